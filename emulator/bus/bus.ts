@@ -1,0 +1,128 @@
+/**
+ * The physical address map: RAM-like regions (DRAM, boot ROM) with a fast path,
+ * and MMIO devices. An address nothing claims is an access fault in the guest
+ * (Priv §3.6.1), never a host error.
+ */
+import { CodeCache } from '../hart/code-cache';
+
+export interface MmioDevice {
+  readonly name: string;
+  /** Read `size` bytes (1, 2, 4 or 8 → low 32 bits; high in `hi` for 8) at `offset`. Must have no host side effects. */
+  read(offset: number, size: number): number;
+  write(offset: number, size: number, value: number, hi: number): void;
+  /** High word of the last 8-byte read. */
+  hi?: number;
+  /** Largest access the device accepts natively; wider ones are split (little-endian). */
+  readonly maxAccess?: 4 | 8;
+  /** True when a byte access at this size/offset is an access fault instead of an access. */
+  rejects?(offset: number, size: number): boolean;
+}
+
+export interface MmioMapping { base: number; size: number; dev: MmioDevice }
+
+export class MemoryRegion {
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly dv: DataView;
+  readonly code: CodeCache;
+  constructor(readonly name: string, readonly base: number, readonly size: number, buffer: ArrayBuffer, readonly readonly_: boolean) {
+    this.u8 = new Uint8Array(buffer, 0, size);
+    this.u16 = new Uint16Array(buffer, 0, size >>> 1);
+    this.i32 = new Int32Array(buffer, 0, size >>> 2);
+    this.dv = new DataView(buffer, 0, size);
+    this.code = new CodeCache(size);
+  }
+  contains(pa: number, len: number): boolean {
+    return pa >= this.base && pa + len <= this.base + this.size;
+  }
+}
+
+/** Result of a bus access that is not a plain RAM hit. */
+export const BUS_OK = 0, BUS_FAULT = 1;
+
+export class Bus {
+  readonly regions: MemoryRegion[] = [];
+  readonly mmio: MmioMapping[] = [];
+  /** High word of the last 8-byte read through `read`. */
+  hi = 0;
+  /** Hook run on every MMIO access when tracing is switched in; null when off. */
+  mmioTrace: ((dev: MmioDevice, offset: number, size: number, write: boolean, value: number) => void) | null = null;
+
+  addRegion(r: MemoryRegion): void { this.regions.push(r); }
+
+  map(base: number, size: number, dev: MmioDevice): void {
+    for (const m of this.mmio) {
+      if (base < m.base + m.size && m.base < base + size) throw new Error(`bus: ${dev.name} overlaps ${m.dev.name}`);
+    }
+    this.mmio.push({ base, size, dev });
+  }
+
+  regionAt(pa: number, len: number): MemoryRegion | undefined {
+    for (const r of this.regions) if (r.contains(pa, len)) return r;
+    return undefined;
+  }
+
+  mappingAt(pa: number, len: number): MmioMapping | undefined {
+    for (const m of this.mmio) if (pa >= m.base && pa + len <= m.base + m.size) return m;
+    return undefined;
+  }
+
+  /** Physical read of 1/2/4/8 bytes; returns the low 32 bits, high in `this.hi`; null on fault. */
+  read(pa: number, size: number): number | null {
+    const r = this.regionAt(pa, size);
+    if (r !== undefined) {
+      const off = pa - r.base;
+      this.hi = 0;
+      switch (size) {
+        case 1: return r.u8[off];
+        case 2: return r.dv.getUint16(off, true);
+        case 4: return r.dv.getInt32(off, true);
+        default: this.hi = r.dv.getInt32(off + 4, true); return r.dv.getInt32(off, true);
+      }
+    }
+    const m = this.mappingAt(pa, size);
+    if (m === undefined) return null;
+    const off = pa - m.base;
+    if (m.dev.rejects?.(off, size)) return null;
+    let v: number;
+    if (size === 8 && (m.dev.maxAccess ?? 4) < 8) {
+      v = m.dev.read(off, 4);
+      this.hi = m.dev.read(off + 4, 4);
+    } else {
+      v = m.dev.read(off, size);
+      this.hi = size === 8 ? (m.dev.hi ?? 0) : 0;
+    }
+    if (this.mmioTrace !== null) this.mmioTrace(m.dev, off, size, false, v);
+    return v;
+  }
+
+  /** Physical write; false on fault. */
+  write(pa: number, size: number, lo: number, hi: number): boolean {
+    const r = this.regionAt(pa, size);
+    if (r !== undefined) {
+      if (r.readonly_) return true; // writes to ROM are ignored, as on QEMU
+      const off = pa - r.base;
+      switch (size) {
+        case 1: r.u8[off] = lo; break;
+        case 2: r.dv.setUint16(off, lo, true); break;
+        case 4: r.dv.setInt32(off, lo, true); break;
+        default: r.dv.setInt32(off, lo, true); r.dv.setInt32(off + 4, hi, true); break;
+      }
+      if (r.code.hasCode[off >>> 12] !== 0 || r.code.hasCode[(off + size - 1) >>> 12] !== 0) r.code.invalidate(off, size);
+      return true;
+    }
+    const m = this.mappingAt(pa, size);
+    if (m === undefined) return false;
+    const off = pa - m.base;
+    if (m.dev.rejects?.(off, size)) return false;
+    if (this.mmioTrace !== null) this.mmioTrace(m.dev, off, size, true, lo);
+    if (size === 8 && (m.dev.maxAccess ?? 4) < 8) {
+      m.dev.write(off, 4, lo, 0);
+      m.dev.write(off + 4, 4, hi, 0);
+    } else {
+      m.dev.write(off, size, lo, hi);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * SiFive CLINT (core-local interruptor): software interrupts (msip), per-hart timer
+ * compare (mtimecmp) and the shared mtime counter at the board's timebase.
+ * MTIP is computed from guest time when interrupts are checked (Hart.mip).
+ */
+import { MmioDevice } from '../bus/bus';
+import { Hart } from '../hart/hart';
+import { MIP } from '../hart/csr';
+import { DeviceModel, offsets } from './regmap';
+
+const REGS = [
+  { name: 'msip', offset: 0x0, width: 4, access: 'RW', reset: 0, count: 4095, stride: 4,
+    doc: 'Machine software interrupt pending, one per hart', fields: [{ name: 'MSIP', bits: [0, 0] }] },
+  { name: 'mtimecmp', offset: 0x4000, width: 8, access: 'RW', reset: 0, count: 4095, stride: 8,
+    doc: 'Machine timer compare, one per hart: MTIP while mtime >= mtimecmp' },
+  { name: 'mtime', offset: 0xbff8, width: 8, access: 'RW', reset: 0, doc: 'Machine time, in timebase ticks (10 MHz)' },
+] as const;
+
+export const CLINT_MODEL: DeviceModel = {
+  model: 'clint',
+  compatible: ['sifive,clint0', 'riscv,clint0'],
+  doc: 'Core-local interruptor: msip, mtimecmp and mtime.',
+  size: 0x10000,
+  registers: REGS,
+};
+
+const R = offsets(REGS);
+
+export class Clint implements MmioDevice {
+  readonly name = 'clint';
+  readonly maxAccess = 8 as const;
+  hi = 0;
+
+  /** `now()` is guest time in ticks; `setTime` moves it (writes to mtime). */
+  constructor(private readonly harts: readonly Hart[], private readonly now: () => number,
+    private readonly setTime: (ticks: number) => void) {}
+
+  reset(): void {
+    for (const h of this.harts) { h.mipHw &= ~MIP.MSIP; h.mtimecmp = 0; h.mtimecmpArmed = false; }
+  }
+
+  private split(v: number, offset: number, size: number): number {
+    // 64-bit registers: low word at +0, high at +4; an 8-byte read returns both.
+    const lo = (v % 4294967296) | 0, hi = Math.floor(v / 4294967296) | 0;
+    if (size === 8) { this.hi = hi; return lo; }
+    return (offset & 4) === 0 ? lo : hi;
+  }
+
+  peek(offset: number, size: number): number {
+    if (offset < R.mtimecmp) {
+      const h = this.harts[offset >>> 2];
+      return h !== undefined && (offset & 3) === 0 ? ((h.mipHw & MIP.MSIP) !== 0 ? 1 : 0) : 0;
+    }
+    if (offset >= R.mtime) return this.split(this.now(), offset - R.mtime, size);
+    const h = this.harts[(offset - R.mtimecmp) >>> 3];
+    return h === undefined ? 0 : this.split(h.mtimecmp, offset, size);
+  }
+
+  read(offset: number, size: number): number { return this.peek(offset, size); }
+
+  write(offset: number, size: number, value: number, hi: number): void {
+    if (offset < R.mtimecmp) {
+      const h = this.harts[offset >>> 2];
+      if (h === undefined || (offset & 3) !== 0) return;
+      if ((value & 1) !== 0) { h.mipHw |= MIP.MSIP; h.wfi = false; } else h.mipHw &= ~MIP.MSIP;
+      h.yieldLoop = true;
+      return;
+    }
+    if (offset >= R.mtime) {
+      this.setTime(this.merge(this.now(), offset - R.mtime, size, value, hi));
+      return;
+    }
+    const h = this.harts[(offset - R.mtimecmp) >>> 3];
+    if (h === undefined) return;
+    h.mtimecmp = this.merge(h.mtimecmp, offset, size, value, hi);
+    h.mtimecmpArmed = true;
+  }
+
+  private merge(old: number, offset: number, size: number, value: number, hi: number): number {
+    const oLo = old % 4294967296, oHi = Math.floor(old / 4294967296);
+    if (size === 8) return (hi >>> 0) * 4294967296 + (value >>> 0);
+    return (offset & 4) === 0 ? oHi * 4294967296 + (value >>> 0) : (value >>> 0) * 4294967296 + oLo;
+  }
+}

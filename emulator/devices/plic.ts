@@ -1,0 +1,147 @@
+/**
+ * RISC-V PLIC (riscv-plic-spec 1.0.0) as QEMU's virt configures it: 96 sources,
+ * priorities 0-7, two contexts per hart (M then S), level-triggered gateways.
+ */
+import { MmioDevice } from '../bus/bus';
+import { Hart } from '../hart/hart';
+import { MIP } from '../hart/csr';
+import { DeviceModel, offsets } from './regmap';
+import { VIRT } from '../machine/description';
+
+const SOURCES = VIRT.plic.sources;
+const PRIORITY_MASK = 7; // QEMU virt: 3 priority bits
+
+const REGS = [
+  { name: 'priority', offset: 0x0, width: 4, access: 'RW', reset: 0, count: SOURCES, stride: 4, firstIndex: 0,
+    doc: 'Interrupt source priority (0 = never interrupts); source 0 does not exist' },
+  { name: 'pending', offset: 0x1000, width: 4, access: 'RO', reset: 0, count: SOURCES / 32, stride: 4,
+    doc: 'Pending bits, 32 sources per word' },
+  { name: 'enable', offset: 0x2000, width: 4, access: 'RW', reset: 0, count: 15872, stride: 4,
+    doc: 'Enable bits: context c, word w at 0x2000 + 0x80*c + 4*w (contexts: hart h M = 2h, S = 2h+1)' },
+  { name: 'threshold', offset: 0x200000, width: 4, access: 'RW', reset: 0, count: 15872, stride: 0x1000,
+    doc: 'Priority threshold of context c' },
+  { name: 'claim', offset: 0x200004, width: 4, access: 'RW', reset: 0, count: 15872, stride: 0x1000,
+    doc: 'Read: claim the highest-priority pending source of context c; write: complete it' },
+] as const;
+
+export const PLIC_MODEL: DeviceModel = {
+  model: 'plic',
+  compatible: ['sifive,plic-1.0.0', 'riscv,plic0'],
+  doc: 'Platform-level interrupt controller: routes device interrupts to hart contexts.',
+  size: VIRT.plic.size,
+  registers: REGS,
+};
+
+const R = offsets(REGS);
+const WORDS = SOURCES / 32;
+
+export class Plic implements MmioDevice {
+  readonly name = 'plic';
+  private readonly priority = new Uint32Array(SOURCES);
+  private readonly level = new Uint32Array(WORDS);
+  private readonly pending = new Uint32Array(WORDS);
+  /** Sources claimed and not yet completed: their gateway holds new requests. */
+  private readonly claimed = new Uint32Array(WORDS);
+  private readonly enable: Uint32Array;
+  private readonly threshold: Uint32Array;
+  private readonly contexts: number;
+
+  constructor(private readonly harts: readonly Hart[]) {
+    this.contexts = harts.length * 2;
+    this.enable = new Uint32Array(this.contexts * WORDS);
+    this.threshold = new Uint32Array(this.contexts);
+  }
+
+  reset(): void {
+    this.priority.fill(0); this.level.fill(0); this.pending.fill(0); this.claimed.fill(0);
+    this.enable.fill(0); this.threshold.fill(0);
+    this.update();
+  }
+
+  /** A device's interrupt line changed. */
+  setLevel(source: number, high: boolean): void {
+    if (source <= 0 || source >= SOURCES) return;
+    const w = source >>> 5, bit = 1 << (source & 31);
+    if (high) this.level[w] |= bit; else this.level[w] &= ~bit;
+    if (high && (this.claimed[w] & bit) === 0) this.pending[w] |= bit;
+    this.update();
+  }
+
+  /** Highest-priority pending, enabled source above the context's threshold, or 0. */
+  private best(ctx: number): number {
+    let best = 0, bestPrio = this.threshold[ctx];
+    for (let w = 0; w < WORDS; w++) {
+      let bits = this.pending[w] & this.enable[ctx * WORDS + w];
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        const s = w * 32 + b;
+        if (this.priority[s] > bestPrio) { best = s; bestPrio = this.priority[s]; }
+      }
+    }
+    return best;
+  }
+
+  private update(): void {
+    for (let h = 0; h < this.harts.length; h++) {
+      const hart = this.harts[h];
+      const m = this.best(2 * h) !== 0, s = this.best(2 * h + 1) !== 0;
+      const before = hart.mipHw;
+      hart.mipHw = (hart.mipHw & ~(MIP.MEIP | MIP.SEIP)) | (m ? MIP.MEIP : 0) | (s ? MIP.SEIP : 0);
+      if (hart.mipHw !== before) { hart.yieldLoop = true; if (m || s) hart.wfi = false; }
+    }
+  }
+
+  peek(offset: number): number {
+    if (offset < R.pending) return this.priority[offset >>> 2] ?? 0;
+    if (offset < R.enable) return this.pending[(offset - R.pending) >>> 2] ?? 0;
+    if (offset < R.threshold) {
+      const ctx = (offset - R.enable) >>> 7, w = ((offset - R.enable) & 0x7f) >>> 2;
+      return ctx < this.contexts && w < WORDS ? this.enable[ctx * WORDS + w] : 0;
+    }
+    const ctx = (offset - R.threshold) >>> 12;
+    if (ctx >= this.contexts) return 0;
+    const reg = (offset - R.threshold) & 0xfff;
+    if (reg === 0) return this.threshold[ctx];
+    if (reg === 4) return this.best(ctx);
+    return 0;
+  }
+
+  read(offset: number): number {
+    const v = this.peek(offset);
+    if (offset >= R.threshold && ((offset - R.threshold) & 0xfff) === 4 && v !== 0) {
+      const w = v >>> 5, bit = 1 << (v & 31);
+      this.pending[w] &= ~bit;
+      this.claimed[w] |= bit;
+      this.update();
+    }
+    return v;
+  }
+
+  write(offset: number, _size: number, value: number): void {
+    if (offset < R.pending) {
+      const s = offset >>> 2;
+      if (s > 0 && s < SOURCES) this.priority[s] = value & PRIORITY_MASK;
+    } else if (offset < R.enable) {
+      return; // pending is read-only
+    } else if (offset < R.threshold) {
+      const ctx = (offset - R.enable) >>> 7, w = ((offset - R.enable) & 0x7f) >>> 2;
+      if (ctx < this.contexts && w < WORDS) this.enable[ctx * WORDS + w] = w === 0 ? value & ~1 : value;
+    } else {
+      const ctx = (offset - R.threshold) >>> 12;
+      if (ctx >= this.contexts) return;
+      const reg = (offset - R.threshold) & 0xfff;
+      if (reg === 0) this.threshold[ctx] = value & PRIORITY_MASK;
+      else if (reg === 4) this.complete(value >>> 0);
+    }
+    this.update();
+  }
+
+  /** Completion: the gateway forwards the source again if its line is still high. */
+  private complete(source: number): void {
+    if (source <= 0 || source >= SOURCES) return;
+    const w = source >>> 5, bit = 1 << (source & 31);
+    this.claimed[w] &= ~bit;
+    if ((this.level[w] & bit) !== 0) this.pending[w] |= bit;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * `osdev-emu`: the command-line host. The only place, with the worker, that touches
+ * files, stdio and the host clock; the machine itself does no I/O.
+ */
+import * as fs from 'node:fs';
+import { parseArgs, RunOptions, USAGE } from './cli-options';
+import { Machine, StopReason } from '../machine/machine';
+import { boot, ImageFile } from '../machine/boot';
+import { defaultDescription, Xlen } from '../machine/description';
+import { DEVICE_MODELS } from '../devices/catalogue';
+import { formatCatalogue, registerAt, describeFields } from '../devices/regmap';
+import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
+import { MmioDevice } from '../bus/bus';
+
+const VERSION = '0.1.0';
+/** Clock units per call into the machine before the host checks stdin and timers. */
+const SLICE = 2_000_000;
+const EXIT_TIMEOUT = 124;
+const EXIT_BAD_INPUT = 2;
+
+class UsageError extends Error {}
+
+function readImage(path: string, what: string): ImageFile {
+  try {
+    const st = fs.statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${what} '${path}' is a directory`);
+    return { name: path, bytes: new Uint8Array(fs.readFileSync(path)) };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`cannot read ${what} '${path}': ${why}`);
+  }
+}
+
+/** ELF class byte (EI_CLASS) → XLEN, for the --xlen default. */
+function xlenOf(img: ImageFile | undefined): Xlen | undefined {
+  if (img === undefined || img.bytes.length < 5 || img.bytes[0] !== 0x7f || img.bytes[1] !== 0x45) return undefined;
+  return img.bytes[4] === 1 ? 32 : img.bytes[4] === 2 ? 64 : undefined;
+}
+
+function hex(n: number, digits: number): string { return (n >>> 0).toString(16).padStart(digits, '0'); }
+
+async function run(o: RunOptions): Promise<number> {
+  const kernel = o.kernel !== '' ? readImage(o.kernel, 'kernel') : undefined;
+  const bios = o.bios === 'none' ? 'none' as const : readImage(o.bios, 'firmware');
+  const initrd = o.initrd !== undefined ? readImage(o.initrd, 'initrd') : undefined;
+  const xlen = o.xlen ?? xlenOf(kernel) ?? (bios !== 'none' ? xlenOf(bios) : undefined) ?? 64;
+  const desc = defaultDescription({ xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: o.append, instructionsPerSecond: o.rate });
+
+  const stdout: number[] = [];
+  const errLines: string[] = [];
+  const flush = () => {
+    if (stdout.length > 0) { fs.writeSync(1, Buffer.from(stdout)); stdout.length = 0; }
+    if (errLines.length > 0) { fs.writeSync(2, errLines.join('')); errLines.length = 0; }
+  };
+  const startNs = Date.now() * 1e6;
+  const t0 = process.hrtime.bigint();
+  const machine = new Machine(desc, {
+    consoleOut: (b) => { stdout.push(b); if (stdout.length >= 4096) flush(); },
+    hostNowNs: o.clock === 'realtime' ? () => startNs + Number(process.hrtime.bigint() - t0) : undefined,
+  });
+  const cfg = { kernel, bios, initrd };
+  const booted = boot(machine, cfg);
+  if (!booted.ok) throw new UsageError(booted.error);
+  if (o.dumpDtb !== undefined) {
+    try { fs.writeFileSync(o.dumpDtb, booted.value.fdt); } catch (e) { throw new UsageError(`cannot write ${o.dumpDtb}: ${(e as Error).message}`); }
+    return 0;
+  }
+  installTraces(machine, o, errLines, xlen);
+
+  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe).
+  let wake: (() => void) | null = null;
+  let quit = false;
+  const stdin = process.stdin;
+  let ctrlA = false;
+  const onData = (d: Buffer) => {
+    const bytes: number[] = [];
+    for (const b of d) {
+      // Ctrl-A x quits from a terminal, as in QEMU's -nographic.
+      if (stdin.isTTY && ctrlA && b === 0x78) { quit = true; break; }
+      ctrlA = stdin.isTTY === true && b === 0x01 && !ctrlA;
+      if (!ctrlA) bytes.push(b);
+    }
+    machine.pushInput(bytes);
+    wake?.();
+  };
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.on('data', onData);
+  stdin.on('error', () => undefined);
+
+  const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
+  const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
+  let status = 0;
+  try {
+    for (;;) {
+      let slice = SLICE;
+      if (o.maxInsns !== undefined) {
+        const left = o.maxInsns - retired();
+        if (left <= 0) { status = EXIT_TIMEOUT; break; }
+        slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
+      }
+      const r: StopReason = machine.step(slice);
+      flush();
+      if (r.kind === 'power') {
+        const e = r.event;
+        if (e.kind === 'reset') {
+          machine.resetDevices();
+          const again = boot(machine, cfg);
+          if (!again.ok) throw new UsageError(again.error);
+          continue;
+        }
+        status = e.kind === 'pass' ? 0 : e.kind === 'fail' ? e.code : e.code;
+        break;
+      }
+      if (quit) { status = 0; break; }
+      if (Date.now() >= deadline) { status = EXIT_TIMEOUT; break; }
+      if (r.kind === 'idle') {
+        // Nothing but input can wake the guest: sleep until some arrives (or the timeout).
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (deadline !== Infinity) setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        });
+        wake = null;
+      } else {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  } finally {
+    flush();
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.off('data', onData);
+    stdin.pause();
+    stdin.destroy();
+  }
+  return status;
+}
+
+function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {
+  if (o.trace.includes('insn')) {
+    machine.insnTrace = (h, bits) => {
+      lines.push(`${h.id} ${hex(xlen === 64 ? h.pcHi : 0, 8)}${hex(h.pcLo, 8)} ${hex(bits, 8)}\n`);
+    };
+  }
+  if (o.trace.includes('mmio')) {
+    const modelOf = new Map<MmioDevice, string>();
+    machine.bus.mmioTrace = (dev, off, size, write, value) => {
+      const model = DEVICE_MODELS.find((m) => m.model === (modelOf.get(dev) ?? dev.name)) ??
+        DEVICE_MODELS.find((m) => m.model.startsWith(dev.name.replace(/\d+$/, '')));
+      const hit = model !== undefined ? registerAt(model, off, (r) => r.when === undefined || r.when.includes(write ? 'write' : 'read') || !r.when.includes('read')) : undefined;
+      const reg = hit !== undefined ? `${hit.reg.name}${hit.index !== undefined ? `[${hit.index}]` : ''}` : `+0x${off.toString(16)}`;
+      const fields = hit !== undefined ? describeFields(hit.reg, value) : '';
+      lines.push(`mmio ${dev.name}.${reg} ${write ? '<-' : '->'} 0x${(value >>> 0).toString(16)}/${size}${fields !== '' ? ` (${fields})` : ''}\n`);
+    };
+  }
+  if (o.trace.includes('trap')) {
+    for (const h of machine.harts) {
+      h.onTrap = (cause, interrupt) => {
+        const what = interrupt ? INTERRUPT_NAMES[cause] ?? `interrupt ${cause}` : CAUSE_NAMES[cause] ?? `exception ${cause}`;
+        lines.push(`trap hart${h.id} ${what} at pc 0x${hex(h.pcHi, 8)}${hex(h.pcLo, 8)} from ${['U', 'S', '?', 'M'][h.priv]}-mode\n`);
+      };
+    }
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`osdev-emu: ${parsed.error}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const c = parsed.value;
+  switch (c.command) {
+    case 'help': process.stdout.write(USAGE + '\n'); return 0;
+    case 'version': process.stdout.write(`osdev-emu ${VERSION}\n`); return 0;
+    case 'devices': process.stdout.write(formatCatalogue(DEVICE_MODELS)); return 0;
+    default:
+      try {
+        return await run(c);
+      } catch (e) {
+        if (e instanceof UsageError) {
+          process.stderr.write(`osdev-emu: ${e.message}\n`);
+          return EXIT_BAD_INPUT;
+        }
+        process.stderr.write(`osdev-emu: internal error (a bug in the emulator, please report): ${(e as Error).stack ?? String(e)}\n`);
+        return 70;
+      }
+  }
+}
+
+// This file is the CLI's entry point (tsc output and the webpack bundle alike).
+{
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    process.stderr.write(`osdev-emu: internal error: ${String(e)}\n`);
+    process.exit(70);
+  });
+}

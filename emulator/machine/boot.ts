@@ -1,0 +1,128 @@
+/**
+ * Placing firmware, kernel, initrd, device tree and reset vector in a fresh machine,
+ * where QEMU 7.2's virt board puts them (hw/riscv/boot.c): firmware at the start of
+ * DRAM, a raw kernel at the next 2 MiB (RV64) / 4 MiB (RV32) boundary after it, an
+ * ELF wherever its program headers say, the initrd min(RAM/2, 128 MiB) above the
+ * kernel, the FDT at the top of the first 3 GiB, 2 MiB aligned.
+ */
+import { parseElf, ElfImage, elfAddressToNumber } from '../loaders/elf';
+import { buildVirtFdt } from './fdt';
+import { bootRom } from '../firmware/boot-rom';
+import { Machine } from './machine';
+import { VIRT } from './description';
+
+export interface ImageFile { name: string; bytes: Uint8Array }
+
+export interface BootConfig {
+  kernel?: ImageFile;
+  /** 'none': the kernel runs from its own addresses in M-mode, as `-bios none`. */
+  bios: 'none' | ImageFile;
+  initrd?: ImageFile;
+}
+
+export interface BootInfo {
+  startAddr: number;
+  kernelEntry: number;
+  fdtAddr: number;
+  fdt: Uint8Array;
+  kernelElf?: ElfImage;
+  firmwareElf?: ElfImage;
+}
+
+export type BootResult = { ok: true; value: BootInfo } | { ok: false; error: string };
+
+const MiB = 1024 * 1024;
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+function isElf(b: Uint8Array): boolean { return ELF_MAGIC.every((m, i) => b[i] === m); }
+
+function hex(v: number): string { return '0x' + (v < 0 ? (BigInt(v) & 0xffffffffffffffffn).toString(16) : v.toString(16)); }
+
+interface Loaded { entry: number; end: number; elf?: ElfImage }
+
+function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { ok: true; value: Loaded } | { ok: false; error: string } {
+  const dramEnd = VIRT.dram.base + m.desc.memoryBytes;
+  if (!isElf(file.bytes)) {
+    if (file.bytes.length === 0) return { ok: false, error: `${what} ${file.name}: file is empty` };
+    if (rawAt + file.bytes.length > dramEnd) {
+      return { ok: false, error: `${what} ${file.name}: ${file.bytes.length} bytes at ${hex(rawAt)} do not fit in RAM (ends ${hex(dramEnd)}); give more memory with -m` };
+    }
+    m.writePhys(rawAt, file.bytes);
+    return { ok: true, value: { entry: rawAt, end: rawAt + file.bytes.length } };
+  }
+  const parsed = parseElf(file.bytes);
+  if (!parsed.ok) return { ok: false, error: `${what} ${file.name}: ${parsed.error}` };
+  const elf = parsed.value;
+  if (elf.xlen !== m.desc.xlen) {
+    return { ok: false, error: `${what} ${file.name}: a ${elf.xlen}-bit ELF cannot run on a ${m.desc.xlen}-bit machine (use --xlen ${elf.xlen})` };
+  }
+  let end = 0;
+  for (const s of elf.segments) {
+    if (s.memSize === 0) continue;
+    const pa = s.paddr;
+    const inRam = pa >= VIRT.dram.base && pa + s.memSize <= dramEnd;
+    if (!inRam) {
+      return { ok: false, error: `${what} ${file.name}: segment at ${hex(pa)} (${s.memSize} bytes) is outside RAM ${hex(VIRT.dram.base)}-${hex(dramEnd)}` };
+    }
+    m.writePhys(pa, s.fileBytes);
+    if (s.memSize > s.fileBytes.length) m.writePhys(pa + s.fileBytes.length, new Uint8Array(s.memSize - s.fileBytes.length));
+    end = Math.max(end, pa + s.memSize);
+  }
+  if (end === 0) return { ok: false, error: `${what} ${file.name}: no loadable segments` };
+  return { ok: true, value: { entry: elf.entry, end, elf } };
+}
+
+export function boot(m: Machine, cfg: BootConfig): BootResult {
+  const xlen = m.desc.xlen;
+  const dramEnd = VIRT.dram.base + m.desc.memoryBytes;
+  let startAddr: number = VIRT.dram.base;
+  let kernelEntry = 0;
+  let firmwareEnd: number = VIRT.dram.base;
+  let firmwareElf: ElfImage | undefined;
+  if (cfg.bios !== 'none') {
+    const fw = loadImage(m, cfg.bios, VIRT.dram.base, 'firmware');
+    if (!fw.ok) return fw;
+    startAddr = fw.value.entry;
+    firmwareEnd = fw.value.end;
+    firmwareElf = fw.value.elf;
+  }
+  let kernelElf: ElfImage | undefined;
+  if (cfg.kernel !== undefined) {
+    const align = xlen === 64 ? 2 * MiB : 4 * MiB;
+    const rawAt = cfg.bios === 'none' ? VIRT.dram.base : Math.ceil(firmwareEnd / align) * align;
+    const k = loadImage(m, cfg.kernel, rawAt, 'kernel');
+    if (!k.ok) return k;
+    kernelEntry = k.value.entry;
+    kernelElf = k.value.elf;
+    if (cfg.bios === 'none') startAddr = kernelEntry;
+  }
+  if (cfg.initrd !== undefined) {
+    const start = kernelEntry + Math.min(m.desc.memoryBytes / 2, 128 * MiB);
+    const end = start + cfg.initrd.bytes.length;
+    if (start < VIRT.dram.base || end > dramEnd) {
+      return { ok: false, error: `initrd ${cfg.initrd.name}: ${cfg.initrd.bytes.length} bytes at ${hex(start)} do not fit in RAM (ends ${hex(dramEnd)})` };
+    }
+    m.writePhys(start, cfg.initrd.bytes);
+    m.desc.initrd = { start, end };
+  }
+  let fdt: Uint8Array;
+  try {
+    fdt = buildVirtFdt(m.desc);
+  } catch (e) {
+    return { ok: false, error: `device tree: ${(e as Error).message}` };
+  }
+  const top = Math.min(dramEnd, 3072 * MiB);
+  const fdtAddr = Math.floor((top - fdt.length) / (2 * MiB)) * (2 * MiB);
+  if (fdtAddr < VIRT.dram.base) return { ok: false, error: 'memory is too small for the device tree' };
+  m.writePhys(fdtAddr, fdt);
+  m.rom.u8.set(bootRom(xlen, startAddr, fdtAddr, kernelEntry));
+  m.rom.code.clear();
+  const tohost = kernelElf?.findSymbol('tohost');
+  if (tohost !== undefined) {
+    const at = elfAddressToNumber(tohost.value, xlen);
+    const from = kernelElf?.findSymbol('fromhost');
+    const fromAt = from !== undefined ? elfAddressToNumber(from.value, xlen) : undefined;
+    if (at !== undefined) m.attachHtif(at, fromAt);
+  }
+  return { ok: true, value: { startAddr, kernelEntry, fdtAddr, fdt, kernelElf, firmwareElf } };
+}

@@ -1,0 +1,247 @@
+/**
+ * The `virt` machine: memory, harts and devices built from a MachineDescription, and
+ * the deterministic scheduler. Guest time is derived from instructions executed
+ * (DESIGN.md idea 2): harts run in turn for a fixed quantum; each round advances the
+ * clock by one quantum; when every hart waits in WFI the clock jumps to the next
+ * timer deadline.
+ */
+import { Bus, MemoryRegion } from '../bus/bus';
+import { Hart, HartHost } from '../hart/hart';
+import { runRv64 } from '../hart/exec-rv64';
+import { runRv32 } from '../hart/exec-rv32';
+import { MIP } from '../hart/csr';
+import { Access } from '../mmu/translate';
+import { Uart16550 } from '../devices/uart-ns16550a';
+import { Clint } from '../devices/clint';
+import { Plic } from '../devices/plic';
+import { GoldfishRtc } from '../devices/goldfish-rtc';
+import { PowerEvent, SifiveTest } from '../devices/sifive-test';
+import { Htif } from '../devices/htif';
+import { MachineDescription, VIRT } from './description';
+
+/** Instructions each hart runs before the next one gets its turn. */
+export const QUANTUM = 1000;
+/** Instructions between interrupt checks inside a quantum. */
+const CHUNK = 250;
+/** Guest wall-clock origin for the RTC: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
+const RTC_EPOCH_NS = 1767225600 * 1e9;
+
+export interface MachineBackends {
+  /** Bytes the guest writes to its console (UART0). */
+  consoleOut(byte: number): void;
+  /** Host time in ns since the epoch, only used with `clock: 'realtime'`. */
+  hostNowNs?(): number;
+}
+
+export type StopReason =
+  | { kind: 'budget' }
+  | { kind: 'power'; event: PowerEvent | { kind: 'htif-exit'; code: number } }
+  /** Every hart waits for an interrupt and no timer will raise one: only input can wake the guest. */
+  | { kind: 'idle' };
+
+export class Machine {
+  readonly bus = new Bus();
+  readonly dram: MemoryRegion;
+  readonly rom: MemoryRegion;
+  readonly harts: Hart[] = [];
+  readonly uart: Uart16550;
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly rtc: GoldfishRtc;
+  htif: Htif | null = null;
+  /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
+  private clock = 0;
+  private readonly sliceStart: Float64Array;
+  private readonly input: number[] = [];
+  private power: StopReason | null = null;
+  /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
+  insnTrace: ((hart: Hart, bits: number) => void) | null = null;
+  private readonly run: (h: Hart, budget: number) => number;
+
+  constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
+    const memory = allocate(desc.memoryBytes);
+    this.dram = new MemoryRegion('dram', VIRT.dram.base, desc.memoryBytes, memory, false);
+    this.rom = new MemoryRegion('rom', VIRT.bootRom.base, VIRT.bootRom.size, new ArrayBuffer(VIRT.bootRom.size), true);
+    this.bus.addRegion(this.dram);
+    this.bus.addRegion(this.rom);
+    this.sliceStart = new Float64Array(desc.harts);
+    const host: HartHost = {
+      time: (h) => this.ticks(this.clock + (h.instret - this.sliceStart[h.id])),
+      storeNotify: (pa, h) => this.storeNotify(pa, h),
+    };
+    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host));
+    this.run = desc.xlen === 64 ? runRv64 : runRv32;
+
+    this.plic = new Plic(this.harts);
+    this.uart = new Uart16550('uart0', (b) => this.backends.consoleOut(b), (l) => this.plic.setLevel(VIRT.uart0.irq, l));
+    this.clint = new Clint(this.harts, () => this.ticks(this.clock), (t) => { this.clock = this.clockForTicks(t); });
+    this.rtc = new GoldfishRtc(() => this.nowNs(), (l) => this.plic.setLevel(VIRT.rtc.irq, l));
+    const test = new SifiveTest((e) => { this.power = { kind: 'power', event: e }; });
+    this.bus.map(VIRT.sifiveTest.base, VIRT.sifiveTest.size, test);
+    this.bus.map(VIRT.rtc.base, VIRT.rtc.decodeSize, this.rtc);
+    this.bus.map(VIRT.clint.base, VIRT.clint.decodeSize, this.clint);
+    this.bus.map(VIRT.plic.base, VIRT.plic.size, this.plic);
+    this.bus.map(VIRT.uart0.base, VIRT.uart0.decodeSize, this.uart);
+  }
+
+  /** Guest time in timebase ticks for a clock value. */
+  private ticks(clock: number): number {
+    return Math.floor(clock * VIRT.timebaseHz / this.desc.instructionsPerSecond);
+  }
+
+  private clockForTicks(t: number): number {
+    return Math.ceil(t * this.desc.instructionsPerSecond / VIRT.timebaseHz);
+  }
+
+  /** Guest time now, in ticks. */
+  get time(): number { return this.ticks(this.clock); }
+
+  private nowNs(): number {
+    if (this.backends.hostNowNs !== undefined) return this.backends.hostNowNs();
+    return RTC_EPOCH_NS + Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond);
+  }
+
+  private storeNotify(pa: number, from: Hart): void {
+    if (this.harts.length === 1) return;
+    const granule = pa - (pa % 8);
+    for (const h of this.harts) if (h !== from && h.resvAddr === granule) h.resvAddr = -1;
+  }
+
+  /** Host input for the console; enters the UART only as its FIFO has room. */
+  pushInput(bytes: Iterable<number>): void {
+    for (const b of bytes) this.input.push(b & 0xff);
+    this.feedInput();
+  }
+
+  private feedInput(): void {
+    while (this.input.length > 0 && this.uart.canReceive() > 0) this.uart.receive(this.input.shift() as number);
+  }
+
+  /** Copy bytes into guest physical memory (loaders); false when the range is not all RAM/ROM. */
+  writePhys(pa: number, bytes: Uint8Array): boolean {
+    const r = this.bus.regionAt(pa, Math.max(1, bytes.length));
+    if (r === undefined) return false;
+    r.u8.set(bytes, pa - r.base);
+    r.code.clear();
+    return true;
+  }
+
+  attachHtif(tohost: number, fromhost: number | undefined): boolean {
+    if (!Htif.usable(this.dram, tohost)) return false;
+    this.htif = new Htif(this.dram, tohost, fromhost, (b) => this.backends.consoleOut(b),
+      (code) => { this.power = { kind: 'power', event: { kind: 'htif-exit', code } }; });
+    return true;
+  }
+
+  /** Run until `maxInstructions` more instructions of clock have passed, power-off, or idleness. */
+  step(maxInstructions: number): StopReason {
+    const end = this.clock + maxInstructions;
+    while (this.clock < end) {
+      let anyAwake = false;
+      for (const h of this.harts) {
+        this.sliceStart[h.id] = h.instret;
+        if (this.runSlice(h)) anyAwake = true;
+        if (this.power !== null) return this.takePower();
+      }
+      if (!anyAwake) {
+        const next = this.nextDeadline();
+        if (next === undefined) return { kind: 'idle' };
+        this.clock = Math.max(this.clock + QUANTUM, next);
+      } else {
+        this.clock += QUANTUM;
+      }
+      this.rtc.tick();
+      this.htif?.poll();
+      this.feedInput();
+      if (this.power !== null) return this.takePower();
+    }
+    return { kind: 'budget' };
+  }
+
+  private takePower(): StopReason {
+    const p = this.power as StopReason;
+    this.power = null;
+    return p;
+  }
+
+  /** One hart's quantum; false if it slept through it. */
+  private runSlice(h: Hart): boolean {
+    let left = QUANTUM;
+    let awake = false;
+    while (left > 0) {
+      if (h.wfi) {
+        if (!h.wakeable()) return awake;
+        h.wfi = false;
+      }
+      awake = true;
+      const irq = h.pendingInterrupt();
+      if (irq >= 0) h.trap(irq, true, 0, 0);
+      const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(left, CHUNK));
+      left -= n;
+      if (this.power !== null) return true;
+    }
+    return true;
+  }
+
+  private traceOne(h: Hart): number {
+    const trace = this.insnTrace as (hart: Hart, bits: number) => void;
+    trace(h, this.peekInstruction(h));
+    return this.run(h, 1);
+  }
+
+  /** The instruction bits at the hart's pc, read without side effects (0 if unmapped). */
+  peekInstruction(h: Hart): number {
+    const pa = h.peekTranslate(h.pcLo, h.pcHi, Access.Fetch);
+    if (pa < 0) return 0;
+    const low = this.bus.regionAt(pa, 2);
+    if (low === undefined) return 0;
+    const half = low.dv.getUint16(pa - low.base, true);
+    if ((half & 3) !== 3) return half;
+    const hiPa = h.peekTranslate((h.pcLo + 2) | 0, h.pcHi, Access.Fetch);
+    const r = hiPa < 0 ? undefined : this.bus.regionAt(hiPa, 2);
+    return r === undefined ? half : (half | (r.dv.getUint16(hiPa - r.base, true) << 16)) >>> 0;
+  }
+
+  /** The clock value at which the earliest enabled timer fires, if any. */
+  private nextDeadline(): number | undefined {
+    let best = Infinity;
+    for (const h of this.harts) {
+      if ((h.mie & MIP.MTIP) !== 0 && h.mtimecmpArmed) best = Math.min(best, h.mtimecmp);
+      const stime = h.stimecmpTicks();
+      if ((h.mie & MIP.STIP) !== 0 && stime !== undefined) best = Math.min(best, stime);
+    }
+    const alarm = this.rtc.nextDeadlineNs();
+    if (alarm !== undefined) {
+      const ticks = Math.ceil((alarm - RTC_EPOCH_NS) * VIRT.timebaseHz / 1e9);
+      best = Math.min(best, ticks);
+    }
+    if (this.input.length > 0) return this.clock;
+    return best === Infinity ? undefined : this.clockForTicks(best);
+  }
+
+  /** Put every hart and device back to its reset state (RAM keeps its contents, as on QEMU). */
+  resetDevices(): void {
+    for (const h of this.harts) h.reset();
+    this.uart.reset();
+    this.clint.reset();
+    this.plic.reset();
+    this.rtc.reset();
+  }
+}
+
+/**
+ * Guest RAM lives in a WebAssembly.Memory from the start (DESIGN.md "The road to
+ * speed"), created at its final size so no view is ever detached.
+ */
+interface WasmGlobal { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } }
+
+function allocate(bytes: number): ArrayBuffer {
+  const pages = Math.ceil(bytes / 65536);
+  const wasm = (globalThis as { WebAssembly?: WasmGlobal }).WebAssembly;
+  try {
+    if (wasm !== undefined) return new wasm.Memory({ initial: pages, maximum: pages }).buffer;
+  } catch {
+    // Hosts without wasm memory of this size fall back to a plain buffer.
+  }
+  return new ArrayBuffer(bytes);
+}
