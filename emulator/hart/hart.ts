@@ -101,7 +101,7 @@ export class Hart {
     this.ram = ram;
     this.ramBase = ram.base;
     this.ramEnd = ram.base + ram.size;
-    this.pmp = new Pmp(xlen === 64 ? 54 : 32);
+    this.pmp = new Pmp(xlen);
     this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus };
     this.reset();
   }
@@ -683,7 +683,7 @@ export class Hart {
     if (num >= CSR.pmpaddr0 && num <= CSR.pmpaddr63) {
       const n = num - CSR.pmpaddr0;
       if (n >= PMP_ENTRIES) return false;
-      return this.setOutNumber(this.pmp.addr[n]);
+      return this.setOut(this.pmp.addrLo[n], this.pmp.addrHi[n]);
     }
     switch (num) {
       case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return this.setOut(0, 0);
@@ -773,7 +773,7 @@ export class Hart {
       return true;
     }
     if (num >= CSR.pmpaddr0 && num <= CSR.pmpaddr63) {
-      this.pmp.writeAddr(num - CSR.pmpaddr0, rv32 ? lo >>> 0 : (hi >>> 0) * 4294967296 + (lo >>> 0));
+      this.pmp.writeAddr(num - CSR.pmpaddr0, lo, hi);
       this.flushTlb();
       return true;
     }

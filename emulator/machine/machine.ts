@@ -17,6 +17,7 @@ import { Plic } from '../devices/plic';
 import { GoldfishRtc } from '../devices/goldfish-rtc';
 import { PowerEvent, SifiveTest } from '../devices/sifive-test';
 import { Htif } from '../devices/htif';
+import { EmptyVirtioSlot } from '../devices/virtio/mmio';
 import { MachineDescription, VIRT } from './description';
 
 /** Instructions each hart runs before the next one gets its turn. */
@@ -82,6 +83,9 @@ export class Machine {
     this.bus.map(VIRT.clint.base, VIRT.clint.decodeSize, this.clint);
     this.bus.map(VIRT.plic.base, VIRT.plic.size, this.plic);
     this.bus.map(VIRT.uart0.base, VIRT.uart0.decodeSize, this.uart);
+    for (let i = 0; i < VIRT.virtio.count; i++) {
+      this.bus.map(VIRT.virtio.base + i * VIRT.virtio.stride, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`));
+    }
   }
 
   /** Guest time in timebase ticks for a clock value. */

@@ -1,26 +1,31 @@
 /**
  * Physical memory protection: 16 entries, OFF/TOR/NA4/NAPOT, lock bit (Priv §3.7).
- * Addresses are JS numbers: pmpaddr holds bits 55:2, so a byte address needs 56 bits,
- * and every value we compare is an integer below 2^56 ... kept exact by staying
- * below 2^53 in practice (RV64 physical space here is far smaller).
+ * pmpaddr holds address bits 55:2 (54 bits on RV64), more than a double holds
+ * exactly, so each is kept as an int32 pair; the decoded byte ranges are doubles,
+ * exact for every address below 2^53, which covers all the RAM and MMIO we model.
  */
 import { Priv } from '../hart/csr';
 
 export const PMP_ENTRIES = 16;
+
+/** Count of trailing zero bits of an int32 (32 for 0). */
+function ctz(v: number): number { return v === 0 ? 32 : 31 - Math.clz32(v & -v); }
 export const PmpCfg = { R: 1, W: 2, X: 4, A_SHIFT: 3, L: 0x80 } as const;
 export const PmpMode = { OFF: 0, TOR: 1, NA4: 2, NAPOT: 3 } as const;
 export type PmpAccess = 1 | 2 | 4; // R, W, X as in the cfg bits
 
 export class Pmp {
   readonly cfg = new Uint8Array(PMP_ENTRIES);
-  readonly addr = new Float64Array(PMP_ENTRIES);
+  /** pmpaddr as written: low word and high word (bits 53:32, RV64 only). */
+  readonly addrLo = new Int32Array(PMP_ENTRIES);
+  readonly addrHi = new Int32Array(PMP_ENTRIES);
   /** Decoded [start, end) byte range of each entry; end <= start when OFF. */
   private readonly start = new Float64Array(PMP_ENTRIES);
   private readonly end = new Float64Array(PMP_ENTRIES);
   /** Bumped on every change, so translation caches know to drop entries. */
   generation = 0;
 
-  constructor(private readonly addrBits: number) {}
+  constructor(private readonly xlen: 32 | 64) {}
 
   locked(i: number): boolean { return (this.cfg[i] & PmpCfg.L) !== 0; }
 
@@ -33,16 +38,23 @@ export class Pmp {
     this.recompute();
   }
 
-  writeAddr(i: number, v: number): void {
+  writeAddr(i: number, lo: number, hi: number): void {
     if (this.locked(i)) return;
     if (i + 1 < PMP_ENTRIES && this.locked(i + 1) && ((this.cfg[i + 1] >> PmpCfg.A_SHIFT) & 3) === PmpMode.TOR) return;
-    this.addr[i] = v % 2 ** this.addrBits;
+    this.addrLo[i] = lo;
+    this.addrHi[i] = this.xlen === 64 ? hi & 0x3fffff : 0;
     this.recompute();
+  }
+
+  /** pmpaddr[i] * 4: the byte address it names. */
+  private byteAddr(i: number): number {
+    return (this.addrHi[i] * 4294967296 + (this.addrLo[i] >>> 0)) * 4;
   }
 
   reset(): void {
     this.cfg.fill(0);
-    this.addr.fill(0);
+    this.addrLo.fill(0);
+    this.addrHi.fill(0);
     this.recompute();
   }
 
@@ -51,16 +63,18 @@ export class Pmp {
   private recompute(): void {
     this.anyActive = false;
     for (let i = 0; i < PMP_ENTRIES; i++) {
-      const a = this.addr[i];
       let s = 0, e = 0;
       switch ((this.cfg[i] >> PmpCfg.A_SHIFT) & 3) {
-        case PmpMode.TOR: s = i === 0 ? 0 : this.addr[i - 1] * 4; e = a * 4; break;
-        case PmpMode.NA4: s = a * 4; e = s + 4; break;
+        case PmpMode.TOR: s = i === 0 ? 0 : this.byteAddr(i - 1); e = this.byteAddr(i); break;
+        case PmpMode.NA4: s = this.byteAddr(i); e = s + 4; break;
         case PmpMode.NAPOT: {
-          let t = 0, v = a;
-          while (v % 2 === 1 && t < this.addrBits) { t++; v = (v - 1) / 2; }
+          // Trailing ones give the size: 2^(t+3) bytes (Priv Table 3.9).
+          const lo = this.addrLo[i], hi = this.addrHi[i];
+          const t = lo === -1 ? 32 + ctz(~hi) : ctz(~lo);
           const size = 2 ** (t + 3);
-          s = Math.floor(a * 4 / size) * size;
+          const baseLo = t >= 32 ? 0 : lo & ~((2 ** (t + 1) - 1) | 0);
+          const baseHi = t >= 32 ? hi & ~((2 ** (t - 31) - 1) | 0) : hi;
+          s = (baseHi * 4294967296 + (baseLo >>> 0)) * 4;
           e = s + size;
           break;
         }

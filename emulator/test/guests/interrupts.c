@@ -81,6 +81,21 @@ static int s_irq(struct trap_frame *f)
     return 1;
 }
 
+/*
+ * Sleep until n interrupts have been logged. wfi runs with mstatus.MIE clear
+ * (it still wakes on a pending enabled interrupt), then MIE is opened for an
+ * instant: no interrupt can slip in between the check and the wfi.
+ */
+static void wait_irqs(unsigned n)
+{
+    csr_clear(mstatus, MSTATUS_MIE);
+    while (nlog < n) {
+        __asm__ volatile ("wfi");
+        csr_set(mstatus, MSTATUS_MIE);
+        csr_clear(mstatus, MSTATUS_MIE);
+    }
+}
+
 static void timer_in(uint64_t ticks) { mtimecmp_write(0, mtime_read() + ticks); }
 
 static void direct_timer(void)
@@ -89,9 +104,7 @@ static void direct_timer(void)
     install_m_trap();
     timer_in(10000);   /* 1 ms at 10 MHz */
     csr_write(mie, 1UL << IRQ_M_TIMER);
-    csr_set(mstatus, MSTATUS_MIE);
-    while (nlog == 0) __asm__ volatile ("wfi");
-    csr_clear(mstatus, MSTATUS_MIE);
+    wait_irqs(1);
     log_print("direct timer");
 }
 
@@ -117,11 +130,9 @@ static void vectored(void)
     log_reset();
     csr_write(mie, (1UL << IRQ_M_TIMER) | (1UL << IRQ_M_SOFT));
     timer_in(2000);
-    csr_set(mstatus, MSTATUS_MIE);
-    while (nlog < 1) __asm__ volatile ("wfi");
+    wait_irqs(1);
     mmio_write32(CLINT_MSIP(0), 1);
-    while (nlog < 2) __asm__ volatile ("wfi");
-    csr_clear(mstatus, MSTATUS_MIE);
+    wait_irqs(2);
     log_print("vectored timer, then msip");
     check("timer via slot 7", log_slot[0], 7);
     check("software via slot 3", log_slot[1], 3);
@@ -203,9 +214,11 @@ static long s_sstc(long unused)
     csr_write(0x15d, now + 3000 < now ? csr_read(timeh) + 1 : csr_read(timeh));
 #endif
     csr_set(sie, 1UL << IRQ_S_TIMER);
-    csr_set(sstatus, MSTATUS_SIE);
-    while (!s_flag) __asm__ volatile ("wfi");
-    csr_clear(sstatus, MSTATUS_SIE);
+    while (!s_flag) {          /* as wait_irqs(), with sstatus.SIE */
+        __asm__ volatile ("wfi");
+        csr_set(sstatus, MSTATUS_SIE);
+        csr_clear(sstatus, MSTATUS_SIE);
+    }
     return 5;
 }
 

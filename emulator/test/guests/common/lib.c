@@ -281,10 +281,13 @@ void trap_expect(void)
     last_trap.count = 0;
     last_trap.cause = last_trap.tval = last_trap.epc = last_trap.from_mode = 0;
     last_trap.handled_in = '-';
+    trap_resume_pc = 0;
     trap_armed = 1;
 }
 
 unsigned long trap_count(void) { return last_trap.count; }
+
+void trap_disarm(void) { trap_armed = 0; }
 
 static const char *mode_name(unsigned long m)
 {

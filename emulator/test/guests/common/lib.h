@@ -170,7 +170,8 @@ void trap_vector_table_m(void);
 void install_m_trap(void);             /* mtvec = trap_entry_m, direct */
 void install_m_trap_vectored(void);    /* mtvec = vector table | 1 */
 void install_s_trap(void);             /* stvec = trap_entry_s, direct */
-void trap_expect(void);                /* clears last_trap, arms recording */
+void trap_expect(void);                /* clears last_trap and trap_resume_pc, arms recording */
+void trap_disarm(void);                /* unexpected traps fail again (print_trap also disarms) */
 /* Prints "<what>: cause=... tval=... from=X in=Y n=N" (or "no trap") for the last trap. */
 void print_trap(const char *what);
 unsigned long trap_count(void);
