@@ -7,8 +7,8 @@ import { MmioDevice } from '../bus/bus';
 import { DeviceModel, offsets } from './regmap';
 
 const REGS = [
-  { name: 'TIME_LOW', offset: 0x00, width: 4, access: 'RO', reset: 0, doc: 'Time in ns, low word; reading it latches TIME_HIGH' },
-  { name: 'TIME_HIGH', offset: 0x04, width: 4, access: 'RO', reset: 0, doc: 'Time in ns, high word as latched by TIME_LOW' },
+  { name: 'TIME_LOW', offset: 0x00, width: 4, access: 'RW', reset: 0, doc: 'Time in ns, low word; reading it latches TIME_HIGH, writing sets the low word of the time' },
+  { name: 'TIME_HIGH', offset: 0x04, width: 4, access: 'RW', reset: 0, doc: 'Time in ns, high word as latched by TIME_LOW; writing sets the high word of the time' },
   { name: 'ALARM_LOW', offset: 0x08, width: 4, access: 'RW', reset: 0, doc: 'Alarm time, low word; writing it arms the alarm' },
   { name: 'ALARM_HIGH', offset: 0x0c, width: 4, access: 'RW', reset: 0, doc: 'Alarm time, high word' },
   { name: 'IRQ_ENABLED', offset: 0x10, width: 4, access: 'RW', reset: 0, doc: 'Alarm interrupt enable', fields: [{ name: 'ENABLE', bits: [0, 0] }] },
@@ -34,13 +34,18 @@ export class GoldfishRtc implements MmioDevice {
   private armed = false;
   private irqEnabled = false;
   private irqPending = false;
+  /** Added to the clock by guest writes to TIME_LOW/TIME_HIGH. */
+  private offsetNs = 0;
 
   /** `nowNs()` is the current time in nanoseconds since the epoch. */
-  constructor(private readonly nowNs: () => number, private readonly irq: (level: boolean) => void) {}
+  constructor(private readonly clockNs: () => number, private readonly irq: (level: boolean) => void) {}
+
+  private nowNs(): number { return this.clockNs() + this.offsetNs; }
 
   reset(): void {
     this.latchedHigh = this.alarm = 0;
     this.armed = this.irqEnabled = this.irqPending = false;
+    this.offsetNs = 0;
     this.irq(false);
   }
 
@@ -76,6 +81,14 @@ export class GoldfishRtc implements MmioDevice {
 
   write(offset: number, _size: number, value: number): void {
     switch (offset) {
+      case R.TIME_LOW: case R.TIME_HIGH: {
+        // Setting the time replaces one 32-bit half of the current count (QEMU does the same).
+        const now = this.nowNs();
+        const lo = now % 4294967296, hi = Math.floor(now / 4294967296);
+        const next = offset === R.TIME_LOW ? hi * 4294967296 + (value >>> 0) : (value >>> 0) * 4294967296 + lo;
+        this.offsetNs += next - now;
+        break;
+      }
       case R.ALARM_LOW: this.alarm = Math.floor(this.alarm / 4294967296) * 4294967296 + (value >>> 0); this.armed = true; this.tick(); break;
       case R.ALARM_HIGH: this.alarm = (value >>> 0) * 4294967296 + (this.alarm % 4294967296); break;
       case R.IRQ_ENABLED: this.irqEnabled = (value & 1) !== 0; this.irq(this.irqEnabled && this.irqPending); break;

@@ -51,6 +51,13 @@ export function offsets<const T extends readonly RegisterDecl[]>(regs: T): Recor
   return o as Record<T[number]['name'], number>;
 }
 
+/** Reset value of a register by name, from its declaration. */
+export function resetValue(regs: readonly RegisterDecl[], name: string): number {
+  const r = regs.find((x) => x.name === name);
+  if (r === undefined) throw new Error(`regmap: no register ${name}`);
+  return r.reset;
+}
+
 /** Bit mask of a named field in a register declaration. */
 export function fieldMask(reg: RegisterDecl, field: string): number {
   const f = reg.fields?.find((x) => x.name === field);

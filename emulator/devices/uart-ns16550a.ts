@@ -4,12 +4,12 @@
  * input byte is ever dropped (backpressure, like QEMU's can_receive).
  */
 import { MmioDevice } from '../bus/bus';
-import { DeviceModel, offsets } from './regmap';
+import { DeviceModel, offsets, resetValue } from './regmap';
 
 const REGS = [
   { name: 'RBR', offset: 0, width: 1, access: 'RO', reset: 0, when: 'LCR.DLAB=0, read', doc: 'Receiver buffer: next received byte' },
   { name: 'THR', offset: 0, width: 1, access: 'WO', reset: 0, when: 'LCR.DLAB=0, write', doc: 'Transmitter holding register: byte to send' },
-  { name: 'DLL', offset: 0, width: 1, access: 'RW', reset: 0, when: 'LCR.DLAB=1', doc: 'Divisor latch, low byte' },
+  { name: 'DLL', offset: 0, width: 1, access: 'RW', reset: 0x0c, when: 'LCR.DLAB=1', doc: 'Divisor latch, low byte' },
   {
     name: 'IER', offset: 1, width: 1, access: 'RW', reset: 0, when: 'LCR.DLAB=0', doc: 'Interrupt enable',
     fields: [
@@ -47,7 +47,7 @@ const REGS = [
     ],
   },
   {
-    name: 'MCR', offset: 4, width: 1, access: 'RW', reset: 0, doc: 'Modem control',
+    name: 'MCR', offset: 4, width: 1, access: 'RW', reset: 0x08, doc: 'Modem control',
     fields: [
       { name: 'DTR', bits: [0, 0] }, { name: 'RTS', bits: [1, 1] }, { name: 'OUT1', bits: [2, 2] },
       { name: 'OUT2', bits: [3, 3] }, { name: 'LOOP', bits: [4, 4], doc: 'loopback: transmitted bytes are received' },
@@ -81,6 +81,8 @@ export const UART_MODEL: DeviceModel = {
 };
 
 const R = offsets(REGS);
+/** Reset values that differ from zero, from the declarations (QEMU: OUT2 set, divisor 12 = 9600 baud). */
+const RESET = { MCR: resetValue(REGS, 'MCR'), DLL: resetValue(REGS, 'DLL') } as const;
 const IER = { ERBFI: 1, ETBEI: 2, ELSI: 4 } as const;
 const LSR = { DR: 1, OE: 2, THRE: 0x20, TEMT: 0x40 } as const;
 const IID = { NONE: 0x01, THRE: 0x02, RDA: 0x04, RLS: 0x06, TIMEOUT: 0x0c } as const;
@@ -95,11 +97,11 @@ export class Uart16550 implements MmioDevice {
   private rxCount = 0;
   private ier = 0;
   private lcr = 0;
-  private mcr = 0;
+  private mcr: number = RESET.MCR;
   private lsrErr = 0;
   private fcr = 0;
   private scr = 0;
-  private dll = 0;
+  private dll: number = RESET.DLL;
   private dlm = 0;
   private thrIpending = false;
 
@@ -108,7 +110,9 @@ export class Uart16550 implements MmioDevice {
 
   reset(): void {
     this.rxHead = this.rxCount = 0;
-    this.ier = this.lcr = this.mcr = this.lsrErr = this.fcr = this.scr = this.dll = this.dlm = 0;
+    this.ier = this.lcr = this.lsrErr = this.fcr = this.scr = this.dlm = 0;
+    this.mcr = RESET.MCR;
+    this.dll = RESET.DLL;
     this.thrIpending = false;
     this.update();
   }

@@ -9,7 +9,7 @@
  */
 #include "lib.h"
 
-long exec_at(unsigned long va);   /* pmp-asm.S */
+long exec_at(unsigned long va);   /* pmp_asm.S */
 
 #define PMP_R 0x01
 #define PMP_W 0x02

@@ -1,5 +1,5 @@
 /*
- * rvc: the C extension. rvc-ops.S runs each compressed instruction (written
+ * rvc: the C extension. rvc_ops.S runs each compressed instruction (written
  * as explicit c.* mnemonics) and stores the results, then dumps registers.
  */
 #include "lib.h"

@@ -1,7 +1,8 @@
 /*
  * Entry for every guest: QEMU's reset vector (and ours) jumps here in M-mode
- * with a0 = hartid. Each hart gets a stack; hart 0 clears .bss and runs
- * main(), the others wait for that and run secondary_main().
+ * with a0 = hartid and a1 = the device tree. Each hart gets a stack; hart 0
+ * clears .bss, keeps a1 in boot_fdt and runs main(), the others wait for
+ * that and run secondary_main().
  */
 #include "asm.h"
 
@@ -29,7 +30,9 @@ _start:
     REG_S   zero, 0(t0)
     addi    t0, t0, REGBYTES
     j       1b
-2:  fence   rw, rw
+2:  la      t0, boot_fdt
+    REG_S   a1, 0(t0)               /* the boot ROM passes the device tree in a1 */
+    fence   rw, rw
     la      t0, boot_done
     li      t1, 1
     sw      t1, 0(t0)
@@ -56,7 +59,10 @@ early_trap:
     j       park
 
     .section .data
-    .align 2
+    .align 3
+    .globl  boot_fdt
+boot_fdt:
+    .space  REGBYTES
 boot_done:
     .word   0
 

@@ -186,6 +186,9 @@ unsigned long trap_count(void);
 long call_in_mode(int mode, long (*fn)(long), long arg);
 void pmp_allow_all(void);      /* pmpaddr0 = ~0, pmpcfg0 = NAPOT|RWX */
 
+/* The device tree address the boot ROM passed in a1 (hart 0). */
+extern unsigned long boot_fdt;
+
 /* ---- secondary harts ---- */
 void secondary_main(unsigned long hartid);   /* weak; default parks in wfi */
 int main(void);
