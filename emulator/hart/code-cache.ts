@@ -6,11 +6,12 @@
  */
 export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
 
-export class CodePage {
-  readonly op = new Uint8Array(PAGE_SLOTS);
-  readonly f = new Int32Array(PAGE_SLOTS);
-  readonly imm = new Int32Array(PAGE_SLOTS);
-}
+/**
+ * A page's decoded instructions: for halfword slot s, words[2s] is the packed
+ * instruction (see decode.ts `pack`; 0 = not decoded) and words[2s+1] its immediate.
+ * One array, two adjacent loads per instruction.
+ */
+export type CodePage = Int32Array;
 
 export class CodeCache {
   private readonly pages: (CodePage | undefined)[];
@@ -26,7 +27,7 @@ export class CodeCache {
   page(index: number): CodePage {
     let p = this.pages[index];
     if (p === undefined) {
-      p = new CodePage();
+      p = new Int32Array(2 * PAGE_SLOTS);
       this.pages[index] = p;
       this.hasCode[index] = 1;
     }
@@ -39,7 +40,7 @@ export class CodeCache {
     const last = (off + len - 1) >>> 1;
     for (let s = first; s <= last; s++) {
       const p = this.pages[s >>> 11];
-      if (p !== undefined) p.op[s & (PAGE_SLOTS - 1)] = 0;
+      if (p !== undefined) p[2 * (s & (PAGE_SLOTS - 1))] = 0;
     }
   }
 

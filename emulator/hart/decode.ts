@@ -5,11 +5,19 @@
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
 
-/** Decoder output: dec[0] = op, dec[1] = packed registers (see pack), dec[2] = imm. */
-export const dec = new Int32Array(3);
+/** Decoder output: dec[0] = the packed instruction, dec[1] = its immediate. */
+export const dec = new Int32Array(2);
 
-/** Field packing in dec[1]: rd | rs1 << 5 | rs2 << 10 | 1 << 15 when 16-bit. */
-export const F_COMPRESSED = 1 << 15;
+/**
+ * Packed instruction word, as the code cache stores it: op in bits 7:0, then the
+ * register fields pre-doubled as indexes into the int32-pair register file:
+ * 2*rd in 13:8, 2*rs1 in 19:14, 2*rs2 in 25:20, and bit 26 set for a 16-bit instruction.
+ */
+export const P = { D: 8, A: 14, B: 20, COMPRESSED: 1 << 26 } as const;
+
+export function pack(op: number, rd: number, rs1: number, rs2: number, compressed: boolean): number {
+  return op | (rd << (P.D + 1)) | (rs1 << (P.A + 1)) | (rs2 << (P.B + 1)) | (compressed ? P.COMPRESSED : 0);
+}
 
 function bucketsFor(xlen: 32 | 64): Encoding[][] {
   const b: Encoding[][] = [];
@@ -53,15 +61,13 @@ export function decode32(insn: number, xlen: 32 | 64, compressed: boolean, raw: 
     case 'CSR': case 'CSRI': imm = bits(insn, 31, 20); break;
     default: break;
   }
-  dec[0] = enc.op;
-  dec[1] = rd | (rs1 << 5) | (rs2 << 10) | (compressed ? F_COMPRESSED : 0);
-  dec[2] = imm;
+  dec[0] = pack(enc.op, rd, rs1, rs2, compressed);
+  dec[1] = imm;
 }
 
 function illegal(raw: number): void {
   dec[0] = Op.ILLEGAL;
-  dec[1] = 0;
-  dec[2] = raw; // Priv §3.1.16: mtval gets the faulting instruction bits, as QEMU does
+  dec[1] = raw; // Priv §3.1.16: mtval gets the faulting instruction bits, as QEMU does
 }
 
 /** Decode a 16- or 32-bit instruction given its low halfword and (if 32-bit) the full word. */

@@ -4,7 +4,7 @@
  */
 import { Hart } from './hart';
 import { Op } from './isa-table';
-import { dec, F_COMPRESSED } from './decode';
+import { dec, P } from './decode';
 import { CodePage } from './code-cache';
 import { mulhu32 } from './int64';
 import { Cause, Priv } from './csr';
@@ -32,8 +32,8 @@ export function runRv32(h: Hart, budget: number): number {
       pageBase = pc & ~0xfff;
     }
     const slot = (pc & 0xfff) >>> 1;
-    let op: number = page.op[slot], f = page.f[slot], imm = page.imm[slot];
-    if (op === Op.UNDECODED) {
+    let w = page[2 * slot], imm = page[2 * slot + 1];
+    if (w === Op.UNDECODED) {
       const cacheable = h.decodeAt(pc, 0);
       if (h.excCause >= 0) {
         h.pcLo = pc;
@@ -42,11 +42,12 @@ export function runRv32(h: Hart, budget: number): number {
         n++;
         break;
       }
-      op = dec[0]; f = dec[1]; imm = dec[2];
-      if (cacheable) { page.op[slot] = op; page.f[slot] = f; page.imm[slot] = imm; }
+      w = dec[0]; imm = dec[1];
+      if (cacheable) { page[2 * slot] = w; page[2 * slot + 1] = imm; }
     }
-    const d = 2 * (f & 31), a = 2 * ((f >>> 5) & 31), b = 2 * ((f >>> 10) & 31);
-    let next = (pc + ((f & F_COMPRESSED) !== 0 ? 2 : 4)) | 0;
+    const op = w & 0xff;
+    const d = (w >>> P.D) & 63, a = (w >>> P.A) & 63, b = (w >>> P.B) & 63;
+    let next = (pc + ((w & P.COMPRESSED) !== 0 ? 2 : 4)) | 0;
     n++;
     switch (op) {
       case Op.LUI: x[d] = imm; break;

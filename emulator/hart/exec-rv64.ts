@@ -5,7 +5,7 @@
  */
 import { Hart } from './hart';
 import { Op } from './isa-table';
-import { dec, F_COMPRESSED } from './decode';
+import { dec, P } from './decode';
 import { CodePage } from './code-cache';
 import * as I64 from './int64';
 import { Cause, Priv } from './csr';
@@ -34,8 +34,8 @@ export function runRv64(h: Hart, budget: number): number {
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
     }
     const slot = (pcLo & 0xfff) >>> 1;
-    let op: number = page.op[slot], f = page.f[slot], imm = page.imm[slot];
-    if (op === Op.UNDECODED) {
+    let w = page[2 * slot], imm = page[2 * slot + 1];
+    if (w === Op.UNDECODED) {
       const cacheable = h.decodeAt(pcLo, pcHi);
       if (h.excCause >= 0) {
         h.pcLo = pcLo; h.pcHi = pcHi;
@@ -44,12 +44,13 @@ export function runRv64(h: Hart, budget: number): number {
         n++;
         break;
       }
-      op = dec[0]; f = dec[1]; imm = dec[2];
-      if (cacheable) { page.op[slot] = op; page.f[slot] = f; page.imm[slot] = imm; }
+      w = dec[0]; imm = dec[1];
+      if (cacheable) { page[2 * slot] = w; page[2 * slot + 1] = imm; }
     }
-    const rd = f & 31, rs1 = (f >>> 5) & 31, rs2 = (f >>> 10) & 31;
-    const d = 2 * rd, a = 2 * rs1, b = 2 * rs2;
-    const len = (f & F_COMPRESSED) !== 0 ? 2 : 4;
+    const op = w & 0xff;
+    const d = (w >>> P.D) & 63, a = (w >>> P.A) & 63, b = (w >>> P.B) & 63;
+    const rs1 = a >>> 1;
+    const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
     let nLo = (pcLo + len) | 0;
     let nHi = (nLo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
     n++;
@@ -244,8 +245,8 @@ export function runRv64(h: Hart, budget: number): number {
         const srcLo = immForm ? rs1 : x[a], srcHi = immForm ? 0 : x[a + 1];
         h.instret = base + n;
         h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, kind, srcLo, srcHi, rd, kind === 0 || rs1 !== 0)) {
-          h.illegal(csrBits(op, imm, rs1, rd));
+        if (!h.csrOp(imm, kind, srcLo, srcHi, d >>> 1, kind === 0 || rs1 !== 0)) {
+          h.illegal(csrBits(op, imm, rs1, d >>> 1));
           nLo = h.pcLo; nHi = h.pcHi;
         }
         break;
@@ -271,7 +272,7 @@ export function runRv64(h: Hart, budget: number): number {
           ok = op === Op.WFI ? h.wfiInsn() : h.sfenceVma();
           if (!ok) { h.pcLo = pcLo; h.pcHi = pcHi; }
         }
-        if (!ok) h.illegal(systemBits(op, rs1, rs2));
+        if (!ok) h.illegal(systemBits(op, rs1, b >>> 1));
         nLo = h.pcLo; nHi = h.pcHi;
         h.yieldLoop = true;
         break;

@@ -10,7 +10,7 @@ import { Tlb } from '../mmu/tlb';
 import {
   Cause, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_INTERRUPTS, IRQ_PRIORITY, MENVCFG, MIP, MSTATUS, Priv, SATP_MODE,
 } from './csr';
-import { dec, decode } from './decode';
+import { decode } from './decode';
 import { CodePage } from './code-cache';
 import { out } from './int64';
 
@@ -168,7 +168,8 @@ export class Hart {
     }
     if (t.cacheable && (lo & 0xfff) + size <= 4096) {
       const tlb = kind === Access.Read ? this.tlbR : kind === Access.Write ? this.tlbW : this.tlbX;
-      tlb.fill(lo, hi, t.pa - (t.pa % 4096));
+      const page = t.pa - (t.pa % 4096);
+      tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
     }
     return t.pa;
   }
@@ -186,8 +187,17 @@ export class Hart {
   private pa(tlb: Tlb, lo: number, hi: number, kind: AccessKind, size: number): number {
     const vpn = lo >>> 12;
     const i = vpn & 255;
-    if (tlb.tag[i] === hi * 1048576 + vpn && (lo & 0xfff) <= 4096 - size) return tlb.pa[i] + (lo & 0xfff);
+    if (tlb.tagLo[i] === vpn && tlb.tagHi[i] === hi) return tlb.pa[i] + (lo & 0xfff);
     return this.translate(lo, hi, kind, size);
+  }
+
+  /** DRAM offset of an aligned access on a TLB hit, else -1 (the caller takes the general path). */
+  private ramHit(tlb: Tlb, lo: number, hi: number, align: number): number {
+    const vpn = lo >>> 12;
+    const i = vpn & 255;
+    if (tlb.tagLo[i] !== vpn || tlb.tagHi[i] !== hi || (lo & align) !== 0) return -1;
+    const page = tlb.ram[i];
+    return page < 0 ? -1 : page + (lo & 0xfff);
   }
 
   private accessFault(kind: AccessKind, lo: number, hi: number): void {
@@ -218,6 +228,8 @@ export class Hart {
 
   /** Word as int32. */
   load32(lo: number, hi: number): number {
+    const hit = this.ramHit(this.tlbR, lo, hi, 3);
+    if (hit >= 0) return this.ram.i32[hit >>> 2];
     if ((lo & 0xfff) > 0xffc) return this.loadSplit(lo, hi, 4);
     const pa = this.pa(this.tlbR, lo, hi, Access.Read, 4);
     if (pa < 0) return 0;
@@ -228,6 +240,8 @@ export class Hart {
 
   /** Doubleword: low word returned, high word in ldHi. */
   load64(lo: number, hi: number): number {
+    const hit = this.ramHit(this.tlbR, lo, hi, 7);
+    if (hit >= 0) { this.ldHi = this.ram.i32[(hit >>> 2) + 1]; return this.ram.i32[hit >>> 2]; }
     if ((lo & 0xfff) > 0xff8) {
       const l = this.loadSplit(lo, hi, 4);
       if (this.excCause >= 0) return 0;
@@ -292,6 +306,8 @@ export class Hart {
   }
 
   store32(lo: number, hi: number, v: number): void {
+    const hit = this.ramHit(this.tlbW, lo, hi, 3);
+    if (hit >= 0) { this.ram.i32[hit >>> 2] = v; this.stored(hit, 4, hit + this.ramBase); return; }
     if ((lo & 0xfff) > 0xffc) { this.storeSplit(lo, hi, v, 0, 4); return; }
     const pa = this.pa(this.tlbW, lo, hi, Access.Write, 4);
     if (pa < 0) return;
@@ -305,6 +321,8 @@ export class Hart {
   }
 
   store64(lo: number, hi: number, vLo: number, vHi: number): void {
+    const hit = this.ramHit(this.tlbW, lo, hi, 7);
+    if (hit >= 0) { this.ram.i32[hit >>> 2] = vLo; this.ram.i32[(hit >>> 2) + 1] = vHi; this.stored(hit, 8, hit + this.ramBase); return; }
     if ((lo & 0xfff) > 0xff8) { this.storeSplit(lo, hi, vLo, vHi, 8); return; }
     const pa = this.pa(this.tlbW, lo, hi, Access.Write, 8);
     if (pa < 0) return;

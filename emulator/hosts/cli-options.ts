@@ -22,6 +22,8 @@ export interface RunOptions {
   clock: 'icount' | 'realtime';
   /** Guest instructions per second of guest time. */
   rate: number;
+  /** Print instructions retired and host time to stderr at exit. */
+  stats: boolean;
 }
 
 export type CliCommand = RunOptions | { command: 'devices' } | { command: 'help' } | { command: 'version' };
@@ -44,6 +46,7 @@ run options:
   --trace insn|mmio|trap  trace to stderr (repeatable, or comma-separated)
   --clock icount|realtime guest time from instructions (default, reproducible) or the host clock
   --rate N              guest instructions per second of guest time (default 100000000)
+  --stats               at exit, print instructions retired and host time to stderr
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 2 bad input.`;
@@ -74,7 +77,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   }
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
-    command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000,
+    command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
   };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
@@ -87,6 +90,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       if (eq > 0) value = a.slice(eq + 1);
       else if (i + 1 < argv.length) value = argv[++i];
       else return { ok: false, error: `${flag} needs a value` };
+    } else if (a === '--stats') {
+      o.stats = true;
+      continue;
     } else if (a.startsWith('-') && a !== '-') {
       return { ok: false, error: `unknown option '${a}'` };
     }

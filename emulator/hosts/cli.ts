@@ -127,6 +127,11 @@ async function run(o: RunOptions): Promise<number> {
       }
     }
   } finally {
+    if (o.stats) {
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      const n = retired();
+      errLines.push(`osdev-emu: ${n} instructions in ${secs.toFixed(3)} s (${(n / secs / 1e6).toFixed(1)} MIPS)\n`);
+    }
     flush();
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.off('data', onData);

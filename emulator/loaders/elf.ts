@@ -356,7 +356,7 @@ function readSections(r: Reader, shoff: number, shnum: number, shentsize: number
     raw.push({ index, nameOffset: r.u32(at + f.name, what('sh_name')), type, flags, addr, offset, size, link, info, entsize });
   }
 
-  if (shstrndx === SHN_UNDEF) return raw.map(({ nameOffset, ...s }) => ({ ...s, name: '' }));
+  if (shstrndx === SHN_UNDEF) return raw.map(({ nameOffset: _unnamed, ...s }) => ({ ...s, name: '' }));
   if (shstrndx >= shnum) fail(`e_shstrndx ${shstrndx} is not a section (there are ${shnum})`);
   const names = raw[shstrndx];
   if (names.type === SHT_NOBITS) fail(`e_shstrndx ${shstrndx} names a section with no data`);

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm run bench`: guest workloads on our emulator and on qemu-system-riscv64 in the
+// same run, instructions per second and the ratio for each. Never part of `npm test`:
+// speed is measured here, not asserted.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'cli.js');
+const benchDir = join(root, 'emulator/test/guests/build/bench');
+const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
+// Same hart as ours: see QEMU_CPU_OPTION in emulator/machine/description.ts.
+const QEMU_CPU = 'rv64,f=false,d=false,h=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,pmu-num=0,debug=false';
+const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy'];
+
+function need(ok, what) { if (!ok) { console.error(`bench: ${what}`); process.exit(2); } }
+
+need(spawnSync('npm', ['run', '-s', 'bundle'], { cwd: root, stdio: 'inherit' }).status === 0, 'bundle failed');
+need(spawnSync('make', ['-s', '-C', 'emulator/test/guests', 'bench'], { cwd: root, stdio: 'inherit' }).status === 0,
+  'building the bench guests needs gcc-riscv64-unknown-elf');
+need(spawnSync('qemu-system-riscv64', ['--version']).status === 0, 'qemu-system-riscv64 is not installed (Debian qemu-system-misc)');
+
+/** Run a command; resolve with wall seconds, stdout and stderr. Stops early when `until` appears in stdout. */
+function timed(cmd, args, until) {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '', seen = false;
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (until !== undefined && !seen && out.includes(until)) { seen = true; resolve({ secs: Number(process.hrtime.bigint() - t0) / 1e9, out, err }); p.kill('SIGKILL'); }
+    });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => { if (!seen) resolve({ secs: Number(process.hrtime.bigint() - t0) / 1e9, out, err, code }); });
+  });
+}
+
+const qemu = (args) => ['-machine', 'virt', '-cpu', QEMU_CPU, '-nographic', '-m', '128M', ...args];
+const rows = [];
+for (const name of WORKLOADS) {
+  const elf = join(benchDir, `${name}.elf`);
+  need(existsSync(elf), `${elf} was not built`);
+  const ours = await timed(process.execPath, [cli, 'run', elf, '--stats']);
+  const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
+  need(ours.code === 0 && m !== null, `${name} failed on osdev-emu: ${ours.err}`);
+  const insns = Number(m[1]);
+  const theirs = await timed('qemu-system-riscv64', qemu(['-bios', 'none', '-kernel', elf]));
+  need(theirs.code === 0, `${name} failed on QEMU: ${theirs.err}`);
+  need(theirs.out === ours.out, `${name}: QEMU printed something else than we did`);
+  rows.push({ name, insns, ours: ours.secs, qemu: theirs.secs });
+}
+// Boot to the OpenSBI banner's last line: time only (both print the same banner).
+const bootUntil = 'Boot HART MEDELEG';
+const bootOurs = await timed(process.execPath, [cli, 'run', '--bios', OPENSBI], bootUntil);
+const bootQemu = await timed('qemu-system-riscv64', qemu(['-bios', OPENSBI]), bootUntil);
+
+const f = (v, d = 2) => v.toFixed(d);
+console.log('\nworkload        instructions   osdev-emu s   MIPS    qemu s   MIPS   ours/qemu');
+for (const r of rows) {
+  const a = r.insns / r.ours / 1e6, b = r.insns / r.qemu / 1e6;
+  console.log(`${r.name.padEnd(14)} ${String(r.insns).padStart(13)}   ${f(r.ours).padStart(9)}  ${f(a, 1).padStart(6)}  ${f(r.qemu).padStart(7)}  ${f(b, 1).padStart(6)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
+}
+console.log(`${'opensbi-boot'.padEnd(14)} ${'(to banner)'.padStart(13)}   ${f(bootOurs.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / bootOurs.secs).toFixed(1).padStart(6)}%`);
+console.log('\nMIPS = guest instructions (counted by osdev-emu; both run the same program) per wall-clock second, process start included.');
