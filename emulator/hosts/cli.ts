@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
-import { defaultDescription, Xlen } from '../machine/description';
+import { defaultDescription, VIRT, Xlen } from '../machine/description';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue, registerAt, describeFields } from '../devices/regmap';
 import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
@@ -114,6 +114,13 @@ async function run(o: RunOptions): Promise<number> {
         break;
       }
       if (quit) { status = 0; break; }
+      if (o.clock === 'realtime') {
+        // Guest time follows the host clock: catch up when behind, sleep when ahead.
+        const hostTicks = Math.floor(Number(process.hrtime.bigint() - t0) * VIRT.timebaseHz / 1e9);
+        machine.advanceTimeTo(hostTicks);
+        const aheadMs = (machine.time - hostTicks) * 1000 / VIRT.timebaseHz;
+        if (aheadMs > 2 && r.kind !== 'idle') await new Promise<void>((resolve) => setTimeout(resolve, aheadMs));
+      }
       if (Date.now() >= deadline) { status = EXIT_TIMEOUT; break; }
       if (r.kind === 'idle') {
         // Nothing but input can wake the guest: sleep until some arrives (or the timeout).

@@ -100,6 +100,11 @@ export class Machine {
   /** Guest time now, in ticks. */
   get time(): number { return this.ticks(this.clock); }
 
+  /** Move guest time forward to `ticks` (never back): `--clock realtime` keeps pace with the host this way. */
+  advanceTimeTo(ticks: number): void {
+    if (ticks > this.time) this.clock = this.clockForTicks(ticks);
+  }
+
   private nowNs(): number {
     if (this.backends.hostNowNs !== undefined) return this.backends.hostNowNs();
     return RTC_EPOCH_NS + Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond);

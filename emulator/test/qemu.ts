@@ -186,7 +186,7 @@ export async function hasQemu(xlen: Xlen): Promise<boolean> {
 
 /** Runs `elf` on QEMU. Exit status: 0 pass, N for sifive_test fail code N. */
 export function runQemu(elf: string, opts: RunOptions): Promise<RunResult> {
-  return runProcess(qemuBinary(opts.xlen), qemuArgs(elf, opts), opts);
+  return runProcess(qemuBinary(opts.xlen), qemuArgs(elf, opts), { ...opts, stdoutToFile: true });
 }
 
 /* ---- ours ---- */
@@ -264,12 +264,16 @@ export async function qemuTrace(elf: string, opts: TraceOptions): Promise<{ trac
     const args = [...qemuArgs(elf, opts), '-singlestep', '-d', 'exec,nochain', '-D', log];
     // A Trace line is ~80 bytes; stop QEMU once the log surely holds max + slack lines.
     const enough = (max + 1000) * 100;
-    const run = await runProcess(qemuBinary(opts.xlen), args, opts, () => {
-      try {
-        return fs.statSync(log).size > enough;
-      } catch {
-        return false;
-      }
+    const run = await runProcess(qemuBinary(opts.xlen), args, {
+      ...opts,
+      stdoutToFile: true,
+      stopWhen: () => {
+        try {
+          return fs.statSync(log).size > enough;
+        } catch {
+          return false;
+        }
+      },
     });
     const trace = parseQemuExecLog(fs.existsSync(log) ? fs.readFileSync(log, 'latin1') : '');
     return { trace: trace.slice(0, max), run };
@@ -283,9 +287,12 @@ export async function oursTrace(elf: string, opts: TraceOptions): Promise<{ trac
   if (!fs.existsSync(OUR_CLI)) throw new Error(`${OUR_CLI} is missing: compile with \`npm run compile\``);
   const max = opts.maxInsns ?? 30_000;
   let lines = 0;
-  const run = await runProcess(process.execPath, oursArgs(elf, { ...opts, trace: true }), opts, undefined, (chunk) => {
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
-    return lines > max + 100;
+  const run = await runProcess(process.execPath, oursArgs(elf, { ...opts, trace: true }), {
+    ...opts,
+    stopOnStderr: (chunk) => {
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      return lines > max + 100;
+    },
   });
   return { trace: parseOursTrace(run.stderr).slice(0, max), run };
 }
@@ -301,29 +308,75 @@ export function formatTraceEntry(e: TraceEntry | undefined): string {
 
 /* ---- processes ---- */
 
+export interface ProcessOptions {
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  /**
+   * Send stdout to a temporary file instead of a pipe. QEMU needs this: its
+   * stdio chardev makes stdout non-blocking and its UART drops a byte after a
+   * few EAGAINs, so a pipe read by a busy parent loses console output.
+   */
+  stdoutToFile?: boolean;
+  /** Polled every 20 ms: true stops (kills) the process. */
+  stopWhen?: () => boolean;
+  /** Called with each stderr chunk: true stops the process. */
+  stopOnStderr?: (chunk: Buffer) => boolean;
+}
+
+/** Process groups still running; killed if the test process exits first. */
+const liveGroups = new Set<number>();
+process.on('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 /**
- * Spawns a process, feeds stdin, collects output, and kills it after
- * timeoutMs, or as soon as `stopWhen()` (polled) or `stopOnStderr(chunk)`
- * says it has produced enough.
+ * Spawns a process in its own process group, feeds stdin, collects output,
+ * and kills the whole group after timeoutMs or when told to stop.
  */
-export function runProcess(
-  file: string,
-  args: string[],
-  opts: { stdin?: string | Buffer; timeoutMs?: number },
-  stopWhen?: () => boolean,
-  stopOnStderr?: (chunk: Buffer) => boolean,
-): Promise<RunResult> {
+export function runProcess(file: string, args: string[], opts: ProcessOptions): Promise<RunResult> {
   const command = [file, ...args].join(' ');
   const started = Date.now();
+  let outDir: string | undefined;
+  let outFd: number | undefined;
+  if (opts.stdoutToFile) {
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guest-out-'));
+    outFd = fs.openSync(path.join(outDir, 'stdout'), 'w+');
+  }
+  const cleanup = (): string | undefined => {
+    if (outFd === undefined || outDir === undefined) return undefined;
+    const text = fs.readFileSync(path.join(outDir, 'stdout'), 'latin1');
+    fs.closeSync(outFd);
+    fs.rmSync(outDir, { recursive: true, force: true });
+    outFd = undefined;
+    return text;
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let child;
+    try {
+      child = spawn(file, args, { stdio: ['pipe', outFd ?? 'pipe', 'pipe'], detached: true });
+    } catch (e) {
+      cleanup();
+      reject(new Error(`cannot run ${command}: ${(e as Error).message}`));
+      return;
+    }
+    const pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
     let stopped = false;
     const stop = (): void => {
-      if (!stopped) {
-        stopped = true;
+      if (stopped) return;
+      stopped = true;
+      try {
+        if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+      } catch {
         child.kill('SIGKILL');
       }
     };
@@ -331,22 +384,28 @@ export function runProcess(
       timedOut = true;
       stop();
     }, opts.timeoutMs ?? 30_000);
+    const stopWhen = opts.stopWhen;
     const poll = stopWhen ? setInterval(() => { if (stopWhen()) stop(); }, 20) : undefined;
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => {
-      err.push(b);
-      if (stopOnStderr && stopOnStderr(b)) stop();
-    });
-    child.on('error', (e) => {
+    const done = (): void => {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
+      if (pid !== undefined) liveGroups.delete(pid);
+    };
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => {
+      err.push(b);
+      if (opts.stopOnStderr && opts.stopOnStderr(b)) stop();
+    });
+    child.on('error', (e) => {
+      done();
+      cleanup();
       reject(new Error(`cannot run ${command}: ${e.message}`));
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      if (poll) clearInterval(poll);
+      done();
+      const fileText = cleanup();
       resolve({
-        stdout: Buffer.concat(out).toString('latin1'),
+        stdout: fileText ?? Buffer.concat(out).toString('latin1'),
         stderr: Buffer.concat(err).toString('latin1'),
         exitCode: stopped ? null : code,
         timedOut,
@@ -354,8 +413,8 @@ export function runProcess(
         command,
       });
     });
-    child.stdin.on('error', () => { /* the process may exit before reading its input */ });
-    child.stdin.end(opts.stdin ?? '');
+    child.stdin?.on('error', () => { /* the process may exit before reading its input */ });
+    child.stdin?.end(opts.stdin ?? '');
   });
 }
 
