@@ -6,17 +6,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
 const benchDir = join(root, 'emulator/test/guests/build/bench');
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
-// Same hart as ours: see QEMU_CPU_OPTION in emulator/machine/description.ts.
-const QEMU_CPU = 'rv64,f=false,d=false,h=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,pmu-num=0,debug=false';
 const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy'];
 
 function need(ok, what) { if (!ok) { console.error(`bench: ${what}`); process.exit(2); } }
 
+need(spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'inherit' }).status === 0, 'tsc failed');
+// Same hart as ours, from the one place that says so.
+const QEMU_CPU = createRequire(import.meta.url)(join(root, 'out/emulator/machine/description.js')).QEMU_CPU_OPTION[64];
 need(spawnSync('npm', ['run', '-s', 'bundle'], { cwd: root, stdio: 'inherit' }).status === 0, 'bundle failed');
 need(spawnSync('make', ['-s', '-C', 'emulator/test/guests', 'bench'], { cwd: root, stdio: 'inherit' }).status === 0,
   'building the bench guests needs gcc-riscv64-unknown-elf');

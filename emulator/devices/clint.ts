@@ -36,7 +36,7 @@ export class Clint implements MmioDevice {
     private readonly setTime: (ticks: number) => void) {}
 
   reset(): void {
-    for (const h of this.harts) { h.mipHw &= ~MIP.MSIP; h.mtimecmp = 0; h.mtimecmpArmed = false; }
+    for (const h of this.harts) { h.mipHw &= ~MIP.MSIP; h.mtimecmp = 0; }
   }
 
   private split(v: number, offset: number, size: number): number {
@@ -73,7 +73,6 @@ export class Clint implements MmioDevice {
     const h = this.harts[(offset - R.mtimecmp) >>> 3];
     if (h === undefined) return;
     h.mtimecmp = this.merge(h.mtimecmp, offset, size, value, hi);
-    h.mtimecmpArmed = true;
   }
 
   private merge(old: number, offset: number, size: number, value: number, hi: number): number {

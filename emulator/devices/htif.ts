@@ -2,11 +2,16 @@
  * Berkeley HTIF as Spike exposes it: a `tohost`/`fromhost` pair of 64-bit words in
  * RAM, found through the ELF's symbols. Device 0 command 0 with bit 0 set is exit
  * (code = value >> 1); device 1 command 1 is console putchar. Polled between quanta.
+ * An RV32 guest writes tohost as two words, so there a command is taken only once
+ * the same value was seen on two polls in a row.
  */
 import { MemoryRegion } from '../bus/bus';
 
 export class Htif {
-  constructor(private readonly ram: MemoryRegion, private readonly tohost: number, private readonly fromhost: number | undefined,
+  private lastLo = 0;
+  private lastHi = 0;
+
+  constructor(private readonly ram: MemoryRegion, private readonly xlen: 32 | 64, private readonly tohost: number, private readonly fromhost: number | undefined,
     private readonly putchar: (byte: number) => void, private readonly exit: (code: number) => void) {}
 
   static usable(ram: MemoryRegion, tohost: number): boolean { return ram.contains(tohost, 8); }
@@ -15,6 +20,11 @@ export class Htif {
     const off = this.tohost - this.ram.base;
     const lo = this.ram.dv.getUint32(off, true), hi = this.ram.dv.getUint32(off + 4, true);
     if (lo === 0 && hi === 0) return;
+    if (this.xlen === 32 && (lo !== this.lastLo || hi !== this.lastHi)) {
+      this.lastLo = lo; this.lastHi = hi;
+      return;
+    }
+    this.lastLo = this.lastHi = 0;
     const device = hi >>> 24, cmd = (hi >>> 16) & 0xff;
     this.ram.dv.setUint32(off, 0, true);
     this.ram.dv.setUint32(off + 4, 0, true);

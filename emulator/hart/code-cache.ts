@@ -1,17 +1,47 @@
 /**
- * Decoded instructions, cached per physical page of a memory region (DESIGN.md:
- * "Decode once"). A page holds one slot per halfword; slot op 0 (Op.UNDECODED)
- * means "decode me". A store into a page that holds code clears only the slots
- * it overlaps, so self-modifying code and data sharing a page with code stay correct.
+ * Decoded and translated instructions, cached per physical page of a memory region
+ * (DESIGN.md: "Decode once", "Translate only hot code"). A store into a page that holds
+ * code forgets only what it overlaps, so self-modifying code and data sharing a page
+ * with code stay correct and cheap.
  */
 export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
 
-/**
- * A page's decoded instructions: for halfword slot s, words[2s] is the packed
- * instruction (see decode.ts `pack`; 0 = not decoded) and words[2s+1] its immediate.
- * One array, two adjacent loads per instruction.
- */
-export type CodePage = Int32Array;
+/** A translated block: runs from its first instruction, returns how many it executed (hart.ts sets the pc). */
+export type BlockFn = (h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage) => number;
+
+export class CodePage {
+  /**
+   * For halfword slot s, words[2s] is the packed instruction (decode.ts `pack`;
+   * 0 = not decoded) and words[2s+1] its immediate: two adjacent loads per instruction.
+   */
+  readonly words = new Int32Array(2 * PAGE_SLOTS);
+  /** Translated blocks by start slot; cleared in place so holders of the array see it. */
+  readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
+  /** Times each slot was entered by a jump while untranslated. */
+  readonly heat = new Uint8Array(PAGE_SLOTS);
+  /** [start, end) slot range of each translated block, for invalidation. */
+  private readonly ranges: number[] = [];
+
+  addBlock(start: number, end: number, fn: BlockFn): void {
+    this.blocks[start] = fn;
+    this.ranges.push(start, end);
+  }
+
+  /** Forget decodes and blocks overlapping slots [first, last]. */
+  invalidate(first: number, last: number): void {
+    for (let s = first; s <= last; s++) this.words[2 * s] = 0;
+    const r = this.ranges;
+    for (let i = 0; i < r.length; i += 2) {
+      if (r[i] <= last && r[i + 1] > first) {
+        this.blocks[r[i]] = undefined;
+        this.heat[r[i]] = 0;
+        r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];
+        r.length -= 2;
+        i -= 2;
+      }
+    }
+  }
+}
 
 export class CodeCache {
   private readonly pages: (CodePage | undefined)[];
@@ -27,7 +57,7 @@ export class CodeCache {
   page(index: number): CodePage {
     let p = this.pages[index];
     if (p === undefined) {
-      p = new Int32Array(2 * PAGE_SLOTS);
+      p = new CodePage();
       this.pages[index] = p;
       this.hasCode[index] = 1;
     }
@@ -38,9 +68,11 @@ export class CodeCache {
   invalidate(off: number, len: number): void {
     const first = Math.max(0, off - 2) >>> 1;
     const last = (off + len - 1) >>> 1;
-    for (let s = first; s <= last; s++) {
-      const p = this.pages[s >>> 11];
-      if (p !== undefined) p[2 * (s & (PAGE_SLOTS - 1))] = 0;
+    for (let pi = first >>> 11; pi <= last >>> 11; pi++) {
+      const p = this.pages[pi];
+      if (p === undefined) continue;
+      const base = pi * PAGE_SLOTS;
+      p.invalidate(Math.max(first, base) - base, Math.min(last, base + PAGE_SLOTS - 1) - base);
     }
   }
 

@@ -15,6 +15,7 @@ export function runRv32(h: Hart, budget: number): number {
   const x = h.x;
   let pc = h.pcLo;
   let page: CodePage | null = null;
+  let words = new Int32Array(0);
   let pageBase = 0;
   let n = 0;
   const base = h.instret;
@@ -30,9 +31,10 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       pageBase = pc & ~0xfff;
+      words = page.words;
     }
     const slot = (pc & 0xfff) >>> 1;
-    let w = page[2 * slot], imm = page[2 * slot + 1];
+    let w = words[2 * slot], imm = words[2 * slot + 1];
     if (w === Op.UNDECODED) {
       const cacheable = h.decodeAt(pc, 0);
       if (h.excCause >= 0) {
@@ -43,7 +45,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       w = dec[0]; imm = dec[1];
-      if (cacheable) { page[2 * slot] = w; page[2 * slot + 1] = imm; }
+      if (cacheable) { words[2 * slot] = w; words[2 * slot + 1] = imm; }
     }
     const op = w & 0xff;
     const d = (w >>> P.D) & 63, a = (w >>> P.A) & 63, b = (w >>> P.B) & 63;

@@ -6,7 +6,11 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { CodePage } from './code-cache';
+import { BlockFn, CodePage } from './code-cache';
+
+const EMPTY = new Int32Array(0);
+/** Jumps into an untranslated slot before it is translated. */
+const HOT = 16;
 import * as I64 from './int64';
 import { Cause, Priv } from './csr';
 
@@ -17,7 +21,10 @@ export function runRv64(h: Hart, budget: number): number {
   const x = h.x;
   let pcLo = h.pcLo, pcHi = h.pcHi;
   let page: CodePage | null = null;
+  let words = EMPTY, blocks: (BlockFn | undefined)[] = [];
   let pageLo = 0, pageHi = 0;
+  /** True at a block boundary: the first instruction, a jump target, after a block. */
+  let entry = true;
   let n = 0;
   const base = h.instret;
   h.yieldLoop = false;
@@ -32,9 +39,25 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
+      words = page.words; blocks = page.blocks;
     }
     const slot = (pcLo & 0xfff) >>> 1;
-    let w = page[2 * slot], imm = page[2 * slot + 1];
+    if (entry) {
+      let blk = blocks[slot];
+      if (blk === undefined && h.translate64 !== null && ++page.heat[slot] >= HOT) {
+        blk = h.translate64(h, page, slot, pcLo, pcHi);
+        page.heat[slot] = 0;
+      }
+      if (blk !== undefined && n < budget) {
+        n += blk(h, x, pcLo, pcHi, page);
+        pcLo = h.pcLo; pcHi = h.pcHi;
+        if (h.excCause >= 0) { h.raiseException(); pcLo = h.pcLo; pcHi = h.pcHi; break; }
+        if (h.yieldLoop) break;
+        continue;
+      }
+      entry = false;
+    }
+    let w = words[2 * slot], imm = words[2 * slot + 1];
     if (w === Op.UNDECODED) {
       const cacheable = h.decodeAt(pcLo, pcHi);
       if (h.excCause >= 0) {
@@ -45,7 +68,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       w = dec[0]; imm = dec[1];
-      if (cacheable) { page[2 * slot] = w; page[2 * slot + 1] = imm; }
+      if (cacheable) { words[2 * slot] = w; words[2 * slot + 1] = imm; }
     }
     const op = w & 0xff;
     const d = (w >>> P.D) & 63, a = (w >>> P.A) & 63, b = (w >>> P.B) & 63;
@@ -284,6 +307,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
     }
     x[0] = 0; x[1] = 0;
+    if (nLo !== ((pcLo + len) | 0)) entry = true;
     if (h.yieldLoop) {
       if (h.excCause >= 0) {
         h.pcLo = pcLo; h.pcHi = pcHi;

@@ -11,7 +11,7 @@ import {
   Cause, CSR, DELEGABLE_EXCEPTIONS, DELEGABLE_INTERRUPTS, IRQ_PRIORITY, MENVCFG, MIP, MSTATUS, Priv, SATP_MODE,
 } from './csr';
 import { decode } from './decode';
-import { CodePage } from './code-cache';
+import { BlockFn, CodePage } from './code-cache';
 import { out } from './int64';
 
 /** What a hart needs from the machine around it. */
@@ -64,9 +64,8 @@ export class Hart {
   mcountinhibit = 0;
   readonly csr64 = new Int32Array(32);
   readonly pmp: Pmp;
-  /** CLINT mtimecmp for this hart, in ticks; MTIP is raised once it has been written. */
+  /** CLINT mtimecmp for this hart, in ticks. It resets to 0, so MTIP is pending at reset, as on QEMU. */
   mtimecmp = 0;
-  mtimecmpArmed = false;
 
   // LR/SC reservation: physical address of the reserved granule, -1 when none.
   resvAddr = -1;
@@ -92,6 +91,8 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** The RV64 block translator, or null to interpret everything (tracing, tests of the interpreter). */
+  translate64: ((h: Hart, page: CodePage, slot: number, pcLo: number, pcHi: number) => BlockFn | undefined) | null = null;
 
   private readonly tctx: TranslationContext;
 
@@ -117,7 +118,6 @@ export class Hart {
     this.csr64.fill(0);
     this.pmp.reset();
     this.mtimecmp = 0;
-    this.mtimecmpArmed = false;
     this.resvAddr = -1;
     this.wfi = false;
     this.instret = this.cycleOffset = this.instretOffset = 0;
@@ -486,7 +486,7 @@ export class Hart {
   mip(): number {
     let ip = (this.mipSw | this.mipHw) & ~MIP.STIP;
     const t = this.host.time(this);
-    if (this.mtimecmpArmed && t >= this.mtimecmp) ip |= MIP.MTIP;
+    if (t >= this.mtimecmp) ip |= MIP.MTIP;
     if (this.stce()) {
       if (t >= this.stimecmp()) ip |= MIP.STIP;
     } else {
@@ -676,7 +676,6 @@ export class Hart {
     // Counters: cycle/time/instret and the hpm counters (always zero), with their RV32 high halves.
     if ((num >= CSR.cycle && num <= CSR.hpmcounter31) || (rv32 && num >= CSR.cycleh && num <= CSR.hpmcounter31h)) {
       const index = num & 0x1f;
-      if (index > 2) return false; // no hpm counters (QEMU with pmu-num=0)
       if (!this.counterAllowed(index)) return false;
       const high = num >= CSR.cycleh;
       const v = index === 0 ? this.instret + this.cycleOffset : index === 1 ? this.host.time(this)
@@ -685,7 +684,7 @@ export class Hart {
     }
     if ((num >= CSR.mcycle && num <= CSR.mhpmcounter31) || (rv32 && num >= CSR.mcycleh && num <= CSR.mhpmcounter31h)) {
       const index = num & 0x1f;
-      if (index === 1 || index > 2) return false; // no mtime CSR, no hpm counters
+      if (index === 1) return false; // there is no mtime CSR
       const v = index === 0 ? this.instret + this.cycleOffset : index === 2 ? this.instret + this.instretOffset : 0;
       return this.counterOut(v, num >= CSR.mcycleh);
     }
@@ -774,6 +773,8 @@ export class Hart {
     const csr = this.csr64;
     if ((num >= CSR.mcycle && num <= CSR.mhpmcounter31) || (rv32 && num >= CSR.mcycleh && num <= CSR.mhpmcounter31h)) {
       const index = num & 0x1f;
+      // Priv §3.1.10: hpm counters may be read-only zero, which ours are.
+      if (index !== 0 && index !== 2) return true;
       const cur = this.instret + (index === 0 ? this.cycleOffset : this.instretOffset);
       let want: number;
       if (!rv32) want = (hi >>> 0) * 4294967296 + (lo >>> 0);

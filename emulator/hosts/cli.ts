@@ -150,6 +150,7 @@ async function run(o: RunOptions): Promise<number> {
 
 function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {
   if (o.trace.includes('insn')) {
+    machine.setTranslation(false);
     machine.insnTrace = (h, bits) => {
       lines.push(`${h.id} ${hex(xlen === 64 ? h.pcHi : 0, 8)}${hex(h.pcLo, 8)} ${hex(bits, 8)}\n`);
     };

@@ -9,6 +9,7 @@ import { Bus, MemoryRegion } from '../bus/bus';
 import { Hart, HartHost } from '../hart/hart';
 import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
+import { translateBlock64 } from '../hart/blocks-rv64';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
 import { Uart16550 } from '../devices/uart-ns16550a';
@@ -71,6 +72,7 @@ export class Machine {
       storeNotify: (pa, h) => this.storeNotify(pa, h),
     };
     for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host));
+    this.setTranslation(desc.xlen === 64);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
 
     this.plic = new Plic(this.harts);
@@ -86,6 +88,11 @@ export class Machine {
     for (let i = 0; i < VIRT.virtio.count; i++) {
       this.bus.map(VIRT.virtio.base + i * VIRT.virtio.stride, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`));
     }
+  }
+
+  /** Switch the block translator on or off (it is off while tracing instructions one by one). */
+  setTranslation(on: boolean): void {
+    for (const h of this.harts) h.translate64 = on && this.desc.xlen === 64 ? translateBlock64 : null;
   }
 
   /** Guest time in timebase ticks for a clock value. */
@@ -137,7 +144,7 @@ export class Machine {
 
   attachHtif(tohost: number, fromhost: number | undefined): boolean {
     if (!Htif.usable(this.dram, tohost)) return false;
-    this.htif = new Htif(this.dram, tohost, fromhost, (b) => this.backends.consoleOut(b),
+    this.htif = new Htif(this.dram, this.desc.xlen, tohost, fromhost, (b) => this.backends.consoleOut(b),
       (code) => { this.power = { kind: 'power', event: { kind: 'htif-exit', code } }; });
     return true;
   }
@@ -194,28 +201,29 @@ export class Machine {
 
   private traceOne(h: Hart): number {
     const trace = this.insnTrace as (hart: Hart, bits: number) => void;
-    trace(h, this.peekInstruction(h));
+    const bits = this.peekInstruction(h);
+    if (bits >= 0) trace(h, bits); // a fetch that faults runs no instruction: QEMU logs none either
     return this.run(h, 1);
   }
 
-  /** The instruction bits at the hart's pc, read without side effects (0 if unmapped). */
+  /** The instruction bits at the hart's pc, read without side effects; -1 when fetching there faults. */
   peekInstruction(h: Hart): number {
     const pa = h.peekTranslate(h.pcLo, h.pcHi, Access.Fetch);
-    if (pa < 0) return 0;
+    if (pa < 0) return -1;
     const low = this.bus.regionAt(pa, 2);
-    if (low === undefined) return 0;
+    if (low === undefined) return -1;
     const half = low.dv.getUint16(pa - low.base, true);
     if ((half & 3) !== 3) return half;
     const hiPa = h.peekTranslate((h.pcLo + 2) | 0, h.pcHi, Access.Fetch);
     const r = hiPa < 0 ? undefined : this.bus.regionAt(hiPa, 2);
-    return r === undefined ? half : (half | (r.dv.getUint16(hiPa - r.base, true) << 16)) >>> 0;
+    return r === undefined ? -1 : (half | (r.dv.getUint16(hiPa - r.base, true) << 16)) >>> 0;
   }
 
   /** The clock value at which the earliest enabled timer fires, if any. */
   private nextDeadline(): number | undefined {
     let best = Infinity;
     for (const h of this.harts) {
-      if ((h.mie & MIP.MTIP) !== 0 && h.mtimecmpArmed) best = Math.min(best, h.mtimecmp);
+      if ((h.mie & MIP.MTIP) !== 0) best = Math.min(best, h.mtimecmp);
       const stime = h.stimecmpTicks();
       if ((h.mie & MIP.STIP) !== 0 && stime !== undefined) best = Math.min(best, stime);
     }

@@ -15,8 +15,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { QEMU_CPU_OPTION, Xlen } from '../machine/description';
 
-export type Xlen = 32 | 64;
+export type { Xlen };
 
 export interface RunOptions {
   xlen: Xlen;
@@ -155,16 +156,9 @@ export function qemuBinary(xlen: Xlen): string {
   return `qemu-system-riscv${xlen}`;
 }
 
-/**
- * QEMU 7.2's default `rv64`/`rv32` CPU has more than we emulate (F, D, H,
- * Zba/Zbb/Zbc/Zbs, 16 HPM counters). Turn it into our ISA,
- * rv{32,64}imac_zicsr_zifencei_zicntr_sstc, so misa, illegal-instruction
- * traps and CSR presence agree. pmu-num=29 makes all of mhpmcounter3..31
- * exist (reading 0), as the spec asks.
- */
+/** Our hart in QEMU's terms: one definition, in the machine description. */
 export function qemuCpu(xlen: Xlen): string {
-  return [`rv${xlen}`, 'h=false', 'f=false', 'd=false', 'v=false', 'zba=false', 'zbb=false', 'zbc=false',
-    'zbs=false', 'sstc=true', 'pmu-num=29'].join(',');
+  return QEMU_CPU_OPTION[xlen];
 }
 
 /** The command line for one run of `elf` on QEMU's virt board (no console multiplexing, no monitor). */
@@ -448,4 +442,53 @@ export function createLimiter(n: number): <R>(work: () => Promise<R>) => Promise
       else active--;
     }
   };
+}
+
+/* ---- command line: run or trace one guest on QEMU by hand ---- */
+
+/** XLEN from the ELF header's class byte (1 = ELF32, 2 = ELF64). */
+export function elfXlen(elf: string): Xlen {
+  const fd = fs.openSync(elf, 'r');
+  try {
+    const head = Buffer.alloc(5);
+    fs.readSync(fd, head, 0, 5, 0);
+    if (head.readUInt32BE(0) !== 0x7f454c46) throw new Error(`${elf} is not an ELF file`);
+    return head[4] === 1 ? 32 : 64;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * node out/emulator/test/qemu.js run ELF [--harts N]    console output, exit status as QEMU's
+ * node out/emulator/test/qemu.js trace ELF [--max N]    `<hart> <pc>` per instruction, in the
+ *   format of our `--trace insn` without the instruction bits (compare with `cut -d' ' -f1,2`)
+ */
+async function main(argv: string[]): Promise<number> {
+  const [cmd, elf, ...rest] = argv;
+  const flag = (name: string, dflt: number): number => {
+    const i = rest.indexOf(name);
+    return i >= 0 ? Number(rest[i + 1]) : dflt;
+  };
+  if ((cmd !== 'run' && cmd !== 'trace') || !elf) {
+    process.stderr.write('usage: qemu.js run|trace ELF [--harts N] [--max N]\n');
+    return 2;
+  }
+  const opts = { xlen: elfXlen(elf), harts: flag('--harts', 1), timeoutMs: flag('--timeout', 60_000) };
+  if (cmd === 'run') {
+    const r = await runQemu(elf, { ...opts, stdin: process.stdin.isTTY ? undefined : fs.readFileSync(0) });
+    process.stdout.write(Buffer.from(r.stdout, 'latin1'));
+    process.stderr.write(r.stderr);
+    return r.exitCode ?? 124;
+  }
+  const { trace } = await qemuTrace(elf, { ...opts, maxInsns: flag('--max', 1_000_000) });
+  process.stdout.write(trace.map((e) => `${e.hart} ${e.pc.toString(16).padStart(16, '0')}\n`).join(''));
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  });
 }

@@ -1,0 +1,201 @@
+/**
+ * The RV64 block translator: a hot straight-line run of instructions in one page
+ * becomes one JavaScript function with every register index, immediate and pc offset
+ * a literal (DESIGN.md "Translate only hot code"). It covers the ALU, M, loads,
+ * stores, branches and jumps; anything else (CSRs, traps, atomics, an undecoded slot)
+ * ends the block and the interpreter runs it. Semantics mirror exec-rv64.ts case by
+ * case; the differential tests run every guest through both.
+ *
+ * A block returns how many instructions it executed and leaves the next pc in the
+ * hart. On a memory fault it stops at the faulting instruction with excCause set; after
+ * a store that dropped the block itself (self-modifying code) it stops after that store.
+ */
+import { Op } from './isa-table';
+import { P } from './decode';
+import { BlockFn, CodePage, PAGE_SLOTS } from './code-cache';
+import * as I64 from './int64';
+import { div32, divu32, rem32, remu32 } from './exec-rv64';
+
+/** Longest block, in instructions: bounds the budget overshoot and the compile size. */
+const MAX_BLOCK = 64;
+
+interface PcHolder { pcLo: number; pcHi: number }
+
+/** pc + t (t a signed byte offset) into h.pc. */
+function setPc(h: PcHolder, pcLo: number, pcHi: number, t: number): void {
+  const s = (pcLo >>> 0) + t;
+  h.pcLo = s | 0;
+  h.pcHi = (pcHi + Math.floor(s / 4294967296)) | 0;
+}
+
+/** x[d] = pc + t (link addresses, AUIPC). */
+function linkTo(x: Int32Array, d: number, pcLo: number, pcHi: number, t: number): void {
+  const s = (pcLo >>> 0) + t;
+  x[d] = s | 0;
+  x[d + 1] = (pcHi + Math.floor(s / 4294967296)) | 0;
+}
+
+const shiftLeft = (d: number, a: number, sh: number) =>
+  sh === 0 ? `x[${d}] = x[${a}]; x[${d + 1}] = x[${a + 1}];`
+    : sh < 32 ? `{ const l = x[${a}]; x[${d + 1}] = (x[${a + 1}] << ${sh}) | (l >>> ${32 - sh}); x[${d}] = l << ${sh}; }`
+      : `x[${d + 1}] = x[${a}] << ${sh - 32}; x[${d}] = 0;`;
+const shiftRight = (d: number, a: number, sh: number, arith: boolean) => {
+  const hop = arith ? '>>' : '>>>';
+  if (sh === 0) return `x[${d}] = x[${a}]; x[${d + 1}] = x[${a + 1}];`;
+  if (sh < 32) return `{ const h = x[${a + 1}]; x[${d}] = (x[${a}] >>> ${sh}) | (h << ${32 - sh}); x[${d + 1}] = h ${hop} ${sh}; }`;
+  return `{ const h = x[${a + 1}]; x[${d}] = h ${hop} ${sh - 32}; x[${d + 1}] = ${arith ? 'h >> 31' : '0'}; }`;
+};
+/** rd ← sign-extended 32-bit expression. */
+const w32 = (d: number, expr: string) => `{ const r = ${expr}; x[${d}] = r; x[${d + 1}] = r >> 31; }`;
+/** rd ← I64.out after a helper call. */
+const fromOut = (d: number, call: string) => `${call}; x[${d}] = o[0]; x[${d + 1}] = o[1];`;
+const pair = (r: number) => `x[${r}], x[${r + 1}]`;
+
+/** Effective address rs1 + imm into locals lo, hi. */
+function address(a: number, imm: number): string {
+  return `const bl = x[${a}]; const lo = (bl + ${imm}) | 0; ` +
+    `const hi = (x[${a + 1}] + ${imm >> 31} + ((lo >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`;
+}
+
+/** JS for one instruction, or null when it must end the block before it. */
+function emit(op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: number, slot: number): string | null {
+  const fault = `if (h.excCause >= 0) { h.pcLo = (pcLo + ${off}) | 0; h.pcHi = pcHi; return ${n}; }`;
+  const next = `setPc(h, pcLo, pcHi, ${off + len})`;
+  const branch = (cond: string) => `if (${cond}) setPc(h, pcLo, pcHi, ${off + imm}); else ${next}; return ${n};`;
+  const wr = d !== 0;
+  switch (op) {
+    case Op.LUI: return wr ? `x[${d}] = ${imm}; x[${d + 1}] = ${imm >> 31};` : '';
+    case Op.AUIPC: return wr ? `linkTo(x, ${d}, pcLo, pcHi, ${off + imm});` : '';
+    case Op.JAL: return `${wr ? `linkTo(x, ${d}, pcLo, pcHi, ${off + len}); ` : ''}setPc(h, pcLo, pcHi, ${off + imm}); return ${n};`;
+    case Op.JALR:
+      return `{ const bl = x[${a}]; const tl = (bl + ${imm}) | 0; ` +
+        `const th = (x[${a + 1}] + ${imm >> 31} + ((tl >>> 0) < (bl >>> 0) ? 1 : 0)) | 0; ` +
+        `${wr ? `linkTo(x, ${d}, pcLo, pcHi, ${off + len}); ` : ''}h.pcLo = tl & -2; h.pcHi = th; return ${n}; }`;
+    case Op.BEQ: return branch(`x[${a}] === x[${b}] && x[${a + 1}] === x[${b + 1}]`);
+    case Op.BNE: return branch(`x[${a}] !== x[${b}] || x[${a + 1}] !== x[${b + 1}]`);
+    case Op.BLT: return branch(`I64.lt(${pair(a)}, ${pair(b)})`);
+    case Op.BGE: return branch(`!I64.lt(${pair(a)}, ${pair(b)})`);
+    case Op.BLTU: return branch(`I64.ltu(${pair(a)}, ${pair(b)})`);
+    case Op.BGEU: return branch(`!I64.ltu(${pair(a)}, ${pair(b)})`);
+    case Op.LB: case Op.LH: case Op.LW: case Op.LD: case Op.LBU: case Op.LHU: case Op.LWU: {
+      const load = {
+        [Op.LB]: 'const v = (h.load8(lo, hi) << 24) >> 24; const vh = v >> 31;',
+        [Op.LBU]: 'const v = h.load8(lo, hi); const vh = 0;',
+        [Op.LH]: 'const v = (h.load16(lo, hi) << 16) >> 16; const vh = v >> 31;',
+        [Op.LHU]: 'const v = h.load16(lo, hi); const vh = 0;',
+        [Op.LW]: 'const v = h.load32(lo, hi); const vh = v >> 31;',
+        [Op.LWU]: 'const v = h.load32(lo, hi); const vh = 0;',
+        [Op.LD]: 'const v = h.load64(lo, hi); const vh = h.ldHi;',
+      }[op];
+      return `{ ${address(a, imm)} ${load} ${fault} ${wr ? `x[${d}] = v; x[${d + 1}] = vh;` : ''} }`;
+    }
+    case Op.SB: case Op.SH: case Op.SW: case Op.SD: {
+      const store = {
+        [Op.SB]: `h.store8(lo, hi, x[${b}] & 0xff);`,
+        [Op.SH]: `h.store16(lo, hi, x[${b}] & 0xffff);`,
+        [Op.SW]: `h.store32(lo, hi, x[${b}]);`,
+        [Op.SD]: `h.store64(lo, hi, x[${b}], x[${b + 1}]);`,
+      }[op];
+      return `{ ${address(a, imm)} ${store} ${fault} if (pg.blocks[${slot}] !== block) { ${next}; return ${n}; } }`;
+    }
+    case Op.FENCE: case Op.FENCE_I: return '';
+    default: break;
+  }
+  if (!wr) {
+    // Writes to x0 from pure ALU ops have no effect at all.
+    return isAlu(op) ? '' : null;
+  }
+  switch (op) {
+    case Op.ADDI:
+      return `{ const l = x[${a}]; const r = (l + ${imm}) | 0; x[${d + 1}] = (x[${a + 1}] + ${imm >> 31} + ((r >>> 0) < (l >>> 0) ? 1 : 0)) | 0; x[${d}] = r; }`;
+    case Op.SLTI: return `x[${d}] = I64.lt(${pair(a)}, ${imm}, ${imm >> 31}) ? 1 : 0; x[${d + 1}] = 0;`;
+    case Op.SLTIU: return `x[${d}] = I64.ltu(${pair(a)}, ${imm}, ${imm >> 31}) ? 1 : 0; x[${d + 1}] = 0;`;
+    case Op.XORI: return `x[${d}] = x[${a}] ^ ${imm}; x[${d + 1}] = x[${a + 1}] ^ ${imm >> 31};`;
+    case Op.ORI: return `x[${d}] = x[${a}] | ${imm}; x[${d + 1}] = x[${a + 1}] | ${imm >> 31};`;
+    case Op.ANDI: return `x[${d}] = x[${a}] & ${imm}; x[${d + 1}] = x[${a + 1}] & ${imm >> 31};`;
+    case Op.SLLI: return shiftLeft(d, a, imm & 63);
+    case Op.SRLI: return shiftRight(d, a, imm & 63, false);
+    case Op.SRAI: return shiftRight(d, a, imm & 63, true);
+    case Op.ADD:
+      return `{ const l = x[${a}]; const r = (l + x[${b}]) | 0; x[${d + 1}] = (x[${a + 1}] + x[${b + 1}] + ((r >>> 0) < (l >>> 0) ? 1 : 0)) | 0; x[${d}] = r; }`;
+    case Op.SUB:
+      return `{ const l = x[${a}], m = x[${b}]; x[${d + 1}] = (x[${a + 1}] - x[${b + 1}] - ((l >>> 0) < (m >>> 0) ? 1 : 0)) | 0; x[${d}] = (l - m) | 0; }`;
+    case Op.SLL: return fromOut(d, `I64.sll(${pair(a)}, x[${b}] & 63)`);
+    case Op.SRL: return fromOut(d, `I64.srl(${pair(a)}, x[${b}] & 63)`);
+    case Op.SRA: return fromOut(d, `I64.sra(${pair(a)}, x[${b}] & 63)`);
+    case Op.SLT: return `x[${d}] = I64.lt(${pair(a)}, ${pair(b)}) ? 1 : 0; x[${d + 1}] = 0;`;
+    case Op.SLTU: return `x[${d}] = I64.ltu(${pair(a)}, ${pair(b)}) ? 1 : 0; x[${d + 1}] = 0;`;
+    case Op.XOR: return `x[${d}] = x[${a}] ^ x[${b}]; x[${d + 1}] = x[${a + 1}] ^ x[${b + 1}];`;
+    case Op.OR: return `x[${d}] = x[${a}] | x[${b}]; x[${d + 1}] = x[${a + 1}] | x[${b + 1}];`;
+    case Op.AND: return `x[${d}] = x[${a}] & x[${b}]; x[${d + 1}] = x[${a + 1}] & x[${b + 1}];`;
+    case Op.ADDIW: return w32(d, `(x[${a}] + ${imm}) | 0`);
+    case Op.SLLIW: return w32(d, `x[${a}] << ${imm}`);
+    case Op.SRLIW: return w32(d, `(x[${a}] >>> ${imm}) | 0`);
+    case Op.SRAIW: return w32(d, `x[${a}] >> ${imm}`);
+    case Op.ADDW: return w32(d, `(x[${a}] + x[${b}]) | 0`);
+    case Op.SUBW: return w32(d, `(x[${a}] - x[${b}]) | 0`);
+    case Op.SLLW: return w32(d, `x[${a}] << (x[${b}] & 31)`);
+    case Op.SRLW: return w32(d, `(x[${a}] >>> (x[${b}] & 31)) | 0`);
+    case Op.SRAW: return w32(d, `x[${a}] >> (x[${b}] & 31)`);
+    case Op.MUL: return fromOut(d, `I64.mul(${pair(a)}, ${pair(b)})`);
+    case Op.MULH: return fromOut(d, `I64.mulh(${pair(a)}, ${pair(b)}, true, true)`);
+    case Op.MULHSU: return fromOut(d, `I64.mulh(${pair(a)}, ${pair(b)}, true, false)`);
+    case Op.MULHU: return fromOut(d, `I64.mulh(${pair(a)}, ${pair(b)}, false, false)`);
+    case Op.DIV: return fromOut(d, `I64.div(${pair(a)}, ${pair(b)})`);
+    case Op.DIVU: return fromOut(d, `I64.divu(${pair(a)}, ${pair(b)})`);
+    case Op.REM: return fromOut(d, `I64.rem(${pair(a)}, ${pair(b)})`);
+    case Op.REMU: return fromOut(d, `I64.remu(${pair(a)}, ${pair(b)})`);
+    case Op.MULW: return w32(d, `Math.imul(x[${a}], x[${b}])`);
+    case Op.DIVW: return w32(d, `div32(x[${a}], x[${b}])`);
+    case Op.DIVUW: return w32(d, `divu32(x[${a}], x[${b}])`);
+    case Op.REMW: return w32(d, `rem32(x[${a}], x[${b}])`);
+    case Op.REMUW: return w32(d, `remu32(x[${a}], x[${b}])`);
+    default: return null;
+  }
+}
+
+function isAlu(op: number): boolean {
+  return (op >= Op.ADDI && op <= Op.SRAW) || (op >= Op.MUL && op <= Op.REMUW);
+}
+
+type Factory = (...deps: unknown[]) => BlockFn;
+
+/**
+ * Translate the block starting at `slot` of `page` (already decoded by the
+ * interpreter). Returns the new block, or undefined when its first instruction is
+ * not translatable.
+ */
+export function translateBlock64(_h: unknown, page: CodePage, slot: number): BlockFn | undefined {
+  const words = page.words;
+  const parts: string[] = [];
+  let s = slot, off = 0, n = 0;
+  while (n < MAX_BLOCK && s < PAGE_SLOTS) {
+    const w = words[2 * s];
+    if (w === Op.UNDECODED) break;
+    const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
+    if (s * 2 + len > 4096) break;
+    const js = emit(w & 0xff, (w >>> P.D) & 63, (w >>> P.A) & 63, (w >>> P.B) & 63, words[2 * s + 1], off, len, n + 1, slot);
+    if (js === null) break;
+    parts.push(js);
+    n++;
+    s += len >>> 1;
+    off += len;
+    if (endsBlock(w & 0xff)) return finish(page, slot, s, parts);
+  }
+  if (n === 0) return undefined;
+  parts.push(`setPc(h, pcLo, pcHi, ${off}); return ${n};`);
+  return finish(page, slot, s, parts);
+}
+
+/** Jumps and branches leave the block; their code sets the pc and returns. */
+function endsBlock(op: number): boolean {
+  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+}
+
+function finish(page: CodePage, slot: number, end: number, parts: string[]): BlockFn {
+  const body = `return function block(h, x, pcLo, pcHi, pg) {\n${parts.join('\n')}\n};`;
+  const factory = new Function('I64', 'o', 'div32', 'divu32', 'rem32', 'remu32', 'setPc', 'linkTo', body) as Factory;
+  const fn = factory(I64, I64.out, div32, divu32, rem32, remu32, setPc, linkTo);
+  page.addBlock(slot, end, fn);
+  return fn;
+}
