@@ -8,7 +8,7 @@
  * Needs: `make -C emulator/test/guests`, QEMU (qemu-system-misc) and our
  * compiled CLI. A missing piece is a failure, not a skip.
  * Knobs: DIFF_JOBS (processes at once, default 2), DIFF_TIMEOUT_MS (per run,
- * default 30000), DIFF_TRACE_INSNS (instructions compared, default 30000),
+ * default 30000), DIFF_TRACE_INSNS (instructions compared, default 200000),
  * DIFF_ONLY (a regular expression on "name rvXX").
  */
 import { describe, test } from 'node:test';
@@ -21,7 +21,7 @@ import {
 
 const JOBS = Number(process.env.DIFF_JOBS ?? 2);
 const TIMEOUT_MS = Number(process.env.DIFF_TIMEOUT_MS ?? 30_000);
-const TRACE_INSNS = Number(process.env.DIFF_TRACE_INSNS ?? 30_000);
+const TRACE_INSNS = Number(process.env.DIFF_TRACE_INSNS ?? 200_000);
 const ONLY = process.env.DIFF_ONLY ? new RegExp(process.env.DIFF_ONLY) : undefined;
 /** Programs run twice on our side: their output must not change between runs. */
 const DETERMINISM = ['interrupts', 'amo-smp', 'rtc'];

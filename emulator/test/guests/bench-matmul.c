@@ -7,8 +7,14 @@
 #ifndef ITERS_SHORT
 #define ITERS_SHORT 2
 #endif
+#ifndef SIZE_FULL
+#define SIZE_FULL 96
+#endif
+#ifndef SIZE_SHORT
+#define SIZE_SHORT 48
+#endif
 
-#define N 96
+#define N SIZE
 static int32_t A[N][N], B[N][N], C[N][N];
 
 int main(void)

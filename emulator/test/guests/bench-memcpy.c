@@ -1,4 +1,4 @@
-/* bench-memcpy: copies between two 1 MiB buffers (aligned, then off by one byte), ITERS rounds. */
+/* bench-memcpy: copies between two buffers of SIZE bytes (1 MiB), aligned and then misaligned (dst+1 <- src+3), ITERS rounds. */
 #include "bench.h"
 
 #ifndef ITERS_FULL
@@ -8,7 +8,13 @@
 #define ITERS_SHORT 2
 #endif
 
-#define LEN (1024 * 1024)
+#ifndef SIZE_FULL
+#define SIZE_FULL (1024 * 1024)
+#endif
+#ifndef SIZE_SHORT
+#define SIZE_SHORT (128 * 1024)
+#endif
+#define LEN SIZE
 static uint8_t src[LEN + 16] __attribute__((aligned(64)));
 static uint8_t dst[LEN + 16] __attribute__((aligned(64)));
 

@@ -8,7 +8,13 @@
 #define ITERS_SHORT 1
 #endif
 
-#define N 100000
+#ifndef SIZE_FULL
+#define SIZE_FULL 100000
+#endif
+#ifndef SIZE_SHORT
+#define SIZE_SHORT 20000
+#endif
+#define N SIZE
 static int32_t a[N];
 
 static void insertion(int32_t *v, long lo, long hi)

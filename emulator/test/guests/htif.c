@@ -4,9 +4,11 @@
  * and exits through tohost = (code << 1) | 1. The emulator finds the
  * mailboxes by the ELF symbols tohost/fromhost (section .tohost).
  * Protocol as Spike: the host clears tohost once it has taken a command
- * and may answer in fromhost, which the guest clears. On rv32 the high word
- * is written first, so the low-word write completes the command.
- * Nothing is written to the UART; stdout must equal htif.expected.
+ * and may answer in fromhost, which the guest clears. On rv32 the low word
+ * is written first and the write of the high word (tohost + 4) completes
+ * the command, as in riscv-tests and QEMU's spike machine.
+ * Nothing is written to the UART; stdout must equal htif.expected (checked
+ * against `qemu-system-riscv{64,32} -machine spike -bios none -kernel htif.elf`).
  */
 #include "lib.h"
 
@@ -19,8 +21,8 @@ static void htif_write(uint64_t v)
     tohost = v;
 #else
     volatile uint32_t *t = (volatile uint32_t *)&tohost;
-    t[1] = (uint32_t)(v >> 32);
     t[0] = (uint32_t)v;
+    t[1] = (uint32_t)(v >> 32);
 #endif
 }
 
