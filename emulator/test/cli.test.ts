@@ -14,6 +14,7 @@ import { defaultDescription } from '../machine/description';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-cli-'));
 const demo = path.resolve(__dirname, '../../../demo/hello.elf');
+const rebuiltDemo = path.resolve(__dirname, '../../../emulator/test/guests/build/demo/hello.elf');
 
 function file(name: string, bytes: Uint8Array | string): string {
   const p = path.join(tmp, name);
@@ -79,8 +80,12 @@ test('a guest that jumps to unmapped memory gets an access fault, not a host err
   assert.doesNotMatch(r.stderr, /internal error/);
 });
 
-test('the bundled demo kernel runs and powers off with pass', async () => {
-  const r = await runCli(['run', demo]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /hart\s+0 of this machine/);
-});
+for (const [what, elf] of [['the bundled demo kernel', demo], ['the demo kernel rebuilt from source by the test build', rebuiltDemo]]) {
+  test(`${what} runs and powers off with pass`, async () => {
+    assert.ok(fs.existsSync(elf), `${elf} is missing`);
+    const r = await runCli(['run', elf]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /hart\s+0 of this machine/);
+    assert.match(r.stdout, /tick 3/);
+  });
+}
