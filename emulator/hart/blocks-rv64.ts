@@ -8,16 +8,15 @@
  *
  * A block returns how many instructions it executed and leaves the next pc in the
  * hart. On a memory fault it stops at the faulting instruction with excCause set; after
- * a store that dropped the block itself (self-modifying code) it stops after that store.
+ * an access that set the hart's yieldLoop, or a store that dropped the block itself
+ * (self-modifying code), it stops after that instruction.
  */
 import { Op } from './isa-table';
 import { P } from './decode';
-import { BlockFn, CodePage, PAGE_SLOTS } from './code-cache';
+import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import * as I64 from './int64';
 import { div32, divu32, rem32, remu32 } from './exec-rv64';
 
-/** Longest block, in instructions: bounds the budget overshoot and the compile size. */
-const MAX_BLOCK = 64;
 
 interface PcHolder { pcLo: number; pcHi: number }
 
@@ -59,8 +58,12 @@ function address(a: number, imm: number): string {
 
 /** JS for one instruction, or null when it must end the block before it. */
 function emit(op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: number, slot: number): string | null {
-  const fault = `if (h.excCause >= 0) { h.pcLo = (pcLo + ${off}) | 0; h.pcHi = pcHi; return ${n}; }`;
   const next = `setPc(h, pcLo, pcHi, ${off + len})`;
+  // After a memory access: a fault stops at this instruction; anything else that makes the
+  // interpreter leave its loop (a device raising an interrupt line) stops after it, so
+  // translated and interpreted runs take interrupts at the same instruction.
+  const fault = `if (h.yieldLoop) { if (h.excCause >= 0) { h.pcLo = (pcLo + ${off}) | 0; h.pcHi = pcHi; } else ${next}; return ${n}; }`;
+  const stale = `if (pg.blocks[${slot}] !== block) { ${next}; return ${n}; }`;
   const branch = (cond: string) => `if (${cond}) setPc(h, pcLo, pcHi, ${off + imm}); else ${next}; return ${n};`;
   const wr = d !== 0;
   switch (op) {
@@ -96,7 +99,7 @@ function emit(op: number, d: number, a: number, b: number, imm: number, off: num
         [Op.SW]: `h.store32(lo, hi, x[${b}]);`,
         [Op.SD]: `h.store64(lo, hi, x[${b}], x[${b + 1}]);`,
       }[op];
-      return `{ ${address(a, imm)} ${store} ${fault} if (pg.blocks[${slot}] !== block) { ${next}; return ${n}; } }`;
+      return `{ ${address(a, imm)} ${store} ${fault} ${stale} }`;
     }
     case Op.FENCE: case Op.FENCE_I: return '';
     default: break;

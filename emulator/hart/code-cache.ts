@@ -5,6 +5,11 @@
  * with code stay correct and cheap.
  */
 export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
+/**
+ * Longest translated block, in instructions. A block runs only when at least this many
+ * instructions are left in the budget, so budgets are exact with or without blocks.
+ */
+export const MAX_BLOCK = 64;
 
 /** A translated block: runs from its first instruction, returns how many it executed (hart.ts sets the pc). */
 export type BlockFn = (h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage) => number;

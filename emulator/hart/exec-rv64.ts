@@ -6,7 +6,7 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { BlockFn, CodePage } from './code-cache';
+import { BlockFn, CodePage, MAX_BLOCK } from './code-cache';
 
 const EMPTY = new Int32Array(0);
 /** Jumps into an untranslated slot before it is translated. */
@@ -48,7 +48,7 @@ export function runRv64(h: Hart, budget: number): number {
         blk = h.translate64(h, page, slot, pcLo, pcHi);
         page.heat[slot] = 0;
       }
-      if (blk !== undefined && n < budget) {
+      if (blk !== undefined && budget - n >= MAX_BLOCK) {
         n += blk(h, x, pcLo, pcHi, page);
         pcLo = h.pcLo; pcHi = h.pcHi;
         if (h.excCause >= 0) { h.raiseException(); pcLo = h.pcLo; pcHi = h.pcHi; break; }
