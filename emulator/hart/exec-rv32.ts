@@ -17,6 +17,10 @@ export function runRv32(h: Hart, budget: number): number {
   let page: CodePage | null = null;
   let words = new Int32Array(0);
   let pageBase = 0;
+  const bps = h.breakpoints;
+  let bpOffsets: Set<number> | undefined;
+  let skipBp = h.skipBreakpoint;
+  h.skipBreakpoint = false;
   let n = 0;
   const base = h.instret;
   h.yieldLoop = false;
@@ -32,6 +36,10 @@ export function runRv32(h: Hart, budget: number): number {
       }
       pageBase = pc & ~0xfff;
       words = page.words;
+      bpOffsets = bps === null ? undefined : bps.pageOffsets(pc, 0);
+    }
+    if (bpOffsets !== undefined) {
+      if (bpOffsets.has(pc & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
     }
     const slot = (pc & 0xfff) >>> 1;
     let w = words[2 * slot], imm = words[2 * slot + 1];
@@ -51,6 +59,7 @@ export function runRv32(h: Hart, budget: number): number {
     const d = (w >>> P.D) & 63, a = (w >>> P.A) & 63, b = (w >>> P.B) & 63;
     let next = (pc + ((w & P.COMPRESSED) !== 0 ? 2 : 4)) | 0;
     n++;
+    skipBp = false;
     switch (op) {
       case Op.LUI: x[d] = imm; break;
       case Op.AUIPC: x[d] = (pc + imm) | 0; break;

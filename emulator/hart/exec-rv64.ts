@@ -25,6 +25,10 @@ export function runRv64(h: Hart, budget: number): number {
   let pageLo = 0, pageHi = 0;
   /** True at a block boundary: the first instruction, a jump target, after a block. */
   let entry = true;
+  const bps = h.breakpoints;
+  let bpOffsets: Set<number> | undefined;
+  let skipBp = h.skipBreakpoint;
+  h.skipBreakpoint = false;
   let n = 0;
   const base = h.instret;
   h.yieldLoop = false;
@@ -40,8 +44,14 @@ export function runRv64(h: Hart, budget: number): number {
       }
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
       words = page.words; blocks = page.blocks;
+      bpOffsets = bps === null ? undefined : bps.pageOffsets(pcLo, pcHi);
     }
     const slot = (pcLo & 0xfff) >>> 1;
+    if (bpOffsets !== undefined) {
+      // Only pages with breakpoints pay for this, and their blocks are not used.
+      if (bpOffsets.has(pcLo & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
+      entry = false;
+    }
     if (entry) {
       let blk = blocks[slot];
       if (blk === undefined && h.translate64 !== null && ++page.heat[slot] >= HOT) {
@@ -49,6 +59,7 @@ export function runRv64(h: Hart, budget: number): number {
         page.heat[slot] = 0;
       }
       if (blk !== undefined && budget - n >= MAX_BLOCK) {
+        skipBp = false;
         n += blk(h, x, pcLo, pcHi, page);
         pcLo = h.pcLo; pcHi = h.pcHi;
         if (h.excCause >= 0) { h.raiseException(); pcLo = h.pcLo; pcHi = h.pcHi; break; }
@@ -77,6 +88,7 @@ export function runRv64(h: Hart, budget: number): number {
     let nLo = (pcLo + len) | 0;
     let nHi = (nLo >>> 0) < (pcLo >>> 0) ? (pcHi + 1) | 0 : pcHi;
     n++;
+    skipBp = false;
     switch (op) {
       case Op.LUI: x[d] = imm; x[d + 1] = imm >> 31; break;
       case Op.AUIPC: {

@@ -12,6 +12,7 @@ import {
 } from './csr';
 import { decode } from './decode';
 import { BlockFn, CodePage } from './code-cache';
+import { Breakpoints } from '../machine/breakpoints';
 import { out } from './int64';
 
 /** What a hart needs from the machine around it. */
@@ -91,6 +92,12 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** Instruction breakpoints, or null when there are none (the interpreter then never looks). */
+  breakpoints: Breakpoints | null = null;
+  /** Set by the interpreter when it stopped before an instruction at a breakpoint. */
+  hitBreakpoint = false;
+  /** The next run starts at a breakpoint just reported: execute that instruction once. */
+  skipBreakpoint = false;
   /** The RV64 block translator, or null to interpret everything (tracing, tests of the interpreter). */
   translate64: ((h: Hart, page: CodePage, slot: number, pcLo: number, pcHi: number) => BlockFn | undefined) | null = null;
 

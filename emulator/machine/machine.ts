@@ -20,6 +20,7 @@ import { PowerEvent, SifiveTest } from '../devices/sifive-test';
 import { Htif } from '../devices/htif';
 import { EmptyVirtioSlot } from '../devices/virtio/mmio';
 import { MachineDescription, VIRT } from './description';
+import { Breakpoints } from './breakpoints';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;
@@ -39,7 +40,9 @@ export type StopReason =
   | { kind: 'budget' }
   | { kind: 'power'; event: PowerEvent | { kind: 'htif-exit'; code: number } }
   /** Every hart waits for an interrupt and no timer will raise one: only input can wake the guest. */
-  | { kind: 'idle' };
+  | { kind: 'idle' }
+  /** A hart reached an instruction breakpoint; its pc is that instruction, not yet executed. */
+  | { kind: 'breakpoint'; hart: number };
 
 export class Machine {
   readonly bus = new Bus();
@@ -56,6 +59,13 @@ export class Machine {
   private readonly sliceStart: Float64Array;
   private readonly input: number[] = [];
   private power: StopReason | null = null;
+  /** Scheduler position: the hart whose quantum runs next, and what is left of it. */
+  private cursor = 0;
+  private sliceLeft = QUANTUM;
+  /** Whether any hart ran an instruction in the current round. */
+  private roundAwake = false;
+  /** Instruction breakpoints, shared by all harts (all-stop). */
+  readonly breakpoints = new Breakpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
   insnTrace: ((hart: Hart, bits: number) => void) | null = null;
   private readonly run: (h: Hart, budget: number) => number;
@@ -88,6 +98,11 @@ export class Machine {
     for (let i = 0; i < VIRT.virtio.count; i++) {
       this.bus.map(VIRT.virtio.base + i * VIRT.virtio.stride, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`));
     }
+  }
+
+  /** Call after changing `breakpoints`: harts only look for them while there are some. */
+  breakpointsChanged(): void {
+    for (const h of this.harts) h.breakpoints = this.breakpoints.empty ? null : this.breakpoints;
   }
 
   /** Switch the block translator on or off (it is off while tracing instructions one by one). */
@@ -149,28 +164,62 @@ export class Machine {
     return true;
   }
 
-  /** Run until `maxInstructions` more instructions of clock have passed, power-off, or idleness. */
+  /**
+   * Run until `maxInstructions` more instructions of clock have passed, power-off,
+   * idleness or a breakpoint. A round interrupted by a breakpoint resumes where it
+   * stopped, so a run with breakpoints interleaves harts exactly as one without.
+   */
   step(maxInstructions: number): StopReason {
     const end = this.clock + maxInstructions;
     while (this.clock < end) {
-      let anyAwake = false;
-      for (const h of this.harts) {
-        this.sliceStart[h.id] = h.instret;
-        if (this.runSlice(h)) anyAwake = true;
+      while (this.cursor < this.harts.length) {
+        const h = this.harts[this.cursor];
+        if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
+        this.runSlice(h);
         if (this.power !== null) return this.takePower();
+        if (h.hitBreakpoint) {
+          h.hitBreakpoint = false;
+          h.skipBreakpoint = true; // resuming executes the instruction at the breakpoint
+          return { kind: 'breakpoint', hart: h.id };
+        }
+        this.cursor++;
+        this.sliceLeft = QUANTUM;
       }
-      if (!anyAwake) {
+      this.cursor = 0;
+      if (!this.roundAwake) {
         const next = this.nextDeadline();
         if (next === undefined) return { kind: 'idle' };
         this.clock = Math.max(this.clock + QUANTUM, next);
       } else {
         this.clock += QUANTUM;
       }
+      this.roundAwake = false;
       this.rtc.tick();
       this.htif?.poll();
       this.feedInput();
       if (this.power !== null) return this.takePower();
     }
+    return { kind: 'budget' };
+  }
+
+  /**
+   * Execute one instruction on one hart while the others stay stopped (all-stop
+   * stepping). Pending interrupts are taken first only when `interrupts` is true;
+   * guest time advances by the instruction.
+   */
+  stepInstruction(hartId: number, interrupts: boolean): StopReason {
+    const h = this.harts[hartId];
+    if (h.wfi && !h.wakeable()) return { kind: 'idle' };
+    h.wfi = false;
+    if (interrupts) {
+      const irq = h.pendingInterrupt();
+      if (irq >= 0) { h.trap(irq, true, 0, 0); return { kind: 'budget' }; }
+    }
+    h.skipBreakpoint = true;
+    const n = this.run(h, 1);
+    this.clock += n;
+    this.sliceStart[h.id] += n;
+    if (this.power !== null) return this.takePower();
     return { kind: 'budget' };
   }
 
@@ -180,23 +229,20 @@ export class Machine {
     return p;
   }
 
-  /** One hart's quantum; false if it slept through it. */
-  private runSlice(h: Hart): boolean {
-    let left = QUANTUM;
-    let awake = false;
-    while (left > 0) {
+  /** The rest of one hart's quantum (this.sliceLeft); it ends early in WFI, on a breakpoint or power-off. */
+  private runSlice(h: Hart): void {
+    while (this.sliceLeft > 0) {
       if (h.wfi) {
-        if (!h.wakeable()) return awake;
+        if (!h.wakeable()) return;
         h.wfi = false;
       }
-      awake = true;
+      this.roundAwake = true;
       const irq = h.pendingInterrupt();
       if (irq >= 0) h.trap(irq, true, 0, 0);
-      const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(left, CHUNK));
-      left -= n;
-      if (this.power !== null) return true;
+      const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(this.sliceLeft, CHUNK));
+      this.sliceLeft -= n;
+      if (this.power !== null || h.hitBreakpoint) return;
     }
-    return true;
   }
 
   private traceOne(h: Hart): number {
@@ -239,6 +285,9 @@ export class Machine {
   /** Put every hart and device back to its reset state (RAM keeps its contents, as on QEMU). */
   resetDevices(): void {
     for (const h of this.harts) h.reset();
+    this.cursor = 0;
+    this.sliceLeft = QUANTUM;
+    this.breakpointsChanged();
     this.uart.reset();
     this.clint.reset();
     this.plic.reset();
