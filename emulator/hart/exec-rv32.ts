@@ -8,7 +8,7 @@ import { dec, P } from './decode';
 import { CodePage } from './code-cache';
 import { mulhu32 } from './int64';
 import { Cause, Priv } from './csr';
-import { csrBits, div32, divu32, rem32, remu32, systemBits } from './exec-rv64';
+import { amo32, csrBits, div32, divu32, rem32, remu32, systemBits } from './exec-rv64';
 
 /** Run up to `budget` instructions; returns how many were executed. */
 export function runRv32(h: Hart, budget: number): number {
@@ -127,20 +127,7 @@ export function runRv32(h: Hart, budget: number): number {
         if (pa < 0) break;
         const old = h.physRead(pa, 4, addr, 0);
         if (h.excCause >= 0) break;
-        const s = x[b];
-        let r: number;
-        switch (op) {
-          case Op.AMOSWAP_W: r = s; break;
-          case Op.AMOADD_W: r = (old + s) | 0; break;
-          case Op.AMOXOR_W: r = old ^ s; break;
-          case Op.AMOAND_W: r = old & s; break;
-          case Op.AMOOR_W: r = old | s; break;
-          case Op.AMOMIN_W: r = old < s ? old : s; break;
-          case Op.AMOMAX_W: r = old > s ? old : s; break;
-          case Op.AMOMINU_W: r = (old >>> 0) < (s >>> 0) ? old : s; break;
-          default: r = (old >>> 0) > (s >>> 0) ? old : s; break;
-        }
-        h.physWrite(pa, 4, r, 0, addr, 0);
+        h.physWrite(pa, 4, amo32(op, old, x[b]), 0, addr, 0);
         if (h.excCause < 0) x[d] = old;
         break;
       }

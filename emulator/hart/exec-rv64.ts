@@ -230,20 +230,7 @@ export function runRv64(h: Hart, budget: number): number {
         if (pa < 0) break;
         const old = h.physRead(pa, 4, lo, hi);
         if (h.excCause >= 0) break;
-        const s = x[b];
-        let r: number;
-        switch (op) {
-          case Op.AMOSWAP_W: r = s; break;
-          case Op.AMOADD_W: r = (old + s) | 0; break;
-          case Op.AMOXOR_W: r = old ^ s; break;
-          case Op.AMOAND_W: r = old & s; break;
-          case Op.AMOOR_W: r = old | s; break;
-          case Op.AMOMIN_W: r = old < s ? old : s; break;
-          case Op.AMOMAX_W: r = old > s ? old : s; break;
-          case Op.AMOMINU_W: r = (old >>> 0) < (s >>> 0) ? old : s; break;
-          default: r = (old >>> 0) > (s >>> 0) ? old : s; break;
-        }
-        h.physWrite(pa, 4, r, 0, lo, hi);
+        h.physWrite(pa, 4, amo32(op, old, x[b]), 0, lo, hi);
         if (h.excCause >= 0) break;
         x[d] = old; x[d + 1] = old >> 31;
         break;
@@ -255,20 +242,8 @@ export function runRv64(h: Hart, budget: number): number {
         if (pa < 0) break;
         const oLo = h.physRead(pa, 8, lo, hi), oHi = h.ldHi;
         if (h.excCause >= 0) break;
-        const sLo = x[b], sHi = x[b + 1];
-        let rLo: number, rHi: number;
-        switch (op) {
-          case Op.AMOSWAP_D: rLo = sLo; rHi = sHi; break;
-          case Op.AMOADD_D: I64.add(oLo, oHi, sLo, sHi); rLo = o[0]; rHi = o[1]; break;
-          case Op.AMOXOR_D: rLo = oLo ^ sLo; rHi = oHi ^ sHi; break;
-          case Op.AMOAND_D: rLo = oLo & sLo; rHi = oHi & sHi; break;
-          case Op.AMOOR_D: rLo = oLo | sLo; rHi = oHi | sHi; break;
-          case Op.AMOMIN_D: [rLo, rHi] = I64.lt(oLo, oHi, sLo, sHi) ? [oLo, oHi] : [sLo, sHi]; break;
-          case Op.AMOMAX_D: [rLo, rHi] = I64.lt(sLo, sHi, oLo, oHi) ? [oLo, oHi] : [sLo, sHi]; break;
-          case Op.AMOMINU_D: [rLo, rHi] = I64.ltu(oLo, oHi, sLo, sHi) ? [oLo, oHi] : [sLo, sHi]; break;
-          default: [rLo, rHi] = I64.ltu(sLo, sHi, oLo, oHi) ? [oLo, oHi] : [sLo, sHi]; break;
-        }
-        h.physWrite(pa, 8, rLo, rHi, lo, hi);
+        amo64(op, oLo, oHi, x[b], x[b + 1]);
+        h.physWrite(pa, 8, o[0], o[1], lo, hi);
         if (h.excCause >= 0) break;
         x[d] = oLo; x[d + 1] = oHi;
         break;
@@ -339,6 +314,39 @@ export function runRv64(h: Hart, budget: number): number {
 
 function branchHi(pcLo: number, pcHi: number, imm: number, lo: number): number {
   return (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0;
+}
+
+/** The value an AMO*.W stores, from the old memory word and rs2 (Unpriv §8.4). */
+export function amo32(op: number, old: number, s: number): number {
+  switch (op) {
+    case Op.AMOSWAP_W: return s;
+    case Op.AMOADD_W: return (old + s) | 0;
+    case Op.AMOXOR_W: return old ^ s;
+    case Op.AMOAND_W: return old & s;
+    case Op.AMOOR_W: return old | s;
+    case Op.AMOMIN_W: return old < s ? old : s;
+    case Op.AMOMAX_W: return old > s ? old : s;
+    case Op.AMOMINU_W: return (old >>> 0) < (s >>> 0) ? old : s;
+    default: return (old >>> 0) > (s >>> 0) ? old : s; // AMOMAXU.W
+  }
+}
+
+/** The value an AMO*.D stores, into I64.out. */
+function amo64(op: number, oLo: number, oHi: number, sLo: number, sHi: number): void {
+  let keepOld: boolean;
+  switch (op) {
+    case Op.AMOSWAP_D: o[0] = sLo; o[1] = sHi; return;
+    case Op.AMOADD_D: I64.add(oLo, oHi, sLo, sHi); return;
+    case Op.AMOXOR_D: o[0] = oLo ^ sLo; o[1] = oHi ^ sHi; return;
+    case Op.AMOAND_D: o[0] = oLo & sLo; o[1] = oHi & sHi; return;
+    case Op.AMOOR_D: o[0] = oLo | sLo; o[1] = oHi | sHi; return;
+    case Op.AMOMIN_D: keepOld = I64.lt(oLo, oHi, sLo, sHi); break;
+    case Op.AMOMAX_D: keepOld = I64.lt(sLo, sHi, oLo, oHi); break;
+    case Op.AMOMINU_D: keepOld = I64.ltu(oLo, oHi, sLo, sHi); break;
+    default: keepOld = I64.ltu(sLo, sHi, oLo, oHi); break; // AMOMAXU.D
+  }
+  o[0] = keepOld ? oLo : sLo;
+  o[1] = keepOld ? oHi : sHi;
 }
 
 /** Unpriv §13.2: x/0 = -1, overflow = dividend; 32-bit forms. */

@@ -17,9 +17,9 @@ function need(file: string): string {
   return file;
 }
 
-for (const harts of [1, 4]) {
-  test(`OpenSBI fw_dynamic banner with ${harts} hart(s)`, async () => {
-    const r = await runCli(['run', '--bios', need(`${OPENSBI}/fw_dynamic.bin`), '--harts', String(harts), '--max-insns', '60000000']);
+for (const [fw, harts] of [['fw_dynamic', 1], ['fw_dynamic', 4], ['fw_jump', 4]] as const) {
+  test(`OpenSBI ${fw} banner with ${harts} hart(s)`, async () => {
+    const r = await runCli(['run', '--bios', need(`${OPENSBI}/${fw}.bin`), '--harts', String(harts), '--max-insns', '60000000']);
     assert.match(r.stdout, /OpenSBI v\d+\.\d+/);
     assert.match(r.stdout, /Platform Name\s+: riscv-virtio,qemu/);
     assert.match(r.stdout, new RegExp(`Platform HART Count\\s+: ${harts}\\b`));
@@ -50,6 +50,9 @@ test('U-Boot S-mode build as the kernel behind OpenSBI fw_jump', async () => {
     { waitFor: 'fdtcontroladdr=' },
     { waitFor: '=> ', send: 'poweroff\r' },
   ]);
+  assert.match(r.stdout, /Platform Name\s+: riscv-virtio,qemu/);
+  assert.match(r.stdout, /Platform HART Count\s+: 1\b/);
+  assert.match(r.stdout, /Domain0 Next Address\s+: 0x0*80200000/);
   assert.match(r.stdout, /Domain0 Next Mode\s+: S-mode/);
   assert.match(r.stdout, /U-Boot 20\d\d/);
   assert.match(r.stdout, /fdtcontroladdr=[0-9a-f]+/);
