@@ -4,9 +4,12 @@
  * (Priv §3.6.1), never a host error.
  */
 import { CodeCache } from '../hart/code-cache';
+import { DeviceModel } from '../devices/regmap';
 
 export interface MmioDevice {
   readonly name: string;
+  /** The register map this device implements: traces and views decode accesses with it. */
+  readonly model?: DeviceModel;
   /** Read `size` bytes (1, 2, 4 or 8 → low 32 bits; high in `hi` for 8) at `offset`. Must have no host side effects. */
   read(offset: number, size: number): number;
   write(offset: number, size: number, value: number, hi: number): void;

@@ -28,6 +28,7 @@ const R = offsets(REGS);
 
 export class Clint implements MmioDevice {
   readonly name = 'clint';
+  readonly model = CLINT_MODEL;
   readonly maxAccess = 8 as const;
   hi = 0;
 

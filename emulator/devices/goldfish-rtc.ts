@@ -29,6 +29,7 @@ const R = offsets(REGS);
 
 export class GoldfishRtc implements MmioDevice {
   readonly name = 'rtc';
+  readonly model = RTC_MODEL;
   private latchedHigh = 0;
   private alarm = 0;
   private armed = false;

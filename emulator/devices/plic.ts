@@ -37,6 +37,7 @@ const WORDS = SOURCES / 32;
 
 export class Plic implements MmioDevice {
   readonly name = 'plic';
+  readonly model = PLIC_MODEL;
   private readonly priority = new Uint32Array(SOURCES);
   private readonly level = new Uint32Array(WORDS);
   private readonly pending = new Uint32Array(WORDS);

@@ -26,6 +26,7 @@ export type PowerEvent = { kind: 'pass' } | { kind: 'fail'; code: number } | { k
 
 export class SifiveTest implements MmioDevice {
   readonly name = 'test';
+  readonly model = SIFIVE_TEST_MODEL;
   constructor(private readonly power: (e: PowerEvent) => void) {}
 
   read(): number { return 0; }

@@ -91,6 +91,7 @@ const FIFO_SIZE = 16;
 const TRIGGER = [1, 4, 8, 14] as const;
 
 export class Uart16550 implements MmioDevice {
+  readonly model = UART_MODEL;
   readonly maxAccess = 4 as const;
   private readonly rx = new Uint8Array(FIFO_SIZE);
   private rxHead = 0;

@@ -8,9 +8,8 @@ import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
 import { defaultDescription, VIRT, Xlen } from '../machine/description';
 import { DEVICE_MODELS } from '../devices/catalogue';
-import { formatCatalogue, registerAt, describeFields } from '../devices/regmap';
+import { formatCatalogue, registerAt, describeFields, RegisterDecl } from '../devices/regmap';
 import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
-import { MmioDevice } from '../bus/bus';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -156,11 +155,10 @@ function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: X
     };
   }
   if (o.trace.includes('mmio')) {
-    const modelOf = new Map<MmioDevice, string>();
     machine.bus.mmioTrace = (dev, off, size, write, value) => {
-      const model = DEVICE_MODELS.find((m) => m.model === (modelOf.get(dev) ?? dev.name)) ??
-        DEVICE_MODELS.find((m) => m.model.startsWith(dev.name.replace(/\d+$/, '')));
-      const hit = model !== undefined ? registerAt(model, off, (r) => r.when === undefined || r.when.includes(write ? 'write' : 'read') || !r.when.includes('read')) : undefined;
+      // Registers sharing an offset say when they apply ("read", "write", "LCR.DLAB=1").
+      const applies = (r: RegisterDecl) => r.when === undefined || r.when.includes(write ? 'write' : 'read') || !/read|write/.test(r.when);
+      const hit = dev.model !== undefined ? registerAt(dev.model, off, applies) : undefined;
       const reg = hit !== undefined ? `${hit.reg.name}${hit.index !== undefined ? `[${hit.index}]` : ''}` : `+0x${off.toString(16)}`;
       const fields = hit !== undefined ? describeFields(hit.reg, value) : '';
       lines.push(`mmio ${dev.name}.${reg} ${write ? '<-' : '->'} 0x${(value >>> 0).toString(16)}/${size}${fields !== '' ? ` (${fields})` : ''}\n`);
