@@ -89,3 +89,20 @@ for (const [what, elf] of [['the bundled demo kernel', demo], ['the demo kernel 
     assert.match(r.stdout, /tick 3/);
   });
 }
+
+test('--trace mmio names device registers and decodes their fields from the register maps', async () => {
+  const r = await runCli(['run', demo, '--trace', 'mmio']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^mmio uart0\.THR <- 0x48\/1$/m, 'the H of "Hello" written to THR');
+  assert.match(r.stderr, /^mmio uart0\.LSR -> 0x60\/1 \(DR=0 .*THRE=1 TEMT=1/m);
+  assert.match(r.stderr, /^mmio clint\.mtimecmp\[0\] <- /m);
+  assert.match(r.stderr, /^mmio test\.FINISHER <- 0x5555\/4 \(STATUS=PASS CODE=0\)$/m);
+});
+
+test('osdev-emu devices prints every register map', async () => {
+  const r = await runCli(['devices']);
+  assert.equal(r.code, 0);
+  for (const m of ['ns16550a', 'clint', 'plic', 'goldfish-rtc', 'sifive-test', 'virtio-mmio']) assert.match(r.stdout, new RegExp(`^${m} `, 'm'));
+  assert.match(r.stdout, /\+0x0001 IER 8-bit RW reset=0x0 \(LCR\.DLAB=0\)\s+Interrupt enable/);
+  assert.match(r.stdout, /\[1\] ETBEI - transmitter holding register empty/);
+});
