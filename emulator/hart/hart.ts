@@ -829,7 +829,7 @@ export class Hart {
       case CSR.scause: this.setPair(C.scause, lo, hi); return true;
       case CSR.mtval: this.setPair(C.mtval, lo, hi); return true;
       case CSR.stval: this.setPair(C.stval, lo, hi); return true;
-      case CSR.stimecmp: this.setPair(C.stimecmp, lo, rv32 ? csr[2 * C.stimecmp + 1] : hi); return true;
+      case CSR.stimecmp: csr[2 * C.stimecmp] = lo; if (!rv32) csr[2 * C.stimecmp + 1] = hi; return true; // RV32: stimecmph holds the high word
       case CSR.stimecmph: csr[2 * C.stimecmp + 1] = lo; return true;
       case CSR.satp: this.writeSatp(lo, hi); return true;
       default: return true; // read-only machine information registers were refused above
