@@ -171,6 +171,34 @@ async function runTests() {
   steps.push({ name: 'tests', status: tests.failed === 0 ? 'ok' : 'FAILED', note: '', seconds });
 }
 
+/** Counts from the end-to-end suite (e2e/run.mjs), or null when it did not run. */
+let e2e = null;
+
+/**
+ * The end-to-end suite in a real VS Code (code-server + Chromium), when `bash e2e/setup.sh`
+ * has installed it (.ci/run does). Its last line says `e2e: N passed, M failed`.
+ */
+async function runE2e() {
+  if (!fs.existsSync(path.join(ROOT, 'e2e', 'node_modules', '.bin', 'code-server'))) {
+    steps.push({ name: 'e2e', status: 'skipped', note: 'not installed: bash e2e/setup.sh' });
+    return;
+  }
+  console.log('\n==> node e2e/run.mjs');
+  const started = Date.now();
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'e2e', 'run.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.on('close', (c) => {
+      const m = /^e2e: (\d+) passed, (\d+) failed$/m.exec(out);
+      e2e = m === null ? { passed: 0, failed: 1 } : { passed: Number(m[1]), failed: Number(m[2]) };
+      resolve(c ?? 1);
+    });
+  });
+  if (code !== 0 && e2e.failed === 0) e2e.failed = 1;
+  steps.push({ name: 'e2e', status: e2e.failed === 0 ? 'ok' : 'FAILED', note: '', seconds: (Date.now() - started) / 1000 });
+}
+
 function printSummary() {
   const width = Math.max('build/lint'.length, ...steps.map((s) => s.name.length));
   const label = (name) => name.padEnd(width);
@@ -184,13 +212,14 @@ function printSummary() {
   const cancelled = t.cancelled ? ` (${t.cancelled} cancelled)` : '';
   const detail = t.note ? ` -- ${t.note}` : ` in ${t.files} file${t.files === 1 ? '' : 's'}`;
   console.log(`${label('node tests')}  ${t.passed} passed, ${t.failed} failed${cancelled}, ${t.skipped} skipped${detail}`);
-  // The runner's own failure is already in t.failed; every other failed step adds one.
-  const failedSteps = steps.filter((s) => s.status === 'FAILED' && s.name !== 'tests').map((s) => s.name);
+  if (e2e !== null) console.log(`${label('e2e tests')}  ${e2e.passed} passed, ${e2e.failed} failed`);
+  // The runners' own failures are already counted; every other failed step adds one.
+  const failedSteps = steps.filter((s) => s.status === 'FAILED' && s.name !== 'tests' && s.name !== 'e2e').map((s) => s.name);
   console.log(failedSteps.length === 0
     ? `${label('build/lint')}  0 failed`
     : `${label('build/lint')}  ${failedSteps.length} failed (${failedSteps.join(', ')}), counted as failures`);
-  const failed = t.failed + failedSteps.length;
-  console.log(`total: ${t.passed} passed, ${failed} failed, ${t.skipped} skipped`);
+  const failed = t.failed + (e2e?.failed ?? 0) + failedSteps.length;
+  console.log(`total: ${t.passed + (e2e?.passed ?? 0)} passed, ${failed} failed, ${t.skipped} skipped`);
   return failed;
 }
 
@@ -214,6 +243,7 @@ async function main() {
   }
   await step('bundle', () => npmRun('bundle'));
   await runTests();
+  await runE2e();
   await step('lint', () => npmRun('lint'));
   return printSummary();
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// End to end in a real VS Code: code-server (VS Code 1.100) serves the workbench,
+// Debian's Chromium (driven by playwright-core) opens it, and the extension's .vsix is
+// installed from this checkout. Each scenario leaves a screenshot in e2e/artifacts/.
+// Recipe and pitfalls: ../shared/REAL-VSCODE.md. Run `bash e2e/setup.sh` once first.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const artifacts = path.join(here, 'artifacts');
+const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
+const results = [];
+
+function fail(msg) { console.error(`e2e: ${msg}`); process.exit(1); }
+
+if (!fs.existsSync(codeServer)) fail('code-server is not installed: run `bash e2e/setup.sh`');
+fs.mkdirSync(artifacts, { recursive: true });
+
+// Everything code-server and Chromium write goes to one temp folder, not the home folder.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-e2e-'));
+const env = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data'), XDG_CACHE_HOME: path.join(tmp, 'cache') };
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit', ...opts });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitFor(check, what, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// 1. Package the extension exactly as users get it, and install it.
+sh('npm', ['run', '-s', 'package']);
+const vsix = path.join(root, 'osdev-emulator.vsix');
+const extDir = path.join(tmp, 'extensions');
+sh(codeServer, ['--extensions-dir', extDir, '--install-extension', vsix]);
+
+// 2. A workspace holding the demo kernel and its source.
+const workspace = path.join(tmp, 'workspace');
+fs.mkdirSync(workspace);
+for (const f of ['hello.elf', 'hello.c']) fs.copyFileSync(path.join(root, 'demo', f), path.join(workspace, f));
+
+// Quiet defaults for the test profile: no welcome page; trust is asked and answered below.
+const userDir = path.join(tmp, 'user');
+fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
+fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false,
+}, null, 2));
+
+// 3. code-server on a free loopback port.
+const port = await freePort();
+const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDir,
+  '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', workspace], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+let serverLog = '';
+server.stdout.on('data', (d) => { serverLog += d; });
+server.stderr.on('data', (d) => { serverLog += d; });
+
+const browserServer = await chromium.launchServer({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  headless: true,
+  env,
+});
+let exitCode = 0;
+try {
+  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await waitFor(async () => {
+    try { await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 5000 }); return true; } catch { return false; }
+  }, 'code-server to answer', 60_000);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+
+  // Workspace trust: the extension is not activated in Restricted Mode.
+  const trust = page.getByRole('button', { name: /Yes, I trust the authors/ });
+  if (await trust.waitFor({ timeout: 20_000 }).then(() => true, () => false)) await trust.click();
+  await waitFor(async () => (await page.getByText('Restricted Mode', { exact: true }).count()) === 0, 'trusted mode', 20_000);
+
+  await scenario(page, 'extension-installed-and-command-runs', async () => {
+    await runCommand(page, 'OS Dev Emulator: Show Version');
+    await page.getByText(/^OS Dev Emulator \d+\.\d+\.\d+/).first().waitFor({ timeout: 20_000 });
+  });
+  await browser.close();
+} catch (e) {
+  console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+  exitCode = 1;
+} finally {
+  await browserServer.close();
+  server.kill('SIGTERM');
+}
+
+/** Run a command from the command palette by its title. */
+async function runCommand(page, title) {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function scenario(page, name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+  } catch (e) {
+    results.push({ name, ok: false, error: e.message });
+  } finally {
+    await page.waitForTimeout(1000); // let toasts and views finish drawing for the screenshot
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+  }
+}
+
+for (const r of results) console.log(`${r.ok ? 'ok' : 'not ok'} - ${r.name}${r.ok ? '' : `: ${r.error}`}`);
+const failed = results.filter((r) => !r.ok).length + exitCode;
+console.log(`e2e: ${results.length - results.filter((r) => !r.ok).length} passed, ${failed} failed`);
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(failed === 0 ? 0 : 1);
