@@ -1,38 +1,12 @@
 /**
- * The RV64 block translator: a hot straight-line run of instructions in one page
- * becomes one JavaScript function with every register index, immediate and pc offset
- * a literal (DESIGN.md "Translate only hot code"). It covers the ALU, M, loads,
- * stores, branches and jumps; anything else (CSRs, traps, atomics, an undecoded slot)
- * ends the block and the interpreter runs it. Semantics mirror exec-rv64.ts case by
- * case; the differential tests run every guest through both.
- *
- * A block returns how many instructions it executed and leaves the next pc in the
- * hart. On a memory fault it stops at the faulting instruction with excCause set; after
- * an access that set the hart's yieldLoop, or a store that dropped the block itself
- * (self-modifying code), it stops after that instruction.
+ * RV64 code generation for the block translator (blocks.ts): registers are int32
+ * pairs, pcs are computed from the block's start pc as pairs. Semantics mirror
+ * exec-rv64.ts case by case; blocks-rv64.test.ts runs every guest both ways.
  */
 import { Op } from './isa-table';
-import { P } from './decode';
-import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
-import * as I64 from './int64';
-import { div32, divu32, rem32, remu32 } from './exec-rv64';
+import { BlockFn, CodePage } from './code-cache';
+import { isAlu, translateBlock } from './blocks';
 
-
-interface PcHolder { pcLo: number; pcHi: number }
-
-/** pc + t (t a signed byte offset) into h.pc. */
-function setPc(h: PcHolder, pcLo: number, pcHi: number, t: number): void {
-  const s = (pcLo >>> 0) + t;
-  h.pcLo = s | 0;
-  h.pcHi = (pcHi + Math.floor(s / 4294967296)) | 0;
-}
-
-/** x[d] = pc + t (link addresses, AUIPC). */
-function linkTo(x: Int32Array, d: number, pcLo: number, pcHi: number, t: number): void {
-  const s = (pcLo >>> 0) + t;
-  x[d] = s | 0;
-  x[d + 1] = (pcHi + Math.floor(s / 4294967296)) | 0;
-}
 
 const shiftLeft = (d: number, a: number, sh: number) =>
   sh === 0 ? `x[${d}] = x[${a}]; x[${d + 1}] = x[${a + 1}];`
@@ -56,15 +30,15 @@ function address(a: number, imm: number): string {
     `const hi = (x[${a + 1}] + ${imm >> 31} + ((lo >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;`;
 }
 
-/** JS for one instruction, or null when it must end the block before it. */
-function emit(op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: number, slot: number): string | null {
+/** JS for one RV64 instruction, or null when it must end the block before it. */
+export function emit64(op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: string, slot: number, taken?: string): string | null {
   const next = `setPc(h, pcLo, pcHi, ${off + len})`;
   // After a memory access: a fault stops at this instruction; anything else that makes the
   // interpreter leave its loop (a device raising an interrupt line) stops after it, so
   // translated and interpreted runs take interrupts at the same instruction.
   const fault = `if (h.yieldLoop) { if (h.excCause >= 0) { h.pcLo = (pcLo + ${off}) | 0; h.pcHi = pcHi; } else ${next}; return ${n}; }`;
   const stale = `if (pg.blocks[${slot}] !== block) { ${next}; return ${n}; }`;
-  const branch = (cond: string) => `if (${cond}) setPc(h, pcLo, pcHi, ${off + imm}); else ${next}; return ${n};`;
+  const branch = (cond: string) => `if (${cond}) { ${taken ?? `setPc(h, pcLo, pcHi, ${off + imm}); return ${n};`} } ${next}; return ${n};`;
   const wr = d !== 0;
   switch (op) {
     case Op.LUI: return wr ? `x[${d}] = ${imm}; x[${d + 1}] = ${imm >> 31};` : '';
@@ -157,48 +131,8 @@ function emit(op: number, d: number, a: number, b: number, imm: number, off: num
   }
 }
 
-function isAlu(op: number): boolean {
-  return (op >= Op.ADDI && op <= Op.SRAW) || (op >= Op.MUL && op <= Op.REMUW);
-}
-
-type Factory = (...deps: unknown[]) => BlockFn;
-
-/**
- * Translate the block starting at `slot` of `page` (already decoded by the
- * interpreter). Returns the new block, or undefined when its first instruction is
- * not translatable.
- */
+/** Translate the RV64 block starting at `slot` of `page`, or undefined when its first instruction cannot be. */
 export function translateBlock64(_h: unknown, page: CodePage, slot: number): BlockFn | undefined {
-  const words = page.words;
-  const parts: string[] = [];
-  let s = slot, off = 0, n = 0;
-  while (n < MAX_BLOCK && s < PAGE_SLOTS) {
-    const w = words[2 * s];
-    if (w === Op.UNDECODED) break;
-    const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
-    if (s * 2 + len > 4096) break;
-    const js = emit(w & 0xff, (w >>> P.D) & 63, (w >>> P.A) & 63, (w >>> P.B) & 63, words[2 * s + 1], off, len, n + 1, slot);
-    if (js === null) break;
-    parts.push(js);
-    n++;
-    s += len >>> 1;
-    off += len;
-    if (endsBlock(w & 0xff)) return finish(page, slot, s, parts);
-  }
-  if (n === 0) return undefined;
-  parts.push(`setPc(h, pcLo, pcHi, ${off}); return ${n};`);
-  return finish(page, slot, s, parts);
+  return translateBlock(page, slot, emit64);
 }
 
-/** Jumps and branches leave the block; their code sets the pc and returns. */
-function endsBlock(op: number): boolean {
-  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
-}
-
-function finish(page: CodePage, slot: number, end: number, parts: string[]): BlockFn {
-  const body = `return function block(h, x, pcLo, pcHi, pg) {\n${parts.join('\n')}\n};`;
-  const factory = new Function('I64', 'o', 'div32', 'divu32', 'rem32', 'remu32', 'setPc', 'linkTo', body) as Factory;
-  const fn = factory(I64, I64.out, div32, divu32, rem32, remu32, setPc, linkTo);
-  page.addBlock(slot, end, fn);
-  return fn;
-}

@@ -11,8 +11,12 @@ export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
  */
 export const MAX_BLOCK = 64;
 
-/** A translated block: runs from its first instruction, returns how many it executed (hart.ts sets the pc). */
-export type BlockFn = (h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage) => number;
+/**
+ * A translated block: runs from its first instruction, returns how many it executed
+ * and leaves the next pc in the hart. A block that branches back to its own start loops
+ * while at least one more whole pass fits in `limit` instructions.
+ */
+export type BlockFn = (h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage, limit: number) => number;
 
 export class CodePage {
   /**

@@ -5,7 +5,8 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { CodePage } from './code-cache';
+import { BlockFn, CodePage, MAX_BLOCK } from './code-cache';
+import { HOT } from './exec-rv64';
 import { mulhu32 } from './int64';
 import { Cause, Priv } from './csr';
 import { amo32, csrBits, div32, divu32, rem32, remu32, systemBits } from './exec-rv64';
@@ -15,7 +16,9 @@ export function runRv32(h: Hart, budget: number): number {
   const x = h.x;
   let pc = h.pcLo;
   let page: CodePage | null = null;
-  let words = new Int32Array(0);
+  let words = new Int32Array(0), blocks: (BlockFn | undefined)[] = [];
+  /** True at a block boundary: the first instruction, a jump target, after a block. */
+  let entry = true;
   let pageBase = 0;
   const bps = h.breakpoints;
   let bpOffsets: Set<number> | undefined;
@@ -35,13 +38,31 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       pageBase = pc & ~0xfff;
-      words = page.words;
+      words = page.words; blocks = page.blocks;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pc, 0);
     }
-    if (bpOffsets !== undefined) {
-      if (bpOffsets.has(pc & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
-    }
     const slot = (pc & 0xfff) >>> 1;
+    if (bpOffsets !== undefined) {
+      // Only pages with breakpoints pay for this, and their blocks are not used.
+      if (bpOffsets.has(pc & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
+      entry = false;
+    }
+    if (entry) {
+      let blk = blocks[slot];
+      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= HOT) {
+        blk = h.translator(h, page, slot);
+        page.heat[slot] = 0;
+      }
+      if (blk !== undefined && budget - n >= MAX_BLOCK) {
+        skipBp = false;
+        n += blk(h, x, pc, 0, page, budget - n);
+        pc = h.pcLo;
+        if (h.excCause >= 0) { h.raiseException(); pc = h.pcLo; break; }
+        if (h.yieldLoop) break;
+        continue;
+      }
+      entry = false;
+    }
     let w = words[2 * slot], imm = words[2 * slot + 1];
     if (w === Op.UNDECODED) {
       const cacheable = h.decodeAt(pc, 0);
@@ -176,6 +197,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
     }
     x[0] = 0;
+    if (next !== ((pc + ((w & P.COMPRESSED) !== 0 ? 2 : 4)) | 0)) entry = true;
     if (h.yieldLoop) {
       if (h.excCause >= 0) {
         h.pcLo = pc;

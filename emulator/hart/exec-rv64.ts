@@ -10,7 +10,7 @@ import { BlockFn, CodePage, MAX_BLOCK } from './code-cache';
 
 const EMPTY = new Int32Array(0);
 /** Jumps into an untranslated slot before it is translated. */
-const HOT = 16;
+export const HOT = 16;
 import * as I64 from './int64';
 import { Cause, Priv } from './csr';
 
@@ -54,13 +54,13 @@ export function runRv64(h: Hart, budget: number): number {
     }
     if (entry) {
       let blk = blocks[slot];
-      if (blk === undefined && h.translate64 !== null && ++page.heat[slot] >= HOT) {
-        blk = h.translate64(h, page, slot, pcLo, pcHi);
+      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= HOT) {
+        blk = h.translator(h, page, slot);
         page.heat[slot] = 0;
       }
       if (blk !== undefined && budget - n >= MAX_BLOCK) {
         skipBp = false;
-        n += blk(h, x, pcLo, pcHi, page);
+        n += blk(h, x, pcLo, pcHi, page, budget - n);
         pcLo = h.pcLo; pcHi = h.pcHi;
         if (h.excCause >= 0) { h.raiseException(); pcLo = h.pcLo; pcHi = h.pcHi; break; }
         if (h.yieldLoop) break;

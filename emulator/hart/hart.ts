@@ -98,8 +98,8 @@ export class Hart {
   hitBreakpoint = false;
   /** The next run starts at a breakpoint just reported: execute that instruction once. */
   skipBreakpoint = false;
-  /** The RV64 block translator, or null to interpret everything (tracing, tests of the interpreter). */
-  translate64: ((h: Hart, page: CodePage, slot: number, pcLo: number, pcHi: number) => BlockFn | undefined) | null = null;
+  /** The block translator for this XLEN, or null to interpret everything (tracing, tests of the interpreter). */
+  translator: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null = null;
 
   private readonly tctx: TranslationContext;
 

@@ -10,6 +10,7 @@ import { Hart, HartHost } from '../hart/hart';
 import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock64 } from '../hart/blocks-rv64';
+import { translateBlock32 } from '../hart/blocks-rv32';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
 import { Uart16550 } from '../devices/uart-ns16550a';
@@ -82,7 +83,7 @@ export class Machine {
       storeNotify: (pa, h) => this.storeNotify(pa, h),
     };
     for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host));
-    this.setTranslation(desc.xlen === 64);
+    this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
 
     this.plic = new Plic(this.harts);
@@ -107,7 +108,7 @@ export class Machine {
 
   /** Switch the block translator on or off (it is off while tracing instructions one by one). */
   setTranslation(on: boolean): void {
-    for (const h of this.harts) h.translate64 = on && this.desc.xlen === 64 ? translateBlock64 : null;
+    for (const h of this.harts) h.translator = on ? (this.desc.xlen === 64 ? translateBlock64 : translateBlock32) : null;
   }
 
   /** Guest time in timebase ticks for a clock value. */

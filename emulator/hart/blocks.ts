@@ -1,0 +1,103 @@
+/**
+ * The block translator: a hot straight-line run of instructions in one page becomes
+ * one JavaScript function with every register index, immediate and pc offset a
+ * literal (DESIGN.md "Translate only hot code"). It covers the ALU, M, loads,
+ * stores, branches and jumps; anything else (CSRs, traps, atomics, an undecoded slot)
+ * ends the block and the interpreter runs it. Code generation per XLEN lives in
+ * blocks-rv64.ts and blocks-rv32.ts; this file walks the page and builds the function.
+ *
+ * A block returns how many instructions it executed and leaves the next pc in the
+ * hart. On a memory fault it stops at the faulting instruction with excCause set; after
+ * an access that set the hart's yieldLoop, or a store that dropped the block itself
+ * (self-modifying code), it stops after that instruction.
+ */
+import { Op } from './isa-table';
+import { P } from './decode';
+import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
+import * as I64 from './int64';
+import { div32, divu32, rem32, remu32 } from './exec-rv64';
+
+/**
+ * JS for one instruction at byte offset `off` of the block, or null when the block must
+ * end before it. `n` is the expression for how many instructions have run once this one
+ * has (what its exits return). A conditional branch runs `taken` when given instead of
+ * leaving for its target. Generated code sees: h (hart), x (registers), pcLo/pcHi (the
+ * block's start pc), pg (its CodePage), `block` (itself), c (instructions of earlier
+ * passes of a looping block), limit, and the helpers in HELPERS.
+ */
+export type Emitter = (op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: string, slot: number,
+  taken?: string) => string | null;
+
+interface PcHolder { pcLo: number; pcHi: number }
+
+/** pc + t (t a signed byte offset) into h.pc. */
+function setPc(h: PcHolder, pcLo: number, pcHi: number, t: number): void {
+  const s = (pcLo >>> 0) + t;
+  h.pcLo = s | 0;
+  h.pcHi = (pcHi + Math.floor(s / 4294967296)) | 0;
+}
+
+/** x[d] = pc + t (link addresses, AUIPC) as a pair. */
+function linkTo(x: Int32Array, d: number, pcLo: number, pcHi: number, t: number): void {
+  const s = (pcLo >>> 0) + t;
+  x[d] = s | 0;
+  x[d + 1] = (pcHi + Math.floor(s / 4294967296)) | 0;
+}
+
+const HELPERS = { I64, o: I64.out, mulhu32: I64.mulhu32, div32, divu32, rem32, remu32, setPc, linkTo };
+const HELPER_NAMES = Object.keys(HELPERS);
+const HELPER_VALUES = Object.values(HELPERS);
+
+export function isAlu(op: number): boolean {
+  return (op >= Op.ADDI && op <= Op.SRAW) || (op >= Op.MUL && op <= Op.REMUW);
+}
+
+/** Jumps and branches leave the block; their code sets the pc and returns. */
+function endsBlock(op: number): boolean {
+  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+}
+
+/**
+ * Translate the block starting at `slot` of `page` (already decoded by the
+ * interpreter). Returns the new block, or undefined when its first instruction is
+ * not translatable.
+ */
+export function translateBlock(page: CodePage, slot: number, emit: Emitter): BlockFn | undefined {
+  const words = page.words;
+  const parts: string[] = [];
+  let s = slot, off = 0, n = 0;
+  while (n < MAX_BLOCK && s < PAGE_SLOTS) {
+    const w = words[2 * s];
+    if (w === Op.UNDECODED) break;
+    const op = w & 0xff, imm = words[2 * s + 1];
+    const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
+    if (s * 2 + len > 4096) break;
+    // A branch back to the block's start makes the block a loop: run another pass in
+    // place while a whole pass fits in the limit, else leave at the start.
+    const loops = op >= Op.BEQ && op <= Op.BGEU && off + imm === 0;
+    const passes = n + 1;
+    const taken = loops
+      ? `c += ${passes}; if (limit - c >= ${passes}) continue; h.pcLo = pcLo; h.pcHi = pcHi; return c;` : undefined;
+    const js = emit(op, (w >>> P.D) & 63, (w >>> P.A) & 63, (w >>> P.B) & 63, imm, off, len, `c + ${n + 1}`, slot, taken);
+    if (js === null) break;
+    parts.push(js);
+    n++;
+    s += len >>> 1;
+    off += len;
+    if (endsBlock(op)) return finish(page, slot, s, parts, loops);
+  }
+  if (n === 0) return undefined;
+  parts.push(`setPc(h, pcLo, pcHi, ${off}); return c + ${n};`);
+  return finish(page, slot, s, parts, false);
+}
+
+type Factory = (...deps: unknown[]) => BlockFn;
+
+function finish(page: CodePage, slot: number, end: number, parts: string[], loops: boolean): BlockFn {
+  const code = loops ? `for (;;) {\n${parts.join('\n')}\n}` : parts.join('\n');
+  const body = `return function block(h, x, pcLo, pcHi, pg, limit) {\nlet c = 0;\n${code}\n};`;
+  const factory = new Function(...HELPER_NAMES, body) as Factory;
+  const fn = factory(...HELPER_VALUES);
+  page.addBlock(slot, end, fn);
+  return fn;
+}
