@@ -21,6 +21,28 @@ export const VIRT = {
   kernelOffset: { 64: 0x200000, 32: 0x400000 } as Record<Xlen, number>,
 } as const;
 
+/**
+ * One virtio-mmio device, in command-line order. QEMU hands virtio-mmio slots out from
+ * the highest address down (the first device sits at 0x10008000, checked with `info
+ * qtree`); `virtioSlot` gives the slot of the n-th device.
+ */
+export type VirtioDeviceDescription = (
+  /** `drive` indexes MachineBackends.drives; `readOnly` offers VIRTIO_BLK_F_RO. */
+  | { kind: 'blk'; drive: number; readOnly: boolean; serial?: string }
+  | { kind: 'rng' }
+  | { kind: 'console' }
+  /** `net` indexes MachineBackends.nets; `mac` as six bytes "52:54:00:12:34:56". */
+  | { kind: 'net'; net: number; mac: string }
+) & {
+  /** Version 1 transport (QueuePFN), as QEMU's `force-legacy`. */
+  legacy?: boolean;
+};
+
+/** Slot index (0 = 0x10001000) of the n-th virtio device. */
+export function virtioSlot(n: number): number {
+  return VIRT.virtio.count - 1 - n;
+}
+
 export interface MachineDescription {
   xlen: Xlen;
   harts: number;
@@ -32,6 +54,8 @@ export interface MachineDescription {
   initrd?: { start: number; end: number };
   /** Guest instructions per second of guest time (icount-like rate). */
   instructionsPerSecond: number;
+  /** Virtio-mmio devices, at most VIRT.virtio.count, in command-line order. */
+  virtio?: readonly VirtioDeviceDescription[];
 }
 
 export const MAX_HARTS = 8;

@@ -19,8 +19,13 @@ import { Plic } from '../devices/plic';
 import { GoldfishRtc } from '../devices/goldfish-rtc';
 import { PowerEvent, SifiveTest } from '../devices/sifive-test';
 import { Htif } from '../devices/htif';
-import { EmptyVirtioSlot } from '../devices/virtio/mmio';
-import { MachineDescription, VIRT } from './description';
+import { EmptyVirtioSlot, VirtioDevice, VirtioMmio } from '../devices/virtio/mmio';
+import { VirtioBlk } from '../devices/virtio/blk';
+import { seededEntropy, VirtioRng } from '../devices/virtio/rng';
+import { VirtioConsole } from '../devices/virtio/console';
+import { VirtioNet, parseMac } from '../devices/virtio/net';
+import { BlockBackend, EntropySource, NetBackend } from '../backends';
+import { MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
 import { Breakpoints } from './breakpoints';
 
 /** Instructions each hart runs before the next one gets its turn. */
@@ -35,6 +40,14 @@ export interface MachineBackends {
   consoleOut(byte: number): void;
   /** Host time in ns since the epoch, only used with `clock: 'realtime'`. */
   hostNowNs?(): number;
+  /** Disk images for the `blk` devices of the description (their `drive` index). */
+  drives?: readonly BlockBackend[];
+  /** Links for the `net` devices of the description (their `net` index). */
+  nets?: readonly NetBackend[];
+  /** Entropy for virtio-rng; default: deterministic seeded bytes. */
+  entropy?: EntropySource;
+  /** One line per device complaint (a malformed queue, an ignored register write). */
+  log?(line: string): void;
 }
 
 export type StopReason =
@@ -55,6 +68,10 @@ export class Machine {
   readonly plic: Plic;
   readonly rtc: GoldfishRtc;
   htif: Htif | null = null;
+  /** Virtio-mmio transports with a device behind them, in description order. */
+  readonly virtio: VirtioMmio[] = [];
+  /** The virtio console, when the description has one: console input goes to it instead of the UART. */
+  private virtioConsole: VirtioConsole | null = null;
   /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
   private clock = 0;
   private readonly sliceStart: Float64Array;
@@ -96,8 +113,40 @@ export class Machine {
     this.bus.map(VIRT.clint.base, VIRT.clint.decodeSize, this.clint);
     this.bus.map(VIRT.plic.base, VIRT.plic.size, this.plic);
     this.bus.map(VIRT.uart0.base, VIRT.uart0.decodeSize, this.uart);
+    if ((desc.virtio?.length ?? 0) > VIRT.virtio.count) throw new Error(`machine: ${desc.virtio?.length} virtio devices, the board has ${VIRT.virtio.count} slots`);
+    const bySlot = new Map<number, VirtioDeviceDescription>();
+    (desc.virtio ?? []).forEach((d, n) => bySlot.set(virtioSlot(n), d));
     for (let i = 0; i < VIRT.virtio.count; i++) {
-      this.bus.map(VIRT.virtio.base + i * VIRT.virtio.stride, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`));
+      const base = VIRT.virtio.base + i * VIRT.virtio.stride;
+      const d = bySlot.get(i);
+      if (d === undefined) { this.bus.map(base, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`)); continue; }
+      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), (l) => this.plic.setLevel(VIRT.virtio.firstIrq + i, l),
+        (line) => this.backends.log?.(line), { legacy: d.legacy });
+      this.virtio.push(t);
+      this.bus.map(base, VIRT.virtio.stride, t);
+    }
+  }
+
+  private buildVirtio(d: VirtioDeviceDescription): VirtioDevice {
+    switch (d.kind) {
+      case 'blk': {
+        const drive = this.backends.drives?.[d.drive];
+        if (drive === undefined) throw new Error(`machine: virtio-blk names drive ${d.drive}, which the host did not hand in`);
+        return new VirtioBlk(drive, { readOnly: d.readOnly, serial: d.serial });
+      }
+      case 'rng': return new VirtioRng(this.backends.entropy ?? seededEntropy());
+      case 'net': {
+        const link = this.backends.nets?.[d.net];
+        const mac = parseMac(d.mac);
+        if (link === undefined || mac === undefined) throw new Error(`machine: virtio-net ${d.net} has no backend or a bad MAC '${d.mac}'`);
+        return new VirtioNet(link, { mac });
+      }
+      case 'console': {
+        const input = this.input;
+        this.virtioConsole = new VirtioConsole({ get length() { return input.length; }, take: (max) => input.splice(0, max) },
+          (b) => this.backends.consoleOut(b));
+        return this.virtioConsole;
+      }
     }
   }
 
@@ -146,6 +195,7 @@ export class Machine {
   }
 
   private feedInput(): void {
+    if (this.virtioConsole !== null) { this.virtioConsole.poll(); return; }
     while (this.input.length > 0 && this.uart.canReceive() > 0) this.uart.receive(this.input.shift() as number);
   }
 
@@ -198,6 +248,7 @@ export class Machine {
       this.rtc.tick();
       this.htif?.poll();
       this.feedInput();
+      for (const t of this.virtio) t.poll();
       if (this.power !== null) return this.takePower();
     }
     return { kind: 'budget' };
@@ -240,6 +291,7 @@ export class Machine {
       this.roundAwake = true;
       const irq = h.pendingInterrupt();
       if (irq >= 0) h.trap(irq, true, 0, 0);
+      if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(this.sliceLeft, CHUNK));
       this.sliceLeft -= n;
       if (this.power !== null || h.hitBreakpoint) return;
@@ -293,6 +345,7 @@ export class Machine {
     this.clint.reset();
     this.plic.reset();
     this.rtc.reset();
+    for (const t of this.virtio) t.reset();
   }
 }
 

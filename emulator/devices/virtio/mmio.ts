@@ -2,11 +2,17 @@
  * The virtio-mmio transport's register map (virtio 1.2 §4.2.2), and the slot the
  * `virt` board puts at each of its eight virtio addresses. A slot without a device
  * answers as QEMU's empty transports do: magic, version, DeviceID 0 ("no device"),
- * so drivers probing every slot move on. Devices arrive with the virtio issue.
+ * so drivers probing every slot move on.
+ *
+ * `VirtioMmio` is the one transport every device sits behind, and the only code that
+ * knows these registers: paged feature negotiation, the device status state machine,
+ * queue setup (modern, or legacy QueuePFN with `legacy`), config space and generation,
+ * InterruptStatus/ACK driving the slot's PLIC line. Devices implement `VirtioDevice`.
  */
 import { MmioDevice } from '../../bus/bus';
-import { DeviceModel, offsets } from '../regmap';
+import { DeviceModel, fieldMask, offsets } from '../regmap';
 import { VIRT } from '../../machine/description';
+import { describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 
 const REGS = [
   { name: 'MagicValue', offset: 0x000, width: 4, access: 'RO', reset: 0x74726976, doc: '"virt" in little-endian' },
@@ -18,9 +24,12 @@ const REGS = [
   { name: 'DeviceFeaturesSel', offset: 0x014, width: 4, access: 'WO', reset: 0, doc: 'Device feature page selector' },
   { name: 'DriverFeatures', offset: 0x020, width: 4, access: 'WO', reset: 0, doc: 'Features the driver accepts, page DriverFeaturesSel' },
   { name: 'DriverFeaturesSel', offset: 0x024, width: 4, access: 'WO', reset: 0, doc: 'Driver feature page selector' },
+  { name: 'GuestPageSize', offset: 0x028, width: 4, access: 'WO', reset: 0, doc: 'Guest page size for QueuePFN', when: 'legacy (Version 1)' },
   { name: 'QueueSel', offset: 0x030, width: 4, access: 'WO', reset: 0, doc: 'Virtqueue index the Queue* registers address' },
   { name: 'QueueNumMax', offset: 0x034, width: 4, access: 'RO', reset: 0, doc: 'Largest queue size the device supports (0 = queue absent)' },
   { name: 'QueueNum', offset: 0x038, width: 4, access: 'WO', reset: 0, doc: 'Queue size the driver uses' },
+  { name: 'QueueAlign', offset: 0x03c, width: 4, access: 'WO', reset: 0, doc: 'Used ring alignment in bytes', when: 'legacy (Version 1)' },
+  { name: 'QueuePFN', offset: 0x040, width: 4, access: 'RW', reset: 0, doc: 'Queue page number (address / GuestPageSize); 0 = queue stopped', when: 'legacy (Version 1)' },
   { name: 'QueueReady', offset: 0x044, width: 4, access: 'RW', reset: 0, doc: 'Queue ready bit' },
   { name: 'QueueNotify', offset: 0x050, width: 4, access: 'WO', reset: 0, doc: 'Write a queue index: new buffers are available' },
   { name: 'InterruptStatus', offset: 0x060, width: 4, access: 'RO', reset: 0, doc: 'Pending interrupt causes',
@@ -37,6 +46,7 @@ const REGS = [
   { name: 'QueueDriverHigh', offset: 0x094, width: 4, access: 'WO', reset: 0, doc: 'Available ring address, high word' },
   { name: 'QueueDeviceLow', offset: 0x0a0, width: 4, access: 'WO', reset: 0, doc: 'Used ring address, low word' },
   { name: 'QueueDeviceHigh', offset: 0x0a4, width: 4, access: 'WO', reset: 0, doc: 'Used ring address, high word' },
+  { name: 'QueueReset', offset: 0x0c0, width: 4, access: 'RW', reset: 0, doc: 'Write 1: reset the selected queue; reads 0 when done (VIRTIO_F_RING_RESET)' },
   { name: 'ConfigGeneration', offset: 0x0fc, width: 4, access: 'RO', reset: 0, doc: 'Changes whenever the device configuration changes' },
   { name: 'Config', offset: 0x100, width: 4, access: 'RW', reset: 0, count: 64, stride: 4, doc: 'Device-specific configuration space' },
 ] as const;
@@ -50,16 +60,371 @@ export const VIRTIO_MMIO_MODEL: DeviceModel = {
 };
 
 const R = offsets(REGS);
+const STATUS_REG = REGS.find((r) => r.name === 'Status') as (typeof REGS)[number];
+const INT_REG = REGS.find((r) => r.name === 'InterruptStatus') as (typeof REGS)[number];
+
+/** virtio 1.2 §2.1 device status bits, read from the register map. */
+export const STATUS = {
+  ACKNOWLEDGE: fieldMask(STATUS_REG, 'ACKNOWLEDGE'),
+  DRIVER: fieldMask(STATUS_REG, 'DRIVER'),
+  DRIVER_OK: fieldMask(STATUS_REG, 'DRIVER_OK'),
+  FEATURES_OK: fieldMask(STATUS_REG, 'FEATURES_OK'),
+  DEVICE_NEEDS_RESET: fieldMask(STATUS_REG, 'DEVICE_NEEDS_RESET'),
+  FAILED: fieldMask(STATUS_REG, 'FAILED'),
+} as const;
+
+/** InterruptStatus causes (§4.2.2). */
+export const INT = { USED_BUFFER: fieldMask(INT_REG, 'UsedBuffer'), CONFIG_CHANGE: fieldMask(INT_REG, 'ConfigChange') } as const;
+
+/** Reserved feature bits the transport itself handles (virtio 1.2 §6). */
+export const VIRTIO_F = { INDIRECT_DESC: 28, EVENT_IDX: 29, VERSION_1: 32, RING_RESET: 40 } as const;
+
+export const VIRTIO_MAGIC = 0x74726976;
+const VENDOR_QEMU = 0x554d4551;
+/** QEMU's virtio-mmio region answers 0x200 bytes; beyond that reads are 0. */
+const CONFIG_END = 0x200;
+
+/**
+ * The transport seen from a device: its queues, negotiated features, guest RAM, and the
+ * ways to tell the driver something (used buffers, config change, a broken driver).
+ */
+export interface VirtioTransport {
+  readonly name: string;
+  readonly ram: GuestRam;
+  queue(i: number): SplitQueue;
+  /** Whether feature `bit` was negotiated. */
+  negotiated(bit: number): boolean;
+  /** Used entries were added to queue `i`: interrupt the driver if it wants one. */
+  usedBuffers(i: number): void;
+  /** Config space changed: bump ConfigGeneration and raise a config interrupt. */
+  configChanged(): void;
+  /** The driver broke the rules: DEVICE_NEEDS_RESET, a config interrupt and a log line. */
+  needsReset(why: string | QueueError): void;
+  /** True while the driver may use the device (DRIVER_OK set, no reset needed). */
+  readonly live: boolean;
+  log(line: string): void;
+}
+
+/** One virtio device type behind the transport (Firecracker's VirtioDevice trait, reduced). */
+export interface VirtioDevice {
+  /** Virtio device ID (§5): 1 net, 2 block, 3 console, 4 entropy. */
+  readonly deviceId: number;
+  /** Device-specific feature bits offered, as [bits 0-31, bits 32-63]; the transport adds its own. */
+  readonly features: readonly [number, number];
+  /** Largest size of each queue; the length is the number of queues. */
+  readonly queueMaxSizes: readonly number[];
+  /** The device-specific configuration space, little-endian (§4.2.2: Config at 0x100). */
+  config(): Uint8Array;
+  /** The driver wrote config bytes (most devices ignore this). */
+  writeConfig?(offset: number, bytes: Uint8Array): void;
+  /** DRIVER_OK: the device may start; an error message fails activation (→ DEVICE_NEEDS_RESET). */
+  activate(t: VirtioTransport): string | null;
+  /** Device reset (Status written 0): drop every request in flight. */
+  reset(): void;
+  /** QueueNotify: buffers are available on queue `q`. */
+  notify(q: number): void;
+  /** Host input for the device may be taken now (called between quanta; deterministic). */
+  poll?(): void;
+}
+
+/** Options of one transport: `legacy` answers Version 1 with QueuePFN (QEMU's force-legacy). */
+export interface VirtioMmioOptions { legacy?: boolean }
+
+/**
+ * The status transitions a driver may make (§3.1.1 driver initialization), as a table:
+ * each bit a driver sets and the bits that must be set before it (or with it). A write
+ * may only add bits; 0 resets and FAILED may be set at any time. ACKNOWLEDGE is not
+ * required before DRIVER: U-Boot 2023.01 resets the device between the two.
+ */
+const STATUS_REQUIRES: readonly { bit: number; modern: number; legacy: number }[] = [
+  { bit: STATUS.ACKNOWLEDGE, modern: 0, legacy: 0 },
+  { bit: STATUS.DRIVER, modern: 0, legacy: 0 },
+  { bit: STATUS.FEATURES_OK, modern: STATUS.DRIVER, legacy: STATUS.DRIVER },
+  // Legacy drivers (virtio 0.9.5) have no FEATURES_OK step.
+  { bit: STATUS.DRIVER_OK, modern: STATUS.DRIVER | STATUS.FEATURES_OK, legacy: STATUS.DRIVER },
+];
+const DRIVER_BITS = STATUS_REQUIRES.reduce((m, r) => m | r.bit, 0);
+
+/** Why `cur` → `next` is not a valid transition, or null when it is. */
+export function invalidTransition(cur: number, next: number, legacy: boolean): string | null {
+  if ((next & ~DRIVER_BITS) !== 0) return `unknown bits 0x${(next & ~DRIVER_BITS).toString(16)}`;
+  if ((cur & ~next) !== 0) return 'clears bits (only a write of 0 resets)';
+  for (const r of STATUS_REQUIRES) {
+    const need = legacy ? r.legacy : r.modern;
+    if ((next & r.bit) !== 0 && (cur & r.bit) === 0 && (next & need) !== need) return `sets 0x${r.bit.toString(16)} before 0x${need.toString(16)}`;
+  }
+  return null;
+}
+
+export class VirtioMmio implements MmioDevice, VirtioTransport {
+  readonly model = VIRTIO_MMIO_MODEL;
+  readonly legacy: boolean;
+  private readonly queues: SplitQueue[];
+  /** Offered features (device's plus the transport's), as two 32-bit pages. */
+  readonly offered: [number, number];
+  private driverFeatures: [number, number] = [0, 0];
+  private status = 0;
+  private interruptStatus = 0;
+  private configGeneration = 0;
+  private deviceFeaturesSel = 0;
+  private driverFeaturesSel = 0;
+  private queueSel = 0;
+  private guestPageSize = 4096;
+  private queueAlign = 4096;
+  private readonly queuePfn: number[];
+  private irqLevel = false;
+
+  constructor(readonly name: string, readonly ram: GuestRam, readonly device: VirtioDevice,
+    private readonly setIrq: (high: boolean) => void, private readonly logLine: (line: string) => void,
+    options: VirtioMmioOptions = {}) {
+    this.legacy = options.legacy === true;
+    this.queues = device.queueMaxSizes.map((m) => new SplitQueue(m));
+    this.queuePfn = device.queueMaxSizes.map(() => 0);
+    const transportLow = (1 << VIRTIO_F.INDIRECT_DESC) | (1 << VIRTIO_F.EVENT_IDX);
+    const transportHigh = this.legacy ? 0 : (1 << (VIRTIO_F.VERSION_1 - 32)) | (1 << (VIRTIO_F.RING_RESET - 32));
+    this.offered = [(device.features[0] | transportLow) >>> 0, (device.features[1] | transportHigh) >>> 0];
+  }
+
+  /* ---- VirtioTransport ---- */
+
+  queue(i: number): SplitQueue { return this.queues[i]; }
+
+  negotiated(bit: number): boolean {
+    return bit >= 0 && bit < 64 && ((this.driverFeatures[bit >>> 5] >>> (bit & 31)) & 1) === 1;
+  }
+
+  get live(): boolean { return (this.status & (STATUS.DRIVER_OK | STATUS.DEVICE_NEEDS_RESET | STATUS.FAILED)) === STATUS.DRIVER_OK; }
+
+  get statusValue(): number { return this.status; }
+
+  usedBuffers(i: number): void {
+    if (this.queues[i].needsInterrupt()) this.raise(INT.USED_BUFFER);
+  }
+
+  configChanged(): void {
+    this.configGeneration = (this.configGeneration + 1) >>> 0;
+    this.raise(INT.CONFIG_CHANGE);
+  }
+
+  needsReset(why: string | QueueError): void {
+    this.log(`device needs reset: ${typeof why === 'string' ? why : describeQueueError(why)}`);
+    if ((this.status & STATUS.DEVICE_NEEDS_RESET) !== 0) return;
+    // §2.1.2: with DRIVER_OK set, the device MUST send a configuration change notification.
+    this.status |= STATUS.DEVICE_NEEDS_RESET;
+    if ((this.status & STATUS.DRIVER_OK) !== 0) this.raise(INT.CONFIG_CHANGE);
+  }
+
+  log(line: string): void { this.logLine(`${this.name}: ${line}`); }
+
+  private raise(bits: number): void {
+    this.interruptStatus |= bits;
+    this.updateIrq();
+  }
+
+  private updateIrq(): void {
+    const level = this.interruptStatus !== 0;
+    if (level !== this.irqLevel) { this.irqLevel = level; this.setIrq(level); }
+  }
+
+  /** Device reset (§2.4): status 0, features, queues and interrupts back to their reset state. */
+  reset(): void {
+    this.device.reset();
+    for (const q of this.queues) q.reset();
+    this.queuePfn.fill(0);
+    this.status = 0;
+    this.driverFeatures = [0, 0];
+    this.interruptStatus = 0;
+    this.deviceFeaturesSel = 0; this.driverFeaturesSel = 0; this.queueSel = 0;
+    this.guestPageSize = 4096; this.queueAlign = 4096;
+    this.updateIrq();
+  }
+
+  /* ---- MmioDevice ---- */
+
+  read(offset: number, size: number): number {
+    if (offset >= R.Config) return offset < CONFIG_END ? this.readConfig(offset - R.Config, size) : 0;
+    if (size !== 4 || (offset & 3) !== 0) { this.log(`${size}-byte read at +0x${offset.toString(16)} ignored (registers are 32-bit)`); return 0; }
+    const q = this.queues[this.queueSel] as SplitQueue | undefined;
+    switch (offset) {
+      case R.MagicValue: return VIRTIO_MAGIC;
+      case R.Version: return this.legacy ? 1 : 2;
+      case R.DeviceID: return this.device.deviceId;
+      case R.VendorID: return VENDOR_QEMU;
+      case R.DeviceFeatures: return this.deviceFeaturesSel < 2 ? this.offered[this.deviceFeaturesSel] | 0 : 0;
+      case R.QueueNumMax: return q?.maxSize ?? 0;
+      case R.QueueReady: return !this.legacy && q?.ready === true ? 1 : 0;
+      case R.QueuePFN: return this.legacy && q !== undefined ? this.queuePfn[this.queueSel] : 0;
+      case R.InterruptStatus: return this.interruptStatus;
+      case R.Status: return this.status;
+      case R.QueueReset: return 0;
+      case R.ConfigGeneration: return this.legacy ? 0 : this.configGeneration;
+      default: return 0;
+    }
+  }
+
+  write(offset: number, size: number, value: number): void {
+    if (offset >= R.Config) {
+      if (offset < CONFIG_END) this.writeConfig(offset - R.Config, size, value);
+      return;
+    }
+    if (size !== 4 || (offset & 3) !== 0) { this.log(`${size}-byte write at +0x${offset.toString(16)} ignored (registers are 32-bit)`); return; }
+    const v = value >>> 0;
+    const q = this.queues[this.queueSel] as SplitQueue | undefined;
+    switch (offset) {
+      case R.DeviceFeaturesSel: this.deviceFeaturesSel = v; break;
+      case R.DriverFeaturesSel: this.driverFeaturesSel = v; break;
+      case R.DriverFeatures: this.writeDriverFeatures(v); break;
+      case R.GuestPageSize: if (this.legacy) this.guestPageSize = v; break;
+      case R.QueueSel: this.queueSel = v; break;
+      case R.QueueNum: if (q !== undefined && this.queueConfigurable(q)) q.size = v; break;
+      case R.QueueAlign: if (this.legacy) this.queueAlign = v; break;
+      case R.QueuePFN: if (this.legacy && q !== undefined) this.writeQueuePfn(q, v); break;
+      case R.QueueReady: if (!this.legacy && q !== undefined) this.writeQueueReady(q, v); break;
+      case R.QueueNotify: this.notify(v); break;
+      case R.InterruptACK: this.interruptStatus &= ~v; this.updateIrq(); break;
+      case R.Status: this.writeStatus(v); break;
+      case R.QueueDescLow: if (q !== undefined && this.queueConfigurable(q)) q.desc = setLow(q.desc, v); break;
+      case R.QueueDescHigh: if (q !== undefined && this.queueConfigurable(q)) q.desc = setHigh(q.desc, v); break;
+      case R.QueueDriverLow: if (q !== undefined && this.queueConfigurable(q)) q.avail = setLow(q.avail, v); break;
+      case R.QueueDriverHigh: if (q !== undefined && this.queueConfigurable(q)) q.avail = setHigh(q.avail, v); break;
+      case R.QueueDeviceLow: if (q !== undefined && this.queueConfigurable(q)) q.used = setLow(q.used, v); break;
+      case R.QueueDeviceHigh: if (q !== undefined && this.queueConfigurable(q)) q.used = setHigh(q.used, v); break;
+      case R.QueueReset:
+        // virtio 1.2 §4.2.3.4: reset the selected queue when VIRTIO_F_RING_RESET was negotiated.
+        if (v === 1 && q !== undefined && this.negotiated(VIRTIO_F.RING_RESET)) q.reset();
+        break;
+      default: this.log(`write 0x${v.toString(16)} to read-only or unknown register +0x${offset.toString(16)} ignored`);
+    }
+  }
+
+  private queueConfigurable(q: SplitQueue): boolean {
+    if (q.ready) { this.log('queue setup written while the queue is ready: ignored'); return false; }
+    return true;
+  }
+
+  private writeDriverFeatures(v: number): void {
+    if ((this.status & STATUS.FEATURES_OK) !== 0 || (this.status & STATUS.DRIVER) === 0) {
+      this.log('DriverFeatures written outside feature negotiation: ignored');
+      return;
+    }
+    const page = this.driverFeaturesSel;
+    if (page >= 2) { if (v !== 0) this.log(`DriverFeatures page ${page} (0x${v.toString(16)}) not offered: refused`); return; }
+    const unknown = (v & ~this.offered[page]) >>> 0;
+    if (unknown !== 0) this.log(`driver accepted features never offered (page ${page}, 0x${unknown.toString(16)}): refused`);
+    this.driverFeatures[page] = (v & this.offered[page]) >>> 0;
+  }
+
+  private writeStatus(v: number): void {
+    if (v === 0) { this.reset(); return; }
+    const keep = this.status & STATUS.DEVICE_NEEDS_RESET;
+    const cur = this.status & ~(STATUS.DEVICE_NEEDS_RESET | STATUS.FAILED);
+    const next = v & ~STATUS.DEVICE_NEEDS_RESET;
+    // §2.1.1: the driver gave up on the device; the other bits stay as they were.
+    if ((next & STATUS.FAILED) !== 0) { this.status |= STATUS.FAILED; this.log('driver set FAILED'); return; }
+    if (next === cur) return;
+    const invalid = invalidTransition(cur, next, this.legacy);
+    if (invalid !== null) {
+      this.log(`status 0x${cur.toString(16)} -> 0x${next.toString(16)} is not a valid transition (${invalid}): ignored`);
+      return;
+    }
+    if ((next & STATUS.FEATURES_OK) !== 0 && (cur & STATUS.FEATURES_OK) === 0 && !this.featuresAcceptable()) {
+      // §3.1.1 step 6: the device leaves FEATURES_OK clear when it cannot accept the subset.
+      return;
+    }
+    this.status = next | keep;
+    if ((next & STATUS.DRIVER_OK) !== 0 && (cur & STATUS.DRIVER_OK) === 0) this.activate();
+  }
+
+  private featuresAcceptable(): boolean {
+    if (!this.legacy && !this.negotiated(VIRTIO_F.VERSION_1)) {
+      this.log('driver did not accept VIRTIO_F_VERSION_1 on a modern device: FEATURES_OK refused');
+      return false;
+    }
+    return true;
+  }
+
+  private activate(): void {
+    for (let i = 0; i < this.queues.length; i++) {
+      const q = this.queues[i];
+      q.indirect = this.negotiated(VIRTIO_F.INDIRECT_DESC);
+      q.eventIdx = this.negotiated(VIRTIO_F.EVENT_IDX);
+    }
+    const err = this.device.activate(this);
+    if (err !== null) this.needsReset(`activation failed: ${err}`);
+  }
+
+  private writeQueueReady(q: SplitQueue, v: number): void {
+    if (v === 0) { q.ready = false; return; }
+    if (q.ready) return;
+    q.indirect = this.negotiated(VIRTIO_F.INDIRECT_DESC);
+    q.eventIdx = this.negotiated(VIRTIO_F.EVENT_IDX);
+    const err = q.activate(this.ram);
+    if (err !== null) { this.needsReset(err); return; }
+    q.ready = true;
+  }
+
+  /** Legacy (virtio 0.9.5 / spec §4.2.4): the rings are laid out from one page number. */
+  private writeQueuePfn(q: SplitQueue, pfn: number): void {
+    this.queuePfn[this.queueSel] = pfn;
+    if (pfn === 0) { q.reset(); return; }
+    const page = this.guestPageSize, align = this.queueAlign;
+    if (page === 0 || (page & (page - 1)) !== 0 || align === 0 || (align & (align - 1)) !== 0) {
+      this.needsReset(`GuestPageSize ${page} / QueueAlign ${align} is not a power of two`);
+      return;
+    }
+    const n = q.size === 0 ? q.maxSize : q.size;
+    q.size = n;
+    q.desc = pfn * page;
+    q.avail = q.desc + 16 * n;
+    q.used = Math.ceil((q.avail + 6 + 2 * n) / align) * align;
+    q.indirect = this.negotiated(VIRTIO_F.INDIRECT_DESC);
+    q.eventIdx = this.negotiated(VIRTIO_F.EVENT_IDX);
+    const err = q.activate(this.ram);
+    if (err !== null) { this.needsReset(err); return; }
+    q.ready = true;
+  }
+
+  private notify(index: number): void {
+    if (!this.live) { this.log(`QueueNotify ${index} before DRIVER_OK or after an error: ignored`); return; }
+    const q = this.queues[index] as SplitQueue | undefined;
+    if (q === undefined) { this.log(`QueueNotify for queue ${index}, which does not exist: ignored`); return; }
+    if (!q.ready) { this.log(`QueueNotify for queue ${index}, which is not ready: ignored`); return; }
+    this.device.notify(index);
+  }
+
+  /** Host input may enter the device now (the machine calls this between quanta). */
+  poll(): void {
+    if (this.live) this.device.poll?.();
+  }
+
+  private readConfig(off: number, size: number): number {
+    const c = this.device.config();
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8) | (off + i < c.length ? c[off + i] : 0);
+    return v;
+  }
+
+  private writeConfig(off: number, size: number, value: number): void {
+    if (this.device.writeConfig === undefined) { this.log(`config write at +0x${off.toString(16)} ignored (read-only config)`); return; }
+    const b = new Uint8Array(size);
+    for (let i = 0; i < size; i++) b[i] = (value >>> (8 * i)) & 0xff;
+    this.device.writeConfig(off, b);
+  }
+}
+
+function setLow(addr: number, lo: number): number { return Math.floor(addr / 0x1_0000_0000) * 0x1_0000_0000 + lo; }
+function setHigh(addr: number, hi: number): number { return hi * 0x1_0000_0000 + (addr % 0x1_0000_0000); }
 
 /** A virtio-mmio slot with no device behind it. */
 export class EmptyVirtioSlot implements MmioDevice {
+  readonly model = VIRTIO_MMIO_MODEL;
   constructor(readonly name: string) {}
 
   peek(offset: number): number {
     switch (offset) {
-      case R.MagicValue: return 0x74726976;
+      case R.MagicValue: return VIRTIO_MAGIC;
       case R.Version: return 2;
-      case R.VendorID: return 0x554d4551;
+      case R.VendorID: return VENDOR_QEMU;
       default: return 0; // DeviceID 0: nothing here
     }
   }

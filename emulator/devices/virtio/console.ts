@@ -1,0 +1,86 @@
+/**
+ * virtio-console (virtio 1.2 §5.3) with one port and no multiport: receiveq0 carries
+ * host input to the guest, transmitq0 the guest's output. Input waits in the machine's
+ * console queue until the guest has posted receive buffers (backpressure: nothing typed
+ * is dropped) and enters only when the machine polls between quanta or when the guest
+ * posts buffers, so a run with the same input stays the same run.
+ */
+import { VirtioDevice, VirtioTransport } from './mmio';
+
+export const VIRTIO_ID_CONSOLE = 3;
+const RX = 0, TX = 1;
+const QUEUE_SIZE = 64;
+/** Bytes of one transmit chain that reach the console; the rest is dropped with a log line (a chain can name all of RAM many times over). */
+const MAX_TX_CHAIN = 1 << 20;
+
+/** Where console input waits: the machine's one console input queue. */
+export interface ConsoleInput {
+  /** Bytes waiting. */
+  readonly length: number;
+  /** Remove and return up to `max` bytes. */
+  take(max: number): number[];
+}
+
+export class VirtioConsole implements VirtioDevice {
+  readonly deviceId = VIRTIO_ID_CONSOLE;
+  readonly features = [0, 0] as const;
+  readonly queueMaxSizes = [QUEUE_SIZE, QUEUE_SIZE];
+  /** §5.3.4: cols, rows, max_nr_ports, emerg_wr; all zero without the features that use them. */
+  private readonly cfg = new Uint8Array(12);
+  private t: VirtioTransport | null = null;
+
+  constructor(private readonly input: ConsoleInput, private readonly output: (byte: number) => void) {}
+
+  config(): Uint8Array { return this.cfg; }
+  activate(t: VirtioTransport): string | null { this.t = t; return null; }
+  reset(): void { this.t = null; }
+
+  notify(q: number): void {
+    if (q === TX) this.transmit();
+    else if (q === RX) this.poll();
+  }
+
+  /** Move waiting input into posted receive buffers. */
+  poll(): void {
+    const t = this.t;
+    if (t === null || this.input.length === 0) return;
+    const queue = t.queue(RX);
+    if (!queue.ready) return;
+    let used = false;
+    for (let n = 0; n < queue.size && this.input.length > 0; n++) {
+      const next = queue.pop();
+      if (!next.ok) { t.needsReset(next.error); return; }
+      const chain = next.value;
+      if (chain === null) break;
+      chain.write(0, Uint8Array.from(this.input.take(chain.writableLen)));
+      const err = queue.pushUsed(chain.head, chain.written);
+      if (err !== null) { t.needsReset(err); return; }
+      used = true;
+    }
+    if (used) t.usedBuffers(RX);
+  }
+
+  private transmit(): void {
+    const t = this.t;
+    if (t === null) return;
+    const queue = t.queue(TX);
+    for (let n = 0; n < queue.size; n++) {
+      const next = queue.pop();
+      if (!next.ok) { t.needsReset(next.error); return; }
+      const chain = next.value;
+      if (chain === null) break;
+      // In pieces: a chain may repeat the same RAM up to queue size times over.
+      const len = Math.min(chain.readableLen, MAX_TX_CHAIN);
+      if (len < chain.readableLen) t.log(`transmit chain of ${chain.readableLen} bytes cut to ${len}`);
+      const piece = new Uint8Array(Math.min(4096, len));
+      for (let done = 0; done < len; done += piece.length) {
+        const part = piece.subarray(0, Math.min(piece.length, len - done));
+        chain.read(done, part);
+        for (const b of part) this.output(b);
+      }
+      const err = queue.pushUsed(chain.head, 0);
+      if (err !== null) { t.needsReset(err); return; }
+    }
+    t.usedBuffers(TX);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Node backends for virtio devices: disk images as files (the three `--drive` modes)
+ * and host entropy. Every failure to open a drive is a message naming the file, given
+ * before the machine boots.
+ */
+import * as fs from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend } from '../backends';
+import { DriveOption } from './cli-options';
+import { SECTOR } from '../devices/virtio/blk';
+
+export interface OpenDrive { backend: BlockBackend; close(): void }
+
+function errorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+}
+
+/** A raw image file as a BlockBackend: positioned reads and writes, fsync on flush. */
+function fileBackend(fd: number, size: number): BlockBackend {
+  return {
+    size,
+    read(offset, dst) {
+      try {
+        for (let done = 0; done < dst.length;) {
+          const n = fs.readSync(fd, dst, done, dst.length - done, offset + done);
+          if (n === 0) return `unexpected end of file at byte ${offset + done}`;
+          done += n;
+        }
+        return null;
+      } catch (e) { return errorText(e); }
+    },
+    write(offset, src) {
+      try {
+        for (let done = 0; done < src.length;) done += fs.writeSync(fd, src, done, src.length - done, offset + done);
+        return null;
+      } catch (e) { return errorText(e); }
+    },
+    flush() {
+      try { fs.fsyncSync(fd); return null; } catch (e) { return errorText(e); }
+    },
+  };
+}
+
+/** Open a drive as `--drive` describes it; an error message when it cannot be used. */
+export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok: false; error: string } {
+  let fd: number;
+  try {
+    const st = fs.statSync(d.path);
+    if (!st.isFile()) return { ok: false, error: `drive '${d.path}' is not a regular file` };
+    if (st.size % SECTOR !== 0) {
+      return { ok: false, error: `drive '${d.path}' is ${st.size} bytes, not a multiple of ${SECTOR} (pad it, e.g. truncate -s %512 '${d.path}')` };
+    }
+    fd = fs.openSync(d.path, d.mode === 'writeback' ? 'r+' : 'r');
+    const file = fileBackend(fd, st.size);
+    // Read the first sector now, so an unreadable image fails before boot.
+    const probe = file.read(0, new Uint8Array(Math.min(SECTOR, st.size)));
+    if (probe !== null) { fs.closeSync(fd); return { ok: false, error: `cannot read drive '${d.path}': ${probe}` }; }
+    const backend = d.mode === 'overlay' ? overlayBlockBackend(file) : d.mode === 'readonly' ? readonlyBlockBackend(file) : file;
+    return { ok: true, value: { backend, close: () => fs.closeSync(fd) } };
+  } catch (e) {
+    return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${errorText(e)}` };
+  }
+}
+
+/** `--rng host`: the host's cryptographic random bytes (runs are then not reproducible). */
+export function hostEntropy(): EntropySource {
+  return { fill: (dst) => { randomFillSync(dst); } };
+}
