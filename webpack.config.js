@@ -14,6 +14,9 @@ const ENTRIES = {
   cli: './emulator/hosts/cli.ts',
   'machine-worker': './emulator/hosts/worker.ts',
   'debug-adapter': './debug-adapter/main.ts',
+  // The device-tree language server, run in its own process by extension/lsp/client.ts
+  // and by `osdev-emu lsp --stdio`.
+  'dts-server': './extension/lsp/server.ts',
 };
 
 /** Bundles run directly by `node`, so they start with a shebang and are executable. */

@@ -89,8 +89,10 @@ function cString(what: string, text: string): Uint8Array {
 export class FdtBuilder {
   private readonly struct = new ByteSink();
   private readonly strings = new ByteSink();
-  /** §5.5: property names are stored once in the strings block; equal names share an offset. */
+  /** §5.5: property names are stored once in the strings block; equal names share an offset, and so do tails (below). */
   private readonly stringOffsets = new Map<string, number>();
+  /** The strings block as one byte-per-char string, for tail sharing. */
+  private stringsLatin1 = '';
   private depth = 0;
   /** Whether the open node already has a child (§5.4.2: properties come before children). */
   private hasChild: boolean[] = [];
@@ -175,17 +177,20 @@ export class FdtBuilder {
     return this;
   }
 
-  /** Closes the structure block and lays out the blob (§5.1). */
-  finish(bootCpuidPhys = 0): Uint8Array {
+  /**
+   * Closes the structure block and lays out the blob (§5.1). `reservations` fill the
+   * memory reservation block (§5.3, from DTS `/memreserve/`).
+   */
+  finish(bootCpuidPhys = 0, reservations: readonly { address: bigint; size: bigint }[] = []): Uint8Array {
     this.checkOpen();
     if (this.depth !== 0) throw new Error(`FDT: ${this.depth} node(s) still open`);
     if (this.struct.length === 0) throw new Error('FDT: no root node');
     this.finished = true;
     this.struct.u32(FDT_END);
 
-    // §5.3: the reservation block is 8-aligned and ends with an all-zero entry; ours is empty.
+    // §5.3: the reservation block is 8-aligned and ends with an all-zero entry.
     const rsvOffset = FDT_HEADER_BYTES;
-    const rsvBytes = 16;
+    const rsvBytes = 16 * (reservations.length + 1);
     const structOffset = rsvOffset + rsvBytes;
     const structBytes = this.struct.contents();
     const stringsOffset = structOffset + structBytes.length;
@@ -200,6 +205,10 @@ export class FdtBuilder {
       stringsBytes.length, structBytes.length,
     ];
     fields.forEach((v, i) => header.setUint32(i * 4, v, false));
+    reservations.forEach((r, i) => {
+      header.setBigUint64(rsvOffset + 16 * i, BigInt.asUintN(64, r.address), false);
+      header.setBigUint64(rsvOffset + 16 * i + 8, BigInt.asUintN(64, r.size), false);
+    });
     blob.set(structBytes, structOffset);
     blob.set(stringsBytes, stringsOffset);
     return blob;
@@ -208,8 +217,17 @@ export class FdtBuilder {
   private stringOffset(name: string): number {
     const known = this.stringOffsets.get(name);
     if (known !== undefined) return known;
-    const offset = this.strings.length;
-    this.strings.bytes(cString('property name', name));
+    // As libfdt (fdt_find_add_string_) and dtc (stringtable_insert) do, a name that ends an
+    // existing string shares its tail, so blobs come out byte for byte like theirs.
+    const bytes = cString('property name', name);
+    let key = '';
+    for (const b of bytes) key += String.fromCharCode(b); // no spread: names may be long
+    const shared = this.stringsLatin1.indexOf(key);
+    const offset = shared >= 0 ? shared : this.strings.length;
+    if (shared < 0) {
+      this.strings.bytes(bytes);
+      this.stringsLatin1 += key;
+    }
     this.stringOffsets.set(name, offset);
     return offset;
   }

@@ -1,0 +1,116 @@
+/**
+ * Our DTS compiler against Debian's dtc (the oracle, never used at run time): the same
+ * inputs, preprocessed by `cpp` as the kernel build does where they use it, must give
+ * byte-identical DTBs and the same warnings. Also the `virt` preset round trip and
+ * QEMU's own virt DTB. dtc, cpp and QEMU are required: a missing tool fails the suite.
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { FIXTURES } from './fixtures';
+import { analyzeDts, compileDts, decompileDtb } from '../index';
+import { buildVirtFdt } from '../../machine/fdt';
+import { QEMU_CPU_OPTION, defaultDescription } from '../../machine/description';
+
+const work = mkdtempSync(join(tmpdir(), 'dts-test-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[], input?: string): { status: number; stdout: Buffer; stderr: string } {
+  const r = spawnSync(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (r.error) assert.fail(`cannot run ${cmd}: ${r.error.message} (install it; these tests need it)`);
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+const readFile = (p: string): string | undefined => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
+
+/** dtc's warnings as `check: where: message`, without its file positions. */
+function dtcWarnings(stderr: string): string[] {
+  const out: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const m = /(?:Warning|ERROR) \(([a-z_]+)\): (.*)$/.exec(line);
+    if (m !== null && !m[2].startsWith('Failed prerequisite')) out.push(`${m[1]}: ${m[2]}`);
+  }
+  return out.sort();
+}
+
+function writeFixture(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+for (const fx of FIXTURES) {
+  test(`DTS fixture '${fx.name}': same DTB and warnings as cpp + dtc`, () => {
+    const dir = join(work, fx.name);
+    writeFixture(dir, { ...(fx.files ?? {}), 'main.dts': fx.text });
+    const main = join(dir, 'main.dts');
+    const pre = run('cpp', ['-nostdinc', '-undef', '-x', 'assembler-with-cpp', '-P', '-I', join(dir, 'include'), main]);
+    assert.equal(pre.status, 0, pre.stderr);
+    const dtc = run('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '-', '-'], pre.stdout.toString());
+    assert.equal(dtc.status, 0, `dtc refused the fixture: ${dtc.stderr}`);
+
+    const ours = compileDts(main, fx.text, { readFile, includePaths: [join(dir, 'include')] });
+    assert.ok(ours.ok, `ours refused it: ${JSON.stringify(ours.ok ? [] : ours.errors, null, 1)}`);
+    assert.deepEqual(Buffer.from(ours.dtb).toString('hex'), dtc.stdout.toString('hex'));
+    const ourWarnings = ours.warnings.filter((w) => w.code !== 'reg_overlap').map((w) => `${w.code}: ${w.message}`).sort();
+    assert.deepEqual(ourWarnings, dtcWarnings(dtc.stderr));
+  });
+}
+
+test('the virt preset: DTS printed from buildVirtFdt compiles back to the same bytes', () => {
+  for (const cfg of [{ harts: 1, xlen: 64 as const }, { harts: 4, xlen: 64 as const }, { harts: 2, xlen: 32 as const }]) {
+    const blob = buildVirtFdt(defaultDescription({ ...cfg, memoryBytes: 256 * 1024 * 1024, bootargs: 'console=ttyS0 "quoted"' }));
+    const text = decompileDtb(blob, { labels: true });
+    assert.ok(text.ok);
+    assert.match(text.value, /interrupt-parent = <&plic>;/);
+    assert.match(text.value, /interrupts-extended = <&cpu0_interrupt_controller 0x0b /);
+    const back = compileDts('virt.dts', text.value, { readFile: () => undefined });
+    assert.ok(back.ok, JSON.stringify(back.ok ? '' : back.errors));
+    assert.equal(Buffer.from(back.dtb).toString('hex'), Buffer.from(blob).toString('hex'), `harts ${cfg.harts} xlen ${cfg.xlen}`);
+    // The same warnings as dtc gives on that text (cells of interrupts-extended are numbers, not &refs).
+    const dtc = run('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', '-'], text.value);
+    assert.deepEqual(back.warnings.map((w) => `${w.code}: ${w.message}`).sort(), dtcWarnings(dtc.stderr));
+  }
+});
+
+test("QEMU's virt DTB, decompiled by dtc, compiles identically with ours and with dtc", () => {
+  const dtbFile = join(work, 'qemu-virt.dtb');
+  const q = run('qemu-system-riscv64', ['-machine', `virt,dumpdtb=${dtbFile}`, '-bios', 'none', '-nographic', '-cpu', QEMU_CPU_OPTION[64], '-m', '256M', '-smp', '2']);
+  assert.equal(q.status, 0, q.stderr);
+  const dts = run('dtc', ['-I', 'dtb', '-O', 'dts', dtbFile]).stdout.toString();
+  const viaDtc = run('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '-', '-'], dts);
+  const ours = compileDts('qemu.dts', dts, { readFile: () => undefined });
+  assert.ok(ours.ok, JSON.stringify(ours.ok ? '' : ours.errors));
+  assert.equal(Buffer.from(ours.dtb).toString('hex'), viaDtc.stdout.toString('hex'));
+  assert.deepEqual(ours.warnings.map((w) => `${w.code}: ${w.message}`).sort(), dtcWarnings(viaDtc.stderr));
+  // Our decompiler on QEMU's blob (1 MiB, libfdt's string order) gives text that compiles to
+  // what dtc makes of it. QEMU's own bytes are not reproducible: libfdt lays strings out
+  // differently and QEMU dumps its whole 1 MiB buffer.
+  const blob = new Uint8Array(readFileSync(dtbFile));
+  for (const labels of [false, true]) {
+    const text = decompileDtb(blob, { labels });
+    assert.ok(text.ok);
+    const again = compileDts('again.dts', text.value, { readFile: () => undefined });
+    assert.ok(again.ok);
+    assert.equal(Buffer.from(again.dtb).toString('hex'), viaDtc.stdout.toString('hex'));
+  }
+  const text = decompileDtb(blob);
+  assert.ok(text.ok);
+  const again = compileDts('again.dts', text.value, { readFile: () => undefined });
+  assert.ok(again.ok);
+  assert.equal(Buffer.from(again.dtb).toString('hex'), viaDtc.stdout.toString('hex'));
+});
+
+test('analyzeDts maps diagnostics into the included file they come from', () => {
+  const files: Record<string, string> = { '/w/a.dts': '/dts-v1/;\n#include "b.dtsi"\n/ { x = <&nolabel>; };\n', '/w/b.dtsi': '/ {\n\tbroken = <1 2;\n};\n' };
+  const c = analyzeDts('/w/a.dts', files['/w/a.dts'], { readFile: (p) => files[p] });
+  const inB = c.diagnostics.find((d) => d.range.file === '/w/b.dtsi');
+  assert.ok(inB !== undefined, JSON.stringify(c.diagnostics));
+  assert.equal(files['/w/b.dtsi'].slice(inB.range.start, inB.range.start + 1), ';');
+});

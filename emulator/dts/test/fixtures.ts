@@ -1,0 +1,183 @@
+/** DTS inputs for the dtc comparison tests (written here; each one exercises a corner of dtc's semantics). */
+
+export interface Fixture { name: string; text: string; files?: Record<string, string> }
+
+export const FIXTURES: Fixture[] = [
+  {
+    name: 'basic',
+    text: `/dts-v1/;
+/memreserve/ 0x80000000 0x10000;
+/memreserve/ 0x90000000 (4096 * 2);
+/ {
+	#address-cells = <2>;
+	#size-cells = <2>;
+	compatible = "acme,board", "acme,soc";
+	model = "Acme \\"quoted\\" \\t tab \\x41\\101";
+	cpus {
+		#address-cells = <1>;
+		#size-cells = <0>;
+		cpu0: cpu@0 { device_type = "cpu"; reg = <0>; compatible = "riscv";
+			intc0: interrupt-controller { #interrupt-cells = <1>; #address-cells = <0>; interrupt-controller; compatible = "riscv,cpu-intc"; };
+		};
+	};
+	memory@80000000 { device_type = "memory"; reg = <0x0 0x80000000 0x0 0x8000000>; };
+	soc {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		compatible = "simple-bus";
+		ranges;
+		plic: interrupt-controller@c000000 {
+			#interrupt-cells = <1>;
+			#address-cells = <0>;
+			interrupt-controller;
+			reg = <0x0 0xc000000 0x0 0x4000000>;
+			interrupts-extended = <&intc0 11 &intc0 9>;
+		};
+		uart0: serial@10000000 {
+			compatible = "ns16550a";
+			reg = <0x0 0x10000000 0x0 0x100>;
+			interrupt-parent = <&plic>;
+			interrupts = <10>;
+			clock-frequency = <(3686400 / 2 * 2)>;
+		};
+	};
+	values {
+		b8 = /bits/ 8 <1 0xff 'a' '\\n' (-1)>;
+		b16 = /bits/ 16 <0x1234 (1 << 15)>;
+		b64 = /bits/ 64 <0x123456789abcdef0 (~0)>;
+		bytes = [00 01 02 03 0405 ab];
+		mixed = "one", <1 2>, [ff], "two";
+		empty;
+		expr = <(1 + 2 * 3) (10 % 3) (7 / 2) (1 ? 2 : 3) (0 || 5) (6 & 3 | 8 ^ 1) (1 < 2) (2 >= 3) (!0) (~0 & 0xff)>;
+		chars = <'x' '\\'' '\\\\'>;
+		octal = <010 0x10 10>;
+		pathref = &uart0;
+		pathref2 = &{/soc/serial@10000000};
+		phandles = <&uart0 &{/cpus/cpu@0}>;
+		lbl_in_value = start: <1 mid: 2> end:;
+	};
+	chosen { stdout-path = &uart0; };
+};
+`,
+  },
+  {
+    name: 'merge-delete',
+    text: `/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	a: node-a { p1 = <1>; p2 = "x"; p3; child@1 { reg = <1 1>; }; child@2 { reg = <2 1>; }; };
+	b: node-b { keep = <1>; drop = <2>; };
+	c: node-c { gone; };
+	d: node-d { };
+};
+/ {
+	node-a { p2 = "replaced"; p4 = <4>; /delete-node/ child@1; child@3 { reg = <3 1>; }; };
+};
+&b { /delete-property/ drop; added = <&a>; };
+/delete-node/ &c;
+&{/node-d} { late = <&d>; };
+&a { p1 = <11>; /delete-property/ p3; p3 = "back"; };
+/ { x: node-x { explicit = <1>; phandle = <7>; }; node-y { ref = <&x &a &b>; }; };
+`,
+  },
+  {
+    name: 'phandle-order',
+    text: `/dts-v1/;
+/ {
+	n1: first { phandle = <1>; };
+	n2: second { };
+	n3: third { linux,phandle = <3>; };
+	n4: fourth { };
+	user { a = <&n4 &n2 &n3 &n1>; b = <&n4>; };
+	n5: fifth { };
+	user2 { c = <&n5>; };
+};
+`,
+  },
+  {
+    name: 'cpp',
+    files: {
+      'include/dt-bindings/irq.h': `#ifndef IRQ_H
+#define IRQ_H
+#define IRQ_TYPE_LEVEL_HIGH 4
+#define GIC_SPI 0
+#define SPI(n) GIC_SPI (n) IRQ_TYPE_LEVEL_HIGH
+#endif
+`,
+      'board.dtsi': `#include <dt-bindings/irq.h>
+#include "irq-again.h"
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	gic: interrupt-controller@1000 { reg = <0x1000 0x100>; interrupt-controller; #interrupt-cells = <3>; #address-cells = <0>; };
+};
+`,
+      'irq-again.h': '#include <dt-bindings/irq.h>\n#define TWICE(x) ((x) * 2)\n',
+    },
+    text: `/dts-v1/;
+#include "board.dtsi"
+#define STR(x) #x
+#define CAT(a, b) a ## b
+#define BASE 0x2000
+#if defined(IRQ_H) && TWICE(2) == 4
+#define OK_VALUE 1
+#elif 1
+#define OK_VALUE 2
+#else
+#error not reached
+#endif
+#ifdef NOT_DEFINED
+/ { bad; };
+#endif
+/ {
+	dev@2000 {
+		reg = <BASE 0x100>;
+		interrupt-parent = <&gic>;
+		interrupts = <SPI(5)>, <SPI(TWICE(3))>;
+		name-str = STR(hello);
+		CAT(pro, p) = <OK_VALUE>;
+		multi = <TWICE(TWICE(1))>; /* BASE in a comment stays */
+		s = "BASE in a string stays";
+	};
+};
+`,
+  },
+  {
+    name: 'omit-and-labels',
+    text: `/dts-v1/;
+/ {
+	/omit-if-no-ref/ unused: unused-node { a = <1>; };
+	/omit-if-no-ref/ used: used-node { a = <1>; };
+	user { r = <&used>; };
+	l1: l2: multi-label { };
+	uses { r = <&l2>; };
+};
+`,
+  },
+  {
+    name: 'warnings',
+    text: `/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	intc: intc@100 { reg = <0x100 0x10>; interrupt-controller; #interrupt-cells = <2>; #address-cells = <0>; };
+	noreg@200 { compat = "x"; };
+	hasreg { reg = <0x300 0x10>; };
+	badreg@400 { reg = <0x400>; };
+	dev@500 { reg = <0x500 0x10>; interrupt-parent = <&intc>; interrupts = <1 2 3>; };
+	zero@0600 { reg = <0x600 0x10>; };
+	hex@0x700 { reg = <0x700 0x10>; };
+	dup@800 { reg = <0x800 0x10>; };
+	other@800 { reg = <0x800 0x4>; };
+	nochildreg { #address-cells = <1>; #size-cells = <0>; sub { }; };
+	bus { #address-cells = <1>; #size-cells = <1>; ranges = <0 0x1000>; };
+	nocells { child@1 { reg = <1 2>; }; };
+	soc { compatible = "simple-bus"; #address-cells = <1>; #size-cells = <1>; ranges;
+		thing@10 { reg = <0x20 0x4>; };
+	};
+	pic2: pic2 { interrupt-controller; };
+};
+`,
+  },
+];

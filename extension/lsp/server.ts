@@ -1,0 +1,159 @@
+/**
+ * The device-tree language server (dist/dts-server.js; `osdev-emu lsp --stdio`).
+ * Runs in its own process on vscode-languageserver; never imports `vscode`. Reads the
+ * emulator's DTS pipeline and device catalogue, nothing else (DESIGN.md: the language
+ * server sits beside the extension). Files not open in the editor are read from disk.
+ *
+ * Settings: `osdev.dts.includePaths` (relative paths are taken from the first workspace
+ * folder), also accepted as initializationOptions.includePaths.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  analyze, Analysis, codeActions, completion, definition, diagnostics, documentSymbols, format, hover, references, rename,
+  semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES, workspaceSymbols,
+} from './features';
+
+/** Files larger than this are not read from disk for includes (bounded memory on hostile input). */
+const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
+const DEBOUNCE_MS = 150;
+
+export function startServer(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  const documents = new TextDocuments(TextDocument);
+  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let workspaceRoot: string | undefined;
+  let initIncludePaths: string[] = [];
+  let configIncludePaths: string[] | undefined;
+  let canPullConfig = false;
+
+  const pathOf = (uri: string): string => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
+  const uriOf = (file: string): string => {
+    const open = documents.all().find((d) => pathOf(d.uri) === file);
+    if (open !== undefined) return open.uri;
+    return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).toString() : file;
+  };
+
+  const readFile = (file: string): string | undefined => {
+    const open = documents.all().find((d) => pathOf(d.uri) === file);
+    if (open !== undefined) return open.getText();
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+      return fs.readFileSync(file, 'utf8');
+    } catch { return undefined; }
+  };
+
+  const includePaths = (): string[] => {
+    const list = configIncludePaths ?? initIncludePaths;
+    return list.map((p) => (path.isAbsolute(p) || workspaceRoot === undefined ? p : path.join(workspaceRoot, p)));
+  };
+
+  const analysisOf = (uri: string): Analysis | undefined => {
+    const doc = documents.get(uri);
+    if (doc === undefined) return undefined;
+    const have = analyses.get(uri);
+    if (have !== undefined && have.version === doc.version) return have.analysis;
+    const analysis = analyze(pathOf(uri), doc.getText(), { readFile, includePaths: includePaths() });
+    analyses.set(uri, { version: doc.version, analysis });
+    return analysis;
+  };
+
+  /** A bug in one feature answers that request with nothing and a log line; the server stays up. */
+  const safe = <T>(what: string, fallback: T, f: () => T): T => {
+    try { return f(); } catch (e) {
+      connection.console.error(`dts ${what}: internal error: ${(e as Error).stack ?? String(e)}`);
+      return fallback;
+    }
+  };
+
+  const publish = (uri: string) => safe('diagnostics', undefined, () => {
+    const a = analysisOf(uri);
+    if (a !== undefined) void connection.sendDiagnostics({ uri, diagnostics: diagnostics(a) });
+  });
+
+  const schedule = (uri: string) => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, DEBOUNCE_MS));
+  };
+
+  const refreshConfig = async () => {
+    if (!canPullConfig) return;
+    try {
+      const cfg = (await connection.workspace.getConfiguration({ section: 'osdev.dts' })) as { includePaths?: unknown } | null;
+      const list = cfg?.includePaths;
+      configIncludePaths = Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : undefined;
+    } catch { configIncludePaths = undefined; }
+    analyses.clear();
+    for (const d of documents.all()) schedule(d.uri);
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    workspaceRoot = folder !== undefined && folder !== null ? pathOf(folder) : undefined;
+    const opts = params.initializationOptions as { includePaths?: unknown } | undefined;
+    if (Array.isArray(opts?.includePaths)) initIncludePaths = opts.includePaths.filter((x): x is string => typeof x === 'string');
+    canPullConfig = params.capabilities?.workspace?.configuration === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        definitionProvider: true,
+        declarationProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        renameProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        completionProvider: { triggerCharacters: ['&', '{', '"', '/'] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+      },
+      serverInfo: { name: 'osdev-dts', version: '0.1.0' },
+    };
+  });
+  connection.onInitialized(() => { void refreshConfig(); });
+  connection.onDidChangeConfiguration((change) => {
+    const s = (change.settings as { osdev?: { dts?: { includePaths?: unknown } } } | null)?.osdev?.dts?.includePaths;
+    if (Array.isArray(s)) configIncludePaths = s.filter((x): x is string => typeof x === 'string');
+    if (canPullConfig) void refreshConfig();
+    else { analyses.clear(); for (const d of documents.all()) schedule(d.uri); }
+  });
+
+  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document.uri);
+    // Files that include this one see the change too.
+    for (const [uri, a] of analyses) if (uri !== e.document.uri && a.analysis.compilation.pp.files.has(pathOf(e.document.uri))) { analyses.delete(uri); schedule(uri); }
+  });
+  documents.onDidClose((e) => { analyses.delete(e.document.uri); clearTimeout(timers.get(e.document.uri)); void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }); });
+
+  connection.onDocumentSymbol((p) => safe('symbols', [], () => { const a = analysisOf(p.textDocument.uri); return a ? documentSymbols(a) : []; }));
+  connection.onWorkspaceSymbol((p) => safe('workspace symbols', [], () => {
+    const seen = new Set<string>();
+    return documents.all().flatMap((d) => analysisOf(d.uri) ?? []).flatMap((a) => workspaceSymbols(a, p.query, uriOf))
+      .filter((x) => { const k = `${x.location.uri}:${x.location.range.start.line}:${x.location.range.start.character}:${x.name}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  }));
+  connection.onCodeAction((p) => safe('code actions', [], () => codeActions(p.textDocument.uri, p.context.diagnostics)));
+  connection.onDefinition((p) => safe('definition', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
+  connection.onDeclaration((p) => safe('declaration', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
+  connection.onReferences((p) => safe('references', [], () => { const a = analysisOf(p.textDocument.uri); return a ? references(a, p.position, uriOf, p.context.includeDeclaration) : []; }));
+  connection.onHover((p) => safe('hover', null, () => { const a = analysisOf(p.textDocument.uri); return a ? hover(a, p.position) ?? null : null; }));
+  connection.onCompletion((p) => safe('completion', [], () => { const a = analysisOf(p.textDocument.uri); return a ? completion(a, p.position) : []; }));
+  connection.onRenameRequest((p) => safe('rename', null, () => { const a = analysisOf(p.textDocument.uri); return a ? rename(a, p.position, p.newName, uriOf) ?? null : null; }));
+  connection.onDocumentFormatting((p) => safe('formatting', [], () => { const d = documents.get(p.textDocument.uri); return d ? format(d.getText()) : []; }));
+  connection.languages.semanticTokens.on((p) => safe('semantic tokens', { data: [] }, () => { const a = analysisOf(p.textDocument.uri); return { data: a ? semanticTokens(a) : [] }; }));
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+// Started as a program (dist/dts-server.js, or `node out/extension/lsp/server.js --stdio`):
+// vscode-languageserver reads the transport from these arguments. Imported (tests), it waits.
+if (process.argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) startServer();
