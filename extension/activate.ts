@@ -3,6 +3,7 @@
  * views and the guest console register here as they land.
  */
 import * as vscode from 'vscode';
+import { activateDebug } from './debug';
 
 /** Command ids, as contributed in package.json `contributes.commands`. */
 export const COMMANDS = {
@@ -17,6 +18,9 @@ export function activate(context: vscode.ExtensionContext): void {
       return version;
     }),
   );
+  activateDebug(context);
+  // The device-tree language client (extension/lsp/client.ts); the server runs in its own process.
+  void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
 }
 
 export function deactivate(): void {

@@ -2,9 +2,18 @@
  * Command-line parsing for `osdev-emu`: every bad option is one clear message, never
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
-import { MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
+import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
+import { BLOCK_MODES, BlockMode } from '../backends';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
+
+/** `--drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]`. */
+export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
+
+/** `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=52:54:..][,pcap=FILE][,legacy]`. */
+export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort }) &
+  { mac?: string; pcap?: string; legacy: boolean };
+export interface HostPort { host: string; port: number }
 
 export interface RunOptions {
   command: 'run';
@@ -24,13 +33,30 @@ export interface RunOptions {
   rate: number;
   /** Print instructions retired and host time to stderr at exit. */
   stats: boolean;
+  /** Virtio disks, in command-line order (which is slot order, as on QEMU). */
+  drives: DriveOption[];
+  /** Which console the guest's input goes to: the UART (default) or a virtio-console device. */
+  console: 'uart' | 'virtio';
+  /** Add a virtio-rng device: seeded (deterministic, the default) or host entropy. */
+  rng?: 'seeded' | 'host';
+  /** virtio-net devices, in command-line order. */
+  nets: NetOption[];
+  /** Order the virtio devices were given in. */
+  virtioOrder: ('drive' | 'rng' | 'console' | 'net')[];
 }
 
-export type CliCommand = RunOptions | { command: 'devices' } | { command: 'help' } | { command: 'version' };
+/** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
+export interface DapOptions { command: 'dap'; port?: number }
+
+export type CliCommand = RunOptions | DapOptions | { command: 'devices' } | { command: 'help' } | { command: 'version' };
 export type ParseResult = { ok: true; value: CliCommand } | { ok: false; error: string };
 
 export const USAGE = `usage: osdev-emu run KERNEL [options]
        osdev-emu devices        print every device model's register map
+       osdev-emu dap [--stdio | --port N]   the debug adapter (DAP) on stdio, or on 127.0.0.1:N
+       osdev-emu dts --preset virt [--harts N] [--xlen 32|64] [-m SIZE]   the virt board as DTS
+       osdev-emu dts FILE.dts|FILE.dtb [-o OUT] [-I DIR] [-D NAME=V]    compile a DTS (cpp included), or decompile a DTB
+       osdev-emu lsp --stdio    the device-tree language server, for any LSP editor
        osdev-emu --version
 
 run options:
@@ -47,6 +73,16 @@ run options:
   --clock icount|realtime guest time from instructions (default, reproducible) or the host clock
   --rate N              guest instructions per second of guest time (default 100000000)
   --stats               at exit, print instructions retired and host time to stderr
+  --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]
+                        a virtio-blk disk (repeatable). overlay (default): guest writes stay in
+                        memory, PATH is never written; writeback: writes reach PATH, FLUSH is
+                        fsync; readonly: the guest sees a read-only disk. legacy: virtio-mmio
+                        version 1. Devices take slots from 0x10008000 down, in order, as on QEMU.
+  --console uart|virtio console input goes to the UART (default) or to a virtio-console device
+  --rng [seeded|host]   a virtio-rng device: deterministic bytes (default) or host entropy
+  --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT[,mac=52:54:00:12:34:56][,pcap=FILE][,legacy]
+                        a virtio-net device (repeatable): frames come back (loopback) or travel as
+                        UDP datagrams on loopback to another instance; pcap= captures every frame
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 2 bad input.`;
@@ -75,16 +111,18 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     if (argv.length > 1) return { ok: false, error: `devices takes no arguments, got '${argv[1]}'` };
     return { ok: true, value: { command: 'devices' } };
   }
+  if (argv[0] === 'dap') return parseDap(argv.slice(1));
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
     command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
+    drives: [], console: 'uart', virtioOrder: [], nets: [],
   };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net'].includes(flag);
     let value = '';
     if (takesValue) {
       if (eq > 0) value = a.slice(eq + 1);
@@ -92,6 +130,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       else return { ok: false, error: `${flag} needs a value` };
     } else if (a === '--stats') {
       o.stats = true;
+      continue;
+    } else if (flag === '--rng') {
+      // The value is optional: `--rng`, `--rng host`, `--rng=seeded`.
+      const v = eq > 0 ? a.slice(eq + 1) : argv[i + 1] === 'host' || argv[i + 1] === 'seeded' ? argv[++i] : 'seeded';
+      if (v !== 'host' && v !== 'seeded') return { ok: false, error: `--rng takes seeded or host, got '${v}'` };
+      if (o.rng !== undefined) return { ok: false, error: '--rng given twice' };
+      o.rng = v;
+      o.virtioOrder.push('rng');
       continue;
     } else if (a.startsWith('-') && a !== '-') {
       return { ok: false, error: `unknown option '${a}'` };
@@ -125,12 +171,103 @@ export function parseArgs(argv: readonly string[]): ParseResult {
           o.trace.push(t);
         }
         break;
+      case '--drive': {
+        const d = parseDrive(value);
+        if (typeof d === 'string') return { ok: false, error: d };
+        o.drives.push(d);
+        o.virtioOrder.push('drive');
+        break;
+      }
+      case '--net': {
+        const n = parseNet(value);
+        if (typeof n === 'string') return { ok: false, error: n };
+        o.nets.push(n);
+        o.virtioOrder.push('net');
+        break;
+      }
+      case '--console':
+        if (value !== 'uart' && value !== 'virtio') return { ok: false, error: `--console must be uart or virtio, got '${value}'` };
+        if (value === 'virtio' && o.console !== 'virtio') o.virtioOrder.push('console');
+        o.console = value;
+        break;
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };
         o.kernel = a;
     }
   }
+  if (o.virtioOrder.length > VIRT.virtio.count) {
+    return { ok: false, error: `at most ${VIRT.virtio.count} virtio devices (drives, --rng, --console virtio, --net), got ${o.virtioOrder.length}` };
+  }
   if (o.kernel === '' && o.dumpDtb === undefined && o.bios === 'none') return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
+}
+
+/** `PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]`; a message naming the bad part otherwise. */
+export function parseDrive(spec: string): DriveOption | string {
+  const parts = spec.split(',');
+  const d: DriveOption = { path: parts[0], mode: 'overlay', legacy: false };
+  if (d.path === '') return `--drive needs a PATH first, got '${spec}'`;
+  for (const p of parts.slice(1)) {
+    const [k, v] = p.includes('=') ? [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] : [p, undefined];
+    if (k === 'mode' && v !== undefined) {
+      if (!(BLOCK_MODES as readonly string[]).includes(v)) return `--drive mode must be ${BLOCK_MODES.join(', ')}, got '${v}'`;
+      d.mode = v as BlockMode;
+    } else if (k === 'legacy' && v === undefined) {
+      d.legacy = true;
+    } else if (k === 'serial' && v !== undefined) {
+      if (new TextEncoder().encode(v).length > 20) return `--drive serial '${v}' is longer than 20 bytes`;
+      d.serial = v;
+    } else {
+      return `--drive option '${p}' is not mode=..., legacy or serial=... (in '${spec}')`;
+    }
+  }
+  return d;
+}
+
+/** `dap [--stdio | --port N | --port=N]`. */
+function parseDap(args: readonly string[]): ParseResult {
+  if (args.length === 0 || (args.length === 1 && args[0] === '--stdio')) return { ok: true, value: { command: 'dap' } };
+  const value = args.length === 2 && args[0] === '--port' ? args[1] : args.length === 1 && args[0].startsWith('--port=') ? args[0].slice(7) : undefined;
+  if (value === undefined) return { ok: false, error: `dap takes --stdio or --port N, got '${args.join(' ')}'` };
+  const port = intArg('--port', value, 1, 65535);
+  if (typeof port === 'string') return { ok: false, error: port };
+  return { ok: true, value: { command: 'dap', port } };
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+function hostPort(what: string, v: string): HostPort | string {
+  const i = v.lastIndexOf(':');
+  const host = v.slice(0, i), port = Number(v.slice(i + 1));
+  if (i <= 0 || !/^\d+$/.test(v.slice(i + 1)) || port < 1 || port > 65535) return `--net ${what} must be HOST:PORT, got '${v}'`;
+  if (!LOOPBACK_HOSTS.includes(host) && !/^127\.\d+\.\d+\.\d+$/.test(host)) return `--net ${what} must be a loopback address, got '${host}'`;
+  return { host, port };
+}
+
+/** One `--net` value; a message naming the bad part otherwise. */
+export function parseNet(spec: string): NetOption | string {
+  const [kind, ...rest] = spec.split(',');
+  const opts = new Map<string, string | undefined>();
+  for (const p of rest) {
+    const eq = p.indexOf('=');
+    opts.set(eq < 0 ? p : p.slice(0, eq), eq < 0 ? undefined : p.slice(eq + 1));
+  }
+  const common = { legacy: opts.has('legacy'), mac: opts.get('mac'), pcap: opts.get('pcap') };
+  for (const [k, v] of opts) {
+    const known = k === 'legacy' ? v === undefined : ['mac', 'pcap', ...(kind === 'socket' ? ['udp', 'localaddr'] : [])].includes(k) && v !== undefined && v !== '';
+    if (!known) return `--net option '${v === undefined ? k : `${k}=${v}`}' is not understood for ${kind} (in '${spec}')`;
+  }
+  if (common.mac !== undefined && !MAC_RE.test(common.mac)) return `--net mac must look like 52:54:00:12:34:56, got '${common.mac}'`;
+  if (kind === 'loopback') return { backend: 'loopback', ...common };
+  if (kind === 'socket') {
+    const udp = opts.get('udp'), local = opts.get('localaddr');
+    if (udp === undefined || local === undefined) return `--net socket needs udp=HOST:PORT and localaddr=HOST:PORT (in '${spec}')`;
+    const remote = hostPort('udp', udp), loc = hostPort('localaddr', local);
+    if (typeof remote === 'string') return remote;
+    if (typeof loc === 'string') return loc;
+    return { backend: 'socket', remote, local: loc, ...common };
+  }
+  return `--net takes loopback or socket, got '${kind}'`;
 }

@@ -3,10 +3,15 @@
  * files, stdio and the host clock; the machine itself does no I/O.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
-import { defaultDescription, VIRT, Xlen } from '../machine/description';
+import { defaultDescription, VIRT, VirtioDeviceDescription, Xlen } from '../machine/description';
+import { hostEntropy, OpenDrive, openDrive } from './drives';
+import { OpenNet, openNet } from './net';
+import { DEFAULT_MAC } from '../devices/virtio/net';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue, registerAt, describeFields, RegisterDecl } from '../devices/regmap';
 import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
@@ -45,7 +50,49 @@ async function run(o: RunOptions): Promise<number> {
   const bios = o.bios === 'none' ? 'none' as const : readImage(o.bios, 'firmware');
   const initrd = o.initrd !== undefined ? readImage(o.initrd, 'initrd') : undefined;
   const xlen = o.xlen ?? xlenOf(kernel) ?? (bios !== 'none' ? xlenOf(bios) : undefined) ?? 64;
-  const desc = defaultDescription({ xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: o.append, instructionsPerSecond: o.rate });
+  const drives: OpenDrive[] = [];
+  const nets: OpenNet[] = [];
+  try {
+    for (const d of o.drives) {
+      const r = openDrive(d);
+      if (!r.ok) throw new UsageError(r.error);
+      drives.push(r.value);
+    }
+    for (const n of o.nets) {
+      const r = await openNet(n);
+      if (!r.ok) throw new UsageError(r.error);
+      nets.push(r.value);
+    }
+    return await runMachine(o, kernel, bios, initrd, xlen, drives, nets);
+  } finally {
+    for (const d of drives) d.close();
+    for (const n of nets) n.close();
+  }
+}
+
+/** Virtio devices in command-line order (the order QEMU fills slots in). */
+function virtioDevices(o: RunOptions): VirtioDeviceDescription[] {
+  let drive = 0, net = 0;
+  return o.virtioOrder.map((kind): VirtioDeviceDescription => {
+    if (kind === 'drive') {
+      const d = o.drives[drive];
+      return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy };
+    }
+    if (kind === 'net') {
+      const n = o.nets[net];
+      // QEMU numbers default MACs per NIC: 52:54:00:12:34:56, ...:57, ...
+      const mac = n.mac ?? DEFAULT_MAC.slice(0, -2) + (0x56 + net).toString(16).padStart(2, '0');
+      return { kind: 'net', net: net++, mac, legacy: n.legacy };
+    }
+    return { kind };
+  });
+}
+
+async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,
+  xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[]): Promise<number> {
+  const desc = defaultDescription({
+    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: o.append, instructionsPerSecond: o.rate, virtio: virtioDevices(o),
+  });
 
   const stdout: number[] = [];
   const errLines: string[] = [];
@@ -58,6 +105,10 @@ async function run(o: RunOptions): Promise<number> {
   const machine = new Machine(desc, {
     consoleOut: (b) => { stdout.push(b); if (stdout.length >= 4096) flush(); },
     hostNowNs: o.clock === 'realtime' ? () => startNs + Number(process.hrtime.bigint() - t0) : undefined,
+    drives: drives.map((d) => d.backend),
+    nets: nets.map((n) => n.backend),
+    entropy: o.rng === 'host' ? hostEntropy() : undefined,
+    log: (line) => { errLines.push(`osdev-emu: ${line}\n`); },
   });
   const cfg = { kernel, bios, initrd };
   const booted = boot(machine, cfg);
@@ -174,7 +225,31 @@ function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: X
   }
 }
 
+/**
+ * `osdev-emu dap`: runs the debug adapter (debug-adapter/main.ts) as a child with this
+ * process's stdio, so the emulator room never imports the adapter. It lies beside
+ * this file in the bundle (dist/debug-adapter.js) or in the tsc output.
+ */
+function runDap(port: number | undefined): Promise<number> {
+  const script = [path.join(__dirname, 'debug-adapter.js'), path.join(__dirname, '..', '..', 'debug-adapter', 'main.js')]
+    .find((p) => fs.existsSync(p));
+  if (script === undefined) {
+    process.stderr.write('osdev-emu: the debug adapter (debug-adapter.js) is missing from this installation\n');
+    return Promise.resolve(EXIT_BAD_INPUT);
+  }
+  const args = port === undefined ? ['--stdio'] : ['--port', String(port)];
+  return new Promise((resolve) => {
+    const child = childProcess.spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+    // Ending `osdev-emu dap` ends the adapter with it.
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+    child.on('error', (e) => { process.stderr.write(`osdev-emu: cannot start the debug adapter: ${e.message}\n`); resolve(70); });
+    child.on('exit', (code, signal) => resolve(code ?? (signal !== null ? 128 : 0)));
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // The device-tree tools (`dts`, `lsp`) parse and run in cli-tools.ts.
+  if (argv[0] === 'dts' || argv[0] === 'lsp') return (await import('./cli-tools')).runTool(argv);
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`osdev-emu: ${parsed.error}\n`);
@@ -185,6 +260,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'help': process.stdout.write(USAGE + '\n'); return 0;
     case 'version': process.stdout.write(`osdev-emu ${VERSION}\n`); return 0;
     case 'devices': process.stdout.write(formatCatalogue(DEVICE_MODELS)); return 0;
+    case 'dap': return runDap(c.port);
     default:
       try {
         return await run(c);

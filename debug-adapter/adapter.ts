@@ -1,0 +1,758 @@
+/**
+ * The DAP session for debug type `osdev`: one short method per request, each turning
+ * the request into machine-worker requests (machine-client.ts) and the answers back
+ * into DAP. Harts are threads (id = hart + 1), all-stop. Stepping is by instruction
+ * until DWARF line tables land. Never imports vscode: the extension runs this class
+ * inline, the CLI and tests run it over stdio or TCP (main.ts).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  Breakpoint, DebugSession, Source, ExitedEvent, Handles, InitializedEvent, OutputEvent, Scope, StackFrame,
+  StoppedEvent, TerminatedEvent, Thread, Variable,
+} from '@vscode/debugadapter';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { parseElf, ElfImage } from '../emulator/loaders/elf';
+import { expandCompressed } from '../emulator/hart/decode';
+import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, WorkerEvent } from '../emulator/machine/debug-protocol';
+import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { findWorkerScript, MachineClient } from './machine-client';
+import { LaunchConfig, validateLaunchConfig } from './launch-config';
+import { SymbolTable } from './symbols';
+import { ABI_NAMES, disassembleAt, instructionLength } from './disasm';
+import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
+import { evaluate, parseExpression } from './expressions';
+import { LineRow, readLineTable, SourceLines } from './dwarf-line';
+import { CallFrameInfo } from './dwarf-frame';
+
+/** Every capability, in one place (DAP "Capabilities"). */
+export const CAPABILITIES: DebugProtocol.Capabilities = {
+  supportsConfigurationDoneRequest: true,
+  supportsFunctionBreakpoints: true,
+  supportsInstructionBreakpoints: true,
+  supportsDisassembleRequest: true,
+  supportsReadMemoryRequest: true,
+  supportsWriteMemoryRequest: true,
+  supportsSetVariable: true,
+  supportsEvaluateForHovers: true,
+  supportsSteppingGranularity: true,
+  supportsExceptionInfoRequest: true,
+  supportsBreakpointLocationsRequest: true,
+  supportsTerminateRequest: true,
+  exceptionBreakpointFilters: [
+    { filter: 'exceptions', label: 'Exceptions', description: 'Stop when any hart takes a synchronous exception (page fault, illegal instruction, ecall, ...)', default: false },
+    { filter: 'interrupts', label: 'Interrupts', description: 'Stop when any hart takes an interrupt (timer, software, external)', default: false },
+  ],
+};
+
+/** Largest disassemble request answered (instructions). */
+const MAX_DISASSEMBLE = 10_000;
+/** The error id of every error response: the message says what went wrong. */
+const ERROR_ID = 1001;
+/** Frame ids: hart * FRAMES_PER_HART + depth + 1. */
+const FRAMES_PER_HART = 1024;
+/** Deepest call stack shown. */
+const MAX_FRAMES = 64;
+
+const hartOfFrame = (frameId: number) => Math.floor((frameId - 1) / FRAMES_PER_HART);
+
+type VarRef =
+  | { kind: 'registers'; hart: number }
+  | { kind: 'csrs'; hart: number; group: number }
+  | { kind: 'fields'; hart: number; csr: CsrView };
+
+class RequestError extends Error {}
+
+function parseAddress(ref: string, what: string): bigint {
+  const s = ref.trim();
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RequestError(`${what} '${ref}' is not an address`);
+  return BigInt(s);
+}
+
+export class OsdevDebugSession extends DebugSession {
+  private client: MachineClient | null = null;
+  private config: LaunchConfig | null = null;
+  private xlen: 32 | 64 = 64;
+  private symbols = new SymbolTable(undefined, 64);
+  private lines = new SourceLines([]);
+  private cfi = new CallFrameInfo(undefined, new Uint8Array(0));
+  /** Source breakpoints: file → (address → breakpoint id). */
+  private sourceBps = new Map<string, Map<bigint, number>>();
+  private entry = 0n;
+  private configured!: Promise<void>;
+  private markConfigured!: () => void;
+  private readonly handles = new Handles<VarRef>();
+  private instructionBps = new Map<bigint, number>();
+  private functionBps = new Map<bigint, number>();
+  private nextBreakpointId = 1;
+  private lastStop: DebugStop | null = null;
+  /** Exception filters set before the machine exists. */
+  private pendingTrapFilter: { exceptions: boolean; interrupts: boolean } | null = null;
+  private ended = false;
+  private readonly text = new TextDecoder('utf-8');
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
+  }
+
+  /** Runs a request body; a thrown error becomes an error response whose text the user sees. */
+  private async handle<R extends DebugProtocol.Response>(response: R, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+      this.sendResponse(response);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.sendErrorResponse(response, { id: ERROR_ID, format: message.replace(/[{}]/g, ''), showUser: true });
+    }
+  }
+
+  private machine(): MachineClient {
+    if (this.client === null) throw new RequestError('the machine is not running (launch first)');
+    return this.client;
+  }
+
+  private hartOf(threadId: number | undefined): number {
+    const harts = this.config?.harts ?? 1;
+    const h = (threadId ?? 1) - 1;
+    if (!Number.isInteger(h) || h < 0 || h >= harts) throw new RequestError(`there is no thread ${threadId} (harts are threads 1-${harts})`);
+    return h;
+  }
+
+  // ---------------------------------------------------------------- session
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = CAPABILITIES;
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const checked = validateLaunchConfig(args);
+      if (!checked.ok) throw new RequestError(checked.error);
+      const c = checked.value;
+      const read = (p: string, what: string): ImageBytes => readImage(path.resolve(c.cwd ?? process.cwd(), p), what);
+      const kernel = read(c.program, 'program');
+      const elf = elfOf(kernel);
+      const bios = c.bios === 'none' ? 'none' as const : read(c.bios, 'bios');
+      const initrd = c.initrd !== undefined ? read(c.initrd, 'initrd') : undefined;
+      this.xlen = c.xlen ?? elf?.xlen ?? (bios !== 'none' ? elfOf(bios)?.xlen : undefined) ?? 64;
+      this.symbols = new SymbolTable(elf, this.xlen);
+      if (elf !== undefined && this.symbols.count === 0) this.output('console', `${c.program} has no symbols: debugging by address only.\n`);
+      if (elf !== undefined) {
+        const table = readLineTable(elf, kernel.bytes, path.dirname(kernel.name));
+        for (const w of table.warnings) this.output('console', `${c.program}: ${w}\n`);
+        this.lines = new SourceLines(mapSourcePaths(table.rows, c.sourceFileMap));
+        this.cfi = new CallFrameInfo(elf, kernel.bytes);
+        for (const w of this.cfi.warnings) this.output('console', `${c.program}: ${w}\n`);
+        if (table.rows.length === 0) this.output('console', `${c.program} has no line table (.debug_line): stepping and breakpoints work by instruction.\n`);
+      }
+      const script = findWorkerScript();
+      if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
+      this.config = c;
+      this.client = new MachineClient(script, (e) => this.onMachineEvent(e));
+      const booted = await this.client.request({
+        type: 'launch',
+        params: { kernel, bios, initrd, xlen: this.xlen, harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled' },
+      });
+      this.entry = booted.entry;
+      this.sendEvent(new InitializedEvent());
+      await this.configured;
+      await this.syncBreakpoints();
+      if (c.stopOnEntry) await this.machine().request({ type: 'runTo', addresses: [this.entry], reason: 'entry' });
+      else await this.machine().request({ type: 'continue' });
+    });
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.markConfigured();
+    this.sendResponse(response);
+  }
+
+  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    await this.shutdownMachine();
+    this.sendResponse(response);
+  }
+
+  protected override async terminateRequest(response: DebugProtocol.TerminateResponse): Promise<void> {
+    await this.shutdownMachine();
+    this.sendResponse(response);
+    this.end();
+  }
+
+  private async shutdownMachine(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (c !== null) await c.terminate();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private output(category: 'console' | 'stdout' | 'stderr', text: string): void {
+    this.sendEvent(new OutputEvent(text, category));
+  }
+
+  private onMachineEvent(e: WorkerEvent): void {
+    switch (e.type) {
+      case 'output': this.output('stdout', this.text.decode(e.bytes, { stream: true })); break;
+      case 'stopped': this.onStopped(e.stop); break;
+      case 'exited':
+        this.output('console', `\n${e.description}\n`);
+        this.sendEvent(new ExitedEvent(e.code));
+        void this.shutdownMachine().then(() => this.end());
+        break;
+      case 'fatal':
+        if (this.ended || this.client === null) break;
+        this.output('stderr', `${e.message}\n`);
+        void this.shutdownMachine().then(() => this.end());
+        break;
+    }
+  }
+
+  private onStopped(stop: DebugStop): void {
+    this.lastStop = stop;
+    this.handles.reset();
+    let reason: string = stop.reason;
+    let text: string | undefined;
+    let ids: number[] | undefined;
+    if (stop.reason === 'trap') { reason = 'exception'; text = stop.description; }
+    if (stop.reason === 'breakpoint') {
+      const fn = this.functionBps.get(stop.address);
+      const insn = this.instructionBps.get(stop.address);
+      const src = [...this.sourceBps.values()].map((m) => m.get(stop.address)).find((x) => x !== undefined);
+      reason = src !== undefined ? 'breakpoint' : fn !== undefined ? 'function breakpoint' : 'instruction breakpoint';
+      ids = [src ?? fn ?? insn].filter((x): x is number => x !== undefined);
+    }
+    const ev = new StoppedEvent(reason, stop.hart + 1, text) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    if (ids !== undefined) ev.body.hitBreakpointIds = ids;
+    if (text !== undefined) ev.body.description = text;
+    this.sendEvent(ev);
+  }
+
+  // ---------------------------------------------------------------- breakpoints
+
+  private async syncBreakpoints(): Promise<void> {
+    if (this.client === null) return;
+    if (this.pendingTrapFilter !== null) {
+      await this.client.request({ type: 'setTrapFilter', filter: this.pendingTrapFilter });
+      this.pendingTrapFilter = null;
+    }
+    const source = [...this.sourceBps.values()].flatMap((m) => [...m.keys()]);
+    await this.client.request({ type: 'setBreakpoints', addresses: [...this.instructionBps.keys(), ...this.functionBps.keys(), ...source] });
+  }
+
+  protected override async setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
+    await this.handle(response, async () => {
+      this.instructionBps = new Map();
+      const result: DebugProtocol.Breakpoint[] = [];
+      for (const b of args.breakpoints) {
+        try {
+          const address = BigInt.asUintN(this.xlen, parseAddress(b.instructionReference, 'instructionReference') + BigInt(b.offset ?? 0));
+          const id = this.nextBreakpointId++;
+          this.instructionBps.set(address, id);
+          result.push({ id, verified: true, instructionReference: `0x${address.toString(16)}` });
+        } catch (e) {
+          result.push({ verified: false, message: (e as Error).message });
+        }
+      }
+      await this.syncBreakpoints();
+      response.body = { breakpoints: result };
+    });
+  }
+
+  protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
+    await this.handle(response, async () => {
+      this.functionBps = new Map();
+      const result: DebugProtocol.Breakpoint[] = [];
+      for (const b of args.breakpoints) {
+        const s = this.symbols.lookup(b.name.trim());
+        if (s === undefined) { result.push({ verified: false, message: `no symbol '${b.name}' in the program` }); continue; }
+        const id = this.nextBreakpointId++;
+        this.functionBps.set(s.address, id);
+        result.push({ id, verified: true, instructionReference: `0x${s.address.toString(16)}` });
+      }
+      await this.syncBreakpoints();
+      response.body = { breakpoints: result };
+    });
+  }
+
+  /** Source breakpoints from the DWARF line table: a line without code moves to the next line that has some. */
+  protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const requested = args.source.path ?? args.source.name ?? '';
+      const file = this.sourceFile(requested);
+      const addresses = new Map<bigint, number>();
+      const result: DebugProtocol.Breakpoint[] = [];
+      for (const b of args.breakpoints ?? []) {
+        const found = file !== undefined ? this.lines.breakpointAddresses(file, b.line) : undefined;
+        if (found === undefined) {
+          const why = file === undefined ? `no code from ${path.basename(requested)} in the program's line table` : `no code at or after line ${b.line}`;
+          result.push({ ...new Breakpoint(false, b.line), message: why });
+          continue;
+        }
+        const id = this.nextBreakpointId++;
+        for (const a of found.addresses) addresses.set(a, id);
+        result.push({ id, verified: true, line: found.line, source: args.source, instructionReference: `0x${found.addresses[0].toString(16)}` });
+      }
+      this.sourceBps.set(requested, addresses);
+      await this.syncBreakpoints();
+      response.body = { breakpoints: result };
+    });
+  }
+
+  /** Lines of a file where a breakpoint can go: those with a statement in the line table. */
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+    const file = this.sourceFile(args.source.path ?? args.source.name ?? '');
+    const last = args.endLine ?? args.line;
+    const lines = file === undefined ? [] : [...new Set(this.lines.rows
+      .filter((r) => r.file === file && r.isStmt && !r.endSequence && r.line >= args.line && r.line <= last)
+      .map((r) => r.line))].sort((a, b) => a - b);
+    response.body = { breakpoints: lines.map((line) => ({ line })) };
+    this.sendResponse(response);
+  }
+
+  /** The line table's name for a client's path: the same path, else the only file with that name. */
+  private sourceFile(requested: string): string | undefined {
+    const files = this.lines.files();
+    const normal = path.normalize(requested);
+    if (files.has(normal)) return normal;
+    const same = [...files].filter((f) => path.basename(f) === path.basename(normal));
+    return same.length === 1 ? same[0] : undefined;
+  }
+
+  protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const known = new Set(CAPABILITIES.exceptionBreakpointFilters?.map((f) => f.filter));
+      const unknown = args.filters.find((f) => !known.has(f));
+      if (unknown !== undefined) throw new RequestError(`unknown exception filter '${unknown}'`);
+      const filter = { exceptions: args.filters.includes('exceptions'), interrupts: args.filters.includes('interrupts') };
+      if (this.client !== null) await this.client.request({ type: 'setTrapFilter', filter });
+      else this.pendingTrapFilter = filter;
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const s = this.lastStop;
+    const description = s?.reason === 'trap' ? s.description : 'no trap';
+    response.body = { exceptionId: s?.reason === 'trap' ? `${s.interrupt ? 'interrupt' : 'exception'} ${s.cause}` : 'none', description, breakMode: 'always' };
+    this.sendResponse(response);
+  }
+
+  // ---------------------------------------------------------------- run control
+
+  protected override async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
+    await this.handle(response, async () => {
+      await this.machine().request({ type: 'continue' });
+      response.body = { allThreadsContinued: true };
+    });
+  }
+
+  protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
+    await this.handle(response, async () => { await this.machine().request({ type: 'pause' }); });
+  }
+
+  /** Step into: one instruction, or (granularity line/statement, with a line table) until the pc leaves the current line. */
+  protected override async stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      const ranges = args.granularity === 'instruction' ? [] : this.lines.lineRanges((await this.machine().request({ type: 'readRegisters', hart })).pc);
+      if (ranges.length > 0) await this.machine().request({ type: 'stepWhileIn', hart, ranges });
+      else await this.machine().request({ type: 'stepInstruction', hart });
+    });
+  }
+
+  /**
+   * Step over. By instruction: a call (jal/jalr linking ra or t0) runs to the instruction
+   * after it, anything else is one step. By line: run to the next statement of the current
+   * function or to its return address (by CFI), so calls run through at full speed.
+   */
+  protected override async nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      const { pc, x } = await this.machine().request({ type: 'readRegisters', hart });
+      const fn = this.symbols.at(pc);
+      if (args.granularity !== 'instruction' && fn !== undefined && fn.size > 0n && this.lines.at(pc) !== undefined) {
+        const here = new Set(this.lines.lineRanges(pc).map(([lo]) => lo));
+        // Later pieces of the current line are not a new line; a jump back to its start (a loop) is.
+        const targets = this.lines.statementStarts(fn.address, fn.address + fn.size).filter((a) => a !== pc && !(here.has(a) && a > pc));
+        const caller = (await this.unwind(hart))[1] ?? x[1];
+        await this.machine().request({ type: 'runTo', addresses: [...targets, caller], reason: 'step' });
+        return;
+      }
+      const mem = await this.machine().request({ type: 'readMemory', hart, address: pc, count: 4, physical: false });
+      const d = disassembleAt(mem.bytes, 0, pc, this.xlen);
+      if (d !== undefined && isCall(d.bits, d.length, this.xlen)) {
+        await this.machine().request({ type: 'runTo', addresses: [BigInt.asUintN(this.xlen, pc + BigInt(d.length))], reason: 'step' });
+      } else {
+        await this.machine().request({ type: 'stepInstruction', hart });
+      }
+    });
+  }
+
+  /** Step out: run to the caller's return address, found by CFI unwinding (ra when there is no CFI). */
+  protected override async stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      const pcs = await this.unwind(hart);
+      const target = pcs.length > 1 ? pcs[1] : (await this.machine().request({ type: 'readRegisters', hart })).x[1];
+      await this.machine().request({ type: 'runTo', addresses: [target], reason: 'step' });
+    });
+  }
+
+  // ---------------------------------------------------------------- state
+
+  protected override async threadsRequest(response: DebugProtocol.ThreadsResponse): Promise<void> {
+    await this.handle(response, async () => {
+      if (this.client === null) { response.body = { threads: [] }; return; }
+      const harts = await this.client.request({ type: 'harts' });
+      response.body = { threads: harts.map((h) => new Thread(h.id + 1, `hart ${h.id} (${PRIV_LETTER[h.priv]}-mode)`)) };
+    });
+  }
+
+  protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      const pcs = await this.unwind(hart);
+      const frames = pcs.map((pc, depth) => this.frame(hart, depth, pc));
+      const from = args.startFrame ?? 0;
+      const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
+      response.body = { stackFrames: frames.slice(from, from + levels), totalFrames: frames.length };
+    });
+  }
+
+  /** The frame at `depth`; callers' lines are those of their call instruction (return address - 1). */
+  private frame(hart: number, depth: number, pc: bigint): DebugProtocol.StackFrame {
+    const lookup = depth === 0 ? pc : pc - 1n;
+    const row = this.lines.at(lookup);
+    // With a source line, the function's name says enough; without, the offset places the pc.
+    const name = (row !== undefined ? this.symbols.at(lookup)?.name : this.symbols.label(pc)) ?? `0x${pc.toString(16)}`;
+    const frame = new StackFrame(hart * FRAMES_PER_HART + depth + 1, name) as DebugProtocol.StackFrame;
+    frame.instructionPointerReference = `0x${pc.toString(16)}`;
+    frame.presentationHint = 'normal';
+    if (row !== undefined) {
+      frame.source = new Source(path.basename(row.file), row.file);
+      frame.line = row.line;
+      frame.column = Math.max(1, row.column);
+    }
+    return frame;
+  }
+
+  /**
+   * Return addresses by .debug_frame CFI (DWARF 5 §6.4): the pc, then each caller's
+   * pc, while rules cover the pc and the saved registers are readable.
+   */
+  private async unwind(hart: number): Promise<bigint[]> {
+    const m = this.machine();
+    const regs = await m.request({ type: 'readRegisters', hart });
+    let x = [...regs.x];
+    let pc = regs.pc;
+    const pcs = [pc];
+    const bytes = this.xlen / 8;
+    while (pcs.length < MAX_FRAMES) {
+      const rules = this.cfi.rulesAt(pcs.length === 1 ? pc : pc - 1n);
+      if (rules === undefined || rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) break;
+      const cfa = BigInt.asUintN(this.xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));
+      const caller = [...x];
+      let readable = true;
+      for (const [reg, offset] of rules.saved) {
+        if (reg >= 32) continue;
+        const at = BigInt.asUintN(this.xlen, cfa + BigInt(offset));
+        const r = await m.request({ type: 'readMemory', hart, address: at, count: bytes, physical: false });
+        if (r.unreadable > 0) { readable = false; break; }
+        caller[reg] = r.bytes.reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
+      }
+      if (!readable) break;
+      caller[2] = cfa;
+      const ret = rules.returnRegister < 32 ? caller[rules.returnRegister] : 0n;
+      if (ret === 0n || (ret === pc && cfa === x[2])) break;
+      x = caller;
+      pc = ret;
+      pcs.push(pc);
+    }
+    return pcs;
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const hart = hartOfFrame(args.frameId);
+    response.body = {
+      scopes: [
+        { ...new Scope('Registers', this.handles.create({ kind: 'registers', hart }), false), presentationHint: 'registers' },
+        ...CSR_GROUPS.map((g, group) => new Scope(g.name, this.handles.create({ kind: 'csrs', hart, group }), true)),
+      ],
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const ref = this.handles.get(args.variablesReference);
+      if (ref === undefined) throw new RequestError('these variables are gone (the machine ran since)');
+      response.body = { variables: await this.variables(ref) };
+    });
+  }
+
+  private async variables(ref: VarRef): Promise<DebugProtocol.Variable[]> {
+    const m = this.machine();
+    if (ref.kind === 'registers') {
+      const r = await m.request({ type: 'readRegisters', hart: ref.hart });
+      return [
+        { name: 'pc', value: hexValue(r.pc, this.xlen), evaluateName: '$pc', variablesReference: 0, memoryReference: `0x${r.pc.toString(16)}` },
+        { name: 'priv', value: `${PRIV_LETTER[r.priv]}-mode`, evaluateName: '$priv', variablesReference: 0 },
+        ...r.x.map((v, i) => ({
+          name: ABI_NAMES[i], value: hexValue(v, this.xlen), evaluateName: `$${ABI_NAMES[i]}`,
+          variablesReference: 0, memoryReference: `0x${v.toString(16)}`,
+        })),
+      ];
+    }
+    if (ref.kind === 'csrs') {
+      const views = CSR_GROUPS[ref.group].csrs(this.xlen);
+      const values = await m.request({ type: 'readCsrs', hart: ref.hart, nums: views.map((v) => v.num) });
+      return views.flatMap((view, i) => {
+        const v = values[i];
+        if (v === null) return [];
+        const fields = view.fields(this.xlen);
+        const text = hexValue(v, this.xlen) + (view.describe !== undefined ? ` (${view.describe(v, this.xlen)})` : '');
+        return [new Variable(view.name, text, fields.length > 0 ? this.handles.create({ kind: 'fields', hart: ref.hart, csr: view }) : 0)];
+      }).map((v) => ({ ...v, evaluateName: `$${v.name}` }));
+    }
+    const [v] = await m.request({ type: 'readCsrs', hart: ref.hart, nums: [ref.csr.num] });
+    if (v === null) return [];
+    return ref.csr.fields(this.xlen).map((f) => {
+      const x = fieldValue(v, f);
+      const name = f.names?.[x];
+      return { name: f.name, value: name !== undefined ? `${x} (${name})` : f.hi - f.lo > 3 ? `0x${x.toString(16)}` : String(x), variablesReference: 0 };
+    });
+  }
+
+  protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const ref = this.handles.get(args.variablesReference);
+      if (ref === undefined) throw new RequestError('these variables are gone (the machine ran since)');
+      const value = await this.evaluateText(args.value, ref.hart);
+      const m = this.machine();
+      if (ref.kind === 'registers') {
+        const reg = args.name === 'pc' ? 'pc' : registerNumber(args.name);
+        if (reg === undefined) throw new RequestError(`${args.name} cannot be set`);
+        await m.request({ type: 'writeRegister', hart: ref.hart, reg, value: BigInt.asUintN(this.xlen, value) });
+      } else if (ref.kind === 'csrs') {
+        const view = csrByName(args.name, this.xlen);
+        if (view === undefined) throw new RequestError(`${args.name} is not a CSR`);
+        await m.request({ type: 'writeCsr', hart: ref.hart, num: view.num, value: BigInt.asUintN(this.xlen, value) });
+      } else {
+        const f = ref.csr.fields(this.xlen).find((x) => x.name === args.name);
+        if (f === undefined) throw new RequestError(`${ref.csr.name} has no field ${args.name}`);
+        const [old] = await m.request({ type: 'readCsrs', hart: ref.hart, nums: [ref.csr.num] });
+        await m.request({ type: 'writeCsr', hart: ref.hart, num: ref.csr.num, value: withField(old ?? 0n, f, value) });
+      }
+      const after = await this.variables(ref);
+      response.body = { value: after.find((v) => v.name === args.name)?.value ?? args.value };
+    });
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private async evaluateText(text: string, hart: number): Promise<bigint> {
+    const parsed = parseExpression(text);
+    if (!parsed.ok) throw new RequestError(`syntax error: ${parsed.error}`);
+    const m = this.machine();
+    const r = await evaluate(parsed.value, async (name) => {
+      const bare = name.startsWith('$') ? name.slice(1) : name;
+      if (!name.startsWith('$')) {
+        const s = this.symbols.addressOf(name);
+        if (s !== undefined) return s;
+      }
+      if (bare === 'pc' || bare === 'priv' || registerNumber(bare) !== undefined) {
+        const regs = await m.request({ type: 'readRegisters', hart });
+        return bare === 'pc' ? regs.pc : bare === 'priv' ? BigInt(regs.priv) : regs.x[registerNumber(bare) as number];
+      }
+      const view = csrByName(bare, this.xlen);
+      if (view !== undefined) return (await m.request({ type: 'readCsrs', hart, nums: [view.num] }))[0] ?? undefined;
+      return undefined;
+    });
+    if (!r.ok) throw new RequestError(r.error);
+    return r.value;
+  }
+
+  protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = args.frameId !== undefined ? hartOfFrame(args.frameId) : (this.lastStop?.hart ?? 0);
+      const v = await this.evaluateText(args.expression, hart);
+      const signed = BigInt.asIntN(64, v);
+      response.body = {
+        result: `0x${v.toString(16)} (${signed < 0n ? `${v} / ${signed}` : v})`,
+        variablesReference: 0,
+        memoryReference: `0x${v.toString(16)}`,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- memory and disassembly
+
+  protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+    await this.handle(response, async () => {
+      if (!Number.isInteger(args.count) || args.count < 0 || args.count > MAX_MEMORY_TRANSFER) {
+        throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
+      }
+      const address = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
+      const hart = this.lastStop?.hart ?? 0;
+      const r = await this.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: false });
+      response.body = { address: `0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
+    });
+  }
+
+  protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
+      if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
+      const address = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
+      const hart = this.lastStop?.hart ?? 0;
+      const r = await this.machine().request({ type: 'writeMemory', hart, address, bytes, physical: false });
+      if (r.written < bytes.length && args.allowPartial !== true) {
+        throw new RequestError(`writeMemory: only ${r.written} of ${bytes.length} bytes at 0x${address.toString(16)} are writable RAM`);
+      }
+      response.body = { bytesWritten: r.written };
+    });
+  }
+
+  protected override async disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const count = args.instructionCount;
+      if (!Number.isInteger(count) || count < 0 || count > MAX_DISASSEMBLE) {
+        throw new RequestError(`disassemble: instructionCount ${count} is out of range (at most ${MAX_DISASSEMBLE})`);
+      }
+      const base = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
+      const before = Math.max(0, -(args.instructionOffset ?? 0));
+      const skip = Math.max(0, args.instructionOffset ?? 0);
+      const back = await this.instructionsBefore(base, Math.min(before, count));
+      const forward = await this.instructionsFrom(base, count - back.length + skip);
+      response.body = { instructions: [...back, ...forward.slice(skip)].slice(0, count) };
+    });
+  }
+
+  private async readCode(address: bigint, count: number): Promise<Uint8Array> {
+    const hart = this.lastStop?.hart ?? 0;
+    return (await this.machine().request({ type: 'readMemory', hart, address, count, physical: false })).bytes;
+  }
+
+  private async instructionsFrom(start: bigint, n: number): Promise<DebugProtocol.DisassembledInstruction[]> {
+    const bytes = n > 0 ? await this.readCode(start, 4 * n) : new Uint8Array(0);
+    const out: DebugProtocol.DisassembledInstruction[] = [];
+    let at = 0;
+    while (out.length < n) {
+      const address = BigInt.asUintN(this.xlen, start + BigInt(at));
+      const d = disassembleAt(bytes, at, address, this.xlen, this.symbols);
+      if (d === undefined) {
+        out.push({ address: `0x${address.toString(16)}`, instruction: '??', presentationHint: 'invalid' });
+        at += 4;
+        continue;
+      }
+      out.push(this.instruction(address, d.bits, d.length, `${d.mnemonic.padEnd(8)} ${d.operands}`.trimEnd()));
+      at += d.length;
+    }
+    return out;
+  }
+
+  /**
+   * The n instructions that end right before `end`. Instructions have two lengths, so
+   * decoding starts at several points back and keeps the first that lands on `end`.
+   */
+  private async instructionsBefore(end: bigint, n: number): Promise<DebugProtocol.DisassembledInstruction[]> {
+    if (n === 0) return [];
+    const span = BigInt(4 * n);
+    const start = end >= span ? end - span : 0n;
+    const bytes = await this.readCode(start, Number(end - start));
+    for (let s = 0; s < bytes.length; s += 2) {
+      const list: { address: bigint; at: number; length: number }[] = [];
+      let at = s;
+      while (at + 2 <= bytes.length) {
+        const len = instructionLength(bytes[at] | (bytes[at + 1] << 8));
+        list.push({ address: start + BigInt(at), at, length: len });
+        at += len;
+      }
+      if (at !== bytes.length) continue;
+      const tail = list.slice(-n);
+      const result = tail.map((i) => {
+        const d = disassembleAt(bytes, i.at, i.address, this.xlen, this.symbols);
+        return d === undefined ? { address: `0x${i.address.toString(16)}`, instruction: '??', presentationHint: 'invalid' as const }
+          : this.instruction(i.address, d.bits, d.length, `${d.mnemonic.padEnd(8)} ${d.operands}`.trimEnd());
+      });
+      const pad: DebugProtocol.DisassembledInstruction[] = [];
+      for (let k = n - result.length; k > 0; k--) {
+        const a = start - BigInt(2 * k);
+        pad.push({ address: `0x${BigInt.asUintN(this.xlen, a).toString(16)}`, instruction: '??', presentationHint: 'invalid' });
+      }
+      return [...pad, ...result];
+    }
+    return Array.from({ length: n }, (_, k) => ({
+      address: `0x${BigInt.asUintN(this.xlen, end - BigInt(2 * (n - k))).toString(16)}`, instruction: '??', presentationHint: 'invalid' as const,
+    }));
+  }
+
+  private instruction(address: bigint, bits: number, length: number, text: string): DebugProtocol.DisassembledInstruction {
+    const label = this.symbols.startsAt(address);
+    const row = this.lines.at(address);
+    return {
+      address: `0x${address.toString(16)}`,
+      instructionBytes: (bits >>> 0).toString(16).padStart(length * 2, '0'),
+      instruction: text,
+      ...(label !== undefined ? { symbol: label.name } : {}),
+      ...(row !== undefined ? { location: new Source(path.basename(row.file), row.file), line: row.line } : {}),
+    };
+  }
+}
+
+/** Whether an instruction is a call: jal/jalr linking ra or t0 (the psABI's link registers). */
+function isCall(bits: number, length: number, xlen: 32 | 64): boolean {
+  const word = length === 2 ? expandCompressed(bits, xlen) : bits;
+  const opcode = word & 0x7f, rd = (word >>> 7) & 31;
+  return (opcode === 0x6f || opcode === 0x67) && (rd === 1 || rd === 5);
+}
+
+function readImage(file: string, what: string): ImageBytes {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RequestError(`launch attribute "${what}": cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  if (st.isDirectory()) throw new RequestError(`launch attribute "${what}": '${file}' is a folder, not a file`);
+  try {
+    return { name: file, bytes: new Uint8Array(fs.readFileSync(file)) };
+  } catch (e) {
+    throw new RequestError(`launch attribute "${what}": cannot read '${file}': ${(e as Error).message}`);
+  }
+}
+
+/** Rows with their file paths moved by `sourceFileMap` (the longest matching prefix wins). */
+function mapSourcePaths(rows: LineRow[], map: Record<string, string>): LineRow[] {
+  const prefixes = Object.keys(map).sort((a, b) => b.length - a.length);
+  if (prefixes.length === 0) return rows;
+  const moved = new Map<string, string>();
+  const move = (file: string) => {
+    let m = moved.get(file);
+    if (m === undefined) {
+      const p = prefixes.find((x) => file === x || file.startsWith(x.endsWith('/') ? x : `${x}/`));
+      m = p === undefined ? file : path.join(map[p], file.slice(p.length));
+      moved.set(file, m);
+    }
+    return m;
+  };
+  return rows.map((r) => ({ ...r, file: move(r.file) }));
+}
+
+/** The parsed ELF, undefined for a raw image; a broken ELF is an error naming the file. */
+function elfOf(img: ImageBytes): ElfImage | undefined {
+  const b = img.bytes;
+  if (b.length < 4 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return undefined;
+  const r = parseElf(b);
+  if (!r.ok) throw new RequestError(`${img.name}: ${r.error}`);
+  return r.value;
+}

@@ -1,0 +1,169 @@
+/**
+ * Call frame information from .debug_frame (DWARF 5 §6.4): for a pc, where the
+ * caller's frame is (the CFA, a register plus an offset) and where each saved register
+ * sits relative to it. The stack trace unwinds with these rules. Untrusted input: a
+ * broken entry is skipped with a warning, an instruction we do not implement (DWARF
+ * expressions) makes that pc unwindable, never an exception.
+ */
+import { ElfImage } from '../emulator/loaders/elf';
+
+export interface FrameRules {
+  cfaRegister: number;
+  cfaOffset: number;
+  /** Register → offset from the CFA where the caller's value is saved. */
+  saved: Map<number, number>;
+  /** Registers the caller cannot get back (DW_CFA_undefined): the return address ends the stack. */
+  undefinedRegs: Set<number>;
+  returnRegister: number;
+}
+
+interface Cie { codeAlign: number; dataAlign: number; returnRegister: number; initial: Uint8Array; addressSize: number }
+interface Fde { cie: Cie; start: bigint; end: bigint; instructions: Uint8Array }
+
+class Broken extends Error {}
+
+class Reader {
+  constructor(readonly b: Uint8Array, public at: number, readonly end: number) {}
+  private need(n: number): void { if (this.at + n > this.end) throw new Broken('truncated'); }
+  u8(): number { this.need(1); return this.b[this.at++]; }
+  u16(): number { this.need(2); const v = this.b[this.at] | (this.b[this.at + 1] << 8); this.at += 2; return v; }
+  u32(): number { this.need(4); const v = (this.b[this.at] | (this.b[this.at + 1] << 8) | (this.b[this.at + 2] << 16) | (this.b[this.at + 3] << 24)) >>> 0; this.at += 4; return v; }
+  addr(size: number): bigint { return size === 8 ? BigInt(this.u32()) | (BigInt(this.u32()) << 32n) : BigInt(this.u32()); }
+  uleb(): number {
+    let v = 0, shift = 0, byte: number;
+    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
+    return v;
+  }
+  sleb(): number {
+    let v = 0, shift = 0, byte: number;
+    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
+    if ((byte & 0x40) !== 0 && shift < 53) v -= 2 ** shift;
+    return v;
+  }
+  cstring(): string {
+    const nul = this.b.subarray(this.at, this.end).indexOf(0);
+    if (nul < 0) throw new Broken('unterminated string');
+    const s = String.fromCharCode(...this.b.subarray(this.at, this.at + nul));
+    this.at += nul + 1;
+    return s;
+  }
+}
+
+export class CallFrameInfo {
+  private readonly fdes: Fde[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(elf: ElfImage | undefined, file: Uint8Array) {
+    const s = elf?.findSection('.debug_frame');
+    if (elf === undefined || s === undefined || s.type === 8 || s.offset + s.size > file.length) return;
+    const b = file.subarray(s.offset, s.offset + s.size);
+    const addressSize = elf.xlen / 8;
+    const cies = new Map<number, Cie>();
+    let at = 0;
+    while (at + 4 <= b.length) {
+      const start = at;
+      try {
+        const r = new Reader(b, at, b.length);
+        const length = r.u32();
+        if (length === 0xffffffff) throw new Broken('64-bit DWARF frames are not read');
+        const end = r.at + length;
+        if (end > b.length) throw new Broken('entry runs past the section end');
+        const body = new Reader(b, r.at, end);
+        const id = body.u32();
+        if (id === 0xffffffff) cies.set(start, readCie(body, addressSize, end));
+        else {
+          const cie = cies.get(id);
+          if (cie === undefined) throw new Broken(`FDE names CIE 0x${id.toString(16)}, which is not before it`);
+          const lo = body.addr(cie.addressSize);
+          const range = body.addr(cie.addressSize);
+          this.fdes.push({ cie, start: lo, end: lo + range, instructions: b.subarray(body.at, end) });
+        }
+        at = end;
+      } catch (e) {
+        if (!(e instanceof Broken)) throw e;
+        this.warnings.push(`.debug_frame entry at 0x${start.toString(16)}: ${e.message}; the rest is skipped`);
+        break;
+      }
+    }
+  }
+
+  get size(): number { return this.fdes.length; }
+
+  /** The unwind rules in effect at `pc`, or undefined when no FDE covers it or it needs what we do not implement. */
+  rulesAt(pc: bigint): FrameRules | undefined {
+    const fde = this.fdes.find((f) => pc >= f.start && pc < f.end);
+    if (fde === undefined) return undefined;
+    const rules: FrameRules = { cfaRegister: 2, cfaOffset: 0, saved: new Map(), undefinedRegs: new Set(), returnRegister: fde.cie.returnRegister };
+    try {
+      const initial = cloneRules(rules);
+      run(fde.cie.initial, fde.cie, rules, fde.start, undefined, undefined);
+      Object.assign(initial, cloneRules(rules));
+      return run(fde.instructions, fde.cie, rules, fde.start, pc, initial) ? rules : undefined;
+    } catch (e) {
+      if (e instanceof Broken) return undefined;
+      throw e;
+    }
+  }
+}
+
+function readCie(r: Reader, defaultAddressSize: number, end: number): Cie {
+  const version = r.u8();
+  if (version !== 1 && version !== 3 && version !== 4) throw new Broken(`CIE version ${version}`);
+  const augmentation = r.cstring();
+  if (augmentation !== '') throw new Broken(`CIE augmentation '${augmentation}' is not read`);
+  let addressSize = defaultAddressSize;
+  if (version === 4) { addressSize = r.u8(); r.u8(); }
+  const codeAlign = r.uleb();
+  const dataAlign = r.sleb();
+  const returnRegister = version === 1 ? r.u8() : r.uleb();
+  return { codeAlign, dataAlign, returnRegister, addressSize, initial: r.b.subarray(r.at, end) };
+}
+
+function cloneRules(r: FrameRules): FrameRules {
+  return { ...r, saved: new Map(r.saved), undefinedRegs: new Set(r.undefinedRegs) };
+}
+
+/**
+ * Executes call frame instructions (§6.4.2) until the location passes `pc`. Returns
+ * false when an instruction needs a DWARF expression (not implemented).
+ */
+function run(code: Uint8Array, cie: Cie, rules: FrameRules, start: bigint, pc: bigint | undefined, initial: FrameRules | undefined): boolean {
+  const r = new Reader(code, 0, code.length);
+  let loc = start;
+  const stack: FrameRules[] = [];
+  const advance = (delta: number) => { loc += BigInt(delta * cie.codeAlign); return pc !== undefined && loc > pc; };
+  const restore = (reg: number) => {
+    const v = initial?.saved.get(reg);
+    if (v === undefined) rules.saved.delete(reg); else rules.saved.set(reg, v);
+    rules.undefinedRegs.delete(reg);
+  };
+  while (r.at < r.end) {
+    const op = r.u8();
+    const high = op >> 6, low = op & 0x3f;
+    if (high === 1) { if (advance(low)) return true; continue; }
+    if (high === 2) { rules.saved.set(low, r.uleb() * cie.dataAlign); continue; }
+    if (high === 3) { restore(low); continue; }
+    switch (op) {
+      case 0x00: break; // nop
+      case 0x01: loc = r.addr(cie.addressSize); if (pc !== undefined && loc > pc) return true; break;
+      case 0x02: if (advance(r.u8())) return true; break;
+      case 0x03: if (advance(r.u16())) return true; break;
+      case 0x04: if (advance(r.u32())) return true; break;
+      case 0x05: { const reg = r.uleb(); rules.saved.set(reg, r.uleb() * cie.dataAlign); break; }
+      case 0x06: restore(r.uleb()); break;
+      case 0x07: { const reg = r.uleb(); rules.saved.delete(reg); rules.undefinedRegs.add(reg); break; }
+      case 0x08: { const reg = r.uleb(); rules.saved.delete(reg); break; }
+      case 0x09: r.uleb(); r.uleb(); return false; // value in another register: not tracked
+      case 0x0a: stack.push(cloneRules(rules)); break;
+      case 0x0b: { const s = stack.pop(); if (s !== undefined) Object.assign(rules, s); break; }
+      case 0x0c: rules.cfaRegister = r.uleb(); rules.cfaOffset = r.uleb(); break;
+      case 0x0d: rules.cfaRegister = r.uleb(); break;
+      case 0x0e: rules.cfaOffset = r.uleb(); break;
+      case 0x11: { const reg = r.uleb(); rules.saved.set(reg, r.sleb() * cie.dataAlign); break; }
+      case 0x12: rules.cfaRegister = r.uleb(); rules.cfaOffset = r.sleb() * cie.dataAlign; break;
+      case 0x13: rules.cfaOffset = r.sleb() * cie.dataAlign; break;
+      default: return false; // expressions (0x0f, 0x10, 0x16), val_offset (0x14, 0x15), vendor ops
+    }
+  }
+  return true;
+}

@@ -1,0 +1,278 @@
+/**
+ * DWARF line tables (.debug_line, versions 2-5; DWARF 5 §6.2): every row of every
+ * unit's line-number program, for source breakpoints (line → addresses) and stack
+ * frames (pc → file and line). Input is untrusted: every read is bounds-checked, a
+ * broken unit ends the parse with a warning and keeps the units read before it.
+ */
+import * as path from 'node:path';
+import { ElfImage } from '../emulator/loaders/elf';
+
+export interface LineRow {
+  address: bigint;
+  /** Path as the compiler recorded it, joined with its directory; relative paths start at `baseDir`. */
+  file: string;
+  line: number;
+  column: number;
+  isStmt: boolean;
+  /** The first address after a sequence (DW_LNE_end_sequence): no code at `address`. */
+  endSequence: boolean;
+}
+
+export interface LineTable { rows: LineRow[]; warnings: string[] }
+
+// DWARF 5 §7.22 (line number header entry formats) and §7.5.6 (forms).
+const DW_LNCT = { path: 1, directoryIndex: 2 } as const;
+const DW_FORM = {
+  block: 0x09, block1: 0x0a, data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, data16: 0x1e,
+  string: 0x08, strp: 0x0e, lineStrp: 0x1f, udata: 0x0f, sdata: 0x0d, strx: 0x1a, strx1: 0x25, strx2: 0x26, strx3: 0x27, strx4: 0x28,
+} as const;
+// §6.2.5.2 standard opcodes, §6.2.5.3 extended opcodes.
+const LNS = { copy: 1, advancePc: 2, advanceLine: 3, setFile: 4, setColumn: 5, negateStmt: 6, setBasicBlock: 7, constAddPc: 8, fixedAdvancePc: 9 } as const;
+const LNE = { endSequence: 1, setAddress: 2, defineFile: 3 } as const;
+
+class Broken extends Error {}
+
+class Cursor {
+  constructor(readonly b: Uint8Array, public at: number, readonly end: number) {}
+  private need(n: number): void { if (this.at + n > this.end) throw new Broken(`truncated at offset 0x${this.at.toString(16)}`); }
+  u8(): number { this.need(1); return this.b[this.at++]; }
+  u16(): number { this.need(2); const v = this.b[this.at] | (this.b[this.at + 1] << 8); this.at += 2; return v; }
+  u32(): number { this.need(4); const v = (this.b[this.at] | (this.b[this.at + 1] << 8) | (this.b[this.at + 2] << 16) | (this.b[this.at + 3] << 24)) >>> 0; this.at += 4; return v; }
+  u64(): bigint { const lo = BigInt(this.u32()); return (BigInt(this.u32()) << 32n) | lo; }
+  uleb(): number {
+    let v = 0, shift = 0;
+    for (;;) {
+      const byte = this.u8();
+      if (shift < 53) v += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((byte & 0x80) === 0) return v;
+    }
+  }
+  sleb(): number {
+    let v = 0, shift = 0, byte: number;
+    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
+    if ((byte & 0x40) !== 0 && shift < 53) v -= 2 ** shift;
+    return v;
+  }
+  cstring(): string {
+    const nul = this.b.subarray(this.at, this.end).indexOf(0);
+    if (nul < 0) throw new Broken('unterminated string');
+    const s = new TextDecoder().decode(this.b.subarray(this.at, this.at + nul));
+    this.at += nul + 1;
+    return s;
+  }
+  skip(n: number): void { this.need(n); this.at += n; }
+}
+
+function sectionBytes(elf: ElfImage, file: Uint8Array, name: string): Uint8Array | undefined {
+  const s = elf.findSection(name);
+  if (s === undefined || s.type === 8 || s.offset + s.size > file.length) return undefined; // SHT_NOBITS
+  return file.subarray(s.offset, s.offset + s.size);
+}
+
+function stringAt(table: Uint8Array | undefined, offset: number, what: string): string {
+  if (table === undefined || offset >= table.length) throw new Broken(`${what} offset 0x${offset.toString(16)} is outside its string section`);
+  return new Cursor(table, offset, table.length).cstring();
+}
+
+/** Reads every unit of .debug_line; relative directories are taken from `baseDir` (where the ELF is). */
+export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string): LineTable {
+  const rows: LineRow[] = [];
+  const warnings: string[] = [];
+  const line = sectionBytes(elf, file, '.debug_line');
+  if (line === undefined) return { rows, warnings };
+  const lineStr = sectionBytes(elf, file, '.debug_line_str');
+  const str = sectionBytes(elf, file, '.debug_str');
+  let at = 0;
+  while (at < line.length) {
+    try {
+      at = readUnit(line, at, { lineStr, str }, baseDir, rows);
+    } catch (e) {
+      if (!(e instanceof Broken)) throw e;
+      warnings.push(`.debug_line unit at offset 0x${at.toString(16)}: ${e.message}; later units skipped`);
+      break;
+    }
+  }
+  return { rows, warnings };
+}
+
+function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[]): number {
+  const c = new Cursor(b, start, b.length);
+  let length = c.u32();
+  let offsetSize = 4;
+  if (length === 0xffffffff) { length = Number(c.u64()); offsetSize = 8; }
+  const end = c.at + length;
+  if (end > b.length) throw new Broken(`unit length ${length} runs past the section end`);
+  const u = new Cursor(b, c.at, end);
+  const version = u.u16();
+  if (version < 2 || version > 5) throw new Broken(`unsupported line table version ${version}`);
+  let addressSize = 8;
+  if (version >= 5) { addressSize = u.u8(); u.u8(); /* segment_selector_size */ }
+  const headerLength = offsetSize === 8 ? Number(u.u64()) : u.u32();
+  const programStart = u.at + headerLength;
+  const minInsnLength = u.u8();
+  if (version >= 4) u.u8(); // maximum_operations_per_instruction: 1 on RISC-V (no VLIW)
+  const defaultIsStmt = u.u8() !== 0;
+  const lineBase = (u.u8() << 24) >> 24;
+  const lineRange = u.u8();
+  const opcodeBase = u.u8();
+  if (lineRange === 0) throw new Broken('line_range is 0');
+  const opLengths = [0];
+  for (let i = 1; i < opcodeBase; i++) opLengths.push(u.u8());
+
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const resolve = (dir: string | undefined, name: string) => {
+    const joined = path.isAbsolute(name) ? name : path.join(dir ?? '', name);
+    return path.isAbsolute(joined) ? path.normalize(joined) : path.join(baseDir, joined);
+  };
+  if (version >= 5) {
+    const readEntries = (): { path?: string; dir?: number }[] => {
+      const formats: [number, number][] = [];
+      const n = u.u8();
+      for (let i = 0; i < n; i++) formats.push([u.uleb(), u.uleb()]);
+      const count = u.uleb();
+      const out: { path?: string; dir?: number }[] = [];
+      for (let i = 0; i < count; i++) {
+        const e: { path?: string; dir?: number } = {};
+        for (const [type, form] of formats) {
+          const v = readForm(u, form, offsetSize, strings);
+          if (type === DW_LNCT.path && typeof v === 'string') e.path = v;
+          if (type === DW_LNCT.directoryIndex && typeof v === 'number') e.dir = v;
+        }
+        out.push(e);
+      }
+      return out;
+    };
+    const d = readEntries();
+    for (const e of d) dirs.push(e.path !== undefined && !path.isAbsolute(e.path) && dirs.length > 0 ? path.join(dirs[0], e.path) : e.path ?? '');
+    for (const e of readEntries()) files.push(resolve(dirs[e.dir ?? 0], e.path ?? '?'));
+  } else {
+    dirs.push(''); // v2-4: directory 0 is the compilation directory, not listed
+    for (let s = u.cstring(); s !== ''; s = u.cstring()) dirs.push(s);
+    files.push(''); // v2-4: file numbers start at 1
+    for (let s = u.cstring(); s !== ''; s = u.cstring()) {
+      const dir = u.uleb(); u.uleb(); u.uleb(); // directory index, mtime, length
+      files.push(resolve(dirs[dir], s));
+    }
+  }
+
+  const p = new Cursor(b, programStart, end);
+  const fresh = () => ({ address: 0n, file: 1, line: 1, column: 0, isStmt: defaultIsStmt });
+  let r = fresh();
+  const emit = (endSequence: boolean) => {
+    rows.push({ address: r.address, file: files[r.file] ?? `file ${r.file}`, line: r.line, column: r.column, isStmt: r.isStmt, endSequence });
+  };
+  const wrap = (v: bigint) => BigInt.asUintN(addressSize * 8, v);
+  while (p.at < end) {
+    const op = p.u8();
+    if (op >= opcodeBase) { // special opcode (§6.2.5.1)
+      const adj = op - opcodeBase;
+      r.address = wrap(r.address + BigInt(Math.floor(adj / lineRange) * minInsnLength));
+      r.line += lineBase + (adj % lineRange);
+      emit(false);
+      continue;
+    }
+    switch (op) {
+      case 0: {
+        const len = p.uleb();
+        const next = p.at + len;
+        if (len === 0 || next > end) throw new Broken('bad extended opcode length');
+        const sub = p.u8();
+        if (sub === LNE.endSequence) { emit(true); r = fresh(); }
+        else if (sub === LNE.setAddress) r.address = addressSize === 8 ? p.u64() : BigInt(p.u32());
+        else if (sub === LNE.defineFile) files.push(resolve(undefined, p.cstring()));
+        p.at = next;
+        break;
+      }
+      case LNS.copy: emit(false); break;
+      case LNS.advancePc: r.address = wrap(r.address + BigInt(p.uleb() * minInsnLength)); break;
+      case LNS.advanceLine: r.line += p.sleb(); break;
+      case LNS.setFile: r.file = p.uleb(); break;
+      case LNS.setColumn: r.column = p.uleb(); break;
+      case LNS.negateStmt: r.isStmt = !r.isStmt; break;
+      case LNS.setBasicBlock: break;
+      case LNS.constAddPc: r.address = wrap(r.address + BigInt(Math.floor((255 - opcodeBase) / lineRange) * minInsnLength)); break;
+      case LNS.fixedAdvancePc: r.address = wrap(r.address + BigInt(p.u16())); break;
+      default: for (let i = 0; i < opLengths[op]; i++) p.uleb(); // prologue_end, epilogue_begin, set_isa, and any we do not know
+    }
+  }
+  return end;
+}
+
+function readForm(c: Cursor, form: number, offsetSize: number, s: { lineStr?: Uint8Array; str?: Uint8Array }): string | number | undefined {
+  const offset = () => (offsetSize === 8 ? Number(c.u64()) : c.u32());
+  switch (form) {
+    case DW_FORM.string: return c.cstring();
+    case DW_FORM.lineStrp: return stringAt(s.lineStr, offset(), 'DW_FORM_line_strp');
+    case DW_FORM.strp: return stringAt(s.str, offset(), 'DW_FORM_strp');
+    case DW_FORM.udata: return c.uleb();
+    case DW_FORM.sdata: return c.sleb();
+    case DW_FORM.data1: case DW_FORM.strx1: return c.u8();
+    case DW_FORM.data2: case DW_FORM.strx2: return c.u16();
+    case DW_FORM.strx3: c.skip(3); return undefined;
+    case DW_FORM.data4: case DW_FORM.strx4: return c.u32();
+    case DW_FORM.data8: c.skip(8); return undefined;
+    case DW_FORM.data16: c.skip(16); return undefined;
+    case DW_FORM.strx: c.uleb(); return undefined;
+    case DW_FORM.block: c.skip(c.uleb()); return undefined;
+    case DW_FORM.block1: c.skip(c.u8()); return undefined;
+    default: throw new Broken(`unsupported form 0x${form.toString(16)} in the file table`);
+  }
+}
+
+/** Line rows indexed for the two questions a debugger asks. */
+export class SourceLines {
+  /** Rows sorted by address, end-of-sequence rows included (they end a range). */
+  private readonly byAddress: LineRow[];
+
+  constructor(readonly rows: LineRow[]) {
+    this.byAddress = [...rows].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  /** The source line the instruction at `pc` belongs to. */
+  at(pc: bigint): LineRow | undefined {
+    const rows = this.byAddress;
+    let lo = 0, hi = rows.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid].address <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    // Several rows can share an address (views): the last one describes the instruction.
+    if (found < 0 || rows[found].endSequence) return undefined;
+    return rows[found];
+  }
+
+  /** Address ranges [start, end) of every row of the line `pc` is on (a line can be split by the optimizer). */
+  lineRanges(pc: bigint): [bigint, bigint][] {
+    const here = this.at(pc);
+    if (here === undefined) return [];
+    const rows = this.byAddress;
+    const out: [bigint, bigint][] = [];
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const r = rows[i];
+      if (!r.endSequence && r.file === here.file && r.line === here.line && rows[i + 1].address > r.address) out.push([r.address, rows[i + 1].address]);
+    }
+    return out;
+  }
+
+  /** Addresses in [lo, hi) where a statement starts (is_stmt rows). */
+  statementStarts(lo: bigint, hi: bigint): bigint[] {
+    return [...new Set(this.rows.filter((r) => r.isStmt && !r.endSequence && r.address >= lo && r.address < hi).map((r) => r.address))];
+  }
+
+  /** Files the table knows, for matching a client's path. */
+  files(): Set<string> { return new Set(this.rows.map((r) => r.file)); }
+
+  /**
+   * Statement addresses for a line of `file`, or of the nearest later line that has
+   * code (a breakpoint on a comment moves down). One address per place the line starts.
+   */
+  breakpointAddresses(file: string, line: number): { line: number; addresses: bigint[] } | undefined {
+    const rows = this.rows.filter((r) => r.file === file && r.isStmt && !r.endSequence && r.line >= line);
+    if (rows.length === 0) return undefined;
+    const target = Math.min(...rows.map((r) => r.line));
+    const addresses = [...new Set(rows.filter((r) => r.line === target).map((r) => r.address))].sort((a, b) => (a < b ? -1 : 1));
+    return { line: target, addresses };
+  }
+}

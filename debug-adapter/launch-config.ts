@@ -1,0 +1,152 @@
+/**
+ * launch.json attributes of debug type `osdev`: the schema (written once, here; the
+ * package.json `contributes.debuggers` entry is generated from it by
+ * scripts/debugger-contribution.js and a test checks they agree) and the one validator
+ * every launch config goes through, which names the attribute that is wrong.
+ */
+import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
+import { parseSize } from '../emulator/hosts/cli-options';
+
+export const DEBUG_TYPE = 'osdev';
+
+export interface LaunchConfig {
+  program: string;
+  bios: 'none' | string;
+  memoryBytes: number;
+  harts: number;
+  xlen?: 32 | 64;
+  append?: string;
+  initrd?: string;
+  stopOnEntry: boolean;
+  stepInterrupts: 'masked' | 'enabled';
+  cwd?: string;
+  /** Compile-time path prefix → local path prefix, for sources built elsewhere. */
+  sourceFileMap: Record<string, string>;
+}
+
+/** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
+export const LAUNCH_ATTRIBUTES = {
+  program: {
+    type: 'string',
+    description: 'The kernel to boot: a RISC-V ELF executable (or a raw image with a firmware in "bios").',
+    default: '${workspaceFolder}/kernel.elf',
+  },
+  bios: {
+    type: 'string',
+    description: 'Firmware: "none" enters the kernel in M-mode at its own addresses (like QEMU -bios none), or a path to firmware such as OpenSBI\'s fw_dynamic.elf.',
+    default: 'none',
+  },
+  memory: {
+    type: 'string',
+    description: 'RAM size, e.g. "128M" or "1G" (a bare number is MiB).',
+    default: '128M',
+  },
+  harts: {
+    type: 'integer',
+    description: 'Number of harts (CPUs), each shown as a thread.',
+    minimum: 1,
+    maximum: MAX_HARTS,
+    default: 1,
+  },
+  xlen: {
+    type: 'integer',
+    enum: [32, 64],
+    description: 'Base ISA width; by default the ELF class of "program".',
+  },
+  append: {
+    type: 'string',
+    description: 'Kernel command line (/chosen/bootargs in the device tree).',
+  },
+  initrd: {
+    type: 'string',
+    description: 'Initial ramdisk, placed as QEMU does and named in /chosen.',
+  },
+  stopOnEntry: {
+    type: 'boolean',
+    description: 'Stop at the kernel\'s entry point.',
+    default: false,
+  },
+  stepInterrupts: {
+    type: 'string',
+    enum: ['masked', 'enabled'],
+    enumDescriptions: [
+      'Single steps hold pending interrupts back, so a timer does not throw each step into the trap handler.',
+      'Single steps take pending interrupts as the guest would.',
+    ],
+    description: 'Whether pending interrupts are taken while stepping.',
+    default: 'masked',
+  },
+  sourceFileMap: {
+    type: 'object',
+    description: 'Source paths as the compiler saw them → where they are here, e.g. {"/build/linux": "${workspaceFolder}"}. Longest prefix wins.',
+    additionalProperties: { type: 'string' },
+    default: {},
+  },
+  cwd: {
+    type: 'string',
+    description: 'Folder that relative paths in this configuration start from.',
+    default: '${workspaceFolder}',
+  },
+} as const;
+
+export const REQUIRED_ATTRIBUTES = ['program'] as const;
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The one validator for launch configs: `args` is whatever the client sent. */
+export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
+  if (!isObj(args)) return { ok: false, error: 'the launch configuration is not an object' };
+  const bad = (name: string, what: string): Validated<LaunchConfig> =>
+    ({ ok: false, error: `launch attribute "${name}" ${what}` });
+  const str = (name: string) => args[name] === undefined || typeof args[name] === 'string';
+
+  if (typeof args.program !== 'string' || args.program.trim() === '') {
+    return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
+  }
+  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts']) {
+    if (!str(name)) return bad(name, `must be a string, got ${JSON.stringify(args[name])}`);
+  }
+  let memoryBytes = 128 * 1024 * 1024;
+  if (args.memory !== undefined) {
+    const n = typeof args.memory === 'string' ? parseSize(args.memory) : undefined;
+    if (n === undefined) return bad('memory', `must be a size like "128M" or "1G", got ${JSON.stringify(args.memory)}`);
+    if (n < 2 * 1024 * 1024 || n > MAX_MEMORY_BYTES || n % 4096 !== 0) {
+      return bad('memory', `must be a multiple of 4K between 2M and ${MAX_MEMORY_BYTES / 1024 ** 3}G, got ${JSON.stringify(args.memory)}`);
+    }
+    memoryBytes = n;
+  }
+  const harts = args.harts ?? 1;
+  if (typeof harts !== 'number' || !Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) {
+    return bad('harts', `must be a whole number from 1 to ${MAX_HARTS}, got ${JSON.stringify(args.harts)}`);
+  }
+  if (args.xlen !== undefined && args.xlen !== 32 && args.xlen !== 64) return bad('xlen', `must be 32 or 64, got ${JSON.stringify(args.xlen)}`);
+  if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') {
+    return bad('stopOnEntry', `must be true or false, got ${JSON.stringify(args.stopOnEntry)}`);
+  }
+  const map = args.sourceFileMap ?? {};
+  if (!isObj(map) || !Object.values(map).every((v) => typeof v === 'string')) {
+    return bad('sourceFileMap', 'must be an object mapping compile-time paths to local paths (strings)');
+  }
+  const stepInterrupts = args.stepInterrupts ?? 'masked';
+  if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
+    return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
+  }
+  return {
+    ok: true,
+    value: {
+      program: args.program,
+      bios: (args.bios as string | undefined) ?? 'none',
+      memoryBytes,
+      harts,
+      xlen: args.xlen as 32 | 64 | undefined,
+      append: args.append as string | undefined,
+      initrd: args.initrd as string | undefined,
+      stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,
+      stepInterrupts,
+      cwd: args.cwd as string | undefined,
+      sourceFileMap: map as Record<string, string>,
+    },
+  };
+}

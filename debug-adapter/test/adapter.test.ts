@@ -1,0 +1,374 @@
+/**
+ * The debug adapter as VS Code drives it: DebugClient talks DAP to
+ * `node out/debug-adapter/main.js --stdio` on the demo kernel and guest programs.
+ * Every wait is for an event or a response, never for time (the DebugClient
+ * timeouts below are only a safety net for a hung adapter).
+ */
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { parseElf, elfAddressToNumber, ElfImage } from '../../emulator/loaders/elf';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
+const DEMO = path.join(ROOT, 'demo/hello.elf');
+const GUESTS = path.join(ROOT, 'emulator/test/guests/build');
+const SAFETY_NET_MS = 60_000;
+
+function elf(file: string): ElfImage {
+  const r = parseElf(new Uint8Array(fs.readFileSync(file)));
+  assert.ok(r.ok);
+  return r.value;
+}
+
+function symbol(image: ElfImage, name: string): number {
+  const s = image.findSymbol(name);
+  assert.ok(s !== undefined, `symbol ${name}`);
+  return elfAddressToNumber(s.value, image.xlen) as number;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+let dc: DebugClient;
+
+beforeEach(async () => {
+  dc = new DebugClient('node', ADAPTER, 'osdev');
+  dc.defaultTimeout = SAFETY_NET_MS;
+  await dc.start();
+  // Without a listener, a launch failure's error response would be the only news.
+  dc.on('error', () => undefined);
+});
+
+afterEach(async () => {
+  await dc.stop();
+});
+
+/** initialize + launch + configurationDone; resolves with the first stop (or exit) event. */
+async function launch(config: Record<string, unknown>, first: 'stopped' | 'exited' = 'stopped'): Promise<DebugProtocol.Event> {
+  const event = dc.waitForEvent(first);
+  await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', ...config })]);
+  return event;
+}
+
+async function topFrame(threadId = 1): Promise<DebugProtocol.StackFrame> {
+  const st = await dc.stackTraceRequest({ threadId });
+  return st.body.stackFrames[0];
+}
+
+async function pc(): Promise<number> {
+  return Number((await topFrame()).instructionPointerReference);
+}
+
+/** Sends a request and waits for the stop event it causes. */
+async function stopAfter(request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent('stopped');
+  await request();
+  return (await stopped) as DebugProtocol.StoppedEvent;
+}
+
+describe('debug adapter over stdio', () => {
+  test('stopOnEntry stops at the ELF entry point, in _start, on hart 0', async () => {
+    const image = elf(DEMO);
+    const ev = await launch({ program: DEMO, stopOnEntry: true });
+    assert.equal(ev.body.reason, 'entry');
+    assert.equal(ev.body.threadId, 1);
+    const frame = await topFrame();
+    assert.equal(frame.name, '_start');
+    assert.equal(Number(frame.instructionPointerReference), image.entry);
+    const threads = await dc.threadsRequest();
+    assert.deepEqual(threads.body.threads, [{ id: 1, name: 'hart 0 (M-mode)' }]);
+  });
+
+  test('step instruction moves pc by one instruction', async () => {
+    const image = elf(DEMO);
+    await launch({ program: DEMO, stopOnEntry: true });
+    const ev = await stopAfter(() => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(ev.body.reason, 'step');
+    // _start begins with auipc (4 bytes), as objdump shows.
+    assert.equal(await pc(), image.entry + 4);
+  });
+
+  test('function breakpoint on main is hit; registers and expressions agree', async () => {
+    const image = elf(DEMO);
+    const main = symbol(image, 'main');
+    await launch({ program: DEMO, stopOnEntry: true });
+    const bp = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }, { name: 'no_such_function' }] });
+    assert.equal(bp.body.breakpoints[0].verified, true);
+    assert.equal(bp.body.breakpoints[1].verified, false);
+    const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'function breakpoint');
+    assert.equal((await topFrame()).name, 'main');
+    assert.equal(await pc(), main);
+
+    const scopes = await dc.scopesRequest({ frameId: 1 });
+    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP']);
+    const regs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    const value = (name: string) => regs.find((v) => v.name === name)?.value;
+    assert.equal(BigInt(value('pc') as string), BigInt(main));
+    assert.equal(value('priv'), 'M-mode');
+    assert.equal(BigInt(value('zero') as string), 0n);
+    // crt0 called main with jal: ra is the instruction after that call.
+    const ra = BigInt(value('ra') as string);
+    const evalRa = await dc.evaluateRequest({ expression: '$ra', context: 'watch' });
+    assert.match(evalRa.body.result, new RegExp(`^0x${ra.toString(16)} `));
+    const diff = await dc.evaluateRequest({ expression: '$pc - main + (1 << 4)', context: 'repl' });
+    assert.match(diff.body.result, /^0x10 \(16\)$/);
+
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    const mstatus = csrs.find((v) => v.name === 'mstatus');
+    assert.ok(mstatus !== undefined && mstatus.variablesReference > 0);
+    const fields = (await dc.variablesRequest({ variablesReference: mstatus.variablesReference })).body.variables;
+    assert.ok(fields.some((f) => f.name === 'MIE'));
+    assert.ok(fields.some((f) => f.name === 'MPP'));
+    assert.equal(BigInt(csrs.find((v) => v.name === 'mhartid')?.value as string), 0n);
+  });
+
+  test('setVariable writes a register and a CSR field', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    const scopes = await dc.scopesRequest({ frameId: 1 });
+    const regRef = scopes.body.scopes[0].variablesReference;
+    const set = await dc.setVariableRequest({ variablesReference: regRef, name: 'a5', value: '0x1234 + 1' });
+    assert.equal(BigInt(set.body.value), 0x1235n);
+    assert.match((await dc.evaluateRequest({ expression: '$a5' })).body.result, /^0x1235 /);
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    const mstatus = csrs.find((v) => v.name === 'mstatus');
+    assert.ok(mstatus !== undefined);
+    await dc.setVariableRequest({ variablesReference: mstatus.variablesReference, name: 'MPP', value: '1' });
+    const after = (await dc.evaluateRequest({ expression: '($mstatus >> 11) & 3' })).body.result;
+    assert.match(after, /^0x1 /);
+  });
+
+  test('instruction breakpoint stops before its instruction', async () => {
+    const image = elf(DEMO);
+    const target = symbol(image, 'show_isa');
+    await launch({ program: DEMO, stopOnEntry: true });
+    const r = await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: hex(target) }] });
+    assert.equal(r.body.breakpoints[0].verified, true);
+    const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'instruction breakpoint');
+    assert.equal(await pc(), target);
+  });
+
+  test('readMemory returns the ELF bytes; a 4 GB request is refused', async () => {
+    const image = elf(DEMO);
+    const main = symbol(image, 'main');
+    await launch({ program: DEMO, stopOnEntry: true });
+    const r = await dc.customRequest('readMemory', { memoryReference: hex(main), count: 64 });
+    const got = Buffer.from(r.body.data, 'base64');
+    const text = image.findSection('.text');
+    assert.ok(text !== undefined);
+    const bytes = fs.readFileSync(DEMO);
+    const at = text.offset + (main - text.addr);
+    assert.deepEqual([...got], [...bytes.subarray(at, at + 64)]);
+    await assert.rejects(dc.customRequest('readMemory', { memoryReference: hex(main), count: 2 ** 32 }), /count 4294967296 is out of range/);
+  });
+
+  test('writeMemory then readMemory round-trips in RAM', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    const where = 0x80100000;
+    await dc.customRequest('writeMemory', { memoryReference: hex(where), data: Buffer.from([1, 2, 3, 4]).toString('base64') });
+    const r = await dc.customRequest('readMemory', { memoryReference: hex(where), count: 4 });
+    assert.deepEqual([...Buffer.from(r.body.data, 'base64')], [1, 2, 3, 4]);
+  });
+
+  test('disassemble around main matches objdump and labels main', async () => {
+    const image = elf(DEMO);
+    const main = symbol(image, 'main');
+    await launch({ program: DEMO, stopOnEntry: true });
+    const r = await dc.disassembleRequest({ memoryReference: hex(main), instructionOffset: -3, instructionCount: 10, resolveSymbols: true });
+    const list = r.body?.instructions ?? [];
+    assert.equal(list.length, 10);
+    assert.equal(Number(list[3].address), main);
+    assert.equal(list[3].symbol, 'main');
+    assert.equal(list[3].location?.path, path.join(ROOT, 'demo/hello.c'), 'instructions carry their source line');
+    const dump = execFileSync('riscv64-unknown-elf-objdump', ['-d', `--start-address=${hex(main)}`, `--stop-address=${hex(main + 64)}`, DEMO], { encoding: 'utf8' });
+    const objdump = new Map<number, string>();
+    for (const line of dump.split('\n')) {
+      const m = /^\s*([0-9a-f]+):\t[0-9a-f]+\s+\t(.*)$/.exec(line);
+      if (m !== null) objdump.set(parseInt(m[1], 16), m[2].replace(/\s+#.*$/, '').replace(/\s+/g, ' ').trim());
+    }
+    for (const insn of list.slice(3)) {
+      const theirs = objdump.get(Number(insn.address));
+      if (theirs !== undefined) assert.equal(insn.instruction.replace(/\s+/g, ' '), theirs);
+    }
+    // The instructions before main end exactly at main.
+    for (let i = 0; i < 3; i++) {
+      const a = Number(list[i].address), next = Number(list[i + 1].address);
+      assert.equal(next - a, (list[i].instructionBytes?.length ?? 0) / 2);
+    }
+  });
+
+  test('power-off ends the session with the guest exit status (pass = 0)', async () => {
+    const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
+    await launch({ program: DEMO }, 'exited');
+    assert.equal((await exited).body.exitCode, 0);
+    await terminated;
+  });
+
+  test('a failing guest exits with its code, and its console output arrives first', async () => {
+    const program = path.join(GUESTS, 'rv64/exit3.elf');
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
+    const exited = dc.waitForEvent('exited');
+    await launch({ program }, 'exited');
+    assert.equal((await exited).body.exitCode, 3);
+    assert.ok(output.length > 0, 'console output before the exit');
+  });
+
+  test('an RV32 guest runs to a function breakpoint', async () => {
+    const program = path.join(GUESTS, 'rv32/alu.elf');
+    const main = symbol(elf(program), 'main');
+    await launch({ program, stopOnEntry: true });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(await pc(), main);
+  });
+
+  test('interrupt filter stops on the timer interrupt and says so in words', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    await dc.setExceptionBreakpointsRequest({ filters: ['interrupts'] });
+    const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'exception');
+    assert.match(ev.body.text ?? '', /^machine timer interrupt at pc 0x[0-9a-f]+ in M-mode, taken to M-mode$/);
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, 'interrupt 7');
+    // Stopped at the handler's first instruction: mcause says machine timer interrupt.
+    const scopes = await dc.scopesRequest({ frameId: 1 });
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    assert.match(csrs.find((v) => v.name === 'mcause')?.value ?? '', /\(machine timer interrupt\)$/);
+    const mtvec = BigInt((csrs.find((v) => v.name === 'mtvec')?.value ?? '0').split(' ')[0]);
+    assert.equal(BigInt(await pc()), mtvec & ~3n);
+  });
+
+  test('pause stops a guest that waits for console input', async () => {
+    const program = path.join(GUESTS, 'rv64/uart-rx.elf');
+    await launch({ program, stopOnEntry: true });
+    await dc.continueRequest({ threadId: 1 });
+    const ev = await stopAfter(() => dc.pauseRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'pause');
+  });
+
+  test('step over a call runs to the instruction after it', async () => {
+    const image = elf(DEMO);
+    await launch({ program: DEMO, stopOnEntry: true });
+    // main calls show_isa (objdump finds the jal): stop on it, step over the call.
+    const dump = execFileSync('riscv64-unknown-elf-objdump', ['-d', DEMO], { encoding: 'utf8' });
+    const m = /^\s*([0-9a-f]+):\t[0-9a-f]+\s+\tjal\t[0-9a-f]+ <show_isa>$/m.exec(dump);
+    assert.ok(m !== null);
+    const call = parseInt(m[1], 16);
+    await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: hex(call) }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(await pc(), call);
+    await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+    const ev = await stopAfter(() => dc.nextRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(ev.body.reason, 'step');
+    assert.equal(await pc(), call + 4);
+    assert.ok(symbol(image, 'main') < call);
+  });
+
+  test('a source breakpoint in hello.c is hit, and the frame shows the file and line', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const text = fs.readFileSync(source, 'utf8').split('\n');
+    const line = text.findIndex((l) => l.trim() === 'show_isa();') + 1;
+    assert.ok(line > 0);
+    await launch({ program: DEMO, stopOnEntry: true });
+    const bp = await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line }, { line: 100000 }] });
+    assert.equal(bp.body.breakpoints[0].verified, true);
+    assert.equal(bp.body.breakpoints[0].line, line);
+    assert.equal(bp.body.breakpoints[1].verified, false);
+    const locations = await dc.customRequest('breakpointLocations', { source: { path: source }, line: line - 3, endLine: line + 3 });
+    assert.ok(locations.body.breakpoints.some((b: { line: number }) => b.line === line));
+    const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'breakpoint');
+    assert.deepEqual(ev.body.hitBreakpointIds, [bp.body.breakpoints[0].id]);
+    const frame = await topFrame();
+    assert.equal(frame.source?.path, source);
+    assert.equal(frame.line, line);
+    assert.equal(frame.name, 'main');
+
+    // Step over the call by line: the next line of main, not inside show_isa.
+    await stopAfter(() => dc.nextRequest({ threadId: 1 }));
+    const after = await topFrame();
+    assert.equal(after.name, 'main');
+    assert.ok((after.line ?? 0) > line, `line ${after.line}`);
+  });
+
+  test('the call stack unwinds by CFI: show_isa, called from main at the call line', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const text = fs.readFileSync(source, 'utf8').split('\n');
+    const callLine = text.findIndex((l) => l.trim() === 'show_isa();') + 1;
+    // A line inside show_isa after its prologue: ra is already saved on the stack.
+    const inner = text.findIndex((l) => l.includes('kprintf("  ISA      rv%u"')) + 1;
+    assert.ok(callLine > 0 && inner > 0);
+    await launch({ program: DEMO, stopOnEntry: true });
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: inner }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const frames = st.body.stackFrames;
+    assert.deepEqual(frames.slice(0, 2).map((f) => f.name), ['show_isa', 'main']);
+    assert.equal(frames[0].line, inner);
+    assert.equal(frames[1].line, callLine);
+    assert.equal(frames[1].source?.path, source);
+    // Step out returns to main, right after the call.
+    await stopAfter(() => dc.stepOutRequest({ threadId: 1 }));
+    assert.equal((await topFrame()).name, 'main');
+  });
+
+  test('sourceFileMap moves source paths', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const text = fs.readFileSync(source, 'utf8').split('\n');
+    const line = text.findIndex((l) => l.trim() === 'show_isa();') + 1;
+    await launch({ program: DEMO, stopOnEntry: true, sourceFileMap: { [path.join(ROOT, 'demo')]: '/elsewhere/src' } });
+    const bp = await dc.setBreakpointsRequest({ source: { path: '/elsewhere/src/hello.c' }, breakpoints: [{ line }] });
+    assert.equal(bp.body.breakpoints[0].verified, true);
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal((await topFrame()).source?.path, '/elsewhere/src/hello.c');
+  });
+
+  test('step into by line enters the called function', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const text = fs.readFileSync(source, 'utf8').split('\n');
+    const line = text.findIndex((l) => l.trim() === 'show_isa();') + 1;
+    await launch({ program: DEMO, stopOnEntry: true });
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+    const ev = await stopAfter(() => dc.stepInRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'step');
+    const frame = await topFrame();
+    assert.match(frame.name, /^show_isa/);
+    assert.equal(frame.source?.path, source);
+  });
+
+  test('expression errors and unknown names are error responses', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    await assert.rejects(dc.evaluateRequest({ expression: '1 +' }), /syntax error/);
+    await assert.rejects(dc.evaluateRequest({ expression: '$nosuch' }), /'\$nosuch' is not a register, CSR or symbol/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'process.exit(1)' }), /./);
+  });
+});
+
+describe('bad launch configurations get error responses naming the attribute', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['missing program', {}, /"program" is missing/],
+    ['program that does not exist', { program: '/nonexistent/kernel.elf' }, /"program": cannot read '\/nonexistent\/kernel.elf': no such file/],
+    ['harts 0', { program: DEMO, harts: 0 }, /"harts" must be a whole number from 1 to 8, got 0/],
+    ['memory "lots"', { program: DEMO, memory: 'lots' }, /"memory" must be a size like "128M"/],
+    ['xlen 16', { program: DEMO, xlen: 16 }, /"xlen" must be 32 or 64/],
+    ['stepInterrupts "sometimes"', { program: DEMO, stepInterrupts: 'sometimes' }, /"stepInterrupts" must be "masked" or "enabled"/],
+    ['sourceFileMap as a list', { program: DEMO, sourceFileMap: ['/a', '/b'] }, /"sourceFileMap" must be an object/],
+    ['a folder as program', { program: ROOT }, /is a folder/],
+    ['an ELF of the wrong width', { program: DEMO, xlen: 32 }, /64-bit ELF cannot run on a 32-bit machine/],
+  ];
+  for (const [name, config, expected] of cases) {
+    test(name, async () => {
+      await dc.initializeRequest();
+      await assert.rejects(dc.launchRequest({ type: 'osdev', request: 'launch', name: 'bad', ...config } as DebugProtocol.LaunchRequestArguments), expected);
+    });
+  }
+});

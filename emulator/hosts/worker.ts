@@ -1,0 +1,207 @@
+/**
+ * The machine in a worker thread (dist/machine-worker.js, out/emulator/hosts/worker.js):
+ * it runs the guest in slices and, between slices, answers the debugger's requests
+ * (emulator/machine/debug-protocol.ts), so `pause`, `threads` and `evaluate` are
+ * answered while the guest runs. Console bytes go out as `output` events, always
+ * before the `stopped` or `exited` event that follows them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { Machine } from '../machine/machine';
+import { boot, BootConfig } from '../machine/boot';
+import { defaultDescription } from '../machine/description';
+import {
+  checkRequest, LaunchParams, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
+} from '../machine/debug-protocol';
+import {
+  DebugController, hartPc, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
+} from '../machine/debug-surface';
+import { elfAddressToNumber } from '../loaders/elf';
+
+/** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
+const SLICE = 200_000;
+/** Instructions one step-line request may execute before it stops anyway. */
+const MAX_LINE_STEPS = 100_000;
+
+type Port = NonNullable<typeof parentPort>;
+
+class MachineWorker {
+  private machine: Machine | null = null;
+  private control: DebugController | null = null;
+  private stepInterrupts = false;
+  private running = false;
+  private idle = false;
+  private pauseRequested = false;
+  private scheduled = false;
+  private exited = false;
+  private readonly console: number[] = [];
+
+  constructor(private readonly port: Port) {
+    port.on('message', (m: unknown) => this.receive(m));
+  }
+
+  private post(m: WorkerMessage): void { this.port.postMessage(m); }
+
+  private event(e: WorkerEvent): void {
+    this.flushConsole();
+    this.post(e);
+  }
+
+  private flushConsole(): void {
+    if (this.console.length === 0) return;
+    this.post({ type: 'output', bytes: Uint8Array.from(this.console) });
+    this.console.length = 0;
+  }
+
+  private receive(raw: unknown): void {
+    const checked = checkRequest(raw);
+    if (!checked.ok) {
+      const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+      this.post({ type: 'response', id, ok: false, error: checked.error });
+      return;
+    }
+    const req = checked.value;
+    try {
+      const result = this.handle(req);
+      if (typeof result === 'string') this.post({ type: 'response', id: req.id, ok: false, error: result });
+      else this.post({ type: 'response', id: req.id, ok: true, result: result.value });
+    } catch (e) {
+      // A host bug: say so and end the session rather than run on in an unknown state.
+      this.post({ type: 'response', id: req.id, ok: false, error: `emulator error: ${(e as Error).message}` });
+      this.event({ type: 'fatal', message: `emulator error (a bug, please report): ${(e as Error).stack ?? String(e)}` });
+      this.running = false;
+    }
+  }
+
+  /** A result, or an error message for the response. */
+  private handle(req: WorkerRequest): { value: WorkerResults[keyof WorkerResults] } | string {
+    if (req.type === 'launch') return this.launch(req.params);
+    if (req.type === 'input') { this.machine?.pushInput(req.bytes); if (this.idle) this.wake(); return { value: null }; }
+    const m = this.machine, c = this.control;
+    if (m === null || c === null) return `${req.type}: the machine has not been launched`;
+    const hartOf = (id: number) => (id < m.harts.length ? m.harts[id] : undefined);
+    switch (req.type) {
+      case 'continue':
+        if (this.exited) return 'continue: the guest has powered off';
+        c.resume();
+        this.running = true;
+        this.wake();
+        return { value: null };
+      case 'pause':
+        if (this.running) this.pauseRequested = true;
+        if (this.idle) this.wake();
+        return { value: null };
+      case 'stepInstruction': {
+        if (hartOf(req.hart) === undefined) return `stepInstruction: no hart ${req.hart}`;
+        if (this.running) return 'stepInstruction: the machine is running';
+        const o = c.stepInstruction(req.hart, this.stepInterrupts);
+        // Respond first, then report where the step ended.
+        setImmediate(() => this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart: req.hart } } : o));
+        return { value: null };
+      }
+      case 'stepWhileIn': {
+        if (hartOf(req.hart) === undefined) return `stepWhileIn: no hart ${req.hart}`;
+        if (this.running) return 'stepWhileIn: the machine is running';
+        const h = m.harts[req.hart];
+        const inside = () => { const pc = hartPc(h); return req.ranges.some(([lo, hi]) => pc >= lo && pc < hi); };
+        let o: RunOutcome = { kind: 'running' };
+        // Bounded: a line that loops forever ends the step where it is, never hangs the worker.
+        for (let i = 0; i < MAX_LINE_STEPS; i++) {
+          o = c.stepInstruction(req.hart, this.stepInterrupts);
+          if (o.kind === 'exited' || (o.kind === 'stopped' && o.stop.reason !== 'step') || !inside()) break;
+        }
+        setImmediate(() => this.report(o.kind === 'stopped' || o.kind === 'exited' ? o : { kind: 'stopped', stop: { reason: 'step', hart: req.hart } }));
+        return { value: null };
+      }
+      case 'runTo':
+        if (this.exited) return 'runTo: the guest has powered off';
+        c.setTemporary(req.addresses, req.reason);
+        c.resume();
+        this.running = true;
+        this.wake();
+        return { value: null };
+      case 'setBreakpoints': c.setBreakpoints(req.addresses); return { value: null };
+      case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
+      case 'harts':
+        return { value: m.harts.map((h) => ({ id: h.id, priv: h.priv, pc: hartPc(h), wfi: h.wfi })) };
+      default: break;
+    }
+    const h = hartOf(req.hart);
+    if (h === undefined) return `${req.type}: no hart ${req.hart} (the machine has ${m.harts.length})`;
+    switch (req.type) {
+      case 'readRegisters': return { value: readRegisters(h) };
+      case 'writeRegister': writeRegister(h, req.reg, req.value); return { value: null };
+      case 'readCsrs': return { value: req.nums.map((n) => readCsr(h, n)) };
+      case 'writeCsr':
+        return writeCsr(h, req.num, req.value) ? { value: null } : `writeCsr: CSR 0x${req.num.toString(16)} does not exist or is read-only`;
+      case 'readMemory': return { value: readMemory(m, h, req.address, req.count, req.physical) };
+      case 'writeMemory': return { value: { written: writeMemory(m, h, req.address, req.bytes, req.physical) } };
+    }
+  }
+
+  private launch(p: LaunchParams): { value: WorkerResults['launch'] } | string {
+    if (this.machine !== null) return 'launch: the machine is already launched';
+    const desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append });
+    const machine = new Machine(desc, { consoleOut: (b) => { this.console.push(b); } });
+    const cfg: BootConfig = { kernel: p.kernel, bios: p.bios, initrd: p.initrd };
+    const booted = boot(machine, cfg);
+    if (!booted.ok) return booted.error;
+    this.machine = machine;
+    this.stepInterrupts = p.stepInterrupts;
+    this.control = new DebugController(machine, () => {
+      const again = boot(machine, cfg);
+      return again.ok ? null : again.error;
+    });
+    const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
+    const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;
+    return {
+      value: {
+        entry: elfEntry !== undefined ? BigInt.asUintN(p.xlen, BigInt(elfEntry)) : entry,
+        startAddr: BigInt.asUintN(p.xlen, BigInt(booted.value.startAddr)),
+      },
+    };
+  }
+
+  private wake(): void {
+    this.idle = false;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => { this.scheduled = false; this.loop(); });
+  }
+
+  /** One slice, then yield to the message queue. */
+  private loop(): void {
+    const c = this.control;
+    if (!this.running || c === null) return;
+    if (this.pauseRequested) {
+      this.pauseRequested = false;
+      this.report({ kind: 'stopped', stop: { reason: 'pause', hart: 0 } });
+      return;
+    }
+    let o: RunOutcome;
+    try {
+      o = c.run(SLICE);
+    } catch (e) {
+      this.running = false;
+      this.event({ type: 'fatal', message: `emulator error (a bug, please report): ${(e as Error).stack ?? String(e)}` });
+      return;
+    }
+    this.flushConsole();
+    if (o.kind === 'running') { this.wake(); return; }
+    if (o.kind === 'idle') { this.idle = true; return; } // input or pause wakes it
+    this.report(o);
+  }
+
+  private report(o: RunOutcome): void {
+    if (o.kind === 'stopped') {
+      this.running = false;
+      this.pauseRequested = false;
+      this.event({ type: 'stopped', stop: o.stop });
+    } else if (o.kind === 'exited') {
+      this.running = false;
+      this.exited = true;
+      this.event({ type: 'exited', code: o.code, description: o.description });
+    }
+  }
+}
+
+if (parentPort !== null) new MachineWorker(parentPort);

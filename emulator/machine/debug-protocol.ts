@@ -1,0 +1,188 @@
+/**
+ * The messages between a debugger and the machine worker (emulator/hosts/worker.ts),
+ * defined once. The debug adapter's MachineClient sends `WorkerRequest`s and receives
+ * `WorkerMessage`s; the worker validates what arrives (`checkRequest`) because worker
+ * messages are outside data (STYLE.md). Plain data only: structured clone carries
+ * bigint and Uint8Array as they are.
+ *
+ * Addresses and register values are unsigned bigints of the machine's XLEN.
+ */
+
+/** An image file handed to the machine: the adapter reads files, the worker never does. */
+export interface ImageBytes { name: string; bytes: Uint8Array }
+
+export interface LaunchParams {
+  kernel?: ImageBytes;
+  bios: 'none' | ImageBytes;
+  initrd?: ImageBytes;
+  xlen: 32 | 64;
+  harts: number;
+  memoryBytes: number;
+  append?: string;
+  /** Whether single steps may take a pending interrupt (launch attribute `stepInterrupts`). */
+  stepInterrupts: boolean;
+}
+
+/** Which traps stop the machine: exception filters in DAP terms. */
+export interface TrapFilter {
+  exceptions: boolean;
+  interrupts: boolean;
+}
+
+/** Requests carry an `id`; the worker answers each with one `response` of the same id. */
+export type WorkerRequestBody =
+  | { type: 'launch'; params: LaunchParams }
+  /** Run every hart until a stop; resuming first executes the instructions harts are stopped at. */
+  | { type: 'continue' }
+  /** Stop at the next slice boundary; answered at once, a `stopped` event with reason `pause` follows. */
+  | { type: 'pause' }
+  /** Execute one instruction on one hart (all-stop: the others stay). A `stopped` event follows. */
+  | { type: 'stepInstruction'; hart: number }
+  /**
+   * Step one hart while its pc stays inside `ranges` ([start, end) pairs: the current
+   * source line), up to a bound; a `stopped` event with reason `step` follows.
+   */
+  | { type: 'stepWhileIn'; hart: number; ranges: [bigint, bigint][] }
+  /** Run until any hart reaches one of these addresses (or another stop), reported with `reason`. */
+  | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' }
+  | { type: 'setBreakpoints'; addresses: bigint[] }
+  | { type: 'setTrapFilter'; filter: TrapFilter }
+  | { type: 'harts' }
+  | { type: 'readRegisters'; hart: number }
+  | { type: 'writeRegister'; hart: number; reg: number | 'pc'; value: bigint }
+  | { type: 'readCsrs'; hart: number; nums: number[] }
+  | { type: 'writeCsr'; hart: number; num: number; value: bigint }
+  | { type: 'readMemory'; hart: number; address: bigint; count: number; physical: boolean }
+  | { type: 'writeMemory'; hart: number; address: bigint; bytes: Uint8Array; physical: boolean }
+  | { type: 'input'; bytes: Uint8Array };
+
+export type WorkerRequest = WorkerRequestBody & { id: number };
+
+export interface HartState { id: number; priv: number; pc: bigint; wfi: boolean }
+
+/** The result each request type answers with. */
+export interface WorkerResults {
+  launch: { entry: bigint; startAddr: bigint };
+  continue: null;
+  pause: null;
+  stepInstruction: null;
+  stepWhileIn: null;
+  runTo: null;
+  setBreakpoints: null;
+  setTrapFilter: null;
+  harts: HartState[];
+  /** x0..x31 then pc, unsigned. */
+  readRegisters: { x: bigint[]; pc: bigint; priv: number };
+  writeRegister: null;
+  /** null for a CSR that does not exist on this hart. */
+  readCsrs: (bigint | null)[];
+  writeCsr: null;
+  /** `bytes` covers the readable prefix; `unreadable` bytes after it could not be read. */
+  readMemory: { bytes: Uint8Array; unreadable: number };
+  writeMemory: { written: number };
+  input: null;
+}
+
+export type WorkerResponse =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: string };
+
+/** Why the machine stopped: one small union (DeZog's BREAK_REASON, typed). */
+export type DebugStop =
+  | { reason: 'entry'; hart: number }
+  | { reason: 'pause'; hart: number }
+  | { reason: 'step'; hart: number }
+  | { reason: 'breakpoint'; hart: number; address: bigint }
+  | { reason: 'trap'; hart: number; description: string; cause: number; interrupt: boolean };
+
+export type WorkerEvent =
+  | { type: 'stopped'; stop: DebugStop }
+  | { type: 'output'; bytes: Uint8Array }
+  /** Guest power-off: `code` is the exit status (0 pass, n fail with n). */
+  | { type: 'exited'; code: number; description: string }
+  /** A host bug inside the worker: the session cannot go on. */
+  | { type: 'fatal'; message: string };
+
+export type WorkerMessage = WorkerResponse | WorkerEvent;
+
+/** Upper bound of one readMemory/writeMemory through the worker. */
+export const MAX_MEMORY_TRANSFER = 1 << 20;
+
+// ---------------------------------------------------------------- validation
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isAddr = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v < 1n << 64n;
+const isImage = (v: unknown): v is ImageBytes => isObj(v) && typeof v.name === 'string' && v.bytes instanceof Uint8Array;
+
+/** Validates a message that claims to be a WorkerRequest; the error names the bad field. */
+export function checkRequest(m: unknown): Checked<WorkerRequest> {
+  if (!isObj(m)) return { ok: false, error: 'request is not an object' };
+  if (!isInt(m.id, 0, Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'request.id is not a whole number' };
+  const bad = (field: string): Checked<WorkerRequest> => ({ ok: false, error: `${String(m.type)}: bad ${field}` });
+  const hartOk = isInt(m.hart, 0, 1023);
+  switch (m.type) {
+    case 'launch': {
+      const p = m.params;
+      if (!isObj(p)) return bad('params');
+      if (p.kernel !== undefined && !isImage(p.kernel)) return bad('params.kernel');
+      if (p.bios !== 'none' && !isImage(p.bios)) return bad('params.bios');
+      if (p.initrd !== undefined && !isImage(p.initrd)) return bad('params.initrd');
+      if (p.xlen !== 32 && p.xlen !== 64) return bad('params.xlen');
+      if (!isInt(p.harts, 1, 1024)) return bad('params.harts');
+      if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
+      if (p.append !== undefined && typeof p.append !== 'string') return bad('params.append');
+      if (typeof p.stepInterrupts !== 'boolean') return bad('params.stepInterrupts');
+      break;
+    }
+    case 'continue': case 'pause': case 'harts': break;
+    case 'stepInstruction': case 'readRegisters': if (!hartOk) return bad('hart'); break;
+    case 'stepWhileIn':
+      if (!hartOk) return bad('hart');
+      if (!Array.isArray(m.ranges) || m.ranges.length > 10_000 ||
+        !m.ranges.every((r) => Array.isArray(r) && r.length === 2 && isAddr(r[0]) && isAddr(r[1]))) return bad('ranges');
+      break;
+    case 'runTo': case 'setBreakpoints':
+      if (!Array.isArray(m.addresses) || !m.addresses.every(isAddr)) return bad('addresses');
+      if (m.type === 'runTo' && m.reason !== 'entry' && m.reason !== 'step') return bad('reason');
+      break;
+    case 'setTrapFilter':
+      if (!isObj(m.filter) || typeof m.filter.exceptions !== 'boolean' || typeof m.filter.interrupts !== 'boolean') return bad('filter');
+      break;
+    case 'writeRegister':
+      if (!hartOk) return bad('hart');
+      if (m.reg !== 'pc' && !isInt(m.reg, 0, 31)) return bad('reg');
+      if (!isAddr(m.value)) return bad('value');
+      break;
+    case 'readCsrs':
+      if (!hartOk) return bad('hart');
+      if (!Array.isArray(m.nums) || !m.nums.every((n) => isInt(n, 0, 0xfff))) return bad('nums');
+      break;
+    case 'writeCsr':
+      if (!hartOk) return bad('hart');
+      if (!isInt(m.num, 0, 0xfff)) return bad('num');
+      if (!isAddr(m.value)) return bad('value');
+      break;
+    case 'readMemory':
+      if (!hartOk) return bad('hart');
+      if (!isAddr(m.address)) return bad('address');
+      if (!isInt(m.count, 0, MAX_MEMORY_TRANSFER)) return bad(`count (at most ${MAX_MEMORY_TRANSFER})`);
+      if (typeof m.physical !== 'boolean') return bad('physical');
+      break;
+    case 'writeMemory':
+      if (!hartOk) return bad('hart');
+      if (!isAddr(m.address)) return bad('address');
+      if (!(m.bytes instanceof Uint8Array) || m.bytes.length > MAX_MEMORY_TRANSFER) return bad('bytes');
+      if (typeof m.physical !== 'boolean') return bad('physical');
+      break;
+    case 'input':
+      if (!(m.bytes instanceof Uint8Array)) return bad('bytes');
+      break;
+    default:
+      return { ok: false, error: `unknown request type '${String(m.type)}'` };
+  }
+  return { ok: true, value: m as unknown as WorkerRequest };
+}

@@ -1,0 +1,241 @@
+/**
+ * What a debugger may do to a Machine, as functions and one small run controller:
+ * state reads and writes that never have guest-visible side effects (no A/D bit
+ * updates, no device reads, no faults injected), instruction breakpoints with
+ * temporary ones for step-over/run-to, and trap stops (exception filters).
+ * The worker host (hosts/worker.ts) turns these into messages; tests call them directly.
+ */
+import { Machine, StopReason } from './machine';
+import { Hart } from '../hart/hart';
+import { Access } from '../mmu/translate';
+import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, Priv } from '../hart/csr';
+import { out } from '../hart/int64';
+import { DebugStop, TrapFilter } from './debug-protocol';
+
+export const PRIV_LETTER: Record<number, string> = { [Priv.U]: 'U', [Priv.S]: 'S', 2: '?', [Priv.M]: 'M' };
+
+/** An unsigned XLEN-bit value as the (lo, hi) int32 pair the hart keeps. */
+export function toPair(v: bigint): [number, number] {
+  return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
+}
+
+export function fromPair(lo: number, hi: number, xlen: 32 | 64): bigint {
+  const l = BigInt(lo >>> 0);
+  return xlen === 32 ? l : (BigInt(hi >>> 0) << 32n) | l;
+}
+
+export function hartPc(h: Hart): bigint { return fromPair(h.pcLo, h.pcHi, h.xlen); }
+
+export function readRegisters(h: Hart): { x: bigint[]; pc: bigint; priv: number } {
+  const x: bigint[] = [];
+  for (let r = 0; r < 32; r++) x.push(fromPair(h.x[2 * r], h.x[2 * r + 1], h.xlen));
+  return { x, pc: hartPc(h), priv: h.priv };
+}
+
+/** Write x1..x31 or pc; x0 stays zero. Values are truncated to XLEN (RV32 keeps the high word 0). */
+export function writeRegister(h: Hart, reg: number | 'pc', value: bigint): void {
+  const [lo, hi] = toPair(value);
+  const high = h.xlen === 64 ? hi : 0;
+  if (reg === 'pc') {
+    h.pcLo = lo & ~1; // Unpriv §1.5: IALIGN is 16 with C, bit 0 of pc is always 0
+    h.pcHi = high;
+    h.wfi = false;
+  } else if (reg !== 0) {
+    h.x[2 * reg] = lo;
+    h.x[2 * reg + 1] = high;
+  }
+}
+
+/** Run `f` as if the hart were in M-mode: the debugger sees every CSR whatever mode the guest is in. */
+function asMachineMode<T>(h: Hart, f: () => T): T {
+  const priv = h.priv;
+  h.priv = Priv.M;
+  try { return f(); } finally { h.priv = priv; }
+}
+
+/** A CSR's value, or null when the hart has no such CSR. */
+export function readCsr(h: Hart, num: number): bigint | null {
+  return asMachineMode(h, () => (h.csrRead(num) ? fromPair(out[0], out[1], h.xlen) : null));
+}
+
+/** Write a CSR with the guest's own WARL rules (what csrw would store). False when it does not exist or is read-only. */
+export function writeCsr(h: Hart, num: number, value: bigint): boolean {
+  const [lo, hi] = toPair(value);
+  const rd = 0;
+  return asMachineMode(h, () => h.csrOp(num, 0, lo, hi, rd, true));
+}
+
+/** Physical address for a debugger access, or -1. Virtual addresses go through the hart's current translation. */
+function physical(m: Machine, h: Hart, address: bigint, isPhysical: boolean, kind: 0 | 1): number {
+  if (isPhysical) return address < 1n << 53n ? Number(address) : -1;
+  const [lo, hi] = toPair(address);
+  if (h.xlen === 32 && address >= 1n << 32n) return -1;
+  return h.peekTranslate(lo, h.xlen === 64 ? hi : 0, kind === 0 ? Access.Read : Access.Write);
+}
+
+/**
+ * Read guest memory without side effects: RAM and ROM only (MMIO is never read, a
+ * device read can change its state), page by page through a side-effect-free walk.
+ * Stops at the first byte it cannot read.
+ */
+export function readMemory(m: Machine, h: Hart, address: bigint, count: number, isPhysical: boolean): { bytes: Uint8Array; unreadable: number } {
+  const result = new Uint8Array(count);
+  let done = 0;
+  while (done < count) {
+    const at = address + BigInt(done);
+    const pageLeft = 4096 - Number(at & 0xfffn);
+    const n = Math.min(pageLeft, count - done);
+    const pa = physical(m, h, at, isPhysical, 0);
+    const r = pa < 0 ? undefined : m.bus.regionAt(pa, n);
+    if (r === undefined) break;
+    result.set(r.u8.subarray(pa - r.base, pa - r.base + n), done);
+    done += n;
+  }
+  return { bytes: result.slice(0, done), unreadable: count - done };
+}
+
+/** Write guest RAM (never MMIO or ROM); decoded instructions it overwrites are dropped. Returns bytes written. */
+export function writeMemory(m: Machine, h: Hart, address: bigint, bytes: Uint8Array, isPhysical: boolean): number {
+  let done = 0;
+  while (done < bytes.length) {
+    const at = address + BigInt(done);
+    const n = Math.min(4096 - Number(at & 0xfffn), bytes.length - done);
+    const pa = physical(m, h, at, isPhysical, 1);
+    const r = pa < 0 ? undefined : m.bus.regionAt(pa, n);
+    if (r === undefined || r.readonly_) break;
+    r.u8.set(bytes.subarray(done, done + n), pa - r.base);
+    r.code.invalidate(pa - r.base, n);
+    done += n;
+  }
+  return done;
+}
+
+/** A trap in words, e.g. "load page fault at pc 0x80001234 (tval 0x0) in U-mode, taken to S-mode". */
+export function describeTrap(cause: number, interrupt: boolean, pc: bigint, from: number, to: number, tval: bigint): string {
+  const what = interrupt ? INTERRUPT_NAMES[cause] ?? `interrupt ${cause}` : CAUSE_NAMES[cause] ?? `exception ${cause}`;
+  const tv = interrupt ? '' : ` (tval 0x${tval.toString(16)})`;
+  return `${what} at pc 0x${pc.toString(16)}${tv} in ${PRIV_LETTER[from]}-mode, taken to ${PRIV_LETTER[to]}-mode`;
+}
+
+export type RunOutcome =
+  | { kind: 'running' }
+  /** Every hart waits in WFI with no timer armed: only input can wake the guest. */
+  | { kind: 'idle' }
+  | { kind: 'stopped'; stop: DebugStop }
+  | { kind: 'exited'; code: number; description: string };
+
+interface PendingTrap { hart: number; cause: number; interrupt: boolean; pc: bigint; from: number }
+
+/**
+ * Run control for a debugger: breakpoints the user set, temporary ones (step over,
+ * run to entry), trap filters. `run` and `stepInstruction` turn the machine's
+ * StopReason into a DebugStop.
+ */
+export class DebugController {
+  private user = new Set<bigint>();
+  private temp = new Set<bigint>();
+  private tempReason: 'entry' | 'step' = 'step';
+  private filter: TrapFilter = { exceptions: false, interrupts: false };
+  private trap: PendingTrap | null = null;
+
+  /** `reboot` puts firmware and kernel back after a guest reset (sifive_test 0x7777). */
+  constructor(readonly machine: Machine, private readonly reboot: () => string | null) {}
+
+  setBreakpoints(addresses: bigint[]): void {
+    this.user = new Set(addresses);
+    this.sync();
+  }
+
+  /** Temporary breakpoints, dropped at the next stop. */
+  setTemporary(addresses: bigint[], reason: 'entry' | 'step'): void {
+    this.temp = new Set(addresses);
+    this.tempReason = reason;
+    this.sync();
+  }
+
+  private sync(): void {
+    const bps = this.machine.breakpoints;
+    bps.clear();
+    for (const a of [...this.user, ...this.temp]) {
+      const [lo, hi] = toPair(a);
+      bps.add(lo, this.machine.desc.xlen === 64 ? hi : 0);
+    }
+    this.machine.breakpointsChanged();
+  }
+
+  setTrapFilter(filter: TrapFilter): void {
+    this.filter = filter;
+    const on = filter.exceptions || filter.interrupts;
+    for (const h of this.machine.harts) {
+      h.onTrap = on ? (cause, interrupt) => this.onTrap(h, cause, interrupt) : null;
+    }
+  }
+
+  private onTrap(h: Hart, cause: number, interrupt: boolean): void {
+    if (!(interrupt ? this.filter.interrupts : this.filter.exceptions)) return;
+    this.trap = { hart: h.id, cause, interrupt, pc: hartPc(h), from: h.priv };
+    h.hitBreakpoint = true; // the scheduler stops after this hart's trap entry
+  }
+
+  /** Before running again: harts stopped on a breakpoint execute that instruction first. */
+  resume(): void {
+    for (const h of this.machine.harts) h.skipBreakpoint = true;
+  }
+
+  /** Run for up to `budget` clock units. */
+  run(budget: number): RunOutcome {
+    return this.outcome(this.machine.step(budget), undefined);
+  }
+
+  /** One instruction on one hart, the others stopped; `interrupts` lets a pending interrupt be taken first. */
+  stepInstruction(hart: number, interrupts: boolean): RunOutcome {
+    const r = this.machine.stepInstruction(hart, interrupts);
+    const h = this.machine.harts[hart];
+    h.hitBreakpoint = false; // a trap stop raised by this step is reported below, not by the next run
+    return this.outcome(r.kind === 'idle' ? { kind: 'budget' } : r, hart);
+  }
+
+  private outcome(r: StopReason, stepped: number | undefined): RunOutcome {
+    if (r.kind === 'power') {
+      this.clearTemporary();
+      const e = r.event;
+      if (e.kind === 'reset') {
+        this.machine.resetDevices();
+        const error = this.reboot();
+        if (error !== null) return { kind: 'exited', code: 1, description: `reset: ${error}` };
+        return { kind: 'running' };
+      }
+      const code = e.kind === 'pass' ? 0 : e.code;
+      const how = e.kind === 'htif-exit' ? 'HTIF exit' : e.kind === 'pass' ? 'sifive_test pass' : 'sifive_test fail';
+      return { kind: 'exited', code, description: `guest powered off (${how}), exit status ${code}` };
+    }
+    const trap = this.takeTrap();
+    if (trap !== null) { this.clearTemporary(); return { kind: 'stopped', stop: trap }; }
+    if (r.kind === 'breakpoint') {
+      const pc = hartPc(this.machine.harts[r.hart]);
+      const temporary = this.temp.has(pc) && !this.user.has(pc);
+      const reason = this.tempReason;
+      this.clearTemporary();
+      if (temporary) return { kind: 'stopped', stop: { reason, hart: r.hart } };
+      return { kind: 'stopped', stop: { reason: 'breakpoint', hart: r.hart, address: pc } };
+    }
+    if (stepped !== undefined) { this.clearTemporary(); return { kind: 'stopped', stop: { reason: 'step', hart: stepped } }; }
+    return r.kind === 'idle' ? { kind: 'idle' } : { kind: 'running' };
+  }
+
+  private clearTemporary(): void {
+    if (this.temp.size > 0) this.setTemporary([], 'step');
+  }
+
+  private takeTrap(): DebugStop | null {
+    const t = this.trap;
+    if (t === null) return null;
+    this.trap = null;
+    const h = this.machine.harts[t.hart];
+    const tval = readCsr(h, h.priv === Priv.M ? CSR.mtval : CSR.stval) ?? 0n;
+    return {
+      reason: 'trap', hart: t.hart, cause: t.cause, interrupt: t.interrupt,
+      description: describeTrap(t.cause, t.interrupt, t.pc, t.from, h.priv, tval),
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Debug type `osdev` on the VS Code side: the adapter (debug-adapter/adapter.ts) runs
+ * inline in the extension host, and a configuration provider makes F5 work without a
+ * launch.json when the active editor shows an ELF file or the folder holds one kernel ELF.
+ */
+import * as vscode from 'vscode';
+import { OsdevDebugSession } from '../debug-adapter/adapter';
+import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+/** Folders never searched for a kernel ELF. */
+const SKIP_GLOB = '**/{node_modules,.git}/**';
+
+export function activateDebug(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory()),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
+  );
+}
+
+class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    return new vscode.DebugAdapterInlineImplementation(new OsdevDebugSession() as unknown as vscode.DebugAdapter);
+  }
+}
+
+async function isElf(uri: vscode.Uri): Promise<boolean> {
+  try {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    return ELF_MAGIC.every((b, i) => bytes[i] === b);
+  } catch {
+    return false;
+  }
+}
+
+/** The kernel to debug when there is no launch.json: the active file if it is an ELF, else the folder's only *.elf. */
+async function findProgram(folder: vscode.WorkspaceFolder | undefined): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+  if (active !== undefined && active.scheme === 'file' && await isElf(active)) return active;
+  if (folder === undefined) return undefined;
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.elf'), SKIP_GLOB, 2);
+  return found.length === 1 && await isElf(found[0]) ? found[0] : undefined;
+}
+
+/** Binary files open in a custom or hex editor, not a text editor: look at the active tab too. */
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+}
+
+class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.type !== undefined || config.request !== undefined || config.name !== undefined) return config;
+    // F5 with no launch.json: debug the ELF in front of the user.
+    const program = await findProgram(folder);
+    if (program === undefined) {
+      void vscode.window.showInformationMessage('OS Dev Emulator: open a RISC-V kernel ELF (or add an "osdev" launch configuration) to debug it.');
+      return undefined;
+    }
+    return {
+      type: DEBUG_TYPE, request: 'launch', name: `Boot ${vscode.workspace.asRelativePath(program)}`,
+      program: program.fsPath, stopOnEntry: true,
+    };
+  }
+}
