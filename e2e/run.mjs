@@ -57,6 +57,11 @@ sh(codeServer, ['--extensions-dir', extDir, '--install-extension', vsix]);
 const workspace = path.join(tmp, 'workspace');
 fs.mkdirSync(workspace);
 for (const f of ['hello.elf', 'hello.c']) fs.copyFileSync(path.join(root, 'demo', f), path.join(workspace, f));
+fs.mkdirSync(path.join(workspace, '.vscode'));
+fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify({
+  version: '0.2.0',
+  configurations: [{ type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true }],
+}, null, 2));
 
 // Quiet defaults for the test profile: no welcome page; trust is asked and answered below.
 const userDir = path.join(tmp, 'user');
@@ -97,6 +102,19 @@ try {
   await scenario(page, 'extension-installed-and-command-runs', async () => {
     await runCommand(page, 'OS Dev Emulator: Show Version');
     await page.getByText(/^OS Dev Emulator \d+\.\d+\.\d+/).first().waitFor({ timeout: 20_000 });
+  });
+
+  await scenario(page, 'f5-stops-on-entry-then-runs-to-poweroff', async () => {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+    // Stopped on entry at the ELF entry point: _start in the call stack, registers shown.
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.getByText('M-mode', { exact: true }).first().waitFor({ timeout: 10_000 }); // the Registers scope: priv = M-mode
+    await page.screenshot({ path: path.join(artifacts, 'f5-paused-on-entry.png') });
+    await page.keyboard.press('F5'); // continue: the demo prints, then powers off
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
   });
   await browser.close();
 } catch (e) {
