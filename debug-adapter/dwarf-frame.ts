@@ -6,6 +6,7 @@
  * expressions) makes that pc unwindable, never an exception.
  */
 import { ElfImage } from '../emulator/loaders/elf';
+import { DwarfError, DwarfReader } from './dwarf-reader';
 
 export interface FrameRules {
   cfaRegister: number;
@@ -19,35 +20,6 @@ export interface FrameRules {
 
 interface Cie { codeAlign: number; dataAlign: number; returnRegister: number; initial: Uint8Array; addressSize: number }
 interface Fde { cie: Cie; start: bigint; end: bigint; instructions: Uint8Array }
-
-class Broken extends Error {}
-
-class Reader {
-  constructor(readonly b: Uint8Array, public at: number, readonly end: number) {}
-  private need(n: number): void { if (this.at + n > this.end) throw new Broken('truncated'); }
-  u8(): number { this.need(1); return this.b[this.at++]; }
-  u16(): number { this.need(2); const v = this.b[this.at] | (this.b[this.at + 1] << 8); this.at += 2; return v; }
-  u32(): number { this.need(4); const v = (this.b[this.at] | (this.b[this.at + 1] << 8) | (this.b[this.at + 2] << 16) | (this.b[this.at + 3] << 24)) >>> 0; this.at += 4; return v; }
-  addr(size: number): bigint { return size === 8 ? BigInt(this.u32()) | (BigInt(this.u32()) << 32n) : BigInt(this.u32()); }
-  uleb(): number {
-    let v = 0, shift = 0, byte: number;
-    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
-    return v;
-  }
-  sleb(): number {
-    let v = 0, shift = 0, byte: number;
-    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
-    if ((byte & 0x40) !== 0 && shift < 53) v -= 2 ** shift;
-    return v;
-  }
-  cstring(): string {
-    const nul = this.b.subarray(this.at, this.end).indexOf(0);
-    if (nul < 0) throw new Broken('unterminated string');
-    const s = String.fromCharCode(...this.b.subarray(this.at, this.at + nul));
-    this.at += nul + 1;
-    return s;
-  }
-}
 
 export class CallFrameInfo {
   private readonly fdes: Fde[] = [];
@@ -63,24 +35,24 @@ export class CallFrameInfo {
     while (at + 4 <= b.length) {
       const start = at;
       try {
-        const r = new Reader(b, at, b.length);
+        const r = new DwarfReader(b, at, b.length);
         const length = r.u32();
-        if (length === 0xffffffff) throw new Broken('64-bit DWARF frames are not read');
+        if (length === 0xffffffff) throw new DwarfError('64-bit DWARF frames are not read');
         const end = r.at + length;
-        if (end > b.length) throw new Broken('entry runs past the section end');
-        const body = new Reader(b, r.at, end);
+        if (end > b.length) throw new DwarfError('entry runs past the section end');
+        const body = new DwarfReader(b, r.at, end);
         const id = body.u32();
         if (id === 0xffffffff) cies.set(start, readCie(body, addressSize, end));
         else {
           const cie = cies.get(id);
-          if (cie === undefined) throw new Broken(`FDE names CIE 0x${id.toString(16)}, which is not before it`);
+          if (cie === undefined) throw new DwarfError(`FDE names CIE 0x${id.toString(16)}, which is not before it`);
           const lo = body.addr(cie.addressSize);
           const range = body.addr(cie.addressSize);
           this.fdes.push({ cie, start: lo, end: lo + range, instructions: b.subarray(body.at, end) });
         }
         at = end;
       } catch (e) {
-        if (!(e instanceof Broken)) throw e;
+        if (!(e instanceof DwarfError)) throw e;
         this.warnings.push(`.debug_frame entry at 0x${start.toString(16)}: ${e.message}; the rest is skipped`);
         break;
       }
@@ -100,17 +72,17 @@ export class CallFrameInfo {
       Object.assign(initial, cloneRules(rules));
       return run(fde.instructions, fde.cie, rules, fde.start, pc, initial) ? rules : undefined;
     } catch (e) {
-      if (e instanceof Broken) return undefined;
+      if (e instanceof DwarfError) return undefined;
       throw e;
     }
   }
 }
 
-function readCie(r: Reader, defaultAddressSize: number, end: number): Cie {
+function readCie(r: DwarfReader, defaultAddressSize: number, end: number): Cie {
   const version = r.u8();
-  if (version !== 1 && version !== 3 && version !== 4) throw new Broken(`CIE version ${version}`);
+  if (version !== 1 && version !== 3 && version !== 4) throw new DwarfError(`CIE version ${version}`);
   const augmentation = r.cstring();
-  if (augmentation !== '') throw new Broken(`CIE augmentation '${augmentation}' is not read`);
+  if (augmentation !== '') throw new DwarfError(`CIE augmentation '${augmentation}' is not read`);
   let addressSize = defaultAddressSize;
   if (version === 4) { addressSize = r.u8(); r.u8(); }
   const codeAlign = r.uleb();
@@ -128,7 +100,7 @@ function cloneRules(r: FrameRules): FrameRules {
  * false when an instruction needs a DWARF expression (not implemented).
  */
 function run(code: Uint8Array, cie: Cie, rules: FrameRules, start: bigint, pc: bigint | undefined, initial: FrameRules | undefined): boolean {
-  const r = new Reader(code, 0, code.length);
+  const r = new DwarfReader(code, 0, code.length);
   let loc = start;
   const stack: FrameRules[] = [];
   const advance = (delta: number) => { loc += BigInt(delta * cie.codeAlign); return pc !== undefined && loc > pc; };

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { ElfImage } from '../emulator/loaders/elf';
+import { DwarfError, DwarfReader, sectionBytes } from './dwarf-reader';
 
 export interface LineRow {
   address: bigint;
@@ -30,49 +31,9 @@ const DW_FORM = {
 const LNS = { copy: 1, advancePc: 2, advanceLine: 3, setFile: 4, setColumn: 5, negateStmt: 6, setBasicBlock: 7, constAddPc: 8, fixedAdvancePc: 9 } as const;
 const LNE = { endSequence: 1, setAddress: 2, defineFile: 3 } as const;
 
-class Broken extends Error {}
-
-class Cursor {
-  constructor(readonly b: Uint8Array, public at: number, readonly end: number) {}
-  private need(n: number): void { if (this.at + n > this.end) throw new Broken(`truncated at offset 0x${this.at.toString(16)}`); }
-  u8(): number { this.need(1); return this.b[this.at++]; }
-  u16(): number { this.need(2); const v = this.b[this.at] | (this.b[this.at + 1] << 8); this.at += 2; return v; }
-  u32(): number { this.need(4); const v = (this.b[this.at] | (this.b[this.at + 1] << 8) | (this.b[this.at + 2] << 16) | (this.b[this.at + 3] << 24)) >>> 0; this.at += 4; return v; }
-  u64(): bigint { const lo = BigInt(this.u32()); return (BigInt(this.u32()) << 32n) | lo; }
-  uleb(): number {
-    let v = 0, shift = 0;
-    for (;;) {
-      const byte = this.u8();
-      if (shift < 53) v += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((byte & 0x80) === 0) return v;
-    }
-  }
-  sleb(): number {
-    let v = 0, shift = 0, byte: number;
-    do { byte = this.u8(); if (shift < 53) v += (byte & 0x7f) * 2 ** shift; shift += 7; } while ((byte & 0x80) !== 0);
-    if ((byte & 0x40) !== 0 && shift < 53) v -= 2 ** shift;
-    return v;
-  }
-  cstring(): string {
-    const nul = this.b.subarray(this.at, this.end).indexOf(0);
-    if (nul < 0) throw new Broken('unterminated string');
-    const s = new TextDecoder().decode(this.b.subarray(this.at, this.at + nul));
-    this.at += nul + 1;
-    return s;
-  }
-  skip(n: number): void { this.need(n); this.at += n; }
-}
-
-function sectionBytes(elf: ElfImage, file: Uint8Array, name: string): Uint8Array | undefined {
-  const s = elf.findSection(name);
-  if (s === undefined || s.type === 8 || s.offset + s.size > file.length) return undefined; // SHT_NOBITS
-  return file.subarray(s.offset, s.offset + s.size);
-}
-
 function stringAt(table: Uint8Array | undefined, offset: number, what: string): string {
-  if (table === undefined || offset >= table.length) throw new Broken(`${what} offset 0x${offset.toString(16)} is outside its string section`);
-  return new Cursor(table, offset, table.length).cstring();
+  if (table === undefined || offset >= table.length) throw new DwarfError(`${what} offset 0x${offset.toString(16)} is outside its string section`);
+  return new DwarfReader(table, offset, table.length).cstring();
 }
 
 /** Reads every unit of .debug_line; relative directories are taken from `baseDir` (where the ELF is). */
@@ -88,7 +49,7 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
     try {
       at = readUnit(line, at, { lineStr, str }, baseDir, rows);
     } catch (e) {
-      if (!(e instanceof Broken)) throw e;
+      if (!(e instanceof DwarfError)) throw e;
       warnings.push(`.debug_line unit at offset 0x${at.toString(16)}: ${e.message}; later units skipped`);
       break;
     }
@@ -97,15 +58,15 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
 }
 
 function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[]): number {
-  const c = new Cursor(b, start, b.length);
+  const c = new DwarfReader(b, start, b.length);
   let length = c.u32();
   let offsetSize = 4;
   if (length === 0xffffffff) { length = Number(c.u64()); offsetSize = 8; }
   const end = c.at + length;
-  if (end > b.length) throw new Broken(`unit length ${length} runs past the section end`);
-  const u = new Cursor(b, c.at, end);
+  if (end > b.length) throw new DwarfError(`unit length ${length} runs past the section end`);
+  const u = new DwarfReader(b, c.at, end);
   const version = u.u16();
-  if (version < 2 || version > 5) throw new Broken(`unsupported line table version ${version}`);
+  if (version < 2 || version > 5) throw new DwarfError(`unsupported line table version ${version}`);
   let addressSize = 8;
   if (version >= 5) { addressSize = u.u8(); u.u8(); /* segment_selector_size */ }
   const headerLength = offsetSize === 8 ? Number(u.u64()) : u.u32();
@@ -116,7 +77,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   const lineBase = (u.u8() << 24) >> 24;
   const lineRange = u.u8();
   const opcodeBase = u.u8();
-  if (lineRange === 0) throw new Broken('line_range is 0');
+  if (lineRange === 0) throw new DwarfError('line_range is 0');
   const opLengths = [0];
   for (let i = 1; i < opcodeBase; i++) opLengths.push(u.u8());
 
@@ -157,7 +118,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
     }
   }
 
-  const p = new Cursor(b, programStart, end);
+  const p = new DwarfReader(b, programStart, end);
   const fresh = () => ({ address: 0n, file: 1, line: 1, column: 0, isStmt: defaultIsStmt });
   let r = fresh();
   const emit = (endSequence: boolean) => {
@@ -177,7 +138,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
       case 0: {
         const len = p.uleb();
         const next = p.at + len;
-        if (len === 0 || next > end) throw new Broken('bad extended opcode length');
+        if (len === 0 || next > end) throw new DwarfError('bad extended opcode length');
         const sub = p.u8();
         if (sub === LNE.endSequence) { emit(true); r = fresh(); }
         else if (sub === LNE.setAddress) r.address = addressSize === 8 ? p.u64() : BigInt(p.u32());
@@ -200,7 +161,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   return end;
 }
 
-function readForm(c: Cursor, form: number, offsetSize: number, s: { lineStr?: Uint8Array; str?: Uint8Array }): string | number | undefined {
+function readForm(c: DwarfReader, form: number, offsetSize: number, s: { lineStr?: Uint8Array; str?: Uint8Array }): string | number | undefined {
   const offset = () => (offsetSize === 8 ? Number(c.u64()) : c.u32());
   switch (form) {
     case DW_FORM.string: return c.cstring();
@@ -217,7 +178,7 @@ function readForm(c: Cursor, form: number, offsetSize: number, s: { lineStr?: Ui
     case DW_FORM.strx: c.uleb(); return undefined;
     case DW_FORM.block: c.skip(c.uleb()); return undefined;
     case DW_FORM.block1: c.skip(c.u8()); return undefined;
-    default: throw new Broken(`unsupported form 0x${form.toString(16)} in the file table`);
+    default: throw new DwarfError(`unsupported form 0x${form.toString(16)} in the file table`);
   }
 }
 
