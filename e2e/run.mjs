@@ -116,6 +116,28 @@ try {
     await page.keyboard.press('F5'); // continue: the demo prints, then powers off
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
   });
+
+  await scenario(page, 'breakpoint-in-c-source-is-hit', async () => {
+    // Open hello.c, put a breakpoint on `ticks++;` in the timer handler (line 18), debug.
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('hello.c');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'hello.c' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(':18');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('F9');
+    await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F5');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('F5');
+    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
+    await page.locator('.debug-call-stack').getByText('on_timer', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'breakpoint-hit-in-on_timer.png') });
+    await page.keyboard.press('Shift+F5'); // stop the session
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  });
   await browser.close();
 } catch (e) {
   console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
