@@ -331,7 +331,9 @@ export class Machine {
       const ticks = Math.ceil((alarm - RTC_EPOCH_NS) * VIRT.timebaseHz / 1e9);
       best = Math.min(best, ticks);
     }
-    if (this.input.length > 0) return this.clock;
+    // Pending console input wakes the guest only if it can enter now: with the UART's
+    // FIFO full, a sleeping guest stays idle until it reads (no busy rounds).
+    if (this.input.length > 0 && (this.virtioConsole !== null || this.uart.canReceive() > 0)) return this.clock;
     return best === Infinity ? undefined : this.clockForTicks(best);
   }
 
