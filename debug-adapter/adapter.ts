@@ -155,7 +155,10 @@ export class OsdevDebugSession extends DebugSession {
       this.client = new MachineClient(script, (e) => this.onMachineEvent(e));
       const booted = await this.client.request({
         type: 'launch',
-        params: { kernel, bios, initrd, xlen: this.xlen, harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled' },
+        params: {
+          kernel, bios, initrd, xlen: this.xlen, harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled',
+          virtio: { drives: c.drives.map((d) => ({ ...d, path: path.resolve(c.cwd ?? process.cwd(), d.path) })), rng: c.rng, console: c.console },
+        },
       });
       this.entry = booted.entry;
       this.sendEvent(new InitializedEvent());

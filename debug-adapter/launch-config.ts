@@ -5,7 +5,7 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
-import { parseSize } from '../emulator/hosts/cli-options';
+import { DriveOption, parseDrive, parseSize } from '../emulator/hosts/cli-options';
 
 export const DEBUG_TYPE = 'osdev';
 
@@ -22,6 +22,10 @@ export interface LaunchConfig {
   cwd?: string;
   /** Compile-time path prefix → local path prefix, for sources built elsewhere. */
   sourceFileMap: Record<string, string>;
+  /** virtio-blk disks, in slot order (paths relative to `cwd`). */
+  drives: DriveOption[];
+  rng?: 'seeded' | 'host';
+  console: 'uart' | 'virtio';
 }
 
 /** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
@@ -87,6 +91,23 @@ export const LAUNCH_ATTRIBUTES = {
     description: 'Folder that relative paths in this configuration start from.',
     default: '${workspaceFolder}',
   },
+  drives: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Disk images for virtio-blk devices, as osdev-emu --drive: "PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]". overlay (the default) never writes the file.',
+    default: [],
+  },
+  rng: {
+    type: 'string',
+    enum: ['seeded', 'host'],
+    description: 'Add a virtio-rng device: reproducible seeded bytes, or host entropy.',
+  },
+  console: {
+    type: 'string',
+    enum: ['uart', 'virtio'],
+    description: 'Console device the guest gets input from: UART0, or an added virtio-console.',
+    default: 'uart',
+  },
 } as const;
 
 export const REQUIRED_ATTRIBUTES = ['program'] as const;
@@ -129,6 +150,19 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (!isObj(map) || !Object.values(map).every((v) => typeof v === 'string')) {
     return bad('sourceFileMap', 'must be an object mapping compile-time paths to local paths (strings)');
   }
+  const drives: DriveOption[] = [];
+  if (args.drives !== undefined) {
+    if (!Array.isArray(args.drives)) return bad('drives', 'must be a list of disk image specs like "disk.img,mode=readonly"');
+    for (const spec of args.drives) {
+      const d = typeof spec === 'string' ? parseDrive(spec) : `must hold strings, got ${JSON.stringify(spec)}`;
+      if (typeof d === 'string') return bad('drives', d.replace(/^--drive /, ''));
+      drives.push(d);
+    }
+  }
+  if (args.rng !== undefined && args.rng !== 'seeded' && args.rng !== 'host') return bad('rng', `must be "seeded" or "host", got ${JSON.stringify(args.rng)}`);
+  if (args.console !== undefined && args.console !== 'uart' && args.console !== 'virtio') {
+    return bad('console', `must be "uart" or "virtio", got ${JSON.stringify(args.console)}`);
+  }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
     return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
@@ -147,6 +181,9 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       stepInterrupts,
       cwd: args.cwd as string | undefined,
       sourceFileMap: map as Record<string, string>,
+      drives,
+      rng: args.rng as 'seeded' | 'host' | undefined,
+      console: (args.console as 'uart' | 'virtio' | undefined) ?? 'uart',
     },
   };
 }

@@ -11,6 +11,9 @@
 export type BlockMode = 'overlay' | 'writeback' | 'readonly';
 export const BLOCK_MODES: readonly BlockMode[] = ['overlay', 'writeback', 'readonly'];
 
+/** A disk image for virtio-blk, as `--drive PATH[,mode=...][,legacy][,serial=ID]` and launch.json `drives` give it. */
+export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
+
 /** A disk image. Errors are messages (the device answers VIRTIO_BLK_S_IOERR), never throws. */
 export interface BlockBackend {
   /** Size in bytes, a multiple of 512. */

@@ -8,6 +8,7 @@ import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
@@ -220,6 +221,23 @@ describe('debug adapter over stdio', () => {
     assert.ok(output.length > 0, 'console output before the exit');
   });
 
+  test('launch.json drives: the virtio-blk guest reads the disk, and overlay mode leaves the file alone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-dap-disk-'));
+    const img = path.join(dir, 'disk.img');
+    const image = Buffer.alloc(64 * 512);
+    image.write('sector 0: hello from the host image\n', 0, 'latin1');
+    fs.writeFileSync(img, image);
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
+    const exited = dc.waitForEvent('exited');
+    await launch({ program: path.join(GUESTS, 'rv64/virtio-blk.elf'), drives: ['disk.img,serial=disk-1'], cwd: dir }, 'exited');
+    assert.equal((await exited).body.exitCode, 0, output);
+    assert.match(output, /sector 0: hello from the host image/);
+    assert.match(output, /virtio-blk done/);
+    assert.deepEqual(fs.readFileSync(img), image, 'overlay: the image file is unchanged');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('an RV32 guest runs to a function breakpoint', async () => {
     const program = path.join(GUESTS, 'rv32/alu.elf');
     const main = symbol(elf(program), 'main');
@@ -364,6 +382,10 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['sourceFileMap as a list', { program: DEMO, sourceFileMap: ['/a', '/b'] }, /"sourceFileMap" must be an object/],
     ['a folder as program', { program: ROOT }, /is a folder/],
     ['an ELF of the wrong width', { program: DEMO, xlen: 32 }, /64-bit ELF cannot run on a 32-bit machine/],
+    ['drives not a list', { program: DEMO, drives: 'disk.img' }, /"drives" must be a list of disk image specs/],
+    ['a drive with a bad mode', { program: DEMO, drives: ['disk.img,mode=sometimes'] }, /"drives" mode must be overlay, writeback, readonly, got 'sometimes'/],
+    ['a drive that does not exist', { program: DEMO, drives: ['/nonexistent/disk.img'] }, /nonexistent\/disk\.img/],
+    ['rng "maybe"', { program: DEMO, rng: 'maybe' }, /"rng" must be "seeded" or "host"/],
   ];
   for (const [name, config, expected] of cases) {
     test(name, async () => {

@@ -3,12 +3,12 @@
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
-import { BLOCK_MODES, BlockMode } from '../backends';
+import { BLOCK_MODES, BlockMode, DriveOption } from '../backends';
+
+export type { DriveOption };
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
-/** `--drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]`. */
-export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
 
 /** `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=52:54:..][,pcap=FILE][,legacy]`. */
 export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort }) &

@@ -8,10 +8,10 @@ import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
-import { defaultDescription, VIRT, VirtioDeviceDescription, Xlen } from '../machine/description';
-import { hostEntropy, OpenDrive, openDrive } from './drives';
+import { defaultDescription, VIRT, Xlen } from '../machine/description';
+import { hostEntropy, OpenDrive } from './drives';
+import { openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
-import { DEFAULT_MAC } from '../devices/virtio/net';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue, registerAt, describeFields, RegisterDecl } from '../devices/regmap';
 import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
@@ -53,11 +53,9 @@ async function run(o: RunOptions): Promise<number> {
   const drives: OpenDrive[] = [];
   const nets: OpenNet[] = [];
   try {
-    for (const d of o.drives) {
-      const r = openDrive(d);
-      if (!r.ok) throw new UsageError(r.error);
-      drives.push(r.value);
-    }
+    const opened = openDrives(o.drives);
+    if (!opened.ok) throw new UsageError(opened.error);
+    drives.push(...opened.value);
     for (const n of o.nets) {
       const r = await openNet(n);
       if (!r.ok) throw new UsageError(r.error);
@@ -68,24 +66,6 @@ async function run(o: RunOptions): Promise<number> {
     for (const d of drives) d.close();
     for (const n of nets) n.close();
   }
-}
-
-/** Virtio devices in command-line order (the order QEMU fills slots in). */
-function virtioDevices(o: RunOptions): VirtioDeviceDescription[] {
-  let drive = 0, net = 0;
-  return o.virtioOrder.map((kind): VirtioDeviceDescription => {
-    if (kind === 'drive') {
-      const d = o.drives[drive];
-      return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy };
-    }
-    if (kind === 'net') {
-      const n = o.nets[net];
-      // QEMU numbers default MACs per NIC: 52:54:00:12:34:56, ...:57, ...
-      const mac = n.mac ?? DEFAULT_MAC.slice(0, -2) + (0x56 + net).toString(16).padStart(2, '0');
-      return { kind: 'net', net: net++, mac, legacy: n.legacy };
-    }
-    return { kind };
-  });
 }
 
 async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,

@@ -8,7 +8,9 @@
 import { parentPort } from 'node:worker_threads';
 import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
-import { defaultDescription } from '../machine/description';
+import { defaultDescription, VIRT } from '../machine/description';
+import { hostEntropy } from './drives';
+import { openDrives, virtioDevices } from './virtio-setup';
 import {
   checkRequest, LaunchParams, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
@@ -140,8 +142,21 @@ class MachineWorker {
 
   private launch(p: LaunchParams): { value: WorkerResults['launch'] } | string {
     if (this.machine !== null) return 'launch: the machine is already launched';
-    const desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append });
-    const machine = new Machine(desc, { consoleOut: (b) => { this.console.push(b); } });
+    const v = p.virtio ?? { drives: [], console: 'uart' as const };
+    const order = [...v.drives.map(() => 'drive' as const), ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
+    if (order.length > VIRT.virtio.count) return `launch: at most ${VIRT.virtio.count} virtio devices, got ${order.length}`;
+    const drives = openDrives(v.drives);
+    if (!drives.ok) return drives.error;
+    const desc = defaultDescription({
+      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append,
+      virtio: virtioDevices({ drives: v.drives, nets: [], virtioOrder: order }),
+    });
+    const machine = new Machine(desc, {
+      consoleOut: (b) => { this.console.push(b); },
+      drives: drives.value.map((d) => d.backend),
+      entropy: v.rng === 'host' ? hostEntropy() : undefined,
+      log: (line) => { for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b); },
+    });
     const cfg: BootConfig = { kernel: p.kernel, bios: p.bios, initrd: p.initrd };
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;

@@ -8,7 +8,9 @@
  * Addresses and register values are unsigned bigints of the machine's XLEN.
  */
 
-/** An image file handed to the machine: the adapter reads files, the worker never does. */
+import { BLOCK_MODES, DriveOption } from '../backends';
+
+/** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
 
 export interface LaunchParams {
@@ -21,6 +23,14 @@ export interface LaunchParams {
   append?: string;
   /** Whether single steps may take a pending interrupt (launch attribute `stepInterrupts`). */
   stepInterrupts: boolean;
+  /** Virtio devices (launch attributes `drives`, `rng`, `console`): drives are opened by the worker, paths absolute. */
+  virtio?: LaunchVirtio;
+}
+
+export interface LaunchVirtio {
+  drives: DriveOption[];
+  rng?: 'seeded' | 'host';
+  console: 'uart' | 'virtio';
 }
 
 /** Which traps stop the machine: exception filters in DAP terms. */
@@ -136,6 +146,14 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
       if (p.append !== undefined && typeof p.append !== 'string') return bad('params.append');
       if (typeof p.stepInterrupts !== 'boolean') return bad('params.stepInterrupts');
+      if (p.virtio !== undefined) {
+        const v = p.virtio;
+        if (!isObj(v) || !Array.isArray(v.drives) || (v.console !== 'uart' && v.console !== 'virtio')) return bad('params.virtio');
+        if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
+        const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
+          typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string');
+        if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
+      }
       break;
     }
     case 'continue': case 'pause': case 'harts': break;

@@ -1,0 +1,48 @@
+/**
+ * Virtio devices from host options, shared by the CLI and the debugger's machine
+ * worker: the device list in the order QEMU fills slots, and the disk images opened.
+ */
+import { DriveOption } from '../backends';
+import { VirtioDeviceDescription } from '../machine/description';
+import { DEFAULT_MAC } from '../devices/virtio/net';
+import { NetOption } from './cli-options';
+import { OpenDrive, openDrive } from './drives';
+
+export interface VirtioOptions {
+  drives: readonly DriveOption[];
+  nets: readonly NetOption[];
+  /** Device kinds in the order given (drives and nets in their own order). */
+  virtioOrder: readonly ('drive' | 'rng' | 'console' | 'net')[];
+}
+
+/** Virtio devices in the order given (the order QEMU fills slots in). */
+export function virtioDevices(o: VirtioOptions): VirtioDeviceDescription[] {
+  let drive = 0, net = 0;
+  return o.virtioOrder.map((kind): VirtioDeviceDescription => {
+    if (kind === 'drive') {
+      const d = o.drives[drive];
+      return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy };
+    }
+    if (kind === 'net') {
+      const n = o.nets[net];
+      // QEMU numbers default MACs per NIC: 52:54:00:12:34:56, ...:57, ...
+      const mac = n.mac ?? DEFAULT_MAC.slice(0, -2) + (0x56 + net).toString(16).padStart(2, '0');
+      return { kind: 'net', net: net++, mac, legacy: n.legacy };
+    }
+    return { kind };
+  });
+}
+
+/** Open every drive, or none: on an error the ones already open are closed again. */
+export function openDrives(drives: readonly DriveOption[]): { ok: true; value: OpenDrive[] } | { ok: false; error: string } {
+  const open: OpenDrive[] = [];
+  for (const d of drives) {
+    const r = openDrive(d);
+    if (!r.ok) {
+      for (const o of open) o.close();
+      return r;
+    }
+    open.push(r.value);
+  }
+  return { ok: true, value: open };
+}
