@@ -3,7 +3,8 @@
 // same run, instructions per second and the ratio for each. Never part of `npm test`:
 // speed is measured here, not asserted.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -53,6 +54,23 @@ for (const name of WORKLOADS) {
   need(theirs.out === ours.out, `${name}: QEMU printed something else than we did`);
   rows.push({ name, insns, ours: ours.secs, qemu: theirs.secs });
 }
+// virtio-blk: 4 KiB requests from the bench-blk guest (its disk serial names the pattern)
+// against a 64 MiB image; writes stay in an overlay on both sides (QEMU: snapshot=on).
+const IO_MIB = 64;
+const image = join(mkdtempSync(join(tmpdir(), 'osdev-bench-')), 'disk.img');
+writeFileSync(image, Buffer.alloc(IO_MIB << 20));
+const blkElf = join(benchDir, 'bench-blk.elf');
+need(existsSync(blkElf), `${blkElf} was not built`);
+const ioRows = [];
+for (const pattern of ['seq-read', 'seq-write', 'rand-read', 'rand-write']) {
+  const ours = await timed(process.execPath, [cli, 'run', blkElf, '--drive', `${image},serial=${pattern}`]);
+  need(ours.code === 0, `bench-blk ${pattern} failed on osdev-emu: ${ours.err}`);
+  const theirs = await timed('qemu-system-riscv64', qemu(['-bios', 'none', '-global', 'virtio-mmio.force-legacy=false',
+    '-drive', `file=${image},if=none,id=d0,format=raw,snapshot=on`, '-device', `virtio-blk-device,drive=d0,serial=${pattern}`, '-kernel', blkElf]));
+  need(theirs.code === 0, `bench-blk ${pattern} failed on QEMU: ${theirs.err}`);
+  ioRows.push({ pattern, ours: ours.secs, qemu: theirs.secs });
+}
+
 // Boot to the OpenSBI banner's last line: time only (both print the same banner).
 const bootUntil = 'Boot HART MEDELEG';
 const bootOurs = await timed(process.execPath, [cli, 'run', '--bios', OPENSBI], bootUntil);
@@ -65,4 +83,10 @@ for (const r of rows) {
   console.log(`${r.name.padEnd(14)} ${String(r.insns).padStart(13)}   ${f(r.ours).padStart(9)}  ${f(a, 1).padStart(6)}  ${f(r.qemu).padStart(7)}  ${f(b, 1).padStart(6)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
 }
 console.log(`${'opensbi-boot'.padEnd(14)} ${'(to banner)'.padStart(13)}   ${f(bootOurs.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / bootOurs.secs).toFixed(1).padStart(6)}%`);
-console.log('\nMIPS = guest instructions (counted by osdev-emu; both run the same program) per wall-clock second, process start included.');
+console.log('\nvirtio-blk, 4 KiB    osdev-emu MB/s   qemu MB/s   ours/qemu');
+for (const r of ioRows) {
+  const a = IO_MIB * 1.048576 / r.ours, b = IO_MIB * 1.048576 / r.qemu;
+  console.log(`${r.pattern.padEnd(18)} ${f(a, 1).padStart(14)}  ${f(b, 1).padStart(10)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
+}
+console.log('\nMIPS = guest instructions (counted by osdev-emu; both run the same program) per wall-clock second, process start included;');
+console.log(`MB/s = ${IO_MIB} MiB moved by the guest per wall-clock second of the whole run.`);

@@ -12,51 +12,15 @@
  * offers more) prints the same.
  */
 #include "lib.h"
-#include "virtio.h"
+#include "virtio-blk.h"
 
 #define F_RO 5
 
-#define T_IN 0
-#define T_OUT 1
-#define T_FLUSH 4
-#define T_GET_ID 8
-
-static struct ring q;
-static unsigned long base;
-static uint16_t seen_used;
-static struct { uint32_t type, reserved; uint64_t sector; } hdr;
-static volatile uint8_t status_byte;
 static uint8_t buf[1024] __attribute__((aligned(16)));
+#define base blk_base
+#define request blk_request
 
 static uint32_t r32(unsigned off) { return mmio_read32(base + off); }
-static void w32(unsigned off, uint32_t v) { mmio_write32(base + off, v); }
-
-static int request(uint32_t type, uint64_t sector, void *data, uint32_t len, int device_writes)
-{
-    hdr.type = type;
-    hdr.reserved = 0;
-    hdr.sector = sector;
-    status_byte = 0xff;
-    q.desc[0] = (struct desc){ (uintptr_t)&hdr, sizeof hdr, D_NEXT, 1 };
-    if (len) {
-        q.desc[1] = (struct desc){ (uintptr_t)data, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2 };
-    } else {
-        q.desc[0].next = 2;
-    }
-    q.desc[2] = (struct desc){ (uintptr_t)&status_byte, 1, D_WRITE, 0 };
-    q.avail_ring[q.avail_idx % QSIZE] = 0;
-    __sync_synchronize();
-    q.avail_idx++;
-    __sync_synchronize();
-    w32(QUEUE_NOTIFY, 0);
-    for (unsigned long spins = 0; *(volatile uint16_t *)&q.used_idx == seen_used; spins++) {
-        if (spins > 100000000UL) { kprintf("request type %u: no answer\n", type); exit_fail(2); }
-    }
-    __sync_synchronize();
-    seen_used++;
-    w32(INTERRUPT_ACK, r32(INTERRUPT_STATUS));
-    return status_byte;
-}
 
 static void print_text(const uint8_t *p, unsigned n)
 {
@@ -71,7 +35,7 @@ int main(void)
     if (!base) { kprintf("virtio-blk: no disk\n"); return 0; }
     kprintf("virtio-blk at %lx, transport version %u\n", base, r32(VERSION));
     int ro = (virtio_begin(base, 1u << F_RO) >> F_RO) & 1;
-    virtio_queue(base, 0, &q);
+    virtio_queue(base, 0, &blk_q);
     virtio_driver_ok(base);
 
     uint64_t capacity = r32(CONFIG) | ((uint64_t)r32(CONFIG + 4) << 32);
