@@ -157,7 +157,11 @@ export class OsdevDebugSession extends DebugSession {
         type: 'launch',
         params: {
           kernel, bios, initrd, xlen: this.xlen, harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled',
-          virtio: { drives: c.drives.map((d) => ({ ...d, path: path.resolve(c.cwd ?? process.cwd(), d.path) })), rng: c.rng, console: c.console },
+          virtio: {
+            drives: c.drives.map((d) => ({ ...d, path: path.resolve(c.cwd ?? process.cwd(), d.path) })),
+            nets: c.net.map((n) => (n.pcap !== undefined ? { ...n, pcap: path.resolve(c.cwd ?? process.cwd(), n.pcap) } : n)),
+            rng: c.rng, console: c.console,
+          },
         },
       });
       this.entry = booted.entry;

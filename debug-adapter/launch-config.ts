@@ -5,7 +5,7 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
-import { DriveOption, parseDrive, parseSize } from '../emulator/hosts/cli-options';
+import { DriveOption, NetOption, parseDrive, parseNet, parseSize } from '../emulator/hosts/cli-options';
 
 export const DEBUG_TYPE = 'osdev';
 
@@ -24,6 +24,8 @@ export interface LaunchConfig {
   sourceFileMap: Record<string, string>;
   /** virtio-blk disks, in slot order (paths relative to `cwd`). */
   drives: DriveOption[];
+  /** virtio-net links, after the drives. */
+  net: NetOption[];
   rng?: 'seeded' | 'host';
   console: 'uart' | 'virtio';
 }
@@ -97,6 +99,12 @@ export const LAUNCH_ATTRIBUTES = {
     description: 'Disk images for virtio-blk devices, as osdev-emu --drive: "PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]". overlay (the default) never writes the file.',
     default: [],
   },
+  net: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'virtio-net links, as osdev-emu --net: "loopback" or "socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT" (loopback addresses only), with ",mac=...", ",pcap=FILE", ",legacy".',
+    default: [],
+  },
   rng: {
     type: 'string',
     enum: ['seeded', 'host'],
@@ -159,6 +167,15 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       drives.push(d);
     }
   }
+  const net: NetOption[] = [];
+  if (args.net !== undefined) {
+    if (!Array.isArray(args.net)) return bad('net', 'must be a list of links like "loopback"');
+    for (const spec of args.net) {
+      const n = typeof spec === 'string' ? parseNet(spec) : `must hold strings, got ${JSON.stringify(spec)}`;
+      if (typeof n === 'string') return bad('net', n.replace(/^--net /, ''));
+      net.push(n);
+    }
+  }
   if (args.rng !== undefined && args.rng !== 'seeded' && args.rng !== 'host') return bad('rng', `must be "seeded" or "host", got ${JSON.stringify(args.rng)}`);
   if (args.console !== undefined && args.console !== 'uart' && args.console !== 'virtio') {
     return bad('console', `must be "uart" or "virtio", got ${JSON.stringify(args.console)}`);
@@ -182,6 +199,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       cwd: args.cwd as string | undefined,
       sourceFileMap: map as Record<string, string>,
       drives,
+      net,
       rng: args.rng as 'seeded' | 'host' | undefined,
       console: (args.console as 'uart' | 'virtio' | undefined) ?? 'uart',
     },

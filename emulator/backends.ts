@@ -14,6 +14,11 @@ export const BLOCK_MODES: readonly BlockMode[] = ['overlay', 'writeback', 'reado
 /** A disk image for virtio-blk, as `--drive PATH[,mode=...][,legacy][,serial=ID]` and launch.json `drives` give it. */
 export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
 
+/** A virtio-net link, as `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=..][,pcap=FILE][,legacy]` and launch.json `net`. */
+export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort }) &
+  { mac?: string; pcap?: string; legacy: boolean };
+export interface HostPort { host: string; port: number }
+
 /** A disk image. Errors are messages (the device answers VIRTIO_BLK_S_IOERR), never throws. */
 export interface BlockBackend {
   /** Size in bytes, a multiple of 512. */

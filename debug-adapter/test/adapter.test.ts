@@ -238,6 +238,15 @@ describe('debug adapter over stdio', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('launch.json net: the virtio-net guest gets its frame back over a loopback link', async () => {
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
+    const exited = dc.waitForEvent('exited');
+    await launch({ program: path.join(GUESTS, 'rv64/virtio-net.elf'), net: ['loopback'] }, 'exited');
+    assert.equal((await exited).body.exitCode, 0, output);
+    assert.match(output, /payload: hello over virtio-net/);
+  });
+
   test('an RV32 guest runs to a function breakpoint', async () => {
     const program = path.join(GUESTS, 'rv32/alu.elf');
     const main = symbol(elf(program), 'main');
@@ -386,6 +395,7 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['a drive with a bad mode', { program: DEMO, drives: ['disk.img,mode=sometimes'] }, /"drives" mode must be overlay, writeback, readonly, got 'sometimes'/],
     ['a drive that does not exist', { program: DEMO, drives: ['/nonexistent/disk.img'] }, /nonexistent\/disk\.img/],
     ['rng "maybe"', { program: DEMO, rng: 'maybe' }, /"rng" must be "seeded" or "host"/],
+    ['a net link off loopback', { program: DEMO, net: ['socket,udp=10.0.0.1:9000,localaddr=127.0.0.1:9001'] }, /"net" udp must be a loopback address/],
   ];
   for (const [name, config, expected] of cases) {
     test(name, async () => {

@@ -3,17 +3,13 @@
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
-import { BLOCK_MODES, BlockMode, DriveOption } from '../backends';
+import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption } from '../backends';
 
-export type { DriveOption };
+export type { DriveOption, HostPort, NetOption };
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
 
-/** `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=52:54:..][,pcap=FILE][,legacy]`. */
-export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort }) &
-  { mac?: string; pcap?: string; legacy: boolean };
-export interface HostPort { host: string; port: number }
 
 export interface RunOptions {
   command: 'run';

@@ -2,10 +2,9 @@
  * Virtio devices from host options, shared by the CLI and the debugger's machine
  * worker: the device list in the order QEMU fills slots, and the disk images opened.
  */
-import { DriveOption } from '../backends';
+import { DriveOption, NetOption } from '../backends';
 import { VirtioDeviceDescription } from '../machine/description';
 import { DEFAULT_MAC } from '../devices/virtio/net';
-import { NetOption } from './cli-options';
 import { OpenDrive, openDrive } from './drives';
 
 export interface VirtioOptions {

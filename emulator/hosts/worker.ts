@@ -11,8 +11,9 @@ import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription, VIRT } from '../machine/description';
 import { hostEntropy } from './drives';
 import { openDrives, virtioDevices } from './virtio-setup';
+import { OpenNet, openNet } from './net';
 import {
-  checkRequest, LaunchParams, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
+  checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
 import {
   DebugController, hartPc, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
@@ -62,6 +63,14 @@ class MachineWorker {
       return;
     }
     const req = checked.value;
+    if (req.type === 'launch') {
+      this.launch(req.params).then(
+        (result) => this.post(typeof result === 'string'
+          ? { type: 'response', id: req.id, ok: false, error: result }
+          : { type: 'response', id: req.id, ok: true, result: result.value }),
+        (e: unknown) => this.post({ type: 'response', id: req.id, ok: false, error: `emulator error: ${(e as Error).message}` }));
+      return;
+    }
     try {
       const result = this.handle(req);
       if (typeof result === 'string') this.post({ type: 'response', id: req.id, ok: false, error: result });
@@ -75,8 +84,7 @@ class MachineWorker {
   }
 
   /** A result, or an error message for the response. */
-  private handle(req: WorkerRequest): { value: WorkerResults[keyof WorkerResults] } | string {
-    if (req.type === 'launch') return this.launch(req.params);
+  private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
     if (req.type === 'input') { this.machine?.pushInput(req.bytes); if (this.idle) this.wake(); return { value: null }; }
     const m = this.machine, c = this.control;
     if (m === null || c === null) return `${req.type}: the machine has not been launched`;
@@ -140,20 +148,33 @@ class MachineWorker {
     }
   }
 
-  private launch(p: LaunchParams): { value: WorkerResults['launch'] } | string {
+  /** Launch; async only because opening a network link is. */
+  private async launch(p: LaunchParams): Promise<{ value: WorkerResults['launch'] } | string> {
     if (this.machine !== null) return 'launch: the machine is already launched';
-    const v = p.virtio ?? { drives: [], console: 'uart' as const };
-    const order = [...v.drives.map(() => 'drive' as const), ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
+    const v: LaunchVirtio = p.virtio ?? { drives: [], nets: [], console: 'uart' };
+    const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
+      ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
     if (order.length > VIRT.virtio.count) return `launch: at most ${VIRT.virtio.count} virtio devices, got ${order.length}`;
     const drives = openDrives(v.drives);
     if (!drives.ok) return drives.error;
+    const nets: OpenNet[] = [];
+    for (const n of v.nets) {
+      const r = await openNet(n);
+      if (!r.ok) {
+        for (const d of drives.value) d.close();
+        for (const o of nets) o.close();
+        return r.error;
+      }
+      nets.push(r.value);
+    }
     const desc = defaultDescription({
       xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append,
-      virtio: virtioDevices({ drives: v.drives, nets: [], virtioOrder: order }),
+      virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }),
     });
     const machine = new Machine(desc, {
       consoleOut: (b) => { this.console.push(b); },
       drives: drives.value.map((d) => d.backend),
+      nets: nets.map((n) => n.backend),
       entropy: v.rng === 'host' ? hostEntropy() : undefined,
       log: (line) => { for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b); },
     });

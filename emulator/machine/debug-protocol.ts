@@ -8,7 +8,7 @@
  * Addresses and register values are unsigned bigints of the machine's XLEN.
  */
 
-import { BLOCK_MODES, DriveOption } from '../backends';
+import { BLOCK_MODES, DriveOption, NetOption } from '../backends';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -27,8 +27,10 @@ export interface LaunchParams {
   virtio?: LaunchVirtio;
 }
 
+/** Devices in slot order: drives, then net links, then rng, then the console (launch.json has no interleaving). */
 export interface LaunchVirtio {
   drives: DriveOption[];
+  nets: NetOption[];
   rng?: 'seeded' | 'host';
   console: 'uart' | 'virtio';
 }
@@ -153,6 +155,9 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string');
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
+        const netOk = (n: unknown) => isObj(n) && (n.backend === 'loopback' || (n.backend === 'socket' && isObj(n.remote) && isObj(n.local))) &&
+          typeof n.legacy === 'boolean';
+        if (!Array.isArray(v.nets) || !v.nets.every(netOk)) return bad('params.virtio.nets');
       }
       break;
     }
