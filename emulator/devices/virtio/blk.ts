@@ -5,7 +5,7 @@
  */
 import { BlockBackend } from '../../backends';
 import { DescriptorChain } from './queue';
-import { VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
 
 export const VIRTIO_ID_BLOCK = 2;
 /** §5.2.3 feature bits. */
@@ -91,18 +91,7 @@ export class VirtioBlk implements VirtioDevice {
   notify(q: number): void {
     const t = this.t;
     if (t === null || q !== 0) return;
-    const queue = t.queue(0);
-    // Each pop consumes one avail entry, so this ends after at most `size` chains.
-    for (let n = 0; n < queue.size; n++) {
-      const next = queue.pop();
-      if (!next.ok) { t.needsReset(next.error); return; }
-      const chain = next.value;
-      if (chain === null) break;
-      const len = this.process(chain, t);
-      const err = queue.pushUsed(chain.head, len);
-      if (err !== null) { t.needsReset(err); return; }
-    }
-    t.usedBuffers(0);
+    serveChains(t, 0, (chain) => this.process(chain, t));
   }
 
   /** Parse the header of a chain (§5.2.6). */

@@ -5,7 +5,7 @@
  * is dropped) and enters only when the machine polls between quanta or when the guest
  * posts buffers, so a run with the same input stays the same run.
  */
-import { VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
 
 export const VIRTIO_ID_CONSOLE = 3;
 const RX = 0, TX = 1;
@@ -44,31 +44,17 @@ export class VirtioConsole implements VirtioDevice {
   poll(): void {
     const t = this.t;
     if (t === null || this.input.length === 0) return;
-    const queue = t.queue(RX);
-    if (!queue.ready) return;
-    let used = false;
-    for (let n = 0; n < queue.size && this.input.length > 0; n++) {
-      const next = queue.pop();
-      if (!next.ok) { t.needsReset(next.error); return; }
-      const chain = next.value;
-      if (chain === null) break;
+    if (!t.queue(RX).ready) return;
+    serveChains(t, RX, (chain) => {
       chain.write(0, Uint8Array.from(this.input.take(chain.writableLen)));
-      const err = queue.pushUsed(chain.head, chain.written);
-      if (err !== null) { t.needsReset(err); return; }
-      used = true;
-    }
-    if (used) t.usedBuffers(RX);
+      return chain.written;
+    }, () => this.input.length > 0);
   }
 
   private transmit(): void {
     const t = this.t;
     if (t === null) return;
-    const queue = t.queue(TX);
-    for (let n = 0; n < queue.size; n++) {
-      const next = queue.pop();
-      if (!next.ok) { t.needsReset(next.error); return; }
-      const chain = next.value;
-      if (chain === null) break;
+    serveChains(t, TX, (chain) => {
       // In pieces: a chain may repeat the same RAM up to queue size times over.
       const len = Math.min(chain.readableLen, MAX_TX_CHAIN);
       if (len < chain.readableLen) t.log(`transmit chain of ${chain.readableLen} bytes cut to ${len}`);
@@ -78,9 +64,7 @@ export class VirtioConsole implements VirtioDevice {
         chain.read(done, part);
         for (const b of part) this.output(b);
       }
-      const err = queue.pushUsed(chain.head, 0);
-      if (err !== null) { t.needsReset(err); return; }
-    }
-    t.usedBuffers(TX);
+      return 0;
+    });
   }
 }

@@ -12,7 +12,7 @@
 import { MmioDevice } from '../../bus/bus';
 import { DeviceModel, fieldMask, offsets } from '../regmap';
 import { VIRT } from '../../machine/description';
-import { describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
+import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 
 const REGS = [
   { name: 'MagicValue', offset: 0x000, width: 4, access: 'RO', reset: 0x74726976, doc: '"virt" in little-endian' },
@@ -88,6 +88,27 @@ const CONFIG_END = 0x200;
  * The transport seen from a device: its queues, negotiated features, guest RAM, and the
  * ways to tell the driver something (used buffers, config change, a broken driver).
  */
+/**
+ * Serve the available chains of queue `q` in order, at most one queue's worth (each
+ * pop consumes an avail entry, so this ends), while `more()` says there is work:
+ * `serve` handles a chain and returns how many bytes it wrote into it. A queue error
+ * puts the device in DEVICE_NEEDS_RESET; the driver is interrupted if anything was used.
+ */
+export function serveChains(t: VirtioTransport, q: number, serve: (chain: DescriptorChain) => number, more: () => boolean = () => true): void {
+  const queue = t.queue(q);
+  let used = false;
+  for (let n = 0; n < queue.size && more(); n++) {
+    const next = queue.pop();
+    if (!next.ok) { t.needsReset(next.error); return; }
+    const chain = next.value;
+    if (chain === null) break;
+    const err = queue.pushUsed(chain.head, serve(chain));
+    if (err !== null) { t.needsReset(err); return; }
+    used = true;
+  }
+  if (used) t.usedBuffers(q);
+}
+
 export interface VirtioTransport {
   readonly name: string;
   readonly ram: GuestRam;

@@ -6,7 +6,7 @@
  * backend while the guest has no buffer posted.
  */
 import { NetBackend } from '../../backends';
-import { VirtioDevice, VirtioTransport, VIRTIO_F } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_F } from './mmio';
 
 export const VIRTIO_ID_NET = 1;
 /** §5.1.3 feature bits. */
@@ -67,13 +67,8 @@ export class VirtioNet implements VirtioDevice {
   private transmit(): void {
     const t = this.t;
     if (t === null) return;
-    const queue = t.queue(TX);
     const hdr = this.hdrLen(t);
-    for (let n = 0; n < queue.size; n++) {
-      const next = queue.pop();
-      if (!next.ok) { t.needsReset(next.error); return; }
-      const chain = next.value;
-      if (chain === null) break;
+    serveChains(t, TX, (chain) => {
       const len = chain.readableLen - hdr;
       if (len < ETH_MIN || len > ETH_HEADER + this.mtu) {
         t.log(`transmit of a ${len}-byte frame dropped (frames are ${ETH_MIN}-${ETH_HEADER + this.mtu} bytes)`);
@@ -82,10 +77,8 @@ export class VirtioNet implements VirtioDevice {
         chain.read(hdr, frame);
         this.backend.send(frame);
       }
-      const err = queue.pushUsed(chain.head, 0);
-      if (err !== null) { t.needsReset(err); return; }
-    }
-    t.usedBuffers(TX);
+      return 0;
+    });
   }
 
   /** Deliver waiting frames into posted receive buffers. */

@@ -4,7 +4,7 @@
  * default `seededEntropy`, so a run stays reproducible (DESIGN.md idea 2).
  */
 import { EntropySource } from '../../backends';
-import { VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
 
 export const VIRTIO_ID_ENTROPY = 4;
 const QUEUE_SIZE = 8;
@@ -39,18 +39,11 @@ export class VirtioRng implements VirtioDevice {
   notify(q: number): void {
     const t = this.t;
     if (t === null || q !== 0) return;
-    const queue = t.queue(0);
-    for (let n = 0; n < queue.size; n++) {
-      const next = queue.pop();
-      if (!next.ok) { t.needsReset(next.error); return; }
-      const chain = next.value;
-      if (chain === null) break;
+    serveChains(t, 0, (chain) => {
       const bytes = new Uint8Array(Math.min(chain.writableLen, MAX_REQUEST));
       this.source.fill(bytes);
       chain.write(0, bytes);
-      const err = queue.pushUsed(chain.head, chain.written);
-      if (err !== null) { t.needsReset(err); return; }
-    }
-    t.usedBuffers(0);
+      return chain.written;
+    });
   }
 }
