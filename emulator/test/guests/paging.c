@@ -12,7 +12,6 @@
 #include "lib.h"
 
 void jump_and_return_va(unsigned long va);   /* paging_asm.S */
-long exec_at(unsigned long va);              /* paging_asm.S */
 
 #define PTE_V 0x001UL
 #define PTE_R 0x002UL

@@ -9,7 +9,6 @@
  */
 #include "lib.h"
 
-long exec_at(unsigned long va);   /* pmp_asm.S */
 
 #define PMP_R 0x01
 #define PMP_W 0x02

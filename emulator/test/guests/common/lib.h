@@ -162,6 +162,8 @@ extern volatile struct trap_record last_trap;
 typedef int (*trap_hook_fn)(struct trap_frame *f);
 extern trap_hook_fn m_trap_hook, s_trap_hook;
 extern volatile unsigned long trap_resume_pc;
+/* Call the code at va; if fetching there faults, return va instead (trap.S). */
+long exec_at(unsigned long va);
 extern volatile unsigned long last_vector_slot;    /* set by vectored entry */
 
 void trap_entry_m(void);       /* asm entry points */
