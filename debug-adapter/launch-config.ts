@@ -124,6 +124,22 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A list attribute of option strings parsed as the CLI parses them (`drives`, `net`):
+ * the values, or what is wrong with the first bad one (the CLI's flag name dropped).
+ */
+function specList<T>(value: unknown, parse: (spec: string) => T | string, flag: string): T[] | string {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return `must be a list of strings like the ${flag.trim()} option takes`;
+  const out: T[] = [];
+  for (const spec of value) {
+    const v = typeof spec === 'string' ? parse(spec) : `must hold strings, got ${JSON.stringify(spec)}`;
+    if (typeof v === 'string') return v.startsWith(flag) ? v.slice(flag.length) : v;
+    out.push(v);
+  }
+  return out;
+}
+
 /** The one validator for launch configs: `args` is whatever the client sent. */
 export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (!isObj(args)) return { ok: false, error: 'the launch configuration is not an object' };
@@ -158,24 +174,10 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (!isObj(map) || !Object.values(map).every((v) => typeof v === 'string')) {
     return bad('sourceFileMap', 'must be an object mapping compile-time paths to local paths (strings)');
   }
-  const drives: DriveOption[] = [];
-  if (args.drives !== undefined) {
-    if (!Array.isArray(args.drives)) return bad('drives', 'must be a list of disk image specs like "disk.img,mode=readonly"');
-    for (const spec of args.drives) {
-      const d = typeof spec === 'string' ? parseDrive(spec) : `must hold strings, got ${JSON.stringify(spec)}`;
-      if (typeof d === 'string') return bad('drives', d.replace(/^--drive /, ''));
-      drives.push(d);
-    }
-  }
-  const net: NetOption[] = [];
-  if (args.net !== undefined) {
-    if (!Array.isArray(args.net)) return bad('net', 'must be a list of links like "loopback"');
-    for (const spec of args.net) {
-      const n = typeof spec === 'string' ? parseNet(spec) : `must hold strings, got ${JSON.stringify(spec)}`;
-      if (typeof n === 'string') return bad('net', n.replace(/^--net /, ''));
-      net.push(n);
-    }
-  }
+  const drives = specList(args.drives, parseDrive, '--drive ');
+  if (typeof drives === 'string') return bad('drives', drives);
+  const net = specList(args.net, parseNet, '--net ');
+  if (typeof net === 'string') return bad('net', net);
   if (args.rng !== undefined && args.rng !== 'seeded' && args.rng !== 'host') return bad('rng', `must be "seeded" or "host", got ${JSON.stringify(args.rng)}`);
   if (args.console !== undefined && args.console !== 'uart' && args.console !== 'virtio') {
     return bad('console', `must be "uart" or "virtio", got ${JSON.stringify(args.console)}`);

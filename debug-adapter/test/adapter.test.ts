@@ -391,7 +391,7 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['sourceFileMap as a list', { program: DEMO, sourceFileMap: ['/a', '/b'] }, /"sourceFileMap" must be an object/],
     ['a folder as program', { program: ROOT }, /is a folder/],
     ['an ELF of the wrong width', { program: DEMO, xlen: 32 }, /64-bit ELF cannot run on a 32-bit machine/],
-    ['drives not a list', { program: DEMO, drives: 'disk.img' }, /"drives" must be a list of disk image specs/],
+    ['drives not a list', { program: DEMO, drives: 'disk.img' }, /"drives" must be a list of strings like the --drive option takes/],
     ['a drive with a bad mode', { program: DEMO, drives: ['disk.img,mode=sometimes'] }, /"drives" mode must be overlay, writeback, readonly, got 'sometimes'/],
     ['a drive that does not exist', { program: DEMO, drives: ['/nonexistent/disk.img'] }, /nonexistent\/disk\.img/],
     ['rng "maybe"', { program: DEMO, rng: 'maybe' }, /"rng" must be "seeded" or "host"/],
