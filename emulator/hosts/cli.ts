@@ -267,6 +267,8 @@ function runDap(port: number | undefined): Promise<number> {
 export async function main(argv: readonly string[]): Promise<number> {
   // The device-tree tools (`dts`, `lsp`) parse and run in cli-tools.ts.
   if (argv[0] === 'dts' || argv[0] === 'lsp') return (await import('./cli-tools')).runTool(argv);
+  // The example Remote-Port peer (docs/remote-port.md), for trying a remote-port passthrough slot.
+  if (argv[0] === 'rp-peer') return (await import('./remote-port-peer')).runPeerMain(argv.slice(1));
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`osdev-emu: ${parsed.error}\n`);
