@@ -23,7 +23,7 @@ export interface HostPort { host: string; port: number }
 export type PassthroughBackendOption =
   | { kind: 'stub'; model: string }
   /** `unix:PATH` or `tcp:127.0.0.1:PORT`, as the Remote-Port reference names its peers. */
-  | { kind: 'remote-port'; address: string }
+  | { kind: 'remote-port'; address: string; syncQuantum?: number; timeoutMs?: number; model?: string }
   | { kind: 'none' };
 
 /** A passthrough slot, as `--passthrough` and launch.json `passthrough` give it; base and irq default to the next free platform-bus place. */

@@ -3,6 +3,7 @@
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
+import { formatRemotePortAddress, parseRemotePortAddress } from '../devices/passthrough/remote-port';
 import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 
 export type { DriveOption, HostPort, NetOption, PassthroughOption };
@@ -89,7 +90,9 @@ run options:
                 [,base=ADDR][,size=SIZE][,irq=N][,dma=ADDR:SIZE][,unplugged=ones|fault][,compatible=STR]
                         a passthrough slot (repeatable): an MMIO window with a PLIC line, served by a
                         stub model or a Remote-Port peer; base and irq default to the next free place
-                        from 0x4000000 / irq 64; compatible= takes the rest of the option
+                        from 0x4000000 / irq 64; compatible= takes the rest of the option. After a
+                        remote-port backend: model=FILE (register names for views and traces),
+                        sync=N (a SYNC every N instructions, default 100000), timeout=MS (default 5000)
   --record FILE         write every outside input (console bytes, frames, plug events), stamped
                         with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
@@ -288,13 +291,8 @@ export function parseBackendSpec(v: string): PassthroughBackendOption | string {
   if (v === 'none') return { kind: 'none' };
   if (v.startsWith('stub:') && v.length > 5) return { kind: 'stub', model: v.slice(5) };
   if (v.startsWith('remote-port:')) {
-    const addr = v.slice('remote-port:'.length);
-    if (addr.startsWith('unix:') && addr.length > 5) return { kind: 'remote-port', address: addr };
-    if (addr.startsWith('tcp:')) {
-      const hp = hostPort('remote-port tcp:', addr.slice(4));
-      return typeof hp === 'string' ? hp : { kind: 'remote-port', address: `tcp:${hp.host}:${hp.port}` };
-    }
-    return `a remote-port backend needs unix:PATH or tcp:127.0.0.1:PORT, got '${addr}'`;
+    const addr = parseRemotePortAddress(v.slice('remote-port:'.length));
+    return addr.ok ? { kind: 'remote-port', address: formatRemotePortAddress(addr.value) } : addr.error;
   }
   return `backend must be stub:MODEL.json, remote-port:unix:PATH, remote-port:tcp:127.0.0.1:PORT or none, got '${v}'`;
 }
@@ -330,6 +328,14 @@ export function parsePassthrough(spec: string): PassthroughOption | string {
         o.unplugged = value;
         break;
       case 'compatible': o.compatible = value; break;
+      case 'model': case 'sync': case 'timeout': {
+        if (o.backend.kind !== 'remote-port') return `--passthrough ${key}= goes after backend=remote-port:... (in '${spec}')`;
+        if (key === 'model') { o.backend.model = value; break; }
+        const n = intArg(`--passthrough ${key}`, value, 1, key === 'sync' ? 1e12 : 3_600_000);
+        if (typeof n === 'string') return n;
+        if (key === 'sync') o.backend.syncQuantum = n; else o.backend.timeoutMs = n;
+        break;
+      }
       case 'backend': {
         const b = parseBackendSpec(value);
         if (typeof b === 'string') return `--passthrough ${b}`;
@@ -337,7 +343,7 @@ export function parsePassthrough(spec: string): PassthroughOption | string {
         backendSeen = true;
         break;
       }
-      default: return `--passthrough key '${key}' is not name, backend, base, size, irq, dma, unplugged or compatible`;
+      default: return `--passthrough key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout or compatible`;
     }
   }
   if (o.name === '') return `--passthrough needs name=NAME (in '${spec}')`;

@@ -10,6 +10,8 @@ import { PassthroughBackendOption, PassthroughOption } from '../backends';
 import { PassthroughDescription, VIRT } from '../machine/description';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { parseStubModel, StubBackend } from '../devices/passthrough/stub';
+import { DeviceModel } from '../devices/regmap';
+import { openRemotePortBackend } from './remote-port-link';
 
 export interface OpenedBackend { backend: PassthroughBackend; target: string }
 
@@ -26,8 +28,11 @@ export function openStub(file: string): Result<StubBackend> {
   return m.ok ? { ok: true, value: new StubBackend(m.value, file) } : m;
 }
 
-/** Open one backend; `null` for `none`. Relative model paths resolve against `cwd`. */
-export function openBackend(b: PassthroughBackendOption, cwd: string): Result<OpenedBackend | null> {
+/**
+ * Open one backend; `null` for `none`. Relative model paths resolve against `cwd`;
+ * `dev` is the slot's Remote-Port device number (its index: one `dev` per slot).
+ */
+export function openBackend(b: PassthroughBackendOption, cwd: string, dev: number): Result<OpenedBackend | null> {
   switch (b.kind) {
     case 'none': return { ok: true, value: null };
     case 'stub': {
@@ -35,8 +40,16 @@ export function openBackend(b: PassthroughBackendOption, cwd: string): Result<Op
       const s = openStub(file);
       return s.ok ? { ok: true, value: { backend: s.value, target: file } } : s;
     }
-    case 'remote-port':
-      return { ok: false, error: `remote-port backends are not available in this build (${b.address})` };
+    case 'remote-port': {
+      let model: DeviceModel | undefined;
+      if (b.model !== undefined) {
+        const s = openStub(path.resolve(cwd, b.model));
+        if (!s.ok) return s;
+        model = s.value.model;
+      }
+      const r = openRemotePortBackend(b.address, { dev, syncQuantum: b.syncQuantum, timeoutMs: b.timeoutMs, model });
+      return r.ok ? { ok: true, value: { backend: r.value, target: b.address } } : r;
+    }
   }
 }
 
@@ -53,7 +66,7 @@ export function openPassthrough(opts: readonly PassthroughOption[], cwd: string)
   const close = () => { for (const b of backends) b?.backend.close(); };
   let nextBase: number = VIRT.platformBus.base, nextIrq: number = VIRT.platformBus.firstIrq;
   for (const o of opts) {
-    const b = openBackend(o.backend, cwd);
+    const b = openBackend(o.backend, cwd, descriptions.length);
     if (!b.ok) { close(); return { ok: false, error: `passthrough "${o.name}": ${b.error}` }; }
     backends.push(b.value);
     const compatible = o.compatible ?? b.value?.backend.model?.compatible[0];

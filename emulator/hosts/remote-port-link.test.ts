@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassthroughContext } from '../devices/passthrough/backend';
 import { RemotePortBackend } from '../devices/passthrough/remote-port';
-import { openRemotePortBackend, openRemotePortLink, parseRemotePortAddress } from './remote-port-link';
+import { openRemotePortBackend, openRemotePortLink } from './remote-port-link';
+import { parseRemotePortAddress } from '../devices/passthrough/remote-port';
 import { parsePeerArgs } from './remote-port-peer';
 
 const PEER_SCRIPT = path.join(__dirname, 'remote-port-peer.js');

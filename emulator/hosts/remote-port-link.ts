@@ -10,34 +10,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RemotePortBackend, RemotePortChannel, RemotePortOptions } from '../devices/passthrough/remote-port';
+import {
+  formatRemotePortAddress, parseRemotePortAddress, RemotePortAddress, RemotePortBackend, RemotePortChannel, RemotePortOptions,
+} from '../devices/passthrough/remote-port';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export type RemotePortAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
-
-/** `unix:PATH` or `tcp:127.0.0.1:PORT`; other hosts are refused, since the protocol has no authentication. */
-export function parseRemotePortAddress(text: string): Result<RemotePortAddress> {
-  if (text.startsWith('unix:')) {
-    const p = text.slice(5);
-    if (p === '') return { ok: false, error: `remote-port address '${text}': the socket path is empty` };
-    return { ok: true, value: { kind: 'unix', path: p } };
-  }
-  const m = /^tcp:([^:]+):(\d+)$/.exec(text);
-  if (m !== null) {
-    const port = Number(m[2]);
-    if (m[1] !== '127.0.0.1' && m[1] !== 'localhost') {
-      return { ok: false, error: `remote-port address '${text}': only loopback (127.0.0.1) is allowed, the protocol has no authentication` };
-    }
-    if (port > 65535) return { ok: false, error: `remote-port address '${text}': port ${port} is out of range` };
-    return { ok: true, value: { kind: 'tcp', host: '127.0.0.1', port } };
-  }
-  return { ok: false, error: `remote-port address '${text}': expected unix:PATH or tcp:127.0.0.1:PORT` };
-}
-
-export function formatRemotePortAddress(a: RemotePortAddress): string {
-  return a.kind === 'unix' ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
-}
 
 /** The shared block: control words, then an error message, then the receive ring. */
 export const IO_LAYOUT = {

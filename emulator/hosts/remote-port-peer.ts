@@ -21,7 +21,7 @@ import { DeviceModel, offsets } from '../devices/regmap';
 import {
   BusPacket, BusStatus, busStatus, encodePacket, Framer, isResponse, MAX_DATA, Packet, PktFlag, RP_VERSION, withStatus,
 } from '../devices/passthrough/remote-port-proto';
-import { parseRemotePortAddress } from './remote-port-link';
+import { parseRemotePortAddress } from '../devices/passthrough/remote-port';
 
 const REGISTERS = [
   { name: 'ID', offset: 0x00, width: 4, access: 'RO', reset: 0x52504431, doc: "Identification, 'RPD1'" },

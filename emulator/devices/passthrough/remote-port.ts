@@ -117,6 +117,12 @@ export class RemotePortBackend implements PassthroughBackend {
   peek(): undefined { return undefined; }
 
   /** §8: every quantum the peer learns our time and may act (DMA, interrupts) before it answers. */
+  /** The next SYNC: a guest waiting in WFI for the peer's interrupt lets time run to it (the peer acts at SYNCs). */
+  nextDeadline(): number | undefined {
+    if (this.ctx === null || this.failed !== null || this.closed || !this.helloDone) return undefined;
+    return this.lastSync + this.syncQuantum;
+  }
+
   tick(): void {
     if (this.ctx === null || this.failed !== null || this.closed || !this.helloDone) return;
     const now = this.ctx.now();
@@ -277,4 +283,31 @@ function isAnswer(p: Packet, id: number): boolean {
 function describe(p: Packet): string {
   const kind = p.cmd === 'nop' ? 'NOP' : p.cmd.toUpperCase();
   return `${kind}${isResponse(p) ? ' response' : ''} (id ${p.id})`;
+}
+
+type AddressResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export type RemotePortAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
+
+/** `unix:PATH` or `tcp:127.0.0.1:PORT`; other hosts are refused, since the protocol has no authentication. */
+export function parseRemotePortAddress(text: string): AddressResult<RemotePortAddress> {
+  if (text.startsWith('unix:')) {
+    const p = text.slice(5);
+    if (p === '') return { ok: false, error: `remote-port address '${text}': the socket path is empty` };
+    return { ok: true, value: { kind: 'unix', path: p } };
+  }
+  const m = /^tcp:([^:]+):(\d+)$/.exec(text);
+  if (m !== null) {
+    const port = Number(m[2]);
+    if (m[1] !== '127.0.0.1' && m[1] !== 'localhost') {
+      return { ok: false, error: `remote-port address '${text}': only loopback (127.0.0.1) is allowed, the protocol has no authentication` };
+    }
+    if (port > 65535) return { ok: false, error: `remote-port address '${text}': port ${port} is out of range` };
+    return { ok: true, value: { kind: 'tcp', host: '127.0.0.1', port } };
+  }
+  return { ok: false, error: `remote-port address '${text}': expected unix:PATH or tcp:127.0.0.1:PORT` };
+}
+
+export function formatRemotePortAddress(a: RemotePortAddress): string {
+  return a.kind === 'unix' ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
 }

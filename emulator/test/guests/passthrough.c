@@ -20,60 +20,6 @@
 #define ENABLE(ctx, w)   (PLIC_BASE + 0x2000UL + 0x80UL * (ctx) + 4UL * (w))
 #define CLAIM(ctx)       (PLIC_BASE + 0x200004UL + 0x1000UL * (ctx))
 
-/* ---- the device tree (devicetree spec 0.4 §5): just enough to find one node ---- */
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE   2
-#define FDT_PROP       3
-#define FDT_NOP        4
-#define FDT_END        9
-
-static uint32_t be32(const void *p)
-{
-    const uint8_t *b = p;
-    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
-}
-
-static int streq(const char *a, const char *b)
-{
-    while (*a && *a == *b) { a++; b++; }
-    return *a == *b;
-}
-
-/* Finds the node with this compatible: its first reg (2 address + 2 size cells, as in /soc) and interrupts. */
-static int fdt_find(const char *compatible, unsigned long *base, unsigned *irq)
-{
-    const uint8_t *fdt = (const uint8_t *)boot_fdt;
-    if (be32(fdt) != 0xd00dfeed) return 0;
-    const uint8_t *p = fdt + be32(fdt + 8);
-    const char *strings = (const char *)fdt + be32(fdt + 12);
-    unsigned long reg = 0;
-    unsigned intr = 0;
-    int match = 0;
-    for (;;) {
-        uint32_t token = be32(p);
-        p += 4;
-        if (token == FDT_BEGIN_NODE) {
-            while (*p) p++;
-            p = (const uint8_t *)(((unsigned long)p + 4) & ~3UL);
-            match = 0; reg = 0; intr = 0;
-        } else if (token == FDT_PROP) {
-            uint32_t len = be32(p), name = be32(p + 4);
-            const uint8_t *v = p + 8;
-            const char *pn = strings + name;
-            if (streq(pn, "compatible") && streq((const char *)v, compatible)) match = 1;
-            if (streq(pn, "reg") && len >= 8) reg = ((unsigned long)be32(v) << 16 << 16) | be32(v + 4);
-            if (streq(pn, "interrupts") && len >= 4) intr = be32(v);
-            p = (const uint8_t *)(((unsigned long)v + len + 3) & ~3UL);
-        } else if (token == FDT_END_NODE) {
-            if (match) { *base = reg; *irq = intr; return 1; }
-        } else if (token == FDT_NOP) {
-            continue;
-        } else {
-            return 0;
-        }
-    }
-}
-
 static unsigned long dev;
 static unsigned dev_irq;
 static volatile unsigned irqs;
@@ -105,7 +51,7 @@ static void operation(unsigned n)
 int main(void)
 {
     install_m_trap();
-    if (!fdt_find(COMPATIBLE, &dev, &dev_irq)) { kprintf("no " COMPATIBLE " in the device tree\n"); return 1; }
+    if (!fdt_find_compatible(COMPATIBLE, &dev, &dev_irq)) { kprintf("no " COMPATIBLE " in the device tree\n"); return 1; }
     kprintf("found " COMPATIBLE " at %lx, irq %u\n", dev, dev_irq);
     uint32_t id = rd(REG_ID);
     kprintf("ID = %x\n", id);
