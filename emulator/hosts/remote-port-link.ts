@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
-  formatRemotePortAddress, parseRemotePortAddress, RemotePortAddress, RemotePortBackend, RemotePortChannel, RemotePortOptions,
+  parseRemotePortAddress, RemotePortAddress, RemotePortBackend, RemotePortChannel, RemotePortOptions,
 } from '../devices/passthrough/remote-port';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
