@@ -157,9 +157,8 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.on('end', () => { stdinEnded = true; wake?.(); });
     stdin.on('error', () => undefined);
   }
-  /** Whether anything could still wake an idle guest. */
-  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined ||
-    o.nets.some((n) => n.backend === 'socket') || o.passthrough.some((p) => p.backend.kind === 'remote-port');
+  /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
+  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend === 'socket');
 
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
@@ -202,10 +201,13 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       }
       if (r.kind === 'idle') {
         // Nothing but input can wake the guest: sleep until some arrives (or the timeout).
+        // The interval keeps the process alive while only unref'd handles remain.
+        const keepAlive = setInterval(() => undefined, 1 << 30);
         await new Promise<void>((resolve) => {
           wake = resolve;
           if (deadline !== Infinity) setTimeout(resolve, Math.max(0, deadline - Date.now()));
         });
+        clearInterval(keepAlive);
         wake = null;
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));

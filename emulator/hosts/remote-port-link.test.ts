@@ -5,7 +5,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { startPeer } from '../test/peer-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,6 @@ import { openRemotePortBackend, openRemotePortLink } from './remote-port-link';
 import { parseRemotePortAddress } from '../devices/passthrough/remote-port';
 import { parsePeerArgs } from './remote-port-peer';
 
-const PEER_SCRIPT = path.join(__dirname, 'remote-port-peer.js');
 const WINDOW = { base: 0x8000_0000, size: 0x1000 };
 const REG = { ID: 0x00, CMD: 0x04, SRC: 0x08, DST: 0x0c, LEN: 0x10, STATUS: 0x14 } as const;
 const SYNC_QUANTUM = 1000;
@@ -37,24 +37,6 @@ class FakeContext implements PassthroughContext {
   now(): number { return this.clock; }
   nowNs(): number { return this.clock * 10; }
   log(line: string): void { this.logs.push(line); }
-}
-
-interface Peer { child: ChildProcess; address: string; exited: Promise<number | null> }
-
-/** Starts the example peer as a child process and waits for its `listening` line. */
-async function startPeer(address: string, ...flags: string[]): Promise<Peer> {
-  const child = spawn(process.execPath, [PEER_SCRIPT, address, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening (\S+)\n/.exec(out);
-      if (m !== null) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`peer exited (${code}) before listening`)));
-  });
-  return { child, address: listening, exited };
 }
 
 const tempDirs: string[] = [];

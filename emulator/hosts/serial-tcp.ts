@@ -47,7 +47,12 @@ export function serveSerial(at: HostPort): Promise<SerialPort> {
           if (!scheduled && client !== null) { scheduled = true; setImmediate(flush); }
         },
         onInput(cb) { input = cb; },
-        close() { client?.destroy(); server.close(); },
+        close() {
+          // What the guest printed last (its goodbye) still reaches the client.
+          if (client !== null) client.end(Uint8Array.from(pending));
+          pending = [];
+          server.close();
+        },
       });
     });
   });

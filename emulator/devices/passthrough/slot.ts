@@ -95,15 +95,16 @@ export class PassthroughSlot implements MmioDevice {
 
   private setLine(high: boolean): void { this.host.setIrq(high); }
 
-  /** After each backend call: a backend that failed unplugs the slot, and the guest sees an unplug. */
-  private checkBackend(): void {
+  /** After each backend call: a backend that failed unplugs the slot, and the guest sees an unplug. True when that happened now. */
+  private checkBackend(): boolean {
     const why = this.backend?.failure ?? null;
-    if (why === null || !this.plugged) return;
+    if (why === null || !this.plugged) return false;
     this.plugged = false;
     this.lost = why;
     this.setLine(false);
     this.host.log(`${this.name}: ${why}; unplugged`);
     this.host.changed(this.state().state);
+    return true;
   }
 
   private absent(size: number): number {
@@ -121,15 +122,17 @@ export class PassthroughSlot implements MmioDevice {
     if (!this.plugged || this.backend === null) return this.absent(size);
     const v = this.backend.read(offset, size);
     this.hi = this.backend.hi;
-    this.checkBackend();
+    // A backend lost during this very access: the guest sees the unplug now.
+    if (this.checkBackend()) return this.absent(size);
     if (v === null) { this.faulted = true; return 0; }
     return v;
   }
 
   write(offset: number, size: number, lo: number, hi: number): void {
     if (!this.plugged || this.backend === null) { if (this.config.unplugged === 'fault') this.faulted = true; return; }
-    if (!this.backend.write(offset, size, lo, hi)) this.faulted = true;
-    this.checkBackend();
+    const ok = this.backend.write(offset, size, lo, hi);
+    if (this.checkBackend()) { if (this.config.unplugged === 'fault') this.faulted = true; return; }
+    if (!ok) this.faulted = true;
   }
 
   /** Between quanta: timed behaviour and the peer's messages. */
