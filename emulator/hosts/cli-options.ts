@@ -299,55 +299,69 @@ export function parseBackendSpec(v: string): PassthroughBackendOption | string {
 
 /** One `--passthrough` value; a message naming the bad part otherwise. */
 export function parsePassthrough(spec: string): PassthroughOption | string {
-  const o: PassthroughOption = { name: '', size: 0x1000, unplugged: 'ones', backend: { kind: 'none' } };
+  const pairs: [string, string][] = [];
   let rest = spec;
-  let backendSeen = false;
   while (rest !== '') {
     const eq = rest.indexOf('=');
     if (eq <= 0) return `--passthrough option '${rest.split(',')[0]}' is not KEY=VALUE (in '${spec}')`;
     const key = rest.slice(0, eq);
     // compatible= takes the rest: compatible strings hold commas ("acme,dma-1.0").
     const comma = key === 'compatible' ? -1 : rest.indexOf(',', eq);
-    const value = comma < 0 ? rest.slice(eq + 1) : rest.slice(eq + 1, comma);
+    pairs.push([key, comma < 0 ? rest.slice(eq + 1) : rest.slice(eq + 1, comma)]);
     rest = comma < 0 ? '' : rest.slice(comma + 1);
+  }
+  const o = passthroughFromPairs(pairs);
+  return typeof o === 'string' ? `--passthrough ${o} (in '${spec}')` : o;
+}
+
+/**
+ * A passthrough slot from KEY=VALUE pairs: the one reading of the keys, for the CLI
+ * and for launch.json objects (whose values arrive as strings). Backend options
+ * (model, sync, timeout) may come in any order.
+ */
+export function passthroughFromPairs(pairs: readonly [string, string][]): PassthroughOption | string {
+  const o: PassthroughOption = { name: '', size: 0x1000, unplugged: 'ones', backend: { kind: 'none' } };
+  const later = new Map<string, string>();
+  let backendSeen = false;
+  for (const [key, value] of pairs) {
     const num = () => parseNumber(value);
     switch (key) {
       case 'name': o.name = value; break;
-      case 'base': { const n = num(); if (n === undefined) return `--passthrough base '${value}' is not a number`; o.base = n; break; }
-      case 'size': { const n = num(); if (n === undefined) return `--passthrough size '${value}' is not a size`; o.size = n; break; }
-      case 'irq': { const n = num(); if (n === undefined) return `--passthrough irq '${value}' is not a number`; o.irq = n; break; }
+      case 'base': { const n = num(); if (n === undefined) return `base '${value}' is not a number`; o.base = n; break; }
+      case 'size': { const n = num(); if (n === undefined) return `size '${value}' is not a size`; o.size = n; break; }
+      case 'irq': { const n = num(); if (n === undefined) return `irq '${value}' is not a number`; o.irq = n; break; }
       case 'dma': {
         const [b, z] = value.split(':');
         const base = b === undefined ? undefined : parseNumber(b), size = z === undefined ? undefined : parseNumber(z);
-        if (base === undefined || size === undefined) return `--passthrough dma must be BASE:SIZE, got '${value}'`;
+        if (base === undefined || size === undefined) return `dma must be BASE:SIZE, got '${value}'`;
         o.dma = { base, size };
         break;
       }
       case 'unplugged':
-        if (value !== 'ones' && value !== 'fault') return `--passthrough unplugged must be ones or fault, got '${value}'`;
+        if (value !== 'ones' && value !== 'fault') return `unplugged must be ones or fault, got '${value}'`;
         o.unplugged = value;
         break;
       case 'compatible': o.compatible = value; break;
-      case 'model': case 'sync': case 'timeout': {
-        if (o.backend.kind !== 'remote-port') return `--passthrough ${key}= goes after backend=remote-port:... (in '${spec}')`;
-        if (key === 'model') { o.backend.model = value; break; }
-        const n = intArg(`--passthrough ${key}`, value, 1, key === 'sync' ? 1e12 : 3_600_000);
-        if (typeof n === 'string') return n;
-        if (key === 'sync') o.backend.syncQuantum = n; else o.backend.timeoutMs = n;
-        break;
-      }
       case 'backend': {
         const b = parseBackendSpec(value);
-        if (typeof b === 'string') return `--passthrough ${b}`;
+        if (typeof b === 'string') return b;
         o.backend = b;
         backendSeen = true;
         break;
       }
-      default: return `--passthrough key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout or compatible`;
+      case 'model': case 'sync': case 'timeout': later.set(key, value); break;
+      default: return `key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout or compatible`;
     }
   }
-  if (o.name === '') return `--passthrough needs name=NAME (in '${spec}')`;
-  if (!backendSeen) return `--passthrough needs backend=stub:MODEL.json, remote-port:ADDRESS or none (in '${spec}')`;
+  if (o.name === '') return 'needs name=NAME';
+  if (!backendSeen) return 'needs backend=stub:MODEL.json, remote-port:ADDRESS or none';
+  for (const [key, value] of later) {
+    if (o.backend.kind !== 'remote-port') return `${key}= is for remote-port backends`;
+    if (key === 'model') { o.backend.model = value; continue; }
+    const n = intArg(key, value, 1, key === 'sync' ? 1e12 : 3_600_000);
+    if (typeof n === 'string') return n;
+    if (key === 'sync') o.backend.syncQuantum = n; else o.backend.timeoutMs = n;
+  }
   return o;
 }
 
