@@ -35,6 +35,13 @@ export interface StubModel {
 }
 
 const ACCESS: readonly RegAccess[] = ['RO', 'RW', 'WO', 'W1C', 'RC'];
+/** The keys each object of a model file may have (media/device-model.schema.json lists the same; a test checks). */
+export const MODEL_KEYS = {
+  model: ['$schema', 'model', 'compatible', 'doc', 'size', 'registers', 'triggers', 'interrupt'],
+  register: ['name', 'offset', 'width', 'access', 'reset', 'doc', 'fields', 'sequence'],
+  field: ['name', 'bits', 'doc', 'enum'],
+  trigger: ['on', 'value', 'after', 'set'],
+} as const;
 const MAX_REGISTERS = 1024, MAX_SEQUENCE = 4096, MAX_TRIGGERS = 256;
 
 type Obj = { [k: string]: JsonValue };
@@ -58,8 +65,7 @@ export function parseStubModel(text: string, file: string): { ok: true; value: S
 
 function buildModel(root: JsonValue): StubModel {
   if (!isObj(root)) throw new ModelError('', 'a model is a JSON object with "model", "size" and "registers"');
-  const known = new Set(['$schema', 'model', 'compatible', 'doc', 'size', 'registers', 'triggers', 'interrupt']);
-  for (const k of Object.keys(root)) if (!known.has(k)) throw new ModelError(k, `unknown key (expected one of ${[...known].join(', ')})`);
+  unknownKeys(root, MODEL_KEYS.model, '');
   if (typeof root.model !== 'string' || root.model === '') throw new ModelError('model', 'must be a non-empty string naming the model');
   const compatible = root.compatible ?? [root.model];
   if (!Array.isArray(compatible) || compatible.length === 0 || !compatible.every((c) => typeof c === 'string' && c !== '')) {
@@ -94,7 +100,7 @@ function buildModel(root: JsonValue): StubModel {
       }
       sequences.set(r.name, r.sequence as number[]);
     }
-    for (const k of Object.keys(r)) if (!['name', 'offset', 'width', 'access', 'reset', 'doc', 'fields', 'sequence'].includes(k)) throw new ModelError(`${p}/${k}`, 'unknown key');
+    unknownKeys(r, MODEL_KEYS.register, p);
     registers.push({ name: r.name, offset, width, access: access as RegAccess, reset, doc: typeof r.doc === 'string' ? r.doc : '', ...(fields !== undefined ? { fields } : {}) });
   });
   const device: DeviceModel = {
@@ -116,6 +122,7 @@ function buildModel(root: JsonValue): StubModel {
   tr.forEach((t, i) => {
     const p = `triggers/${i}`;
     if (!isObj(t)) throw new ModelError(p, 'a trigger is an object with "on" and "set"');
+    unknownKeys(t, MODEL_KEYS.trigger, p);
     const on = target(t.on, `${p}/on`);
     if (t.value !== undefined && !isUint(t.value, on.mask)) throw new ModelError(`${p}/value`, 'must fit the field it watches');
     const after = t.after ?? 0;
@@ -137,11 +144,18 @@ function buildModel(root: JsonValue): StubModel {
   return { device, sequences, triggers, interrupt };
 }
 
+function unknownKeys(o: Obj, known: readonly string[], p: string): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) throw new ModelError(p === '' ? k : `${p}/${k}`, `unknown key (expected one of ${known.join(', ')})`);
+  }
+}
+
 function buildFields(v: JsonValue, p: string, bits: number): FieldDecl[] {
   if (!Array.isArray(v)) throw new ModelError(p, 'must be a list of fields');
   return v.map((f, i) => {
     const fp = `${p}/${i}`;
     if (!isObj(f) || typeof f.name !== 'string' || !/^[A-Za-z_]\w*$/.test(f.name)) throw new ModelError(fp, 'a field needs a "name" (an identifier)');
+    unknownKeys(f, MODEL_KEYS.field, fp);
     const b = f.bits;
     if (!Array.isArray(b) || b.length !== 2 || !isUint(b[0], bits - 1) || !isUint(b[1], b[0] as number)) {
       throw new ModelError(`${fp}/bits`, `must be [high, low] inside the ${bits}-bit register`);
@@ -208,7 +222,7 @@ export class StubBackend implements PassthroughBackend {
     return v;
   }
 
-  write(offset: number, size: number, lo: number): boolean {
+  write(offset: number, size: number, lo: number, _hi: number): boolean {
     const reg = this.at(offset);
     if (reg === undefined) return true; // writes to holes are ignored
     const shift = (offset - reg.offset) * 8;
