@@ -10,7 +10,7 @@ import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
 import { defaultDescription, VIRT, Xlen } from '../machine/description';
 import { hostEntropy, OpenDrive } from './drives';
-import { openDrives, virtioDevices } from './virtio-setup';
+import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue } from '../devices/regmap';
@@ -88,7 +88,7 @@ async function run(o: RunOptions): Promise<number> {
 async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,
   xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[], slots: OpenPassthrough): Promise<number> {
   const desc = defaultDescription({
-    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: o.append, instructionsPerSecond: o.rate, virtio: virtioDevices(o),
+    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o),
     passthrough: slots.descriptions,
   });
   const bad = checkPassthrough(desc);

@@ -10,7 +10,7 @@ import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription, VIRT } from '../machine/description';
 import { hostEntropy } from './drives';
-import { openDrives, virtioDevices } from './virtio-setup';
+import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
 import {
   checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
@@ -243,7 +243,7 @@ class MachineWorker {
     const slots = openPassthrough(p.passthrough ?? [], this.cwd);
     if (!slots.ok) { closeAll(); return slots.error; }
     const desc = defaultDescription({
-      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append,
+      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: bootargsFor(p.append, v.console),
       virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }),
       passthrough: slots.value.descriptions,
     });

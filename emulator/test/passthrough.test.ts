@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, runCli } from './cli-session';
 import { startPeer } from './peer-process';
+import { decompileDtb } from '../dts/dtb';
 
 const GUESTS = path.resolve(__dirname, '../../../emulator/test/guests');
 const ELF = (name: string) => path.join(GUESTS, 'build/rv64', `${name}.elf`);
@@ -140,4 +141,19 @@ test('--serial tcp: a client talks to the guest through UART0', async () => {
   assert.equal(await exited, 0);
   await closed;
   assert.match(out, /got 8 bytes: over tcp\nreversed: pct revo/);
+});
+
+test('the device tree lists passthrough slots under /soc; --console virtio tells Linux console=hvc0', async () => {
+  const dtb = path.join(tmp, 'pt.dtb');
+  const r = await runCli(['run', ELF('passthrough'), '--dump-dtb', dtb, '--console', 'virtio', '--passthrough', STUB,
+    '--passthrough', 'name=rp0,base=0x5000000,size=0x10000,irq=70,backend=none,compatible=acme,widget-2.0']);
+  assert.equal(r.code, 0, r.stderr);
+  const dts = decompileDtb(new Uint8Array(fs.readFileSync(dtb)));
+  assert.ok(dts.ok);
+  assert.match(dts.value, /stub0@4000000 \{\n\s+interrupts = <0x40>;\n\s+interrupt-parent = <0x[0-9a-f]+>;\n\s+reg = <0x00 0x4000000 0x00 0x1000>;\n\s+compatible = "osdev,test-stub";/);
+  assert.match(dts.value, /rp0@5000000 \{\n\s+interrupts = <0x46>;[^}]*reg = <0x00 0x5000000 0x00 0x10000>;\n\s+compatible = "acme,widget-2.0";/);
+  assert.match(dts.value, /bootargs = "console=hvc0";/);
+  const kept = path.join(tmp, 'kept.dtb');
+  assert.equal((await runCli(['run', ELF('passthrough'), '--dump-dtb', kept, '--console', 'virtio', '--append', 'console=ttyS0 quiet'])).code, 0);
+  assert.match((decompileDtb(new Uint8Array(fs.readFileSync(kept))) as { value: string }).value, /bootargs = "console=ttyS0 quiet";/);
 });
