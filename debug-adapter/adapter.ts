@@ -162,7 +162,11 @@ export class OsdevDebugSession extends DebugSession {
           kernel, bios, initrd, xlen: this.xlen, harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled',
           virtio: {
             drives: c.drives.map((d) => ({ ...d, path: path.resolve(c.cwd ?? process.cwd(), d.path) })),
-            nets: c.net.map((n) => (n.pcap !== undefined ? { ...n, pcap: path.resolve(c.cwd ?? process.cwd(), n.pcap) } : n)),
+            nets: c.net.map((n) => {
+              const at = (p: string) => path.resolve(c.cwd ?? process.cwd(), p);
+              const moved = n.backend === 'unix' ? { ...n, path: at(n.path) } : n;
+              return n.pcap !== undefined ? { ...moved, pcap: at(n.pcap) } : moved;
+            }),
             rng: c.rng, console: c.guestConsole,
           },
           passthrough: c.passthrough, cwd: c.cwd ?? process.cwd(),

@@ -15,7 +15,9 @@ export const BLOCK_MODES: readonly BlockMode[] = ['overlay', 'writeback', 'reado
 export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
 
 /** A virtio-net link, as `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=..][,pcap=FILE][,legacy]` and launch.json `net`. */
-export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort }) &
+export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort } |
+  /** A unix-domain stream socket, frames with a 4-byte big-endian length (QEMU's -netdev stream framing); one side listens. */
+  { backend: 'unix'; path: string; listen: boolean }) &
   { mac?: string; pcap?: string; legacy: boolean };
 export interface HostPort { host: string; port: number }
 

@@ -83,9 +83,11 @@ run options:
                         version 1. Devices take slots from 0x10008000 down, in order, as on QEMU.
   --console uart|virtio console input goes to the UART (default) or to a virtio-console device
   --rng [seeded|host]   a virtio-rng device: deterministic bytes (default) or host entropy
-  --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT[,mac=52:54:00:12:34:56][,pcap=FILE][,legacy]
-                        a virtio-net device (repeatable): frames come back (loopback) or travel as
-                        UDP datagrams on loopback to another instance; pcap= captures every frame
+  --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]
+        [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy]
+                        a virtio-net device (repeatable): frames come back (loopback), travel as
+                        UDP datagrams on loopback to another instance (socket), or over a unix
+                        stream socket one instance listens on (unix); pcap= captures every frame
   --passthrough name=N,backend=stub:MODEL.json|remote-port:unix:PATH|remote-port:tcp:127.0.0.1:PORT|none
                 [,base=ADDR][,size=SIZE][,irq=N][,dma=ADDR:SIZE][,unplugged=ones|fault][,compatible=STR]
                         a passthrough slot (repeatable): an MMIO window with a PLIC line, served by a
@@ -375,7 +377,8 @@ export function parseNet(spec: string): NetOption | string {
   }
   const common = { legacy: opts.has('legacy'), mac: opts.get('mac'), pcap: opts.get('pcap') };
   for (const [k, v] of opts) {
-    const known = k === 'legacy' ? v === undefined : ['mac', 'pcap', ...(kind === 'socket' ? ['udp', 'localaddr'] : [])].includes(k) && v !== undefined && v !== '';
+    const known = k === 'legacy' || (k === 'listen' && kind === 'unix') ? v === undefined
+      : ['mac', 'pcap', ...(kind === 'socket' ? ['udp', 'localaddr'] : kind === 'unix' ? ['path'] : [])].includes(k) && v !== undefined && v !== '';
     if (!known) return `--net option '${v === undefined ? k : `${k}=${v}`}' is not understood for ${kind} (in '${spec}')`;
   }
   if (common.mac !== undefined && !MAC_RE.test(common.mac)) return `--net mac must look like 52:54:00:12:34:56, got '${common.mac}'`;
@@ -388,5 +391,10 @@ export function parseNet(spec: string): NetOption | string {
     if (typeof loc === 'string') return loc;
     return { backend: 'socket', remote, local: loc, ...common };
   }
-  return `--net takes loopback or socket, got '${kind}'`;
+  if (kind === 'unix') {
+    const p = opts.get('path');
+    if (p === undefined) return `--net unix needs path=SOCKET (in '${spec}')`;
+    return { backend: 'unix', path: p, listen: opts.has('listen'), ...common };
+  }
+  return `--net takes loopback, socket or unix, got '${kind}'`;
 }

@@ -158,7 +158,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.on('error', () => undefined);
   }
   /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
-  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend === 'socket');
+  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend !== 'loopback');
 
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);

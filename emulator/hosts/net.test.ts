@@ -1,6 +1,9 @@
-/** `--net` parsing, and the UDP socket backend: two instances on loopback exchange frames. */
+/** `--net` parsing, and the socket backends: two ends on loopback (UDP) or a unix socket exchange frames. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { openNet } from './net';
 import { parseNet } from './cli-options';
 
@@ -10,7 +13,7 @@ test('--net values parse, and bad ones name the problem', () => {
     backend: 'socket', remote: { host: '127.0.0.1', port: 5000 }, local: { host: '127.0.0.1', port: 5001 },
     legacy: true, mac: '52:54:00:00:00:01', pcap: undefined,
   });
-  assert.match(parseNet('user') as string, /loopback or socket, got 'user'/);
+  assert.match(parseNet('user') as string, /loopback, socket or unix, got 'user'/);
   assert.match(parseNet('socket,udp=10.0.0.1:5000,localaddr=127.0.0.1:1') as string, /loopback address/);
   assert.match(parseNet('socket,udp=127.0.0.1:5000') as string, /needs udp=HOST:PORT and localaddr/);
   assert.match(parseNet('loopback,mac=zz') as string, /mac must look like/);
@@ -34,4 +37,38 @@ test('socket backend: a frame sent by one end is received by the other', async (
     a.value.close();
     b.value.close();
   }
+});
+
+test('unix backend: frames cross a stream socket both ways, length-prefixed; a non-socket file is left alone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-net-'));
+  const sock = path.join(dir, 'link.sock');
+  const a = await openNet({ backend: 'unix', path: sock, listen: true, legacy: false });
+  assert.ok(a.ok, a.ok ? '' : a.error);
+  const b = await openNet({ backend: 'unix', path: sock, listen: false, legacy: false });
+  assert.ok(b.ok, b.ok ? '' : b.error);
+  try {
+    const atA: Uint8Array[] = [], atB: Uint8Array[] = [];
+    a.value.backend.listen?.((f) => atA.push(f));
+    b.value.backend.listen?.((f) => atB.push(f));
+    const big = Uint8Array.from({ length: 1514 }, (_, i) => i & 0xff);
+    b.value.backend.send(Uint8Array.from([1, 2, 3]));
+    b.value.backend.send(big);
+    for (let i = 0; i < 200 && atA.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(atA, [Uint8Array.from([1, 2, 3]), big]);
+    a.value.backend.send(Uint8Array.from([9]));
+    for (let i = 0; i < 200 && atB.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(atB, [Uint8Array.from([9])]);
+  } finally {
+    a.value.close();
+    b.value.close();
+  }
+  const file = path.join(dir, 'notes.txt');
+  fs.writeFileSync(file, 'mine');
+  const refused = await openNet({ backend: 'unix', path: file, listen: true, legacy: false });
+  assert.ok(!refused.ok && /exists and is not a socket/.test(refused.error));
+  assert.equal(fs.readFileSync(file, 'utf8'), 'mine');
+  const nobody = await openNet({ backend: 'unix', path: path.join(dir, 'none.sock'), listen: false, legacy: false });
+  assert.ok(!nobody.ok && /cannot connect .*(is the other instance listening?)/.test(nobody.error));
+  assert.deepEqual(parseNet('unix,path=/tmp/x.sock,listen'), { backend: 'unix', path: '/tmp/x.sock', listen: true, legacy: false, mac: undefined, pcap: undefined });
+  assert.match(parseNet('unix,listen') as string, /needs path=SOCKET/);
 });

@@ -186,7 +186,8 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string');
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
-        const netOk = (n: unknown) => isObj(n) && (n.backend === 'loopback' || (n.backend === 'socket' && isObj(n.remote) && isObj(n.local))) &&
+        const netOk = (n: unknown) => isObj(n) && (n.backend === 'loopback' || (n.backend === 'socket' && isObj(n.remote) && isObj(n.local)) ||
+          (n.backend === 'unix' && typeof n.path === 'string' && typeof n.listen === 'boolean')) &&
           typeof n.legacy === 'boolean';
         if (!Array.isArray(v.nets) || !v.nets.every(netOk)) return bad('params.virtio.nets');
       }
