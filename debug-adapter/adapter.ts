@@ -19,6 +19,7 @@ import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
+import { DataBreakpoints } from './data-breakpoints';
 import { CustomEvents } from './custom-requests';
 import { SymbolTable } from './symbols';
 import { ABI_NAMES, disassembleAt, instructionLength } from './disasm';
@@ -41,6 +42,7 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsExceptionInfoRequest: true,
   supportsBreakpointLocationsRequest: true,
   supportsTerminateRequest: true,
+  supportsDataBreakpoints: true,
   exceptionBreakpointFilters: [
     { filter: 'exceptions', label: 'Exceptions', description: 'Stop when any hart takes a synchronous exception (page fault, illegal instruction, ecall, ...)', default: false },
     { filter: 'interrupts', label: 'Interrupts', description: 'Stop when any hart takes an interrupt (timer, software, external)', default: false },
@@ -93,6 +95,7 @@ export class OsdevDebugSession extends DebugSession {
   private ended = false;
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
+  private readonly dataBps = new DataBreakpoints(() => this.machine(), () => this.symbols, () => this.xlen, (t, h) => this.evaluateText(t, h));
 
   constructor() {
     super();
@@ -265,6 +268,7 @@ export class OsdevDebugSession extends DebugSession {
     let text: string | undefined;
     let ids: number[] | undefined;
     if (stop.reason === 'trap') { reason = 'exception'; text = stop.description; }
+    if (stop.reason === 'watch') { reason = 'data breakpoint'; text = this.dataBps.describe(stop); ids = [stop.id]; }
     if (stop.reason === 'breakpoint') {
       const fn = this.functionBps.get(stop.address);
       const insn = this.instructionBps.get(stop.address);
@@ -368,6 +372,18 @@ export class OsdevDebugSession extends DebugSession {
     if (files.has(normal)) return normal;
     const same = [...files].filter((f) => path.basename(f) === path.basename(normal));
     return same.length === 1 ? same[0] : undefined;
+  }
+
+  protected override async dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): Promise<void> {
+    await this.handle(response, async () => {
+      response.body = await this.dataBps.info(args, this.lastStop?.hart ?? 0);
+    });
+  }
+
+  protected override async setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): Promise<void> {
+    await this.handle(response, async () => {
+      response.body = { breakpoints: await this.dataBps.set(args.breakpoints, () => this.nextBreakpointId++) };
+    });
   }
 
   protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {

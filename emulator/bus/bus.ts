@@ -33,6 +33,9 @@ export interface MmioDevice {
 
 export interface MmioMapping { base: number; size: number; dev: MmioDevice }
 
+/** What watches device DMA (machine/watchpoints.ts); `by` names the device. */
+export interface DmaWatch { check(pa: number, size: number, write: boolean, by: string): boolean }
+
 export class MemoryRegion {
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
@@ -46,8 +49,17 @@ export class MemoryRegion {
     this.dv = new DataView(buffer, 0, size);
     this.code = new CodeCache(size);
   }
+  /** Data watchpoints on device DMA, while any is set. */
+  dmaWatch: DmaWatch | null = null;
+
   contains(pa: number, len: number): boolean {
     return pa >= this.base && pa + len <= this.base + this.size;
+  }
+
+  /** A device read or wrote [off, off+len) by DMA: decoded code it overwrote is dropped; watchpoints see it. */
+  dmaTouched(off: number, len: number, write: boolean, by: string): void {
+    if (write) this.code.invalidate(off, len);
+    if (this.dmaWatch !== null) this.dmaWatch.check(this.base + off, len, write, by);
   }
 }
 

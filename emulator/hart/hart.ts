@@ -3,6 +3,7 @@
  * and interrupts (Priv 1.12 ch. 3-4). The instruction loop lives in exec-rv64.ts and
  * exec-rv32.ts; both call into this class only off the ALU path (memory, CSRs, traps).
  */
+import { Watchpoints } from '../machine/watchpoints';
 import { Bus, MemoryRegion } from '../bus/bus';
 import { Access, AccessKind, translate, TranslationContext } from '../mmu/translate';
 import { Pmp, PMP_ENTRIES } from '../mmu/pmp';
@@ -92,6 +93,8 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
+  watch: Watchpoints | null = null;
   /** The trap trace (machine/trace.ts); null when off. */
   trapTrace: ((cause: number, interrupt: boolean) => void) | null = null;
   /** Instruction breakpoints, or null when there are none (the interpreter then never looks). */
@@ -175,10 +178,17 @@ export class Hart {
       this.excTvalHi = this.xlen === 64 ? hi : 0;
       return -1;
     }
+    const watch = this.watch;
+    if (watch !== null && kind !== Access.Fetch && watch.check(t.pa, size, kind === Access.Write, this.id)) {
+      this.hitBreakpoint = true; // the access completes; the hart stops after this instruction
+      this.yieldLoop = true;
+    }
     if (t.cacheable && (lo & 0xfff) + size <= 4096) {
       const tlb = kind === Access.Read ? this.tlbR : kind === Access.Write ? this.tlbW : this.tlbX;
       const page = t.pa - (t.pa % 4096);
-      tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
+      if (watch === null || kind === Access.Fetch || !watch.coversPage(page)) {
+        tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
+      }
     }
     return t.pa;
   }

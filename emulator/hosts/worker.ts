@@ -16,7 +16,7 @@ import {
   checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
 import {
-  DebugController, hartPc, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
+  DebugController, hartPc, physical, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
 } from '../machine/debug-surface';
 import { elfAddressToNumber } from '../loaders/elf';
 import { describeDevice, writeDeviceRegister } from '../machine/device-view';
@@ -163,6 +163,9 @@ class MachineWorker {
         return { value: null };
       case 'setBreakpoints': c.setBreakpoints(req.addresses); return { value: null };
       case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
+      case 'setWatchpoints':
+        m.setWatchpoints(req.watches.map((w) => ({ ...w, base: Number(w.base) })));
+        return { value: null };
       case 'harts':
         return { value: m.harts.map((h) => ({ id: h.id, priv: h.priv, pc: hartPc(h), wfi: h.wfi })) };
       case 'devices': {
@@ -215,6 +218,7 @@ class MachineWorker {
       case 'writeCsr':
         return writeCsr(h, req.num, req.value) ? { value: null } : `writeCsr: CSR 0x${req.num.toString(16)} does not exist or is read-only`;
       case 'readMemory': return { value: readMemory(m, h, req.address, req.count, req.physical) };
+      case 'translate': { const pa = physical(m, h, req.address, false, 0); return { value: pa < 0 ? null : BigInt(pa) }; }
       case 'writeMemory': return { value: { written: writeMemory(m, h, req.address, req.bytes, req.physical) } };
     }
   }

@@ -65,6 +65,10 @@ export type WorkerRequestBody =
   | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' }
   | { type: 'setBreakpoints'; addresses: bigint[] }
   | { type: 'setTrapFilter'; filter: TrapFilter }
+  /** Replace the data watchpoints (physical ranges). */
+  | { type: 'setWatchpoints'; watches: { id: number; base: bigint; size: number; read: boolean; write: boolean }[] }
+  /** Physical address of a virtual one through a hart's current translation (no side effects); null when unmapped. */
+  | { type: 'translate'; hart: number; address: bigint }
   | { type: 'harts' }
   | { type: 'readRegisters'; hart: number }
   | { type: 'writeRegister'; hart: number; reg: number | 'pc'; value: bigint }
@@ -100,6 +104,8 @@ export interface WorkerResults {
   runTo: null;
   setBreakpoints: null;
   setTrapFilter: null;
+  setWatchpoints: null;
+  translate: bigint | null;
   harts: HartState[];
   /** x0..x31 then pc, unsigned. */
   readRegisters: { x: bigint[]; pc: bigint; priv: number };
@@ -130,7 +136,9 @@ export type DebugStop =
   | { reason: 'pause'; hart: number }
   | { reason: 'step'; hart: number }
   | { reason: 'breakpoint'; hart: number; address: bigint }
-  | { reason: 'trap'; hart: number; description: string; cause: number; interrupt: boolean };
+  | { reason: 'trap'; hart: number; description: string; cause: number; interrupt: boolean }
+  /** A data watchpoint: the access (physical address) and who made it (a hart id, or a device name for DMA). */
+  | { reason: 'watch'; hart: number; id: number; address: bigint; size: number; write: boolean; by: number | string };
 
 export type WorkerEvent =
   | { type: 'stopped'; stop: DebugStop }
@@ -207,6 +215,14 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
     case 'runTo': case 'setBreakpoints':
       if (!Array.isArray(m.addresses) || !m.addresses.every(isAddr)) return bad('addresses');
       if (m.type === 'runTo' && m.reason !== 'entry' && m.reason !== 'step') return bad('reason');
+      break;
+    case 'setWatchpoints':
+      if (!Array.isArray(m.watches) || m.watches.length > 64 || !m.watches.every((w) => isObj(w) && isInt(w.id, 0, 2 ** 31) &&
+        isAddr(w.base) && isInt(w.size, 1, 1 << 20) && typeof w.read === 'boolean' && typeof w.write === 'boolean')) return bad('watches (at most 64)');
+      break;
+    case 'translate':
+      if (!hartOk) return bad('hart');
+      if (!isAddr(m.address)) return bad('address');
       break;
     case 'setTrapFilter':
       if (!isObj(m.filter) || typeof m.filter.exceptions !== 'boolean' || typeof m.filter.interrupts !== 'boolean') return bad('filter');

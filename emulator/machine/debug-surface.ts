@@ -66,7 +66,8 @@ export function writeCsr(h: Hart, num: number, value: bigint): boolean {
 }
 
 /** Physical address for a debugger access, or -1. Virtual addresses go through the hart's current translation. */
-function physical(m: Machine, h: Hart, address: bigint, isPhysical: boolean, kind: 0 | 1): number {
+/** The physical address a hart's load (kind 0) or store (1) at `address` would reach now, without side effects; -1 when none. */
+export function physical(m: Machine, h: Hart, address: bigint, isPhysical: boolean, kind: 0 | 1): number {
   if (isPhysical) return address < 1n << 53n ? Number(address) : -1;
   const [lo, hi] = toPair(address);
   if (h.xlen === 32 && address >= 1n << 32n) return -1;
@@ -211,6 +212,12 @@ export class DebugController {
     }
     const trap = this.takeTrap();
     if (trap !== null) { this.clearTemporary(); return { kind: 'stopped', stop: trap }; }
+    const watched = this.machine.watchpoints.take();
+    if (watched !== null) {
+      this.clearTemporary();
+      const hart = typeof watched.by === 'number' ? watched.by : r.kind === 'watch' || r.kind === 'breakpoint' ? r.hart : stepped ?? 0;
+      return { kind: 'stopped', stop: { reason: 'watch', hart, id: watched.id, address: BigInt(watched.address), size: watched.size, write: watched.write, by: watched.by } };
+    }
     if (r.kind === 'breakpoint') {
       const pc = hartPc(this.machine.harts[r.hart]);
       const temporary = this.temp.has(pc) && !this.user.has(pc);

@@ -32,6 +32,7 @@ import { checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, vi
 import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from './breakpoints';
+import { Watch, Watchpoints } from './watchpoints';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;
@@ -65,7 +66,9 @@ export type StopReason =
   /** Every hart waits for an interrupt and no timer will raise one: only input can wake the guest. */
   | { kind: 'idle' }
   /** A hart reached an instruction breakpoint; its pc is that instruction, not yet executed. */
-  | { kind: 'breakpoint'; hart: number };
+  | { kind: 'breakpoint'; hart: number }
+  /** A data watchpoint was hit (`watchpoints.hit` says how); `hart` ran the access or was running when a device's DMA hit. */
+  | { kind: 'watch'; hart: number };
 
 export class Machine {
   readonly bus = new Bus();
@@ -102,6 +105,8 @@ export class Machine {
   private roundAwake = false;
   /** Instruction breakpoints, shared by all harts (all-stop). */
   readonly breakpoints = new Breakpoints();
+  /** Data watchpoints on physical addresses (all-stop). */
+  readonly watchpoints = new Watchpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
   insnTrace: ((hart: Hart, bits: number) => void) | null = null;
 
@@ -121,6 +126,7 @@ export class Machine {
     for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host));
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
+    this.watchpoints.onDmaHit = () => { const h = this.harts[this.cursor] as Hart | undefined; if (h !== undefined) h.yieldLoop = true; };
 
     this.plic = new Plic(this.harts);
     this.uart = new Uart16550('uart0', (b) => this.backends.consoleOut(b), (l) => this.plic.setLevel(VIRT.uart0.irq, l));
@@ -208,6 +214,14 @@ export class Machine {
   /** Call after changing `breakpoints`: harts only look for them while there are some. */
   breakpointsChanged(): void {
     for (const h of this.harts) h.breakpoints = this.breakpoints.empty ? null : this.breakpoints;
+  }
+
+  /** Set the data watchpoints; pages they touch leave every TLB so each access to them is checked. */
+  setWatchpoints(list: Watch[]): void {
+    this.watchpoints.set(list);
+    const on = this.watchpoints.empty ? null : this.watchpoints;
+    for (const h of this.harts) { h.watch = on; h.flushTlb(); }
+    this.dram.dmaWatch = on;
   }
 
   /** Switch the block translator on or off (it is off while tracing instructions one by one). */
@@ -307,10 +321,10 @@ export class Machine {
         if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
         this.runSlice(h);
         if (this.power !== null) return this.takePower();
-        if (h.hitBreakpoint) {
+        if (h.hitBreakpoint || this.watchpoints.hit !== null) {
           h.hitBreakpoint = false;
           h.skipBreakpoint = true; // resuming executes the instruction at the breakpoint
-          return { kind: 'breakpoint', hart: h.id };
+          return { kind: this.watchpoints.hit !== null ? 'watch' : 'breakpoint', hart: h.id };
         }
         this.cursor++;
         this.sliceLeft = QUANTUM;
@@ -331,6 +345,7 @@ export class Machine {
       for (const t of this.virtio) t.poll();
       for (const slot of this.slots) slot.tick();
       if (this.power !== null) return this.takePower();
+      if (this.watchpoints.hit !== null) return { kind: 'watch', hart: 0 }; // device DMA between quanta
     }
     return { kind: 'budget' };
   }
@@ -375,7 +390,7 @@ export class Machine {
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(this.sliceLeft, CHUNK));
       this.sliceLeft -= n;
-      if (this.power !== null || h.hitBreakpoint) return;
+      if (this.power !== null || h.hitBreakpoint || this.watchpoints.hit !== null) return;
     }
   }
 

@@ -80,11 +80,15 @@ export class PassthroughSlot implements MmioDevice {
       addr >= ram.base && addr + len <= ram.base + ram.size;
     return {
       setIrq: (high) => { this.level = high; if (this.plugged) this.setLine(high); },
-      dmaRead: (addr, len) => (inside(addr, len) ? ram.u8.slice(addr - ram.base, addr - ram.base + len) : null),
+      dmaRead: (addr, len) => {
+        if (!inside(addr, len)) return null;
+        ram.dmaTouched(addr - ram.base, len, false, this.name);
+        return ram.u8.slice(addr - ram.base, addr - ram.base + len);
+      },
       dmaWrite: (addr, bytes) => {
         if (!inside(addr, bytes.length)) return false;
         ram.u8.set(bytes, addr - ram.base);
-        ram.code.invalidate(addr - ram.base, bytes.length); // DMA over code drops its decoded copy
+        ram.dmaTouched(addr - ram.base, bytes.length, true, this.name);
         return true;
       },
       now: () => this.host.now(),

@@ -205,7 +205,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     private readonly setIrq: (high: boolean) => void, private readonly logLine: (line: string) => void,
     options: VirtioMmioOptions = {}) {
     this.legacy = options.legacy === true;
-    this.queues = device.queueMaxSizes.map((m) => new SplitQueue(m));
+    this.queues = device.queueMaxSizes.map((m) => new SplitQueue(m, name));
     this.queuePfn = device.queueMaxSizes.map(() => 0);
     const transportLow = (1 << VIRTIO_F.INDIRECT_DESC) | (1 << VIRTIO_F.EVENT_IDX);
     const transportHigh = this.legacy ? 0 : (1 << (VIRTIO_F.VERSION_1 - 32)) | (1 << (VIRTIO_F.RING_RESET - 32));

@@ -78,7 +78,8 @@ export class DescriptorChain {
   writableLen = 0;
   /** Bytes the device has written, reported in the used ring. */
   written = 0;
-  constructor(readonly ram: GuestRam, readonly head: number) {}
+  /** `owner` names the device in data-breakpoint stops on its DMA. */
+  constructor(readonly ram: GuestRam, readonly head: number, readonly owner = 'device') {}
 
   /** Copy `dst.length` device-readable bytes starting at `offset`; false when the chain has fewer. */
   read(offset: number, dst: Uint8Array): boolean {
@@ -89,6 +90,7 @@ export class DescriptorChain {
       if (skip >= s.len) { skip -= s.len; continue; }
       const n = Math.min(s.len - skip, dst.length - pos);
       dst.set(this.ram.u8.subarray(s.off + skip, s.off + skip + n), pos);
+      this.ram.dmaTouched(s.off + skip, n, false, this.owner);
       pos += n; skip = 0;
     }
     return true;
@@ -105,7 +107,7 @@ export class DescriptorChain {
       if (skip >= s.len) { skip -= s.len; continue; }
       const n = Math.min(s.len - skip, src.length - pos);
       this.ram.u8.set(src.subarray(pos, pos + n), s.off + skip);
-      this.ram.code.invalidate(s.off + skip, n);
+      this.ram.dmaTouched(s.off + skip, n, true, this.owner);
       pos += n; skip = 0;
     }
     this.written = Math.max(this.written, offset + src.length);
@@ -132,7 +134,7 @@ export class SplitQueue {
   private signalledUsed = 0;
   private ram: GuestRam | null = null;
 
-  constructor(readonly maxSize: number) {}
+  constructor(readonly maxSize: number, readonly owner = 'device') {}
 
   reset(): void {
     this.size = 0; this.ready = false; this.desc = 0; this.avail = 0; this.used = 0;
@@ -195,7 +197,7 @@ export class SplitQueue {
     const ram = this.ram;
     if (ram === null) return { ok: false, error: { kind: 'QueueNotReady' } };
     if (head >= this.size) return { ok: false, error: { kind: 'DescriptorIndexOutOfRange', index: head, size: this.size } };
-    const chain = new DescriptorChain(ram, head);
+    const chain = new DescriptorChain(ram, head, this.owner);
     let tableAddr = this.desc, tableSize = this.size, index = head, inIndirect = false;
     // Each table is walked at most its own length in steps (the ring: size; an indirect table:
     // len/16, at most MAX_QUEUE_SIZE), so a cyclic `next` ends as ChainTooLong.

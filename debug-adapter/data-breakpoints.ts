@@ -1,0 +1,105 @@
+/**
+ * Data breakpoints (DAP dataBreakpointInfo / setDataBreakpoints) as the machine's
+ * physical watchpoints (emulator/machine/watchpoints.ts). What a user can watch:
+ *   uart0.THR, plic.claim[1]   a device register, by the name the Devices view shows
+ *   counter                    a symbol: its address and ELF size
+ *   phys:0x80001000            a physical address (XLEN/8 bytes)
+ *   any expression             its value as a virtual address (XLEN/8 bytes)
+ * Virtual addresses are translated through the current hart when the watchpoint is set,
+ * so it keeps watching the same memory when mappings change. Device DMA hits too.
+ */
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { MachineClient } from './machine-client';
+import { SymbolTable } from './symbols';
+import { DebugStop } from '../emulator/machine/debug-protocol';
+
+interface Target { pa: bigint; size: number; label: string }
+
+const DEVICE_REGISTER = /^([a-z][\w-]*)\.([A-Za-z_]\w*(?:\[\d+\])?)$/;
+/** The machine's own limits: watchpoints at once, bytes in one. */
+const MAX_WATCHES = 64, MAX_SIZE = 1 << 20;
+
+export class DataBreakpoints {
+  private byId = new Map<number, Target>();
+
+  constructor(
+    private readonly machine: () => MachineClient,
+    private readonly symbols: () => SymbolTable,
+    private readonly xlen: () => 32 | 64,
+    private readonly evaluate: (text: string, hart: number) => Promise<bigint>,
+  ) {}
+
+  /** What `name` would watch, for dataBreakpointInfo; a null dataId says why it cannot be watched. */
+  async info(args: DebugProtocol.DataBreakpointInfoArguments, hart: number): Promise<DebugProtocol.DataBreakpointInfoResponse['body']> {
+    if (args.variablesReference !== undefined && args.variablesReference !== 0) {
+      return { dataId: null, description: 'registers and CSRs cannot be watched: watch memory, a symbol or a device register (uart0.THR)' };
+    }
+    const t = await this.resolve(args.name.trim(), hart).catch((e: Error) => e.message);
+    if (typeof t === 'string') return { dataId: null, description: t };
+    return {
+      dataId: JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
+      description: `${t.label} (${t.size} byte${t.size === 1 ? '' : 's'} at physical 0x${t.pa.toString(16)})`,
+      accessTypes: ['read', 'write', 'readWrite'],
+      canPersist: true,
+    };
+  }
+
+  private async resolve(name: string, hart: number): Promise<Target> {
+    const m = this.machine();
+    const dev = DEVICE_REGISTER.exec(name);
+    if (dev !== null) {
+      const devices = await m.request({ type: 'devices', device: dev[1] }).catch(() => []);
+      if (devices.length === 1) {
+        const reg = devices[0].registers.find((r) => r.name === dev[2]);
+        if (reg === undefined) throw new Error(`${dev[1]} has no register ${dev[2]}`);
+        return { pa: BigInt(devices[0].base) + BigInt(reg.offset), size: reg.width, label: name };
+      }
+    }
+    const word = this.xlen() / 8;
+    if (name.startsWith('phys:')) return { pa: await this.evaluate(name.slice(5), hart), size: word, label: name };
+    const sym = this.symbols().lookup(name);
+    const va = sym !== undefined ? BigInt.asUintN(this.xlen(), sym.address) : await this.evaluate(name, hart);
+    const size = sym !== undefined && sym.size > 0n && sym.size <= BigInt(MAX_SIZE) ? Number(sym.size) : word;
+    const pa = await m.request({ type: 'translate', hart, address: va });
+    if (pa === null) throw new Error(`${name} (0x${va.toString(16)}) is not mapped for hart ${hart} now`);
+    return { pa, size, label: name };
+  }
+
+  /** Replace every data breakpoint; each gets a verified Breakpoint back. */
+  async set(list: DebugProtocol.DataBreakpoint[], newId: () => number): Promise<DebugProtocol.Breakpoint[]> {
+    const byId = new Map<number, Target>();
+    const watches: { id: number; base: bigint; size: number; read: boolean; write: boolean }[] = [];
+    const result = list.map((bp): DebugProtocol.Breakpoint => {
+      const t = parseDataId(bp.dataId);
+      if (t === undefined) return { verified: false, message: `not a data breakpoint of this debugger: ${bp.dataId}` };
+      if (watches.length >= MAX_WATCHES) return { verified: false, message: `at most ${MAX_WATCHES} data breakpoints` };
+      const id = newId();
+      byId.set(id, t);
+      const access = bp.accessType ?? 'write';
+      watches.push({ id, base: t.pa, size: t.size, read: access !== 'write', write: access !== 'read' });
+      return { id, verified: true, message: `${access} of ${t.label}` };
+    });
+    await this.machine().request({ type: 'setWatchpoints', watches });
+    this.byId = byId;
+    return result;
+  }
+
+  /** The stop in words: "write to uart0.THR (physical 0x10000000) by hart 0", "DMA write by virtio7 to buf ...". */
+  describe(stop: Extract<DebugStop, { reason: 'watch' }>): string {
+    const t = this.byId.get(stop.id);
+    const what = t === undefined ? `0x${stop.address.toString(16)}` : `${t.label} (physical 0x${stop.address.toString(16)}, ${stop.size} byte${stop.size === 1 ? '' : 's'})`;
+    if (typeof stop.by === 'string') return `DMA ${stop.write ? 'write' : 'read'} by ${stop.by} ${stop.write ? 'to' : 'of'} ${what}`;
+    return `${stop.write ? 'write to' : 'read of'} ${what} by hart ${stop.by}`;
+  }
+}
+
+function parseDataId(id: string): Target | undefined {
+  try {
+    const o = JSON.parse(id) as { pa?: unknown; size?: unknown; label?: unknown };
+    if (typeof o.pa !== 'string' || !/^0x[0-9a-f]+$/.test(o.pa) || typeof o.size !== 'number' || !Number.isInteger(o.size) ||
+      o.size < 1 || o.size > MAX_SIZE || typeof o.label !== 'string') return undefined;
+    return { pa: BigInt(o.pa), size: o.size, label: o.label };
+  } catch {
+    return undefined;
+  }
+}
