@@ -19,8 +19,15 @@ const DEMO_FILES: ReadonlyArray<readonly [string, string]> = [
   ...['crt0.S', 'trap.S', 'lib.c', 'lib.h', 'asm.h', 'link.ld'].map((f) => [`emulator/test/guests/common/${f}`, `common/${f}`] as const),
 ];
 
-/** JSON with comments, as launch.json allows: how to rebuild belongs next to the configuration. */
-const LAUNCH_JSON = `{
+/**
+ * launch.json for the copied demo, JSON with comments as launch.json allows: how to
+ * rebuild belongs next to the configuration. hello.elf was built in the repository,
+ * where its start-up code sat in ../emulator/test/guests/common; the line table keeps
+ * that path (resolved beside the ELF), so sourceFileMap points it at the copy in common/.
+ */
+function launchJson(folder: vscode.Uri): string {
+  const builtCommon = vscode.Uri.joinPath(folder, '..', 'emulator', 'test', 'guests', 'common').fsPath;
+  return `{
   // The demo kernel: F5 boots hello.elf in the emulator, stopped at _start.
   // Rebuild it (riscv64-unknown-elf-gcc): make COMMON=common OBJDIR=build
   "version": "0.2.0",
@@ -28,13 +35,15 @@ const LAUNCH_JSON = `{
     {
       "type": "osdev",
       "request": "launch",
-      "name": "${LAUNCH_NAME}",
+      "name": ${JSON.stringify(LAUNCH_NAME)},
       "program": "\${workspaceFolder}/hello.elf",
-      "stopOnEntry": true
+      "stopOnEntry": true,
+      "sourceFileMap": { ${JSON.stringify(builtCommon)}: "\${workspaceFolder}/common" }
     }
   ]
 }
 `;
+}
 
 export function registerDemo(context: vscode.ExtensionContext): vscode.Disposable[] {
   void debugIfPending(context);
@@ -68,7 +77,7 @@ async function copyDemo(context: vscode.ExtensionContext, folder: vscode.Uri): P
   for (const [from, to] of DEMO_FILES) {
     await vscode.workspace.fs.copy(vscode.Uri.joinPath(context.extensionUri, from), vscode.Uri.joinPath(folder, to), { overwrite: true });
   }
-  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, '.vscode', 'launch.json'), new TextEncoder().encode(LAUNCH_JSON));
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, '.vscode', 'launch.json'), new TextEncoder().encode(launchJson(folder)));
 }
 
 /** After the window reopened on the demo folder: start the session the command promised. */
