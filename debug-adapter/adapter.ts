@@ -18,6 +18,8 @@ import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, WorkerEvent } from '../emul
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
+import { CustomRequestError, CustomRequests } from './custom-handler';
+import { CustomEvents } from './custom-requests';
 import { SymbolTable } from './symbols';
 import { ABI_NAMES, disassembleAt, instructionLength } from './disasm';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
@@ -90,6 +92,7 @@ export class OsdevDebugSession extends DebugSession {
   private pendingTrapFilter: { exceptions: boolean; interrupts: boolean } | null = null;
   private ended = false;
   private readonly text = new TextDecoder('utf-8');
+  private readonly custom = new CustomRequests(() => this.machine());
 
   constructor() {
     super();
@@ -160,7 +163,7 @@ export class OsdevDebugSession extends DebugSession {
           virtio: {
             drives: c.drives.map((d) => ({ ...d, path: path.resolve(c.cwd ?? process.cwd(), d.path) })),
             nets: c.net.map((n) => (n.pcap !== undefined ? { ...n, pcap: path.resolve(c.cwd ?? process.cwd(), n.pcap) } : n)),
-            rng: c.rng, console: c.console,
+            rng: c.rng, console: c.guestConsole,
           },
         },
       });
@@ -192,6 +195,7 @@ export class OsdevDebugSession extends DebugSession {
   private async shutdownMachine(): Promise<void> {
     const c = this.client;
     this.client = null;
+    this.custom.closeTraceFile();
     if (c !== null) await c.terminate();
   }
 
@@ -205,9 +209,35 @@ export class OsdevDebugSession extends DebugSession {
     this.sendEvent(new OutputEvent(text, category));
   }
 
+  private customEvent<N extends keyof CustomEvents>(name: N, body: CustomEvents[N]): void {
+    this.sendEvent({ seq: 0, type: 'event', event: name, body } as DebugProtocol.Event);
+  }
+
+  /** `osdev/...` requests (custom-requests.ts): the Devices view, trace, console terminal, status bar. */
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (!CustomRequests.handles(command)) { super.customRequest(command, response, args); return; }
+    void this.handle(response, async () => {
+      try {
+        response.body = await this.custom.handle(command, args);
+      } catch (e) {
+        throw e instanceof CustomRequestError ? new RequestError(`${command}: ${e.message}`) : e;
+      }
+    });
+  }
+
   private onMachineEvent(e: WorkerEvent): void {
     switch (e.type) {
-      case 'output': this.output('stdout', this.text.decode(e.bytes, { stream: true })); break;
+      case 'output': {
+        const text = this.text.decode(e.bytes, { stream: true });
+        if (this.config?.console === 'terminal') this.customEvent('osdev/console', { text });
+        else this.output('stdout', text);
+        break;
+      }
+      case 'trace':
+        this.custom.traceLines(e.lines);
+        this.customEvent('osdev/trace', { lines: e.lines });
+        break;
+      case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
       case 'stopped': this.onStopped(e.stop); break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);

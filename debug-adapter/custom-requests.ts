@@ -8,73 +8,9 @@
  * mtime) come as hex strings, so JSON never rounds them.
  */
 
-export type DeviceGroup = 'emulated' | 'virtio' | 'passthrough';
-
-export interface FieldValue {
-  name: string;
-  /** Inclusive bit range [high, low]. */
-  bits: [number, number];
-  value: number;
-  /** Enum name of the value, when the map names it. */
-  text?: string;
-  doc?: string;
-}
-
-export interface RegisterValue {
-  /** NAME or NAME[i] for arrays. */
-  name: string;
-  /** Offset in the device window. */
-  offset: number;
-  width: number;
-  access: string;
-  /** Current value read without side effects; null for write-only registers or when unknown (remote peer). */
-  value: number | string | null;
-  doc: string;
-  fields: FieldValue[];
-}
-
-export interface VirtioQueueState {
-  index: number;
-  size: number;
-  maxSize: number;
-  ready: boolean;
-  /** Guest-physical addresses of the rings, hex. */
-  desc: string; avail: string; used: string;
-  /** avail.idx as the guest last wrote it, the device's next avail position, used.idx. */
-  availIdx: number | null; lastAvail: number; usedIdx: number;
-}
-
-export interface VirtioState {
-  deviceType: string;
-  /** Status register decoded: "ACKNOWLEDGE DRIVER FEATURES_OK DRIVER_OK". */
-  status: string;
-  /** Negotiated feature bit names (numbers for bits without a name). */
-  features: string[];
-  queues: VirtioQueueState[];
-}
-
-export interface PassthroughState {
-  /** 'plugged', 'unplugged', 'unplugged (backend lost)', 'backend error: ...'. */
-  state: string;
-  backend: 'stub' | 'remote-port' | 'none';
-  /** The backend's address (remote-port) or model file (stub). */
-  target?: string;
-  dma?: { base: string; size: number };
-}
-
-export interface DeviceInfo {
-  name: string;
-  group: DeviceGroup;
-  model: string;
-  compatible: string[];
-  /** Physical base address, hex. */
-  base: string;
-  size: number;
-  irq?: number;
-  registers: RegisterValue[];
-  virtio?: VirtioState;
-  passthrough?: PassthroughState;
-}
+// The device types are the machine's (emulator/machine/device-view.ts), passed through as they are.
+import type { DeviceInfo, PassthroughState, RegisterValue } from '../emulator/machine/device-view';
+export type { DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState } from '../emulator/machine/device-view';
 
 /** The custom requests: name → [arguments, response body]. */
 export interface CustomRequests {

@@ -27,7 +27,10 @@ export interface LaunchConfig {
   /** virtio-net links, after the drives. */
   net: NetOption[];
   rng?: 'seeded' | 'host';
-  console: 'uart' | 'virtio';
+  /** The console device the guest reads: UART0 or an added virtio-console. */
+  guestConsole: 'uart' | 'virtio';
+  /** Where the guest console shows: a terminal in VS Code, or the Debug Console. */
+  console: 'terminal' | 'debugConsole';
 }
 
 /** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
@@ -110,11 +113,21 @@ export const LAUNCH_ATTRIBUTES = {
     enum: ['seeded', 'host'],
     description: 'Add a virtio-rng device: reproducible seeded bytes, or host entropy.',
   },
-  console: {
+  guestConsole: {
     type: 'string',
     enum: ['uart', 'virtio'],
     description: 'Console device the guest gets input from: UART0, or an added virtio-console.',
     default: 'uart',
+  },
+  console: {
+    type: 'string',
+    enum: ['terminal', 'debugConsole'],
+    enumDescriptions: [
+      'A terminal connected to the guest console: what you type goes to the guest.',
+      'Guest output in the Debug Console (input: the osdev/consoleInput request).',
+    ],
+    description: 'Where the guest console is shown.',
+    default: 'debugConsole',
   },
 } as const;
 
@@ -179,8 +192,11 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   const net = specList(args.net, parseNet, '--net ');
   if (typeof net === 'string') return bad('net', net);
   if (args.rng !== undefined && args.rng !== 'seeded' && args.rng !== 'host') return bad('rng', `must be "seeded" or "host", got ${JSON.stringify(args.rng)}`);
-  if (args.console !== undefined && args.console !== 'uart' && args.console !== 'virtio') {
-    return bad('console', `must be "uart" or "virtio", got ${JSON.stringify(args.console)}`);
+  if (args.guestConsole !== undefined && args.guestConsole !== 'uart' && args.guestConsole !== 'virtio') {
+    return bad('guestConsole', `must be "uart" or "virtio", got ${JSON.stringify(args.guestConsole)}`);
+  }
+  if (args.console !== undefined && args.console !== 'terminal' && args.console !== 'debugConsole') {
+    return bad('console', `must be "terminal" or "debugConsole", got ${JSON.stringify(args.console)}`);
   }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
@@ -203,7 +219,8 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       drives,
       net,
       rng: args.rng as 'seeded' | 'host' | undefined,
-      console: (args.console as 'uart' | 'virtio' | undefined) ?? 'uart',
+      guestConsole: (args.guestConsole as 'uart' | 'virtio' | undefined) ?? 'uart',
+      console: (args.console as 'terminal' | 'debugConsole' | undefined) ?? 'debugConsole',
     },
   };
 }

@@ -37,10 +37,18 @@ export interface EntropySource {
 }
 
 /** A network link for virtio-net: frames out, frames in (the machine polls between quanta). */
+/**
+ * A network link. Frames from the outside world arrive through `listen` and enter the
+ * guest through the machine's input queue (stamped, recordable); `receive` is for
+ * links whose frames come from the guest itself (loopback), which are deterministic
+ * already and must not be recorded twice.
+ */
 export interface NetBackend {
   send(frame: Uint8Array): void;
-  /** The next received frame, if any. */
-  receive(): Uint8Array | undefined;
+  /** The next frame the link made itself, if any. */
+  receive?(): Uint8Array | undefined;
+  /** Register the machine's entry for frames from outside (called once). */
+  listen?(deliver: (frame: Uint8Array) => void): void;
 }
 
 /** A drive held in memory: tests, browsers, and the base of nothing on disk. */
@@ -145,6 +153,7 @@ export function pcapTap(net: NetBackend, write: (bytes: Uint8Array) => void, now
   };
   return {
     send(frame) { record(frame); net.send(frame); },
-    receive() { const f = net.receive(); if (f !== undefined) record(f); return f; },
+    receive: net.receive === undefined ? undefined : () => { const f = net.receive?.(); if (f !== undefined) record(f); return f; },
+    listen: net.listen === undefined ? undefined : (deliver) => net.listen?.((f) => { record(f); deliver(f); }),
   };
 }

@@ -17,6 +17,14 @@ export interface MmioDevice {
   hi?: number;
   /** Largest access the device accepts natively; wider ones are split (little-endian). */
   readonly maxAccess?: 4 | 8;
+  /** The value at `offset` as a read would return it, without the read's side effects (Devices view, debugger). */
+  peek?(offset: number, size: number): number;
+  /** Registers that share an offset with another (UART DLL/RBR): the value by name, undefined when it has none to show. */
+  peekNamed?(name: string): number | undefined;
+  /** Which entries of a register array a view should show (the ones this board instance has). */
+  viewIndices?(reg: string): number[] | undefined;
+  /** Back to the reset state (the Devices view's "reset device"). */
+  reset?(): void;
   /** True when a byte access at this size/offset is an access fault instead of an access. */
   rejects?(offset: number, size: number): boolean;
 }

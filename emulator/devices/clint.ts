@@ -47,6 +47,11 @@ export class Clint implements MmioDevice {
     return (offset & 4) === 0 ? lo : hi;
   }
 
+  /** One msip and one mtimecmp per hart in a view, not 4095. */
+  viewIndices(reg: string): number[] | undefined {
+    return reg === 'mtime' ? undefined : this.harts.map((h) => h.id);
+  }
+
   peek(offset: number, size: number): number {
     if (offset < R.mtimecmp) {
       const h = this.harts[offset >>> 2];

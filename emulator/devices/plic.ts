@@ -46,6 +46,8 @@ export class Plic implements MmioDevice {
   private readonly enable: Uint32Array;
   private readonly threshold: Uint32Array;
   private readonly contexts: number;
+  /** The interrupt trace (machine/trace.ts): called when a line changes; null when off. */
+  levelTrace: ((source: number, high: boolean) => void) | null = null;
 
   constructor(private readonly harts: readonly Hart[]) {
     this.contexts = harts.length * 2;
@@ -59,10 +61,22 @@ export class Plic implements MmioDevice {
     this.update();
   }
 
+  /** Array entries worth showing in a view: the wired sources and this board's contexts, not all 15872. */
+  viewIndices(reg: string): number[] | undefined {
+    const ctxs = Array.from({ length: this.contexts }, (_, c) => c);
+    switch (reg) {
+      case 'priority': return Array.from({ length: SOURCES - 1 }, (_, i) => i + 1);
+      case 'enable': return ctxs.flatMap((c) => Array.from({ length: WORDS }, (_, w) => c * 32 + w));
+      case 'threshold': case 'claim': return ctxs;
+      default: return undefined;
+    }
+  }
+
   /** A device's interrupt line changed. */
   setLevel(source: number, high: boolean): void {
     if (source <= 0 || source >= SOURCES) return;
     const w = source >>> 5, bit = 1 << (source & 31);
+    if (this.levelTrace !== null && ((this.level[w] & bit) !== 0) !== high) this.levelTrace(source, high);
     if (high) this.level[w] |= bit; else this.level[w] &= ~bit;
     if (high && (this.claimed[w] & bit) === 0) this.pending[w] |= bit;
     this.update();

@@ -167,6 +167,18 @@ export class Uart16550 implements MmioDevice {
     }
   }
 
+  /** Aliased registers by name, whatever LCR.DLAB says now. */
+  peekNamed(name: string): number | undefined {
+    switch (name) {
+      case 'RBR': return this.rxCount > 0 ? this.rx[this.rxHead] : 0;
+      case 'DLL': return this.dll;
+      case 'DLM': return this.dlm;
+      case 'IER': return this.ier;
+      case 'FCR': return this.fcr;
+      default: return undefined;
+    }
+  }
+
   read(offset: number): number {
     const v = this.peek(offset);
     const dlab = (this.lcr & LCR_DLAB) !== 0;

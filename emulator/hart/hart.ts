@@ -92,6 +92,8 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** The trap trace (machine/trace.ts); null when off. */
+  trapTrace: ((cause: number, interrupt: boolean) => void) | null = null;
   /** Instruction breakpoints, or null when there are none (the interpreter then never looks). */
   breakpoints: Breakpoints | null = null;
   /** Set by the interpreter when it stopped before an instruction at a breakpoint. */
@@ -530,6 +532,7 @@ export class Hart {
 
   /** Take a trap at the current pc (synchronous: pc = the faulting instruction). */
   trap(cause: number, interrupt: boolean, tvalLo: number, tvalHi: number): void {
+    if (this.trapTrace !== null) this.trapTrace(cause, interrupt);
     if (this.onTrap !== null) this.onTrap(cause, interrupt);
     const from = this.priv;
     const deleg = from <= Priv.S && (((interrupt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0;

@@ -13,8 +13,8 @@ import { hostEntropy, OpenDrive } from './drives';
 import { openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
 import { DEVICE_MODELS } from '../devices/catalogue';
-import { formatCatalogue, registerAt, describeFields, RegisterDecl } from '../devices/regmap';
-import { CAUSE_NAMES, INTERRUPT_NAMES } from '../hart/csr';
+import { formatCatalogue } from '../devices/regmap';
+import { setTrace } from '../machine/trace';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -185,24 +185,8 @@ function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: X
       lines.push(`${h.id} ${hex(xlen === 64 ? h.pcHi : 0, 8)}${hex(h.pcLo, 8)} ${hex(bits, 8)}\n`);
     };
   }
-  if (o.trace.includes('mmio')) {
-    machine.bus.mmioTrace = (dev, off, size, write, value) => {
-      // Registers sharing an offset say when they apply ("read", "write", "LCR.DLAB=1").
-      const applies = (r: RegisterDecl) => r.when === undefined || r.when.includes(write ? 'write' : 'read') || !/read|write/.test(r.when);
-      const hit = dev.model !== undefined ? registerAt(dev.model, off, applies) : undefined;
-      const reg = hit !== undefined ? `${hit.reg.name}${hit.index !== undefined ? `[${hit.index}]` : ''}` : `+0x${off.toString(16)}`;
-      const fields = hit !== undefined ? describeFields(hit.reg, value) : '';
-      lines.push(`mmio ${dev.name}.${reg} ${write ? '<-' : '->'} 0x${(value >>> 0).toString(16)}/${size}${fields !== '' ? ` (${fields})` : ''}\n`);
-    };
-  }
-  if (o.trace.includes('trap')) {
-    for (const h of machine.harts) {
-      h.onTrap = (cause, interrupt) => {
-        const what = interrupt ? INTERRUPT_NAMES[cause] ?? `interrupt ${cause}` : CAUSE_NAMES[cause] ?? `exception ${cause}`;
-        lines.push(`trap hart${h.id} ${what} at pc 0x${hex(h.pcHi, 8)}${hex(h.pcLo, 8)} from ${['U', 'S', '?', 'M'][h.priv]}-mode\n`);
-      };
-    }
-  }
+  const mmio = o.trace.includes('mmio'), traps = o.trace.includes('trap');
+  if (mmio || traps) setTrace(machine, { mmio, traps }, (line) => lines.push(`${line}\n`));
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * Node network backends for virtio-net: `socket` sends each frame as one UDP datagram
  * on loopback (like QEMU's `-netdev socket,udp=...,localaddr=...`), so two emulators can
- * talk; `pcap=FILE` captures every frame. Received datagrams wait in a bounded queue
- * until the machine polls the device between quanta.
+ * talk; `pcap=FILE` captures every frame. Received datagrams go to the machine's input
+ * queue, which stamps them and hands them to the device between quanta.
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import { loopbackNetBackend, NET_QUEUE_FRAMES, NetBackend, pcapTap } from '../backends';
+import { loopbackNetBackend, NetBackend, pcapTap } from '../backends';
 import { NetOption } from './cli-options';
 
 export interface OpenNet { backend: NetBackend; close(): void }
@@ -19,8 +19,8 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     backend = loopbackNetBackend();
   } else {
     const sock = dgram.createSocket('udp4');
-    const q: Uint8Array[] = [];
-    sock.on('message', (msg) => { q.push(new Uint8Array(msg)); if (q.length > NET_QUEUE_FRAMES) q.shift(); });
+    let deliver: ((frame: Uint8Array) => void) | null = null;
+    sock.on('message', (msg) => deliver?.(new Uint8Array(msg)));
     const bound = await new Promise<string | null>((resolve) => {
       sock.once('error', (e) => resolve(e.message));
       sock.bind(n.local.port, n.local.host, () => resolve(null));
@@ -29,7 +29,7 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     sock.on('error', () => undefined);
     backend = {
       send: (frame) => { sock.send(frame, n.remote.port, n.remote.host); },
-      receive: () => q.shift(),
+      listen: (d) => { deliver = d; },
     };
     closers.push(() => sock.close());
   }

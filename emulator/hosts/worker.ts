@@ -19,11 +19,15 @@ import {
   DebugController, hartPc, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
 } from '../machine/debug-surface';
 import { elfAddressToNumber } from '../loaders/elf';
+import { describeDevice, writeDeviceRegister } from '../machine/device-view';
+import { setTrace } from '../machine/trace';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
 /** Instructions one step-line request may execute before it stops anyway. */
 const MAX_LINE_STEPS = 100_000;
+/** Trace lines one slice may send; a guest hammering a device gets a count of the rest. */
+const MAX_TRACE_LINES = 50_000;
 
 type Port = NonNullable<typeof parentPort>;
 
@@ -37,6 +41,9 @@ class MachineWorker {
   private scheduled = false;
   private exited = false;
   private readonly console: number[] = [];
+  private traceLines: string[] = [];
+  private traceDropped = 0;
+  private lastStatus = { at: 0, instructions: 0 };
 
   constructor(private readonly port: Port) {
     port.on('message', (m: unknown) => this.receive(m));
@@ -50,9 +57,29 @@ class MachineWorker {
   }
 
   private flushConsole(): void {
+    if (this.traceLines.length > 0 || this.traceDropped > 0) {
+      if (this.traceDropped > 0) this.traceLines.push(`trace: ${this.traceDropped} lines dropped (more than ${MAX_TRACE_LINES} in one slice)`);
+      this.post({ type: 'trace', lines: this.traceLines });
+      this.traceLines = [];
+      this.traceDropped = 0;
+    }
     if (this.console.length === 0) return;
     this.post({ type: 'output', bytes: Uint8Array.from(this.console) });
     this.console.length = 0;
+  }
+
+  private traceLine(line: string): void {
+    if (this.traceLines.length < MAX_TRACE_LINES) this.traceLines.push(line); else this.traceDropped++;
+  }
+
+  /** Guest time, instructions, and the rate since the previous status request while running. */
+  private status(m: Machine): WorkerResults['status'] {
+    const instructions = m.harts.reduce((n, h) => n + h.instret, 0);
+    const now = performance.now();
+    const dt = (now - this.lastStatus.at) / 1000;
+    const ips = this.running && dt > 0 ? Math.max(0, (instructions - this.lastStatus.instructions) / dt) : 0;
+    this.lastStatus = { at: now, instructions };
+    return { running: this.running, idle: this.idle, exited: this.exited, guestTimeNs: m.time * (1e9 / VIRT.timebaseHz), instructions, ips: Math.round(ips) };
   }
 
   private receive(raw: unknown): void {
@@ -133,6 +160,36 @@ class MachineWorker {
       case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
       case 'harts':
         return { value: m.harts.map((h) => ({ id: h.id, priv: h.priv, pc: hartPc(h), wfi: h.wfi })) };
+      case 'devices': {
+        const list = req.device === undefined ? m.devices : m.devices.filter((d) => d.name === req.device);
+        if (req.device !== undefined && list.length === 0) return `devices: no device '${req.device}'`;
+        return { value: list.map(describeDevice) };
+      }
+      case 'writeDevice': {
+        const d = m.device(req.device);
+        if (d === undefined) return `writeDevice: no device '${req.device}'`;
+        const r = writeDeviceRegister(d, (pa, size, lo, hi) => m.bus.write(pa, size, lo, hi), req.register, req.field, req.value);
+        this.flushConsole(); // the write may have printed (uart0.THR) or traced
+        return typeof r === 'string' ? `writeDevice: ${r}` : { value: r };
+      }
+      case 'resetDevice': {
+        const d = m.device(req.device);
+        if (d === undefined) return `resetDevice: no device '${req.device}'`;
+        if (d.dev.reset === undefined) return `resetDevice: ${req.device} has no reset`;
+        d.dev.reset();
+        return { value: null };
+      }
+      case 'plug': {
+        const d = m.device(req.device);
+        if (d?.passthrough === undefined) return `plug: '${req.device}' is not a passthrough slot`;
+        m.inputs.post({ kind: 'plug', device: req.device, plugged: req.plugged });
+        if (this.idle) this.wake();
+        return { value: d.passthrough() };
+      }
+      case 'trace':
+        setTrace(m, { mmio: req.mmio, traps: req.traps, devices: req.devices }, (line) => this.traceLine(line));
+        return { value: null };
+      case 'status': return { value: this.status(m) };
       default: break;
     }
     const h = hartOf(req.hart);

@@ -9,6 +9,7 @@
  */
 
 import { BLOCK_MODES, DriveOption, NetOption } from '../backends';
+import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -66,7 +67,17 @@ export type WorkerRequestBody =
   | { type: 'writeCsr'; hart: number; num: number; value: bigint }
   | { type: 'readMemory'; hart: number; address: bigint; count: number; physical: boolean }
   | { type: 'writeMemory'; hart: number; address: bigint; bytes: Uint8Array; physical: boolean }
-  | { type: 'input'; bytes: Uint8Array };
+  | { type: 'input'; bytes: Uint8Array }
+  /** Every device (or one) with its registers peeked: the Devices view. */
+  | { type: 'devices'; device?: string }
+  /** A real guest-visible write to a device register or one of its fields. */
+  | { type: 'writeDevice'; device: string; register: string; field?: string; value: number }
+  | { type: 'resetDevice'; device: string }
+  /** Plug or unplug a passthrough slot: an input event, applied at the next round boundary. */
+  | { type: 'plug'; device: string; plugged: boolean }
+  /** Switch the MMIO/interrupt/trap trace; lines come back as `trace` events. */
+  | { type: 'trace'; mmio: boolean; traps: boolean; devices: string[] }
+  | { type: 'status' };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -93,6 +104,12 @@ export interface WorkerResults {
   readMemory: { bytes: Uint8Array; unreadable: number };
   writeMemory: { written: number };
   input: null;
+  devices: DeviceInfo[];
+  writeDevice: RegisterValue;
+  resetDevice: null;
+  plug: PassthroughState;
+  trace: null;
+  status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
 }
 
 export type WorkerResponse =
@@ -112,6 +129,10 @@ export type WorkerEvent =
   | { type: 'output'; bytes: Uint8Array }
   /** Guest power-off: `code` is the exit status (0 pass, n fail with n). */
   | { type: 'exited'; code: number; description: string }
+  /** Trace lines, batched (sent before the stop that follows them). */
+  | { type: 'trace'; lines: string[] }
+  /** A passthrough slot changed state by itself (backend lost) or by a plug event. */
+  | { type: 'deviceState'; device: string; state: string }
   /** A host bug inside the worker: the session cannot go on. */
   | { type: 'fatal'; message: string };
 
@@ -204,6 +225,27 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
     case 'input':
       if (!(m.bytes instanceof Uint8Array)) return bad('bytes');
       break;
+    case 'devices':
+      if (m.device !== undefined && typeof m.device !== 'string') return bad('device');
+      break;
+    case 'writeDevice':
+      if (typeof m.device !== 'string') return bad('device');
+      if (typeof m.register !== 'string') return bad('register');
+      if (m.field !== undefined && typeof m.field !== 'string') return bad('field');
+      if (!isInt(m.value, 0, Number.MAX_SAFE_INTEGER)) return bad('value');
+      break;
+    case 'resetDevice':
+      if (typeof m.device !== 'string') return bad('device');
+      break;
+    case 'plug':
+      if (typeof m.device !== 'string') return bad('device');
+      if (typeof m.plugged !== 'boolean') return bad('plugged');
+      break;
+    case 'trace':
+      if (typeof m.mmio !== 'boolean' || typeof m.traps !== 'boolean') return bad('mmio/traps');
+      if (!Array.isArray(m.devices) || !m.devices.every((d) => typeof d === 'string')) return bad('devices');
+      break;
+    case 'status': break;
     default:
       return { ok: false, error: `unknown request type '${String(m.type)}'` };
   }

@@ -24,7 +24,10 @@ import { VirtioBlk } from '../devices/virtio/blk';
 import { seededEntropy, VirtioRng } from '../devices/virtio/rng';
 import { VirtioConsole } from '../devices/virtio/console';
 import { VirtioNet, parseMac } from '../devices/virtio/net';
-import { BlockBackend, EntropySource, NetBackend } from '../backends';
+import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../backends';
+import { MmioDevice } from '../bus/bus';
+import { DeviceGroup, DeviceSlot } from './device-view';
+import { InputEvent, InputQueue } from './input-events';
 import { MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
 import { Breakpoints } from './breakpoints';
 
@@ -75,7 +78,14 @@ export class Machine {
   /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
   private clock = 0;
   private readonly sliceStart: Float64Array;
+  /** Console bytes that entered the machine and wait for room in the UART (or virtio console). */
   private readonly input: number[] = [];
+  /** Everything from outside enters here, stamped at a round boundary (input-events.ts). */
+  readonly inputs = new InputQueue();
+  /** Frames from outside for each net link, entered through `inputs`, waiting for receive buffers. */
+  private readonly netInbound: Uint8Array[][] = [];
+  /** Every device of the board, in address order of the FDT: what the Devices view lists. */
+  readonly devices: DeviceSlot[] = [];
   private power: StopReason | null = null;
   /** Scheduler position: the hart whose quantum runs next, and what is left of it. */
   private cursor = 0;
@@ -86,6 +96,8 @@ export class Machine {
   readonly breakpoints = new Breakpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
   insnTrace: ((hart: Hart, bits: number) => void) | null = null;
+  /** Applies plug events (passthrough slots, set by their owner). */
+  plugHook: ((device: string, plugged: boolean) => void) | null = null;
   private readonly run: (h: Hart, budget: number) => number;
 
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
@@ -108,23 +120,46 @@ export class Machine {
     this.clint = new Clint(this.harts, () => this.ticks(this.clock), (t) => { this.clock = this.clockForTicks(t); });
     this.rtc = new GoldfishRtc(() => this.nowNs(), (l) => this.plic.setLevel(VIRT.rtc.irq, l));
     const test = new SifiveTest((e) => { this.power = { kind: 'power', event: e }; });
-    this.bus.map(VIRT.sifiveTest.base, VIRT.sifiveTest.size, test);
-    this.bus.map(VIRT.rtc.base, VIRT.rtc.decodeSize, this.rtc);
-    this.bus.map(VIRT.clint.base, VIRT.clint.decodeSize, this.clint);
-    this.bus.map(VIRT.plic.base, VIRT.plic.size, this.plic);
-    this.bus.map(VIRT.uart0.base, VIRT.uart0.decodeSize, this.uart);
+    this.attach('emulated', VIRT.sifiveTest, test);
+    this.attach('emulated', VIRT.rtc, this.rtc);
+    this.attach('emulated', VIRT.clint, this.clint);
+    this.attach('emulated', VIRT.plic, this.plic);
+    this.attach('emulated', VIRT.uart0, this.uart);
     if ((desc.virtio?.length ?? 0) > VIRT.virtio.count) throw new Error(`machine: ${desc.virtio?.length} virtio devices, the board has ${VIRT.virtio.count} slots`);
     const bySlot = new Map<number, VirtioDeviceDescription>();
     (desc.virtio ?? []).forEach((d, n) => bySlot.set(virtioSlot(n), d));
     for (let i = 0; i < VIRT.virtio.count; i++) {
       const base = VIRT.virtio.base + i * VIRT.virtio.stride;
       const d = bySlot.get(i);
+      const place = { base, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i };
       if (d === undefined) { this.bus.map(base, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`)); continue; }
-      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), (l) => this.plic.setLevel(VIRT.virtio.firstIrq + i, l),
+      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), (l) => this.plic.setLevel(place.irq, l),
         (line) => this.backends.log?.(line), { legacy: d.legacy });
       this.virtio.push(t);
-      this.bus.map(base, VIRT.virtio.stride, t);
+      this.attach('virtio', place, t, { virtio: () => t.viewState() });
     }
+    this.devices.sort((a, b) => a.base - b.base);
+  }
+
+  /** Map a device on the bus and list it for the Devices view; `decodeSize` is what the device answers (≤ its FDT window). */
+  private attach(group: DeviceGroup, place: { base: number; size: number; decodeSize?: number; irq?: number }, dev: MmioDevice,
+    extra: Pick<DeviceSlot, 'virtio' | 'passthrough'> = {}): void {
+    this.bus.map(place.base, place.decodeSize ?? place.size, dev);
+    this.devices.push({ name: dev.name, group, base: place.base, size: place.size, ...(place.irq !== undefined ? { irq: place.irq } : {}), dev, ...extra });
+  }
+
+  /** The device by name (Devices view requests). */
+  device(name: string): DeviceSlot | undefined { return this.devices.find((d) => d.name === name); }
+
+  /** The name of the device wired to PLIC source `irq`, for the interrupt trace. */
+  deviceOnIrq(irq: number): string | undefined { return this.devices.find((d) => d.irq === irq)?.name; }
+
+  /** A net link as its device sees it: frames from outside come from `netInbound`, filled by input events. */
+  private netLink(n: number, link: NetBackend): NetBackend {
+    const inbound: Uint8Array[] = [];
+    this.netInbound[n] = inbound;
+    link.listen?.((frame) => this.inputs.post({ kind: 'net', net: n, frame: Array.from(frame) }));
+    return { send: (f) => link.send(f), receive: () => inbound.shift() ?? link.receive?.() };
   }
 
   private buildVirtio(d: VirtioDeviceDescription): VirtioDevice {
@@ -139,7 +174,7 @@ export class Machine {
         const link = this.backends.nets?.[d.net];
         const mac = parseMac(d.mac);
         if (link === undefined || mac === undefined) throw new Error(`machine: virtio-net ${d.net} has no backend or a bad MAC '${d.mac}'`);
-        return new VirtioNet(link, { mac });
+        return new VirtioNet(this.netLink(d.net, link), { mac });
       }
       case 'console': {
         const input = this.input;
@@ -188,10 +223,28 @@ export class Machine {
     for (const h of this.harts) if (h !== from && h.resvAddr === granule) h.resvAddr = -1;
   }
 
-  /** Host input for the console; enters the UART only as its FIFO has room. */
+  /** Host input for the console: enters at the next round boundary, then the UART as its FIFO has room. */
   pushInput(bytes: Iterable<number>): void {
-    for (const b of bytes) this.input.push(b & 0xff);
-    this.feedInput();
+    this.inputs.post({ kind: 'console', bytes: Array.from(bytes, (b) => b & 0xff) });
+  }
+
+  /** Outside input due at this boundary enters the machine. */
+  private applyInputs(): void {
+    for (const e of this.inputs.takeDue(this.clock)) this.applyInput(e);
+  }
+
+  private applyInput(e: InputEvent): void {
+    switch (e.kind) {
+      case 'console': for (const b of e.bytes) this.input.push(b); break;
+      case 'net': {
+        const q = this.netInbound[e.net];
+        if (q === undefined) { this.backends.log?.(`input: no net link ${e.net} for a frame`); break; }
+        q.push(Uint8Array.from(e.frame));
+        if (q.length > NET_QUEUE_FRAMES) q.shift(); // a link's queue is bounded, as a real NIC's
+        break;
+      }
+      case 'plug': this.plugHook?.(e.device, e.plugged); break;
+    }
   }
 
   private feedInput(): void {
@@ -247,6 +300,7 @@ export class Machine {
       this.roundAwake = false;
       this.rtc.tick();
       this.htif?.poll();
+      this.applyInputs();
       this.feedInput();
       for (const t of this.virtio) t.poll();
       if (this.power !== null) return this.takePower();
@@ -334,7 +388,9 @@ export class Machine {
     // Pending console input wakes the guest only if it can enter now: with the UART's
     // FIFO full, a sleeping guest stays idle until it reads (no busy rounds).
     if (this.input.length > 0 && (this.virtioConsole !== null || this.uart.canReceive() > 0)) return this.clock;
-    return best === Infinity ? undefined : this.clockForTicks(best);
+    const input = this.inputs.nextAt(this.clock);
+    const timer = best === Infinity ? undefined : this.clockForTicks(best);
+    return input === undefined ? timer : timer === undefined ? input : Math.min(input, timer);
   }
 
   /** Put every hart and device back to its reset state (RAM keeps its contents, as on QEMU). */

@@ -12,6 +12,7 @@
 import { MmioDevice } from '../../bus/bus';
 import { DeviceModel, fieldMask, offsets } from '../regmap';
 import { VIRT } from '../../machine/description';
+import { VirtioQueueState, VirtioState } from '../../machine/device-view';
 import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 
 const REGS = [
@@ -85,10 +86,6 @@ const VENDOR_QEMU = 0x554d4551;
 const CONFIG_END = 0x200;
 
 /**
- * The transport seen from a device: its queues, negotiated features, guest RAM, and the
- * ways to tell the driver something (used buffers, config change, a broken driver).
- */
-/**
  * Serve the available chains of queue `q` in order, at most one queue's worth (each
  * pop consumes an avail entry, so this ends), while `more()` says there is work:
  * `serve` handles a chain and returns how many bytes it wrote into it. A queue error
@@ -109,6 +106,10 @@ export function serveChains(t: VirtioTransport, q: number, serve: (chain: Descri
   if (used) t.usedBuffers(q);
 }
 
+/**
+ * The transport seen from a device: its queues, negotiated features, guest RAM, and the
+ * ways to tell the driver something (used buffers, config change, a broken driver).
+ */
 export interface VirtioTransport {
   readonly name: string;
   readonly ram: GuestRam;
@@ -146,7 +147,12 @@ export interface VirtioDevice {
   notify(q: number): void;
   /** Host input for the device may be taken now (called between quanta; deterministic). */
   poll?(): void;
+  /** Names of the device-specific feature bits, for the Devices view. */
+  readonly featureNames?: Readonly<Record<number, string>>;
 }
+
+const DEVICE_TYPES: Readonly<Record<number, string>> = { 1: 'net', 2: 'block', 3: 'console', 4: 'entropy', 16: 'gpu', 18: 'input' };
+const TRANSPORT_FEATURES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(VIRTIO_F).map(([k, v]) => [v, k]));
 
 /** Options of one transport: `legacy` answers Version 1 with QueuePFN (QEMU's force-legacy). */
 export interface VirtioMmioOptions { legacy?: boolean }
@@ -261,6 +267,30 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
   }
 
   /* ---- MmioDevice ---- */
+
+  /** A read without its log line (the only side effect a read here has). */
+  peek(offset: number, size: number): number {
+    return offset < R.Config && (size !== 4 || (offset & 3) !== 0) ? 0 : this.read(offset, size);
+  }
+
+  /** What the Devices view shows beyond the registers: status, negotiated features, queues. */
+  viewState(): VirtioState {
+    const statusNames = Object.entries(STATUS).filter(([, bit]) => (this.status & bit) !== 0).map(([n]) => n);
+    const features: string[] = [];
+    for (let bit = 0; bit < 64; bit++) {
+      if (this.negotiated(bit)) features.push(TRANSPORT_FEATURES[bit] ?? this.device.featureNames?.[bit] ?? `bit ${bit}`);
+    }
+    const ram = this.ram;
+    const queues = this.queues.map((q, index): VirtioQueueState => {
+      const availIdxAt = q.avail + 2;
+      const availIdx = q.ready && availIdxAt >= ram.base && availIdxAt + 2 <= ram.base + ram.size ? ram.dv.getUint16(availIdxAt - ram.base, true) : null;
+      return {
+        index, size: q.size, maxSize: q.maxSize, ready: q.ready, desc: hex(q.desc), avail: hex(q.avail), used: hex(q.used),
+        availIdx, lastAvail: q.lastAvail, usedIdx: q.usedIdx,
+      };
+    });
+    return { deviceType: DEVICE_TYPES[this.device.deviceId] ?? `id ${this.device.deviceId}`, status: statusNames.join(' ') || 'reset', features, queues };
+  }
 
   read(offset: number, size: number): number {
     if (offset >= R.Config) return offset < CONFIG_END ? this.readConfig(offset - R.Config, size) : 0;
@@ -432,6 +462,8 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     this.device.writeConfig(off, b);
   }
 }
+
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 function setLow(addr: number, lo: number): number { return Math.floor(addr / 0x1_0000_0000) * 0x1_0000_0000 + lo; }
 function setHigh(addr: number, hi: number): number { return hi * 0x1_0000_0000 + (addr % 0x1_0000_0000); }

@@ -83,7 +83,7 @@ test('pcap tap: global header, then one record per frame each way', () => {
   const out: number[] = [];
   const net = pcapTap(loopbackNetBackend(), (b) => out.push(...b), () => 1_500_000);
   net.send(frame(20, 0));
-  assert.equal(net.receive()?.length, 20);
+  assert.equal(net.receive?.()?.length, 20);
   const dv = new DataView(Uint8Array.from(out).buffer);
   assert.equal(dv.getUint32(0, true), 0xa1b2c3d4);
   assert.equal(dv.getUint32(20, true), 1, 'LINKTYPE_ETHERNET');

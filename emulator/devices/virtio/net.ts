@@ -93,7 +93,7 @@ export class VirtioNet implements VirtioDevice {
       const pending = queue.pending();
       if (!pending.ok) { t.needsReset(pending.error); return; }
       if (pending.value === 0) break; // no buffer: the frame waits in the backend
-      const frame = this.backend.receive();
+      const frame = this.backend.receive?.();
       if (frame === undefined) break;
       const next = queue.pop();
       if (!next.ok) { t.needsReset(next.error); return; }

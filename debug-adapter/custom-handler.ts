@@ -1,0 +1,86 @@
+/**
+ * The adapter's custom requests (custom-requests.ts) turned into machine-worker
+ * requests. Arguments come from any DAP client, so each is checked here and a bad one
+ * is an error naming it. The trace file, when asked for, is appended here: the adapter
+ * is the side that may touch the user's files.
+ */
+import * as fs from 'node:fs';
+import { MachineClient } from './machine-client';
+import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
+
+export class CustomRequestError extends Error {}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function str(args: Record<string, unknown>, name: string): string {
+  const v = args[name];
+  if (typeof v !== 'string' || v === '') throw new CustomRequestError(`argument "${name}" must be a non-empty string`);
+  return v;
+}
+
+export class CustomRequests {
+  /** File descriptor of the trace file, while tracing to one. */
+  private traceFd: number | null = null;
+
+  constructor(private readonly machine: () => MachineClient) {}
+
+  static handles(command: string): command is CustomRequestName {
+    return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
+      'osdev/consoleInput', 'osdev/status'].includes(command);
+  }
+
+  async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
+    const args = isObj(raw) ? raw : {};
+    const m = this.machine();
+    switch (command) {
+      case 'osdev/devices': {
+        const device = args.device === undefined ? undefined : str(args, 'device');
+        return { devices: await m.request({ type: 'devices', device }) };
+      }
+      case 'osdev/writeDeviceRegister': {
+        const field = args.field === undefined ? undefined : str(args, 'field');
+        if (typeof args.value !== 'number') throw new CustomRequestError('argument "value" must be a number');
+        return { register: await m.request({ type: 'writeDevice', device: str(args, 'device'), register: str(args, 'register'), field, value: args.value }) };
+      }
+      case 'osdev/resetDevice':
+        await m.request({ type: 'resetDevice', device: str(args, 'device') });
+        return {};
+      case 'osdev/plug': {
+        if (typeof args.plugged !== 'boolean') throw new CustomRequestError('argument "plugged" must be true or false');
+        return { state: await m.request({ type: 'plug', device: str(args, 'device'), plugged: args.plugged }) };
+      }
+      case 'osdev/setBackend':
+        throw new CustomRequestError('setBackend: this build has no passthrough backends to switch yet');
+      case 'osdev/trace': {
+        const devices = args.devices === undefined ? [] : args.devices;
+        if (!Array.isArray(devices) || !devices.every((d) => typeof d === 'string')) throw new CustomRequestError('argument "devices" must be a list of device names');
+        const mmio = args.mmio === true, traps = args.traps === true;
+        this.closeTraceFile();
+        if ((mmio || traps) && typeof args.file === 'string' && args.file !== '') {
+          try { this.traceFd = fs.openSync(args.file, 'a'); } catch (e) { throw new CustomRequestError(`cannot write the trace to '${args.file}': ${(e as Error).message}`); }
+        }
+        await m.request({ type: 'trace', mmio, traps, devices: devices as string[] });
+        return {};
+      }
+      case 'osdev/consoleInput':
+        await m.request({ type: 'input', bytes: new TextEncoder().encode(str(args, 'text')) });
+        return {};
+      case 'osdev/status': {
+        const s = await m.request({ type: 'status' });
+        const state: MachineStatus['state'] = s.exited ? 'exited' : s.idle ? 'idle' : s.running ? 'running' : 'paused';
+        return { state, guestTimeNs: s.guestTimeNs, instructions: s.instructions, ips: s.ips };
+      }
+    }
+  }
+
+  /** Trace lines from the machine: to the file too, when one was asked for. */
+  traceLines(lines: string[]): void {
+    if (this.traceFd === null) return;
+    try { fs.writeSync(this.traceFd, lines.join('\n') + '\n'); } catch { this.closeTraceFile(); }
+  }
+
+  closeTraceFile(): void {
+    if (this.traceFd !== null) { try { fs.closeSync(this.traceFd); } catch { /* already gone */ } }
+    this.traceFd = null;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The adapter's osdev/* custom requests (the Devices view, trace, console terminal and
+ * status bar use them), driven over DAP stdio as any client would.
+ */
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import type { DeviceInfo, RegisterValue } from '../custom-requests';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
+const UART_RX = path.join(ROOT, 'emulator/test/guests/build/rv64/uart-rx.elf');
+
+let dc: DebugClient;
+
+beforeEach(async () => {
+  dc = new DebugClient('node', ADAPTER, 'osdev');
+  dc.defaultTimeout = 60_000;
+  await dc.start();
+  dc.on('error', () => undefined);
+});
+
+afterEach(async () => { await dc.stop(); });
+
+async function launch(config: Record<string, unknown>): Promise<void> {
+  const stopped = dc.waitForEvent('stopped');
+  await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', ...config })]);
+  await stopped;
+}
+
+async function custom<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  return (await dc.customRequest(command, args)).body as T;
+}
+
+/** Custom events of one name, collected as they come. */
+function collect(name: string): unknown[] {
+  const got: unknown[] = [];
+  dc.on(name, (e: DebugProtocol.Event) => got.push(e.body));
+  return got;
+}
+
+describe('osdev/* custom requests', () => {
+  test('devices: every device of the board, registers peeked and decoded, arrays cut to this board', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true, harts: 2 });
+    const { devices } = await custom<{ devices: DeviceInfo[] }>('osdev/devices');
+    const names = devices.map((d) => d.name);
+    for (const n of ['uart0', 'plic', 'clint', 'rtc', 'test']) assert.ok(names.some((x) => x.startsWith(n)), `${n} in ${names.join(',')}`);
+    const uart = devices.find((d) => d.name === 'uart0') as DeviceInfo;
+    assert.equal(uart.base, '0x10000000');
+    assert.equal(uart.irq, 10);
+    assert.equal(uart.group, 'emulated');
+    const lsr = uart.registers.find((r) => r.name === 'LSR') as RegisterValue;
+    assert.equal(lsr.value, 0x60, 'THRE and TEMT, nothing received');
+    assert.deepEqual(lsr.fields.find((f) => f.name === 'DR'), { name: 'DR', bits: [0, 0], value: 0, doc: 'data ready' });
+    assert.equal(uart.registers.find((r) => r.name === 'THR')?.value, null, 'write-only: no value');
+    assert.equal(uart.registers.find((r) => r.name === 'DLL')?.value, 0x0c, 'the divisor latch is shown even with DLAB=0');
+    const clint = devices.find((d) => d.name === 'clint') as DeviceInfo;
+    assert.deepEqual(clint.registers.map((r) => r.name), ['msip[0]', 'msip[1]', 'mtimecmp[0]', 'mtimecmp[1]', 'mtime']);
+    assert.match(String(clint.registers.find((r) => r.name === 'mtime')?.value), /^0x[0-9a-f]+$/, '64-bit values as hex text');
+    const plic = devices.find((d) => d.name === 'plic') as DeviceInfo;
+    assert.equal(plic.registers.filter((r) => r.name.startsWith('claim[')).length, 4, 'two contexts per hart');
+    const one = await custom<{ devices: DeviceInfo[] }>('osdev/devices', { device: 'uart0' });
+    assert.deepEqual(one.devices.map((d) => d.name), ['uart0']);
+    await assert.rejects(dc.customRequest('osdev/devices', { device: 'nosuch' }), /no device 'nosuch'/);
+  });
+
+  test('writeDeviceRegister: a real write, a field alone, and clear refusals', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true });
+    const scr = await custom<{ register: RegisterValue }>('osdev/writeDeviceRegister', { device: 'uart0', register: 'SCR', value: 0x5a });
+    assert.equal(scr.register.value, 0x5a);
+    const lcr = await custom<{ register: RegisterValue }>('osdev/writeDeviceRegister', { device: 'uart0', register: 'LCR', field: 'WLS', value: 3 });
+    assert.equal(lcr.register.fields.find((f) => f.name === 'WLS')?.text, '8 bits');
+    const { devices } = await custom<{ devices: DeviceInfo[] }>('osdev/devices', { device: 'uart0' });
+    assert.equal(devices[0].registers.find((r) => r.name === 'SCR')?.value, 0x5a, 'the write stuck');
+    await assert.rejects(dc.customRequest('osdev/writeDeviceRegister', { device: 'uart0', register: 'LSR', value: 1 }), /read-only/);
+    await assert.rejects(dc.customRequest('osdev/writeDeviceRegister', { device: 'uart0', register: 'LCR', field: 'WLS', value: 4 }), /2 bits wide/);
+    await assert.rejects(dc.customRequest('osdev/writeDeviceRegister', { device: 'uart0', register: 'NOPE', value: 1 }), /no register 'NOPE'/);
+    await assert.rejects(dc.customRequest('osdev/writeDeviceRegister', { device: 'uart0', register: 'SCR' }), /"value" must be a number/);
+  });
+
+  test('console terminal: output as osdev/console events, typed text reaches the guest', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true, console: 'terminal' });
+    const text = collect('osdev/console') as { text: string }[];
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    await custom('osdev/consoleInput', { text: 'hello\r' });
+    const code = (await exited).body.exitCode;
+    const all = text.map((t) => t.text).join('');
+    assert.match(all, /got 5 bytes: hello\nreversed: olleh/);
+    assert.equal(code, 0);
+  });
+
+  test('trace: MMIO accesses decoded by register, to the event and to a file; status counts instructions', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-trace-')), 'trace.txt');
+    const lines = collect('osdev/trace') as { lines: string[] }[];
+    await custom('osdev/trace', { mmio: true, traps: false, devices: ['uart0'], file });
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    const status = await custom<{ state: string; instructions: number }>('osdev/status');
+    assert.ok(status.instructions > 0);
+    assert.ok(['running', 'idle'].includes(status.state), status.state);
+    await custom('osdev/consoleInput', { text: 'ab\n' });
+    await exited;
+    const all = lines.flatMap((l) => l.lines);
+    assert.ok(all.some((l) => /^mmio uart0\.LSR -> 0x61\/1 \(DR=1 /.test(l)), 'a poll that saw data');
+    assert.ok(all.some((l) => /^mmio uart0\.RBR -> 0x61\/1/.test(l)), 'the byte read');
+    assert.ok(all.every((l) => l.includes('uart0')), 'filtered to uart0');
+    assert.match(fs.readFileSync(file, 'utf8'), /mmio uart0\.RBR -> 0x62\/1/);
+  });
+});
