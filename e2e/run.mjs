@@ -179,10 +179,8 @@ try {
   });
 
   await scenario(page, 'console-terminal-reaches-the-guest', async () => {
-    await runCommand(page, 'Debug: Select and Start Debugging');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Echo guest' }).first().waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget input').fill('Echo guest');
-    await page.keyboard.press('Enter');
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Echo guest');
     const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
     await terminal.getByText('type a line').waitFor({ timeout: 30_000 });
     await page.locator('.terminal-wrapper.active .xterm').click();
@@ -195,31 +193,38 @@ try {
   });
 
   await scenario(page, 'mmio-trace-shows-uart-writes', async () => {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await runCommand(page, 'Debug: Select and Start Debugging');
-    await page.locator('.quick-input-widget input').fill('Debug the demo kernel');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug the demo kernel' }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Debug the demo kernel');
     await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
     await runCommand(page, 'OS Dev: Start MMIO Trace');
+    await page.locator('.panel').getByText('--- trace on ---').first().waitFor({ timeout: 10_000 });
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
     await page.keyboard.press('F5');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
-    await page.locator('.output-view, .panel').getByText(/uart0\./).first().waitFor({ timeout: 20_000 });
+    // The greeting goes out through uart0's THR, decoded by name in the trace.
+    await page.locator('.panel').getByText(/uart0\.THR <- /).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(artifacts, 'mmio-trace-output.png') });
+    await stopSessionIfAny(page);
   });
 
   // Last: it reopens the window on another folder.
   await scenario(page, 'open-demo-kernel-copies-opens-and-debugs', async () => {
+    await stopSessionIfAny(page);
     const parent = path.join(tmp, 'demo-parent');
     fs.mkdirSync(parent);
     await runCommand(page, 'OS Dev: Open Demo Kernel');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10_000 });
+    // The simple file dialog fills in its start folder asynchronously: type over it only once it is there.
+    await waitFor(async () => (await input.inputValue()).endsWith('/'), 'the folder dialog', 10_000);
     await input.fill(parent);
-    await page.keyboard.press('Enter');
-    await waitFor(async () => fs.existsSync(path.join(parent, 'osdev-demo', '.vscode', 'launch.json')), 'the demo to be copied', 20_000);
+    await page.waitForTimeout(500); // it checks the typed path before it accepts it
+    if (await input.inputValue() !== parent) throw new Error(`the folder dialog shows ${await input.inputValue()}`);
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'Create osdev-demo here' }).click();
     await page.waitForURL(/osdev-demo/, { timeout: 30_000 });
+    const opened = new URL(page.url()).searchParams.get('folder');
+    if (!fs.existsSync(path.join(opened, '.vscode', 'launch.json')) || !fs.existsSync(path.join(opened, 'common', 'lib.c'))) {
+      throw new Error(`the demo folder ${opened} lacks launch.json or the start-up sources`);
+    }
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     const trustDemo = page.getByRole('button', { name: /Yes, I trust the authors/ });
     if (await trustDemo.waitFor({ timeout: 15_000 }).then(() => true, () => false)) await trustDemo.click();
@@ -244,8 +249,24 @@ async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click({ timeout: 10_000 });
+}
+
+/** Stops a session a failed scenario left behind, so the next one starts clean. */
+async function stopSessionIfAny(page) {
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+}
+
+/** Debug: Select and Start Debugging, then the configuration by name (the picker's text holds a prefix: click, don't type). */
+async function startConfiguration(page, name) {
+  await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 10_000 });
 }
 
 /** A pane of the side bar by its title. */
@@ -253,9 +274,9 @@ function sidePane(page, title) {
   return page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`, 'i') }) });
 }
 
-/** The Devices pane of Run and Debug, expanded, with Watch and Breakpoints folded to give it room. */
+/** The Devices pane of Run and Debug, expanded, with the panes above folded to give it room. */
 async function openDevicesView(page) {
-  for (const other of ['Watch', 'Breakpoints']) {
+  for (const other of ['Variables', 'Watch', 'Call Stack', 'Breakpoints']) {
     const header = sidePane(page, other).locator('.pane-header');
     if (await header.getAttribute('aria-expanded') === 'true') await header.click();
   }

@@ -118,6 +118,8 @@ export class ConsoleTerminals implements vscode.Disposable {
       // A console event for a session without a terminal still gets one: no output is lost.
       sessions.onEvent('osdev/console', (e) => this.consoleFor(e.session).output(e.body.text)),
       sessions.onDidEnd((session) => { for (const c of this.byName.values()) c.detach(session); }),
+      // A restart may keep the session object without a new start event: its next stop or run reattaches it.
+      sessions.onDidChangeRunState((e) => { if (wantsTerminal(e.session.configuration)) this.consoleFor(e.session); }),
       vscode.window.onDidCloseTerminal((t) => {
         for (const [name, c] of this.byName) if (c.terminal === t) { c.dispose(); this.byName.delete(name); }
       }),
