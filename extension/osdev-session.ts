@@ -38,6 +38,8 @@ export interface RunStateChange {
 /** Sessions of our debug type, their run state, and their custom events by name. */
 export class OsdevSessions implements vscode.Disposable {
   private readonly states = new Map<string, RunState>();
+  /** Sessions of ours that have started and not ended, oldest first. */
+  private readonly live: vscode.DebugSession[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<RunStateChange>();
   private readonly startEmitter = new vscode.EventEmitter<vscode.DebugSession>();
   private readonly endEmitter = new vscode.EventEmitter<vscode.DebugSession>();
@@ -53,10 +55,16 @@ export class OsdevSessions implements vscode.Disposable {
     this.disposables.push(
       this.stateEmitter, this.startEmitter, this.endEmitter,
       vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
-      vscode.debug.onDidStartDebugSession((s) => { if (isOsdevSession(s)) this.startEmitter.fire(s); }),
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (!isOsdevSession(s)) return;
+        this.live.push(s);
+        this.startEmitter.fire(s);
+      }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (!isOsdevSession(s)) return;
         this.states.delete(s.id);
+        const i = this.live.indexOf(s);
+        if (i >= 0) this.live.splice(i, 1);
         this.endEmitter.fire(s);
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
@@ -65,10 +73,14 @@ export class OsdevSessions implements vscode.Disposable {
     );
   }
 
-  /** The focused debug session when it is ours. */
+  /**
+   * The focused debug session when it is ours, else our newest live one: VS Code leaves
+   * activeDebugSession undefined for a while when one session ends as another starts.
+   */
   get active(): vscode.DebugSession | undefined {
     const s = vscode.debug.activeDebugSession;
-    return isOsdevSession(s) ? s : undefined;
+    if (s !== undefined) return isOsdevSession(s) ? s : undefined;
+    return this.live.at(-1);
   }
 
   /** Unknown until the first stop or continue: a launch without stopOnEntry just runs. */
