@@ -17,6 +17,8 @@ const ENTRIES = {
   // The device-tree language server, run in its own process by extension/lsp/client.ts
   // and by `osdev-emu lsp --stdio`.
   'dts-server': './extension/lsp/server.ts',
+  // The socket thread of a remote-port passthrough link (emulator/hosts/remote-port-link.ts finds it beside itself).
+  'remote-port-io': './emulator/hosts/remote-port-io.ts',
 };
 
 /** Bundles run directly by `node`, so they start with a shebang and are executable. */

@@ -165,6 +165,8 @@ export class OsdevDebugSession extends DebugSession {
             nets: c.net.map((n) => (n.pcap !== undefined ? { ...n, pcap: path.resolve(c.cwd ?? process.cwd(), n.pcap) } : n)),
             rng: c.rng, console: c.guestConsole,
           },
+          passthrough: c.passthrough, cwd: c.cwd ?? process.cwd(),
+          ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),
         },
       });
       this.entry = booted.entry;

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MachineClient } from './machine-client';
+import { parseBackendSpec } from '../emulator/hosts/cli-options';
 import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
 
 export class CustomRequestError extends Error {}
@@ -49,8 +50,14 @@ export class CustomRequests {
         if (typeof args.plugged !== 'boolean') throw new CustomRequestError('argument "plugged" must be true or false');
         return { state: await m.request({ type: 'plug', device: str(args, 'device'), plugged: args.plugged }) };
       }
-      case 'osdev/setBackend':
-        throw new CustomRequestError('setBackend: this build has no passthrough backends to switch yet');
+      case 'osdev/setBackend': {
+        const spec = args.backend === 'stub' ? `stub:${str(args, 'model')}` : args.backend === 'remote-port' ? `remote-port:${str(args, 'address')}`
+          : args.backend === 'none' ? 'none' : undefined;
+        if (spec === undefined) throw new CustomRequestError('argument "backend" must be "stub", "remote-port" or "none"');
+        const backend = parseBackendSpec(spec);
+        if (typeof backend === 'string') throw new CustomRequestError(backend);
+        return { state: await m.request({ type: 'setBackend', device: str(args, 'device'), backend }) };
+      }
       case 'osdev/trace': {
         const devices = args.devices === undefined ? [] : args.devices;
         if (!Array.isArray(devices) || !devices.every((d) => typeof d === 'string')) throw new CustomRequestError('argument "devices" must be a list of device names');

@@ -25,7 +25,8 @@ export interface CustomRequests {
   /** Plug or unplug a passthrough slot; recorded as an input event. */
   'osdev/plug': [{ device: string; plugged: boolean }, { state: PassthroughState }];
   /** Give a passthrough slot another backend (`stub` with a model file, `remote-port` with an address). */
-  'osdev/setBackend': [{ device: string; backend: 'stub'; model: string } | { device: string; backend: 'remote-port'; address: string }, { state: PassthroughState }];
+  'osdev/setBackend': [{ device: string; backend: 'stub'; model: string } | { device: string; backend: 'remote-port'; address: string } |
+    { device: string; backend: 'none' }, { state: PassthroughState }];
   /** Switch the MMIO/interrupt/trap trace; `devices` filters by name; `file` also appends it to a file. */
   'osdev/trace': [{ mmio: boolean; traps: boolean; devices?: string[]; file?: string }, Record<string, never>];
   /** Bytes typed by the user for the guest console (UTF-8 text); they enter in order, none dropped. */

@@ -5,7 +5,9 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
-import { DriveOption, NetOption, parseDrive, parseNet, parseSize } from '../emulator/hosts/cli-options';
+import {
+  DriveOption, hostPort, HostPort, NetOption, parseDrive, parseNet, parseSize, passthroughFromPairs, PassthroughOption,
+} from '../emulator/hosts/cli-options';
 
 export const DEBUG_TYPE = 'osdev';
 
@@ -31,6 +33,10 @@ export interface LaunchConfig {
   guestConsole: 'uart' | 'virtio';
   /** Where the guest console shows: a terminal in VS Code, or the Debug Console. */
   console: 'terminal' | 'debugConsole';
+  /** Passthrough slots (paths in backends relative to `cwd`). */
+  passthrough: PassthroughOption[];
+  /** UART0 on a loopback TCP port instead of the console. */
+  serialTcp?: HostPort;
 }
 
 /** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
@@ -129,6 +135,41 @@ export const LAUNCH_ATTRIBUTES = {
     description: 'Where the guest console is shown.',
     default: 'debugConsole',
   },
+  passthrough: {
+    type: 'array',
+    description: 'Passthrough slots: an MMIO window with a PLIC line (and a DMA window) served by a stub model file or a Remote-Port peer; plug, unplug and switch backends from the Devices view while the guest runs.',
+    items: {
+      type: 'object',
+      required: ['name', 'backend'],
+      properties: {
+        name: { type: 'string', description: 'Device and device-tree node name, e.g. "dma0".' },
+        backend: { type: 'string', description: '"stub:MODEL.osdev-model.json", "remote-port:unix:PATH", "remote-port:tcp:127.0.0.1:PORT" or "none".' },
+        base: { type: ['string', 'integer'], description: 'Physical base address; default: the next free place from 0x4000000.' },
+        size: { type: ['string', 'integer'], description: 'Window size (a power of two), default 0x1000.' },
+        irq: { type: 'integer', description: 'PLIC source; default: the next free one from 64.' },
+        compatible: { type: 'string', description: 'Device-tree compatible string; a stub model brings its own.' },
+        dma: { type: 'string', description: 'DMA window "BASE:SIZE" inside RAM, e.g. "0x80000000:0x8000000".' },
+        unplugged: { type: 'string', enum: ['ones', 'fault'], description: 'What accesses do while unplugged: read all-ones, or fault.' },
+        model: { type: 'string', description: 'Remote-Port only: a model file naming the peer\'s registers for the Devices view and the trace.' },
+        sync: { type: 'integer', description: 'Remote-Port only: a SYNC every N instructions (default 100000).' },
+        timeout: { type: 'integer', description: 'Remote-Port only: milliseconds to wait for the peer before the slot is unplugged (default 5000).' },
+      },
+    },
+    default: [],
+  },
+  serial: {
+    type: 'array',
+    description: 'Serve a UART on a loopback TCP port, like QEMU -serial tcp::PORT,server: a terminal program or a test script talks to the guest there.',
+    items: {
+      type: 'object',
+      required: ['uart', 'tcp'],
+      properties: {
+        uart: { type: 'string', enum: ['uart0'], description: 'The UART (the virt board has one).' },
+        tcp: { type: 'integer', minimum: 1, maximum: 65535, description: 'Port on 127.0.0.1.' },
+      },
+    },
+    default: [],
+  },
 } as const;
 
 export const REQUIRED_ATTRIBUTES = ['program'] as const;
@@ -198,6 +239,31 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (args.console !== undefined && args.console !== 'terminal' && args.console !== 'debugConsole') {
     return bad('console', `must be "terminal" or "debugConsole", got ${JSON.stringify(args.console)}`);
   }
+  const passthrough: PassthroughOption[] = [];
+  if (args.passthrough !== undefined && !Array.isArray(args.passthrough)) return bad('passthrough', 'must be a list of slots like { "name": "dma0", "backend": "stub:dma.osdev-model.json" }');
+  for (const [i, slot] of ((args.passthrough ?? []) as unknown[]).entries()) {
+    if (!isObj(slot)) return bad(`passthrough[${i}]`, 'must be an object with "name" and "backend"');
+    const pairs: [string, string][] = [];
+    for (const [k, v] of Object.entries(slot)) {
+      if (typeof v !== 'string' && typeof v !== 'number') return bad(`passthrough[${i}].${k}`, `must be a string or a number, got ${JSON.stringify(v)}`);
+      pairs.push([k, String(v)]);
+    }
+    const p = passthroughFromPairs(pairs);
+    if (typeof p === 'string') return bad(`passthrough[${i}]`, p);
+    passthrough.push(p);
+  }
+  let serialTcp: HostPort | undefined;
+  if (args.serial !== undefined) {
+    const list = args.serial;
+    if (!Array.isArray(list) || list.length > 1 || !list.every((x) => isObj(x) && x.uart === 'uart0' && Number.isInteger(x.tcp))) {
+      return bad('serial', 'must be a list with at most one { "uart": "uart0", "tcp": PORT }');
+    }
+    if (list.length === 1) {
+      const hp = hostPort('tcp', `127.0.0.1:${String((list[0] as Record<string, unknown>).tcp)}`);
+      if (typeof hp === 'string') return bad('serial', hp);
+      serialTcp = hp;
+    }
+  }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
     return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
@@ -221,6 +287,8 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       rng: args.rng as 'seeded' | 'host' | undefined,
       guestConsole: (args.guestConsole as 'uart' | 'virtio' | undefined) ?? 'uart',
       console: (args.console as 'terminal' | 'debugConsole' | undefined) ?? 'debugConsole',
+      passthrough,
+      ...(serialTcp !== undefined ? { serialTcp } : {}),
     },
   };
 }

@@ -19,6 +19,26 @@ export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: 
   { mac?: string; pcap?: string; legacy: boolean };
 export interface HostPort { host: string; port: number }
 
+/** What serves a passthrough slot: a stub model file, a Remote-Port peer, or nothing yet. */
+export type PassthroughBackendOption =
+  | { kind: 'stub'; model: string }
+  /** `unix:PATH` or `tcp:127.0.0.1:PORT`, as the Remote-Port reference names its peers. */
+  | { kind: 'remote-port'; address: string; syncQuantum?: number; timeoutMs?: number; model?: string }
+  | { kind: 'none' };
+
+/** A passthrough slot, as `--passthrough` and launch.json `passthrough` give it; base and irq default to the next free platform-bus place. */
+export interface PassthroughOption {
+  name: string;
+  base?: number;
+  size: number;
+  irq?: number;
+  /** Defaults to a stub model's first compatible string. */
+  compatible?: string;
+  dma?: { base: number; size: number };
+  unplugged: 'ones' | 'fault';
+  backend: PassthroughBackendOption;
+}
+
 /** A disk image. Errors are messages (the device answers VIRTIO_BLK_S_IOERR), never throws. */
 export interface BlockBackend {
   /** Size in bytes, a multiple of 512. */

@@ -90,3 +90,5 @@ for (const r of ioRows) {
 }
 console.log('\nMIPS = guest instructions (counted by osdev-emu; both run the same program) per wall-clock second, process start included;');
 console.log(`MB/s = ${IO_MIB} MiB moved by the guest per wall-clock second of the whole run.`);
+
+await (await import('./bench-devices.mjs')).benchDevices(root);

@@ -23,6 +23,8 @@ export interface MmioDevice {
   peekNamed?(name: string): number | undefined;
   /** Which entries of a register array a view should show (the ones this board instance has). */
   viewIndices?(reg: string): number[] | undefined;
+  /** Set by a device whose access just failed (a passthrough peer's bus error): the bus clears it and faults the access. */
+  faulted?: boolean;
   /** Back to the reset state (the Devices view's "reset device"). */
   reset?(): void;
   /** True when a byte access at this size/offset is an access fault instead of an access. */
@@ -104,6 +106,7 @@ export class Bus {
       v = m.dev.read(off, size);
       this.hi = size === 8 ? (m.dev.hi ?? 0) : 0;
     }
+    if (m.dev.faulted === true) { m.dev.faulted = false; return null; }
     if (this.mmioTrace !== null) this.mmioTrace(m.dev, off, size, false, v);
     return v;
   }
@@ -134,6 +137,7 @@ export class Bus {
     } else {
       m.dev.write(off, size, lo, hi);
     }
+    if (m.dev.faulted === true) { m.dev.faulted = false; return false; }
     return true;
   }
 }

@@ -3,13 +3,12 @@
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
-import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption } from '../backends';
+import { formatRemotePortAddress, parseRemotePortAddress } from '../devices/passthrough/remote-port';
+import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 
-export type { DriveOption, HostPort, NetOption };
+export type { DriveOption, HostPort, NetOption, PassthroughOption };
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
-
-
 
 export interface RunOptions {
   command: 'run';
@@ -39,6 +38,14 @@ export interface RunOptions {
   nets: NetOption[];
   /** Order the virtio devices were given in. */
   virtioOrder: ('drive' | 'rng' | 'console' | 'net')[];
+  /** Passthrough slots, in order. */
+  passthrough: PassthroughOption[];
+  /** Write every outside input event, stamped, to this file (JSON lines). */
+  record?: string;
+  /** Take the machine's outside input from this recorded file instead of stdin and sockets. */
+  replay?: string;
+  /** Serve UART0 on a loopback TCP port instead of stdio (like QEMU's -serial tcp::PORT,server). */
+  serialTcp?: HostPort;
 }
 
 /** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
@@ -79,6 +86,17 @@ run options:
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT[,mac=52:54:00:12:34:56][,pcap=FILE][,legacy]
                         a virtio-net device (repeatable): frames come back (loopback) or travel as
                         UDP datagrams on loopback to another instance; pcap= captures every frame
+  --passthrough name=N,backend=stub:MODEL.json|remote-port:unix:PATH|remote-port:tcp:127.0.0.1:PORT|none
+                [,base=ADDR][,size=SIZE][,irq=N][,dma=ADDR:SIZE][,unplugged=ones|fault][,compatible=STR]
+                        a passthrough slot (repeatable): an MMIO window with a PLIC line, served by a
+                        stub model or a Remote-Port peer; base and irq default to the next free place
+                        from 0x4000000 / irq 64; compatible= takes the rest of the option. After a
+                        remote-port backend: model=FILE (register names for views and traces),
+                        sync=N (a SYNC every N instructions, default 100000), timeout=MS (default 5000)
+  --record FILE         write every outside input (console bytes, frames, plug events), stamped
+                        with guest time, to FILE
+  --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
+  --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 2 bad input.`;
@@ -111,14 +129,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
     command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
-    drives: [], console: 'uart', virtioOrder: [], nets: [],
+    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [],
   };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial'].includes(flag);
     let value = '';
     if (takesValue) {
       if (eq > 0) value = a.slice(eq + 1);
@@ -186,6 +204,21 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         if (value === 'virtio' && o.console !== 'virtio') o.virtioOrder.push('console');
         o.console = value;
         break;
+      case '--passthrough': {
+        const p = parsePassthrough(value);
+        if (typeof p === 'string') return { ok: false, error: p };
+        o.passthrough.push(p);
+        break;
+      }
+      case '--record': o.record = value; break;
+      case '--replay': o.replay = value; break;
+      case '--serial': {
+        if (!value.startsWith('tcp:')) return { ok: false, error: `--serial takes tcp:127.0.0.1:PORT, got '${value}'` };
+        const hp = hostPort('--serial', value.slice(4));
+        if (typeof hp === 'string') return { ok: false, error: hp };
+        o.serialTcp = hp;
+        break;
+      }
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };
@@ -195,6 +228,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (o.virtioOrder.length > VIRT.virtio.count) {
     return { ok: false, error: `at most ${VIRT.virtio.count} virtio devices (drives, --rng, --console virtio, --net), got ${o.virtioOrder.length}` };
   }
+  if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && o.bios === 'none') return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
 }
@@ -234,12 +268,101 @@ function parseDap(args: readonly string[]): ParseResult {
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
-function hostPort(what: string, v: string): HostPort | string {
+/** HOST:PORT on loopback; `what` names the option in the message ("--net udp"). */
+export function hostPort(what: string, v: string): HostPort | string {
   const i = v.lastIndexOf(':');
   const host = v.slice(0, i), port = Number(v.slice(i + 1));
-  if (i <= 0 || !/^\d+$/.test(v.slice(i + 1)) || port < 1 || port > 65535) return `--net ${what} must be HOST:PORT, got '${v}'`;
-  if (!LOOPBACK_HOSTS.includes(host) && !/^127\.\d+\.\d+\.\d+$/.test(host)) return `--net ${what} must be a loopback address, got '${host}'`;
+  if (i <= 0 || !/^\d+$/.test(v.slice(i + 1)) || port < 1 || port > 65535) return `${what} must be HOST:PORT, got '${v}'`;
+  if (!LOOPBACK_HOSTS.includes(host) && !/^127\.\d+\.\d+\.\d+$/.test(host)) return `${what} must be a loopback address, got '${host}'`;
   return { host, port };
+}
+
+/** A number as 0x1000, 4096, or a size with K/M/G ("4K"). */
+export function parseNumber(v: string): number | undefined {
+  const t = v.trim();
+  if (/^0x[0-9a-f]+$/i.test(t)) return parseInt(t, 16);
+  if (/^\d+$/.test(t)) return Number(t);
+  const m = /^(\d+)([KMG])$/i.exec(t);
+  return m === null ? undefined : Number(m[1]) * 1024 ** ('KMG'.indexOf(m[2].toUpperCase()) + 1);
+}
+
+/** `stub:FILE`, `remote-port:unix:PATH`, `remote-port:tcp:127.0.0.1:PORT` or `none`. */
+export function parseBackendSpec(v: string): PassthroughBackendOption | string {
+  if (v === 'none') return { kind: 'none' };
+  if (v.startsWith('stub:') && v.length > 5) return { kind: 'stub', model: v.slice(5) };
+  if (v.startsWith('remote-port:')) {
+    const addr = parseRemotePortAddress(v.slice('remote-port:'.length));
+    return addr.ok ? { kind: 'remote-port', address: formatRemotePortAddress(addr.value) } : addr.error;
+  }
+  return `backend must be stub:MODEL.json, remote-port:unix:PATH, remote-port:tcp:127.0.0.1:PORT or none, got '${v}'`;
+}
+
+/** One `--passthrough` value; a message naming the bad part otherwise. */
+export function parsePassthrough(spec: string): PassthroughOption | string {
+  const pairs: [string, string][] = [];
+  let rest = spec;
+  while (rest !== '') {
+    const eq = rest.indexOf('=');
+    if (eq <= 0) return `--passthrough option '${rest.split(',')[0]}' is not KEY=VALUE (in '${spec}')`;
+    const key = rest.slice(0, eq);
+    // compatible= takes the rest: compatible strings hold commas ("acme,dma-1.0").
+    const comma = key === 'compatible' ? -1 : rest.indexOf(',', eq);
+    pairs.push([key, comma < 0 ? rest.slice(eq + 1) : rest.slice(eq + 1, comma)]);
+    rest = comma < 0 ? '' : rest.slice(comma + 1);
+  }
+  const o = passthroughFromPairs(pairs);
+  return typeof o === 'string' ? `--passthrough ${o} (in '${spec}')` : o;
+}
+
+/**
+ * A passthrough slot from KEY=VALUE pairs: the one reading of the keys, for the CLI
+ * and for launch.json objects (whose values arrive as strings). Backend options
+ * (model, sync, timeout) may come in any order.
+ */
+export function passthroughFromPairs(pairs: readonly [string, string][]): PassthroughOption | string {
+  const o: PassthroughOption = { name: '', size: 0x1000, unplugged: 'ones', backend: { kind: 'none' } };
+  const later = new Map<string, string>();
+  let backendSeen = false;
+  for (const [key, value] of pairs) {
+    const num = () => parseNumber(value);
+    switch (key) {
+      case 'name': o.name = value; break;
+      case 'base': { const n = num(); if (n === undefined) return `base '${value}' is not a number`; o.base = n; break; }
+      case 'size': { const n = num(); if (n === undefined) return `size '${value}' is not a size`; o.size = n; break; }
+      case 'irq': { const n = num(); if (n === undefined) return `irq '${value}' is not a number`; o.irq = n; break; }
+      case 'dma': {
+        const [b, z] = value.split(':');
+        const base = b === undefined ? undefined : parseNumber(b), size = z === undefined ? undefined : parseNumber(z);
+        if (base === undefined || size === undefined) return `dma must be BASE:SIZE, got '${value}'`;
+        o.dma = { base, size };
+        break;
+      }
+      case 'unplugged':
+        if (value !== 'ones' && value !== 'fault') return `unplugged must be ones or fault, got '${value}'`;
+        o.unplugged = value;
+        break;
+      case 'compatible': o.compatible = value; break;
+      case 'backend': {
+        const b = parseBackendSpec(value);
+        if (typeof b === 'string') return b;
+        o.backend = b;
+        backendSeen = true;
+        break;
+      }
+      case 'model': case 'sync': case 'timeout': later.set(key, value); break;
+      default: return `key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout or compatible`;
+    }
+  }
+  if (o.name === '') return 'needs name=NAME';
+  if (!backendSeen) return 'needs backend=stub:MODEL.json, remote-port:ADDRESS or none';
+  for (const [key, value] of later) {
+    if (o.backend.kind !== 'remote-port') return `${key}= is for remote-port backends`;
+    if (key === 'model') { o.backend.model = value; continue; }
+    const n = intArg(key, value, 1, key === 'sync' ? 1e12 : 3_600_000);
+    if (typeof n === 'string') return n;
+    if (key === 'sync') o.backend.syncQuantum = n; else o.backend.timeoutMs = n;
+  }
+  return o;
 }
 
 /** One `--net` value; a message naming the bad part otherwise. */
@@ -260,7 +383,7 @@ export function parseNet(spec: string): NetOption | string {
   if (kind === 'socket') {
     const udp = opts.get('udp'), local = opts.get('localaddr');
     if (udp === undefined || local === undefined) return `--net socket needs udp=HOST:PORT and localaddr=HOST:PORT (in '${spec}')`;
-    const remote = hostPort('udp', udp), loc = hostPort('localaddr', local);
+    const remote = hostPort('--net udp', udp), loc = hostPort('--net localaddr', local);
     if (typeof remote === 'string') return remote;
     if (typeof loc === 'string') return loc;
     return { backend: 'socket', remote, local: loc, ...common };

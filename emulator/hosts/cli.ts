@@ -10,11 +10,15 @@ import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
 import { defaultDescription, VIRT, Xlen } from '../machine/description';
 import { hostEntropy, OpenDrive } from './drives';
-import { openDrives, virtioDevices } from './virtio-setup';
+import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
+import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
+import { checkPassthrough } from '../machine/description';
+import { OpenPassthrough, openPassthrough } from './passthrough-setup';
+import { serveSerial } from './serial-tcp';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -45,6 +49,14 @@ function xlenOf(img: ImageFile | undefined): Xlen | undefined {
 
 function hex(n: number, digits: number): string { return (n >>> 0).toString(16).padStart(digits, '0'); }
 
+function readInputLog(file: string): StampedInput[] {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`--replay: cannot read '${file}': ${(e as Error).message}`); }
+  const log = parseInputLog(text);
+  if (!log.ok) throw new UsageError(`--replay ${file}: ${log.error}`);
+  return log.value;
+}
+
 async function run(o: RunOptions): Promise<number> {
   const kernel = o.kernel !== '' ? readImage(o.kernel, 'kernel') : undefined;
   const bios = o.bios === 'none' ? 'none' as const : readImage(o.bios, 'firmware');
@@ -52,7 +64,11 @@ async function run(o: RunOptions): Promise<number> {
   const xlen = o.xlen ?? xlenOf(kernel) ?? (bios !== 'none' ? xlenOf(bios) : undefined) ?? 64;
   const drives: OpenDrive[] = [];
   const nets: OpenNet[] = [];
+  let slots: OpenPassthrough | null = null;
   try {
+    const pt = openPassthrough(o.passthrough, process.cwd());
+    if (!pt.ok) throw new UsageError(pt.error);
+    slots = pt.value;
     const opened = openDrives(o.drives);
     if (!opened.ok) throw new UsageError(opened.error);
     drives.push(...opened.value);
@@ -61,18 +77,24 @@ async function run(o: RunOptions): Promise<number> {
       if (!r.ok) throw new UsageError(r.error);
       nets.push(r.value);
     }
-    return await runMachine(o, kernel, bios, initrd, xlen, drives, nets);
+    return await runMachine(o, kernel, bios, initrd, xlen, drives, nets, slots);
   } finally {
     for (const d of drives) d.close();
     for (const n of nets) n.close();
+    slots?.close();
   }
 }
 
 async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,
-  xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[]): Promise<number> {
+  xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[], slots: OpenPassthrough): Promise<number> {
   const desc = defaultDescription({
-    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: o.append, instructionsPerSecond: o.rate, virtio: virtioDevices(o),
+    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o),
+    passthrough: slots.descriptions,
   });
+  const bad = checkPassthrough(desc);
+  if (bad !== null) throw new UsageError(bad);
+  const replay = o.replay !== undefined ? readInputLog(o.replay) : undefined;
+  const serial = o.serialTcp !== undefined ? await serveSerial(o.serialTcp).catch((e: Error) => { throw new UsageError(e.message); }) : undefined;
 
   const stdout: number[] = [];
   const errLines: string[] = [];
@@ -83,13 +105,15 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   const startNs = Date.now() * 1e6;
   const t0 = process.hrtime.bigint();
   const machine = new Machine(desc, {
-    consoleOut: (b) => { stdout.push(b); if (stdout.length >= 4096) flush(); },
+    consoleOut: serial !== undefined ? (b) => serial.write(b) : (b) => { stdout.push(b); if (stdout.length >= 4096) flush(); },
     hostNowNs: o.clock === 'realtime' ? () => startNs + Number(process.hrtime.bigint() - t0) : undefined,
     drives: drives.map((d) => d.backend),
     nets: nets.map((n) => n.backend),
     entropy: o.rng === 'host' ? hostEntropy() : undefined,
     log: (line) => { errLines.push(`osdev-emu: ${line}\n`); },
+    passthrough: slots.backends,
   });
+  slots.backends.length = 0; // the machine owns them now: machine.close() releases them
   const cfg = { kernel, bios, initrd };
   const booted = boot(machine, cfg);
   if (!booted.ok) throw new UsageError(booted.error);
@@ -98,10 +122,19 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     return 0;
   }
   installTraces(machine, o, errLines, xlen);
+  let recordFd: number | undefined;
+  if (o.record !== undefined) {
+    try { recordFd = fs.openSync(o.record, 'w'); } catch (e) { throw new UsageError(`--record: cannot write '${o.record}': ${(e as Error).message}`); }
+    const fd = recordFd;
+    machine.inputs.onApplied = (e) => { fs.writeSync(fd, `${formatInput(e)}\n`); };
+  }
+  if (replay !== undefined) machine.inputs.replay(replay);
 
-  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe).
+  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe), or the serial port's client.
   let wake: (() => void) | null = null;
+  machine.inputs.onPosted = () => wake?.();
   let quit = false;
+  serial?.onInput((bytes) => machine.pushInput(bytes));
   const stdin = process.stdin;
   let ctrlA = false;
   const onData = (d: Buffer) => {
@@ -115,9 +148,17 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     machine.pushInput(bytes);
     wake?.();
   };
-  if (stdin.isTTY) stdin.setRawMode(true);
-  stdin.on('data', onData);
-  stdin.on('error', () => undefined);
+  // While replaying, the log is the only input; with a serial port, its client is.
+  const useStdin = replay === undefined && serial === undefined;
+  let stdinEnded = false;
+  if (useStdin) {
+    if (stdin.isTTY) stdin.setRawMode(true);
+    stdin.on('data', onData);
+    stdin.on('end', () => { stdinEnded = true; wake?.(); });
+    stdin.on('error', () => undefined);
+  }
+  /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
+  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend === 'socket');
 
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
@@ -152,12 +193,21 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         if (aheadMs > 2 && r.kind !== 'idle') await new Promise<void>((resolve) => setTimeout(resolve, aheadMs));
       }
       if (Date.now() >= deadline) { status = EXIT_TIMEOUT; break; }
+      if (r.kind === 'idle' && (machine.inputs.isReplaying || !inputPossible())) {
+        errLines.push(machine.inputs.isReplaying ? 'osdev-emu: the replayed input is used up and the guest waits for more\n'
+          : 'osdev-emu: every hart waits for an interrupt and no input can come (stdin is closed)\n');
+        status = EXIT_TIMEOUT;
+        break;
+      }
       if (r.kind === 'idle') {
         // Nothing but input can wake the guest: sleep until some arrives (or the timeout).
+        // The interval keeps the process alive while only unref'd handles remain.
+        const keepAlive = setInterval(() => undefined, 1 << 30);
         await new Promise<void>((resolve) => {
           wake = resolve;
           if (deadline !== Infinity) setTimeout(resolve, Math.max(0, deadline - Date.now()));
         });
+        clearInterval(keepAlive);
         wake = null;
       } else {
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -170,8 +220,13 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       errLines.push(`osdev-emu: ${n} instructions in ${secs.toFixed(3)} s (${(n / secs / 1e6).toFixed(1)} MIPS)\n`);
     }
     flush();
-    if (stdin.isTTY) stdin.setRawMode(false);
-    stdin.off('data', onData);
+    machine.close();
+    serial?.close();
+    if (recordFd !== undefined) fs.closeSync(recordFd);
+    if (useStdin) {
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.off('data', onData);
+    }
     stdin.pause();
     stdin.destroy();
   }
@@ -214,6 +269,8 @@ function runDap(port: number | undefined): Promise<number> {
 export async function main(argv: readonly string[]): Promise<number> {
   // The device-tree tools (`dts`, `lsp`) parse and run in cli-tools.ts.
   if (argv[0] === 'dts' || argv[0] === 'lsp') return (await import('./cli-tools')).runTool(argv);
+  // The example Remote-Port peer (docs/remote-port.md), for trying a remote-port passthrough slot.
+  if (argv[0] === 'rp-peer') return (await import('./remote-port-peer')).runPeerMain(argv.slice(1));
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`osdev-emu: ${parsed.error}\n`);

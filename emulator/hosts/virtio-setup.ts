@@ -45,3 +45,14 @@ export function openDrives(drives: readonly DriveOption[]): { ok: true; value: O
   }
   return { ok: true, value: open };
 }
+
+/**
+ * The kernel command line for the console choice: with the virtio console chosen and no
+ * `console=` given, Linux is told to use it (`console=hvc0`). /chosen/stdout-path stays
+ * UART0 either way, because firmware (OpenSBI, U-Boot) prints there before any virtio
+ * driver exists; both devices' output reaches the same host console.
+ */
+export function bootargsFor(append: string | undefined, console: 'uart' | 'virtio'): string | undefined {
+  if (console !== 'virtio' || /(^|\s)console=/.test(append ?? '')) return append;
+  return append === undefined || append.trim() === '' ? 'console=hvc0' : `${append} console=hvc0`;
+}

@@ -10,7 +10,7 @@ import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription, VIRT } from '../machine/description';
 import { hostEntropy } from './drives';
-import { openDrives, virtioDevices } from './virtio-setup';
+import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
 import {
   checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
@@ -21,6 +21,9 @@ import {
 import { elfAddressToNumber } from '../loaders/elf';
 import { describeDevice, writeDeviceRegister } from '../machine/device-view';
 import { setTrace } from '../machine/trace';
+import { checkPassthrough } from '../machine/description';
+import { openBackend, openPassthrough } from './passthrough-setup';
+import { SerialPort, serveSerial } from './serial-tcp';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -44,6 +47,8 @@ class MachineWorker {
   private traceLines: string[] = [];
   private traceDropped = 0;
   private lastStatus = { at: 0, instructions: 0 };
+  /** Where relative backend paths resolve (launch.json `cwd`). */
+  private cwd = process.cwd();
 
   constructor(private readonly port: Port) {
     port.on('message', (m: unknown) => this.receive(m));
@@ -112,7 +117,7 @@ class MachineWorker {
 
   /** A result, or an error message for the response. */
   private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
-    if (req.type === 'input') { this.machine?.pushInput(req.bytes); if (this.idle) this.wake(); return { value: null }; }
+    if (req.type === 'input') { this.machine?.pushInput(req.bytes); return { value: null }; } // inputs.onPosted wakes an idle guest
     const m = this.machine, c = this.control;
     if (m === null || c === null) return `${req.type}: the machine has not been launched`;
     const hartOf = (id: number) => (id < m.harts.length ? m.harts[id] : undefined);
@@ -183,8 +188,17 @@ class MachineWorker {
         const d = m.device(req.device);
         if (d?.passthrough === undefined) return `plug: '${req.device}' is not a passthrough slot`;
         m.inputs.post({ kind: 'plug', device: req.device, plugged: req.plugged });
-        if (this.idle) this.wake();
         return { value: d.passthrough() };
+      }
+      case 'setBackend': {
+        const i = m.slots.findIndex((x) => x.name === req.device);
+        if (i < 0) return `setBackend: '${req.device}' is not a passthrough slot`;
+        const opened = openBackend(req.backend, this.cwd, i);
+        if (!opened.ok) return `setBackend: ${opened.error}`;
+        const slot = m.slots[i];
+        slot.setBackend(opened.value?.backend ?? null, opened.value?.target);
+        this.flushConsole();
+        return { value: slot.state() };
       }
       case 'trace':
         setTrace(m, { mmio: req.mmio, traps: req.traps, devices: req.devices }, (line) => this.traceLine(line));
@@ -224,17 +238,32 @@ class MachineWorker {
       }
       nets.push(r.value);
     }
+    this.cwd = p.cwd ?? process.cwd();
+    const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
+    const slots = openPassthrough(p.passthrough ?? [], this.cwd);
+    if (!slots.ok) { closeAll(); return slots.error; }
     const desc = defaultDescription({
-      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: p.append,
+      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: bootargsFor(p.append, v.console),
       virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }),
+      passthrough: slots.value.descriptions,
     });
+    const bad = checkPassthrough(desc);
+    if (bad !== null) { closeAll(); slots.value.close(); return bad; }
+    let serial: SerialPort | undefined;
+    if (p.serialTcp !== undefined) {
+      try { serial = await serveSerial(p.serialTcp); } catch (e) { closeAll(); slots.value.close(); return `serial: ${(e as Error).message.replace(/^--serial: /, '')}`; }
+    }
     const machine = new Machine(desc, {
-      consoleOut: (b) => { this.console.push(b); },
+      consoleOut: serial !== undefined ? (b) => serial.write(b) : (b) => { this.console.push(b); },
+      passthrough: slots.value.backends,
+      deviceChanged: (device, state) => { this.flushConsole(); this.post({ type: 'deviceState', device, state }); },
       drives: drives.value.map((d) => d.backend),
       nets: nets.map((n) => n.backend),
       entropy: v.rng === 'host' ? hostEntropy() : undefined,
       log: (line) => { for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b); },
     });
+    serial?.onInput((bytes) => machine.pushInput(bytes));
+    machine.inputs.onPosted = () => { if (this.idle) this.wake(); };
     const cfg: BootConfig = { kernel: p.kernel, bios: p.bios, initrd: p.initrd };
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;

@@ -8,7 +8,7 @@
  * Addresses and register values are unsigned bigints of the machine's XLEN.
  */
 
-import { BLOCK_MODES, DriveOption, NetOption } from '../backends';
+import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
@@ -26,6 +26,11 @@ export interface LaunchParams {
   stepInterrupts: boolean;
   /** Virtio devices (launch attributes `drives`, `rng`, `console`): drives are opened by the worker, paths absolute. */
   virtio?: LaunchVirtio;
+  /** Passthrough slots; the worker opens their backends (model files relative to `cwd`, Remote-Port peers). */
+  passthrough?: PassthroughOption[];
+  cwd?: string;
+  /** UART0 on this loopback TCP port instead of the output events. */
+  serialTcp?: HostPort;
 }
 
 /** Devices in slot order: drives, then net links, then rng, then the console (launch.json has no interleaving). */
@@ -75,6 +80,8 @@ export type WorkerRequestBody =
   | { type: 'resetDevice'; device: string }
   /** Plug or unplug a passthrough slot: an input event, applied at the next round boundary. */
   | { type: 'plug'; device: string; plugged: boolean }
+  /** Give a passthrough slot another backend, opened by the worker; applied between slices. */
+  | { type: 'setBackend'; device: string; backend: PassthroughBackendOption }
   /** Switch the MMIO/interrupt/trap trace; lines come back as `trace` events. */
   | { type: 'trace'; mmio: boolean; traps: boolean; devices: string[] }
   | { type: 'status' };
@@ -108,6 +115,7 @@ export interface WorkerResults {
   writeDevice: RegisterValue;
   resetDevice: null;
   plug: PassthroughState;
+  setBackend: PassthroughState;
   trace: null;
   status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
 }
@@ -149,6 +157,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const isInt = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isAddr = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v < 1n << 64n;
+const isBackend = (v: unknown): v is PassthroughBackendOption => isObj(v) &&
+  (v.kind === 'none' || (v.kind === 'stub' && typeof v.model === 'string') || (v.kind === 'remote-port' && typeof v.address === 'string'));
 const isImage = (v: unknown): v is ImageBytes => isObj(v) && typeof v.name === 'string' && v.bytes instanceof Uint8Array;
 
 /** Validates a message that claims to be a WorkerRequest; the error names the bad field. */
@@ -180,6 +190,10 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
           typeof n.legacy === 'boolean';
         if (!Array.isArray(v.nets) || !v.nets.every(netOk)) return bad('params.virtio.nets');
       }
+      if (p.passthrough !== undefined && (!Array.isArray(p.passthrough) ||
+        !p.passthrough.every((x) => isObj(x) && typeof x.name === 'string' && isInt(x.size, 1, 2 ** 32) && isBackend(x.backend)))) return bad('params.passthrough');
+      if (p.cwd !== undefined && typeof p.cwd !== 'string') return bad('params.cwd');
+      if (p.serialTcp !== undefined && !(isObj(p.serialTcp) && typeof p.serialTcp.host === 'string' && isInt(p.serialTcp.port, 1, 65535))) return bad('params.serialTcp');
       break;
     }
     case 'continue': case 'pause': case 'harts': break;
@@ -240,6 +254,10 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
     case 'plug':
       if (typeof m.device !== 'string') return bad('device');
       if (typeof m.plugged !== 'boolean') return bad('plugged');
+      break;
+    case 'setBackend':
+      if (typeof m.device !== 'string') return bad('device');
+      if (!isBackend(m.backend)) return bad('backend');
       break;
     case 'trace':
       if (typeof m.mmio !== 'boolean' || typeof m.traps !== 'boolean') return bad('mmio/traps');

@@ -16,6 +16,11 @@ export const VIRT = {
   uart0: { base: 0x10000000, size: 0x100, decodeSize: 8, irq: 10, clockHz: 3686400 },
   virtio: { base: 0x10001000, stride: 0x1000, count: 8, firstIrq: 1 },
   dram: { base: 0x80000000 },
+  /**
+   * Where passthrough slots go by default: QEMU virt's platform-bus window (dynamic
+   * sysbus devices) and its interrupt range, free on this board.
+   */
+  platformBus: { base: 0x4000000, size: 0x2000000, firstIrq: 64, irqCount: 32 },
   timebaseHz: 10_000_000,
   /** Where QEMU puts the kernel when firmware occupies the start of DRAM. */
   kernelOffset: { 64: 0x200000, 32: 0x400000 } as Record<Xlen, number>,
@@ -43,6 +48,21 @@ export function virtioSlot(n: number): number {
   return VIRT.virtio.count - 1 - n;
 }
 
+/** A passthrough slot (issue 8): where it sits, its PLIC line, its DMA window. */
+export interface PassthroughDescription {
+  /** Node and device name, e.g. "dma0". */
+  name: string;
+  base: number;
+  size: number;
+  irq: number;
+  /** The FDT compatible string the guest's driver probes for. */
+  compatible: string;
+  /** Guest-physical range (inside DRAM) the backend may read and write. */
+  dma?: { base: number; size: number };
+  /** What accesses to the slot do while it is unplugged: read all-ones, or fault. */
+  unplugged: 'ones' | 'fault';
+}
+
 export interface MachineDescription {
   xlen: Xlen;
   harts: number;
@@ -56,6 +76,48 @@ export interface MachineDescription {
   instructionsPerSecond: number;
   /** Virtio-mmio devices, at most VIRT.virtio.count, in command-line order. */
   virtio?: readonly VirtioDeviceDescription[];
+  /** Passthrough slots, listed in the FDT under /soc. */
+  passthrough?: readonly PassthroughDescription[];
+}
+
+/** Windows of the board itself, for overlap checks: [name, base, size]. */
+function boardWindows(d: MachineDescription): [string, number, number][] {
+  return [
+    ['the boot ROM', VIRT.bootRom.base, VIRT.bootRom.size], ['test', VIRT.sifiveTest.base, VIRT.sifiveTest.size],
+    ['rtc', VIRT.rtc.base, VIRT.rtc.size], ['clint', VIRT.clint.base, VIRT.clint.size], ['plic', VIRT.plic.base, VIRT.plic.size],
+    ['uart0', VIRT.uart0.base, VIRT.uart0.size], ['the virtio slots', VIRT.virtio.base, VIRT.virtio.count * VIRT.virtio.stride],
+    ['DRAM', VIRT.dram.base, d.memoryBytes],
+  ];
+}
+
+/** Why the passthrough slots cannot be placed as described (overlaps, IRQ clashes), or null. */
+export function checkPassthrough(d: MachineDescription): string | null {
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  const used = new Map<number, string>([[VIRT.uart0.irq, 'uart0'], [VIRT.rtc.irq, 'rtc']]);
+  for (let i = 0; i < VIRT.virtio.count; i++) used.set(VIRT.virtio.firstIrq + i, `virtio slot ${i}`);
+  const windows = boardWindows(d);
+  const names = new Set(['uart0', 'rtc', 'clint', 'plic', 'test', ...Array.from({ length: VIRT.virtio.count }, (_, i) => `virtio${i}`)]);
+  for (const p of d.passthrough ?? []) {
+    const what = `passthrough "${p.name}"`;
+    if (!/^[a-z][a-z0-9_-]*$/i.test(p.name)) return `${what}: the name must be a device-tree node name (letters, digits, _ and -)`;
+    if (names.has(p.name)) return `${what}: the name is taken by another device`;
+    names.add(p.name);
+    if (p.size < 0x100 || (p.size & (p.size - 1)) !== 0) return `${what}: size ${hex(p.size)} must be a power of two, at least 0x100`;
+    if (p.base % 0x100 !== 0 || p.base + p.size > 2 ** 32) return `${what}: base ${hex(p.base)} must be 256-byte aligned, below 4G`;
+    for (const [n, b, s] of windows) {
+      if (p.base < b + s && b < p.base + p.size) return `${what}: window ${hex(p.base)}-${hex(p.base + p.size - 1)} overlaps ${n} at ${hex(b)}-${hex(b + s - 1)}`;
+    }
+    windows.push([`passthrough "${p.name}"`, p.base, p.size]);
+    if (!Number.isInteger(p.irq) || p.irq < 1 || p.irq >= VIRT.plic.sources) return `${what}: irq ${p.irq} must be a PLIC source from 1 to ${VIRT.plic.sources - 1}`;
+    const owner = used.get(p.irq);
+    if (owner !== undefined) return `${what}: irq ${p.irq} is ${owner}'s`;
+    used.set(p.irq, what);
+    if (p.dma !== undefined) {
+      const end = VIRT.dram.base + d.memoryBytes;
+      if (p.dma.size <= 0 || p.dma.base < VIRT.dram.base || p.dma.base + p.dma.size > end) return `${what}: the DMA window must lie inside DRAM (${hex(VIRT.dram.base)}-${hex(end - 1)})`;
+    }
+  }
+  return null;
 }
 
 export const MAX_HARTS = 8;

@@ -396,6 +396,15 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
       .endNode();
   }
 
+  for (const p of desc.passthrough ?? []) {
+    fdt.beginNode(unitName(p.name, p.base))
+      .propU32('interrupts', p.irq)
+      .propU32('interrupt-parent', ph.plic)
+      .propU64Cells('reg', [p.base, p.size])
+      .propString('compatible', p.compatible)
+      .endNode();
+  }
+
   // PLIC contexts are (hart 0 M, hart 0 S, hart 1 M, ...), hence this pairing.
   fdt.beginNode(unitName('plic', VIRT.plic.base))
     .propU32('phandle', ph.plic)

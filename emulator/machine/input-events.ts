@@ -20,11 +20,17 @@ export class InputQueue {
   private replaying: StampedInput[] | null = null;
   /** Called with each event as it enters the machine (the recorder). */
   onApplied: ((e: StampedInput) => void) | null = null;
+  /** Called when live input arrives: a host sleeping on an idle guest wakes up. */
+  onPosted: (() => void) | null = null;
 
   /** An event from outside; ignored while replaying (the log is the only input then). */
   post(e: InputEvent): void {
-    if (this.replaying === null) this.live.push(e);
+    if (this.replaying !== null) return;
+    this.live.push(e);
+    this.onPosted?.();
   }
+
+  get isReplaying(): boolean { return this.replaying !== null; }
 
   /** From now on, the machine's input is this log and nothing else. */
   replay(log: readonly StampedInput[]): void {

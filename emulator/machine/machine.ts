@@ -28,7 +28,9 @@ import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../ba
 import { MmioDevice } from '../bus/bus';
 import { DeviceGroup, DeviceSlot } from './device-view';
 import { InputEvent, InputQueue } from './input-events';
-import { MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
+import { checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
+import { PassthroughSlot } from '../devices/passthrough/slot';
+import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from './breakpoints';
 
 /** Instructions each hart runs before the next one gets its turn. */
@@ -51,6 +53,10 @@ export interface MachineBackends {
   entropy?: EntropySource;
   /** One line per device complaint (a malformed queue, an ignored register write). */
   log?(line: string): void;
+  /** Backends of the description's passthrough slots, by index (null: the slot starts empty, unplugged). */
+  passthrough?: readonly ({ backend: PassthroughBackend; target?: string } | null)[];
+  /** A passthrough slot changed state by itself (its backend was lost). */
+  deviceChanged?(device: string, state: string): void;
 }
 
 export type StopReason =
@@ -84,8 +90,10 @@ export class Machine {
   readonly inputs = new InputQueue();
   /** Frames from outside for each net link, entered through `inputs`, waiting for receive buffers. */
   private readonly netInbound: Uint8Array[][] = [];
-  /** Every device of the board, in address order of the FDT: what the Devices view lists. */
+  /** Every device of the board, by address: what the Devices view lists. */
   readonly devices: DeviceSlot[] = [];
+  /** Passthrough slots, in description order. */
+  readonly slots: PassthroughSlot[] = [];
   private power: StopReason | null = null;
   /** Scheduler position: the hart whose quantum runs next, and what is left of it. */
   private cursor = 0;
@@ -96,8 +104,7 @@ export class Machine {
   readonly breakpoints = new Breakpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
   insnTrace: ((hart: Hart, bits: number) => void) | null = null;
-  /** Applies plug events (passthrough slots, set by their owner). */
-  plugHook: ((device: string, plugged: boolean) => void) | null = null;
+
   private readonly run: (h: Hart, budget: number) => number;
 
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
@@ -138,6 +145,19 @@ export class Machine {
       this.virtio.push(t);
       this.attach('virtio', place, t, { virtio: () => t.viewState() });
     }
+    const bad = checkPassthrough(desc);
+    if (bad !== null) throw new Error(`machine: ${bad}`);
+    (desc.passthrough ?? []).forEach((p, i) => {
+      const slot = new PassthroughSlot(p, {
+        setIrq: (l) => this.plic.setLevel(p.irq, l), ram: this.dram, now: () => this.clock,
+        nowNs: () => Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond),
+        log: (line) => this.backends.log?.(line), changed: (state) => this.backends.deviceChanged?.(p.name, state),
+      });
+      this.slots.push(slot);
+      this.attach('passthrough', p, slot, { passthrough: () => slot.state() });
+      const b = this.backends.passthrough?.[i];
+      if (b !== null && b !== undefined) slot.setBackend(b.backend, b.target);
+    });
     this.devices.sort((a, b) => a.base - b.base);
   }
 
@@ -243,7 +263,13 @@ export class Machine {
         if (q.length > NET_QUEUE_FRAMES) q.shift(); // a link's queue is bounded, as a real NIC's
         break;
       }
-      case 'plug': this.plugHook?.(e.device, e.plugged); break;
+      case 'plug': {
+        const slot = this.slots.find((x) => x.name === e.device);
+        if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' to ${e.plugged ? 'plug' : 'unplug'}`); break; }
+        slot.plug(e.plugged);
+        this.backends.deviceChanged?.(slot.name, slot.state().state);
+        break;
+      }
     }
   }
 
@@ -303,6 +329,7 @@ export class Machine {
       this.applyInputs();
       this.feedInput();
       for (const t of this.virtio) t.poll();
+      for (const slot of this.slots) slot.tick();
       if (this.power !== null) return this.takePower();
     }
     return { kind: 'budget' };
@@ -388,9 +415,10 @@ export class Machine {
     // Pending console input wakes the guest only if it can enter now: with the UART's
     // FIFO full, a sleeping guest stays idle until it reads (no busy rounds).
     if (this.input.length > 0 && (this.virtioConsole !== null || this.uart.canReceive() > 0)) return this.clock;
-    const input = this.inputs.nextAt(this.clock);
-    const timer = best === Infinity ? undefined : this.clockForTicks(best);
-    return input === undefined ? timer : timer === undefined ? input : Math.min(input, timer);
+    let next = best === Infinity ? Infinity : this.clockForTicks(best);
+    next = Math.min(next, this.inputs.nextAt(this.clock) ?? Infinity);
+    for (const slot of this.slots) next = Math.min(next, slot.nextDeadline() ?? Infinity);
+    return next === Infinity ? undefined : next;
   }
 
   /** Put every hart and device back to its reset state (RAM keeps its contents, as on QEMU). */
@@ -404,6 +432,12 @@ export class Machine {
     this.plic.reset();
     this.rtc.reset();
     for (const t of this.virtio) t.reset();
+    for (const slot of this.slots) slot.reset();
+  }
+
+  /** Release what passthrough backends hold on the host (sockets); the machine is not run again. */
+  close(): void {
+    for (const slot of this.slots) slot.close();
   }
 }
 

@@ -43,6 +43,11 @@ export interface PassthroughBackend {
   peek(offset: number, size: number): number | undefined;
   /** Called between quanta with the clock: timed behaviour, peer synchronisation and interrupts enter here. */
   tick(): void;
+  /**
+   * The clock (PassthroughContext.now units) at which `tick` has something to do, if
+   * any: a machine whose harts all wait in WFI skips ahead to it instead of stopping.
+   */
+  nextDeadline(): number | undefined;
   /** Device reset (the Devices view's "reset device", machine reset). */
   reset(): void;
   /** Release host resources (sockets); the backend is not used again. */

@@ -423,3 +423,57 @@ __attribute__((noreturn)) void early_trap_report(void)
     putc('\n');
     exit_fail(0x7f);
 }
+
+/* ---- the device tree (devicetree spec 0.4 §5): just enough to find one node ---- */
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE   2
+#define FDT_PROP       3
+#define FDT_NOP        4
+#define FDT_END        9
+
+static uint32_t fdt_be32(const void *p)
+{
+    const uint8_t *b = p;
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
+static int fdt_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+
+int fdt_find_compatible(const char *compatible, unsigned long *base, unsigned *irq)
+{
+    const uint8_t *fdt = (const uint8_t *)boot_fdt;
+    if (fdt_be32(fdt) != 0xd00dfeed) return 0;
+    const uint8_t *p = fdt + fdt_be32(fdt + 8);
+    const char *strings = (const char *)fdt + fdt_be32(fdt + 12);
+    unsigned long reg = 0;
+    unsigned intr = 0;
+    int match = 0;
+    for (;;) {
+        uint32_t token = fdt_be32(p);
+        p += 4;
+        if (token == FDT_BEGIN_NODE) {
+            while (*p) p++;
+            p = (const uint8_t *)(((unsigned long)p + 4) & ~3UL);
+            match = 0; reg = 0; intr = 0;
+        } else if (token == FDT_PROP) {
+            uint32_t len = fdt_be32(p), name = fdt_be32(p + 4);
+            const uint8_t *v = p + 8;
+            const char *pn = strings + name;
+            if (fdt_streq(pn, "compatible") && fdt_streq((const char *)v, compatible)) match = 1;
+            if (fdt_streq(pn, "reg") && len >= 8) reg = ((unsigned long)fdt_be32(v) << 16 << 16) | fdt_be32(v + 4);
+            if (fdt_streq(pn, "interrupts") && len >= 4) intr = fdt_be32(v);
+            p = (const uint8_t *)(((unsigned long)v + len + 3) & ~3UL);
+        } else if (token == FDT_END_NODE) {
+            if (match) { *base = reg; *irq = intr; return 1; }
+        } else if (token == FDT_NOP) {
+            continue;
+        } else {
+            return 0;
+        }
+    }
+}
+

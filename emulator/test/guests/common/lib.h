@@ -190,6 +190,9 @@ void pmp_allow_all(void);      /* pmpaddr0 = ~0, pmpcfg0 = NAPOT|RWX */
 
 /* The device tree address the boot ROM passed in a1 (hart 0). */
 extern unsigned long boot_fdt;
+/* Finds the node whose compatible is this string in boot_fdt: its first reg
+ * (2 address + 2 size cells, as in /soc) and interrupts. 1 when found. */
+int fdt_find_compatible(const char *compatible, unsigned long *base, unsigned *irq);
 
 /* ---- secondary harts ---- */
 void secondary_main(unsigned long hartid);   /* weak; default parks in wfi */

@@ -1,0 +1,155 @@
+/**
+ * A passthrough slot (issue 8): an MMIO window, a PLIC line and an optional DMA window
+ * that a backend serves — a stub model or a Remote-Port peer (backend.ts). The slot
+ * outlives its backends: it can be unplugged and plugged again and change backend while
+ * the guest runs. Unplugged (by the user, or because the backend was lost), the line
+ * drops and accesses read all-ones with writes ignored, as a removed device on a bus
+ * does — or fault, when the slot is configured so.
+ */
+import { MemoryRegion, MmioDevice } from '../../bus/bus';
+import { DeviceModel } from '../regmap';
+import { PassthroughState } from '../../machine/device-view';
+import { PassthroughDescription } from '../../machine/description';
+import { PassthroughBackend, PassthroughContext } from './backend';
+
+
+export interface SlotHost {
+  setIrq(high: boolean): void;
+  ram: MemoryRegion;
+  now(): number;
+  nowNs(): number;
+  log(line: string): void;
+  /** The slot changed state by itself (backend lost or failing). */
+  changed(state: string): void;
+}
+
+export class PassthroughSlot implements MmioDevice {
+  readonly name: string;
+  readonly maxAccess = 8 as const;
+  hi = 0;
+  /** Set by a failed access: the bus turns it into an access fault. */
+  faulted = false;
+  private plugged = false;
+  private lost: string | null = null;
+  private backend: PassthroughBackend | null = null;
+  /** Where the backend came from (model file, peer address), for the view. */
+  private target: string | undefined;
+  private level = false;
+  private readonly generic: DeviceModel;
+
+  constructor(readonly config: PassthroughDescription, private readonly host: SlotHost) {
+    this.name = config.name;
+    this.generic = { model: 'passthrough', compatible: [config.compatible], doc: 'Passthrough slot with no register model', size: config.size, registers: [] };
+  }
+
+  get model(): DeviceModel { return this.backend?.model ?? this.generic; }
+
+  /** Give the slot a backend (closing the one before) and plug it in. */
+  setBackend(b: PassthroughBackend | null, target?: string): void {
+    this.backend?.close();
+    this.backend = b;
+    this.target = target;
+    this.lost = null;
+    this.setLine(false);
+    if (b !== null) b.attach(this.context());
+    this.plugged = b !== null;
+    this.setLine(this.level);
+  }
+
+  plug(on: boolean): void {
+    if (on === this.plugged) return;
+    if (on && this.backend === null) { this.host.log(`${this.name}: cannot plug a slot without a backend`); return; }
+    this.plugged = on;
+    this.lost = null;
+    if (on) this.backend?.reset(); // a device plugged in again comes up from reset
+    this.setLine(on && this.level);
+    this.host.log(`${this.name}: ${on ? 'plugged' : 'unplugged'}`);
+  }
+
+  state(): PassthroughState {
+    const st = this.plugged ? 'plugged' : this.lost !== null ? `unplugged (${this.lost})` : 'unplugged';
+    return {
+      state: st, backend: this.backend?.kind ?? 'none', ...(this.target !== undefined ? { target: this.target } : {}),
+      ...(this.config.dma !== undefined ? { dma: { base: `0x${this.config.dma.base.toString(16)}`, size: this.config.dma.size } } : {}),
+    };
+  }
+
+  private context(): PassthroughContext {
+    const ram = this.host.ram, dma = this.config.dma;
+    const inside = (addr: number, len: number) => dma !== undefined && len >= 0 && addr >= dma.base && addr + len <= dma.base + dma.size &&
+      addr >= ram.base && addr + len <= ram.base + ram.size;
+    return {
+      setIrq: (high) => { this.level = high; if (this.plugged) this.setLine(high); },
+      dmaRead: (addr, len) => (inside(addr, len) ? ram.u8.slice(addr - ram.base, addr - ram.base + len) : null),
+      dmaWrite: (addr, bytes) => {
+        if (!inside(addr, bytes.length)) return false;
+        ram.u8.set(bytes, addr - ram.base);
+        ram.code.invalidate(addr - ram.base, bytes.length); // DMA over code drops its decoded copy
+        return true;
+      },
+      now: () => this.host.now(),
+      nowNs: () => this.host.nowNs(),
+      log: (line) => this.host.log(`${this.name}: ${line}`),
+    };
+  }
+
+  private setLine(high: boolean): void { this.host.setIrq(high); }
+
+  /** After each backend call: a backend that failed unplugs the slot, and the guest sees an unplug. True when that happened now. */
+  private checkBackend(): boolean {
+    const why = this.backend?.failure ?? null;
+    if (why === null || !this.plugged) return false;
+    this.plugged = false;
+    this.lost = why;
+    this.setLine(false);
+    this.host.log(`${this.name}: ${why}; unplugged`);
+    this.host.changed(this.state().state);
+    return true;
+  }
+
+  private absent(size: number): number {
+    if (this.config.unplugged === 'fault') { this.faulted = true; return 0; }
+    this.hi = -1;
+    return size >= 4 ? -1 : (1 << (size * 8)) - 1;
+  }
+
+  peek(offset: number, size: number): number {
+    if (!this.plugged || this.backend === null) return this.config.unplugged === 'ones' ? (size >= 4 ? -1 : (1 << (size * 8)) - 1) : 0;
+    return this.backend.peek(offset, size) ?? 0;
+  }
+
+  read(offset: number, size: number): number {
+    if (!this.plugged || this.backend === null) return this.absent(size);
+    const v = this.backend.read(offset, size);
+    this.hi = this.backend.hi;
+    // A backend lost during this very access: the guest sees the unplug now.
+    if (this.checkBackend()) return this.absent(size);
+    if (v === null) { this.faulted = true; return 0; }
+    return v;
+  }
+
+  write(offset: number, size: number, lo: number, hi: number): void {
+    if (!this.plugged || this.backend === null) { if (this.config.unplugged === 'fault') this.faulted = true; return; }
+    const ok = this.backend.write(offset, size, lo, hi);
+    if (this.checkBackend()) { if (this.config.unplugged === 'fault') this.faulted = true; return; }
+    if (!ok) this.faulted = true;
+  }
+
+  /** Between quanta: timed behaviour and the peer's messages. */
+  tick(): void {
+    if (!this.plugged || this.backend === null) return;
+    this.backend.tick();
+    this.checkBackend();
+  }
+
+  /** When the backend next needs a tick (a pending trigger, a sync with the peer). */
+  nextDeadline(): number | undefined {
+    return this.plugged ? this.backend?.nextDeadline() : undefined;
+  }
+
+  reset(): void {
+    this.backend?.reset();
+  }
+
+  close(): void { this.backend?.close(); this.backend = null; }
+}
