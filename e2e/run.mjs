@@ -53,14 +53,21 @@ const vsix = path.join(root, 'osdev-emulator.vsix');
 const extDir = path.join(tmp, 'extensions');
 sh(codeServer, ['--extensions-dir', extDir, '--install-extension', vsix]);
 
-// 2. A workspace holding the demo kernel and its source.
+// 2. A workspace holding the demo kernel and its source, and uart-rx (a guest that reads
+// a line from the UART and prints it back reversed) for the console terminal.
 const workspace = path.join(tmp, 'workspace');
 fs.mkdirSync(workspace);
 for (const f of ['hello.elf', 'hello.c']) fs.copyFileSync(path.join(root, 'demo', f), path.join(workspace, f));
+const echoGuest = path.join(root, 'emulator', 'test', 'guests', 'build', 'rv64', 'uart-rx.elf');
+if (!fs.existsSync(echoGuest)) sh('make', ['-s', '-C', 'emulator/test/guests', 'rv64']);
+fs.copyFileSync(echoGuest, path.join(workspace, 'uart-rx.elf'));
 fs.mkdirSync(path.join(workspace, '.vscode'));
 fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify({
   version: '0.2.0',
-  configurations: [{ type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true }],
+  configurations: [
+    { type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true },
+    { type: 'osdev', request: 'launch', name: 'Echo guest', program: '${workspaceFolder}/uart-rx.elf', console: 'terminal' },
+  ],
 }, null, 2));
 
 // Quiet defaults for the test profile: no welcome page; trust is asked and answered below.
@@ -68,6 +75,8 @@ const userDir = path.join(tmp, 'user');
 fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
 fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false,
+  // The DOM renderer puts terminal text in the page, where the console scenario reads it.
+  'terminal.integrated.gpuAcceleration': 'off',
 }, null, 2));
 
 // 3. code-server on a free loopback port.
@@ -88,7 +97,7 @@ const browserServer = await chromium.launchServer({
 let exitCode = 0;
 try {
   const browser = await chromium.connect(browserServer.wsEndpoint());
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await waitFor(async () => {
     try { await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 5000 }); return true; } catch { return false; }
   }, 'code-server to answer', 60_000);
@@ -100,7 +109,7 @@ try {
   await waitFor(async () => (await page.getByText('Restricted Mode', { exact: true }).count()) === 0, 'trusted mode', 20_000);
 
   await scenario(page, 'extension-installed-and-command-runs', async () => {
-    await runCommand(page, 'OS Dev Emulator: Show Version');
+    await runCommand(page, 'OS Dev: Show Version');
     await page.getByText(/^OS Dev Emulator \d+\.\d+\.\d+/).first().waitFor({ timeout: 20_000 });
   });
 
@@ -138,6 +147,100 @@ try {
     await page.keyboard.press('Shift+F5'); // stop the session
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });
+  await scenario(page, 'devices-view-decodes-uart0-on-entry', async () => {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    const devices = await openDevicesView(page);
+    await treeRow(devices, 'Emulated').waitFor({ timeout: 15_000 });
+    await expandRow(treeRow(devices, 'uart0'));
+    // LSR after reset: THRE and TEMT set (0x60), decoded into its fields.
+    await waitForDescription(treeRow(devices, 'LSR'), /^0x60$/);
+    await expandRow(treeRow(devices, 'LSR'));
+    await waitForDescription(treeRow(devices, 'THRE'), /^1/);
+    await page.locator('.statusbar-item', { hasText: /paused/ }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'devices-uart0-decoded.png') });
+  });
+
+  await scenario(page, 'devices-view-writes-a-register', async () => {
+    // uart0.SCR is the 16550's scratch register: a write reads back, with no other effect.
+    const devices = await openDevicesView(page);
+    const scr = treeRow(devices, 'SCR');
+    await scr.hover();
+    await scr.locator('.action-label[aria-label="Write Value…"]').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('0x5a');
+    await page.keyboard.press('Enter');
+    await waitForDescription(scr, /^0x5a$/);
+    await page.screenshot({ path: path.join(artifacts, 'devices-scr-written.png') });
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  await scenario(page, 'mmio-trace-shows-uart-writes', async () => {
+    // F5 on the selected configuration (the demo kernel): sessions started from the
+    // Select and Start picker were seen without an active debug session in the extension.
+    await stopSessionIfAny(page);
+    // With Call Stack folded (openDevicesView) the extension saw no active debug session: unfold it.
+    const callStack = sidePane(page, 'Call Stack').locator('.pane-header');
+    if (await callStack.getAttribute('aria-expanded') === 'false') await callStack.click();
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await runCommand(page, 'OS Dev: Start MMIO Trace');
+    await page.locator('.panel').getByText('--- trace on ---').first().waitFor({ timeout: 10_000 });
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    // The greeting goes out through uart0's THR, decoded by name in the trace (the output
+    // view draws spaces as no-break spaces: match the name only).
+    await page.locator('.panel').getByText(/uart0\.THR/).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(artifacts, 'mmio-trace-output.png') });
+    await stopSessionIfAny(page);
+  });
+
+  await scenario(page, 'console-terminal-reaches-the-guest', async () => {
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Echo guest');
+    const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
+    await terminal.getByText('type a line').waitFor({ timeout: 30_000 });
+    await page.locator('.terminal-wrapper.active .xterm').click();
+    await page.keyboard.type('hello vscode');
+    await page.keyboard.press('Enter');
+    // The guest prints the line back reversed: proof the keys (and Enter as \r) reached it.
+    await terminal.getByText('edocsv olleh').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: path.join(artifacts, 'console-terminal-echo.png') });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  // Last: it reopens the window on another folder.
+  await scenario(page, 'open-demo-kernel-copies-opens-and-debugs', async () => {
+    await stopSessionIfAny(page);
+    const parent = path.join(tmp, 'demo-parent');
+    fs.mkdirSync(parent);
+    await runCommand(page, 'OS Dev: Open Demo Kernel');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    // The simple file dialog fills in its start folder asynchronously: type over it only once it is there.
+    await waitFor(async () => {
+      await input.fill(parent);
+      await page.waitForTimeout(500); // it checks the typed path, and may still be filling in its own
+      return await input.inputValue() === parent;
+    }, `the folder dialog to show ${parent}`, 10_000);
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'Create osdev-demo here' }).click();
+    await page.waitForURL(/osdev-demo/, { timeout: 30_000 });
+    const opened = new URL(page.url()).searchParams.get('folder');
+    if (!fs.existsSync(path.join(opened, '.vscode', 'launch.json')) || !fs.existsSync(path.join(opened, 'common', 'lib.c'))) {
+      throw new Error(`the demo folder ${opened} lacks launch.json or the start-up sources`);
+    }
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const trustDemo = page.getByRole('button', { name: /Yes, I trust the authors/ });
+    if (await trustDemo.waitFor({ timeout: 15_000 }).then(() => true, () => false)) await trustDemo.click();
+    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 60_000 });
+    await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'demo-opened-and-paused.png') });
+    await page.keyboard.press('Shift+F5');
+  });
   await browser.close();
 } catch (e) {
   console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
@@ -154,8 +257,56 @@ async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click({ timeout: 10_000 });
+}
+
+/** Stops a session a failed scenario left behind, so the next one starts clean. */
+async function stopSessionIfAny(page) {
+  if (await page.locator('.debug-toolbar').isVisible()) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+}
+
+/** Debug: Select and Start Debugging, then the configuration by name (the picker's text holds a prefix: click, don't type). */
+async function startConfiguration(page, name) {
+  await runCommand(page, 'Debug: Select and Start Debugging');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 10_000 });
+}
+
+/** A pane of the side bar by its title. */
+function sidePane(page, title) {
+  return page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`, 'i') }) });
+}
+
+/** The Devices pane of Run and Debug, expanded, with the panes above folded to give it room. */
+async function openDevicesView(page) {
+  for (const other of ['Variables', 'Watch', 'Call Stack', 'Breakpoints']) {
+    const header = sidePane(page, other).locator('.pane-header');
+    if (await header.getAttribute('aria-expanded') === 'true') await header.click();
+  }
+  const pane = sidePane(page, 'Devices');
+  const header = pane.locator('.pane-header');
+  await header.waitFor({ timeout: 20_000 });
+  if (await header.getAttribute('aria-expanded') === 'false') await header.click();
+  return pane;
+}
+
+/** A tree row by its exact label. */
+function treeRow(pane, label) {
+  return pane.locator('.monaco-list-row').filter({ has: pane.page().locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+}
+
+async function expandRow(row) {
+  await row.waitFor({ timeout: 15_000 });
+  if (await row.getAttribute('aria-expanded') === 'false') await row.click();
+}
+
+async function waitForDescription(row, pattern) {
+  await row.locator('.label-description', { hasText: pattern }).waitFor({ timeout: 15_000 });
 }
 
 async function scenario(page, name, body) {

@@ -1,14 +1,19 @@
 /**
  * Extension entry point (dist/extension.js). The VS Code side only: the debug type,
- * views and the guest console register here as they land.
+ * the Devices view, guest console terminal, trace, status bar and demo register here.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from './command-ids';
+import { ConsoleTerminals } from './console-terminal';
 import { activateDebug } from './debug';
+import { registerDemo } from './demo';
+import { registerDeviceActions } from './device-actions';
+import { DevicesView } from './devices-view';
+import { OsdevSessions } from './osdev-session';
+import { StatusBar } from './status-bar';
+import { TraceOutput } from './trace-output';
 
-/** Command ids, as contributed in package.json `contributes.commands`. */
-export const COMMANDS = {
-  showVersion: 'osdev.showVersion',
-} as const;
+export { COMMANDS } from './command-ids';
 
 export function activate(context: vscode.ExtensionContext): void {
   const version = String(context.extension.packageJSON.version ?? 'unknown');
@@ -19,6 +24,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   activateDebug(context);
+  // Everything below hears about sessions through one tracker (osdev-session.ts).
+  const sessions = new OsdevSessions();
+  const devices = new DevicesView(sessions);
+  context.subscriptions.push(
+    sessions, devices,
+    ...registerDeviceActions(sessions, devices),
+    new ConsoleTerminals(sessions),
+    new TraceOutput(sessions),
+    new StatusBar(sessions),
+    ...registerDemo(context),
+  );
   // The device-tree language client (extension/lsp/client.ts); the server runs in its own process.
   void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
 }

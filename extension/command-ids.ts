@@ -1,0 +1,20 @@
+/** Command ids, as contributed in package.json `contributes.commands` and `menus`. */
+export const COMMANDS = {
+  showVersion: 'osdev.showVersion',
+  openDemo: 'osdev.openDemo',
+  refreshDevices: 'osdev.devices.refresh',
+  editRegister: 'osdev.devices.editValue',
+  resetDevice: 'osdev.devices.reset',
+  copyAddress: 'osdev.devices.copyAddress',
+  plugDevice: 'osdev.devices.plug',
+  unplugDevice: 'osdev.devices.unplug',
+  switchBackend: 'osdev.devices.switchBackend',
+  startTrace: 'osdev.trace.start',
+  stopTrace: 'osdev.trace.stop',
+  filterTrace: 'osdev.trace.filter',
+  traceToFile: 'osdev.trace.toFile',
+  showConsole: 'osdev.console.show',
+} as const;
+
+/** The Devices tree view's id (package.json `contributes.views.debug`). */
+export const DEVICES_VIEW_ID = 'osdev.devices';

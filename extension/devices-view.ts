@@ -1,0 +1,102 @@
+/**
+ * The Devices view in the Run and Debug side bar: every device of the focused `osdev`
+ * session with its registers peeked (`osdev/devices`, no side effects). It pulls on
+ * every stop, on device changes, after an action, and once a second while the guest
+ * runs and the view is visible.
+ */
+import * as vscode from 'vscode';
+import type { DeviceInfo } from '../debug-adapter/custom-requests';
+import { DEVICES_VIEW_ID } from './command-ids';
+import { childNodes, DeviceNode, rootNodes, treeItem } from './device-nodes';
+import { OsdevSessions, osdevRequest } from './osdev-session';
+
+const RUNNING_REFRESH_MS = 1000;
+
+export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.Disposable {
+  private devices: DeviceInfo[] = [];
+  /** Why the last pull failed, shown as the view's message instead of a stale tree. */
+  private error: string | undefined;
+  private pulling = false;
+  /** A refresh asked for while a pull was in flight: its answer may predate the stop, so pull once more. */
+  private pullAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly changed = new vscode.EventEmitter<DeviceNode | undefined>();
+  private readonly view: vscode.TreeView<DeviceNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly sessions: OsdevSessions) {
+    this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.view, this.changed,
+      sessions.onDidChangeRunState((e) => { if (e.session === sessions.active) this.refresh(); }),
+      sessions.onEvent('osdev/devicesChanged', (e) => { if (e.session === sessions.active) this.refresh(); }),
+      vscode.debug.onDidChangeActiveDebugSession(() => this.refresh()),
+      sessions.onDidEnd(() => this.refresh()),
+      this.view.onDidChangeVisibility(() => this.refresh()),
+    );
+    this.timer = setInterval(() => this.refreshWhileRunning(), RUNNING_REFRESH_MS);
+  }
+
+  /** The device a node belongs to, by name (actions look it up again after a refresh). */
+  device(name: string): DeviceInfo | undefined {
+    return this.devices.find((d) => d.name === name);
+  }
+
+  /** Pull the devices again and redraw; calls during a pull collapse into one more pull after it. */
+  refresh(): void {
+    void this.pull();
+  }
+
+  getTreeItem(node: DeviceNode): vscode.TreeItem {
+    return treeItem(node);
+  }
+
+  getChildren(node?: DeviceNode): DeviceNode[] {
+    return node === undefined ? rootNodes(this.devices) : childNodes(node);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private refreshWhileRunning(): void {
+    const session = this.sessions.active;
+    if (session !== undefined && this.view.visible && this.sessions.runState(session) === 'running') this.refresh();
+  }
+
+  private async pull(): Promise<void> {
+    if (this.pulling) {
+      this.pullAgain = true;
+      return;
+    }
+    const session = this.sessions.active;
+    if (session === undefined) {
+      this.show([], undefined);
+      return;
+    }
+    this.pulling = true;
+    try {
+      const answer = await osdevRequest(session, 'osdev/devices', {});
+      this.show(answer.devices, undefined);
+    } catch (e) {
+      this.show([], `Could not read the devices: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.pulling = false;
+    }
+    if (this.pullAgain) {
+      this.pullAgain = false;
+      await this.pull();
+    }
+  }
+
+  private show(devices: DeviceInfo[], error: string | undefined): void {
+    this.devices = devices;
+    this.error = error;
+    this.view.message = this.error;
+    this.changed.fire(undefined);
+  }
+}

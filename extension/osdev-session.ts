@@ -1,0 +1,131 @@
+/**
+ * The extension's one link to an `osdev` debug session: typed custom requests and
+ * events (debug-adapter/custom-requests.ts), and whether each session is running or
+ * paused, learnt from the DAP messages the adapter sends. The Devices view, console
+ * terminal, status bar and trace all listen here instead of each wiring VS Code's
+ * debug events themselves.
+ */
+import * as vscode from 'vscode';
+import type { CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult } from '../debug-adapter/custom-requests';
+import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+
+export type RunState = 'running' | 'paused';
+
+export function isOsdevSession(session: vscode.DebugSession | undefined): session is vscode.DebugSession {
+  return session !== undefined && session.type === DEBUG_TYPE;
+}
+
+/**
+ * A custom request with its contract's types. The adapter is bundled with this
+ * extension and compiled against the same declarations, so its answer is trusted as typed.
+ */
+export async function osdevRequest<N extends CustomRequestName>(
+  session: vscode.DebugSession, name: N, args: CustomRequestArgs<N>,
+): Promise<CustomRequestResult<N>> {
+  return await session.customRequest(name, args) as CustomRequestResult<N>;
+}
+
+export interface OsdevEvent<N extends keyof CustomEvents> {
+  session: vscode.DebugSession;
+  body: CustomEvents[N];
+}
+
+export interface RunStateChange {
+  session: vscode.DebugSession;
+  state: RunState;
+}
+
+/** Sessions of our debug type, their run state, and their custom events by name. */
+export class OsdevSessions implements vscode.Disposable {
+  private readonly states = new Map<string, RunState>();
+  /** Sessions of ours that have started and not ended, oldest first. */
+  private readonly live: vscode.DebugSession[] = [];
+  private readonly stateEmitter = new vscode.EventEmitter<RunStateChange>();
+  private readonly startEmitter = new vscode.EventEmitter<vscode.DebugSession>();
+  private readonly endEmitter = new vscode.EventEmitter<vscode.DebugSession>();
+  private readonly eventEmitters = new Map<string, vscode.EventEmitter<OsdevEvent<keyof CustomEvents>>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** A session stopped (breakpoint, step, pause, entry) or continued. */
+  readonly onDidChangeRunState = this.stateEmitter.event;
+  readonly onDidStart = this.startEmitter.event;
+  readonly onDidEnd = this.endEmitter.event;
+
+  constructor() {
+    this.disposables.push(
+      this.stateEmitter, this.startEmitter, this.endEmitter,
+      vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (!isOsdevSession(s)) return;
+        this.live.push(s);
+        this.startEmitter.fire(s);
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        if (!isOsdevSession(s)) return;
+        this.states.delete(s.id);
+        const i = this.live.indexOf(s);
+        if (i >= 0) this.live.splice(i, 1);
+        this.endEmitter.fire(s);
+      }),
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+        if (isOsdevSession(e.session)) this.eventEmitters.get(e.event)?.fire({ session: e.session, body: e.body as never });
+      }),
+    );
+  }
+
+  /**
+   * The focused debug session when it is ours, else our newest live one: VS Code leaves
+   * activeDebugSession undefined for a while when one session ends as another starts.
+   */
+  get active(): vscode.DebugSession | undefined {
+    const s = vscode.debug.activeDebugSession;
+    if (s !== undefined) return isOsdevSession(s) ? s : undefined;
+    return this.live.at(-1);
+  }
+
+  /** Unknown until the first stop or continue: a launch without stopOnEntry just runs. */
+  runState(session: vscode.DebugSession): RunState {
+    return this.states.get(session.id) ?? 'running';
+  }
+
+  onEvent<N extends keyof CustomEvents>(name: N, listener: (e: OsdevEvent<N>) => void): vscode.Disposable {
+    let emitter = this.eventEmitters.get(name);
+    if (emitter === undefined) {
+      emitter = new vscode.EventEmitter();
+      this.eventEmitters.set(name, emitter);
+      this.disposables.push(emitter);
+    }
+    return emitter.event(listener as (e: OsdevEvent<keyof CustomEvents>) => void);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    return {
+      onDidSendMessage: (message: unknown) => {
+        const state = runStateOf(message);
+        if (state === undefined) return;
+        this.states.set(session.id, state);
+        this.stateEmitter.fire({ session, state });
+      },
+    };
+  }
+}
+
+/** Requests whose success means the guest runs again (DAP sends no `continued` event for them). */
+const RESUMING_COMMANDS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'restartFrame', 'goto']);
+
+/**
+ * DAP `stopped` means paused; `continued`, or a successful response to a resuming
+ * request, means running; other messages say nothing about it.
+ */
+function runStateOf(message: unknown): RunState | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const m = message as { type?: unknown; event?: unknown; command?: unknown; success?: unknown };
+  if (m.type === 'event' && m.event === 'stopped') return 'paused';
+  if (m.type === 'event' && m.event === 'continued') return 'running';
+  if (m.type === 'response' && m.success === true && typeof m.command === 'string' && RESUMING_COMMANDS.has(m.command)) return 'running';
+  return undefined;
+}
