@@ -160,3 +160,57 @@ describe('osdev/* custom requests', () => {
       passthrough: [{ name: 'p0', backend: 'nowhere' }] } as DebugProtocol.LaunchRequestArguments), /"passthrough\[0\]" backend must be stub:/);
   });
 });
+
+describe('data breakpoints', () => {
+  const VIRTIO_BLK = path.join(ROOT, 'emulator/test/guests/build/rv64/virtio-blk.elf');
+
+  async function watch(name: string, accessType: DebugProtocol.DataBreakpointAccessType): Promise<void> {
+    const info = await dc.customRequest('dataBreakpointInfo', { name });
+    assert.ok(info.body.dataId !== null, info.body.description);
+    const set = await dc.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, accessType }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+  }
+
+  async function stopAfterContinue(): Promise<DebugProtocol.StoppedEvent> {
+    const stopped = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    return (await stopped) as DebugProtocol.StoppedEvent;
+  }
+
+  test('a device register by name: the store to uart0.THR stops the guest and says so', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true });
+    await watch('uart0.THR', 'write');
+    const ev = await stopAfterContinue();
+    assert.equal(ev.body.reason, 'data breakpoint');
+    assert.equal(ev.body.text, 'write to uart0.THR (physical 0x10000000, 1 byte) by hart 0');
+    assert.equal(ev.body.hitBreakpointIds?.length, 1);
+    // The next continue stops at the next byte written.
+    assert.equal((await stopAfterContinue()).body.reason, 'data breakpoint');
+  });
+
+  test('a buffer written by virtio-blk DMA stops the guest inside its QueueNotify store', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-dap-watch-'));
+    fs.writeFileSync(path.join(dir, 'disk.img'), Buffer.alloc(64 * 512, 0x41));
+    await launch({ program: VIRTIO_BLK, stopOnEntry: true, drives: ['disk.img'], cwd: dir });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+    assert.equal((await stopAfterContinue()).body.reason, 'function breakpoint');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await watch('buf', 'write');
+    const ev = await stopAfterContinue();
+    assert.equal(ev.body.reason, 'data breakpoint');
+    assert.match(ev.body.text ?? '', /^DMA write by virtio7 to buf \(physical 0x8[0-9a-f]+, 512 bytes\)$/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('what cannot be watched says why', async () => {
+    await launch({ program: UART_RX, stopOnEntry: true });
+    const reg = await dc.customRequest('dataBreakpointInfo', { name: 'a0', variablesReference: 1000 });
+    assert.equal(reg.body.dataId, null);
+    assert.match(reg.body.description, /registers and CSRs cannot be watched/);
+    const unmapped = await dc.customRequest('dataBreakpointInfo', { name: 'uart0.NOPE' });
+    assert.equal(unmapped.body.dataId, null);
+    assert.match(unmapped.body.description, /uart0 has no register NOPE/);
+    const bad = await dc.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: 'garbage' }] });
+    assert.equal(bad.body.breakpoints[0].verified, false);
+  });
+});
