@@ -20,6 +20,7 @@ import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { DataBreakpoints } from './data-breakpoints';
+import { BreakpointConditions, BreakpointOptions, checkOptions } from './breakpoint-conditions';
 import { CustomEvents } from './custom-requests';
 import { SymbolTable } from './symbols';
 import { ABI_NAMES, disassembleAt, instructionLength } from './disasm';
@@ -43,11 +44,16 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsBreakpointLocationsRequest: true,
   supportsTerminateRequest: true,
   supportsDataBreakpoints: true,
+  supportsConditionalBreakpoints: true,
+  supportsHitConditionalBreakpoints: true,
+  supportsLogPoints: true,
   exceptionBreakpointFilters: [
     { filter: 'exceptions', label: 'Exceptions', description: 'Stop when any hart takes a synchronous exception (page fault, illegal instruction, ecall, ...)', default: false },
     { filter: 'interrupts', label: 'Interrupts', description: 'Stop when any hart takes an interrupt (timer, software, external)', default: false },
   ],
 };
+
+type Resume = { type: 'continue' } | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' };
 
 /** Largest disassemble request answered (instructions). */
 const MAX_DISASSEMBLE = 10_000;
@@ -95,6 +101,8 @@ export class OsdevDebugSession extends DebugSession {
   private ended = false;
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
+  private readonly conditions = new BreakpointConditions();
+  private lastResume: Resume | null = null;
   private readonly dataBps = new DataBreakpoints(() => this.machine(), () => this.symbols, () => this.xlen, (t, h) => this.evaluateText(t, h));
 
   constructor() {
@@ -180,8 +188,8 @@ export class OsdevDebugSession extends DebugSession {
       this.sendEvent(new InitializedEvent());
       await this.configured;
       await this.syncBreakpoints();
-      if (c.stopOnEntry) await this.machine().request({ type: 'runTo', addresses: [this.entry], reason: 'entry' });
-      else await this.machine().request({ type: 'continue' });
+      if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [this.entry], reason: 'entry' });
+      else await this.resume({ type: 'continue' });
     });
   }
 
@@ -247,7 +255,7 @@ export class OsdevDebugSession extends DebugSession {
         this.customEvent('osdev/trace', { lines: e.lines });
         break;
       case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
-      case 'stopped': this.onStopped(e.stop); break;
+      case 'stopped': void this.onStopped(e.stop); break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);
         this.sendEvent(new ExitedEvent(e.code));
@@ -261,7 +269,36 @@ export class OsdevDebugSession extends DebugSession {
     }
   }
 
-  private onStopped(stop: DebugStop): void {
+  /** Breakpoint ids a stop is at, for conditions and hitBreakpointIds. */
+  private stopIds(stop: DebugStop): number[] {
+    if (stop.reason === 'watch') return [stop.id];
+    if (stop.reason !== 'breakpoint') return [];
+    const src = [...this.sourceBps.values()].map((m) => m.get(stop.address)).find((x) => x !== undefined);
+    return [src, this.functionBps.get(stop.address), this.instructionBps.get(stop.address)].filter((x): x is number => x !== undefined);
+  }
+
+  /** A stop from the machine: shown to the user, unless every breakpoint there is a false condition, an unmet hit count or a logpoint. */
+  private async onStopped(stop: DebugStop): Promise<void> {
+    const ids = this.stopIds(stop);
+    if (ids.length > 0) {
+      const show = await this.conditions.shouldStop(ids, (text) => this.evaluateText(text, stop.hart), (line) => this.output('console', `${line}\n`))
+        .catch(() => true);
+      if (!show && this.client !== null && this.lastResume !== null) {
+        // Run on as the user asked: a step over a call with a false condition inside it is still a step.
+        await this.resume(this.lastResume).catch(() => undefined);
+        return;
+      }
+    }
+    this.showStop(stop);
+  }
+
+  /** Continue or run to addresses, remembered so a stop the user does not see can resume the same way. */
+  private async resume(req: Resume): Promise<void> {
+    this.lastResume = req;
+    await this.machine().request(req);
+  }
+
+  private showStop(stop: DebugStop): void {
     this.lastStop = stop;
     this.handles.reset();
     let reason: string = stop.reason;
@@ -270,11 +307,9 @@ export class OsdevDebugSession extends DebugSession {
     if (stop.reason === 'trap') { reason = 'exception'; text = stop.description; }
     if (stop.reason === 'watch') { reason = 'data breakpoint'; text = this.dataBps.describe(stop); ids = [stop.id]; }
     if (stop.reason === 'breakpoint') {
-      const fn = this.functionBps.get(stop.address);
-      const insn = this.instructionBps.get(stop.address);
-      const src = [...this.sourceBps.values()].map((m) => m.get(stop.address)).find((x) => x !== undefined);
-      reason = src !== undefined ? 'breakpoint' : fn !== undefined ? 'function breakpoint' : 'instruction breakpoint';
-      ids = [src ?? fn ?? insn].filter((x): x is number => x !== undefined);
+      const src = [...this.sourceBps.values()].some((m) => m.has(stop.address));
+      reason = src ? 'breakpoint' : this.functionBps.has(stop.address) ? 'function breakpoint' : 'instruction breakpoint';
+      ids = this.stopIds(stop);
     }
     const ev = new StoppedEvent(reason, stop.hart + 1, text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
@@ -302,7 +337,10 @@ export class OsdevDebugSession extends DebugSession {
       for (const b of args.breakpoints) {
         try {
           const address = BigInt.asUintN(this.xlen, parseAddress(b.instructionReference, 'instructionReference') + BigInt(b.offset ?? 0));
+          const bad = checkOptions(b);
+          if (bad !== null) throw new RequestError(bad);
           const id = this.nextBreakpointId++;
+          this.conditions.set(id, b);
           this.instructionBps.set(address, id);
           result.push({ id, verified: true, instructionReference: `0x${address.toString(16)}` });
         } catch (e) {
@@ -321,7 +359,10 @@ export class OsdevDebugSession extends DebugSession {
       for (const b of args.breakpoints) {
         const s = this.symbols.lookup(b.name.trim());
         if (s === undefined) { result.push({ verified: false, message: `no symbol '${b.name}' in the program` }); continue; }
+        const bad = checkOptions(b);
+        if (bad !== null) { result.push({ verified: false, message: bad }); continue; }
         const id = this.nextBreakpointId++;
+        this.conditions.set(id, b);
         this.functionBps.set(s.address, id);
         result.push({ id, verified: true, instructionReference: `0x${s.address.toString(16)}` });
       }
@@ -344,7 +385,10 @@ export class OsdevDebugSession extends DebugSession {
           result.push({ ...new Breakpoint(false, b.line), message: why });
           continue;
         }
+        const bad = checkOptions(b);
+        if (bad !== null) { result.push({ ...new Breakpoint(false, b.line), message: bad }); continue; }
         const id = this.nextBreakpointId++;
+        this.conditions.set(id, b);
         for (const a of found.addresses) addresses.set(a, id);
         result.push({ id, verified: true, line: found.line, source: args.source, instructionReference: `0x${found.addresses[0].toString(16)}` });
       }
@@ -382,7 +426,17 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): Promise<void> {
     await this.handle(response, async () => {
-      response.body = { breakpoints: await this.dataBps.set(args.breakpoints, () => this.nextBreakpointId++) };
+      const usable = args.breakpoints.map((b) => ({ b, bad: checkOptions(b as BreakpointOptions) }));
+      const set = await this.dataBps.set(usable.filter((u) => u.bad === null).map((u) => u.b), () => this.nextBreakpointId++);
+      let next = 0;
+      response.body = {
+        breakpoints: usable.map((u) => {
+          if (u.bad !== null) return { verified: false, message: u.bad };
+          const r = set[next++];
+          if (r.id !== undefined) this.conditions.set(r.id, u.b as BreakpointOptions);
+          return r;
+        }),
+      };
     });
   }
 
@@ -408,7 +462,7 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
     await this.handle(response, async () => {
-      await this.machine().request({ type: 'continue' });
+      await this.resume({ type: 'continue' });
       response.body = { allThreadsContinued: true };
     });
   }
@@ -442,13 +496,13 @@ export class OsdevDebugSession extends DebugSession {
         // Later pieces of the current line are not a new line; a jump back to its start (a loop) is.
         const targets = this.lines.statementStarts(fn.address, fn.address + fn.size).filter((a) => a !== pc && !(here.has(a) && a > pc));
         const caller = (await this.unwind(hart))[1] ?? x[1];
-        await this.machine().request({ type: 'runTo', addresses: [...targets, caller], reason: 'step' });
+        await this.resume({ type: 'runTo', addresses: [...targets, caller], reason: 'step' });
         return;
       }
       const mem = await this.machine().request({ type: 'readMemory', hart, address: pc, count: 4, physical: false });
       const d = disassembleAt(mem.bytes, 0, pc, this.xlen);
       if (d !== undefined && isCall(d.bits, d.length, this.xlen)) {
-        await this.machine().request({ type: 'runTo', addresses: [BigInt.asUintN(this.xlen, pc + BigInt(d.length))], reason: 'step' });
+        await this.resume({ type: 'runTo', addresses: [BigInt.asUintN(this.xlen, pc + BigInt(d.length))], reason: 'step' });
       } else {
         await this.machine().request({ type: 'stepInstruction', hart });
       }
@@ -461,7 +515,7 @@ export class OsdevDebugSession extends DebugSession {
       const hart = this.hartOf(args.threadId);
       const pcs = await this.unwind(hart);
       const target = pcs.length > 1 ? pcs[1] : (await this.machine().request({ type: 'readRegisters', hart })).x[1];
-      await this.machine().request({ type: 'runTo', addresses: [target], reason: 'step' });
+      await this.resume({ type: 'runTo', addresses: [target], reason: 'step' });
     });
   }
 
@@ -621,22 +675,48 @@ export class OsdevDebugSession extends DebugSession {
     const parsed = parseExpression(text);
     if (!parsed.ok) throw new RequestError(`syntax error: ${parsed.error}`);
     const m = this.machine();
-    const r = await evaluate(parsed.value, async (name) => {
-      const bare = name.startsWith('$') ? name.slice(1) : name;
-      if (!name.startsWith('$')) {
-        const s = this.symbols.addressOf(name);
-        if (s !== undefined) return s;
-      }
-      if (bare === 'pc' || bare === 'priv' || registerNumber(bare) !== undefined) {
-        const regs = await m.request({ type: 'readRegisters', hart });
-        return bare === 'pc' ? regs.pc : bare === 'priv' ? BigInt(regs.priv) : regs.x[registerNumber(bare) as number];
-      }
-      const view = csrByName(bare, this.xlen);
-      if (view !== undefined) return (await m.request({ type: 'readCsrs', hart, nums: [view.num] }))[0] ?? undefined;
-      return undefined;
+    const load = async (address: bigint, bytes: 1 | 2 | 4 | 8): Promise<bigint> => {
+      const r = await m.request({ type: 'readMemory', hart, address: BigInt.asUintN(this.xlen, address), count: bytes, physical: false });
+      if (r.bytes.length < bytes) throw new Error('not RAM mapped for this hart');
+      return r.bytes.reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
+    };
+    const r = await evaluate(parsed.value, {
+      wordBytes: this.xlen / 8 as 4 | 8,
+      load,
+      address: async (name) => this.symbols.addressOf(name),
+      value: async (name) => {
+        const bare = name.startsWith('$') ? name.slice(1) : name;
+        if (!name.startsWith('$')) {
+          const sym = this.symbols.lookup(name);
+          if (sym !== undefined) {
+            const at = BigInt.asUintN(this.xlen, sym.address);
+            // C's meaning: a scalar object is its contents; functions, arrays and structs are their address.
+            const size = Number(sym.size);
+            return !sym.isFunction && (size === 1 || size === 2 || size === 4 || size === 8) ? load(at, size) : at;
+          }
+        }
+        if (bare === 'pc' || bare === 'priv' || registerNumber(bare) !== undefined) {
+          const regs = await m.request({ type: 'readRegisters', hart });
+          return bare === 'pc' ? regs.pc : bare === 'priv' ? BigInt(regs.priv) : regs.x[registerNumber(bare) as number];
+        }
+        const view = csrByName(bare, this.xlen);
+        if (view !== undefined) return (await m.request({ type: 'readCsrs', hart, nums: [view.num] }))[0] ?? undefined;
+        return this.deviceRegister(name);
+      },
     });
     if (!r.ok) throw new RequestError(r.error);
     return r.value;
+  }
+
+  /** `uart0.LSR`, `plic.claim[1]`: a device register's value, peeked without side effects. */
+  private async deviceRegister(name: string): Promise<bigint | undefined> {
+    const dot = name.indexOf('.');
+    if (dot <= 0) return undefined;
+    const devices = await this.machine().request({ type: 'devices', device: name.slice(0, dot) }).catch(() => []);
+    const reg = devices[0]?.registers.find((x) => x.name === name.slice(dot + 1));
+    if (reg === undefined) return undefined;
+    if (reg.value === null) throw new RequestError(`${name} is write-only (it has no value to read)`);
+    return BigInt(reg.value);
   }
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {

@@ -372,10 +372,47 @@ describe('debug adapter over stdio', () => {
     assert.equal(frame.source?.path, source);
   });
 
+  test('conditions, hit counts and logpoints on a source line; C-like expressions read memory and devices', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((l) => l.trim() === 'ticks++;') + 1;
+    await launch({ program: DEMO, stopOnEntry: true });
+    const bad = await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, hitCondition: 'often' }, { line, condition: 'ticks ==' }] });
+    assert.match(bad.body.breakpoints[0].message ?? '', /hit count 'often' is not N/);
+    assert.match(bad.body.breakpoints[1].message ?? '', /condition: the expression ends too early/);
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, condition: 'ticks == 1' }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    const ev = async (expression: string) => (await dc.evaluateRequest({ expression })).body.result;
+    assert.equal(await ev('ticks'), '0x1 (1)', 'a scalar symbol reads as its value');
+    assert.equal(await ev('*(uint32_t *)&ticks + 1'), '0x2 (2)');
+    assert.equal(await ev('uart0.LSR & 0x60'), '0x60 (96)', 'a device register, peeked');
+    await assert.rejects(dc.evaluateRequest({ expression: 'uart0.THR' }), /write-only/);
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, logMessage: 'ticks was {ticks}, {{literal}}' }] });
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    await exited;
+    assert.match(output, /ticks was 0x2, \{literal\}\n/);
+    assert.doesNotMatch(output, /ticks was 0x1/, 'the logpoint came after the stop');
+  });
+
+  test('a hit count stops at the Nth hit only', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((l) => l.trim() === 'ticks++;') + 1;
+    await launch({ program: DEMO, stopOnEntry: true });
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, hitCondition: '== 3' }] });
+    const stop = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.equal(stop.body.reason, 'breakpoint');
+    assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '0x2 (2)');
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0, 'no further stop');
+  });
+
   test('expression errors and unknown names are error responses', async () => {
     await launch({ program: DEMO, stopOnEntry: true });
     await assert.rejects(dc.evaluateRequest({ expression: '1 +' }), /syntax error/);
-    await assert.rejects(dc.evaluateRequest({ expression: '$nosuch' }), /'\$nosuch' is not a register, CSR or symbol/);
+    await assert.rejects(dc.evaluateRequest({ expression: '$nosuch' }), /'\$nosuch' is not a register, CSR, symbol or device register/);
     await assert.rejects(dc.evaluateRequest({ expression: 'process.exit(1)' }), /./);
   });
 });
