@@ -14,7 +14,8 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { parseElf, ElfImage } from '../emulator/loaders/elf';
 import { expandCompressed } from '../emulator/hart/decode';
-import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, WorkerEvent } from '../emulator/machine/debug-protocol';
+import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, TrapFilter, WorkerEvent } from '../emulator/machine/debug-protocol';
+import { parseTrapCondition } from './trap-conditions';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
@@ -47,9 +48,18 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsConditionalBreakpoints: true,
   supportsHitConditionalBreakpoints: true,
   supportsLogPoints: true,
+  supportsExceptionFilterOptions: true,
   exceptionBreakpointFilters: [
-    { filter: 'exceptions', label: 'Exceptions', description: 'Stop when any hart takes a synchronous exception (page fault, illegal instruction, ecall, ...)', default: false },
-    { filter: 'interrupts', label: 'Interrupts', description: 'Stop when any hart takes an interrupt (timer, software, external)', default: false },
+    {
+      filter: 'exceptions', label: 'Exceptions', default: false, supportsCondition: true,
+      description: 'Stop when any hart takes a synchronous exception (page fault, illegal instruction, ecall, ...)',
+      conditionDescription: 'Causes and modes, e.g. "page fault to S", "illegal instruction", "13, 15", "ecall from U"',
+    },
+    {
+      filter: 'interrupts', label: 'Interrupts', default: false, supportsCondition: true,
+      description: 'Stop when any hart takes an interrupt (timer, software, external)',
+      conditionDescription: 'Causes and modes, e.g. "timer", "supervisor external interrupt", "to M"',
+    },
   ],
 };
 
@@ -97,7 +107,7 @@ export class OsdevDebugSession extends DebugSession {
   private nextBreakpointId = 1;
   private lastStop: DebugStop | null = null;
   /** Exception filters set before the machine exists. */
-  private pendingTrapFilter: { exceptions: boolean; interrupts: boolean } | null = null;
+  private pendingTrapFilter: TrapFilter | null = null;
   private ended = false;
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
@@ -443,11 +453,21 @@ export class OsdevDebugSession extends DebugSession {
   protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
     await this.handle(response, async () => {
       const known = new Set(CAPABILITIES.exceptionBreakpointFilters?.map((f) => f.filter));
-      const unknown = args.filters.find((f) => !known.has(f));
-      if (unknown !== undefined) throw new RequestError(`unknown exception filter '${unknown}'`);
-      const filter = { exceptions: args.filters.includes('exceptions'), interrupts: args.filters.includes('interrupts') };
+      const chosen = [...args.filters.map((filterId) => ({ filterId, condition: undefined as string | undefined })), ...(args.filterOptions ?? [])];
+      const unknown = chosen.find((f) => !known.has(f.filterId));
+      if (unknown !== undefined) throw new RequestError(`unknown exception filter '${unknown.filterId}'`);
+      const filter: TrapFilter = { exceptions: null, interrupts: null };
+      const breakpoints: DebugProtocol.Breakpoint[] = [];
+      for (const f of chosen) {
+        const kind = f.filterId === 'interrupts' ? 'interrupts' : 'exceptions';
+        const match = parseTrapCondition(f.condition ?? '', kind === 'interrupts');
+        if (typeof match === 'string') { breakpoints.push({ verified: false, message: match }); continue; }
+        filter[kind] = match;
+        breakpoints.push({ verified: true });
+      }
       if (this.client !== null) await this.client.request({ type: 'setTrapFilter', filter });
       else this.pendingTrapFilter = filter;
+      response.body = { breakpoints };
     });
   }
 

@@ -272,6 +272,20 @@ describe('debug adapter over stdio', () => {
     assert.equal(BigInt(await pc()), mtvec & ~3n);
   });
 
+  test('an exception filter with a condition stops only on the causes and modes it names', async () => {
+    await launch({ program: path.join(GUESTS, 'rv64/traps.elf'), stopOnEntry: true });
+    const set = await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'exceptions', condition: 'ecall from M to M' }] });
+    assert.deepEqual(set.body?.breakpoints?.map((b) => b.verified), [true]);
+    const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.match(ev.body.text ?? '', /^environment call from M-mode at pc 0x[0-9a-f]+ \(tval 0x0\) in M-mode, taken to M-mode$/, 'the illegal instructions and ebreaks before it did not stop');
+    await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'exceptions', condition: 'load access fault, 7' }] });
+    const next = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    assert.match(next.body.text ?? '', /^load access fault at pc .* \(tval 0x0\)/);
+    const bad = await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'interrupts', condition: 'teapot' }] });
+    assert.equal(bad.body?.breakpoints?.[0].verified, false);
+    assert.match(bad.body?.breakpoints?.[0].message ?? '', /no interrupt is called 'teapot'/);
+  });
+
   test('pause stops a guest that waits for console input', async () => {
     const program = path.join(GUESTS, 'rv64/uart-rx.elf');
     await launch({ program, stopOnEntry: true });

@@ -540,12 +540,17 @@ export class Hart {
   /** Whether WFI should wake: any interrupt pending and enabled in mie, regardless of mstatus (Priv §3.3.3). */
   wakeable(): boolean { return (this.mip() & this.mie) !== 0; }
 
+  /** The mode a trap with this cause taken now goes to: S when delegated from U or S, else M (Priv §3.1.8). */
+  trapTarget(cause: number, interrupt: boolean): number {
+    return this.priv <= Priv.S && (((interrupt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0 ? Priv.S : Priv.M;
+  }
+
   /** Take a trap at the current pc (synchronous: pc = the faulting instruction). */
   trap(cause: number, interrupt: boolean, tvalLo: number, tvalHi: number): void {
     if (this.trapTrace !== null) this.trapTrace(cause, interrupt);
     if (this.onTrap !== null) this.onTrap(cause, interrupt);
     const from = this.priv;
-    const deleg = from <= Priv.S && (((interrupt ? this.mideleg : this.medeleg) >>> cause) & 1) !== 0;
+    const deleg = this.trapTarget(cause, interrupt) === Priv.S;
     const causeHiBit = interrupt ? 0x80000000 | 0 : 0;
     const csr = this.csr64;
     let vecSlot: number;

@@ -41,10 +41,15 @@ export interface LaunchVirtio {
   console: 'uart' | 'virtio';
 }
 
-/** Which traps stop the machine: exception filters in DAP terms. */
+/**
+ * Which traps stop the machine: exception filters in DAP terms. For each kind, null
+ * means no stop; otherwise the trap must match every given part: one of `causes`, taken
+ * `to` that mode, `from` that mode (privilege numbers 0 U, 1 S, 3 M).
+ */
+export interface TrapMatch { causes?: number[]; to?: number; from?: number }
 export interface TrapFilter {
-  exceptions: boolean;
-  interrupts: boolean;
+  exceptions: TrapMatch | null;
+  interrupts: TrapMatch | null;
 }
 
 /** Requests carry an `id`; the worker answers each with one `response` of the same id. */
@@ -167,6 +172,9 @@ const isInt = (v: unknown, min: number, max: number): v is number =>
 const isAddr = (v: unknown): v is bigint => typeof v === 'bigint' && v >= 0n && v < 1n << 64n;
 const isBackend = (v: unknown): v is PassthroughBackendOption => isObj(v) &&
   (v.kind === 'none' || (v.kind === 'stub' && typeof v.model === 'string') || (v.kind === 'remote-port' && typeof v.address === 'string'));
+const isPriv = (v: unknown) => v === undefined || v === 0 || v === 1 || v === 3;
+const isTrapMatch = (v: unknown) => v === null || (isObj(v) && isPriv(v.to) && isPriv(v.from) &&
+  (v.causes === undefined || (Array.isArray(v.causes) && v.causes.every((c) => isInt(c, 0, 63)))));
 const isImage = (v: unknown): v is ImageBytes => isObj(v) && typeof v.name === 'string' && v.bytes instanceof Uint8Array;
 
 /** Validates a message that claims to be a WorkerRequest; the error names the bad field. */
@@ -225,7 +233,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (!isAddr(m.address)) return bad('address');
       break;
     case 'setTrapFilter':
-      if (!isObj(m.filter) || typeof m.filter.exceptions !== 'boolean' || typeof m.filter.interrupts !== 'boolean') return bad('filter');
+      if (!isObj(m.filter) || !isTrapMatch(m.filter.exceptions) || !isTrapMatch(m.filter.interrupts)) return bad('filter');
       break;
     case 'writeRegister':
       if (!hartOk) return bad('hart');

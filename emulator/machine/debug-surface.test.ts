@@ -43,7 +43,7 @@ test('run to a temporary breakpoint reports its reason, then runs on to power-of
 
 test('an interrupt filter stops at the trap handler with the cause in words', () => {
   const { m, c } = setup();
-  c.setTrapFilter({ exceptions: false, interrupts: true });
+  c.setTrapFilter({ exceptions: null, interrupts: {} });
   const o = runUntilStop(c);
   assert.equal(o.kind, 'stopped');
   if (o.kind !== 'stopped' || o.stop.reason !== 'trap') return assert.fail('not a trap stop');
@@ -51,7 +51,7 @@ test('an interrupt filter stops at the trap handler with the cause in words', ()
   const h = m.harts[0];
   assert.equal(hartPc(h), (readCsr(h, CSR.mtvec) ?? 0n) & ~3n);
   // The next run does not report the same trap again.
-  c.setTrapFilter({ exceptions: false, interrupts: false });
+  c.setTrapFilter({ exceptions: null, interrupts: null });
   c.resume();
   assert.equal(runUntilStop(c).kind, 'exited');
 });

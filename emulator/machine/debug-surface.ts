@@ -136,7 +136,7 @@ export class DebugController {
   private user = new Set<bigint>();
   private temp = new Set<bigint>();
   private tempReason: 'entry' | 'step' = 'step';
-  private filter: TrapFilter = { exceptions: false, interrupts: false };
+  private filter: TrapFilter = { exceptions: null, interrupts: null };
   private trap: PendingTrap | null = null;
 
   /** `reboot` puts firmware and kernel back after a guest reset (sifive_test 0x7777). */
@@ -166,14 +166,18 @@ export class DebugController {
 
   setTrapFilter(filter: TrapFilter): void {
     this.filter = filter;
-    const on = filter.exceptions || filter.interrupts;
+    const on = filter.exceptions !== null || filter.interrupts !== null;
     for (const h of this.machine.harts) {
       h.onTrap = on ? (cause, interrupt) => this.onTrap(h, cause, interrupt) : null;
     }
   }
 
   private onTrap(h: Hart, cause: number, interrupt: boolean): void {
-    if (!(interrupt ? this.filter.interrupts : this.filter.exceptions)) return;
+    const m = interrupt ? this.filter.interrupts : this.filter.exceptions;
+    if (m === null) return;
+    if (m.causes !== undefined && !m.causes.includes(cause)) return;
+    if (m.from !== undefined && m.from !== h.priv) return;
+    if (m.to !== undefined && m.to !== h.trapTarget(cause, interrupt)) return;
     this.trap = { hart: h.id, cause, interrupt, pc: hartPc(h), from: h.priv };
     h.hitBreakpoint = true; // the scheduler stops after this hart's trap entry
   }
