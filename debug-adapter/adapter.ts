@@ -16,6 +16,7 @@ import { parseElf, ElfImage } from '../emulator/loaders/elf';
 import { expandCompressed } from '../emulator/hart/decode';
 import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, TrapFilter, WorkerEvent } from '../emulator/machine/debug-protocol';
 import { parseTrapCondition } from './trap-conditions';
+import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
@@ -742,6 +743,12 @@ export class OsdevDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.handle(response, async () => {
       const hart = args.frameId !== undefined ? hartOfFrame(args.frameId) : (this.lastStop?.hart ?? 0);
+      if (args.context === 'repl') {
+        const out = await runConsoleCommand(args.expression, {
+          machine: this.machine(), hart, xlen: this.xlen, symbols: this.symbols, evaluate: (t) => this.evaluateText(t, hart),
+        }).catch((e: Error) => { throw new RequestError(e.message); });
+        if (out !== undefined) { response.body = { result: out, variablesReference: 0 }; return; }
+      }
       const v = await this.evaluateText(args.expression, hart);
       const signed = BigInt.asIntN(64, v);
       response.body = {

@@ -286,6 +286,28 @@ describe('debug adapter over stdio', () => {
     assert.match(bad.body?.breakpoints?.[0].message ?? '', /no interrupt is called 'teapot'/);
   });
 
+  test('Debug Console commands: page-table walk, TLB, devices, examine memory', async () => {
+    await launch({ program: path.join(GUESTS, 'rv64/paging.elf'), stopOnEntry: true });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 's_load' }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    const repl = async (expression: string) => (await dc.evaluateRequest({ expression, context: 'repl' })).body.result;
+    const walk = await repl('walk $a0');
+    assert.match(walk, /^0x[0-9a-f]+ on hart 0: Sv(39|48)\n/);
+    assert.match(walk, /level [1-3]: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V\] +ppn 0x[0-9a-f]+ +pointer/, walk);
+    assert.match(walk, /level 0: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V R[ A-Z]*\] +ppn 0x[0-9a-f]+ +leaf\n  -> physical 0x8[0-9a-f]+$/, walk);
+    assert.doesNotMatch(walk, /\bA\b/, 'the walk does not set A: the guest has not touched the page yet');
+    assert.match(await repl('x/1xw $a0'), /^0x[0-9a-f]+:\t0x[0-9a-f]{8}$/);
+    assert.match(await repl('tlb'), /^hart 0: \d+ entries \(4 KiB pages\)\n  (read|write|fetch)/);
+    assert.match(await repl('devices'), /uart0 +0x10000000 \+0x100 +irq 10 +ns16550a/);
+    const code = await repl('x/3i $pc');
+    assert.equal(code.split('\n').length, 3);
+    assert.match(code.split('\n')[0], /^0x[0-9a-f]+ <s_load>:\t\S+/);
+    assert.match(await repl('x/2xg $sp'), /^0x[0-9a-f]+( <[^>]+>)?:\t0x[0-9a-f]{16}\t0x[0-9a-f]{16}$/);
+    assert.match(await repl('help'), /walk ADDR/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'walk', context: 'repl' }), /walk needs an address/);
+    assert.equal(await repl('1 + 1'), '0x2 (2)', 'anything else is an expression');
+  });
+
   test('pause stops a guest that waits for console input', async () => {
     const program = path.join(GUESTS, 'rv64/uart-rx.elf');
     await launch({ program, stopOnEntry: true });

@@ -21,6 +21,7 @@ import {
 import { elfAddressToNumber } from '../loaders/elf';
 import { describeDevice, writeDeviceRegister } from '../machine/device-view';
 import { setTrace } from '../machine/trace';
+import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
@@ -218,6 +219,8 @@ class MachineWorker {
       case 'writeCsr':
         return writeCsr(h, req.num, req.value) ? { value: null } : `writeCsr: CSR 0x${req.num.toString(16)} does not exist or is read-only`;
       case 'readMemory': return { value: readMemory(m, h, req.address, req.count, req.physical) };
+      case 'pageWalk': return { value: pageWalk(h, m.bus, req.address) };
+      case 'tlb': return { value: tlbEntries(h) };
       case 'translate': { const pa = physical(m, h, req.address, false, 0); return { value: pa < 0 ? null : BigInt(pa) }; }
       case 'writeMemory': return { value: { written: writeMemory(m, h, req.address, req.bytes, req.physical) } };
     }

@@ -10,6 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
+import { PageWalk, TlbEntry } from './inspect';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -72,6 +73,10 @@ export type WorkerRequestBody =
   | { type: 'setTrapFilter'; filter: TrapFilter }
   /** Replace the data watchpoints (physical ranges). */
   | { type: 'setWatchpoints'; watches: { id: number; base: bigint; size: number; read: boolean; write: boolean }[] }
+  /** The page-table walk of a virtual address through a hart's satp, every level decoded. */
+  | { type: 'pageWalk'; hart: number; address: bigint }
+  /** A hart's TLB entries. */
+  | { type: 'tlb'; hart: number }
   /** Physical address of a virtual one through a hart's current translation (no side effects); null when unmapped. */
   | { type: 'translate'; hart: number; address: bigint }
   | { type: 'harts' }
@@ -111,6 +116,8 @@ export interface WorkerResults {
   setTrapFilter: null;
   setWatchpoints: null;
   translate: bigint | null;
+  pageWalk: PageWalk;
+  tlb: TlbEntry[];
   harts: HartState[];
   /** x0..x31 then pc, unsigned. */
   readRegisters: { x: bigint[]; pc: bigint; priv: number };
@@ -228,7 +235,10 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (!Array.isArray(m.watches) || m.watches.length > 64 || !m.watches.every((w) => isObj(w) && isInt(w.id, 0, 2 ** 31) &&
         isAddr(w.base) && isInt(w.size, 1, 1 << 20) && typeof w.read === 'boolean' && typeof w.write === 'boolean')) return bad('watches (at most 64)');
       break;
-    case 'translate':
+    case 'tlb':
+      if (!hartOk) return bad('hart');
+      break;
+    case 'translate': case 'pageWalk':
       if (!hartOk) return bad('hart');
       if (!isAddr(m.address)) return bad('address');
       break;
