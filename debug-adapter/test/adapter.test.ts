@@ -294,10 +294,10 @@ describe('debug adapter over stdio', () => {
     const walk = await repl('walk $a0');
     assert.match(walk, /^0x[0-9a-f]+ on hart 0: Sv(39|48)\n/);
     assert.match(walk, /level [1-3]: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V\] +ppn 0x[0-9a-f]+ +pointer/, walk);
-    assert.match(walk, /level 0: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V R[ A-Z]*\] +ppn 0x[0-9a-f]+ +leaf\n  -> physical 0x8[0-9a-f]+$/, walk);
+    assert.match(walk, /level 0: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V R[ A-Z]*\] +ppn 0x[0-9a-f]+ +leaf\n {2}-> physical 0x8[0-9a-f]+$/, walk);
     assert.doesNotMatch(walk, /\bA\b/, 'the walk does not set A: the guest has not touched the page yet');
     assert.match(await repl('x/1xw $a0'), /^0x[0-9a-f]+:\t0x[0-9a-f]{8}$/);
-    assert.match(await repl('tlb'), /^hart 0: \d+ entries \(4 KiB pages\)\n  (read|write|fetch)/);
+    assert.match(await repl('tlb'), /^hart 0: \d+ entries \(4 KiB pages\)\n {2}(read|write|fetch)/);
     assert.match(await repl('devices'), /uart0 +0x10000000 \+0x100 +irq 10 +ns16550a/);
     const code = await repl('x/3i $pc');
     assert.equal(code.split('\n').length, 3);
