@@ -18,6 +18,7 @@ import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, TrapFilter, WorkerEvent } f
 import { parseTrapCondition } from './trap-conditions';
 import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
@@ -70,15 +71,24 @@ type Resume = { type: 'continue' } | { type: 'runTo'; addresses: bigint[]; reaso
 const MAX_DISASSEMBLE = 10_000;
 /** The error id of every error response: the message says what went wrong. */
 const ERROR_ID = 1001;
+/** A hart's call stack at a stop: each frame's pc and registers, and the interrupted context when the stack ends in a trap vector. */
+interface Unwound {
+  pcs: bigint[];
+  regs: bigint[][];
+  trap?: { pc: bigint; from: number; cause: bigint; vector: 'm' | 's' };
+}
+
 /** Frame ids: hart * FRAMES_PER_HART + depth + 1. */
 const FRAMES_PER_HART = 1024;
 /** Deepest call stack shown. */
 const MAX_FRAMES = 64;
 
 const hartOfFrame = (frameId: number) => Math.floor((frameId - 1) / FRAMES_PER_HART);
+const depthOfFrame = (frameId: number) => (frameId - 1) % FRAMES_PER_HART;
 
 type VarRef =
-  | { kind: 'registers'; hart: number }
+  /** `depth` > 0: a caller's registers as unwound (read-only). */
+  | { kind: 'registers'; hart: number; depth: number }
   | { kind: 'csrs'; hart: number; group: number }
   | { kind: 'fields'; hart: number; csr: CsrView };
 
@@ -113,6 +123,8 @@ export class OsdevDebugSession extends DebugSession {
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
   private readonly conditions = new BreakpointConditions();
+  /** Unwound stacks by hart, valid until the machine runs again. */
+  private readonly stacks = new Map<number, Unwound>();
   private lastResume: Resume | null = null;
   private readonly dataBps = new DataBreakpoints(() => this.machine(), () => this.symbols, () => this.xlen, (t, h) => this.evaluateText(t, h));
 
@@ -312,6 +324,7 @@ export class OsdevDebugSession extends DebugSession {
   private showStop(stop: DebugStop): void {
     this.lastStop = stop;
     this.handles.reset();
+    this.stacks.clear();
     let reason: string = stop.reason;
     let text: string | undefined;
     let ids: number[] | undefined;
@@ -516,7 +529,7 @@ export class OsdevDebugSession extends DebugSession {
         const here = new Set(this.lines.lineRanges(pc).map(([lo]) => lo));
         // Later pieces of the current line are not a new line; a jump back to its start (a loop) is.
         const targets = this.lines.statementStarts(fn.address, fn.address + fn.size).filter((a) => a !== pc && !(here.has(a) && a > pc));
-        const caller = (await this.unwind(hart))[1] ?? x[1];
+        const caller = (await this.unwind(hart)).pcs[1] ?? x[1];
         await this.resume({ type: 'runTo', addresses: [...targets, caller], reason: 'step' });
         return;
       }
@@ -534,7 +547,7 @@ export class OsdevDebugSession extends DebugSession {
   protected override async stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): Promise<void> {
     await this.handle(response, async () => {
       const hart = this.hartOf(args.threadId);
-      const pcs = await this.unwind(hart);
+      const { pcs } = await this.unwind(hart);
       const target = pcs.length > 1 ? pcs[1] : (await this.machine().request({ type: 'readRegisters', hart })).x[1];
       await this.resume({ type: 'runTo', addresses: [target], reason: 'step' });
     });
@@ -553,8 +566,9 @@ export class OsdevDebugSession extends DebugSession {
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.handle(response, async () => {
       const hart = this.hartOf(args.threadId);
-      const pcs = await this.unwind(hart);
-      const frames = pcs.map((pc, depth) => this.frame(hart, depth, pc));
+      const u = await this.unwound(hart);
+      const frames = u.pcs.map((pc, depth) => this.frame(hart, depth, pc));
+      if (u.trap !== undefined) frames.push(this.trapFrame(hart, u.pcs.length, u.trap));
       const from = args.startFrame ?? 0;
       const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
       response.body = { stackFrames: frames.slice(from, from + levels), totalFrames: frames.length };
@@ -562,8 +576,8 @@ export class OsdevDebugSession extends DebugSession {
   }
 
   /** The frame at `depth`; callers' lines are those of their call instruction (return address - 1). */
-  private frame(hart: number, depth: number, pc: bigint): DebugProtocol.StackFrame {
-    const lookup = depth === 0 ? pc : pc - 1n;
+  private frame(hart: number, depth: number, pc: bigint, exact = depth === 0): DebugProtocol.StackFrame {
+    const lookup = exact ? pc : pc - 1n;
     const row = this.lines.at(lookup);
     // With a source line, the function's name says enough; without, the offset places the pc.
     const name = (row !== undefined ? this.symbols.at(lookup)?.name : this.symbols.label(pc)) ?? `0x${pc.toString(16)}`;
@@ -578,16 +592,40 @@ export class OsdevDebugSession extends DebugSession {
     return frame;
   }
 
+  /** Where the trap the handler serves came from: xepc (the instruction itself), in the interrupted mode. */
+  private trapFrame(hart: number, depth: number, t: NonNullable<Unwound['trap']>): DebugProtocol.StackFrame {
+    const frame = this.frame(hart, depth, t.pc, true);
+    const interrupt = t.cause >> BigInt(this.xlen - 1) === 1n;
+    const code = Number(t.cause & ((1n << BigInt(this.xlen - 1)) - 1n));
+    const what = (interrupt ? INTERRUPT_NAMES[code] : CAUSE_NAMES[code]) ?? `cause ${code}`;
+    frame.name = `${frame.name} [${what} from ${PRIV_LETTER[t.from]}-mode]`;
+    frame.presentationHint = 'label';
+    return frame;
+  }
+
+  /** The hart's stack, unwound once per stop (the Variables view asks for callers' registers). */
+  private async unwound(hart: number): Promise<Unwound> {
+    let u = this.stacks.get(hart);
+    if (u === undefined) {
+      u = await this.unwind(hart);
+      this.stacks.set(hart, u);
+    }
+    return u;
+  }
+
   /**
    * Return addresses by .debug_frame CFI (DWARF 5 §6.4): the pc, then each caller's
-   * pc, while rules cover the pc and the saved registers are readable.
+   * pc, while rules cover the pc and the saved registers are readable. A stack that
+   * ends in the function mtvec or stvec points at was entered by a trap: the
+   * interrupted pc (xepc) and mode (xPP) make one more frame.
    */
-  private async unwind(hart: number): Promise<bigint[]> {
+  private async unwind(hart: number): Promise<Unwound> {
     const m = this.machine();
     const regs = await m.request({ type: 'readRegisters', hart });
     let x = [...regs.x];
     let pc = regs.pc;
     const pcs = [pc];
+    const all = [[...x, pc]];
     const bytes = this.xlen / 8;
     while (pcs.length < MAX_FRAMES) {
       const rules = this.cfi.rulesAt(pcs.length === 1 ? pc : pc - 1n);
@@ -609,15 +647,37 @@ export class OsdevDebugSession extends DebugSession {
       x = caller;
       pc = ret;
       pcs.push(pc);
+      all.push([...x, pc]);
     }
-    return pcs;
+    return { pcs, regs: all, trap: await this.trapOrigin(hart, pc) };
+  }
+
+  /** When `pc` lies in the trap vector's function: the trap's origin from mepc/mstatus.MPP or sepc/sstatus.SPP. */
+  private async trapOrigin(hart: number, pc: bigint): Promise<Unwound['trap']> {
+    const [mtvec, stvec, mepc, sepc, mstatus, mcause, scause] = await this.machine().request({ type: 'readCsrs', hart,
+      nums: [CSR.mtvec, CSR.stvec, CSR.mepc, CSR.sepc, CSR.mstatus, CSR.mcause, CSR.scause] });
+    const fn = this.symbols.at(pc);
+    const inVector = (tvec: bigint | null) => {
+      if (tvec === null) return false;
+      const base = tvec & ~3n;
+      const entry = this.symbols.at(base);
+      return base === pc || (fn !== undefined && entry !== undefined && entry.name === fn.name && entry.address === fn.address);
+    };
+    if (inVector(mtvec) && mepc !== null && mstatus !== null && mcause !== null) {
+      return { pc: mepc, from: Number((mstatus >> 11n) & 3n), cause: mcause, vector: 'm' };
+    }
+    if (inVector(stvec) && sepc !== null && mstatus !== null && scause !== null) {
+      return { pc: sepc, from: Number((mstatus >> 8n) & 1n), cause: scause, vector: 's' };
+    }
+    return undefined;
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const hart = hartOfFrame(args.frameId);
+    const depth = depthOfFrame(args.frameId);
     response.body = {
       scopes: [
-        { ...new Scope('Registers', this.handles.create({ kind: 'registers', hart }), false), presentationHint: 'registers' },
+        { ...new Scope(depth === 0 ? 'Registers' : 'Registers (as unwound)', this.handles.create({ kind: 'registers', hart, depth }), false), presentationHint: 'registers' },
         ...CSR_GROUPS.map((g, group) => new Scope(g.name, this.handles.create({ kind: 'csrs', hart, group }), true)),
       ],
     };
@@ -634,6 +694,7 @@ export class OsdevDebugSession extends DebugSession {
 
   private async variables(ref: VarRef): Promise<DebugProtocol.Variable[]> {
     const m = this.machine();
+    if (ref.kind === 'registers' && ref.depth > 0) return this.callerRegisters(ref.hart, ref.depth);
     if (ref.kind === 'registers') {
       const r = await m.request({ type: 'readRegisters', hart: ref.hart });
       return [
@@ -665,10 +726,34 @@ export class OsdevDebugSession extends DebugSession {
     });
   }
 
+  /**
+   * A caller's registers: what CFI restores (ra, sp, saved s-registers), the rest as the
+   * callee left them, which is all a debugger can know. The frame of a trap's origin has
+   * only its pc and mode.
+   */
+  private async callerRegisters(hart: number, depth: number): Promise<DebugProtocol.Variable[]> {
+    const u = await this.unwound(hart);
+    if (depth >= u.pcs.length) {
+      const t = u.trap;
+      if (t === undefined) return [];
+      return [
+        { name: 'pc', value: hexValue(t.pc, this.xlen), variablesReference: 0, memoryReference: `0x${t.pc.toString(16)}` },
+        { name: 'priv', value: `${PRIV_LETTER[t.from]}-mode`, variablesReference: 0 },
+        { name: 'registers', value: `saved by the trap handler (${t.vector === 'm' ? 'mscratch/stack' : 'sscratch/stack'}), not known to the debugger`, variablesReference: 0 },
+      ];
+    }
+    const r = u.regs[depth];
+    return [
+      { name: 'pc', value: hexValue(r[32], this.xlen), variablesReference: 0, memoryReference: `0x${r[32].toString(16)}` },
+      ...r.slice(0, 32).map((v, i) => ({ name: ABI_NAMES[i], value: hexValue(v, this.xlen), variablesReference: 0, memoryReference: `0x${v.toString(16)}` })),
+    ];
+  }
+
   protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
     await this.handle(response, async () => {
       const ref = this.handles.get(args.variablesReference);
       if (ref === undefined) throw new RequestError('these variables are gone (the machine ran since)');
+      if (ref.kind === 'registers' && ref.depth > 0) throw new RequestError('a caller\'s registers are what unwinding found; set them in the top frame');
       const value = await this.evaluateText(args.value, ref.hart);
       const m = this.machine();
       if (ref.kind === 'registers') {

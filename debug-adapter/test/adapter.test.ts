@@ -308,6 +308,33 @@ describe('debug adapter over stdio', () => {
     assert.equal(await repl('1 + 1'), '0x2 (2)', 'anything else is an expression');
   });
 
+  test('in a trap handler the call stack ends with where the trap came from; callers show their unwound registers', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'on_timer' }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.equal(frames[0].name, 'on_timer');
+    const last = frames[frames.length - 1];
+    assert.match(last.name, /^main \[machine timer interrupt from M-mode\]$/, frames.map((f) => f.name).join(' <- '));
+    assert.equal(last.presentationHint, 'label');
+    assert.equal(last.source?.path, path.join(ROOT, 'demo/hello.c'), 'the interrupted line of main');
+    const mepc = await dc.evaluateRequest({ expression: '$mepc' });
+    assert.equal(BigInt(last.instructionPointerReference ?? '0'), BigInt(mepc.body.result.split(' ')[0]));
+    // A caller's registers: sp is its CFA (at on_timer's first instruction, the same sp), pc its return address.
+    const top = (await dc.variablesRequest({ variablesReference: (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes[0].variablesReference })).body.variables;
+    const callerScope = (await dc.scopesRequest({ frameId: frames[1].id })).body.scopes[0];
+    assert.equal(callerScope.name, 'Registers (as unwound)');
+    const caller = (await dc.variablesRequest({ variablesReference: callerScope.variablesReference })).body.variables;
+    const sp = (vars: DebugProtocol.Variable[]) => BigInt(vars.find((v) => v.name === 'sp')?.value ?? '0');
+    assert.ok(sp(caller) >= sp(top), `caller sp ${sp(caller)} at or above ${sp(top)}`);
+    assert.equal(BigInt(caller.find((v) => v.name === 'pc')?.value ?? '-1'), BigInt(frames[1].instructionPointerReference ?? '0'));
+    assert.equal(caller.find((v) => v.name === 'ra')?.value, top.find((v) => v.name === 'ra')?.value, 'ra is not restored at the entry: same value');
+    await assert.rejects(dc.setVariableRequest({ variablesReference: callerScope.variablesReference, name: 'a0', value: '1' }), /a caller's registers/);
+    const trapScope = (await dc.scopesRequest({ frameId: last.id })).body.scopes[0];
+    const trapRegs = (await dc.variablesRequest({ variablesReference: trapScope.variablesReference })).body.variables;
+    assert.equal(trapRegs.find((v) => v.name === 'priv')?.value, 'M-mode');
+  });
+
   test('pause stops a guest that waits for console input', async () => {
     const program = path.join(GUESTS, 'rv64/uart-rx.elf');
     await launch({ program, stopOnEntry: true });
