@@ -30,7 +30,7 @@ import { ABI_NAMES, disassembleAt, instructionLength } from './disasm';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
 import { evaluate, parseExpression } from './expressions';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
-import { CallFrameInfo } from './dwarf-frame';
+import { CallFrameInfo, FrameRules } from './dwarf-frame';
 
 /** Every capability, in one place (DAP "Capabilities"). */
 export const CAPABILITIES: DebugProtocol.Capabilities = {
@@ -64,6 +64,9 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
     },
   ],
 };
+
+/** An ELF whose debug info the session uses, and where it was loaded. */
+interface DebugImage { label: string; file: ImageBytes; elf: ElfImage; offset: bigint }
 
 type Resume = { type: 'continue' } | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' };
 
@@ -104,9 +107,10 @@ export class OsdevDebugSession extends DebugSession {
   private client: MachineClient | null = null;
   private config: LaunchConfig | null = null;
   private xlen: 32 | 64 = 64;
-  private symbols = new SymbolTable(undefined, 64);
+  private symbols = new SymbolTable([], 64);
   private lines = new SourceLines([]);
-  private cfi = new CallFrameInfo(undefined, new Uint8Array(0));
+  /** Unwind tables of each image; the first that covers a pc answers. */
+  private cfis: CallFrameInfo[] = [];
   /** Source breakpoints: file → (address → breakpoint id). */
   private sourceBps = new Map<string, Map<bigint, number>>();
   private entry = 0n;
@@ -176,16 +180,31 @@ export class OsdevDebugSession extends DebugSession {
       const bios = c.bios === 'none' ? 'none' as const : read(c.bios, 'bios');
       const initrd = c.initrd !== undefined ? read(c.initrd, 'initrd') : undefined;
       this.xlen = c.xlen ?? elf?.xlen ?? (bios !== 'none' ? elfOf(bios)?.xlen : undefined) ?? 64;
-      this.symbols = new SymbolTable(elf, this.xlen);
-      if (elf !== undefined && this.symbols.count === 0) this.output('console', `${c.program} has no symbols: debugging by address only.\n`);
-      if (elf !== undefined) {
-        const table = readLineTable(elf, kernel.bytes, path.dirname(kernel.name));
-        for (const w of table.warnings) this.output('console', `${c.program}: ${w}\n`);
-        this.lines = new SourceLines(mapSourcePaths(table.rows, c.sourceFileMap));
-        this.cfi = new CallFrameInfo(elf, kernel.bytes);
-        for (const w of this.cfi.warnings) this.output('console', `${c.program}: ${w}\n`);
-        if (table.rows.length === 0) this.output('console', `${c.program} has no line table (.debug_line): stepping and breakpoints work by instruction.\n`);
+      // Debug info: the kernel, an ELF firmware, and the `symbols` files at their offsets.
+      const images: DebugImage[] = [];
+      if (elf !== undefined) images.push({ label: c.program, file: kernel, elf, offset: 0n });
+      const biosElf = bios !== 'none' ? elfOf(bios) : undefined;
+      if (bios !== 'none' && biosElf !== undefined) images.push({ label: c.bios, file: bios, elf: biosElf, offset: 0n });
+      for (const [i, extra] of c.symbols.entries()) {
+        const file = read(extra.path, `symbols[${i}]`);
+        const e = elfOf(file);
+        if (e === undefined) throw new RequestError(`launch attribute "symbols[${i}]": '${extra.path}' is not an ELF file`);
+        images.push({ label: extra.path, file, elf: e, offset: extra.offset });
       }
+      this.symbols = new SymbolTable(images, this.xlen);
+      if (elf !== undefined && this.symbols.count === 0) this.output('console', `${c.program} has no symbols: debugging by address only.\n`);
+      const rows: LineRow[] = [];
+      this.cfis = [];
+      for (const img of images) {
+        const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
+        for (const w of table.warnings) this.output('console', `${img.label}: ${w}\n`);
+        rows.push(...table.rows.map((r) => (img.offset === 0n ? r : { ...r, address: BigInt.asUintN(this.xlen, r.address + img.offset) })));
+        const cfi = new CallFrameInfo(img.elf, img.file.bytes, img.offset);
+        for (const w of cfi.warnings) this.output('console', `${img.label}: ${w}\n`);
+        this.cfis.push(cfi);
+        if (img.file === kernel && table.rows.length === 0) this.output('console', `${c.program} has no line table (.debug_line): stepping and breakpoints work by instruction.\n`);
+      }
+      this.lines = new SourceLines(mapSourcePaths(rows, c.sourceFileMap));
       const script = findWorkerScript();
       if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
       this.config = c;
@@ -628,7 +647,8 @@ export class OsdevDebugSession extends DebugSession {
     const all = [[...x, pc]];
     const bytes = this.xlen / 8;
     while (pcs.length < MAX_FRAMES) {
-      const rules = this.cfi.rulesAt(pcs.length === 1 ? pc : pc - 1n);
+      const at = pcs.length === 1 ? pc : pc - 1n;
+      const rules = this.cfis.reduce<FrameRules | undefined>((found, cfi) => found ?? cfi.rulesAt(at), undefined);
       if (rules === undefined || rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) break;
       const cfa = BigInt.asUintN(this.xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));
       const caller = [...x];

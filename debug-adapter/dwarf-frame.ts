@@ -25,7 +25,8 @@ export class CallFrameInfo {
   private readonly fdes: Fde[] = [];
   readonly warnings: string[] = [];
 
-  constructor(elf: ElfImage | undefined, file: Uint8Array) {
+  /** `offset`: where the image was loaded relative to its link addresses (launch.json `symbols`). */
+  constructor(elf: ElfImage | undefined, file: Uint8Array, readonly offset = 0n) {
     const s = elf?.findSection('.debug_frame');
     if (elf === undefined || s === undefined || s.type === 8 || s.offset + s.size > file.length) return;
     const b = file.subarray(s.offset, s.offset + s.size);
@@ -62,7 +63,8 @@ export class CallFrameInfo {
   get size(): number { return this.fdes.length; }
 
   /** The unwind rules in effect at `pc`, or undefined when no FDE covers it or it needs what we do not implement. */
-  rulesAt(pc: bigint): FrameRules | undefined {
+  rulesAt(loadedPc: bigint): FrameRules | undefined {
+    const pc = loadedPc - this.offset;
     const fde = this.fdes.find((f) => pc >= f.start && pc < f.end);
     if (fde === undefined) return undefined;
     const rules: FrameRules = { cfaRegister: 2, cfaOffset: 0, saved: new Map(), undefinedRegs: new Set(), returnRegister: fde.cie.returnRegister };

@@ -6,7 +6,7 @@
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
 import {
-  DriveOption, hostPort, HostPort, NetOption, parseDrive, parseNet, parseSize, passthroughFromPairs, PassthroughOption,
+  DriveOption, hostPort, HostPort, NetOption, parseDrive, parseNet, parseNumber, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator/hosts/cli-options';
 
 export const DEBUG_TYPE = 'osdev';
@@ -37,6 +37,8 @@ export interface LaunchConfig {
   passthrough: PassthroughOption[];
   /** UART0 on a loopback TCP port instead of the console. */
   serialTcp?: HostPort;
+  /** More ELF files whose symbols, lines and unwind tables to use, each moved by `offset`. */
+  symbols: { path: string; offset: bigint }[];
 }
 
 /** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
@@ -157,6 +159,24 @@ export const LAUNCH_ATTRIBUTES = {
     },
     default: [],
   },
+  symbols: {
+    type: 'array',
+    description: 'More ELF files to take symbols, source lines and unwind tables from (firmware, a user program, a module), each with the offset it was loaded at relative to its link addresses. The kernel\'s and an ELF bios\'s come without asking.',
+    items: {
+      anyOf: [
+        { type: 'string', description: 'Path of an ELF file (offset 0).' },
+        {
+          type: 'object',
+          required: ['path'],
+          properties: {
+            path: { type: 'string', description: 'Path of an ELF file.' },
+            offset: { type: ['string', 'integer'], description: 'Load offset added to its addresses, e.g. "0x40000000".' },
+          },
+        },
+      ],
+    },
+    default: [],
+  },
   serial: {
     type: 'array',
     description: 'Serve a UART on a loopback TCP port, like QEMU -serial tcp::PORT,server: a terminal program or a test script talks to the guest there.',
@@ -264,6 +284,16 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       serialTcp = hp;
     }
   }
+  const symbols: { path: string; offset: bigint }[] = [];
+  if (args.symbols !== undefined && !Array.isArray(args.symbols)) return bad('symbols', 'must be a list of ELF paths or { "path": ..., "offset": ... }');
+  for (const [i, e] of ((args.symbols ?? []) as unknown[]).entries()) {
+    const file = typeof e === 'string' ? e : isObj(e) && typeof e.path === 'string' ? e.path : undefined;
+    if (file === undefined || file.trim() === '') return bad(`symbols[${i}]`, 'must be a path or { "path": "...", "offset": "0x..." }');
+    const raw = isObj(e) ? e.offset : undefined;
+    const offset = raw === undefined ? 0 : typeof raw === 'number' && Number.isSafeInteger(raw) ? raw : typeof raw === 'string' ? parseNumber(raw) : undefined;
+    if (offset === undefined) return bad(`symbols[${i}].offset`, `must be a number like "0x40000000", got ${JSON.stringify(raw)}`);
+    symbols.push({ path: file, offset: BigInt(offset) });
+  }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
     return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
@@ -288,6 +318,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       guestConsole: (args.guestConsole as 'uart' | 'virtio' | undefined) ?? 'uart',
       console: (args.console as 'terminal' | 'debugConsole' | undefined) ?? 'debugConsole',
       passthrough,
+      symbols,
       ...(serialTcp !== undefined ? { serialTcp } : {}),
     },
   };

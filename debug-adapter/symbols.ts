@@ -1,7 +1,8 @@
 /**
- * Symbols from the ELF the machine booted (emulator/loaders/elf.ts parsed it once):
- * address → `name+0x10` for stack frames and disassembly labels, name → address for
- * function breakpoints and expressions.
+ * Symbols from the ELFs being debugged (emulator/loaders/elf.ts parsed them once): the
+ * kernel, firmware and any launch.json `symbols` files, each moved by its load offset.
+ * Address → `name+0x10` for stack frames and disassembly labels, name → address for
+ * function breakpoints and expressions (the first image that defines a name wins).
  */
 import { ElfImage, elfAddressToNumber } from '../emulator/loaders/elf';
 import { SymbolLookup } from './disasm';
@@ -17,32 +18,29 @@ export class SymbolTable implements SymbolLookup {
   /** [start, end) of the sections that hold code or data, to keep labels inside them. */
   private readonly ranges: [bigint, bigint][];
 
-  constructor(elf: ElfImage | undefined, private readonly xlen: 32 | 64) {
+  constructor(images: readonly { elf: ElfImage; offset: bigint }[], private readonly xlen: 32 | 64) {
     const syms: Sym[] = [];
-    for (const s of elf?.symbols ?? []) {
-      // Mapping symbols ($x, $d), section and file symbols, and compiler-local labels name no place a user wrote.
-      if (s.name === '' || s.name.startsWith('$') || s.name.startsWith('.L')) continue;
-      if (s.sectionIndex === 0 || s.sectionIndex >= SHN_LORESERVE) continue;
-      const v = elfAddressToNumber(s.value, xlen);
-      if (v === undefined) continue;
-      syms.push({
-        name: s.name, address: BigInt.asUintN(xlen, BigInt(v)), size: s.size,
-        isFunction: s.type === 'func', global: s.binding !== 'local',
-      });
+    const ranges: [bigint, bigint][] = [];
+    for (const { elf, offset } of images) {
+      const own = imageSymbols(elf, offset, xlen);
+      syms.push(...own);
+      // Names: within an image a global beats a local; across images the first image wins.
+      const names = new Map<string, Sym>();
+      for (const s of own) {
+        const known = names.get(s.name);
+        if (known === undefined || (!known.global && s.global)) names.set(s.name, s);
+      }
+      for (const [name, sym] of names) if (!this.byName.has(name)) this.byName.set(name, sym);
+      for (const sec of elf.sections) {
+        if ((sec.flags & 2) === 0 || sec.size <= 0) continue; // SHF_ALLOC: code and data
+        const start = BigInt.asUintN(xlen, BigInt(sec.addr) + offset);
+        ranges.push([start, start + BigInt(sec.size)]);
+      }
     }
     const rank = (s: Sym) => (s.isFunction ? 2 : 0) + (s.global ? 1 : 0);
     syms.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : rank(a) - rank(b)));
     this.sorted = syms;
-    for (const s of syms) {
-      const known = this.byName.get(s.name);
-      if (known === undefined || (!known.global && s.global)) this.byName.set(s.name, s);
-    }
-    this.ranges = (elf?.sections ?? [])
-      .filter((s) => (s.flags & 2) !== 0 && s.size > 0) // SHF_ALLOC
-      .map((s) => {
-        const start = BigInt.asUintN(xlen, BigInt(s.addr));
-        return [start, start + BigInt(s.size)];
-      });
+    this.ranges = ranges;
   }
 
   get count(): number { return this.sorted.length; }
@@ -79,4 +77,20 @@ export class SymbolTable implements SymbolLookup {
     const s = this.lookup(name);
     return s === undefined ? undefined : BigInt.asUintN(this.xlen, s.address);
   }
+}
+
+function imageSymbols(elf: ElfImage, offset: bigint, xlen: 32 | 64): Sym[] {
+  const out: Sym[] = [];
+  for (const s of elf.symbols) {
+    // Mapping symbols ($x, $d), section and file symbols, and compiler-local labels name no place a user wrote.
+    if (s.name === '' || s.name.startsWith('$') || s.name.startsWith('.L')) continue;
+    if (s.sectionIndex === 0 || s.sectionIndex >= SHN_LORESERVE) continue;
+    const v = elfAddressToNumber(s.value, xlen);
+    if (v === undefined) continue;
+    out.push({
+      name: s.name, address: BigInt.asUintN(xlen, BigInt(v) + offset), size: s.size,
+      isFunction: s.type === 'func', global: s.binding !== 'local',
+    });
+  }
+  return out;
 }

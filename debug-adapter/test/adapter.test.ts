@@ -335,6 +335,21 @@ describe('debug adapter over stdio', () => {
     assert.equal(trapRegs.find((v) => v.name === 'priv')?.value, 'M-mode');
   });
 
+  test('launch.json symbols: another ELF\'s symbols and lines at its load offset', async () => {
+    const demo = elf(DEMO);
+    await launch({ program: path.join(GUESTS, 'rv64/uart-rx.elf'), stopOnEntry: true, symbols: [{ path: DEMO, offset: '0x1000000' }] });
+    const moved = BigInt(symbol(demo, 'show_isa')) + 0x1000000n;
+    assert.equal((await dc.evaluateRequest({ expression: 'show_isa' })).body.result.split(' ')[0], `0x${moved.toString(16)}`);
+    const bp = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'show_isa' }, { name: 'main' }] });
+    assert.equal(bp.body.breakpoints[0].instructionReference, `0x${moved.toString(16)}`);
+    assert.equal(BigInt(bp.body.breakpoints[1].instructionReference ?? '0'), BigInt(symbol(elf(path.join(GUESTS, 'rv64/uart-rx.elf')), 'main')), 'the program\'s own main wins over the extra image\'s');
+    const source = path.join(ROOT, 'demo/hello.c');
+    const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((l) => l.trim() === 'show_isa();') + 1;
+    const src = await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line }] });
+    assert.equal(src.body.breakpoints[0].verified, true, 'hello.c lines come from the extra image');
+    assert.ok(BigInt(src.body.breakpoints[0].instructionReference ?? '0') > 0x81000000n);
+  });
+
   test('pause stops a guest that waits for console input', async () => {
     const program = path.join(GUESTS, 'rv64/uart-rx.elf');
     await launch({ program, stopOnEntry: true });
@@ -495,6 +510,8 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['a drive with a bad mode', { program: DEMO, drives: ['disk.img,mode=sometimes'] }, /"drives" mode must be overlay, writeback, readonly, got 'sometimes'/],
     ['a drive that does not exist', { program: DEMO, drives: ['/nonexistent/disk.img'] }, /nonexistent\/disk\.img/],
     ['rng "maybe"', { program: DEMO, rng: 'maybe' }, /"rng" must be "seeded" or "host"/],
+    ['symbols that are not ELF files', { program: DEMO, symbols: [path.join(ROOT, 'README.md')] }, /"symbols\[0\]": '.*README\.md' is not an ELF file/],
+    ['a symbols offset that is not a number', { program: DEMO, symbols: [{ path: DEMO, offset: 'far' }] }, /"symbols\[0\]\.offset" must be a number like "0x40000000"/],
     ['a net link off loopback', { program: DEMO, net: ['socket,udp=10.0.0.1:9000,localaddr=127.0.0.1:9001'] }, /"net" udp must be a loopback address/],
   ];
   for (const [name, config, expected] of cases) {
