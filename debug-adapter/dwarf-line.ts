@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { ElfImage } from '../emulator/loaders/elf';
-import { DwarfError, DwarfReader, sectionBytes } from './dwarf-reader';
+import { DwarfError, DwarfReader, readForm, sectionBytes } from './dwarf-reader';
+import { compilationDirs } from './dwarf-info';
 
 export interface LineRow {
   address: bigint;
@@ -23,20 +24,14 @@ export interface LineTable { rows: LineRow[]; warnings: string[] }
 
 // DWARF 5 §7.22 (line number header entry formats) and §7.5.6 (forms).
 const DW_LNCT = { path: 1, directoryIndex: 2 } as const;
-const DW_FORM = {
-  block: 0x09, block1: 0x0a, data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, data16: 0x1e,
-  string: 0x08, strp: 0x0e, lineStrp: 0x1f, udata: 0x0f, sdata: 0x0d, strx: 0x1a, strx1: 0x25, strx2: 0x26, strx3: 0x27, strx4: 0x28,
-} as const;
 // §6.2.5.2 standard opcodes, §6.2.5.3 extended opcodes.
 const LNS = { copy: 1, advancePc: 2, advanceLine: 3, setFile: 4, setColumn: 5, negateStmt: 6, setBasicBlock: 7, constAddPc: 8, fixedAdvancePc: 9 } as const;
 const LNE = { endSequence: 1, setAddress: 2, defineFile: 3 } as const;
 
-function stringAt(table: Uint8Array | undefined, offset: number, what: string): string {
-  if (table === undefined || offset >= table.length) throw new DwarfError(`${what} offset 0x${offset.toString(16)} is outside its string section`);
-  return new DwarfReader(table, offset, table.length).cstring();
-}
-
-/** Reads every unit of .debug_line; relative directories are taken from `baseDir` (where the ELF is). */
+/**
+ * Reads every unit of .debug_line. Relative paths start at the unit's DW_AT_comp_dir
+ * (from .debug_info), and relative compilation directories at `baseDir` (where the ELF is).
+ */
 export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string): LineTable {
   const rows: LineRow[] = [];
   const warnings: string[] = [];
@@ -44,10 +39,13 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
   if (line === undefined) return { rows, warnings };
   const lineStr = sectionBytes(elf, file, '.debug_line_str');
   const str = sectionBytes(elf, file, '.debug_str');
+  const compDirs = compilationDirs(elf, file, warnings);
   let at = 0;
   while (at < line.length) {
     try {
-      at = readUnit(line, at, { lineStr, str }, baseDir, rows);
+      // A unit's relative paths start at its compilation directory when .debug_info names it, else at the ELF's folder.
+      const dir = compDirs.get(at);
+      at = readUnit(line, at, { lineStr, str }, dir === undefined ? baseDir : path.resolve(baseDir, dir), rows);
     } catch (e) {
       if (!(e instanceof DwarfError)) throw e;
       warnings.push(`.debug_line unit at offset 0x${at.toString(16)}: ${e.message}; later units skipped`);
@@ -97,7 +95,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
       for (let i = 0; i < count; i++) {
         const e: { path?: string; dir?: number } = {};
         for (const [type, form] of formats) {
-          const v = readForm(u, form, offsetSize, strings);
+          const v = readForm(u, form, { offsetSize, addressSize, ...strings });
           if (type === DW_LNCT.path && typeof v === 'string') e.path = v;
           if (type === DW_LNCT.directoryIndex && typeof v === 'number') e.dir = v;
         }
@@ -159,27 +157,6 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
     }
   }
   return end;
-}
-
-function readForm(c: DwarfReader, form: number, offsetSize: number, s: { lineStr?: Uint8Array; str?: Uint8Array }): string | number | undefined {
-  const offset = () => (offsetSize === 8 ? Number(c.u64()) : c.u32());
-  switch (form) {
-    case DW_FORM.string: return c.cstring();
-    case DW_FORM.lineStrp: return stringAt(s.lineStr, offset(), 'DW_FORM_line_strp');
-    case DW_FORM.strp: return stringAt(s.str, offset(), 'DW_FORM_strp');
-    case DW_FORM.udata: return c.uleb();
-    case DW_FORM.sdata: return c.sleb();
-    case DW_FORM.data1: case DW_FORM.strx1: return c.u8();
-    case DW_FORM.data2: case DW_FORM.strx2: return c.u16();
-    case DW_FORM.strx3: c.skip(3); return undefined;
-    case DW_FORM.data4: case DW_FORM.strx4: return c.u32();
-    case DW_FORM.data8: c.skip(8); return undefined;
-    case DW_FORM.data16: c.skip(16); return undefined;
-    case DW_FORM.strx: c.uleb(); return undefined;
-    case DW_FORM.block: c.skip(c.uleb()); return undefined;
-    case DW_FORM.block1: c.skip(c.u8()); return undefined;
-    default: throw new DwarfError(`unsupported form 0x${form.toString(16)} in the file table`);
-  }
 }
 
 /** Line rows indexed for the two questions a debugger asks. */

@@ -44,3 +44,57 @@ export function sectionBytes(elf: ElfImage, file: Uint8Array, name: string): Uin
   if (s === undefined || s.type === 8 || s.offset + s.size > file.length) return undefined; // 8: SHT_NOBITS
   return file.subarray(s.offset, s.offset + s.size);
 }
+
+/** Attribute forms (DWARF 5 §7.5.6, table 7.6). */
+export const DW_FORM = {
+  addr: 0x01, block2: 0x03, block4: 0x04, data2: 0x05, data4: 0x06, data8: 0x07, string: 0x08, block: 0x09, block1: 0x0a,
+  data1: 0x0b, flag: 0x0c, sdata: 0x0d, strp: 0x0e, udata: 0x0f, refAddr: 0x10, ref1: 0x11, ref2: 0x12, ref4: 0x13, ref8: 0x14,
+  refUdata: 0x15, indirect: 0x16, secOffset: 0x17, exprloc: 0x18, flagPresent: 0x19, strx: 0x1a, addrx: 0x1b, refSup4: 0x1c,
+  strpSup: 0x1d, data16: 0x1e, lineStrp: 0x1f, refSig8: 0x20, implicitConst: 0x21, loclistx: 0x22, rnglistx: 0x23,
+  refSup8: 0x24, strx1: 0x25, strx2: 0x26, strx3: 0x27, strx4: 0x28, addrx1: 0x29, addrx2: 0x2a, addrx3: 0x2b, addrx4: 0x2c,
+} as const;
+
+/** What reading a form needs to know about its unit, and the string sections. */
+export interface FormContext {
+  offsetSize: number;
+  addressSize: number;
+  str?: Uint8Array;
+  lineStr?: Uint8Array;
+}
+
+function stringAt(table: Uint8Array | undefined, offset: number, what: string): string {
+  if (table === undefined || offset >= table.length) throw new DwarfError(`${what} offset 0x${offset.toString(16)} is outside its string section`);
+  return new DwarfReader(table, offset, table.length).cstring();
+}
+
+/**
+ * Read one attribute value: strings and numbers the readers use come back, everything
+ * else is skipped (undefined). Values needing tables we do not read (strx, addrx) are
+ * skipped too. An unknown form throws: the rest of the unit cannot be found past it.
+ */
+export function readForm(c: DwarfReader, form: number, u: FormContext): string | number | undefined {
+  const offset = () => (u.offsetSize === 8 ? Number(c.u64()) : c.u32());
+  switch (form) {
+    case DW_FORM.string: return c.cstring();
+    case DW_FORM.lineStrp: return stringAt(u.lineStr, offset(), 'DW_FORM_line_strp');
+    case DW_FORM.strp: return stringAt(u.str, offset(), 'DW_FORM_strp');
+    case DW_FORM.udata: case DW_FORM.refUdata: case DW_FORM.loclistx: case DW_FORM.rnglistx: return c.uleb();
+    case DW_FORM.sdata: return c.sleb();
+    case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: return c.u8();
+    case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2: return c.u16();
+    case DW_FORM.strx3: case DW_FORM.addrx3: c.skip(3); return undefined;
+    case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.refSup4: case DW_FORM.strx4: case DW_FORM.addrx4: return c.u32();
+    case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.refSig8: case DW_FORM.refSup8: c.skip(8); return undefined;
+    case DW_FORM.data16: c.skip(16); return undefined;
+    case DW_FORM.secOffset: case DW_FORM.refAddr: case DW_FORM.strpSup: return offset();
+    case DW_FORM.addr: c.skip(u.addressSize); return undefined;
+    case DW_FORM.strx: case DW_FORM.addrx: c.uleb(); return undefined;
+    case DW_FORM.exprloc: case DW_FORM.block: c.skip(c.uleb()); return undefined;
+    case DW_FORM.block1: c.skip(c.u8()); return undefined;
+    case DW_FORM.block2: c.skip(c.u16()); return undefined;
+    case DW_FORM.block4: c.skip(c.u32()); return undefined;
+    case DW_FORM.flagPresent: case DW_FORM.implicitConst: return undefined;
+    case DW_FORM.indirect: return readForm(c, c.uleb(), u);
+    default: throw new DwarfError(`unsupported form 0x${form.toString(16)}`);
+  }
+}

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseElf } from '../../emulator/loaders/elf';
 import { readLineTable, SourceLines } from '../dwarf-line';
@@ -55,3 +56,23 @@ test('source lines: pc to line, and a breakpoint on a line without code moves do
   const moved = lines.breakpointAddresses(source, mainLine - 1);
   assert.ok(moved !== undefined && moved.line >= mainLine - 1);
 });
+
+for (const dwarf of [4, 5]) {
+  test(`DWARF ${dwarf}: relative source paths resolve from DW_AT_comp_dir, wherever the ELF is moved`, () => {
+    const build = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-compdir-'));
+    fs.mkdirSync(path.join(build, 'src'));
+    fs.writeFileSync(path.join(build, 'src', 'f.c'), 'int f(int x)\n{\n    return x + 1;\n}\n');
+    const elfPath = path.join(build, 'f.elf');
+    // Compiled from inside the build tree with a relative path, as make does.
+    execFileSync('riscv64-unknown-elf-gcc', [`-gdwarf-${dwarf}`, '-O0', '-nostdlib', '-Wl,-e,f', '-march=rv64imac', '-mabi=lp64',
+      'src/f.c', '-o', elfPath], { cwd: build });
+    const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-moved-'));
+    fs.copyFileSync(elfPath, path.join(moved, 'f.elf'));
+    const table = rowsOf(path.join(moved, 'f.elf'));
+    assert.deepEqual(table.warnings, []);
+    const files = new Set(table.rows.map((r) => r.file));
+    assert.deepEqual([...files], [path.join(build, 'src', 'f.c')]);
+    fs.rmSync(build, { recursive: true, force: true });
+    fs.rmSync(moved, { recursive: true, force: true });
+  });
+}
