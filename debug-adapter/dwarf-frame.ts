@@ -1,7 +1,9 @@
 /**
- * Call frame information from .debug_frame (DWARF 5 §6.4): for a pc, where the
- * caller's frame is (the CFA, a register plus an offset) and where each saved register
- * sits relative to it. The stack trace unwinds with these rules. Untrusted input: a
+ * Call frame information from .debug_frame (DWARF 5 §6.4) and .eh_frame (the same
+ * rules in the Linux Standard Base's layout: CIE ids relative to the FDE, augmentation
+ * strings, encoded pc pointers; what builds without -g still carry): for a pc, where
+ * the caller's frame is (the CFA, a register plus an offset) and where each saved
+ * register sits relative to it. .debug_frame wins where both cover a pc. The stack trace unwinds with these rules. Untrusted input: a
  * broken entry is skipped with a warning, an instruction we do not implement (DWARF
  * expressions) makes that pc unwindable, never an exception.
  */
@@ -18,7 +20,11 @@ export interface FrameRules {
   returnRegister: number;
 }
 
-interface Cie { codeAlign: number; dataAlign: number; returnRegister: number; initial: Uint8Array; addressSize: number }
+interface Cie {
+  codeAlign: number; dataAlign: number; returnRegister: number; initial: Uint8Array; addressSize: number;
+  /** .eh_frame: how FDE pc fields are encoded, and whether FDEs carry augmentation data. */
+  pointerEncoding: number; augmented: boolean;
+}
 interface Fde { cie: Cie; start: bigint; end: bigint; instructions: Uint8Array }
 
 export class CallFrameInfo {
@@ -27,10 +33,16 @@ export class CallFrameInfo {
 
   /** `offset`: where the image was loaded relative to its link addresses (launch.json `symbols`). */
   constructor(elf: ElfImage | undefined, file: Uint8Array, readonly offset = 0n) {
-    const s = elf?.findSection('.debug_frame');
-    if (elf === undefined || s === undefined || s.type === 8 || s.offset + s.size > file.length) return;
-    const b = file.subarray(s.offset, s.offset + s.size);
-    const addressSize = elf.xlen / 8;
+    if (elf === undefined) return;
+    for (const name of ['.debug_frame', '.eh_frame'] as const) {
+      const s = elf.findSection(name);
+      if (s === undefined || s.type === 8 || s.offset + s.size > file.length) continue;
+      this.readSection(file.subarray(s.offset, s.offset + s.size), name, BigInt(s.addr), elf.xlen / 8);
+    }
+  }
+
+  private readSection(b: Uint8Array, name: '.debug_frame' | '.eh_frame', sectionAddr: bigint, addressSize: number): void {
+    const eh = name === '.eh_frame';
     const cies = new Map<number, Cie>();
     let at = 0;
     while (at + 4 <= b.length) {
@@ -38,23 +50,36 @@ export class CallFrameInfo {
       try {
         const r = new DwarfReader(b, at, b.length);
         const length = r.u32();
+        if (length === 0 && eh) break; // .eh_frame's terminator
         if (length === 0xffffffff) throw new DwarfError('64-bit DWARF frames are not read');
         const end = r.at + length;
         if (end > b.length) throw new DwarfError('entry runs past the section end');
         const body = new DwarfReader(b, r.at, end);
+        const idAt = body.at;
         const id = body.u32();
-        if (id === 0xffffffff) cies.set(start, readCie(body, addressSize, end));
+        if (id === (eh ? 0 : 0xffffffff)) cies.set(start, readCie(body, addressSize, end, eh));
         else {
-          const cie = cies.get(id);
-          if (cie === undefined) throw new DwarfError(`FDE names CIE 0x${id.toString(16)}, which is not before it`);
-          const lo = body.addr(cie.addressSize);
-          const range = body.addr(cie.addressSize);
-          this.fdes.push({ cie, start: lo, end: lo + range, instructions: b.subarray(body.at, end) });
+          // .eh_frame: the id is the distance back from this field to the CIE.
+          const cieAt = eh ? idAt - id : id;
+          const cie = cies.get(cieAt);
+          if (cie === undefined) throw new DwarfError(`FDE names CIE 0x${cieAt.toString(16)}, which is not before it`);
+          let lo: bigint, range: bigint;
+          if (eh) {
+            const fieldAddr = sectionAddr + BigInt(body.at);
+            lo = readEncoded(body, cie.pointerEncoding, fieldAddr, addressSize);
+            range = readEncoded(body, cie.pointerEncoding & 0x0f, 0n, addressSize);
+            if (cie.augmented) body.skip(body.uleb());
+          } else {
+            lo = body.addr(cie.addressSize);
+            range = body.addr(cie.addressSize);
+          }
+          const wrap = (v: bigint) => BigInt.asUintN(addressSize * 8, v);
+          this.fdes.push({ cie, start: wrap(lo), end: wrap(lo) + range, instructions: b.subarray(body.at, end) });
         }
         at = end;
       } catch (e) {
         if (!(e instanceof DwarfError)) throw e;
-        this.warnings.push(`.debug_frame entry at 0x${start.toString(16)}: ${e.message}; the rest is skipped`);
+        this.warnings.push(`${name} entry at 0x${start.toString(16)}: ${e.message}; the rest is skipped`);
         break;
       }
     }
@@ -80,17 +105,52 @@ export class CallFrameInfo {
   }
 }
 
-function readCie(r: DwarfReader, defaultAddressSize: number, end: number): Cie {
+/** DW_EH_PE pointer encodings (LSB 5.0 §10.5.1): low nibble the format, bit 4 pc-relative. */
+function readEncoded(r: DwarfReader, enc: number, fieldAddr: bigint, addressSize: number): bigint {
+  if (enc === 0xff) throw new DwarfError('omitted pointer');
+  let v: bigint;
+  switch (enc & 0x0f) {
+    case 0x00: v = r.addr(addressSize); break;
+    case 0x01: v = BigInt(r.uleb()); break;
+    case 0x02: v = BigInt(r.u16()); break;
+    case 0x03: v = BigInt(r.u32()); break;
+    case 0x04: v = r.u64(); break;
+    case 0x09: v = BigInt(r.sleb()); break;
+    case 0x0a: v = BigInt((r.u16() << 16) >> 16); break;
+    case 0x0b: v = BigInt(r.u32() | 0); break;
+    case 0x0c: v = BigInt.asIntN(64, r.u64()); break;
+    default: throw new DwarfError(`pointer encoding 0x${enc.toString(16)}`);
+  }
+  switch (enc & 0x70) {
+    case 0x00: return v;
+    case 0x10: return fieldAddr + v;
+    default: throw new DwarfError(`pointer application 0x${(enc & 0x70).toString(16)} is not read`);
+  }
+}
+
+function readCie(r: DwarfReader, defaultAddressSize: number, end: number, eh: boolean): Cie {
   const version = r.u8();
   if (version !== 1 && version !== 3 && version !== 4) throw new DwarfError(`CIE version ${version}`);
   const augmentation = r.cstring();
-  if (augmentation !== '') throw new DwarfError(`CIE augmentation '${augmentation}' is not read`);
+  if (!eh && augmentation !== '') throw new DwarfError(`CIE augmentation '${augmentation}' is not read`);
+  if (eh && augmentation !== '' && !/^z[RPLS]*$/.test(augmentation)) throw new DwarfError(`CIE augmentation '${augmentation}' is not read`);
   let addressSize = defaultAddressSize;
   if (version === 4) { addressSize = r.u8(); r.u8(); }
   const codeAlign = r.uleb();
   const dataAlign = r.sleb();
   const returnRegister = version === 1 ? r.u8() : r.uleb();
-  return { codeAlign, dataAlign, returnRegister, addressSize, initial: r.b.subarray(r.at, end) };
+  let pointerEncoding = 0; // absptr
+  if (augmentation.startsWith('z')) {
+    const len = r.uleb();
+    const data = new DwarfReader(r.b, r.at, r.at + len);
+    for (const c of augmentation.slice(1)) {
+      if (c === 'R') pointerEncoding = data.u8();
+      else if (c === 'L') data.u8();
+      else if (c === 'P') { const enc = data.u8(); readEncoded(data, enc & 0x0f, 0n, addressSize); }
+    }
+    r.skip(len);
+  }
+  return { codeAlign, dataAlign, returnRegister, addressSize, initial: r.b.subarray(r.at, end), pointerEncoding, augmented: augmentation.startsWith('z') };
 }
 
 function cloneRules(r: FrameRules): FrameRules {
