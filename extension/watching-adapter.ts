@@ -1,0 +1,115 @@
+/**
+ * The inline adapter wrapped so the extension can own data breakpoints of its own
+ * (the Devices view's "Add Data Breakpoint" on a device register).
+ *
+ * Why a wrapper: VS Code 1.100's extension API cannot put a data breakpoint into the
+ * Breakpoints view (vscode.debug.addBreakpoints carries source and function
+ * breakpoints only), and every setDataBreakpoints VS Code sends replaces the adapter's
+ * whole list. So each of VS Code's setDataBreakpoints gets the extension's watches
+ * appended, and its answer is cut back to VS Code's own entries; a change to the
+ * extension's watches sends the merged list itself and keeps the answer to itself.
+ */
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import * as vscode from 'vscode';
+
+export interface RegisterWatch {
+  /** "DEVICE.REGISTER", as dataBreakpointInfo took it. */
+  name: string;
+  dataId: string;
+  accessType: DebugProtocol.DataBreakpointAccessType;
+}
+
+/** A setDataBreakpoints in flight: VS Code's (answer trimmed and passed on) or ours (answer kept). */
+type Pending =
+  | { from: 'vscode'; vscodeCount: number }
+  | { from: 'extension'; vscodeCount: number; done: (answer: DebugProtocol.Breakpoint[] | Error) => void };
+
+/**
+ * Sequence numbers for our own requests: far above VS Code's, which count up from 1
+ * per session, so the adapter's answers can be told apart by request_seq.
+ */
+const OWN_SEQ_START = 2 ** 40;
+
+export class WatchingAdapter implements vscode.DebugAdapter {
+  private readonly sent = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
+  private readonly innerListener: vscode.Disposable;
+  private vscodeList: DebugProtocol.DataBreakpoint[] = [];
+  private watches: RegisterWatch[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextSeq = OWN_SEQ_START;
+
+  readonly onDidSendMessage = this.sent.event;
+
+  constructor(private readonly inner: vscode.DebugAdapter) {
+    this.innerListener = inner.onDidSendMessage((m) => this.fromAdapter(m as DebugProtocol.ProtocolMessage));
+  }
+
+  get registerWatches(): readonly RegisterWatch[] {
+    return this.watches;
+  }
+
+  /**
+   * Replace the extension's watches and tell the adapter at once; resolves with the
+   * adapter's verdict on each of them (same order).
+   */
+  setWatches(watches: RegisterWatch[]): Promise<DebugProtocol.Breakpoint[]> {
+    this.watches = [...watches];
+    const seq = this.nextSeq++;
+    const vscodeCount = this.vscodeList.length;
+    const answer = new Promise<DebugProtocol.Breakpoint[] | Error>((done) => this.pending.set(seq, { from: 'extension', vscodeCount, done }));
+    const request: DebugProtocol.SetDataBreakpointsRequest = {
+      seq, type: 'request', command: 'setDataBreakpoints', arguments: { breakpoints: this.merged() },
+    };
+    this.inner.handleMessage(request);
+    return answer.then((a) => {
+      if (a instanceof Error) throw a;
+      return a;
+    });
+  }
+
+  handleMessage(message: vscode.DebugProtocolMessage): void {
+    const m = message as DebugProtocol.ProtocolMessage;
+    if (isSetDataBreakpoints(m)) {
+      this.vscodeList = m.arguments.breakpoints;
+      this.pending.set(m.seq, { from: 'vscode', vscodeCount: this.vscodeList.length });
+      if (this.watches.length > 0) {
+        this.inner.handleMessage({ ...m, arguments: { ...m.arguments, breakpoints: this.merged() } });
+        return;
+      }
+    }
+    this.inner.handleMessage(message);
+  }
+
+  dispose(): void {
+    this.innerListener.dispose();
+    this.sent.dispose();
+    for (const p of this.pending.values()) if (p.from === 'extension') p.done(new Error('the debug session ended'));
+    this.pending.clear();
+    this.inner.dispose();
+  }
+
+  private merged(): DebugProtocol.DataBreakpoint[] {
+    return [...this.vscodeList, ...this.watches.map((w) => ({ dataId: w.dataId, accessType: w.accessType }))];
+  }
+
+  private fromAdapter(m: DebugProtocol.ProtocolMessage): void {
+    const p = m.type === 'response' ? this.pending.get((m as DebugProtocol.Response).request_seq) : undefined;
+    if (p === undefined) {
+      this.sent.fire(m);
+      return;
+    }
+    const response = m as DebugProtocol.SetDataBreakpointsResponse;
+    this.pending.delete(response.request_seq);
+    const all = response.success ? response.body.breakpoints : [];
+    if (p.from === 'extension') {
+      p.done(response.success ? all.slice(p.vscodeCount) : new Error(response.message ?? 'setDataBreakpoints failed'));
+      return;
+    }
+    // VS Code matches the answer to its list by position: it must see only its own entries.
+    this.sent.fire(response.success ? { ...response, body: { breakpoints: all.slice(0, p.vscodeCount) } } : response);
+  }
+}
+
+function isSetDataBreakpoints(m: DebugProtocol.ProtocolMessage): m is DebugProtocol.SetDataBreakpointsRequest {
+  return m.type === 'request' && (m as DebugProtocol.Request).command === 'setDataBreakpoints';
+}
