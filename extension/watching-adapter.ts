@@ -10,7 +10,8 @@
  * extension's watches sends the merged list itself and keeps the answer to itself.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import * as vscode from 'vscode';
+// Types only: the wrapper runs under `node --test` without VS Code (watching-adapter.test.ts).
+import type * as vscode from 'vscode';
 
 export interface RegisterWatch {
   /** "DEVICE.REGISTER", as dataBreakpointInfo took it. */
@@ -31,14 +32,18 @@ type Pending =
 const OWN_SEQ_START = 2 ** 40;
 
 export class WatchingAdapter implements vscode.DebugAdapter {
-  private readonly sent = new vscode.EventEmitter<vscode.DebugProtocolMessage>();
+  private listeners: ((m: vscode.DebugProtocolMessage) => void)[] = [];
   private readonly innerListener: vscode.Disposable;
   private vscodeList: DebugProtocol.DataBreakpoint[] = [];
   private watches: RegisterWatch[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextSeq = OWN_SEQ_START;
 
-  readonly onDidSendMessage = this.sent.event;
+  readonly onDidSendMessage: vscode.Event<vscode.DebugProtocolMessage> = (listener, thisArg) => {
+    const bound = (m: vscode.DebugProtocolMessage) => listener.call(thisArg, m);
+    this.listeners.push(bound);
+    return { dispose: () => { this.listeners = this.listeners.filter((l) => l !== bound); } };
+  };
 
   constructor(private readonly inner: vscode.DebugAdapter) {
     this.innerListener = inner.onDidSendMessage((m) => this.fromAdapter(m as DebugProtocol.ProtocolMessage));
@@ -82,7 +87,7 @@ export class WatchingAdapter implements vscode.DebugAdapter {
 
   dispose(): void {
     this.innerListener.dispose();
-    this.sent.dispose();
+    this.listeners = [];
     for (const p of this.pending.values()) if (p.from === 'extension') p.done(new Error('the debug session ended'));
     this.pending.clear();
     this.inner.dispose();
@@ -95,7 +100,7 @@ export class WatchingAdapter implements vscode.DebugAdapter {
   private fromAdapter(m: DebugProtocol.ProtocolMessage): void {
     const p = m.type === 'response' ? this.pending.get((m as DebugProtocol.Response).request_seq) : undefined;
     if (p === undefined) {
-      this.sent.fire(m);
+      this.send(m);
       return;
     }
     const response = m as DebugProtocol.SetDataBreakpointsResponse;
@@ -106,7 +111,11 @@ export class WatchingAdapter implements vscode.DebugAdapter {
       return;
     }
     // VS Code matches the answer to its list by position: it must see only its own entries.
-    this.sent.fire(response.success ? { ...response, body: { breakpoints: all.slice(0, p.vscodeCount) } } : response);
+    this.send(response.success ? { ...response, body: { breakpoints: all.slice(0, p.vscodeCount) } } : response);
+  }
+
+  private send(m: DebugProtocol.ProtocolMessage): void {
+    for (const l of this.listeners) l(m);
   }
 }
 
