@@ -115,7 +115,15 @@ export class WatchingAdapter implements vscode.DebugAdapter {
   }
 
   private send(m: DebugProtocol.ProtocolMessage): void {
-    for (const l of this.listeners) l(m);
+    for (const l of this.listeners) {
+      // As vscode.EventEmitter does: a listener's error must not reach the adapter, whose
+      // request handler would turn it into an error answer shown to the user.
+      try {
+        l(m);
+      } catch (e) {
+        console.error('OS Dev: a debug message listener failed', e);
+      }
+    }
   }
 }
 
