@@ -58,15 +58,24 @@ sh(codeServer, ['--extensions-dir', extDir, '--install-extension', vsix]);
 const workspace = path.join(tmp, 'workspace');
 fs.mkdirSync(workspace);
 for (const f of ['hello.elf', 'hello.c']) fs.copyFileSync(path.join(root, 'demo', f), path.join(workspace, f));
-const echoGuest = path.join(root, 'emulator', 'test', 'guests', 'build', 'rv64', 'uart-rx.elf');
-if (!fs.existsSync(echoGuest)) sh('make', ['-s', '-C', 'emulator/test/guests', 'rv64']);
-fs.copyFileSync(echoGuest, path.join(workspace, 'uart-rx.elf'));
+// passthrough.elf drives the stub device of stub-dev.osdev-model.json and waits for the
+// user to unplug and replug it.
+const guests = path.join(root, 'emulator', 'test', 'guests');
+for (const guest of ['uart-rx', 'passthrough']) {
+  const elf = path.join(guests, 'build', 'rv64', `${guest}.elf`);
+  if (!fs.existsSync(elf)) sh('make', ['-s', '-C', 'emulator/test/guests', 'rv64']);
+  fs.copyFileSync(elf, path.join(workspace, `${guest}.elf`));
+}
 fs.mkdirSync(path.join(workspace, '.vscode'));
 fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify({
   version: '0.2.0',
   configurations: [
     { type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true },
     { type: 'osdev', request: 'launch', name: 'Echo guest', program: '${workspaceFolder}/uart-rx.elf', console: 'terminal' },
+    {
+      type: 'osdev', request: 'launch', name: 'Passthrough guest', program: '${workspaceFolder}/passthrough.elf', console: 'terminal', stopOnEntry: true,
+      passthrough: [{ name: 'stub0', backend: `stub:${path.join(guests, 'stub-dev.osdev-model.json')}` }],
+    },
   ],
 }, null, 2));
 
@@ -77,6 +86,8 @@ fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false,
   // The DOM renderer puts terminal text in the page, where the console scenario reads it.
   'terminal.integrated.gpuAcceleration': 'off',
+  // Its toast (the checkout above the temp folder is a git repository) covers the terminal in screenshots.
+  'git.openRepositoryInParentFolders': 'never',
 }, null, 2));
 
 // 3. code-server on a free loopback port.
@@ -174,6 +185,31 @@ try {
     await page.keyboard.press('Enter');
     await waitForDescription(scr, /^0x5a$/);
     await page.screenshot({ path: path.join(artifacts, 'devices-scr-written.png') });
+  });
+
+  await scenario(page, 'devices-view-data-breakpoint-on-a-register', async () => {
+    // Still paused on entry: watch uart0.THR for writes, continue, and the greeting's
+    // first byte stops the guest.
+    const devices = await openDevicesView(page);
+    const thr = treeRow(devices, 'THR');
+    await thr.hover();
+    await thr.locator('.action-label[aria-label="Add Data Breakpoint"]').click();
+    const pick = page.locator('.quick-input-widget');
+    await pick.getByText('Break on write', { exact: true }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The register is marked, and its inline action turns into Remove.
+    await thr.locator('.codicon-debug-breakpoint-data').waitFor({ timeout: 10_000 });
+    await thr.hover();
+    await thr.locator('.action-label[aria-label="Remove Data Breakpoint"]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'devices-thr-watched.png') });
+    // The Call Stack's header shows the stop's description ("write to uart0.THR (physical
+    // …)"), but it is only kept up to date while unfolded.
+    await setPaneOpen(page, 'Call Stack', true);
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    await sidePane(page, 'Call Stack').locator('.pane-header').getByText(/write to uart0\.THR/).waitFor({ timeout: 30_000 });
+    await page.locator('.debug-call-stack').getByText('putc', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'devices-thr-data-breakpoint-hit.png') });
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });
@@ -182,12 +218,12 @@ try {
     // F5 on the selected configuration (the demo kernel): sessions started from the
     // Select and Start picker were seen without an active debug session in the extension.
     await stopSessionIfAny(page);
-    // With Call Stack folded (openDevicesView) the extension saw no active debug session: unfold it.
-    const callStack = sidePane(page, 'Call Stack').locator('.pane-header');
-    if (await callStack.getAttribute('aria-expanded') === 'false') await callStack.click();
+    // The session is started and used with the Call Stack folded: the palette command
+    // must find it without the Call Stack's focus (osdev-session.ts).
+    await setPaneOpen(page, 'Call Stack', false);
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
     await page.keyboard.press('F5');
-    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await waitForEntryStop(page);
     await runCommand(page, 'OS Dev: Start MMIO Trace');
     await page.locator('.panel').getByText('--- trace on ---').first().waitFor({ timeout: 10_000 });
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
@@ -210,6 +246,31 @@ try {
     // The guest prints the line back reversed: proof the keys (and Enter as \r) reached it.
     await terminal.getByText('edocsv olleh').waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(artifacts, 'console-terminal-echo.png') });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  await scenario(page, 'passthrough-unplug-shows-the-driver-reaction', async () => {
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Passthrough guest');
+    await waitForEntryStop(page);
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('F5');
+    const terminal = page.locator('.terminal-wrapper.active .xterm-rows');
+    await terminal.getByText('waiting for unplug').waitFor({ timeout: 30_000 });
+    const devices = await openDevicesView(page);
+    const stub = treeRow(devices, 'stub0');
+    await waitForDescription(stub, /· plugged$/);
+    await stub.hover();
+    await stub.locator('.action-label[aria-label="Unplug"]').click();
+    // The driver sees all-ones where its ID register was, and the view says unplugged.
+    await terminal.getByText('unplugged: ID reads ffffffff').waitFor({ timeout: 30_000 });
+    await waitForDescription(stub, /· unplugged$/);
+    await page.screenshot({ path: path.join(artifacts, 'passthrough-unplugged.png') });
+    await stub.hover();
+    await stub.locator('.action-label[aria-label="Plug In"]').click();
+    await terminal.getByText('plugged again: CTRL=0 after reset').waitFor({ timeout: 30_000 });
+    await terminal.getByText(/operation 2 done/).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(artifacts, 'passthrough-plugged-again.png') });
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });
 
@@ -280,6 +341,20 @@ async function startConfiguration(page, name) {
 /** A pane of the side bar by its title. */
 function sidePane(page, title) {
   return page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`, 'i') }) });
+}
+
+async function setPaneOpen(page, title, open) {
+  const header = sidePane(page, title).locator('.pane-header');
+  if (await header.getAttribute('aria-expanded') !== String(open)) await header.click();
+}
+
+/**
+ * A new session stopped on entry, told by the extension's status bar item (guest time 0):
+ * "Paused on entry" in a folded Call Stack's header may still be the last session's.
+ */
+async function waitForEntryStop(page) {
+  await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+  await page.locator('.statusbar-item', { hasText: /paused · 0 ns/ }).first().waitFor({ timeout: 30_000 });
 }
 
 /** The Devices pane of Run and Debug, expanded, with the panes above folded to give it room. */

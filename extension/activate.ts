@@ -10,8 +10,10 @@ import { registerDemo } from './demo';
 import { registerDeviceActions } from './device-actions';
 import { DevicesView } from './devices-view';
 import { OsdevSessions } from './osdev-session';
+import { RegisterWatches } from './register-watches';
 import { StatusBar } from './status-bar';
 import { TraceOutput } from './trace-output';
+import { registerWatchActions } from './watch-actions';
 
 export { COMMANDS } from './command-ids';
 
@@ -23,13 +25,15 @@ export function activate(context: vscode.ExtensionContext): void {
       return version;
     }),
   );
-  activateDebug(context);
+  const watches = new RegisterWatches();
+  activateDebug(context, watches);
   // Everything below hears about sessions through one tracker (osdev-session.ts).
   const sessions = new OsdevSessions();
-  const devices = new DevicesView(sessions);
+  const devices = new DevicesView(sessions, watches);
   context.subscriptions.push(
-    sessions, devices,
+    watches, sessions, devices,
     ...registerDeviceActions(sessions, devices),
+    ...registerWatchActions(sessions, watches),
     new ConsoleTerminals(sessions),
     new TraceOutput(sessions),
     new StatusBar(sessions),

@@ -9,6 +9,8 @@ export const COMMANDS = {
   plugDevice: 'osdev.devices.plug',
   unplugDevice: 'osdev.devices.unplug',
   switchBackend: 'osdev.devices.switchBackend',
+  addDataBreakpoint: 'osdev.devices.addDataBreakpoint',
+  removeDataBreakpoint: 'osdev.devices.removeDataBreakpoint',
   startTrace: 'osdev.trace.start',
   stopTrace: 'osdev.trace.stop',
   filterTrace: 'osdev.trace.filter',

@@ -6,21 +6,28 @@
 import * as vscode from 'vscode';
 import { OsdevDebugSession } from '../debug-adapter/adapter';
 import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+import type { RegisterWatches } from './register-watches';
+import { WatchingAdapter } from './watching-adapter';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 /** Folders never searched for a kernel ELF. */
 const SKIP_GLOB = '**/{node_modules,.git}/**';
 
-export function activateDebug(context: vscode.ExtensionContext): void {
+export function activateDebug(context: vscode.ExtensionContext, watches: RegisterWatches): void {
   context.subscriptions.push(
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory()),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(watches)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
   );
 }
 
 class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
-    return new vscode.DebugAdapterInlineImplementation(new OsdevDebugSession() as unknown as vscode.DebugAdapter);
+  constructor(private readonly watches: RegisterWatches) {}
+
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    // Wrapped so the Devices view can add data breakpoints of its own (watching-adapter.ts).
+    const adapter = new WatchingAdapter(new OsdevDebugSession() as unknown as vscode.DebugAdapter);
+    this.watches.adopt(session, adapter);
+    return new vscode.DebugAdapterInlineImplementation(adapter);
   }
 }
 

@@ -92,8 +92,10 @@ async function copyAddress(node: DeviceNode): Promise<void> {
 }
 
 async function plug(session: vscode.DebugSession, node: NodeOf<'device'>, plugged: boolean): Promise<void> {
-  const { state } = await osdevRequest(session, 'osdev/plug', { device: node.device.name, plugged });
-  vscode.window.setStatusBarMessage(`${node.device.name}: ${state.state}`, 3000);
+  // The answer's state predates the change: the plug is an input event the machine applies
+  // at its next slice, and osdev/devicesChanged refreshes the view when it has.
+  await osdevRequest(session, 'osdev/plug', { device: node.device.name, plugged });
+  vscode.window.setStatusBarMessage(`${node.device.name}: ${plugged ? 'plugging in' : 'unplugging'}…`, 3000);
 }
 
 async function switchBackend(session: vscode.DebugSession, node: NodeOf<'device'>): Promise<void> {

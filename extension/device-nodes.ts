@@ -29,6 +29,8 @@ export const CONTEXT = {
   unpluggedDevice: 'osdev.device.passthrough.unplugged',
   writableRegister: 'osdev.register.writable',
   readOnlyRegister: 'osdev.register.readonly',
+  /** Appended to a register's value when it has a data breakpoint, so the menu offers Remove instead of Add. */
+  watchedSuffix: '.watched',
   writableField: 'osdev.field.writable',
   readOnlyField: 'osdev.field.readonly',
 } as const;
@@ -50,11 +52,14 @@ export function childNodes(node: DeviceNode): DeviceNode[] {
   }
 }
 
-export function treeItem(node: DeviceNode): vscode.TreeItem {
+/** How a register's data breakpoint is shown: its access type, or undefined when it has none. */
+export type WatchOf = (device: string, register: string) => string | undefined;
+
+export function treeItem(node: DeviceNode, watchOf: WatchOf): vscode.TreeItem {
   switch (node.kind) {
     case 'group': return groupItem(node.group, node.devices.length);
     case 'device': return deviceItem(node.device);
-    case 'register': return registerItem(node.device, node.register);
+    case 'register': return registerItem(node.device, node.register, watchOf(node.device.name, node.register.name));
     case 'field': return fieldItem(node.device, node.register, node.field);
     case 'info': return infoItem(node);
   }
@@ -100,7 +105,7 @@ function isWritable(register: RegisterValue): boolean {
   return register.access !== 'RO';
 }
 
-function registerItem(device: DeviceInfo, register: RegisterValue): vscode.TreeItem {
+function registerItem(device: DeviceInfo, register: RegisterValue, watch: string | undefined): vscode.TreeItem {
   const collapsible = register.fields.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
   const item = new vscode.TreeItem(register.name, collapsible);
   item.id = nodeId(device.group, device.name, register.name);
@@ -109,8 +114,13 @@ function registerItem(device: DeviceInfo, register: RegisterValue): vscode.TreeI
   tip.appendMarkdown(`**${device.name}.${register.name}** — ${register.doc}\n\n`);
   tip.appendMarkdown(`offset 0x${register.offset.toString(16)}, ${register.width * 8} bits, ${register.access}`);
   if (register.value === null) tip.appendMarkdown('\n\nValue unknown without a side effect (write-only, or held by a remote peer).');
+  // Said here because these breakpoints are not in the Breakpoints view (watching-adapter.ts says why).
+  tip.appendMarkdown(watch === undefined
+    ? '\n\nAdd Data Breakpoint stops the guest when it accesses this register (listed here, not in Breakpoints).'
+    : `\n\nData breakpoint: stops on ${watch}. Remove it here.`);
   item.tooltip = tip;
-  item.contextValue = isWritable(register) ? CONTEXT.writableRegister : CONTEXT.readOnlyRegister;
+  item.contextValue = (isWritable(register) ? CONTEXT.writableRegister : CONTEXT.readOnlyRegister) + (watch === undefined ? '' : CONTEXT.watchedSuffix);
+  if (watch !== undefined) item.iconPath = new vscode.ThemeIcon('debug-breakpoint-data');
   return item;
 }
 

@@ -9,6 +9,7 @@ import type { DeviceInfo } from '../debug-adapter/custom-requests';
 import { DEVICES_VIEW_ID } from './command-ids';
 import { childNodes, DeviceNode, rootNodes, treeItem } from './device-nodes';
 import { OsdevSessions, osdevRequest } from './osdev-session';
+import type { RegisterWatches } from './register-watches';
 
 const RUNNING_REFRESH_MS = 1000;
 
@@ -26,7 +27,7 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
 
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly sessions: OsdevSessions) {
+  constructor(private readonly sessions: OsdevSessions, private readonly watches: RegisterWatches) {
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view, this.changed,
@@ -34,6 +35,7 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
       sessions.onEvent('osdev/devicesChanged', (e) => { if (e.session === sessions.active) this.refresh(); }),
       vscode.debug.onDidChangeActiveDebugSession(() => this.refresh()),
       sessions.onDidEnd(() => this.refresh()),
+      watches.onDidChange((s) => { if (s === sessions.active) this.changed.fire(undefined); }),
       this.view.onDidChangeVisibility(() => this.refresh()),
     );
     this.timer = setInterval(() => this.refreshWhileRunning(), RUNNING_REFRESH_MS);
@@ -50,7 +52,8 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
   }
 
   getTreeItem(node: DeviceNode): vscode.TreeItem {
-    return treeItem(node);
+    const watched = this.watches.watched(this.sessions.active);
+    return treeItem(node, (device, register) => watched.find((w) => w.name === `${device}.${register}`)?.accessType);
   }
 
   getChildren(node?: DeviceNode): DeviceNode[] {

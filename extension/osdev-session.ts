@@ -38,7 +38,12 @@ export interface RunStateChange {
 /** Sessions of our debug type, their run state, and their custom events by name. */
 export class OsdevSessions implements vscode.Disposable {
   private readonly states = new Map<string, RunState>();
-  /** Sessions of ours that have started and not ended, oldest first. */
+  /**
+   * Sessions of ours that have started and not ended, the most recently started or
+   * focused last. Commands fall back to it because VS Code's activeDebugSession is the
+   * session focused in the Call Stack, and is undefined while that pane is folded or
+   * between one session's end and the next one's start.
+   */
   private readonly live: vscode.DebugSession[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<RunStateChange>();
   private readonly startEmitter = new vscode.EventEmitter<vscode.DebugSession>();
@@ -54,17 +59,23 @@ export class OsdevSessions implements vscode.Disposable {
   constructor() {
     this.disposables.push(
       this.stateEmitter, this.startEmitter, this.endEmitter,
-      vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
+      vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+        createDebugAdapterTracker: (s) => {
+          // The adapter exists before onDidStartDebugSession fires: the session is usable from here.
+          this.markRecent(s);
+          return this.trackerFor(s);
+        },
+      }),
       vscode.debug.onDidStartDebugSession((s) => {
         if (!isOsdevSession(s)) return;
-        this.live.push(s);
+        this.markRecent(s);
         this.startEmitter.fire(s);
       }),
+      vscode.debug.onDidChangeActiveDebugSession((s) => { if (isOsdevSession(s) && this.isLive(s)) this.markRecent(s); }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (!isOsdevSession(s)) return;
         this.states.delete(s.id);
-        const i = this.live.indexOf(s);
-        if (i >= 0) this.live.splice(i, 1);
+        this.forget(s);
         this.endEmitter.fire(s);
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
@@ -74,12 +85,12 @@ export class OsdevSessions implements vscode.Disposable {
   }
 
   /**
-   * The focused debug session when it is ours, else our newest live one: VS Code leaves
-   * activeDebugSession undefined for a while when one session ends as another starts.
+   * The session commands and views act on: the focused one when it is ours and alive,
+   * else the one of ours started or focused last (see `live`).
    */
   get active(): vscode.DebugSession | undefined {
-    const s = vscode.debug.activeDebugSession;
-    if (s !== undefined) return isOsdevSession(s) ? s : undefined;
+    const focused = vscode.debug.activeDebugSession;
+    if (isOsdevSession(focused) && (this.isLive(focused) || this.live.length === 0)) return focused;
     return this.live.at(-1);
   }
 
@@ -100,6 +111,21 @@ export class OsdevSessions implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+
+  private isLive(session: vscode.DebugSession): boolean {
+    return this.live.some((s) => s.id === session.id);
+  }
+
+  /** Moves (or adds) `session` to the most recent end of `live`. Ids, not objects: VS Code may hand out a new wrapper. */
+  private markRecent(session: vscode.DebugSession): void {
+    this.forget(session);
+    this.live.push(session);
+  }
+
+  private forget(session: vscode.DebugSession): void {
+    const i = this.live.findIndex((s) => s.id === session.id);
+    if (i >= 0) this.live.splice(i, 1);
   }
 
   private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
