@@ -47,6 +47,7 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsBreakpointLocationsRequest: true,
   supportsTerminateRequest: true,
   supportsDataBreakpoints: true,
+  supportsDataBreakpointBytes: true,
   supportsConditionalBreakpoints: true,
   supportsHitConditionalBreakpoints: true,
   supportsLogPoints: true,

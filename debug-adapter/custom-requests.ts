@@ -22,7 +22,11 @@ export interface CustomRequests {
    */
   'osdev/writeDeviceRegister': [{ device: string; register: string; field?: string; value: number }, { register: RegisterValue }];
   'osdev/resetDevice': [{ device: string }, Record<string, never>];
-  /** Plug or unplug a passthrough slot; recorded as an input event. */
+  /**
+   * Plug or unplug a passthrough slot; an input event, so it takes effect at the next round
+   * boundary (at once while running, when continued while paused). The answer is the
+   * state pending then ("unplugging (...)"); `osdev/devicesChanged` follows when applied.
+   */
   'osdev/plug': [{ device: string; plugged: boolean }, { state: PassthroughState }];
   /** Give a passthrough slot another backend (`stub` with a model file, `remote-port` with an address). */
   'osdev/setBackend': [{ device: string; backend: 'stub'; model: string } | { device: string; backend: 'remote-port'; address: string } |

@@ -34,7 +34,8 @@ export class DataBreakpoints {
     if (args.variablesReference !== undefined && args.variablesReference !== 0) {
       return { dataId: null, description: 'registers and CSRs cannot be watched: watch memory, a symbol or a device register (uart0.THR)' };
     }
-    const t = await this.resolve(args.name.trim(), hart).catch((e: Error) => e.message);
+    const t = await (args.asAddress === true ? this.resolveAddress(args.name.trim(), args.bytes, hart) : this.resolve(args.name.trim(), hart))
+      .catch((e: Error) => e.message);
     if (typeof t === 'string') return { dataId: null, description: t };
     return {
       dataId: JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)),
@@ -42,6 +43,16 @@ export class DataBreakpoints {
       accessTypes: ['read', 'write', 'readWrite'],
       canPersist: true,
     };
+  }
+
+  /** VS Code's "Add Data Breakpoint at Address": an address expression and a byte count. */
+  private async resolveAddress(expr: string, bytes: number | undefined, hart: number): Promise<Target> {
+    const size = bytes ?? this.xlen() / 8;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) throw new Error(`${size} bytes cannot be watched (1 to ${MAX_SIZE})`);
+    const va = BigInt.asUintN(this.xlen(), await this.evaluate(expr, hart));
+    const pa = await this.machine().request({ type: 'translate', hart, address: va });
+    if (pa === null) throw new Error(`0x${va.toString(16)} is not mapped for hart ${hart} now`);
+    return { pa, size, label: `0x${va.toString(16)}` };
   }
 
   private async resolve(name: string, hart: number): Promise<Target> {

@@ -210,6 +210,8 @@ describe('data breakpoints', () => {
     const unmapped = await dc.customRequest('dataBreakpointInfo', { name: 'uart0.NOPE' });
     assert.equal(unmapped.body.dataId, null);
     assert.match(unmapped.body.description, /uart0 has no register NOPE/);
+    const byAddress = await dc.customRequest('dataBreakpointInfo', { name: '0x80000000', asAddress: true, bytes: 2 });
+    assert.match(byAddress.body.description, /^0x80000000 \(2 bytes at physical 0x80000000\)$/, 'VS Code\'s "at address" form');
     const bad = await dc.customRequest('setDataBreakpoints', { breakpoints: [{ dataId: 'garbage' }] });
     assert.equal(bad.body.breakpoints[0].verified, false);
   });

@@ -85,7 +85,7 @@ class MachineWorker {
     const dt = (now - this.lastStatus.at) / 1000;
     const ips = this.running && dt > 0 ? Math.max(0, (instructions - this.lastStatus.instructions) / dt) : 0;
     this.lastStatus = { at: now, instructions };
-    return { running: this.running, idle: this.idle, exited: this.exited, guestTimeNs: m.time * (1e9 / VIRT.timebaseHz), instructions, ips: Math.round(ips) };
+    return { running: this.running, idle: this.idle, exited: this.exited, guestTimeNs: m.timeNow * (1e9 / VIRT.timebaseHz), instructions, ips: Math.round(ips) };
   }
 
   private receive(raw: unknown): void {
@@ -192,7 +192,10 @@ class MachineWorker {
         const d = m.device(req.device);
         if (d?.passthrough === undefined) return `plug: '${req.device}' is not a passthrough slot`;
         m.inputs.post({ kind: 'plug', device: req.device, plugged: req.plugged });
-        return { value: d.passthrough() };
+        // The event enters at the next round boundary: say so; `deviceState` follows when it has.
+        const now = d.passthrough();
+        const target = req.plugged ? 'plugged' : 'unplugged';
+        return { value: now.state === target ? now : { ...now, state: `${req.plugged ? 'plugging in' : 'unplugging'} (when the guest next runs a quantum)` } };
       }
       case 'setBackend': {
         const i = m.slots.findIndex((x) => x.name === req.device);

@@ -238,8 +238,14 @@ export class Machine {
     return Math.ceil(t * this.desc.instructionsPerSecond / VIRT.timebaseHz);
   }
 
-  /** Guest time now, in ticks. */
+  /** Guest time now, in ticks (the clock of the last round boundary). */
   get time(): number { return this.ticks(this.clock); }
+
+  /** Guest time as hart 0 sees it now, mid-round progress included (what a debugger shows at a stop). */
+  get timeNow(): number {
+    const h = this.harts[0];
+    return this.ticks(this.clock + Math.max(0, h.instret - this.sliceStart[h.id]));
+  }
 
   /** Move guest time forward to `ticks` (never back): `--clock realtime` keeps pace with the host this way. */
   advanceTimeTo(ticks: number): void {
