@@ -140,8 +140,13 @@ describe('osdev/* custom requests', () => {
     await dc.continueRequest({ threadId: 1 });
     await waiting;
     const unplugged = outputContains('unplugged: ID reads ffffffff');
-    await custom('osdev/plug', { device: 'stub0', plugged: false });
+    const traced = collect('osdev/trace') as { lines: string[] }[];
+    await custom('osdev/trace', { mmio: true, traps: false, devices: ['stub0'] });
+    const answer = await custom<{ state: { state: string } }>('osdev/plug', { device: 'stub0', plugged: false });
+    assert.match(answer.state.state, /^unplugging/, 'the answer says the change is pending');
     await unplugged;
+    await custom('osdev/trace', { mmio: false, traps: false });
+    assert.ok(traced.flatMap((t) => t.lines).some((l) => /^event stub0 unplugged \(input at clock \d+\)$/.test(l)), 'the toggle is in the trace');
     const swapped = await custom<{ state: { state: string; backend: string } }>('osdev/setBackend', { device: 'stub0', backend: 'stub', model: STUB_MODEL });
     assert.deepEqual([swapped.state.state, swapped.state.backend], ['plugged', 'stub'], 'a new backend comes plugged in');
     assert.equal((await exited).body.exitCode, 0);

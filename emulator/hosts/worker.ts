@@ -204,6 +204,7 @@ class MachineWorker {
         if (!opened.ok) return `setBackend: ${opened.error}`;
         const slot = m.slots[i];
         slot.setBackend(opened.value?.backend ?? null, opened.value?.target);
+        m.eventTrace?.(`event ${slot.name} backend ${opened.value?.backend.kind ?? 'none'}${opened.value !== null ? ` (${opened.value.target})` : ''}`);
         this.flushConsole();
         return { value: slot.state() };
       }

@@ -97,6 +97,8 @@ export class Machine {
   readonly devices: DeviceSlot[] = [];
   /** Passthrough slots, in description order. */
   readonly slots: PassthroughSlot[] = [];
+  /** Machine events for the trace (plug, unplug, backend switch); null when tracing is off. */
+  eventTrace: ((line: string) => void) | null = null;
   private power: StopReason | null = null;
   /** Scheduler position: the hart whose quantum runs next, and what is left of it. */
   private cursor = 0;
@@ -287,6 +289,7 @@ export class Machine {
         const slot = this.slots.find((x) => x.name === e.device);
         if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' to ${e.plugged ? 'plug' : 'unplug'}`); break; }
         slot.plug(e.plugged);
+        this.eventTrace?.(`event ${slot.name} ${slot.state().state} (input at clock ${this.clock})`);
         this.backends.deviceChanged?.(slot.name, slot.state().state);
         break;
       }

@@ -52,4 +52,5 @@ export function setTrace(machine: Machine, o: TraceOptions, sink: (line: string)
     }
     : null;
   for (const h of machine.harts) h.trapTrace = o.traps ? (cause, interrupt) => sink(formatTrap(h, cause, interrupt)) : null;
+  machine.eventTrace = o.mmio || o.traps ? sink : null;
 }
