@@ -19,6 +19,11 @@ const MAKE_DIRS = [
   { name: 'guests', dir: 'emulator/test/guests' },
   // The demo is rebuilt into the build directory; the committed demo/hello.elf stays as it is.
   { name: 'demo', dir: 'demo', args: ['OUT=../emulator/test/guests/build/demo/hello.elf'] },
+  // The debugger tests also step through the demo built at -O0 and at -O2.
+  ...['-O0', '-O2'].map((opt) => ({
+    name: `demo ${opt}`, dir: 'demo',
+    args: [`OPT=${opt}`, 'PREFIX_MAP=', `OBJDIR=../emulator/test/guests/build/demo${opt}`, `OUT=../emulator/test/guests/build/demo${opt}/hello.elf`],
+  })),
 ];
 
 const require = createRequire(import.meta.url);

@@ -495,6 +495,45 @@ describe('debug adapter over stdio', () => {
   });
 });
 
+for (const opt of ['-O0', '-O2']) {
+  describe(`the demo built ${opt}`, () => {
+    const program = path.join(GUESTS, `demo${opt}/hello.elf`);
+    const source = path.join(ROOT, 'demo/hello.c');
+    const lineOf = (text: string) => fs.readFileSync(source, 'utf8').split('\n').findIndex((l) => l.trim() === text) + 1;
+
+    test('a conditional breakpoint in the timer handler: frame, line, value, the trap origin; step out', async () => {
+      await launch({ program, stopOnEntry: true });
+      const line = lineOf('ticks++;');
+      const bp = await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, condition: 'ticks == 1' }] });
+      assert.equal(bp.body.breakpoints[0].verified, true);
+      await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+      const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.equal(frames[0].name, 'on_timer');
+      assert.equal(frames[0].source?.path, source);
+      assert.equal(frames[0].line, line);
+      assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '0x1 (1)');
+      assert.match(frames[frames.length - 1].name, /^main \[machine timer interrupt from M-mode\]$/, frames.map((f) => f.name).join(' <- '));
+      await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
+      await stopAfter(() => dc.stepOutRequest({ threadId: 1 }));
+      assert.notEqual((await topFrame()).name, 'on_timer', 'out of the handler');
+    });
+
+    test('step over by line from main\'s first line moves forward in main', async () => {
+      await launch({ program, stopOnEntry: true });
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+      await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+      const first = await topFrame();
+      assert.equal(first.name, 'main');
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      await stopAfter(() => dc.nextRequest({ threadId: 1 }));
+      const next = await topFrame();
+      assert.equal(next.name, 'main');
+      assert.ok((next.line ?? 0) > (first.line ?? 0) || BigInt(next.instructionPointerReference ?? '0') > BigInt(first.instructionPointerReference ?? '0'),
+        `moved from line ${first.line} to ${next.line}`);
+    });
+  });
+}
+
 describe('bad launch configurations get error responses naming the attribute', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['missing program', {}, /"program" is missing/],
