@@ -10,34 +10,16 @@ import { startPeer } from '../test/peer-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassthroughContext } from '../devices/passthrough/backend';
 import { RemotePortBackend } from '../devices/passthrough/remote-port';
 import { openRemotePortBackend, openRemotePortLink } from './remote-port-link';
 import { parseRemotePortAddress } from '../devices/passthrough/remote-port';
 import { parsePeerArgs } from './remote-port-peer';
+import { FakeSlotContext } from '../devices/passthrough/test-context';
 
 const WINDOW = { base: 0x8000_0000, size: 0x1000 };
 const REG = { ID: 0x00, CMD: 0x04, SRC: 0x08, DST: 0x0c, LEN: 0x10, STATUS: 0x14 } as const;
 const SYNC_QUANTUM = 1000;
 
-class FakeContext implements PassthroughContext {
-  irq = false;
-  irqChanges: [number, boolean][] = [];
-  logs: string[] = [];
-  clock = 0;
-  readonly mem = new Uint8Array(WINDOW.size);
-  setIrq(high: boolean): void { this.irq = high; this.irqChanges.push([this.clock, high]); }
-  private inside(addr: number, len: number): boolean { return addr >= WINDOW.base && addr + len <= WINDOW.base + WINDOW.size; }
-  dmaRead(addr: number, len: number): Uint8Array | null { return this.inside(addr, len) ? this.mem.slice(addr - WINDOW.base, addr - WINDOW.base + len) : null; }
-  dmaWrite(addr: number, bytes: Uint8Array): boolean {
-    if (!this.inside(addr, bytes.length)) return false;
-    this.mem.set(bytes, addr - WINDOW.base);
-    return true;
-  }
-  now(): number { return this.clock; }
-  nowNs(): number { return this.clock * 10; }
-  log(line: string): void { this.logs.push(line); }
-}
 
 const tempDirs: string[] = [];
 after(() => { for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true }); });
@@ -48,23 +30,23 @@ function tempSocket(): string {
   return path.join(dir, 'peer.sock');
 }
 
-function connect(address: string, timeoutMs = 3000): { b: RemotePortBackend; ctx: FakeContext } {
+function connect(address: string, timeoutMs = 3000): { b: RemotePortBackend; ctx: FakeSlotContext } {
   const r = openRemotePortBackend(address, { dev: 7, syncQuantum: SYNC_QUANTUM, timeoutMs, connectTimeoutMs: 3000 });
   assert.ok(r.ok, r.ok ? '' : r.error);
-  const ctx = new FakeContext();
+  const ctx = new FakeSlotContext(WINDOW);
   r.value.attach(ctx);
   assert.equal(r.value.failure, null);
   return { b: r.value, ctx };
 }
 
 /** Advances the fake clock by one quantum and lets the backend sync, as the machine does between quanta. */
-function quantum(b: RemotePortBackend, ctx: FakeContext): void {
+function quantum(b: RemotePortBackend, ctx: FakeSlotContext): void {
   ctx.clock += SYNC_QUANTUM;
   b.tick();
 }
 
 /** The guest's side of one copy: program the engine, start it, run until the interrupt, acknowledge. */
-function copyJob(b: RemotePortBackend, ctx: FakeContext, text: string): { status: number | null; out: string } {
+function copyJob(b: RemotePortBackend, ctx: FakeSlotContext, text: string): { status: number | null; out: string } {
   ctx.mem.set(new TextEncoder().encode(text), 0x100);
   assert.equal(b.write(REG.SRC, 4, WINDOW.base + 0x100, 0), true);
   assert.equal(b.write(REG.DST, 4, WINDOW.base + 0x800, 0), true);

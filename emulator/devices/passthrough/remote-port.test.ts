@@ -4,30 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassthroughContext } from './backend';
 import { MAX_PACKETS_PER_WAIT, RemotePortBackend, RemotePortChannel } from './remote-port';
 import { BusPacket, BusStatus, busStatus, encodePacket, Framer, Packet, PktFlag, withStatus } from './remote-port-proto';
+import { FakeSlotContext } from './test-context';
 
 const WINDOW = { base: 0x8000_0000, size: 0x100 };
 
-class FakeContext implements PassthroughContext {
-  irq = false;
-  irqChanges: boolean[] = [];
-  logs: string[] = [];
-  clock = 0;
-  readonly mem = new Uint8Array(WINDOW.size);
-  setIrq(high: boolean): void { this.irq = high; this.irqChanges.push(high); }
-  private inside(addr: number, len: number): boolean { return addr >= WINDOW.base && addr + len <= WINDOW.base + WINDOW.size; }
-  dmaRead(addr: number, len: number): Uint8Array | null { return this.inside(addr, len) ? this.mem.slice(addr - WINDOW.base, addr - WINDOW.base + len) : null; }
-  dmaWrite(addr: number, bytes: Uint8Array): boolean {
-    if (!this.inside(addr, bytes.length)) return false;
-    this.mem.set(bytes, addr - WINDOW.base);
-    return true;
-  }
-  now(): number { return this.clock; }
-  nowNs(): number { return this.clock * 10; }
-  log(line: string): void { this.logs.push(line); }
-}
 
 /** The peer's side of the channel: it answers each packet we send synchronously through `script`. */
 class ScriptedPeer implements RemotePortChannel {
@@ -90,8 +72,8 @@ function registerPeer(extra?: (p: Packet, peer: ScriptedPeer) => boolean): Scrip
   });
 }
 
-function attached(peer: ScriptedPeer, opts: { syncQuantum?: number } = {}): { b: RemotePortBackend; ctx: FakeContext } {
-  const ctx = new FakeContext();
+function attached(peer: ScriptedPeer, opts: { syncQuantum?: number } = {}): { b: RemotePortBackend; ctx: FakeSlotContext } {
+  const ctx = new FakeSlotContext(WINDOW);
   const b = new RemotePortBackend(peer, { dev: 3, syncQuantum: opts.syncQuantum ?? 1000, timeoutMs: 50 });
   b.attach(ctx);
   return { b, ctx };

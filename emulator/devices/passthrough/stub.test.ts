@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MODEL_KEYS, parseStubModel, StubBackend, StubModel } from './stub';
 import { parseLocatedJson } from './located-json';
-import { PassthroughContext } from './backend';
+import { FakeSlotContext } from './test-context';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
@@ -24,17 +24,6 @@ function errorOf(text: string): string {
   return m.error;
 }
 
-class Ctx implements PassthroughContext {
-  clock = 0;
-  irq = false;
-  logs: string[] = [];
-  setIrq(high: boolean): void { this.irq = high; }
-  dmaRead(): Uint8Array | null { return null; }
-  dmaWrite(): boolean { return false; }
-  now(): number { return this.clock; }
-  nowNs(): number { return this.clock * 10; }
-  log(line: string): void { this.logs.push(line); }
-}
 
 const DEVICE = JSON.stringify({
   model: 'acme,timer', size: 256,
@@ -54,7 +43,7 @@ const DEVICE = JSON.stringify({
 }, null, 2);
 
 test('stub: access rules, read sequences, timed and immediate triggers, interrupt terms', () => {
-  const ctx = new Ctx();
+  const ctx = new FakeSlotContext({ base: 0, size: 0 });
   const b = new StubBackend(model(DEVICE), 'm.json');
   b.attach(ctx);
   b.write(0, 4, 0xffff, 0);

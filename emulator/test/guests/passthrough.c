@@ -17,8 +17,6 @@
 #define REG_STATUS 0x0c          /* bit 0 DONE, write 1 to clear */
 #define REG_DATA   0x10          /* reads 1, 2, 3, 3, ... */
 
-#define ENABLE(ctx, w)   (PLIC_BASE + 0x2000UL + 0x80UL * (ctx) + 4UL * (w))
-#define CLAIM(ctx)       (PLIC_BASE + 0x200004UL + 0x1000UL * (ctx))
 
 static unsigned long dev;
 static unsigned dev_irq;
@@ -30,12 +28,12 @@ static void wr(unsigned off, uint32_t v) { mmio_write32(dev + off, v); }
 static int on_irq(struct trap_frame *f)
 {
     if (f->cause != (CAUSE_INTERRUPT | IRQ_M_EXT)) return 0;
-    uint32_t src = mmio_read32(CLAIM(0));
+    unsigned src = plic_claim_m();
     if (src == dev_irq) {
         wr(REG_STATUS, 1);   /* W1C: DONE drops, and the line with it */
         irqs++;
     }
-    mmio_write32(CLAIM(0), src);
+    plic_complete_m(src);
     return 1;
 }
 
@@ -59,11 +57,8 @@ int main(void)
     uint32_t d1 = rd(REG_DATA), d2 = rd(REG_DATA), d3 = rd(REG_DATA), d4 = rd(REG_DATA);
     kprintf("DATA reads %u %u %u %u\n", d1, d2, d3, d4);
 
-    mmio_write32(PLIC_BASE + 4UL * dev_irq, 1);
-    mmio_write32(ENABLE(0, dev_irq / 32), 1u << (dev_irq % 32));
     m_trap_hook = on_irq;
-    csr_set(mie, 1UL << IRQ_M_EXT);
-    csr_set(mstatus, MSTATUS_MIE);
+    plic_route_m(dev_irq);
     operation(1);
 
     kprintf("waiting for unplug\n");

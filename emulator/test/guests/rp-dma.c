@@ -17,8 +17,6 @@
 #define REG_LEN    0x10
 #define REG_STATUS 0x14          /* bit 0 DONE (W1C), bit 1 ERR */
 
-#define ENABLE(ctx, w)   (PLIC_BASE + 0x2000UL + 0x80UL * (ctx) + 4UL * (w))
-#define CLAIM(ctx)       (PLIC_BASE + 0x200004UL + 0x1000UL * (ctx))
 
 static unsigned long dev;
 static unsigned dev_irq;
@@ -31,13 +29,13 @@ static void wr(unsigned off, uint32_t v) { mmio_write32(dev + off, v); }
 static int on_irq(struct trap_frame *f)
 {
     if (f->cause != (CAUSE_INTERRUPT | IRQ_M_EXT)) return 0;
-    uint32_t src = mmio_read32(CLAIM(0));
+    unsigned src = plic_claim_m();
     if (src == dev_irq) {
         status_at_irq = rd(REG_STATUS);
         wr(REG_STATUS, status_at_irq);   /* W1C: the peer lowers the line */
         irqs++;
     }
-    mmio_write32(CLAIM(0), src);
+    plic_complete_m(src);
     return 1;
 }
 
@@ -53,11 +51,8 @@ int main(void)
     kprintf("ID = %x\n", id);
     if (id != PEER_ID) return 2;
 
-    mmio_write32(PLIC_BASE + 4UL * dev_irq, 1);
-    mmio_write32(ENABLE(0, dev_irq / 32), 1u << (dev_irq % 32));
     m_trap_hook = on_irq;
-    csr_set(mie, 1UL << IRQ_M_EXT);
-    csr_set(mstatus, MSTATUS_MIE);
+    plic_route_m(dev_irq);
 
     unsigned n = strlen(src_buf);
     wr(REG_SRC, (uint32_t)(unsigned long)src_buf);

@@ -477,3 +477,14 @@ int fdt_find_compatible(const char *compatible, unsigned long *base, unsigned *i
     }
 }
 
+/* riscv-plic-spec 1.0.0: priority at 4*src, enables at 0x2000 + 0x80*ctx, claim at 0x200004 + 0x1000*ctx. */
+void plic_route_m(unsigned irq)
+{
+    mmio_write32(PLIC_BASE + 4UL * irq, 1);
+    mmio_write32(PLIC_BASE + 0x2000UL + 4UL * (irq / 32), mmio_read32(PLIC_BASE + 0x2000UL + 4UL * (irq / 32)) | (1u << (irq % 32)));
+    csr_set(mie, 1UL << IRQ_M_EXT);
+    csr_set(mstatus, MSTATUS_MIE);
+}
+
+unsigned plic_claim_m(void) { return mmio_read32(PLIC_BASE + 0x200004UL); }
+void plic_complete_m(unsigned irq) { mmio_write32(PLIC_BASE + 0x200004UL, irq); }

@@ -194,6 +194,12 @@ extern unsigned long boot_fdt;
  * (2 address + 2 size cells, as in /soc) and interrupts. 1 when found. */
 int fdt_find_compatible(const char *compatible, unsigned long *base, unsigned *irq);
 
+/* Hart 0's M-mode PLIC context (context 0): route source `irq` to it at priority 1 and
+ * enable machine external interrupts; claim and complete from a trap hook. */
+void plic_route_m(unsigned irq);
+unsigned plic_claim_m(void);
+void plic_complete_m(unsigned irq);
+
 /* ---- secondary harts ---- */
 void secondary_main(unsigned long hartid);   /* weak; default parks in wfi */
 int main(void);
