@@ -14,6 +14,7 @@ import { RegisterWatches } from './register-watches';
 import { StatusBar } from './status-bar';
 import { TraceOutput } from './trace-output';
 import { registerWatchActions } from './watch-actions';
+import { registerLaunchErrors } from './launch-errors';
 
 export { COMMANDS } from './command-ids';
 
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new TraceOutput(sessions),
     new StatusBar(sessions),
     ...registerDemo(context),
+    ...registerLaunchErrors(),
   );
   // The device-tree language client (extension/lsp/client.ts); the server runs in its own process.
   void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
