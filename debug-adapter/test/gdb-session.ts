@@ -161,7 +161,10 @@ export function qemuGdbCommand(elf: string, xlen: Xlen): string[] {
 /** A frame of gdb's backtrace. */
 export interface GdbFrame { level: number; pc: bigint; func: string }
 
-/** What an exec command stopped on (`*stopped`), e.g. reason "breakpoint-hit", "end-stepping-range", "exited-normally". */
+/**
+ * What ended an exec command: `*stopped` with reason "breakpoint-hit", "end-stepping-range",
+ * "exited-normally" and the like, or "exited" when the target went away (QEMU powered off).
+ */
 export interface GdbStop { reason: string; results: MiTuple }
 
 export class GdbSession {
@@ -221,8 +224,11 @@ export class GdbSession {
         this.waiting.delete(rec.token);
         if (rec.klass === 'error') w.reject(new Error(`${GDB}: ${String(rec.results.msg)}\n${this.recent.join('\n')}`));
         else w.resolve(rec);
-      } else if (rec.kind === '*' && rec.klass === 'stopped') {
-        const stop = { reason: typeof rec.results.reason === 'string' ? rec.results.reason : '', results: rec.results };
+      } else if ((rec.kind === '*' && rec.klass === 'stopped') || (rec.kind === '=' && rec.klass === 'thread-group-exited')) {
+        // QEMU powered off by the guest closes the pipe without an exit packet: gdb says
+        // only that the inferior's thread group exited, which ends an exec command too.
+        const reason = rec.klass === 'stopped' ? (typeof rec.results.reason === 'string' ? rec.results.reason : '') : 'exited';
+        const stop = { reason, results: rec.results };
         // A stop nobody waits for (the one at connection) needs no answer.
         const w = this.stopWaiter;
         this.stopWaiter = undefined;
@@ -249,11 +255,11 @@ export class GdbSession {
   }
 
   /** Sends an exec command (continue, step...) and resolves with the stop that ends it. */
-  async resume(text: string): Promise<GdbStop> {
+  async resume(text: string, safetyNetMs = SAFETY_NET_MS): Promise<GdbStop> {
     let timer: NodeJS.Timeout | undefined;
     // Waiting starts before the command is sent: the stop may come right behind `^running`.
     const stopped = new Promise<GdbStop>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${GDB}: no stop after ${text} (safety net)\n${this.recent.join('\n')}`)), SAFETY_NET_MS);
+      timer = setTimeout(() => reject(new Error(`${GDB}: no stop after ${text} (safety net)\n${this.recent.join('\n')}`)), safetyNetMs);
       this.stopWaiter = resolve;
     });
     try {
