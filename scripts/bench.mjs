@@ -92,3 +92,4 @@ console.log('\nMIPS = guest instructions (counted by osdev-emu; both run the sam
 console.log(`MB/s = ${IO_MIB} MiB moved by the guest per wall-clock second of the whole run.`);
 
 await (await import('./bench-devices.mjs')).benchDevices(root);
+await (await import('./bench-debugger.mjs')).benchDebugger(root);
