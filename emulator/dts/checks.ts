@@ -7,6 +7,7 @@
 import { DtNode, DtProp, ResolvedTree } from './resolve';
 import { Span } from './parser';
 import { LIMITS } from './source';
+import { checkBuses, isPciBus } from './bus-checks';
 
 export interface CheckDiagnostic {
   severity: 'error' | 'warning';
@@ -42,12 +43,33 @@ function graphBuses(all: DtNode[]): Set<DtNode> {
   return bus;
 }
 
-/** checks.c prerequisites: a check does not run when one it depends on has failed anywhere. */
+/**
+ * checks.c prerequisites: a check does not run when one it depends on has failed
+ * anywhere, or did not run itself.
+ */
 const PREREQUISITES: Readonly<Record<string, readonly string[]>> = {
   avoid_unnecessary_addr_size: ['avoid_default_addr_size'],
   unique_unit_address: ['avoid_default_addr_size'],
   simple_bus_reg: ['reg_format'],
+  unit_address_format: ['pci_bridge'],
+  pci_device_reg: ['reg_format', 'pci_bridge'],
+  pci_device_bus_num: ['reg_format', 'pci_bridge'],
+  i2c_bus_reg: ['reg_format', 'i2c_bus_bridge'],
+  spi_bus_reg: ['reg_format', 'spi_bus_bridge'],
 };
+
+/** The checks that did not run because a prerequisite failed or did not run (depth-bounded: the table has no cycles). */
+function suppressedChecks(failed: ReadonlySet<string>): Set<string> {
+  const memo = new Map<string, boolean>();
+  const suppressed = (code: string, depth: number): boolean => {
+    const have = memo.get(code);
+    if (have !== undefined) return have;
+    const v = depth < 8 && (PREREQUISITES[code] ?? []).some((p) => (failed.has(p) && !suppressed(p, depth + 1)) || suppressed(p, depth + 1));
+    memo.set(code, v);
+    return v;
+  };
+  return new Set([...Object.keys(PREREQUISITES)].filter((c) => suppressed(c, 0)));
+}
 
 function cell(p: DtProp | undefined): number | undefined {
   if (p === undefined || p.bytes.length !== 4) return undefined;
@@ -120,7 +142,7 @@ export function checkTree(tree: ResolvedTree): CheckDiagnostic[] {
     }
 
     // unit_address_format
-    if (parent !== undefined && unit !== '' && !hasCompatible(parent, 'simple-bus') && !graphBus.has(parent)) {
+    if (parent !== undefined && unit !== '' && !hasCompatible(parent, 'simple-bus') && !isPciBus(parent) && !graphBus.has(parent)) {
       let u = unit;
       if (u.startsWith('0x')) { fail('unit_address_format', node, 'unit name should not have leading "0x"'); u = u.slice(2); }
       if (u[0] === '0' && /[0-9a-fA-F]/.test(u[1] ?? '')) fail('unit_address_format', node, 'unit name should not have leading 0s');
@@ -190,6 +212,8 @@ export function checkTree(tree: ResolvedTree): CheckDiagnostic[] {
       && ranges === undefined && node.liveChildren.length > 0 && node.liveChildren.every((c) => c.prop('reg') === undefined)) {
       fail('avoid_unnecessary_addr_size', node, 'unnecessary #address-cells/#size-cells without "ranges" or child "reg" property');
     }
+
+    checkBuses(node, fail);
 
     // interrupt_provider
     if (node.prop('interrupt-controller') !== undefined) {
@@ -294,6 +318,6 @@ export function checkTree(tree: ResolvedTree): CheckDiagnostic[] {
       }
     }
   }
-  const failed = new Set(out.map((d) => d.code));
-  return out.filter((d) => !(PREREQUISITES[d.code] ?? []).some((p) => failed.has(p)));
+  const skipped = suppressedChecks(new Set(out.map((d) => d.code)));
+  return out.filter((d) => !skipped.has(d.code));
 }

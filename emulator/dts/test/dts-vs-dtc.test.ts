@@ -32,7 +32,7 @@ const readFile = (p: string): string | undefined => { try { return readFileSync(
 function dtcWarnings(stderr: string): string[] {
   const out: string[] = [];
   for (const line of stderr.split('\n')) {
-    const m = /(?:Warning|ERROR) \(([a-z_]+)\): (.*)$/.exec(line);
+    const m = /(?:Warning|ERROR) \(([a-z0-9_]+)\): (.*)$/.exec(line);
     if (m !== null && !m[2].startsWith('Failed prerequisite')) out.push(`${m[1]}: ${m[2]}`);
   }
   return out.sort();

@@ -180,4 +180,150 @@ export const FIXTURES: Fixture[] = [
 };
 `,
   },
+  {
+    // PCI, I2C and SPI buses whose bridges are right: the device checks run.
+    name: 'bus-devices',
+    text: `/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	i2c@1000 {
+		reg = <0x1000 0x100>;
+		#address-cells = <1>;
+		#size-cells = <0>;
+		eeprom@50 { reg = <0x50>; };
+		rtc@68 { reg = <0x40000068>; };
+		bad@10 { reg = <0x11>; };
+		big@80 { reg = <0x80>; };
+		ten@80000123 { reg = <0x80000123>; };
+		tenbig@80000400 { reg = <0x80000400>; };
+		two@1a { reg = <0x1a 0x90>; };
+		noreg { };
+		i2c-bus { #address-cells = <1>; #size-cells = <0>; dev@3 { reg = <3>; }; };
+	};
+	spi@2000 {
+		reg = <0x2000 0x100>;
+		#address-cells = <1>;
+		#size-cells = <0>;
+		flash@0 { reg = <0>; spi-max-frequency = <1000>; };
+		flash@01 { reg = <1>; };
+	};
+	spi-slave@3000 {
+		reg = <0x3000 0x100>;
+		#address-cells = <0>;
+		#size-cells = <0>;
+		spi-slave;
+		x@9 { };
+	};
+	pci@40000000 {
+		device_type = "pci";
+		reg = <0x40000000 0x1000>;
+		#address-cells = <3>;
+		#size-cells = <2>;
+		ranges = <0x2000000 0 0x0 0x50000000 0 0x100000>;
+		bus-range = <0 0x10>;
+		dev@1 { reg = <0x800 0 0 0 0>; };
+		dev@2,1 { reg = <0x1100 0 0 0 0>; };
+		dev@3 { reg = <0x1900 0 0 0 0>; };
+		dev@4 { reg = <0x2000 1 0 0 0>; };
+		dev@5 { reg = <0x12002805 0 0 0 0>; };
+		dev@6 { reg = <0x00203000 0 0 0 0>; };
+		dev@0x7 { reg = <0x3800 0 0 0 0>; };
+	};
+};
+`,
+  },
+  {
+    // Bridges that are wrong: their device checks, and unit_address_format, do not run.
+    name: 'bus-bridges',
+    text: `/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	i2c@1000 {
+		reg = <0x1000 0x100>;
+		#address-cells = <2>;
+		#size-cells = <1>;
+		dev@0,50 { reg = <0 0x50 1>; };
+	};
+	i2c@1100 { reg = <0x1100 0x100>; };
+	i2c-arb { #address-cells = <1>; #size-cells = <1>; x@1 { reg = <1 1>; }; };
+	i2c-mux {
+		#address-cells = <1>; #size-cells = <1>;
+		i2c-bus@1 { reg = <1 1>; };
+	};
+	spi@2000 {
+		reg = <0x2000 0x100>;
+		#address-cells = <1>;
+		#size-cells = <1>;
+		flash@0 { reg = <0 1>; };
+	};
+	qspi@3000 {
+		reg = <0x3000 0x100>;
+		#address-cells = <1>;
+		#size-cells = <0>;
+		flash@0 { reg = <0>; spi-max-frequency = <10>; };
+	};
+	ctl {
+		#address-cells = <1>;
+		#size-cells = <0>;
+		flash@0 { reg = <0>; spi-cpha; };
+	};
+	spi@4000 {
+		reg = <0x4000 0x100>;
+		spi-slave;
+		#address-cells = <1>;
+		#size-cells = <0>;
+		s@0 { reg = <0>; };
+	};
+	spi@5000 { reg = <0x5000 0x100>; };
+	pcie@40000000 {
+		device_type = "pci";
+		reg = <0x40000000 0x1000>;
+		#address-cells = <2>;
+		#size-cells = <1>;
+		bus-range = <0x10 0x1ff>;
+		d@0 { reg = <0 0 1>; };
+	};
+	host@50000000 {
+		device_type = "pci";
+		reg = <0x50000000 0x1000>;
+		#address-cells = <3>;
+		#size-cells = <2>;
+		ranges = <0x2000000 0 0x0 0x60000000 0 0x100000>;
+		bus-range = <0x1>;
+	};
+	pci@70000000 {
+		device_type = "pci";
+		reg = <0x70000000 0x1000>;
+		bus-range = <1 2>;
+	};
+};
+`,
+  },
+  {
+    // dtc 1.6.1's own: bus-range read from its first cell only; an i2c node with i2c-bus children is still a bus.
+    name: 'bus-quirks',
+    text: `/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	pci@40000000 {
+		device_type = "pci";
+		reg = <0x40000000 0x1000>;
+		#address-cells = <3>;
+		#size-cells = <2>;
+		ranges = <0x2000000 0 0x0 0x50000000 0 0x100000>;
+		d@0 { };
+		e@1 { reg = <0x10800 0 0 0 0>; };
+	};
+	i2c {
+		#address-cells = <2>;
+		#size-cells = <0>;
+		i2c-bus { #address-cells = <1>; #size-cells = <0>; a@1 { reg = <1>; }; };
+	};
+	i2c@2 { reg = <2 1>; #address-cells = <1>; #size-cells = <0>; a@1 { reg = <1>; }; i2c-bus { }; };
+};
+`,
+  },
 ];

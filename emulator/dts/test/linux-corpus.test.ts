@@ -81,7 +81,7 @@ function sameUpToPhandles(a: Uint8Array, b: Uint8Array): string | undefined {
 const readFile = (p: string): string | undefined => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
 
 function dtcWarnings(stderr: string): string[] {
-  return stderr.split('\n').map((l) => /(?:Warning|ERROR) \(([a-z_]+)\): (.*)$/.exec(l))
+  return stderr.split('\n').map((l) => /(?:Warning|ERROR) \(([a-z0-9_]+)\): (.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null && !m[2].startsWith('Failed prerequisite'))
     .map((m) => `${m[1]}: ${m[2]}`).sort();
 }
