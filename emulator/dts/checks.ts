@@ -119,7 +119,7 @@ export function checkTree(tree: ResolvedTree): CheckDiagnostic[] {
   const byPhandle = new Map<number, DtNode>();
   const all: DtNode[] = [];
   const collect = (n: DtNode, depth: number) => {
-    if (depth > LIMITS.nodeDepth) return;
+    if (depth > LIMITS.nodeDepth || n.generated) return;
     all.push(n);
     if (n.phandle !== 0) byPhandle.set(n.phandle, n);
     for (const c of n.liveChildren) collect(c, depth + 1);

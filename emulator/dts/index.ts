@@ -10,6 +10,7 @@ import { DtsDocument, Span, parseDts } from './parser';
 import { ResolvedTree, resolveTree } from './resolve';
 import { checkTree } from './checks';
 import { compileTree } from './dtb';
+import { generateFixups, generateSymbols } from './overlay';
 
 export interface DtsOptions {
   readFile: FileReader;
@@ -17,6 +18,8 @@ export interface DtsOptions {
   defines?: Readonly<Record<string, string>>;
   /** Run the C preprocessor (dtc input from `cpp`): default true. */
   cpp?: boolean;
+  /** dtc -@: add `__symbols__` (every label's node path; each labelled node gets a phandle). */
+  symbols?: boolean;
 }
 
 export interface DtsCompilation {
@@ -39,7 +42,7 @@ export function analyzeDts(file: string, text: string, opts: DtsOptions): DtsCom
     ? { text, segments: [{ out: 0, file, src: 0, len: text.length, expanded: false }], diagnostics: [], includes: [], macros: new Map(), files: new Map([[file, text]]) }
     : preprocess(file, text, opts);
   const doc = parseDts(pp.text);
-  const tree = resolveTree(doc);
+  const tree = resolveTree(doc, { symbols: opts.symbols });
   const range = (span: Span) => mapRange(pp.segments, span.start, span.end);
   const diagnostics: DtsDiagnostic[] = [...pp.diagnostics];
   const add = (d: DtsDiagnostic) => { if (diagnostics.length < LIMITS.diagnostics) diagnostics.push(d); };
@@ -56,6 +59,9 @@ export function analyzeDts(file: string, text: string, opts: DtsOptions): DtsCom
   if (doc.errors.length === 0) {
     for (const d of checkTree(tree)) add({ severity: d.severity, message: `${d.where}: ${d.message}`, range: range(d.span), code: d.code });
   }
+  // After the checks, as dtc: these nodes are output, not input to check.
+  if (opts.symbols === true) generateSymbols(tree);
+  if (tree.plugin) for (const e of generateFixups(tree)) add({ severity: 'error', message: e.message, range: range(e.span), code: 'fixups' });
   return { file, pp, doc, tree, diagnostics, range };
 }
 

@@ -8,7 +8,7 @@
  * every property's value is encoded to bytes.
  */
 
-import { Cell, DtsDocument, Label, NodeDecl, NodeBody, PropDecl, Ref, Span, ValuePart } from './parser';
+import { Cell, DtsDocument, Label, NodeDecl, NodeBody, PropDecl, Ref, Span, TopNode, ValuePart } from './parser';
 import { LIMITS } from './source';
 
 export interface LabelEntry { name: string; span: Span; deleted: boolean }
@@ -22,6 +22,8 @@ export class DtProp {
   bytes: Uint8Array = new Uint8Array(0);
   /** Byte offsets in `bytes` of cells written as `&ref` (dtc's REF_PHANDLE markers). */
   refOffsets: number[] = [];
+  /** Those cells' references, with the node each names (undefined: an overlay's fixup). */
+  phandleRefs: { offset: number; ref: Ref; target: DtNode | undefined }[] = [];
   constructor(readonly name: string, public value: ValuePart[], readonly node: DtNode) {}
 }
 
@@ -37,6 +39,13 @@ export class DtNode {
   referenced = false;
   /** The phandle, once it has one (explicit or assigned). */
   phandle = 0;
+  /**
+   * `fragment`: an overlay's `fragment@N` or its `__overlay__`, made for `&label { … }`
+   * (the editor has no name of it to show). `generated`: `__symbols__`, `__fixups__`,
+   * `__local_fixups__` and below, made after the checks ran (checks skip them, as dtc).
+   */
+  fragment = false;
+  generated = false;
   /** Name spans of every definition (a `/ {` or `&label {` contributes its reference span), and their bodies. */
   readonly decls: { nameSpan: Span; body: NodeBody | undefined }[] = [];
   constructor(readonly name: string, readonly parent: DtNode | undefined) {}
@@ -73,6 +82,13 @@ export interface ResolvedTree {
   /** Every label definition, live or deleted, with the node it was on. */
   labelDefs: { label: Label; node: DtNode; prop?: DtProp }[];
   diagnostics: ResolveDiagnostic[];
+  /** The next phandle dtc would hand out (its get_node_phandle counter), for `__symbols__`. */
+  allocatePhandle(node: DtNode): number;
+}
+
+export interface ResolveOptions {
+  /** dtc -@: a `__symbols__` node naming every label's node (each gets a phandle). */
+  symbols?: boolean;
 }
 
 class Resolver {
@@ -86,12 +102,17 @@ class Resolver {
     if (this.diagnostics.length < LIMITS.diagnostics) this.diagnostics.push({ severity, message, span, code });
   }
 
-  addLabels(node: DtNode, labels: Label[]): void {
+  /**
+   * `existing`: the node was defined before. dtc (livetree.c add_label) puts a label
+   * added to an existing node in front of its list, so `__symbols__` lists it first.
+   */
+  addLabels(node: DtNode, labels: Label[], existing: boolean): void {
     for (const l of labels) {
       this.labelDefs.push({ label: l, node });
       const have = node.labels.find((x) => x.name === l.name);
       if (have !== undefined) { have.deleted = false; continue; }
-      node.labels.push({ name: l.name, span: l.span, deleted: false });
+      const entry = { name: l.name, span: l.span, deleted: false };
+      if (existing) node.labels.unshift(entry); else node.labels.push(entry);
       const list = this.byLabel.get(l.name) ?? [];
       if (!list.includes(node)) list.push(node);
       this.byLabel.set(l.name, list);
@@ -173,7 +194,7 @@ class Resolver {
         if (child === undefined) { child = new DtNode(item.name, node); node.children.push(child); node.childByName.set(item.name, child); }
         child.decls.push({ nameSpan: item.nameSpan, body: item.body });
         if (item.omitIfNoRef) child.omitIfNoRef = true;
-        this.addLabels(child, item.labels);
+        this.addLabels(child, item.labels, existed);
         this.merge(child, item.body, depth + 1, !existed);
       } else if (item.kind === 'delete-node') {
         const child = node.childByName.get(item.name);
@@ -182,21 +203,56 @@ class Resolver {
     }
   }
 
+  /**
+   * An overlay's `&label { … }` whose target is not in this file: dtc (livetree.c
+   * add_orphan_node) makes it `fragment@N { target = <&label>; __overlay__ { … }; }`,
+   * or `target-path = "/path"` for `&{/path}`, numbered in source order.
+   */
+  fragment(top: TopNode, ref: Ref): void {
+    const frag = new DtNode(`fragment@${this.fragments++}`, this.root);
+    frag.fragment = true;
+    this.root.children.push(frag);
+    this.root.childByName.set(frag.name, frag);
+    frag.decls.push({ nameSpan: ref.span, body: undefined });
+    const value: ValuePart[] = ref.kind === 'label'
+      ? [{ kind: 'cells', bits: 32, items: [{ kind: 'ref', ref, span: ref.span }], span: ref.span }]
+      : [{ kind: 'string', bytes: new TextEncoder().encode(ref.name), span: ref.span }];
+    // The label reference is recorded when `target` is encoded; a path is only a string.
+    if (ref.kind === 'path') this.refs.push({ ref, target: undefined, use: 'node' });
+    const name = ref.kind === 'label' ? 'target' : 'target-path';
+    const prop = new DtProp(name, value, frag);
+    prop.decls.push({ kind: 'prop', name, nameSpan: ref.span, labels: [], value, valueLabels: [], span: ref.span });
+    frag.props.push(prop);
+    frag.propByName.set(name, prop);
+    const overlay = new DtNode('__overlay__', frag);
+    overlay.fragment = true;
+    frag.children.push(overlay);
+    frag.childByName.set(overlay.name, overlay);
+    overlay.decls.push({ nameSpan: ref.span, body: top.body });
+    this.merge(overlay, top.body, 1, true);
+  }
+
+  private fragments = 0;
+
   build(doc: DtsDocument): void {
     let haveRoot = false;
     for (const top of doc.tops) {
       if (top.kind === 'top-node') {
         let target: DtNode | undefined = this.root;
         if (top.target !== undefined) {
-          target = this.lookup(top.target);
+          // dtc's grammar: a tree that starts with `&ref {` has nothing to find it in yet, so
+          // it is always a fragment in an overlay (even `&{/}`) and an error elsewhere.
+          const first = top === doc.tops[0];
+          target = first ? undefined : this.lookup(top.target);
+          if (target === undefined && doc.plugin && top.labels.length === 0) { this.fragment(top, top.target); continue; }
           this.refs.push({ ref: top.target, target, use: 'node' });
           if (target === undefined) {
-            if (!doc.plugin) this.diag('error', `label or path ${top.target.name} not found`, top.target.span, 'unresolved_reference');
+            this.diag('error', `label or path ${top.target.name} not found`, top.target.span, 'unresolved_reference');
             continue;
           }
         } else haveRoot = true;
         target.decls.push({ nameSpan: top.target?.span ?? { start: top.span.start, end: top.span.start + 1 }, body: top.body });
-        this.addLabels(target, top.labels);
+        this.addLabels(target, top.labels, target.decls.length > 1);
         // The first `/ { … }` is the tree itself (dtc builds it); every later piece merges.
         this.merge(target, top.body, 0, top.target === undefined && target.decls.length === 1);
       } else {
@@ -228,10 +284,12 @@ class Resolver {
    * omit_unused_nodes runs after its reference fixups: references from nodes dropped here
    * have already handed out phandles, and dtc's numbering depends on that.
    */
-  omitUnused(): void {
+  omitUnused(symbols: boolean): void {
     const visit = (node: DtNode, depth: number) => {
       if (depth > LIMITS.nodeDepth) return;
-      if (node.omitIfNoRef && !node.referenced && node.parent !== undefined) { deleteNode(node); return; }
+      // With -@ a labelled node stays: an overlay may refer to it through __symbols__.
+      const keep = symbols && node.labels.some((l) => !l.deleted);
+      if (node.omitIfNoRef && !node.referenced && !keep && node.parent !== undefined) { deleteNode(node); return; }
       for (const c of node.liveChildren) visit(c, depth + 1);
     };
     visit(this.root, 0);
@@ -258,26 +316,33 @@ class Resolver {
         used.add(v);
       }
     });
-    let next = 1;
-    const phandleOf = (target: DtNode): number => {
-      if (target.phandle !== 0) return target.phandle;
-      while (used.has(next)) next++;
-      target.phandle = next;
-      used.add(next);
-      if (target.prop('phandle') === undefined) {
-        const p = new DtProp('phandle', [{ kind: 'cells', bits: 32, items: [{ kind: 'num', value: BigInt(next), span: { start: 0, end: 0 } }], span: { start: 0, end: 0 } }], target);
-        p.bytes = u32Bytes([next]);
-        target.props.push(p);
-        target.propByName.set('phandle', p);
-      }
-      return next;
-    };
+    this.used = used;
+    const phandleOf = (target: DtNode) => this.phandleOf(target);
     walk(this.root, (n) => {
       for (const p of n.liveProps) {
         if (p.decls.length === 0) continue; // a phandle property we added
         p.bytes = this.encode(p, phandleOf, plugin);
       }
     });
+  }
+
+  private used = new Set<number>();
+  private next = 1;
+
+  /** dtc get_node_phandle: the node's phandle, else the lowest free number from where the last one was found. */
+  phandleOf(target: DtNode): number {
+    if (target.phandle !== 0) return target.phandle;
+    while (this.used.has(this.next)) this.next++;
+    const next = this.next;
+    target.phandle = next;
+    this.used.add(next);
+    if (target.prop('phandle') === undefined) {
+      const p = new DtProp('phandle', [{ kind: 'cells', bits: 32, items: [{ kind: 'num', value: BigInt(next), span: { start: 0, end: 0 } }], span: { start: 0, end: 0 } }], target);
+      p.bytes = u32Bytes([next]);
+      target.props.push(p);
+      target.propByName.set('phandle', p);
+    }
+    return next;
   }
 
   private encode(p: DtProp, phandleOf: (n: DtNode) => number, plugin: boolean): Uint8Array {
@@ -300,11 +365,12 @@ class Resolver {
           for (const c of part.items as Cell[]) {
             let v = 0n;
             if (c.kind === 'ref') {
-              p.refOffsets.push(chunks.length);
               const target = this.lookup(c.ref);
+              p.refOffsets.push(chunks.length);
+              p.phandleRefs.push({ offset: chunks.length, ref: c.ref, target });
               this.refs.push({ ref: c.ref, target, use: 'phandle' });
               if (target !== undefined) target.referenced = true;
-              if (target === undefined) this.unresolved(c.ref, plugin);
+              if (target === undefined) this.unresolved(c.ref, plugin, true);
               else v = BigInt(phandleOf(target));
               // dtc writes 0xffffffff for a reference an overlay fixes up later.
               if (target === undefined && plugin) v = 0xffffffffn;
@@ -318,8 +384,9 @@ class Resolver {
     return Uint8Array.from(chunks);
   }
 
-  private unresolved(ref: Ref, plugin: boolean): void {
-    if (plugin && ref.kind === 'label') return;
+  /** In an overlay a phandle may point outside it (a fixup), a path string may not. */
+  private unresolved(ref: Ref, plugin: boolean, phandle = false): void {
+    if (plugin && (phandle || ref.kind === 'label')) return;
     this.diag('error', `reference to non-existent node or label "${ref.name}"`, ref.span, 'unresolved_reference');
   }
 }
@@ -338,15 +405,15 @@ function u32Bytes(values: number[]): Uint8Array {
   return out;
 }
 
-export function resolveTree(doc: DtsDocument): ResolvedTree {
+export function resolveTree(doc: DtsDocument, opts: ResolveOptions = {}): ResolvedTree {
   const r = new Resolver();
   r.build(doc);
   r.checkLabels();
   r.finish(doc.plugin);
-  r.omitUnused();
+  r.omitUnused(opts.symbols === true);
   return {
     root: r.root, plugin: doc.plugin, memreserves: doc.memreserves.map((m) => ({ address: m.address, size: m.size })),
-    refs: r.refs, labelDefs: r.labelDefs, diagnostics: r.diagnostics,
+    refs: r.refs, labelDefs: r.labelDefs, diagnostics: r.diagnostics, allocatePhandle: (n) => r.phandleOf(n),
   };
 }
 

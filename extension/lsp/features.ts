@@ -43,7 +43,8 @@ export function analyze(file: string, text: string, opts: DtsOptions): Analysis 
   for (const d of tree.labelDefs) if (d.prop === undefined) sites.push({ kind: 'label', range: r(d.label.span), name: d.label.name, node: d.node });
   const visit = (n: DtNode, depth: number) => {
     if (depth > 256) return;
-    for (const d of n.decls) if (n.parent !== undefined) sites.push({ kind: 'node', range: r(d.nameSpan), node: n });
+    // An overlay fragment's only name in the source is its `&target`, a ref site already.
+    for (const d of n.decls) if (n.parent !== undefined && !n.fragment) sites.push({ kind: 'node', range: r(d.nameSpan), node: n });
     for (const p of n.props) {
       for (const d of p.decls) {
         sites.push({ kind: 'prop', range: r(d.nameSpan), prop: p });

@@ -52,10 +52,10 @@ for (const fx of FIXTURES) {
     const main = join(dir, 'main.dts');
     const pre = run('cpp', ['-nostdinc', '-undef', '-x', 'assembler-with-cpp', '-P', '-I', join(dir, 'include'), main]);
     assert.equal(pre.status, 0, pre.stderr);
-    const dtc = run('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '-', '-'], pre.stdout.toString());
+    const dtc = run('dtc', [...(fx.symbols === true ? ['-@'] : []), '-I', 'dts', '-O', 'dtb', '-o', '-', '-'], pre.stdout.toString());
     assert.equal(dtc.status, 0, `dtc refused the fixture: ${dtc.stderr}`);
 
-    const ours = compileDts(main, fx.text, { readFile, includePaths: [join(dir, 'include')] });
+    const ours = compileDts(main, fx.text, { readFile, includePaths: [join(dir, 'include')], symbols: fx.symbols });
     assert.ok(ours.ok, `ours refused it: ${JSON.stringify(ours.ok ? [] : ours.errors, null, 1)}`);
     assert.deepEqual(Buffer.from(ours.dtb).toString('hex'), dtc.stdout.toString('hex'));
     const ourWarnings = ours.warnings.filter((w) => w.code !== 'reg_overlap').map((w) => `${w.code}: ${w.message}`).sort();

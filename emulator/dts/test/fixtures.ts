@@ -1,6 +1,7 @@
 /** DTS inputs for the dtc comparison tests (written here; each one exercises a corner of dtc's semantics). */
 
-export interface Fixture { name: string; text: string; files?: Record<string, string> }
+/** `symbols`: compiled with dtc -@ (and ours with `symbols: true`). */
+export interface Fixture { name: string; text: string; files?: Record<string, string>; symbols?: boolean }
 
 export const FIXTURES: Fixture[] = [
   {
@@ -324,6 +325,63 @@ export const FIXTURES: Fixture[] = [
 	};
 	i2c@2 { reg = <2 1>; #address-cells = <1>; #size-cells = <0>; a@1 { reg = <1>; }; i2c-bus { }; };
 };
+`,
+  },
+  {
+    // Fragments for targets outside the file (a label, a path), a local merge, __fixups__ and __local_fixups__.
+    name: 'overlay',
+    text: `/dts-v1/;
+/plugin/;
+&uart0 {
+	status = "okay";
+	mine: child@1 { reg = <1>; intr = <&gpio 3 &mine>; };
+};
+&{/soc/i2c@100} {
+	x = <&mine>;
+	y = <&{/soc/foo}>;
+};
+/ {
+	frag: top { p = <&uart0 &frag>; };
+};
+&mine { q; };
+`,
+  },
+  {
+    // The same overlay with -@: __symbols__ with paths into the fragments.
+    name: 'overlay-symbols',
+    symbols: true,
+    text: `/dts-v1/;
+/plugin/;
+&uart0 {
+	status = "okay";
+	mine: child@1 { reg = <1>; intr = <&gpio 3 &mine>; };
+};
+&{/soc/i2c@100} {
+	x = <&mine>;
+	y = <&{/soc/foo}>;
+};
+/ {
+	frag: top { p = <&uart0 &frag>; };
+};
+&mine { q; };
+`,
+  },
+  {
+    // -@ on a board: labels in dtc's order (added to an existing node: in front), a phandle for each, labelled /omit-if-no-ref/ nodes kept.
+    name: 'symbols',
+    symbols: true,
+    text: `/dts-v1/;
+/ {
+	a: b: n { r = <&c>; };
+	c: m { };
+	l: x { y: z {}; };
+	/omit-if-no-ref/ kept: unreferenced { };
+	/omit-if-no-ref/ dropped { };
+};
+&a { d: e {}; };
+g: &b { k; };
+/ { f: n {}; h: x {}; };
+/ { q { p = <&f>; }; };
 `,
   },
 ];

@@ -3,8 +3,9 @@
  * linux-source-6.1, preprocessed by `cpp` as the kernel build does (scripts/Makefile.lib
  * dtc_cpp_flags) and compiled by Debian's dtc. For every file dtc accepts, ours — with
  * our own preprocessor on the original sources — must give the identical DTB and the
- * identical warnings. Overlays (`/plugin/`) are counted apart: dtc adds __fixups__ and
- * __local_fixups__ nodes we do not generate yet. The package is required (.ci/run).
+ * identical warnings. Overlays (`/plugin/`: fragments, __fixups__, __local_fixups__) are
+ * compared too, and every file again with `-@` (__symbols__, a phandle for every labelled
+ * node). The package is required (.ci/run).
  */
 
 import { test } from 'node:test';
@@ -86,10 +87,10 @@ function dtcWarnings(stderr: string): string[] {
     .map((m) => `${m[1]}: ${m[2]}`).sort();
 }
 
-test('Linux 6.1 riscv and arm64 device trees: identical DTBs and warnings to cpp + dtc', () => {
+test('Linux 6.1 riscv and arm64 device trees and overlays: identical DTBs and warnings to cpp + dtc, also with -@', () => {
   const root = sourceTree();
   const inc = [join(root, 'scripts/dtc/include-prefixes'), join(root, 'include')];
-  const files = execFileSync('find', [join(root, 'arch/riscv/boot/dts'), join(root, 'arch/arm64/boot/dts'), '-name', '*.dts'], { encoding: 'utf8' }).trim().split('\n').sort();
+  const files = execFileSync('find', [join(root, 'arch/riscv/boot/dts'), join(root, 'arch/arm64/boot/dts'), '-name', '*.dts', '-o', '-name', '*.dtso'], { encoding: 'utf8' }).trim().split('\n').sort();
   let accepted = 0;
   let overlays = 0;
   const mismatches: string[] = [];
@@ -97,26 +98,32 @@ test('Linux 6.1 riscv and arm64 device trees: identical DTBs and warnings to cpp
   for (const file of files) {
     const pp = spawnSync('cpp', ['-nostdinc', ...inc.flatMap((i) => ['-I', i]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '-P', file], { encoding: 'utf8' });
     if (pp.status !== 0) continue; // includes from arch/arm, not unpacked here
-    const dtc = spawnSync('dtc', ['-I', 'dts', '-O', 'dtb', '-o', '-', '-'], { input: pp.stdout, maxBuffer: 1 << 28 });
-    if (dtc.status !== 0) continue;
-    if (/^\s*\/plugin\/\s*;/m.test(pp.stdout)) { overlays++; continue; }
-    accepted++;
     const name = file.slice(root.length);
-    const ours = compileDts(file, readFileSync(file, 'utf8'), { readFile, includePaths: inc, defines: { __DTS__: '1' } });
-    if (!ours.ok) { mismatches.push(`${name}: refused: ${ours.errors[0].message}`); continue; }
-    if (Buffer.compare(Buffer.from(ours.dtb), dtc.stdout) !== 0) {
-      const why = sameUpToPhandles(ours.dtb, new Uint8Array(dtc.stdout));
-      if (why !== undefined) { mismatches.push(`${name}: DTB differs: ${why}`); continue; }
-      renumbered.push(name);
-    }
-    const ourWarnings = ours.warnings.filter((w) => w.code !== 'reg_overlap').map((w) => `${w.code}: ${w.message}`).sort();
-    const theirs = dtcWarnings(dtc.stderr.toString());
-    if (JSON.stringify(ourWarnings) !== JSON.stringify(theirs)) {
-      mismatches.push(`${name}: warnings differ: missing ${JSON.stringify(theirs.filter((w) => !ourWarnings.includes(w)).slice(0, 2))}, extra ${JSON.stringify(ourWarnings.filter((w) => !theirs.includes(w)).slice(0, 2))}`);
+    for (const symbols of [false, true]) {
+      const dtc = spawnSync('dtc', [...(symbols ? ['-@'] : []), '-I', 'dts', '-O', 'dtb', '-o', '-', '-'], { input: pp.stdout, maxBuffer: 1 << 28 });
+      if (dtc.status !== 0) break;
+      const tag = `${name}${symbols ? ' (-@)' : ''}`;
+      if (!symbols) {
+        accepted++;
+        if (/^\s*\/plugin\/\s*;/m.test(pp.stdout)) overlays++;
+      }
+      const ours = compileDts(file, readFileSync(file, 'utf8'), { readFile, includePaths: inc, defines: { __DTS__: '1' }, symbols });
+      if (!ours.ok) { mismatches.push(`${tag}: refused: ${ours.errors[0].message}`); continue; }
+      if (Buffer.compare(Buffer.from(ours.dtb), dtc.stdout) !== 0) {
+        const why = sameUpToPhandles(ours.dtb, new Uint8Array(dtc.stdout));
+        if (why !== undefined) { mismatches.push(`${tag}: DTB differs: ${why}`); continue; }
+        renumbered.push(tag);
+      }
+      const ourWarnings = ours.warnings.filter((w) => w.code !== 'reg_overlap').map((w) => `${w.code}: ${w.message}`).sort();
+      const theirs = dtcWarnings(dtc.stderr.toString());
+      if (JSON.stringify(ourWarnings) !== JSON.stringify(theirs)) {
+        mismatches.push(`${tag}: warnings differ: missing ${JSON.stringify(theirs.filter((w) => !ourWarnings.includes(w)).slice(0, 2))}, extra ${JSON.stringify(ourWarnings.filter((w) => !theirs.includes(w)).slice(0, 2))}`);
+      }
     }
   }
   assert.ok(accepted > 250, `only ${accepted} files accepted by dtc: is the corpus complete?`);
-  assert.deepEqual(mismatches, [], `${mismatches.length} of ${accepted} differ (${overlays} overlays not compared)`);
+  assert.ok(overlays >= 15, `only ${overlays} overlays among them`);
+  assert.deepEqual(mismatches, [], `${mismatches.length} of ${accepted * 2} compilations differ`);
   assert.deepEqual(renumbered, [], 'equal trees, but phandles numbered unlike dtc');
-  console.log(`linux corpus: ${accepted} files, ${accepted - renumbered.length} byte-identical, ${renumbered.length} equal up to phandle numbering, ${overlays} overlays skipped`);
+  console.log(`linux corpus: ${accepted} files (${overlays} overlays), each compiled plain and with -@: ${2 * accepted - renumbered.length} byte-identical, ${renumbered.length} equal up to phandle numbering`);
 });
