@@ -16,6 +16,9 @@ import { BodyItem, NodeBody, Ref } from '../../emulator/dts/parser';
 import { formatValue } from '../../emulator/dts/dtb';
 import { DEVICE_MODELS } from '../../emulator/devices/catalogue';
 import { DeviceModel } from '../../emulator/devices/regmap';
+import { dirname, joinPath } from '../../emulator/dts/source';
+import { STRING_VALUES, isPhandleProperty, phandleCandidates } from './values';
+import { stubFileName, stubModelText } from './stub-model';
 
 /** Something at a place in a source file that features look up by position. */
 type Site =
@@ -212,8 +215,49 @@ export function references(a: Analysis, pos: Position, uriOf: (file: string) => 
   return out;
 }
 
+/** A node name as dtc lexes it (PROPNODENAME), with at most one `@`-separated unit address. */
+const NODE_NAME = /^[a-zA-Z0-9,._+*#?-]+(@[a-zA-Z0-9,._+*#?-]+)?$/;
+
+/**
+ * Renames a node: every `name {` that defines it, `/delete-node/ name;` in its parent's
+ * bodies, and its component in `&{/path}` references to it or below it. Text that came
+ * out of a macro is left alone (its range is the invocation, not the name).
+ */
+function renameNode(a: Analysis, node: DtNode, newName: string, uriOf: (file: string) => string): WorkspaceEdit | undefined {
+  if (node.parent === undefined || node.fragment || !NODE_NAME.test(newName)) return undefined;
+  const r = a.compilation.range;
+  const changes: Record<string, TextEdit[]> = {};
+  const seen = new Set<string>();
+  const add = (sr: SourceRange, oldText: string, text: string) => {
+    const key = `${sr.file}:${sr.start}`;
+    // Only where the source holds the name itself (not a macro, not a `&label` reopening it).
+    if (seen.has(key) || a.compilation.pp.files.get(sr.file)?.slice(sr.start, sr.end) !== oldText) return;
+    seen.add(key);
+    (changes[uriOf(sr.file)] ??= []).push({ range: toRange(a, sr), newText: text });
+  };
+  for (const s of a.sites) if (s.kind === 'node' && s.node === node) add(s.range, node.name, newName);
+  for (const d of node.parent.decls) {
+    for (const item of d.body?.items ?? []) if (item.kind === 'delete-node' && item.name === node.name) add(r(item.nameSpan), node.name, newName);
+  }
+  for (const s of a.sites) {
+    if (s.kind !== 'ref' || s.ref.kind !== 'path' || s.target === undefined) continue;
+    let up = 0;
+    let t: DtNode | undefined = s.target;
+    while (t !== undefined && t !== node) { t = t.parent; up++; }
+    if (t === undefined) continue;
+    const parts = s.ref.name.split('/');
+    const index = parts.length - 1 - up;
+    // parts[0] is '' before an absolute path, or the label a `&{label/child}` starts from.
+    if (index < 1 || parts[index] !== node.name) continue;
+    const start = s.range.start + 2 + parts.slice(0, index).join('/').length + 1;
+    add({ file: s.range.file, start, end: start + node.name.length }, node.name, newName);
+  }
+  return { changes };
+}
+
 export function rename(a: Analysis, pos: Position, newName: string, uriOf: (file: string) => string): WorkspaceEdit | undefined {
   const s = siteAt(a, pos);
+  if (s?.kind === 'node') return renameNode(a, s.node, newName, uriOf);
   const name = s?.kind === 'label' ? s.name : s?.kind === 'ref' && s.ref.kind === 'label' ? s.ref.name : undefined;
   if (name === undefined || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(newName)) return undefined;
   const changes: Record<string, TextEdit[]> = {};
@@ -258,10 +302,45 @@ export function hover(a: Analysis, pos: Position): Hover | undefined {
 
 // --- code actions ---
 
-/** Quick fixes for syntax errors that have one obvious repair (a missing `;`). */
-export function codeActions(uri: string, diags: readonly Diagnostic[]): CodeAction[] {
+export interface FileOps {
+  uriOf: (file: string) => string;
+  /** Whether a file exists (the stub model quick fix never overwrites one). */
+  exists: (file: string) => boolean;
+  /** The client applies edits that create files (WorkspaceClientCapabilities resourceOperations). */
+  canCreateFiles: boolean;
+}
+
+/** "Write a stub model": a new `<node>.osdev-model.json` beside the DTS, for a node without a model. */
+function stubModelAction(a: Analysis, d: Diagnostic, ops: FileOps): CodeAction | undefined {
+  const site = a.sites.find((s) => s.kind === 'compatible' && s.range.file === a.file
+    && JSON.stringify(toRange(a, s.range)) === JSON.stringify(d.range));
+  if (site?.kind !== 'compatible') return undefined;
+  const file = joinPath(dirname(a.file), stubFileName(site.node));
+  if (ops.exists(file)) return undefined;
+  const uri = ops.uriOf(file);
+  return {
+    title: `Write a stub model for ${site.node.name} (${stubFileName(site.node)})`, kind: CodeActionKind.QuickFix, diagnostics: [d],
+    edit: {
+      documentChanges: [
+        { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: false } },
+        { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: stubModelText(site.node) }] },
+      ],
+    },
+  };
+}
+
+/**
+ * Quick fixes: a missing `;` (the one syntax error with one obvious repair), and a stub
+ * model file for a compatible the emulator has no model of.
+ */
+export function codeActions(a: Analysis | undefined, uri: string, diags: readonly Diagnostic[], ops: FileOps): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diags) {
+    if (d.source === 'dts' && d.code === 'passthrough_stub' && a !== undefined && ops.canCreateFiles) {
+      const action = stubModelAction(a, d, ops);
+      if (action !== undefined) out.push(action);
+      continue;
+    }
     if (d.source !== 'dts' || d.code !== 'syntax' || typeof d.message !== 'string' || !d.message.startsWith("expected ';'")) continue;
     out.push({
       title: "Insert ';'", kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true,
@@ -292,20 +371,34 @@ export function completion(a: Analysis, pos: Position): CompletionItem[] {
     visit(tree.root, 0);
     return paths;
   }
-  if (/&[a-zA-Z0-9_]*$/.test(before)) {
+  // The property whose value the cursor is in, on this line: `name = … <…` or `name = … "…`.
+  const inCells = /([a-zA-Z0-9,._+#?-]+)\s*=\s*(?:[^;]*,\s*)?<[^>]*$/.exec(before)?.[1];
+  const inString = /([a-zA-Z0-9,._+#?-]+)\s*=\s*("[^"]*"\s*,\s*)*"[^"]*$/.exec(before)?.[1];
+  const labelled = (): { label: string; node: DtNode }[] => {
     const seen = new Set<string>();
-    const out: CompletionItem[] = [];
+    const out: { label: string; node: DtNode }[] = [];
     for (const d of tree.labelDefs) {
       if (d.prop !== undefined || seen.has(d.label.name) || d.node.deleted) continue;
       seen.add(d.label.name);
-      out.push({ label: d.label.name, kind: CompletionItemKind.Reference, detail: d.node.path });
+      out.push({ label: d.label.name, node: d.node });
     }
     return out;
-  }
-  if (/\bcompatible\s*=\s*("[^"]*"\s*,\s*)*"[^"]*$/.test(before)) {
+  };
+  // In a phandle property the nodes that can be on the other end come first
+  // (interrupt-parent: interrupt controllers; clocks: nodes with #clock-cells).
+  const references = (prefix: string): CompletionItem[] => phandleCandidates(inCells ?? '', labelled()).map((c, i) => ({
+    label: prefix + c.label, kind: CompletionItemKind.Reference, detail: c.node.path + (c.fits ? '' : ' (not a provider for this property)'),
+    sortText: `${c.fits ? 0 : 1}${String(i).padStart(5, '0')}`, ...(prefix === '' ? {} : { filterText: prefix + c.label }),
+  }));
+  if (/&[a-zA-Z0-9_]*$/.test(before)) return references('');
+  if (inCells !== undefined && isPhandleProperty(inCells) && /[<\s]$/.test(before)) return references('&');
+  if (inString === 'compatible') {
     return DEVICE_MODELS.flatMap((m) => m.compatible.map((c) => ({
       label: c, kind: CompletionItemKind.Value, detail: `${m.model} (emulated)`, documentation: { kind: MarkupKind.Markdown, value: modelDoc(m) },
     })));
+  }
+  if (inString !== undefined && STRING_VALUES[inString] !== undefined) {
+    return STRING_VALUES[inString].map(([v, doc]) => ({ label: v, kind: CompletionItemKind.EnumMember, detail: doc }));
   }
   if (/^\s*[a-zA-Z0-9,._+#?-]*$/.test(before)) {
     const names = new Set(COMMON_PROPERTIES);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { parseStubModel } from '../../emulator/devices/passthrough/stub';
 
 const work = mkdtempSync(join(tmpdir(), 'dts-lsp-'));
 mkdirSync(join(work, 'include', 'dt-bindings'), { recursive: true });
@@ -47,6 +48,7 @@ const TEXT = `/dts-v1/;
 			interrupt-parent = <&nolabel>;
 		};
 	};
+	chosen { stdout-path = &{/soc/serial@10000000}; };
 };
 &uart0 { status = "okay"; };
 `;
@@ -83,7 +85,7 @@ async function diagnosticsFor(u: string): Promise<{ message: string; code: strin
 test('initialize, open a document, get dtc-like diagnostics and the passthrough warning', async () => {
   const init = await conn.sendRequest('initialize', {
     processId: process.pid, rootUri: pathToFileURL(work).toString(), workspaceFolders: [{ uri: pathToFileURL(work).toString(), name: 'w' }],
-    capabilities: { workspace: { configuration: true } }, initializationOptions: { includePaths: ['include'] },
+    capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } }, initializationOptions: { includePaths: ['include'] },
   }) as { capabilities: Record<string, unknown> };
   for (const cap of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider', 'completionProvider', 'semanticTokensProvider', 'documentFormattingProvider']) {
     assert.ok(init.capabilities[cap], cap);
@@ -129,6 +131,50 @@ test('hover shows the merged node; rename a label everywhere', async () => {
   const edit = await conn.sendRequest('textDocument/rename', { textDocument: { uri }, position: lineOf(TEXT, 'uart0:'), newName: 'console' }) as { changes: Record<string, { newText: string }[]> };
   assert.equal(edit.changes[uri].length, 2);
   assert.ok(edit.changes[uri].every((e) => e.newText === 'console'));
+});
+
+test('rename a node: its definition and its component in &{/path} references', async () => {
+  const at = lineOf(TEXT, 'serial@10000000 {');
+  const edit = await conn.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: at.line, character: at.character + 3 }, newName: 'uart@10000000' }) as { changes: Record<string, { range: { start: { line: number; character: number } }; newText: string }[]> };
+  const edits = edit.changes[uri].map((e) => [e.range.start.line, e.range.start.character, e.newText]).sort();
+  const path = lineOf(TEXT, '/soc/serial@10000000}');
+  assert.deepEqual(edits, [[at.line, at.character, 'uart@10000000'], [path.line, path.character + '/soc/'.length, 'uart@10000000']].sort());
+  const bad = await conn.sendRequest('textDocument/rename', { textDocument: { uri }, position: { line: at.line, character: at.character + 3 }, newName: 'has space' }).catch(() => null);
+  assert.equal(bad, null, 'not a node name: no edit');
+});
+
+test('completion of values: status strings, interrupt controllers first for interrupt-parent', async () => {
+  const st = lineOf(TEXT, 'status = "okay"');
+  const values = await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: st.line, character: st.character + 'status = "'.length } }) as { label: string }[];
+  assert.deepEqual(values.map((v) => v.label).slice(0, 3), ['okay', 'disabled', 'reserved']);
+  const ip = lineOf(TEXT, 'interrupt-parent = <&plic>');
+  const refs = await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: ip.line, character: ip.character + 'interrupt-parent = <'.length } }) as { label: string; sortText: string }[];
+  const sorted = [...refs].sort((x, y) => x.sortText.localeCompare(y.sortText)).map((r) => r.label);
+  assert.deepEqual(sorted, ['&plic', '&uart0'], 'the interrupt controller first, then the other labels');
+});
+
+test('quick fix for a compatible without a model: a stub model file the stub backend accepts', async () => {
+  const diags = await diagnosticsFor(uri) as unknown as { code: string; range: unknown }[];
+  const stub = diags.filter((d) => d.code === 'passthrough_stub');
+  assert.equal(stub.length, 1);
+  type Action = { title: string; edit: { documentChanges: ({ kind: 'create'; uri: string } | { textDocument: { uri: string }; edits: { newText: string }[] })[] } };
+  const actions = await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: stub[0].range, context: { diagnostics: stub } }) as Action[];
+  assert.equal(actions.length, 1, JSON.stringify(actions));
+  const [create, write] = actions[0].edit.documentChanges;
+  const target = pathToFileURL(join(work, 'mystery@20000000.osdev-model.json')).toString();
+  assert.deepEqual(create, { kind: 'create', uri: target, options: { overwrite: false, ignoreIfExists: false } });
+  assert.ok('edits' in write && write.textDocument.uri === target);
+  const parsed = parseStubModel(write.edits[0].newText, 'mystery.osdev-model.json');
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+  assert.equal(parsed.value.device.model, 'acme,mystery');
+  assert.deepEqual(parsed.value.device.compatible, ['acme,mystery']);
+  assert.equal(parsed.value.device.size, 0x1000);
+  assert.deepEqual(parsed.value.device.registers.map((r) => [r.name, r.offset, r.width, r.access]), [['REG0', 0, 4, 'RW'], ['REG1', 4, 4, 'RW'], ['REG2', 8, 4, 'RW'], ['REG3', 12, 4, 'RW']]);
+  // Never over a file that is there.
+  writeFileSync(join(work, 'mystery@20000000.osdev-model.json'), '{}');
+  const again = await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: stub[0].range, context: { diagnostics: stub } }) as Action[];
+  assert.deepEqual(again, []);
+  rmSync(join(work, 'mystery@20000000.osdev-model.json'));
 });
 
 test('document symbols, semantic tokens and formatting', async () => {

@@ -32,6 +32,7 @@ export function startServer(): void {
   let initIncludePaths: string[] = [];
   let configIncludePaths: string[] | undefined;
   let canPullConfig = false;
+  let canCreateFiles = false;
 
   const pathOf = (uri: string): string => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   const uriOf = (file: string): string => {
@@ -100,6 +101,8 @@ export function startServer(): void {
     const opts = params.initializationOptions as { includePaths?: unknown } | undefined;
     if (Array.isArray(opts?.includePaths)) initIncludePaths = opts.includePaths.filter((x): x is string => typeof x === 'string');
     canPullConfig = params.capabilities?.workspace?.configuration === true;
+    canCreateFiles = params.capabilities?.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true
+      && params.capabilities.workspace.workspaceEdit.documentChanges === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -112,7 +115,7 @@ export function startServer(): void {
         renameProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
-        completionProvider: { triggerCharacters: ['&', '{', '"', '/'] },
+        completionProvider: { triggerCharacters: ['&', '{', '"', '/', '<'] },
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
       },
       serverInfo: { name: 'osdev-dts', version: '0.1.0' },
@@ -140,7 +143,8 @@ export function startServer(): void {
     return documents.all().flatMap((d) => analysisOf(d.uri) ?? []).flatMap((a) => workspaceSymbols(a, p.query, uriOf))
       .filter((x) => { const k = `${x.location.uri}:${x.location.range.start.line}:${x.location.range.start.character}:${x.name}`; if (seen.has(k)) return false; seen.add(k); return true; });
   }));
-  connection.onCodeAction((p) => safe('code actions', [], () => codeActions(p.textDocument.uri, p.context.diagnostics)));
+  const exists = (file: string): boolean => { try { fs.statSync(file); return true; } catch { return false; } };
+  connection.onCodeAction((p) => safe('code actions', [], () => codeActions(analysisOf(p.textDocument.uri), p.textDocument.uri, p.context.diagnostics, { uriOf, exists, canCreateFiles })));
   connection.onDefinition((p) => safe('definition', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
   connection.onDeclaration((p) => safe('declaration', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
   connection.onReferences((p) => safe('references', [], () => { const a = analysisOf(p.textDocument.uri); return a ? references(a, p.position, uriOf, p.context.includeDeclaration) : []; }));
