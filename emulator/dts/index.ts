@@ -11,6 +11,7 @@ import { ResolvedTree, resolveTree } from './resolve';
 import { checkTree } from './checks';
 import { compileTree } from './dtb';
 import { generateFixups, generateSymbols } from './overlay';
+import { BinaryReader, loadIncbins } from './incbin';
 
 export interface DtsOptions {
   readFile: FileReader;
@@ -18,6 +19,8 @@ export interface DtsOptions {
   defines?: Readonly<Record<string, string>>;
   /** Run the C preprocessor (dtc input from `cpp`): default true. */
   cpp?: boolean;
+  /** Bytes of a file for /incbin/; without it, the FileReader's text as UTF-8. */
+  readBinary?: BinaryReader;
   /** dtc -@: add `__symbols__` (every label's node path; each labelled node gets a phandle). */
   symbols?: boolean;
 }
@@ -42,10 +45,11 @@ export function analyzeDts(file: string, text: string, opts: DtsOptions): DtsCom
     ? { text, segments: [{ out: 0, file, src: 0, len: text.length, expanded: false }], diagnostics: [], includes: [], macros: new Map(), files: new Map([[file, text]]) }
     : preprocess(file, text, opts);
   const doc = parseDts(pp.text);
-  const tree = resolveTree(doc, { symbols: opts.symbols });
   const range = (span: Span) => mapRange(pp.segments, span.start, span.end);
   const diagnostics: DtsDiagnostic[] = [...pp.diagnostics];
   const add = (d: DtsDiagnostic) => { if (diagnostics.length < LIMITS.diagnostics) diagnostics.push(d); };
+  for (const e of loadIncbins(doc, range, opts)) add({ severity: 'error', message: e.message, range: range(e.span), code: 'incbin' });
+  const tree = resolveTree(doc, { symbols: opts.symbols });
   for (const e of doc.errors) add({ severity: 'error', message: e.message, range: range(e.span), code: 'syntax' });
   if (!doc.v1 && !isFragment(file)) add({ severity: 'error', message: "missing '/dts-v1/;' at the start of the file", range: { file, start: 0, end: 0 }, code: 'syntax' });
   // A fragment is usually checked alone in the editor: what its includer supplies

@@ -24,7 +24,11 @@ export type ValuePart =
   | { kind: 'string'; bytes: Uint8Array; span: Span }
   | { kind: 'cells'; bits: 8 | 16 | 32 | 64; items: Cell[]; span: Span }
   | { kind: 'bytes'; bytes: Uint8Array; span: Span }
-  | { kind: 'pathref'; ref: Ref; span: Span };
+  | { kind: 'pathref'; ref: Ref; span: Span }
+  /** `/incbin/("file"[, offset, length])`: `bytes` is filled by incbin.ts once files can be read. */
+  | IncbinPart;
+
+export interface IncbinPart { kind: 'incbin'; path: string; offset: bigint; length: bigint | undefined; span: Span; pathSpan: Span; bytes: Uint8Array }
 
 export interface PropDecl { kind: 'prop'; name: string; nameSpan: Span; labels: Label[]; value: ValuePart[]; valueLabels: Label[]; span: Span }
 export interface DeletePropDecl { kind: 'delete-prop'; name: string; nameSpan: Span; span: Span }
@@ -276,9 +280,9 @@ class Parser {
         const cells = this.cells(bits, start);
         parts.push(cells);
       } else if (this.at('/incbin/')) {
-        this.error('/incbin/ is not supported', start, start + 8);
-        this.recoverInValue();
-        return parts;
+        const inc = this.incbin(start);
+        if (inc === undefined) { this.recoverInValue(); return parts; }
+        parts.push(inc);
       } else {
         this.error('expected a value: "string", <cells>, [bytes] or &reference');
         return parts;
@@ -289,6 +293,37 @@ class Parser {
       if (this.text[this.pos] !== ',') { this.pos = end; return parts; }
       this.pos++;
     }
+  }
+
+  /** dtc-parser.y: `/incbin/ ( string )` or `/incbin/ ( string , integer , integer )`. */
+  private incbin(start: number): IncbinPart | undefined {
+    this.pos += 8;
+    if (!this.expect('(')) return undefined;
+    this.skipTrivia();
+    if (this.text[this.pos] !== '"') { this.error('expected a "file name" in /incbin/'); return undefined; }
+    const s = this.string();
+    const path = new TextDecoder().decode(s.bytes);
+    const nums: bigint[] = [];
+    this.skipTrivia();
+    const number = (): bigint | undefined => {
+      this.skipTrivia();
+      const at = this.pos;
+      const lit = this.text[at] === '(' ? evaluatePrimary(this.text, at) : parseIntLiteral(this.text, at);
+      if (lit === undefined) { this.error('expected an offset and a length in /incbin/'); return undefined; }
+      if (lit.error !== undefined) this.error(typeof lit.error === 'string' ? lit.error : lit.error.message, at);
+      this.pos = Math.max(lit.end, at + 1);
+      return lit.value;
+    };
+    if (this.text[this.pos] === ',') {
+      this.pos++;
+      const offset = number();
+      if (offset === undefined || !this.expect(',')) return undefined;
+      const length = number();
+      if (length === undefined) return undefined;
+      nums.push(offset, length);
+    }
+    if (!this.expect(')')) return undefined;
+    return { kind: 'incbin', path, offset: nums[0] ?? 0n, length: nums[1], span: { start, end: this.pos }, pathSpan: s.span, bytes: new Uint8Array(0) };
   }
 
   private recoverInValue(): void {

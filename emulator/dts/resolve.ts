@@ -350,7 +350,7 @@ class Resolver {
     for (const part of p.value) {
       switch (part.kind) {
         case 'string': for (const b of part.bytes) chunks.push(b); chunks.push(0); break;
-        case 'bytes': for (const b of part.bytes) chunks.push(b); break;
+        case 'bytes': case 'incbin': for (const b of part.bytes) chunks.push(b); break;
         case 'pathref': {
           const target = this.lookup(part.ref);
           this.refs.push({ ref: part.ref, target, use: 'path' });

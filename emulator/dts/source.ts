@@ -33,6 +33,8 @@ export const LIMITS = {
   /** Macro expansions in one run. */
   expansions: 2_000_000,
   nodeDepth: 256,
+  /** Bytes pulled in by /incbin/, all of them in one compilation. */
+  incbinBytes: 16 * 1024 * 1024,
   diagnostics: 1000,
 } as const;
 

@@ -51,6 +51,15 @@ export function startServer(): void {
     } catch { return undefined; }
   };
 
+  /** /incbin/ data: files on disk only (an open editor holds text), bounded like includes. */
+  const readBinary = (file: string): Uint8Array | undefined => {
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+      return new Uint8Array(fs.readFileSync(file));
+    } catch { return undefined; }
+  };
+
   const includePaths = (): string[] => {
     const list = configIncludePaths ?? initIncludePaths;
     return list.map((p) => (path.isAbsolute(p) || workspaceRoot === undefined ? p : path.join(workspaceRoot, p)));
@@ -61,7 +70,7 @@ export function startServer(): void {
     if (doc === undefined) return undefined;
     const have = analyses.get(uri);
     if (have !== undefined && have.version === doc.version) return have.analysis;
-    const analysis = analyze(pathOf(uri), doc.getText(), { readFile, includePaths: includePaths() });
+    const analysis = analyze(pathOf(uri), doc.getText(), { readFile, readBinary, includePaths: includePaths() });
     analyses.set(uri, { version: doc.version, analysis });
     return analysis;
   };

@@ -114,3 +114,23 @@ test('analyzeDts maps diagnostics into the included file they come from', () => 
   assert.ok(inB !== undefined, JSON.stringify(c.diagnostics));
   assert.equal(files['/w/b.dtsi'].slice(inB.range.start, inB.range.start + 1), ';');
 });
+
+test('/incbin/: file bytes beside the source or on the include paths, with offset and length, as dtc', () => {
+  const dir = join(work, 'incbin');
+  mkdirSync(join(dir, 'inc'), { recursive: true });
+  writeFileSync(join(dir, 'blob.bin'), Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 37) & 0xff)));
+  writeFileSync(join(dir, 'inc', 'other.bin'), 'text\n');
+  const text = '/dts-v1/;\n/ {\n\ta = /incbin/("blob.bin");\n\tb = [01], /incbin/("blob.bin", 250, (2 * 8)), "x";\n\tc = /incbin/("blob.bin", 300, 4);\n\td = /incbin/("other.bin");\n};\n';
+  writeFileSync(join(dir, 'main.dts'), text);
+  const dtc = run('dtc', ['-i', join(dir, 'inc'), '-I', 'dts', '-O', 'dtb', '-o', '-', join(dir, 'main.dts')]);
+  assert.equal(dtc.status, 0, dtc.stderr);
+  const readBinary = (p: string): Uint8Array | undefined => { try { return new Uint8Array(readFileSync(p)); } catch { return undefined; } };
+  const ours = compileDts(join(dir, 'main.dts'), text, { readFile, readBinary, includePaths: [join(dir, 'inc')] });
+  assert.ok(ours.ok, JSON.stringify(ours.ok ? '' : ours.errors));
+  assert.equal(Buffer.from(ours.dtb).toString('hex'), dtc.stdout.toString('hex'));
+  // A missing file is an error on its name; a file over the budget is refused, not read into the tree.
+  const missing = compileDts('/w/m.dts', '/dts-v1/;\n/ { a = /incbin/("nope.bin"); };\n', { readFile: () => undefined });
+  assert.ok(!missing.ok && missing.errors.some((e) => e.code === 'incbin' && /nope\.bin/.test(e.message)));
+  const huge = compileDts('/w/h.dts', '/dts-v1/;\n/ { a = /incbin/("big"); };\n', { readFile: () => undefined, readBinary: () => new Uint8Array(17 * 1024 * 1024) });
+  assert.ok(!huge.ok && huge.errors.some((e) => e.code === 'incbin' && /more than/.test(e.message)));
+});
