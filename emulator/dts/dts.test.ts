@@ -154,3 +154,21 @@ test('hostile: a megabyte-long property name compiles (or fails) without a host 
   assert.ok(r.ok);
   assert.ok(r.dtb.length > 2_000_000);
 });
+
+test('query: addresses through the ranges of the buses above a node', async () => {
+  const { translateToRoot } = await import('./query');
+  const c = analyzeDts('r.dts', `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>;
+	soc { #address-cells = <1>; #size-cells = <1>; ranges = <0x0 0x0 0x40000000 0x100000>;
+		flat { #address-cells = <1>; #size-cells = <1>; ranges;
+			dev@1000 { reg = <0x1000 0x100>; };
+		};
+		closed { #address-cells = <1>; #size-cells = <1>; dev@10 { reg = <0x10 0x4>; }; };
+	};
+};
+`, { readFile: none });
+  const dev = findNode(c.tree, '/soc/flat/dev@1000')!;
+  assert.equal(translateToRoot(dev, 0x1000n), 0x40001000n);
+  assert.equal(translateToRoot(dev, 0x200000n), undefined, 'outside every range');
+  assert.equal(translateToRoot(findNode(c.tree, '/soc/closed/dev@10')!, 0x10n), undefined, 'a bus without ranges');
+});

@@ -95,3 +95,32 @@ export function interrupts(tree: ResolvedTree, node: DtNode): QueryResult<{ cont
   for (let i = 0; i < cells.length; i += n) out.push({ controller: ctl, specifier: cells.slice(i, i + n) });
   return { ok: true, value: out };
 }
+
+/**
+ * §2.3.8: a bus-local address as the CPU sees it, through the `ranges` of every bus above
+ * the node (an empty `ranges` maps 1:1). Undefined when a bus has no `ranges` (not
+ * memory-mapped), no entry covers the address, or cells are wider than 64 bits.
+ */
+export function translateToRoot(node: DtNode, address: bigint): bigint | undefined {
+  let addr = address;
+  for (let bus = node.parent; bus?.parent !== undefined; bus = bus.parent) {
+    const ranges = bus.prop('ranges');
+    if (ranges === undefined) return undefined;
+    if (ranges.bytes.length === 0) continue;
+    const child = busCells(bus);
+    const parentAddr = busCells(bus.parent).address;
+    const cells = u32Cells(ranges);
+    const per = child.address + parentAddr + child.size;
+    if (cells === undefined || per === 0 || cells.length % per !== 0 || child.address > 2 || parentAddr > 2 || child.size > 2) return undefined;
+    let mapped: bigint | undefined;
+    for (let i = 0; i < cells.length && mapped === undefined; i += per) {
+      const from = join(cells.slice(i, i + child.address));
+      const to = join(cells.slice(i + child.address, i + child.address + parentAddr));
+      const size = join(cells.slice(i + child.address + parentAddr, i + per));
+      if (addr >= from && addr - from < size) mapped = to + (addr - from);
+    }
+    if (mapped === undefined) return undefined;
+    addr = mapped;
+  }
+  return addr;
+}

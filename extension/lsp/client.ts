@@ -5,10 +5,27 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter/custom-requests';
+import { LIVE_REGISTERS_REQUEST, LiveRegistersParams, LiveRegistersResult } from './live-registers';
 
 export const DTS_LANGUAGE_ID = 'dts';
 
 let client: LanguageClient | undefined;
+
+/**
+ * The server's hover asks for the device at a base address: the active `osdev` session's
+ * devices (`osdev/devices`, read without side effects), matched by base. No session → null.
+ */
+async function liveDevice(address: string): Promise<LiveRegistersResult> {
+  const session = vscode.debug.activeDebugSession;
+  if (session === undefined || session.type !== 'osdev') return null;
+  try {
+    const args: CustomRequestArgs<'osdev/devices'> = {};
+    const r = await session.customRequest('osdev/devices', args) as CustomRequestResult<'osdev/devices'>;
+    const want = BigInt(address);
+    return r.devices.find((d) => { try { return BigInt(d.base) === want; } catch { return false; } }) ?? null;
+  } catch { return null; } // the session ended or is starting: the plain hover
+}
 
 export function activateLanguageClient(context: vscode.ExtensionContext): void {
   const module = context.asAbsolutePath(path.join('dist', 'dts-server.js'));
@@ -19,9 +36,10 @@ export function activateLanguageClient(context: vscode.ExtensionContext): void {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: DTS_LANGUAGE_ID }, { scheme: 'untitled', language: DTS_LANGUAGE_ID }],
     synchronize: { configurationSection: 'osdev.dts' },
-    initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []) },
+    initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []), liveRegisters: true },
   };
   client = new LanguageClient('osdevDts', 'Device Tree (OS Dev Emulator)', serverOptions, clientOptions);
+  client.onRequest(LIVE_REGISTERS_REQUEST, (p: LiveRegistersParams) => liveDevice(p.address));
   void client.start();
   context.subscriptions.push({ dispose: () => { void client?.stop(); client = undefined; } });
 }

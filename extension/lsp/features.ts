@@ -19,6 +19,7 @@ import { DeviceModel } from '../../emulator/devices/regmap';
 import { dirname, joinPath } from '../../emulator/dts/source';
 import { STRING_VALUES, isPhandleProperty, phandleCandidates } from './values';
 import { stubFileName, stubModelText } from './stub-model';
+import { regWindows, translateToRoot } from '../../emulator/dts/query';
 
 /** Something at a place in a source file that features look up by position. */
 type Site =
@@ -281,6 +282,18 @@ function describeNode(n: DtNode): string {
   const kids = n.liveChildren.map((c) => `\t${c.name} { … };`);
   const model = (n.prop('compatible') ? new TextDecoder().decode(n.prop('compatible')!.bytes).split('\0') : []).map(modelFor).find((m) => m !== undefined);
   return [head, '', '```dts', `${n.parent === undefined ? '/' : n.name} {`, ...props, ...kids, '};', '```', model !== undefined ? `\nEmulated by **${model.model}**: ${model.doc}` : ''].join('\n');
+}
+
+/**
+ * The node a hover is about when it could be a device: the physical address of its first
+ * `reg` window, through the `ranges` of the buses above it. Undefined without one.
+ */
+export function hoverDeviceAddress(a: Analysis, pos: Position): bigint | undefined {
+  const node = nodeOf(siteAt(a, pos));
+  if (node === undefined || node.deleted) return undefined;
+  const w = regWindows(node);
+  if (!w.ok || w.value.length === 0) return undefined;
+  return translateToRoot(node, w.value[0].address);
 }
 
 export function hover(a: Analysis, pos: Position): Hover | undefined {

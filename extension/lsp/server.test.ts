@@ -62,6 +62,16 @@ conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagno
   for (const w of waiters.splice(0)) w();
 });
 conn.onRequest('workspace/configuration', () => [{ includePaths: ['include'] }]);
+// What client.ts answers from a debug session: uart0 is live at 0x10000000, nothing else is.
+const liveAsked: string[] = [];
+conn.onRequest('osdev/liveRegisters', (p: { address: string }) => {
+  liveAsked.push(p.address);
+  if (p.address !== '0x10000000') return null;
+  return {
+    name: 'uart0', group: 'emulated', model: 'ns16550a', compatible: ['ns16550a'], base: '0x10000000', size: 256,
+    registers: [{ name: 'LSR', offset: 5, width: 1, access: 'RO', value: 0x60, doc: 'line status', fields: [{ name: 'THRE', bits: [5, 5], value: 1 }] }],
+  };
+});
 conn.listen();
 
 after(() => {
@@ -85,7 +95,7 @@ async function diagnosticsFor(u: string): Promise<{ message: string; code: strin
 test('initialize, open a document, get dtc-like diagnostics and the passthrough warning', async () => {
   const init = await conn.sendRequest('initialize', {
     processId: process.pid, rootUri: pathToFileURL(work).toString(), workspaceFolders: [{ uri: pathToFileURL(work).toString(), name: 'w' }],
-    capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } }, initializationOptions: { includePaths: ['include'] },
+    capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } }, initializationOptions: { includePaths: ['include'], liveRegisters: true },
   }) as { capabilities: Record<string, unknown> };
   for (const cap of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider', 'completionProvider', 'semanticTokensProvider', 'documentFormattingProvider']) {
     assert.ok(init.capabilities[cap], cap);
@@ -131,6 +141,19 @@ test('hover shows the merged node; rename a label everywhere', async () => {
   const edit = await conn.sendRequest('textDocument/rename', { textDocument: { uri }, position: lineOf(TEXT, 'uart0:'), newName: 'console' }) as { changes: Record<string, { newText: string }[]> };
   assert.equal(edit.changes[uri].length, 2);
   assert.ok(edit.changes[uri].every((e) => e.newText === 'console'));
+});
+
+test('during a debug session, hovering a device node shows its live registers; elsewhere the plain hover', async () => {
+  const at = lineOf(TEXT, 'serial@10000000 {');
+  const h = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: at.line, character: at.character + 2 } }) as { contents: { value: string } };
+  assert.match(h.contents.value, /Live: uart0/);
+  assert.match(h.contents.value, /\| \+0x5 \| LSR \| 0x60 \| THRE=1 \|/);
+  assert.match(h.contents.value, /\/soc\/serial@10000000/, 'the merged node still follows');
+  const m = lineOf(TEXT, 'mystery@20000000 {');
+  const plain = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: m.line, character: m.character + 2 } }) as { contents: { value: string } };
+  assert.doesNotMatch(plain.contents.value, /Live:/);
+  assert.match(plain.contents.value, /\/soc\/mystery@20000000/);
+  assert.ok(liveAsked.includes('0x20000000'), JSON.stringify(liveAsked));
 });
 
 test('rename a node: its definition and its component in &{/path} references', async () => {

@@ -15,9 +15,12 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  analyze, Analysis, codeActions, completion, definition, diagnostics, documentSymbols, format, hover, references, rename,
+  analyze, Analysis, codeActions, completion, definition, diagnostics, documentSymbols, format, hover, hoverDeviceAddress, references, rename,
   semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES, workspaceSymbols,
 } from './features';
+import {
+  LIVE_REGISTERS_REQUEST, LIVE_REGISTERS_TIMEOUT_MS, LiveRegistersParams, LiveRegistersResult, liveRegistersMarkdown,
+} from './live-registers';
 
 /** Files larger than this are not read from disk for includes (bounded memory on hostile input). */
 const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
@@ -33,6 +36,17 @@ export function startServer(): void {
   let configIncludePaths: string[] | undefined;
   let canPullConfig = false;
   let canCreateFiles = false;
+  /** The client answers LIVE_REGISTERS_REQUEST (the extension's client.ts does; other editors need not). */
+  let liveRegisters = false;
+
+  /** The device at a base address from the client's debug session; null when none answers in time. */
+  const askLiveRegisters = async (address: bigint): Promise<LiveRegistersResult> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), LIVE_REGISTERS_TIMEOUT_MS); });
+    const params: LiveRegistersParams = { address: `0x${address.toString(16)}` };
+    const answer = connection.sendRequest<LiveRegistersResult>(LIVE_REGISTERS_REQUEST, params).catch(() => null);
+    try { return await Promise.race([answer, timeout]); } finally { clearTimeout(timer); }
+  };
 
   const pathOf = (uri: string): string => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   const uriOf = (file: string): string => {
@@ -107,7 +121,8 @@ export function startServer(): void {
   connection.onInitialize((params): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     workspaceRoot = folder !== undefined && folder !== null ? pathOf(folder) : undefined;
-    const opts = params.initializationOptions as { includePaths?: unknown } | undefined;
+    const opts = params.initializationOptions as { includePaths?: unknown; liveRegisters?: unknown } | undefined;
+    liveRegisters = opts?.liveRegisters === true;
     if (Array.isArray(opts?.includePaths)) initIncludePaths = opts.includePaths.filter((x): x is string => typeof x === 'string');
     canPullConfig = params.capabilities?.workspace?.configuration === true;
     canCreateFiles = params.capabilities?.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true
@@ -157,7 +172,16 @@ export function startServer(): void {
   connection.onDefinition((p) => safe('definition', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
   connection.onDeclaration((p) => safe('declaration', [], () => { const a = analysisOf(p.textDocument.uri); return a ? definition(a, p.position, uriOf) : []; }));
   connection.onReferences((p) => safe('references', [], () => { const a = analysisOf(p.textDocument.uri); return a ? references(a, p.position, uriOf, p.context.includeDeclaration) : []; }));
-  connection.onHover((p) => safe('hover', null, () => { const a = analysisOf(p.textDocument.uri); return a ? hover(a, p.position) ?? null : null; }));
+  connection.onHover(async (p) => {
+    const a = safe('hover', undefined, () => analysisOf(p.textDocument.uri));
+    const h = a !== undefined ? safe('hover', undefined, () => hover(a, p.position)) : undefined;
+    if (a === undefined || h === undefined || !liveRegisters) return h ?? null;
+    const address = safe('hover', undefined, () => hoverDeviceAddress(a, p.position));
+    if (address === undefined) return h;
+    const dev = await askLiveRegisters(address);
+    if (dev === null || typeof h.contents !== 'object' || !('kind' in h.contents)) return h;
+    return { ...h, contents: { kind: h.contents.kind, value: `${liveRegistersMarkdown(dev)}\n\n---\n\n${h.contents.value}` } };
+  });
   connection.onCompletion((p) => safe('completion', [], () => { const a = analysisOf(p.textDocument.uri); return a ? completion(a, p.position) : []; }));
   connection.onRenameRequest((p) => safe('rename', null, () => { const a = analysisOf(p.textDocument.uri); return a ? rename(a, p.position, p.newName, uriOf) ?? null : null; }));
   connection.onDocumentFormatting((p) => safe('formatting', [], () => { const d = documents.get(p.textDocument.uri); return d ? format(d.getText()) : []; }));
