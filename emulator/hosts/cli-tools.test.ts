@@ -59,3 +59,16 @@ test('lsp --stdio answers initialize', async () => {
   try { await answered; } finally { child.kill(); }
   assert.match(out, /"hoverProvider":true/);
 });
+
+test('dts -@ and /incbin/ as dtc does them, byte for byte', () => {
+  writeFileSync(join(work, 'blob.bin'), Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
+  const src = join(work, 'sym.dts');
+  writeFileSync(src, '/dts-v1/;\n/ {\n\tuart: serial@1000 { reg = <0x1000 0x100>; blob = /incbin/("blob.bin", 2, 4); };\n\tleds { led0: led { label = "a"; }; };\n};\n');
+  const ours = join(work, 'sym-ours.dtb'), theirs = join(work, 'sym-dtc.dtb');
+  const r = cli(['dts', src, '-@', '-o', ours]);
+  assert.equal(r.status, 0, r.stderr);
+  const dtc = spawnSync('dtc', ['-@', '-q', '-I', 'dts', '-O', 'dtb', '-o', theirs, src], { cwd: work });
+  assert.equal(dtc.status, 0, dtc.stderr.toString());
+  assert.deepEqual(readFileSync(ours), readFileSync(theirs));
+  assert.match(cli(['dts', join(work, 'sym-ours.dtb')]).stdout.toString(), /__symbols__ \{[^}]*uart = "\/serial@1000";/);
+});

@@ -4,7 +4,7 @@
  * here when the first word is `dts` or `lsp`.
  *
  *   osdev-emu dts --preset virt [--harts N] [--xlen 32|64] [-m SIZE]   the virt board as DTS
- *   osdev-emu dts FILE.dts [-o OUT.dtb] [-I DIR]... [-D NAME[=V]]...  compile (cpp included)
+ *   osdev-emu dts FILE.dts [-o OUT.dtb] [-I DIR]... [-D NAME[=V]]... [-@]  compile (cpp included; -@ adds __symbols__)
  *   osdev-emu dts FILE.dtb [-o OUT.dts]                                decompile
  *   osdev-emu lsp --stdio                                              the DTS language server
  */
@@ -18,7 +18,7 @@ import { DtsDiagnostic, LineIndex } from '../dts/source';
 import { parseSize } from './cli-options';
 
 export type ToolCommand =
-  | { command: 'dts'; preset?: 'virt'; harts: number; xlen: Xlen; memoryBytes: number; input?: string; output?: string; includePaths: string[]; defines: Record<string, string> }
+  | { command: 'dts'; preset?: 'virt'; harts: number; xlen: Xlen; memoryBytes: number; input?: string; output?: string; includePaths: string[]; defines: Record<string, string>; symbols: boolean }
   | { command: 'lsp' };
 
 export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolCommand } | { ok: false; error: string } {
@@ -26,7 +26,7 @@ export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolC
     if (argv.slice(1).some((a) => a !== '--stdio')) return { ok: false, error: `lsp takes only --stdio, got '${argv.slice(1).join(' ')}'` };
     return { ok: true, value: { command: 'lsp' } };
   }
-  const o: Extract<ToolCommand, { command: 'dts' }> = { command: 'dts', harts: 1, xlen: 64, memoryBytes: 128 * 1024 * 1024, includePaths: [], defines: {} };
+  const o: Extract<ToolCommand, { command: 'dts' }> = { command: 'dts', harts: 1, xlen: 64, memoryBytes: 128 * 1024 * 1024, includePaths: [], defines: {}, symbols: false };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string | undefined => (i + 1 < argv.length ? argv[++i] : undefined);
@@ -40,7 +40,8 @@ export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolC
       else if (a === '-o') o.output = v;
       else if (a === '-I') o.includePaths.push(v);
       else { const eq = v.indexOf('='); o.defines[eq < 0 ? v : v.slice(0, eq)] = eq < 0 ? '1' : v.slice(eq + 1); }
-    } else if (a.startsWith('-') && a !== '-') return { ok: false, error: `unknown dts option '${a}'` };
+    } else if (a === '-@') o.symbols = true;
+    else if (a.startsWith('-') && a !== '-') return { ok: false, error: `unknown dts option '${a}'` };
     else if (o.input !== undefined) return { ok: false, error: `dts takes one input file, got '${o.input}' and '${a}'` };
     else o.input = a;
   }
@@ -51,6 +52,14 @@ export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolC
 
 /** Largest source file read (DESIGN.md idea 3: bounded memory on bad input). */
 const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+/** /incbin/ files: bytes of a regular file within the same bound as sources. */
+function readBytes(file: string): Uint8Array | undefined {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? new Uint8Array(fs.readFileSync(file)) : undefined;
+  } catch { return undefined; }
+}
 
 function readText(file: string): string | undefined {
   try {
@@ -106,7 +115,9 @@ export async function runTool(argv: readonly string[]): Promise<number> {
     }
     const source = readText(input);
     if (source === undefined) { process.stderr.write(`osdev-emu: cannot read '${input}'\n`); return 2; }
-    const result = compileDts(input === '-' ? '<stdin>' : path.resolve(input), source, { readFile: readText, includePaths: c.includePaths.map((p) => path.resolve(p)), defines: c.defines });
+    const result = compileDts(input === '-' ? '<stdin>' : path.resolve(input), source, {
+      readFile: readText, readBinary: readBytes, includePaths: c.includePaths.map((p) => path.resolve(p)), defines: c.defines, symbols: c.symbols,
+    });
     const indexes = new Map<string, LineIndex>();
     const shown = result.ok ? result.warnings : result.errors;
     for (const d of shown) process.stderr.write(formatDiagnostic(d, indexes) + '\n');
