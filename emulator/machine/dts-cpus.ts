@@ -26,7 +26,8 @@ export function checkIsa(isa: string): QueryResult<Xlen> {
   const m = /^rv(32|64)([a-z0-9]*)((?:_[a-z0-9]+)*)$/.exec(isa.toLowerCase());
   const implemented = 'we implement rv32/rv64 imac with zicsr, zifencei, zicntr, zihpm and sstc';
   if (m === null) return { ok: false, error: `riscv,isa "${isa}" is not an ISA string like rv64imac_zicsr (${implemented})` };
-  const letters = m[2].replace(/\d+(p\d+)?/g, ''); // version numbers (rv64i2p1m2p0) say nothing we check
+  // Version numbers (rv64i2p1m2p0) say nothing we check; g is imafd + zicsr_zifencei (ISA manual "ISA Extension Naming Conventions").
+  const letters = m[2].replace(/\d+(p\d+)?/g, '').replace(/^g/, 'imafd');
   if (!letters.startsWith('i')) return { ok: false, error: `riscv,isa "${isa}": the base must be i (${implemented})` };
   for (const l of letters) if (!LETTERS.has(l)) return { ok: false, error: `riscv,isa "${isa}": extension ${l} is not implemented here (${implemented})` };
   for (const ext of m[3].split('_').filter((e) => e !== '')) {
