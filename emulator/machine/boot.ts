@@ -9,7 +9,6 @@ import { parseElf, ElfImage, elfAddressToNumber } from '../loaders/elf';
 import { buildVirtFdt } from './fdt';
 import { bootRom } from '../firmware/boot-rom';
 import { Machine } from './machine';
-import { boardOf } from './description';
 import { withChosen } from './chosen';
 
 export interface ImageFile { name: string; bytes: Uint8Array }
