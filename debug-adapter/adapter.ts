@@ -225,8 +225,10 @@ export class OsdevDebugSession extends DebugSession {
           },
           passthrough: c.passthrough, cwd: c.cwd ?? process.cwd(),
           ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),
+          ...(c.machine !== undefined ? { machine: path.resolve(c.cwd ?? process.cwd(), c.machine) } : {}),
         },
       });
+      this.config = { ...c, harts: booted.harts }; // a machine file decides how many harts there are
       this.entry = booted.entry;
       this.sendEvent(new InitializedEvent());
       await this.configured;

@@ -39,6 +39,8 @@ export interface LaunchConfig {
   serialTcp?: HostPort;
   /** More ELF files whose symbols, lines and unwind tables to use, each moved by `offset`. */
   symbols: { path: string; offset: bigint }[];
+  /** A device-tree source to build the machine from (relative to `cwd`). */
+  machine?: string;
 }
 
 /** JSON schema of each attribute, as package.json's configurationAttributes.launch.properties. */
@@ -52,6 +54,10 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'string',
     description: 'Firmware: "none" enters the kernel in M-mode at its own addresses (like QEMU -bios none), or a path to firmware such as OpenSBI\'s fw_dynamic.elf.',
     default: 'none',
+  },
+  machine: {
+    type: 'string',
+    description: 'A device-tree source (.dts) to build the machine from instead of the virt board: memory, harts and every device at the addresses it gives; nodes the emulator does not emulate become passthrough stub slots. The guest gets that tree. "osdev-emu dts --preset virt" prints the default machine as a starting point. Replaces "memory", "harts" and "xlen".',
   },
   memory: {
     type: 'string',
@@ -224,8 +230,14 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
   }
-  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts']) {
+  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine']) {
     if (!str(name)) return bad(name, `must be a string, got ${JSON.stringify(args[name])}`);
+  }
+  if (args.machine !== undefined) {
+    // The file describes these; two sources for one fact would disagree sooner or later.
+    const clash = ['memory', 'harts', 'xlen', 'passthrough'].find((k) => args[k] !== undefined);
+    if (clash !== undefined) return bad(clash, `cannot be used with "machine": the machine file gives ${clash === 'passthrough' ? 'the devices' : `the ${clash}`}`);
+    if ((args.machine as string).trim() === '') return bad('machine', 'must be the path of a .dts file');
   }
   let memoryBytes = 128 * 1024 * 1024;
   if (args.memory !== undefined) {
@@ -320,6 +332,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       passthrough,
       symbols,
       ...(serialTcp !== undefined ? { serialTcp } : {}),
+      ...(args.machine !== undefined ? { machine: args.machine as string } : {}),
     },
   };
 }

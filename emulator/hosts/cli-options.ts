@@ -46,6 +46,8 @@ export interface RunOptions {
   replay?: string;
   /** Serve UART0 on a loopback TCP port instead of stdio (like QEMU's -serial tcp::PORT,server). */
   serialTcp?: HostPort;
+  /** Build the machine from this device-tree source instead of the virt preset. */
+  machine?: string;
 }
 
 /** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
@@ -99,6 +101,9 @@ run options:
                         with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
   --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
+  --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
+                        addresses; nodes we do not emulate become passthrough stub slots); the guest
+                        gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 2 bad input.`;
@@ -133,12 +138,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
     drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [],
   };
+  /** Flags given, for the ones a machine file takes the place of. */
+  const given = new Set<string>();
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
+    given.add(flag);
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
     let value = '';
     if (takesValue) {
       if (eq > 0) value = a.slice(eq + 1);
@@ -213,6 +221,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         break;
       }
       case '--record': o.record = value; break;
+      case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
       case '--serial': {
         if (!value.startsWith('tcp:')) return { ok: false, error: `--serial takes tcp:127.0.0.1:PORT, got '${value}'` };
@@ -227,7 +236,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.kernel = a;
     }
   }
-  if (o.virtioOrder.length > VIRT.virtio.count) {
+  if (o.machine !== undefined) {
+    // The file describes these; two sources for one fact would disagree sooner or later.
+    const clash = ['-m', '--memory', '--harts', '--xlen', '--passthrough'].find((f) => given.has(f));
+    if (clash !== undefined) {
+      const what = clash === '--passthrough' ? 'its devices (nodes it does not emulate become passthrough slots)'
+        : clash === '--harts' ? 'the harts (/cpus)' : clash === '--xlen' ? 'the XLEN (riscv,isa)' : 'the memory (/memory)';
+      return { ok: false, error: `${clash} cannot be used with --machine: the machine file gives ${what}` };
+    }
+  } else if (o.virtioOrder.length > VIRT.virtio.count) {
     return { ok: false, error: `at most ${VIRT.virtio.count} virtio devices (drives, --rng, --console virtio, --net), got ${o.virtioOrder.length}` };
   }
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };

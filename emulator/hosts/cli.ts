@@ -8,7 +8,8 @@ import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
-import { defaultDescription, VIRT, Xlen } from '../machine/description';
+import { defaultDescription, MachineDescription, Xlen } from '../machine/description';
+import { checkHostFit, HostParts, loadMachineFile } from './machine-file';
 import { hostEntropy, OpenDrive } from './drives';
 import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
@@ -87,10 +88,9 @@ async function run(o: RunOptions): Promise<number> {
 
 async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,
   xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[], slots: OpenPassthrough): Promise<number> {
-  const desc = defaultDescription({
-    xlen, harts: o.harts, memoryBytes: o.memoryBytes, bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o),
-    passthrough: slots.descriptions,
-  });
+  const host = { bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o) };
+  const desc = o.machine !== undefined ? fromMachineFile(o.machine, host, kernel ?? bios)
+    : defaultDescription({ xlen, harts: o.harts, memoryBytes: o.memoryBytes, ...host, passthrough: slots.descriptions });
   const bad = checkPassthrough(desc);
   if (bad !== null) throw new UsageError(bad);
   const replay = o.replay !== undefined ? readInputLog(o.replay) : undefined;
@@ -121,7 +121,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     try { fs.writeFileSync(o.dumpDtb, booted.value.fdt); } catch (e) { throw new UsageError(`cannot write ${o.dumpDtb}: ${(e as Error).message}`); }
     return 0;
   }
-  installTraces(machine, o, errLines, xlen);
+  installTraces(machine, o, errLines, desc.xlen);
   let recordFd: number | undefined;
   if (o.record !== undefined) {
     try { recordFd = fs.openSync(o.record, 'w'); } catch (e) { throw new UsageError(`--record: cannot write '${o.record}': ${(e as Error).message}`); }
@@ -187,9 +187,9 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       if (quit) { status = 0; break; }
       if (o.clock === 'realtime') {
         // Guest time follows the host clock: catch up when behind, sleep when ahead.
-        const hostTicks = Math.floor(Number(process.hrtime.bigint() - t0) * VIRT.timebaseHz / 1e9);
+        const hostTicks = Math.floor(Number(process.hrtime.bigint() - t0) * machine.board.timebaseHz / 1e9);
         machine.advanceTimeTo(hostTicks);
-        const aheadMs = (machine.time - hostTicks) * 1000 / VIRT.timebaseHz;
+        const aheadMs = (machine.time - hostTicks) * 1000 / machine.board.timebaseHz;
         if (aheadMs > 2 && r.kind !== 'idle') await new Promise<void>((resolve) => setTimeout(resolve, aheadMs));
       }
       if (Date.now() >= deadline) { status = EXIT_TIMEOUT; break; }
@@ -231,6 +231,20 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.destroy();
   }
   return status;
+}
+
+/** The description from `--machine FILE.dts`; its warnings go to stderr now, before the guest's output. */
+function fromMachineFile(file: string, host: HostParts, image: ImageFile | 'none'): MachineDescription {
+  const loaded = loadMachineFile(file, host);
+  if (!loaded.ok) throw new UsageError(loaded.error);
+  for (const line of loaded.lines) process.stderr.write(`osdev-emu: ${line}\n`);
+  const misfit = checkHostFit(loaded.desc);
+  if (misfit !== null) throw new UsageError(`--machine ${file}: ${misfit}`);
+  const elfXlen = image !== 'none' ? xlenOf(image) : undefined;
+  if (elfXlen !== undefined && elfXlen !== loaded.desc.xlen) {
+    throw new UsageError(`${image === 'none' ? '' : image.name} is a ${elfXlen}-bit ELF, but the harts of ${file} are rv${loaded.desc.xlen} (riscv,isa)`);
+  }
+  return loaded.desc;
 }
 
 function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {

@@ -11,6 +11,7 @@ import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription, VIRT } from '../machine/description';
 import { hostEntropy } from './drives';
 import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
+import { checkHostFit, loadMachineFile } from './machine-file';
 import { OpenNet, openNet } from './net';
 import {
   checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
@@ -85,7 +86,7 @@ class MachineWorker {
     const dt = (now - this.lastStatus.at) / 1000;
     const ips = this.running && dt > 0 ? Math.max(0, (instructions - this.lastStatus.instructions) / dt) : 0;
     this.lastStatus = { at: now, instructions };
-    return { running: this.running, idle: this.idle, exited: this.exited, guestTimeNs: m.timeNow * (1e9 / VIRT.timebaseHz), instructions, ips: Math.round(ips) };
+    return { running: this.running, idle: this.idle, exited: this.exited, guestTimeNs: m.timeNow * (1e9 / m.board.timebaseHz), instructions, ips: Math.round(ips) };
   }
 
   private receive(raw: unknown): void {
@@ -253,11 +254,17 @@ class MachineWorker {
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
     const slots = openPassthrough(p.passthrough ?? [], this.cwd);
     if (!slots.ok) { closeAll(); return slots.error; }
-    const desc = defaultDescription({
-      xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, bootargs: bootargsFor(p.append, v.console),
-      virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }),
-      passthrough: slots.value.descriptions,
-    });
+    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }) };
+    let desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
+    if (p.machine !== undefined) {
+      // launch.json `machine`: the file gives harts, memory and devices; its warnings go to the console.
+      const loaded = loadMachineFile(p.machine, { ...host, instructionsPerSecond: desc.instructionsPerSecond });
+      const misfit = loaded.ok ? checkHostFit(loaded.desc) : loaded.error;
+      const xlenClash = loaded.ok && loaded.desc.xlen !== p.xlen ? `the harts of ${p.machine} are rv${loaded.desc.xlen} (riscv,isa), the program is ${p.xlen}-bit` : null;
+      if (!loaded.ok || misfit !== null || xlenClash !== null) { closeAll(); slots.value.close(); return `launch attribute "machine": ${misfit ?? xlenClash}`; }
+      for (const line of loaded.lines) for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
+      desc = loaded.desc;
+    }
     const bad = checkPassthrough(desc);
     if (bad !== null) { closeAll(); slots.value.close(); return bad; }
     let serial: SerialPort | undefined;
@@ -290,6 +297,7 @@ class MachineWorker {
       value: {
         entry: elfEntry !== undefined ? BigInt.asUintN(p.xlen, BigInt(elfEntry)) : entry,
         startAddr: BigInt.asUintN(p.xlen, BigInt(booted.value.startAddr)),
+        harts: machine.harts.length,
       },
     };
   }

@@ -9,7 +9,7 @@ import { parseElf, ElfImage, elfAddressToNumber } from '../loaders/elf';
 import { buildVirtFdt } from './fdt';
 import { bootRom } from '../firmware/boot-rom';
 import { Machine } from './machine';
-import { VIRT } from './description';
+import { withChosen } from './chosen';
 
 export interface ImageFile { name: string; bytes: Uint8Array }
 
@@ -41,7 +41,8 @@ function hex(v: number): string { return '0x' + (v < 0 ? (BigInt(v) & 0xffffffff
 interface Loaded { entry: number; end: number; elf?: ElfImage }
 
 function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { ok: true; value: Loaded } | { ok: false; error: string } {
-  const dramEnd = VIRT.dram.base + m.desc.memoryBytes;
+  const dramBase = m.board.dramBase;
+  const dramEnd = dramBase + m.desc.memoryBytes;
   if (!isElf(file.bytes)) {
     if (file.bytes.length === 0) return { ok: false, error: `${what} ${file.name}: file is empty` };
     if (rawAt + file.bytes.length > dramEnd) {
@@ -60,9 +61,9 @@ function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { 
   for (const s of elf.segments) {
     if (s.memSize === 0) continue;
     const pa = s.paddr;
-    const inRam = pa >= VIRT.dram.base && pa + s.memSize <= dramEnd;
+    const inRam = pa >= dramBase && pa + s.memSize <= dramEnd;
     if (!inRam) {
-      return { ok: false, error: `${what} ${file.name}: segment at ${hex(pa)} (${s.memSize} bytes) is outside RAM ${hex(VIRT.dram.base)}-${hex(dramEnd)}` };
+      return { ok: false, error: `${what} ${file.name}: segment at ${hex(pa)} (${s.memSize} bytes) is outside RAM ${hex(dramBase)}-${hex(dramEnd)}` };
     }
     m.writePhys(pa, s.fileBytes);
     if (s.memSize > s.fileBytes.length) m.writePhys(pa + s.fileBytes.length, new Uint8Array(s.memSize - s.fileBytes.length));
@@ -74,13 +75,14 @@ function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { 
 
 export function boot(m: Machine, cfg: BootConfig): BootResult {
   const xlen = m.desc.xlen;
-  const dramEnd = VIRT.dram.base + m.desc.memoryBytes;
-  let startAddr: number = VIRT.dram.base;
+  const dramBase = m.board.dramBase;
+  const dramEnd = dramBase + m.desc.memoryBytes;
+  let startAddr: number = dramBase;
   let kernelEntry = 0;
-  let firmwareEnd: number = VIRT.dram.base;
+  let firmwareEnd: number = dramBase;
   let firmwareElf: ElfImage | undefined;
   if (cfg.bios !== 'none') {
-    const fw = loadImage(m, cfg.bios, VIRT.dram.base, 'firmware');
+    const fw = loadImage(m, cfg.bios, dramBase, 'firmware');
     if (!fw.ok) return fw;
     startAddr = fw.value.entry;
     firmwareEnd = fw.value.end;
@@ -89,7 +91,7 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   let kernelElf: ElfImage | undefined;
   if (cfg.kernel !== undefined) {
     const align = xlen === 64 ? 2 * MiB : 4 * MiB;
-    const rawAt = cfg.bios === 'none' ? VIRT.dram.base : Math.ceil(firmwareEnd / align) * align;
+    const rawAt = cfg.bios === 'none' ? dramBase : Math.ceil(firmwareEnd / align) * align;
     const k = loadImage(m, cfg.kernel, rawAt, 'kernel');
     if (!k.ok) return k;
     kernelEntry = k.value.entry;
@@ -99,7 +101,7 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   if (cfg.initrd !== undefined) {
     const start = kernelEntry + Math.min(m.desc.memoryBytes / 2, 128 * MiB);
     const end = start + cfg.initrd.bytes.length;
-    if (start < VIRT.dram.base || end > dramEnd) {
+    if (start < dramBase || end > dramEnd) {
       return { ok: false, error: `initrd ${cfg.initrd.name}: ${cfg.initrd.bytes.length} bytes at ${hex(start)} do not fit in RAM (ends ${hex(dramEnd)})` };
     }
     m.writePhys(start, cfg.initrd.bytes);
@@ -107,13 +109,15 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   }
   let fdt: Uint8Array;
   try {
-    fdt = buildVirtFdt(m.desc);
+    // A board from a DTS hands the guest that source's blob (DESIGN.md idea 4), completed at /chosen.
+    fdt = m.desc.dtb !== undefined ? withChosen(m.desc.dtb, m.desc) : buildVirtFdt(m.desc);
   } catch (e) {
     return { ok: false, error: `device tree: ${(e as Error).message}` };
   }
-  const top = Math.min(dramEnd, 3072 * MiB);
+  // QEMU 7.2 riscv_load_fdt: below the first 3 GiB when DRAM starts there, else at the top of DRAM.
+  const top = dramBase < 3072 * MiB ? Math.min(dramEnd, 3072 * MiB) : dramEnd;
   const fdtAddr = Math.floor((top - fdt.length) / (2 * MiB)) * (2 * MiB);
-  if (fdtAddr < VIRT.dram.base) return { ok: false, error: 'memory is too small for the device tree' };
+  if (fdtAddr < dramBase) return { ok: false, error: 'memory is too small for the device tree' };
   m.writePhys(fdtAddr, fdt);
   m.rom.u8.set(bootRom(xlen, startAddr, fdtAddr, kernelEntry));
   m.rom.code.clear();

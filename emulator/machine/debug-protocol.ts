@@ -32,6 +32,8 @@ export interface LaunchParams {
   cwd?: string;
   /** UART0 on this loopback TCP port instead of the output events. */
   serialTcp?: HostPort;
+  /** A device-tree source (absolute path) the worker builds the machine from; then xlen, harts and memoryBytes come from it. */
+  machine?: string;
 }
 
 /** Devices in slot order: drives, then net links, then rng, then the console (launch.json has no interleaving). */
@@ -106,7 +108,8 @@ export interface HartState { id: number; priv: number; pc: bigint; wfi: boolean 
 
 /** The result each request type answers with. */
 export interface WorkerResults {
-  launch: { entry: bigint; startAddr: bigint };
+  /** `harts`: how many the machine has (a machine file decides it). */
+  launch: { entry: bigint; startAddr: bigint; harts: number };
   continue: null;
   pause: null;
   stepInstruction: null;
@@ -218,6 +221,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         !p.passthrough.every((x) => isObj(x) && typeof x.name === 'string' && isInt(x.size, 1, 2 ** 32) && isBackend(x.backend)))) return bad('params.passthrough');
       if (p.cwd !== undefined && typeof p.cwd !== 'string') return bad('params.cwd');
       if (p.serialTcp !== undefined && !(isObj(p.serialTcp) && typeof p.serialTcp.host === 'string' && isInt(p.serialTcp.port, 1, 65535))) return bad('params.serialTcp');
+      if (p.machine !== undefined && typeof p.machine !== 'string') return bad('params.machine');
       break;
     }
     case 'continue': case 'pause': case 'harts': break;

@@ -43,9 +43,60 @@ export type VirtioDeviceDescription = (
   legacy?: boolean;
 };
 
-/** Slot index (0 = 0x10001000) of the n-th virtio device. */
-export function virtioSlot(n: number): number {
-  return VIRT.virtio.count - 1 - n;
+/** Slot index (0 = the lowest address, 0x10001000 on virt) of the n-th virtio device, on a board with `count` slots. */
+export function virtioSlot(n: number, count: number = VIRT.virtio.count): number {
+  return count - 1 - n;
+}
+
+/**
+ * A device window: `size` is the reg window the guest is told about, `decodeSize` the
+ * part the device answers (the rest faults). `node` is the device-tree path it came
+ * from, for messages, when the board was built from a DTS.
+ */
+export interface DeviceWindow { base: number; size: number; decodeSize?: number; node?: string }
+/** A window with a PLIC source (undefined: the device's line is wired nowhere). */
+export interface IrqWindow extends DeviceWindow { irq?: number }
+
+/**
+ * Where the board's devices sit: what the Machine places and the virt FDT lists.
+ * `virtBoard()` is QEMU's virt, from VIRT; machine-from-dts.ts builds others from a DTS.
+ * A CLINT, PLIC, RTC or test device missing here still exists inside the Machine
+ * (harts and devices are wired to one) but is on no address, so the guest cannot see it.
+ */
+export interface BoardLayout {
+  dramBase: number;
+  /** /cpus timebase-frequency: CLINT mtime and the time CSR count at this rate. */
+  timebaseHz: number;
+  clint?: DeviceWindow;
+  /** `sources`: riscv,ndev as the DTS says (QEMU 7.2's virt writes its source count, 96). */
+  plic?: DeviceWindow & { sources: number };
+  /** ns16550a UARTs; the first is the console (input goes to it), all write to the console. */
+  uarts: (IrqWindow & { clockHz: number })[];
+  rtc?: IrqWindow;
+  /** sifive,test0/1: power-off and reset. */
+  test?: DeviceWindow;
+  /** virtio-mmio transports by slot index (0 = lowest address). */
+  virtio: IrqWindow[];
+}
+
+/** QEMU 7.2's virt layout, from VIRT. */
+export function virtBoard(): BoardLayout {
+  return {
+    dramBase: VIRT.dram.base,
+    timebaseHz: VIRT.timebaseHz,
+    clint: { base: VIRT.clint.base, size: VIRT.clint.size, decodeSize: VIRT.clint.decodeSize },
+    plic: { base: VIRT.plic.base, size: VIRT.plic.size, sources: VIRT.plic.sources },
+    uarts: [{ base: VIRT.uart0.base, size: VIRT.uart0.size, decodeSize: VIRT.uart0.decodeSize, irq: VIRT.uart0.irq, clockHz: VIRT.uart0.clockHz }],
+    rtc: { base: VIRT.rtc.base, size: VIRT.rtc.size, decodeSize: VIRT.rtc.decodeSize, irq: VIRT.rtc.irq },
+    test: { base: VIRT.sifiveTest.base, size: VIRT.sifiveTest.size },
+    virtio: Array.from({ length: VIRT.virtio.count }, (_, i) =>
+      ({ base: VIRT.virtio.base + i * VIRT.virtio.stride, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i })),
+  };
+}
+
+/** The layout a description uses: its own (a DTS board) or virt's. */
+export function boardOf(d: MachineDescription): BoardLayout {
+  return d.board ?? virtBoard();
 }
 
 /** A passthrough slot (issue 8): where it sits, its PLIC line, its DMA window. */
@@ -59,6 +110,12 @@ export interface PassthroughDescription {
   compatible: string;
   /** Guest-physical range (inside DRAM) the backend may read and write. */
   dma?: { base: number; size: number };
+  /**
+   * The DTS node the slot stands in for (a compatible we do not emulate). Such a slot
+   * takes the node's window and line as they are: the size rules for user-placed slots
+   * do not apply, and irq 0 means the node has no interrupt.
+   */
+  node?: string;
   /** What accesses to the slot do while it is unplugged: read all-ones, or fault. */
   unplugged: 'ones' | 'fault';
 }
@@ -66,8 +123,15 @@ export interface PassthroughDescription {
 export interface MachineDescription {
   xlen: Xlen;
   harts: number;
-  /** Bytes of DRAM at VIRT.dram.base. */
+  /** Bytes of DRAM at the board's dramBase (VIRT.dram.base on virt). */
   memoryBytes: number;
+  /** Where the devices sit; default virtBoard(). */
+  board?: BoardLayout;
+  /**
+   * The device tree the guest gets, compiled from the DTS the board came from; /chosen
+   * is completed at boot (bootargs, initrd). Default: buildVirtFdt of this description.
+   */
+  dtb?: Uint8Array;
   /** Kernel command line for /chosen/bootargs. */
   bootargs?: string;
   /** Physical range of the initrd, for /chosen linux,initrd-start/end. */
@@ -81,40 +145,60 @@ export interface MachineDescription {
 }
 
 /** Windows of the board itself, for overlap checks: [name, base, size]. */
-function boardWindows(d: MachineDescription): [string, number, number][] {
-  return [
-    ['the boot ROM', VIRT.bootRom.base, VIRT.bootRom.size], ['test', VIRT.sifiveTest.base, VIRT.sifiveTest.size],
-    ['rtc', VIRT.rtc.base, VIRT.rtc.size], ['clint', VIRT.clint.base, VIRT.clint.size], ['plic', VIRT.plic.base, VIRT.plic.size],
-    ['uart0', VIRT.uart0.base, VIRT.uart0.size], ['the virtio slots', VIRT.virtio.base, VIRT.virtio.count * VIRT.virtio.stride],
-    ['DRAM', VIRT.dram.base, d.memoryBytes],
-  ];
+export function boardWindows(d: MachineDescription): [string, number, number][] {
+  const b = boardOf(d);
+  const out: [string, number, number][] = [['the boot ROM', VIRT.bootRom.base, VIRT.bootRom.size]];
+  const add = (name: string, w: DeviceWindow | undefined) => { if (w !== undefined) out.push([w.node ?? name, w.base, w.size]); };
+  add('test', b.test);
+  add('rtc', b.rtc);
+  add('clint', b.clint);
+  add('plic', b.plic);
+  b.uarts.forEach((u, i) => add(`uart${i}`, u));
+  if (d.board === undefined) out.push(['the virtio slots', VIRT.virtio.base, VIRT.virtio.count * VIRT.virtio.stride]);
+  else b.virtio.forEach((v, i) => add(`virtio${i}`, v));
+  out.push(['DRAM', b.dramBase, d.memoryBytes]);
+  return out;
+}
+
+/** PLIC sources the board's own devices use, by owner name. */
+function boardIrqs(b: BoardLayout): Map<number, string> {
+  const used = new Map<number, string>();
+  const add = (name: string, irq: number | undefined) => { if (irq !== undefined) used.set(irq, name); };
+  b.uarts.forEach((u, i) => add(i === 0 ? 'uart0' : `uart${i}`, u.irq));
+  add('rtc', b.rtc?.irq);
+  b.virtio.forEach((v, i) => add(`virtio slot ${i}`, v.irq));
+  return used;
 }
 
 /** Why the passthrough slots cannot be placed as described (overlaps, IRQ clashes), or null. */
 export function checkPassthrough(d: MachineDescription): string | null {
   const hex = (n: number) => `0x${n.toString(16)}`;
-  const used = new Map<number, string>([[VIRT.uart0.irq, 'uart0'], [VIRT.rtc.irq, 'rtc']]);
-  for (let i = 0; i < VIRT.virtio.count; i++) used.set(VIRT.virtio.firstIrq + i, `virtio slot ${i}`);
+  const board = boardOf(d);
+  const used = boardIrqs(board);
   const windows = boardWindows(d);
-  const names = new Set(['uart0', 'rtc', 'clint', 'plic', 'test', ...Array.from({ length: VIRT.virtio.count }, (_, i) => `virtio${i}`)]);
+  const names = new Set(['rtc', 'clint', 'plic', 'test', ...board.uarts.map((_, i) => `uart${i}`), ...board.virtio.map((_, i) => `virtio${i}`)]);
+  const sources = board.plic?.sources ?? VIRT.plic.sources;
   for (const p of d.passthrough ?? []) {
-    const what = `passthrough "${p.name}"`;
-    if (!/^[a-z][a-z0-9_-]*$/i.test(p.name)) return `${what}: the name must be a device-tree node name (letters, digits, _ and -)`;
+    const what = p.node ?? `passthrough "${p.name}"`;
+    if (p.node === undefined && !/^[a-z][a-z0-9_-]*$/i.test(p.name)) return `${what}: the name must be a device-tree node name (letters, digits, _ and -)`;
     if (names.has(p.name)) return `${what}: the name is taken by another device`;
     names.add(p.name);
-    if (p.size < 0x100 || (p.size & (p.size - 1)) !== 0) return `${what}: size ${hex(p.size)} must be a power of two, at least 0x100`;
-    if (p.base % 0x100 !== 0 || p.base + p.size > 2 ** 32) return `${what}: base ${hex(p.base)} must be 256-byte aligned, below 4G`;
+    if (p.node === undefined) {
+      if (p.size < 0x100 || (p.size & (p.size - 1)) !== 0) return `${what}: size ${hex(p.size)} must be a power of two, at least 0x100`;
+      if (p.base % 0x100 !== 0 || p.base + p.size > 2 ** 32) return `${what}: base ${hex(p.base)} must be 256-byte aligned, below 4G`;
+    }
     for (const [n, b, s] of windows) {
       if (p.base < b + s && b < p.base + p.size) return `${what}: window ${hex(p.base)}-${hex(p.base + p.size - 1)} overlaps ${n} at ${hex(b)}-${hex(b + s - 1)}`;
     }
-    windows.push([`passthrough "${p.name}"`, p.base, p.size]);
-    if (!Number.isInteger(p.irq) || p.irq < 1 || p.irq >= VIRT.plic.sources) return `${what}: irq ${p.irq} must be a PLIC source from 1 to ${VIRT.plic.sources - 1}`;
+    windows.push([what, p.base, p.size]);
+    if (p.node !== undefined && p.irq === 0) continue; // a DTS node without interrupts
+    if (!Number.isInteger(p.irq) || p.irq < 1 || p.irq >= sources) return `${what}: irq ${p.irq} must be a PLIC source from 1 to ${sources - 1}`;
     const owner = used.get(p.irq);
     if (owner !== undefined) return `${what}: irq ${p.irq} is ${owner}'s`;
     used.set(p.irq, what);
     if (p.dma !== undefined) {
-      const end = VIRT.dram.base + d.memoryBytes;
-      if (p.dma.size <= 0 || p.dma.base < VIRT.dram.base || p.dma.base + p.dma.size > end) return `${what}: the DMA window must lie inside DRAM (${hex(VIRT.dram.base)}-${hex(end - 1)})`;
+      const end = board.dramBase + d.memoryBytes;
+      if (p.dma.size <= 0 || p.dma.base < board.dramBase || p.dma.base + p.dma.size > end) return `${what}: the DMA window must lie inside DRAM (${hex(board.dramBase)}-${hex(end - 1)})`;
     }
   }
   return null;

@@ -9,7 +9,7 @@
  * minus what we do not emulate. fdt.test.ts diffs the two trees.
  */
 
-import { MachineDescription, MAX_HARTS, VIRT, isaString, mmuType } from './description';
+import { MachineDescription, MAX_HARTS, VIRT, boardOf, isaString, mmuType } from './description';
 
 // §5.2 header and §5.4.1 structure-block tokens.
 const FDT_MAGIC = 0xd00dfeed;
@@ -283,6 +283,9 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
   if (!Number.isSafeInteger(desc.memoryBytes) || desc.memoryBytes <= 0) {
     throw new RangeError(`FDT: memoryBytes = ${desc.memoryBytes} is not a positive size`);
   }
+  // The layout is virt's unless a DTS gave another; a DTS board's guest gets its own DTB
+  // (desc.dtb), so this tree is only ever written for virt-like layouts.
+  const board = boardOf(desc);
   const ph = virtPhandles(desc.harts);
   const hartIds = Array.from({ length: desc.harts }, (_, i) => i);
   const fdt = new FdtBuilder();
@@ -308,12 +311,12 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
     }
   }
   if (desc.bootargs !== undefined) fdt.propString('bootargs', desc.bootargs);
-  fdt.propString('stdout-path', `/soc/${unitName('serial', VIRT.uart0.base)}`);
+  if (board.uarts.length > 0) fdt.propString('stdout-path', `/soc/${unitName('serial', board.uarts[0].base)}`);
   fdt.endNode();
 
   // The sifive_test device doubles as a syscon: poweroff and reboot write a magic value
   // to it (DESIGN.md: 0x5555 pass, 0x7777 reset).
-  for (const [node, value] of [['poweroff', 0x5555], ['reboot', 0x7777]] as const) {
+  for (const [node, value] of board.test !== undefined ? [['poweroff', 0x5555], ['reboot', 0x7777]] as const : []) {
     fdt.beginNode(node)
       .propU32('value', value)
       .propU32('offset', 0)
@@ -322,15 +325,15 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
       .endNode();
   }
 
-  fdt.beginNode(unitName('memory', VIRT.dram.base))
+  fdt.beginNode(unitName('memory', board.dramBase))
     .propString('device_type', 'memory')
-    .propU64Cells('reg', [VIRT.dram.base, desc.memoryBytes])
+    .propU64Cells('reg', [board.dramBase, desc.memoryBytes])
     .endNode();
 
   fdt.beginNode('cpus')
     .propU32('#address-cells', 1)
     .propU32('#size-cells', 0)
-    .propU32('timebase-frequency', VIRT.timebaseHz);
+    .propU32('timebase-frequency', board.timebaseHz);
   for (const hart of hartIds) {
     fdt.beginNode(`cpu@${hart}`)
       .propU32('phandle', ph.cpu(hart))
@@ -363,53 +366,59 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
     .propString('compatible', 'simple-bus')
     .propEmpty('ranges');
 
-  fdt.beginNode(unitName('rtc', VIRT.rtc.base))
-    .propU32('interrupts', VIRT.rtc.irq)
-    .propU32('interrupt-parent', ph.plic)
-    .propU64Cells('reg', [VIRT.rtc.base, VIRT.rtc.size])
-    .propString('compatible', 'google,goldfish-rtc')
-    .endNode();
+  // A line wired nowhere (irq undefined) gets no interrupts property.
+  const irqProps = (irq: number | undefined) => { if (irq !== undefined) fdt.propU32('interrupts', irq).propU32('interrupt-parent', ph.plic); };
+  if (board.rtc !== undefined) {
+    fdt.beginNode(unitName('rtc', board.rtc.base));
+    irqProps(board.rtc.irq);
+    fdt.propU64Cells('reg', [board.rtc.base, board.rtc.size])
+      .propString('compatible', 'google,goldfish-rtc')
+      .endNode();
+  }
 
-  fdt.beginNode(unitName('serial', VIRT.uart0.base))
-    .propU32('interrupts', VIRT.uart0.irq)
-    .propU32('interrupt-parent', ph.plic)
-    .propU32('clock-frequency', VIRT.uart0.clockHz)
-    .propU64Cells('reg', [VIRT.uart0.base, VIRT.uart0.size])
-    .propString('compatible', 'ns16550a')
-    .endNode();
+  for (const uart of board.uarts) {
+    fdt.beginNode(unitName('serial', uart.base));
+    irqProps(uart.irq);
+    fdt.propU32('clock-frequency', uart.clockHz)
+      .propU64Cells('reg', [uart.base, uart.size])
+      .propString('compatible', 'ns16550a')
+      .endNode();
+  }
 
-  fdt.beginNode(unitName('test', VIRT.sifiveTest.base))
-    .propU32('phandle', ph.test)
-    .propU64Cells('reg', [VIRT.sifiveTest.base, VIRT.sifiveTest.size])
-    .propStringList('compatible', ['sifive,test1', 'sifive,test0', 'syscon'])
-    .endNode();
+  if (board.test !== undefined) {
+    fdt.beginNode(unitName('test', board.test.base))
+      .propU32('phandle', ph.test)
+      .propU64Cells('reg', [board.test.base, board.test.size])
+      .propStringList('compatible', ['sifive,test1', 'sifive,test0', 'syscon'])
+      .endNode();
+  }
 
   // QEMU lists the slots from the highest address down; Linux probes them in tree order,
   // so this order decides which device becomes vda, vdb, ...
-  for (let slot = VIRT.virtio.count - 1; slot >= 0; slot--) {
-    const base = VIRT.virtio.base + slot * VIRT.virtio.stride;
-    fdt.beginNode(unitName('virtio_mmio', base))
-      .propU32('interrupts', VIRT.virtio.firstIrq + slot)
-      .propU32('interrupt-parent', ph.plic)
-      .propU64Cells('reg', [base, VIRT.virtio.stride])
+  for (let slot = board.virtio.length - 1; slot >= 0; slot--) {
+    const v = board.virtio[slot];
+    fdt.beginNode(unitName('virtio_mmio', v.base));
+    irqProps(v.irq);
+    fdt.propU64Cells('reg', [v.base, v.size])
       .propString('compatible', 'virtio,mmio')
       .endNode();
   }
 
   for (const p of desc.passthrough ?? []) {
-    fdt.beginNode(unitName(p.name, p.base))
-      .propU32('interrupts', p.irq)
-      .propU32('interrupt-parent', ph.plic)
-      .propU64Cells('reg', [p.base, p.size])
+    fdt.beginNode(unitName(p.name, p.base));
+    irqProps(p.irq === 0 && p.node !== undefined ? undefined : p.irq);
+    fdt.propU64Cells('reg', [p.base, p.size])
       .propString('compatible', p.compatible)
       .endNode();
   }
 
   // PLIC contexts are (hart 0 M, hart 0 S, hart 1 M, ...), hence this pairing.
-  fdt.beginNode(unitName('plic', VIRT.plic.base))
+  // The node is written even for a layout without a PLIC: phandles stay QEMU's.
+  const plic = board.plic ?? VIRT.plic;
+  fdt.beginNode(unitName('plic', plic.base))
     .propU32('phandle', ph.plic)
-    .propU32('riscv,ndev', VIRT.plic.sources)
-    .propU64Cells('reg', [VIRT.plic.base, VIRT.plic.size])
+    .propU32('riscv,ndev', plic.sources)
+    .propU64Cells('reg', [plic.base, plic.size])
     .propU32Array('interrupts-extended', hartIds.flatMap((h) => [ph.intc(h), IRQ_M_EXT, ph.intc(h), IRQ_S_EXT]))
     .propEmpty('interrupt-controller')
     .propStringList('compatible', ['sifive,plic-1.0.0', 'riscv,plic0'])
@@ -417,11 +426,13 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
     .propU32('#interrupt-cells', 1)
     .endNode();
 
-  fdt.beginNode(unitName('clint', VIRT.clint.base))
-    .propU32Array('interrupts-extended', hartIds.flatMap((h) => [ph.intc(h), IRQ_M_SOFT, ph.intc(h), IRQ_M_TIMER]))
-    .propU64Cells('reg', [VIRT.clint.base, VIRT.clint.size])
-    .propStringList('compatible', ['sifive,clint0', 'riscv,clint0'])
-    .endNode();
+  if (board.clint !== undefined) {
+    fdt.beginNode(unitName('clint', board.clint.base))
+      .propU32Array('interrupts-extended', hartIds.flatMap((h) => [ph.intc(h), IRQ_M_SOFT, ph.intc(h), IRQ_M_TIMER]))
+      .propU64Cells('reg', [board.clint.base, board.clint.size])
+      .propStringList('compatible', ['sifive,clint0', 'riscv,clint0'])
+      .endNode();
+  }
 
   fdt.endNode(); // soc
   fdt.endNode(); // root

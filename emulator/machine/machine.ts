@@ -28,7 +28,7 @@ import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../ba
 import { MmioDevice } from '../bus/bus';
 import { DeviceGroup, DeviceSlot } from './device-view';
 import { InputEvent, InputQueue } from './input-events';
-import { checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
+import { BoardLayout, boardOf, checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
 import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from './breakpoints';
@@ -79,6 +79,10 @@ export class Machine {
   readonly clint: Clint;
   readonly plic: Plic;
   readonly rtc: GoldfishRtc;
+  /** UARTs after the first (a DTS board may have several); their output goes to the console. */
+  readonly extraUarts: Uart16550[] = [];
+  /** Where the devices sit (the description's layout, or virt's). */
+  readonly board: BoardLayout;
   htif: Htif | null = null;
   /** Virtio-mmio transports with a device behind them, in description order. */
   readonly virtio: VirtioMmio[] = [];
@@ -115,8 +119,9 @@ export class Machine {
   private readonly run: (h: Hart, budget: number) => number;
 
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
+    this.board = boardOf(desc);
     const memory = allocate(desc.memoryBytes);
-    this.dram = new MemoryRegion('dram', VIRT.dram.base, desc.memoryBytes, memory, false);
+    this.dram = new MemoryRegion('dram', this.board.dramBase, desc.memoryBytes, memory, false);
     this.rom = new MemoryRegion('rom', VIRT.bootRom.base, VIRT.bootRom.size, new ArrayBuffer(VIRT.bootRom.size), true);
     this.bus.addRegion(this.dram);
     this.bus.addRegion(this.rom);
@@ -130,34 +135,43 @@ export class Machine {
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => { const h = this.harts[this.cursor] as Hart | undefined; if (h !== undefined) h.yieldLoop = true; };
 
+    // Every device is placed where the board layout says (virt's, or a DTS board's);
+    // the CLINT, PLIC, RTC and UART0 exist even when the layout leaves them out, unmapped.
+    const board = this.board;
+    const line = (irq: number | undefined) => irq === undefined ? () => undefined : (l: boolean) => this.plic.setLevel(irq, l);
     this.plic = new Plic(this.harts);
-    this.uart = new Uart16550('uart0', (b) => this.backends.consoleOut(b), (l) => this.plic.setLevel(VIRT.uart0.irq, l));
+    const [console0, ...moreUarts] = board.uarts;
+    this.uart = new Uart16550('uart0', (b) => this.backends.consoleOut(b), line(console0?.irq));
     this.clint = new Clint(this.harts, () => this.ticks(this.clock), (t) => { this.clock = this.clockForTicks(t); });
-    this.rtc = new GoldfishRtc(() => this.nowNs(), (l) => this.plic.setLevel(VIRT.rtc.irq, l));
-    const test = new SifiveTest((e) => { this.power = { kind: 'power', event: e }; });
-    this.attach('emulated', VIRT.sifiveTest, test);
-    this.attach('emulated', VIRT.rtc, this.rtc);
-    this.attach('emulated', VIRT.clint, this.clint);
-    this.attach('emulated', VIRT.plic, this.plic);
-    this.attach('emulated', VIRT.uart0, this.uart);
-    if ((desc.virtio?.length ?? 0) > VIRT.virtio.count) throw new Error(`machine: ${desc.virtio?.length} virtio devices, the board has ${VIRT.virtio.count} slots`);
+    this.rtc = new GoldfishRtc(() => this.nowNs(), line(board.rtc?.irq));
+    if (board.test !== undefined) this.attach('emulated', board.test, new SifiveTest((e) => { this.power = { kind: 'power', event: e }; }));
+    if (board.rtc !== undefined) this.attach('emulated', board.rtc, this.rtc);
+    if (board.clint !== undefined) this.attach('emulated', board.clint, this.clint);
+    if (board.plic !== undefined) this.attach('emulated', board.plic, this.plic);
+    if (console0 !== undefined) this.attach('emulated', console0, this.uart);
+    // More UARTs write to the console too; console input goes to the first only.
+    moreUarts.forEach((u, i) => {
+      const extra = new Uart16550(`uart${i + 1}`, (b) => this.backends.consoleOut(b), line(u.irq));
+      this.extraUarts.push(extra);
+      this.attach('emulated', u, extra);
+    });
+    const slots = board.virtio.length;
+    if ((desc.virtio?.length ?? 0) > slots) throw new Error(`machine: ${desc.virtio?.length} virtio devices, the board has ${slots} slots`);
     const bySlot = new Map<number, VirtioDeviceDescription>();
-    (desc.virtio ?? []).forEach((d, n) => bySlot.set(virtioSlot(n), d));
-    for (let i = 0; i < VIRT.virtio.count; i++) {
-      const base = VIRT.virtio.base + i * VIRT.virtio.stride;
+    (desc.virtio ?? []).forEach((d, n) => bySlot.set(virtioSlot(n, slots), d));
+    board.virtio.forEach((place, i) => {
       const d = bySlot.get(i);
-      const place = { base, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i };
-      if (d === undefined) { this.bus.map(base, VIRT.virtio.stride, new EmptyVirtioSlot(`virtio${i}`)); continue; }
-      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), (l) => this.plic.setLevel(place.irq, l),
-        (line) => this.backends.log?.(line), { legacy: d.legacy });
+      if (d === undefined) { this.bus.map(place.base, place.decodeSize ?? place.size, new EmptyVirtioSlot(`virtio${i}`)); return; }
+      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), line(place.irq),
+        (msg) => this.backends.log?.(msg), { legacy: d.legacy });
       this.virtio.push(t);
       this.attach('virtio', place, t, { virtio: () => t.viewState() });
-    }
+    });
     const bad = checkPassthrough(desc);
     if (bad !== null) throw new Error(`machine: ${bad}`);
     (desc.passthrough ?? []).forEach((p, i) => {
       const slot = new PassthroughSlot(p, {
-        setIrq: (l) => this.plic.setLevel(p.irq, l), ram: this.dram, now: () => this.clock,
+        setIrq: line(p.irq === 0 ? undefined : p.irq), ram: this.dram, now: () => this.clock,
         nowNs: () => Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond),
         log: (line) => this.backends.log?.(line), changed: (state) => this.backends.deviceChanged?.(p.name, state),
       });
@@ -233,11 +247,11 @@ export class Machine {
 
   /** Guest time in timebase ticks for a clock value. */
   private ticks(clock: number): number {
-    return Math.floor(clock * VIRT.timebaseHz / this.desc.instructionsPerSecond);
+    return Math.floor(clock * this.board.timebaseHz / this.desc.instructionsPerSecond);
   }
 
   private clockForTicks(t: number): number {
-    return Math.ceil(t * this.desc.instructionsPerSecond / VIRT.timebaseHz);
+    return Math.ceil(t * this.desc.instructionsPerSecond / this.board.timebaseHz);
   }
 
   /** Guest time now, in ticks (the clock of the last round boundary). */
@@ -433,7 +447,7 @@ export class Machine {
     }
     const alarm = this.rtc.nextDeadlineNs();
     if (alarm !== undefined) {
-      const ticks = Math.ceil((alarm - RTC_EPOCH_NS) * VIRT.timebaseHz / 1e9);
+      const ticks = Math.ceil((alarm - RTC_EPOCH_NS) * this.board.timebaseHz / 1e9);
       best = Math.min(best, ticks);
     }
     // Pending console input wakes the guest only if it can enter now: with the UART's
@@ -452,6 +466,7 @@ export class Machine {
     this.sliceLeft = QUANTUM;
     this.breakpointsChanged();
     this.uart.reset();
+    for (const u of this.extraUarts) u.reset();
     this.clint.reset();
     this.plic.reset();
     this.rtc.reset();

@@ -1,0 +1,52 @@
+/**
+ * `--machine FILE.dts` (CLI) and launch.json `machine` (worker): read the source and
+ * its includes from disk and build the machine description it describes
+ * (machine/machine-from-dts.ts). Every failure is one message naming the file, and the
+ * node or line at fault.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { machineFromDts } from '../machine/machine-from-dts';
+import { MachineDescription } from '../machine/description';
+
+/** Largest source read (DESIGN.md idea 3: bounded memory on bad input). */
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+function readText(file: string): string | undefined {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
+  } catch { return undefined; }
+}
+
+/** What the description takes from the host rather than the file. */
+export type HostParts = Omit<MachineDescription, 'xlen' | 'harts' | 'memoryBytes' | 'board' | 'dtb' | 'passthrough'>;
+
+export type MachineFile = { ok: true; desc: MachineDescription; lines: string[] } | { ok: false; error: string };
+
+/** The description a DTS file gives, with the host's parts; `lines` are warnings to show the user. */
+export function loadMachineFile(file: string, host: HostParts): MachineFile {
+  const abs = path.resolve(file);
+  const text = readText(abs);
+  if (text === undefined) {
+    const why = fs.existsSync(abs) ? 'not a readable file (or larger than 16 MiB)' : 'no such file';
+    return { ok: false, error: `machine file '${file}': ${why}` };
+  }
+  // Includes resolve from the file's folder (as dtc -i DIR would), besides quoted-relative paths.
+  const built = machineFromDts(abs, text, { readFile: readText, includePaths: [path.dirname(abs)] });
+  if (!built.ok) return { ok: false, error: `machine file ${built.error}` };
+  const m = built.value;
+  const lines = [...m.diagnostics, ...m.warnings.map((w) => `${file}: ${w}`)];
+  const desc: MachineDescription = {
+    ...host, xlen: m.xlen, harts: m.harts, memoryBytes: m.memoryBytes, board: m.board, dtb: m.dtb, passthrough: m.passthrough,
+  };
+  return { ok: true, desc, lines };
+}
+
+/** Why host options cannot go on this machine (more virtio devices than it has slots), or null. */
+export function checkHostFit(desc: MachineDescription): string | null {
+  const slots = desc.board?.virtio.length ?? 0;
+  const asked = desc.virtio?.length ?? 0;
+  if (asked > slots) return `the machine has ${slots} virtio,mmio slot${slots === 1 ? '' : 's'}, but ${asked} virtio device${asked === 1 ? ' was' : 's were'} asked for (drives, rng, virtio console, net)`;
+  return null;
+}
