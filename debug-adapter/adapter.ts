@@ -98,6 +98,16 @@ type VarRef =
 
 class RequestError extends Error {}
 
+/**
+ * A memory reference: a virtual address (through the current hart's translation), or
+ * `phys:ADDR` for a physical one (what the evaluate `phys:` form and page walks give).
+ */
+function parseMemoryReference(ref: string): { address: bigint; physical: boolean } {
+  const s = ref.trim();
+  const physical = /^phys:/i.test(s);
+  return { address: parseAddress(physical ? s.slice(5) : s, 'memoryReference'), physical };
+}
+
 function parseAddress(ref: string, what: string): bigint {
   const s = ref.trim();
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RequestError(`${what} '${ref}' is not an address`);
@@ -874,10 +884,11 @@ export class OsdevDebugSession extends DebugSession {
       if (!Number.isInteger(args.count) || args.count < 0 || args.count > MAX_MEMORY_TRANSFER) {
         throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
       }
-      const address = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
+      const ref = parseMemoryReference(args.memoryReference);
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
       const hart = this.lastStop?.hart ?? 0;
-      const r = await this.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: false });
-      response.body = { address: `0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
+      const r = await this.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: ref.physical });
+      response.body = { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
     });
   }
 
@@ -885,9 +896,10 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
       if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
-      const address = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
+      const ref = parseMemoryReference(args.memoryReference);
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
       const hart = this.lastStop?.hart ?? 0;
-      const r = await this.machine().request({ type: 'writeMemory', hart, address, bytes, physical: false });
+      const r = await this.machine().request({ type: 'writeMemory', hart, address, bytes, physical: ref.physical });
       if (r.written < bytes.length && args.allowPartial !== true) {
         throw new RequestError(`writeMemory: only ${r.written} of ${bytes.length} bytes at 0x${address.toString(16)} are writable RAM`);
       }

@@ -297,6 +297,13 @@ describe('debug adapter over stdio', () => {
     assert.match(walk, /level 0: PTE 0x[0-9a-f]+ +at 0x8[0-9a-f]+ +\[V R[ A-Z]*\] +ppn 0x[0-9a-f]+ +leaf\n {2}-> physical 0x8[0-9a-f]+$/, walk);
     assert.doesNotMatch(walk, /\bA\b/, 'the walk does not set A: the guest has not touched the page yet');
     assert.match(await repl('x/1xw $a0'), /^0x[0-9a-f]+:\t0x[0-9a-f]{8}$/);
+    // The memory view reads the same bytes through the virtual address and the walk's physical one.
+    const pa = /physical (0x[0-9a-f]+)$/.exec(walk)?.[1] ?? '';
+    const va = (await dc.evaluateRequest({ expression: '$a0' })).body.result.split(' ')[0];
+    const viaVa = await dc.customRequest('readMemory', { memoryReference: va, count: 16 });
+    const viaPa = await dc.customRequest('readMemory', { memoryReference: `phys:${pa}`, count: 16 });
+    assert.equal(viaPa.body.address, `phys:${pa}`);
+    assert.equal(viaPa.body.data, viaVa.body.data);
     assert.match(await repl('tlb'), /^hart 0: \d+ entries \(4 KiB pages\)\n {2}(read|write|fetch)/);
     assert.match(await repl('devices'), /uart0 +0x10000000 \+0x100 +irq 10 +ns16550a/);
     const code = await repl('x/3i $pc');
