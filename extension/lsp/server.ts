@@ -182,7 +182,12 @@ export function startServer(): void {
     if (dev === null || typeof h.contents !== 'object' || !('kind' in h.contents)) return h;
     return { ...h, contents: { kind: h.contents.kind, value: `${liveRegistersMarkdown(dev)}\n\n---\n\n${h.contents.value}` } };
   });
-  connection.onCompletion((p) => safe('completion', [], () => { const a = analysisOf(p.textDocument.uri); return a ? completion(a, p.position) : []; }));
+  // Completion answers from the latest analysis, even one of an earlier version (features.ts says why).
+  connection.onCompletion((p) => safe('completion', [], () => {
+    const doc = documents.get(p.textDocument.uri);
+    const a = analyses.get(p.textDocument.uri)?.analysis ?? analysisOf(p.textDocument.uri);
+    return a !== undefined && doc !== undefined ? completion(a, p.position, doc.getText()) : [];
+  }));
   connection.onRenameRequest((p) => safe('rename', null, () => { const a = analysisOf(p.textDocument.uri); return a ? rename(a, p.position, p.newName, uriOf) ?? null : null; }));
   connection.onDocumentFormatting((p) => safe('formatting', [], () => { const d = documents.get(p.textDocument.uri); return d ? format(d.getText()) : []; }));
   connection.languages.semanticTokens.on((p) => safe('semantic tokens', { data: [] }, () => { const a = analysisOf(p.textDocument.uri); return { data: a ? semanticTokens(a) : [] }; }));
