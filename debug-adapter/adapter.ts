@@ -138,6 +138,7 @@ export class OsdevDebugSession extends DebugSession {
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
   private readonly conditions = new BreakpointConditions();
+  private readonly sourcesSeen = new Map<string, boolean>();
   /** Unwound stacks by hart, valid until the machine runs again. */
   private readonly stacks = new Map<number, Unwound>();
   private lastResume: Resume | null = null;
@@ -914,9 +915,11 @@ export class OsdevDebugSession extends DebugSession {
         throw new RequestError(`disassemble: instructionCount ${count} is out of range (at most ${MAX_DISASSEMBLE})`);
       }
       const base = BigInt.asUintN(this.xlen, parseAddress(args.memoryReference, 'memoryReference') + BigInt(args.offset ?? 0));
-      const before = Math.max(0, -(args.instructionOffset ?? 0));
+      // Rows before the reference are counted back from it (VS Code scrolls up with -50..-1
+      // and with ranges that end well before it); bounded like every request.
+      const before = Math.min(MAX_DISASSEMBLE, Math.max(0, -(args.instructionOffset ?? 0)));
       const skip = Math.max(0, args.instructionOffset ?? 0);
-      const back = await this.instructionsBefore(base, Math.min(before, count));
+      const back = (await this.instructionsBefore(base, before)).slice(0, Math.min(before, count));
       const forward = await this.instructionsFrom(base, count - back.length + skip);
       response.body = { instructions: [...back, ...forward.slice(skip)].slice(0, count) };
     });
@@ -952,9 +955,16 @@ export class OsdevDebugSession extends DebugSession {
   private async instructionsBefore(end: bigint, n: number): Promise<DebugProtocol.DisassembledInstruction[]> {
     if (n === 0) return [];
     const span = BigInt(4 * n);
-    const start = end >= span ? end - span : 0n;
-    const bytes = await this.readCode(start, Number(end - start));
-    for (let s = 0; s < bytes.length; s += 2) {
+    let start = end >= span ? end - span : 0n;
+    // readMemory returns the readable prefix: when the window starts in unmapped memory,
+    // start at the next page until the rest up to `end` reads (pages map whole).
+    let bytes = await this.readCode(start, Number(end - start));
+    while (bytes.length < Number(end - start) && start < end) {
+      start = (start / 4096n + 1n) * 4096n;
+      if (start >= end) { bytes = new Uint8Array(0); start = end; break; }
+      bytes = await this.readCode(start, Number(end - start));
+    }
+    for (let s = 0; s <= bytes.length; s += 2) {
       const list: { address: bigint; at: number; length: number }[] = [];
       let at = s;
       while (at + 2 <= bytes.length) {
@@ -969,16 +979,27 @@ export class OsdevDebugSession extends DebugSession {
         return d === undefined ? { address: `0x${i.address.toString(16)}`, instruction: '??', presentationHint: 'invalid' as const }
           : this.instruction(i.address, d.bits, d.length, `${d.mnemonic.padEnd(8)} ${d.operands}`.trimEnd());
       });
+      // What could not be read or decoded below: '??' rows, ascending, 2 bytes apart.
       const pad: DebugProtocol.DisassembledInstruction[] = [];
+      const lowest = tail.length > 0 ? tail[0].address : end;
       for (let k = n - result.length; k > 0; k--) {
-        const a = start - BigInt(2 * k);
-        pad.push({ address: `0x${BigInt.asUintN(this.xlen, a).toString(16)}`, instruction: '??', presentationHint: 'invalid' });
+        pad.push({ address: `0x${BigInt.asUintN(this.xlen, lowest - BigInt(2 * k)).toString(16)}`, instruction: '??', presentationHint: 'invalid' });
       }
       return [...pad, ...result];
     }
     return Array.from({ length: n }, (_, k) => ({
       address: `0x${BigInt.asUintN(this.xlen, end - BigInt(2 * (n - k))).toString(16)}`, instruction: '??', presentationHint: 'invalid' as const,
     }));
+  }
+
+  /** Whether a source file exists, asked once per file: VS Code's Disassembly view misdraws rows whose source it cannot open. */
+  private sourceExists(file: string): boolean {
+    let known = this.sourcesSeen.get(file);
+    if (known === undefined) {
+      known = fs.existsSync(file);
+      this.sourcesSeen.set(file, known);
+    }
+    return known;
   }
 
   private instruction(address: bigint, bits: number, length: number, text: string): DebugProtocol.DisassembledInstruction {
@@ -989,7 +1010,7 @@ export class OsdevDebugSession extends DebugSession {
       instructionBytes: (bits >>> 0).toString(16).padStart(length * 2, '0'),
       instruction: text,
       ...(label !== undefined ? { symbol: label.name } : {}),
-      ...(row !== undefined ? { location: new Source(path.basename(row.file), row.file), line: row.line } : {}),
+      ...(row !== undefined && this.sourceExists(row.file) ? { location: new Source(path.basename(row.file), row.file), line: row.line } : {}),
     };
   }
 }

@@ -168,6 +168,21 @@ describe('debug adapter over stdio', () => {
     await assert.rejects(dc.customRequest('readMemory', { memoryReference: hex(main), count: 2 ** 32 }), /count 4294967296 is out of range/);
   });
 
+  test('disassembly before the first instruction of RAM and far before the reference, as VS Code scrolls', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    // 50 rows before 0x80000014: the window starts below RAM, yet _start's five instructions come back.
+    const near = (await dc.disassembleRequest({ memoryReference: '0x80000014', instructionOffset: -50, instructionCount: 50 })).body?.instructions ?? [];
+    assert.equal(near.length, 50);
+    const real = near.filter((i) => i.instruction !== '??');
+    assert.equal(real[0]?.address, '0x80000000', 'decoding starts where RAM does');
+    assert.equal(Number(real[real.length - 1].address) + (real[real.length - 1].instructionBytes?.length ?? 0) / 2, 0x80000014);
+    assert.ok(near.slice(0, near.length - real.length).every((i, k, a) => k === 0 || Number(i.address) > Number(a[k - 1].address)), 'the ?? rows ascend');
+    // A range that ends well before the reference is that range, not the rows just before it.
+    const ref = (await dc.disassembleRequest({ memoryReference: '0x80000100', instructionOffset: -10, instructionCount: 10 })).body?.instructions ?? [];
+    const far = (await dc.disassembleRequest({ memoryReference: '0x80000100', instructionOffset: -10, instructionCount: 3 })).body?.instructions ?? [];
+    assert.deepEqual(far.map((i) => i.address), ref.slice(0, 3).map((i) => i.address));
+  });
+
   test('writeMemory then readMemory round-trips in RAM', async () => {
     await launch({ program: DEMO, stopOnEntry: true });
     const where = 0x80100000;
