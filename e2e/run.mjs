@@ -78,12 +78,30 @@ fs.writeFileSync(path.join(workspace, '.vscode', 'launch.json'), JSON.stringify(
   configurations: [
     { type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true },
     { type: 'osdev', request: 'launch', name: 'Echo guest', program: '${workspaceFolder}/uart-rx.elf', console: 'terminal' },
+    // The machine built from the workspace's board.dts (below) instead of the virt board.
+    { type: 'osdev', request: 'launch', name: 'Board from board.dts', program: '${workspaceFolder}/hello.elf', machine: '${workspaceFolder}/board.dts', stopOnEntry: false },
     {
       type: 'osdev', request: 'launch', name: 'Passthrough guest', program: '${workspaceFolder}/passthrough.elf', console: 'terminal', stopOnEntry: true,
       passthrough: [{ name: 'stub0', backend: `stub:${path.join(guests, 'stub-dev.osdev-model.json')}` }],
     },
   ],
 }, null, 2));
+
+// board.dts: the virt machine as the packaged CLI prints it, with 256 MiB of RAM (the demo
+// tells where its device tree lies, at the end of RAM: 0x8fe00000 here, 0x87e00000 on the
+// default board) and a deliberate problem for the language server to report: a node on the
+// simple-bus whose unit address is not its reg (dtc's simple_bus_reg warning). The DTS
+// scenarios edit it; BOARD_DTS is the text they must leave, the problem fixed.
+const preset = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'dts', '--preset', 'virt'], { env, encoding: 'utf8' });
+if (preset.status !== 0) fail(`osdev-emu dts --preset virt failed: ${preset.stderr}`);
+const RAM_128M = 'reg = <0x00 0x80000000 0x00 0x8000000>;';
+const BOGUS_NODE = '\t\tfoo@1000 {\n\t\t\treg = <0x00 0x2000 0x00 0x100>;\n\t\t};\n\n';
+const BEFORE_BOGUS = '\t\tclint@2000000 {';
+if (!preset.stdout.includes(RAM_128M) || !preset.stdout.includes(BEFORE_BOGUS) || !/\tplic: plic@/.test(preset.stdout)) {
+  fail('osdev-emu dts --preset virt no longer prints the memory node, the CLINT or the plic label this suite edits');
+}
+const BOARD_DTS = preset.stdout.replace(RAM_128M, 'reg = <0x00 0x80000000 0x00 0x10000000>;');
+fs.writeFileSync(path.join(workspace, 'board.dts'), BOARD_DTS.replace(BEFORE_BOGUS, BOGUS_NODE + BEFORE_BOGUS));
 
 // Quiet defaults for the test profile: no welcome page; trust is asked and answered below.
 const userDir = path.join(tmp, 'user');
@@ -345,18 +363,136 @@ try {
     const devices = await openDevicesView(page);
     const stub = treeRow(devices, 'stub0');
     await waitForDescription(stub, /· plugged$/);
-    await stub.hover();
-    await stub.locator('.action-label[aria-label="Unplug"]').click();
+    await inlineAction(stub, 'Unplug', () => terminal.getByText('unplugged: ID reads ffffffff').isVisible());
     // The driver sees all-ones where its ID register was, and the view says unplugged.
     await terminal.getByText('unplugged: ID reads ffffffff').waitFor({ timeout: 30_000 });
     await waitForDescription(stub, /· unplugged$/);
     await page.screenshot({ path: path.join(artifacts, 'passthrough-unplugged.png') });
-    await stub.hover();
-    await stub.locator('.action-label[aria-label="Plug In"]').click();
+    // The guest finishes as soon as it is plugged in again: its output is the sign, not the view.
+    await inlineAction(stub, 'Plug In', () => terminal.getByText('plugged again: CTRL=0 after reset').isVisible());
     await terminal.getByText('plugged again: CTRL=0 after reset').waitFor({ timeout: 30_000 });
     await terminal.getByText(/operation 2 done/).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(artifacts, 'passthrough-plugged-again.png') });
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  await scenario(page, 'dts-diagnostic-hover-completion-rename', async () => {
+    await stopSessionIfAny(page);
+    const board = path.join(workspace, 'board.dts');
+    const lines = fs.readFileSync(board, 'utf8').split('\n');
+    const lineOf = (re) => { const i = lines.findIndex((l) => re.test(l)); if (i < 0) throw new Error(`board.dts has no line ${re}`); return i + 1; };
+    const fooLine = lineOf(/^\t\tfoo@1000 \{$/);
+    const serialLine = lineOf(/^\t\tserial@10000000 \{$/);
+    const plicLine = lineOf(/^\t\tplic: plic@c000000 \{$/);
+    const plicRefs = lines.join('\n').split('&plic').length - 1;
+    await quickOpen(page, 'board.dts');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+
+    // The diagnostic, from the language server: in the Problems view and as a squiggle.
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.getByText(/simple-bus unit address format error, expected "2000"/).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+1'); // back to the editor
+    await goToLine(page, fooLine, 3);
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'dts-diagnostic.png') });
+
+    // Hover on a node's name: the node as the tree has it, and the emulator model behind it.
+    await goToLine(page, serialLine, 3);
+    const serialName = editor.locator('.view-line span span', { hasText: /^serial@10000000$/ }).first();
+    await serialName.hover();
+    const hover = page.locator('.monaco-hover');
+    await hover.getByText('/soc/serial@10000000', { exact: true }).first().waitFor({ timeout: 15_000 });
+    await hover.getByText(/Emulated by/).first().waitFor({ timeout: 10_000 });
+    await hover.getByText(/NS16550A-compatible UART/).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'dts-hover-serial-node.png') });
+    await page.mouse.move(150, 500); // the Explorer's empty space: no hover, no tooltip
+    await page.keyboard.press('Escape');
+    await hover.first().waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // Completion in a compatible string (typing the quote asks): the emulator's models.
+    await goToLine(page, fooLine + 1, 1);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('compatible = "');
+    const suggest = page.locator('.editor-widget.suggest-widget');
+    await suggest.locator('.monaco-list-row', { hasText: 'ns16550a' }).first().waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(artifacts, 'dts-completion-compatible.png') });
+    await page.keyboard.type('ns16');
+    await suggest.locator('.monaco-list-row.focused', { hasText: 'ns16550a' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await suggest.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('End');
+    await page.keyboard.type(';');
+    await editor.locator('.view-line', { hasText: /compatible\s=\s"ns16550a";$/ }).waitFor({ timeout: 10_000 });
+
+    // Rename the plic label (F2): its definition and every &plic change.
+    await goToLine(page, plicLine, 4);
+    await page.keyboard.press('F2');
+    const renameInput = page.locator('.rename-box input.rename-input');
+    await renameInput.waitFor({ timeout: 10_000 });
+    await renameInput.fill('irqchip');
+    await page.keyboard.press('Enter');
+    await renameInput.waitFor({ state: 'hidden', timeout: 10_000 });
+    await editor.locator('.view-line', { hasText: /^\s*irqchip:\splic@c000000\s\{$/ }).waitFor({ timeout: 10_000 });
+    await editor.locator('.view-line', { hasText: /interrupt-parent\s=\s<&irqchip>;/ }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Control+S');
+    await waitFor(() => fs.readFileSync(board, 'utf8').includes('irqchip: plic@c000000'), 'board.dts saved with the rename', 10_000);
+    const saved = fs.readFileSync(board, 'utf8');
+    const left = saved.split('&plic').length - 1;
+    const renamed = saved.split('&irqchip').length - 1;
+    if (left !== 0 || renamed !== plicRefs) throw new Error(`after the rename: ${left} &plic left, ${renamed} &irqchip (want 0 and ${plicRefs})`);
+    if (!/\tfoo@1000 \{\n\t\t\treg = <0x00 0x2000 0x00 0x100>;\n\t\t\tcompatible = "ns16550a";\n/.test(saved)) throw new Error('the completed compatible is not in the saved board.dts');
+    await page.screenshot({ path: path.join(artifacts, 'dts-label-renamed.png') });
+
+    // The fix: the bogus node goes (its four lines and the blank after it); no problem is left.
+    await goToLine(page, fooLine, 1);
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Control+Shift+K');
+    await page.keyboard.press('Control+S');
+    const want = BOARD_DTS.replace('plic: plic@', 'irqchip: plic@').replaceAll('&plic', '&irqchip');
+    await waitFor(() => fs.readFileSync(board, 'utf8') === want, 'board.dts saved without the bogus node', 10_000);
+    await problems.getByText(/No problems have been detected/).first().waitFor({ timeout: 15_000 });
+    await editor.locator('.squiggly-warning').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'dts-fixed-no-problems.png') });
+  });
+
+  await scenario(page, 'dts-machine-boots-the-demo-on-f5', async () => {
+    await stopSessionIfAny(page);
+    const board = path.join(workspace, 'board.dts');
+    // Where the demo finds its device tree, and how big it is, booted on this board.dts by
+    // the CLI: the session must print the same (a machine of the default board would not).
+    const cli = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'run', path.join(workspace, 'hello.elf'), '--machine', board],
+      { env, encoding: 'utf8', timeout: 60_000 });
+    const fdt = /FDT\s+at\s+([0-9a-f]+), (\d+) bytes/.exec(cli.stdout ?? '');
+    if (cli.status !== 0 || fdt === null) throw new Error(`osdev-emu run --machine board.dts: status ${cli.status}, ${cli.stderr}`);
+    await page.keyboard.press('Control+Shift+D');
+    // The run goes to the end: no breakpoint of earlier scenarios (hello.c's in on_timer) may stop it.
+    await runCommand(page, 'Remove All Breakpoints');
+    const panes = await paneStates(page);
+    await setPaneOpen(page, 'Breakpoints', true);
+    await waitFor(async () => (await sidePane(page, 'Breakpoints').locator('.monaco-list-row .codicon-debug-breakpoint').count()) === 0,
+      'the breakpoints to be gone', 10_000);
+    await restorePanes(page, panes);
+    const configs = page.locator('select[aria-label="Debug Launch Configurations"]');
+    await configs.selectOption({ label: 'Board from board.dts' });
+    await waitFor(async () => (await configs.inputValue()) === 'Board from board.dts', 'the Board configuration to be selected', 10_000);
+    // The whole boot in view: the Debug Console in a maximized panel.
+    await runCommand(page, 'Debug Console: Focus on Debug Console View');
+    const repl = page.locator('.repl');
+    await repl.waitFor({ timeout: 10_000 });
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    try {
+      await page.keyboard.press('F5');
+      await repl.getByText(new RegExp(`FDT\\s+at\\s+${fdt[1]},\\s${fdt[2]}\\sbytes`)).first().waitFor({ timeout: 30_000 });
+      await repl.getByText(/Hello from a RISC-V kernel/).first().waitFor({ timeout: 10_000 });
+      await repl.getByText(/tick\s3/).first().waitFor({ timeout: 10_000 });
+      await repl.getByText(/Powering off.*Bye!/).first().waitFor({ timeout: 30_000 });
+      await repl.getByText(/exit\sstatus\s0\b/).first().waitFor({ timeout: 30_000 });
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+      await page.screenshot({ path: path.join(artifacts, 'dts-machine-demo-booted.png') });
+    } finally {
+      await runCommand(page, 'View: Toggle Maximized Panel');
+    }
   });
 
   // Last: it reopens the window on another folder.
@@ -406,6 +542,29 @@ async function runCommand(page, title) {
   // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click({ timeout: 10_000 });
+}
+
+/** Opens a workspace file with Quick Open. */
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+}
+
+/**
+ * Puts the active editor's cursor at line:column (1-based, a tab counting one) with Go to
+ * Line, and waits for the status bar to show the line (its column counts a tab as 4).
+ */
+async function goToLine(page, line, column) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d`) }).first().waitFor({ timeout: 10_000 });
 }
 
 /** Stops a session a failed scenario left behind, so the next one starts clean. */
@@ -514,6 +673,23 @@ async function contextMenu(page, row, name, done) {
     if (await waitFor(done, `${name} to take effect`, 5_000).then(() => true, () => false)) return;
     if (attempt === 3) throw new Error(`the context menu's "${name}" had no effect`);
     console.error(`e2e: the context menu's "${name}" had no effect, clicking it again`);
+  }
+}
+
+/**
+ * Clicks a tree row's inline action, then waits until `done()` holds. The Devices view
+ * redraws every second while the guest runs, and a click that spans a redraw is lost: while
+ * the result has not come and the action is still offered, it is clicked again.
+ */
+async function inlineAction(row, label, done) {
+  const action = row.locator(`.action-label[aria-label="${label}"]`);
+  for (let attempt = 1; ; attempt++) {
+    await row.hover();
+    await action.click({ timeout: 10_000 });
+    if (await waitFor(done, `${label} to take effect`, 5_000).then(() => true, () => false)) return;
+    if (attempt === 3) throw new Error(`the inline action "${label}" had no effect`);
+    if (await action.count() === 0) { await waitFor(done, `${label} to take effect`, 15_000); return; }
+    console.error(`e2e: the inline action "${label}" had no effect, clicking it again`);
   }
 }
 
