@@ -152,13 +152,13 @@ export class OsdevDebugSession extends DebugSession {
   }
 
   /** Runs a request body; a thrown error becomes an error response whose text the user sees. */
-  private async handle<R extends DebugProtocol.Response>(response: R, body: () => Promise<void>): Promise<void> {
+  private async handle<R extends DebugProtocol.Response>(response: R, body: () => Promise<void>, showUser = true): Promise<void> {
     try {
       await body();
       this.sendResponse(response);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.sendErrorResponse(response, { id: ERROR_ID, format: message.replace(/[{}]/g, ''), showUser: true });
+      this.sendErrorResponse(response, { id: ERROR_ID, format: message.replace(/[{}]/g, ''), showUser });
     }
   }
 
@@ -295,7 +295,7 @@ export class OsdevDebugSession extends DebugSession {
       } catch (e) {
         throw e instanceof CustomRequestError ? new RequestError(`${command}: ${e.message}`) : e;
       }
-    });
+    }, false); // the extension's views decide what to show of a failed osdev/* request
   }
 
   private onMachineEvent(e: WorkerEvent): void {

@@ -97,6 +97,9 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
   }
 
   private show(devices: DeviceInfo[], error: string | undefined): void {
+    // Redraw only on a change: a redraw every second while running swallows clicks on inline buttons.
+    const same = error === this.error && JSON.stringify(devices) === JSON.stringify(this.devices);
+    if (same) return;
     this.devices = devices;
     this.error = error;
     this.view.message = this.error;

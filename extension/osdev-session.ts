@@ -90,7 +90,8 @@ export class OsdevSessions implements vscode.Disposable {
    */
   get active(): vscode.DebugSession | undefined {
     const focused = vscode.debug.activeDebugSession;
-    if (isOsdevSession(focused) && (this.isLive(focused) || this.live.length === 0)) return focused;
+    // An ended session is never active, even while it still has the focus.
+    if (isOsdevSession(focused) && this.isLive(focused)) return focused;
     return this.live.at(-1);
   }
 

@@ -48,10 +48,8 @@ export class StatusBar implements vscode.Disposable {
     try {
       this.show(await osdevRequest(session, 'osdev/status', {}));
     } catch {
-      // The adapter answers once the machine is up; until then say only what we know.
-      this.item.text = `$(chip) ${this.sessions.runState(session)}`;
-      this.item.tooltip = 'OS Dev Emulator';
-      this.item.show();
+      // No machine to ask (not up yet, or powered off): say nothing rather than guess.
+      this.item.hide();
     } finally {
       this.polling = false;
     }
