@@ -3,6 +3,23 @@
 /** `symbols`: compiled with dtc -@ (and ours with `symbols: true`). */
 export interface Fixture { name: string; text: string; files?: Record<string, string>; symbols?: boolean }
 
+/** One overlay, compiled as it is and with -@: fragments for targets outside the file (a label, a path), a local merge, __fixups__ and __local_fixups__. */
+const OVERLAY = `/dts-v1/;
+/plugin/;
+&uart0 {
+	status = "okay";
+	mine: child@1 { reg = <1>; intr = <&gpio 3 &mine>; };
+};
+&{/soc/i2c@100} {
+	x = <&mine>;
+	y = <&{/soc/foo}>;
+};
+/ {
+	frag: top { p = <&uart0 &frag>; };
+};
+&mine { q; };
+`;
+
 export const FIXTURES: Fixture[] = [
   {
     name: 'basic',
@@ -330,41 +347,13 @@ export const FIXTURES: Fixture[] = [
   {
     // Fragments for targets outside the file (a label, a path), a local merge, __fixups__ and __local_fixups__.
     name: 'overlay',
-    text: `/dts-v1/;
-/plugin/;
-&uart0 {
-	status = "okay";
-	mine: child@1 { reg = <1>; intr = <&gpio 3 &mine>; };
-};
-&{/soc/i2c@100} {
-	x = <&mine>;
-	y = <&{/soc/foo}>;
-};
-/ {
-	frag: top { p = <&uart0 &frag>; };
-};
-&mine { q; };
-`,
+    text: OVERLAY,
   },
   {
     // The same overlay with -@: __symbols__ with paths into the fragments.
     name: 'overlay-symbols',
     symbols: true,
-    text: `/dts-v1/;
-/plugin/;
-&uart0 {
-	status = "okay";
-	mine: child@1 { reg = <1>; intr = <&gpio 3 &mine>; };
-};
-&{/soc/i2c@100} {
-	x = <&mine>;
-	y = <&{/soc/foo}>;
-};
-/ {
-	frag: top { p = <&uart0 &frag>; };
-};
-&mine { q; };
-`,
+    text: OVERLAY,
   },
   {
     // -@ on a board: labels in dtc's order (added to an existing node: in front), a phandle for each, labelled /omit-if-no-ref/ nodes kept.
