@@ -5,7 +5,7 @@
 // with every failed step (tsc, make, bundle, lint, a crashed runner) counted as a failure.
 // Exits non-zero on any failure. Type errors stop the run at once: nothing after tsc
 // would mean anything.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -243,6 +243,9 @@ async function main() {
     return printSummary();
   }
 
+  if (spawnSync('riscv64-unknown-elf-gcc', ['--version'], { stdio: 'ignore' }).error) {
+    console.error("\nrun-tests: riscv64-unknown-elf-gcc is not installed: the guest programs need Debian's gcc-riscv64-unknown-elf (bash .ci/run installs every package the tests use)");
+  }
   for (const { name, dir, args = [] } of MAKE_DIRS) {
     if (fs.existsSync(path.join(ROOT, dir, 'Makefile'))) {
       await step(name, () => run('make', ['-s', '-C', dir, ...args]));

@@ -31,6 +31,8 @@ const SSTATUS_MASK = MSTATUS.SIE | MSTATUS.SPIE | MSTATUS.UBE | MSTATUS.SPP | MS
   MSTATUS.XS | MSTATUS.SUM | MSTATUS.MXR | MSTATUS.SD32;
 const MIE_WRITABLE = MIP.SSIP | MIP.MSIP | MIP.STIP | MIP.MTIP | MIP.SEIP | MIP.MEIP;
 const MIP_SW_WRITABLE = MIP.SSIP | MIP.STIP | MIP.SEIP;
+/** Traps in a row at the vector itself before a hart counts as stuck (any number above 1 proves it; this one leaves room for doubt). */
+const TRAP_LOOP_LIMIT = 1000;
 
 /** A 64-bit CSR kept as two int32 words at csr64[2*i], csr64[2*i+1]. */
 const C = {
@@ -101,6 +103,15 @@ export class Hart {
   breakpoints: Breakpoints | null = null;
   /** Set by the interpreter when it stopped before an instruction at a breakpoint. */
   hitBreakpoint = false;
+  /**
+   * Set when the hart traps to its vector and the vector's own first instruction traps
+   * again with the same cause, TRAP_LOOP_LIMIT times in a row: no instruction runs between
+   * those traps, so nothing can change and the guest can never leave (a text file run as a
+   * kernel, mtvec still 0). The machine stops and says so instead of spinning to a timeout.
+   */
+  stuck = false;
+  private loopCause = -1;
+  private loopCount = 0;
   /** The next run starts at a breakpoint just reported: execute that instruction once. */
   skipBreakpoint = false;
   /** The block translator for this XLEN, or null to interpret everything (tracing, tests of the interpreter). */
@@ -580,8 +591,16 @@ export class Hart {
     const tvLo = csr[2 * vecSlot], tvHi = csr[2 * vecSlot + 1];
     const base = tvLo & ~3;
     const off = interrupt && (tvLo & 3) === 1 ? 4 * cause : 0;
+    const epcLo = this.pcLo, epcHi = this.pcHi;
     this.pcLo = (base + off) | 0;
     this.pcHi = (base >>> 0) + off > 0xffffffff ? (tvHi + 1) | 0 : tvHi;
+    const atVector = !interrupt && epcLo === this.pcLo && epcHi === this.pcHi;
+    if (atVector && cause === this.loopCause) {
+      if (++this.loopCount >= TRAP_LOOP_LIMIT) this.stuck = true;
+    } else {
+      this.loopCause = atVector ? cause : -1;
+      this.loopCount = 0;
+    }
     this.wfi = false;
     if (from !== this.priv) this.flushTlb();
     this.yieldLoop = true;

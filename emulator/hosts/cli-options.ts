@@ -62,6 +62,7 @@ export const USAGE = `usage: osdev-emu run KERNEL [options]
        osdev-emu dts --preset virt [--harts N] [--xlen 32|64] [-m SIZE]   the virt board as DTS
        osdev-emu dts FILE.dts|FILE.dtb [-o OUT] [-I DIR] [-D NAME=V]    compile a DTS (cpp included), or decompile a DTB
        osdev-emu lsp --stdio    the device-tree language server, for any LSP editor
+       osdev-emu rp-peer unix:PATH|tcp:127.0.0.1:PORT   the example Remote-Port peer (a DMA copy engine)
        osdev-emu --version
 
 run options:
@@ -106,7 +107,7 @@ run options:
                         gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
-124 timeout, 2 bad input.`;
+124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input.`;
 
 /** "128M", "1G", "65536K", "128" (MiB, as QEMU's -m). */
 export function parseSize(s: string): number | undefined {

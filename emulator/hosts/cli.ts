@@ -16,6 +16,7 @@ import { OpenNet, openNet } from './net';
 import { DEVICE_MODELS } from '../devices/catalogue';
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
+import { stuckDescription } from '../machine/debug-surface';
 import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
 import { checkPassthrough } from '../machine/description';
 import { OpenPassthrough, openPassthrough } from './passthrough-setup';
@@ -25,6 +26,8 @@ const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
 const SLICE = 2_000_000;
 const EXIT_TIMEOUT = 124;
+/** A hart stuck trapping at its own trap vector (Hart.stuck). */
+const EXIT_STUCK = 125;
 const EXIT_BAD_INPUT = 2;
 
 class UsageError extends Error {}
@@ -168,7 +171,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       let slice = SLICE;
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
-        if (left <= 0) { status = EXIT_TIMEOUT; break; }
+        if (left <= 0) { errLines.push(`osdev-emu: --max-insns ${o.maxInsns} reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
         slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
       }
       const r: StopReason = machine.step(slice);
@@ -184,6 +187,11 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         status = e.kind === 'pass' ? 0 : e.kind === 'fail' ? e.code : e.code;
         break;
       }
+      if (r.kind === 'stuck') {
+        errLines.push(`osdev-emu: ${stuckDescription(machine.harts[r.hart])}\n`);
+        status = EXIT_STUCK;
+        break;
+      }
       if (quit) { status = 0; break; }
       if (o.clock === 'realtime') {
         // Guest time follows the host clock: catch up when behind, sleep when ahead.
@@ -192,7 +200,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         const aheadMs = (machine.time - hostTicks) * 1000 / machine.board.timebaseHz;
         if (aheadMs > 2 && r.kind !== 'idle') await new Promise<void>((resolve) => setTimeout(resolve, aheadMs));
       }
-      if (Date.now() >= deadline) { status = EXIT_TIMEOUT; break; }
+      if (Date.now() >= deadline) { errLines.push(`osdev-emu: --timeout ${o.timeoutSeconds} s reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
       if (r.kind === 'idle' && (machine.inputs.isReplaying || !inputPossible())) {
         errLines.push(machine.inputs.isReplaying ? 'osdev-emu: the replayed input is used up and the guest waits for more\n'
           : 'osdev-emu: every hart waits for an interrupt and no input can come (stdin is closed)\n');

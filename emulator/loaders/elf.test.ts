@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnTool } from '../test/host-tools';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +18,9 @@ const workDir = mkdtempSync(join(tmpdir(), 'elf-test-'));
 process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) assert.fail(`cannot run ${cmd}: ${r.error.message} (install it; these tests need it)`);
+  const r = spawnTool(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) assert.fail(`${cmd} ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
-  return r.stdout;
+  return r.stdout as string;
 }
 
 const SOURCE = `

@@ -118,6 +118,20 @@ export function describeTrap(cause: number, interrupt: boolean, pc: bigint, from
   return `${what} at pc 0x${pc.toString(16)}${tv} in ${PRIV_LETTER[from]}-mode, taken to ${PRIV_LETTER[to]}-mode`;
 }
 
+/** The cause of the trap a stuck hart (Hart.stuck) keeps taking: it was taken to the mode it is in. */
+function stuckCause(h: Hart): number {
+  return Number((readCsr(h, h.priv === Priv.M ? CSR.mcause : CSR.scause) ?? 0n) & 0xffn);
+}
+
+/** What a stuck hart does, in words, for the CLI's last line and the debugger's stop. */
+export function stuckDescription(h: Hart): string {
+  const pc = hartPc(h);
+  const tval = readCsr(h, h.priv === Priv.M ? CSR.mtval : CSR.stval) ?? 0n;
+  const vector = h.priv === Priv.M ? 'mtvec' : 'stvec';
+  return `hart ${h.id} is stuck: ${describeTrap(stuckCause(h), false, pc, h.priv, h.priv, tval)}, at the trap vector itself, over and over ` +
+    `(the handler's first instruction traps again; ${vector} = 0x${pc.toString(16)}: is the image a kernel, and was ${vector} set?)`;
+}
+
 export type RunOutcome =
   | { kind: 'running' }
   /** Every hart waits in WFI with no timer armed: only input can wake the guest. */
@@ -213,6 +227,11 @@ export class DebugController {
       const code = e.kind === 'pass' ? 0 : e.code;
       const how = e.kind === 'htif-exit' ? 'HTIF exit' : e.kind === 'pass' ? 'sifive_test pass' : 'sifive_test fail';
       return { kind: 'exited', code, description: `guest powered off (${how}), exit status ${code}` };
+    }
+    if (r.kind === 'stuck') {
+      this.clearTemporary();
+      const h = this.machine.harts[r.hart];
+      return { kind: 'stopped', stop: { reason: 'trap', hart: r.hart, cause: stuckCause(h), interrupt: false, description: stuckDescription(h) } };
     }
     const trap = this.takeTrap();
     if (trap !== null) { this.clearTemporary(); return { kind: 'stopped', stop: trap }; }

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnTool } from '../test/host-tools';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +23,9 @@ function tempFile(suffix: string): string {
 }
 
 function run(cmd: string, args: string[]): { stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) assert.fail(`cannot run ${cmd}: ${r.error.message} (install it; these tests need it)`);
+  const r = spawnTool(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) assert.fail(`${cmd} ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
-  return { stdout: r.stdout, stderr: r.stderr };
+  return { stdout: r.stdout as string, stderr: r.stderr as string };
 }
 
 function decompile(blob: Uint8Array): { dts: string; warnings: string } {

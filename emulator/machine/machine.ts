@@ -68,7 +68,9 @@ export type StopReason =
   /** A hart reached an instruction breakpoint; its pc is that instruction, not yet executed. */
   | { kind: 'breakpoint'; hart: number }
   /** A data watchpoint was hit (`watchpoints.hit` says how); `hart` ran the access or was running when a device's DMA hit. */
-  | { kind: 'watch'; hart: number };
+  | { kind: 'watch'; hart: number }
+  /** A hart traps at its trap vector over and over, nothing running in between (Hart.stuck): it can never leave. */
+  | { kind: 'stuck'; hart: number };
 
 export class Machine {
   readonly bus = new Bus();
@@ -344,6 +346,7 @@ export class Machine {
         if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
         this.runSlice(h);
         if (this.power !== null) return this.takePower();
+        if (h.stuck) { h.stuck = false; return { kind: 'stuck', hart: h.id }; }
         if (h.hitBreakpoint || this.watchpoints.hit !== null) {
           h.hitBreakpoint = false;
           h.skipBreakpoint = true; // resuming executes the instruction at the breakpoint
@@ -413,7 +416,7 @@ export class Machine {
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(this.sliceLeft, CHUNK));
       this.sliceLeft -= n;
-      if (this.power !== null || h.hitBreakpoint || this.watchpoints.hit !== null) return;
+      if (this.power !== null || h.hitBreakpoint || h.stuck || this.watchpoints.hit !== null) return;
     }
   }
 

@@ -7,7 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnTool } from '../../test/host-tools';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,9 +21,8 @@ const work = mkdtempSync(join(tmpdir(), 'dts-test-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[], input?: string): { status: number; stdout: Buffer; stderr: string } {
-  const r = spawnSync(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
-  if (r.error) assert.fail(`cannot run ${cmd}: ${r.error.message} (install it; these tests need it)`);
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
+  const r = spawnTool(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return { status: r.status ?? -1, stdout: r.stdout as Buffer, stderr: r.stderr.toString() };
 }
 
 const readFile = (p: string): string | undefined => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
