@@ -4,18 +4,19 @@
 // ours (our preprocessor included) beside cpp + dtc. Uses the same unpacked tree as
 // emulator/dts/test/linux-corpus.test.ts, unpacking it when it is not there yet.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const TARBALL = '/usr/src/linux-source-6.1.tar.xz';
 const PREFIX = 'linux-source-6.1';
 
 function sourceTree() {
-  const dir = join(tmpdir(), `osdev-linux-dts-${statSync(TARBALL).size}`);
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../emulator/test/guests/build', `linux-dts-${statSync(TARBALL).size}`);
   if (!existsSync(join(dir, PREFIX, 'include'))) {
-    const staging = mkdtempSync(join(tmpdir(), 'osdev-linux-dts-staging-'));
+    mkdirSync(dirname(dir), { recursive: true });
+    const staging = mkdtempSync(`${dir}-staging-`);
     execFileSync('tar', ['-xJf', TARBALL, '-C', staging, '--wildcards',
       `${PREFIX}/arch/riscv/boot/dts/*`, `${PREFIX}/arch/arm64/boot/dts/*`, `${PREFIX}/include/dt-bindings/*`, `${PREFIX}/scripts/dtc/include-prefixes/*`]);
     try { renameSync(staging, dir); } catch { rmSync(staging, { recursive: true, force: true }); }

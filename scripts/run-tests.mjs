@@ -208,6 +208,23 @@ async function runE2e() {
   steps.push({ name: 'e2e', status: e2e.failed === 0 ? 'ok' : 'FAILED', note: '', seconds: (Date.now() - started) / 1000 });
 }
 
+/** Temp-dir entries that our tests name (mkdtemp prefixes): a test must remove what it made. */
+const OUR_TEMP = /^(osdev|elf-test|dts-test|fdt-test|qemu-trace|guest-out|cli-dts|rp)-/;
+function ourTempEntries() {
+  try {
+    return new Set(fs.readdirSync(os.tmpdir()).filter((name) => OUR_TEMP.test(name)));
+  } catch {
+    return new Set();
+  }
+}
+
+function checkTempLeftovers(before) {
+  const left = [...ourTempEntries()].filter((name) => !before.has(name));
+  steps.push(left.length === 0
+    ? { name: 'temp files', status: 'ok', note: `nothing left in ${os.tmpdir()}` }
+    : { name: 'temp files', status: 'FAILED', note: `left in ${os.tmpdir()}: ${left.join(', ')}` });
+}
+
 function printSummary() {
   const width = Math.max('build/lint'.length, ...steps.map((s) => s.name.length));
   const label = (name) => name.padEnd(width);
@@ -254,8 +271,10 @@ async function main() {
     }
   }
   await step('bundle', () => npmRun('bundle'));
+  const tmpBefore = ourTempEntries();
   await runTests();
   await runE2e();
+  checkTempLeftovers(tmpBefore);
   await step('lint', () => npmRun('lint'));
   return printSummary();
 }

@@ -106,7 +106,8 @@ describe('osdev/* custom requests', () => {
 
   test('trace: MMIO accesses decoded by register, to the event and to a file; status counts instructions', async () => {
     await launch({ program: UART_RX, stopOnEntry: true });
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-trace-')), 'trace.txt');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-trace-'));
+    const file = path.join(dir, 'trace.txt');
     const lines = collect('osdev/trace') as { lines: string[] }[];
     await custom('osdev/trace', { mmio: true, traps: false, devices: ['uart0'], file });
     const exited = dc.waitForEvent('exited');
@@ -121,7 +122,9 @@ describe('osdev/* custom requests', () => {
     assert.ok(all.some((l) => /^mmio uart0\.RBR -> 0x61\/1/.test(l)), 'the byte read');
     // A guest polling LSR makes more lines than a slice may send; the rest is counted in one line.
     assert.ok(all.every((l) => l.includes('uart0') || /^trace: \d+ lines dropped/.test(l)), 'filtered to uart0');
-    assert.match(fs.readFileSync(file, 'utf8'), /mmio uart0\.RBR -> 0x62\/1/);
+    const written = fs.readFileSync(file, 'utf8');
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.match(written, /mmio uart0\.RBR -> 0x62\/1/);
   });
 
   test('passthrough: the stub slot in the Devices view, unplugged and plugged while the driver runs, backend switched', async () => {
@@ -160,6 +163,7 @@ describe('osdev/* custom requests', () => {
     await dc.initializeRequest();
     await assert.rejects(dc.launchRequest({ type: 'osdev', request: 'launch', name: 'bad', program: PASSTHROUGH,
       passthrough: [{ name: 'p0', backend: `stub:${bad}` }] } as DebugProtocol.LaunchRequestArguments), /bad\.osdev-model\.json:4:42: registers\.0\.offset: must be a multiple of the width/);
+    fs.rmSync(dir, { recursive: true, force: true });
     await dc.initializeRequest().catch(() => undefined);
     await assert.rejects(dc.launchRequest({ type: 'osdev', request: 'launch', name: 'bad', program: PASSTHROUGH,
       passthrough: [{ name: 'p0', backend: 'nowhere' }] } as DebugProtocol.LaunchRequestArguments), /"passthrough\[0\]" backend must be stub:/);

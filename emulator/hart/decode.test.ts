@@ -32,6 +32,7 @@ function assemble(xlen: 32 | 64, lines: string[], compressed: boolean): number[]
   execFileSync('riscv64-unknown-elf-as', [`-march=rv${xlen}imac`, xlen === 32 ? '-mabi=ilp32' : '-mabi=lp64', src, '-o', obj]);
   execFileSync('riscv64-unknown-elf-objcopy', ['-O', 'binary', '-j', '.text', obj, bin]);
   const b = fs.readFileSync(bin);
+  fs.rmSync(dir, { recursive: true, force: true });
   const words: number[] = [];
   for (let i = 0; i < lines.length; i++) words.push(b.readUInt32LE(i * 4));
   return words;

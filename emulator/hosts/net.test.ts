@@ -69,6 +69,7 @@ test('unix backend: frames cross a stream socket both ways, length-prefixed; a n
   assert.equal(fs.readFileSync(file, 'utf8'), 'mine');
   const nobody = await openNet({ backend: 'unix', path: path.join(dir, 'none.sock'), listen: false, legacy: false });
   assert.ok(!nobody.ok && /cannot connect .*\(is the other instance listening\?\)/.test(nobody.error));
+  fs.rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(parseNet('unix,path=/tmp/x.sock,listen'), { backend: 'unix', path: '/tmp/x.sock', listen: true, legacy: false, mac: undefined, pcap: undefined });
   assert.match(parseNet('unix,listen') as string, /needs path=SOCKET/);
 });

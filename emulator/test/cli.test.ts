@@ -2,7 +2,7 @@
  * The CLI's contract: bad input is one clear line and exit status 2, never a stack
  * trace; --dump-dtb writes the machine's device tree; guest faults stay in the guest.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,7 @@ import { buildVirtFdt } from '../machine/fdt';
 import { defaultDescription } from '../machine/description';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const demo = path.resolve(__dirname, '../../../demo/hello.elf');
 const rebuiltDemo = path.resolve(__dirname, '../../../emulator/test/guests/build/demo/hello.elf');
 

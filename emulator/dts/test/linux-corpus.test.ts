@@ -11,9 +11,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { compileDts, parseDtb } from '../index';
 import type { FdtNodeData } from '../dtb';
 
@@ -23,9 +22,11 @@ const PREFIX = 'linux-source-6.1';
 /** The parts of the tree the device trees need, unpacked once per tarball into the temp dir. */
 function sourceTree(): string {
   if (!existsSync(TARBALL)) assert.fail(`${TARBALL} is missing: install Debian's linux-source-6.1 (see .ci/run)`);
-  const dir = join(tmpdir(), `osdev-linux-dts-${statSync(TARBALL).size}`);
+  // Kept between runs in the guests' (git-ignored) build directory, not in the temp dir.
+  const dir = join(__dirname, '../../../../emulator/test/guests/build', `linux-dts-${statSync(TARBALL).size}`);
   if (!existsSync(join(dir, PREFIX, 'include'))) {
-    const staging = mkdtempSync(join(tmpdir(), 'osdev-linux-dts-staging-'));
+    mkdirSync(dirname(dir), { recursive: true });
+    const staging = mkdtempSync(`${dir}-staging-`);
     execFileSync('tar', ['-xJf', TARBALL, '-C', staging, '--wildcards',
       `${PREFIX}/arch/riscv/boot/dts/*`, `${PREFIX}/arch/arm64/boot/dts/*`, `${PREFIX}/include/dt-bindings/*`, `${PREFIX}/scripts/dtc/include-prefixes/*`]);
     try { renameSync(staging, dir); } catch { rmSync(staging, { recursive: true, force: true }); } // another run got there first
