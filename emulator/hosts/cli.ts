@@ -140,11 +140,27 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   serial?.onInput((bytes) => machine.pushInput(bytes));
   const stdin = process.stdin;
   let ctrlA = false;
+  /** Ctrl-A u / p unplug and plug every passthrough slot (as plug events: --record keeps them); h lists the keys. */
+  const monitorKey = (key: number): boolean => {
+    const say = (line: string) => process.stderr.write(`\r\nosdev-emu: ${line}\r\n`);
+    const plugged = key === 0x70 ? true : key === 0x75 ? false : undefined;
+    if (plugged !== undefined) {
+      if (machine.slots.length === 0) say('no passthrough slots to plug or unplug');
+      for (const slot of machine.slots) machine.inputs.post({ kind: 'plug', device: slot.name, plugged });
+      return true;
+    }
+    if (key === 0x68) { say('Ctrl-A x quit, Ctrl-A u unplug every passthrough slot, Ctrl-A p plug them in, Ctrl-A Ctrl-A a Ctrl-A to the guest'); return true; }
+    return false;
+  };
   const onData = (d: Buffer) => {
     const bytes: number[] = [];
     for (const b of d) {
-      // Ctrl-A x quits from a terminal, as in QEMU's -nographic.
-      if (stdin.isTTY && ctrlA && b === 0x78) { quit = true; break; }
+      // From a terminal, Ctrl-A then a key is a command to the emulator, as in QEMU's -nographic.
+      if (stdin.isTTY && ctrlA && b !== 0x01) {
+        ctrlA = false;
+        if (b === 0x78) { quit = true; break; }
+        if (monitorKey(b)) continue;
+      }
       ctrlA = stdin.isTTY === true && b === 0x01 && !ctrlA;
       if (!ctrlA) bytes.push(b);
     }
