@@ -32,14 +32,19 @@ if (missing.length > 0) {
   throw new Error(`webpack: ${missing.join(', ')} not found: run \`tsc -p .\` first (\`npm run bundle\` does)`);
 }
 
-/** Marks the executable bundles as such once they are written. */
-class ChmodExecutablesPlugin {
+/**
+ * Once the bundles are written: marks the executable ones as such, and gives every bundle
+ * the time of this build, also those webpack left alone because their bytes did not change,
+ * so scripts/bundle-if-stale.mjs can tell a fresh dist/ by its times.
+ */
+class AfterEmitPlugin {
   apply(compiler) {
-    compiler.hooks.afterEmit.tap('ChmodExecutablesPlugin', (compilation) => {
-      for (const name of EXECUTABLES) {
-        if (compilation.getAsset(name)) {
-          fs.chmodSync(path.join(compilation.outputOptions.path, name), 0o755);
-        }
+    compiler.hooks.afterEmit.tap('AfterEmitPlugin', (compilation) => {
+      const now = new Date();
+      for (const { name } of compilation.getAssets()) {
+        const file = path.join(compilation.outputOptions.path, name);
+        fs.utimesSync(file, now, now);
+        if (EXECUTABLES.includes(name)) fs.chmodSync(file, 0o755);
       }
     });
   }
@@ -73,7 +78,7 @@ module.exports = {
       entryOnly: true,
       include: EXECUTABLES.map((name) => new RegExp(`^${name.replace('.', '\\.')}$`)),
     }),
-    new ChmodExecutablesPlugin(),
+    new AfterEmitPlugin(),
   ],
   performance: { hints: false },
   infrastructureLogging: { level: 'warn' },
