@@ -171,8 +171,10 @@ try {
     await page.keyboard.press('Control+G');
     await page.locator('.quick-input-widget input').fill(':18');
     await page.keyboard.press('Enter');
+    // F9 goes to the editor only once the "go to line" box has closed (on a loaded machine it lingers).
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     await page.keyboard.press('F9');
-    await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('F5');
     await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('F5');
