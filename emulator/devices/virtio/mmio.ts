@@ -385,7 +385,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
   }
 
   /**
-   * §2.2.3: a device MAY fail FEATURES_OK when the driver did not accept VERSION_1; QEMU
+   * §6.2: a device MAY fail to operate when the driver did not accept VERSION_1; QEMU
    * 7.2 accepts it (virtio_set_status validates only with VERSION_1 negotiated) and the
    * device then behaves as a legacy one: devices key on negotiated(VERSION_1), e.g.
    * virtio-net's 10-byte header. xv6-riscv writes only the low 32 feature bits.
