@@ -232,7 +232,7 @@ export class OsdevDebugSession extends DebugSession {
               const moved = n.backend === 'unix' ? { ...n, path: at(n.path) } : n;
               return n.pcap !== undefined ? { ...moved, pcap: at(n.pcap) } : moved;
             }),
-            rng: c.rng, console: c.guestConsole,
+            rng: c.rng, console: c.guestConsole, rngSlot: c.rngSlot, consoleSlot: c.guestConsoleSlot,
           },
           passthrough: c.passthrough, cwd: c.cwd ?? process.cwd(),
           ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),

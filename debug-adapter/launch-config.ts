@@ -6,7 +6,8 @@
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
 import {
-  DriveOption, hostPort, HostPort, NetOption, parseDrive, parseNet, parseNumber, parseSize, passthroughFromPairs, PassthroughOption,
+  DriveOption, hostPort, HostPort, NetOption, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
+  PassthroughOption,
 } from '../emulator/hosts/cli-options';
 
 export const DEBUG_TYPE = 'osdev';
@@ -24,13 +25,17 @@ export interface LaunchConfig {
   cwd?: string;
   /** Compile-time path prefix → local path prefix, for sources built elsewhere. */
   sourceFileMap: Record<string, string>;
-  /** virtio-blk disks, in slot order (paths relative to `cwd`). */
+  /** virtio-blk disks, first in slot order (paths relative to `cwd`); each may ask for a slot. */
   drives: DriveOption[];
   /** virtio-net links, after the drives. */
   net: NetOption[];
   rng?: 'seeded' | 'host';
+  /** `rng: "host,slot=N"`: the slot asked for, in QEMU's numbering. */
+  rngSlot?: number;
   /** The console device the guest reads: UART0 or an added virtio-console. */
   guestConsole: 'uart' | 'virtio';
+  /** `guestConsole: "virtio,slot=N"`: the slot asked for. */
+  guestConsoleSlot?: number;
   /** Where the guest console shows: a terminal in VS Code, or the Debug Console. */
   console: 'terminal' | 'debugConsole';
   /** Passthrough slots (paths in backends relative to `cwd`). */
@@ -113,24 +118,24 @@ export const LAUNCH_ATTRIBUTES = {
   drives: {
     type: 'array',
     items: { type: 'string' },
-    description: 'Disk images for virtio-blk devices, as osdev-emu --drive: "PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]". overlay (the default) never writes the file.',
+    description: 'Disk images for virtio-blk devices, as osdev-emu --drive: "PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]". overlay (the default) never writes the file. Virtio devices fill slots from 0x10008000 down, as on QEMU; ",slot=N" puts one in slot N, QEMU\'s bus=virtio-mmio-bus.N (slot 0 is 0x10001000, where xv6-riscv looks for its disk).',
     default: [],
   },
   net: {
     type: 'array',
     items: { type: 'string' },
-    description: 'virtio-net links, as osdev-emu --net: "loopback" or "socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT" (loopback addresses only), with ",mac=...", ",pcap=FILE", ",legacy".',
+    description: 'virtio-net links, as osdev-emu --net: "loopback" or "socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT" (loopback addresses only), with ",mac=...", ",pcap=FILE", ",legacy", ",slot=N".',
     default: [],
   },
   rng: {
     type: 'string',
-    enum: ['seeded', 'host'],
-    description: 'Add a virtio-rng device: reproducible seeded bytes, or host entropy.',
+    anyOf: [{ enum: ['seeded', 'host'] }, { pattern: '^((seeded|host),)?slot=[0-9]+$' }],
+    description: 'Add a virtio-rng device: reproducible seeded bytes, or host entropy, as osdev-emu --rng; ",slot=N" puts it in virtio slot N (e.g. "host,slot=1").',
   },
   guestConsole: {
     type: 'string',
-    enum: ['uart', 'virtio'],
-    description: 'Console device the guest gets input from: UART0, or an added virtio-console.',
+    anyOf: [{ enum: ['uart', 'virtio'] }, { pattern: '^virtio,slot=[0-9]+$' }],
+    description: 'Console device the guest gets input from: UART0, or an added virtio-console, as osdev-emu --console; "virtio,slot=N" puts it in virtio slot N.',
     default: 'uart',
   },
   console: {
@@ -264,10 +269,10 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof drives === 'string') return bad('drives', drives);
   const net = specList(args.net, parseNet, '--net ');
   if (typeof net === 'string') return bad('net', net);
-  if (args.rng !== undefined && args.rng !== 'seeded' && args.rng !== 'host') return bad('rng', `must be "seeded" or "host", got ${JSON.stringify(args.rng)}`);
-  if (args.guestConsole !== undefined && args.guestConsole !== 'uart' && args.guestConsole !== 'virtio') {
-    return bad('guestConsole', `must be "uart" or "virtio", got ${JSON.stringify(args.guestConsole)}`);
-  }
+  const rng = args.rng === undefined ? undefined : typeof args.rng === 'string' ? parseRng(args.rng) : 'not a string';
+  if (typeof rng === 'string') return bad('rng', `must be "seeded" or "host", optionally with ",slot=N", got ${JSON.stringify(args.rng)}`);
+  const guestConsole = args.guestConsole === undefined ? { console: 'uart' as const } : typeof args.guestConsole === 'string' ? parseConsole(args.guestConsole) : 'not a string';
+  if (typeof guestConsole === 'string') return bad('guestConsole', `must be "uart", "virtio" or "virtio,slot=N", got ${JSON.stringify(args.guestConsole)}`);
   if (args.console !== undefined && args.console !== 'terminal' && args.console !== 'debugConsole') {
     return bad('console', `must be "terminal" or "debugConsole", got ${JSON.stringify(args.console)}`);
   }
@@ -326,8 +331,10 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       sourceFileMap: map as Record<string, string>,
       drives,
       net,
-      rng: args.rng as 'seeded' | 'host' | undefined,
-      guestConsole: (args.guestConsole as 'uart' | 'virtio' | undefined) ?? 'uart',
+      rng: rng?.source,
+      ...(rng?.slot !== undefined ? { rngSlot: rng.slot } : {}),
+      guestConsole: guestConsole.console,
+      ...(guestConsole.slot !== undefined ? { guestConsoleSlot: guestConsole.slot } : {}),
       console: (args.console as 'terminal' | 'debugConsole' | undefined) ?? 'debugConsole',
       passthrough,
       symbols,

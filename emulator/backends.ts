@@ -11,14 +11,18 @@
 export type BlockMode = 'overlay' | 'writeback' | 'readonly';
 export const BLOCK_MODES: readonly BlockMode[] = ['overlay', 'writeback', 'readonly'];
 
-/** A disk image for virtio-blk, as `--drive PATH[,mode=...][,legacy][,serial=ID]` and launch.json `drives` give it. */
-export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string }
+/**
+ * A disk image for virtio-blk, as `--drive PATH[,mode=...][,legacy][,serial=ID][,slot=N]` and
+ * launch.json `drives` give it. `slot`, here and in NetOption: the virtio-mmio slot in QEMU's
+ * numbering (virtio-mmio-bus.N), unset for QEMU's top-down order.
+ */
+export interface DriveOption { path: string; mode: BlockMode; legacy: boolean; serial?: string; slot?: number }
 
-/** A virtio-net link, as `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=..][,pcap=FILE][,legacy]` and launch.json `net`. */
+/** A virtio-net link, as `--net loopback|socket,udp=HOST:PORT,localaddr=HOST:PORT[,mac=..][,pcap=FILE][,legacy][,slot=N]` and launch.json `net`. */
 export type NetOption = ({ backend: 'loopback' } | { backend: 'socket'; remote: HostPort; local: HostPort } |
   /** A unix-domain stream socket, frames with a 4-byte big-endian length (QEMU's -netdev stream framing); one side listens. */
   { backend: 'unix'; path: string; listen: boolean }) &
-  { mac?: string; pcap?: string; legacy: boolean };
+  { mac?: string; pcap?: string; legacy: boolean; slot?: number };
 export interface HostPort { host: string; port: number }
 
 /** What serves a passthrough slot: a stub model file, a Remote-Port peer, or nothing yet. */

@@ -253,6 +253,22 @@ describe('debug adapter over stdio', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('launch.json slots: the xv6-style guest finds its disk in slot 0, the rng asked for the top slot', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-dap-slot-'));
+    const image = Buffer.alloc(64 * 512);
+    image.write('sector 0: hello from the host image\n', 0, 'latin1');
+    fs.writeFileSync(path.join(dir, 'disk.img'), image);
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
+    const exited = dc.waitForEvent('exited');
+    await launch({ program: path.join(GUESTS, 'rv64/xv6-disk.elf'), drives: ['disk.img,slot=0'], rng: 'seeded,slot=7', cwd: dir }, 'exited');
+    assert.equal((await exited).body.exitCode, 0, output);
+    assert.match(output, /top slot \(0x10008000\) holds device 4/);
+    assert.match(output, /block 0: sector 0: hello from the host image/);
+    assert.match(output, /xv6-disk done/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('launch.json net: the virtio-net guest gets its frame back over a loopback link', async () => {
     let output = '';
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
@@ -571,6 +587,9 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['a drive with a bad mode', { program: DEMO, drives: ['disk.img,mode=sometimes'] }, /"drives" mode must be overlay, writeback, readonly, got 'sometimes'/],
     ['a drive that does not exist', { program: DEMO, drives: ['/nonexistent/disk.img'] }, /nonexistent\/disk\.img/],
     ['rng "maybe"', { program: DEMO, rng: 'maybe' }, /"rng" must be "seeded" or "host"/],
+    ['guestConsole with a bad slot', { program: DEMO, guestConsole: 'virtio,slot=x' }, /"guestConsole" must be "uart", "virtio" or "virtio,slot=N", got "virtio,slot=x"/],
+    ['two devices in one slot', { program: DEMO, rng: 'host,slot=2', guestConsole: 'virtio,slot=2' }, /virtio slot 2 is asked for twice: by rng and by the virtio console/],
+    ['a slot the board lacks', { program: DEMO, net: ['loopback,slot=9'] }, /net loopback asks for virtio slot 9, but the machine's slots are 0-7/],
     ['symbols that are not ELF files', { program: DEMO, symbols: [path.join(ROOT, 'README.md')] }, /"symbols\[0\]": '.*README\.md' is not an ELF file/],
     ['a symbols offset that is not a number', { program: DEMO, symbols: [{ path: DEMO, offset: 'far' }] }, /"symbols\[0\]\.offset" must be a number like "0x40000000"/],
     ['a net link off loopback', { program: DEMO, net: ['socket,udp=10.0.0.1:9000,localaddr=127.0.0.1:9001'] }, /"net" udp must be a loopback address/],

@@ -30,6 +30,18 @@ test('every schema attribute is accepted by the validator with its default, and 
   assert.deepEqual(validateLaunchConfig(null), { ok: false, error: 'the launch configuration is not an object' });
 });
 
+test('virtio slots in launch.json: ",slot=N" in drives and net, rng and guestConsole as the CLI options take them', () => {
+  const r = validateLaunchConfig({ program: 'k.elf', drives: ['a.img,slot=0'], net: ['loopback,slot=1'], rng: 'host,slot=2', guestConsole: 'virtio,slot=3' });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual([r.value.drives[0].slot, r.value.net[0].slot, r.value.rng, r.value.rngSlot, r.value.guestConsole, r.value.guestConsoleSlot],
+    [0, 1, 'host', 2, 'virtio', 3]);
+  const plain = validateLaunchConfig({ program: 'k.elf', rng: 'seeded', guestConsole: 'virtio' });
+  assert.ok(plain.ok && plain.value.rngSlot === undefined && plain.value.guestConsoleSlot === undefined && plain.value.rng === 'seeded');
+  assert.deepEqual(validateLaunchConfig({ program: 'k.elf', rng: 3 }), { ok: false, error: 'launch attribute "rng" must be "seeded" or "host", optionally with ",slot=N", got 3' });
+  assert.deepEqual(validateLaunchConfig({ program: 'k.elf', drives: ['a.img,slot=zero'] }),
+    { ok: false, error: 'launch attribute "drives" slot= takes a slot number (0 is the lowest virtio-mmio address, QEMU\'s virtio-mmio-bus.0), got \'zero\'' });
+});
+
 test('adapter arguments: stdio by default, a loopback port, clear errors', () => {
   assert.deepEqual(parseDapArgs([]), { kind: 'stdio' });
   assert.deepEqual(parseDapArgs(['--stdio']), { kind: 'stdio' });

@@ -2,7 +2,7 @@
  * Command-line parsing for `osdev-emu`: every bad option is one clear message, never
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
-import { MAX_HARTS, MAX_MEMORY_BYTES, VIRT, Xlen } from '../machine/description';
+import { MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
 import { formatRemotePortAddress, parseRemotePortAddress } from '../devices/passthrough/remote-port';
 import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 
@@ -32,8 +32,12 @@ export interface RunOptions {
   drives: DriveOption[];
   /** Which console the guest's input goes to: the UART (default) or a virtio-console device. */
   console: 'uart' | 'virtio';
+  /** The virtio console's slot (`--console virtio,slot=N`). */
+  consoleSlot?: number;
   /** Add a virtio-rng device: seeded (deterministic, the default) or host entropy. */
   rng?: 'seeded' | 'host';
+  /** The rng's slot (`--rng ...,slot=N`). */
+  rngSlot?: number;
   /** virtio-net devices, in command-line order. */
   nets: NetOption[];
   /** Order the virtio devices were given in. */
@@ -79,15 +83,17 @@ run options:
   --clock icount|realtime guest time from instructions (default, reproducible) or the host clock
   --rate N              guest instructions per second of guest time (default 100000000)
   --stats               at exit, print instructions retired and host time to stderr
-  --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]
+  --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]
                         a virtio-blk disk (repeatable). overlay (default): guest writes stay in
                         memory, PATH is never written; writeback: writes reach PATH, FLUSH is
                         fsync; readonly: the guest sees a read-only disk. legacy: virtio-mmio
-                        version 1. Devices take slots from 0x10008000 down, in order, as on QEMU.
-  --console uart|virtio console input goes to the UART (default) or to a virtio-console device
-  --rng [seeded|host]   a virtio-rng device: deterministic bytes (default) or host entropy
+                        version 1. Virtio devices take slots from 0x10008000 down, in order, as on
+                        QEMU; slot=N (every virtio option takes it) puts one in slot N, QEMU's
+                        bus=virtio-mmio-bus.N: slot 0 is 0x10001000, where xv6-riscv looks
+  --console uart|virtio[,slot=N]  console input goes to the UART (default) or to a virtio-console device
+  --rng [seeded|host][,slot=N]  a virtio-rng device: deterministic bytes (default) or host entropy
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]
-        [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy]
+        [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy][,slot=N]
                         a virtio-net device (repeatable): frames come back (loopback), travel as
                         UDP datagrams on loopback to another instance (socket), or over a unix
                         stream socket one instance listens on (unix); pcap= captures every frame
@@ -157,11 +163,13 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       o.stats = true;
       continue;
     } else if (flag === '--rng') {
-      // The value is optional: `--rng`, `--rng host`, `--rng=seeded`.
-      const v = eq > 0 ? a.slice(eq + 1) : argv[i + 1] === 'host' || argv[i + 1] === 'seeded' ? argv[++i] : 'seeded';
-      if (v !== 'host' && v !== 'seeded') return { ok: false, error: `--rng takes seeded or host, got '${v}'` };
+      // The value is optional: `--rng`, `--rng host`, `--rng=seeded`, `--rng host,slot=2`, `--rng slot=2`.
+      const v = eq > 0 ? a.slice(eq + 1) : /^(host|seeded|slot=)/.test(argv[i + 1] ?? '') ? argv[++i] : 'seeded';
+      const r = parseRng(v);
+      if (typeof r === 'string') return { ok: false, error: r };
       if (o.rng !== undefined) return { ok: false, error: '--rng given twice' };
-      o.rng = v;
+      o.rng = r.source;
+      if (r.slot !== undefined) o.rngSlot = r.slot;
       o.virtioOrder.push('rng');
       continue;
     } else if (a.startsWith('-') && a !== '-') {
@@ -210,11 +218,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.virtioOrder.push('net');
         break;
       }
-      case '--console':
-        if (value !== 'uart' && value !== 'virtio') return { ok: false, error: `--console must be uart or virtio, got '${value}'` };
-        if (value === 'virtio' && o.console !== 'virtio') o.virtioOrder.push('console');
-        o.console = value;
+      case '--console': {
+        const c = parseConsole(value);
+        if (typeof c === 'string') return { ok: false, error: c };
+        if (c.console === 'virtio' && o.console !== 'virtio') o.virtioOrder.push('console');
+        o.console = c.console;
+        if (c.slot !== undefined) o.consoleSlot = c.slot;
         break;
+      }
       case '--passthrough': {
         const p = parsePassthrough(value);
         if (typeof p === 'string') return { ok: false, error: p };
@@ -245,15 +256,45 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         : clash === '--harts' ? 'the harts (/cpus)' : clash === '--xlen' ? 'the XLEN (riscv,isa)' : 'the memory (/memory)';
       return { ok: false, error: `${clash} cannot be used with --machine: the machine file gives ${what}` };
     }
-  } else if (o.virtioOrder.length > VIRT.virtio.count) {
-    return { ok: false, error: `at most ${VIRT.virtio.count} virtio devices (drives, --rng, --console virtio, --net), got ${o.virtioOrder.length}` };
   }
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && o.bios === 'none') return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
 }
 
-/** `PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID]`; a message naming the bad part otherwise. */
+/**
+ * `slot=N` of a virtio option: QEMU's virtio-mmio-bus.N (0 is the lowest address). Which
+ * slots exist is the board's to say (checkHostFit); here only the form is checked.
+ */
+function slotValue(option: string, v: string | undefined): number | string {
+  if (v === undefined || !/^\d{1,4}$/.test(v)) return `${option} slot= takes a slot number (0 is the lowest virtio-mmio address, QEMU's virtio-mmio-bus.0), got '${v ?? ''}'`;
+  return Number(v);
+}
+
+/** `--rng` and launch.json `rng`: `[seeded|host][,slot=N]`. */
+export function parseRng(spec: string): { source: 'seeded' | 'host'; slot?: number } | string {
+  const out: { source: 'seeded' | 'host'; slot?: number } = { source: 'seeded' };
+  for (const [i, p] of spec.split(',').entries()) {
+    if (i === 0 && (p === 'seeded' || p === 'host')) { out.source = p; continue; }
+    if (!p.startsWith('slot=')) return `--rng takes seeded or host, and slot=N, got '${spec}'`;
+    const n = slotValue('--rng', p.slice(5));
+    if (typeof n === 'string') return n;
+    out.slot = n;
+  }
+  return out;
+}
+
+/** `--console` and launch.json `guestConsole`: `uart`, or `virtio[,slot=N]`. */
+export function parseConsole(spec: string): { console: 'uart' | 'virtio'; slot?: number } | string {
+  const [kind, ...rest] = spec.split(',');
+  if (kind !== 'uart' && kind !== 'virtio') return `--console must be uart or virtio, got '${spec}'`;
+  if (rest.length === 0) return { console: kind };
+  if (kind === 'uart' || rest.length > 1 || !rest[0].startsWith('slot=')) return `--console takes uart, or virtio with slot=N, got '${spec}'`;
+  const n = slotValue('--console', rest[0].slice(5));
+  return typeof n === 'string' ? n : { console: kind, slot: n };
+}
+
+/** `PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]`; a message naming the bad part otherwise. */
 export function parseDrive(spec: string): DriveOption | string {
   const parts = spec.split(',');
   const d: DriveOption = { path: parts[0], mode: 'overlay', legacy: false };
@@ -268,8 +309,12 @@ export function parseDrive(spec: string): DriveOption | string {
     } else if (k === 'serial' && v !== undefined) {
       if (new TextEncoder().encode(v).length > 20) return `--drive serial '${v}' is longer than 20 bytes`;
       d.serial = v;
+    } else if (k === 'slot') {
+      const n = slotValue('--drive', v);
+      if (typeof n === 'string') return n;
+      d.slot = n;
     } else {
-      return `--drive option '${p}' is not mode=..., legacy or serial=... (in '${spec}')`;
+      return `--drive option '${p}' is not mode=..., legacy, serial=... or slot=N (in '${spec}')`;
     }
   }
   return d;
@@ -393,11 +438,16 @@ export function parseNet(spec: string): NetOption | string {
     const eq = p.indexOf('=');
     opts.set(eq < 0 ? p : p.slice(0, eq), eq < 0 ? undefined : p.slice(eq + 1));
   }
-  const common = { legacy: opts.has('legacy'), mac: opts.get('mac'), pcap: opts.get('pcap') };
+  const common: { legacy: boolean; mac?: string; pcap?: string; slot?: number } = { legacy: opts.has('legacy'), mac: opts.get('mac'), pcap: opts.get('pcap') };
   for (const [k, v] of opts) {
     const known = k === 'legacy' || (k === 'listen' && kind === 'unix') ? v === undefined
-      : ['mac', 'pcap', ...(kind === 'socket' ? ['udp', 'localaddr'] : kind === 'unix' ? ['path'] : [])].includes(k) && v !== undefined && v !== '';
+      : ['mac', 'pcap', 'slot', ...(kind === 'socket' ? ['udp', 'localaddr'] : kind === 'unix' ? ['path'] : [])].includes(k) && v !== undefined && v !== '';
     if (!known) return `--net option '${v === undefined ? k : `${k}=${v}`}' is not understood for ${kind} (in '${spec}')`;
+  }
+  if (opts.has('slot')) {
+    const n = slotValue('--net', opts.get('slot'));
+    if (typeof n === 'string') return n;
+    common.slot = n;
   }
   if (common.mac !== undefined && !MAC_RE.test(common.mac)) return `--net mac must look like 52:54:00:12:34:56, got '${common.mac}'`;
   if (kind === 'loopback') return { backend: 'loopback', ...common };

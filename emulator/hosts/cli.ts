@@ -94,6 +94,8 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   const host = { bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o) };
   const desc = o.machine !== undefined ? fromMachineFile(o.machine, host, kernel ?? bios)
     : defaultDescription({ xlen, harts: o.harts, memoryBytes: o.memoryBytes, ...host, passthrough: slots.descriptions });
+  const misfit = o.machine === undefined ? checkHostFit(desc) : null; // a machine file's was checked with its name
+  if (misfit !== null) throw new UsageError(misfit);
   const bad = checkPassthrough(desc);
   if (bad !== null) throw new UsageError(bad);
   const replay = o.replay !== undefined ? readInputLog(o.replay) : undefined;

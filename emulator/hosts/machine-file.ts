@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineFromDts } from '../machine/machine-from-dts';
-import { MachineDescription } from '../machine/description';
+import { boardOf, MachineDescription, virtioSlots } from '../machine/description';
 
 /** Largest source read (DESIGN.md idea 3: bounded memory on bad input). */
 const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
@@ -43,10 +43,12 @@ export function loadMachineFile(file: string, host: HostParts): MachineFile {
   return { ok: true, desc, lines };
 }
 
-/** Why host options cannot go on this machine (more virtio devices than it has slots), or null. */
+/**
+ * Why the host's virtio devices cannot go on this machine (more devices than slots, a
+ * slot asked for twice or that the board lacks), or null. The CLI and the worker ask
+ * this of every description, the virt board's too.
+ */
 export function checkHostFit(desc: MachineDescription): string | null {
-  const slots = desc.board?.virtio.length ?? 0;
-  const asked = desc.virtio?.length ?? 0;
-  if (asked > slots) return `the machine has ${slots} virtio,mmio slot${slots === 1 ? '' : 's'}, but ${asked} virtio device${asked === 1 ? ' was' : 's were'} asked for (drives, rng, virtio console, net)`;
-  return null;
+  const r = virtioSlots(desc.virtio ?? [], boardOf(desc).virtio.length);
+  return r.ok ? null : r.error;
 }

@@ -12,23 +12,32 @@ export interface VirtioOptions {
   nets: readonly NetOption[];
   /** Device kinds in the order given (drives and nets in their own order). */
   virtioOrder: readonly ('drive' | 'rng' | 'console' | 'net')[];
+  /** Slots asked for by `--rng ...,slot=N` and `--console virtio,slot=N` (drives and nets carry their own). */
+  rngSlot?: number;
+  consoleSlot?: number;
 }
 
-/** Virtio devices in the order given (the order QEMU fills slots in). */
+/**
+ * Virtio devices in the order given (the order QEMU fills free slots in), each with the
+ * slot it asked for and a label for messages; `virtioSlots` places them on the board
+ * and `checkHostFit` reports a clash.
+ */
 export function virtioDevices(o: VirtioOptions): VirtioDeviceDescription[] {
   let drive = 0, net = 0;
+  const at = (slot: number | undefined) => (slot !== undefined ? { slot } : {});
   return o.virtioOrder.map((kind): VirtioDeviceDescription => {
     if (kind === 'drive') {
       const d = o.drives[drive];
-      return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy };
+      return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy, label: `drive '${d.path}'`, ...at(d.slot) };
     }
     if (kind === 'net') {
       const n = o.nets[net];
       // QEMU numbers default MACs per NIC: 52:54:00:12:34:56, ...:57, ...
       const mac = n.mac ?? DEFAULT_MAC.slice(0, -2) + (0x56 + net).toString(16).padStart(2, '0');
-      return { kind: 'net', net: net++, mac, legacy: n.legacy };
+      return { kind: 'net', net: net++, mac, legacy: n.legacy, label: `net ${n.backend}`, ...at(n.slot) };
     }
-    return { kind };
+    if (kind === 'rng') return { kind, label: 'rng', ...at(o.rngSlot) };
+    return { kind, label: 'the virtio console', ...at(o.consoleSlot) };
   });
 }
 

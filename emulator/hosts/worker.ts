@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
-import { defaultDescription, VIRT } from '../machine/description';
+import { defaultDescription } from '../machine/description';
 import { hostEntropy } from './drives';
 import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { checkHostFit, loadMachineFile } from './machine-file';
@@ -237,7 +237,6 @@ class MachineWorker {
     const v: LaunchVirtio = p.virtio ?? { drives: [], nets: [], console: 'uart' };
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
       ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
-    if (order.length > VIRT.virtio.count) return `launch: at most ${VIRT.virtio.count} virtio devices, got ${order.length}`;
     const drives = openDrives(v.drives);
     if (!drives.ok) return drives.error;
     const nets: OpenNet[] = [];
@@ -254,7 +253,7 @@ class MachineWorker {
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
     const slots = openPassthrough(p.passthrough ?? [], this.cwd);
     if (!slots.ok) { closeAll(); return slots.error; }
-    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order }) };
+    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot }) };
     let desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
     if (p.machine !== undefined) {
       // launch.json `machine`: the file gives harts, memory and devices; its warnings go to the console.
@@ -265,7 +264,7 @@ class MachineWorker {
       for (const line of loaded.lines) for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
       desc = loaded.desc;
     }
-    const bad = checkPassthrough(desc);
+    const bad = (p.machine === undefined ? checkHostFit(desc) : null) ?? checkPassthrough(desc);
     if (bad !== null) { closeAll(); slots.value.close(); return bad; }
     let serial: SerialPort | undefined;
     if (p.serialTcp !== undefined) {

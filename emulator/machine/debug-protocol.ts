@@ -42,6 +42,9 @@ export interface LaunchVirtio {
   nets: NetOption[];
   rng?: 'seeded' | 'host';
   console: 'uart' | 'virtio';
+  /** Slots asked for (QEMU's virtio-mmio-bus.N); drives and nets carry theirs. */
+  rngSlot?: number;
+  consoleSlot?: number;
 }
 
 /**
@@ -209,12 +212,14 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         const v = p.virtio;
         if (!isObj(v) || !Array.isArray(v.drives) || (v.console !== 'uart' && v.console !== 'virtio')) return bad('params.virtio');
         if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
+        const slotOk = (n: unknown) => n === undefined || isInt(n, 0, 9999);
+        if (!slotOk(v.rngSlot) || !slotOk(v.consoleSlot)) return bad('params.virtio slots');
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
-          typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string');
+          typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string') && slotOk(d.slot);
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
         const netOk = (n: unknown) => isObj(n) && (n.backend === 'loopback' || (n.backend === 'socket' && isObj(n.remote) && isObj(n.local)) ||
           (n.backend === 'unix' && typeof n.path === 'string' && typeof n.listen === 'boolean')) &&
-          typeof n.legacy === 'boolean';
+          typeof n.legacy === 'boolean' && slotOk(n.slot);
         if (!Array.isArray(v.nets) || !v.nets.every(netOk)) return bad('params.virtio.nets');
       }
       if (p.passthrough !== undefined && (!Array.isArray(p.passthrough) ||

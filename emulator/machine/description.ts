@@ -27,9 +27,8 @@ export const VIRT = {
 } as const;
 
 /**
- * One virtio-mmio device, in command-line order. QEMU hands virtio-mmio slots out from
- * the highest address down (the first device sits at 0x10008000, checked with `info
- * qtree`); `virtioSlot` gives the slot of the n-th device.
+ * One virtio-mmio device, in command-line order, with the slot it asked for if any
+ * (`virtioSlots` places them all).
  */
 export type VirtioDeviceDescription = (
   /** `drive` indexes MachineBackends.drives; `readOnly` offers VIRTIO_BLK_F_RO. */
@@ -41,11 +40,46 @@ export type VirtioDeviceDescription = (
 ) & {
   /** Version 1 transport (QueuePFN), as QEMU's `force-legacy`. */
   legacy?: boolean;
+  /** The slot asked for, in QEMU's numbering (`bus=virtio-mmio-bus.N`: 0 is the lowest address, 0x10001000 on virt). */
+  slot?: number;
+  /** How the user named the device ("drive 'disk.img'"), for messages. */
+  label?: string;
 };
 
-/** Slot index (0 = the lowest address, 0x10001000 on virt) of the n-th virtio device, on a board with `count` slots. */
-export function virtioSlot(n: number, count: number = VIRT.virtio.count): number {
-  return count - 1 - n;
+/**
+ * The slot of each device (0 = the lowest address) on a board with `count` slots, or
+ * one message naming the problem. QEMU's rule: a device with `bus=virtio-mmio-bus.N`
+ * takes slot N; one without takes the highest free slot, in command-line order (the
+ * first plain `-device` sits at 0x10008000, `info qtree`). QEMU places devices one by
+ * one, so a plain device given before `bus=` of the top slot takes that slot and the
+ * later one fails ("Bus 'virtio-mmio-bus.7' is full"); here the asked-for slots are
+ * taken first, which gives QEMU's placement whenever QEMU accepts the command line.
+ */
+export function virtioSlots(devices: readonly VirtioDeviceDescription[], count: number): { ok: true; value: number[] } | { ok: false; error: string } {
+  const name = (d: VirtioDeviceDescription) => d.label ?? `the ${d.kind} device`;
+  if (devices.length > count) {
+    return { ok: false, error: `the machine has ${count} virtio,mmio slot${count === 1 ? '' : 's'}, but ${devices.length} virtio device${devices.length === 1 ? ' was' : 's were'} asked for (drives, rng, virtio console, net)` };
+  }
+  const taken = new Map<number, VirtioDeviceDescription>();
+  for (const d of devices) {
+    if (d.slot === undefined) continue;
+    if (!Number.isInteger(d.slot) || d.slot < 0 || d.slot >= count) {
+      return { ok: false, error: `${name(d)} asks for virtio slot ${d.slot}, but the machine's slots are ${count === 1 ? '0' : `0-${count - 1}`}` };
+    }
+    const other = taken.get(d.slot);
+    if (other !== undefined) return { ok: false, error: `virtio slot ${d.slot} is asked for twice: by ${name(other)} and by ${name(d)}` };
+    taken.set(d.slot, d);
+  }
+  let next = count - 1;
+  return {
+    ok: true,
+    value: devices.map((d) => {
+      if (d.slot !== undefined) return d.slot;
+      while (taken.has(next)) next--;
+      taken.set(next, d);
+      return next;
+    }),
+  };
 }
 
 /**
@@ -138,7 +172,7 @@ export interface MachineDescription {
   initrd?: { start: number; end: number };
   /** Guest instructions per second of guest time (icount-like rate). */
   instructionsPerSecond: number;
-  /** Virtio-mmio devices, at most VIRT.virtio.count, in command-line order. */
+  /** Virtio-mmio devices, in command-line order (slots: `virtioSlots`). */
   virtio?: readonly VirtioDeviceDescription[];
   /** Passthrough slots, listed in the FDT under /soc. */
   passthrough?: readonly PassthroughDescription[];

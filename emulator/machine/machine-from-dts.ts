@@ -221,7 +221,7 @@ class Builder {
         }
       }
     }
-    // Slot 0 is the lowest address, as on virt; devices fill slots from the top (virtioSlot).
+    // Slot 0 is the lowest address, as on virt (QEMU's numbering; virtioSlots places devices).
     this.board.virtio = virtio.sort((a, b) => a.base - b.base);
     for (const f of syscons) {
       const bad = this.syscon(f);

@@ -28,7 +28,7 @@ import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../ba
 import { MmioDevice } from '../bus/bus';
 import { DeviceGroup, DeviceSlot } from './device-view';
 import { InputEvent, InputQueue } from './input-events';
-import { BoardLayout, boardOf, checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlot } from './description';
+import { BoardLayout, boardOf, checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlots } from './description';
 import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from './breakpoints';
@@ -157,10 +157,10 @@ export class Machine {
       this.extraUarts.push(extra);
       this.attach('emulated', u, extra);
     });
-    const slots = board.virtio.length;
-    if ((desc.virtio?.length ?? 0) > slots) throw new Error(`machine: ${desc.virtio?.length} virtio devices, the board has ${slots} slots`);
+    const placed = virtioSlots(desc.virtio ?? [], board.virtio.length);
+    if (!placed.ok) throw new Error(`machine: ${placed.error}`); // hosts check first (checkHostFit)
     const bySlot = new Map<number, VirtioDeviceDescription>();
-    (desc.virtio ?? []).forEach((d, n) => bySlot.set(virtioSlot(n, slots), d));
+    (desc.virtio ?? []).forEach((d, n) => bySlot.set(placed.value[n], d));
     board.virtio.forEach((place, i) => {
       const d = bySlot.get(i);
       if (d === undefined) { this.bus.map(place.base, place.decodeSize ?? place.size, new EmptyVirtioSlot(`virtio${i}`)); return; }

@@ -91,16 +91,68 @@ test('feature negotiation: pages, transport features, features never offered are
   assert.ok(r.logs.some((l) => /never offered/.test(l)));
 });
 
-test('FEATURES_OK is refused without VERSION_1 on a modern device; legacy needs no FEATURES_OK', () => {
-  const r = rig(new VirtioRng(seededEntropy()), { up: false });
+test('FEATURES_OK without VERSION_1 on a modern transport is accepted, as on QEMU 7.2, with one log line; legacy needs no FEATURES_OK', () => {
+  // xv6-riscv's way: DriverFeatures written once, page 0 only (DriverFeaturesSel never touched).
+  const img = image();
+  const r = rig(new VirtioBlk(memoryBlockBackend(img), { readOnly: false }), { up: false });
+  wr(r.t, R.Status, 0);
   wr(r.t, R.Status, STATUS.ACKNOWLEDGE);
   wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
-  wr(r.t, R.DriverFeaturesSel, 0);
-  wr(r.t, R.DriverFeatures, 0);
+  wr(r.t, R.DriverFeatures, rd(r.t, R.DeviceFeatures) & ~((1 << VIRTIO_F.INDIRECT_DESC) | (1 << VIRTIO_F.EVENT_IDX) | (1 << VIRTIO_BLK_F.RO)));
   wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK);
-  assert.equal(rd(r.t, R.Status) & STATUS.FEATURES_OK, 0);
+  assert.equal(rd(r.t, R.Status) & STATUS.FEATURES_OK, STATUS.FEATURES_OK);
+  assert.ok(!r.t.negotiated(VIRTIO_F.VERSION_1));
+  assert.deepEqual(r.logs.filter((l) => /VERSION_1/.test(l)), [
+    'virtio7: driver did not accept VIRTIO_F_VERSION_1 on a modern transport: FEATURES_OK accepted as QEMU does, the device keeps legacy formats (e.g. a 10-byte virtio-net header)',
+  ]);
+  const q = r.q[0];
+  wr(r.t, R.QueueSel, 0);
+  wr(r.t, R.QueueNum, q.size);
+  wr(r.t, R.QueueDescLow, q.desc); wr(r.t, R.QueueDriverLow, q.avail); wr(r.t, R.QueueDeviceLow, q.used);
+  wr(r.t, R.QueueReady, 1);
+  wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK);
+  assert.ok(r.t.live);
+  assert.equal(blkRequest(r, VIRTIO_BLK_T.IN, 1, 512), VIRTIO_BLK_S.OK);
+  assert.deepEqual(r.ram.u8.slice(DATA - RAM_BASE, DATA - RAM_BASE + 512), img.slice(512, 1024));
   const legacy = rig(new VirtioRng(seededEntropy()), { legacy: true });
   assert.equal(rd(legacy.t, R.Status), STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.DRIVER_OK);
+  assert.ok(!legacy.logs.some((l) => /VERSION_1/.test(l)), 'nothing to say on a legacy transport');
+});
+
+test('legacy layout: GuestPageSize keeps its lowest set bit and any non-zero QueueAlign works, as on QEMU; QueueAlign 0 needs reset', () => {
+  const r = rig(new VirtioRng(seededEntropy()), { legacy: true, up: false });
+  wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
+  wr(r.t, R.QueueSel, 0);
+  wr(r.t, R.QueueNum, 8);
+  wr(r.t, R.GuestPageSize, 0x3000); // QEMU: ctz32 → 4096-byte pages
+  wr(r.t, R.QueueAlign, 24);
+  wr(r.t, R.QueuePFN, (RAM_BASE + 0x4000) / 4096);
+  const q = r.t.queue(0);
+  assert.equal(q.desc, RAM_BASE + 0x4000);
+  assert.equal(q.avail, RAM_BASE + 0x4000 + 16 * 8);
+  assert.equal(q.used, Math.ceil((q.avail + 6 + 2 * 8) / 24) * 24);
+  assert.ok(q.ready);
+  assert.equal(q.used % 24, 0);
+  const zero = rig(new VirtioRng(seededEntropy()), { legacy: true, up: false });
+  wr(zero.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
+  wr(zero.t, R.QueueAlign, 0);
+  wr(zero.t, R.QueuePFN, (RAM_BASE + 0x4000) / 4096);
+  assert.equal(rd(zero.t, R.Status) & STATUS.DEVICE_NEEDS_RESET, STATUS.DEVICE_NEEDS_RESET);
+  assert.ok(zero.logs.some((l) => /QueueAlign 0/.test(l)));
+});
+
+test('modern rings off §2.7 alignment are used, with one log line naming them', () => {
+  const r = rig(new VirtioRng(seededEntropy()), { up: false });
+  wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER);
+  wr(r.t, R.DriverFeaturesSel, 1);
+  wr(r.t, R.DriverFeatures, 1);
+  wr(r.t, R.Status, STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK);
+  wr(r.t, R.QueueSel, 0);
+  wr(r.t, R.QueueNum, 8);
+  wr(r.t, R.QueueDescLow, RAM_BASE + 0x4008); wr(r.t, R.QueueDriverLow, RAM_BASE + 0x5000); wr(r.t, R.QueueDeviceLow, RAM_BASE + 0x6000);
+  wr(r.t, R.QueueReady, 1);
+  assert.equal(rd(r.t, R.QueueReady), 1);
+  assert.deepEqual(r.logs, ['virtio7: queue 0: desc ring 0x80004008 (16-byte) not aligned as virtio 1.2 §2.7 asks; used anyway, as QEMU does']);
 });
 
 test('status transitions: the table, invalid writes ignored with a log line, 0 resets', () => {

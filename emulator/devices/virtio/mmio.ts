@@ -325,7 +325,8 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
       case R.DeviceFeaturesSel: this.deviceFeaturesSel = v; break;
       case R.DriverFeaturesSel: this.driverFeaturesSel = v; break;
       case R.DriverFeatures: this.writeDriverFeatures(v); break;
-      case R.GuestPageSize: if (this.legacy) this.guestPageSize = v; break;
+      // QEMU 7.2 keeps the lowest set bit (its page shift is ctz32), 0 meaning 1-byte pages.
+      case R.GuestPageSize: if (this.legacy) this.guestPageSize = v === 0 ? 1 : (v & -v) >>> 0; break;
       case R.QueueSel: this.queueSel = v; break;
       case R.QueueNum: if (q !== undefined && this.queueConfigurable(q)) q.size = v; break;
       case R.QueueAlign: if (this.legacy) this.queueAlign = v; break;
@@ -378,20 +379,22 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
       this.log(`status 0x${cur.toString(16)} -> 0x${next.toString(16)} is not a valid transition (${invalid}): ignored`);
       return;
     }
-    if ((next & STATUS.FEATURES_OK) !== 0 && (cur & STATUS.FEATURES_OK) === 0 && !this.featuresAcceptable()) {
-      // §3.1.1 step 6: the device leaves FEATURES_OK clear when it cannot accept the subset.
-      return;
-    }
+    if ((next & STATUS.FEATURES_OK) !== 0 && (cur & STATUS.FEATURES_OK) === 0) this.featuresAccepted();
     this.status = next | keep;
     if ((next & STATUS.DRIVER_OK) !== 0 && (cur & STATUS.DRIVER_OK) === 0) this.activate();
   }
 
-  private featuresAcceptable(): boolean {
+  /**
+   * §6.2: a device MAY fail to operate when the driver did not accept VERSION_1; QEMU
+   * 7.2 accepts it (virtio_set_status validates only with VERSION_1 negotiated) and the
+   * device then behaves as a legacy one: devices key on negotiated(VERSION_1), e.g.
+   * virtio-net's 10-byte header. xv6-riscv writes only the low 32 feature bits.
+   */
+  private featuresAccepted(): void {
     if (!this.legacy && !this.negotiated(VIRTIO_F.VERSION_1)) {
-      this.log('driver did not accept VIRTIO_F_VERSION_1 on a modern device: FEATURES_OK refused');
-      return false;
+      this.log('driver did not accept VIRTIO_F_VERSION_1 on a modern transport: FEATURES_OK accepted as QEMU does, '
+        + 'the device keeps legacy formats (e.g. a 10-byte virtio-net header)');
     }
-    return true;
   }
 
   private activate(): void {
@@ -409,20 +412,30 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     if (q.ready) return;
     q.indirect = this.negotiated(VIRTIO_F.INDIRECT_DESC);
     q.eventIdx = this.negotiated(VIRTIO_F.EVENT_IDX);
+    this.startQueue(q);
+  }
+
+  /** Activate `q` with the rings the driver set; misaligned rings work, as on QEMU, with one log line. */
+  private startQueue(q: SplitQueue): void {
     const err = q.activate(this.ram);
     if (err !== null) { this.needsReset(err); return; }
+    const odd = q.misalignedRings();
+    if (odd.length > 0) this.log(`queue ${this.queueSel}: ${odd.join(', ')} not aligned as virtio 1.2 §2.7 asks; used anyway, as QEMU does`);
     q.ready = true;
   }
 
-  /** Legacy (virtio 0.9.5 / spec §4.2.4): the rings are laid out from one page number. */
+  /**
+   * Legacy (virtio 1.2 §4.2.4, §2.7.2 legacy layout): the rings are laid out from one
+   * page number. The used ring starts at the first QueueAlign boundary after the avail
+   * ring and its used_event, as the spec and Linux lay it out (QEMU 7.2 leaves used_event
+   * out of the sum; the two agree for every QueueAlign of 16 or more). Any non-zero
+   * QueueAlign works, as on QEMU.
+   */
   private writeQueuePfn(q: SplitQueue, pfn: number): void {
     this.queuePfn[this.queueSel] = pfn;
     if (pfn === 0) { q.reset(); return; }
     const page = this.guestPageSize, align = this.queueAlign;
-    if (page === 0 || (page & (page - 1)) !== 0 || align === 0 || (align & (align - 1)) !== 0) {
-      this.needsReset(`GuestPageSize ${page} / QueueAlign ${align} is not a power of two`);
-      return;
-    }
+    if (align === 0) { this.needsReset('QueuePFN written with QueueAlign 0'); return; }
     const n = q.size === 0 ? q.maxSize : q.size;
     q.size = n;
     q.desc = pfn * page;
@@ -430,9 +443,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     q.used = Math.ceil((q.avail + 6 + 2 * n) / align) * align;
     q.indirect = this.negotiated(VIRTIO_F.INDIRECT_DESC);
     q.eventIdx = this.negotiated(VIRTIO_F.EVENT_IDX);
-    const err = q.activate(this.ram);
-    if (err !== null) { this.needsReset(err); return; }
-    q.ready = true;
+    this.startQueue(q);
   }
 
   private notify(index: number): void {

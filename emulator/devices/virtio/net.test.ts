@@ -12,13 +12,13 @@ import { bringUp, F, GuestQueue, makeRam, R, RAM_BASE, rd, wr } from './test-dri
 
 const RXBUF = RAM_BASE + 0x20000, TXBUF = RAM_BASE + 0x30000;
 
-function rig(legacy = false, backend: NetBackend = loopbackNetBackend()) {
+function rig(legacy = false, backend: NetBackend = loopbackNetBackend(), accept?: [number, number]) {
   const ram = makeRam();
   const logs: string[] = [];
   const dev = new VirtioNet(backend, { mac: parseMac(DEFAULT_MAC) as Uint8Array });
   const t = new VirtioMmio('virtio7', ram, dev, () => undefined, (l) => logs.push(l), { legacy });
   const rx = new GuestQueue(ram, 8, RAM_BASE + 0x1000), tx = new GuestQueue(ram, 8, RAM_BASE + 0x3000);
-  bringUp(t, [rx, tx]);
+  bringUp(t, [rx, tx], accept);
   return { ram, t, dev, rx, tx, logs };
 }
 
@@ -46,10 +46,14 @@ test('config: MAC, link up, MTU; features offered', () => {
   assert.equal(parseMac('52:54:00:zz:34:56'), undefined);
 });
 
-for (const legacy of [false, true]) {
-  const hdr = legacy ? 10 : 12;
-  test(`loopback: a frame sent comes back with a ${hdr}-byte header (${legacy ? 'legacy' : 'modern'})`, () => {
-    const r = rig(legacy);
+// QEMU 7.2 sizes the header by VERSION_1 (virtio_net_set_mrg_rx_bufs): a driver on the
+// modern transport that accepts only the low 32 feature bits gets the legacy 10 bytes.
+const LOW_ONLY: [number, number] = [(1 << VIRTIO_NET_F.MAC) | (1 << VIRTIO_NET_F.STATUS), 0];
+for (const [name, legacy, accept] of [['modern', false, undefined], ['legacy', true, undefined], ['modern, no VERSION_1', false, LOW_ONLY]] as const) {
+  const hdr = legacy || accept !== undefined ? 10 : 12;
+  test(`loopback: a frame sent comes back with a ${hdr}-byte header (${name})`, () => {
+    const r = rig(legacy, loopbackNetBackend(), accept);
+    assert.ok(r.t.live);
     const f = frame(60, 1);
     send(r, f, hdr);
     assert.deepEqual(r.tx.usedElem(0), { id: 0, len: 0 });
@@ -60,7 +64,7 @@ for (const legacy of [false, true]) {
     wr(r.t, R.QueueNotify, 0);
     assert.deepEqual(r.rx.usedElem(0), { id: 0, len: hdr + 60 });
     assert.deepEqual(r.ram.u8.slice(RXBUF - RAM_BASE + hdr, RXBUF - RAM_BASE + hdr + 60), f);
-    if (!legacy) assert.equal(r.ram.dv.getUint16(RXBUF - RAM_BASE + 10, true), 1, 'num_buffers');
+    if (hdr === 12) assert.equal(r.ram.dv.getUint16(RXBUF - RAM_BASE + 10, true), 1, 'num_buffers');
     assert.equal(rd(r.t, R.InterruptStatus) & 1, 1);
   });
 }

@@ -18,13 +18,19 @@ export const VIRTQ_USED_F_NO_NOTIFY = 1;
 const DESC_BYTES = 16, USED_ELEM_BYTES = 8;
 /** Largest queue size the split layout allows (§2.7: Queue Size up to 32768). */
 export const MAX_QUEUE_SIZE = 32768;
+/**
+ * §2.7's alignment table for split rings. The spec puts these on the driver; QEMU 7.2
+ * checks none of them (virtio_queue_set_rings takes any address), so a ring that breaks
+ * one still works here and the transport logs one line (`misalignedRings`).
+ * Indirect tables have no alignment at all (§2.7.5.3).
+ */
+export const RING_ALIGN = { desc: 16, avail: 2, used: 4 } as const;
 
 export type GuestRam = MemoryRegion;
 
 export type QueueError =
   | { kind: 'QueueNotReady' }
   | { kind: 'InvalidQueueSize'; size: number; max: number }
-  | { kind: 'MisalignedRing'; ring: 'desc' | 'avail' | 'used'; addr: number }
   | { kind: 'RingOutOfMemory'; ring: 'desc' | 'avail' | 'used'; addr: number; len: number }
   | { kind: 'AvailIdxTooFarAhead'; availIdx: number; lastAvail: number; size: number }
   | { kind: 'DescriptorIndexOutOfRange'; index: number; size: number }
@@ -47,7 +53,6 @@ export function describeQueueError(e: QueueError): string {
   switch (e.kind) {
     case 'QueueNotReady': return 'queue used before QueueReady';
     case 'InvalidQueueSize': return `queue size ${e.size} is not a power of two between 1 and ${e.max}`;
-    case 'MisalignedRing': return `${e.ring} ring address ${hex(e.addr)} is misaligned`;
     case 'RingOutOfMemory': return `${e.ring} ring at ${hex(e.addr)} (${e.len} bytes) is outside guest RAM`;
     case 'AvailIdxTooFarAhead': return `avail.idx ${e.availIdx} is more than the queue size ${e.size} ahead of ${e.lastAvail}`;
     case 'DescriptorIndexOutOfRange': return `descriptor index ${e.index} is not below the queue size ${e.size}`;
@@ -141,17 +146,16 @@ export class SplitQueue {
     this.lastAvail = 0; this.usedIdx = 0; this.signalledUsed = 0; this.ram = null;
   }
 
-  /** Check size, alignment and placement (§2.7 table of alignments) and start using the queue. */
+  /** Check size and placement and start using the queue (alignment: see `misalignedRings`). */
   activate(ram: GuestRam): QueueError | null {
     const n = this.size;
     if (n === 0 || n > this.maxSize || (n & (n - 1)) !== 0) return { kind: 'InvalidQueueSize', size: n, max: this.maxSize };
     const rings = [
-      { ring: 'desc', addr: this.desc, align: 16, len: DESC_BYTES * n },
-      { ring: 'avail', addr: this.avail, align: 2, len: 6 + 2 * n },
-      { ring: 'used', addr: this.used, align: 4, len: 6 + USED_ELEM_BYTES * n },
+      { ring: 'desc', addr: this.desc, len: DESC_BYTES * n },
+      { ring: 'avail', addr: this.avail, len: 6 + 2 * n },
+      { ring: 'used', addr: this.used, len: 6 + USED_ELEM_BYTES * n },
     ] as const;
     for (const r of rings) {
-      if (r.addr % r.align !== 0) return { kind: 'MisalignedRing', ring: r.ring, addr: r.addr };
       if (!inRam(ram, r.addr, r.len)) return { kind: 'RingOutOfMemory', ring: r.ring, addr: r.addr, len: r.len };
     }
     this.ram = ram;
@@ -160,6 +164,12 @@ export class SplitQueue {
   }
 
   get active(): boolean { return this.ram !== null; }
+
+  /** The rings whose address breaks §2.7's alignment table, as "desc ring 0x...8 (16-byte)"; empty when none. */
+  misalignedRings(): string[] {
+    return (['desc', 'avail', 'used'] as const).filter((r) => this[r] % RING_ALIGN[r] !== 0)
+      .map((r) => `${r} ring 0x${this[r].toString(16)} (${RING_ALIGN[r]}-byte)`);
+  }
 
   private u16(pa: number): number { const r = this.ram as GuestRam; return r.dv.getUint16(pa - r.base, true); }
   private setU16(pa: number, v: number): void {
@@ -217,7 +227,8 @@ export class SplitQueue {
         if (len === 0 || len % DESC_BYTES !== 0 || len / DESC_BYTES > MAX_QUEUE_SIZE) {
           return { ok: false, error: { kind: 'IndirectTableBadLength', index, len } };
         }
-        if (addr % 16 !== 0 || !inRam(ram, addr, len)) return { ok: false, error: { kind: 'IndirectTableOutOfMemory', index, addr, len } };
+        // §2.7.5.3 asks no alignment of the table (Linux kmallocs it, 8-byte aligned), nor does QEMU.
+        if (!inRam(ram, addr, len)) return { ok: false, error: { kind: 'IndirectTableOutOfMemory', index, addr, len } };
         tableAddr = addr; tableSize = len / DESC_BYTES; index = 0; inIndirect = true;
         budget = tableSize;
         continue;

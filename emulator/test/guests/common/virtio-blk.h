@@ -20,7 +20,7 @@ static struct { uint32_t type, reserved; uint64_t sector; } blk_hdr;
 static volatile uint8_t blk_status;
 
 /* One request; returns the device's status byte (0 OK, 1 IOERR, 2 UNSUPP). */
-static int blk_request(uint32_t type, uint64_t sector, void *data, uint32_t len, int device_writes)
+static __attribute__((unused)) int blk_request(uint32_t type, uint64_t sector, void *data, uint32_t len, int device_writes)
 {
     blk_hdr.type = type;
     blk_hdr.reserved = 0;
