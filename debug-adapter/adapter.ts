@@ -20,7 +20,7 @@ import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
 import { findWorkerScript, MachineClient } from './machine-client';
-import { LaunchConfig, validateLaunchConfig } from './launch-config';
+import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { DataBreakpoints } from './data-breakpoints';
 import { BreakpointConditions, BreakpointOptions, checkOptions } from './breakpoint-conditions';
@@ -185,6 +185,7 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       const checked = validateLaunchConfig(args);
       if (!checked.ok) throw new RequestError(checked.error);
+      for (const line of unknownAttributes(args)) this.output('console', `${line}\n`);
       const c = checked.value;
       const read = (p: string, what: string): ImageBytes => readImage(path.resolve(c.cwd ?? process.cwd(), p), what);
       const kernel = read(c.program, 'program');
@@ -620,7 +621,7 @@ export class OsdevDebugSession extends DebugSession {
     if (row !== undefined) {
       frame.source = new Source(path.basename(row.file), row.file);
       frame.line = row.line;
-      frame.column = Math.max(1, row.column);
+      frame.column = this.lines.displayColumn(row);
     }
     return frame;
   }
@@ -875,7 +876,7 @@ export class OsdevDebugSession extends DebugSession {
         variablesReference: 0,
         memoryReference: `0x${v.toString(16)}`,
       };
-    });
+    }, false); // VS Code shows a failed evaluate where it was asked (hover hidden, watch and REPL in red): never a toast
   }
 
   // ---------------------------------------------------------------- memory and disassembly
