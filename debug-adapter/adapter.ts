@@ -923,7 +923,7 @@ export class OsdevDebugSession extends DebugSession {
       const back = (await this.instructionsBefore(base, before)).slice(0, Math.min(before, count));
       const forward = await this.instructionsFrom(base, count - back.length + skip);
       response.body = { instructions: [...back, ...forward.slice(skip)].slice(0, count) };
-    });
+    }, false); // asked by VS Code's Disassembly view, not the user: it says "not available" itself, a toast would only pile up
   }
 
   private async readCode(address: bigint, count: number): Promise<Uint8Array> {

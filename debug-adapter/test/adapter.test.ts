@@ -523,6 +523,14 @@ describe('debug adapter over stdio', () => {
     }
     const ok = await raw({ expression: '$pc', context: 'hover', frameId: 1 });
     assert.equal(ok.success, true);
+    // The Disassembly view's own requests fail in the view, not in a toast.
+    const dis = await new Promise<DebugProtocol.Response>((resolve) => {
+      (dc as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void })
+        .doSend('disassemble', { memoryReference: '', instructionCount: 1 }, resolve);
+    });
+    assert.equal(dis.success, false);
+    assert.match(dis.message ?? '', /memoryReference '' is not an address/);
+    assert.equal((dis.body as { error?: DebugProtocol.Message }).error?.showUser, false);
   });
 
   test('the stop marker is at the line start unless the line has statements at several columns', async () => {
