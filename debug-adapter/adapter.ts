@@ -116,6 +116,8 @@ function parseAddress(ref: string, what: string): bigint {
 
 export class OsdevDebugSession extends DebugSession {
   private client: MachineClient | null = null;
+  /** The worker started at initialize, until launch takes it. */
+  private warm: MachineClient | null = null;
   private config: LaunchConfig | null = null;
   private xlen: 32 | 64 = 64;
   private symbols = new SymbolTable([], 64);
@@ -179,6 +181,20 @@ export class OsdevDebugSession extends DebugSession {
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = CAPABILITIES;
     this.sendResponse(response);
+    // Start the worker now: its thread and modules load while the client sends launch and
+    // the ELF and DWARF are read here (about half of F5 -> paused otherwise).
+    const script = findWorkerScript();
+    if (script !== undefined && this.warm === null && this.client === null) this.warm = new MachineClient(script, (e) => this.onMachineEvent(e));
+  }
+
+  /** A worker started at initialize, else a new one. */
+  private takeWarmWorker(): MachineClient {
+    const warm = this.warm;
+    this.warm = null;
+    if (warm !== null) return warm;
+    const script = findWorkerScript();
+    if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
+    return new MachineClient(script, (e) => this.onMachineEvent(e));
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
@@ -218,10 +234,8 @@ export class OsdevDebugSession extends DebugSession {
         if (img.file === kernel && table.rows.length === 0) this.output('console', `${c.program} has no line table (.debug_line): stepping and breakpoints work by instruction.\n`);
       }
       this.lines = new SourceLines(mapSourcePaths(rows, c.sourceFileMap));
-      const script = findWorkerScript();
-      if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
       this.config = c;
-      this.client = new MachineClient(script, (e) => this.onMachineEvent(e));
+      this.client = this.takeWarmWorker();
       const booted = await this.client.request({
         type: 'launch',
         params: {
@@ -269,6 +283,9 @@ export class OsdevDebugSession extends DebugSession {
   private async shutdownMachine(): Promise<void> {
     const c = this.client;
     this.client = null;
+    const warm = this.warm;
+    this.warm = null;
+    if (warm !== null) await warm.terminate();
     this.custom.closeTraceFile();
     if (c !== null) await c.terminate();
   }
