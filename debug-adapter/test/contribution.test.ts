@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTIVATION_EVENTS, BREAKPOINT_LANGUAGES, debuggerContribution } from '../contribution';
-import { LAUNCH_ATTRIBUTES, validateLaunchConfig } from '../launch-config';
+import { LAUNCH_ATTRIBUTES, unknownAttributes, validateLaunchConfig } from '../launch-config';
 import { parseDapArgs } from '../main';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
@@ -70,4 +70,15 @@ test('assembly sources (.S, .s, .asm) open in a language the debugger takes brea
   const comment = new RegExp(tm.repository.comments.patterns[2].match);
   assert.match('  li a0, 1  # one', comment);
   assert.doesNotMatch('#include "asm.h"', comment, 'cpp lines of a .S are not comments');
+});
+
+test('unknown launch attributes: every schema attribute and VS Code\'s own are known; a typo gets the nearest name', () => {
+  const all = Object.fromEntries(Object.keys(LAUNCH_ATTRIBUTES).map((k) => [k, 1]));
+  assert.deepEqual(unknownAttributes({ ...all, type: 'osdev', request: 'launch', name: 'n', preLaunchTask: 't', postDebugTask: 't',
+    internalConsoleOptions: 'neverOpen', presentation: {}, noDebug: true, __sessionId: 'x', __configurationTarget: 5 }), []);
+  assert.deepEqual(unknownAttributes({ stopOnEntri: true }), ['launch attribute "stopOnEntri" is not known to the osdev debugger and is ignored: did you mean "stopOnEntry"?']);
+  assert.match(unknownAttributes({ Program: 'k.elf' })[0], /did you mean "program"\?/);
+  assert.match(unknownAttributes({ drive: [] })[0], /did you mean "drives"\?/);
+  assert.deepEqual(unknownAttributes({ env: {} }), ['launch attribute "env" is not known to the osdev debugger and is ignored']);
+  assert.deepEqual(unknownAttributes(null), []);
 });
