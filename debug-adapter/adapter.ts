@@ -20,7 +20,7 @@ import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
 import { findWorkerScript, MachineClient } from './machine-client';
-import { LaunchConfig, validateLaunchConfig } from './launch-config';
+import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { DataBreakpoints } from './data-breakpoints';
 import { BreakpointConditions, BreakpointOptions, checkOptions } from './breakpoint-conditions';
@@ -116,6 +116,8 @@ function parseAddress(ref: string, what: string): bigint {
 
 export class OsdevDebugSession extends DebugSession {
   private client: MachineClient | null = null;
+  /** The worker started at initialize, until launch takes it. */
+  private warm: MachineClient | null = null;
   private config: LaunchConfig | null = null;
   private xlen: 32 | 64 = 64;
   private symbols = new SymbolTable([], 64);
@@ -179,12 +181,27 @@ export class OsdevDebugSession extends DebugSession {
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = CAPABILITIES;
     this.sendResponse(response);
+    // Start the worker now: its thread and modules load while the client sends launch and
+    // the ELF and DWARF are read here (about half of F5 -> paused otherwise).
+    const script = findWorkerScript();
+    if (script !== undefined && this.warm === null && this.client === null) this.warm = new MachineClient(script, (e) => this.onMachineEvent(e));
+  }
+
+  /** A worker started at initialize, else a new one. */
+  private takeWarmWorker(): MachineClient {
+    const warm = this.warm;
+    this.warm = null;
+    if (warm !== null) return warm;
+    const script = findWorkerScript();
+    if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
+    return new MachineClient(script, (e) => this.onMachineEvent(e));
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
     await this.handle(response, async () => {
       const checked = validateLaunchConfig(args);
       if (!checked.ok) throw new RequestError(checked.error);
+      for (const line of unknownAttributes(args)) this.output('console', `${line}\n`);
       const c = checked.value;
       const read = (p: string, what: string): ImageBytes => readImage(path.resolve(c.cwd ?? process.cwd(), p), what);
       const kernel = read(c.program, 'program');
@@ -217,10 +234,8 @@ export class OsdevDebugSession extends DebugSession {
         if (img.file === kernel && table.rows.length === 0) this.output('console', `${c.program} has no line table (.debug_line): stepping and breakpoints work by instruction.\n`);
       }
       this.lines = new SourceLines(mapSourcePaths(rows, c.sourceFileMap));
-      const script = findWorkerScript();
-      if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
       this.config = c;
-      this.client = new MachineClient(script, (e) => this.onMachineEvent(e));
+      this.client = this.takeWarmWorker();
       const booted = await this.client.request({
         type: 'launch',
         params: {
@@ -268,6 +283,9 @@ export class OsdevDebugSession extends DebugSession {
   private async shutdownMachine(): Promise<void> {
     const c = this.client;
     this.client = null;
+    const warm = this.warm;
+    this.warm = null;
+    if (warm !== null) await warm.terminate();
     this.custom.closeTraceFile();
     if (c !== null) await c.terminate();
   }
@@ -620,7 +638,7 @@ export class OsdevDebugSession extends DebugSession {
     if (row !== undefined) {
       frame.source = new Source(path.basename(row.file), row.file);
       frame.line = row.line;
-      frame.column = Math.max(1, row.column);
+      frame.column = this.lines.displayColumn(row);
     }
     return frame;
   }
@@ -875,7 +893,7 @@ export class OsdevDebugSession extends DebugSession {
         variablesReference: 0,
         memoryReference: `0x${v.toString(16)}`,
       };
-    });
+    }, false); // VS Code shows a failed evaluate where it was asked (hover hidden, watch and REPL in red): never a toast
   }
 
   // ---------------------------------------------------------------- memory and disassembly
@@ -922,7 +940,7 @@ export class OsdevDebugSession extends DebugSession {
       const back = (await this.instructionsBefore(base, before)).slice(0, Math.min(before, count));
       const forward = await this.instructionsFrom(base, count - back.length + skip);
       response.body = { instructions: [...back, ...forward.slice(skip)].slice(0, count) };
-    });
+    }, false); // asked by VS Code's Disassembly view, not the user: it says "not available" itself, a toast would only pile up
   }
 
   private async readCode(address: bigint, count: number): Promise<Uint8Array> {

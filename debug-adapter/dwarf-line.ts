@@ -199,6 +199,35 @@ export class SourceLines {
     return [...new Set(this.rows.filter((r) => r.isStmt && !r.endSequence && r.address >= lo && r.address < hi).map((r) => r.address))];
   }
 
+  /**
+   * The column to show for `row` (1-based). Where its line holds statements that start at
+   * different columns (`for (i = 0; i < n; i++)`), the column of the statement at its
+   * address; else 1, so the stop marker sits at the line's start and not where the
+   * compiler's column points (`ticks▷++`, a non-statement row of a one-statement line).
+   */
+  displayColumn(row: LineRow): number {
+    const statements = this.statementsOfLine().get(`${row.line}:${row.file}`) ?? [];
+    if (new Set(statements.map((r) => r.column)).size <= 1) return 1;
+    const here = statements.filter((r) => r.address === row.address).at(-1) ?? row;
+    return Math.max(1, here.column);
+  }
+
+  private statementsByLine: Map<string, LineRow[]> | undefined;
+
+  /** is_stmt rows with a column, by "line:file"; built on first use (a kernel's table is large). */
+  private statementsOfLine(): Map<string, LineRow[]> {
+    if (this.statementsByLine === undefined) {
+      this.statementsByLine = new Map();
+      for (const r of this.byAddress) {
+        if (!r.isStmt || r.endSequence || r.column === 0) continue;
+        const key = `${r.line}:${r.file}`;
+        const list = this.statementsByLine.get(key);
+        if (list === undefined) this.statementsByLine.set(key, [r]); else list.push(r);
+      }
+    }
+    return this.statementsByLine;
+  }
+
   /** Files the table knows, for matching a client's path. */
   files(): Set<string> { return new Set(this.rows.map((r) => r.file)); }
 

@@ -225,6 +225,43 @@ function specList<T>(value: unknown, parse: (spec: string) => T | string, flag: 
   return out;
 }
 
+/**
+ * Attributes every launch configuration may carry that VS Code itself reads or adds
+ * (debugConfiguration schema, Run Without Debugging, compounds); keys starting with `__`
+ * are VS Code's bookkeeping (`__sessionId`, `__configurationTarget`, `__restart`...).
+ */
+const CLIENT_ATTRIBUTES = new Set([
+  'type', 'request', 'name', 'preLaunchTask', 'postDebugTask', 'internalConsoleOptions', 'presentation', 'debugServer',
+  'suppressMultipleSessionWarning', 'noDebug', 'linux', 'osx', 'windows', 'serverReadyAction',
+]);
+
+/** Levenshtein distance, case-insensitive: how far a misspelling is from a known name. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase(), y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length];
+}
+
+/**
+ * One line per attribute this debugger does not know (a typo such as "stopOnEntri" would
+ * otherwise be ignored without a word), naming the nearest known attribute when one is close.
+ */
+export function unknownAttributes(args: unknown): string[] {
+  if (!isObj(args)) return [];
+  const known = Object.keys(LAUNCH_ATTRIBUTES);
+  return Object.keys(args).filter((k) => !(k in LAUNCH_ATTRIBUTES) && !CLIENT_ATTRIBUTES.has(k) && !k.startsWith('__')).map((k) => {
+    const nearest = known.map((name) => ({ name, d: editDistance(k, name) })).sort((p, q) => p.d - q.d)[0];
+    // Close means a few edits, fewer than a third of the name: "stopOnEntri", not "env".
+    const close = nearest !== undefined && nearest.d <= Math.max(1, Math.floor(nearest.name.length / 3));
+    return `launch attribute "${k}" is not known to the osdev debugger and is ignored${close ? `: did you mean "${nearest.name}"?` : ''}`;
+  });
+}
+
 /** The one validator for launch configs: `args` is whatever the client sent. */
 export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (!isObj(args)) return { ok: false, error: 'the launch configuration is not an object' };

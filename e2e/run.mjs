@@ -16,6 +16,8 @@ const root = path.resolve(here, '..');
 const artifacts = path.join(here, 'artifacts');
 const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
 const results = [];
+/** F5 -> paused, as the user sees it (key press to "paused" on screen), for the report. */
+const f5Times = [];
 // E2E_ONLY=regex runs only the scenarios whose names match (later ones may rely on earlier ones' state).
 const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 
@@ -150,10 +152,9 @@ try {
 
   await scenario(page, 'f5-stops-on-entry-then-runs-to-poweroff', async () => {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('F5');
-    await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
     // Stopped on entry at the ELF entry point: _start in the call stack, registers shown.
-    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await timeF5(page, 'first (activation included)', () => page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 }));
+    await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
     await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
     await page.getByText('M-mode', { exact: true }).first().waitFor({ timeout: 10_000 }); // the Registers scope: priv = M-mode
     await page.screenshot({ path: path.join(artifacts, 'f5-paused-on-entry.png') });
@@ -175,8 +176,7 @@ try {
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('F5');
-    await page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 });
+    await timeF5(page, 'second', () => page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 }));
     await page.keyboard.press('F5');
     await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
     await page.locator('.debug-call-stack').getByText('on_timer', { exact: true }).first().waitFor({ timeout: 10_000 });
@@ -188,8 +188,7 @@ try {
     await stopSessionIfAny(page);
     const panes = await paneStates(page);
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('F5');
-    await waitForEntryStop(page);
+    await timeF5(page, 'later', () => waitForEntryStop(page));
     const vars = await openVariablesView(page);
     // The Registers scope (the first, not expensive) opens by itself: pc at the entry
     // point, sp as the boot ROM left it, the privilege mode decoded.
@@ -228,8 +227,7 @@ try {
     await setPaneOpen(page, 'Call Stack', true);
     await setPaneOpen(page, 'Variables', true);
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('F5');
-    await waitForEntryStop(page);
+    await timeF5(page, 'later', () => waitForEntryStop(page));
     await runCommand(page, 'Open Disassembly View');
     const disasm = page.locator('.disassembly-view');
     await disasm.waitFor({ timeout: 20_000 });
@@ -327,8 +325,7 @@ try {
     // must find it without the Call Stack's focus (osdev-session.ts).
     await setPaneOpen(page, 'Call Stack', false);
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('F5');
-    await waitForEntryStop(page);
+    await timeF5(page, 'later', () => waitForEntryStop(page));
     await runCommand(page, 'OS Dev: Start MMIO Trace');
     await page.locator('.panel').getByText('--- trace on ---').first().waitFor({ timeout: 10_000 });
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
@@ -534,6 +531,18 @@ try {
   server.kill('SIGTERM');
 }
 
+/**
+ * Presses F5 and waits until `paused()` sees the stop on screen: F5 -> paused as the user
+ * sees it, into the report. The key press and the page's own polling bound its error to a
+ * frame or two.
+ */
+async function timeF5(page, label, paused) {
+  const t0 = performance.now();
+  await page.keyboard.press('F5');
+  await paused();
+  f5Times.push({ label, ms: Math.round(performance.now() - t0) });
+}
+
 /** Run a command from the command palette by its title. */
 async function runCommand(page, title) {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
@@ -723,6 +732,12 @@ async function scenario(page, name, body) {
 }
 
 for (const r of results) console.log(`${r.ok ? 'ok' : 'not ok'} - ${r.name}${r.ok ? '' : `: ${r.error}`}`);
+if (f5Times.length > 0) {
+  // Measured, never asserted (a loaded machine doubles it); the goal is 250 ms.
+  console.log(`e2e: F5 -> paused: ${f5Times.map((t) => `${t.ms} ms (${t.label})`).join(', ')}`);
+  const later = f5Times.slice(1).map((t) => t.ms).sort((a, b) => a - b);
+  if (later.length > 0) console.log(`e2e: F5 -> paused after the first: median ${later[later.length >> 1]} ms of ${later.length}`);
+}
 const failed = results.filter((r) => !r.ok).length + exitCode;
 console.log(`e2e: ${results.length - results.filter((r) => !r.ok).length} passed, ${failed} failed`);
 fs.rmSync(tmp, { recursive: true, force: true });

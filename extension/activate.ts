@@ -3,7 +3,7 @@
  * the Devices view, guest console terminal, trace, status bar and demo register here.
  */
 import * as vscode from 'vscode';
-import { COMMANDS } from './command-ids';
+import { COMMANDS, DTS_LANGUAGE_ID } from './command-ids';
 import { ConsoleTerminals } from './console-terminal';
 import { activateDebug } from './debug';
 import { registerDemo } from './demo';
@@ -41,8 +41,24 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );
-  // The device-tree language client (extension/lsp/client.ts); the server runs in its own process.
-  void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
+  startLanguageClientWithDts(context);
+}
+
+/**
+ * The device-tree language client (extension/lsp/client.ts) once a device-tree document is
+ * open: its server is a process of its own, and starting it on F5's activation took CPU
+ * from the launch on a 2-core machine.
+ */
+function startLanguageClientWithDts(context: vscode.ExtensionContext): void {
+  const isDts = (d: vscode.TextDocument) => d.languageId === DTS_LANGUAGE_ID;
+  const start = () => void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
+  if (vscode.workspace.textDocuments.some(isDts)) { start(); return; }
+  const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
+    if (!isDts(d)) return;
+    waiting.dispose();
+    start();
+  });
+  context.subscriptions.push(waiting);
 }
 
 export function deactivate(): void {

@@ -20,3 +20,6 @@ export const COMMANDS = {
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */
 export const DEVICES_VIEW_ID = 'osdev.devices';
+
+/** The device-tree language's id (package.json `contributes.languages`). */
+export const DTS_LANGUAGE_ID = 'dts';

@@ -12,6 +12,25 @@ import { maxValueForBits, parseRegisterValue } from './register-value';
 
 type NodeOf<K extends DeviceNode['kind']> = Extract<DeviceNode, { kind: K }>;
 
+/**
+ * The status bar word an action left ("stub0: plugging in…"): replaced by the next, by the
+ * device's new state when the machine applies the change, and gone when the session ends.
+ */
+let statusWord: vscode.Disposable | undefined;
+const STATUS_WORD_MS = 3000;
+
+function say(text: string): void {
+  statusWord?.dispose();
+  const word = vscode.window.setStatusBarMessage(text, STATUS_WORD_MS);
+  statusWord = word;
+  setTimeout(() => { if (statusWord === word) statusWord = undefined; }, STATUS_WORD_MS);
+}
+
+function unsay(): void {
+  statusWord?.dispose();
+  statusWord = undefined;
+}
+
 export function registerDeviceActions(sessions: OsdevSessions, view: DevicesView): vscode.Disposable[] {
   /** Runs `action` against the focused session, reports a failure, and refreshes the view either way. */
   const withSession = (action: (session: vscode.DebugSession) => Promise<void>) => async () => {
@@ -29,6 +48,9 @@ export function registerDeviceActions(sessions: OsdevSessions, view: DevicesView
     }
   };
   return [
+    sessions.onDidEnd(() => unsay()),
+    sessions.onEvent('osdev/devicesChanged', (e) => { if (statusWord !== undefined) say(`${e.body.device}: ${e.body.state}`); }),
+    { dispose: unsay },
     vscode.commands.registerCommand(COMMANDS.refreshDevices, () => view.refresh()),
     vscode.commands.registerCommand(COMMANDS.editRegister, (node: NodeOf<'register'> | NodeOf<'field'>) =>
       withSession((s) => editValue(s, node))()),
@@ -95,7 +117,7 @@ async function plug(session: vscode.DebugSession, node: NodeOf<'device'>, plugge
   // The answer's state predates the change: the plug is an input event the machine applies
   // at its next slice, and osdev/devicesChanged refreshes the view when it has.
   await osdevRequest(session, 'osdev/plug', { device: node.device.name, plugged });
-  vscode.window.setStatusBarMessage(`${node.device.name}: ${plugged ? 'plugging in' : 'unplugging'}…`, 3000);
+  say(`${node.device.name}: ${plugged ? 'plugging in' : 'unplugging'}…`);
 }
 
 async function switchBackend(session: vscode.DebugSession, node: NodeOf<'device'>): Promise<void> {
@@ -112,7 +134,7 @@ async function switchBackend(session: vscode.DebugSession, node: NodeOf<'device'
     });
     if (files === undefined || files.length === 0) return;
     const { state } = await osdevRequest(session, 'osdev/setBackend', { device, backend: 'stub', model: files[0].fsPath });
-    vscode.window.setStatusBarMessage(`${device}: ${state.state}`, 3000);
+    say(`${device}: ${state.state}`);
     return;
   }
   const address = await vscode.window.showInputBox({
@@ -123,5 +145,5 @@ async function switchBackend(session: vscode.DebugSession, node: NodeOf<'device'
   });
   if (address === undefined) return;
   const { state } = await osdevRequest(session, 'osdev/setBackend', { device, backend: 'remote-port', address: address.trim() });
-  vscode.window.setStatusBarMessage(`${device}: ${state.state}`, 3000);
+  say(`${device}: ${state.state}`);
 }

@@ -9,17 +9,23 @@ import type { DeviceInfo } from '../debug-adapter/custom-requests';
 import { DEVICES_VIEW_ID } from './command-ids';
 import { childNodes, DeviceNode, rootNodes, treeItem } from './device-nodes';
 import { OsdevSessions, osdevRequest } from './osdev-session';
+import { Refresher } from './refresher';
 import type { RegisterWatches } from './register-watches';
 
 const RUNNING_REFRESH_MS = 1000;
+/** Context key for the view's welcome text: an OS Dev session has run and none runs now. */
+const SESSION_ENDED_KEY = 'osdev.sessionEnded';
+
+const LOADING = 'Loading the devices…';
 
 export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.Disposable {
   private devices: DeviceInfo[] = [];
   /** Why the last pull failed, shown as the view's message instead of a stale tree. */
   private error: string | undefined;
-  private pulling = false;
-  /** A refresh asked for while a pull was in flight: its answer may predate the stop, so pull once more. */
-  private pullAgain = false;
+  /** A refresh asked for while a pull is in flight pulls once more after it: that answer may predate the stop. */
+  private readonly refresher = new Refresher(() => this.pull());
+  /** Sessions whose machine has answered once; until then the view says it is loading. */
+  private readonly answered = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<DeviceNode | undefined>();
   private readonly view: vscode.TreeView<DeviceNode>;
@@ -31,11 +37,16 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
     this.view = vscode.window.createTreeView(DEVICES_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view, this.changed,
-      sessions.onDidChangeRunState((e) => { if (e.session === sessions.active) this.refresh(); }),
-      sessions.onEvent('osdev/devicesChanged', (e) => { if (e.session === sessions.active) this.refresh(); }),
+      sessions.onDidChangeRunState((e) => { if (sessions.isActive(e.session)) this.refresh(); }),
+      sessions.onEvent('osdev/devicesChanged', (e) => { if (sessions.isActive(e.session)) this.refresh(); }),
       vscode.debug.onDidChangeActiveDebugSession(() => this.refresh()),
-      sessions.onDidEnd(() => this.refresh()),
-      watches.onDidChange((s) => { if (s === sessions.active) this.changed.fire(undefined); }),
+      sessions.onDidStart(() => void vscode.commands.executeCommand('setContext', SESSION_ENDED_KEY, false)),
+      sessions.onDidEnd((ended) => {
+        this.answered.delete(ended.id);
+        if (sessions.active === undefined) void vscode.commands.executeCommand('setContext', SESSION_ENDED_KEY, true);
+        this.refresh();
+      }),
+      watches.onDidChange((s) => { if (sessions.isActive(s)) this.changed.fire(undefined); }),
       this.view.onDidChangeVisibility(() => this.refresh()),
     );
     this.timer = setInterval(() => this.refreshWhileRunning(), RUNNING_REFRESH_MS);
@@ -48,7 +59,7 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
 
   /** Pull the devices again and redraw; calls during a pull collapse into one more pull after it. */
   refresh(): void {
-    void this.pull();
+    void this.refresher.refresh();
   }
 
   getTreeItem(node: DeviceNode): vscode.TreeItem {
@@ -72,27 +83,21 @@ export class DevicesView implements vscode.TreeDataProvider<DeviceNode>, vscode.
   }
 
   private async pull(): Promise<void> {
-    if (this.pulling) {
-      this.pullAgain = true;
-      return;
-    }
     const session = this.sessions.active;
     if (session === undefined) {
       this.show([], undefined);
       return;
     }
-    this.pulling = true;
+    const first = !this.answered.has(session.id);
+    // The first answer waits for the machine to boot (the ELF read, the worker started): say so.
+    if (first && this.devices.length === 0) this.show([], LOADING);
     try {
       const answer = await osdevRequest(session, 'osdev/devices', {});
+      this.answered.add(session.id);
       this.show(answer.devices, undefined);
     } catch (e) {
-      this.show([], `Could not read the devices: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      this.pulling = false;
-    }
-    if (this.pullAgain) {
-      this.pullAgain = false;
-      await this.pull();
+      // Before its first answer a session's machine is still starting: that is loading, not a failure.
+      this.show([], first ? LOADING : `Could not read the devices: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

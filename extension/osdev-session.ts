@@ -95,6 +95,11 @@ export class OsdevSessions implements vscode.Disposable {
     return this.live.at(-1);
   }
 
+  /** Whether `session` is the active one, by id: VS Code may hand out another wrapper object for the same session. */
+  isActive(session: vscode.DebugSession): boolean {
+    return this.active?.id === session.id;
+  }
+
   /** Unknown until the first stop or continue: a launch without stopOnEntry just runs. */
   runState(session: vscode.DebugSession): RunState {
     return this.states.get(session.id) ?? 'running';

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { MachineStatus } from '../debug-adapter/custom-requests';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
+import { Refresher } from './refresher';
 import { formatGuestTime, formatRate } from './status-text';
 
 const POLL_MS = 1000;
@@ -14,7 +15,8 @@ const POLL_MS = 1000;
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('osdev.status', vscode.StatusBarAlignment.Left, 10);
   private readonly timer: NodeJS.Timeout;
-  private polling = false;
+  /** A poll asked for during one runs again after it: a stop must not be shown as the "running" answer in flight. */
+  private readonly refresher = new Refresher(() => this.pollNow());
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly sessions: OsdevSessions) {
@@ -22,7 +24,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = COMMANDS.showConsole;
     this.disposables.push(
       this.item,
-      sessions.onDidChangeRunState((e) => { if (e.session === sessions.active) void this.poll(); }),
+      sessions.onDidChangeRunState((e) => { if (sessions.isActive(e.session)) void this.poll(); }),
       vscode.debug.onDidChangeActiveDebugSession(() => void this.poll()),
       sessions.onDidEnd(() => void this.poll()),
     );
@@ -37,21 +39,21 @@ export class StatusBar implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  private async poll(): Promise<void> {
+  private poll(): Promise<void> {
+    return this.refresher.refresh();
+  }
+
+  private async pollNow(): Promise<void> {
     const session = this.sessions.active;
     if (session === undefined) {
       this.item.hide();
       return;
     }
-    if (this.polling) return;
-    this.polling = true;
     try {
       this.show(await osdevRequest(session, 'osdev/status', {}));
     } catch {
       // No machine to ask (not up yet, or powered off): say nothing rather than guess.
       this.item.hide();
-    } finally {
-      this.polling = false;
     }
   }
 

@@ -525,6 +525,62 @@ describe('debug adapter over stdio', () => {
     assert.equal((await exited).body.exitCode, 0, 'no further stop');
   });
 
+  test('a failed evaluate in hover and watch is an error VS Code does not toast; the REPL\'s too', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    // DebugClient turns an error into its message alone: send raw to see body.error.showUser.
+    const raw = (args: DebugProtocol.EvaluateArguments) => new Promise<DebugProtocol.EvaluateResponse>((resolve) => {
+      (dc as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.EvaluateResponse) => void): void }).doSend('evaluate', args, resolve);
+    });
+    for (const context of ['hover', 'watch', 'repl']) {
+      const r = await raw({ expression: 'f->cause', context, frameId: 1 });
+      assert.equal(r.success, false, context);
+      assert.match(r.message ?? '', /./);
+      assert.equal((r.body as { error?: DebugProtocol.Message } | undefined)?.error?.showUser, false, `${context}: no toast`);
+    }
+    const ok = await raw({ expression: '$pc', context: 'hover', frameId: 1 });
+    assert.equal(ok.success, true);
+    // The Disassembly view's own requests fail in the view, not in a toast.
+    const dis = await new Promise<DebugProtocol.Response>((resolve) => {
+      (dc as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void })
+        .doSend('disassemble', { memoryReference: '', instructionCount: 1 }, resolve);
+    });
+    assert.equal(dis.success, false);
+    assert.match(dis.message ?? '', /memoryReference '' is not an address/);
+    assert.equal((dis.body as { error?: DebugProtocol.Message }).error?.showUser, false);
+  });
+
+  test('the stop marker is at the line start unless the line has statements at several columns', async () => {
+    const source = path.join(ROOT, 'demo/hello.c');
+    const text = fs.readFileSync(source, 'utf8').split('\n');
+    const ticks = text.findIndex((l) => l.trim() === 'ticks++;') + 1;
+    const loop = text.findIndex((l) => /^\s*for \(.*;.*;.*\)/.test(l)) + 1;
+    assert.ok(ticks > 0 && loop > 0);
+    await launch({ program: DEMO, stopOnEntry: true });
+    // show_isa's loop runs before the first timer tick.
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: loop }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    const frame = await topFrame();
+    assert.equal(frame.line, loop);
+    // A `for` has its init, test and step as statements at their own columns: one of those.
+    assert.ok((frame.column ?? 0) > text[loop - 1].indexOf('for') + 1, `column ${frame.column}`);
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: ticks }] });
+    await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+    // DWARF's row here points at `++` (column 10, not a statement): the frame says column 1.
+    const tick = await topFrame();
+    assert.equal(tick.line, ticks);
+    assert.equal(tick.column, 1);
+  });
+
+  test('a misspelled launch attribute is named on the Debug Console with the nearest known one', async () => {
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
+    await launch({ program: DEMO, stopOnEntryy: true, stopOnEntri: true, colour: 'red', stopOnEntry: true, preLaunchTask: 'build', __sessionId: 'x' });
+    assert.match(output, /launch attribute "stopOnEntri" is not known .*: did you mean "stopOnEntry"\?/);
+    assert.match(output, /launch attribute "stopOnEntryy" is not known .*: did you mean "stopOnEntry"\?/);
+    assert.match(output, /launch attribute "colour" is not known to the osdev debugger and is ignored\n/, 'nothing near: no guess');
+    assert.doesNotMatch(output, /"(preLaunchTask|__sessionId|type|request|name|program)"/, 'VS Code\'s own and ours are known');
+  });
+
   test('expression errors and unknown names are error responses', async () => {
     await launch({ program: DEMO, stopOnEntry: true });
     await assert.rejects(dc.evaluateRequest({ expression: '1 +' }), /syntax error/);

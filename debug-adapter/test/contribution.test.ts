@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ACTIVATION_EVENTS, BREAKPOINT_LANGUAGES, debuggerContribution } from '../contribution';
-import { LAUNCH_ATTRIBUTES, validateLaunchConfig } from '../launch-config';
+import { LAUNCH_ATTRIBUTES, unknownAttributes, validateLaunchConfig } from '../launch-config';
 import { parseDapArgs } from '../main';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
@@ -49,4 +49,48 @@ test('adapter arguments: stdio by default, a loopback port, clear errors', () =>
   assert.deepEqual(parseDapArgs(['--port=4711']), { kind: 'port', port: 4711 });
   assert.match(parseDapArgs(['--port', '70000']) as string, /from 1 to 65535, got '70000'/);
   assert.match(parseDapArgs(['--tcp']) as string, /^usage:/);
+});
+
+test('assembly sources (.S, .s, .asm) open in a language the debugger takes breakpoints in, with our grammar', () => {
+  const root = path.resolve(__dirname, '../../..');
+  const languages = pkg.contributes.languages as { id: string; extensions?: string[]; configuration?: string }[];
+  for (const ext of ['.S', '.s', '.asm']) {
+    const lang = languages.find((l) => l.extensions?.includes(ext));
+    assert.ok(lang !== undefined, `no language claims ${ext}`);
+    assert.ok(BREAKPOINT_LANGUAGES.includes(lang.id), `${ext} opens as '${lang.id}', which takes no breakpoints`);
+    assert.ok(lang.configuration !== undefined && fs.existsSync(path.join(root, lang.configuration)), `${lang.id}: configuration file`);
+    JSON.parse(fs.readFileSync(path.join(root, lang.configuration), 'utf8'));
+  }
+  const grammar = (pkg.contributes.grammars as { language: string; scopeName: string; path: string }[]).find((g) => g.language === 'riscv');
+  assert.ok(grammar !== undefined);
+  const tm = JSON.parse(fs.readFileSync(path.join(root, grammar.path), 'utf8'));
+  assert.equal(tm.scopeName, grammar.scopeName);
+  // Every pattern compiles (what these use of Oniguruma, JavaScript's RegExp reads the same).
+  const sources: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) if ((k === 'match' || k === 'begin' || k === 'end') && typeof x === 'string') sources.push(x); else walk(x);
+    }
+  };
+  walk(tm);
+  assert.ok(sources.length > 10);
+  for (const s of sources) assert.doesNotThrow(() => new RegExp(s), s);
+  const register = new RegExp(`^(?:${tm.repository.operands.patterns[1].match})$`);
+  for (const r of ['a0', 's11', 't6', 'zero', 'x31', 'ft0']) assert.match(r, register);
+  for (const r of ['s12', 'x32', 'a8']) assert.doesNotMatch(r, register);
+  const comment = new RegExp(tm.repository.comments.patterns[2].match);
+  assert.match('  li a0, 1  # one', comment);
+  assert.doesNotMatch('#include "asm.h"', comment, 'cpp lines of a .S are not comments');
+});
+
+test('unknown launch attributes: every schema attribute and VS Code\'s own are known; a typo gets the nearest name', () => {
+  const all = Object.fromEntries(Object.keys(LAUNCH_ATTRIBUTES).map((k) => [k, 1]));
+  assert.deepEqual(unknownAttributes({ ...all, type: 'osdev', request: 'launch', name: 'n', preLaunchTask: 't', postDebugTask: 't',
+    internalConsoleOptions: 'neverOpen', presentation: {}, noDebug: true, __sessionId: 'x', __configurationTarget: 5 }), []);
+  assert.deepEqual(unknownAttributes({ stopOnEntri: true }), ['launch attribute "stopOnEntri" is not known to the osdev debugger and is ignored: did you mean "stopOnEntry"?']);
+  assert.match(unknownAttributes({ Program: 'k.elf' })[0], /did you mean "program"\?/);
+  assert.match(unknownAttributes({ drive: [] })[0], /did you mean "drives"\?/);
+  assert.deepEqual(unknownAttributes({ env: {} }), ['launch attribute "env" is not known to the osdev debugger and is ignored']);
+  assert.deepEqual(unknownAttributes(null), []);
 });

@@ -6,9 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter/custom-requests';
+import { DTS_LANGUAGE_ID } from '../command-ids';
 import { LIVE_REGISTERS_REQUEST, LiveRegistersParams, LiveRegistersResult } from './live-registers';
-
-export const DTS_LANGUAGE_ID = 'dts';
 
 let client: LanguageClient | undefined;
 
