@@ -68,8 +68,9 @@ async function run(o: RunOptions): Promise<number> {
     const pt = openPassthrough(o.passthrough, process.cwd());
     if (!pt.ok) throw new UsageError(pt.error);
     slots = pt.value;
-    const opened = openDrives(o.drives);
+    const opened = await openDrives(o.drives);
     if (!opened.ok) throw new UsageError(opened.error);
+    for (const w of opened.warnings) process.stderr.write(`osdev-emu: ${w}\n`);
     drives.push(...opened.value);
     for (const n of o.nets) {
       const r = await openNet(n);

@@ -9,7 +9,12 @@ import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend 
 import { DriveOption } from './cli-options';
 import { SECTOR } from '../devices/virtio/blk';
 
-export interface OpenDrive { backend: BlockBackend; close(): void }
+export interface OpenDrive {
+  backend: BlockBackend;
+  close(): void;
+  /** The file's device and inode: the same image under two names is one identity. */
+  identity: string;
+}
 
 function errorText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -57,7 +62,7 @@ export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok
     const probe = file.read(0, new Uint8Array(Math.min(SECTOR, st.size)));
     if (probe !== null) { fs.closeSync(fd); return { ok: false, error: `cannot read drive '${d.path}': ${probe}` }; }
     const backend = d.mode === 'overlay' ? overlayBlockBackend(file) : d.mode === 'readonly' ? readonlyBlockBackend(file) : file;
-    return { ok: true, value: { backend, close: () => fs.closeSync(fd) } };
+    return { ok: true, value: { backend, close: () => fs.closeSync(fd), identity: `${st.dev}:${st.ino}` } };
   } catch (e) {
     return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${errorText(e)}` };
   }

@@ -238,8 +238,9 @@ class MachineWorker {
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
       ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
     if (order.length > VIRT.virtio.count) return `launch: at most ${VIRT.virtio.count} virtio devices, got ${order.length}`;
-    const drives = openDrives(v.drives);
+    const drives = await openDrives(v.drives);
     if (!drives.ok) return drives.error;
+    for (const w of drives.warnings) for (const b of Buffer.from(`osdev-emu: ${w}\n`)) this.console.push(b);
     const nets: OpenNet[] = [];
     for (const n of v.nets) {
       const r = await openNet(n);
