@@ -9,6 +9,13 @@ import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend 
 import { DriveOption } from './cli-options';
 import { SECTOR } from '../devices/virtio/blk';
 
+/**
+ * The largest image: byte offsets are JavaScript numbers, exact below 2^53 (8 PiB); the
+ * guest sees the capacity as a 64-bit sector count (virtio §5.2.4). A host file system
+ * usually stops sooner (ext4 at 16 TiB - 4 KiB).
+ */
+const MAX_IMAGE_BYTES = 2 ** 53;
+
 export interface OpenDrive {
   backend: BlockBackend;
   close(): void;
@@ -53,6 +60,7 @@ export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok
   try {
     const st = fs.statSync(d.path);
     if (!st.isFile()) return { ok: false, error: `drive '${d.path}' is not a regular file` };
+    if (st.size >= MAX_IMAGE_BYTES) return { ok: false, error: `drive '${d.path}' is ${st.size} bytes, more than the 8 PiB (2^53 bytes) an image may have` };
     if (st.size % SECTOR !== 0) {
       return { ok: false, error: `drive '${d.path}' is ${st.size} bytes, not a multiple of ${SECTOR} (pad it, e.g. truncate -s %512 '${d.path}')` };
     }
