@@ -29,6 +29,8 @@ const EXIT_TIMEOUT = 124;
 const EXIT_BAD_INPUT = 2;
 /** stdout closed by its reader: 128 + SIGPIPE, the status a filter killed by it has. */
 const EXIT_STDOUT_GONE = 141;
+/** stdout failed otherwise (a full disk): sysexits.h EX_IOERR. */
+const EXIT_IO_ERROR = 74;
 /** The longest delay setTimeout takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -97,12 +99,15 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
 
   const stdout: number[] = [];
   const errLines: string[] = [];
-  /** Set when stdout's reader went away (`| head -1`): the run ends, as a Unix filter does. */
-  let stdoutGone = false;
+  /** The exit status once stdout cannot be written (its reader went away, `| head -1`): the run ends, as a Unix filter's does. */
+  let stdoutGone: number | undefined;
   const flush = () => {
-    if (stdout.length > 0 && !stdoutGone) {
+    if (stdout.length > 0 && stdoutGone === undefined) {
       const err = writeAllSync(1, new Uint8Array(stdout));
-      if (err !== null) { stdoutGone = true; errLines.push(`osdev-emu: cannot write the console to stdout: ${err.text}; stopping\n`); }
+      if (err !== null) {
+        stdoutGone = err.code === 'EPIPE' ? EXIT_STDOUT_GONE : EXIT_IO_ERROR;
+        errLines.push(`osdev-emu: cannot write the console to stdout: ${err.text}; stopping\n`);
+      }
     }
     stdout.length = 0;
     if (errLines.length > 0) { writeAllSync(2, errLines.join('')); errLines.length = 0; }
@@ -191,7 +196,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         break;
       }
       if (quit) { status = 0; break; }
-      if (stdoutGone) { status = EXIT_STDOUT_GONE; break; }
+      if (stdoutGone !== undefined) { status = stdoutGone; break; }
       if (o.clock === 'realtime') {
         // Guest time follows the host clock: catch up when behind, sleep when ahead.
         const hostTicks = Math.floor(Number(process.hrtime.bigint() - t0) * machine.board.timebaseHz / 1e9);
