@@ -8,6 +8,7 @@ import { randomFillSync } from 'node:crypto';
 import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend } from '../backends';
 import { DriveOption } from './cli-options';
 import { SECTOR } from '../devices/virtio/blk';
+import { ioErrorText } from './host-files';
 
 /**
  * The largest image: byte offsets are JavaScript numbers, exact below 2^53 (8 PiB); the
@@ -23,11 +24,6 @@ export interface OpenDrive {
   identity: string;
 }
 
-function errorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-}
-
 /** A raw image file as a BlockBackend: positioned reads and writes, fsync on flush. */
 function fileBackend(fd: number, size: number): BlockBackend {
   return {
@@ -40,16 +36,16 @@ function fileBackend(fd: number, size: number): BlockBackend {
           done += n;
         }
         return null;
-      } catch (e) { return errorText(e); }
+      } catch (e) { return ioErrorText(e); }
     },
     write(offset, src) {
       try {
         for (let done = 0; done < src.length;) done += fs.writeSync(fd, src, done, src.length - done, offset + done);
         return null;
-      } catch (e) { return errorText(e); }
+      } catch (e) { return ioErrorText(e); }
     },
     flush() {
-      try { fs.fsyncSync(fd); return null; } catch (e) { return errorText(e); }
+      try { fs.fsyncSync(fd); return null; } catch (e) { return ioErrorText(e); }
     },
   };
 }
@@ -72,7 +68,7 @@ export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok
     const backend = d.mode === 'overlay' ? overlayBlockBackend(file) : d.mode === 'readonly' ? readonlyBlockBackend(file) : file;
     return { ok: true, value: { backend, close: () => fs.closeSync(fd), identity: `${st.dev}:${st.ino}` } };
   } catch (e) {
-    return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${errorText(e)}` };
+    return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${ioErrorText(e)}` };
   }
 }
 
