@@ -16,7 +16,7 @@ import { MAX_HARTS, Xlen, defaultDescription } from '../machine/description';
 import { compileDts, decompileDtb } from '../dts/index';
 import { DtsDiagnostic, LineIndex } from '../dts/source';
 import { parseArgs, RunOptions } from './cli-options';
-import { READ_LIMITS, readFileBounded, readTextBounded, utf8, writeOutput } from './host-files';
+import { READ_LIMITS, readFileBounded, readStdinBounded, readTextBounded, utf8, writeOutput } from './host-files';
 
 export type ToolCommand =
   | { command: 'dts'; preset?: 'virt'; harts: number; xlen: Xlen; memoryBytes: number; input?: string; output?: string; includePaths: string[]; defines: Record<string, string>; symbols: boolean }
@@ -65,7 +65,7 @@ function readBytes(file: string): Uint8Array | undefined {
   return r.ok ? r.bytes : undefined;
 }
 
-/** Sources and includes; `-` is stdin. */
+/** Sources and includes. */
 const readText = (file: string): string | undefined => readTextBounded(file, READ_LIMITS.source);
 
 /** `file:line:col: severity: message [code]`, as compilers print them. */
@@ -104,10 +104,11 @@ export async function runTool(argv: readonly string[]): Promise<number> {
       if (!text.ok) { process.stderr.write(`osdev-emu: ${input}: ${text.error}\n`); return 2; }
       return write(c.output, text.value) ? 0 : 2;
     }
-    const read = readFileBounded(input, READ_LIMITS.source);
-    if (!read.ok) { process.stderr.write(`osdev-emu: cannot read '${input === '-' ? 'stdin' : input}': ${read.error}\n`); return 2; }
+    const fromStdin = input === '-' || input === '/dev/stdin';
+    const read = fromStdin ? readStdinBounded(READ_LIMITS.source) : readFileBounded(input, READ_LIMITS.source);
+    if (!read.ok) { process.stderr.write(`osdev-emu: cannot read '${fromStdin ? 'stdin' : input}': ${read.error}\n`); return 2; }
     const source = utf8(read.bytes);
-    const result = compileDts(input === '-' ? '<stdin>' : path.resolve(input), source, {
+    const result = compileDts(fromStdin ? '<stdin>' : path.resolve(input), source, {
       readFile: readText, readBinary: readBytes, includePaths: c.includePaths.map((p) => path.resolve(p)), defines: c.defines, symbols: c.symbols,
     });
     const indexes = new Map<string, LineIndex>();

@@ -4,8 +4,8 @@
  * file is read (a FIFO would block, /dev/zero never ends, a directory is no file); its
  * size is checked on the open file before any byte is read, and no more than that size
  * is read even if the file grows meanwhile. The file is opened non-blocking, so a FIFO
- * is refused instead of waiting for a writer. Standard input (`-`) is read up to the
- * limit and refused beyond it.
+ * is refused instead of waiting for a writer. Standard input (`dts -`) is read up to
+ * the limit and refused beyond it.
  */
 import * as fs from 'node:fs';
 
@@ -55,7 +55,8 @@ function check(st: fs.Stats, limit: number): number | string {
   return st.size;
 }
 
-function readStdin(limit: number): ReadResult {
+/** Standard input, up to `limit` bytes (`dts -`). */
+export function readStdinBounded(limit: number): ReadResult {
   const chunks: Buffer[] = [];
   let total = 0;
   const chunk = Buffer.alloc(64 * 1024);
@@ -73,9 +74,8 @@ function readStdin(limit: number): ReadResult {
   return { ok: true, bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
-/** The bytes of a regular file of at most `limit` bytes, or why it cannot be read (`-` is stdin). */
+/** The bytes of a regular file of at most `limit` bytes, or why it cannot be read. */
 export function readFileBounded(file: string, limit: number): ReadResult {
-  if (file === '-' || file === '/dev/stdin') return readStdin(limit);
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
