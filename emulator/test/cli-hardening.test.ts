@@ -177,9 +177,14 @@ async function holding(drives: string[]): Promise<{ child: ChildProcess; done: P
   return { child, done };
 }
 
-async function release(h: { child: ChildProcess; done: Promise<number | null> }): Promise<void> {
+/** Ends a holder; resolves when its lock helper has let go too (it ends when the holder's pipe closes). */
+async function release(h: { child: ChildProcess; done: Promise<number | null> }, img: string): Promise<void> {
   h.child.stdin!.end('done\n');
   assert.equal(await h.done, 0);
+  const inode = fs.statSync(img).ino;
+  for (let i = 0; i < 400 && fs.readFileSync('/proc/locks', 'utf8').split('\n').some((l) => l.includes(`:${inode} `)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 test('a writable image is refused to a second instance, readers share', async () => {
@@ -188,13 +193,15 @@ test('a writable image is refused to a second instance, readers share', async ()
   try {
     await refused(['run', LOOP, '--drive', `${img},mode=writeback`], /drive '.*locked\.img' is in use by another process \(Failed to get "write" lock\)/);
     await refused(['run', LOOP, '--drive', `${img},mode=readonly`], /drive '.*locked\.img' is in use by another process \(Failed to get shared "write" lock\)/);
-  } finally { await release(writer); }
+  } finally { await release(writer, img); }
   const reader = await holding([`${img},mode=readonly`]);
   try {
     const r = await runCli(['run', LOOP, '--drive', img, '--max-insns', '1000'], [], 30_000); // an overlay shares with a reader
     assert.equal(r.code, 124, r.stderr);
     await refused(['run', LOOP, '--drive', `${img},mode=writeback`], /Failed to get "write" lock/);
-  } finally { await release(reader); }
+  } finally { await release(reader, img); }
+  const r = await runCli(['run', LOOP, '--drive', `${img},mode=writeback`, '--max-insns', '1000'], [], 30_000); // every lock let go
+  assert.equal(r.code, 124, r.stderr);
 });
 
 test('the same image twice in one instance, one of them writable, is refused', () => {
@@ -211,7 +218,7 @@ test('QEMU and osdev-emu respect each other\'s lock', async () => {
       '-device', 'virtio-blk-device,drive=d'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(q.status, 1);
     assert.match(q.stderr, /Failed to get "write" lock/);
-  } finally { await release(ours); }
+  } finally { await release(ours, img); }
 });
 
 test('an image QEMU writes is refused to osdev-emu', async () => {
