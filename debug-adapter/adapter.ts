@@ -31,6 +31,7 @@ import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, w
 import { evaluate, parseExpression } from './expressions';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
+import { READ_LIMITS, readFileBoundedAsync } from '../emulator/hosts/host-files';
 
 /** Every capability, in one place (DAP "Capabilities"). */
 export const CAPABILITIES: DebugProtocol.Capabilities = {
@@ -203,11 +204,11 @@ export class OsdevDebugSession extends DebugSession {
       if (!checked.ok) throw new RequestError(checked.error);
       for (const line of unknownAttributes(args)) this.output('console', `${line}\n`);
       const c = checked.value;
-      const read = (p: string, what: string): ImageBytes => readImage(path.resolve(c.cwd ?? process.cwd(), p), what);
-      const kernel = read(c.program, 'program');
+      const read = (p: string, what: string): Promise<ImageBytes> => readImage(path.resolve(c.cwd ?? process.cwd(), p), what);
+      const kernel = await read(c.program, 'program');
       const elf = elfOf(kernel);
-      const bios = c.bios === 'none' ? 'none' as const : read(c.bios, 'bios');
-      const initrd = c.initrd !== undefined ? read(c.initrd, 'initrd') : undefined;
+      const bios = c.bios === 'none' ? 'none' as const : await read(c.bios, 'bios');
+      const initrd = c.initrd !== undefined ? await read(c.initrd, 'initrd') : undefined;
       this.xlen = c.xlen ?? elf?.xlen ?? (bios !== 'none' ? elfOf(bios)?.xlen : undefined) ?? 64;
       // Debug info: the kernel, an ELF firmware, and the `symbols` files at their offsets.
       const images: DebugImage[] = [];
@@ -215,7 +216,7 @@ export class OsdevDebugSession extends DebugSession {
       const biosElf = bios !== 'none' ? elfOf(bios) : undefined;
       if (bios !== 'none' && biosElf !== undefined) images.push({ label: c.bios, file: bios, elf: biosElf, offset: 0n });
       for (const [i, extra] of c.symbols.entries()) {
-        const file = read(extra.path, `symbols[${i}]`);
+        const file = await read(extra.path, `symbols[${i}]`);
         const e = elfOf(file);
         if (e === undefined) throw new RequestError(`launch attribute "symbols[${i}]": '${extra.path}' is not an ELF file`);
         images.push({ label: extra.path, file, elf: e, offset: extra.offset });
@@ -1040,20 +1041,11 @@ function isCall(bits: number, length: number, xlen: 32 | 64): boolean {
   return (opcode === 0x6f || opcode === 0x67) && (rd === 1 || rd === 5);
 }
 
-function readImage(file: string, what: string): ImageBytes {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RequestError(`launch attribute "${what}": cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  if (st.isDirectory()) throw new RequestError(`launch attribute "${what}": '${file}' is a folder, not a file`);
-  try {
-    return { name: file, bytes: new Uint8Array(fs.readFileSync(file)) };
-  } catch (e) {
-    throw new RequestError(`launch attribute "${what}": cannot read '${file}': ${(e as Error).message}`);
-  }
+/** An image file, read off the event loop and bounded (other sessions go on meanwhile; a FIFO or /dev/zero is refused). */
+async function readImage(file: string, what: string): Promise<ImageBytes> {
+  const r = await readFileBoundedAsync(file, READ_LIMITS.image);
+  if (!r.ok) throw new RequestError(`launch attribute "${what}": cannot read '${file}': ${r.error}`);
+  return { name: file, bytes: r.bytes };
 }
 
 /** Rows with their file paths moved by `sourceFileMap` (the longest matching prefix wins). */

@@ -37,8 +37,10 @@ export function loadIncbins(doc: DtsDocument, range: (span: Span) => SourceRange
       let data: Uint8Array | undefined;
       for (const c of candidates) { data = read(c); if (data !== undefined) break; }
       if (data === undefined) { errors.push({ message: `Couldn't open "${part.path}": not found beside the source or on the include paths`, span: part.pathSpan }); continue; }
-      // As dtc: an offset past the end gives nothing, a length past it what is there.
-      const start = part.offset > BigInt(data.length) ? data.length : Number(part.offset);
+      // A length past the end gives what is there, as dtc. An offset past the end is an error: dtc fails
+      // to seek past its file system's largest file (ext4: 16 TiB) and gives nothing below that; we refuse both.
+      if (part.offset > BigInt(data.length)) { errors.push({ message: `Couldn't seek to offset ${part.offset} in "${part.path}": it has ${data.length} bytes`, span: part.span }); continue; }
+      const start = Number(part.offset);
       const left = BigInt(data.length - start);
       const end = start + Number(part.length === undefined || part.length > left ? left : part.length);
       if (end - start > budget) { errors.push({ message: `/incbin/ of "${part.path}": more than ${LIMITS.incbinBytes} bytes included in all`, span: part.span }); continue; }

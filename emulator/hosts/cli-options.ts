@@ -151,9 +151,11 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
-    given.add(flag);
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--append', '--initrd', '--timeout', '--max-insns',
       '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
+    // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
+    if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
+    given.add(flag);
     let value = '';
     if (takesValue) {
       if (eq > 0) value = a.slice(eq + 1);
@@ -299,8 +301,11 @@ export function parseDrive(spec: string): DriveOption | string {
   const parts = spec.split(',');
   const d: DriveOption = { path: parts[0], mode: 'overlay', legacy: false };
   if (d.path === '') return `--drive needs a PATH first, got '${spec}'`;
+  const seen = new Set<string>();
   for (const p of parts.slice(1)) {
     const [k, v] = p.includes('=') ? [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] : [p, undefined];
+    if (seen.has(k)) return `--drive option '${k}' given twice (in '${spec}')`;
+    seen.add(k);
     if (k === 'mode' && v !== undefined) {
       if (!(BLOCK_MODES as readonly string[]).includes(v)) return `--drive mode must be ${BLOCK_MODES.join(', ')}, got '${v}'`;
       d.mode = v as BlockMode;

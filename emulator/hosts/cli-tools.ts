@@ -15,7 +15,8 @@ import { buildVirtFdt } from '../machine/fdt';
 import { MAX_HARTS, Xlen, defaultDescription } from '../machine/description';
 import { compileDts, decompileDtb } from '../dts/index';
 import { DtsDiagnostic, LineIndex } from '../dts/source';
-import { parseSize } from './cli-options';
+import { parseArgs, RunOptions } from './cli-options';
+import { READ_LIMITS, readFileBounded, readStdinBounded, readTextBounded, utf8, writeOutput } from './host-files';
 
 export type ToolCommand =
   | { command: 'dts'; preset?: 'virt'; harts: number; xlen: Xlen; memoryBytes: number; input?: string; output?: string; includePaths: string[]; defines: Record<string, string>; symbols: boolean }
@@ -27,16 +28,24 @@ export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolC
     return { ok: true, value: { command: 'lsp' } };
   }
   const o: Extract<ToolCommand, { command: 'dts' }> = { command: 'dts', harts: 1, xlen: 64, memoryBytes: 128 * 1024 * 1024, includePaths: [], defines: {}, symbols: false };
+  const seen = new Set<string>();
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string | undefined => (i + 1 < argv.length ? argv[++i] : undefined);
     if (a === '--preset' || a === '--harts' || a === '--xlen' || a === '-m' || a === '-o' || a === '-I' || a === '-D') {
       const v = next();
       if (v === undefined) return { ok: false, error: `${a} needs a value` };
+      if (a !== '-I' && a !== '-D' && seen.has(a)) return { ok: false, error: `${a} given twice` };
+      seen.add(a);
       if (a === '--preset') { if (v !== 'virt') return { ok: false, error: `unknown preset '${v}' (only 'virt')` }; o.preset = 'virt'; }
       else if (a === '--harts') { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS) return { ok: false, error: `--harts must be 1..${MAX_HARTS}` }; o.harts = n; }
       else if (a === '--xlen') { if (v !== '32' && v !== '64') return { ok: false, error: '--xlen must be 32 or 64' }; o.xlen = Number(v) as Xlen; }
-      else if (a === '-m') { const n = parseSize(v); if (n === undefined) return { ok: false, error: `'${v}' is not a size like 128M` }; o.memoryBytes = n; }
+      else if (a === '-m') {
+        // The same sizes as `run -m`, checked by run's own parser (one place for the range).
+        const run = parseArgs(['run', '--dump-dtb', '-', '-m', v]);
+        if (!run.ok) return run;
+        o.memoryBytes = (run.value as RunOptions).memoryBytes;
+      }
       else if (a === '-o') o.output = v;
       else if (a === '-I') o.includePaths.push(v);
       else { const eq = v.indexOf('='); o.defines[eq < 0 ? v : v.slice(0, eq)] = eq < 0 ? '1' : v.slice(eq + 1); }
@@ -50,24 +59,14 @@ export function parseToolArgs(argv: readonly string[]): { ok: true; value: ToolC
   return { ok: true, value: o };
 }
 
-/** Largest source file read (DESIGN.md idea 3: bounded memory on bad input). */
-const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
-
-/** /incbin/ files: bytes of a regular file within the same bound as sources. */
+/** /incbin/ files. */
 function readBytes(file: string): Uint8Array | undefined {
-  try {
-    const st = fs.statSync(file);
-    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? new Uint8Array(fs.readFileSync(file)) : undefined;
-  } catch { return undefined; }
+  const r = readFileBounded(file, READ_LIMITS.source);
+  return r.ok ? r.bytes : undefined;
 }
 
-function readText(file: string): string | undefined {
-  try {
-    if (file === '-' || file === '/dev/stdin') return fs.readFileSync(0, 'utf8');
-    const st = fs.statSync(file);
-    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
-  } catch { return undefined; }
-}
+/** Sources and includes. */
+const readText = (file: string): string | undefined => readTextBounded(file, READ_LIMITS.source);
 
 /** `file:line:col: severity: message [code]`, as compilers print them. */
 export function formatDiagnostic(d: DtsDiagnostic, files: Map<string, LineIndex>): string {
@@ -77,17 +76,11 @@ export function formatDiagnostic(d: DtsDiagnostic, files: Map<string, LineIndex>
   return `${d.range.file}:${p.line + 1}:${p.character + 1}: ${d.severity}: ${d.message} [${d.code}]`;
 }
 
-function write(output: string | undefined, data: string | Uint8Array): void {
-  if (output !== undefined && output !== '-') { fs.writeFileSync(output, data); return; }
-  // A pipe may take less than all of it at once.
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-  for (let at = 0; at < buf.length;) {
-    try { at += fs.writeSync(1, buf, at); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') return; // the reader went away (`| head`): nothing more to say
-      if (code !== 'EAGAIN') throw e;
-    }
-  }
+/** Writes the result to -o FILE or stdout; false (the error said) when it cannot. */
+function write(output: string | undefined, data: string | Uint8Array): boolean {
+  const err = writeOutput(output ?? '-', data);
+  if (err !== null) process.stderr.write(`osdev-emu: ${err}\n`);
+  return err === null;
 }
 
 /** Runs a tool command; resolves to the exit status (2 for bad input, as the rest of the CLI). */
@@ -101,29 +94,28 @@ export async function runTool(argv: readonly string[]): Promise<number> {
       const blob = buildVirtFdt(defaultDescription({ xlen: c.xlen, harts: c.harts, memoryBytes: c.memoryBytes }));
       const text = decompileDtb(blob, { labels: true });
       if (!text.ok) throw new Error(text.error);
-      write(c.output, text.value);
-      return 0;
+      return write(c.output, text.value) ? 0 : 2;
     }
     const input = c.input!;
     if (input.endsWith('.dtb')) {
-      let blob: Uint8Array;
-      try { blob = new Uint8Array(fs.readFileSync(input)); } catch (e) { process.stderr.write(`osdev-emu: cannot read '${input}': ${(e as Error).message}\n`); return 2; }
-      const text = decompileDtb(blob, { labels: true });
+      const blob = readFileBounded(input, READ_LIMITS.source);
+      if (!blob.ok) { process.stderr.write(`osdev-emu: cannot read '${input}': ${blob.error}\n`); return 2; }
+      const text = decompileDtb(blob.bytes, { labels: true });
       if (!text.ok) { process.stderr.write(`osdev-emu: ${input}: ${text.error}\n`); return 2; }
-      write(c.output, text.value);
-      return 0;
+      return write(c.output, text.value) ? 0 : 2;
     }
-    const source = readText(input);
-    if (source === undefined) { process.stderr.write(`osdev-emu: cannot read '${input}'\n`); return 2; }
-    const result = compileDts(input === '-' ? '<stdin>' : path.resolve(input), source, {
+    const fromStdin = input === '-' || input === '/dev/stdin';
+    const read = fromStdin ? readStdinBounded(READ_LIMITS.source) : readFileBounded(input, READ_LIMITS.source);
+    if (!read.ok) { process.stderr.write(`osdev-emu: cannot read '${fromStdin ? 'stdin' : input}': ${read.error}\n`); return 2; }
+    const source = utf8(read.bytes);
+    const result = compileDts(fromStdin ? '<stdin>' : path.resolve(input), source, {
       readFile: readText, readBinary: readBytes, includePaths: c.includePaths.map((p) => path.resolve(p)), defines: c.defines, symbols: c.symbols,
     });
     const indexes = new Map<string, LineIndex>();
     const shown = result.ok ? result.warnings : result.errors;
     for (const d of shown) process.stderr.write(formatDiagnostic(d, indexes) + '\n');
     if (!result.ok) return 2;
-    write(c.output, result.dtb);
-    return 0;
+    return write(c.output, result.dtb) ? 0 : 2;
   } catch (e) {
     process.stderr.write(`osdev-emu: internal error (a bug, please report): ${(e as Error).stack ?? String(e)}\n`);
     return 70;

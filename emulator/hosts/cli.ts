@@ -21,6 +21,7 @@ import { formatInput, parseInputLog, StampedInput } from '../machine/input-event
 import { checkPassthrough } from '../machine/description';
 import { OpenPassthrough, openPassthrough } from './passthrough-setup';
 import { serveSerial } from './serial-tcp';
+import { READ_LIMITS, readFileBounded, sideOutput, utf8, writeAllSync, writeOutput } from './host-files';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -29,20 +30,19 @@ const EXIT_TIMEOUT = 124;
 /** A hart stuck trapping at its own trap vector (Hart.stuck). */
 const EXIT_STUCK = 125;
 const EXIT_BAD_INPUT = 2;
+/** stdout closed by its reader: 128 + SIGPIPE, the status a filter killed by it has. */
+const EXIT_STDOUT_GONE = 141;
+/** stdout failed otherwise (a full disk): sysexits.h EX_IOERR. */
+const EXIT_IO_ERROR = 74;
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class UsageError extends Error {}
 
 function readImage(path: string, what: string): ImageFile {
-  try {
-    const st = fs.statSync(path);
-    if (st.isDirectory()) throw new UsageError(`${what} '${path}' is a directory`);
-    return { name: path, bytes: new Uint8Array(fs.readFileSync(path)) };
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UsageError(`cannot read ${what} '${path}': ${why}`);
-  }
+  const r = readFileBounded(path, READ_LIMITS.image);
+  if (!r.ok) throw new UsageError(`cannot read ${what} '${path}': ${r.error}`);
+  return { name: path, bytes: r.bytes };
 }
 
 /** ELF class byte (EI_CLASS) → XLEN, for the --xlen default. */
@@ -54,9 +54,9 @@ function xlenOf(img: ImageFile | undefined): Xlen | undefined {
 function hex(n: number, digits: number): string { return (n >>> 0).toString(16).padStart(digits, '0'); }
 
 function readInputLog(file: string): StampedInput[] {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`--replay: cannot read '${file}': ${(e as Error).message}`); }
-  const log = parseInputLog(text);
+  const r = readFileBounded(file, READ_LIMITS.inputLog);
+  if (!r.ok) throw new UsageError(`--replay: cannot read '${file}': ${r.error}`);
+  const log = parseInputLog(utf8(r.bytes));
   if (!log.ok) throw new UsageError(`--replay ${file}: ${log.error}`);
   return log.value;
 }
@@ -73,8 +73,9 @@ async function run(o: RunOptions): Promise<number> {
     const pt = openPassthrough(o.passthrough, process.cwd());
     if (!pt.ok) throw new UsageError(pt.error);
     slots = pt.value;
-    const opened = openDrives(o.drives);
+    const opened = await openDrives(o.drives);
     if (!opened.ok) throw new UsageError(opened.error);
+    for (const w of opened.warnings) process.stderr.write(`osdev-emu: ${w}\n`);
     drives.push(...opened.value);
     for (const n of o.nets) {
       const r = await openNet(n);
@@ -103,9 +104,18 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
 
   const stdout: number[] = [];
   const errLines: string[] = [];
+  /** The exit status once stdout cannot be written (its reader went away, `| head -1`): the run ends, as a Unix filter's does. */
+  let stdoutGone: number | undefined;
   const flush = () => {
-    if (stdout.length > 0) { fs.writeSync(1, Buffer.from(stdout)); stdout.length = 0; }
-    if (errLines.length > 0) { fs.writeSync(2, errLines.join('')); errLines.length = 0; }
+    if (stdout.length > 0 && stdoutGone === undefined) {
+      const err = writeAllSync(1, new Uint8Array(stdout));
+      if (err !== null) {
+        stdoutGone = err.code === 'EPIPE' ? EXIT_STDOUT_GONE : EXIT_IO_ERROR;
+        errLines.push(`osdev-emu: cannot write the console to stdout: ${err.text}; stopping\n`);
+      }
+    }
+    stdout.length = 0;
+    if (errLines.length > 0) { writeAllSync(2, errLines.join('')); errLines.length = 0; }
   };
   const startNs = Date.now() * 1e6;
   const t0 = process.hrtime.bigint();
@@ -123,15 +133,16 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   const booted = boot(machine, cfg);
   if (!booted.ok) throw new UsageError(booted.error);
   if (o.dumpDtb !== undefined) {
-    try { fs.writeFileSync(o.dumpDtb, booted.value.fdt); } catch (e) { throw new UsageError(`cannot write ${o.dumpDtb}: ${(e as Error).message}`); }
+    const err = writeOutput(o.dumpDtb, booted.value.fdt); // `-`: stdout
+    if (err !== null) throw new UsageError(`--dump-dtb: ${err}`);
     return 0;
   }
   installTraces(machine, o, errLines, desc.xlen);
   let recordFd: number | undefined;
   if (o.record !== undefined) {
     try { recordFd = fs.openSync(o.record, 'w'); } catch (e) { throw new UsageError(`--record: cannot write '${o.record}': ${(e as Error).message}`); }
-    const fd = recordFd;
-    machine.inputs.onApplied = (e) => { fs.writeSync(fd, `${formatInput(e)}\n`); };
+    const write = sideOutput(recordFd, `--record ${o.record}`, (line) => errLines.push(`osdev-emu: ${line}\n`));
+    machine.inputs.onApplied = (e) => write(`${formatInput(e)}\n`);
   }
   if (replay !== undefined) machine.inputs.replay(replay);
 
@@ -211,6 +222,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         break;
       }
       if (quit) { status = 0; break; }
+      if (stdoutGone !== undefined) { status = stdoutGone; break; }
       if (o.clock === 'realtime') {
         // Guest time follows the host clock: catch up when behind, sleep when ahead.
         const hostTicks = Math.floor(Number(process.hrtime.bigint() - t0) * machine.board.timebaseHz / 1e9);
@@ -231,7 +243,8 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         const keepAlive = setInterval(() => undefined, 1 << 30);
         await new Promise<void>((resolve) => {
           wake = resolve;
-          if (deadline !== Infinity) setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          // setTimeout holds at most 2^31-1 ms (24.8 days); a later deadline wakes the loop early, which waits again.
+          if (deadline !== Infinity) setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
         });
         clearInterval(keepAlive);
         wake = null;

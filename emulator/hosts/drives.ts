@@ -8,12 +8,20 @@ import { randomFillSync } from 'node:crypto';
 import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend } from '../backends';
 import { DriveOption } from './cli-options';
 import { SECTOR } from '../devices/virtio/blk';
+import { ioErrorText } from './host-files';
 
-export interface OpenDrive { backend: BlockBackend; close(): void }
+/**
+ * The largest image: byte offsets are JavaScript numbers, exact below 2^53 (8 PiB); the
+ * guest sees the capacity as a 64-bit sector count (virtio §5.2.4). A host file system
+ * usually stops sooner (ext4 at 16 TiB - 4 KiB).
+ */
+const MAX_IMAGE_BYTES = 2 ** 53;
 
-function errorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+export interface OpenDrive {
+  backend: BlockBackend;
+  close(): void;
+  /** The file's device and inode: the same image under two names is one identity. */
+  identity: string;
 }
 
 /** A raw image file as a BlockBackend: positioned reads and writes, fsync on flush. */
@@ -28,16 +36,16 @@ function fileBackend(fd: number, size: number): BlockBackend {
           done += n;
         }
         return null;
-      } catch (e) { return errorText(e); }
+      } catch (e) { return ioErrorText(e); }
     },
     write(offset, src) {
       try {
         for (let done = 0; done < src.length;) done += fs.writeSync(fd, src, done, src.length - done, offset + done);
         return null;
-      } catch (e) { return errorText(e); }
+      } catch (e) { return ioErrorText(e); }
     },
     flush() {
-      try { fs.fsyncSync(fd); return null; } catch (e) { return errorText(e); }
+      try { fs.fsyncSync(fd); return null; } catch (e) { return ioErrorText(e); }
     },
   };
 }
@@ -48,6 +56,7 @@ export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok
   try {
     const st = fs.statSync(d.path);
     if (!st.isFile()) return { ok: false, error: `drive '${d.path}' is not a regular file` };
+    if (st.size >= MAX_IMAGE_BYTES) return { ok: false, error: `drive '${d.path}' is ${st.size} bytes, more than the 8 PiB (2^53 bytes) an image may have` };
     if (st.size % SECTOR !== 0) {
       return { ok: false, error: `drive '${d.path}' is ${st.size} bytes, not a multiple of ${SECTOR} (pad it, e.g. truncate -s %512 '${d.path}')` };
     }
@@ -57,9 +66,9 @@ export function openDrive(d: DriveOption): { ok: true; value: OpenDrive } | { ok
     const probe = file.read(0, new Uint8Array(Math.min(SECTOR, st.size)));
     if (probe !== null) { fs.closeSync(fd); return { ok: false, error: `cannot read drive '${d.path}': ${probe}` }; }
     const backend = d.mode === 'overlay' ? overlayBlockBackend(file) : d.mode === 'readonly' ? readonlyBlockBackend(file) : file;
-    return { ok: true, value: { backend, close: () => fs.closeSync(fd) } };
+    return { ok: true, value: { backend, close: () => fs.closeSync(fd), identity: `${st.dev}:${st.ino}` } };
   } catch (e) {
-    return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${errorText(e)}` };
+    return { ok: false, error: `cannot open drive '${d.path}'${d.mode === 'writeback' ? ' for writing' : ''}: ${ioErrorText(e)}` };
   }
 }
 

@@ -4,20 +4,12 @@
  * (machine/machine-from-dts.ts). Every failure is one message naming the file, and the
  * node or line at fault.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineFromDts } from '../machine/machine-from-dts';
 import { boardOf, MachineDescription, virtioSlots } from '../machine/description';
+import { READ_LIMITS, readFileBounded, readTextBounded, utf8 } from './host-files';
 
-/** Largest source read (DESIGN.md idea 3: bounded memory on bad input). */
-const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
-
-function readText(file: string): string | undefined {
-  try {
-    const st = fs.statSync(file);
-    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? fs.readFileSync(file, 'utf8') : undefined;
-  } catch { return undefined; }
-}
+const readText = (file: string): string | undefined => readTextBounded(file, READ_LIMITS.source);
 
 /** What the description takes from the host rather than the file. */
 export type HostParts = Omit<MachineDescription, 'xlen' | 'harts' | 'memoryBytes' | 'board' | 'dtb' | 'passthrough'>;
@@ -27,11 +19,9 @@ export type MachineFile = { ok: true; desc: MachineDescription; lines: string[] 
 /** The description a DTS file gives, with the host's parts; `lines` are warnings to show the user. */
 export function loadMachineFile(file: string, host: HostParts): MachineFile {
   const abs = path.resolve(file);
-  const text = readText(abs);
-  if (text === undefined) {
-    const why = fs.existsSync(abs) ? 'not a readable file (or larger than 16 MiB)' : 'no such file';
-    return { ok: false, error: `machine file '${file}': ${why}` };
-  }
+  const read = readFileBounded(abs, READ_LIMITS.source);
+  if (!read.ok) return { ok: false, error: `machine file '${file}': ${read.error}` };
+  const text = utf8(read.bytes);
   // Includes resolve from the file's folder (as dtc -i DIR would), besides quoted-relative paths.
   const built = machineFromDts(abs, text, { readFile: readText, includePaths: [path.dirname(abs)] });
   if (!built.ok) return { ok: false, error: `machine file ${built.error}` };

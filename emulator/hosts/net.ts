@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { loopbackNetBackend, NetBackend, pcapTap } from '../backends';
 import { NetOption } from './cli-options';
+import { sideOutput } from './host-files';
 
 export interface OpenNet { backend: NetBackend; close(): void }
 
@@ -43,7 +44,8 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     let fd: number;
     try { fd = fs.openSync(n.pcap, 'w'); } catch (e) { return { ok: false, error: `--net pcap: cannot write '${n.pcap}': ${(e as Error).message}` }; }
     const t0 = Date.now();
-    backend = pcapTap(backend, (b) => { fs.writeSync(fd, b); }, () => (Date.now() - t0) * 1000);
+    const write = sideOutput(fd, `--net pcap ${n.pcap}`, (line) => process.stderr.write(`osdev-emu: ${line}\n`));
+    backend = pcapTap(backend, write, () => (Date.now() - t0) * 1000);
     closers.push(() => fs.closeSync(fd));
   }
   return { ok: true, value: { backend, close: () => { for (const c of closers) c(); } } };

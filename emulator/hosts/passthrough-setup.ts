@@ -4,7 +4,6 @@
  * bus, and each slot's backend opened (a stub model file read and checked, a
  * Remote-Port peer connected). Every failure is a message naming the slot.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassthroughBackendOption, PassthroughOption } from '../backends';
 import { PassthroughDescription, VIRT } from '../machine/description';
@@ -12,6 +11,7 @@ import { PassthroughBackend } from '../devices/passthrough/backend';
 import { parseStubModel, StubBackend } from '../devices/passthrough/stub';
 import { DeviceModel } from '../devices/regmap';
 import { openRemotePortBackend } from './remote-port-link';
+import { READ_LIMITS, readFileBounded, utf8 } from './host-files';
 
 export interface OpenedBackend { backend: PassthroughBackend; target: string }
 
@@ -19,11 +19,9 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Read and check a stub model file. */
 export function openStub(file: string): Result<StubBackend> {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, error: `cannot read the model file '${file}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}` };
-  }
+  const r = readFileBounded(file, READ_LIMITS.model);
+  if (!r.ok) return { ok: false, error: `cannot read the model file '${file}': ${r.error}` };
+  const text = utf8(r.bytes);
   const m = parseStubModel(text, file);
   return m.ok ? { ok: true, value: new StubBackend(m.value, file) } : m;
 }

@@ -6,6 +6,7 @@ import { DriveOption, NetOption } from '../backends';
 import { VirtioDeviceDescription } from '../machine/description';
 import { DEFAULT_MAC } from '../devices/virtio/net';
 import { OpenDrive, openDrive } from './drives';
+import { lockImage } from './image-lock';
 
 export interface VirtioOptions {
   drives: readonly DriveOption[];
@@ -41,18 +42,30 @@ export function virtioDevices(o: VirtioOptions): VirtioDeviceDescription[] {
   });
 }
 
-/** Open every drive, or none: on an error the ones already open are closed again. */
-export function openDrives(drives: readonly DriveOption[]): { ok: true; value: OpenDrive[] } | { ok: false; error: string } {
+/**
+ * Open every drive, or none: on an error the ones already open are closed again. Each
+ * image is locked as QEMU locks it (image-lock.ts); one image given twice with a
+ * writable one among them is refused here, by file identity, lock or no lock.
+ */
+export async function openDrives(drives: readonly DriveOption[]): Promise<{ ok: true; value: OpenDrive[]; warnings: string[] } | { ok: false; error: string }> {
   const open: OpenDrive[] = [];
+  const warnings: string[] = [];
+  const fail = (error: string) => { for (const o of open) o.close(); return { ok: false as const, error }; };
   for (const d of drives) {
     const r = openDrive(d);
-    if (!r.ok) {
-      for (const o of open) o.close();
-      return r;
+    if (!r.ok) return fail(r.error);
+    const same = open.findIndex((o) => o.identity === r.value.identity);
+    if (same >= 0 && (d.mode === 'writeback' || drives[same].mode === 'writeback')) {
+      r.value.close();
+      return fail(`drive '${d.path}' is the same image as drive '${drives[same].path}', and one of them is writable (mode=writeback)`);
     }
-    open.push(r.value);
+    const lock = await lockImage(d.path, d.mode === 'writeback', `drive '${d.path}'`);
+    if (!lock.ok) { r.value.close(); return fail(lock.error); }
+    if (lock.warning !== undefined && warnings.length === 0) warnings.push(lock.warning); // the same reason for every drive: said once
+    const file = r.value;
+    open.push({ ...file, close: () => { file.close(); lock.release(); } });
   }
-  return { ok: true, value: open };
+  return { ok: true, value: open, warnings };
 }
 
 /**

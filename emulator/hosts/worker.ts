@@ -237,8 +237,9 @@ class MachineWorker {
     const v: LaunchVirtio = p.virtio ?? { drives: [], nets: [], console: 'uart' };
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
       ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
-    const drives = openDrives(v.drives);
+    const drives = await openDrives(v.drives);
     if (!drives.ok) return drives.error;
+    for (const w of drives.warnings) for (const b of Buffer.from(`osdev-emu: ${w}\n`)) this.console.push(b);
     const nets: OpenNet[] = [];
     for (const n of v.nets) {
       const r = await openNet(n);

@@ -38,7 +38,28 @@ function isElf(b: Uint8Array): boolean { return ELF_MAGIC.every((m, i) => b[i] =
 
 function hex(v: number): string { return '0x' + (v < 0 ? (BigInt(v) & 0xffffffffffffffffn).toString(16) : v.toString(16)); }
 
-interface Loaded { entry: number; end: number; elf?: ElfImage }
+interface Loaded { entry: number; end: number; elf?: ElfImage; regions: Region[] }
+
+/** A range of guest memory an image fills, [start, end), and the image's name. */
+interface Region { start: number; end: number; image: string }
+
+function range(r: Region): string { return `${hex(r.start)}-${hex(r.end - 1)}`; }
+
+/**
+ * Adds `added` to `placed` unless it overlaps one of them: QEMU refuses overlapping ROM
+ * blobs ("Some ROM regions are overlapping") rather than let one image overwrite another.
+ */
+function place(placed: Region[], added: readonly Region[]): string | null {
+  for (const r of added) {
+    const o = placed.find((p) => r.start < p.end && p.start < r.end);
+    if (o !== undefined) {
+      const shared = { start: Math.max(r.start, o.start), end: Math.min(r.end, o.end), image: '' };
+      return `${r.image} (${range(r)}) and ${o.image} (${range(o)}) overlap at ${range(shared)}: one would overwrite the other`;
+    }
+    placed.push(r);
+  }
+  return null;
+}
 
 function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { ok: true; value: Loaded } | { ok: false; error: string } {
   const dramBase = m.board.dramBase;
@@ -49,7 +70,7 @@ function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { 
       return { ok: false, error: `${what} ${file.name}: ${file.bytes.length} bytes at ${hex(rawAt)} do not fit in RAM (ends ${hex(dramEnd)}); give more memory with -m` };
     }
     m.writePhys(rawAt, file.bytes);
-    return { ok: true, value: { entry: rawAt, end: rawAt + file.bytes.length } };
+    return { ok: true, value: { entry: rawAt, end: rawAt + file.bytes.length, regions: [{ start: rawAt, end: rawAt + file.bytes.length, image: `${what} ${file.name}` }] } };
   }
   const parsed = parseElf(file.bytes);
   if (!parsed.ok) return { ok: false, error: `${what} ${file.name}: ${parsed.error}` };
@@ -58,6 +79,7 @@ function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { 
     return { ok: false, error: `${what} ${file.name}: a ${elf.xlen}-bit ELF cannot run on a ${m.desc.xlen}-bit machine (use --xlen ${elf.xlen})` };
   }
   let end = 0;
+  const regions: Region[] = [];
   for (const s of elf.segments) {
     if (s.memSize === 0) continue;
     const pa = s.paddr;
@@ -68,9 +90,10 @@ function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { 
     m.writePhys(pa, s.fileBytes);
     if (s.memSize > s.fileBytes.length) m.writePhys(pa + s.fileBytes.length, new Uint8Array(s.memSize - s.fileBytes.length));
     end = Math.max(end, pa + s.memSize);
+    regions.push({ start: pa, end: pa + s.memSize, image: `${what} ${file.name}` });
   }
   if (end === 0) return { ok: false, error: `${what} ${file.name}: no loadable segments` };
-  return { ok: true, value: { entry: elf.entry, end, elf } };
+  return { ok: true, value: { entry: elf.entry, end, elf, regions } };
 }
 
 export function boot(m: Machine, cfg: BootConfig): BootResult {
@@ -81,9 +104,16 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   let kernelEntry = 0;
   let firmwareEnd: number = dramBase;
   let firmwareElf: ElfImage | undefined;
+  const placed: Region[] = [];
+  const overlap = (regions: readonly Region[]): BootResult | null => {
+    const err = place(placed, regions);
+    return err === null ? null : { ok: false, error: err };
+  };
   if (cfg.bios !== 'none') {
     const fw = loadImage(m, cfg.bios, dramBase, 'firmware');
     if (!fw.ok) return fw;
+    const bad = overlap(fw.value.regions);
+    if (bad !== null) return bad;
     startAddr = fw.value.entry;
     firmwareEnd = fw.value.end;
     firmwareElf = fw.value.elf;
@@ -94,6 +124,8 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
     const rawAt = cfg.bios === 'none' ? dramBase : Math.ceil(firmwareEnd / align) * align;
     const k = loadImage(m, cfg.kernel, rawAt, 'kernel');
     if (!k.ok) return k;
+    const bad = overlap(k.value.regions);
+    if (bad !== null) return bad;
     kernelEntry = k.value.entry;
     kernelElf = k.value.elf;
     if (cfg.bios === 'none') startAddr = kernelEntry;
@@ -104,6 +136,8 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
     if (start < dramBase || end > dramEnd) {
       return { ok: false, error: `initrd ${cfg.initrd.name}: ${cfg.initrd.bytes.length} bytes at ${hex(start)} do not fit in RAM (ends ${hex(dramEnd)})` };
     }
+    const bad = overlap([{ start, end, image: `initrd ${cfg.initrd.name}` }]);
+    if (bad !== null) return bad;
     m.writePhys(start, cfg.initrd.bytes);
     m.desc.initrd = { start, end };
   }
@@ -118,6 +152,8 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   const top = dramBase < 3072 * MiB ? Math.min(dramEnd, 3072 * MiB) : dramEnd;
   const fdtAddr = Math.floor((top - fdt.length) / (2 * MiB)) * (2 * MiB);
   if (fdtAddr < dramBase) return { ok: false, error: 'memory is too small for the device tree' };
+  const bad = overlap([{ start: fdtAddr, end: fdtAddr + fdt.length, image: 'the device tree' }]);
+  if (bad !== null) return bad;
   m.writePhys(fdtAddr, fdt);
   m.rom.u8.set(bootRom(xlen, startAddr, fdtAddr, kernelEntry));
   m.rom.code.clear();
