@@ -107,9 +107,10 @@ test('bad slots and model files: one line naming the problem', async () => {
     [['--passthrough', `name=p,backend=stub:${file('width.json', '{\n  "model": "x",\n  "size": 4096,\n  "registers": [\n    { "name": "A", "offset": 0, "width": 3 }\n  ]\n}\n')}`],
       /width\.json:5:42: registers\.0\.width: must be 1, 2 or 4/],
     [['--passthrough', 'name=p,backend=remote-port:tcp:10.0.0.1:9000,compatible=x'], /only loopback/],
-    [['--passthrough', `name=p,backend=remote-port:unix:${path.join(tmp, 'nobody.sock')},compatible=x`], /passthrough "p": .*nobody\.sock/],
+    // Nobody listens there and we cannot listen there either (no such directory).
+    [['--passthrough', `name=p,backend=remote-port:unix:${path.join(tmp, 'no-dir', 'nobody.sock')},compatible=x`], /passthrough "p": .*nobody\.sock: cannot listen there either/],
     [['--passthrough', 'name=p,backend=none'], /give a compatible string/],
-    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net or plug event/],
+    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net, plug or peer event/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['run', ELF('passthrough'), ...args]);

@@ -60,7 +60,7 @@ function registerPeer(extra?: (p: Packet, peer: ScriptedPeer) => boolean): Scrip
     if (hello(p, peer) || extra?.(p, peer)) return;
     if (p.cmd === 'sync' && (p.flags & PktFlag.RESPONSE) === 0) { peer.reply({ ...p, flags: PktFlag.RESPONSE }); return; }
     if ((p.cmd !== 'read' && p.cmd !== 'write') || (p.flags & PktFlag.RESPONSE) !== 0) return;
-    const off = Number(p.addr);
+    const off = Number(p.addr & 0xffn); // the low address bits decode, as a device on a bus does
     if (off === 0xf0 || off === 0xf8) {
       peer.reply(answer(p, off === 0xf0 ? BusStatus.DECODE_ERROR : BusStatus.BUS_ERROR, p.cmd === 'read' ? new Uint8Array(p.len) : undefined));
     } else if (p.cmd === 'read') {
@@ -72,14 +72,14 @@ function registerPeer(extra?: (p: Packet, peer: ScriptedPeer) => boolean): Scrip
   });
 }
 
-function attached(peer: ScriptedPeer, opts: { syncQuantum?: number } = {}): { b: RemotePortBackend; ctx: FakeSlotContext } {
+function attached(peer: ScriptedPeer, opts: { syncQuantum?: number; addresses?: 'absolute' | 'relative' } = {}): { b: RemotePortBackend; ctx: FakeSlotContext } {
   const ctx = new FakeSlotContext(WINDOW);
-  const b = new RemotePortBackend(peer, { dev: 3, syncQuantum: opts.syncQuantum ?? 1000, timeoutMs: 50 });
+  const b = new RemotePortBackend(peer, { dev: 3, syncQuantum: opts.syncQuantum ?? 1000, timeoutMs: 50, addresses: opts.addresses });
   b.attach(ctx);
   return { b, ctx };
 }
 
-test('HELLO, then guest writes and reads of every size travel as WRITE/READ with our device id', () => {
+test('HELLO, then guest writes and reads of every size travel as WRITE/READ with our device id, width 0, each followed by a SYNC', () => {
   const peer = registerPeer();
   const { b, ctx } = attached(peer);
   assert.equal(b.failure, null);
@@ -89,7 +89,11 @@ test('HELLO, then guest writes and reads of every size travel as WRITE/READ with
   assert.equal(b.write(0x10, 4, 0x12345678, 0), true);
   const w = peer.got[1];
   assert.ok(w.cmd === 'write');
-  assert.deepEqual([w.dev, w.addr, w.len, w.timestamp, [...w.data]], [3, 0x10n, 4, 70n, [0x78, 0x56, 0x34, 0x12]]);
+  // Absolute address (the window's guest-physical base + offset), width 0, streaming width = length: as Xilinx QEMU's memory master.
+  assert.deepEqual([w.dev, w.addr, w.len, w.width, w.streamWidth, w.timestamp, [...w.data]],
+    [3, 0x400_0010n, 4, 0, 4, 70n, [0x78, 0x56, 0x34, 0x12]]);
+  const s = peer.got[2];
+  assert.ok(s.cmd === 'sync' && s.timestamp === 70n && (s.flags & PktFlag.RESPONSE) === 0, 'a SYNC goes with every access');
   assert.equal(b.read(0x10, 4), 0x12345678);
   assert.equal(b.read(0x11, 1), 0x56);
   assert.equal(b.read(0x10, 2), 0x5678);
@@ -99,6 +103,15 @@ test('HELLO, then guest writes and reads of every size travel as WRITE/READ with
   assert.equal(b.peek(), undefined);
   const ids = peer.got.map((p) => p.id);
   assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+  assert.ok(peer.got.every((p) => (p.cmd !== 'read' && p.cmd !== 'write') || p.width === 0));
+});
+
+test('addresses=relative sends the offset in the slot', () => {
+  const peer = registerPeer();
+  const { b } = attached(peer, { addresses: 'relative' });
+  assert.equal(b.write(0x10, 4, 1, 0), true);
+  const w = peer.got.find((p) => p.cmd === 'write');
+  assert.ok(w?.cmd === 'write' && w.addr === 0x10n);
 });
 
 test('decode and bus error responses fail the access, not the backend', () => {
@@ -125,7 +138,7 @@ test('a peer of another major version is refused with both versions named', () =
 
 test('while waiting for a response the backend serves the peer: interrupts, DMA in and out of the window, SYNC', () => {
   const peer = registerPeer((p, pr) => {
-    if (p.cmd !== 'read' || (p.flags & PktFlag.RESPONSE) !== 0 || p.addr !== 0x40n) return false;
+    if (p.cmd !== 'read' || (p.flags & PktFlag.RESPONSE) !== 0 || (p.addr & 0xffn) !== 0x40n) return false;
     pr.reply({ cmd: 'interrupt', id: 50, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 });
     pr.reply(dmaReq('write', 51, WINDOW.base + 4, 3, Uint8Array.from([1, 2, 3])));
     pr.reply(dmaReq('read', 52, WINDOW.base + 4, 3));
