@@ -262,3 +262,81 @@ test('close releases the channel and later calls do nothing', () => {
   b.tick();
   assert.equal(peer.got.length, n);
 });
+
+test('between accesses, what the peer sends on its own is posted to the input queue and enters through deliver', () => {
+  const peer = registerPeer();
+  const { b, ctx } = attached(peer);
+  peer.reply({ cmd: 'interrupt', id: 80, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 });
+  peer.reply(dmaReq('write', 81, WINDOW.base, 2, Uint8Array.from([7, 8])));
+  peer.reply({ cmd: 'nop', id: 82, flags: 0, dev: 9 });
+  b.poll();
+  assert.equal(ctx.irq, false, 'nothing enters before the input queue hands it back');
+  assert.deepEqual([...ctx.mem.subarray(0, 2)], [0, 0]);
+  assert.equal(ctx.posted.length, 2, 'the NOP is dropped');
+  for (const p of ctx.posted.splice(0)) b.deliver(p);
+  assert.equal(ctx.irq, true);
+  assert.deepEqual([...ctx.mem.subarray(0, 2)], [7, 8]);
+  const w = peer.got.find((p) => p.id === 81);
+  assert.ok(w?.cmd === 'write' && (w.flags & PktFlag.RESPONSE) !== 0 && busStatus(w.attributes) === BusStatus.OK);
+  assert.deepEqual(ctx.enteredInWait, []);
+  assert.equal(b.failure, null);
+});
+
+test('a de-assert sent right after a WRITE response is taken inside that access, and recorded with its wait', () => {
+  const peer = registerPeer((p, pr) => {
+    if (p.cmd !== 'write' || (p.flags & PktFlag.RESPONSE) !== 0) return false;
+    pr.reply(answer(p, BusStatus.OK));
+    pr.reply({ cmd: 'interrupt', id: 90, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 0 });
+    return true;
+  });
+  const { b, ctx } = attached(peer);
+  ctx.irq = true;
+  ctx.clock = 300;
+  assert.equal(b.write(0x14, 4, 1, 0), true);
+  assert.equal(ctx.irq, false, 'low before the guest runs its next instruction');
+  assert.deepEqual(ctx.irqChanges, [[300, false]]);
+  assert.equal(ctx.enteredInWait.length, 1);
+  assert.equal(ctx.enteredInWait[0][0], 1, 'the first wait after HELLO');
+  assert.deepEqual(ctx.posted, []);
+});
+
+test('a refused streaming READ from the peer is answered with len bytes and bus error', () => {
+  const peer = registerPeer();
+  const { b, ctx } = attached(peer);
+  peer.reply({ ...dmaReq('read', 95, WINDOW.base, 8), streamWidth: 4 });
+  b.poll();
+  for (const p of ctx.posted.splice(0)) b.deliver(p);
+  const r = peer.got.find((p) => p.id === 95);
+  assert.ok(r?.cmd === 'read' && busStatus(r.attributes) === BusStatus.BUS_ERROR);
+  assert.equal(r.len, 8);
+  assert.deepEqual([...r.data], [0, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('replaying: the logged packets enter at their places, each once its twin from the live peer has come', () => {
+  // The live peer raises the line on its own and lowers it in answer to a write; the log says the same.
+  const raise = { cmd: 'interrupt' as const, id: 60, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 };
+  const lower = { ...raise, id: 61, val: 0 };
+  const peer = registerPeer((p, pr) => {
+    if (p.cmd !== 'write' || (p.flags & PktFlag.RESPONSE) !== 0) return false;
+    pr.reply(lower);
+    pr.reply(answer(p, BusStatus.OK));
+    return true;
+  });
+  const ctx = new FakeSlotContext(WINDOW);
+  ctx.replayLog = new Map([[1, [encodePacket(lower)]]]);
+  const b = new RemotePortBackend(peer, { dev: 3, timeoutMs: 50 });
+  b.attach(ctx);
+  peer.reply(raise);
+  b.poll();
+  assert.deepEqual(ctx.posted, [], 'replaying, live packets are not posted');
+  assert.equal(ctx.irq, false);
+  b.deliver(encodePacket(raise)); // the log's boundary event
+  assert.equal(ctx.irq, true);
+  assert.equal(b.write(0x14, 4, 1, 0), true);
+  assert.equal(ctx.irq, false, 'the logged de-assert of wait 1 entered inside it');
+  assert.equal(b.failure, null);
+
+  // A logged packet whose twin never comes: the peer no longer behaves as recorded.
+  b.deliver(encodePacket({ ...raise, id: 99 }));
+  assert.equal(b.failure, 'backend lost: replaying: the peer did not send INTERRUPT (id 99) within 50 ms, as it did in the recorded run');
+});

@@ -261,7 +261,7 @@ export class RemotePortBackend implements PassthroughBackend {
    * The next whole packet, waiting up to `timeoutMs` for bytes. null when none came in
    * time (a failure when we wait for an answer to `what`) or the backend failed.
    */
-  private nextPacket(timeoutMs: number, what: string | null): Packet | null {
+  private nextPacket(timeoutMs: number, what: string | null, silence = `no answer to ${what} within ${timeoutMs} ms`): Packet | null {
     while (this.failed === null) {
       const r = this.framer.next();
       if (r === null) {
@@ -269,7 +269,7 @@ export class RemotePortBackend implements PassthroughBackend {
         if (chunk === 'closed') this.fail('lost', `peer closed the connection${what !== null ? ` (waiting for ${what})` : ''}`);
         else if (chunk !== 'timeout') this.framer.push(chunk);
         else if (what === null) return null;
-        else this.fail('lost', `no answer to ${what} within ${timeoutMs} ms`);
+        else this.fail('lost', silence);
         continue;
       }
       if (!r.ok) { this.fail('error', r.error); return null; }
@@ -344,7 +344,8 @@ export class RemotePortBackend implements PassthroughBackend {
 
   private awaitTwin(logged: Packet): boolean {
     while (this.failed === null && !this.takeTwin(logged)) {
-      const p = this.nextPacket(this.timeoutMs, `${describe(logged)}, which the peer sent in the recorded run`);
+      const p = this.nextPacket(this.timeoutMs, `${describe(logged)} from the peer, as in the recorded run`,
+        `replaying: the peer did not send ${describe(logged)} within ${this.timeoutMs} ms, as it did in the recorded run`);
       if (p !== null && this.isRequest(p)) this.hold(p);
     }
     return this.failed === null;
