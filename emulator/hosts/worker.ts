@@ -63,9 +63,10 @@ class MachineWorker {
     this.post(e);
   }
 
-  /** One line of ours on the guest console. */
+  /** One line of ours on the guest console, shown at once: a Remote-Port link may block next while it listens for its peer. */
   private say(line: string): void {
     for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
+    this.flushConsole();
   }
 
   private flushConsole(): void {
