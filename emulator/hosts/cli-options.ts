@@ -100,8 +100,8 @@ run options:
                         dev=N (Remote-Port device id, default the slot's index), addresses=absolute|relative
                         (guest-physical addresses, the default, or offsets in the slot). Connects to the
                         peer's address, or listens there when nobody does
-  --record FILE         write every outside input (console bytes, frames, plug events), stamped
-                        with guest time, to FILE
+  --record FILE         write every outside input (console bytes, frames, plug events, what a
+                        Remote-Port peer did on its own), stamped with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
   --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
   --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
