@@ -156,7 +156,7 @@ export const LAUNCH_ATTRIBUTES = {
       required: ['name', 'backend'],
       properties: {
         name: { type: 'string', description: 'Device and device-tree node name, e.g. "dma0".' },
-        backend: { type: 'string', description: '"stub:MODEL.osdev-model.json", "remote-port:unix:PATH", "remote-port:tcp:127.0.0.1:PORT" or "none".' },
+        backend: { type: 'string', description: '"stub:MODEL.osdev-model.json", "remote-port:unix:PATH", "remote-port:tcp:127.0.0.1:PORT" or "none". A Remote-Port address nobody listens at is listened at, for the peer to connect.' },
         base: { type: ['string', 'integer'], description: 'Physical base address; default: the next free place from 0x4000000.' },
         size: { type: ['string', 'integer'], description: 'Window size (a power of two), default 0x1000.' },
         irq: { type: 'integer', description: 'PLIC source; default: the next free one from 64.' },
@@ -166,6 +166,8 @@ export const LAUNCH_ATTRIBUTES = {
         model: { type: 'string', description: 'Remote-Port only: a model file naming the peer\'s registers for the Devices view and the trace.' },
         sync: { type: 'integer', description: 'Remote-Port only: a SYNC every N instructions (default 100000).' },
         timeout: { type: 'integer', description: 'Remote-Port only: milliseconds to wait for the peer before the slot is unplugged (default 5000).' },
+        dev: { type: 'integer', description: 'Remote-Port only: the device id on the wire (Xilinx QEMU\'s rp-chan); default: the slot\'s index among the passthrough slots.' },
+        addresses: { type: 'string', enum: ['absolute', 'relative'], description: 'Remote-Port only: guest accesses carry guest-physical addresses ("absolute", the default, as Xilinx QEMU\'s memory master) or offsets in the slot ("relative").' },
       },
     },
     default: [],

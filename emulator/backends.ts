@@ -29,7 +29,13 @@ export interface HostPort { host: string; port: number }
 export type PassthroughBackendOption =
   | { kind: 'stub'; model: string }
   /** `unix:PATH` or `tcp:127.0.0.1:PORT`, as the Remote-Port reference names its peers. */
-  | { kind: 'remote-port'; address: string; syncQuantum?: number; timeoutMs?: number; model?: string }
+  | {
+    kind: 'remote-port'; address: string; syncQuantum?: number; timeoutMs?: number; model?: string;
+    /** The Remote-Port device id (Xilinx QEMU's rp-chan); default: the slot's index among the passthrough slots. */
+    dev?: number;
+    /** Guest accesses carry guest-physical addresses (default, as Xilinx QEMU's memory master) or offsets in the slot. */
+    addresses?: 'absolute' | 'relative';
+  }
   | { kind: 'none' };
 
 /** A passthrough slot, as `--passthrough` and launch.json `passthrough` give it; base and irq default to the next free platform-bus place. */

@@ -66,7 +66,7 @@ export async function benchDevices(root) {
   }
   Object.assign(Bus.prototype, production);
 
-  // Remote-Port round trip: guest-style reads of the peer's ID register.
+  // Remote-Port round trip: guest-style reads of the peer's ID register (each with the SYNC that goes with every access).
   const READS = 2000;
   const rp = [];
   for (const kind of ['unix', 'tcp']) {
@@ -79,7 +79,10 @@ export async function benchDevices(root) {
     const b = openRemotePortBackend(listening, { dev: 0 });
     if (!b.ok) throw new Error(b.error);
     let clock = 0;
-    b.value.attach({ setIrq() {}, dmaRead: () => null, dmaWrite: () => false, now: () => clock, nowNs: () => clock * 10, log() {} });
+    b.value.attach({
+      setIrq() {}, dmaRead: () => null, dmaWrite: () => false, now: () => clock, nowNs: () => clock * 10, log() {},
+      windowBase: 0x4000000, post() {}, entered() {}, replaying: false, claim: () => [],
+    });
     t0 = process.hrtime.bigint();
     for (let i = 0; i < READS; i++) { clock += 10; b.value.read(0, 4); }
     rp.push({ kind, us: ms(t0) * 1000 / READS });

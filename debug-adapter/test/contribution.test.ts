@@ -94,3 +94,15 @@ test('unknown launch attributes: every schema attribute and VS Code\'s own are k
   assert.deepEqual(unknownAttributes({ env: {} }), ['launch attribute "env" is not known to the osdev debugger and is ignored']);
   assert.deepEqual(unknownAttributes(null), []);
 });
+
+test('passthrough slots: every key the schema lists is one the validator reads, dev and addresses included', () => {
+  const keys = Object.keys((LAUNCH_ATTRIBUTES.passthrough as { items: { properties: Record<string, unknown> } }).items.properties);
+  assert.ok(keys.includes('dev') && keys.includes('addresses'));
+  const r = validateLaunchConfig({ program: 'k.elf', passthrough: [{ name: 'rp0', backend: 'remote-port:tcp:127.0.0.1:9000', compatible: 'x', dev: 4, addresses: 'relative' }] });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual(r.value.passthrough[0].backend, { kind: 'remote-port', address: 'tcp:127.0.0.1:9000', dev: 4, addresses: 'relative' });
+  const bad = validateLaunchConfig({ program: 'k.elf', passthrough: [{ name: 'rp0', backend: 'remote-port:tcp:127.0.0.1:9000', addresses: 'near' }] });
+  assert.ok(!bad.ok && /passthrough\[0\].*addresses must be absolute or relative, got 'near'/.test(bad.error), bad.ok ? '' : bad.error);
+  const stub = validateLaunchConfig({ program: 'k.elf', passthrough: [{ name: 's', backend: 'stub:m.json', dev: 1 }] });
+  assert.ok(!stub.ok && /dev= is for remote-port backends/.test(stub.error), stub.ok ? '' : stub.error);
+});

@@ -25,6 +25,9 @@ function* incbins(items: readonly BodyItem[], depth: number): Generator<IncbinPa
  * Fills every /incbin/ part's bytes. `readBinary` when the host has one; otherwise the
  * text reader's characters as UTF-8 (right for text files, which is what a FileReader gives).
  */
+/** The first offset dtc cannot seek to on ext4 (its largest file is 16 TiB). */
+const INCBIN_SEEK_LIMIT = 1n << 44n;
+
 export function loadIncbins(doc: DtsDocument, range: (span: Span) => SourceRange, opts: { readFile: FileReader; readBinary?: BinaryReader; includePaths?: readonly string[] }): IncbinDiagnostic[] {
   const errors: IncbinDiagnostic[] = [];
   const read = opts.readBinary ?? ((p: string) => { const t = opts.readFile(p); return t === undefined ? undefined : new TextEncoder().encode(t); });
@@ -37,10 +40,10 @@ export function loadIncbins(doc: DtsDocument, range: (span: Span) => SourceRange
       let data: Uint8Array | undefined;
       for (const c of candidates) { data = read(c); if (data !== undefined) break; }
       if (data === undefined) { errors.push({ message: `Couldn't open "${part.path}": not found beside the source or on the include paths`, span: part.pathSpan }); continue; }
-      // A length past the end gives what is there, as dtc. An offset past the end is an error: dtc fails
-      // to seek past its file system's largest file (ext4: 16 TiB) and gives nothing below that; we refuse both.
-      if (part.offset > BigInt(data.length)) { errors.push({ message: `Couldn't seek to offset ${part.offset} in "${part.path}": it has ${data.length} bytes`, span: part.span }); continue; }
-      const start = Number(part.offset);
+      // As dtc: a length past the end gives what is there, an offset past the end nothing, and an
+      // offset dtc's fseek cannot reach fails (ext4's largest file, 16 TiB, on Debian's default file system).
+      if (part.offset >= INCBIN_SEEK_LIMIT) { errors.push({ message: `Couldn't seek to offset ${part.offset} in "${part.path}"`, span: part.span }); continue; }
+      const start = part.offset > BigInt(data.length) ? data.length : Number(part.offset);
       const left = BigInt(data.length - start);
       const end = start + Number(part.length === undefined || part.length > left ? left : part.length);
       if (end - start > budget) { errors.push({ message: `/incbin/ of "${part.path}": more than ${LIMITS.incbinBytes} bytes included in all`, span: part.span }); continue; }

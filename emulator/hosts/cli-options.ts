@@ -103,9 +103,12 @@ run options:
                         stub model or a Remote-Port peer; base and irq default to the next free place
                         from 0x4000000 / irq 64; compatible= takes the rest of the option. After a
                         remote-port backend: model=FILE (register names for views and traces),
-                        sync=N (a SYNC every N instructions, default 100000), timeout=MS (default 5000)
-  --record FILE         write every outside input (console bytes, frames, plug events), stamped
-                        with guest time, to FILE
+                        sync=N (a SYNC every N instructions, default 100000), timeout=MS (default 5000),
+                        dev=N (Remote-Port device id, default the slot's index), addresses=absolute|relative
+                        (guest-physical addresses, the default, or offsets in the slot). Connects to the
+                        peer's address, or listens there when nobody does
+  --record FILE         write every outside input (console bytes, frames, plug events, what a
+                        Remote-Port peer did on its own), stamped with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
   --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
   --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
@@ -387,7 +390,7 @@ export function parsePassthrough(spec: string): PassthroughOption | string {
 /**
  * A passthrough slot from KEY=VALUE pairs: the one reading of the keys, for the CLI
  * and for launch.json objects (whose values arrive as strings). Backend options
- * (model, sync, timeout) may come in any order.
+ * (model, sync, timeout, dev, addresses) may come in any order.
  */
 export function passthroughFromPairs(pairs: readonly [string, string][]): PassthroughOption | string {
   const o: PassthroughOption = { name: '', size: 0x1000, unplugged: 'ones', backend: { kind: 'none' } };
@@ -419,8 +422,8 @@ export function passthroughFromPairs(pairs: readonly [string, string][]): Passth
         backendSeen = true;
         break;
       }
-      case 'model': case 'sync': case 'timeout': later.set(key, value); break;
-      default: return `key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout or compatible`;
+      case 'model': case 'sync': case 'timeout': case 'dev': case 'addresses': later.set(key, value); break;
+      default: return `key '${key}' is not name, backend, base, size, irq, dma, unplugged, model, sync, timeout, dev, addresses or compatible`;
     }
   }
   if (o.name === '') return 'needs name=NAME';
@@ -428,9 +431,14 @@ export function passthroughFromPairs(pairs: readonly [string, string][]): Passth
   for (const [key, value] of later) {
     if (o.backend.kind !== 'remote-port') return `${key}= is for remote-port backends`;
     if (key === 'model') { o.backend.model = value; continue; }
-    const n = intArg(key, value, 1, key === 'sync' ? 1e12 : 3_600_000);
+    if (key === 'addresses') {
+      if (value !== 'absolute' && value !== 'relative') return `addresses must be absolute or relative, got '${value}'`;
+      o.backend.addresses = value;
+      continue;
+    }
+    const n = intArg(key, value, key === 'dev' ? 0 : 1, key === 'sync' ? 1e12 : key === 'dev' ? 0xffff_ffff : 3_600_000);
     if (typeof n === 'string') return n;
-    if (key === 'sync') o.backend.syncQuantum = n; else o.backend.timeoutMs = n;
+    if (key === 'sync') o.backend.syncQuantum = n; else if (key === 'dev') o.backend.dev = n; else o.backend.timeoutMs = n;
   }
   return o;
 }

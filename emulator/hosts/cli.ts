@@ -70,7 +70,7 @@ async function run(o: RunOptions): Promise<number> {
   const nets: OpenNet[] = [];
   let slots: OpenPassthrough | null = null;
   try {
-    const pt = openPassthrough(o.passthrough, process.cwd());
+    const pt = openPassthrough(o.passthrough, process.cwd(), (line) => process.stderr.write(`osdev-emu: ${line}\n`));
     if (!pt.ok) throw new UsageError(pt.error);
     slots = pt.value;
     const opened = await openDrives(o.drives);

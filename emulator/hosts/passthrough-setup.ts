@@ -28,9 +28,10 @@ export function openStub(file: string): Result<StubBackend> {
 
 /**
  * Open one backend; `null` for `none`. Relative model paths resolve against `cwd`;
- * `dev` is the slot's Remote-Port device number (its index: one `dev` per slot).
+ * `index` is the slot's place among the passthrough slots, its Remote-Port device id
+ * unless the option gives one (`dev=`). `say` hears which role a Remote-Port link took.
  */
-export function openBackend(b: PassthroughBackendOption, cwd: string, dev: number): Result<OpenedBackend | null> {
+export function openBackend(b: PassthroughBackendOption, cwd: string, index: number, say?: (line: string) => void): Result<OpenedBackend | null> {
   switch (b.kind) {
     case 'none': return { ok: true, value: null };
     case 'stub': {
@@ -45,7 +46,9 @@ export function openBackend(b: PassthroughBackendOption, cwd: string, dev: numbe
         if (!s.ok) return s;
         model = s.value.model;
       }
-      const r = openRemotePortBackend(b.address, { dev, syncQuantum: b.syncQuantum, timeoutMs: b.timeoutMs, model });
+      const r = openRemotePortBackend(b.address, {
+        dev: b.dev ?? index, addresses: b.addresses, syncQuantum: b.syncQuantum, timeoutMs: b.timeoutMs, model, say,
+      });
       return r.ok ? { ok: true, value: { backend: r.value, target: b.address } } : r;
     }
   }
@@ -57,14 +60,14 @@ export interface OpenPassthrough {
   close(): void;
 }
 
-/** Every slot placed and its backend opened, or none (what was opened is closed again). */
-export function openPassthrough(opts: readonly PassthroughOption[], cwd: string): Result<OpenPassthrough> {
+/** Every slot placed and its backend opened, or none (what was opened is closed again). `say` gets lines for the console. */
+export function openPassthrough(opts: readonly PassthroughOption[], cwd: string, say?: (line: string) => void): Result<OpenPassthrough> {
   const descriptions: PassthroughDescription[] = [];
   const backends: (OpenedBackend | null)[] = [];
   const close = () => { for (const b of backends) b?.backend.close(); };
   let nextBase: number = VIRT.platformBus.base, nextIrq: number = VIRT.platformBus.firstIrq;
   for (const o of opts) {
-    const b = openBackend(o.backend, cwd, descriptions.length);
+    const b = openBackend(o.backend, cwd, descriptions.length, say === undefined ? undefined : (line) => say(`passthrough "${o.name}": ${line}`));
     if (!b.ok) { close(); return { ok: false, error: `passthrough "${o.name}": ${b.error}` }; }
     backends.push(b.value);
     const compatible = o.compatible ?? b.value?.backend.model?.compatible[0];

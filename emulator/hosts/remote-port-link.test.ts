@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startPeer } from '../test/peer-process';
+import { Peer, startPeer } from '../test/peer-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -39,10 +39,23 @@ function connect(address: string, timeoutMs = 3000): { b: RemotePortBackend; ctx
   return { b: r.value, ctx };
 }
 
-/** Advances the fake clock by one quantum and lets the backend sync, as the machine does between quanta. */
+/**
+ * One round boundary as the machine runs it: the clock moves a quantum, the backend
+ * posts what the peer sent on its own, the posted packets enter (the input queue's
+ * part), and the backend syncs when its quantum is up.
+ */
 function quantum(b: RemotePortBackend, ctx: FakeSlotContext): void {
   ctx.clock += SYNC_QUANTUM;
+  b.poll();
+  for (const p of ctx.posted.splice(0)) b.deliver(p);
   b.tick();
+}
+
+/** Boundaries until the line rises: the peer starts the job on its own time, so how many is not fixed. */
+function untilIrq(b: RemotePortBackend, ctx: FakeSlotContext): void {
+  const give = Date.now() + 10_000;
+  while (!ctx.irq && b.failure === null && Date.now() < give) quantum(b, ctx);
+  assert.equal(ctx.irq, true, `no interrupt from the peer (${b.failure ?? 'no failure'})`);
 }
 
 /** The guest's side of one copy: program the engine, start it, run until the interrupt, acknowledge. */
@@ -52,12 +65,13 @@ function copyJob(b: RemotePortBackend, ctx: FakeSlotContext, text: string): { st
   assert.equal(b.write(REG.DST, 4, WINDOW.base + 0x800, 0), true);
   assert.equal(b.write(REG.LEN, 4, text.length, 0), true);
   assert.equal(b.write(REG.CMD, 4, 1, 0), true);
-  assert.equal(ctx.irq, false, 'nothing happens before the next SYNC');
-  quantum(b, ctx);
-  assert.equal(ctx.irq, true, 'the job ran inside the SYNC');
+  untilIrq(b, ctx);
   const status = b.read(REG.STATUS, 4);
+  const at = ctx.clock;
   assert.equal(b.write(REG.STATUS, 4, 1, 0), true);
-  assert.equal(ctx.irq, false, 'W1C of DONE lowers the line');
+  // The peer sends the de-assert after its WRITE response: the SYNC behind the access brings it in before the access ends.
+  assert.equal(ctx.irq, false, 'W1C of DONE lowers the line within the access');
+  assert.deepEqual(ctx.irqChanges.at(-1), [at, false]);
   const out = String.fromCharCode(...ctx.mem.subarray(0x800, 0x800 + text.length).map((x) => x ^ 0xff));
   return { status, out };
 }
@@ -69,7 +83,7 @@ async function fullCommand(address: string): Promise<void> {
     assert.equal(b.read(REG.ID, 4), 0x52504431);
     assert.deepEqual(copyJob(b, ctx, 'Hello, Remote-Port!'), { status: 1, out: 'Hello, Remote-Port!' });
     assert.deepEqual(copyJob(b, ctx, 'again'), { status: 1, out: 'again' });
-    assert.deepEqual(ctx.irqChanges, [[1000, true], [1000, false], [2000, true], [2000, false]], 'interrupts at the same guest times');
+    assert.deepEqual(ctx.irqChanges.map(([, level]) => level), [true, false, true, false]);
     assert.equal(b.read(0x40, 4), null, 'an unmapped register is a decode error');
     assert.equal(b.failure, null);
   } finally {
@@ -93,9 +107,45 @@ test('addresses: only unix sockets and loopback TCP; unreachable peers fail with
   assert.ok(!remote.ok && /only loopback \(127\.0\.0\.1\) is allowed/.test(remote.error));
   const bad = openRemotePortLink('serial:/dev/ttyS0');
   assert.ok(!bad.ok && /expected unix:PATH or tcp:127\.0\.0\.1:PORT/.test(bad.error));
-  const missing = openRemotePortLink(`unix:${tempSocket()}`, { connectTimeoutMs: 3000 });
-  assert.ok(!missing.ok && /cannot connect to unix:.*ENOENT/.test(missing.error), missing.ok ? '' : missing.error);
+  const nowhere = openRemotePortLink('unix:/nonexistent-dir/peer.sock', { connectTimeoutMs: 3000 });
+  assert.ok(!nowhere.ok && /cannot connect to unix:\/nonexistent-dir\/peer\.sock: cannot listen there either: listen E/.test(nowhere.error),
+    nowhere.ok ? '' : nowhere.error);
+  const lines: string[] = [];
+  const sock = tempSocket();
+  const lonely = openRemotePortLink(`unix:${sock}`, { listenTimeoutMs: 200, say: (l) => lines.push(l) });
+  assert.ok(!lonely.ok && /no peer connected within 200 ms/.test(lonely.error), lonely.ok ? '' : lonely.error);
+  assert.deepEqual(lines, [`nobody listens at unix:${sock}: listening on unix:${sock} for the peer (up to 200 ms)`]);
 });
+
+for (const transport of ['unix', 'tcp'] as const) {
+  test(`${transport}: nobody listens, so we listen; the peer connects and a DMA command runs`, async () => {
+    const address = transport === 'unix' ? `unix:${tempSocket()}` : 'tcp:127.0.0.1:0';
+    const lines: string[] = [];
+    let peer: Promise<Peer> | undefined;
+    const r = openRemotePortBackend(address, {
+      dev: 7, syncQuantum: SYNC_QUANTUM, timeoutMs: 3000, listenTimeoutMs: 10_000,
+      say: (line) => {
+        lines.push(line);
+        // Called while the open blocks, once we listen: the peer starts now and connects to us.
+        const m = /listening on (\S+) for the peer/.exec(line);
+        if (m !== null) peer = startPeer(m[1]);
+      },
+    });
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    assert.ok(peer !== undefined);
+    const p = await peer;
+    assert.match(lines[0], /^nobody listens at /);
+    assert.equal(lines[1], `the peer connected on ${p.address}`);
+    const ctx = new FakeSlotContext(WINDOW);
+    const b = r.value;
+    b.attach(ctx);
+    assert.equal(b.read(REG.ID, 4), 0x52504431);
+    assert.deepEqual(copyJob(b, ctx, 'listened'), { status: 1, out: 'listened' });
+    b.close();
+    assert.equal(await p.exited, 0);
+    assert.equal(p.role, 'connected');
+  });
+}
 
 test('a peer killed mid-run leaves the backend lost, not hung', async () => {
   const peer = await startPeer(`unix:${tempSocket()}`);
@@ -113,9 +163,9 @@ test('--die-after: the peer drops the connection after N accesses', async () => 
   const peer = await startPeer('tcp:127.0.0.1:0', '--die-after', '2');
   const { b } = connect(peer.address);
   assert.equal(b.read(REG.ID, 4), 0x52504431);
-  assert.equal(b.write(REG.LEN, 4, 3, 0), true);
-  assert.equal(b.read(REG.LEN, 4), null);
-  assert.match(b.failure ?? '', /^backend lost: peer closed the connection \(waiting for READ of 4 bytes at offset 0x10\)/);
+  // The peer answers the WRITE, then drops the connection: the SYNC that goes with every access is never answered.
+  assert.equal(b.write(REG.LEN, 4, 3, 0), false);
+  assert.match(b.failure ?? '', /^backend lost: peer closed the connection \(waiting for the SYNC after the WRITE of 4 bytes at offset 0x10\)/);
   b.close();
   await peer.exited;
 });

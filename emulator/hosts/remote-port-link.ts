@@ -26,20 +26,27 @@ export const IO_LAYOUT = {
   RING_BYTES: 1 << 20,
 } as const;
 
-export const IoState = { CONNECTING: 0, OPEN: 1, CLOSED: 2, FAILED: 3 } as const;
+/** LISTENING: nobody answered the connect, the I/O thread listens there (the message area holds where). */
+export const IoState = { CONNECTING: 0, OPEN: 1, CLOSED: 2, FAILED: 3, LISTENING: 4 } as const;
 
 export interface IoWorkerData { kind: 'remote-port-io'; address: RemotePortAddress; shared: SharedArrayBuffer }
 
 export type IoRequest = { type: 'send'; bytes: Uint8Array } | { type: 'resume' } | { type: 'close' };
 
 export interface OpenLinkOptions {
-  /** How long opening may block. */
+  /** How long connecting may block. */
   connectTimeoutMs?: number;
+  /** When nobody listens at the address and we listen there instead: how long to wait for the peer. */
+  listenTimeoutMs?: number;
+  /** One line saying which role we took: connected, or listening (said before the wait for the peer). */
+  say?: (line: string) => void;
   /** The I/O thread's script, when not found beside this file. */
   ioScript?: string;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Long enough to start the peer by hand after the emulator. */
+export const DEFAULT_LISTEN_TIMEOUT_MS = 60_000;
 
 /**
  * Where the I/O thread's script is: dist/remote-port-io.js beside the bundle, or
@@ -102,8 +109,10 @@ class RemotePortLink implements RemotePortChannel {
 }
 
 /**
- * Connects to a peer, blocking the calling thread until connected, refused or timed
- * out. The I/O thread never keeps the process alive, and ends after close().
+ * Connects to a peer, or, when nobody listens at the address, listens there and waits
+ * for the peer to connect (as libremote-port and Xilinx QEMU do). Blocks the calling
+ * thread until connected, refused or timed out. The I/O thread never keeps the process
+ * alive, and ends after close().
  */
 export function openRemotePortLink(address: string, options: OpenLinkOptions = {}): Result<RemotePortChannel> {
   const parsed = parseRemotePortAddress(address);
@@ -113,6 +122,7 @@ export function openRemotePortLink(address: string, options: OpenLinkOptions = {
   const { CONTROL_BYTES, MSG_BYTES, RING_BYTES, STATE, SEQ, MSG_LEN } = IO_LAYOUT;
   const shared = new SharedArrayBuffer(CONTROL_BYTES + MSG_BYTES + RING_BYTES);
   const ctrl = new Int32Array(shared, 0, CONTROL_BYTES / 4);
+  const message = () => new TextDecoder().decode(new Uint8Array(shared, CONTROL_BYTES, Math.min(Atomics.load(ctrl, MSG_LEN), MSG_BYTES)).slice());
   const data: IoWorkerData = { kind: 'remote-port-io', address: parsed.value, shared };
   let worker: Worker;
   try {
@@ -123,24 +133,31 @@ export function openRemotePortLink(address: string, options: OpenLinkOptions = {
   worker.unref();
   // Failures are reported through the shared block; this only keeps an I/O-thread crash from becoming ours.
   worker.on('error', () => undefined);
+  // Closing (not terminating) lets the I/O thread remove a socket file it listened on.
+  const giveUp = (why: string): Result<RemotePortChannel> => {
+    worker.postMessage({ type: 'close' } satisfies IoRequest);
+    return { ok: false, error: `remote-port: cannot connect to ${address}: ${why}` };
+  };
 
-  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const deadline = performance.now() + timeoutMs;
+  let timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  let deadline = performance.now() + timeoutMs;
+  let listeningOn: string | null = null;
   for (;;) {
     const seq = Atomics.load(ctrl, SEQ);
     const state = Atomics.load(ctrl, STATE);
-    if (state === IoState.OPEN || state === IoState.CLOSED) return { ok: true, value: new RemotePortLink(worker, shared) };
-    if (state === IoState.FAILED) {
-      const len = Math.min(Atomics.load(ctrl, MSG_LEN), MSG_BYTES);
-      const why = new TextDecoder().decode(new Uint8Array(shared, CONTROL_BYTES, len).slice());
-      void worker.terminate();
-      return { ok: false, error: `remote-port: cannot connect to ${address}: ${why}` };
+    if (state === IoState.OPEN || state === IoState.CLOSED) {
+      options.say?.(listeningOn === null ? `connected to ${address}` : `the peer connected on ${listeningOn}`);
+      return { ok: true, value: new RemotePortLink(worker, shared) };
+    }
+    if (state === IoState.FAILED) return giveUp(message());
+    if (state === IoState.LISTENING && listeningOn === null) {
+      listeningOn = message();
+      timeoutMs = options.listenTimeoutMs ?? DEFAULT_LISTEN_TIMEOUT_MS;
+      deadline = performance.now() + timeoutMs;
+      options.say?.(`nobody listens at ${address}: listening on ${listeningOn} for the peer (up to ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`})`);
     }
     const left = deadline - performance.now();
-    if (left <= 0) {
-      void worker.terminate();
-      return { ok: false, error: `remote-port: cannot connect to ${address}: no connection within ${timeoutMs} ms` };
-    }
+    if (left <= 0) return giveUp(listeningOn === null ? `no connection within ${timeoutMs} ms` : `no peer connected within ${timeoutMs} ms`);
     Atomics.wait(ctrl, SEQ, seq, left);
   }
 }

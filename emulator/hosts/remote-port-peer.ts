@@ -1,21 +1,29 @@
 /**
  * An example Remote-Port peer: a tiny DMA engine in its own process, for trying the
- * remote-port backend and for its tests.
+ * remote-port backend and for its tests. It behaves as the reference (Xilinx's
+ * libremote-port and its TLM bridge) does where our emulator must cope with it:
+ *
+ * - Like the reference, it connects to ADDRESS and, when nobody listens there, listens
+ *   there (printing `connected ADDRESS` or `listening ADDRESS`).
+ * - It refuses (and drops the connection on) a READ or WRITE request whose `width` is not
+ *   0, as the reference's TLM memory master asserts.
+ * - Its registers decode the low address bits only, so absolute and relative addresses
+ *   both reach them.
+ * - Writing 1 to CMD arms a job that runs on its own shortly after the write is answered
+ *   (not at a SYNC): it reads LEN bytes at SRC from guest memory (a peer-initiated READ),
+ *   writes them back at DST with every byte inverted (XOR 0xFF), sets STATUS.DONE and
+ *   raises interrupt line 0. Writing DONE to STATUS (W1C) lowers the line with an
+ *   INTERRUPT sent right after the WRITE response, as the reference's wires do.
  *
  *   node out/emulator/hosts/remote-port-peer.js unix:/tmp/rp.sock [flags]
  *   node out/emulator/hosts/remote-port-peer.js tcp:127.0.0.1:0       (prints the port it got)
  *
- * It serves one connection. Writing 1 to CMD arms a job; at the emulator's next SYNC it
- * reads LEN bytes at SRC from guest memory (a peer-initiated READ), writes them back at
- * DST with every byte inverted (XOR 0xFF), sets STATUS.DONE and raises interrupt line 0,
- * all before answering that SYNC, so the job lands at the same guest time on every run.
- * Writing DONE to STATUS (W1C) lowers the line again.
- *
- * Fault injection, for tests: --malformed (answer accesses with garbage), --oversized
- * (answer with a header claiming a huge length), --out-of-window (DMA 4 GiB above SRC/DST),
- * --die-after N (drop the connection after answering N accesses), --silent (answer the
- * HELLO, then nothing).
+ * It serves one connection. Fault injection, for tests: --malformed (answer accesses
+ * with garbage), --oversized (answer with a header claiming a huge length),
+ * --out-of-window (DMA 4 GiB above SRC/DST), --die-after N (drop the connection after
+ * answering N accesses), --silent (answer the HELLO, then nothing).
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { DeviceModel, offsets } from '../devices/regmap';
 import {
@@ -50,6 +58,8 @@ const STATUS_ERR = 1 << 1;
 const CMD_START = 1;
 /** Where --out-of-window points DMA: far above any window of a 32-bit SRC/DST. */
 const OUT_OF_WINDOW_OFFSET = 0x1_0000_0000n;
+/** How long after the start command the job begins: long enough to come after the emulator's answers, not at one of its SYNCs. */
+const JOB_DELAY_MS = 2;
 
 export interface PeerOptions {
   malformed?: boolean;
@@ -61,10 +71,12 @@ export interface PeerOptions {
 }
 
 export interface RunningPeer {
-  /** The address it listens on, with the real port when tcp port 0 was asked for. */
+  /** The address it listens on (with the real port when tcp port 0 was asked for) or connected to. */
   address: string;
-  /** Settles when the one connection has ended. */
-  done: Promise<void>;
+  /** Whether it connected to an emulator that listened, or listens for one. */
+  role: 'connected' | 'listening';
+  /** Settles when the one connection has ended: null, or why the peer aborted it. */
+  done: Promise<string | null>;
   /** Stops listening and drops the connection. */
   close(): void;
 }
@@ -76,6 +88,8 @@ class PeerSession {
   private wake: (() => void) | null = null;
   private awaiting: { id: number; resolve: (p: BusPacket | null) => void } | null = null;
   private ended = false;
+  /** Why the peer dropped the connection on purpose (a protocol violation, as the reference's asserts). */
+  aborted: string | null = null;
   private nextId = 1;
   private accesses = 0;
   /** The emulator's time from its last packet: this peer has no clock of its own. */
@@ -137,11 +151,15 @@ class PeerSession {
     }
     if (this.opts.silent || isResponse(p)) return;
     if (p.cmd === 'sync') {
-      if (this.armed) await this.runJob();
       this.send({ cmd: 'sync', id: p.id, flags: PktFlag.RESPONSE, dev: p.dev, timestamp: this.time });
       return;
     }
     if (p.cmd !== 'read' && p.cmd !== 'write') return;
+    if (p.width !== 0) {
+      // The reference's TLM memory master asserts this and aborts.
+      this.abort(`${p.cmd.toUpperCase()} request with width ${p.width}; the reference requires width 0`);
+      return;
+    }
     if (this.opts.malformed) {
       // Where a response belongs: command 0x5a5a5a5a (no such command) | length 4 | id | flags | dev || 4 bytes of noise.
       this.sock.write(Uint8Array.from([0x5a, 0x5a, 0x5a, 0x5a, 0, 0, 0, 4, 0, 0, 0, p.id & 0xff, 0, 0, 0, 2, 0, 0, 0, 0, 0x5a, 0x5a, 0x5a, 0x5a]));
@@ -162,7 +180,9 @@ class PeerSession {
 
   /** The emulator's guest reads and writes our registers (32-bit, aligned). */
   private access(p: BusPacket): void {
-    const off = Number(p.addr);
+    // Only the low address bits decode: absolute and relative addresses reach the same register.
+    const off = Number(p.addr % BigInt(EXAMPLE_PEER_MODEL.size));
+    let lower = false;
     let status: number = BusStatus.OK;
     let value = 0;
     if (p.len !== 4 || off % 4 !== 0) status = BusStatus.BUS_ERROR;
@@ -180,13 +200,13 @@ class PeerSession {
       const v = new DataView(p.data.buffer, p.data.byteOffset, 4).getUint32(0, true);
       switch (off) {
         case R.ID: break;
-        case R.CMD: if (v === CMD_START) this.armed = true; break;
+        case R.CMD: if (v === CMD_START && !this.armed) { this.armed = true; setTimeout(() => void this.runJob(), JOB_DELAY_MS); } break;
         case R.SRC: this.src = v; break;
         case R.DST: this.dst = v; break;
         case R.LEN: this.len = v; break;
         case R.STATUS:
           this.status &= ~v;
-          if ((this.status & STATUS_DONE) === 0) this.setIrq(false);
+          lower = (this.status & STATUS_DONE) === 0;
           break;
         default: status = BusStatus.DECODE_ERROR;
       }
@@ -194,11 +214,13 @@ class PeerSession {
     const data = new Uint8Array(p.cmd === 'read' ? p.len : 0);
     if (p.cmd === 'read' && status === BusStatus.OK) new DataView(data.buffer).setUint32(0, value >>> 0, true);
     this.send({ ...p, flags: PktFlag.RESPONSE, timestamp: this.time, attributes: withStatus(p.attributes, status), data });
+    // The wire follows the register after the response, in a packet of its own, as the reference's does.
+    if (lower) this.setIrq(false);
   }
 
-  /** The copy, done inside a SYNC: read SRC, invert, write DST, then DONE and the interrupt. */
+  /** The copy, on the peer's own time: read SRC, invert, write DST, then DONE and the interrupt. */
   private async runJob(): Promise<void> {
-    this.armed = false;
+    if (this.ended) return;
     const shift = this.opts.outOfWindow ? OUT_OF_WINDOW_OFFSET : 0n;
     let ok = this.len <= MAX_DATA;
     if (ok && this.len > 0) {
@@ -210,9 +232,16 @@ class PeerSession {
         ok = put !== null && busStatus(put.attributes) === BusStatus.OK;
       }
     }
+    this.armed = false;
     if (this.ended) return;
     this.status |= STATUS_DONE | (ok ? 0 : STATUS_ERR);
     this.setIrq(true);
+  }
+
+  private abort(why: string): void {
+    this.aborted = why;
+    this.log(why);
+    this.sock.destroy();
   }
 
   private dma(cmd: 'read' | 'write', addr: bigint, len: number, data: Uint8Array): Promise<BusPacket | null> {
@@ -241,32 +270,54 @@ class PeerSession {
   private log(line: string): void { this.opts.log?.(`rp-peer: ${line}`); }
 }
 
-/** Listens on `address` and serves the first connection; the returned promise settles once listening. */
+/**
+ * Connects to `address`, or when nobody listens there, listens there and serves the first
+ * connection (the reference's way, so either side may start first). The promise settles
+ * once connected or listening.
+ */
 export function startRemotePortPeer(address: string, opts: PeerOptions = {}): Promise<{ ok: true; value: RunningPeer } | { ok: false; error: string }> {
   const parsed = parseRemotePortAddress(address);
   if (!parsed.ok) return Promise.resolve(parsed);
   const a = parsed.value;
   return new Promise((resolve) => {
     let sock: net.Socket | null = null;
-    let finished: () => void = () => undefined;
-    const done = new Promise<void>((r) => { finished = r; });
-    const server = net.createServer((s) => {
-      server.close(); // one connection only
+    let server: net.Server | null = null;
+    let finished: (why: string | null) => void = () => undefined;
+    const done = new Promise<string | null>((r) => { finished = r; });
+    const close = () => { server?.close(); sock?.destroy(); if (sock === null) finished(null); };
+    const serve = (s: net.Socket) => {
       sock = s;
       s.setNoDelay(true);
-      new PeerSession(s, opts).run().then(finished, finished);
-    });
-    server.once('error', (e) => resolve({ ok: false, error: `rp-peer: cannot listen on ${address}: ${e.message}` }));
-    const listening = (): void => {
-      const info = server.address();
-      const shown = a.kind === 'tcp' && info !== null && typeof info === 'object' ? `tcp:127.0.0.1:${info.port}` : address;
-      resolve({
-        ok: true,
-        value: { address: shown, done, close: () => { server.close(); sock?.destroy(); if (sock === null) finished(); } },
-      });
+      const session = new PeerSession(s, opts);
+      session.run().then(() => finished(session.aborted), () => finished(session.aborted));
     };
-    if (a.kind === 'unix') server.listen(a.path, listening);
-    else server.listen(a.port, a.host, listening);
+    const listen = () => {
+      if (a.kind === 'unix') {
+        // Connecting was refused, so a socket file there is stale; anything else is not ours to remove.
+        try { if (fs.lstatSync(a.path).isSocket()) fs.unlinkSync(a.path); } catch { /* nothing there */ }
+      }
+      const srv = net.createServer((s) => { srv.close(); serve(s); }); // one connection only
+      server = srv;
+      srv.once('error', (e) => resolve({ ok: false, error: `rp-peer: cannot connect to or listen on ${address}: ${e.message}` }));
+      const listening = (): void => {
+        const info = srv.address();
+        const shown = a.kind === 'tcp' && info !== null && typeof info === 'object' ? `tcp:127.0.0.1:${info.port}` : address;
+        resolve({ ok: true, value: { address: shown, role: 'listening', done, close } });
+      };
+      if (a.kind === 'unix') srv.listen(a.path, listening);
+      else srv.listen(a.port, a.host, listening);
+    };
+    const c = a.kind === 'unix' ? net.createConnection({ path: a.path }) : net.createConnection({ host: a.host, port: a.port });
+    c.once('connect', () => {
+      c.removeAllListeners('error');
+      serve(c);
+      resolve({ ok: true, value: { address, role: 'connected', done, close } });
+    });
+    c.once('error', (e: NodeJS.ErrnoException) => {
+      c.destroy();
+      if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EADDRNOTAVAIL') listen();
+      else resolve({ ok: false, error: `rp-peer: cannot connect to ${address}: ${e.message}` });
+    });
   });
 }
 
@@ -292,15 +343,15 @@ export function parsePeerArgs(args: readonly string[]): { address: string; opts:
   return { address, opts };
 }
 
-/** `rp-peer` as a program: prints `listening ADDRESS` once ready, exits when its connection ends. */
+/** `rp-peer` as a program: prints `listening ADDRESS` or `connected ADDRESS` once ready, exits when its connection ends (1 when it aborted it). */
 export async function runPeerMain(args: readonly string[]): Promise<number> {
   const parsed = parsePeerArgs(args);
   if (typeof parsed === 'string') { process.stderr.write(`rp-peer: ${parsed}\n`); return 2; }
   const peer = await startRemotePortPeer(parsed.address, { ...parsed.opts, log: (l) => process.stderr.write(l + '\n') });
   if (!peer.ok) { process.stderr.write(peer.error + '\n'); return 1; }
-  process.stdout.write(`listening ${peer.value.address}\n`);
-  await peer.value.done;
-  return 0;
+  process.stdout.write(`${peer.value.role} ${peer.value.address}\n`);
+  const aborted = await peer.value.done;
+  return aborted === null ? 0 : 1;
 }
 
 if (require.main === module) void runPeerMain(process.argv.slice(2)).then((code) => { process.exitCode = code; });

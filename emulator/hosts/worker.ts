@@ -63,6 +63,12 @@ class MachineWorker {
     this.post(e);
   }
 
+  /** One line of ours on the guest console, shown at once: a Remote-Port link may block next while it listens for its peer. */
+  private say(line: string): void {
+    for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
+    this.flushConsole();
+  }
+
   private flushConsole(): void {
     if (this.traceLines.length > 0 || this.traceDropped > 0) {
       if (this.traceDropped > 0) this.traceLines.push(`trace: ${this.traceDropped} lines dropped (more than ${MAX_TRACE_LINES} in one slice)`);
@@ -201,7 +207,7 @@ class MachineWorker {
       case 'setBackend': {
         const i = m.slots.findIndex((x) => x.name === req.device);
         if (i < 0) return `setBackend: '${req.device}' is not a passthrough slot`;
-        const opened = openBackend(req.backend, this.cwd, i);
+        const opened = openBackend(req.backend, this.cwd, i, (line) => this.say(`${req.device}: ${line}`));
         if (!opened.ok) return `setBackend: ${opened.error}`;
         const slot = m.slots[i];
         slot.setBackend(opened.value?.backend ?? null, opened.value?.target);
@@ -252,7 +258,7 @@ class MachineWorker {
     }
     this.cwd = p.cwd ?? process.cwd();
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
-    const slots = openPassthrough(p.passthrough ?? [], this.cwd);
+    const slots = openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
     if (!slots.ok) { closeAll(); return slots.error; }
     const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot }) };
     let desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });

@@ -1,7 +1,8 @@
 /**
  * The machine's input event queue (DESIGN.md idea 2: the machine is deterministic).
  * Everything that reaches the guest from outside — console bytes, network frames from
- * a socket, plugging and unplugging a passthrough device — is posted here and enters
+ * a socket, plugging and unplugging a passthrough device, what a Remote-Port peer does
+ * on its own — is posted here and enters
  * the machine only at a round boundary, stamped with the clock of that boundary. The
  * stamped events are the run's whole outside input: recorded (`--record`), they make
  * the run repeatable (`--replay`), instruction for instruction.
@@ -11,13 +12,22 @@ export type InputEvent =
   | { kind: 'console'; bytes: number[] }
   /** A frame for virtio-net link `net` (its index among the machine's links). */
   | { kind: 'net'; net: number; frame: number[] }
-  | { kind: 'plug'; device: string; plugged: boolean };
+  | { kind: 'plug'; device: string; plugged: boolean }
+  /**
+   * A packet a Remote-Port peer sent on its own (an interrupt, DMA, a SYNC) to passthrough
+   * slot `device`. With `wait`, it came while the slot waited for its `wait`-th answer
+   * and was handled there; replayed, the slot claims it at that wait (`claim`), not at
+   * a round boundary.
+   */
+  | { kind: 'peer'; device: string; packet: number[]; wait?: number };
 
 export interface StampedInput { at: number; event: InputEvent }
 
 export class InputQueue {
   private live: InputEvent[] = [];
   private replaying: StampedInput[] | null = null;
+  /** Replayed events that enter inside a device's wait, not at a boundary. */
+  private claimable: StampedInput[] = [];
   /** Called with each event as it enters the machine (the recorder). */
   onApplied: ((e: StampedInput) => void) | null = null;
   /** Called when live input arrives: a host sleeping on an idle guest wakes up. */
@@ -34,8 +44,23 @@ export class InputQueue {
 
   /** From now on, the machine's input is this log and nothing else. */
   replay(log: readonly StampedInput[]): void {
-    this.replaying = [...log].sort((a, b) => a.at - b.at);
+    const inWait = (s: StampedInput) => s.event.kind === 'peer' && s.event.wait !== undefined;
+    this.replaying = log.filter((s) => !inWait(s)).sort((a, b) => a.at - b.at);
+    this.claimable = log.filter(inWait);
     this.live = [];
+  }
+
+  /** An outside event that already entered the machine, inside a device's wait: recorded, not queued. */
+  entered(e: InputEvent, clock: number): void {
+    if (this.replaying === null) this.onApplied?.({ at: clock, event: e });
+  }
+
+  /** Replaying: the logged packets for slot `device`'s `wait`-th wait, in log order, taken out of the log. */
+  claim(device: string, wait: number): number[][] {
+    const mine = (s: StampedInput) => s.event.kind === 'peer' && s.event.device === device && s.event.wait === wait;
+    const out = this.claimable.filter(mine).map((s) => (s.event as { packet: number[] }).packet);
+    if (out.length > 0) this.claimable = this.claimable.filter((s) => !mine(s));
+    return out;
   }
 
   /** The clock at which the next event wants in: now for live input, its stamp for replayed input. */
@@ -81,7 +106,10 @@ export function parseInputLog(text: string): { ok: true; value: StampedInput[] }
     if (o.kind === 'console' && isByteArray(o.bytes)) out.push({ at, event: { kind: 'console', bytes: o.bytes } });
     else if (o.kind === 'net' && Number.isInteger(o.net) && isByteArray(o.frame)) out.push({ at, event: { kind: 'net', net: o.net as number, frame: o.frame } });
     else if (o.kind === 'plug' && typeof o.device === 'string' && typeof o.plugged === 'boolean') out.push({ at, event: { kind: 'plug', device: o.device, plugged: o.plugged } });
-    else return { ok: false, error: `line ${i + 1}: not a console, net or plug event` };
+    else if (o.kind === 'peer' && typeof o.device === 'string' && isByteArray(o.packet) && (o.wait === undefined || Number.isSafeInteger(o.wait))) {
+      out.push({ at, event: { kind: 'peer', device: o.device, packet: o.packet, ...(o.wait !== undefined ? { wait: o.wait as number } : {}) } });
+    }
+    else return { ok: false, error: `line ${i + 1}: not a console, net, plug or peer event` };
   }
   return { ok: true, value: out };
 }

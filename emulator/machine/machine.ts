@@ -176,6 +176,10 @@ export class Machine {
         setIrq: line(p.irq === 0 ? undefined : p.irq), ram: this.dram, now: () => this.clock,
         nowNs: () => Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond),
         log: (line) => this.backends.log?.(line), changed: (state) => this.backends.deviceChanged?.(p.name, state),
+        post: (packet) => this.inputs.post({ kind: 'peer', device: p.name, packet: Array.from(packet) }),
+        entered: (packet, wait) => this.inputs.entered({ kind: 'peer', device: p.name, packet: Array.from(packet), wait }, this.clock),
+        replaying: () => this.inputs.isReplaying,
+        claim: (wait) => this.inputs.claim(p.name, wait).map((b) => Uint8Array.from(b)),
       });
       this.slots.push(slot);
       this.attach('passthrough', p, slot, { passthrough: () => slot.state() });
@@ -301,6 +305,12 @@ export class Machine {
         if (q.length > NET_QUEUE_FRAMES) q.shift(); // a link's queue is bounded, as a real NIC's
         break;
       }
+      case 'peer': {
+        const slot = this.slots.find((x) => x.name === e.device);
+        if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' for a peer packet`); break; }
+        slot.deliver(Uint8Array.from(e.packet));
+        break;
+      }
       case 'plug': {
         const slot = this.slots.find((x) => x.name === e.device);
         if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' to ${e.plugged ? 'plug' : 'unplug'}`); break; }
@@ -366,6 +376,8 @@ export class Machine {
       this.roundAwake = false;
       this.rtc.tick();
       this.htif?.poll();
+      // What a Remote-Port peer sent on its own is posted now, to enter with the other inputs.
+      for (const slot of this.slots) slot.poll();
       this.applyInputs();
       this.feedInput();
       for (const t of this.virtio) t.poll();

@@ -69,14 +69,15 @@ test('--dump-dtb writes the same blob the machine builds', async () => {
 });
 
 test('a guest that jumps to unmapped memory gets an access fault, not a host error', async () => {
-  // M-mode, mtvec = 0: the fault handler address is itself unmapped, so the guest loops
-  // on instruction access faults until --max-insns; the host stays well.
+  // M-mode, mtvec = 0: the fault handler address is itself unmapped, so the guest traps at
+  // its vector over and over; the run stops as stuck (125) and says so; the host stays well.
   const src = file('wild.S', '.globl _start\n_start: li t0, 0x40000000\n jr t0\n');
   const ld = file('wild.ld', 'SECTIONS { . = 0x80000000; .text : { *(.text) } }\n');
   const elf = path.join(tmp, 'wild.elf');
   execFileSync('riscv64-unknown-elf-gcc', ['-nostdlib', '-T', ld, src, '-o', elf]);
-  const r = await runCli(['run', elf, '--max-insns', '10000', '--trace', 'trap']);
-  assert.equal(r.code, 124);
+  const r = await runCli(['run', elf, '--max-insns', '100000', '--trace', 'trap']);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /hart 0 is stuck: instruction access fault at pc 0x0 /);
   assert.match(r.stderr, /trap hart0 instruction access fault at pc 0x0000000040000000 from M-mode/);
   assert.doesNotMatch(r.stderr, /internal error/);
 });

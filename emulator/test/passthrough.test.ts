@@ -65,16 +65,67 @@ test('record and replay: the replayed run prints the same and retires the same i
   assert.equal(insns(again.stderr), insns(first.stderr));
 });
 
+const RP_SLOT = (address: string, more = '') =>
+  `name=rp0,backend=remote-port:${address}${more},dma=0x80000000:0x8000000,compatible=osdev-emulator,rp-example-dma`;
+const RP_DONE = /ID = 52504431\ninterrupt 64: STATUS=1, 42 bytes copied inverted, 0 wrong, handler ran 1 time\(s\)/;
+
+/** Runs the CLI until it listens for its peer, then starts the example peer, which connects to it. */
+async function emulatorFirst(address: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string; peerRole: string }> {
+  const child = spawn(process.execPath, [CLI, ...args, '--passthrough', RP_SLOT(address)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (\S+) for the peer/.exec(stderr);
+      if (m !== null) resolve(m[1]);
+    });
+    child.on('exit', () => reject(new Error(`the emulator exited before listening: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const peer = await startPeer(await listening);
+  const code = await exited;
+  await peer.exited;
+  return { code, stdout, stderr, peerRole: peer.role };
+}
+
 for (const transport of ['unix', 'tcp'] as const) {
-  test(`remote-port over ${transport}: the driver has the example peer copy a buffer by DMA and takes its interrupt`, async () => {
+  test(`remote-port over ${transport}: the driver has the example peer copy a buffer by DMA and takes its interrupt once`, async () => {
     const peer = await startPeer(transport === 'unix' ? `unix:${path.join(tmp, `peer-${transport}.sock`)}` : 'tcp:127.0.0.1:0');
-    const r = await runCli(['run', ELF('rp-dma'), '--passthrough',
-      `name=rp0,backend=remote-port:${peer.address},dma=0x80000000:0x8000000,compatible=osdev-emulator,rp-example-dma`]);
+    assert.equal(peer.role, 'listening');
+    // dev= and addresses= reach the wire; the example peer decodes the low address bits, so both work.
+    const r = await runCli(['run', ELF('rp-dma'), '--passthrough', RP_SLOT(peer.address, ',dev=5,addresses=relative')]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /ID = 52504431\ninterrupt 64: STATUS=1, 42 bytes copied inverted, 0 wrong/);
-    await peer.exited;
+    assert.match(r.stdout, RP_DONE);
+    assert.match(r.stderr, new RegExp(`passthrough "rp0": connected to ${peer.address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal(await peer.exited, 0, 'the peer saw width 0 in every access (it aborts otherwise)');
+  });
+
+  test(`remote-port over ${transport}: nobody listens, so the emulator listens and says so; the peer connects`, async () => {
+    const r = await emulatorFirst(transport === 'unix' ? `unix:${path.join(tmp, `first-${transport}.sock`)}` : 'tcp:127.0.0.1:0', ['run', ELF('rp-dma')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, RP_DONE);
+    assert.match(r.stderr, /passthrough "rp0": nobody listens at \S+: listening on \S+ for the peer[^\n]*\nosdev-emu: passthrough "rp0": the peer connected on /);
+    assert.equal(r.peerRole, 'connected');
   });
 }
+
+test('remote-port: what the peer did on its own is recorded, and the replay repeats the run instruction for instruction', async () => {
+  const rec = path.join(tmp, 'rp.jsonl');
+  const first = await emulatorFirst(`unix:${path.join(tmp, 'rec.sock')}`, ['run', ELF('rp-dma'), '--record', rec, '--stats']);
+  assert.equal(first.code, 0, first.stderr);
+  const events = fs.readFileSync(rec, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; packet: number[]; wait?: number });
+  const cmds = events.map((e) => `${e.kind}:${e.packet[3]}${e.wait !== undefined ? '@wait' : ''}`);
+  // The DMA read and write (commands 3, 4) and the interrupt raise (5) came on the peer's own time; the lowering (5) inside the guest's write.
+  for (const c of [3, 4, 5]) assert.ok(cmds.some((x) => x.startsWith(`peer:${c}`)), cmds.join(' '));
+  assert.ok(cmds.at(-1) === 'peer:5@wait', cmds.join(' '));
+  const again = await emulatorFirst(`unix:${path.join(tmp, 'replay.sock')}`, ['run', ELF('rp-dma'), '--replay', rec, '--stats']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, first.stdout);
+  const insns = (s: string) => /(\d+) instructions in/.exec(s)?.[1];
+  assert.ok(insns(first.stderr) !== undefined);
+  assert.equal(insns(again.stderr), insns(first.stderr));
+});
 
 test('remote-port: DMA outside the slot window is refused; the peer reports the error to the driver', async () => {
   const peer = await startPeer(`unix:${path.join(tmp, 'narrow.sock')}`);
@@ -107,9 +158,10 @@ test('bad slots and model files: one line naming the problem', async () => {
     [['--passthrough', `name=p,backend=stub:${file('width.json', '{\n  "model": "x",\n  "size": 4096,\n  "registers": [\n    { "name": "A", "offset": 0, "width": 3 }\n  ]\n}\n')}`],
       /width\.json:5:42: registers\.0\.width: must be 1, 2 or 4/],
     [['--passthrough', 'name=p,backend=remote-port:tcp:10.0.0.1:9000,compatible=x'], /only loopback/],
-    [['--passthrough', `name=p,backend=remote-port:unix:${path.join(tmp, 'nobody.sock')},compatible=x`], /passthrough "p": .*nobody\.sock/],
+    // Nobody listens there and we cannot listen there either (no such directory).
+    [['--passthrough', `name=p,backend=remote-port:unix:${path.join(tmp, 'no-dir', 'nobody.sock')},compatible=x`], /passthrough "p": .*nobody\.sock: cannot listen there either/],
     [['--passthrough', 'name=p,backend=none'], /give a compatible string/],
-    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net or plug event/],
+    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net, plug or peer event/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['run', ELF('passthrough'), ...args]);

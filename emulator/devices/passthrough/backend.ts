@@ -21,6 +21,20 @@ export interface PassthroughContext {
   nowNs(): number;
   /** One log line (shown in the console and the trace), prefixed with the slot's name by the slot. */
   log(line: string): void;
+  /** Guest-physical address of the slot's MMIO window (Remote-Port's absolute addresses). */
+  readonly windowBase: number;
+  /**
+   * Something the device did on its own, from outside the machine (a Remote-Port peer's
+   * packet): it goes to the machine's input queue, is stamped and recorded there, and
+   * comes back through `deliver` at a round boundary (or from the log when replaying).
+   */
+  post(packet: Uint8Array): void;
+  /** A packet the device sent on its own that was handled inside the backend's `wait`-th wait for an answer: recorded, as it entered already. */
+  entered(packet: Uint8Array, wait: number): void;
+  /** Whether the run replays a recorded log: the machine's outside input comes from it, not from the device. */
+  readonly replaying: boolean;
+  /** Replaying: the logged packets that were handled inside the backend's `wait`-th wait, in order. */
+  claim(wait: number): Uint8Array[];
 }
 
 export interface PassthroughBackend {
@@ -48,6 +62,10 @@ export interface PassthroughBackend {
    * any: a machine whose harts all wait in WFI skips ahead to it instead of stopping.
    */
   nextDeadline(): number | undefined;
+  /** Called at each round boundary before inputs enter: post (PassthroughContext.post) what the device did on its own. */
+  poll?(): void;
+  /** A packet `post`ed earlier (or replayed from a log) now enters the machine. */
+  deliver?(packet: Uint8Array): void;
   /** Device reset (the Devices view's "reset device", machine reset). */
   reset(): void;
   /** Release host resources (sockets); the backend is not used again. */

@@ -32,10 +32,11 @@ const READ_REQ_BYTES = hex(`
   00 00 00 00 00 00 00 00
   00 00 00 00 00 00 00 10
   00 00 00 04
-  00 00 00 04
+  00 00 00 00
   00 00 00 04
   00 00
-`); // cmd 3 | length 38 | id 1 | flags 0 | dev 3 || timestamp 1000 | attributes 0 | address 0x10 | length 4 | width 4 | streaming width 4 | master id 0
+`); // cmd 3 | length 38 | id 1 | flags 0 | dev 3 || timestamp 1000 | attributes 0 | address 0x10 | length 4 | width 0 | streaming width 4 | master id 0
+// Width 0 with the size in length and streaming width, as Xilinx QEMU's memory master sends (its TLM peer asserts width == 0).
 
 /** READ response (§5.1, §5.3) to that request: decode error, 4 data bytes. */
 const READ_RESP_BYTES = hex(`
@@ -44,11 +45,11 @@ const READ_RESP_BYTES = hex(`
   00 00 00 00 00 00 02 00
   00 00 00 00 00 00 00 10
   00 00 00 04
-  00 00 00 04
+  00 00 00 00
   00 00 00 04
   00 00
   de ad be ef
-`); // length 42 = 38 + 4 | flags 2 RESPONSE || timestamp 2000 | attributes: RS (bits 11:8) = 2 | ... | data
+`); // length 42 = 38 + 4 | flags 2 RESPONSE || timestamp 2000 | attributes: RS (bits 11:8) = 2 | address, length, width 0, streaming width as asked | data
 
 /** WRITE request (§6), id 2, device 3, bytes 34 12 at 0x4, master id 0x0102. */
 const WRITE_REQ_BYTES = hex(`
@@ -57,11 +58,11 @@ const WRITE_REQ_BYTES = hex(`
   00 00 00 00 00 00 00 00
   00 00 00 00 00 00 00 04
   00 00 00 02
-  00 00 00 02
+  00 00 00 00
   00 00 00 02
   01 02
   34 12
-`); // cmd 4 | length 40 = 38 + 2 | id 2 | flags 0 | dev 3 || timestamp 5 | attributes 0 | address 4 | length 2 | width 2 | streaming width 2 | master id 0x102 | data
+`); // cmd 4 | length 40 = 38 + 2 | id 2 | flags 0 | dev 3 || timestamp 5 | attributes 0 | address 4 | length 2 | width 0 | streaming width 2 | master id 0x102 | data
 
 /** HELLO (§4): version 4.3, one capability (extended bus access, 0x1). */
 const HELLO_BYTES = hex(`
@@ -81,11 +82,11 @@ const ok = <T>(r: Result<T> | null): T => {
 const SYNC: Packet = { cmd: 'sync', id: 7, flags: 0, dev: 2, timestamp: 0x1_0000_0002n };
 const IRQ: Packet = { cmd: 'interrupt', id: 9, flags: 0, dev: 0, timestamp: 0n, vector: 0n, line: 0, val: 1 };
 const READ_REQ: BusPacket = {
-  cmd: 'read', id: 1, flags: 0, dev: 3, timestamp: 1000n, attributes: 0, addr: 0x10n, len: 4, width: 4, streamWidth: 4,
+  cmd: 'read', id: 1, flags: 0, dev: 3, timestamp: 1000n, attributes: 0, addr: 0x10n, len: 4, width: 0, streamWidth: 4,
   masterId: 0, data: new Uint8Array(0),
 };
 const WRITE_REQ: BusPacket = {
-  cmd: 'write', id: 2, flags: 0, dev: 3, timestamp: 5n, attributes: 0, addr: 4n, len: 2, width: 2, streamWidth: 2,
+  cmd: 'write', id: 2, flags: 0, dev: 3, timestamp: 5n, attributes: 0, addr: 4n, len: 2, width: 0, streamWidth: 2,
   masterId: 0x102, data: Uint8Array.from([0x34, 0x12]),
 };
 const HELLO: Packet = { cmd: 'hello', id: 0, flags: 0, dev: 0, major: 4, minor: 3, caps: [1] };

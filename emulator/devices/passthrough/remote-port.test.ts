@@ -60,7 +60,7 @@ function registerPeer(extra?: (p: Packet, peer: ScriptedPeer) => boolean): Scrip
     if (hello(p, peer) || extra?.(p, peer)) return;
     if (p.cmd === 'sync' && (p.flags & PktFlag.RESPONSE) === 0) { peer.reply({ ...p, flags: PktFlag.RESPONSE }); return; }
     if ((p.cmd !== 'read' && p.cmd !== 'write') || (p.flags & PktFlag.RESPONSE) !== 0) return;
-    const off = Number(p.addr);
+    const off = Number(p.addr & 0xffn); // the low address bits decode, as a device on a bus does
     if (off === 0xf0 || off === 0xf8) {
       peer.reply(answer(p, off === 0xf0 ? BusStatus.DECODE_ERROR : BusStatus.BUS_ERROR, p.cmd === 'read' ? new Uint8Array(p.len) : undefined));
     } else if (p.cmd === 'read') {
@@ -72,14 +72,14 @@ function registerPeer(extra?: (p: Packet, peer: ScriptedPeer) => boolean): Scrip
   });
 }
 
-function attached(peer: ScriptedPeer, opts: { syncQuantum?: number } = {}): { b: RemotePortBackend; ctx: FakeSlotContext } {
+function attached(peer: ScriptedPeer, opts: { syncQuantum?: number; addresses?: 'absolute' | 'relative' } = {}): { b: RemotePortBackend; ctx: FakeSlotContext } {
   const ctx = new FakeSlotContext(WINDOW);
-  const b = new RemotePortBackend(peer, { dev: 3, syncQuantum: opts.syncQuantum ?? 1000, timeoutMs: 50 });
+  const b = new RemotePortBackend(peer, { dev: 3, syncQuantum: opts.syncQuantum ?? 1000, timeoutMs: 50, addresses: opts.addresses });
   b.attach(ctx);
   return { b, ctx };
 }
 
-test('HELLO, then guest writes and reads of every size travel as WRITE/READ with our device id', () => {
+test('HELLO, then guest writes and reads of every size travel as WRITE/READ with our device id, width 0, each followed by a SYNC', () => {
   const peer = registerPeer();
   const { b, ctx } = attached(peer);
   assert.equal(b.failure, null);
@@ -89,7 +89,11 @@ test('HELLO, then guest writes and reads of every size travel as WRITE/READ with
   assert.equal(b.write(0x10, 4, 0x12345678, 0), true);
   const w = peer.got[1];
   assert.ok(w.cmd === 'write');
-  assert.deepEqual([w.dev, w.addr, w.len, w.timestamp, [...w.data]], [3, 0x10n, 4, 70n, [0x78, 0x56, 0x34, 0x12]]);
+  // Absolute address (the window's guest-physical base + offset), width 0, streaming width = length: as Xilinx QEMU's memory master.
+  assert.deepEqual([w.dev, w.addr, w.len, w.width, w.streamWidth, w.timestamp, [...w.data]],
+    [3, 0x400_0010n, 4, 0, 4, 70n, [0x78, 0x56, 0x34, 0x12]]);
+  const s = peer.got[2];
+  assert.ok(s.cmd === 'sync' && s.timestamp === 70n && (s.flags & PktFlag.RESPONSE) === 0, 'a SYNC goes with every access');
   assert.equal(b.read(0x10, 4), 0x12345678);
   assert.equal(b.read(0x11, 1), 0x56);
   assert.equal(b.read(0x10, 2), 0x5678);
@@ -99,6 +103,15 @@ test('HELLO, then guest writes and reads of every size travel as WRITE/READ with
   assert.equal(b.peek(), undefined);
   const ids = peer.got.map((p) => p.id);
   assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+  assert.ok(peer.got.every((p) => (p.cmd !== 'read' && p.cmd !== 'write') || p.width === 0));
+});
+
+test('addresses=relative sends the offset in the slot', () => {
+  const peer = registerPeer();
+  const { b } = attached(peer, { addresses: 'relative' });
+  assert.equal(b.write(0x10, 4, 1, 0), true);
+  const w = peer.got.find((p) => p.cmd === 'write');
+  assert.ok(w?.cmd === 'write' && w.addr === 0x10n);
 });
 
 test('decode and bus error responses fail the access, not the backend', () => {
@@ -125,7 +138,7 @@ test('a peer of another major version is refused with both versions named', () =
 
 test('while waiting for a response the backend serves the peer: interrupts, DMA in and out of the window, SYNC', () => {
   const peer = registerPeer((p, pr) => {
-    if (p.cmd !== 'read' || (p.flags & PktFlag.RESPONSE) !== 0 || p.addr !== 0x40n) return false;
+    if (p.cmd !== 'read' || (p.flags & PktFlag.RESPONSE) !== 0 || (p.addr & 0xffn) !== 0x40n) return false;
     pr.reply({ cmd: 'interrupt', id: 50, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 });
     pr.reply(dmaReq('write', 51, WINDOW.base + 4, 3, Uint8Array.from([1, 2, 3])));
     pr.reply(dmaReq('read', 52, WINDOW.base + 4, 3));
@@ -248,4 +261,82 @@ test('close releases the channel and later calls do nothing', () => {
   assert.equal(b.read(0, 4), null);
   b.tick();
   assert.equal(peer.got.length, n);
+});
+
+test('between accesses, what the peer sends on its own is posted to the input queue and enters through deliver', () => {
+  const peer = registerPeer();
+  const { b, ctx } = attached(peer);
+  peer.reply({ cmd: 'interrupt', id: 80, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 });
+  peer.reply(dmaReq('write', 81, WINDOW.base, 2, Uint8Array.from([7, 8])));
+  peer.reply({ cmd: 'nop', id: 82, flags: 0, dev: 9 });
+  b.poll();
+  assert.equal(ctx.irq, false, 'nothing enters before the input queue hands it back');
+  assert.deepEqual([...ctx.mem.subarray(0, 2)], [0, 0]);
+  assert.equal(ctx.posted.length, 2, 'the NOP is dropped');
+  for (const p of ctx.posted.splice(0)) b.deliver(p);
+  assert.equal(ctx.irq, true);
+  assert.deepEqual([...ctx.mem.subarray(0, 2)], [7, 8]);
+  const w = peer.got.find((p) => p.id === 81);
+  assert.ok(w?.cmd === 'write' && (w.flags & PktFlag.RESPONSE) !== 0 && busStatus(w.attributes) === BusStatus.OK);
+  assert.deepEqual(ctx.enteredInWait, []);
+  assert.equal(b.failure, null);
+});
+
+test('a de-assert sent right after a WRITE response is taken inside that access, and recorded with its wait', () => {
+  const peer = registerPeer((p, pr) => {
+    if (p.cmd !== 'write' || (p.flags & PktFlag.RESPONSE) !== 0) return false;
+    pr.reply(answer(p, BusStatus.OK));
+    pr.reply({ cmd: 'interrupt', id: 90, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 0 });
+    return true;
+  });
+  const { b, ctx } = attached(peer);
+  ctx.irq = true;
+  ctx.clock = 300;
+  assert.equal(b.write(0x14, 4, 1, 0), true);
+  assert.equal(ctx.irq, false, 'low before the guest runs its next instruction');
+  assert.deepEqual(ctx.irqChanges, [[300, false]]);
+  assert.equal(ctx.enteredInWait.length, 1);
+  assert.equal(ctx.enteredInWait[0][0], 1, 'the first wait after HELLO');
+  assert.deepEqual(ctx.posted, []);
+});
+
+test('a refused streaming READ from the peer is answered with len bytes and bus error', () => {
+  const peer = registerPeer();
+  const { b, ctx } = attached(peer);
+  peer.reply({ ...dmaReq('read', 95, WINDOW.base, 8), streamWidth: 4 });
+  b.poll();
+  for (const p of ctx.posted.splice(0)) b.deliver(p);
+  const r = peer.got.find((p) => p.id === 95);
+  assert.ok(r?.cmd === 'read' && busStatus(r.attributes) === BusStatus.BUS_ERROR);
+  assert.equal(r.len, 8);
+  assert.deepEqual([...r.data], [0, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('replaying: the logged packets enter at their places, each once its twin from the live peer has come', () => {
+  // The live peer raises the line on its own and lowers it in answer to a write; the log says the same.
+  const raise = { cmd: 'interrupt' as const, id: 60, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 };
+  const lower = { ...raise, id: 61, val: 0 };
+  const peer = registerPeer((p, pr) => {
+    if (p.cmd !== 'write' || (p.flags & PktFlag.RESPONSE) !== 0) return false;
+    pr.reply(lower);
+    pr.reply(answer(p, BusStatus.OK));
+    return true;
+  });
+  const ctx = new FakeSlotContext(WINDOW);
+  ctx.replayLog = new Map([[1, [encodePacket(lower)]]]);
+  const b = new RemotePortBackend(peer, { dev: 3, timeoutMs: 50 });
+  b.attach(ctx);
+  peer.reply(raise);
+  b.poll();
+  assert.deepEqual(ctx.posted, [], 'replaying, live packets are not posted');
+  assert.equal(ctx.irq, false);
+  b.deliver(encodePacket(raise)); // the log's boundary event
+  assert.equal(ctx.irq, true);
+  assert.equal(b.write(0x14, 4, 1, 0), true);
+  assert.equal(ctx.irq, false, 'the logged de-assert of wait 1 entered inside it');
+  assert.equal(b.failure, null);
+
+  // A logged packet whose twin never comes: the peer no longer behaves as recorded.
+  b.deliver(encodePacket({ ...raise, id: 99 }));
+  assert.equal(b.failure, 'backend lost: replaying: the peer did not send INTERRUPT (id 99) within 50 ms, as it did in the recorded run');
 });

@@ -5,15 +5,20 @@
  * and blocks on the channel; the channel (emulator/hosts/remote-port-link.ts, or a
  * scripted fake in tests) is the only thing that touches sockets.
  *
- * Determinism: packets from the peer are handled only while we wait for an answer,
- * that is inside a guest access or inside the SYNC sent every `syncQuantum`
- * instructions of clock. A peer that acts only when asked (as §8's SYNC invites it to)
- * therefore sees and causes the same things at the same guest times on every run.
+ * Determinism, in two parts:
+ * - What the peer sends before it answers one of our requests belongs to that request
+ *   and is handled inside it. Every guest access is followed by a SYNC sent with it
+ *   (§8), so what the peer does in reaction to the access (a de-assert sent right
+ *   after a WRITE response) lands before the guest's next instruction. For a peer
+ *   that reacts only to what it is sent, this is the same on every run.
+ * - What the peer sends between our requests, on its own (an interrupt, DMA, a SYNC),
+ *   is read at every round boundary (`poll`) and posted to the machine's input queue,
+ *   which stamps it, records it for --replay and hands it back through `deliver`.
  */
 import { DeviceModel } from '../regmap';
 import { PassthroughBackend, PassthroughContext } from './backend';
 import {
-  BusAttr, BusPacket, BusStatus, busStatus, encodePacket, Framer, isResponse, MAX_DATA, Packet,
+  BusAttr, BusPacket, BusStatus, busStatus, decodePacket, encodePacket, Framer, isResponse, MAX_DATA, Packet,
   PktFlag, RP_VERSION, withStatus,
 } from './remote-port-proto';
 
@@ -29,6 +34,11 @@ export interface RemotePortChannel {
 export interface RemotePortOptions {
   /** The slot's Remote-Port device id (§3.5), put on every request we send. */
   dev: number;
+  /**
+   * What address a guest access carries: the guest-physical address (`absolute`, as
+   * Xilinx QEMU's memory master sends unless told `relative`) or the offset in the slot.
+   */
+  addresses?: 'absolute' | 'relative';
   /** Instructions of clock between SYNC exchanges (§8). */
   syncQuantum?: number;
   /** How long the peer may stay silent while we wait for an answer before it counts as lost. */
@@ -37,7 +47,7 @@ export interface RemotePortOptions {
   model?: DeviceModel;
 }
 
-export const REMOTE_PORT_DEFAULTS = { syncQuantum: 100_000, timeoutMs: 5000 } as const;
+export const REMOTE_PORT_DEFAULTS = { syncQuantum: 100_000, timeoutMs: 5000, addresses: 'absolute' } as const;
 
 /**
  * Packets the peer may send while we wait for one answer. Each DMA chunk is one packet,
@@ -45,6 +55,9 @@ export const REMOTE_PORT_DEFAULTS = { syncQuantum: 100_000, timeoutMs: 5000 } as
  * holding the machine thread (the timeout only bounds silence).
  */
 export const MAX_PACKETS_PER_WAIT = 65536;
+
+/** Live packets kept while replaying, waiting for their logged twins. */
+const MAX_HELD = 4096;
 
 /** The guest-visible PLIC line is the peer's line 0; other lines have nowhere to go. */
 const IRQ_LINE = 0;
@@ -59,15 +72,23 @@ export class RemotePortBackend implements PassthroughBackend {
   private readonly dev: number;
   private readonly syncQuantum: number;
   private readonly timeoutMs: number;
+  private readonly relative: boolean;
   private nextId = 1;
   private helloDone = false;
   private lastSync = 0;
   private closed = false;
+  /** Waits for an answer so far: packets that came during one are recorded with its number. */
+  private waits = 0;
+  /** Replaying: packets from the live peer waiting for their logged twins. */
+  private held: Packet[] = [];
+  /** Replaying: the logged packets of the current wait not entered yet. */
+  private due: Packet[] = [];
 
   constructor(private readonly channel: RemotePortChannel, options: RemotePortOptions) {
     this.dev = options.dev >>> 0;
     this.syncQuantum = Math.max(1, options.syncQuantum ?? REMOTE_PORT_DEFAULTS.syncQuantum);
     this.timeoutMs = options.timeoutMs ?? REMOTE_PORT_DEFAULTS.timeoutMs;
+    this.relative = (options.addresses ?? REMOTE_PORT_DEFAULTS.addresses) === 'relative';
     this.model = options.model;
   }
 
@@ -79,8 +100,9 @@ export class RemotePortBackend implements PassthroughBackend {
     this.lastSync = ctx.now();
     if (this.helloDone || this.failed !== null || this.closed) return;
     this.send({ cmd: 'hello', id: this.takeId(), flags: 0, dev: this.dev, major: RP_VERSION.major, minor: RP_VERSION.minor, caps: [] });
-    const hello = this.waitFor('HELLO', (p) => p.cmd === 'hello', false);
-    if (hello === null || hello.cmd !== 'hello') return;
+    const hello = this.nextPacket(this.timeoutMs, 'HELLO');
+    if (hello === null) return;
+    if (hello.cmd !== 'hello') { this.fail('error', `expected HELLO, got ${describe(hello)}`); return; }
     // §1: versions within one major are meant to stay compatible; another major is another protocol.
     if (hello.major !== RP_VERSION.major) {
       this.fail('error', `peer speaks Remote-Port ${hello.major}.${hello.minor}, we speak ${RP_VERSION.major}.${RP_VERSION.minor}`);
@@ -116,21 +138,25 @@ export class RemotePortBackend implements PassthroughBackend {
   /** Reading a remote register may have side effects, so nothing can be shown without asking. */
   peek(): undefined { return undefined; }
 
-  /** §8: every quantum the peer learns our time and may act (DMA, interrupts) before it answers. */
-  /** The next SYNC: a guest waiting in WFI for the peer's interrupt lets time run to it (the peer acts at SYNCs). */
+  /** The next SYNC: a guest waiting in WFI for the peer's interrupt lets time run to it. */
   nextDeadline(): number | undefined {
-    if (this.ctx === null || this.failed !== null || this.closed || !this.helloDone) return undefined;
+    if (!this.up()) return undefined;
     return this.lastSync + this.syncQuantum;
   }
 
+  /** Between quanta: every quantum the peer learns our time (§8) and may act before it answers. */
   tick(): void {
-    if (this.ctx === null || this.failed !== null || this.closed || !this.helloDone) return;
-    const now = this.ctx.now();
-    if (now - this.lastSync < this.syncQuantum) return;
-    this.lastSync = now;
-    const id = this.takeId();
-    this.send({ cmd: 'sync', id, flags: 0, dev: this.dev, timestamp: this.timestamp() });
-    this.waitFor('SYNC', (p) => p.cmd === 'sync' && isAnswer(p, id), true);
+    if (!this.up() || (this.ctx as PassthroughContext).now() - this.lastSync < this.syncQuantum) return;
+    this.sync('SYNC');
+  }
+
+  /** A packet the peer sent on its own, back from the input queue (or from a replayed log). */
+  deliver(packet: Uint8Array): void {
+    if (!this.up()) return;
+    const r = decodePacket(packet);
+    if (!r.ok) { this.fail('error', `replayed packet: ${r.error}`); return; }
+    if ((this.ctx as PassthroughContext).replaying) this.enterLogged(r.value);
+    else this.handle(r.value);
   }
 
   /** Remote-Port 4.3 has no reset command: the peer keeps its state; our sync clock restarts. */
@@ -143,49 +169,198 @@ export class RemotePortBackend implements PassthroughBackend {
     this.channel.close();
   }
 
+  private up(): boolean {
+    return this.ctx !== null && this.failed === null && !this.closed && this.helloDone;
+  }
+
   // ---- requests we make ------------------------------------------------------------
 
-  /** One guest access as a bus request (§5, §6); the response, or null when the access fails. */
+  /**
+   * One guest access as a bus request (§5, §6), with a SYNC behind it: the peer answers
+   * the SYNC after whatever it does in reaction to the access, and all of that is handled
+   * here, before the guest's next instruction. The response, or null when the access fails.
+   */
   private access(cmd: 'read' | 'write', offset: number, size: number, data: Uint8Array): BusPacket | null {
-    if (this.ctx === null || this.failed !== null || this.closed || !this.helloDone) return null;
+    if (!this.up()) return null;
+    const ctx = this.ctx as PassthroughContext;
     const id = this.takeId();
-    this.send({
-      cmd, id, flags: 0, dev: this.dev, timestamp: this.timestamp(), attributes: 0, addr: BigInt(offset), len: size,
-      width: size, streamWidth: size, masterId: 0, data,
-    });
+    const addr = BigInt(offset) + (this.relative ? 0n : BigInt(ctx.windowBase));
     const what = `${cmd.toUpperCase()} of ${size} bytes at offset 0x${offset.toString(16)}`;
-    const resp = this.waitFor(what, (p) => p.cmd === cmd && isAnswer(p, id), true);
-    if (resp === null || resp.cmd !== cmd) return null;
+    this.beginWait();
+    // Width 0 and streaming width = length, as Xilinx QEMU's memory master sends (its TLM peer asserts width == 0).
+    this.send({
+      cmd, id, flags: 0, dev: this.dev, timestamp: this.timestamp(), attributes: 0, addr, len: size,
+      width: 0, streamWidth: size, masterId: 0, data,
+    });
+    const syncId = this.sendSync();
+    // Both answers, in whichever order they come.
+    let resp: BusPacket | null = null, synced = false;
+    while (resp === null || !synced) {
+      const p = this.waitFor(resp === null ? what : `the SYNC after the ${what}`,
+        (q) => (resp === null && q.cmd === cmd && isAnswer(q, id)) || (!synced && q.cmd === 'sync' && isAnswer(q, syncId)));
+      if (p === null) return null;
+      if (p.cmd === 'sync') synced = true; else resp = p as BusPacket;
+    }
+    if (!this.endWait()) return null;
     const status = busStatus(resp.attributes);
     if (status === BusStatus.OK) return resp;
-    this.ctx.log(`${what}: peer answered ${status === BusStatus.DECODE_ERROR ? 'decode error' : 'bus error'}`);
+    ctx.log(`${what}: peer answered ${status === BusStatus.DECODE_ERROR ? 'decode error' : 'bus error'}`);
     return null;
+  }
+
+  /** Sends a SYNC with our time; the sync timer restarts (the peer now knows our time). */
+  private sendSync(): number {
+    const id = this.takeId();
+    this.lastSync = (this.ctx as PassthroughContext).now();
+    this.send({ cmd: 'sync', id, flags: 0, dev: this.dev, timestamp: this.timestamp() });
+    return id;
+  }
+
+  private sync(what: string): void {
+    this.beginWait();
+    const id = this.sendSync();
+    if (this.waitFor(what, (p) => p.cmd === 'sync' && isAnswer(p, id)) !== null) this.endWait();
+  }
+
+  /**
+   * Whatever the peer sent since we last looked, without waiting: its requests go to the
+   * input queue (they enter at this round boundary, stamped); NOP and CFG are dropped.
+   * Replaying, they wait for their logged twins instead.
+   */
+  poll(): void {
+    if (!this.up()) return;
+    const ctx = this.ctx as PassthroughContext;
+    // Bounded work per boundary: a flooding peer cannot hold the machine here.
+    for (let n = 0; n < MAX_PACKETS_PER_WAIT; n++) {
+      const p = this.nextPacket(0, null);
+      if (p === null) return;
+      if (!this.isRequest(p)) continue;
+      if (ctx.replaying) this.hold(p);
+      else ctx.post(encodePacket(p));
+    }
   }
 
   /**
    * Reads packets until one matches, handling the peer's own requests on the way.
    * null when the backend failed meanwhile (the failure says why).
    */
-  private waitFor(what: string, match: (p: Packet) => boolean, sessionUp: boolean): Packet | null {
-    for (let handled = 0; this.failed === null;) {
-      const r = this.framer.next();
-      if (r === null) {
-        const chunk = this.channel.receive(this.timeoutMs);
-        if (chunk === 'timeout') this.fail('lost', `no answer to ${what} within ${this.timeoutMs} ms`);
-        else if (chunk === 'closed') this.fail('lost', `peer closed the connection (waiting for ${what})`);
-        else this.framer.push(chunk);
-        continue;
-      }
-      if (!r.ok) { this.fail('error', r.error); break; }
-      if (match(r.value)) return r.value;
-      if (!sessionUp) { this.fail('error', `expected HELLO, got ${describe(r.value)}`); break; }
+  private waitFor(what: string, match: (p: Packet) => boolean): Packet | null {
+    for (let handled = 0; ;) {
+      const p = this.nextPacket(this.timeoutMs, what);
+      if (p === null) return null;
+      if (match(p)) return p;
       if (++handled > MAX_PACKETS_PER_WAIT) {
         this.fail('error', `peer sent ${MAX_PACKETS_PER_WAIT} packets without answering ${what}`);
-        break;
+        return null;
       }
-      this.handle(r.value);
+      if (this.isRequest(p)) this.inWait(p);
+    }
+  }
+
+  /**
+   * The next whole packet, waiting up to `timeoutMs` for bytes. null when none came in
+   * time (a failure when we wait for an answer to `what`) or the backend failed.
+   */
+  private nextPacket(timeoutMs: number, what: string | null, silence = `no answer to ${what} within ${timeoutMs} ms`): Packet | null {
+    while (this.failed === null) {
+      const r = this.framer.next();
+      if (r === null) {
+        const chunk = this.channel.receive(timeoutMs);
+        if (chunk === 'closed') this.fail('lost', `peer closed the connection${what !== null ? ` (waiting for ${what})` : ''}`);
+        else if (chunk !== 'timeout') this.framer.push(chunk);
+        else if (what === null) return null;
+        else this.fail('lost', silence);
+        continue;
+      }
+      if (!r.ok) { this.fail('error', r.error); return null; }
+      return r.value;
     }
     return null;
+  }
+
+  /**
+   * Whether `p` is a request from the peer for the machine (an interrupt, DMA, a SYNC).
+   * Everything else is dropped here (NOP, CFG, responses to posted packets, §3.4) or
+   * fails the backend (a response nobody asked for, a second HELLO).
+   */
+  private isRequest(p: Packet): boolean {
+    if (isResponse(p)) {
+      if ((p.flags & PktFlag.POSTED) === 0) this.fail('error', `unexpected ${describe(p)}`);
+      return false;
+    }
+    if (p.cmd === 'hello') { this.fail('error', 'second HELLO after the session was up'); return false; }
+    return p.cmd !== 'nop' && p.cmd !== 'cfg';
+  }
+
+  // ---- the peer's own packets and --record / --replay ------------------------------
+
+  /** A new wait for an answer begins (counted, so a replay finds what entered during it). */
+  private beginWait(): void {
+    this.waits++;
+    const ctx = this.ctx as PassthroughContext;
+    if (!ctx.replaying) return;
+    this.due = [];
+    for (const bytes of ctx.claim(this.waits)) {
+      const r = decodePacket(bytes);
+      if (!r.ok) { this.fail('error', `replayed packet: ${r.error}`); return; }
+      this.due.push(r.value);
+    }
+  }
+
+  /** A request of the peer's that came while we wait: handled now, and recorded as part of this wait. */
+  private inWait(p: Packet): void {
+    const ctx = this.ctx as PassthroughContext;
+    if (!ctx.replaying) {
+      this.handle(p);
+      ctx.entered(encodePacket(p), this.waits);
+      return;
+    }
+    this.hold(p);
+    this.applyDue();
+  }
+
+  /** Replaying: the wait's logged packets whose twins have come enter, in log order. */
+  private applyDue(): void {
+    while (this.due.length > 0 && this.takeTwin(this.due[0])) this.handle(this.due.shift() as Packet);
+  }
+
+  /** Replaying, at the end of a wait: what the log says entered during it must have come from the peer by now. */
+  private endWait(): boolean {
+    while (this.failed === null && this.due.length > 0) {
+      const logged = this.due.shift() as Packet;
+      if (this.awaitTwin(logged)) this.handle(logged);
+    }
+    return this.failed === null;
+  }
+
+  /**
+   * Replaying: the peer's packet `logged` enters now. The machine takes the logged
+   * packet; its twin from the live peer (same command and id) is waited for first, so
+   * the peer has got as far as in the recorded run, and it gets its answer now.
+   */
+  private enterLogged(logged: Packet): void {
+    if (this.awaitTwin(logged)) this.handle(logged);
+  }
+
+  private awaitTwin(logged: Packet): boolean {
+    while (this.failed === null && !this.takeTwin(logged)) {
+      const p = this.nextPacket(this.timeoutMs, `${describe(logged)} from the peer, as in the recorded run`,
+        `replaying: the peer did not send ${describe(logged)} within ${this.timeoutMs} ms, as it did in the recorded run`);
+      if (p !== null && this.isRequest(p)) this.hold(p);
+    }
+    return this.failed === null;
+  }
+
+  private takeTwin(logged: Packet): boolean {
+    const i = this.held.findIndex((h) => h.cmd === logged.cmd && h.id === logged.id);
+    if (i >= 0) this.held.splice(i, 1);
+    return i >= 0;
+  }
+
+  /** Replaying: a live packet waits for its logged twin (a bounded number of them: the oldest go first). */
+  private hold(p: Packet): void {
+    this.held.push(p);
+    if (this.held.length > MAX_HELD) this.held.shift();
   }
 
   // ---- requests the peer makes -----------------------------------------------------
@@ -221,22 +396,23 @@ export class RemotePortBackend implements PassthroughBackend {
     const addr = p.addr <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(p.addr) : null;
     const where = `DMA ${p.cmd} of ${p.len} bytes at 0x${p.addr.toString(16)}`;
     let status: number = BusStatus.OK;
-    let data: Uint8Array = new Uint8Array(0);
+    // A read response always carries `len` bytes, whatever its status, as the reference's do
+    // (zeros when refused); only a length beyond what one packet may carry gets none.
+    let data: Uint8Array = new Uint8Array(p.cmd === 'read' && p.len <= MAX_DATA ? p.len : 0);
     if (p.streamWidth !== 0 && p.streamWidth !== p.len) {
       // §5.2 streaming (wrapping) accesses model FIFOs; guest memory has none.
       status = BusStatus.BUS_ERROR;
       ctx.log(`${where}: streaming width ${p.streamWidth} is not supported`);
     } else if (p.cmd === 'read') {
+      const got = p.len > MAX_DATA || addr === null ? null : ctx.dmaRead(addr, p.len);
       if (p.len > MAX_DATA) {
         status = BusStatus.BUS_ERROR;
         ctx.log(`${where}: more than ${MAX_DATA} bytes in one access`);
+      } else if (got === null) {
+        status = BusStatus.DECODE_ERROR;
+        ctx.log(`${where}: outside the DMA window`);
       } else {
-        const got = addr === null ? null : ctx.dmaRead(addr, p.len);
-        if (got === null) {
-          status = BusStatus.DECODE_ERROR;
-          ctx.log(`${where}: outside the DMA window`);
-        }
-        data = got ?? new Uint8Array(p.len);
+        data = got;
       }
     } else if (addr === null || !ctx.dmaWrite(addr, p.data)) {
       status = BusStatus.DECODE_ERROR;

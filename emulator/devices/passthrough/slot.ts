@@ -21,6 +21,14 @@ export interface SlotHost {
   log(line: string): void;
   /** The slot changed state by itself (backend lost or failing). */
   changed(state: string): void;
+  /** A packet the backend's device sent on its own: to the machine's input queue, back through `deliver`. */
+  post(packet: Uint8Array): void;
+  /** Such a packet, handled already inside the backend's `wait`-th wait: only recorded. */
+  entered(packet: Uint8Array, wait: number): void;
+  /** Whether the machine replays a log. */
+  replaying(): boolean;
+  /** Replaying: the logged packets of the backend's `wait`-th wait. */
+  claim(wait: number): Uint8Array[];
 }
 
 export class PassthroughSlot implements MmioDevice {
@@ -75,7 +83,7 @@ export class PassthroughSlot implements MmioDevice {
   }
 
   private context(): PassthroughContext {
-    const ram = this.host.ram, dma = this.config.dma;
+    const host = this.host, ram = host.ram, dma = this.config.dma;
     const inside = (addr: number, len: number) => dma !== undefined && len >= 0 && addr >= dma.base && addr + len <= dma.base + dma.size &&
       addr >= ram.base && addr + len <= ram.base + ram.size;
     return {
@@ -94,6 +102,11 @@ export class PassthroughSlot implements MmioDevice {
       now: () => this.host.now(),
       nowNs: () => this.host.nowNs(),
       log: (line) => this.host.log(`${this.name}: ${line}`),
+      windowBase: this.config.base,
+      post: (packet) => this.host.post(packet),
+      entered: (packet, wait) => this.host.entered(packet, wait),
+      get replaying() { return host.replaying(); },
+      claim: (wait) => this.host.claim(wait),
     };
   }
 
@@ -143,6 +156,20 @@ export class PassthroughSlot implements MmioDevice {
   tick(): void {
     if (!this.plugged || this.backend === null) return;
     this.backend.tick();
+    this.checkBackend();
+  }
+
+  /** Before the round's inputs enter: the backend posts what its device did on its own. */
+  poll(): void {
+    if (!this.plugged || this.backend?.poll === undefined) return;
+    this.backend.poll();
+    this.checkBackend();
+  }
+
+  /** A posted packet enters the machine (input-events.ts); a slot unplugged meanwhile takes nothing. */
+  deliver(packet: Uint8Array): void {
+    if (!this.plugged || this.backend?.deliver === undefined) return;
+    this.backend.deliver(packet);
     this.checkBackend();
   }
 

@@ -11,6 +11,9 @@ export class FakeSlotContext implements PassthroughContext {
   logs: string[] = [];
   clock = 0;
   readonly mem: Uint8Array;
+  /** What the backend posted to the input queue, oldest first. */
+  posted: Uint8Array[] = [];
+  windowBase = 0x4000000;
 
   constructor(readonly window: { base: number; size: number }) { this.mem = new Uint8Array(window.size); }
 
@@ -27,4 +30,12 @@ export class FakeSlotContext implements PassthroughContext {
   now(): number { return this.clock; }
   nowNs(): number { return this.clock * 10; }
   log(line: string): void { this.logs.push(line); }
+  post(packet: Uint8Array): void { this.posted.push(packet); }
+  /** [wait, packet] for each packet recorded as handled inside a wait. */
+  enteredInWait: [number, Uint8Array][] = [];
+  entered(packet: Uint8Array, wait: number): void { this.enteredInWait.push([wait, packet]); }
+  /** Set to replay: the packets each wait claims. */
+  replayLog: Map<number, Uint8Array[]> | null = null;
+  get replaying(): boolean { return this.replayLog !== null; }
+  claim(wait: number): Uint8Array[] { const l = this.replayLog?.get(wait) ?? []; this.replayLog?.delete(wait); return l; }
 }
