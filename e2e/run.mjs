@@ -177,6 +177,8 @@ try {
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 30_000 });
     await timeF5(page, 'second', () => page.getByText(/Paused on entry/i).first().waitFor({ timeout: 30_000 }));
+    // Continue acts on the focused thread: F5 before VS Code has focused the stopped frame is lost.
+    await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('F5');
     await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
     await page.locator('.debug-call-stack').getByText('on_timer', { exact: true }).first().waitFor({ timeout: 10_000 });
