@@ -116,7 +116,8 @@ run options:
                         gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
-124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input.`;
+124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input, 141 stdout closed by its reader,
+74 another error writing stdout.`;
 
 /** "128M", "1G", "65536K", "128" (MiB, as QEMU's -m). */
 export function parseSize(s: string): number | undefined {
