@@ -15,6 +15,7 @@ import { decode } from './decode';
 import { BlockFn, CodePage } from './code-cache';
 import { Breakpoints } from '../machine/breakpoints';
 import { out } from './int64';
+import { TRIGGER_ACCESS, Triggers } from './triggers';
 
 /** What a hart needs from the machine around it. */
 export interface HartHost {
@@ -93,6 +94,8 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** The guest's trigger module (Sdtrig): its own breakpoints, raised as exceptions in the guest. */
+  readonly triggers: Triggers;
   /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
   watch: Watchpoints | null = null;
   /** The trap trace (machine/trace.ts); null when off. */
@@ -115,6 +118,7 @@ export class Hart {
     this.ramBase = ram.base;
     this.ramEnd = ram.base + ram.size;
     this.pmp = new Pmp(xlen);
+    this.triggers = new Triggers(xlen);
     this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus };
     this.reset();
   }
@@ -129,6 +133,7 @@ export class Hart {
     this.mcounteren = this.scounteren = this.senvcfg = this.mcountinhibit = 0;
     this.csr64.fill(0);
     this.pmp.reset();
+    this.triggers.reset();
     this.mtimecmp = 0;
     this.resvAddr = -1;
     this.wfi = false;
@@ -162,8 +167,11 @@ export class Hart {
       ? (this.mstatus & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT : this.priv;
   }
 
-  /** Translate and fill the TLB; -1 and excCause set on a fault. */
-  translate(lo: number, hi: number, kind: AccessKind, size: number): number {
+  /**
+   * Translate and fill the TLB; -1 and excCause set on a fault or a trigger. `rmw` marks
+   * an AMO or SC, which data triggers see as a load and a store (as QEMU 7.2).
+   */
+  translate(lo: number, hi: number, kind: AccessKind, size: number, rmw = false): number {
     const c = this.tctx;
     c.priv = kind === Access.Fetch ? this.priv : this.dataPriv();
     c.satpMode = this.satpMode();
@@ -178,6 +186,16 @@ export class Hart {
       this.excTvalHi = this.xlen === 64 ? hi : 0;
       return -1;
     }
+    // Debug spec 1.0 §5.7.12 (timing=0, as QEMU 7.2): a data trigger fires before the
+    // access; translation and PMP faults come first, as in QEMU.
+    const trig = this.triggers;
+    const tkind = rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
+    if (trig.data !== null && kind !== Access.Fetch && trig.dataHit(lo, hi, size, tkind, this.priv)) {
+      this.yieldLoop = true;
+      this.excCause = Cause.Breakpoint;
+      this.excTvalLo = this.excTvalHi = 0; // QEMU 7.2 leaves tval 0
+      return -1;
+    }
     const watch = this.watch;
     if (watch !== null && kind !== Access.Fetch && watch.check(t.pa, size, kind === Access.Write, this.id)) {
       this.hitBreakpoint = true; // the access completes; the hart stops after this instruction
@@ -186,7 +204,8 @@ export class Hart {
     if (t.cacheable && (lo & 0xfff) + size <= 4096) {
       const tlb = kind === Access.Read ? this.tlbR : kind === Access.Write ? this.tlbW : this.tlbX;
       const page = t.pa - (t.pa % 4096);
-      if (watch === null || kind === Access.Fetch || !watch.coversPage(page)) {
+      if ((watch === null || kind === Access.Fetch || !watch.coversPage(page)) &&
+        (trig.data === null || kind === Access.Fetch || !trig.coversPage(lo, hi, tkind))) {
         tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
       }
     }
@@ -293,7 +312,7 @@ export class Hart {
     for (let i = size - 1; i >= 0; i--) {
       const a = (lo + i) | 0;
       const b = this.load8(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
-      if (this.excCause >= 0) { this.excTvalLo = lo; this.excTvalHi = this.xlen === 64 ? hi : 0; return 0; }
+      if (this.excCause >= 0) { this.splitFault(lo, hi); return 0; }
       v = (v << 8) | b;
     }
     return size === 4 ? v | 0 : v;
@@ -372,7 +391,7 @@ export class Hart {
     for (let i = 0; i < size; i++) {
       const a = (lo + i) | 0;
       if (this.translate(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, Access.Write, 1) < 0) {
-        this.excTvalLo = lo; this.excTvalHi = this.xlen === 64 ? hi : 0;
+        this.splitFault(lo, hi);
         return;
       }
     }
@@ -382,6 +401,13 @@ export class Hart {
       this.store8(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, byte);
       if (this.excCause >= 0) return;
     }
+  }
+
+  /** A byte of a split access faulted: the fault reports the access's address (a trigger's breakpoint keeps tval 0). */
+  private splitFault(lo: number, hi: number): void {
+    if (this.excCause === Cause.Breakpoint) return;
+    this.excTvalLo = lo;
+    this.excTvalHi = this.xlen === 64 ? hi : 0;
   }
 
   // ---------------------------------------------------------------- atomics (A extension)
@@ -396,7 +422,7 @@ export class Hart {
   /** Physical address for an AMO/SC of `size` bytes, or -1 (misaligned → store/AMO misaligned, as QEMU). */
   amoPa(lo: number, hi: number, size: number): number {
     if ((lo & (size - 1)) !== 0) { this.misaligned(Cause.StoreAddressMisaligned, lo, hi); return -1; }
-    return this.translate(lo, hi, Access.Write, size);
+    return this.translate(lo, hi, Access.Write, size, true);
   }
 
   /** Read at a physical address found by amoPa/LR; low word returned, high in ldHi. */
@@ -727,6 +753,7 @@ export class Hart {
       if (n >= PMP_ENTRIES) return false;
       return this.setOut(this.pmp.addrLo[n], this.pmp.addrHi[n]);
     }
+    if (num >= CSR.tselect && num <= CSR.tinfo) { this.triggers.read(num); return true; }
     switch (num) {
       case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return this.setOut(0, 0);
       case CSR.mhartid: return this.setOut(this.id, 0);
@@ -819,6 +846,11 @@ export class Hart {
     if (num >= CSR.pmpaddr0 && num <= CSR.pmpaddr63) {
       this.pmp.writeAddr(num - CSR.pmpaddr0, lo, hi);
       this.flushTlb();
+      return true;
+    }
+    if (num >= CSR.tselect && num <= CSR.tinfo) {
+      this.triggers.write(num, lo, hi);
+      this.flushTlb(); // pages that now hold (or no longer hold) a trigger's bytes
       return true;
     }
     switch (num) {
