@@ -189,8 +189,9 @@ export class Hart {
     // Debug spec 1.0 §5.7.12 (timing=0, as QEMU 7.2): a data trigger fires before the
     // access; translation and PMP faults come first, as in QEMU.
     const trig = this.triggers;
-    const tkind = rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
-    if (trig.data !== null && kind !== Access.Fetch && trig.dataHit(lo, hi, size, tkind, this.priv)) {
+    const tkind = trig.data === null || kind === Access.Fetch ? 0
+      : rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
+    if (tkind !== 0 && trig.dataHit(lo, hi, size, tkind, this.priv)) {
       this.yieldLoop = true;
       this.excCause = Cause.Breakpoint;
       this.excTvalLo = this.excTvalHi = 0; // QEMU 7.2 leaves tval 0
@@ -205,7 +206,7 @@ export class Hart {
       const tlb = kind === Access.Read ? this.tlbR : kind === Access.Write ? this.tlbW : this.tlbX;
       const page = t.pa - (t.pa % 4096);
       if ((watch === null || kind === Access.Fetch || !watch.coversPage(page)) &&
-        (trig.data === null || kind === Access.Fetch || !trig.coversPage(lo, hi, tkind))) {
+        (tkind === 0 || !trig.coversPage(lo, hi, tkind))) {
         tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
       }
     }
