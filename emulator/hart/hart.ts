@@ -191,10 +191,8 @@ export class Hart {
     const trig = this.triggers;
     const tkind = trig.data === null || kind === Access.Fetch ? 0
       : rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
-    if (tkind !== 0 && trig.dataHit(lo, hi, size, tkind, this.priv)) {
-      this.yieldLoop = true;
-      this.excCause = Cause.Breakpoint;
-      this.excTvalLo = this.excTvalHi = 0; // QEMU 7.2 leaves tval 0
+    if (tkind !== 0 && trig.accessHit(lo, hi, size, tkind, this.priv)) {
+      this.triggerFired();
       return -1;
     }
     const watch = this.watch;
@@ -211,6 +209,13 @@ export class Hart {
       }
     }
     return t.pa;
+  }
+
+  /** A data trigger fires: a breakpoint exception before the access (tval 0, as QEMU 7.2). */
+  private triggerFired(): void {
+    this.yieldLoop = true;
+    this.excCause = Cause.Breakpoint;
+    this.excTvalLo = this.excTvalHi = 0;
   }
 
   /** Debugger translation: no A/D updates, no TLB fill, no fault raised. -1 when unmapped. */
@@ -286,6 +291,7 @@ export class Hart {
       if (this.excCause >= 0) return 0;
       out[0] = (lo + 4) | 0;
       this.ldHi = this.loadSplit(out[0], (lo >>> 0) > 0xfffffffb ? (hi + 1) | 0 : hi, 4);
+      if (this.excCause < 0) this.splitTriggers(lo, hi, 8);
       return l;
     }
     const pa = this.pa(this.tlbR, lo, hi, Access.Read, 8);
@@ -316,7 +322,15 @@ export class Hart {
       if (this.excCause >= 0) { this.splitFault(lo, hi); return 0; }
       v = (v << 8) | b;
     }
+    if (this.splitTriggers(lo, hi, size)) return 0;
     return size === 4 ? v | 0 : v;
+  }
+
+  /** After a split load's bytes: data triggers see the whole access (checked as QEMU 7.2 does, Triggers.accessHit). */
+  private splitTriggers(lo: number, hi: number, size: number): boolean {
+    if (this.triggers.data === null || !this.triggers.accessHit(lo, hi, size, TRIGGER_ACCESS.Load, this.priv)) return false;
+    this.triggerFired();
+    return true;
   }
 
   store8(lo: number, hi: number, v: number): void {

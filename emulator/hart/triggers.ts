@@ -183,6 +183,19 @@ export class Triggers {
   }
 
   /**
+   * Whether a load, store or AMO (TRIGGER_ACCESS) of `size` bytes at virtual (lo, hi) fires
+   * a trigger in `priv`, over the bytes QEMU 7.2's softmmu checks: a misaligned load as its
+   * two aligned halves, a misaligned store within one page from the page's start (a store
+   * crossing pages is checked byte by byte by its caller, which is exact, as QEMU's).
+   */
+  accessHit(lo: number, hi: number, size: number, kinds: number, priv: number): boolean {
+    const off = lo & (size - 1);
+    if (off === 0 || kinds === TRIGGER_ACCESS.Amo) return this.dataHit(lo, hi, size, kinds, priv);
+    if (kinds === TRIGGER_ACCESS.Load) return this.dataHit(lo - off, hi, 2 * size, kinds, priv);
+    return this.dataHit(lo & ~0xfff, hi, (lo & 0xfff) + size, kinds, priv);
+  }
+
+  /**
    * Whether an access of `size` bytes at virtual (lo, hi) of these kinds (TRIGGER_ACCESS)
    * fires a trigger in `priv`: some armed range of those kinds overlaps it, and some
    * trigger of the mode watches that range's address for one of its kinds (QEMU 7.2).

@@ -36,6 +36,7 @@ static volatile uint64_t watched[4] __attribute__((aligned(64))) = {
     0x1111111111111111ULL, 0x2222222222222222ULL, 0x3333333333333333ULL, 0x4444444444444444ULL,
 };
 static volatile uint32_t table[64];
+static volatile uint8_t cross[8192] __attribute__((aligned(4096)));
 
 #define TRY(what, ...) do { trap_expect(); __VA_ARGS__; print_trap(what); } while (0)
 
@@ -167,6 +168,9 @@ static void csr_probe(void)
 static long ld_w(long a) { long v = 0x5a; __asm__ volatile ("lw %0, 0(%1)" : "+r"(v) : "r"(a) : "memory"); return v; }
 static long ld_b(long a) { long v = 0x5a; __asm__ volatile ("lbu %0, 0(%1)" : "+r"(v) : "r"(a) : "memory"); return v; }
 static long ld_h(long a) { long v = 0x5a; __asm__ volatile ("lhu %0, 0(%1)" : "+r"(v) : "r"(a) : "memory"); return v; }
+#if __riscv_xlen == 64
+static long ld_d(long a) { long v = 0x5a; __asm__ volatile ("ld %0, 0(%1)" : "+r"(v) : "r"(a) : "memory"); return v; }
+#endif
 static long st_w(long a) { __asm__ volatile ("sw zero, 0(%0)" :: "r"(a) : "memory"); return 0; }
 static long st_b(long a) { __asm__ volatile ("sb zero, 0(%0)" :: "r"(a) : "memory"); return 0; }
 static long amo_add(long a) { long v = 0x5a; __asm__ volatile ("amoadd.w %0, zero, (%1)" : "+r"(v) : "r"(a) : "memory"); return v; }
@@ -239,6 +243,28 @@ static void data_triggers(void)
     data_case("M lbu uart LSR, load trigger", PRV_M, m | MC_LOAD, UART0_BASE + 5, ld_b, UART0_BASE + 5);
     data_case("M lw 0x0 (unmapped), load trigger", PRV_M, m | MC_LOAD, 0, ld_w, 0);
 
+    {
+        /* Misaligned accesses, as QEMU 7.2's softmmu checks them: a load as its two aligned
+           halves, a store within a page from the page's start, a store across pages exactly. */
+        unsigned long p = (unsigned long)cross + 4096;
+        data_case("M lw across a page, 1-byte trigger on its last byte", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 1, ld_w, p - 2);
+        data_case("M lw across a page, 1-byte trigger after it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 2, ld_w, p - 2);
+        data_case("M lw across a page, 1-byte trigger before it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p - 4, ld_w, p - 2);
+        data_case("M lw across a page, 1-byte trigger on its first byte", PRV_M, m | MC_LOAD | MC_SIZELO(1), p - 2, ld_w, p - 2);
+        data_case("M sw across a page, 1-byte trigger after it", PRV_M, m | MC_STORE | MC_SIZELO(1), p + 3, st_w, p - 2);
+        data_case("M lw within a page, misaligned, 1-byte trigger after it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 6, ld_w, p + 2);
+        data_case("M lw within a page, misaligned, 1-byte trigger before it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 1, ld_w, p + 2);
+        data_case("M lw within a page, misaligned, 1-byte trigger 2 before it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p, ld_w, p + 2);
+        data_case("M lhu within a page, misaligned, 1-byte trigger 2 after it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 0x13, ld_h, p + 0x11);
+        data_case("M sw within a page, misaligned, 1-byte trigger at the page start", PRV_M, m | MC_STORE | MC_SIZELO(1), p, st_w, p + 0x12);
+        data_case("M sw within a page, misaligned, 1-byte trigger after it", PRV_M, m | MC_STORE | MC_SIZELO(1), p + 0x16, st_w, p + 0x12);
+        data_case("M sw within a page, misaligned, 1-byte trigger on it", PRV_M, m | MC_STORE | MC_SIZELO(1), p + 0x15, st_w, p + 0x12);
+#if __riscv_xlen == 64
+        data_case("M ld across a page, 1-byte trigger after it", PRV_M, m | MC_LOAD | MC_SIZELO(1), p + 5, ld_d, p - 6);
+#endif
+        data_case("M sw across a page, 1-byte trigger before it", PRV_M, m | MC_STORE | MC_SIZELO(1), p - 3, st_w, p - 2);
+        data_case("M sw across a page, 1-byte trigger on it", PRV_M, m | MC_STORE | MC_SIZELO(1), p + 1, st_w, p - 2);
+    }
     /* mcontrol6 (type 6): its own size field (bits 19:16), otherwise the same. */
     data_case("M lw +4, type 6 load trigger any size", PRV_M, TYPE(6) | m | MC_LOAD, w, ld_w, w + 4);
     data_case("M lbu +7, type 6 load trigger any size", PRV_M, TYPE(6) | m | MC_LOAD, w, ld_b, w + 7);
