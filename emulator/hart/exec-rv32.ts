@@ -37,7 +37,7 @@ export function runRv32(h: Hart, budget: number): number {
       page = h.fetchPage(pc, 0);
       if (page === null) {
         h.pcLo = pc;
-        h.raiseException();
+        h.raiseFetchException();
         pc = h.pcLo;
         n++;
         break;

@@ -42,7 +42,7 @@ export function runRv64(h: Hart, budget: number): number {
       page = h.fetchPage(pcLo, pcHi);
       if (page === null) {
         h.pcLo = pcLo; h.pcHi = pcHi;
-        h.raiseException();
+        h.raiseFetchException();
         pcLo = h.pcLo; pcHi = h.pcHi;
         n++;
         break;

@@ -640,6 +640,13 @@ export class Hart {
     this.trap(cause, false, this.excTvalLo, this.excTvalHi);
   }
 
+  /** Raise the fetch fault fetchPage left, unless an execute trigger at pc fires: it comes before the fetch (Priv 1.12 Table 3.7). */
+  raiseFetchException(): void {
+    if (this.triggers.exec === null || !this.triggers.execHit(this.pcLo, this.pcHi, this.priv)) { this.raiseException(); return; }
+    this.excCause = -1;
+    this.trap(Cause.Breakpoint, false, 0, 0);
+  }
+
   illegal(bits: number): void {
     this.trap(Cause.IllegalInstruction, false, bits, 0);
   }

@@ -324,6 +324,16 @@ static void exec_triggers(void)
     exec_case("M illegal instruction", PRV_M, MC_M | MC_EXEC, trig_illegal, trig_illegal);
     exec_case("M ebreak", PRV_M, MC_M | MC_EXEC, trig_ebreak, trig_ebreak);
     exec_case("M trig_fn_2, type 6", PRV_M, TYPE(6) | MC_M | MC_EXEC, trig_fn_2, trig_fn);
+    /* The breakpoint comes before the fetch: no access fault (Priv 1.12 Table 3.7). */
+    arm(0, MC_M | MC_EXEC, 0x100);
+    trap_expect();
+    exec_at(0x100);
+    print_trap("M fetch from 0x100 (nothing there), exec trigger on it");
+    arm(0, MC_M | MC_EXEC, 0x88000000UL);
+    trap_expect();
+    exec_at(0x88000000UL);
+    print_trap("M fetch past RAM, exec trigger on it");
+    disarm_all();
     exec_case("S trig_fn_2", PRV_S, MC_S | MC_EXEC, trig_fn_2, trig_fn);
     exec_case("S trig_fn_2, M|U only", PRV_S, MC_M | MC_U | MC_EXEC, trig_fn_2, trig_fn);
     exec_case("U trig_fn_c", PRV_U, MC_U | MC_EXEC, trig_fn_c, trig_fn);
