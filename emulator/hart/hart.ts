@@ -172,6 +172,15 @@ export class Hart {
    * an AMO or SC, which data triggers see as a load and a store (as QEMU 7.2).
    */
   translate(lo: number, hi: number, kind: AccessKind, size: number, rmw = false): number {
+    // Debug spec 1.0 §5.7.12 (timing=0) and Priv 1.12 Table 3.7: a data trigger fires before
+    // the access and before its page or access fault, as in QEMU 7.2.
+    const trig = this.triggers;
+    const tkind = trig.data === null || kind === Access.Fetch ? 0
+      : rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
+    if (tkind !== 0 && trig.accessHit(lo, hi, size, tkind, this.priv)) {
+      this.triggerFired();
+      return -1;
+    }
     const c = this.tctx;
     c.priv = kind === Access.Fetch ? this.priv : this.dataPriv();
     c.satpMode = this.satpMode();
@@ -184,15 +193,6 @@ export class Hart {
       this.excCause = t.cause;
       this.excTvalLo = lo;
       this.excTvalHi = this.xlen === 64 ? hi : 0;
-      return -1;
-    }
-    // Debug spec 1.0 §5.7.12 (timing=0, as QEMU 7.2): a data trigger fires before the
-    // access; translation and PMP faults come first, as in QEMU.
-    const trig = this.triggers;
-    const tkind = trig.data === null || kind === Access.Fetch ? 0
-      : rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
-    if (tkind !== 0 && trig.accessHit(lo, hi, size, tkind, this.priv)) {
-      this.triggerFired();
       return -1;
     }
     const watch = this.watch;
@@ -287,11 +287,11 @@ export class Hart {
     const hit = this.ramHit(this.tlbR, lo, hi, 7);
     if (hit >= 0) { this.ldHi = this.ram.i32[(hit >>> 2) + 1]; return this.ram.i32[hit >>> 2]; }
     if ((lo & 0xfff) > 0xff8) {
+      if (this.splitTriggers(lo, hi, 8)) return 0;
       const l = this.loadSplit(lo, hi, 4);
       if (this.excCause >= 0) return 0;
       out[0] = (lo + 4) | 0;
       this.ldHi = this.loadSplit(out[0], (lo >>> 0) > 0xfffffffb ? (hi + 1) | 0 : hi, 4);
-      if (this.excCause < 0) this.splitTriggers(lo, hi, 8);
       return l;
     }
     const pa = this.pa(this.tlbR, lo, hi, Access.Read, 8);
@@ -315,6 +315,7 @@ export class Hart {
 
   /** A misaligned access that crosses a page: byte by byte, each translated (QEMU allows misaligned RAM access). */
   private loadSplit(lo: number, hi: number, size: number): number {
+    if (this.splitTriggers(lo, hi, size)) return 0;
     let v = 0;
     for (let i = size - 1; i >= 0; i--) {
       const a = (lo + i) | 0;
@@ -322,11 +323,10 @@ export class Hart {
       if (this.excCause >= 0) { this.splitFault(lo, hi); return 0; }
       v = (v << 8) | b;
     }
-    if (this.splitTriggers(lo, hi, size)) return 0;
     return size === 4 ? v | 0 : v;
   }
 
-  /** After a split load's bytes: data triggers see the whole access (checked as QEMU 7.2 does, Triggers.accessHit). */
+  /** Before a split load's bytes: data triggers see the whole access, as QEMU 7.2 checks it (Triggers.accessHit). */
   private splitTriggers(lo: number, hi: number, size: number): boolean {
     if (this.triggers.data === null || !this.triggers.accessHit(lo, hi, size, TRIGGER_ACCESS.Load, this.priv)) return false;
     this.triggerFired();

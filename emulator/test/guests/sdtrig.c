@@ -37,6 +37,8 @@ static volatile uint64_t watched[4] __attribute__((aligned(64))) = {
 };
 static volatile uint32_t table[64];
 static volatile uint8_t cross[8192] __attribute__((aligned(4096)));
+/* A root page table mapping RAM with superpages and nothing else (Priv 1.12 4.3, 4.4). */
+static unsigned long page_root[4096 / sizeof(unsigned long)] __attribute__((aligned(4096)));
 
 #define TRY(what, ...) do { trap_expect(); __VA_ARGS__; print_trap(what); } while (0)
 
@@ -240,6 +242,7 @@ static void data_triggers(void)
     data_case("M lr.w, store trigger", PRV_M, m | MC_STORE, w, lr_w, w);
     data_case("M lr.w+sc.w, store trigger", PRV_M, m | MC_STORE, w, lr_sc_w, w);
     data_case("M lr.w+sc.w, load trigger", PRV_M, m | MC_LOAD, w, lr_sc_w, w);
+    data_case("M lr.w misaligned, load trigger", PRV_M, m | MC_LOAD, w, lr_w, w + 2);
     data_case("M lbu uart LSR, load trigger", PRV_M, m | MC_LOAD, UART0_BASE + 5, ld_b, UART0_BASE + 5);
     data_case("M lw 0x0 (unmapped), load trigger", PRV_M, m | MC_LOAD, 0, ld_w, 0);
 
@@ -277,6 +280,34 @@ static void data_triggers(void)
     data_case("S lw, load trigger for M|U", PRV_S, MC_M | MC_U | MC_LOAD, w, ld_w, w);
     data_case("U sw, store trigger for U", PRV_U, MC_U | MC_STORE, w, st_w, w);
     data_case("U sw, store trigger for M|S", PRV_U, MC_M | MC_S | MC_STORE, w, st_w, w);
+
+    /* The trigger comes before a PMP fault (Priv 1.12 Table 3.7). */
+    {
+        unsigned long d = (unsigned long)cross + 64;
+        csr_write(pmpaddr0, (d >> 2) | 7);        /* NAPOT 64 bytes: no access */
+        csr_write(pmpaddr1, ~0UL);
+        csr_write(pmpcfg0, (0x1fUL << 8) | 0x18); /* entry 1: NAPOT RWX everywhere else */
+        data_case("U lw, PMP denies, load trigger for U", PRV_U, MC_U | MC_LOAD, d, ld_w, d);
+        pmp_allow_all();
+    }
+
+    /* And before a page fault: S loads from an unmapped page with paging on. */
+    {
+#if __riscv_xlen == 64
+        page_root[2] = ((DRAM_BASE >> 12) << 10) | 0xcf;           /* 1 GiB at 0x80000000: V R W X A D */
+        unsigned long satp = (8UL << 60) | ((unsigned long)page_root >> 12);
+#else
+        for (unsigned long i = 0; i < 4; i++)                        /* 16 MiB at 0x80000000 */
+            page_root[0x200 + i] = (((DRAM_BASE >> 12) + i * 1024) << 10) | 0xcf;
+        unsigned long satp = (1UL << 31) | ((unsigned long)page_root >> 12);
+#endif
+        csr_write(satp, satp);
+        __asm__ volatile ("sfence.vma" ::: "memory");
+        data_case("S lw unmapped 0x40000000, load trigger for S", PRV_S, MC_S | MC_LOAD, 0x40000000UL, ld_w, 0x40000000UL);
+        data_case("S lw unmapped 0x40000000, no trigger", PRV_S, MC_S, 0x40000000UL, ld_w, 0x40000000UL);
+        csr_write(satp, 0);
+        __asm__ volatile ("sfence.vma" ::: "memory");
+    }
 
     /* MPRV: loads made for U from M; QEMU 7.2 matches the hart's mode (M), not the access's. */
     reset_watched();
