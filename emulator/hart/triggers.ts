@@ -9,13 +9,15 @@
  * Nothing here runs per instruction. Armed execute addresses are grouped by virtual
  * page: the interpreter asks for a page's set when it enters the page and runs such a
  * page without translated blocks. Pages holding an armed data address stay out of the
- * TLBs, so only accesses to them reach `dataHit` (from Hart.translate).
+ * TLBs, so only accesses to them reach `accessHit` (from Hart.translate, before the
+ * access is translated: the breakpoint comes before its page or PMP fault).
  *
  * QEMU 7.2's matching rules, kept on purpose (docs/architecture.md "Parity with QEMU 7.2"):
  * an armed address fires when *any* trigger of the same kind (and, for data, the same
  * address) matches the current mode, not only the trigger that armed it; the mode is the
  * hart's, not MPRV's; a size field counts bytes by its encoding (4-byte size = 3 bytes,
- * 8-byte size = 5); size 0 covers XLEN/8 bytes (mcontrol) or 8 (mcontrol6).
+ * 8-byte size = 5); size 0 covers XLEN/8 bytes (mcontrol) or 8 (mcontrol6); misaligned
+ * accesses are checked over the bytes QEMU's softmmu looks at (`accessHit`).
  */
 import { Breakpoints } from '../machine/breakpoints';
 import { CSR, MCONTROL, TDATA1_TYPE_SHIFT, TRIGGER_TYPE } from './csr';
