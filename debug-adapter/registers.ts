@@ -1,10 +1,12 @@
 /**
  * How registers and CSRs appear in the Variables view: ABI names, CSR groups
- * (machine, supervisor, counters, PMP), and each CSR decoded into named fields as the
+ * (machine, supervisor, counters, PMP, triggers), and each CSR decoded into named fields as the
  * privileged spec names them (mstatus.MIE, satp.MODE = Sv39, mcause as text). Bit
  * positions come from emulator/hart/csr.ts; nothing here restates a mask.
  */
-import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MIP, MSTATUS, SATP_MODE } from '../emulator/hart/csr';
+import {
+  CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, TRIGGER_TYPE,
+} from '../emulator/hart/csr';
 import { ABI_NAMES } from './disasm';
 
 export interface Field {
@@ -61,6 +63,31 @@ const satpFields = (xlen: 32 | 64): Field[] => xlen === 32
   ? [{ name: 'MODE', lo: 31, hi: 31, names: { 0: 'Bare', 1: 'Sv32' } }, { name: 'ASID', lo: 22, hi: 30 }, { name: 'PPN', lo: 0, hi: 21 }]
   : [{ name: 'MODE', lo: 60, hi: 63, names: SATP_NAMES }, { name: 'ASID', lo: 44, hi: 59 }, { name: 'PPN', lo: 0, hi: 43 }];
 
+const TRIGGER_TYPE_NAMES: Record<number, string> = { [TRIGGER_TYPE.None]: 'none', [TRIGGER_TYPE.Mcontrol]: 'mcontrol', [TRIGGER_TYPE.Mcontrol6]: 'mcontrol6' };
+/** tdata1 of the selected trigger (Debug spec 1.0 §5.7.12, §5.7.18): the fields both match types share. */
+const tdata1Fields = (xlen: 32 | 64): Field[] => [
+  { name: 'type', lo: xlen - 4, hi: xlen - 1, names: TRIGGER_TYPE_NAMES },
+  maskField('m', MCONTROL.M), maskField('s', MCONTROL.S), maskField('u', MCONTROL.U),
+  maskField('execute', MCONTROL.EXECUTE), maskField('store', MCONTROL.STORE), maskField('load', MCONTROL.LOAD),
+];
+const KIND_BITS = [['execute', MCONTROL.EXECUTE], ['store', MCONTROL.STORE], ['load', MCONTROL.LOAD]] as const;
+const MODE_BITS = [['M', MCONTROL.M], ['S', MCONTROL.S], ['U', MCONTROL.U]] as const;
+/** Bytes of each size encoding (0: any size). */
+const SIZE_BYTES: Record<number, number> = { 1: 1, 2: 2, 3: 4, 5: 8 };
+/** The trigger in words: "mcontrol: execute, load in M, U (8 bytes)", or "mcontrol: off". */
+function describeTdata1(v: bigint, xlen: 32 | 64): string {
+  const type = Number(v >> BigInt(xlen - 4));
+  const bits = Number(v & 0x1ffffffn);
+  const name = TRIGGER_TYPE_NAMES[type] ?? `type ${type}`;
+  const kinds = KIND_BITS.filter(([, b]) => (bits & b) !== 0).map(([k]) => k);
+  const modes = MODE_BITS.filter(([, b]) => (bits & b) !== 0).map(([m]) => m);
+  if (kinds.length === 0 || modes.length === 0) return `${name}: off`;
+  const size = type === TRIGGER_TYPE.Mcontrol6 ? (bits & MCONTROL.SIZE6) >>> MCONTROL.SIZELO_SHIFT
+    : ((bits & MCONTROL.SIZELO) >>> MCONTROL.SIZELO_SHIFT) | (xlen === 64 ? ((bits & MCONTROL.SIZEHI) >>> MCONTROL.SIZEHI_SHIFT) << 2 : 0);
+  const sizeText = size === 0 ? 'any size' : `${SIZE_BYTES[size] ?? '?'} bytes`;
+  return `${name}: ${kinds.join(', ')} in ${modes.join(', ')}${kinds.some((k) => k !== 'execute') ? ` (${sizeText})` : ''}`;
+}
+
 const none = (): Field[] => [];
 const csr = (name: keyof typeof CSR, fields: (xlen: 32 | 64) => Field[] = none, describe?: CsrView['describe']): CsrView =>
   ({ name, num: CSR[name], fields, describe });
@@ -95,6 +122,11 @@ export const CSR_GROUPS: { name: string; csrs: (xlen: 32 | 64) => CsrView[] }[] 
       ...(xlen === 32 ? [0, 1, 2, 3] : [0, 2]).map((i) => ({ name: `pmpcfg${i}`, num: CSR.pmpcfg0 + i, fields: none })),
       ...Array.from({ length: 16 }, (_, i) => ({ name: `pmpaddr${i}`, num: CSR.pmpaddr0 + i, fields: none })),
     ],
+  },
+  {
+    // The guest's own trigger module (Sdtrig): tdata1-3 show the trigger tselect selects.
+    name: 'CSRs: triggers',
+    csrs: () => [csr('tselect'), csr('tdata1', tdata1Fields, describeTdata1), csr('tdata2'), csr('tdata3'), csr('tinfo')],
   },
 ];
 

@@ -106,7 +106,7 @@ describe('debug adapter over stdio', () => {
     assert.equal(await pc(), main);
 
     const scopes = await dc.scopesRequest({ frameId: 1 });
-    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP']);
+    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP', 'CSRs: triggers']);
     const regs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
     const value = (name: string) => regs.find((v) => v.name === name)?.value;
     assert.equal(BigInt(value('pc') as string), BigInt(main));
@@ -141,6 +141,24 @@ describe('debug adapter over stdio', () => {
     await dc.setVariableRequest({ variablesReference: mstatus.variablesReference, name: 'MPP', value: '1' });
     const after = (await dc.evaluateRequest({ expression: '($mstatus >> 11) & 3' })).body.result;
     assert.match(after, /^0x1 /);
+  });
+
+  test('the trigger CSRs show the selected trigger in words, and a write arms it', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    const scopes = await dc.scopesRequest({ frameId: 1 });
+    const ref = scopes.body.scopes.find((s) => s.name === 'CSRs: triggers')?.variablesReference;
+    assert.ok(ref !== undefined);
+    const vars = async () => (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+    const value = async (name: string) => (await vars()).find((v) => v.name === name)?.value;
+    assert.equal(await value('tinfo'), '0x0000000000000044');
+    assert.equal(await value('tdata1'), '0x2000000000000000 (mcontrol: off)');
+    await dc.setVariableRequest({ variablesReference: ref, name: 'tdata1', value: '(2 << 60) | (1 << 21) | (1 << 16) | 0x43' });
+    assert.equal(await value('tdata1'), '0x2000000000210043 (mcontrol: store, load in M (8 bytes))');
+    const tdata1 = (await vars()).find((v) => v.name === 'tdata1');
+    assert.ok(tdata1 !== undefined && tdata1.variablesReference > 0);
+    const fields = (await dc.variablesRequest({ variablesReference: tdata1.variablesReference })).body.variables;
+    assert.equal(fields.find((f) => f.name === 'type')?.value, '2 (mcontrol)');
+    assert.equal(fields.find((f) => f.name === 'load')?.value, '1');
   });
 
   test('instruction breakpoint stops before its instruction', async () => {

@@ -18,6 +18,8 @@ export const CSR = {
   mhpmevent3: 0x323, mhpmevent31: 0x33f,
   mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
   pmpcfg0: 0x3a0, pmpcfg15: 0x3af, pmpaddr0: 0x3b0, pmpaddr63: 0x3ef,
+  // Trigger module (Sdtrig, Debug spec 1.0 §5.7)
+  tselect: 0x7a0, tdata1: 0x7a1, tdata2: 0x7a2, tdata3: 0x7a3, tinfo: 0x7a4,
   mcycle: 0xb00, minstret: 0xb02, mhpmcounter3: 0xb03, mhpmcounter31: 0xb1f,
   mcycleh: 0xb80, minstreth: 0xb82, mhpmcounter3h: 0xb83, mhpmcounter31h: 0xb9f,
 } as const;
@@ -74,5 +76,21 @@ export const DELEGABLE_INTERRUPTS = MIP.SSIP | MIP.STIP | MIP.SEIP;
 
 /** menvcfg bits we implement: FIOM (bit 0) and STCE (bit 63, Sstc). */
 export const MENVCFG = { FIOM: 1, STCE_HI: 1 << 31 } as const;
+
+/**
+ * tdata1 as mcontrol (type 2, Debug spec 1.0 §5.7.12) and mcontrol6 (type 6, §5.7.18): the
+ * bits QEMU 7.2 keeps. `type` sits in the top four bits of tdata1 (TDATA1_TYPE_SHIFT of the
+ * register's top word), every other field in bits 24:0.
+ */
+export const MCONTROL = {
+  LOAD: 1 << 0, STORE: 1 << 1, EXECUTE: 1 << 2, U: 1 << 3, S: 1 << 4, M: 1 << 6,
+  /** mcontrol: size = sizehi:sizelo (sizehi on RV64 only). */
+  SIZELO: 3 << 16, SIZELO_SHIFT: 16, SIZEHI: 3 << 21, SIZEHI_SHIFT: 21,
+  /** mcontrol6: a 4-bit size, and the virtualised modes. */
+  SIZE6: 15 << 16, VS: 1 << 23, VU: 1 << 24,
+} as const;
+/** tdata1.type: bits XLEN-1:XLEN-4, i.e. bits 31:28 of the register's top 32-bit word. */
+export const TDATA1_TYPE_SHIFT = 28;
+export const TRIGGER_TYPE = { None: 0, Mcontrol: 2, Mcontrol6: 6 } as const;
 
 export const SATP_MODE = { Bare: 0, Sv32: 1, Sv39: 8, Sv48: 9 } as const;

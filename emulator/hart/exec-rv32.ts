@@ -21,7 +21,12 @@ export function runRv32(h: Hart, budget: number): number {
   let entry = true;
   let pageBase = 0;
   const bps = h.breakpoints;
+  const trig = h.triggers;
   let bpOffsets: Set<number> | undefined;
+  /** Offsets of the page where an execute trigger fires in the current mode (which changes only after a yield). */
+  let trigOffsets: Set<number> | undefined;
+  /** On a page with either: instruction by instruction, no blocks. */
+  let checkPc = false;
   let skipBp = h.skipBreakpoint;
   h.skipBreakpoint = false;
   let n = 0;
@@ -32,7 +37,7 @@ export function runRv32(h: Hart, budget: number): number {
       page = h.fetchPage(pc, 0);
       if (page === null) {
         h.pcLo = pc;
-        h.raiseException();
+        h.raiseFetchException();
         pc = h.pcLo;
         n++;
         break;
@@ -40,11 +45,22 @@ export function runRv32(h: Hart, budget: number): number {
       pageBase = pc & ~0xfff;
       words = page.words; blocks = page.blocks;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pc, 0);
+      trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pc, 0, h.priv);
+      checkPc = bpOffsets !== undefined || trigOffsets !== undefined;
     }
     const slot = (pc & 0xfff) >>> 1;
-    if (bpOffsets !== undefined) {
-      // Only pages with breakpoints pay for this, and their blocks are not used.
-      if (bpOffsets.has(pc & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
+    if (checkPc) {
+      // Only pages with breakpoints or execute triggers pay for this, and their blocks are not used.
+      const off = pc & 0xfff;
+      if (bpOffsets !== undefined && bpOffsets.has(off) && !skipBp) { h.hitBreakpoint = true; break; }
+      if (trigOffsets !== undefined && trigOffsets.has(off)) {
+        // Debug spec 1.0 §5.7.12: the trigger fires before the instruction (tval 0, as QEMU 7.2).
+        h.pcLo = pc;
+        h.trap(Cause.Breakpoint, false, 0, 0);
+        pc = h.pcLo;
+        n++;
+        break;
+      }
       entry = false;
     }
     if (entry) {

@@ -26,7 +26,12 @@ export function runRv64(h: Hart, budget: number): number {
   /** True at a block boundary: the first instruction, a jump target, after a block. */
   let entry = true;
   const bps = h.breakpoints;
+  const trig = h.triggers;
   let bpOffsets: Set<number> | undefined;
+  /** Offsets of the page where an execute trigger fires in the current mode (which changes only after a yield). */
+  let trigOffsets: Set<number> | undefined;
+  /** On a page with either: instruction by instruction, no blocks. */
+  let checkPc = false;
   let skipBp = h.skipBreakpoint;
   h.skipBreakpoint = false;
   let n = 0;
@@ -37,7 +42,7 @@ export function runRv64(h: Hart, budget: number): number {
       page = h.fetchPage(pcLo, pcHi);
       if (page === null) {
         h.pcLo = pcLo; h.pcHi = pcHi;
-        h.raiseException();
+        h.raiseFetchException();
         pcLo = h.pcLo; pcHi = h.pcHi;
         n++;
         break;
@@ -45,11 +50,22 @@ export function runRv64(h: Hart, budget: number): number {
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
       words = page.words; blocks = page.blocks;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pcLo, pcHi);
+      trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pcLo, pcHi, h.priv);
+      checkPc = bpOffsets !== undefined || trigOffsets !== undefined;
     }
     const slot = (pcLo & 0xfff) >>> 1;
-    if (bpOffsets !== undefined) {
-      // Only pages with breakpoints pay for this, and their blocks are not used.
-      if (bpOffsets.has(pcLo & 0xfff) && !skipBp) { h.hitBreakpoint = true; break; }
+    if (checkPc) {
+      // Only pages with breakpoints or execute triggers pay for this, and their blocks are not used.
+      const off = pcLo & 0xfff;
+      if (bpOffsets !== undefined && bpOffsets.has(off) && !skipBp) { h.hitBreakpoint = true; break; }
+      if (trigOffsets !== undefined && trigOffsets.has(off)) {
+        // Debug spec 1.0 §5.7.12: the trigger fires before the instruction (tval 0, as QEMU 7.2).
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.trap(Cause.Breakpoint, false, 0, 0);
+        pcLo = h.pcLo; pcHi = h.pcHi;
+        n++;
+        break;
+      }
       entry = false;
     }
     if (entry) {

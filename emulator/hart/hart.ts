@@ -15,6 +15,7 @@ import { decode } from './decode';
 import { BlockFn, CodePage } from './code-cache';
 import { Breakpoints } from '../machine/breakpoints';
 import { out } from './int64';
+import { TRIGGER_ACCESS, Triggers } from './triggers';
 
 /** What a hart needs from the machine around it. */
 export interface HartHost {
@@ -95,6 +96,8 @@ export class Hart {
   yieldLoop = false;
   /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** The guest's trigger module (Sdtrig): its own breakpoints, raised as exceptions in the guest. */
+  readonly triggers: Triggers;
   /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
   watch: Watchpoints | null = null;
   /** The trap trace (machine/trace.ts); null when off. */
@@ -126,6 +129,7 @@ export class Hart {
     this.ramBase = ram.base;
     this.ramEnd = ram.base + ram.size;
     this.pmp = new Pmp(xlen);
+    this.triggers = new Triggers(xlen);
     this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus };
     this.reset();
   }
@@ -140,6 +144,7 @@ export class Hart {
     this.mcounteren = this.scounteren = this.senvcfg = this.mcountinhibit = 0;
     this.csr64.fill(0);
     this.pmp.reset();
+    this.triggers.reset();
     this.mtimecmp = 0;
     this.resvAddr = -1;
     this.wfi = false;
@@ -173,8 +178,20 @@ export class Hart {
       ? (this.mstatus & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT : this.priv;
   }
 
-  /** Translate and fill the TLB; -1 and excCause set on a fault. */
-  translate(lo: number, hi: number, kind: AccessKind, size: number): number {
+  /**
+   * Translate and fill the TLB; -1 and excCause set on a fault or a trigger. `rmw` marks
+   * an AMO or SC, which data triggers see as a load and a store (as QEMU 7.2).
+   */
+  translate(lo: number, hi: number, kind: AccessKind, size: number, rmw = false): number {
+    // Debug spec 1.0 §5.7.12 (timing=0) and Priv 1.12 Table 3.7: a data trigger fires before
+    // the access and before its page or access fault, as in QEMU 7.2.
+    const trig = this.triggers;
+    const tkind = trig.data === null || kind === Access.Fetch ? 0
+      : rmw ? TRIGGER_ACCESS.Amo : kind === Access.Read ? TRIGGER_ACCESS.Load : TRIGGER_ACCESS.Store;
+    if (tkind !== 0 && trig.accessHit(lo, hi, size, tkind, this.priv)) {
+      this.triggerFired();
+      return -1;
+    }
     const c = this.tctx;
     c.priv = kind === Access.Fetch ? this.priv : this.dataPriv();
     c.satpMode = this.satpMode();
@@ -197,11 +214,19 @@ export class Hart {
     if (t.cacheable && (lo & 0xfff) + size <= 4096) {
       const tlb = kind === Access.Read ? this.tlbR : kind === Access.Write ? this.tlbW : this.tlbX;
       const page = t.pa - (t.pa % 4096);
-      if (watch === null || kind === Access.Fetch || !watch.coversPage(page)) {
+      if ((watch === null || kind === Access.Fetch || !watch.coversPage(page)) &&
+        (tkind === 0 || !trig.coversPage(lo, hi, tkind))) {
         tlb.fill(lo, hi, page, page >= this.ramBase && page < this.ramEnd ? page - this.ramBase : -1);
       }
     }
     return t.pa;
+  }
+
+  /** A data trigger fires: a breakpoint exception before the access (tval 0, as QEMU 7.2). */
+  private triggerFired(): void {
+    this.yieldLoop = true;
+    this.excCause = Cause.Breakpoint;
+    this.excTvalLo = this.excTvalHi = 0;
   }
 
   /** Debugger translation: no A/D updates, no TLB fill, no fault raised. -1 when unmapped. */
@@ -273,6 +298,7 @@ export class Hart {
     const hit = this.ramHit(this.tlbR, lo, hi, 7);
     if (hit >= 0) { this.ldHi = this.ram.i32[(hit >>> 2) + 1]; return this.ram.i32[hit >>> 2]; }
     if ((lo & 0xfff) > 0xff8) {
+      if (this.splitTriggers(lo, hi, 8)) return 0;
       const l = this.loadSplit(lo, hi, 4);
       if (this.excCause >= 0) return 0;
       out[0] = (lo + 4) | 0;
@@ -300,14 +326,22 @@ export class Hart {
 
   /** A misaligned access that crosses a page: byte by byte, each translated (QEMU allows misaligned RAM access). */
   private loadSplit(lo: number, hi: number, size: number): number {
+    if (this.splitTriggers(lo, hi, size)) return 0;
     let v = 0;
     for (let i = size - 1; i >= 0; i--) {
       const a = (lo + i) | 0;
       const b = this.load8(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
-      if (this.excCause >= 0) { this.excTvalLo = lo; this.excTvalHi = this.xlen === 64 ? hi : 0; return 0; }
+      if (this.excCause >= 0) { this.splitFault(lo, hi); return 0; }
       v = (v << 8) | b;
     }
     return size === 4 ? v | 0 : v;
+  }
+
+  /** Before a split load's bytes: data triggers see the whole access, as QEMU 7.2 checks it (Triggers.accessHit). */
+  private splitTriggers(lo: number, hi: number, size: number): boolean {
+    if (this.triggers.data === null || !this.triggers.accessHit(lo, hi, size, TRIGGER_ACCESS.Load, this.priv)) return false;
+    this.triggerFired();
+    return true;
   }
 
   store8(lo: number, hi: number, v: number): void {
@@ -383,7 +417,7 @@ export class Hart {
     for (let i = 0; i < size; i++) {
       const a = (lo + i) | 0;
       if (this.translate(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, Access.Write, 1) < 0) {
-        this.excTvalLo = lo; this.excTvalHi = this.xlen === 64 ? hi : 0;
+        this.splitFault(lo, hi);
         return;
       }
     }
@@ -393,6 +427,13 @@ export class Hart {
       this.store8(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, byte);
       if (this.excCause >= 0) return;
     }
+  }
+
+  /** A byte of a split access faulted: the fault reports the access's address (a trigger's breakpoint keeps tval 0). */
+  private splitFault(lo: number, hi: number): void {
+    if (this.excCause === Cause.Breakpoint) return;
+    this.excTvalLo = lo;
+    this.excTvalHi = this.xlen === 64 ? hi : 0;
   }
 
   // ---------------------------------------------------------------- atomics (A extension)
@@ -407,7 +448,7 @@ export class Hart {
   /** Physical address for an AMO/SC of `size` bytes, or -1 (misaligned → store/AMO misaligned, as QEMU). */
   amoPa(lo: number, hi: number, size: number): number {
     if ((lo & (size - 1)) !== 0) { this.misaligned(Cause.StoreAddressMisaligned, lo, hi); return -1; }
-    return this.translate(lo, hi, Access.Write, size);
+    return this.translate(lo, hi, Access.Write, size, true);
   }
 
   /** Read at a physical address found by amoPa/LR; low word returned, high in ldHi. */
@@ -618,6 +659,13 @@ export class Hart {
     this.trap(cause, false, this.excTvalLo, this.excTvalHi);
   }
 
+  /** Raise the fetch fault fetchPage left, unless an execute trigger at pc fires: it comes before the fetch (Priv 1.12 Table 3.7). */
+  raiseFetchException(): void {
+    if (this.triggers.exec === null || !this.triggers.execHit(this.pcLo, this.pcHi, this.priv)) { this.raiseException(); return; }
+    this.excCause = -1;
+    this.trap(Cause.Breakpoint, false, 0, 0);
+  }
+
   illegal(bits: number): void {
     this.trap(Cause.IllegalInstruction, false, bits, 0);
   }
@@ -746,6 +794,7 @@ export class Hart {
       if (n >= PMP_ENTRIES) return false;
       return this.setOut(this.pmp.addrLo[n], this.pmp.addrHi[n]);
     }
+    if (num >= CSR.tselect && num <= CSR.tinfo) { this.triggers.read(num); return true; }
     switch (num) {
       case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mconfigptr: return this.setOut(0, 0);
       case CSR.mhartid: return this.setOut(this.id, 0);
@@ -838,6 +887,11 @@ export class Hart {
     if (num >= CSR.pmpaddr0 && num <= CSR.pmpaddr63) {
       this.pmp.writeAddr(num - CSR.pmpaddr0, lo, hi);
       this.flushTlb();
+      return true;
+    }
+    if (num >= CSR.tselect && num <= CSR.tinfo) {
+      this.triggers.write(num, lo, hi);
+      this.flushTlb(); // pages that now hold (or no longer hold) a trigger's bytes
       return true;
     }
     switch (num) {

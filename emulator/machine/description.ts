@@ -254,13 +254,14 @@ export function defaultDescription(overrides: Partial<MachineDescription> = {}):
 
 /**
  * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAC + Zicsr + Zifencei +
- * Sstc, all 29 hpm counters present (ours read zero; QEMU's hold what is written), no
- * debug triggers, and F/D/H, Zba/Zbb/Zbc/Zbs and Zihintpause (all on by default) switched off.
+ * Sstc, all 29 hpm counters present (ours read zero; QEMU's hold what is written), the
+ * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and F/D/H,
+ * Zba/Zbb/Zbc/Zbs and Zihintpause (all on by default) switched off.
  * Differential tests pass exactly this, so QEMU's DTB riscv,isa equals isaString().
  */
 export const QEMU_CPU_OPTION: Record<Xlen, string> = {
-  64: 'rv64,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=false',
-  32: 'rv32,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=false',
+  64: 'rv64,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
+  32: 'rv32,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
 };
 
 /** riscv,isa exactly as QEMU 7.2 prints it for QEMU_CPU_OPTION (it has no zicntr yet). */

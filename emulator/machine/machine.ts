@@ -435,7 +435,8 @@ export class Machine {
   private traceOne(h: Hart): number {
     const trace = this.insnTrace as (hart: Hart, bits: number) => void;
     const bits = this.peekInstruction(h);
-    if (bits >= 0) trace(h, bits); // a fetch that faults runs no instruction: QEMU logs none either
+    // A fetch that faults or an execute trigger that fires runs no instruction: QEMU logs none either.
+    if (bits >= 0 && !h.triggers.execHit(h.pcLo, h.pcHi, h.priv)) trace(h, bits);
     return this.run(h, 1);
   }
 
