@@ -31,7 +31,8 @@ command -v bison >/dev/null || missing+=("bison (package bison)")
 command -v bc >/dev/null || missing+=("bc (package bc)")
 command -v mke2fs >/dev/null || [[ -x /sbin/mke2fs ]] || missing+=("mke2fs (package e2fsprogs)")
 if ((${#missing[@]} > 0)); then
-  echo "linux: not built, missing: ${missing[*]}"
+  list="$(printf '%s, ' "${missing[@]}")"
+  echo "linux: not built, missing: ${list%, }"
   rm -f "$OUT/KEY"
   exit 0
 fi
