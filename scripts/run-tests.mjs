@@ -254,7 +254,7 @@ async function main() {
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   const typesOk = await step('tsc', () => run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.'], 'tsc -p .'));
   if (!typesOk) {
-    for (const name of ['guests', 'demo', 'bundle', 'tests', 'lint']) {
+    for (const name of ['guests', 'demo', 'linux', 'bundle', 'tests', 'lint']) {
       steps.push({ name, status: 'not run', note: 'tsc failed' });
     }
     return printSummary();
@@ -270,6 +270,9 @@ async function main() {
       steps.push({ name, status: 'skipped', note: `no ${dir}/Makefile` });
     }
   }
+  // Linux 6.1 and its root disk for emulator/test/linux-boot.test.ts: minutes the first
+  // time, nothing while the cached build matches its inputs.
+  await step('linux', () => run('bash', ['emulator/test/linux/build.sh']));
   await step('bundle', () => npmRun('bundle'));
   const tmpBefore = ourTempEntries();
   await runTests();
