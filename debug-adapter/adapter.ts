@@ -114,6 +114,21 @@ function parseAddress(ref: string, what: string): bigint {
   return BigInt(s);
 }
 
+/** A memory request's `offset`: an integer (DAP: number of bytes), or an error naming it. */
+function memoryOffset(offset: number | undefined, what: string): bigint {
+  if (offset === undefined) return 0n;
+  if (!Number.isSafeInteger(offset)) throw new RequestError(`${what}: offset ${JSON.stringify(offset)} is not an integer`);
+  return BigInt(offset);
+}
+
+/** RFC 4648 §4 base64 (padding optional); Buffer.from would skip bad characters silently. */
+function decodeBase64(data: unknown, what: string): Uint8Array {
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1 || (data.includes('=') && data.length % 4 !== 0)) {
+    throw new RequestError(`${what}: data is not base64`);
+  }
+  return new Uint8Array(Buffer.from(data, 'base64'));
+}
+
 export class OsdevDebugSession extends DebugSession {
   private client: MachineClient | null = null;
   private config: LaunchConfig | null = null;
@@ -886,7 +901,7 @@ export class OsdevDebugSession extends DebugSession {
         throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
       }
       const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + memoryOffset(args.offset, 'readMemory'));
       const hart = this.lastStop?.hart ?? 0;
       const r = await this.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: ref.physical });
       response.body = { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
@@ -895,10 +910,10 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
     await this.handle(response, async () => {
-      const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
+      const bytes = decodeBase64(args.data, 'writeMemory');
       if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
       const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + memoryOffset(args.offset, 'writeMemory'));
       const hart = this.lastStop?.hart ?? 0;
       const r = await this.machine().request({ type: 'writeMemory', hart, address, bytes, physical: ref.physical });
       if (r.written < bytes.length && args.allowPartial !== true) {
