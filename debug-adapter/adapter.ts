@@ -102,7 +102,8 @@ class RequestError extends Error {}
  * A memory reference: a virtual address (through the current hart's translation), or
  * `phys:ADDR` for a physical one (what the evaluate `phys:` form and page walks give).
  */
-function parseMemoryReference(ref: string): { address: bigint; physical: boolean } {
+function parseMemoryReference(ref: unknown): { address: bigint; physical: boolean } {
+  if (typeof ref !== 'string') throw new RequestError('memoryReference is missing');
   const s = ref.trim();
   const physical = /^phys:/i.test(s);
   return { address: parseAddress(physical ? s.slice(5) : s, 'memoryReference'), physical };
@@ -164,6 +165,8 @@ export class OsdevDebugSession extends DebugSession {
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
+    // The client's stream closed (it went away without `disconnect`): end the machine and its worker.
+    this.on('close', () => void this.shutdownMachine());
   }
 
   /** Runs a request body; a thrown error becomes an error response whose text the user sees. */
@@ -897,6 +900,7 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
     await this.handle(response, async () => {
+      if (typeof args !== 'object' || args === null) throw new RequestError('readMemory: no arguments');
       if (!Number.isInteger(args.count) || args.count < 0 || args.count > MAX_MEMORY_TRANSFER) {
         throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
       }
@@ -910,6 +914,7 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
     await this.handle(response, async () => {
+      if (typeof args !== 'object' || args === null) throw new RequestError('writeMemory: no arguments');
       const bytes = decodeBase64(args.data, 'writeMemory');
       if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
       const ref = parseMemoryReference(args.memoryReference);

@@ -272,7 +272,8 @@ function runDap(port: number | undefined): Promise<number> {
   }
   const args = port === undefined ? ['--stdio'] : ['--port', String(port)];
   return new Promise((resolve) => {
-    const child = childProcess.spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+    // The IPC channel is the child's lifeline: it closes when this process ends, however it ends (kill -9 too).
+    const child = childProcess.spawn(process.execPath, [script, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     // Ending `osdev-emu dap` ends the adapter with it.
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
     child.on('error', (e) => { process.stderr.write(`osdev-emu: cannot start the debug adapter: ${e.message}\n`); resolve(70); });
