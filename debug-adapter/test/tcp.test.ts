@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import * as path from 'node:path';
 import { alive, CLI, DEMO, frame, ROOT, startDapServer, threadCount, until } from './dap-server';
@@ -85,6 +87,29 @@ test('a message over the size limit closes that connection only; another session
     }
   } finally {
     await server.stop();
+  }
+});
+
+test('osdev/consoleInput is refused in words while the guest leaves 64 KiB unread', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-tcp-'));
+  const server = await startDapServer();
+  try {
+    const spin = path.join(tmp, 'spin.bin');
+    fs.writeFileSync(spin, Buffer.from([0x6f, 0, 0, 0])); // 1: j 1b — never reads the UART
+    const dc = await launchedClient(server.port, spin);
+    try {
+      const text = 'y'.repeat(40_000);
+      await dc.customRequest('osdev/consoleInput', { text });
+      await dc.customRequest('osdev/consoleInput', { text });
+      await assert.rejects(dc.customRequest('osdev/consoleInput', { text }), /console input is full: the guest has left 64 KiB unread/);
+      const threads = await dc.threadsRequest();
+      assert.equal(threads.body.threads.length, 1);
+    } finally {
+      await dc.stop();
+    }
+  } finally {
+    await server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
 

@@ -124,7 +124,7 @@ class MachineWorker {
   private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
     if (req.type === 'input') {
       // The client cannot be paused: beyond the backlog, console input is refused until the guest reads.
-      if (this.machine?.inputs.consoleFull === true) return 'input: the guest is not reading its console input, which is full; try again later';
+      if (this.machine?.inputs.consoleFull === true) return 'console input is full: the guest has left 64 KiB unread; try again later';
       this.machine?.pushInput(req.bytes); // inputs.onPosted wakes an idle guest
       return { value: null };
     }
