@@ -103,7 +103,8 @@ class RequestError extends Error {}
  * A memory reference: a virtual address (through the current hart's translation), or
  * `phys:ADDR` for a physical one (what the evaluate `phys:` form and page walks give).
  */
-function parseMemoryReference(ref: string): { address: bigint; physical: boolean } {
+function parseMemoryReference(ref: unknown): { address: bigint; physical: boolean } {
+  if (typeof ref !== 'string') throw new RequestError('memoryReference is missing');
   const s = ref.trim();
   const physical = /^phys:/i.test(s);
   return { address: parseAddress(physical ? s.slice(5) : s, 'memoryReference'), physical };
@@ -113,6 +114,21 @@ function parseAddress(ref: string, what: string): bigint {
   const s = ref.trim();
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RequestError(`${what} '${ref}' is not an address`);
   return BigInt(s);
+}
+
+/** A memory request's `offset`: an integer (DAP: number of bytes), or an error naming it. */
+function memoryOffset(offset: number | undefined, what: string): bigint {
+  if (offset === undefined) return 0n;
+  if (!Number.isSafeInteger(offset)) throw new RequestError(`${what}: offset ${JSON.stringify(offset)} is not an integer`);
+  return BigInt(offset);
+}
+
+/** RFC 4648 §4 base64 (padding optional); Buffer.from would skip bad characters silently. */
+function decodeBase64(data: unknown, what: string): Uint8Array {
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1 || (data.includes('=') && data.length % 4 !== 0)) {
+    throw new RequestError(`${what}: data is not base64`);
+  }
+  return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
 export class OsdevDebugSession extends DebugSession {
@@ -152,6 +168,8 @@ export class OsdevDebugSession extends DebugSession {
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
+    // The client's stream closed (it went away without `disconnect`): end the machine and its worker.
+    this.on('close', () => void this.shutdownMachine());
   }
 
   /** Runs a request body; a thrown error becomes an error response whose text the user sees. */
@@ -901,11 +919,12 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
     await this.handle(response, async () => {
+      if (typeof args !== 'object' || args === null) throw new RequestError('readMemory: no arguments');
       if (!Number.isInteger(args.count) || args.count < 0 || args.count > MAX_MEMORY_TRANSFER) {
         throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
       }
       const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + memoryOffset(args.offset, 'readMemory'));
       const hart = this.lastStop?.hart ?? 0;
       const r = await this.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: ref.physical });
       response.body = { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
@@ -914,10 +933,11 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
     await this.handle(response, async () => {
-      const bytes = new Uint8Array(Buffer.from(args.data, 'base64'));
+      if (typeof args !== 'object' || args === null) throw new RequestError('writeMemory: no arguments');
+      const bytes = decodeBase64(args.data, 'writeMemory');
       if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
       const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + BigInt(args.offset ?? 0));
+      const address = BigInt.asUintN(ref.physical ? 64 : this.xlen, ref.address + memoryOffset(args.offset, 'writeMemory'));
       const hart = this.lastStop?.hart ?? 0;
       const r = await this.machine().request({ type: 'writeMemory', hart, address, bytes, physical: ref.physical });
       if (r.written < bytes.length && args.allowPartial !== true) {

@@ -33,6 +33,12 @@ const TYPES: Readonly<Record<string, { bytes: 0 | 1 | 2 | 4 | 8; signed: boolean
 
 export type Parsed = { ok: true; value: Expr } | { ok: false; error: string };
 
+/**
+ * Bounds on what a client may send (expressions come from outside): the parser and the
+ * evaluator recurse, so nesting and the number of operators bound their stack depth.
+ */
+export const EXPRESSION_LIMITS = { chars: 10_000, tokens: 1000, depth: 64 } as const;
+
 const TOKEN = /\s*(?:(0[xX][0-9a-fA-F]+|\d+)|(\$?[A-Za-z_.][\w.$]*(?:\[\d+\])?)|(<<|>>|==|!=|<=|>=|&&|\|\||[-+*/%&|^~!()<>]))/y;
 
 /** Binary operators by precedence, lowest first (C11 §6.5). */
@@ -59,10 +65,14 @@ function tokenize(src: string): Token[] | string {
 }
 
 export function parseExpression(src: string): Parsed {
+  if (src.length > EXPRESSION_LIMITS.chars) return { ok: false, error: `the expression is longer than ${EXPRESSION_LIMITS.chars} characters` };
   const tokens = tokenize(src);
   if (typeof tokens === 'string') return { ok: false, error: tokens };
   if (tokens.length === 0) return { ok: false, error: 'empty expression' };
+  // A left-associative chain (1+1+...+1) nests one level per operator in the tree.
+  if (tokens.length > EXPRESSION_LIMITS.tokens) return { ok: false, error: `the expression has more than ${EXPRESSION_LIMITS.tokens} tokens` };
   let i = 0;
+  let depth = 0;
   const fail = (msg: string): never => { throw new SyntaxError(msg); };
   const peek = () => tokens[i];
   /** After '(': a type name, an optional '*' and ')' make a cast; anything else is a parenthesised expression. */
@@ -78,7 +88,12 @@ export function parseExpression(src: string): Parsed {
     i = j + 1;
     return { ...type, pointer };
   };
+  /** Parentheses, casts and unary operators, nested: each level is parser and evaluator stack. */
   const primary = (): Expr => {
+    if (++depth > EXPRESSION_LIMITS.depth) fail(`the expression nests more than ${EXPRESSION_LIMITS.depth} levels deep`);
+    try { return primaryAt(); } finally { depth--; }
+  };
+  const primaryAt = (): Expr => {
     const t = tokens[i++];
     if (t === undefined) return fail('the expression ends too early');
     if (t.kind === 'num') return { kind: 'num', value: BigInt(t.text) };

@@ -2,7 +2,8 @@
 // `node out/debug-adapter/main.js`, as VS Code drives it) beside gdb-multiarch on QEMU's
 // gdbstub doing the same (GdbSession, out/debug-adapter/test/gdb-session.js, over MI).
 // Wall time of each round trip as a client sees it, next to the milestones. Measured,
-// never asserted. Run alone: `node scripts/bench-debugger.mjs` (after `npx tsc -p .` and
+// never asserted; the DAP transports (stdio beside --port) too. Run alone:
+// `node scripts/bench-debugger.mjs` (after `npx tsc -p .` and
 // `make -C emulator/test/guests bench`).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -27,6 +28,55 @@ const RUNS = 2;
 const NEVER_RUN = ['check64', 'show64', 'show', 'print_hex32', 'print_hex64'];
 /** gdb+QEMU runs longer than this are cut off and shown as at least this. */
 const RUN_CAP_MS = 180_000;
+
+/**
+ * Step-instruction round trips over each DAP transport, the same adapter: stdio (as VS
+ * Code spawns it) and `--port` on loopback (TCP_NODELAY matters there: Nagle's delay made
+ * a step 2-22 ms). Medians of SAMPLES, then STEPS in a row. Alone:
+ * `node scripts/bench-debugger.mjs --transports`.
+ */
+export async function benchTransports(root) {
+  const require = createRequire(join(root, 'package.json'));
+  const { DebugClient } = require('@vscode/debugadapter-testsupport');
+  const { spawn } = await import('node:child_process');
+  const adapter = join(root, 'out/debug-adapter/main.js');
+  const demo = join(root, 'demo/hello.elf');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const server = spawn(process.execPath, [adapter, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    let err = '';
+    server.stderr.on('data', (d) => { err += d; if (err.includes('listening')) resolve(); });
+    server.once('exit', (code) => reject(new Error(`bench: the adapter on --port ${port} exited (${code}): ${err}`)));
+  });
+  const result = {};
+  try {
+    for (const [name, start] of [['stdio', (dc) => dc.start()], ['port', (dc) => dc.start(port)]]) {
+      const dc = new DebugClient('node', adapter, 'osdev');
+      dc.defaultTimeout = 60_000;
+      await start(dc);
+      const stopped = dc.waitForEvent('stopped');
+      await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'bench', program: demo, stopOnEntry: true })]);
+      await stopped;
+      const step = async () => {
+        const s = dc.waitForEvent('stopped');
+        await dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
+        await s;
+      };
+      const times = [];
+      for (let i = 0; i < SAMPLES; i++) { const t0 = process.hrtime.bigint(); await step(); times.push(Number(process.hrtime.bigint() - t0) / 1e6); }
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < STEPS; i++) await step();
+      result[name] = { one: [...times].sort((a, b) => a - b)[times.length >> 1], all: Number(process.hrtime.bigint() - t0) / 1e6 };
+      await dc.stop();
+    }
+  } finally {
+    server.kill();
+  }
+  console.log(`
+DAP transport (wall ms)                        stdio    --port`);
+  console.log(`${'step instruction, one round trip (median)'.padEnd(42)} ${result.stdio.one.toFixed(2).padStart(8)} ${result.port.one.toFixed(2).padStart(9)}`);
+  console.log(`${`${STEPS} step instructions, one request each`.padEnd(42)} ${result.stdio.all.toFixed(0).padStart(8)} ${result.port.all.toFixed(0).padStart(9)}`);
+}
 
 export async function benchDebugger(root) {
   const require = createRequire(join(root, 'package.json'));
@@ -199,5 +249,7 @@ export async function benchDebugger(root) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await benchDebugger(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  if (process.argv[2] !== '--transports') await benchDebugger(root);
+  await benchTransports(root);
 }

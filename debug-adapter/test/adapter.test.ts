@@ -209,6 +209,20 @@ describe('debug adapter over stdio', () => {
     assert.deepEqual([...Buffer.from(r.body.data, 'base64')], [1, 2, 3, 4]);
   });
 
+  test('memory requests refuse bad base64 and fractional offsets in words, writing nothing', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    const where = 0x80100000;
+    await dc.customRequest('writeMemory', { memoryReference: hex(where), data: 'AQIDBA==' });
+    for (const data of ['AQ!DBA==', 'AQIDB', 'AQ==AQ==', 'AQI DBA==']) {
+      await assert.rejects(dc.customRequest('writeMemory', { memoryReference: hex(where), data: data }), /writeMemory: data is not base64/, data);
+    }
+    await assert.rejects(dc.customRequest('writeMemory', { memoryReference: hex(where), offset: 0.5, data: 'BQ==' }), /writeMemory: offset 0\.5 is not an integer/);
+    await assert.rejects(dc.customRequest('readMemory', { memoryReference: hex(where), offset: 0.5, count: 4 }), /readMemory: offset 0\.5 is not an integer/);
+    const r = await dc.customRequest('readMemory', { memoryReference: hex(where), count: 4 });
+    assert.deepEqual([...Buffer.from(r.body.data, 'base64')], [1, 2, 3, 4]);
+    await assert.rejects(dc.evaluateRequest({ expression: `${'('.repeat(200)}1${')'.repeat(200)}`, context: 'repl' }), /nests more than 64 levels deep/);
+  });
+
   test('disassemble around main matches objdump and labels main', async () => {
     const image = elf(DEMO);
     const main = symbol(image, 'main');

@@ -72,3 +72,13 @@ test('bad input is an error value, never an exception or JavaScript', async () =
   assert.match(await value('process.exit(1)') as string, /^syntax: unexpected '\('/);
   assert.equal(await value(''), 'syntax: empty expression');
 });
+
+test('outside input is bounded: deep nesting, long chains and long text are refused in words', async () => {
+  assert.equal(await value(`${'('.repeat(10_000)}1${')'.repeat(10_000)}`), 'syntax: the expression is longer than 10000 characters');
+  assert.equal(await value(`${'('.repeat(100)}1${')'.repeat(100)}`), 'syntax: the expression nests more than 64 levels deep');
+  assert.equal(await value(`${'-'.repeat(100)}1`), 'syntax: the expression nests more than 64 levels deep');
+  assert.equal(await value(Array(600).fill('1').join('+')), 'syntax: the expression has more than 1000 tokens');
+  // Within the bounds, nesting and chains still evaluate.
+  assert.equal(await value(`${'('.repeat(60)}1${')'.repeat(60)}`), 1n);
+  assert.equal(await value(Array(500).fill('1').join('+')), 500n);
+});

@@ -177,12 +177,14 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       ctrlA = stdin.isTTY === true && b === 0x01 && !ctrlA;
       if (!ctrlA) bytes.push(b);
     }
-    machine.pushInput(bytes);
+    if (!machine.pushInput(bytes)) stdin.pause();
     wake?.();
   };
   // While replaying, the log is the only input; with a serial port, its client is.
   const useStdin = replay === undefined && serial === undefined;
   let stdinEnded = false;
+  // Backpressure: while the guest leaves console input unread, its source is not read (a flood stays in the pipe or socket).
+  machine.inputs.onConsoleRoom = () => { if (useStdin) stdin.resume(); else serial?.resumeInput(); };
   if (useStdin) {
     if (stdin.isTTY) stdin.setRawMode(true);
     stdin.on('data', onData);
@@ -229,6 +231,13 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         machine.advanceTimeTo(hostTicks);
         const aheadMs = (machine.time - hostTicks) * 1000 / machine.board.timebaseHz;
         if (aheadMs > 2 && r.kind !== 'idle') await new Promise<void>((resolve) => setTimeout(resolve, aheadMs));
+      }
+      if (serial !== undefined && serial.blocked) {
+        // A --serial client that reads slowly: the machine waits for it, the guest cannot tell (docs/architecture.md).
+        await new Promise<void>((resolve) => {
+          const timer = deadline !== Infinity ? setTimeout(resolve, Math.max(0, deadline - Date.now())) : undefined;
+          void serial.writable().then(() => { clearTimeout(timer); resolve(); });
+        });
       }
       if (Date.now() >= deadline) { errLines.push(`osdev-emu: --timeout ${o.timeoutSeconds} s reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
       if (r.kind === 'idle' && (machine.inputs.isReplaying || !inputPossible())) {
@@ -311,7 +320,8 @@ function runDap(port: number | undefined): Promise<number> {
   }
   const args = port === undefined ? ['--stdio'] : ['--port', String(port)];
   return new Promise((resolve) => {
-    const child = childProcess.spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+    // The IPC channel is the child's lifeline: it closes when this process ends, however it ends (kill -9 too).
+    const child = childProcess.spawn(process.execPath, [script, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     // Ending `osdev-emu dap` ends the adapter with it.
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
     child.on('error', (e) => { process.stderr.write(`osdev-emu: cannot start the debug adapter: ${e.message}\n`); resolve(70); });

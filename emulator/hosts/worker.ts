@@ -46,6 +46,9 @@ class MachineWorker {
   private scheduled = false;
   private exited = false;
   private readonly console: number[] = [];
+  /** launch.json `serial`: a client that reads slowly holds the machine (serial-tcp.ts). */
+  private serial: SerialPort | null = null;
+  private serialWait = false;
   private traceLines: string[] = [];
   private traceDropped = 0;
   private lastStatus = { at: 0, instructions: 0 };
@@ -125,7 +128,12 @@ class MachineWorker {
 
   /** A result, or an error message for the response. */
   private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
-    if (req.type === 'input') { this.machine?.pushInput(req.bytes); return { value: null }; } // inputs.onPosted wakes an idle guest
+    if (req.type === 'input') {
+      // The client cannot be paused: beyond the backlog, console input is refused until the guest reads.
+      if (this.machine?.inputs.consoleFull === true) return 'console input is full: the guest has left 64 KiB unread; try again later';
+      this.machine?.pushInput(req.bytes); // inputs.onPosted wakes an idle guest
+      return { value: null };
+    }
     const m = this.machine, c = this.control;
     if (m === null || c === null) return `${req.type}: the machine has not been launched`;
     const hartOf = (id: number) => (id < m.harts.length ? m.harts[id] : undefined);
@@ -287,7 +295,9 @@ class MachineWorker {
       log: (line) => { for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b); },
     });
     serial?.onInput((bytes) => machine.pushInput(bytes));
+    machine.inputs.onConsoleRoom = () => serial?.resumeInput();
     machine.inputs.onPosted = () => { if (this.idle) this.wake(); };
+    this.serial = serial ?? null;
     const cfg: BootConfig = { kernel: p.kernel, bios: p.bios, initrd: p.initrd };
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;
@@ -322,6 +332,15 @@ class MachineWorker {
     if (this.pauseRequested) {
       this.pauseRequested = false;
       this.report({ kind: 'stopped', stop: { reason: 'pause', hart: 0 } });
+      return;
+    }
+    if (this.serial?.blocked === true) {
+      // Like idle: a pause request still wakes the loop, which stops above.
+      this.idle = true;
+      if (!this.serialWait) {
+        this.serialWait = true;
+        void this.serial.writable().then(() => { this.serialWait = false; if (this.idle) this.wake(); });
+      }
       return;
     }
     let o: RunOutcome;

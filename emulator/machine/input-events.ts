@@ -23,22 +23,53 @@ export type InputEvent =
 
 export interface StampedInput { at: number; event: InputEvent }
 
+/**
+ * Console bytes posted and not yet entered, above which `post` asks the host to stop
+ * reading (it pauses the stream: backpressure, as a UART's flow control would); it
+ * reads again when `onConsoleRoom` says half of it has entered.
+ */
+export const CONSOLE_BACKLOG = 64 * 1024;
+
 export class InputQueue {
-  private live: InputEvent[] = [];
+  /** Live console bytes as posted, from `consoleHead`/`consoleOffset` on: their own lane, so other events never wait behind them. */
+  private console: number[][] = [];
+  private consoleHead = 0;
+  private consoleOffset = 0;
+  /** Live events other than console bytes. */
+  private others: InputEvent[] = [];
   private replaying: StampedInput[] | null = null;
   /** Replayed events that enter inside a device's wait, not at a boundary. */
   private claimable: StampedInput[] = [];
+  /** Live console bytes waiting. */
+  private backlog = 0;
+  /** Whether `post` has told the host to stop reading and `onConsoleRoom` has not yet said to go on. */
+  private held = false;
   /** Called with each event as it enters the machine (the recorder). */
   onApplied: ((e: StampedInput) => void) | null = null;
   /** Called when live input arrives: a host sleeping on an idle guest wakes up. */
   onPosted: (() => void) | null = null;
+  /** Called once the console backlog has drained to half after `post` returned false: the host reads again. */
+  onConsoleRoom: (() => void) | null = null;
 
-  /** An event from outside; ignored while replaying (the log is the only input then). */
-  post(e: InputEvent): void {
-    if (this.replaying !== null) return;
-    this.live.push(e);
+  /**
+   * An event from outside; ignored while replaying (the log is the only input then).
+   * False when the console backlog is full: the host should stop reading console input
+   * until `onConsoleRoom` (what it posts meanwhile is still kept).
+   */
+  post(e: InputEvent): boolean {
+    if (this.replaying !== null) return true;
+    if (e.kind !== 'console') this.others.push(e);
+    else if (e.bytes.length > 0) {
+      this.console.push(e.bytes);
+      this.backlog += e.bytes.length;
+      if (this.backlog >= CONSOLE_BACKLOG) this.held = true;
+    }
     this.onPosted?.();
+    return !this.held;
   }
+
+  /** Whether console input waits beyond the backlog limit (a host that cannot pause refuses more). */
+  get consoleFull(): boolean { return this.backlog >= CONSOLE_BACKLOG; }
 
   get isReplaying(): boolean { return this.replaying !== null; }
 
@@ -47,7 +78,9 @@ export class InputQueue {
     const inWait = (s: StampedInput) => s.event.kind === 'peer' && s.event.wait !== undefined;
     this.replaying = log.filter((s) => !inWait(s)).sort((a, b) => a.at - b.at);
     this.claimable = log.filter(inWait);
-    this.live = [];
+    this.console = [];
+    this.consoleHead = this.consoleOffset = this.backlog = 0;
+    this.others = [];
   }
 
   /** An outside event that already entered the machine, inside a device's wait: recorded, not queued. */
@@ -63,25 +96,55 @@ export class InputQueue {
     return out;
   }
 
-  /** The clock at which the next event wants in: now for live input, its stamp for replayed input. */
-  nextAt(clock: number): number | undefined {
+  /**
+   * The clock at which the next event wants in: now for live input that can enter (console
+   * bytes only while the machine has `consoleRoom` for them), its stamp for replayed input.
+   */
+  nextAt(clock: number, consoleRoom = Infinity): number | undefined {
     if (this.replaying !== null) return this.replaying.length > 0 ? this.replaying[0].at : undefined;
-    return this.live.length > 0 ? clock : undefined;
+    return this.others.length > 0 || (this.backlog > 0 && consoleRoom > 0) ? clock : undefined;
   }
 
-  /** The events that enter at this boundary, in order. */
-  takeDue(clock: number): InputEvent[] {
+  /**
+   * The events that enter at this boundary, in order. Live console bytes enter only up to
+   * `consoleRoom` (the machine's buffer is bounded), as one event; the rest waits. What
+   * entered is what is recorded, so a replay (which takes the log as it is) repeats the run.
+   */
+  takeDue(clock: number, consoleRoom = Infinity): InputEvent[] {
     let due: InputEvent[];
     if (this.replaying !== null) {
       let n = 0;
       while (n < this.replaying.length && this.replaying[n].at <= clock) n++;
       due = this.replaying.splice(0, n).map((s) => s.event);
     } else {
-      due = this.live;
-      this.live = [];
+      if (this.others.length === 0 && (this.backlog === 0 || consoleRoom <= 0)) return [];
+      due = this.others;
+      this.others = [];
+      if (this.backlog > 0 && consoleRoom > 0) due.push({ kind: 'console', bytes: this.takeConsole(consoleRoom) });
     }
     if (this.onApplied !== null) for (const event of due) this.onApplied({ at: clock, event });
     return due;
+  }
+
+  /** Up to `max` waiting console bytes, oldest first. */
+  private takeConsole(max: number): number[] {
+    const out: number[] = [];
+    while (out.length < max && this.consoleHead < this.console.length) {
+      const chunk = this.console[this.consoleHead];
+      const end = Math.min(chunk.length, this.consoleOffset + (max - out.length));
+      for (let i = this.consoleOffset; i < end; i++) out.push(chunk[i]);
+      if (end === chunk.length) { this.consoleHead++; this.consoleOffset = 0; } else this.consoleOffset = end;
+    }
+    if (this.consoleHead === this.console.length || this.consoleHead >= 1024) {
+      this.console = this.console.slice(this.consoleHead);
+      this.consoleHead = 0;
+    }
+    this.backlog -= out.length;
+    if (this.held && this.backlog <= CONSOLE_BACKLOG / 2) {
+      this.held = false;
+      this.onConsoleRoom?.();
+    }
+    return out;
   }
 }
 

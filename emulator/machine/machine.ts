@@ -38,6 +38,11 @@ import { Watch, Watchpoints } from './watchpoints';
 export const QUANTUM = 1000;
 /** Instructions between interrupt checks inside a quantum (CSR writes, xRET and device lines end a chunk early). */
 const CHUNK = 1000;
+/**
+ * Console bytes that may have entered the machine and wait for room in the UART FIFO or
+ * virtio receive buffers; more waits in the input queue (bounded too: input-events.ts).
+ */
+const CONSOLE_BUFFER = 4096;
 /** Guest wall-clock origin for the RTC: 2026-01-01T00:00:00Z, fixed so runs are reproducible. */
 const RTC_EPOCH_NS = 1767225600 * 1e9;
 
@@ -285,14 +290,21 @@ export class Machine {
     for (const h of this.harts) if (h !== from && h.resvAddr === granule) h.resvAddr = -1;
   }
 
-  /** Host input for the console: enters at the next round boundary, then the UART as its FIFO has room. */
-  pushInput(bytes: Iterable<number>): void {
-    this.inputs.post({ kind: 'console', bytes: Array.from(bytes, (b) => b & 0xff) });
+  /**
+   * Host input for the console: enters at a round boundary while the machine's console
+   * buffer has room, then the UART as its FIFO has room. False: the backlog is full, stop
+   * reading until `inputs.onConsoleRoom` (input-events.ts).
+   */
+  pushInput(bytes: Iterable<number>): boolean {
+    return this.inputs.post({ kind: 'console', bytes: Array.from(bytes, (b) => b & 0xff) });
   }
+
+  /** Room in the machine's console buffer (the bytes that entered and wait for the UART or virtio console). */
+  private consoleRoom(): number { return Math.max(0, CONSOLE_BUFFER - this.input.length); }
 
   /** Outside input due at this boundary enters the machine. */
   private applyInputs(): void {
-    for (const e of this.inputs.takeDue(this.clock)) this.applyInput(e);
+    for (const e of this.inputs.takeDue(this.clock, this.consoleRoom())) this.applyInput(e);
   }
 
   private applyInput(e: InputEvent): void {
@@ -468,9 +480,9 @@ export class Machine {
     }
     // Pending console input wakes the guest only if it can enter now: with the UART's
     // FIFO full, a sleeping guest stays idle until it reads (no busy rounds).
-    if (this.input.length > 0 && (this.virtioConsole !== null || this.uart.canReceive() > 0)) return this.clock;
+    if (this.input.length > 0 && (this.virtioConsole !== null ? this.virtioConsole.canReceive() : this.uart.canReceive() > 0)) return this.clock;
     let next = best === Infinity ? Infinity : this.clockForTicks(best);
-    next = Math.min(next, this.inputs.nextAt(this.clock) ?? Infinity);
+    next = Math.min(next, this.inputs.nextAt(this.clock, this.consoleRoom()) ?? Infinity);
     for (const slot of this.slots) next = Math.min(next, slot.nextDeadline() ?? Infinity);
     return next === Infinity ? undefined : next;
   }

@@ -40,6 +40,14 @@ export class VirtioConsole implements VirtioDevice {
     else if (q === RX) this.poll();
   }
 
+  /** Whether the guest has posted a receive buffer that input could fill now (else waiting input need not wake it). */
+  canReceive(): boolean {
+    const q = this.t?.queue(RX);
+    if (q === undefined || !q.ready) return false;
+    const p = q.pending();
+    return p.ok && p.value > 0;
+  }
+
   /** Move waiting input into posted receive buffers. */
   poll(): void {
     const t = this.t;
