@@ -13,8 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, InitializeResult,
+  createConnection, Connection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageReader, StreamMessageWriter,
+  TextDocuments, TextDocumentSyncKind, InitializeResult,
 } from 'vscode-languageserver/node';
+import { checkedFraming, checkedParams } from './framing';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   analyze, Analysis, codeActions, completion, definition, diagnostics, documentSymbols, format, hover, hoverDeviceAddress, references, rename,
@@ -29,8 +31,35 @@ import { TRUST_GRANTED_NOTIFICATION, TrustOptions, insideFolders } from './trust
 const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
 const DEBOUNCE_MS = 150;
 
+/**
+ * The connection on the transport named in argv, with what the client sends checked
+ * first (framing.ts). `--stdio` and `--node-ipc` are ours to wrap; a socket or pipe is
+ * left to vscode-languageserver.
+ */
+function openConnection(): Connection {
+  let shutdown = false;
+  if (process.argv.includes('--stdio')) {
+    const input = checkedFraming(process.stdin, (reason) => {
+      process.stderr.write(`osdev-dts: ${reason}; closing the connection\n`);
+      process.exit(1);
+    });
+    const writer = new StreamMessageWriter(process.stdout);
+    // The client's end of the stream ends the server (LSP: exit code 0 after shutdown, else 1).
+    input.on('end', () => process.exit(shutdown ? 0 : 1));
+    const connection = createConnection(ProposedFeatures.all, checkedParams(new StreamMessageReader(input), writer, (m) => { if (m === 'shutdown') shutdown = true; }), writer);
+    // stdout carries the protocol: anything a library prints goes to the client's log instead.
+    console.log = console.info = console.warn = console.error = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+    return connection;
+  }
+  if (process.argv.includes('--node-ipc')) {
+    const writer = new IPCMessageWriter(process);
+    return createConnection(ProposedFeatures.all, checkedParams(new IPCMessageReader(process), writer), writer);
+  }
+  return createConnection(ProposedFeatures.all);
+}
+
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = openConnection();
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
