@@ -37,7 +37,7 @@ function files(main: string, rnd: () => number, extra: Record<string, string>): 
   return m;
 }
 
-function mutateText(src: string, rnd: () => number): string {
+export function mutateText(src: string, rnd: () => number): string {
   let s = src;
   const n = 1 + Math.floor(rnd() * 8);
   for (let k = 0; k < n; k++) {
