@@ -95,8 +95,15 @@ class Preprocessor {
     }
   }
 
+  /** Diagnostics given so far, so a file included many times says each thing once. */
+  private readonly said = new Set<string>();
+
   diag(severity: DtsDiagnostic['severity'], message: string, range: SourceRange, code = 'preprocessor'): void {
-    if (this.diagnostics.length < LIMITS.diagnostics) this.diagnostics.push({ severity, message, range, code });
+    if (this.diagnostics.length >= LIMITS.diagnostics) return;
+    const key = `${range.file}\0${range.start}\0${range.end}\0${message}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.diagnostics.push({ severity, message, range, code });
   }
 
   text(): string {

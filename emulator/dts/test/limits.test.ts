@@ -65,6 +65,17 @@ test('a diamond of includes (each file includes the next twice) stops at the inc
   assert.ok(c.pp.includes.length <= LIMITS.includes + 1);
 });
 
+test('the 31-file diamond, deeper than the include depth too: each error once', () => {
+  const files = new Map<string, string>();
+  for (let i = 0; i < 31; i++) files.set(`/x/f${i}.dtsi`, `#include "f${i + 1}.dtsi"\n#include "f${i + 1}.dtsi"\n`);
+  files.set('/x/f31.dtsi', '/ { a = <1>; };\n');
+  const c = analyzeDts('/x/main.dts', '/dts-v1/;\n#include "f0.dtsi"\n', { readFile: (p) => files.get(p) });
+  assert.deepEqual(c.diagnostics.filter((d) => d.code === 'include').map((d) => d.message), [
+    `includes nested deeper than ${LIMITS.includeDepth}`,
+    `more than ${LIMITS.includes} files included (an include repeated at every level?); the rest is ignored`,
+  ]);
+});
+
 test('a large file included again and again stops at the included-text limit', () => {
   // Text inside #if 0 is scanned but not output, so the output limit does not come first.
   const big = `#if 0\n${' '.repeat(1024 * 1024)}\n#endif\n`;
