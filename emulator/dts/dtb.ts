@@ -8,6 +8,7 @@
 import { FdtBuilder } from '../machine/fdt';
 import { DtNode, ResolvedTree } from './resolve';
 import { PHANDLE_ARGS } from './checks';
+import { isDirectiveLine } from './preprocess';
 
 export function compileTree(tree: ResolvedTree, bootCpuidPhys = 0): Uint8Array {
   const fdt = new FdtBuilder();
@@ -118,7 +119,8 @@ const NAME_OK = /^[a-zA-Z0-9,._+*#?@-]+$/;
  * in a comment that cannot end early.
  */
 function dtsName(name: string): string {
-  if (NAME_OK.test(name)) return name;
+  // A name read as a directive at the start of a line (`#include-x`, `#1a`) gets a comment in front.
+  if (NAME_OK.test(name)) return isDirectiveLine(name) ? `/* a name, not a directive */ ${name}` : name;
   return `${name.replace(/[^a-zA-Z0-9,._+*#?@-]/g, '_') || '_'} /* renamed: ${JSON.stringify(name).replace(/\*\//g, '*\\/')} is not a valid DTS name */`;
 }
 

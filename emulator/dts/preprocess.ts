@@ -63,6 +63,16 @@ const MAX_CALL_SPAN = 64 * 1024;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'ident']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
+/**
+ * Whether a line starting with `text` is a directive here (and to cpp): `#` then a known
+ * directive name or a digit (a line marker). `#address-cells` is not; `#include-x` and
+ * `#1foo` are, so the decompiler must not start a line with such a name.
+ */
+export function isDirectiveLine(text: string): boolean {
+  const m = /^#[ \t]*([A-Za-z_][A-Za-z0-9_]*|[0-9])/.exec(text);
+  return m !== null && (/^[0-9]$/.test(m[1]) || DIRECTIVES.has(m[1]));
+}
+
 interface Cond {
   /** Lines in this branch are live. */
   active: boolean;

@@ -126,8 +126,8 @@ export function fuzzDts(seed: number, cases: number): DtsFuzzStats {
     const where = `seed ${seed} case ${i}`;
     const t0 = Date.now();
     try { checkCompilation(main, fs, where, stats); } catch (e) {
-      if ((e as Error).message.startsWith(where)) throw e;
-      throw new Error(`${where}: ${(e as Error).stack}\n--- input ---\n${main.slice(0, 3000)}`);
+      const what = (e as Error).message.startsWith(where) ? (e as Error).message : `${where}: ${(e as Error).stack}`;
+      throw new Error(`${what}\n--- input ---\n${main.slice(0, 3000)}`);
     }
     const ms = Date.now() - t0;
     if (ms > stats.slowestMs) { stats.slowestMs = ms; stats.slowest = where; }
