@@ -389,9 +389,13 @@ const COMMON_PROPERTIES = [
  * then costs no re-analysis (the largest Linux board takes ~100 ms to analyse).
  */
 export function completion(a: Analysis, pos: Position, text = a.text): CompletionItem[] {
+  // A line past the end has nothing to complete (the old loop wrapped round to 0 and ran pos.line times).
   let lineStart = 0;
-  for (let l = 0; l < pos.line && lineStart >= 0; l++) lineStart = text.indexOf('\n', lineStart) + (lineStart >= 0 ? 1 : 0);
-  if (lineStart < 0) return [];
+  for (let l = 0; l < pos.line; l++) {
+    const nl = text.indexOf('\n', lineStart);
+    if (nl < 0) return [];
+    lineStart = nl + 1;
+  }
   const lineEnd = text.indexOf('\n', lineStart);
   const before = text.slice(lineStart, Math.min(lineStart + pos.character, lineEnd < 0 ? text.length : lineEnd));
   const tree = a.compilation.tree;
