@@ -12,6 +12,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { LIMITS } from '../../emulator/dts/source';
 import { PassThrough } from 'node:stream';
 import { checkedFraming } from './framing';
 import { prng } from '../../emulator/devices/virtio/fuzz';
@@ -157,5 +162,35 @@ test('a bad header ends the server with one line on stderr', async () => {
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
     assert.match(stderr, /^osdev-dts: (bad Content-Length "-5"|message header without a Content-Length)/);
+  }
+});
+
+test('hostile documents: a diamond of includes and an expansion bomb give their limit diagnostic, and the server answers on', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'dts-lsp-hostile-'));
+  for (let i = 0; i < 31; i++) writeFileSync(join(work, `f${i}.dtsi`), `#include "f${i + 1}.dtsi"\n#include "f${i + 1}.dtsi"\n`);
+  writeFileSync(join(work, 'f31.dtsi'), '/ { a = <1>; };\n');
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published = new Map<string, { message: string }[]>();
+  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { message: string }[] }) => { published.set(p.uri, p.diagnostics); });
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { processId: null, rootUri: pathToFileURL(work).toString(), capabilities: {} });
+    const bomb = '/dts-v1/;\n#define A n { x = <1>; };\n' + ['B', 'C', 'D', 'E', 'F', 'G'].map((m, k) => `#define ${m} ${`${'ABCDEF'[k]} `.repeat(10)}\n`).join('') + '/ { G };\n';
+    const docs = { diamond: '/dts-v1/;\n#include "f0.dtsi"\n', bomb };
+    for (const [name, text] of Object.entries(docs)) {
+      const uri = pathToFileURL(join(work, `${name}.dts`)).toString();
+      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dts', version: 1, text } });
+      const h = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2 } });
+      assert.ok(h === null || typeof h === 'object');
+      for (let i = 0; i < 100 && !published.has(uri); i++) await new Promise((r) => setTimeout(r, 100));
+      const messages = (published.get(uri) ?? []).map((d) => d.message);
+      assert.ok(messages.some((m) => m.includes(name === 'diamond' ? `more than ${LIMITS.includes} files included` : `more than ${LIMITS.items} properties and nodes`)), JSON.stringify(messages));
+    }
+    assert.equal(child.exitCode, null, 'the server is still running');
+  } finally {
+    conn.dispose();
+    child.kill();
+    rmSync(work, { recursive: true, force: true });
   }
 });
