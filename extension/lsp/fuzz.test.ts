@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -193,4 +193,23 @@ test('hostile documents: a diamond of includes and an expansion bomb give their 
     child.kill();
     rmSync(work, { recursive: true, force: true });
   }
+});
+
+test('over node IPC (how VS Code runs the server) null params are answered InvalidParams too', async () => {
+  const child = fork(SERVER, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const answers = new Map<number, { error?: { code: number }; result?: unknown }>();
+  child.on('message', (m: { id?: number; error?: { code: number }; result?: unknown }) => { if (typeof m.id === 'number') answers.set(m.id, m); });
+  child.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  child.send({ jsonrpc: '2.0', id: 2, method: 'textDocument/hover', params: null });
+  child.send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: null });
+  child.send({ jsonrpc: '2.0', id: 3, method: 'textDocument/definition', params: { textDocument: { uri: 'file:///x.dts' }, position: { line: 'a' } } });
+  child.send({ jsonrpc: '2.0', id: 4, method: 'shutdown' });
+  for (let i = 0; i < 100 && answers.size < 4; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill();
+  assert.equal(answers.get(2)?.error?.code, -32602);
+  assert.equal(answers.get(3)?.error?.code, -32602);
+  assert.ok(answers.has(4) && answers.get(4)?.error === undefined, 'the server still answers');
+  assert.doesNotMatch(stderr, /\n\s+at /);
 });
