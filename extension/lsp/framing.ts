@@ -79,6 +79,19 @@ const NO_PARAMS = new Set(['shutdown', 'exit', 'initialized', 'osdev/workspaceTr
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPosition = (v: unknown) => isObject(v) && Number.isInteger(v.line) && Number.isInteger(v.character);
 
+const AT_POSITION = new Set(['textDocument/hover', 'textDocument/definition', 'textDocument/declaration', 'textDocument/references', 'textDocument/completion', 'textDocument/rename']);
+const isRange = (v: unknown) => isObject(v) && isPosition(v.start) && isPosition(v.end);
+
+/** The rest of the params our handlers read, per method (LSP 3.17 §3.15–3.16). */
+const SHAPES: Record<string, { what: string; test: (p: Record<string, unknown>) => boolean }> = {
+  'textDocument/didOpen': { what: 'textDocument.text must be a string', test: (p) => typeof (p.textDocument as Record<string, unknown>).text === 'string' },
+  'textDocument/didChange': { what: 'contentChanges must be an array of { text }', test: (p) => Array.isArray(p.contentChanges) && p.contentChanges.every((c) => isObject(c) && typeof c.text === 'string' && (c.range === undefined || isRange(c.range))) },
+  'textDocument/references': { what: 'context must be an object', test: (p) => isObject(p.context) },
+  'textDocument/rename': { what: 'newName must be a string', test: (p) => typeof p.newName === 'string' },
+  'textDocument/codeAction': { what: 'range and context.diagnostics must be given', test: (p) => isRange(p.range) && isObject(p.context) && Array.isArray(p.context.diagnostics) && p.context.diagnostics.every((d) => isObject(d) && isRange(d.range)) },
+  'workspace/symbol': { what: 'query must be a string', test: (p) => typeof p.query === 'string' },
+};
+
 /** What is wrong with a request's or notification's params, or undefined. */
 export function paramsProblem(msg: RequestMessage | NotificationMessage): string | undefined {
   const p = msg.params;
@@ -87,11 +100,10 @@ export function paramsProblem(msg: RequestMessage | NotificationMessage): string
   // Every textDocument/ method names its document, and those at a place give a position.
   if (msg.method.startsWith('textDocument/')) {
     if (!isObject(p.textDocument) || typeof p.textDocument.uri !== 'string') return `${msg.method}: params.textDocument.uri must be a string`;
-    if ('position' in p && !isPosition(p.position)) return `${msg.method}: params.position must be { line, character } integers`;
-    if (msg.method === 'textDocument/didChange' && !Array.isArray(p.contentChanges)) return `${msg.method}: params.contentChanges must be an array`;
-    if (msg.method === 'textDocument/didOpen' && typeof p.textDocument.text !== 'string') return `${msg.method}: params.textDocument.text must be a string`;
+    if ((AT_POSITION.has(msg.method) || 'position' in p) && !isPosition(p.position)) return `${msg.method}: params.position must be { line, character } integers`;
   }
-  return undefined;
+  const shape = SHAPES[msg.method];
+  return shape !== undefined && !shape.test(p) ? `${msg.method}: params.${shape.what}` : undefined;
 }
 
 /**
