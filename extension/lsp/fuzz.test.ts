@@ -107,6 +107,7 @@ test(`LSP protocol fuzz: ${ITERS} random messages to the server from seed ${SEED
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const answered = new Set<number>();
+  let errors = 0;
   const logs: string[] = [];
   let buf = Buffer.alloc(0);
   let wake: (() => void) | undefined;
@@ -117,9 +118,9 @@ test(`LSP protocol fuzz: ${ITERS} random messages to the server from seed ${SEED
       if (end < 0) return;
       const len = Number(/Content-Length: (\d+)/.exec(buf.subarray(0, end).toString())?.[1]);
       if (buf.length < end + 4 + len) return;
-      const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString()) as { id?: number; method?: string; params?: { message?: string } };
+      const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString()) as { id?: number; method?: string; params?: { message?: string }; error?: unknown };
       buf = buf.subarray(end + 4 + len);
-      if (msg.method === undefined && typeof msg.id === 'number') answered.add(msg.id);
+      if (msg.method === undefined && typeof msg.id === 'number') { answered.add(msg.id); if (msg.error !== undefined) errors++; }
       if (msg.method === 'window/logMessage') logs.push(msg.params?.message ?? '');
       wake?.();
     }
@@ -144,7 +145,9 @@ test(`LSP protocol fuzz: ${ITERS} random messages to the server from seed ${SEED
   const missing = requests.filter((id) => !answered.has(id));
   send({ jsonrpc: '2.0', method: 'exit' });
   const code = await exited;
+  if (process.env.LSP_FUZZ_ITERS !== undefined) console.log(`LSP fuzz: ${JSON.stringify({ messages: ITERS, requests: requests.length, errors, logs: logs.length })}`);
   assert.deepEqual(missing, [], 'every request is answered');
+  assert.ok(errors > 0 && errors < requests.length, 'some requests are refused, others answered');
   assert.equal(code, 0, 'exit after shutdown is a clean exit');
   assert.ok(!/\n\s+at /.test(stderr), `no stack trace on stderr:\n${stderr.slice(0, 2000)}`);
   const traces = logs.filter((l) => /\n\s+at /.test(l));
