@@ -87,11 +87,12 @@ test('a large file included again and again stops at the included-text limit', (
   assert.match(errors[0].message, /included files add up to more than/);
 });
 
-test('an expansion bomb of nodes stops at the item limit; one of text at the expansion size', () => {
+test('expansion bombs stop at the item limit, the cell limit, and the expansion size', () => {
+  // A expands once, B ten times, … G a million times.
   const levels = (leaf: string) => '#define A ' + leaf + '\n' + ['B', 'C', 'D', 'E', 'F', 'G'].map((m, k) => `#define ${m} ${`${'ABCDEF'[k]} `.repeat(10)}\n`).join('');
-  const nodes = analyzeDts('n.dts', `/dts-v1/;\n${levels('n { x = <1>; };')}/ { G };\n`, { readFile: none });
+  const nodes = analyzeDts('n.dts', `/dts-v1/;\n${levels('n { x; y; };')}/ { F };\n`, { readFile: none });
   assert.deepEqual(nodes.diagnostics.filter((d) => d.severity === 'error' && d.code === 'syntax').map((d) => d.message), [`more than ${LIMITS.items} properties and nodes; the rest is ignored`]);
-  const cells = analyzeDts('c.dts', `/dts-v1/;\n${levels('1 2 3')}/ { x = <G>; };\n`, { readFile: none });
+  const cells = analyzeDts('c.dts', `/dts-v1/;\n${levels('0 '.repeat(21))}/ { x = <F>; };\n`, { readFile: none });
   assert.ok(cells.diagnostics.some((d) => d.message === `more than ${LIMITS.cells} cells; the rest is ignored`));
   const text = analyzeDts('t.dts', `/dts-v1/;\n${levels('x = <1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20>;')}/ { G };\n`, { readFile: none });
   assert.ok(text.diagnostics.some((d) => d.message === 'macro expansion too large'));
