@@ -120,6 +120,8 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   const fresh = () => ({ address: 0n, file: 1, line: 1, column: 0, isStmt: defaultIsStmt });
   let r = fresh();
   const emit = (endSequence: boolean) => {
+    // §6.2.2: the line register is unsigned; an advance below 0 is a corrupt program.
+    if (r.line < 0) throw new DwarfError(`line number ${r.line} below 0`);
     rows.push({ address: r.address, file: files[r.file] ?? `file ${r.file}`, line: r.line, column: r.column, isStmt: r.isStmt, endSequence });
   };
   const wrap = (v: bigint) => BigInt.asUintN(addressSize * 8, v);

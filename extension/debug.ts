@@ -10,6 +10,7 @@ import type { RegisterWatches } from './register-watches';
 import { WatchingAdapter } from './watching-adapter';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+const UNTRUSTED = 'OS Dev Emulator: this workspace is not trusted, so no emulator is started. Trust the workspace to debug.';
 /** Folders never searched for a kernel ELF. */
 const SKIP_GLOB = '**/{node_modules,.git}/**';
 
@@ -24,6 +25,8 @@ class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly watches: RegisterWatches) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    // Every session comes through here: Restricted Mode launches no emulator (package.json capabilities).
+    if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     // Wrapped so the Devices view can add data breakpoints of its own (watching-adapter.ts).
     const adapter = new WatchingAdapter(new OsdevDebugSession() as unknown as vscode.DebugAdapter);
     this.watches.adopt(session, adapter);
@@ -57,6 +60,10 @@ function activeTabUri(): vscode.Uri | undefined {
 
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showInformationMessage(UNTRUSTED);
+      return undefined;
+    }
     if (config.type !== undefined || config.request !== undefined || config.name !== undefined) return config;
     // F5 with no launch.json: debug the ELF in front of the user.
     const program = await findProgram(folder);

@@ -192,7 +192,9 @@ export function checkTree(tree: ResolvedTree): CheckDiagnostic[] {
         if (parent.parent !== undefined && !hasCompatible(node, 'simple-bus')) fail('simple_bus_reg', node, 'missing or empty reg/ranges property');
       } else {
         let addr = 0n;
-        for (let k = 0; k < addrCells(parent).value; k++) addr = ((addr << 32n) | BigInt(cells[k] ?? 0)) & ((1n << 64n) - 1n);
+        // Only the last two of #address-cells cells survive in 64 bits (a hostile 0xffffffff cells must not loop).
+        const a = addrCells(parent).value;
+        for (let k = Math.max(0, a - 2); k < a; k++) addr = ((addr << 32n) | BigInt(cells[k] ?? 0)) & ((1n << 64n) - 1n);
         const want = addr.toString(16);
         if (unit !== want) fail('simple_bus_reg', node, `simple-bus unit address format error, expected "${want}"`);
       }

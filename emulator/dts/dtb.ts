@@ -8,6 +8,7 @@
 import { FdtBuilder } from '../machine/fdt';
 import { DtNode, ResolvedTree } from './resolve';
 import { PHANDLE_ARGS } from './checks';
+import { isDirectiveLine } from './preprocess';
 
 export function compileTree(tree: ResolvedTree, bootCpuidPhys = 0): Uint8Array {
   const fdt = new FdtBuilder();
@@ -111,6 +112,17 @@ export function parseDtb(blob: Uint8Array): Result<FdtData> {
 // --- writing DTS text ---
 
 const NAME_OK = /^[a-zA-Z0-9,._+*#?@-]+$/;
+
+/**
+ * A node or property name as DTS can spell it. A blob may hold any bytes there (an
+ * overlay's `__fixups__` names a path reference by its path): those are renamed, saying so
+ * in a comment that cannot end early.
+ */
+function dtsName(name: string): string {
+  // A name read as a directive at the start of a line (`#include-x`, `#1a`) gets a comment in front.
+  if (NAME_OK.test(name)) return isDirectiveLine(name) ? `/* a name, not a directive */ ${name}` : name;
+  return `${name.replace(/[^a-zA-Z0-9,._+*#?@-]/g, '_') || '_'} /* renamed: ${JSON.stringify(name).replace(/\*\//g, '*\\/')} is not a valid DTS name */`;
+}
 
 /** dtc's guess (treesource.c guess_value_type): strings, then 32-bit cells, else bytes. */
 function isStringList(v: Uint8Array): boolean {
@@ -246,14 +258,14 @@ export function dtsFromFdt(data: FdtData, opts: { labels?: boolean } = {}): stri
   if (data.memreserves.length > 0) lines.push('');
   const visit = (node: FdtNodeData, depth: number, isRoot: boolean) => {
     const ind = '\t'.repeat(depth);
-    const name = isRoot ? '/' : NAME_OK.test(node.name) ? node.name : `${node.name.replace(/[^a-zA-Z0-9,._+*#?@-]/g, '_')} /* renamed: '${node.name}' is not a valid DTS name */`;
+    const name = isRoot ? '/' : dtsName(node.name);
     const label = lbl?.ofNode.get(node);
     lines.push(`${ind}${label !== undefined ? `${label}: ` : ''}${name} {`);
     for (const p of node.props) {
       let v: string | undefined;
       if (lbl !== undefined && (PHANDLE_PROPS.has(p.name) || argCells.has(p.name))) v = formatPhandleArgs(p, argCells.get(p.name), lbl.byPhandle);
       v ??= formatValue(p.value);
-      lines.push(`${ind}\t${p.name}${v === '' ? '' : ` = ${v}`};`);
+      lines.push(`${ind}\t${dtsName(p.name)}${v === '' ? '' : ` = ${v}`};`);
     }
     for (const c of node.children) { lines.push(''); visit(c, depth + 1, false); }
     lines.push(`${ind}};`);

@@ -60,7 +60,21 @@ class Parser {
   pos = 0;
   readonly errors: DtsDocument['errors'] = [];
   private depth = 0;
+  /** Properties, nodes and cells so far (LIMITS.items, LIMITS.cells); past either, parsing stops. */
+  private items = 0;
+  private cellCount = 0;
+  private halted = false;
   constructor(readonly text: string) {}
+
+  /** Counts one property or node (or `n` cells); false once a limit is passed, and parsing ends there. */
+  private count(what: 'items' | 'cells', n = 1, at = this.pos): boolean {
+    if (this.halted) return false;
+    if (what === 'items' ? (this.items += n) <= LIMITS.items : (this.cellCount += n) <= LIMITS.cells) return true;
+    this.error(what === 'items' ? `more than ${LIMITS.items} properties and nodes; the rest is ignored` : `more than ${LIMITS.cells} cells; the rest is ignored`, at);
+    this.halted = true;
+    this.pos = this.text.length;
+    return false;
+  }
 
   error(message: string, start = this.pos, end = Math.min(this.text.length, start + 1)): void {
     if (this.errors.length < LIMITS.diagnostics) this.errors.push({ message, span: { start, end: Math.max(start, end) } });
@@ -202,6 +216,7 @@ class Parser {
       const at = this.pos;
       if (c === '>') { this.pos++; break; }
       if (c === undefined || c === ';' || c === '}' || c === '{') { this.error("expected '>' to close the cell array"); break; }
+      if (!this.count('cells')) break;
       if (c === '&') {
         const ref = this.ref()!;
         if (bits !== 32) this.error('references are only allowed in arrays with 32-bit elements', at, this.pos);
@@ -262,6 +277,7 @@ class Parser {
       labelsOut.push(...this.labels());
       this.skipTrivia();
       const start = this.pos;
+      if (!this.count('cells')) return parts;
       const c = this.text[this.pos];
       if (c === '"') { const s = this.string(); parts.push({ kind: 'string', bytes: s.bytes, span: s.span }); }
       else if (c === '<') parts.push(this.cells(32, start));
@@ -344,7 +360,7 @@ class Parser {
     }
     let sawChild = false;
     let closed = false;
-    while (true) {
+    while (!this.halted) {
       this.skipTrivia();
       if (this.eof) { this.error("missing '}' to close this node", start, start + 1); break; }
       if (this.text[this.pos] === '}') { this.pos++; closed = true; break; }
@@ -359,6 +375,7 @@ class Parser {
         items.push({ kind: del ? 'delete-node' : 'delete-prop', name: n.name, nameSpan: n.span, span: { start: itemStart, end: this.pos } });
         continue;
       }
+      if (!this.count('items')) break;
       let omit = false;
       if (this.at('/omit-if-no-ref/')) { this.pos += 16; omit = true; }
       const labels = this.labels();
@@ -407,6 +424,7 @@ class Parser {
   }
 
   private expectSemicolonAfterNode(): void {
+    if (this.halted) return;
     const closeEnd = this.pos;
     this.skipTrivia();
     if (this.text[this.pos] === ';') { this.pos++; return; }
@@ -416,10 +434,11 @@ class Parser {
 
   document(): DtsDocument {
     const doc: DtsDocument = { text: this.text, v1: false, plugin: false, memreserves: [], tops: [], errors: this.errors };
-    while (true) {
+    while (!this.halted) {
       this.skipTrivia();
       if (this.eof) break;
       const start = this.pos;
+      if (!this.count('items')) break;
       if (this.at('/dts-v1/')) { this.pos += 8; doc.v1 = true; this.expect(';'); continue; }
       if (this.at('/plugin/')) { this.pos += 8; doc.plugin = true; this.expect(';'); continue; }
       if (this.at('/delete-node/') || this.at('/omit-if-no-ref/')) {

@@ -63,6 +63,16 @@ const MAX_CALL_SPAN = 64 * 1024;
 const DIRECTIVES = new Set(['include', 'define', 'undef', 'if', 'ifdef', 'ifndef', 'elif', 'else', 'endif', 'error', 'warning', 'pragma', 'line', 'ident']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
+/**
+ * Whether a line starting with `text` is a directive here (and to cpp): `#` then a known
+ * directive name or a digit (a line marker). `#address-cells` is not; `#include-x` and
+ * `#1foo` are, so the decompiler must not start a line with such a name.
+ */
+export function isDirectiveLine(text: string): boolean {
+  const m = /^#[ \t]*([A-Za-z_][A-Za-z0-9_]*|[0-9])/.exec(text);
+  return m !== null && (/^[0-9]$/.test(m[1]) || DIRECTIVES.has(m[1]));
+}
+
 interface Cond {
   /** Lines in this branch are live. */
   active: boolean;
@@ -85,6 +95,9 @@ class Preprocessor {
   private readonly stack: string[] = [];
   private expansions = 0;
   private stopped = false;
+  /** Includes entered and their characters, for LIMITS.includes and LIMITS.includedChars. */
+  private included = 0;
+  private includedChars = 0;
 
   constructor(private readonly opts: PreprocessOptions) {
     for (const [name, body] of Object.entries(opts.defines ?? {})) {
@@ -92,8 +105,15 @@ class Preprocessor {
     }
   }
 
+  /** Diagnostics given so far, so a file included many times says each thing once. */
+  private readonly said = new Set<string>();
+
   diag(severity: DtsDiagnostic['severity'], message: string, range: SourceRange, code = 'preprocessor'): void {
-    if (this.diagnostics.length < LIMITS.diagnostics) this.diagnostics.push({ severity, message, range, code });
+    if (this.diagnostics.length >= LIMITS.diagnostics) return;
+    const key = `${range.file}\0${range.start}\0${range.end}\0${message}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.diagnostics.push({ severity, message, range, code });
   }
 
   text(): string {
@@ -342,26 +362,33 @@ class Preprocessor {
 
   /** Expands every macro use in `text` (a macro body or argument). */
   private rescan(text: string, disabled: Set<string>, depth: number, at: SourceRange): string {
-    let out = '';
+    // Pieces joined once at the end: `+=` per character left gigabytes of garbage on big expansions.
+    const out: string[] = [];
+    let length = 0;
+    let copied = 0;
     let i = 0;
     while (i < text.length) {
       const c = text[i];
-      if (c === '"' || c === "'") { const e = skipQuoted(text, i, text.length); out += text.slice(i, e); i = e; continue; }
-      if (isDigit(c)) { const e = skipPpNumber(text, i, text.length); out += text.slice(i, e); i = e; continue; }
-      if (!isIdentStart(c)) { out += c; i++; continue; }
+      if (c === '"' || c === "'") { i = skipQuoted(text, i, text.length); continue; }
+      if (isDigit(c)) { i = skipPpNumber(text, i, text.length); continue; }
+      if (!isIdentStart(c)) { i++; continue; }
       IDENT.lastIndex = i;
       const name = IDENT.exec(text)![0];
       const macro = this.macros.get(name);
       const call = macro !== undefined && !disabled.has(name) ? this.invocation(macro, text, i + name.length, text.length) : undefined;
-      if (macro === undefined || call === undefined) { out += name; i += name.length; continue; }
-      out += this.expandMacro(macro, call.args, disabled, depth, at);
-      if (out.length > LIMITS.outputChars) {
+      if (macro === undefined || call === undefined) { i += name.length; continue; }
+      const expanded = this.expandMacro(macro, call.args, disabled, depth, at);
+      out.push(text.slice(copied, i), expanded);
+      length += i - copied + expanded.length;
+      if (length > LIMITS.outputChars) {
         this.diag('error', 'macro expansion too large', at, 'macro');
         return '';
       }
       i = call.end;
+      copied = i;
     }
-    return out;
+    out.push(text.slice(copied));
+    return out.join('');
   }
 
   private directive(name: string, body: string, range: SourceRange, conds: Cond[], live: boolean, file: string, _text: string): void {
@@ -466,6 +493,14 @@ class Preprocessor {
       const text = this.files.get(path) ?? this.opts.readFile(path);
       if (text === undefined) continue;
       record.resolved = path;
+      if (++this.included > LIMITS.includes || (this.includedChars += text.length) > LIMITS.includedChars) {
+        // Past the limit every further include would say so again: stop the whole run.
+        this.stopped = true;
+        this.diag('error', this.included > LIMITS.includes
+          ? `more than ${LIMITS.includes} files included (an include repeated at every level?); the rest is ignored`
+          : `included files add up to more than ${LIMITS.includedChars} characters; the rest is ignored`, range, 'include');
+        return;
+      }
       this.run(path, text);
       return;
     }

@@ -27,12 +27,23 @@ export interface DtsDiagnostic {
 /** Bounds on hostile input (DESIGN.md idea 3): every loop in the pipeline answers to one of these. */
 export const LIMITS = {
   includeDepth: 32,
+  /** Files entered through includes in one run, repeats counted (a diamond of includes doubles at each level). */
+  includes: 10_000,
+  /** Characters of included files scanned in one run, repeats counted. */
+  includedChars: 64 * 1024 * 1024,
   macroDepth: 64,
-  /** Characters produced by the preprocessor, all files and expansions together. */
-  outputChars: 64 * 1024 * 1024,
+  /**
+   * Characters produced by the preprocessor, all files and expansions together. Linux's
+   * largest boards preprocess to well under 1 MiB; the pipeline holds tens of bytes per character.
+   */
+  outputChars: 16 * 1024 * 1024,
   /** Macro expansions in one run. */
   expansions: 2_000_000,
   nodeDepth: 256,
+  /** Properties and nodes parsed in one document (Linux's largest boards have a few 10,000): bounds every later stage. */
+  items: 200_000,
+  /** Cells of `<…>` arrays and parts of property values (`"a", <1>`) in one document. */
+  cells: 2_000_000,
   /** Bytes pulled in by /incbin/, all of them in one compilation. */
   incbinBytes: 16 * 1024 * 1024,
   diagnostics: 1000,

@@ -22,6 +22,8 @@ const FDT_PROP = 0x3;
 const FDT_END = 0x9;
 
 const U32_LIMIT = 2 ** 32;
+/** Bytes of property names in one blob (real ones take a few KiB); bounds the tail index's memory. */
+const FDT_STRINGS_LIMIT = 4 * 1024 * 1024;
 
 /** Bytes that grow as needed; every structure-block item is 4-byte aligned (§5.4.2). */
 class ByteSink {
@@ -91,8 +93,14 @@ export class FdtBuilder {
   private readonly strings = new ByteSink();
   /** §5.5: property names are stored once in the strings block; equal names share an offset, and so do tails (below). */
   private readonly stringOffsets = new Map<string, number>();
-  /** The strings block as one byte-per-char string, for tail sharing. */
-  private stringsLatin1 = '';
+  /**
+   * Tail sharing in linear time: a trie of the strings block's names read backwards from
+   * their NUL. Node `k`'s child for byte `b` is `tailChild.get(k * 256 + b)`; `tailOffset[k]`
+   * is where that tail first starts in the block (the first string to make a node has the
+   * lowest offset, as the block only grows). Node 0 is the empty tail, the first NUL.
+   */
+  private readonly tailChild = new Map<number, number>();
+  private readonly tailOffset: number[] = [-1];
   private depth = 0;
   /** Whether the open node already has a child (§5.4.2: properties come before children). */
   private hasChild: boolean[] = [];
@@ -219,17 +227,41 @@ export class FdtBuilder {
     if (known !== undefined) return known;
     // As libfdt (fdt_find_add_string_) and dtc (stringtable_insert) do, a name that ends an
     // existing string shares its tail, so blobs come out byte for byte like theirs.
+    // A linear search of the block for each new name made many names quadratic.
     const bytes = cString('property name', name);
-    let key = '';
-    for (const b of bytes) key += String.fromCharCode(b); // no spread: names may be long
-    const shared = this.stringsLatin1.indexOf(key);
-    const offset = shared >= 0 ? shared : this.strings.length;
-    if (shared < 0) {
+    let offset = this.sharedTail(bytes);
+    if (offset === undefined) {
+      if (this.strings.length + bytes.length > FDT_STRINGS_LIMIT) throw new RangeError(`FDT: property names take more than ${FDT_STRINGS_LIMIT} bytes`);
+      offset = this.strings.length;
       this.strings.bytes(bytes);
-      this.stringsLatin1 += key;
+      this.addTails(bytes, offset);
     }
     this.stringOffsets.set(name, offset);
     return offset;
+  }
+
+  /** The offset of the first string in the block that ends with `bytes` (NUL included), if any. */
+  private sharedTail(bytes: Uint8Array): number | undefined {
+    let node: number | undefined = 0;
+    for (let i = bytes.length - 2; i >= 0 && node !== undefined; i--) node = this.tailChild.get(node * 256 + bytes[i]);
+    const at = node === undefined ? -1 : this.tailOffset[node];
+    return at >= 0 ? at : undefined;
+  }
+
+  private addTails(bytes: Uint8Array, offset: number): void {
+    const nul = offset + bytes.length - 1;
+    if (this.tailOffset[0] < 0) this.tailOffset[0] = nul;
+    let node = 0;
+    for (let i = bytes.length - 2; i >= 0; i--) {
+      const key = node * 256 + bytes[i];
+      let next = this.tailChild.get(key);
+      if (next === undefined) {
+        next = this.tailOffset.length;
+        this.tailOffset.push(offset + i);
+        this.tailChild.set(key, next);
+      }
+      node = next;
+    }
   }
 
   private checkOpen(): void {

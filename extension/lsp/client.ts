@@ -8,6 +8,7 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter/custom-requests';
 import { DTS_LANGUAGE_ID } from '../command-ids';
 import { LIVE_REGISTERS_REQUEST, LiveRegistersParams, LiveRegistersResult } from './live-registers';
+import { TRUST_GRANTED_NOTIFICATION } from './trust';
 
 let client: LanguageClient | undefined;
 
@@ -35,10 +36,14 @@ export function activateLanguageClient(context: vscode.ExtensionContext): void {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: DTS_LANGUAGE_ID }, { scheme: 'untitled', language: DTS_LANGUAGE_ID }],
     synchronize: { configurationSection: 'osdev.dts' },
-    initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []), liveRegisters: true },
+    // Untrusted: the server reads nothing outside the workspace folders until trust is granted (trust.ts).
+    initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []), liveRegisters: true, trusted: vscode.workspace.isTrusted },
   };
   client = new LanguageClient('osdevDts', 'Device Tree (OS Dev Emulator)', serverOptions, clientOptions);
   client.onRequest(LIVE_REGISTERS_REQUEST, (p: LiveRegistersParams) => liveDevice(p.address));
-  void client.start();
-  context.subscriptions.push({ dispose: () => { void client?.stop(); client = undefined; } });
+  const started = client.start();
+  context.subscriptions.push(
+    { dispose: () => { void client?.stop(); client = undefined; } },
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { void started.then(() => client?.sendNotification(TRUST_GRANTED_NOTIFICATION)); }),
+  );
 }

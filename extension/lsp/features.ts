@@ -276,9 +276,19 @@ export function rename(a: Analysis, pos: Position, newName: string, uriOf: (file
 
 // --- hover ---
 
+/**
+ * A property's value for a hover. A value with /incbin/ shows its size and files, never
+ * its bytes: a hover is no way to read a file (issue 22, an /incbin/ of /etc/shadow).
+ */
+function valueText(p: DtProp): string {
+  const files = p.value.flatMap((part) => (part.kind === 'incbin' ? [`/incbin/(${JSON.stringify(part.path)})`] : []));
+  if (files.length > 0) return `/* ${p.bytes.length} bytes, with ${files.join(', ')} */`;
+  return formatValue(p.bytes);
+}
+
 function describeNode(n: DtNode): string {
   const head = `**${n.path}**` + (n.labels.filter((l) => !l.deleted).length > 0 ? ` — labels: ${n.labels.filter((l) => !l.deleted).map((l) => l.name).join(', ')}` : '') + (n.phandle !== 0 ? ` — phandle ${n.phandle}` : '');
-  const props = n.liveProps.map((p) => { const v = formatValue(p.bytes); return `\t${p.name}${v === '' ? '' : ` = ${v.length > 200 ? v.slice(0, 200) + '…' : v}`};`; });
+  const props = n.liveProps.map((p) => { const v = valueText(p); return `\t${p.name}${v === '' ? '' : ` = ${v.length > 200 ? v.slice(0, 200) + '…' : v}`};`; });
   const kids = n.liveChildren.map((c) => `\t${c.name} { … };`);
   const model = (n.prop('compatible') ? new TextDecoder().decode(n.prop('compatible')!.bytes).split('\0') : []).map(modelFor).find((m) => m !== undefined);
   return [head, '', '```dts', `${n.parent === undefined ? '/' : n.name} {`, ...props, ...kids, '};', '```', model !== undefined ? `\nEmulated by **${model.model}**: ${model.doc}` : ''].join('\n');
@@ -305,7 +315,7 @@ export function hover(a: Analysis, pos: Position): Hover | undefined {
     return { range, contents: { kind: MarkupKind.Markdown, value: m !== undefined ? modelDoc(m) : `\`${s.value}\`: no emulator model — this node becomes a passthrough stub slot.` } };
   }
   if (s.kind === 'prop') {
-    return { range, contents: { kind: MarkupKind.Markdown, value: `\`${s.prop.node.path}:${s.prop.name}\`${s.prop.deleted ? ' (deleted)' : ''}\n\n\`\`\`dts\n${s.prop.name} = ${formatValue(s.prop.bytes)};\n\`\`\`` } };
+    return { range, contents: { kind: MarkupKind.Markdown, value: `\`${s.prop.node.path}:${s.prop.name}\`${s.prop.deleted ? ' (deleted)' : ''}\n\n\`\`\`dts\n${s.prop.name} = ${valueText(s.prop)};\n\`\`\`` } };
   }
   if (s.kind === 'include') return { range, contents: { kind: MarkupKind.Markdown, value: s.resolved !== undefined ? `\`${s.resolved}\`` : 'not found on the include paths' } };
   const node = nodeOf(s);
@@ -379,9 +389,13 @@ const COMMON_PROPERTIES = [
  * then costs no re-analysis (the largest Linux board takes ~100 ms to analyse).
  */
 export function completion(a: Analysis, pos: Position, text = a.text): CompletionItem[] {
+  // A line past the end has nothing to complete (the old loop wrapped round to 0 and ran pos.line times).
   let lineStart = 0;
-  for (let l = 0; l < pos.line && lineStart >= 0; l++) lineStart = text.indexOf('\n', lineStart) + (lineStart >= 0 ? 1 : 0);
-  if (lineStart < 0) return [];
+  for (let l = 0; l < pos.line; l++) {
+    const nl = text.indexOf('\n', lineStart);
+    if (nl < 0) return [];
+    lineStart = nl + 1;
+  }
   const lineEnd = text.indexOf('\n', lineStart);
   const before = text.slice(lineStart, Math.min(lineStart + pos.character, lineEnd < 0 ? text.length : lineEnd));
   const tree = a.compilation.tree;

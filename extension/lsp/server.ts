@@ -5,14 +5,18 @@
  * server sits beside the extension). Files not open in the editor are read from disk.
  *
  * Settings: `osdev.dts.includePaths` (relative paths are taken from the first workspace
- * folder), also accepted as initializationOptions.includePaths.
+ * folder), also accepted as initializationOptions.includePaths. Untrusted workspaces
+ * (initializationOptions.trusted false): files are read only inside the workspace folders
+ * (trust.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, InitializeResult,
+  createConnection, Connection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageReader, StreamMessageWriter,
+  TextDocuments, TextDocumentSyncKind, InitializeResult,
 } from 'vscode-languageserver/node';
+import { checkedFraming, checkedParams } from './framing';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   analyze, Analysis, codeActions, completion, definition, diagnostics, documentSymbols, format, hover, hoverDeviceAddress, references, rename,
@@ -21,17 +25,48 @@ import {
 import {
   LIVE_REGISTERS_REQUEST, LIVE_REGISTERS_TIMEOUT_MS, LiveRegistersParams, LiveRegistersResult, liveRegistersMarkdown,
 } from './live-registers';
+import { TRUST_GRANTED_NOTIFICATION, TrustOptions, insideFolders } from './trust';
 
 /** Files larger than this are not read from disk for includes (bounded memory on hostile input). */
 const MAX_INCLUDE_BYTES = 16 * 1024 * 1024;
 const DEBOUNCE_MS = 150;
 
+/**
+ * The connection on the transport named in argv, with what the client sends checked
+ * first (framing.ts). `--stdio` and `--node-ipc` are ours to wrap; a socket or pipe is
+ * left to vscode-languageserver.
+ */
+function openConnection(): Connection {
+  let shutdown = false;
+  if (process.argv.includes('--stdio')) {
+    const input = checkedFraming(process.stdin, (reason) => {
+      process.stderr.write(`osdev-dts: ${reason}; closing the connection\n`);
+      process.exit(1);
+    });
+    const writer = new StreamMessageWriter(process.stdout);
+    // The client's end of the stream ends the server (LSP: exit code 0 after shutdown, else 1).
+    input.on('end', () => process.exit(shutdown ? 0 : 1));
+    const connection = createConnection(ProposedFeatures.all, checkedParams(new StreamMessageReader(input), writer, (m) => { if (m === 'shutdown') shutdown = true; }), writer);
+    // stdout carries the protocol: anything a library prints goes to the client's log instead.
+    console.log = console.info = console.warn = console.error = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+    return connection;
+  }
+  if (process.argv.includes('--node-ipc')) {
+    const writer = new IPCMessageWriter(process);
+    return createConnection(ProposedFeatures.all, checkedParams(new IPCMessageReader(process), writer), writer);
+  }
+  return createConnection(ProposedFeatures.all);
+}
+
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = openConnection();
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
   let workspaceRoot: string | undefined;
+  let workspaceFolders: string[] = [];
+  /** False until the client says the workspace is trusted, when it says it is not (trust.ts). */
+  let trusted = true;
   let initIncludePaths: string[] = [];
   let configIncludePaths: string[] | undefined;
   let canPullConfig = false;
@@ -55,9 +90,13 @@ export function startServer(): void {
     return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? pathToFileURL(file).toString() : file;
   };
 
+  /** Whether a file on disk may be read: anywhere once trusted, else only inside the workspace folders. */
+  const mayRead = (file: string): boolean => trusted || insideFolders(file, workspaceFolders);
+
   const readFile = (file: string): string | undefined => {
     const open = documents.all().find((d) => pathOf(d.uri) === file);
     if (open !== undefined) return open.getText();
+    if (!mayRead(file)) return undefined;
     try {
       const st = fs.statSync(file);
       if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
@@ -67,6 +106,7 @@ export function startServer(): void {
 
   /** /incbin/ data: files on disk only (an open editor holds text), bounded like includes. */
   const readBinary = (file: string): Uint8Array | undefined => {
+    if (!mayRead(file)) return undefined;
     try {
       const st = fs.statSync(file);
       if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
@@ -121,8 +161,11 @@ export function startServer(): void {
   connection.onInitialize((params): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     workspaceRoot = folder !== undefined && folder !== null ? pathOf(folder) : undefined;
-    const opts = params.initializationOptions as { includePaths?: unknown; liveRegisters?: unknown } | undefined;
+    workspaceFolders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri));
+    if (workspaceFolders.length === 0 && workspaceRoot !== undefined) workspaceFolders = [workspaceRoot];
+    const opts = params.initializationOptions as ({ includePaths?: unknown; liveRegisters?: unknown } & TrustOptions) | undefined;
     liveRegisters = opts?.liveRegisters === true;
+    trusted = opts?.trusted !== false;
     if (Array.isArray(opts?.includePaths)) initIncludePaths = opts.includePaths.filter((x): x is string => typeof x === 'string');
     canPullConfig = params.capabilities?.workspace?.configuration === true;
     canCreateFiles = params.capabilities?.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true
@@ -146,6 +189,11 @@ export function startServer(): void {
     };
   });
   connection.onInitialized(() => { void refreshConfig(); });
+  connection.onNotification(TRUST_GRANTED_NOTIFICATION, () => {
+    trusted = true;
+    analyses.clear();
+    for (const d of documents.all()) schedule(d.uri);
+  });
   connection.onDidChangeConfiguration((change) => {
     const s = (change.settings as { osdev?: { dts?: { includePaths?: unknown } } } | null)?.osdev?.dts?.includePaths;
     if (Array.isArray(s)) configIncludePaths = s.filter((x): x is string => typeof x === 'string');
