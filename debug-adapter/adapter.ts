@@ -154,6 +154,8 @@ export class OsdevDebugSession extends DebugSession {
   /** Exception filters set before the machine exists. */
   private pendingTrapFilter: TrapFilter | null = null;
   private ended = false;
+  /** The client's stream has closed: no worker may start any more. */
+  private gone = false;
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.machine());
   private readonly conditions = new BreakpointConditions();
@@ -168,8 +170,9 @@ export class OsdevDebugSession extends DebugSession {
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
-    // The client's stream closed (it went away without `disconnect`): end the machine and its worker.
-    this.on('close', () => void this.shutdownMachine());
+    // The client's stream closed (it went away without `disconnect`): end the machine and its
+    // worker, and start none later (a launch may still be reading its files).
+    this.on('close', () => { this.gone = true; void this.shutdownMachine(); });
   }
 
   /** Runs a request body; a thrown error becomes an error response whose text the user sees. */
@@ -203,11 +206,12 @@ export class OsdevDebugSession extends DebugSession {
     // Start the worker now: its thread and modules load while the client sends launch and
     // the ELF and DWARF are read here (about half of F5 -> paused otherwise).
     const script = findWorkerScript();
-    if (script !== undefined && this.warm === null && this.client === null) this.warm = new MachineClient(script, (e) => this.onMachineEvent(e));
+    if (script !== undefined && this.warm === null && this.client === null && !this.gone) this.warm = new MachineClient(script, (e) => this.onMachineEvent(e));
   }
 
   /** A worker started at initialize, else a new one. */
   private takeWarmWorker(): MachineClient {
+    if (this.gone) throw new RequestError('the client has gone away');
     const warm = this.warm;
     this.warm = null;
     if (warm !== null) return warm;

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { alive, DEMO, frame, startDapServer, threadCount, until } from './dap-server';
+import { alive, idleThreads, DEMO, frame, startDapServer, threadCount, until } from './dap-server';
 
 const CASES = Number(process.env.DAP_FUZZ_CASES ?? 150);
 const SEED = Number(process.env.DAP_FUZZ_SEED ?? Date.now() % 1e9);
@@ -88,7 +88,7 @@ async function send(port: number, chunks: Buffer[]): Promise<void> {
 test(`DAP framing fuzz: ${CASES} hostile connections (seed ${SEED}); another session goes on, nothing leaks`, async () => {
   const server = await startDapServer();
   try {
-    const idle = threadCount(server.adapterPid);
+    const idle = await idleThreads(server);
     const dc = new DebugClient('node', '', 'osdev');
     dc.defaultTimeout = 60_000;
     await dc.start(server.port);

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'out/emulator/hosts/cli.js');
@@ -45,6 +46,25 @@ export function threadCount(pid: number): number {
 }
 
 export const alive = (pid: number): boolean => fs.existsSync(`/proc/${pid}`);
+
+/**
+ * The adapter's thread count with no session, measured after one session has come and
+ * gone: Node starts libuv's thread pool at the first asynchronous file read (the adapter
+ * reads the ELF that way) and keeps it, so a count taken before any session is too low.
+ */
+export async function idleThreads(server: DapServer): Promise<number> {
+  const dc = new DebugClient('node', '', 'osdev');
+  dc.defaultTimeout = 60_000;
+  await dc.start(server.port);
+  const stopped = dc.waitForEvent('stopped');
+  await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'warm-up', program: DEMO, stopOnEntry: true })]);
+  await stopped;
+  const during = threadCount(server.adapterPid);
+  await dc.disconnectRequest({});
+  await dc.stop();
+  await until(() => threadCount(server.adapterPid) < during); // its machine worker has ended
+  return threadCount(server.adapterPid);
+}
 
 /** Poll (every 20 ms) until `ok()`; the test's own timeout bounds the wait. */
 export async function until(ok: () => boolean): Promise<void> {

@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import * as path from 'node:path';
-import { alive, CLI, DEMO, frame, ROOT, startDapServer, threadCount, until } from './dap-server';
+import { alive, idleThreads, CLI, DEMO, frame, ROOT, startDapServer, threadCount, until } from './dap-server';
 
 /** Polls the UART for a line forever: a guest that never powers off. */
 const WAITS_FOR_INPUT = path.join(ROOT, 'emulator/test/guests/build/rv64/uart-rx.elf');
@@ -44,7 +44,7 @@ test('osdev-emu dap --port serves a debug session on loopback', async () => {
 test('a client that goes away without disconnect ends its session and machine worker', async () => {
   const server = await startDapServer();
   try {
-    const idle = threadCount(server.adapterPid);
+    const idle = await idleThreads(server);
     const running = await launchedClient(server.port, WAITS_FOR_INPUT);
     await running.continueRequest({ threadId: 1 });
     const stopped = await launchedClient(server.port);
