@@ -29,6 +29,11 @@ export const CSR_NAMES: ReadonlyMap<number, string> = (() => {
   for (let i = 0; i <= 15; i++) names.set(CSR.pmpcfg0 + i, `pmpcfg${i}`);
   for (let i = 0; i <= 63; i++) names.set(CSR.pmpaddr0 + i, `pmpaddr${i}`);
   for (const [name, num] of Object.entries(CSR)) if (!names.has(num)) names.set(num, name);
+  // Debug-spec CSRs objdump 2.40 names and our harts, as QEMU 7.2's, do not implement
+  // (a guest probing them gets an illegal instruction, but its disassembly names them).
+  const debugSpec: [string, number][] = [['scontext', 0x5a8], ['hcontext', 0x6a8], ['tcontrol', 0x7a5], ['mcontext', 0x7a8],
+    ['mscontext', 0x7aa], ['dcsr', 0x7b0], ['dpc', 0x7b1], ['dscratch0', 0x7b2], ['dscratch1', 0x7b3]];
+  for (const [name, num] of debugSpec) if (!names.has(num)) names.set(num, name);
   return names;
 })();
 
