@@ -48,11 +48,15 @@ function sample(pid) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-soak-'));
 const disk = path.join(tmp, 'disk.img');
 fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+// The clients that come and go get an image of their own: the main session holds a write
+// lock on its image, which refuses every other opener (as QEMU's lock does).
+const otherDisk = path.join(tmp, 'other.img');
+fs.writeFileSync(otherDisk, Buffer.alloc(1 << 20));
 const server = await startDapServer();
 const pids = { cli: server.cli.pid, adapter: server.adapterPid };
 
-/** A session stopped on entry; `drive` in writeback for the main one, an overlay for the others (they share the image). */
-async function session(mode) {
+/** A session stopped on entry with `drive` (writeback for the main one, an overlay of their own image for the others). */
+async function session(drive) {
   const dc = new DebugClient('node', '', 'osdev');
   dc.defaultTimeout = 60_000;
   await dc.start(server.port);
@@ -60,7 +64,7 @@ async function session(mode) {
   const stopped = dc.waitForEvent('stopped');
   await Promise.all([dc.configurationSequence(), dc.launch({
     type: 'osdev', request: 'launch', name: 'soak', program: GUEST, stopOnEntry: true,
-    drives: [`${disk},mode=${mode}`],
+    drives: [drive],
   })]);
   await stopped;
   return dc;
@@ -68,7 +72,7 @@ async function session(mode) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let ops = 0, cycles = 0, exitedEarly = null, output = 0;
-const main = await session('writeback');
+const main = await session(`${disk},mode=writeback`);
 main.on('output', (e) => { output += e.body.output.length; });
 main.on('exited', (e) => { exitedEarly = e.body.exitCode; });
 const round = (await main.evaluateRequest({ expression: '&soak_round', context: 'repl' })).body.result;
@@ -101,7 +105,7 @@ try {
     await main.customRequest('osdev/consoleInput', { text: `soak ${ops}\r` });
     ops += 9;
     // Now and then a client that launches and vanishes without disconnect.
-    if (++cycles % 50 === 0) { const gone = await session('overlay'); await gone.stop(); ops += 3; }
+    if (++cycles % 50 === 0) { const gone = await session(`${otherDisk},mode=overlay`); await gone.stop(); ops += 3; }
     const t = (Date.now() - t0) / 1000;
     if (t >= nextSample) {
       nextSample += SAMPLE;
