@@ -38,19 +38,9 @@ static int indirect_request(uint32_t type, uint64_t sector, uint8_t *buf, uint32
     if (next_table % 16 != 8) next_table += 8;
 
     blk_q.desc[0] = (struct desc){ (uintptr_t)t, 16 * n, D_INDIRECT, 0 };
-    blk_q.avail_ring[blk_q.avail_idx % QSIZE] = 0;
-    __sync_synchronize();
-    blk_q.avail_idx++;
-    __sync_synchronize();
-    vwrite(blk_base, QUEUE_NOTIFY, 0);
-    for (unsigned long spins = 0; *(volatile uint16_t *)&blk_q.used_idx == blk_seen_used; spins++) {
-        if (spins > 100000000UL) { kprintf("request type %u: no answer\n", type); exit_fail(2); }
-    }
-    __sync_synchronize();
-    blk_seen_used++;
-    vwrite(blk_base, INTERRUPT_ACK, vread(blk_base, INTERRUPT_STATUS));
+    int status = blk_submit(type);
     check("no DEVICE_NEEDS_RESET", vread(blk_base, STATUS) & 0x40, 0);
-    return blk_status;
+    return status;
 }
 
 int main(void)

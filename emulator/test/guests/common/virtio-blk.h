@@ -19,6 +19,24 @@ static uint16_t blk_seen_used;
 static struct { uint32_t type, reserved; uint64_t sector; } blk_hdr;
 static volatile uint8_t blk_status;
 
+/* Makes the chain at descriptor 0 available, notifies, and polls until the device has used
+ * it; returns the status byte (0 OK, 1 IOERR, 2 UNSUPP). `type` is for the error line. */
+static __attribute__((unused)) int blk_submit(uint32_t type)
+{
+    blk_q.avail_ring[blk_q.avail_idx % QSIZE] = 0;
+    __sync_synchronize();
+    blk_q.avail_idx++;
+    __sync_synchronize();
+    vwrite(blk_base, QUEUE_NOTIFY, 0);
+    for (unsigned long spins = 0; *(volatile uint16_t *)&blk_q.used_idx == blk_seen_used; spins++) {
+        if (spins > 100000000UL) { kprintf("request type %u: no answer\n", type); exit_fail(2); }
+    }
+    __sync_synchronize();
+    blk_seen_used++;
+    vwrite(blk_base, INTERRUPT_ACK, vread(blk_base, INTERRUPT_STATUS));
+    return blk_status;
+}
+
 /* One request; returns the device's status byte (0 OK, 1 IOERR, 2 UNSUPP). */
 static __attribute__((unused)) int blk_request(uint32_t type, uint64_t sector, void *data, uint32_t len, int device_writes)
 {
@@ -33,18 +51,7 @@ static __attribute__((unused)) int blk_request(uint32_t type, uint64_t sector, v
         blk_q.desc[0].next = 2;
     }
     blk_q.desc[2] = (struct desc){ (uintptr_t)&blk_status, 1, D_WRITE, 0 };
-    blk_q.avail_ring[blk_q.avail_idx % QSIZE] = 0;
-    __sync_synchronize();
-    blk_q.avail_idx++;
-    __sync_synchronize();
-    vwrite(blk_base, QUEUE_NOTIFY, 0);
-    for (unsigned long spins = 0; *(volatile uint16_t *)&blk_q.used_idx == blk_seen_used; spins++) {
-        if (spins > 100000000UL) { kprintf("request type %u: no answer\n", type); exit_fail(2); }
-    }
-    __sync_synchronize();
-    blk_seen_used++;
-    vwrite(blk_base, INTERRUPT_ACK, vread(blk_base, INTERRUPT_STATUS));
-    return blk_status;
+    return blk_submit(type);
 }
 
 #endif
