@@ -6,10 +6,10 @@
 import * as vscode from 'vscode';
 import { OsdevDebugSession } from '../debug-adapter/adapter';
 import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+import { hasElfMagic } from '../emulator/loaders/elf';
 import type { RegisterWatches } from './register-watches';
 import { WatchingAdapter } from './watching-adapter';
 
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 const UNTRUSTED = 'OS Dev Emulator: this workspace is not trusted, so no emulator is started. Trust the workspace to debug.';
 /** Folders never searched for a kernel ELF. */
 const SKIP_GLOB = '**/{node_modules,.git}/**';
@@ -37,7 +37,7 @@ class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 async function isElf(uri: vscode.Uri): Promise<boolean> {
   try {
     const bytes = await vscode.workspace.fs.readFile(uri);
-    return ELF_MAGIC.every((b, i) => bytes[i] === b);
+    return hasElfMagic(bytes);
   } catch {
     return false;
   }

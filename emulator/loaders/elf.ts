@@ -222,11 +222,17 @@ export function parseElf(bytes: Uint8Array): ElfResult {
   }
 }
 
+/** gABI "ELF Identification": e_ident[0..3] is 7f 'E' 'L' 'F'. */
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+/** Whether the bytes start as an ELF file does (the rest may still be broken: parseElf says). */
+export function hasElfMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= ELF_MAGIC.length && ELF_MAGIC.every((b, i) => bytes[i] === b);
+}
+
 function parse(bytes: Uint8Array): ElfImage {
-  // gABI "ELF Identification": e_ident[0..15].
-  const magic = [0x7f, 0x45, 0x4c, 0x46];
   if (bytes.length === 0) fail('not an ELF file: the file is empty');
-  if (bytes.length < 4 || magic.some((b, i) => bytes[i] !== b)) {
+  if (!hasElfMagic(bytes)) {
     const seen = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     fail(`not an ELF file: it starts with [${seen}], not 7f 45 4c 46 ("\\x7fELF")`);
   }

@@ -5,7 +5,7 @@
  * ELF wherever its program headers say, the initrd min(RAM/2, 128 MiB) above the
  * kernel, the FDT at the top of the first 3 GiB, 2 MiB aligned.
  */
-import { parseElf, ElfImage, elfAddressToNumber } from '../loaders/elf';
+import { parseElf, ElfImage, elfAddressToNumber, hasElfMagic } from '../loaders/elf';
 import { buildVirtFdt } from './fdt';
 import { bootRom } from '../firmware/boot-rom';
 import { Machine } from './machine';
@@ -32,10 +32,6 @@ export interface BootInfo {
 export type BootResult = { ok: true; value: BootInfo } | { ok: false; error: string };
 
 const MiB = 1024 * 1024;
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
-
-function isElf(b: Uint8Array): boolean { return ELF_MAGIC.every((m, i) => b[i] === m); }
-
 function hex(v: number): string { return '0x' + (v < 0 ? (BigInt(v) & 0xffffffffffffffffn).toString(16) : v.toString(16)); }
 
 interface Loaded { entry: number; end: number; elf?: ElfImage; regions: Region[] }
@@ -64,7 +60,7 @@ function place(placed: Region[], added: readonly Region[]): string | null {
 function loadImage(m: Machine, file: ImageFile, rawAt: number, what: string): { ok: true; value: Loaded } | { ok: false; error: string } {
   const dramBase = m.board.dramBase;
   const dramEnd = dramBase + m.desc.memoryBytes;
-  if (!isElf(file.bytes)) {
+  if (!hasElfMagic(file.bytes)) {
     if (file.bytes.length === 0) return { ok: false, error: `${what} ${file.name}: file is empty` };
     if (rawAt + file.bytes.length > dramEnd) {
       return { ok: false, error: `${what} ${file.name}: ${file.bytes.length} bytes at ${hex(rawAt)} do not fit in RAM (ends ${hex(dramEnd)}); give more memory with -m` };
