@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  Breakpoint, DebugSession, Source, ExitedEvent, Handles, InitializedEvent, OutputEvent, Scope, StackFrame,
+  Breakpoint, DebugSession, Source, ExitedEvent, Handles, InitializedEvent, OutputEvent, Response, Scope, StackFrame,
   StoppedEvent, TerminatedEvent, Thread, Variable,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
@@ -76,6 +76,13 @@ type Resume = { type: 'continue' } | { type: 'runTo'; addresses: bigint[]; reaso
 const MAX_DISASSEMBLE = 10_000;
 /** The error id of every error response: the message says what went wrong. */
 const ERROR_ID = 1001;
+
+/** The requests we serve whose `arguments` the Debug Adapter Protocol marks as required. */
+const ARGUMENTS_REQUIRED = new Set([
+  'launch', 'attach', 'setBreakpoints', 'setFunctionBreakpoints', 'setExceptionBreakpoints', 'setInstructionBreakpoints',
+  'dataBreakpointInfo', 'setDataBreakpoints', 'continue', 'next', 'stepIn', 'stepOut', 'pause', 'stackTrace', 'scopes',
+  'variables', 'setVariable', 'source', 'evaluate', 'readMemory', 'writeMemory', 'disassemble', 'exceptionInfo',
+]);
 /** A hart's call stack at a stop: each frame's pc and registers, and the interrupted context when the stack ends in a trap vector. */
 interface Unwound {
   pcs: bigint[];
@@ -173,6 +180,21 @@ export class OsdevDebugSession extends DebugSession {
     // The client's stream closed (it went away without `disconnect`): end the machine and its
     // worker, and start none later (a launch may still be reading its files).
     this.on('close', () => { this.gone = true; void this.shutdownMachine(); });
+  }
+
+  /**
+   * A request whose `arguments` the protocol requires must bring an object of them: one
+   * error in words, instead of a TypeError from deep in a handler. (Custom requests check
+   * their own, custom-handler.ts.)
+   */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const args: unknown = request.arguments;
+    if (ARGUMENTS_REQUIRED.has(request.command) && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+      const response = new Response(request);
+      this.sendErrorResponse(response, { id: ERROR_ID, format: `request '${String(request.command).replace(/[{}]/g, '')}' needs its arguments (an object)`, showUser: false });
+      return;
+    }
+    super.dispatchRequest(request);
   }
 
   /** Runs a request body; a thrown error becomes an error response whose text the user sees. */

@@ -581,6 +581,19 @@ describe('debug adapter over stdio', () => {
     assert.equal((dis.body as { error?: DebugProtocol.Message }).error?.showUser, false);
   });
 
+  test('a request without the arguments the protocol requires gets one error in words, not a TypeError', async () => {
+    await launch({ program: DEMO, stopOnEntry: true });
+    const raw = (command: string, args: unknown) => new Promise<DebugProtocol.Response>((resolve) => {
+      (dc as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void }).doSend(command, args, resolve);
+    });
+    for (const [command, args] of [['setBreakpoints', undefined], ['stackTrace', null], ['evaluate', [1]], ['readMemory', 'x']] as const) {
+      const r = await raw(command, args);
+      assert.equal(r.success, false, command);
+      assert.equal(r.message, `request '${command}' needs its arguments (an object)`);
+    }
+    assert.equal((await raw('threads', undefined)).success, true, 'threads takes none');
+  });
+
   test('the stop marker is at the line start unless the line has statements at several columns', async () => {
     const source = path.join(ROOT, 'demo/hello.c');
     const text = fs.readFileSync(source, 'utf8').split('\n');
