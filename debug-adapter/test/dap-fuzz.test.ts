@@ -10,22 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { prng } from '../../emulator/devices/virtio/fuzz';
 import { alive, idleThreads, DEMO, frame, startDapServer, threadCount, until } from './dap-server';
 
 const CASES = Number(process.env.DAP_FUZZ_CASES ?? 150);
 const SEED = Number(process.env.DAP_FUZZ_SEED ?? Date.now() % 1e9);
 
-/** mulberry32: a small seeded generator, so a failing seed can be run again. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMANDS = ['initialize', 'launch', 'setBreakpoints', 'readMemory', 'writeMemory', 'evaluate', 'disassemble', 'threads',
   'stackTrace', 'variables', 'continue', 'next', 'stepIn', 'pause', 'disconnect', 'osdev/devices', 'osdev/consoleInput', 'nonsense'];
@@ -95,7 +85,7 @@ test(`DAP framing fuzz: ${CASES} hostile connections (seed ${SEED}); another ses
     const stopped = dc.waitForEvent('stopped');
     await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'fuzz', program: DEMO, stopOnEntry: true })]);
     await stopped;
-    const r = rng(SEED);
+    const r = prng(SEED);
     for (let i = 0; i < CASES; i++) {
       await send(server.port, makeCase(r));
       if (i % 25 === 24) assert.equal((await dc.threadsRequest()).body.threads.length, 1, `case ${i}: the other session answers`);
