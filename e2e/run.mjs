@@ -16,6 +16,8 @@ const root = path.resolve(here, '..');
 const artifacts = path.join(here, 'artifacts');
 const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
 const results = [];
+/** What the page itself reported (script errors, failed requests, console errors), for a failure's report. */
+const pageTrouble = [];
 /** F5 -> paused, as the user sees it (key press to "paused" on screen), for the report. */
 const f5Times = [];
 // E2E_ONLY=regex runs only the scenarios whose names match (later ones may rely on earlier ones' state).
@@ -135,10 +137,8 @@ let exitCode = 0;
 try {
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await waitFor(async () => {
-    try { await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 5000 }); return true; } catch { return false; }
-  }, 'code-server to answer', 60_000);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  watchPage(page);
+  await openWorkbench(page, `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
 
   // Workspace trust: the extension is not activated in Restricted Mode.
   const trust = page.getByRole('button', { name: /Yes, I trust the authors/ });
@@ -527,10 +527,38 @@ try {
   await browser.close();
 } catch (e) {
   console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+  for (const line of pageTrouble) console.error(`e2e: page: ${line}`);
   exitCode = 1;
 } finally {
   await browserServer.close();
   server.kill('SIGTERM');
+}
+
+function watchPage(page) {
+  const keep = (line) => { if (pageTrouble.length < 40) pageTrouble.push(line); };
+  page.on('pageerror', (e) => keep(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') keep(`console: ${m.text().slice(0, 300)}`); });
+  page.on('requestfailed', (r) => keep(`request failed: ${r.url().slice(0, 200)} (${r.failure()?.errorText ?? '?'})`));
+  page.on('crash', () => keep('the page crashed'));
+}
+
+/**
+ * Navigates to the workbench and waits for it. It usually draws in 6-9 s; a CI run once saw
+ * it not drawn after a minute with nothing in code-server's log, so a page that has not drawn
+ * it is loaded again (three tries), and each miss leaves a screenshot and what the page said.
+ */
+async function openWorkbench(page, url) {
+  for (let attempt = 1; ; attempt++) {
+    await waitFor(async () => {
+      try { await page.goto(url, { timeout: 5000 }); return true; } catch { return false; }
+    }, 'code-server to answer', 60_000);
+    if (await page.waitForSelector('.monaco-workbench', { timeout: 60_000 }).then(() => true, () => false)) return;
+    await page.screenshot({ path: path.join(artifacts, `workbench-missing-${attempt}.png`) }).catch(() => {});
+    const text = await page.evaluate(() => document.body?.innerText ?? '(no body)').catch((e) => `(unreadable: ${e.message})`);
+    console.error(`e2e: try ${attempt}: no workbench after 60 s at ${page.url()}; the page shows: ${JSON.stringify(text.slice(0, 400))}`);
+    for (const line of pageTrouble.splice(0)) console.error(`e2e:   ${line}`);
+    if (attempt === 3) throw new Error('the workbench did not appear in three loads of the page');
+  }
 }
 
 /**
