@@ -1,0 +1,542 @@
+/**
+ * The debugging information entries of .debug_info (DWARF 5 §2, §7.5; DWARF 2-4 unit
+ * headers too), read lazily: opening a program reads only the unit headers; a unit's
+ * DIE tree is built when a pc, an offset or a name needs it, so a Linux vmlinux does not
+ * become millions of objects at launch. Every form of DWARF 5 §7.5.6 is decoded; the
+ * indexed forms (strx, addrx, rnglistx, loclistx) are kept as indices and resolved on
+ * use against the unit's bases (DW_AT_str_offsets_base and friends, which the unit DIE
+ * carries after the attributes that need them). DWARF is untrusted input: every read is
+ * bounded (DwarfReader) and a broken unit is skipped with a warning.
+ */
+import { ElfImage } from '../emulator/loaders/elf';
+import { DW_FORM, DwarfError, DwarfReader, sectionBytes } from './dwarf-reader';
+
+/** Tags this reader and its users name (DWARF 5 §7.5.4, table 7.3). */
+export const DW_TAG = {
+  arrayType: 0x01, enumerationType: 0x04, formalParameter: 0x05, lexicalBlock: 0x0b, member: 0x0d, pointerType: 0x0f,
+  referenceType: 0x10, compileUnit: 0x11, structureType: 0x13, subroutineType: 0x15, typedef: 0x16, unionType: 0x17,
+  unspecifiedParameters: 0x18, variant: 0x19, inlinedSubroutine: 0x1d, subrangeType: 0x21, baseType: 0x24,
+  constType: 0x26, enumerator: 0x28, subprogram: 0x2e, variable: 0x34, volatileType: 0x35, restrictType: 0x37,
+  partialUnit: 0x3c, atomicType: 0x47, callSite: 0x48, skeletonUnit: 0x4a, GNUcallSite: 0x4109,
+} as const;
+
+/** Attributes (DWARF 5 §7.5.4, table 7.5). */
+export const DW_AT = {
+  sibling: 0x01, location: 0x02, name: 0x03, byteSize: 0x0b, stmtList: 0x10, lowPc: 0x11, highPc: 0x12, language: 0x13,
+  compDir: 0x1b, constValue: 0x1c, inline: 0x20, producer: 0x25, prototyped: 0x27, lowerBound: 0x22, count: 0x37,
+  upperBound: 0x2f, abstractOrigin: 0x31, bitSize: 0x0d, dataMemberLocation: 0x38, declaration: 0x3c, encoding: 0x3e,
+  external: 0x3f, frameBase: 0x40, specification: 0x47, type: 0x49, ranges: 0x55, dataBitOffset: 0x6b,
+  entryPc: 0x52, callFile: 0x58, callLine: 0x59, linkageName: 0x6e, strOffsetsBase: 0x72, addrBase: 0x73,
+  rnglistsBase: 0x74, loclistsBase: 0x8c, MIPSlinkageName: 0x2007,
+} as const;
+
+/** A decoded attribute value; indexed forms are resolved by `Die.attr`. */
+export type AttrValue =
+  | { k: 'addr'; v: bigint }
+  | { k: 'addrx'; index: number }
+  | { k: 'const'; v: number | bigint; signed: boolean }
+  | { k: 'bytes'; v: Uint8Array }
+  | { k: 'str'; v: string }
+  | { k: 'strx'; index: number }
+  | { k: 'ref'; offset: number }
+  | { k: 'sig8'; v: bigint }
+  | { k: 'flag'; v: boolean }
+  | { k: 'sec'; offset: number }
+  | { k: 'listx'; index: number }
+  | { k: 'sup' };
+
+/** Units read at most, and DIEs per unit: a hostile file cannot make these loops long. */
+const MAX_UNITS = 200_000;
+const MAX_DIES_PER_UNIT = 4_000_000;
+/** Nesting deeper than this is not a program a compiler made. */
+const MAX_DEPTH = 512;
+
+const DW_UT = { compile: 1, type: 2, partial: 3, skeleton: 4, splitCompile: 5, splitType: 6 } as const;
+
+interface AbbrevEntry { tag: number; children: boolean; attrs: number[]; forms: number[]; consts: (number | undefined)[] }
+
+export interface UnitHeader {
+  /** Offset of the unit header in .debug_info, and of the byte after the unit. */
+  offset: number;
+  end: number;
+  /** Offset of the first DIE. */
+  dieOffset: number;
+  version: number;
+  unitType: number;
+  offsetSize: 4 | 8;
+  addressSize: number;
+  abbrevOffset: number;
+}
+
+export class Die {
+  readonly children: Die[] = [];
+  constructor(readonly unit: Unit, readonly offset: number, readonly tag: number, readonly parent: Die | undefined,
+    private readonly names: number[], private readonly values: AttrValue[]) {}
+
+  has(at: number): boolean { return this.names.includes(at); }
+  /** The attribute numbers, in the order the abbreviation lists them. */
+  attributes(): readonly number[] { return this.names; }
+  /** The raw value, indices unresolved. */
+  raw(at: number): AttrValue | undefined {
+    const i = this.names.indexOf(at);
+    return i < 0 ? undefined : this.values[i];
+  }
+  /** The value with strx/addrx resolved; undefined when absent or unresolvable. */
+  attr(at: number): AttrValue | undefined {
+    const v = this.raw(at);
+    if (v === undefined) return undefined;
+    if (v.k === 'strx') { const s = this.unit.stringAtIndex(v.index); return s === undefined ? undefined : { k: 'str', v: s }; }
+    if (v.k === 'addrx') { const a = this.unit.addressAtIndex(v.index); return a === undefined ? undefined : { k: 'addr', v: a }; }
+    return v;
+  }
+  string(at: number): string | undefined { const v = this.attr(at); return v?.k === 'str' ? v.v : undefined; }
+  /** A constant-class value as a number (undefined for other classes or beyond 2^53). */
+  number(at: number): number | undefined {
+    const v = this.attr(at);
+    if (v?.k !== 'const') return undefined;
+    return typeof v.v === 'number' ? v.v : v.v <= BigInt(Number.MAX_SAFE_INTEGER) && v.v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.v) : undefined;
+  }
+  flag(at: number): boolean { const v = this.attr(at); return v?.k === 'flag' && v.v; }
+  /** The DIE a reference attribute points at, in this unit or another. */
+  ref(at: number): Die | undefined {
+    const v = this.raw(at);
+    return v?.k === 'ref' ? this.unit.info.dieAt(v.offset) : undefined;
+  }
+  /** The name, through DW_AT_abstract_origin and DW_AT_specification as a debugger must (DWARF 5 §3.3.8.3, §2.13.2). */
+  get name(): string | undefined { return this.inherited(DW_AT.name)?.string(DW_AT.name); }
+  /** The DIE that carries `at`: this one, or the one its origin/specification chain leads to. */
+  inherited(at: number): Die | undefined {
+    if (this.has(at)) return this;
+    let d = this.origin();
+    for (let hops = 0; d !== undefined && hops < 16; hops++) {
+      if (d.has(at)) return d;
+      d = d.origin();
+    }
+    return undefined;
+  }
+  /** The DIE this one completes or instantiates: DW_AT_abstract_origin, else DW_AT_specification. */
+  origin(): Die | undefined {
+    return this.ref(DW_AT.abstractOrigin) ?? this.ref(DW_AT.specification);
+  }
+  /** The address ranges this DIE covers ([start, end) pairs), from low/high pc or DW_AT_ranges. */
+  ranges(): [bigint, bigint][] { return this.unit.rangesOf(this); }
+  covers(pc: bigint): boolean { return this.ranges().some(([s, e]) => pc >= s && pc < e); }
+}
+
+/** One unit: its header, its abbreviations and, once asked for, its DIE tree. */
+export class Unit {
+  private tree: Die | undefined;
+  private byOffset: Map<number, Die> | undefined;
+  private bases: { str?: number; addr?: number; rnglists?: number; loclists?: number; lowPc?: bigint } | undefined;
+  constructor(readonly info: DwarfInfo, readonly header: UnitHeader) {}
+
+  get version(): number { return this.header.version; }
+  get addressSize(): number { return this.header.addressSize; }
+
+  /** The unit DIE (compile, partial or skeleton unit), its subtree built. */
+  root(): Die {
+    if (this.tree === undefined) this.parse();
+    return this.tree!;
+  }
+  die(offset: number): Die | undefined {
+    if (this.byOffset === undefined) this.parse();
+    return this.byOffset!.get(offset);
+  }
+  /** Every DIE, in file order. */
+  *all(): Generator<Die> {
+    const walk = function* (d: Die): Generator<Die> { yield d; for (const c of d.children) yield* walk(c); };
+    yield* walk(this.root());
+  }
+
+  private parse(): void {
+    const h = this.header;
+    const info = this.info;
+    const abbrevs = info.abbrevTable(h.abbrevOffset);
+    const r = new DwarfReader(info.sections.info, h.dieOffset, h.end);
+    this.byOffset = new Map();
+    const stack: Die[] = [];
+    let count = 0;
+    while (r.at < h.end) {
+      const offset = r.at;
+      const code = r.uleb();
+      if (code === 0) {
+        stack.pop();
+        if (stack.length === 0 && this.tree !== undefined) break;
+        continue;
+      }
+      if (++count > MAX_DIES_PER_UNIT) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has more than ${MAX_DIES_PER_UNIT} DIEs`);
+      const a = abbrevs.get(code);
+      if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
+      const values: AttrValue[] = [];
+      for (let i = 0; i < a.forms.length; i++) values.push(this.readValue(r, a.forms[i], a.consts[i]));
+      const parent = stack[stack.length - 1];
+      const die = new Die(this, offset, a.tag, parent, a.attrs, values);
+      this.byOffset.set(offset, die);
+      if (parent !== undefined) parent.children.push(die);
+      else if (this.tree === undefined) this.tree = die;
+      if (a.children) {
+        if (stack.length >= MAX_DEPTH) throw new DwarfError(`DIEs nested deeper than ${MAX_DEPTH} at 0x${offset.toString(16)}`);
+        stack.push(die);
+      } else if (stack.length === 0) break; // a unit DIE without children
+    }
+    if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
+  }
+
+  /** One attribute value of form `form` (DWARF 5 §7.5.6). */
+  private readValue(r: DwarfReader, form: number, implicit: number | undefined): AttrValue {
+    const h = this.header;
+    const offset = () => (h.offsetSize === 8 ? Number(r.u64()) : r.u32());
+    switch (form) {
+      case DW_FORM.addr: return { k: 'addr', v: r.addr(h.addressSize) };
+      case DW_FORM.addrx: return { k: 'addrx', index: r.uleb() };
+      case DW_FORM.addrx1: return { k: 'addrx', index: r.u8() };
+      case DW_FORM.addrx2: return { k: 'addrx', index: r.u16() };
+      case DW_FORM.addrx3: return { k: 'addrx', index: r.u16() | (r.u8() << 16) };
+      case DW_FORM.addrx4: return { k: 'addrx', index: r.u32() };
+      case DW_FORM.data1: return { k: 'const', v: r.u8(), signed: false };
+      case DW_FORM.data2: return { k: 'const', v: r.u16(), signed: false };
+      case DW_FORM.data4: return { k: 'const', v: r.u32(), signed: false };
+      case DW_FORM.data8: return { k: 'const', v: r.u64(), signed: false };
+      case DW_FORM.data16: return { k: 'bytes', v: r.b.slice(r.at, (r.skip(16), r.at)) };
+      case DW_FORM.sdata: return { k: 'const', v: r.sleb(), signed: true };
+      case DW_FORM.udata: return { k: 'const', v: r.uleb(), signed: false };
+      case DW_FORM.implicitConst: return { k: 'const', v: implicit ?? 0, signed: true };
+      case DW_FORM.block1: return this.block(r, r.u8());
+      case DW_FORM.block2: return this.block(r, r.u16());
+      case DW_FORM.block4: return this.block(r, r.u32());
+      case DW_FORM.block: case DW_FORM.exprloc: return this.block(r, r.uleb());
+      case DW_FORM.flag: return { k: 'flag', v: r.u8() !== 0 };
+      case DW_FORM.flagPresent: return { k: 'flag', v: true };
+      case DW_FORM.string: return { k: 'str', v: r.cstring() };
+      case DW_FORM.strp: return { k: 'str', v: this.info.stringAt('str', offset()) };
+      case DW_FORM.lineStrp: return { k: 'str', v: this.info.stringAt('lineStr', offset()) };
+      case DW_FORM.strx: return { k: 'strx', index: r.uleb() };
+      case DW_FORM.strx1: return { k: 'strx', index: r.u8() };
+      case DW_FORM.strx2: return { k: 'strx', index: r.u16() };
+      case DW_FORM.strx3: return { k: 'strx', index: r.u16() | (r.u8() << 16) };
+      case DW_FORM.strx4: return { k: 'strx', index: r.u32() };
+      case DW_FORM.strpSup: offset(); return { k: 'sup' };
+      case DW_FORM.ref1: return { k: 'ref', offset: h.offset + r.u8() };
+      case DW_FORM.ref2: return { k: 'ref', offset: h.offset + r.u16() };
+      case DW_FORM.ref4: return { k: 'ref', offset: h.offset + r.u32() };
+      case DW_FORM.ref8: return { k: 'ref', offset: h.offset + Number(r.u64()) };
+      case DW_FORM.refUdata: return { k: 'ref', offset: h.offset + r.uleb() };
+      // DWARF 2 wrote DW_FORM_ref_addr in the address size; 3 and later in the offset size (DWARF 5 §7.5.5).
+      case DW_FORM.refAddr: return { k: 'ref', offset: h.version === 2 ? Number(r.addr(h.addressSize)) : offset() };
+      case DW_FORM.refSig8: return { k: 'sig8', v: r.u64() };
+      case DW_FORM.refSup4: r.u32(); return { k: 'sup' };
+      case DW_FORM.refSup8: r.u64(); return { k: 'sup' };
+      case DW_FORM.secOffset: return { k: 'sec', offset: offset() };
+      case DW_FORM.loclistx: case DW_FORM.rnglistx: return { k: 'listx', index: r.uleb() };
+      case DW_FORM.indirect: {
+        const f = r.uleb();
+        if (f === DW_FORM.indirect) throw new DwarfError('DW_FORM_indirect pointing at DW_FORM_indirect');
+        return this.readValue(r, f, implicit);
+      }
+      default: throw new DwarfError(`unknown form 0x${form.toString(16)} at 0x${r.at.toString(16)}`);
+    }
+  }
+
+  private block(r: DwarfReader, n: number): AttrValue {
+    const start = r.at;
+    r.skip(n);
+    return { k: 'bytes', v: r.b.subarray(start, start + n) };
+  }
+
+  /** The unit's bases, read from its root DIE once (it must not need them itself for these). */
+  private base() {
+    if (this.bases !== undefined) return this.bases;
+    const root = this.root();
+    const sec = (at: number) => { const v = root.raw(at); return v?.k === 'sec' ? v.offset : undefined; };
+    this.bases = { str: sec(DW_AT.strOffsetsBase), addr: sec(DW_AT.addrBase), rnglists: sec(DW_AT.rnglistsBase), loclists: sec(DW_AT.loclistsBase) };
+    const low = root.attr(DW_AT.lowPc);
+    this.bases.lowPc = low?.k === 'addr' ? low.v : 0n;
+    return this.bases;
+  }
+
+  /** DW_FORM_strx*: an entry of .debug_str_offsets from DW_AT_str_offsets_base (DWARF 5 §7.26). */
+  stringAtIndex(index: number): string | undefined {
+    const t = this.info.sections.strOffsets;
+    // Without a base, GCC's and LLVM's single contribution starts after its 8-byte header.
+    const base = this.base().str ?? (this.header.offsetSize === 8 ? 16 : 8);
+    const at = base + index * this.header.offsetSize;
+    if (t === undefined || at + this.header.offsetSize > t.length) return undefined;
+    const r = new DwarfReader(t, at, t.length);
+    try { return this.info.stringAt('str', this.header.offsetSize === 8 ? Number(r.u64()) : r.u32()); } catch { return undefined; }
+  }
+
+  /** DW_FORM_addrx*: an entry of .debug_addr from DW_AT_addr_base (DWARF 5 §7.27). */
+  addressAtIndex(index: number): bigint | undefined {
+    const t = this.info.sections.addr;
+    const base = this.base().addr ?? 8;
+    const at = base + index * this.header.addressSize;
+    if (t === undefined || at + this.header.addressSize > t.length) return undefined;
+    return new DwarfReader(t, at, t.length).addr(this.header.addressSize);
+  }
+
+  /** Offset in .debug_rnglists / .debug_loclists of list `index` (DWARF 5 §7.28, §7.29: offsets relative to the base). */
+  listOffset(kind: 'rnglists' | 'loclists', index: number): number | undefined {
+    const t = kind === 'rnglists' ? this.info.sections.rnglists : this.info.sections.loclists;
+    const base = this.base()[kind];
+    if (t === undefined || base === undefined) return undefined;
+    const at = base + index * this.header.offsetSize;
+    if (at + this.header.offsetSize > t.length) return undefined;
+    const r = new DwarfReader(t, at, t.length);
+    return base + (this.header.offsetSize === 8 ? Number(r.u64()) : r.u32());
+  }
+
+  /** The unit's base address for location and range lists: the unit DIE's DW_AT_low_pc. */
+  baseAddress(): bigint { return this.base().lowPc ?? 0n; }
+
+  rangesOf(die: Die): [bigint, bigint][] {
+    const low = die.attr(DW_AT.lowPc);
+    if (low?.k === 'addr') {
+      const high = die.attr(DW_AT.highPc);
+      // DW_AT_high_pc of a constant class is an offset from low_pc (DWARF 5 §2.17.2).
+      if (high?.k === 'addr') return [[low.v, high.v]];
+      if (high?.k === 'const') return [[low.v, low.v + BigInt(high.v)]];
+      return [[low.v, low.v + 1n]];
+    }
+    const ranges = die.raw(DW_AT.ranges);
+    if (ranges === undefined) return [];
+    try {
+      if (this.version >= 5) {
+        const at = ranges.k === 'listx' ? this.listOffset('rnglists', ranges.index) : ranges.k === 'sec' ? ranges.offset : undefined;
+        return at === undefined ? [] : readRangeList5(this, at);
+      }
+      return ranges.k === 'sec' || ranges.k === 'const' ? readRangeList4(this, ranges.k === 'sec' ? ranges.offset : Number(ranges.v)) : [];
+    } catch (e) {
+      if (e instanceof DwarfError) return [];
+      throw e;
+    }
+  }
+}
+
+/** DWARF 5 .debug_rnglists entries (§2.17.3, §7.25). */
+function readRangeList5(u: Unit, at: number): [bigint, bigint][] {
+  const t = u.info.sections.rnglists;
+  if (t === undefined) return [];
+  const r = new DwarfReader(t, at, t.length);
+  const out: [bigint, bigint][] = [];
+  let base = u.baseAddress();
+  const ax = (i: number) => { const a = u.addressAtIndex(i); if (a === undefined) throw new DwarfError(`address index ${i} outside .debug_addr`); return a; };
+  for (let n = 0; n < 1_000_000; n++) {
+    const kind = r.u8();
+    switch (kind) {
+      case 0: return out; // DW_RLE_end_of_list
+      case 1: base = ax(r.uleb()); break; // base_addressx
+      case 2: { const s = ax(r.uleb()); out.push([s, ax(r.uleb())]); break; } // startx_endx
+      case 3: { const s = ax(r.uleb()); out.push([s, s + BigInt(r.uleb())]); break; } // startx_length
+      case 4: { const s = BigInt(r.uleb()), e = BigInt(r.uleb()); out.push([base + s, base + e]); break; } // offset_pair
+      case 5: base = r.addr(u.addressSize); break; // base_address
+      case 6: { const s = r.addr(u.addressSize); out.push([s, r.addr(u.addressSize)]); break; } // start_end
+      case 7: { const s = r.addr(u.addressSize); out.push([s, s + BigInt(r.uleb())]); break; } // start_length
+      default: throw new DwarfError(`unknown range list entry ${kind} at 0x${(r.at - 1).toString(16)}`);
+    }
+  }
+  return out;
+}
+
+/** DWARF 2-4 .debug_ranges: address pairs relative to the base, (0, 0) ends, all-ones selects a base (DWARF 4 §2.17.3). */
+function readRangeList4(u: Unit, at: number): [bigint, bigint][] {
+  const t = u.info.sections.ranges;
+  if (t === undefined) return [];
+  const r = new DwarfReader(t, at, t.length);
+  const ones = u.addressSize === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
+  const out: [bigint, bigint][] = [];
+  let base = u.baseAddress();
+  for (let n = 0; n < 1_000_000; n++) {
+    const s = r.addr(u.addressSize), e = r.addr(u.addressSize);
+    if (s === 0n && e === 0n) break;
+    if (s === ones) { base = e; continue; }
+    out.push([base + s, base + e]);
+  }
+  return out;
+}
+
+export interface DwarfSections {
+  info: Uint8Array;
+  abbrev: Uint8Array;
+  str?: Uint8Array;
+  lineStr?: Uint8Array;
+  strOffsets?: Uint8Array;
+  addr?: Uint8Array;
+  rnglists?: Uint8Array;
+  loclists?: Uint8Array;
+  ranges?: Uint8Array;
+  loc?: Uint8Array;
+  aranges?: Uint8Array;
+}
+
+/** The .debug_info of one program: unit headers at once, everything else on demand. */
+export class DwarfInfo {
+  readonly units: Unit[] = [];
+  private readonly abbrevs = new Map<number, Map<number, AbbrevEntry>>();
+  private arangeTable: { start: bigint; end: bigint; unit: Unit }[] | undefined;
+
+  private constructor(readonly sections: DwarfSections, readonly warnings: string[]) {
+    this.scanHeaders();
+  }
+
+  /** The DWARF of `elf`, or undefined when it has no .debug_info. Problems go to `warnings`. */
+  static fromElf(elf: ElfImage, file: Uint8Array, warnings: string[] = []): DwarfInfo | undefined {
+    const s = (name: string) => sectionBytes(elf, file, name);
+    const info = s('.debug_info'), abbrev = s('.debug_abbrev');
+    if (info === undefined || abbrev === undefined) return undefined;
+    return new DwarfInfo({
+      info, abbrev, str: s('.debug_str'), lineStr: s('.debug_line_str'), strOffsets: s('.debug_str_offsets'),
+      addr: s('.debug_addr'), rnglists: s('.debug_rnglists'), loclists: s('.debug_loclists'), ranges: s('.debug_ranges'),
+      loc: s('.debug_loc'), aranges: s('.debug_aranges'),
+    }, warnings);
+  }
+
+  private scanHeaders(): void {
+    const info = this.sections.info;
+    let at = 0;
+    for (let n = 0; at + 4 <= info.length && n < MAX_UNITS; n++) {
+      const start = at;
+      try {
+        const c = new DwarfReader(info, at, info.length);
+        let length = c.u32();
+        let offsetSize: 4 | 8 = 4;
+        if (length === 0xffffffff) { length = Number(c.u64()); offsetSize = 8; } else if (length >= 0xfffffff0) throw new DwarfError(`reserved unit length 0x${length.toString(16)}`);
+        const end = c.at + length;
+        if (end > info.length) throw new DwarfError(`unit length 0x${length.toString(16)} runs past the section`);
+        if (length === 0) break;
+        at = end;
+        const version = c.u16();
+        if (version < 2 || version > 5) throw new DwarfError(`version ${version}`);
+        let unitType: number = DW_UT.compile, addressSize: number, abbrevOffset: number;
+        if (version === 5) {
+          unitType = c.u8();
+          addressSize = c.u8();
+          abbrevOffset = offsetSize === 8 ? Number(c.u64()) : c.u32();
+          if (unitType === DW_UT.type || unitType === DW_UT.splitType) c.skip(8 + offsetSize); // signature, type offset
+          else if (unitType === DW_UT.skeleton || unitType === DW_UT.splitCompile) c.skip(8); // dwo_id
+        } else {
+          abbrevOffset = offsetSize === 8 ? Number(c.u64()) : c.u32();
+          addressSize = c.u8();
+        }
+        if (addressSize !== 4 && addressSize !== 8) throw new DwarfError(`address size ${addressSize}`);
+        this.units.push(new Unit(this, { offset: start, end, dieOffset: c.at, version, unitType, offsetSize, addressSize, abbrevOffset }));
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        this.warnings.push(`.debug_info unit at 0x${start.toString(16)} skipped: ${e.message}`);
+        if (at === start) break; // its length could not be read: the rest cannot be found
+      }
+    }
+  }
+
+  /** Abbreviation table at `offset` of .debug_abbrev (DWARF 5 §7.5.3), read once. */
+  abbrevTable(offset: number): Map<number, AbbrevEntry> {
+    let t = this.abbrevs.get(offset);
+    if (t !== undefined) return t;
+    t = new Map();
+    const a = new DwarfReader(this.sections.abbrev, offset, this.sections.abbrev.length);
+    for (let n = 0; n < 1_000_000; n++) {
+      const code = a.uleb();
+      if (code === 0) break;
+      const tag = a.uleb();
+      const children = a.u8() !== 0;
+      const e: AbbrevEntry = { tag, children, attrs: [], forms: [], consts: [] };
+      for (let i = 0; ; i++) {
+        if (i > 10_000) throw new DwarfError(`abbreviation ${code} has too many attributes`);
+        const name = a.uleb(), form = a.uleb();
+        if (name === 0 && form === 0) break;
+        e.attrs.push(name);
+        e.forms.push(form);
+        e.consts.push(form === DW_FORM.implicitConst ? a.sleb() : undefined);
+      }
+      t.set(code, e);
+    }
+    this.abbrevs.set(offset, t);
+    return t;
+  }
+
+  stringAt(table: 'str' | 'lineStr', offset: number): string {
+    const t = this.sections[table];
+    if (t === undefined || offset >= t.length) throw new DwarfError(`string offset 0x${offset.toString(16)} is outside .debug_${table === 'str' ? 'str' : 'line_str'}`);
+    return new DwarfReader(t, offset, t.length).cstring();
+  }
+
+  /** The unit holding .debug_info offset `offset`. */
+  unitAt(offset: number): Unit | undefined {
+    let lo = 0, hi = this.units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = this.units[mid];
+      if (offset < u.header.offset) hi = mid - 1;
+      else if (offset >= u.header.end) lo = mid + 1;
+      else return u;
+    }
+    return undefined;
+  }
+
+  /** The DIE at `offset` (parsing its unit if needed); undefined for a broken unit. */
+  dieAt(offset: number): Die | undefined {
+    const u = this.unitAt(offset);
+    if (u === undefined) return undefined;
+    try { return u.die(offset); } catch (e) {
+      if (!(e instanceof DwarfError)) throw e;
+      this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+      return undefined;
+    }
+  }
+
+  /** The unit whose code contains `pc`: .debug_aranges when present, else each unit's own ranges. */
+  unitForPc(pc: bigint): Unit | undefined {
+    for (const a of this.aranges()) if (pc >= a.start && pc < a.end) return a.unit;
+    return undefined;
+  }
+
+  private aranges(): { start: bigint; end: bigint; unit: Unit }[] {
+    if (this.arangeTable !== undefined) return this.arangeTable;
+    const table: { start: bigint; end: bigint; unit: Unit }[] = [];
+    const covered = new Set<Unit>();
+    const t = this.sections.aranges;
+    if (t !== undefined) {
+      // DWARF 5 §6.1.2: per unit a header, then (address, length) tuples aligned to twice the address size.
+      let at = 0;
+      for (let n = 0; at + 4 <= t.length && n < MAX_UNITS; n++) {
+        try {
+          const r = new DwarfReader(t, at, t.length);
+          let length = r.u32(), offsetSize = 4;
+          if (length === 0xffffffff) { length = Number(r.u64()); offsetSize = 8; }
+          const end = r.at + length;
+          if (end > t.length || length === 0) break;
+          const s = new DwarfReader(t, r.at, end);
+          s.u16(); // version
+          const unit = this.unitAt(offsetSize === 8 ? Number(s.u64()) : s.u32());
+          const addressSize = s.u8();
+          s.u8(); // segment selector size
+          if (addressSize !== 4 && addressSize !== 8) throw new DwarfError(`address size ${addressSize}`);
+          const tuple = 2 * addressSize;
+          s.skip((tuple - ((s.at - at) % tuple)) % tuple);
+          while (s.at + tuple <= end) {
+            const start = s.addr(addressSize), len = s.addr(addressSize);
+            if (start === 0n && len === 0n) break;
+            if (unit !== undefined) table.push({ start, end: start + len, unit });
+          }
+          if (unit !== undefined) covered.add(unit);
+          at = end;
+        } catch (e) {
+          if (!(e instanceof DwarfError)) throw e;
+          this.warnings.push(`.debug_aranges: ${e.message}`);
+          break;
+        }
+      }
+    }
+    // Units .debug_aranges leaves out (or all, without it): their root DIE's ranges.
+    for (const u of this.units) {
+      if (covered.has(u)) continue;
+      try {
+        for (const [start, end] of u.root().ranges()) table.push({ start, end, unit: u });
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)} skipped: ${e.message}`);
+      }
+    }
+    this.arangeTable = table;
+    return table;
+  }
+}
