@@ -105,6 +105,26 @@ export class CallFrameInfo {
   }
 }
 
+/**
+ * One step of unwinding: the caller's x0..x31 from the rules at the callee's pc (saved
+ * registers read from the stack, sp the CFA) and the pc the call returns to. Undefined
+ * when the rules end the stack or a saved register cannot be read.
+ */
+export function callerRegisters(rules: FrameRules, x: readonly bigint[], xlen: 32 | 64,
+  readWord: (address: bigint) => bigint | undefined): { x: bigint[]; cfa: bigint; returnPc: bigint } | undefined {
+  if (rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) return undefined;
+  const cfa = BigInt.asUintN(xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));
+  const caller = [...x];
+  for (const [reg, offset] of rules.saved) {
+    if (reg >= 32) continue;
+    const v = readWord(BigInt.asUintN(xlen, cfa + BigInt(offset)));
+    if (v === undefined) return undefined;
+    caller[reg] = v;
+  }
+  caller[2] = cfa;
+  return { x: caller, cfa, returnPc: rules.returnRegister < 32 ? caller[rules.returnRegister] : 0n };
+}
+
 /** DW_EH_PE pointer encodings (LSB 5.0 §10.5.1): low nibble the format, bit 4 pc-relative. */
 function readEncoded(r: DwarfReader, enc: number, fieldAddr: bigint, addressSize: number): bigint {
   if (enc === 0xff) throw new DwarfError('omitted pointer');

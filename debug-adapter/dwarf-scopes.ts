@@ -1,0 +1,172 @@
+/**
+ * What the program's DWARF says is in scope at a pc (DWARF 5 §3.3, §3.4, §3.5): the
+ * function, the functions inlined into it at that pc (each a frame of its own, as gdb
+ * shows them, called from the line in DW_AT_call_line), and per frame its arguments and
+ * the locals of every lexical block that holds the pc, innermost block first.
+ */
+import { Die, DW_AT, DW_TAG, DwarfInfo, Unit } from './dwarf-dies';
+import { evaluateLocation, ExprContext, expressionAt, frameBase, singleRegister } from './dwarf-expr';
+
+export interface SourceFrame {
+  /** The subprogram or inlined_subroutine DIE; names and types come through its abstract origin. */
+  die: Die;
+  /** The out-of-line function the code belongs to: where the frame base comes from. */
+  function: Die;
+  name: string;
+  inlined: boolean;
+  /** For an inlined frame: the line of its caller it was inlined at (DW_AT_call_file/line). */
+  callLine?: number;
+  callFile?: number;
+}
+
+export interface FrameVariables {
+  arguments: Die[];
+  locals: Die[];
+  /** Both, in gdb's order: innermost block first, and in the function's own block, declaration order. */
+  ordered: Die[];
+}
+
+/** Blocks nested deeper than this are not a program a compiler made. */
+const MAX_NESTING = 256;
+
+/**
+ * The frames at `pc`, innermost first: inlined subroutines, then the function holding
+ * them. Empty when no unit describes the pc.
+ */
+export function framesAt(info: DwarfInfo, pc: bigint): SourceFrame[] {
+  const unit = info.unitForPc(pc);
+  if (unit === undefined) return [];
+  const root = unit.root();
+  const fn = root.children.find((d) => d.tag === DW_TAG.subprogram && d.covers(pc)) ?? findDeep(root, pc);
+  if (fn === undefined) return [];
+  const chain: Die[] = [fn];
+  let scope = fn;
+  for (let depth = 0; depth < MAX_NESTING; depth++) {
+    const inner = scope.children.find((c) => (c.tag === DW_TAG.lexicalBlock || c.tag === DW_TAG.inlinedSubroutine) && c.covers(pc));
+    if (inner === undefined) break;
+    if (inner.tag === DW_TAG.inlinedSubroutine) chain.push(inner);
+    scope = inner;
+  }
+  return chain.reverse().map((d) => ({
+    die: d, function: fn, name: d.name ?? '??', inlined: d.tag === DW_TAG.inlinedSubroutine,
+    ...(d.tag === DW_TAG.inlinedSubroutine ? { callLine: d.number(DW_AT.callLine), callFile: d.number(DW_AT.callFile) } : {}),
+  }));
+}
+
+/** A subprogram nested below the unit's top level (a C++ namespace or class): the first that holds the pc. */
+function findDeep(root: Die, pc: bigint): Die | undefined {
+  const queue = [...root.children];
+  for (let n = 0; n < queue.length && n < 1_000_000; n++) {
+    const d = queue[n];
+    if (d.tag === DW_TAG.subprogram && d.covers(pc)) return d;
+    if (d.tag !== DW_TAG.subprogram) queue.push(...d.children);
+  }
+  return undefined;
+}
+
+/**
+ * The arguments of `frame` and the locals in scope at `pc`: the variables of every
+ * lexical block holding the pc, innermost block first (gdb's `info locals` order),
+ * stopping at inlined subroutines, which are frames of their own.
+ */
+export function variablesAt(frame: SourceFrame, pc: bigint): FrameVariables {
+  const args = frame.die.children.filter((c) => c.tag === DW_TAG.formalParameter);
+  const blocks: Die[] = [frame.die];
+  let scope = frame.die;
+  for (let depth = 0; depth < MAX_NESTING; depth++) {
+    const inner = scope.children.find((c) => c.tag === DW_TAG.lexicalBlock && c.covers(pc));
+    if (inner === undefined) break;
+    blocks.push(inner);
+    scope = inner;
+  }
+  const locals: Die[] = [];
+  const ordered: Die[] = [];
+  for (const b of blocks.reverse()) {
+    for (const c of b.children) {
+      const isLocal = c.tag === DW_TAG.variable && c.name !== undefined;
+      if (isLocal) locals.push(c);
+      if (isLocal || c.tag === DW_TAG.formalParameter) ordered.push(c);
+    }
+  }
+  return { arguments: args, locals, ordered };
+}
+
+/** Every named global and file-level static variable of the program, unit by unit (parses every unit: call lazily). */
+export function* globals(info: DwarfInfo): Generator<Die> {
+  for (const u of info.units) {
+    let root: Die;
+    try { root = u.root(); } catch { continue; }
+    for (const d of root.children) {
+      if (d.tag === DW_TAG.variable && d.name !== undefined && (d.has(DW_AT.location) || d.origin()?.has(DW_AT.location))) yield d;
+    }
+  }
+}
+
+/** Call sites by return address, per unit (DWARF 5 §3.4.1; GCC's DWARF 4 DW_TAG_GNU_call_site keeps it in low_pc). */
+const callSites = new WeakMap<Unit, Map<bigint, Die>>();
+const CALL_SITE = new Set<number>([DW_TAG.callSite, DW_TAG.GNUcallSite]);
+const CALL_SITE_PARAMETER = new Set<number>([0x49, 0x410a]);
+const CALL_VALUE = [0x7e, 0x2111]; // DW_AT_call_value, DW_AT_GNU_call_site_value
+
+function callSiteAt(info: DwarfInfo, returnPc: bigint): Die | undefined {
+  const unit = info.unitForPc(returnPc - 1n);
+  if (unit === undefined) return undefined;
+  let sites = callSites.get(unit);
+  if (sites === undefined) {
+    sites = new Map();
+    for (const d of unit.all()) {
+      if (!CALL_SITE.has(d.tag)) continue;
+      const ret = d.attr(0x7d) ?? d.attr(DW_AT.lowPc); // DW_AT_call_return_pc
+      if (ret?.k === 'addr') sites.set(ret.v, d);
+    }
+    callSites.set(unit, sites);
+  }
+  return sites.get(returnPc);
+}
+
+/** The caller's side of a frame: its registers and memory, and the pc the call returns to. */
+export interface CallerContext { ctx: ExprContext; returnPc: bigint }
+
+/**
+ * The value register `reg` held when the current function was entered, as the caller's
+ * call site describes it (DW_TAG_call_site_parameter, DW_AT_call_value evaluated in the
+ * caller's frame): what gdb shows as `param@entry`.
+ */
+export function entryRegisterValue(info: DwarfInfo, reg: number, caller: CallerContext): bigint | undefined {
+  const site = callSiteAt(info, caller.returnPc);
+  if (site === undefined) return undefined;
+  const param = site.children.find((c) => {
+    if (!CALL_SITE_PARAMETER.has(c.tag)) return false;
+    const loc = c.attr(DW_AT.location);
+    return loc?.k === 'bytes' && singleRegister(loc.v) === reg;
+  });
+  const valueAttr = param === undefined ? undefined : CALL_VALUE.map((a) => param.attr(a)).find((v) => v !== undefined);
+  if (valueAttr?.k !== 'bytes') return undefined;
+  const callerFrame = framesAt(info, caller.returnPc - 1n)[0];
+  const ctx: ExprContext = callerFrame === undefined ? caller.ctx
+    : { ...caller.ctx, frameBase: () => frameBase(callerFrame.function, caller.returnPc - 1n, caller.ctx) };
+  try {
+    const loc = evaluateLocation(valueAttr.v, site.unit, ctx);
+    if (loc.kind === 'memory') return loc.address; // a value expression leaves its value on the stack
+    if (loc.kind === 'value') return loc.value;
+    if (loc.kind === 'register') return caller.ctx.reg(loc.reg);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The register a parameter arrives in: its location at the function's first instruction, when that is a register. */
+export function entryRegister(param: Die, fn: Die): number | undefined {
+  const ranges = fn.ranges();
+  if (ranges.length === 0) return undefined;
+  const entry = ranges.reduce((lo, r) => (r[0] < lo ? r[0] : lo), ranges[0][0]);
+  const holder = param.inherited(DW_AT.location);
+  if (holder === undefined) return undefined;
+  try {
+    const expr = expressionAt(holder, DW_AT.location, entry);
+    return expr === undefined ? undefined : singleRegister(expr);
+  } catch {
+    return undefined;
+  }
+}
