@@ -1,24 +1,17 @@
 /**
- * How the debug session reads files, injected (as vscode-mock-debug's FileAccessor): the
- * host's bounded reader in Node, anything a test or the web build hands in. The session
- * and the debug-info service read every file through one of these.
+ * How the debug session reads files, injected (as vscode-mock-debug's FileAccessor):
+ * node-files.ts's bounded reader in Node, anything a test or the web build hands in.
+ * The session and the debug-info service read every file through one of these; this
+ * module imports nothing from Node, so the debug-info service does not either.
  */
-import * as fs from 'node:fs';
 import { ImageBytes } from '../emulator/machine/debug-protocol';
-import { READ_LIMITS, ReadResult, readFileBoundedAsync } from '../emulator/hosts/host-files';
 
 export interface FileAccessor {
   /** A whole file, or why it cannot be read in words. */
-  readFile(path: string): Promise<ReadResult>;
+  readFile(path: string): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: string }>;
   /** Whether a file is there (a source file named by the line table). */
   exists(path: string): Promise<boolean>;
 }
-
-/** Node's files: read off the event loop and bounded (a FIFO or /dev/zero is refused). */
-export const NODE_FILES: FileAccessor = {
-  readFile: (file) => readFileBoundedAsync(file, READ_LIMITS.image),
-  exists: (file) => fs.promises.access(file).then(() => true, () => false),
-};
 
 /** An image file named by launch attribute `what`; an error naming both when it cannot be read. */
 export async function readImage(files: FileAccessor, file: string, what: string): Promise<ImageBytes> {
