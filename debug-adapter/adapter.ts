@@ -3,8 +3,8 @@
  * the request into machine-worker requests (machine-client.ts) and the answers back
  * into DAP. Harts are threads (id = hart + 1), all-stop. The work is the parts':
  * debug-info.ts (symbols, lines, CFI, read through an injected FileAccessor),
- * breakpoints.ts (every breakpoint's id, options and hits), call-stacks.ts,
- * disassembly.ts, scopes.ts (registers and CSRs) and evaluation.ts (expressions).
+ * breakpoints.ts (every breakpoint's id, options and hits), call-stacks.ts, stepping.ts,
+ * memory.ts, disassembly.ts, scopes.ts (registers and CSRs) and evaluation.ts (expressions).
  * Never imports vscode: the extension runs this class inline, the CLI and tests run it
  * over stdio or TCP (main.ts).
  */
@@ -13,15 +13,13 @@ import {
   DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { expandCompressed } from '../emulator/hart/decode';
-import { DebugStop, ImageBytes, LaunchParams, MAX_MEMORY_TRANSFER, WorkerEvent } from '../emulator/machine/debug-protocol';
+import { DebugStop, ImageBytes, LaunchParams, WorkerEvent } from '../emulator/machine/debug-protocol';
 import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { CustomEvents } from './custom-requests';
-import { disassembleAt } from './disasm';
 import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
 import { NODE_FILES } from './node-files';
@@ -29,8 +27,10 @@ import { BreakpointRegistry, EXCEPTION_FILTERS } from './breakpoints';
 import { CallStacks, hartOfFrame } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
+import { Stepping, StepRequest } from './stepping';
 import { evaluateOn } from './evaluation';
-import { parseAddress, RequestError, SessionState } from './session-context';
+import { MemoryAccess } from './memory';
+import { RequestError, SessionState } from './session-context';
 
 /** Every capability, in one place (DAP "Capabilities"). */
 export const CAPABILITIES: DebugProtocol.Capabilities = {
@@ -67,32 +67,6 @@ const ARGUMENTS_REQUIRED = new Set([
   'variables', 'setVariable', 'source', 'evaluate', 'readMemory', 'writeMemory', 'disassemble', 'exceptionInfo',
 ]);
 
-/**
- * A memory reference: a virtual address (through the current hart's translation), or
- * `phys:ADDR` for a physical one (what the evaluate `phys:` form and page walks give).
- */
-function parseMemoryReference(ref: unknown): { address: bigint; physical: boolean } {
-  if (typeof ref !== 'string') throw new RequestError('memoryReference is missing');
-  const s = ref.trim();
-  const physical = /^phys:/i.test(s);
-  return { address: parseAddress(physical ? s.slice(5) : s, 'memoryReference'), physical };
-}
-
-/** A memory request's `offset`: an integer (DAP: number of bytes), or an error naming it. */
-function memoryOffset(offset: number | undefined, what: string): bigint {
-  if (offset === undefined) return 0n;
-  if (!Number.isSafeInteger(offset)) throw new RequestError(`${what}: offset ${JSON.stringify(offset)} is not an integer`);
-  return BigInt(offset);
-}
-
-/** RFC 4648 §4 base64 (padding optional); Buffer.from would skip bad characters silently. */
-function decodeBase64(data: unknown, what: string): Uint8Array {
-  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1 || (data.includes('=') && data.length % 4 !== 0)) {
-    throw new RequestError(`${what}: data is not base64`);
-  }
-  return new Uint8Array(Buffer.from(data, 'base64'));
-}
-
 export class OsdevDebugSession extends DebugSession {
   /** What the parts read: the machine, the debug info, XLEN. */
   private readonly state: SessionState;
@@ -113,6 +87,8 @@ export class OsdevDebugSession extends DebugSession {
   private readonly stacks: CallStacks;
   private readonly scopes: Scopes;
   private readonly disassembly: DisassemblyWindow;
+  private readonly stepping: Stepping;
+  private readonly memory: MemoryAccess;
 
   /** `files`: how the program, firmware, initrd, `symbols` and sources are read (Node's, unless a host hands in its own). */
   constructor(private readonly files: FileAccessor = NODE_FILES) {
@@ -122,6 +98,8 @@ export class OsdevDebugSession extends DebugSession {
     this.stacks = new CallStacks(this.state);
     this.scopes = new Scopes(this.state, this.stacks, this.evaluate);
     this.disassembly = new DisassemblyWindow(this.state);
+    this.stepping = new Stepping(this.state, this.stacks);
+    this.memory = new MemoryAccess(this.state);
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
@@ -382,56 +360,22 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => { await this.state.machine().request({ type: 'pause' }); });
   }
 
-  /** Step into: one instruction, or (granularity line/statement, with a line table) until the pc leaves the current line. */
   protected override async stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): Promise<void> {
-    await this.handle(response, async () => {
-      const hart = this.hartOf(args.threadId);
-      const m = this.state.machine();
-      const ranges = args.granularity === 'instruction' ? [] : this.state.debugInfo.lines.lineRanges((await m.request({ type: 'readRegisters', hart })).pc);
-      if (ranges.length > 0) await m.request({ type: 'stepWhileIn', hart, ranges });
-      else await m.request({ type: 'stepInstruction', hart });
-    });
+    await this.handle(response, async () => { await this.step(await this.stepping.into(this.hartOf(args.threadId), args.granularity)); });
   }
 
-  /**
-   * Step over. By instruction: a call (jal/jalr linking ra or t0) runs to the instruction
-   * after it, anything else is one step. By line: run to the next statement of the current
-   * function or to its return address (by CFI), so calls run through at full speed.
-   */
   protected override async nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): Promise<void> {
-    await this.handle(response, async () => {
-      const hart = this.hartOf(args.threadId);
-      const m = this.state.machine();
-      const { symbols, lines } = this.state.debugInfo;
-      const xlen = this.state.xlen;
-      const { pc, x } = await m.request({ type: 'readRegisters', hart });
-      const fn = symbols.at(pc);
-      if (args.granularity !== 'instruction' && fn !== undefined && fn.size > 0n && lines.at(pc) !== undefined) {
-        const here = new Set(lines.lineRanges(pc).map(([lo]) => lo));
-        // Later pieces of the current line are not a new line; a jump back to its start (a loop) is.
-        const targets = lines.statementStarts(fn.address, fn.address + fn.size).filter((a) => a !== pc && !(here.has(a) && a > pc));
-        const caller = (await this.stacks.unwind(hart)).pcs[1] ?? x[1];
-        await this.resume({ type: 'runTo', addresses: [...targets, caller], reason: 'step' });
-        return;
-      }
-      const mem = await m.request({ type: 'readMemory', hart, address: pc, count: 4, physical: false });
-      const d = disassembleAt(mem.bytes, 0, pc, xlen);
-      if (d !== undefined && isCall(d.bits, d.length, xlen)) {
-        await this.resume({ type: 'runTo', addresses: [BigInt.asUintN(xlen, pc + BigInt(d.length))], reason: 'step' });
-      } else {
-        await m.request({ type: 'stepInstruction', hart });
-      }
-    });
+    await this.handle(response, async () => { await this.step(await this.stepping.over(this.hartOf(args.threadId), args.granularity)); });
   }
 
-  /** Step out: run to the caller's return address, found by CFI unwinding (ra when there is no CFI). */
   protected override async stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): Promise<void> {
-    await this.handle(response, async () => {
-      const hart = this.hartOf(args.threadId);
-      const { pcs } = await this.stacks.unwind(hart);
-      const target = pcs.length > 1 ? pcs[1] : (await this.state.machine().request({ type: 'readRegisters', hart })).x[1];
-      await this.resume({ type: 'runTo', addresses: [target], reason: 'step' });
-    });
+    await this.handle(response, async () => { await this.step(await this.stepping.out(this.hartOf(args.threadId))); });
+  }
+
+  /** A step stepping.ts chose: a run to addresses is a resume (remembered), single steps go as they are. */
+  private async step(req: StepRequest): Promise<void> {
+    if (req.type === 'runTo') await this.resume(req);
+    else await this.state.machine().request(req);
   }
 
   // ---------------------------------------------------------------- state
@@ -488,31 +432,11 @@ export class OsdevDebugSession extends DebugSession {
   // ---------------------------------------------------------------- memory and disassembly
 
   protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
-    await this.handle(response, async () => {
-      if (typeof args !== 'object' || args === null) throw new RequestError('readMemory: no arguments');
-      if (!Number.isInteger(args.count) || args.count < 0 || args.count > MAX_MEMORY_TRANSFER) {
-        throw new RequestError(`readMemory: count ${args.count} is out of range (at most ${MAX_MEMORY_TRANSFER} bytes per request)`);
-      }
-      const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.state.xlen, ref.address + memoryOffset(args.offset, 'readMemory'));
-      const r = await this.state.machine().request({ type: 'readMemory', hart: this.currentHart, address, count: args.count, physical: ref.physical });
-      response.body = { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
-    });
+    await this.handle(response, async () => { response.body = await this.memory.read(args, this.currentHart); });
   }
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
-    await this.handle(response, async () => {
-      if (typeof args !== 'object' || args === null) throw new RequestError('writeMemory: no arguments');
-      const bytes = decodeBase64(args.data, 'writeMemory');
-      if (bytes.length > MAX_MEMORY_TRANSFER) throw new RequestError(`writeMemory: ${bytes.length} bytes is more than ${MAX_MEMORY_TRANSFER} per request`);
-      const ref = parseMemoryReference(args.memoryReference);
-      const address = BigInt.asUintN(ref.physical ? 64 : this.state.xlen, ref.address + memoryOffset(args.offset, 'writeMemory'));
-      const r = await this.state.machine().request({ type: 'writeMemory', hart: this.currentHart, address, bytes, physical: ref.physical });
-      if (r.written < bytes.length && args.allowPartial !== true) {
-        throw new RequestError(`writeMemory: only ${r.written} of ${bytes.length} bytes at 0x${address.toString(16)} are writable RAM`);
-      }
-      response.body = { bytesWritten: r.written };
-    });
+    await this.handle(response, async () => { response.body = await this.memory.write(args, this.currentHart); });
   }
 
   protected override async disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): Promise<void> {
@@ -520,13 +444,6 @@ export class OsdevDebugSession extends DebugSession {
       response.body = { instructions: await this.disassembly.rows(args, this.currentHart) };
     }, false); // asked by VS Code's Disassembly view, not the user: it says "not available" itself, a toast would only pile up
   }
-}
-
-/** Whether an instruction is a call: jal/jalr linking ra or t0 (the psABI's link registers). */
-function isCall(bits: number, length: number, xlen: 32 | 64): boolean {
-  const word = length === 2 ? expandCompressed(bits, xlen) : bits;
-  const opcode = word & 0x7f, rd = (word >>> 7) & 31;
-  return (opcode === 0x6f || opcode === 0x67) && (rd === 1 || rd === 5);
 }
 
 /** The worker's launch: images read, paths resolved against `cwd`. */
