@@ -14,7 +14,6 @@ import {
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, ImageBytes, LaunchParams, WorkerEvent } from '../emulator/machine/debug-protocol';
-import { runConsoleCommand } from './console-commands';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
@@ -28,7 +27,7 @@ import { CallStacks, hartOfFrame } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
 import { Stepping, StepRequest } from './stepping';
-import { evaluateOn } from './evaluation';
+import { answerEvaluate, evaluateOn } from './evaluation';
 import { MemoryAccess } from './memory';
 import { RequestError, SessionState } from './session-context';
 
@@ -413,19 +412,7 @@ export class OsdevDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.handle(response, async () => {
       const hart = args.frameId !== undefined ? hartOfFrame(args.frameId) : this.currentHart;
-      if (args.context === 'repl') {
-        const out = await runConsoleCommand(args.expression, {
-          machine: this.state.machine(), hart, xlen: this.state.xlen, symbols: this.state.debugInfo.symbols, evaluate: (t) => this.evaluate(t, hart),
-        }).catch((e: Error) => { throw new RequestError(e.message); });
-        if (out !== undefined) { response.body = { result: out, variablesReference: 0 }; return; }
-      }
-      const v = await this.evaluate(args.expression, hart);
-      const signed = BigInt.asIntN(64, v);
-      response.body = {
-        result: `0x${v.toString(16)} (${signed < 0n ? `${v} / ${signed}` : v})`,
-        variablesReference: 0,
-        memoryReference: `0x${v.toString(16)}`,
-      };
+      response.body = await answerEvaluate(this.state, args.expression, args.context, hart);
     }, false); // VS Code shows a failed evaluate where it was asked (hover hidden, watch and REPL in red): never a toast
   }
 

@@ -3,11 +3,33 @@
  * this supplies what names mean — symbols (scalars read as their values), registers,
  * `$pc`, `$priv`, CSRs, device registers peeked by name — and memory reads through a
  * hart's translation. Breakpoint conditions, logpoints, watch, hover, data breakpoints,
- * Set Value and console commands all evaluate here.
+ * Set Value and console commands all evaluate here, and evaluate requests are answered.
  */
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { runConsoleCommand } from './console-commands';
 import { evaluate, parseExpression } from './expressions';
 import { csrByName, registerNumber } from './registers';
 import { littleEndian, RequestError, SessionContext } from './session-context';
+
+/**
+ * An evaluate request's answer: in the Debug Console a command's output (console-commands.ts),
+ * else the expression's value in hex and decimal (signed too when negative as 64 bits).
+ */
+export async function answerEvaluate(ctx: SessionContext, expression: string, context: string | undefined, hart: number): Promise<DebugProtocol.EvaluateResponse['body']> {
+  if (context === 'repl') {
+    const out = await runConsoleCommand(expression, {
+      machine: ctx.machine(), hart, xlen: ctx.xlen, symbols: ctx.debugInfo.symbols, evaluate: (t) => evaluateOn(ctx, t, hart),
+    }).catch((e: Error) => { throw new RequestError(e.message); });
+    if (out !== undefined) return { result: out, variablesReference: 0 };
+  }
+  const v = await evaluateOn(ctx, expression, hart);
+  const signed = BigInt.asIntN(64, v);
+  return {
+    result: `0x${v.toString(16)} (${signed < 0n ? `${v} / ${signed}` : v})`,
+    variablesReference: 0,
+    memoryReference: `0x${v.toString(16)}`,
+  };
+}
 
 /** The value of `text` on `hart`; an error in words when it has none. */
 export async function evaluateOn(ctx: SessionContext, text: string, hart: number): Promise<bigint> {
