@@ -14,10 +14,10 @@ const HIT = /^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$/;
 
 /** Why the options cannot be used, for the breakpoint's message; null when they can. */
 export function checkOptions(o: BreakpointOptions): string | null {
-  if (!blank(o.hitCondition) && !HIT.test(o.hitCondition)) {
+  if (given(o.hitCondition) && !HIT.test(o.hitCondition)) {
     return `hit count '${o.hitCondition}' is not N, == N, >= N, > N, <= N, < N or % N`;
   }
-  if (!blank(o.condition)) {
+  if (given(o.condition)) {
     const p = parseExpression(o.condition);
     if (!p.ok) return `condition: ${p.error}`;
   }
@@ -46,7 +46,7 @@ export function hitConditionMet(cond: string, hits: number): boolean {
 }
 
 /** A log message cut into text and {expression} parts; "{{" and "}}" are literal braces. */
-export function splitLog(msg: string): (string | { expr: string })[] {
+function splitLog(msg: string): (string | { expr: string })[] {
   const out: (string | { expr: string })[] = [];
   let text = '';
   for (let i = 0; i < msg.length; i++) {
@@ -67,9 +67,9 @@ export function splitLog(msg: string): (string | { expr: string })[] {
   return out;
 }
 
-/** Whether an option is absent: unset, or only spaces (VS Code sends "" for a cleared field). */
-export function blank(s: string | undefined): s is undefined | '' {
-  return s === undefined || s.trim() === '';
+/** Whether an option is given: set, and more than spaces (VS Code sends "" for a cleared field). */
+export function given(s: string | undefined): s is string {
+  return s !== undefined && s.trim() !== '';
 }
 
 /** A logpoint's line: its text with each {expression} as hex, or the reason it has no value. */

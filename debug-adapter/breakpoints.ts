@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Breakpoint } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, TrapFilter } from '../emulator/machine/debug-protocol';
-import { blank, BreakpointOptions, checkOptions, hitConditionMet, logLine } from './breakpoint-conditions';
+import { BreakpointOptions, checkOptions, given, hitConditionMet, logLine } from './breakpoint-conditions';
 import { DataTargets, describeWatchStop, MAX_WATCHES, parseDataId, WatchTarget } from './data-breakpoints';
 import { parseTrapCondition } from './trap-conditions';
 import { parseAddress, RequestError, SessionContext } from './session-context';
@@ -188,7 +188,7 @@ export class BreakpointRegistry {
       const e = this.entries.get(id);
       if (e === undefined) { show = true; continue; }
       const { condition, hitCondition, logMessage } = e.options;
-      if (!blank(condition)) {
+      if (given(condition)) {
         try {
           if (await this.evaluate(condition, stop.hart) === 0n) continue;
         } catch (err) {
@@ -198,8 +198,8 @@ export class BreakpointRegistry {
         }
       }
       e.hits++;
-      if (!blank(hitCondition) && !hitConditionMet(hitCondition, e.hits)) continue;
-      if (!blank(logMessage)) { log(await logLine(logMessage, (text) => this.evaluate(text, stop.hart))); continue; }
+      if (given(hitCondition) && !hitConditionMet(hitCondition, e.hits)) continue;
+      if (given(logMessage)) { log(await logLine(logMessage, (text) => this.evaluate(text, stop.hart))); continue; }
       show = true;
     }
     return show;
