@@ -1,31 +1,29 @@
 /**
- * Data breakpoints (DAP dataBreakpointInfo / setDataBreakpoints) as the machine's
- * physical watchpoints (emulator/machine/watchpoints.ts). What a user can watch:
+ * What a data breakpoint (DAP dataBreakpointInfo / setDataBreakpoints) watches: one of the
+ * machine's physical watchpoints (emulator/machine/watchpoints.ts). What a user can watch:
  *   uart0.THR, plic.claim[1]   a device register, by the name the Devices view shows
  *   counter                    a symbol: its address and ELF size
  *   phys:0x80001000            a physical address (XLEN/8 bytes)
  *   any expression             its value as a virtual address (XLEN/8 bytes)
  * Virtual addresses are translated through the current hart when the watchpoint is set,
  * so it keeps watching the same memory when mappings change. Device DMA hits too.
+ * The breakpoints themselves (ids, options, hits) are breakpoints.ts's.
  */
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { MachineClient } from './machine-client';
-import { SymbolTable } from './symbols';
 import { DebugStop } from '../emulator/machine/debug-protocol';
+import { SessionContext } from './session-context';
 
-interface Target { pa: bigint; size: number; label: string }
+/** Watched physical bytes, and the name the user gave them. */
+export interface WatchTarget { pa: bigint; size: number; label: string }
 
 const DEVICE_REGISTER = /^([a-z][\w-]*)\.([A-Za-z_]\w*(?:\[\d+\])?)$/;
 /** The machine's own limits: watchpoints at once, bytes in one. */
-const MAX_WATCHES = 64, MAX_SIZE = 1 << 20;
+export const MAX_WATCHES = 64;
+const MAX_SIZE = 1 << 20;
 
-export class DataBreakpoints {
-  private byId = new Map<number, Target>();
-
+export class DataTargets {
   constructor(
-    private readonly machine: () => MachineClient,
-    private readonly symbols: () => SymbolTable,
-    private readonly xlen: () => 32 | 64,
+    private readonly ctx: SessionContext,
     private readonly evaluate: (text: string, hart: number) => Promise<bigint>,
   ) {}
 
@@ -46,17 +44,17 @@ export class DataBreakpoints {
   }
 
   /** VS Code's "Add Data Breakpoint at Address": an address expression and a byte count. */
-  private async resolveAddress(expr: string, bytes: number | undefined, hart: number): Promise<Target> {
-    const size = bytes ?? this.xlen() / 8;
+  private async resolveAddress(expr: string, bytes: number | undefined, hart: number): Promise<WatchTarget> {
+    const size = bytes ?? this.ctx.xlen / 8;
     if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) throw new Error(`${size} bytes cannot be watched (1 to ${MAX_SIZE})`);
-    const va = BigInt.asUintN(this.xlen(), await this.evaluate(expr, hart));
-    const pa = await this.machine().request({ type: 'translate', hart, address: va });
+    const va = BigInt.asUintN(this.ctx.xlen, await this.evaluate(expr, hart));
+    const pa = await this.ctx.machine().request({ type: 'translate', hart, address: va });
     if (pa === null) throw new Error(`0x${va.toString(16)} is not mapped for hart ${hart} now`);
     return { pa, size, label: `0x${va.toString(16)}` };
   }
 
-  private async resolve(name: string, hart: number): Promise<Target> {
-    const m = this.machine();
+  private async resolve(name: string, hart: number): Promise<WatchTarget> {
+    const m = this.ctx.machine();
     const dev = DEVICE_REGISTER.exec(name);
     if (dev !== null) {
       const devices = await m.request({ type: 'devices', device: dev[1] }).catch(() => []);
@@ -66,45 +64,19 @@ export class DataBreakpoints {
         return { pa: BigInt(devices[0].base) + BigInt(reg.offset), size: reg.width, label: name };
       }
     }
-    const word = this.xlen() / 8;
+    const word = this.ctx.xlen / 8;
     if (name.startsWith('phys:')) return { pa: await this.evaluate(name.slice(5), hart), size: word, label: name };
-    const sym = this.symbols().lookup(name);
-    const va = sym !== undefined ? BigInt.asUintN(this.xlen(), sym.address) : await this.evaluate(name, hart);
+    const sym = this.ctx.debugInfo.symbols.lookup(name);
+    const va = sym !== undefined ? BigInt.asUintN(this.ctx.xlen, sym.address) : await this.evaluate(name, hart);
     const size = sym !== undefined && sym.size > 0n && sym.size <= BigInt(MAX_SIZE) ? Number(sym.size) : word;
     const pa = await m.request({ type: 'translate', hart, address: va });
     if (pa === null) throw new Error(`${name} (0x${va.toString(16)}) is not mapped for hart ${hart} now`);
     return { pa, size, label: name };
   }
-
-  /** Replace every data breakpoint; each gets a verified Breakpoint back. */
-  async set(list: DebugProtocol.DataBreakpoint[], newId: () => number): Promise<DebugProtocol.Breakpoint[]> {
-    const byId = new Map<number, Target>();
-    const watches: { id: number; base: bigint; size: number; read: boolean; write: boolean }[] = [];
-    const result = list.map((bp): DebugProtocol.Breakpoint => {
-      const t = parseDataId(bp.dataId);
-      if (t === undefined) return { verified: false, message: `not a data breakpoint of this debugger: ${bp.dataId}` };
-      if (watches.length >= MAX_WATCHES) return { verified: false, message: `at most ${MAX_WATCHES} data breakpoints` };
-      const id = newId();
-      byId.set(id, t);
-      const access = bp.accessType ?? 'write';
-      watches.push({ id, base: t.pa, size: t.size, read: access !== 'write', write: access !== 'read' });
-      return { id, verified: true, message: `${access} of ${t.label}` };
-    });
-    await this.machine().request({ type: 'setWatchpoints', watches });
-    this.byId = byId;
-    return result;
-  }
-
-  /** The stop in words: "write to uart0.THR (physical 0x10000000) by hart 0", "DMA write by virtio7 to buf ...". */
-  describe(stop: Extract<DebugStop, { reason: 'watch' }>): string {
-    const t = this.byId.get(stop.id);
-    const what = t === undefined ? `0x${stop.address.toString(16)}` : `${t.label} (physical 0x${stop.address.toString(16)}, ${stop.size} byte${stop.size === 1 ? '' : 's'})`;
-    if (typeof stop.by === 'string') return `DMA ${stop.write ? 'write' : 'read'} by ${stop.by} ${stop.write ? 'to' : 'of'} ${what}`;
-    return `${stop.write ? 'write to' : 'read of'} ${what} by hart ${stop.by}`;
-  }
 }
 
-function parseDataId(id: string): Target | undefined {
+/** The target a dataId (from `info`) names; undefined for one that is not ours. */
+export function parseDataId(id: string): WatchTarget | undefined {
   try {
     const o = JSON.parse(id) as { pa?: unknown; size?: unknown; label?: unknown };
     if (typeof o.pa !== 'string' || !/^0x[0-9a-f]+$/.test(o.pa) || typeof o.size !== 'number' || !Number.isInteger(o.size) ||
@@ -113,4 +85,11 @@ function parseDataId(id: string): Target | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A watch stop in words: "write to uart0.THR (physical 0x10000000) by hart 0", "DMA write by virtio7 to buf ...". */
+export function describeWatchStop(t: WatchTarget | undefined, stop: Extract<DebugStop, { reason: 'watch' }>): string {
+  const what = t === undefined ? `0x${stop.address.toString(16)}` : `${t.label} (physical 0x${stop.address.toString(16)}, ${stop.size} byte${stop.size === 1 ? '' : 's'})`;
+  if (typeof stop.by === 'string') return `DMA ${stop.write ? 'write' : 'read'} by ${stop.by} ${stop.write ? 'to' : 'of'} ${what}`;
+  return `${stop.write ? 'write to' : 'read of'} ${what} by hart ${stop.by}`;
 }

@@ -1,0 +1,149 @@
+/**
+ * Call stacks, per hart: unwinding by CFI (the debug-info service's rules), the trap's
+ * origin when a stack ends in a trap vector, and the frames DAP shows. Frame ids encode
+ * the hart and the depth, so scopes and evaluate know both from a frame id.
+ */
+import * as path from 'node:path';
+import { Source, StackFrame } from '@vscode/debugadapter';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
+import { littleEndian, SessionContext } from './session-context';
+
+/** A hart's call stack at a stop: each frame's pc and registers (x0-x31, pc), and the interrupted context when the stack ends in a trap vector. */
+export interface Unwound {
+  pcs: bigint[];
+  regs: bigint[][];
+  trap?: TrapOrigin;
+}
+
+/** Where a trap came from: xepc, the interrupted mode, the cause, and which vector took it. */
+export interface TrapOrigin { pc: bigint; from: number; cause: bigint; vector: 'm' | 's' }
+
+/** Frame ids: hart * FRAMES_PER_HART + depth + 1. */
+const FRAMES_PER_HART = 1024;
+/** Deepest call stack shown. */
+const MAX_FRAMES = 64;
+
+export const hartOfFrame = (frameId: number): number => Math.floor((frameId - 1) / FRAMES_PER_HART);
+export const depthOfFrame = (frameId: number): number => (frameId - 1) % FRAMES_PER_HART;
+
+export class CallStacks {
+  /** Unwound stacks by hart, valid until the machine runs again. */
+  private readonly stacks = new Map<number, Unwound>();
+
+  constructor(private readonly ctx: SessionContext) {}
+
+  /** The machine ran: every stack is stale. */
+  clear(): void { this.stacks.clear(); }
+
+  /** The frames of a hart's stack, the trap's origin last. */
+  async frames(hart: number): Promise<DebugProtocol.StackFrame[]> {
+    const u = await this.unwound(hart);
+    const frames = u.pcs.map((pc, depth) => this.frame(hart, depth, pc));
+    if (u.trap !== undefined) frames.push(this.trapFrame(hart, u.pcs.length, u.trap));
+    return frames;
+  }
+
+  /** The hart's stack, unwound once per stop (the Variables view asks for callers' registers). */
+  async unwound(hart: number): Promise<Unwound> {
+    let u = this.stacks.get(hart);
+    if (u === undefined) {
+      u = await this.unwind(hart);
+      this.stacks.set(hart, u);
+    }
+    return u;
+  }
+
+  /**
+   * Return addresses by .debug_frame CFI (DWARF 5 §6.4): the pc, then each caller's
+   * pc, while rules cover the pc and the saved registers are readable. A stack that
+   * ends in the function mtvec or stvec points at was entered by a trap: the
+   * interrupted pc (xepc) and mode (xPP) make one more frame. Unwound afresh (stepping
+   * asks while the stop's stacks may be stale).
+   */
+  async unwind(hart: number): Promise<Unwound> {
+    const m = this.ctx.machine();
+    const xlen = this.ctx.xlen;
+    const regs = await m.request({ type: 'readRegisters', hart });
+    let x = [...regs.x];
+    let pc = regs.pc;
+    const pcs = [pc];
+    const all = [[...x, pc]];
+    const bytes = xlen / 8;
+    while (pcs.length < MAX_FRAMES) {
+      const rules = this.ctx.debugInfo.rulesAt(pcs.length === 1 ? pc : pc - 1n);
+      if (rules === undefined || rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) break;
+      const cfa = BigInt.asUintN(xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));
+      const caller = [...x];
+      let readable = true;
+      for (const [reg, offset] of rules.saved) {
+        if (reg >= 32) continue;
+        const at = BigInt.asUintN(xlen, cfa + BigInt(offset));
+        const r = await m.request({ type: 'readMemory', hart, address: at, count: bytes, physical: false });
+        if (r.unreadable > 0) { readable = false; break; }
+        caller[reg] = littleEndian(r.bytes);
+      }
+      if (!readable) break;
+      caller[2] = cfa;
+      const ret = rules.returnRegister < 32 ? caller[rules.returnRegister] : 0n;
+      if (ret === 0n || (ret === pc && cfa === x[2])) break;
+      x = caller;
+      pc = ret;
+      pcs.push(pc);
+      all.push([...x, pc]);
+    }
+    return { pcs, regs: all, trap: await this.trapOrigin(hart, pc) };
+  }
+
+  /** When `pc` lies in the trap vector's function: the trap's origin from mepc/mstatus.MPP or sepc/sstatus.SPP. */
+  private async trapOrigin(hart: number, pc: bigint): Promise<TrapOrigin | undefined> {
+    const [mtvec, stvec, mepc, sepc, mstatus, mcause, scause] = await this.ctx.machine().request({ type: 'readCsrs', hart,
+      nums: [CSR.mtvec, CSR.stvec, CSR.mepc, CSR.sepc, CSR.mstatus, CSR.mcause, CSR.scause] });
+    const symbols = this.ctx.debugInfo.symbols;
+    const fn = symbols.at(pc);
+    const inVector = (tvec: bigint | null) => {
+      if (tvec === null) return false;
+      const base = tvec & ~3n;
+      const entry = symbols.at(base);
+      return base === pc || (fn !== undefined && entry !== undefined && entry.name === fn.name && entry.address === fn.address);
+    };
+    if (inVector(mtvec) && mepc !== null && mstatus !== null && mcause !== null) {
+      return { pc: mepc, from: Number((mstatus >> 11n) & 3n), cause: mcause, vector: 'm' };
+    }
+    if (inVector(stvec) && sepc !== null && mstatus !== null && scause !== null) {
+      return { pc: sepc, from: Number((mstatus >> 8n) & 1n), cause: scause, vector: 's' };
+    }
+    return undefined;
+  }
+
+  /** The frame at `depth`; callers' lines are those of their call instruction (return address - 1). */
+  private frame(hart: number, depth: number, pc: bigint, exact = depth === 0): DebugProtocol.StackFrame {
+    const { symbols, lines } = this.ctx.debugInfo;
+    const lookup = exact ? pc : pc - 1n;
+    const row = lines.at(lookup);
+    // With a source line, the function's name says enough; without, the offset places the pc.
+    const name = (row !== undefined ? symbols.at(lookup)?.name : symbols.label(pc)) ?? `0x${pc.toString(16)}`;
+    const frame = new StackFrame(hart * FRAMES_PER_HART + depth + 1, name) as DebugProtocol.StackFrame;
+    frame.instructionPointerReference = `0x${pc.toString(16)}`;
+    frame.presentationHint = 'normal';
+    if (row !== undefined) {
+      frame.source = new Source(path.basename(row.file), row.file);
+      frame.line = row.line;
+      frame.column = lines.displayColumn(row);
+    }
+    return frame;
+  }
+
+  /** Where the trap the handler serves came from: xepc (the instruction itself), in the interrupted mode. */
+  private trapFrame(hart: number, depth: number, t: TrapOrigin): DebugProtocol.StackFrame {
+    const xlen = this.ctx.xlen;
+    const frame = this.frame(hart, depth, t.pc, true);
+    const interrupt = t.cause >> BigInt(xlen - 1) === 1n;
+    const code = Number(t.cause & ((1n << BigInt(xlen - 1)) - 1n));
+    const what = (interrupt ? INTERRUPT_NAMES[code] : CAUSE_NAMES[code]) ?? `cause ${code}`;
+    frame.name = `${frame.name} [${what} from ${PRIV_LETTER[t.from]}-mode]`;
+    frame.presentationHint = 'label';
+    return frame;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The debug-info service: what the program's ELF files say about it, merged over every
+ * image (the kernel, an ELF firmware, launch.json `symbols` at their load offsets).
+ * Symbols (symbols.ts), DWARF line tables (dwarf-line.ts, with dwarf-info.ts's
+ * compilation directories) and call frame information (dwarf-frame.ts). Files come
+ * through an injected FileAccessor, so tests and the web build can feed them. The
+ * session's parts ask this service, never the readers below it: .debug_info's variables
+ * and types (issue 14) belong here too.
+ */
+import * as path from 'node:path';
+import { ElfImage, hasElfMagic, parseElf } from '../emulator/loaders/elf';
+import { ImageBytes } from '../emulator/machine/debug-protocol';
+import { FileAccessor, readImage } from './file-accessor';
+import { SymbolTable } from './symbols';
+import { LineRow, readLineTable, SourceLines } from './dwarf-line';
+import { CallFrameInfo, FrameRules } from './dwarf-frame';
+
+/** An ELF whose debug info the session uses, and where it was loaded. */
+export interface DebugImage { label: string; file: ImageBytes; elf: ElfImage; offset: bigint }
+
+export interface DebugInfoRequest {
+  /** Images already read: the program (named in messages about missing debug info) and an ELF firmware. */
+  program?: DebugImage;
+  firmware?: DebugImage;
+  /** launch.json `symbols`: ELF files read here, each moved by its offset. */
+  extra: readonly { path: string; label: string; offset: bigint }[];
+  xlen: 32 | 64;
+  /** launch.json `sourceFileMap`: compiled-in path prefix → local path. */
+  sourceFileMap: Record<string, string>;
+}
+
+export class DebugInfo {
+  /** Whether each source file exists, asked once per file. */
+  private readonly sourcesSeen = new Map<string, boolean>();
+
+  /** No program (before launch): every question has no answer. */
+  static empty(files: FileAccessor): DebugInfo {
+    return new DebugInfo(files, new SymbolTable([], 64), new SourceLines([]), []);
+  }
+
+  /**
+   * Reads the `extra` files and every image's symbols, line table and CFI. `messages`
+   * are for the Debug Console: a program without symbols or lines, and each reader's
+   * warnings, in image order.
+   */
+  static async load(files: FileAccessor, r: DebugInfoRequest): Promise<{ info: DebugInfo; messages: string[] }> {
+    const program = r.program;
+    const images = [program, r.firmware].filter((i): i is DebugImage => i !== undefined);
+    for (const [i, extra] of r.extra.entries()) {
+      const file = await readImage(files, extra.path, `symbols[${i}]`);
+      const elf = elfOf(file);
+      if (elf === undefined) throw new Error(`launch attribute "symbols[${i}]": '${extra.label}' is not an ELF file`);
+      images.push({ label: extra.label, file, elf, offset: extra.offset });
+    }
+    const messages: string[] = [];
+    const symbols = new SymbolTable(images, r.xlen);
+    if (program !== undefined && symbols.count === 0) messages.push(`${program.label} has no symbols: debugging by address only.`);
+    const rows: LineRow[] = [];
+    const cfis: CallFrameInfo[] = [];
+    for (const img of images) {
+      const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
+      for (const w of table.warnings) messages.push(`${img.label}: ${w}`);
+      rows.push(...table.rows.map((row) => (img.offset === 0n ? row : { ...row, address: BigInt.asUintN(r.xlen, row.address + img.offset) })));
+      const cfi = new CallFrameInfo(img.elf, img.file.bytes, img.offset);
+      for (const w of cfi.warnings) messages.push(`${img.label}: ${w}`);
+      cfis.push(cfi);
+      if (img === program && table.rows.length === 0) messages.push(`${img.label} has no line table (.debug_line): stepping and breakpoints work by instruction.`);
+    }
+    return { info: new DebugInfo(files, symbols, new SourceLines(mapSourcePaths(rows, r.sourceFileMap)), cfis), messages };
+  }
+
+  private constructor(
+    private readonly files: FileAccessor,
+    readonly symbols: SymbolTable,
+    readonly lines: SourceLines,
+    /** Unwind tables of each image; the first that covers a pc answers. */
+    private readonly cfis: readonly CallFrameInfo[],
+  ) {}
+
+  /** How to find the caller's frame at `pc`, from the first image whose CFI covers it. */
+  rulesAt(pc: bigint): FrameRules | undefined {
+    return this.cfis.reduce<FrameRules | undefined>((found, cfi) => found ?? cfi.rulesAt(pc), undefined);
+  }
+
+  /** The line table's name for a client's path: the same path, else the only file with that name. */
+  sourceFile(requested: string): string | undefined {
+    const files = this.lines.files();
+    const normal = path.normalize(requested);
+    if (files.has(normal)) return normal;
+    const same = [...files].filter((f) => path.basename(f) === path.basename(normal));
+    return same.length === 1 ? same[0] : undefined;
+  }
+
+  /** Lines of `file` in [from, to] where a breakpoint can go: those with a statement. */
+  breakpointLines(file: string, from: number, to: number): number[] {
+    return [...new Set(this.lines.rows
+      .filter((r) => r.file === file && r.isStmt && !r.endSequence && r.line >= from && r.line <= to)
+      .map((r) => r.line))].sort((a, b) => a - b);
+  }
+
+  /** Whether a source file exists, asked once per file (VS Code's Disassembly view misdraws rows whose source it cannot open). */
+  async sourceExists(file: string): Promise<boolean> {
+    let known = this.sourcesSeen.get(file);
+    if (known === undefined) {
+      known = await this.files.exists(file);
+      this.sourcesSeen.set(file, known);
+    }
+    return known;
+  }
+}
+
+/** The parsed ELF, undefined for a raw image; a broken ELF is an error naming the file. */
+export function elfOf(img: ImageBytes): ElfImage | undefined {
+  if (!hasElfMagic(img.bytes)) return undefined;
+  const r = parseElf(img.bytes);
+  if (!r.ok) throw new Error(`${img.name}: ${r.error}`);
+  return r.value;
+}
+
+/** Rows with their file paths moved by `sourceFileMap` (the longest matching prefix wins). */
+function mapSourcePaths(rows: LineRow[], map: Record<string, string>): LineRow[] {
+  const prefixes = Object.keys(map).sort((a, b) => b.length - a.length);
+  if (prefixes.length === 0) return rows;
+  const moved = new Map<string, string>();
+  const move = (file: string) => {
+    let m = moved.get(file);
+    if (m === undefined) {
+      const p = prefixes.find((x) => file === x || file.startsWith(x.endsWith('/') ? x : `${x}/`));
+      m = p === undefined ? file : path.join(map[p], file.slice(p.length));
+      moved.set(file, m);
+    }
+    return m;
+  };
+  return rows.map((r) => ({ ...r, file: move(r.file) }));
+}

@@ -1,0 +1,135 @@
+/**
+ * Scopes and variables of a frame: the hart's registers (a caller's as unwound,
+ * read-only), CSR groups and their named fields (registers.ts describes them), and Set
+ * Value on them. Variable references live until the machine runs again. Scopes from
+ * .debug_info (locals, arguments, globals) join these here.
+ */
+import { Handles, Scope, Variable } from '@vscode/debugadapter';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { ABI_NAMES } from './disasm';
+import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
+import { CallStacks, depthOfFrame, hartOfFrame } from './call-stacks';
+import { RequestError, SessionContext } from './session-context';
+
+type VarRef =
+  /** `depth` > 0: a caller's registers as unwound (read-only). */
+  | { kind: 'registers'; hart: number; depth: number }
+  | { kind: 'csrs'; hart: number; group: number }
+  | { kind: 'fields'; hart: number; csr: CsrView };
+
+export class Scopes {
+  private readonly handles = new Handles<VarRef>();
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly stacks: CallStacks,
+    private readonly evaluate: (text: string, hart: number) => Promise<bigint>,
+  ) {}
+
+  /** The machine ran: every reference handed out is gone. */
+  reset(): void { this.handles.reset(); }
+
+  scopes(frameId: number): DebugProtocol.Scope[] {
+    const hart = hartOfFrame(frameId);
+    const depth = depthOfFrame(frameId);
+    return [
+      { ...new Scope(depth === 0 ? 'Registers' : 'Registers (as unwound)', this.handles.create({ kind: 'registers', hart, depth }), false), presentationHint: 'registers' },
+      ...CSR_GROUPS.map((g, group) => new Scope(g.name, this.handles.create({ kind: 'csrs', hart, group }), true)),
+    ];
+  }
+
+  async variables(reference: number): Promise<DebugProtocol.Variable[]> {
+    return this.read(this.ref(reference));
+  }
+
+  /** Sets a register, CSR or CSR field to an expression's value; its new text back. */
+  async setVariable(reference: number, name: string, text: string): Promise<string> {
+    const ref = this.ref(reference);
+    if (ref.kind === 'registers' && ref.depth > 0) throw new RequestError('a caller\'s registers are what unwinding found; set them in the top frame');
+    const value = await this.evaluate(text, ref.hart);
+    const m = this.ctx.machine();
+    const xlen = this.ctx.xlen;
+    if (ref.kind === 'registers') {
+      const reg = name === 'pc' ? 'pc' : registerNumber(name);
+      if (reg === undefined) throw new RequestError(`${name} cannot be set`);
+      await m.request({ type: 'writeRegister', hart: ref.hart, reg, value: BigInt.asUintN(xlen, value) });
+    } else if (ref.kind === 'csrs') {
+      const view = csrByName(name, xlen);
+      if (view === undefined) throw new RequestError(`${name} is not a CSR`);
+      await m.request({ type: 'writeCsr', hart: ref.hart, num: view.num, value: BigInt.asUintN(xlen, value) });
+    } else {
+      const f = ref.csr.fields(xlen).find((x) => x.name === name);
+      if (f === undefined) throw new RequestError(`${ref.csr.name} has no field ${name}`);
+      const [old] = await m.request({ type: 'readCsrs', hart: ref.hart, nums: [ref.csr.num] });
+      await m.request({ type: 'writeCsr', hart: ref.hart, num: ref.csr.num, value: withField(old ?? 0n, f, value) });
+    }
+    const after = await this.read(ref);
+    return after.find((v) => v.name === name)?.value ?? text;
+  }
+
+  private ref(reference: number): VarRef {
+    const ref = this.handles.get(reference);
+    if (ref === undefined) throw new RequestError('these variables are gone (the machine ran since)');
+    return ref;
+  }
+
+  private async read(ref: VarRef): Promise<DebugProtocol.Variable[]> {
+    const m = this.ctx.machine();
+    const xlen = this.ctx.xlen;
+    if (ref.kind === 'registers' && ref.depth > 0) return this.callerRegisters(ref.hart, ref.depth);
+    if (ref.kind === 'registers') {
+      const r = await m.request({ type: 'readRegisters', hart: ref.hart });
+      return [
+        { name: 'pc', value: hexValue(r.pc, xlen), evaluateName: '$pc', variablesReference: 0, memoryReference: `0x${r.pc.toString(16)}` },
+        { name: 'priv', value: `${PRIV_LETTER[r.priv]}-mode`, evaluateName: '$priv', variablesReference: 0 },
+        ...r.x.map((v, i) => ({
+          name: ABI_NAMES[i], value: hexValue(v, xlen), evaluateName: `$${ABI_NAMES[i]}`,
+          variablesReference: 0, memoryReference: `0x${v.toString(16)}`,
+        })),
+      ];
+    }
+    if (ref.kind === 'csrs') {
+      const views = CSR_GROUPS[ref.group].csrs(xlen);
+      const values = await m.request({ type: 'readCsrs', hart: ref.hart, nums: views.map((v) => v.num) });
+      return views.flatMap((view, i) => {
+        const v = values[i];
+        if (v === null) return [];
+        const fields = view.fields(xlen);
+        const text = hexValue(v, xlen) + (view.describe !== undefined ? ` (${view.describe(v, xlen)})` : '');
+        return [new Variable(view.name, text, fields.length > 0 ? this.handles.create({ kind: 'fields', hart: ref.hart, csr: view }) : 0)];
+      }).map((v) => ({ ...v, evaluateName: `$${v.name}` }));
+    }
+    const [v] = await m.request({ type: 'readCsrs', hart: ref.hart, nums: [ref.csr.num] });
+    if (v === null) return [];
+    return ref.csr.fields(xlen).map((f) => {
+      const x = fieldValue(v, f);
+      const name = f.names?.[x];
+      return { name: f.name, value: name !== undefined ? `${x} (${name})` : f.hi - f.lo > 3 ? `0x${x.toString(16)}` : String(x), variablesReference: 0 };
+    });
+  }
+
+  /**
+   * A caller's registers: what CFI restores (ra, sp, saved s-registers), the rest as the
+   * callee left them, which is all a debugger can know. The frame of a trap's origin has
+   * only its pc and mode.
+   */
+  private async callerRegisters(hart: number, depth: number): Promise<DebugProtocol.Variable[]> {
+    const xlen = this.ctx.xlen;
+    const u = await this.stacks.unwound(hart);
+    if (depth >= u.pcs.length) {
+      const t = u.trap;
+      if (t === undefined) return [];
+      return [
+        { name: 'pc', value: hexValue(t.pc, xlen), variablesReference: 0, memoryReference: `0x${t.pc.toString(16)}` },
+        { name: 'priv', value: `${PRIV_LETTER[t.from]}-mode`, variablesReference: 0 },
+        { name: 'registers', value: `saved by the trap handler (${t.vector === 'm' ? 'mscratch/stack' : 'sscratch/stack'}), not known to the debugger`, variablesReference: 0 },
+      ];
+    }
+    const r = u.regs[depth];
+    return [
+      { name: 'pc', value: hexValue(r[32], xlen), variablesReference: 0, memoryReference: `0x${r[32].toString(16)}` },
+      ...r.slice(0, 32).map((v, i) => ({ name: ABI_NAMES[i], value: hexValue(v, xlen), variablesReference: 0, memoryReference: `0x${v.toString(16)}` })),
+    ];
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What the debug session's parts (breakpoints.ts, call-stacks.ts, disassembly.ts,
+ * scopes.ts, evaluation.ts) see of the session: the machine, the debug info of the
+ * program being debugged, and XLEN. The session owns them; a part reads them through this.
+ */
+import { MachineClient } from './machine-client';
+import { DebugInfo } from './debug-info';
+
+export interface SessionContext {
+  /** The running machine, or null before launch and after the end. */
+  readonly client: MachineClient | null;
+  /** The running machine; an error in words when there is none. */
+  machine(): MachineClient;
+  readonly debugInfo: DebugInfo;
+  readonly xlen: 32 | 64;
+}
+
+/** An error a request answers with: its message is what the user sees. */
+export class RequestError extends Error {}
+
+/** An address a client sent (`0x80000000` or decimal); an error naming `what` otherwise. */
+export function parseAddress(ref: string, what: string): bigint {
+  const s = ref.trim();
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(s)) throw new RequestError(`${what} '${ref}' is not an address`);
+  return BigInt(s);
+}
+
+/** Bytes read from the guest as one little-endian value (RISC-V is little-endian). */
+export function littleEndian(bytes: Uint8Array): bigint {
+  return bytes.reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
+}
+
+/** The state behind SessionContext: the session alone writes it. */
+export class SessionState implements SessionContext {
+  client: MachineClient | null = null;
+  xlen: 32 | 64 = 64;
+
+  constructor(public debugInfo: DebugInfo) {}
+
+  machine(): MachineClient {
+    if (this.client === null) throw new RequestError('the machine is not running (launch first)');
+    return this.client;
+  }
+}
