@@ -23,9 +23,10 @@ import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
 import { NODE_FILES } from './node-files';
 import { BreakpointRegistry, EXCEPTION_FILTERS } from './breakpoints';
-import { CallStacks, hartOfFrame } from './call-stacks';
+import { CallStacks, depthOfFrame, hartOfFrame } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
+import { ProgramState } from './program-state';
 import { Stepping, StepRequest } from './stepping';
 import { answerEvaluate, evaluateOn } from './evaluation';
 import { MemoryAccess } from './memory';
@@ -95,7 +96,7 @@ export class OsdevDebugSession extends DebugSession {
     this.state = new SessionState(DebugInfo.empty(files));
     this.breakpoints = new BreakpointRegistry(this.state, this.evaluate);
     this.stacks = new CallStacks(this.state);
-    this.scopes = new Scopes(this.state, this.stacks, this.evaluate);
+    this.scopes = new Scopes(this.state, this.stacks, this.evaluate, new ProgramState(this.state, this.stacks));
     this.disassembly = new DisassemblyWindow(this.state);
     this.stepping = new Stepping(this.state, this.stacks);
     this.memory = new MemoryAccess(this.state);
@@ -396,13 +397,12 @@ export class OsdevDebugSession extends DebugSession {
     });
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    response.body = { scopes: this.scopes.scopes(args.frameId) };
-    this.sendResponse(response);
+  protected override async scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): Promise<void> {
+    await this.handle(response, async () => { response.body = { scopes: await this.scopes.scopes(args.frameId) }; });
   }
 
   protected override async variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
-    await this.handle(response, async () => { response.body = { variables: await this.scopes.variables(args.variablesReference) }; });
+    await this.handle(response, async () => { response.body = { variables: await this.scopes.variables(args.variablesReference, args.start, args.count) }; });
   }
 
   protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
@@ -412,6 +412,16 @@ export class OsdevDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.handle(response, async () => {
       const hart = args.frameId !== undefined ? hartOfFrame(args.frameId) : this.currentHart;
+      // A C variable path (`p->state`, `procs[1].name`) the program's DWARF knows, else the machine-level expression.
+      const row = this.state.client === null ? undefined
+        : await this.scopes.program.evaluatePath(args.expression, hart, args.frameId !== undefined ? depthOfFrame(args.frameId) : 0);
+      if (row !== undefined) {
+        const v = this.scopes.variable(row);
+        response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference,
+          ...(v.memoryReference !== undefined ? { memoryReference: v.memoryReference } : {}),
+          ...(v.indexedVariables !== undefined ? { indexedVariables: v.indexedVariables } : {}) };
+        return;
+      }
       response.body = await answerEvaluate(this.state, args.expression, args.context, hart);
     }, false); // VS Code shows a failed evaluate where it was asked (hover hidden, watch and REPL in red): never a toast
   }

@@ -14,6 +14,7 @@ import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
+import { DwarfInfo } from './dwarf-dies';
 
 /** An ELF whose debug info the session uses, and where it was loaded. */
 export interface DebugImage { label: string; file: ImageBytes; elf: ElfImage; offset: bigint }
@@ -35,7 +36,7 @@ export class DebugInfo {
 
   /** No program (before launch): every question has no answer. */
   static empty(files: FileAccessor): DebugInfo {
-    return new DebugInfo(files, new SymbolTable([], 64), new SourceLines([]), []);
+    return new DebugInfo(files, new SymbolTable([], 64), new SourceLines([]), [], []);
   }
 
   /**
@@ -57,6 +58,7 @@ export class DebugInfo {
     if (program !== undefined && symbols.count === 0) messages.push(`${program.label} has no symbols: debugging by address only.`);
     const rows: LineRow[] = [];
     const cfis: CallFrameInfo[] = [];
+    const dwarf: DwarfInfo[] = [];
     for (const img of images) {
       const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
       for (const w of table.warnings) messages.push(`${img.label}: ${w}`);
@@ -64,9 +66,15 @@ export class DebugInfo {
       const cfi = new CallFrameInfo(img.elf, img.file.bytes, img.offset);
       for (const w of cfi.warnings) messages.push(`${img.label}: ${w}`);
       cfis.push(cfi);
+      // Variables and types: only of images at their link addresses (DW_OP_addr and ranges are not moved).
+      const info = img.offset === 0n ? DwarfInfo.fromElf(img.elf, img.file.bytes, []) : undefined;
+      if (info !== undefined) {
+        for (const w of info.warnings) messages.push(`${img.label}: ${w}`);
+        dwarf.push(info);
+      }
       if (img === program && table.rows.length === 0) messages.push(`${img.label} has no line table (.debug_line): stepping and breakpoints work by instruction.`);
     }
-    return { info: new DebugInfo(files, symbols, new SourceLines(mapSourcePaths(rows, r.sourceFileMap)), cfis), messages };
+    return { info: new DebugInfo(files, symbols, new SourceLines(mapSourcePaths(rows, r.sourceFileMap)), cfis, dwarf), messages };
   }
 
   private constructor(
@@ -75,7 +83,14 @@ export class DebugInfo {
     readonly lines: SourceLines,
     /** Unwind tables of each image; the first that covers a pc answers. */
     private readonly cfis: readonly CallFrameInfo[],
+    /** .debug_info of each image at its link address: variables, types and scopes, read lazily. */
+    readonly dwarf: readonly DwarfInfo[],
   ) {}
+
+  /** The .debug_info whose units describe `pc`. */
+  dwarfAt(pc: bigint): DwarfInfo | undefined {
+    return this.dwarf.find((d) => d.unitForPc(pc) !== undefined);
+  }
 
   /** How to find the caller's frame at `pc`, from the first image whose CFI covers it. */
   rulesAt(pc: bigint): FrameRules | undefined {

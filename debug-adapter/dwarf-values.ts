@@ -49,7 +49,8 @@ export function objectBytes(loc: Location, size: number, ctx: ExprContext): Uint
   }
 }
 
-function toBytes(v: bigint, size: number): Uint8Array {
+/** `v` as `size` little-endian bytes. */
+export function toBytes(v: bigint, size: number): Uint8Array {
   const out = new Uint8Array(size);
   for (let i = 0; i < size; i++) { out[i] = Number(v & 0xffn); v >>= 8n; }
   return out;
@@ -121,7 +122,7 @@ function signedEnum(t: Die): boolean {
   return enc === DW_ATE.signed || enc === DW_ATE.signedChar || enumerators(t).some((e) => e.value < 0n);
 }
 
-function formatMember(m: ReturnType<typeof members>[number], bytes: Uint8Array, addressSize: number, ctx: ValueContext, depth: number): string {
+export function formatMember(m: ReturnType<typeof members>[number], bytes: Uint8Array, addressSize: number, ctx: ValueContext, depth: number): string {
   const size = typeSize(m.type, addressSize) ?? 0;
   if (m.bitSize !== undefined && m.bitOffset !== undefined) {
     const whole = littleEndian(bytes);
@@ -207,13 +208,21 @@ function quoteRun(chars: number[]): string {
   return `"${chars.map((c) => charBody(c, '"')).join('')}"`;
 }
 
-/** Arrays as gdb prints them: runs of REPEATS or more equal elements folded, char arrays as strings. */
+/** Arrays as gdb prints them: runs of more than REPEATS equal elements folded, char arrays as strings. */
 function formatArray(t: Die, bytes: Uint8Array, addressSize: number, ctx: ValueContext, depth: number): string {
-  const dims = t.children.filter((c) => c.tag === DW_TAG.subrangeType).map((c) => subrangeCount(c) ?? 0);
-  const elem = typeOf(t);
+  return formatArrayOf(typeOf(t), arrayDims(t), bytes, addressSize, ctx, depth);
+}
+
+/** An array type's dimensions, outermost first (0 for one without a bound). */
+export function arrayDims(t: Die): number[] {
+  return t.children.filter((c) => c.tag === DW_TAG.subrangeType).map((c) => subrangeCount(c) ?? 0);
+}
+
+/** An array of `dims` elements of type `elem` (a sub-array of a multi-dimensional one too). */
+export function formatArrayOf(elem: Die | undefined, dims: readonly number[], bytes: Uint8Array, addressSize: number, ctx: ValueContext, depth: number): string {
   const elemSize = typeSize(elem, addressSize) ?? 1;
   const ce = concrete(elem);
-  const charArray = dims.length === 1 && ce?.tag === DW_TAG.baseType && isCharType(ce);
+  const charArray = ce?.tag === DW_TAG.baseType && isCharType(ce);
   const format = (dim: number, at: number): string => {
     const count = dims[dim];
     const stride = dims.slice(dim + 1).reduce((a, b) => a * b, elemSize);

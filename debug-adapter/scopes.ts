@@ -1,8 +1,8 @@
 /**
- * Scopes and variables of a frame: the hart's registers (a caller's as unwound,
+ * Scopes and variables of a frame: the program's Locals, Arguments, Statics and Globals
+ * from .debug_info (program-state.ts), the hart's registers (a caller's as unwound,
  * read-only), CSR groups and their named fields (registers.ts describes them), and Set
- * Value on them. Variable references live until the machine runs again. Scopes from
- * .debug_info (locals, arguments, globals) join these here.
+ * Value on them. Variable references live until the machine runs again.
  */
 import { Handles, Scope, Variable } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
@@ -11,12 +11,24 @@ import { ABI_NAMES } from './disasm';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
 import { CallStacks, depthOfFrame, hartOfFrame } from './call-stacks';
 import { RequestError, SessionContext } from './session-context';
+import { ObjectRef, ProgramState, ValueRow } from './program-state';
 
 type VarRef =
   /** `depth` > 0: a caller's registers as unwound (read-only). */
   | { kind: 'registers'; hart: number; depth: number }
   | { kind: 'csrs'; hart: number; group: number }
-  | { kind: 'fields'; hart: number; csr: CsrView };
+  | { kind: 'fields'; hart: number; csr: CsrView }
+  | { kind: 'locals' | 'arguments' | 'statics'; hart: number; depth: number }
+  | { kind: 'globals'; hart: number }
+  | { kind: 'object'; obj: ObjectRef };
+
+/** The program's scopes, in the order VS Code shows them; Globals is expensive (every unit is read) and paged. */
+const PROGRAM_SCOPES = [
+  { kind: 'locals', name: 'Locals', hint: 'locals' },
+  { kind: 'arguments', name: 'Arguments', hint: 'arguments' },
+  { kind: 'statics', name: 'Statics' },
+  { kind: 'globals', name: 'Globals' },
+] as const;
 
 export class Scopes {
   private readonly handles = new Handles<VarRef>();
@@ -25,28 +37,63 @@ export class Scopes {
     private readonly ctx: SessionContext,
     private readonly stacks: CallStacks,
     private readonly evaluate: (text: string, hart: number) => Promise<bigint>,
+    readonly program: ProgramState,
   ) {}
 
   /** The machine ran: every reference handed out is gone. */
-  reset(): void { this.handles.reset(); }
+  reset(): void { this.handles.reset(); this.program.reset(); }
 
-  scopes(frameId: number): DebugProtocol.Scope[] {
+  async scopes(frameId: number): Promise<DebugProtocol.Scope[]> {
     const hart = hartOfFrame(frameId);
     const depth = depthOfFrame(frameId);
+    const program = !(await this.program.hasFrame(hart, depth).catch(() => false)) ? [] : PROGRAM_SCOPES.map((p) => {
+      const ref = this.handles.create(p.kind === 'globals' ? { kind: 'globals', hart } : { kind: p.kind, hart, depth });
+      const scope: DebugProtocol.Scope = { ...new Scope(p.name, ref, p.kind === 'globals'), ...('hint' in p ? { presentationHint: p.hint } : {}) };
+      if (p.kind === 'globals') scope.indexedVariables = this.program.globalNames().length;
+      return scope;
+    });
     return [
+      ...program,
       { ...new Scope(depth === 0 ? 'Registers' : 'Registers (as unwound)', this.handles.create({ kind: 'registers', hart, depth }), false), presentationHint: 'registers' },
       ...CSR_GROUPS.map((g, group) => new Scope(g.name, this.handles.create({ kind: 'csrs', hart, group }), true)),
     ];
   }
 
-  async variables(reference: number): Promise<DebugProtocol.Variable[]> {
-    return this.read(this.ref(reference));
+  async variables(reference: number, start?: number, count?: number): Promise<DebugProtocol.Variable[]> {
+    const ref = this.ref(reference);
+    switch (ref.kind) {
+      case 'locals': return this.rows(await this.program.locals(ref.hart, ref.depth));
+      case 'arguments': return this.rows(await this.program.arguments(ref.hart, ref.depth));
+      case 'statics': return this.rows(await this.program.statics(ref.hart, ref.depth));
+      case 'globals': return this.rows(await this.program.globals(ref.hart, start ?? 0, count ?? this.program.globalNames().length));
+      case 'object': return this.rows(await this.program.children(ref.obj, start ?? 0, count));
+      default: return this.read(ref);
+    }
+  }
+
+  /** DAP variables for program rows: a handle for each that expands, pages for arrays. */
+  rows(rows: ValueRow[]): DebugProtocol.Variable[] {
+    return rows.map((r) => this.variable(r));
+  }
+
+  variable(r: ValueRow): DebugProtocol.Variable {
+    const v: DebugProtocol.Variable = {
+      name: r.name, value: r.value, type: r.type,
+      variablesReference: r.children === undefined ? 0 : this.handles.create({ kind: 'object', obj: r.children }),
+    };
+    if (r.evaluateName !== undefined) v.evaluateName = r.evaluateName;
+    if (r.memoryReference !== undefined) v.memoryReference = r.memoryReference;
+    if (r.indexed !== undefined) v.indexedVariables = r.indexed;
+    return v;
   }
 
   /** Sets a register, CSR or CSR field to an expression's value; its new text back. */
   async setVariable(reference: number, name: string, text: string): Promise<string> {
     const ref = this.ref(reference);
     if (ref.kind === 'registers' && ref.depth > 0) throw new RequestError('a caller\'s registers are what unwinding found; set them in the top frame');
+    if (ref.kind !== 'registers' && ref.kind !== 'csrs' && ref.kind !== 'fields') {
+      throw new RequestError('setting a C variable is not supported yet: write its memory (the Memory view, or `set` in the Debug Console)');
+    }
     const value = await this.evaluate(text, ref.hart);
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
@@ -74,7 +121,7 @@ export class Scopes {
     return ref;
   }
 
-  private async read(ref: VarRef): Promise<DebugProtocol.Variable[]> {
+  private async read(ref: Extract<VarRef, { kind: 'registers' | 'csrs' | 'fields' }>): Promise<DebugProtocol.Variable[]> {
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
     if (ref.kind === 'registers' && ref.depth > 0) return this.callerRegisters(ref.hart, ref.depth);

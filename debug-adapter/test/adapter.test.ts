@@ -71,6 +71,13 @@ async function stopAfter(request: () => Promise<unknown>): Promise<DebugProtocol
   return (await stopped) as DebugProtocol.StoppedEvent;
 }
 
+/** The Registers scope of a frame (a caller's: as unwound); the program's scopes come before it. */
+function registersScope(scopes: DebugProtocol.Scope[]): DebugProtocol.Scope {
+  const r = scopes.find((x) => x.name.startsWith('Registers'));
+  assert.ok(r !== undefined, `no Registers scope in ${scopes.map((x) => x.name).join(', ')}`);
+  return r;
+}
+
 describe('debug adapter over stdio', () => {
   test('stopOnEntry stops at the ELF entry point, in _start, on hart 0', async () => {
     const image = elf(DEMO);
@@ -106,8 +113,8 @@ describe('debug adapter over stdio', () => {
     assert.equal(await pc(), main);
 
     const scopes = await dc.scopesRequest({ frameId: 1 });
-    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP', 'CSRs: triggers']);
-    const regs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Locals', 'Arguments', 'Statics', 'Globals', 'Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP', 'CSRs: triggers']);
+    const regs = (await dc.variablesRequest({ variablesReference: registersScope(scopes.body.scopes).variablesReference })).body.variables;
     const value = (name: string) => regs.find((v) => v.name === name)?.value;
     assert.equal(BigInt(value('pc') as string), BigInt(main));
     assert.equal(value('priv'), 'M-mode');
@@ -119,7 +126,7 @@ describe('debug adapter over stdio', () => {
     const diff = await dc.evaluateRequest({ expression: '$pc - main + (1 << 4)', context: 'repl' });
     assert.match(diff.body.result, /^0x10 \(16\)$/);
 
-    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes.find((x) => x.name === 'CSRs: machine')!.variablesReference })).body.variables;
     const mstatus = csrs.find((v) => v.name === 'mstatus');
     assert.ok(mstatus !== undefined && mstatus.variablesReference > 0);
     const fields = (await dc.variablesRequest({ variablesReference: mstatus.variablesReference })).body.variables;
@@ -131,11 +138,11 @@ describe('debug adapter over stdio', () => {
   test('setVariable writes a register and a CSR field', async () => {
     await launch({ program: DEMO, stopOnEntry: true });
     const scopes = await dc.scopesRequest({ frameId: 1 });
-    const regRef = scopes.body.scopes[0].variablesReference;
+    const regRef = registersScope(scopes.body.scopes).variablesReference;
     const set = await dc.setVariableRequest({ variablesReference: regRef, name: 'a5', value: '0x1234 + 1' });
     assert.equal(BigInt(set.body.value), 0x1235n);
     assert.match((await dc.evaluateRequest({ expression: '$a5' })).body.result, /^0x1235 /);
-    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes.find((x) => x.name === 'CSRs: machine')!.variablesReference })).body.variables;
     const mstatus = csrs.find((v) => v.name === 'mstatus');
     assert.ok(mstatus !== undefined);
     await dc.setVariableRequest({ variablesReference: mstatus.variablesReference, name: 'MPP', value: '1' });
@@ -329,7 +336,7 @@ describe('debug adapter over stdio', () => {
     assert.equal(info.body.exceptionId, 'interrupt 7');
     // Stopped at the handler's first instruction: mcause says machine timer interrupt.
     const scopes = await dc.scopesRequest({ frameId: 1 });
-    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[1].variablesReference })).body.variables;
+    const csrs = (await dc.variablesRequest({ variablesReference: scopes.body.scopes.find((x) => x.name === 'CSRs: machine')!.variablesReference })).body.variables;
     assert.match(csrs.find((v) => v.name === 'mcause')?.value ?? '', /\(machine timer interrupt\)$/);
     const mtvec = BigInt((csrs.find((v) => v.name === 'mtvec')?.value ?? '0').split(' ')[0]);
     assert.equal(BigInt(await pc()), mtvec & ~3n);
@@ -391,8 +398,8 @@ describe('debug adapter over stdio', () => {
     const mepc = await dc.evaluateRequest({ expression: '$mepc' });
     assert.equal(BigInt(last.instructionPointerReference ?? '0'), BigInt(mepc.body.result.split(' ')[0]));
     // A caller's registers: sp is its CFA (at on_timer's first instruction, the same sp), pc its return address.
-    const top = (await dc.variablesRequest({ variablesReference: (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes[0].variablesReference })).body.variables;
-    const callerScope = (await dc.scopesRequest({ frameId: frames[1].id })).body.scopes[0];
+    const top = (await dc.variablesRequest({ variablesReference: registersScope((await dc.scopesRequest({ frameId: frames[0].id })).body.scopes).variablesReference })).body.variables;
+    const callerScope = registersScope((await dc.scopesRequest({ frameId: frames[1].id })).body.scopes);
     assert.equal(callerScope.name, 'Registers (as unwound)');
     const caller = (await dc.variablesRequest({ variablesReference: callerScope.variablesReference })).body.variables;
     const sp = (vars: DebugProtocol.Variable[]) => BigInt(vars.find((v) => v.name === 'sp')?.value ?? '0');
@@ -400,7 +407,7 @@ describe('debug adapter over stdio', () => {
     assert.equal(BigInt(caller.find((v) => v.name === 'pc')?.value ?? '-1'), BigInt(frames[1].instructionPointerReference ?? '0'));
     assert.equal(caller.find((v) => v.name === 'ra')?.value, top.find((v) => v.name === 'ra')?.value, 'ra is not restored at the entry: same value');
     await assert.rejects(dc.setVariableRequest({ variablesReference: callerScope.variablesReference, name: 'a0', value: '1' }), /a caller's registers/);
-    const trapScope = (await dc.scopesRequest({ frameId: last.id })).body.scopes[0];
+    const trapScope = registersScope((await dc.scopesRequest({ frameId: last.id })).body.scopes);
     const trapRegs = (await dc.variablesRequest({ variablesReference: trapScope.variablesReference })).body.variables;
     assert.equal(trapRegs.find((v) => v.name === 'priv')?.value, 'M-mode');
   });
@@ -530,7 +537,7 @@ describe('debug adapter over stdio', () => {
     await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, condition: 'ticks == 1' }] });
     await stopAfter(() => dc.continueRequest({ threadId: 1 }));
     const ev = async (expression: string) => (await dc.evaluateRequest({ expression })).body.result;
-    assert.equal(await ev('ticks'), '0x1 (1)', 'a scalar symbol reads as its value');
+    assert.equal(await ev('ticks'), '1', 'a C variable reads as gdb prints it');
     assert.equal(await ev('*(uint32_t *)&ticks + 1'), '0x2 (2)');
     assert.equal(await ev('uart0.LSR & 0x60'), '0x60 (96)', 'a device register, peeked');
     await assert.rejects(dc.evaluateRequest({ expression: 'uart0.THR' }), /write-only/);
@@ -551,7 +558,7 @@ describe('debug adapter over stdio', () => {
     await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line, hitCondition: '== 3' }] });
     const stop = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
     assert.equal(stop.body.reason, 'breakpoint');
-    assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '0x2 (2)');
+    assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '2');
     const exited = dc.waitForEvent('exited');
     await dc.continueRequest({ threadId: 1 });
     assert.equal((await exited).body.exitCode, 0, 'no further stop');
@@ -650,7 +657,7 @@ for (const opt of ['-O0', '-O2']) {
       assert.equal(frames[0].name, 'on_timer');
       assert.equal(frames[0].source?.path, source);
       assert.equal(frames[0].line, line);
-      assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '0x1 (1)');
+      assert.equal((await dc.evaluateRequest({ expression: 'ticks' })).body.result, '1');
       assert.match(frames[frames.length - 1].name, /^main \[machine timer interrupt from M-mode\]$/, frames.map((f) => f.name).join(' <- '));
       await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [] });
       await stopAfter(() => dc.stepOutRequest({ threadId: 1 }));

@@ -147,7 +147,7 @@ async function ourSnapshot(dc: DebugClient, xlen: Xlen, csrNames: string[], want
   const st = await dc.stackTraceRequest({ threadId: 1 });
   const frames = st.body.stackFrames.map((f) => ({ func: f.name, pc: BigInt(f.instructionPointerReference ?? '-1') }));
   const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
-  const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference })).body.variables;
+  const vars = (await dc.variablesRequest({ variablesReference: scopes.body.scopes.find((x) => x.name === 'Registers')!.variablesReference })).body.variables;
   const regs = new Map<string, bigint>();
   let priv = -1;
   for (const v of vars) {

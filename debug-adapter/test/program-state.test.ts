@@ -1,0 +1,102 @@
+/**
+ * The program's state over DAP, as VS Code asks for it, against gdb-multiarch on QEMU at
+ * the same breakpoint in state.c: the Locals, Arguments, Statics and Globals scopes, a
+ * struct pointer expanded twice (`p`, then `*p`, then its members), a paged array, and
+ * evaluate (watch and hover) of C paths: `p->pid`, `procs[2].name`, `*current`,
+ * `&procs[3]`, `matrix[1]`, each equal to gdb's `print`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { GdbSession, gdbOracleMissing } from './gdb-session';
+import { buildState } from './state-program';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
+const EXPRESSIONS = ['p->pid', 'p->name', 'procs[2].name', '*current', '&procs[3]', 'matrix[1]', 'current->inner', 'runqueue[1]->parent->pid',
+  'word.b', 'budget', 'p->ctx.s', 'banner'];
+
+for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
+  test(`scopes, expansion and C paths over DAP equal gdb's print (rv${xlen} ${opt})`, { skip: gdbOracleMissing() }, async () => {
+    const build = buildState(xlen, opt);
+    const dc = new DebugClient('node', ADAPTER, 'osdev');
+    dc.defaultTimeout = 60_000;
+    const gdb = await GdbSession.start(build.elf, xlen);
+    try {
+      await dc.start();
+      const stopped = dc.waitForEvent('stopped');
+      await Promise.all([
+        dc.configurationSequence(),
+        dc.launch({ type: 'osdev', request: 'launch', name: 'state', program: build.elf, stopOnEntry: true }),
+      ]);
+      await stopped;
+      // Where gdb puts `break schedule` (after the prologue), on both machines.
+      const at = await gdb.breakAt('schedule');
+      await gdb.resume('-exec-continue');
+      await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${at.toString(16)}` }] });
+      const hit = dc.waitForEvent('stopped');
+      await dc.continueRequest({ threadId: 1 });
+      await hit;
+
+      const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+      assert.equal(frame.name, 'schedule');
+      const scopes = (await dc.scopesRequest({ frameId: frame.id })).body.scopes;
+      assert.deepEqual(scopes.slice(0, 4).map((s) => s.name), ['Locals', 'Arguments', 'Statics', 'Globals']);
+      const [locals, args, statics, globals] = scopes;
+      assert.equal(globals.expensive, true, 'Globals reads every unit: VS Code opens it on request');
+      const vars = async (ref: number, start?: number, count?: number) => (await dc.variablesRequest({ variablesReference: ref, start, count })).body.variables;
+
+      const argRows = await vars(args.variablesReference);
+      assert.deepEqual(argRows.map((v) => v.name).filter((n) => !n.endsWith('@entry')), ['p', 'budget']);
+      const budget = argRows.find((v) => v.name === 'budget')!;
+      assert.equal(budget.value, await gdb.evaluate('budget'));
+      assert.equal(budget.type, 'int');
+      assert.ok((await vars(locals.variablesReference)).some((v) => v.name === 'ran'));
+      assert.ok((await vars(statics.variablesReference)).some((v) => v.name === 'procs' && v.type === 'struct proc [4]'));
+
+      // p, expanded: *p; *p expanded: the members, each as gdb prints p->member.
+      const p = argRows.find((v) => v.name === 'p')!;
+      assert.equal(p.type, 'struct proc *');
+      assert.ok(p.variablesReference > 0);
+      const [star] = await vars(p.variablesReference);
+      assert.equal(star.name, '*p');
+      assert.equal(star.value, await gdb.evaluate('*p'));
+      const fields = await vars(star.variablesReference);
+      assert.deepEqual(fields.map((f) => f.name), ['state', 'pid', 'name', 'parent', 'ctx', 'inner', 'flags', 'ready', 'handler']);
+      for (const f of fields) {
+        assert.equal(f.value, await gdb.evaluate(`p->${f.name}`), `p->${f.name}`);
+        assert.equal(f.evaluateName, `*p.${f.name}`);
+      }
+
+      // An array in pages, as VS Code asks for a long one.
+      const procs = (await vars(statics.variablesReference)).find((v) => v.name === 'procs')!;
+      assert.equal(procs.indexedVariables, 4);
+      const page = await vars(procs.variablesReference, 2, 2);
+      assert.deepEqual(page.map((v) => v.name), ['[2]', '[3]']);
+      assert.equal(page[0].value, await gdb.evaluate('procs[2]'));
+
+      // Globals: all of the program's, paged.
+      assert.ok((globals.indexedVariables ?? 0) >= 30);
+      const firstGlobals = await vars(globals.variablesReference, 0, 5);
+      assert.equal(firstGlobals.length, 5);
+
+      // Watch and hover: C paths, each as gdb's print shows it.
+      for (const e of EXPRESSIONS) {
+        for (const context of ['watch', 'hover']) {
+          const ours = (await dc.evaluateRequest({ expression: e, context, frameId: frame.id })).body;
+          assert.equal(ours.result, await gdb.evaluate(e), `${context} ${e}`);
+        }
+      }
+      await assert.rejects(dc.evaluateRequest({ expression: 'p->nosuch', context: 'watch', frameId: frame.id }), /struct proc has no member named nosuch/);
+      await assert.rejects(dc.evaluateRequest({ expression: 'procs[9]', context: 'watch', frameId: frame.id }), /index 9 is outside procs, which has 4 elements/);
+      const stillNumeric = (await dc.evaluateRequest({ expression: '$a0 + 1', context: 'watch', frameId: frame.id })).body as DebugProtocol.EvaluateResponse['body'];
+      assert.match(stillNumeric.result, /^0x[0-9a-f]+ \(\d+\)$/, 'machine-level expressions still evaluate as before');
+    } finally {
+      await dc.stop().catch(() => undefined);
+      await gdb.close();
+      build.remove();
+    }
+  });
+}
