@@ -138,6 +138,23 @@ export class Unit {
     if (this.tree === undefined) this.parse();
     return this.tree!;
   }
+
+  /** The unit DIE's attributes alone, without building its subtree: what opening a program needs (names, bases, ranges). */
+  head(): Die {
+    if (this.tree !== undefined) return this.tree;
+    if (this.headDie === undefined) {
+      const h = this.header;
+      const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
+      const offset = r.at;
+      const code = r.uleb();
+      const a = this.info.abbrevTable(h.abbrevOffset).get(code);
+      if (code === 0 || a === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} starts without a valid DIE`);
+      const values = a.forms.map((f, i) => this.readValue(r, f, a.consts[i]));
+      this.headDie = new Die(this, offset, a.tag, undefined, a.attrs, values);
+    }
+    return this.headDie;
+  }
+  private headDie: Die | undefined;
   die(offset: number): Die | undefined {
     if (this.byOffset === undefined) this.parse();
     return this.byOffset!.get(offset);
@@ -246,7 +263,7 @@ export class Unit {
   /** The unit's bases, read from its root DIE once (it must not need them itself for these). */
   private base() {
     if (this.bases !== undefined) return this.bases;
-    const root = this.root();
+    const root = this.head();
     const sec = (at: number) => { const v = root.raw(at); return v?.k === 'sec' ? v.offset : undefined; };
     this.bases = { str: sec(DW_AT.strOffsetsBase), addr: sec(DW_AT.addrBase), rnglists: sec(DW_AT.rnglistsBase), loclists: sec(DW_AT.loclistsBase) };
     const low = root.attr(DW_AT.lowPc);
@@ -530,7 +547,7 @@ export class DwarfInfo {
     for (const u of this.units) {
       if (covered.has(u)) continue;
       try {
-        for (const [start, end] of u.root().ranges()) table.push({ start, end, unit: u });
+        for (const [start, end] of u.head().ranges()) table.push({ start, end, unit: u });
       } catch (e) {
         if (!(e instanceof DwarfError)) throw e;
         this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)} skipped: ${e.message}`);
