@@ -23,7 +23,7 @@ import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
 import { NODE_FILES } from './node-files';
 import { BreakpointRegistry, EXCEPTION_FILTERS } from './breakpoints';
-import { CallStacks, depthOfFrame, hartOfFrame } from './call-stacks';
+import { CallStacks } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
 import { ProgramState } from './program-state';
@@ -411,10 +411,11 @@ export class OsdevDebugSession extends DebugSession {
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.handle(response, async () => {
-      const hart = args.frameId !== undefined ? hartOfFrame(args.frameId) : this.currentHart;
+      const place = args.frameId !== undefined && this.state.client !== null ? await this.stacks.place(args.frameId) : undefined;
+      const hart = place?.hart ?? this.currentHart;
       // A C variable path (`p->state`, `procs[1].name`) the program's DWARF knows, else the machine-level expression.
       const row = this.state.client === null ? undefined
-        : await this.scopes.program.evaluatePath(args.expression, hart, args.frameId !== undefined ? depthOfFrame(args.frameId) : 0);
+        : await this.scopes.program.evaluatePath(args.expression, hart, place?.depth ?? 0, place?.inline ?? 0);
       if (row !== undefined) {
         const v = this.scopes.variable(row);
         response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference,

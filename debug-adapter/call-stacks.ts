@@ -20,29 +20,75 @@ export interface Unwound {
 /** Where a trap came from: xepc, the interrupted mode, the cause, and which vector took it. */
 export interface TrapOrigin { pc: bigint; from: number; cause: bigint; vector: 'm' | 's' }
 
-/** Frame ids: hart * FRAMES_PER_HART + depth + 1. */
+/** Frame ids: hart * FRAMES_PER_HART + the frame's index in the hart's stack as shown + 1. */
 const FRAMES_PER_HART = 1024;
 /** Deepest call stack shown. */
 const MAX_FRAMES = 64;
 
 export const hartOfFrame = (frameId: number): number => Math.floor((frameId - 1) / FRAMES_PER_HART);
-export const depthOfFrame = (frameId: number): number => (frameId - 1) % FRAMES_PER_HART;
+const indexOfFrame = (frameId: number): number => (frameId - 1) % FRAMES_PER_HART;
+
+/**
+ * What a frame shown stands for: the unwound frame (`depth`, whose registers it has) and,
+ * where functions were inlined at its pc, which of them (0: the innermost).
+ */
+export interface FramePlace { hart: number; depth: number; inline: number }
 
 export class CallStacks {
   /** Unwound stacks by hart, valid until the machine runs again. */
   private readonly stacks = new Map<number, Unwound>();
+  /** The frames shown, by hart: what each frame id stands for. */
+  private readonly shown = new Map<number, FramePlace[]>();
 
   constructor(private readonly ctx: SessionContext) {}
 
   /** The machine ran: every stack is stale. */
-  clear(): void { this.stacks.clear(); }
+  clear(): void { this.stacks.clear(); this.shown.clear(); }
 
-  /** The frames of a hart's stack, the trap's origin last. */
+  /**
+   * The frames of a hart's stack, the trap's origin last. A pc where functions were
+   * inlined shows one frame per function (gdb's inline frames): the innermost at the
+   * pc's line, each outer one at the line it was inlined at.
+   */
   async frames(hart: number): Promise<DebugProtocol.StackFrame[]> {
     const u = await this.unwound(hart);
-    const frames = u.pcs.map((pc, depth) => this.frame(hart, depth, pc));
-    if (u.trap !== undefined) frames.push(this.trapFrame(hart, u.pcs.length, u.trap));
+    const places: FramePlace[] = [];
+    const frames: DebugProtocol.StackFrame[] = [];
+    const id = () => hart * FRAMES_PER_HART + places.length + 1;
+    u.pcs.forEach((pc, depth) => {
+      const chain = this.ctx.debugInfo.inlineChain(depth === 0 ? pc : pc - 1n);
+      if (chain.length === 0) {
+        frames.push(this.frame(id(), depth, pc));
+        places.push({ hart, depth, inline: 0 });
+        return;
+      }
+      chain.forEach((f, k) => {
+        const frame = this.frame(id(), depth, pc);
+        frame.name = f.name;
+        const site = chain[k - 1];
+        if (k > 0 && site?.callLine !== undefined) {
+          if (site.callFile !== undefined) frame.source = new Source(path.basename(site.callFile), site.callFile);
+          frame.line = site.callLine;
+          frame.column = 1;
+        }
+        frames.push(frame);
+        places.push({ hart, depth, inline: k });
+      });
+    });
+    if (u.trap !== undefined) {
+      frames.push(this.trapFrame(id(), u.trap));
+      places.push({ hart, depth: u.pcs.length, inline: 0 });
+    }
+    this.shown.set(hart, places);
     return frames;
+  }
+
+  /** What a frame id stands for (the stack is built when a client asks before stackTrace). */
+  async place(frameId: number): Promise<FramePlace> {
+    const hart = hartOfFrame(frameId);
+    if (!this.shown.has(hart)) await this.frames(hart);
+    const index = indexOfFrame(frameId);
+    return this.shown.get(hart)?.[index] ?? { hart, depth: index, inline: 0 };
   }
 
   /** The hart's stack, unwound once per stop (the Variables view asks for callers' registers). */
@@ -118,13 +164,13 @@ export class CallStacks {
   }
 
   /** The frame at `depth`; callers' lines are those of their call instruction (return address - 1). */
-  private frame(hart: number, depth: number, pc: bigint, exact = depth === 0): DebugProtocol.StackFrame {
+  private frame(id: number, depth: number, pc: bigint, exact = depth === 0): DebugProtocol.StackFrame {
     const { symbols, lines } = this.ctx.debugInfo;
     const lookup = exact ? pc : pc - 1n;
     const row = lines.at(lookup);
     // With a source line, the function's name says enough; without, the offset places the pc.
     const name = (row !== undefined ? symbols.at(lookup)?.name : symbols.label(pc)) ?? `0x${pc.toString(16)}`;
-    const frame = new StackFrame(hart * FRAMES_PER_HART + depth + 1, name) as DebugProtocol.StackFrame;
+    const frame = new StackFrame(id, name) as DebugProtocol.StackFrame;
     frame.instructionPointerReference = `0x${pc.toString(16)}`;
     frame.presentationHint = 'normal';
     if (row !== undefined) {
@@ -136,9 +182,9 @@ export class CallStacks {
   }
 
   /** Where the trap the handler serves came from: xepc (the instruction itself), in the interrupted mode. */
-  private trapFrame(hart: number, depth: number, t: TrapOrigin): DebugProtocol.StackFrame {
+  private trapFrame(id: number, t: TrapOrigin): DebugProtocol.StackFrame {
     const xlen = this.ctx.xlen;
-    const frame = this.frame(hart, depth, t.pc, true);
+    const frame = this.frame(id, 1, t.pc, true);
     const interrupt = t.cause >> BigInt(xlen - 1) === 1n;
     const code = Number(t.cause & ((1n << BigInt(xlen - 1)) - 1n));
     const what = (interrupt ? INTERRUPT_NAMES[code] : CAUSE_NAMES[code]) ?? `cause ${code}`;

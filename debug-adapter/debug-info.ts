@@ -14,7 +14,11 @@ import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
-import { DwarfInfo } from './dwarf-dies';
+import { DW_AT, DwarfInfo } from './dwarf-dies';
+import { framesAt } from './dwarf-scopes';
+
+/** One function of an inline chain at a pc: its name, and for an inlined one the line of its caller it was inlined at. */
+export interface InlineFrame { name: string; callFile?: string; callLine?: number }
 
 /** An ELF whose debug info the session uses, and where it was loaded. */
 export interface DebugImage { label: string; file: ImageBytes; elf: ElfImage; offset: bigint }
@@ -36,7 +40,7 @@ export class DebugInfo {
 
   /** No program (before launch): every question has no answer. */
   static empty(files: FileAccessor): DebugInfo {
-    return new DebugInfo(files, new SymbolTable([], 64), new SourceLines([]), [], []);
+    return new DebugInfo(files, new SymbolTable([], 64), new SourceLines([]), [], [], new Map());
   }
 
   /**
@@ -59,6 +63,8 @@ export class DebugInfo {
     const rows: LineRow[] = [];
     const cfis: CallFrameInfo[] = [];
     const dwarf: DwarfInfo[] = [];
+    const unitFiles = new Map<DwarfInfo, Map<number, string[]>>();
+    const move = pathMover(r.sourceFileMap);
     for (const img of images) {
       const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
       for (const w of table.warnings) messages.push(`${img.label}: ${w}`);
@@ -71,10 +77,11 @@ export class DebugInfo {
       if (info !== undefined) {
         for (const w of info.warnings) messages.push(`${img.label}: ${w}`);
         dwarf.push(info);
+        unitFiles.set(info, new Map([...table.files].map(([unit, names]) => [unit, names.map(move)])));
       }
       if (img === program && table.rows.length === 0) messages.push(`${img.label} has no line table (.debug_line): stepping and breakpoints work by instruction.`);
     }
-    return { info: new DebugInfo(files, symbols, new SourceLines(mapSourcePaths(rows, r.sourceFileMap)), cfis, dwarf), messages };
+    return { info: new DebugInfo(files, symbols, new SourceLines(rows.map((row) => ({ ...row, file: move(row.file) }))), cfis, dwarf, unitFiles), messages };
   }
 
   private constructor(
@@ -85,7 +92,26 @@ export class DebugInfo {
     private readonly cfis: readonly CallFrameInfo[],
     /** .debug_info of each image at its link address: variables, types and scopes, read lazily. */
     readonly dwarf: readonly DwarfInfo[],
+    /** Per .debug_info, its units' line-table file names (for DW_AT_call_file). */
+    private readonly unitFiles: ReadonlyMap<DwarfInfo, ReadonlyMap<number, string[]>>,
   ) {}
+
+  /**
+   * The functions inlined at `pc`, innermost first, ending with the function they were
+   * inlined into; empty when nothing is inlined there. gdb shows each as a frame.
+   */
+  inlineChain(pc: bigint): InlineFrame[] {
+    const info = this.dwarfAt(pc);
+    if (info === undefined) return [];
+    const frames = framesAt(info, pc);
+    if (frames.length <= 1) return [];
+    const stmt = frames[0].function.unit.head().attr(DW_AT.stmtList);
+    const names = stmt?.k === 'sec' ? this.unitFiles.get(info)?.get(stmt.offset) : undefined;
+    return frames.map((f) => ({
+      name: f.name,
+      ...(f.inlined && f.callLine !== undefined ? { callLine: f.callLine, callFile: f.callFile === undefined ? undefined : names?.[f.callFile] } : {}),
+    }));
+  }
 
   /** The .debug_info whose units describe `pc`. */
   dwarfAt(pc: bigint): DwarfInfo | undefined {
@@ -132,12 +158,12 @@ export function elfOf(img: ImageBytes): ElfImage | undefined {
   return r.value;
 }
 
-/** Rows with their file paths moved by `sourceFileMap` (the longest matching prefix wins). */
-function mapSourcePaths(rows: LineRow[], map: Record<string, string>): LineRow[] {
+/** A source path moved by `sourceFileMap` (the longest matching prefix wins). */
+function pathMover(map: Record<string, string>): (file: string) => string {
   const prefixes = Object.keys(map).sort((a, b) => b.length - a.length);
-  if (prefixes.length === 0) return rows;
   const moved = new Map<string, string>();
-  const move = (file: string) => {
+  return (file) => {
+    if (prefixes.length === 0) return file;
     let m = moved.get(file);
     if (m === undefined) {
       const p = prefixes.find((x) => file === x || file.startsWith(x.endsWith('/') ? x : `${x}/`));
@@ -146,5 +172,4 @@ function mapSourcePaths(rows: LineRow[], map: Record<string, string>): LineRow[]
     }
     return m;
   };
-  return rows.map((r) => ({ ...r, file: move(r.file) }));
 }

@@ -20,7 +20,12 @@ export interface LineRow {
   endSequence: boolean;
 }
 
-export interface LineTable { rows: LineRow[]; warnings: string[] }
+export interface LineTable {
+  rows: LineRow[];
+  warnings: string[];
+  /** Each unit's file names by number, keyed by the unit's offset (a compile unit's DW_AT_stmt_list): DW_AT_call_file indexes them. */
+  files: Map<number, string[]>;
+}
 
 // DWARF 5 §7.22 (line number header entry formats) and §7.5.6 (forms).
 const DW_LNCT = { path: 1, directoryIndex: 2 } as const;
@@ -35,8 +40,9 @@ const LNE = { endSequence: 1, setAddress: 2, defineFile: 3 } as const;
 export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string): LineTable {
   const rows: LineRow[] = [];
   const warnings: string[] = [];
+  const files = new Map<number, string[]>();
   const line = sectionBytes(elf, file, '.debug_line');
-  if (line === undefined) return { rows, warnings };
+  if (line === undefined) return { rows, warnings, files };
   const lineStr = sectionBytes(elf, file, '.debug_line_str');
   const str = sectionBytes(elf, file, '.debug_str');
   const compDirs = compilationDirs(elf, file, warnings);
@@ -45,17 +51,19 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
     try {
       // A unit's relative paths start at its compilation directory when .debug_info names it, else at the ELF's folder.
       const dir = compDirs.get(at);
-      at = readUnit(line, at, { lineStr, str }, dir === undefined ? baseDir : path.resolve(baseDir, dir), rows);
+      const unitFiles: string[] = [];
+      files.set(at, unitFiles);
+      at = readUnit(line, at, { lineStr, str }, dir === undefined ? baseDir : path.resolve(baseDir, dir), rows, unitFiles);
     } catch (e) {
       if (!(e instanceof DwarfError)) throw e;
       warnings.push(`.debug_line unit at offset 0x${at.toString(16)}: ${e.message}; later units skipped`);
       break;
     }
   }
-  return { rows, warnings };
+  return { rows, warnings, files };
 }
 
-function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[]): number {
+function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[], files: string[]): number {
   const c = new DwarfReader(b, start, b.length);
   let length = c.u32();
   let offsetSize = 4;
@@ -80,7 +88,6 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   for (let i = 1; i < opcodeBase; i++) opLengths.push(u.u8());
 
   const dirs: string[] = [];
-  const files: string[] = [];
   const resolve = (dir: string | undefined, name: string) => {
     const joined = path.isAbsolute(name) ? name : path.join(dir ?? '', name);
     return path.isAbsolute(joined) ? path.normalize(joined) : path.join(baseDir, joined);

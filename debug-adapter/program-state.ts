@@ -93,16 +93,16 @@ export class ProgramState {
   reset(): void { this.caches.clear(); }
 
   /** Whether the frame's pc lies in code that .debug_info describes. */
-  async hasFrame(hart: number, depth: number): Promise<boolean> {
-    return (await this.frameState(hart, depth)) !== undefined;
+  async hasFrame(hart: number, depth: number, inline: number): Promise<boolean> {
+    return (await this.frameState(hart, depth, inline)) !== undefined;
   }
 
-  async locals(hart: number, depth: number): Promise<ValueRow[]> { return this.frameRows(hart, depth, 'locals'); }
-  async arguments(hart: number, depth: number): Promise<ValueRow[]> { return this.frameRows(hart, depth, 'arguments'); }
+  async locals(hart: number, depth: number, inline: number): Promise<ValueRow[]> { return this.frameRows(hart, depth, inline, 'locals'); }
+  async arguments(hart: number, depth: number, inline: number): Promise<ValueRow[]> { return this.frameRows(hart, depth, inline, 'arguments'); }
 
   /** File-level variables of the unit the frame's pc is in. */
-  async statics(hart: number, depth: number): Promise<ValueRow[]> {
-    const f = await this.frameState(hart, depth);
+  async statics(hart: number, depth: number, inline: number): Promise<ValueRow[]> {
+    const f = await this.frameState(hart, depth, inline);
     if (f === undefined) return [];
     const vars = f.frame.function.unit.root().children.filter((d) => d.tag === DW_TAG.variable && d.name !== undefined && isDefinition(d));
     return this.cache(hart).run(() => vars.map((v) => this.variableRow(hart, v, undefined, f.pc, f.ctx)));
@@ -140,10 +140,10 @@ export class ProgramState {
    * in front. The name is looked up as gdb does: the frame's blocks, its unit, the program.
    * Undefined when the root name is not a variable DWARF knows here.
    */
-  async evaluatePath(text: string, hart: number, depth: number): Promise<ValueRow | undefined> {
+  async evaluatePath(text: string, hart: number, depth: number, inline: number): Promise<ValueRow | undefined> {
     const m = /^\s*([*&]*)\s*([A-Za-z_]\w*)((?:\s*(?:\.|->)\s*[A-Za-z_]\w*|\s*\[\s*\d+\s*\])*)\s*$/.exec(text);
     if (m === null) return undefined;
-    const f = await this.frameState(hart, depth);
+    const f = await this.frameState(hart, depth, inline);
     const root = f === undefined ? undefined : lookup(f, m[2]);
     const global = root === undefined ? (this.globalNames(), this.globalsByName!.get(m[2])) : undefined;
     const die = root ?? global;
@@ -196,14 +196,14 @@ export class ProgramState {
     };
   }
 
-  private async frameState(hart: number, depth: number): Promise<FrameState | undefined> {
+  private async frameState(hart: number, depth: number, inline: number): Promise<FrameState | undefined> {
     const u = await this.stacks.unwound(hart);
     if (depth >= u.pcs.length) return undefined;
     // A caller's pc is its return address: its scope is the call's (gdb's pc - 1).
     const pc = depth === 0 ? u.pcs[0] : u.pcs[depth] - 1n;
     const info = this.ctx.debugInfo.dwarfAt(pc);
     if (info === undefined) return undefined;
-    const frame = framesAt(info, pc)[0];
+    const frame = framesAt(info, pc)[inline];
     if (frame === undefined) return undefined;
     const regs = u.regs[depth];
     const rules = this.ctx.debugInfo.rulesAt(pc);
@@ -213,8 +213,8 @@ export class ProgramState {
     return { info, frame, pc, ctx, caller };
   }
 
-  private async frameRows(hart: number, depth: number, which: 'locals' | 'arguments'): Promise<ValueRow[]> {
-    const f = await this.frameState(hart, depth);
+  private async frameRows(hart: number, depth: number, inline: number, which: 'locals' | 'arguments'): Promise<ValueRow[]> {
+    const f = await this.frameState(hart, depth, inline);
     if (f === undefined) return [];
     return this.cache(hart).run(() => {
       const wanted = new Set(which === 'locals' ? variablesAt(f.frame, f.pc).locals : variablesAt(f.frame, f.pc).arguments);

@@ -9,7 +9,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { PRIV_LETTER } from '../emulator/machine/debug-surface';
 import { ABI_NAMES } from './disasm';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
-import { CallStacks, depthOfFrame, hartOfFrame } from './call-stacks';
+import { CallStacks } from './call-stacks';
 import { RequestError, SessionContext } from './session-context';
 import { ObjectRef, ProgramState, ValueRow } from './program-state';
 
@@ -18,7 +18,7 @@ type VarRef =
   | { kind: 'registers'; hart: number; depth: number }
   | { kind: 'csrs'; hart: number; group: number }
   | { kind: 'fields'; hart: number; csr: CsrView }
-  | { kind: 'locals' | 'arguments' | 'statics'; hart: number; depth: number }
+  | { kind: 'locals' | 'arguments' | 'statics'; hart: number; depth: number; inline: number }
   | { kind: 'globals'; hart: number }
   | { kind: 'object'; obj: ObjectRef };
 
@@ -44,10 +44,9 @@ export class Scopes {
   reset(): void { this.handles.reset(); this.program.reset(); }
 
   async scopes(frameId: number): Promise<DebugProtocol.Scope[]> {
-    const hart = hartOfFrame(frameId);
-    const depth = depthOfFrame(frameId);
-    const program = !(await this.program.hasFrame(hart, depth).catch(() => false)) ? [] : PROGRAM_SCOPES.map((p) => {
-      const ref = this.handles.create(p.kind === 'globals' ? { kind: 'globals', hart } : { kind: p.kind, hart, depth });
+    const { hart, depth, inline } = await this.stacks.place(frameId);
+    const program = !(await this.program.hasFrame(hart, depth, inline).catch(() => false)) ? [] : PROGRAM_SCOPES.map((p) => {
+      const ref = this.handles.create(p.kind === 'globals' ? { kind: 'globals', hart } : { kind: p.kind, hart, depth, inline });
       const scope: DebugProtocol.Scope = { ...new Scope(p.name, ref, p.kind === 'globals'), ...('hint' in p ? { presentationHint: p.hint } : {}) };
       if (p.kind === 'globals') scope.indexedVariables = this.program.globalNames().length;
       return scope;
@@ -62,9 +61,9 @@ export class Scopes {
   async variables(reference: number, start?: number, count?: number): Promise<DebugProtocol.Variable[]> {
     const ref = this.ref(reference);
     switch (ref.kind) {
-      case 'locals': return this.rows(await this.program.locals(ref.hart, ref.depth));
-      case 'arguments': return this.rows(await this.program.arguments(ref.hart, ref.depth));
-      case 'statics': return this.rows(await this.program.statics(ref.hart, ref.depth));
+      case 'locals': return this.rows(await this.program.locals(ref.hart, ref.depth, ref.inline));
+      case 'arguments': return this.rows(await this.program.arguments(ref.hart, ref.depth, ref.inline));
+      case 'statics': return this.rows(await this.program.statics(ref.hart, ref.depth, ref.inline));
       case 'globals': return this.rows(await this.program.globals(ref.hart, start ?? 0, count ?? this.program.globalNames().length));
       case 'object': return this.rows(await this.program.children(ref.obj, start ?? 0, count));
       default: return this.read(ref);

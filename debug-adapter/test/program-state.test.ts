@@ -3,15 +3,20 @@
  * the same breakpoint in state.c: the Locals, Arguments, Statics and Globals scopes, a
  * struct pointer expanded twice (`p`, then `*p`, then its members), a paged array, and
  * evaluate (watch and hover) of C paths: `p->pid`, `procs[2].name`, `*current`,
- * `&procs[3]`, `matrix[1]`, each equal to gdb's `print`.
+ * `&procs[3]`, `matrix[1]`, each equal to gdb's `print`; then, stopped in a function
+ * inlined into a loop, the call stack with its inline frames and each frame's variables.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { GdbSession, gdbOracleMissing } from './gdb-session';
-import { buildState } from './state-program';
+import * as fs from 'node:fs';
+import { GdbSession, gdbOracleMissing, miList, miString, miTuple } from './gdb-session';
+import { buildState, dwarfOf, STATE_SOURCE } from './state-program';
+import { DW_TAG } from '../dwarf-dies';
+
+const lineOf = (text: string) => fs.readFileSync(STATE_SOURCE, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
@@ -19,7 +24,7 @@ const EXPRESSIONS = ['p->pid', 'p->name', 'procs[2].name', '*current', '&procs[3
   'word.b', 'budget', 'p->ctx.s', 'banner'];
 
 for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
-  test(`scopes, expansion and C paths over DAP equal gdb's print (rv${xlen} ${opt})`, { skip: gdbOracleMissing() }, async () => {
+  test(`scopes, expansion and C paths over DAP equal gdb's print (rv${xlen} ${opt})`, { skip: gdbOracleMissing() }, async (t) => {
     const build = buildState(xlen, opt);
     const dc = new DebugClient('node', ADAPTER, 'osdev');
     dc.defaultTimeout = 60_000;
@@ -91,6 +96,33 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
       }
       await assert.rejects(dc.evaluateRequest({ expression: 'p->nosuch', context: 'watch', frameId: frame.id }), /struct proc has no member named nosuch/);
       await assert.rejects(dc.evaluateRequest({ expression: 'procs[9]', context: 'watch', frameId: frame.id }), /index 9 is outside procs, which has 4 elements/);
+      // An inlined function is a frame of its own, with its own locals, as gdb shows it:
+      // stopped at the first instruction GCC kept of `scaled` inlined into schedule's loop.
+      const inlined = [...dwarfOf(build.elf).units.flatMap((u) => [...u.all()])]
+        .find((d) => d.tag === DW_TAG.inlinedSubroutine && d.name === 'scaled' && d.ranges().length > 0);
+      if (inlined === undefined) t.diagnostic(`GCC ${opt} kept no code of scaled's inlined instance`);
+      else {
+        const at = inlined.ranges().reduce((lo, r) => (r[0] < lo ? r[0] : lo), inlined.ranges()[0][0]);
+        await gdb.breakAt(`*0x${at.toString(16)}`);
+        assert.equal((await gdb.resume('-exec-continue')).reason, 'breakpoint-hit');
+        await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${at.toString(16)}` }] });
+        const again = dc.waitForEvent('stopped');
+        await dc.continueRequest({ threadId: 1 });
+        await again;
+        const theirFrames = await gdb.frames();
+        const ourFrames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+        assert.deepEqual(ourFrames.slice(0, theirFrames.length).map((f) => f.name), theirFrames.map((f) => f.func));
+        assert.equal(ourFrames[0].name, 'scaled');
+        assert.equal(ourFrames[1].line, lineOf('int slice = scaled(i, p->pid);'), 'the caller of an inlined frame is at the call');
+        for (let i = 0; i < theirFrames.length; i++) {
+          const [ourLocals, ourArgs] = (await dc.scopesRequest({ frameId: ourFrames[i].id })).body.scopes;
+          const names = [...await vars(ourArgs.variablesReference), ...await vars(ourLocals.variablesReference)].map((v) => `${v.name} = ${v.value}`).sort();
+          const listed = miList((await gdb.command(`-stack-list-variables --thread 1 --frame ${i} --all-values`)).results.variables, 'variables');
+          const theirs = listed.map((v) => { const x = miTuple(v, 'variable'); return `${miString(x.name, 'name')} = ${typeof x.value === 'string' ? x.value : '<no value>'}`; }).sort();
+          assert.deepEqual(names, theirs, `frame ${i} (${theirFrames[i].func})`);
+        }
+      }
+
       const stillNumeric = (await dc.evaluateRequest({ expression: '$a0 + 1', context: 'watch', frameId: frame.id })).body as DebugProtocol.EvaluateResponse['body'];
       assert.match(stillNumeric.result, /^0x[0-9a-f]+ \(\d+\)$/, 'machine-level expressions still evaluate as before');
     } finally {
