@@ -5,7 +5,7 @@
  * field layouts come from emulator/hart/csr-table.ts; nothing here restates a bit position.
  */
 import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, TRIGGER_TYPE } from '../emulator/hart/csr';
-import { CSR_AT, CsrDecl, TRIGGER_TYPE_NAMES } from '../emulator/hart/csr-table';
+import { CSR_AT, CsrDecl, csrDecl, TRIGGER_TYPE_NAMES } from '../emulator/hart/csr-table';
 import { ABI_NAMES } from './disasm';
 
 export interface Field {
@@ -22,7 +22,7 @@ export interface CsrView { name: string; num: number; fields: (xlen: 32 | 64) =>
 const fieldsOf = (d: CsrDecl | undefined) => (xlen: 32 | 64): Field[] =>
   (d?.fields[xlen] ?? []).map((f) => ({ name: f.name, lo: f.bits[1], hi: f.bits[0], names: f.enum }));
 const field = (name: keyof typeof CSR, xlen: 32 | 64, fieldName: string): Field => {
-  const f = fieldsOf(CSR_AT[CSR[name]])(xlen).find((x) => x.name === fieldName);
+  const f = fieldsOf(csrDecl(name))(xlen).find((x) => x.name === fieldName);
   if (f === undefined) throw new Error(`registers: ${name} has no field ${fieldName}`);
   return f;
 };
@@ -61,7 +61,7 @@ function describeTdata1(v: bigint, xlen: 32 | 64): string {
 /** A CSR as the view shows it: the table's name, number and fields, and how its value reads in words. */
 const view = (d: CsrDecl | undefined, describe?: CsrView['describe']): CsrView[] =>
   d === undefined ? [] : [{ name: d.name, num: d.num, fields: fieldsOf(d), describe }];
-const csr = (name: keyof typeof CSR, describe?: CsrView['describe']): CsrView[] => view(CSR_AT[CSR[name]], describe);
+const csr = (name: keyof typeof CSR, describe?: CsrView['describe']): CsrView[] => view(csrDecl(name), describe);
 const named = (...names: (keyof typeof CSR)[]): CsrView[] => names.flatMap((n) => csr(n));
 
 export const CSR_GROUPS: { name: string; csrs: (xlen: 32 | 64) => CsrView[] }[] = [
