@@ -47,7 +47,7 @@ const SIZE_BYTES: Record<number, number> = { 1: 1, 2: 2, 3: 4, 5: 8 };
 /** The trigger in words: "mcontrol: execute, load in M, U (8 bytes)", or "mcontrol: off". */
 function describeTdata1(v: bigint, xlen: 32 | 64): string {
   const type = fieldValue(v, field('tdata1', xlen, 'type'));
-  const bits = Number(v & 0x1ffffffn);
+  const bits = Number(v & 0xffffffffn); // the low word: every MCONTROL field below lives there
   const name = TRIGGER_TYPE_NAMES[type] ?? `type ${type}`;
   const kinds = KIND_BITS.filter(([, b]) => (bits & b) !== 0).map(([k]) => k);
   const modes = MODE_BITS.filter(([, b]) => (bits & b) !== 0).map(([m]) => m);
