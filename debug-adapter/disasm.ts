@@ -9,33 +9,15 @@
 import { findEncoding, expandCompressed, immB, immI, immJ, immS, immU } from '../emulator/hart/decode';
 import { Encoding } from '../emulator/hart/isa-table';
 import { CSR } from '../emulator/hart/csr';
+import { CSR_AT } from '../emulator/hart/csr-table';
 
 export const ABI_NAMES = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
   'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
 ] as const;
 
-/** CSR number → name, from emulator/hart/csr.ts plus the numbered families it gives as ranges. */
-export const CSR_NAMES: ReadonlyMap<number, string> = (() => {
-  const names = new Map<number, string>();
-  const ranges: [string, number, number][] = [
-    ['hpmcounter', CSR.hpmcounter3, 3], ['hpmcounter', CSR.hpmcounter3h, 3], ['mhpmcounter', CSR.mhpmcounter3, 3],
-    ['mhpmcounter', CSR.mhpmcounter3h, 3], ['mhpmevent', CSR.mhpmevent3, 3],
-  ];
-  for (const [prefix, first, from] of ranges) {
-    const high = first === CSR.hpmcounter3h || first === CSR.mhpmcounter3h;
-    for (let i = from; i <= 31; i++) names.set(first + i - from, `${prefix}${i}${high ? 'h' : ''}`);
-  }
-  for (let i = 0; i <= 15; i++) names.set(CSR.pmpcfg0 + i, `pmpcfg${i}`);
-  for (let i = 0; i <= 63; i++) names.set(CSR.pmpaddr0 + i, `pmpaddr${i}`);
-  for (const [name, num] of Object.entries(CSR)) if (!names.has(num)) names.set(num, name);
-  // Debug-spec CSRs objdump 2.40 names and our harts, as QEMU 7.2's, do not implement
-  // (a guest probing them gets an illegal instruction, but its disassembly names them).
-  const debugSpec: [string, number][] = [['scontext', 0x5a8], ['hcontext', 0x6a8], ['tcontrol', 0x7a5], ['mcontext', 0x7a8],
-    ['mscontext', 0x7aa], ['dcsr', 0x7b0], ['dpc', 0x7b1], ['dscratch0', 0x7b2], ['dscratch1', 0x7b3]];
-  for (const [name, num] of debugSpec) if (!names.has(num)) names.set(num, name);
-  return names;
-})();
+/** CSR number → name, from emulator/hart/csr-table.ts (which also names the CSRs only objdump knows). */
+export const CSR_NAMES: ReadonlyMap<number, string> = new Map(CSR_AT.flatMap((d) => (d === undefined ? [] : [[d.num, d.name] as const])));
 
 export interface SymbolLookup {
   /** The symbol an address belongs to, as objdump annotates it: `name` or `name+0x10`. */

@@ -94,3 +94,22 @@ export const TDATA1_TYPE_SHIFT = 28;
 export const TRIGGER_TYPE = { None: 0, Mcontrol: 2, Mcontrol6: 6 } as const;
 
 export const SATP_MODE = { Bare: 0, Sv32: 1, Sv39: 8, Sv48: 9 } as const;
+
+/** A field's bits, [high, low] inclusive, as regmap.ts FieldDecl gives them. */
+export type BitRange = readonly [number, number];
+
+/** satp (Priv §4.1.11): MODE, ASID and PPN on RV32 and RV64. MODE's value is a SATP_MODE. */
+export const SATP_LAYOUT = {
+  32: { MODE: [31, 31], ASID: [30, 22], PPN: [21, 0] },
+  64: { MODE: [63, 60], ASID: [59, 44], PPN: [43, 0] },
+} as const satisfies Record<32 | 64, Record<string, BitRange>>;
+
+/** Bits [h, l] of the 64-bit value hi:lo as a non-negative number (fields up to 53 bits wide). */
+export function bitField(lo: number, hi: number, [h, l]: BitRange): number {
+  const width = h - l + 1;
+  const mask = width >= 32 ? -1 : (1 << width) - 1;
+  if (l >= 32) return ((hi >>> (l - 32)) & mask) >>> 0;
+  if (h < 32) return ((lo >>> l) & mask) >>> 0;
+  const hiMask = h >= 63 ? -1 : (1 << (h - 31)) - 1;
+  return ((hi & hiMask) >>> 0) * 2 ** (32 - l) + (lo >>> l);
+}

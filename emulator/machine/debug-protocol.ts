@@ -9,6 +9,7 @@
  */
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
+import { MAX_HARTS } from './description';
 import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
 import { PageWalk, TlbEntry } from './inspect';
 
@@ -195,7 +196,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
   if (!isObj(m)) return { ok: false, error: 'request is not an object' };
   if (!isInt(m.id, 0, Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'request.id is not a whole number' };
   const bad = (field: string): Checked<WorkerRequest> => ({ ok: false, error: `${String(m.type)}: bad ${field}` });
-  const hartOk = isInt(m.hart, 0, 1023);
+  const hartOk = isInt(m.hart, 0, MAX_HARTS - 1);
   switch (m.type) {
     case 'launch': {
       const p = m.params;
@@ -204,7 +205,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.bios !== 'none' && !isImage(p.bios)) return bad('params.bios');
       if (p.initrd !== undefined && !isImage(p.initrd)) return bad('params.initrd');
       if (p.xlen !== 32 && p.xlen !== 64) return bad('params.xlen');
-      if (!isInt(p.harts, 1, 1024)) return bad('params.harts');
+      if (!isInt(p.harts, 1, MAX_HARTS)) return bad('params.harts');
       if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
       if (p.append !== undefined && typeof p.append !== 'string') return bad('params.append');
       if (typeof p.stepInterrupts !== 'boolean') return bad('params.stepInterrupts');

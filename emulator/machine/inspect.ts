@@ -6,7 +6,7 @@
  */
 import { Bus } from '../bus/bus';
 import { Hart } from '../hart/hart';
-import { CSR, SATP_MODE } from '../hart/csr';
+import { CSR, SATP_LAYOUT, SATP_MODE } from '../hart/csr';
 import { TLB_SIZE } from '../mmu/tlb';
 import { readCsr } from './debug-surface';
 
@@ -33,9 +33,10 @@ const FLAG_NAMES = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D'];
 
 export function pageWalk(h: Hart, bus: Bus, va: bigint): PageWalk {
   const satp = readCsr(h, CSR.satp) ?? 0n;
-  const modeBits = h.xlen === 32 ? Number(satp >> 31n) : Number(satp >> 60n);
-  const mode = h.xlen === 32 ? (modeBits === 1 ? 'Sv32' : 'Bare')
-    : modeBits === SATP_MODE.Sv39 ? 'Sv39' : modeBits === SATP_MODE.Sv48 ? 'Sv48' : 'Bare';
+  const satpField = ([hi, lo]: readonly [number, number]) => (satp >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
+  const modeBits = Number(satpField(SATP_LAYOUT[h.xlen].MODE));
+  const mode = modeBits === SATP_MODE.Sv32 && h.xlen === 32 ? 'Sv32'
+    : modeBits === SATP_MODE.Sv39 && h.xlen === 64 ? 'Sv39' : modeBits === SATP_MODE.Sv48 && h.xlen === 64 ? 'Sv48' : 'Bare';
   if (mode === 'Bare') return { mode, levels: [], pa: va };
   const sv32 = mode === 'Sv32';
   const levelsTotal = sv32 ? 2 : mode === 'Sv39' ? 3 : 4;
@@ -46,8 +47,7 @@ export function pageWalk(h: Hart, bus: Bus, va: bigint): PageWalk {
     const top = va >> (vaBits - 1n);
     if (top !== 0n && top !== (1n << (65n - vaBits)) - 1n) return { mode, levels: [], pa: null, fault: `0x${va.toString(16)} is not canonical for ${mode}` };
   }
-  const ppnMask = sv32 ? 0x3fffffn : (1n << 44n) - 1n;
-  let table = (satp & ppnMask) * 4096n;
+  let table = satpField(SATP_LAYOUT[h.xlen].PPN) * 4096n;
   const levels: WalkLevel[] = [];
   for (let level = levelsTotal - 1; level >= 0; level--) {
     const vpn = (va >> (12n + BigInt(level) * vpnBits)) & ((1n << vpnBits) - 1n);

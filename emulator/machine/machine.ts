@@ -6,7 +6,7 @@
  * timer deadline.
  */
 import { Bus, MemoryRegion } from '../bus/bus';
-import { Hart, HartHost } from '../hart/hart';
+import { Hart, HartHost, HartState } from '../hart/hart';
 import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock64 } from '../hart/blocks-rv64';
@@ -134,6 +134,7 @@ export class Machine {
     this.bus.addRegion(this.rom);
     this.sliceStart = new Float64Array(desc.harts);
     const host: HartHost = {
+      resetVector: VIRT.bootRom.base,
       time: (h) => this.ticks(this.clock + (h.instret - this.sliceStart[h.id])),
       storeNotify: (pa, h) => this.storeNotify(pa, h),
     };
@@ -284,7 +285,7 @@ export class Machine {
     return RTC_EPOCH_NS + Math.floor(this.clock * 1e9 / this.desc.instructionsPerSecond);
   }
 
-  private storeNotify(pa: number, from: Hart): void {
+  private storeNotify(pa: number, from: HartState): void {
     if (this.harts.length === 1) return;
     const granule = pa - (pa % 8);
     for (const h of this.harts) if (h !== from && h.resvAddr === granule) h.resvAddr = -1;

@@ -6,6 +6,8 @@
  * entry also holds the page's offset in DRAM, so a hit needs no range check.
  */
 export const TLB_SIZE = 256;
+/** A virtual page number's entry: vpn & TLB_INDEX_MASK (TLB_SIZE is a power of two). */
+export const TLB_INDEX_MASK = TLB_SIZE - 1;
 
 export class Tlb {
   /** lo >>> 12 of the virtual page; -1 marks an empty entry (no vpn is negative). */
@@ -17,7 +19,7 @@ export class Tlb {
   readonly ram = new Int32Array(TLB_SIZE);
 
   fill(lo: number, hi: number, pagePa: number, ramOffset: number): void {
-    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    const i = (lo >>> 12) & TLB_INDEX_MASK;
     this.tagLo[i] = lo >>> 12;
     this.tagHi[i] = hi;
     this.pa[i] = pagePa;

@@ -1,0 +1,150 @@
+/**
+ * A hart's architectural state: registers, pc, mode, CSR storage, the LR/SC reservation,
+ * the TLBs and the flags the interpreter loop reads. Behaviour is layered on top, one
+ * concept per file: memory.ts (translation, loads, stores, atomics, fetch), traps.ts
+ * (interrupts, traps, xRET, WFI) and hart.ts (CSR instructions, through csr-table.ts).
+ * Instance fields live here (hart.ts adds only the translator, which takes a whole Hart).
+ */
+import { Watchpoints } from '../machine/watchpoints';
+import { Bus, MemoryRegion } from '../bus/bus';
+import { TranslationContext } from '../mmu/translate';
+import { Pmp } from '../mmu/pmp';
+import { Tlb } from '../mmu/tlb';
+import { Priv } from './csr';
+import { Breakpoints } from '../machine/breakpoints';
+import { Triggers } from './triggers';
+
+/** What a hart needs from the machine around it. */
+export interface HartHost {
+  /** Where the hart starts after reset: the board's boot ROM. */
+  readonly resetVector: number;
+  /** Guest time in timebase ticks, as seen by `hart` now. */
+  time(hart: HartState): number;
+  /** Another hart's reservation on this physical granule must end (LR/SC across harts). */
+  storeNotify(pa: number, hart: HartState): void;
+}
+
+/** The 64-bit CSRs kept as two int32 words, at csr64[2*slot] (low) and csr64[2*slot+1] (high). */
+export const CSR_SLOT = {
+  mtvec: 0, mscratch: 1, mepc: 2, mcause: 3, mtval: 4,
+  stvec: 5, sscratch: 6, sepc: 7, scause: 8, stval: 9, satp: 10, menvcfg: 11, stimecmp: 12,
+} as const;
+
+export class HartState {
+  /** x[2r] = low word, x[2r+1] = high word of register r (high unused on RV32). */
+  readonly x = new Int32Array(64);
+  pcLo = 0;
+  pcHi = 0;
+  priv: number = Priv.M;
+  /** Instructions retired (also the cycle count: one instruction per cycle). */
+  instret = 0;
+  cycleOffset = 0;
+  instretOffset = 0;
+  /** True while stopped in WFI until an interrupt is pending. */
+  wfi = false;
+
+  // CSR state (csr-table.ts reads and writes it)
+  mstatus = 0;
+  medeleg = 0;
+  mideleg = 0;
+  mie = 0;
+  /** Software-writable pending bits (SSIP, STIP, SEIP). */
+  mipSw = 0;
+  /** Pending bits driven by devices: MSIP (CLINT), MEIP/SEIP (PLIC). */
+  mipHw = 0;
+  mcounteren = 0;
+  scounteren = 0;
+  senvcfg = 0;
+  mcountinhibit = 0;
+  /** The CSRs of CSR_SLOT. */
+  readonly csr64 = new Int32Array(32);
+  readonly pmp: Pmp;
+  /** CLINT mtimecmp for this hart, in ticks. It resets to 0, so MTIP is pending at reset, as on QEMU. */
+  mtimecmp = 0;
+
+  // LR/SC reservation: physical address of the reserved granule, -1 when none.
+  resvAddr = -1;
+  resvVaLo = 0;
+  resvVaHi = 0;
+  resvLo = 0;
+  resvHi = 0;
+
+  // Memory access
+  readonly tlbR = new Tlb();
+  readonly tlbW = new Tlb();
+  readonly tlbX = new Tlb();
+  readonly ram: MemoryRegion;
+  readonly ramBase: number;
+  readonly ramEnd: number;
+  /** Pending synchronous exception from a memory access: cause, or -1. */
+  excCause = -1;
+  excTvalLo = 0;
+  excTvalHi = 0;
+  /** High word of the last 64-bit load. */
+  ldHi = 0;
+  /** Set when the interpreter must leave its loop (state that it caches changed). */
+  yieldLoop = false;
+  /** Debug hooks, null when unused (the hot loop never tests them per instruction). */
+  onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** The guest's trigger module (Sdtrig): its own breakpoints, raised as exceptions in the guest. */
+  readonly triggers: Triggers;
+  /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
+  watch: Watchpoints | null = null;
+  /** The trap trace (machine/trace.ts); null when off. */
+  trapTrace: ((cause: number, interrupt: boolean) => void) | null = null;
+  /** Instruction breakpoints, or null when there are none (the interpreter then never looks). */
+  breakpoints: Breakpoints | null = null;
+  /** Set by the interpreter when it stopped before an instruction at a breakpoint. */
+  hitBreakpoint = false;
+  /**
+   * Set when the hart traps to its vector and the vector's own first instruction traps
+   * again with the same cause, TRAP_LOOP_LIMIT times in a row (traps.ts): no instruction
+   * runs between those traps, so nothing can change and the guest can never leave (a text
+   * file run as a kernel, mtvec still 0). The machine stops and says so instead of spinning
+   * to a timeout.
+   */
+  stuck = false;
+  protected loopCause = -1;
+  protected loopCount = 0;
+  /** The next run starts at a breakpoint just reported: execute that instruction once. */
+  skipBreakpoint = false;
+
+  protected readonly tctx: TranslationContext;
+
+  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost) {
+    const ram = bus.regions.find((r) => r.name === 'dram');
+    if (ram === undefined) throw new Error('hart: no dram region');
+    this.ram = ram;
+    this.ramBase = ram.base;
+    this.ramEnd = ram.base + ram.size;
+    this.pmp = new Pmp(xlen);
+    this.triggers = new Triggers(xlen);
+    this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus };
+    this.reset();
+  }
+
+  reset(): void {
+    this.x.fill(0);
+    this.pcLo = this.host.resetVector;
+    this.pcHi = 0;
+    this.priv = Priv.M;
+    this.mstatus = 0;
+    this.medeleg = this.mideleg = this.mie = this.mipSw = this.mipHw = 0;
+    this.mcounteren = this.scounteren = this.senvcfg = this.mcountinhibit = 0;
+    this.csr64.fill(0);
+    this.pmp.reset();
+    this.triggers.reset();
+    this.mtimecmp = 0;
+    this.resvAddr = -1;
+    this.wfi = false;
+    this.instret = this.cycleOffset = this.instretOffset = 0;
+    this.flushTlb();
+  }
+
+  flushTlb(): void {
+    this.tlbR.flush();
+    this.tlbW.flush();
+    this.tlbX.flush();
+    this.yieldLoop = true;
+  }
+}
