@@ -1,6 +1,6 @@
 /**
  * Data breakpoints (DAP dataBreakpointInfo / setDataBreakpoints) as the machine's
- * physical watchpoints (emulator/machine/watchpoints.ts). What a user can watch:
+ * physical watchpoints (emulator/hart/watchpoints.ts). What a user can watch:
  *   uart0.THR, plic.claim[1]   a device register, by the name the Devices view shows
  *   counter                    a symbol: its address and ELF size
  *   phys:0x80001000            a physical address (XLEN/8 bytes)

@@ -3,7 +3,7 @@
  * and interrupts (Priv 1.12 ch. 3-4). The instruction loop lives in exec-rv64.ts and
  * exec-rv32.ts; both call into this class only off the ALU path (memory, CSRs, traps).
  */
-import { Watchpoints } from '../machine/watchpoints';
+import { Watchpoints } from './watchpoints';
 import { Bus, MemoryRegion } from '../bus/bus';
 import { Access, AccessKind, translate, TranslationContext } from '../mmu/translate';
 import { Pmp, PMP_ENTRIES } from '../mmu/pmp';
@@ -13,7 +13,7 @@ import {
 } from './csr';
 import { decode } from './decode';
 import { BlockFn, CodePage } from './code-cache';
-import { Breakpoints } from '../machine/breakpoints';
+import { Breakpoints } from './breakpoints';
 import { out } from './int64';
 import { TRIGGER_ACCESS, Triggers } from './triggers';
 
@@ -98,7 +98,7 @@ export class Hart {
   onTrap: ((cause: number, interrupt: boolean) => void) | null = null;
   /** The guest's trigger module (Sdtrig): its own breakpoints, raised as exceptions in the guest. */
   readonly triggers: Triggers;
-  /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
+  /** Data watchpoints (watchpoints.ts), while any is set: checked on the slow path only. */
   watch: Watchpoints | null = null;
   /** The trap trace (machine/trace.ts); null when off. */
   trapTrace: ((cause: number, interrupt: boolean) => void) | null = null;

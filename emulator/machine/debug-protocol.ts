@@ -9,7 +9,7 @@
  */
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
-import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
+import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
