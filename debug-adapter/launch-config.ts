@@ -5,10 +5,8 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
-import {
-  DriveOption, hostPort, HostPort, NetOption, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
-  PassthroughOption,
-} from '../emulator/hosts/cli-options';
+import { DriveOption, HostPort, NetOption, PassthroughOption } from '../emulator/backends';
+import { hostPort, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs } from '../emulator/options';
 
 export const DEBUG_TYPE = 'osdev';
 
