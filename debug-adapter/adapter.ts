@@ -12,13 +12,12 @@ import {
   StoppedEvent, TerminatedEvent, Thread, Variable,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { parseElf, ElfImage } from '../emulator/loaders/elf';
-import { expandCompressed } from '../emulator/hart/decode';
-import { DebugStop, ImageBytes, MAX_MEMORY_TRANSFER, TrapFilter, WorkerEvent } from '../emulator/machine/debug-protocol';
+import {
+  CAUSE_NAMES, CSR, DebugStop, ElfImage, expandCompressed, ImageBytes, INTERRUPT_NAMES, MAX_MEMORY_TRANSFER, parseElf,
+  PRIV_LETTER, READ_LIMITS, readFileBoundedAsync, TrapFilter, WorkerEvent,
+} from '../emulator';
 import { parseTrapCondition } from './trap-conditions';
 import { runConsoleCommand } from './console-commands';
-import { PRIV_LETTER } from '../emulator/machine/debug-surface';
-import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
@@ -31,7 +30,6 @@ import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, w
 import { evaluate, parseExpression } from './expressions';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
-import { READ_LIMITS, readFileBoundedAsync } from '../emulator/hosts/host-files';
 
 /** Every capability, in one place (DAP "Capabilities"). */
 export const CAPABILITIES: DebugProtocol.Capabilities = {

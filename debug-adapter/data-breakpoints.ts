@@ -11,7 +11,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { MachineClient } from './machine-client';
 import { SymbolTable } from './symbols';
-import { DebugStop } from '../emulator/machine/debug-protocol';
+import { DebugStop } from '../emulator';
 
 interface Target { pa: bigint; size: number; label: string }
 

@@ -5,7 +5,7 @@
  * so relative source paths of such units resolve against it. Only the first DIE of each
  * unit is read (DWARF 5 §7.5.1 unit headers, §7.5.3 abbreviations).
  */
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 import { DwarfError, DwarfReader, FormContext, readForm, sectionBytes } from './dwarf-reader';
 
 const DW_AT = { stmtList: 0x10, compDir: 0x1b } as const;

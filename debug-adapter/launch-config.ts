@@ -4,9 +4,10 @@
  * scripts/debugger-contribution.js and a test checks they agree) and the one validator
  * every launch config goes through, which names the attribute that is wrong.
  */
-import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
-import { DriveOption, HostPort, NetOption, PassthroughOption } from '../emulator/backends';
-import { hostPort, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs } from '../emulator/options';
+import {
+  DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
+  parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
+} from '../emulator';
 
 export const DEBUG_TYPE = 'osdev';
 

@@ -6,7 +6,7 @@
  */
 import {
   CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, TRIGGER_TYPE,
-} from '../emulator/hart/csr';
+} from '../emulator';
 import { ABI_NAMES } from './disasm';
 
 export interface Field {
