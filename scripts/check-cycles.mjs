@@ -5,17 +5,25 @@
 // components of that graph (Tarjan). `import type` counts too: a cycle of types still
 // ties two modules' designs together, and it is one edit away from a runtime cycle.
 // Prints one line per cycle, shortest path first, and exits 1 when there is any.
+// `node scripts/check-cycles.mjs [TSCONFIG]` checks another project (the test uses it).
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tsconfig.json'));
+/** Files are named relative to the project's folder. */
+const ROOT = path.dirname(CONFIG);
 
 /** file -> the project files it imports, both as paths relative to ROOT. */
 function importGraph() {
-  const configPath = path.join(ROOT, 'tsconfig.json');
-  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, host);
+  const host = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      console.error(`check-cycles: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      process.exit(2);
+    },
+  };
+  const config = ts.getParsedCommandLineOfConfigFile(CONFIG, {}, host);
   const files = config.fileNames.filter((f) => !f.endsWith('.d.ts'));
   const graph = new Map();
   for (const file of files) {
