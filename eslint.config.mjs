@@ -20,7 +20,7 @@ const ADAPTER_ENTRY = 'extension/ imports debug-adapter/ through its entry (`../
 const LSP_NO_VSCODE =
   'The language server runs in its own process (dist/dts-server.js, `osdev-emu lsp`): no vscode, no client, nothing of extension/ outside lsp/.';
 const NO_UPWARD =
-  'The parts of emulator/ (hart, mmu, bus, devices, loaders, firmware, dts) never import machine/ or hosts/: the machine injects what they need.';
+  'The parts of emulator/ (hart, mmu, bus, devices, loaders, firmware, backends.ts, options.ts) never import machine/ or hosts/: the machine injects what they need.';
 const DTS_ALONE = 'The DTS pipeline (emulator/dts/) imports nothing else of emulator/: the machine and the language server build on it.';
 const MACHINE_NO_HOSTS = 'machine/ is pure: hosts/ assembles it with files, threads and sockets, never the other way.';
 
