@@ -1,6 +1,9 @@
 // ESLint flat config. Beyond typescript-eslint's recommended rules, this file enforces
-// the room boundaries of docs/architecture.md: arrows point extension -> debug-adapter
-// -> emulator, and emulator/ does no I/O outside emulator/hosts/.
+// the room boundaries of docs/architecture.md ("Rooms and arrows"): arrows point
+// extension -> debug-adapter -> emulator, each through the lower room's entry (index.ts);
+// the language server never imports vscode; inside emulator/ the parts never import the
+// machine that assembles them, the DTS pipeline stands alone, and no I/O happens outside
+// emulator/hosts/. `npm run lint` also runs scripts/check-cycles.mjs: no import cycles.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
@@ -12,6 +15,20 @@ const EMULATOR_NO_UPPER_ROOMS = 'Arrows point extension -> debug-adapter -> emul
 const EMULATOR_NO_NODE =
   'emulator/ does no I/O of its own: take a backend (emulator/backends.ts), or put host code in emulator/hosts/.';
 const ADAPTER_NO_VSCODE = 'debug-adapter/ imports @vscode/debugadapter, never vscode or extension/.';
+const EMULATOR_ENTRY = 'Other rooms import emulator/ through its entry (`../emulator`, emulator/index.ts): add what you need there.';
+const ADAPTER_ENTRY = 'extension/ imports debug-adapter/ through its entry (`../debug-adapter`, debug-adapter/index.ts).';
+const LSP_NO_VSCODE =
+  'The language server runs in its own process (dist/dts-server.js, `osdev-emu lsp`): no vscode, no client, nothing of extension/ outside lsp/.';
+const NO_UPWARD =
+  'The parts of emulator/ (hart, mmu, bus, devices, loaders, firmware, backends.ts, options.ts) never import machine/ or hosts/: the machine injects what they need.';
+const DTS_ALONE = 'The DTS pipeline (emulator/dts/) imports nothing else of emulator/: the machine and the language server build on it.';
+const MACHINE_NO_HOSTS = 'machine/ is pure: hosts/ assembles it with files, threads and sockets, never the other way.';
+
+/** `../emulator/...` past the entry, from any depth (test files may reach further). */
+const emulatorEntryPatterns = [{ regex: '^(\\.\\./)+emulator/', message: EMULATOR_ENTRY }];
+
+/** A sibling room of emulator/ by name, from a file at any depth in emulator/. */
+const emulatorRoom = (name) => `^(\\./|(\\.\\./)+)${name}(/|$)`;
 
 /** Imports no file in emulator/ may have, hosts and tests included. */
 const emulatorEditorPaths = [{ name: 'vscode', message: EMULATOR_NO_EDITOR }];
@@ -107,7 +124,115 @@ export default defineConfig(
           patterns: [
             { regex: '^vscode-languageclient', message: ADAPTER_NO_VSCODE },
             { regex: '^(\\.\\./)+extension(/|$)', message: ADAPTER_NO_VSCODE },
+            ...emulatorEntryPatterns,
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests drive internals on purpose (fuzzers, fixtures, a stub model's parser).
+    files: ['debug-adapter/**/*.test.ts', 'debug-adapter/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: ADAPTER_NO_VSCODE }],
+          patterns: [
+            { regex: '^vscode-languageclient', message: ADAPTER_NO_VSCODE },
+            { regex: '^(\\.\\./)+extension(/|$)', message: ADAPTER_NO_VSCODE },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['extension/**/*.ts'],
+    ignores: ['extension/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [...emulatorEntryPatterns, { regex: '^(\\.\\./)+debug-adapter/', message: ADAPTER_ENTRY }],
+        },
+      ],
+    },
+  },
+  {
+    // Everything in lsp/ but the client runs in the server's process.
+    files: ['extension/lsp/**/*.ts'],
+    ignores: ['extension/lsp/client.ts', 'extension/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: LSP_NO_VSCODE }],
+          patterns: [
+            { regex: '^vscode-languageclient', message: LSP_NO_VSCODE },
+            // `../x` is extension/'s VS Code side; `../../room` is another room.
+            { regex: '^\\.\\./[^.]', message: LSP_NO_VSCODE },
+            ...emulatorEntryPatterns,
+            { regex: '^(\\.\\./)+debug-adapter/', message: ADAPTER_ENTRY },
+          ],
+        },
+      ],
+    },
+  },
+
+  // ---- Layers inside emulator/ ---------------------------------------------------
+  // After the blocks above, so these files keep the editor and Node rules too. Tests and
+  // their helpers (test/ folders) are exempt: they build whole machines to test a part.
+  {
+    files: [
+      'emulator/hart/**/*.ts', 'emulator/mmu/**/*.ts', 'emulator/bus/**/*.ts', 'emulator/devices/**/*.ts',
+      'emulator/loaders/**/*.ts', 'emulator/firmware/**/*.ts', 'emulator/backends.ts', 'emulator/options.ts',
+    ],
+    ignores: [
+      'emulator/**/*.test.ts', 'emulator/**/test/**',
+      // Known exceptions, each to go (issue 13): the PLIC's source count and window, the
+      // virtio-mmio stride and a passthrough slot's description are read from the board
+      // (machine/description.ts) until the device registry makes the board read them from
+      // the device; the boot ROM takes description's Xlen type.
+      'emulator/devices/plic.ts', 'emulator/devices/virtio/mmio.ts', 'emulator/devices/passthrough/slot.ts',
+      'emulator/firmware/boot-rom.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...emulatorEditorPaths, ...nodeBuiltinPaths],
+          patterns: [
+            ...emulatorEditorPatterns, ...nodeBuiltinPatterns,
+            { regex: emulatorRoom('machine'), message: NO_UPWARD },
+            { regex: emulatorRoom('hosts'), message: NO_UPWARD },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['emulator/dts/**/*.ts'],
+    ignores: ['emulator/**/*.test.ts', 'emulator/**/test/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...emulatorEditorPaths, ...nodeBuiltinPaths],
+          patterns: [...emulatorEditorPatterns, ...nodeBuiltinPatterns, { regex: '^\\.\\./', message: DTS_ALONE }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['emulator/machine/**/*.ts'],
+    ignores: ['emulator/**/*.test.ts', 'emulator/**/test/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...emulatorEditorPaths, ...nodeBuiltinPaths],
+          patterns: [...emulatorEditorPatterns, ...nodeBuiltinPatterns, { regex: emulatorRoom('hosts'), message: MACHINE_NO_HOSTS }],
         },
       ],
     },

@@ -13,8 +13,7 @@ import {
   DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugStop, ImageBytes, LaunchParams, WorkerEvent } from '../emulator/machine/debug-protocol';
-import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { DebugStop, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { Breakpoint } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugStop, TrapFilter } from '../emulator/machine/debug-protocol';
+import { DebugStop, TrapFilter } from '../emulator';
 import { BreakpointOptions, checkOptions, given, hitConditionMet, logLine } from './breakpoint-conditions';
 import { DataTargets, describeWatchStop, MAX_WATCHES, parseDataId, WatchTarget } from './data-breakpoints';
 import { parseTrapCondition } from './trap-conditions';

@@ -6,8 +6,7 @@
 import * as path from 'node:path';
 import { Source, StackFrame } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { PRIV_LETTER } from '../emulator/machine/debug-surface';
-import { CAUSE_NAMES, CSR, INTERRUPT_NAMES } from '../emulator/hart/csr';
+import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, PRIV_LETTER } from '../emulator';
 import { littleEndian, SessionContext } from './session-context';
 
 /** A hart's call stack at a stop: each frame's pc and registers (x0-x31, pc), and the interrupted context when the stack ends in a trap vector. */

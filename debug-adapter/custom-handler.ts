@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MachineClient } from './machine-client';
-import { parseBackendSpec } from '../emulator/hosts/cli-options';
+import { parseBackendSpec } from '../emulator';
 import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
 
 export class CustomRequestError extends Error {}

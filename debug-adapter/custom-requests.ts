@@ -8,9 +8,9 @@
  * mtime) come as hex strings, so JSON never rounds them.
  */
 
-// The device types are the machine's (emulator/machine/device-view.ts), passed through as they are.
-import type { DeviceInfo, PassthroughState, RegisterValue } from '../emulator/machine/device-view';
-export type { DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState } from '../emulator/machine/device-view';
+// The device types are the machine's (emulator/devices/device-view.ts), passed through as they are.
+import type { DeviceInfo, PassthroughState, RegisterValue } from '../emulator';
+export type { DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState } from '../emulator';
 
 /** The custom requests: name → [arguments, response body]. */
 export interface CustomRequests {

@@ -10,7 +10,7 @@
  * The breakpoints themselves (ids, options, hits) are breakpoints.ts's.
  */
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugStop } from '../emulator/machine/debug-protocol';
+import { DebugStop } from '../emulator';
 import { SessionContext } from './session-context';
 
 /** Watched physical bytes, and the name the user gave them. */

@@ -8,8 +8,7 @@
  * and types (issue 14) belong here too.
  */
 import * as path from 'node:path';
-import { ElfImage, hasElfMagic, parseElf } from '../emulator/loaders/elf';
-import { ImageBytes } from '../emulator/machine/debug-protocol';
+import { ElfImage, hasElfMagic, ImageBytes, parseElf } from '../emulator';
 import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';

@@ -6,10 +6,7 @@
  * as the instruction they expand to, as objdump does. Encodings come from
  * emulator/hart/isa-table.ts through the decoder; nothing here re-encodes the ISA.
  */
-import { findEncoding, expandCompressed, immB, immI, immJ, immS, immU } from '../emulator/hart/decode';
-import { Encoding } from '../emulator/hart/isa-table';
-import { CSR } from '../emulator/hart/csr';
-import { CSR_AT } from '../emulator/hart/csr-table';
+import { CSR, CSR_AT, Encoding, expandCompressed, findEncoding, immB, immI, immJ, immS, immU } from '../emulator';
 
 export const ABI_NAMES = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',

@@ -8,7 +8,7 @@
  * carries after the attributes that need them). DWARF is untrusted input: every read is
  * bounded (DwarfReader) and a broken unit is skipped with a warning.
  */
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 import { DW_FORM, DwarfError, DwarfReader, sectionBytes } from './dwarf-reader';
 
 /** Tags this reader and its users name (DWARF 5 §7.5.4, table 7.3). */

@@ -7,7 +7,7 @@
  * broken entry is skipped with a warning, an instruction we do not implement (DWARF
  * expressions) makes that pc unwindable, never an exception.
  */
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 import { DwarfError, DwarfReader } from './dwarf-reader';
 
 export interface FrameRules {

@@ -5,7 +5,7 @@
  * so relative source paths of such units resolve against it. Only each unit's first DIE
  * is read (dwarf-dies.ts Unit.head).
  */
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 import { DW_AT, DwarfInfo } from './dwarf-dies';
 import { DwarfError } from './dwarf-reader';
 

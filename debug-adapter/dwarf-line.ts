@@ -5,7 +5,7 @@
  * broken unit ends the parse with a warning and keeps the units read before it.
  */
 import * as path from 'node:path';
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 import { DwarfError, DwarfReader, readForm, sectionBytes } from './dwarf-reader';
 import { compilationDirs } from './dwarf-info';
 

@@ -3,7 +3,7 @@
  * §7.5 forms), shared by the line-table and call-frame readers. Every read past the
  * end throws `DwarfError`, which the readers turn into a warning: DWARF is untrusted.
  */
-import { ElfImage } from '../emulator/loaders/elf';
+import { ElfImage } from '../emulator';
 
 export class DwarfError extends Error {}
 

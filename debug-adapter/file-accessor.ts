@@ -4,7 +4,7 @@
  * The session and the debug-info service read every file through one of these; this
  * module imports nothing from Node, so the debug-info service does not either.
  */
-import { ImageBytes } from '../emulator/machine/debug-protocol';
+import { ImageBytes } from '../emulator';
 
 export interface FileAccessor {
   /** A whole file, or why it cannot be read in words. */

@@ -4,11 +4,10 @@
  * scripts/debugger-contribution.js and a test checks they agree) and the one validator
  * every launch config goes through, which names the attribute that is wrong.
  */
-import { MAX_HARTS, MAX_MEMORY_BYTES } from '../emulator/machine/description';
 import {
-  DriveOption, hostPort, HostPort, NetOption, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
-  PassthroughOption,
-} from '../emulator/hosts/cli-options';
+  DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
+  parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
+} from '../emulator';
 
 export const DEBUG_TYPE = 'osdev';
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   WorkerEvent, WorkerMessage, WorkerRequestBody, WorkerResults,
-} from '../emulator/machine/debug-protocol';
+} from '../emulator';
 
 /**
  * Where the worker script is: beside the bundle (dist/machine-worker.js, for the

@@ -5,7 +5,7 @@
  * are allowed.
  */
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { MAX_MEMORY_TRANSFER } from '../emulator/machine/debug-protocol';
+import { MAX_MEMORY_TRANSFER } from '../emulator';
 import { parseAddress, RequestError, SessionContext } from './session-context';
 
 export class MemoryAccess {

@@ -4,7 +4,7 @@
  * /dev/zero is refused, an image is at most READ_LIMITS.image).
  */
 import * as fs from 'node:fs';
-import { READ_LIMITS, readFileBoundedAsync } from '../emulator/hosts/host-files';
+import { READ_LIMITS, readFileBoundedAsync } from '../emulator';
 import { FileAccessor } from './file-accessor';
 
 export const NODE_FILES: FileAccessor = {

@@ -4,8 +4,7 @@
  * privileged spec names them (mstatus.MIE, satp.MODE = Sv39, mcause as text). Numbers and
  * field layouts come from emulator/hart/csr-table.ts; nothing here restates a bit position.
  */
-import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, TRIGGER_TYPE } from '../emulator/hart/csr';
-import { CSR_AT, CsrDecl, csrDecl, TRIGGER_TYPE_NAMES } from '../emulator/hart/csr-table';
+import { CAUSE_NAMES, CSR, CSR_AT, CsrDecl, csrDecl, INTERRUPT_NAMES, MCONTROL, TRIGGER_TYPE, TRIGGER_TYPE_NAMES } from '../emulator';
 import { ABI_NAMES } from './disasm';
 
 export interface Field {

@@ -6,7 +6,7 @@
  */
 import { Handles, Scope, Variable } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { PRIV_LETTER } from '../emulator/machine/debug-surface';
+import { PRIV_LETTER } from '../emulator';
 import { ABI_NAMES } from './disasm';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
 import { CallStacks } from './call-stacks';

@@ -4,8 +4,7 @@
  * answers with the worker request that makes the step; the session sends it (and
  * remembers a `runTo`, so a stop the user does not see resumes the same step).
  */
-import { WorkerRequestBody } from '../emulator/machine/debug-protocol';
-import { expandCompressed } from '../emulator/hart/decode';
+import { expandCompressed, WorkerRequestBody } from '../emulator';
 import { disassembleAt } from './disasm';
 import { CallStacks } from './call-stacks';
 import { SessionContext } from './session-context';

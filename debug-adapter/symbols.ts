@@ -4,7 +4,7 @@
  * Address → `name+0x10` for stack frames and disassembly labels, name → address for
  * function breakpoints and expressions (the first image that defines a name wins).
  */
-import { ElfImage, elfAddressToNumber } from '../emulator/loaders/elf';
+import { ElfImage, elfAddressToNumber } from '../emulator';
 import { SymbolLookup } from './disasm';
 
 export interface Sym { name: string; address: bigint; size: bigint; isFunction: boolean; global: boolean }

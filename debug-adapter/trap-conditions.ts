@@ -8,8 +8,7 @@
  *   "ecall", "ebreak"                        the instructions' names for their causes
  * An empty condition matches every trap of the filter's kind.
  */
-import { CAUSE_NAMES, INTERRUPT_NAMES } from '../emulator/hart/csr';
-import { TrapMatch } from '../emulator/machine/debug-protocol';
+import { CAUSE_NAMES, INTERRUPT_NAMES, TrapMatch } from '../emulator';
 
 const MODES: Record<string, number> = { u: 0, s: 1, m: 3 };
 /** The instruction names kernel developers use for these causes. */

@@ -554,7 +554,7 @@ async function openWorkbench(page, url) {
     }, 'code-server to answer', 60_000);
     if (await page.waitForSelector('.monaco-workbench', { timeout: 60_000 }).then(() => true, () => false)) return;
     await page.screenshot({ path: path.join(artifacts, `workbench-missing-${attempt}.png`) }).catch(() => {});
-    const text = await page.evaluate(() => document.body?.innerText ?? '(no body)').catch((e) => `(unreadable: ${e.message})`);
+    const text = await page.locator('body').innerText({ timeout: 5000 }).catch((e) => `(unreadable: ${e.message})`);
     console.error(`e2e: try ${attempt}: no workbench after 60 s at ${page.url()}; the page shows: ${JSON.stringify(text.slice(0, 400))}`);
     for (const line of pageTrouble.splice(0)) console.error(`e2e:   ${line}`);
     if (attempt === 3) throw new Error('the workbench did not appear in three loads of the page');

@@ -4,9 +4,8 @@
  * launch.json when the active editor shows an ELF file or the folder holds one kernel ELF.
  */
 import * as vscode from 'vscode';
-import { OsdevDebugSession } from '../debug-adapter/adapter';
-import { DEBUG_TYPE } from '../debug-adapter/launch-config';
-import { hasElfMagic } from '../emulator/loaders/elf';
+import { DEBUG_TYPE, OsdevDebugSession } from '../debug-adapter';
+import { hasElfMagic } from '../emulator';
 import type { RegisterWatches } from './register-watches';
 import { WatchingAdapter } from './watching-adapter';
 

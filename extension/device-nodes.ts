@@ -5,7 +5,7 @@
  * Nodes hold the last `osdev/devices` answer and nothing else: the view pulls again to refresh.
  */
 import * as vscode from 'vscode';
-import type { DeviceGroup, DeviceInfo, FieldValue, RegisterValue, VirtioQueueState } from '../debug-adapter/custom-requests';
+import type { DeviceGroup, DeviceInfo, FieldValue, RegisterValue, VirtioQueueState } from '../debug-adapter';
 import { formatFieldValue, formatRegisterValue } from './register-value';
 
 export type DeviceNode =

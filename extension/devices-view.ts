@@ -5,7 +5,7 @@
  * runs and the view is visible.
  */
 import * as vscode from 'vscode';
-import type { DeviceInfo } from '../debug-adapter/custom-requests';
+import type { DeviceInfo } from '../debug-adapter';
 import { DEVICES_VIEW_ID } from './command-ids';
 import { childNodes, DeviceNode, rootNodes, treeItem } from './device-nodes';
 import { OsdevSessions, osdevRequest } from './osdev-session';

@@ -4,7 +4,7 @@
  * diagnostic on that line, and is cleared by the next launch that gets past it.
  */
 import * as vscode from 'vscode';
-import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+import { DEBUG_TYPE } from '../debug-adapter';
 import { parseLocatedError } from './located-error';
 
 export function registerLaunchErrors(): vscode.Disposable[] {

@@ -6,8 +6,8 @@
  * debug events themselves.
  */
 import * as vscode from 'vscode';
-import type { CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult } from '../debug-adapter/custom-requests';
-import { DEBUG_TYPE } from '../debug-adapter/launch-config';
+import type { CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult } from '../debug-adapter';
+import { DEBUG_TYPE } from '../debug-adapter';
 
 export type RunState = 'running' | 'paused';
 

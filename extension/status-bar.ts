@@ -4,7 +4,7 @@
  * the guest runs and once at every stop.
  */
 import * as vscode from 'vscode';
-import type { MachineStatus } from '../debug-adapter/custom-requests';
+import type { MachineStatus } from '../debug-adapter';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
 import { Refresher } from './refresher';

@@ -4,7 +4,7 @@
  * channel. A device filter and a file to copy the trace into are kept for the next start.
  */
 import * as vscode from 'vscode';
-import type { CustomRequestArgs } from '../debug-adapter/custom-requests';
+import type { CustomRequestArgs } from '../debug-adapter';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
 

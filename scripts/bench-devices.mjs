@@ -15,7 +15,7 @@ export async function benchDevices(root) {
   const { Machine } = out('emulator/machine/machine.js');
   const { boot } = out('emulator/machine/boot.js');
   const { defaultDescription } = out('emulator/machine/description.js');
-  const { describeDevice } = out('emulator/machine/device-view.js');
+  const { describeDevice } = out('emulator/devices/device-view.js');
   const { Bus } = out('emulator/bus/bus.js');
   const { openPassthrough } = out('emulator/hosts/passthrough-setup.js');
   const { openRemotePortBackend } = out('emulator/hosts/remote-port-link.js');

@@ -33,7 +33,7 @@ export interface MmioDevice {
 
 export interface MmioMapping { base: number; size: number; dev: MmioDevice }
 
-/** What watches device DMA (machine/watchpoints.ts); `by` names the device. */
+/** What watches device DMA (hart/watchpoints.ts); `by` names the device. */
 export interface DmaWatch { check(pa: number, size: number, write: boolean, by: string): boolean }
 
 export class MemoryRegion {

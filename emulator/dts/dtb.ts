@@ -1,11 +1,11 @@
 /**
- * DTS tree → DTB (through machine/fdt.ts's FdtBuilder, the one DTB writer) and
+ * DTS tree → DTB (through fdt-builder.ts's FdtBuilder, the one DTB writer) and
  * DTB → DTS text. The decompiler reads a blob as untrusted input: every offset and
  * length is checked (Devicetree Specification v0.4 ch. 5), and a bad blob is an error
  * value naming the offset, never an exception.
  */
 
-import { FdtBuilder } from '../machine/fdt';
+import { FdtBuilder } from './fdt-builder';
 import { DtNode, ResolvedTree } from './resolve';
 import { PHANDLE_ARGS } from './checks';
 import { isDirectiveLine } from './preprocess';

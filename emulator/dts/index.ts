@@ -85,6 +85,10 @@ export function compileDts(file: string, text: string, opts: DtsOptions): DtbRes
 }
 
 export { preprocess, parseDts, resolveTree, checkTree, compileTree };
-export { decompileDtb, parseDtb, dtsFromFdt } from './dtb';
+export { decompileDtb, parseDtb, dtsFromFdt, formatValue } from './dtb';
 export type { DtsDiagnostic, FileReader, SourceRange } from './source';
+export { dirname, joinPath, LineIndex } from './source';
 export type { DtNode, DtProp, ResolvedTree } from './resolve';
+export type { BodyItem, NodeBody, Ref } from './parser';
+export { regWindows, strings, translateToRoot } from './query';
+export { PHANDLE_ARGS } from './checks';

@@ -5,13 +5,13 @@
  * (interrupts, traps, xRET, WFI) and hart.ts (CSR instructions, through csr-table.ts).
  * Instance fields live here (hart.ts adds only the translator, which takes a whole Hart).
  */
-import { Watchpoints } from '../machine/watchpoints';
+import { Watchpoints } from './watchpoints';
 import { Bus, MemoryRegion } from '../bus/bus';
 import { TranslationContext } from '../mmu/translate';
 import { Pmp } from '../mmu/pmp';
 import { Tlb } from '../mmu/tlb';
 import { Priv } from './csr';
-import { Breakpoints } from '../machine/breakpoints';
+import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
 
 /** What a hart needs from the machine around it. */

@@ -19,7 +19,7 @@
  * 8-byte size = 5); size 0 covers XLEN/8 bytes (mcontrol) or 8 (mcontrol6); misaligned
  * accesses are checked over the bytes QEMU's softmmu looks at (`accessHit`).
  */
-import { Breakpoints } from '../machine/breakpoints';
+import { Breakpoints } from './breakpoints';
 import { CSR, MCONTROL, TDATA1_TYPE_SHIFT, TRIGGER_TYPE } from './csr';
 import { out } from './int64';
 
@@ -40,7 +40,7 @@ export const TRIGGER_ACCESS = { Load: MCONTROL.LOAD, Store: MCONTROL.STORE, Amo:
 /** One armed load/store range: [lo:hi, +len). */
 interface DataRange { lo: number; hi: number; len: number; kinds: number }
 
-/** The virtual page number as one exact double (as machine/breakpoints.ts keys its pages). */
+/** The virtual page number as one exact double (as breakpoints.ts keys its pages). */
 const pageKey = (lo: number, hi: number): number => hi * 1048576 + (lo >>> 12);
 
 export class Triggers {

@@ -5,8 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { randomFillSync } from 'node:crypto';
-import { BlockBackend, EntropySource, overlayBlockBackend, readonlyBlockBackend } from '../backends';
-import { DriveOption } from './cli-options';
+import { BlockBackend, DriveOption, EntropySource, overlayBlockBackend, readonlyBlockBackend } from '../backends';
 import { SECTOR } from '../devices/virtio/blk';
 import { ioErrorText } from './host-files';
 

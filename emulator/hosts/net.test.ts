@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openNet } from './net';
-import { parseNet } from './cli-options';
+import { parseNet } from '../options';
 
 test('--net values parse, and bad ones name the problem', () => {
   assert.deepEqual(parseNet('loopback'), { backend: 'loopback', legacy: false, mac: undefined, pcap: undefined });

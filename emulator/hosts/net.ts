@@ -7,8 +7,7 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
-import { loopbackNetBackend, NetBackend, pcapTap } from '../backends';
-import { NetOption } from './cli-options';
+import { loopbackNetBackend, NetBackend, NetOption, pcapTap } from '../backends';
 import { sideOutput } from './host-files';
 
 export interface OpenNet { backend: NetBackend; close(): void }

@@ -20,7 +20,7 @@ import {
   DebugController, hartPc, physical, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
 } from '../machine/debug-surface';
 import { elfAddressToNumber } from '../loaders/elf';
-import { describeDevice, writeDeviceRegister } from '../machine/device-view';
+import { describeDevice, writeDeviceRegister } from '../devices/device-view';
 import { setTrace } from '../machine/trace';
 import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';

@@ -5,7 +5,7 @@
  * has them; new ones go first in the node, where libfdt's fdt_setprop puts them, so
  * the virt preset's source comes out byte for byte like buildVirtFdt's tree.
  */
-import { FdtBuilder } from './fdt';
+import { FdtBuilder } from '../dts/fdt-builder';
 import { FdtData, FdtNodeData } from '../dts/dtb';
 import { parseDtb } from '../dts/index';
 

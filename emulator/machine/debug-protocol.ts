@@ -10,8 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
-import { DeviceInfo, PassthroughState, RegisterValue } from './device-view';
-import { PageWalk, TlbEntry } from './inspect';
+import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -47,6 +46,28 @@ export interface LaunchVirtio {
   rngSlot?: number;
   consoleSlot?: number;
 }
+
+/** A page-table walk of one virtual address, each level's PTE decoded (machine/inspect.ts walks). */
+export interface WalkLevel {
+  level: number;
+  /** Physical address of the PTE read at this level. */
+  pteAddress: bigint;
+  pte: bigint;
+  /** "V R W X U G A D" letters of the bits set. */
+  flags: string;
+  ppn: bigint;
+  kind: 'pointer' | 'leaf' | 'invalid';
+}
+
+export interface PageWalk {
+  mode: 'Bare' | 'Sv32' | 'Sv39' | 'Sv48';
+  levels: WalkLevel[];
+  /** The physical address, or null when the walk ends in a fault (see `fault`). */
+  pa: bigint | null;
+  fault?: string;
+}
+
+export interface TlbEntry { tlb: 'read' | 'write' | 'fetch'; va: bigint; pa: bigint; ram: boolean }
 
 /**
  * Which traps stop the machine: exception filters in DAP terms. For each kind, null

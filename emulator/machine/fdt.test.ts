@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FdtBuilder, buildVirtFdt } from './fdt';
+import { FdtBuilder } from '../dts/fdt-builder';
+import { buildVirtFdt } from './fdt';
 import { MachineDescription, QEMU_CPU_OPTION, Xlen, defaultDescription } from './description';
 
 const workDir = mkdtempSync(join(tmpdir(), 'fdt-test-'));

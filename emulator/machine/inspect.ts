@@ -9,25 +9,7 @@ import { Hart } from '../hart/hart';
 import { CSR, SATP_LAYOUT, SATP_MODE } from '../hart/csr';
 import { TLB_SIZE } from '../mmu/tlb';
 import { readCsr } from './debug-surface';
-
-export interface WalkLevel {
-  level: number;
-  /** Physical address of the PTE read at this level. */
-  pteAddress: bigint;
-  pte: bigint;
-  /** "V R W X U G A D" letters of the bits set. */
-  flags: string;
-  ppn: bigint;
-  kind: 'pointer' | 'leaf' | 'invalid';
-}
-
-export interface PageWalk {
-  mode: 'Bare' | 'Sv32' | 'Sv39' | 'Sv48';
-  levels: WalkLevel[];
-  /** The physical address, or null when the walk ends in a fault (see `fault`). */
-  pa: bigint | null;
-  fault?: string;
-}
+import { PageWalk, TlbEntry, WalkLevel } from './debug-protocol';
 
 const FLAG_NAMES = ['V', 'R', 'W', 'X', 'U', 'G', 'A', 'D'];
 
@@ -72,8 +54,6 @@ export function pageWalk(h: Hart, bus: Bus, va: bigint): PageWalk {
   }
   return { mode, levels, pa: null, fault: 'no leaf PTE at level 0: a page fault' };
 }
-
-export interface TlbEntry { tlb: 'read' | 'write' | 'fetch'; va: bigint; pa: bigint; ram: boolean }
 
 /** The hart's TLB entries (4 KiB pages), as its loads, stores and fetches filled them. */
 export function tlbEntries(h: Hart): TlbEntry[] {

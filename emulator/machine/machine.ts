@@ -26,13 +26,13 @@ import { VirtioConsole } from '../devices/virtio/console';
 import { VirtioNet, parseMac } from '../devices/virtio/net';
 import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../backends';
 import { MmioDevice } from '../bus/bus';
-import { DeviceGroup, DeviceSlot } from './device-view';
+import { DeviceGroup, DeviceSlot } from '../devices/device-view';
 import { InputEvent, InputQueue } from './input-events';
 import { BoardLayout, boardOf, checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlots } from './description';
 import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
-import { Breakpoints } from './breakpoints';
-import { Watch, Watchpoints } from './watchpoints';
+import { Breakpoints } from '../hart/breakpoints';
+import { Watch, Watchpoints } from '../hart/watchpoints';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter/custom-requests';
+import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter';
 import { DTS_LANGUAGE_ID } from '../command-ids';
 import { LIVE_REGISTERS_REQUEST, LiveRegistersParams, LiveRegistersResult } from './live-registers';
 import { TRUST_GRANTED_NOTIFICATION } from './trust';

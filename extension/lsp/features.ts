@@ -9,17 +9,12 @@ import {
   CompletionItem, CompletionItemKind, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, Location, MarkupKind,
   Position, Range, SymbolInformation, SymbolKind, TextEdit, WorkspaceEdit,
 } from 'vscode-languageserver';
-import { analyzeDts, DtsCompilation, DtsOptions } from '../../emulator/dts/index';
-import { LineIndex, SourceRange } from '../../emulator/dts/source';
-import { DtNode, DtProp } from '../../emulator/dts/resolve';
-import { BodyItem, NodeBody, Ref } from '../../emulator/dts/parser';
-import { formatValue } from '../../emulator/dts/dtb';
-import { DEVICE_MODELS } from '../../emulator/devices/catalogue';
-import { DeviceModel } from '../../emulator/devices/regmap';
-import { dirname, joinPath } from '../../emulator/dts/source';
+import {
+  analyzeDts, BodyItem, DEVICE_MODELS, DeviceModel, dirname, DtNode, DtProp, DtsCompilation, DtsOptions, formatValue,
+  joinPath, LineIndex, NodeBody, Ref, regWindows, SourceRange, translateToRoot,
+} from '../../emulator';
 import { STRING_VALUES, isPhandleProperty, phandleCandidates } from './values';
 import { stubFileName, stubModelText } from './stub-model';
-import { regWindows, translateToRoot } from '../../emulator/dts/query';
 
 /** Something at a place in a source file that features look up by position. */
 type Site =

@@ -6,7 +6,7 @@
  * or a client that never offered it, and the hover is the plain one.
  */
 
-import type { DeviceInfo } from '../../emulator/machine/device-view';
+import type { DeviceInfo } from '../../emulator';
 
 /** Server → client request: the device at a physical base address, or null. */
 export const LIVE_REGISTERS_REQUEST = 'osdev/liveRegisters';

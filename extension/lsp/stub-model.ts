@@ -5,8 +5,7 @@
  * user edits: a few plain 32-bit RW registers across the node's `reg` window.
  */
 
-import { DtNode } from '../../emulator/dts/resolve';
-import { regWindows, strings } from '../../emulator/dts/query';
+import { DtNode, regWindows, strings } from '../../emulator';
 
 /** The window a stub may declare (stub.ts: a power of two from 4 bytes to 256 MiB). */
 const MIN_SIZE = 4;

@@ -4,8 +4,7 @@
  * that hold a phandle, the labels of nodes that can be on the other end.
  */
 
-import { DtNode } from '../../emulator/dts/resolve';
-import { PHANDLE_ARGS } from '../../emulator/dts/checks';
+import { DtNode, PHANDLE_ARGS } from '../../emulator';
 
 /** String values with what each means. */
 export const STRING_VALUES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {

@@ -8,7 +8,7 @@
  */
 import { MemoryRegion, MmioDevice } from '../../bus/bus';
 import { DeviceModel } from '../regmap';
-import { PassthroughState } from '../../machine/device-view';
+import { PassthroughState } from '../device-view';
 import { PassthroughDescription } from '../../machine/description';
 import { PassthroughBackend, PassthroughContext } from './backend';
 

@@ -12,7 +12,7 @@
 import { MmioDevice } from '../../bus/bus';
 import { DeviceModel, fieldMask, offsets } from '../regmap';
 import { VIRT } from '../../machine/description';
-import { VirtioQueueState, VirtioState } from '../../machine/device-view';
+import { VirtioQueueState, VirtioState } from '../device-view';
 import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 
 const REGS = [

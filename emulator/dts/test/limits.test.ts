@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { analyzeDts, compileDts, decompileDtb } from '../index';
-import { FdtBuilder } from '../../machine/fdt';
+import { FdtBuilder } from '../fdt-builder';
 import { LIMITS } from '../source';
 
 const none = () => undefined;

@@ -9,7 +9,7 @@
  * mtime) come as hex strings, so JSON never rounds them.
  */
 import { MmioDevice } from '../bus/bus';
-import { DeviceModel, RegisterDecl } from '../devices/regmap';
+import { DeviceModel, RegisterDecl } from './regmap';
 
 export type DeviceGroup = 'emulated' | 'virtio' | 'passthrough';
 

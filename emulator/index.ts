@@ -1,0 +1,41 @@
+/**
+ * The emulator as the other rooms see it: debug-adapter/ and extension/ import this
+ * file and nothing else under emulator/ (eslint.config.mjs enforces it; tests may
+ * reach further). What is here is the contract; everything else may move.
+ * docs/architecture.md, "Rooms and arrows".
+ */
+
+// Talking to the machine worker (hosts/worker.ts): the messages, and what they carry.
+export type {
+  DebugStop, HartState, ImageBytes, LaunchParams, LaunchVirtio, PageWalk, TlbEntry, TrapFilter, TrapMatch,
+  WalkLevel, WorkerEvent, WorkerMessage, WorkerRequest, WorkerRequestBody, WorkerResults,
+} from './machine/debug-protocol';
+export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
+export { PRIV_LETTER } from './machine/debug-surface';
+export { MAX_HARTS, MAX_MEMORY_BYTES } from './machine/description';
+export type {
+  DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState,
+} from './devices/device-view';
+
+// Options in words, shared by the CLI and launch.json, and the values they give.
+export type { DriveOption, HostPort, NetOption, PassthroughOption } from './backends';
+export {
+  hostPort, parseBackendSpec, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
+} from './options';
+
+// Reading programs: ELF images, instruction encodings, CSR and trap names.
+export type { ElfImage } from './loaders/elf';
+export { elfAddressToNumber, hasElfMagic, parseElf } from './loaders/elf';
+export type { Encoding } from './hart/isa-table';
+export { expandCompressed, findEncoding, immB, immI, immJ, immS, immU } from './hart/decode';
+export { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, TRIGGER_TYPE } from './hart/csr';
+export type { CsrDecl } from './hart/csr-table';
+export { CSR_AT, csrDecl, TRIGGER_TYPE_NAMES } from './hart/csr-table';
+
+// Files from outside, read bounded: the debug adapter reads the images it hands the worker (Node only).
+export { READ_LIMITS, readFileBoundedAsync } from './hosts/host-files';
+
+// Device trees (the language server) and the device models it knows compatibles by.
+export * from './dts/index';
+export { DEVICE_MODELS } from './devices/catalogue';
+export type { DeviceModel } from './devices/regmap';
