@@ -6,8 +6,10 @@
  *
  * The semantics speak in XLEN-wide values (V: a low int32 and, on RV64, a high one; 0 on
  * RV32) and the operations below; how a value is held is this file's business, so each
- * instruction is written once for both XLENs. Every operation binds its result to a
- * fresh `const`, so a value never reads a register after the instruction wrote one.
+ * instruction is written once for both XLENs. On RV64 every operation binds its result
+ * to a fresh `const`; on RV32 results stay expressions (most instructions are one JS
+ * statement), so semantics that write rd before using a computed value bind it first
+ * (`bind`, as JALR does: rd may be rs1).
  */
 import { Encoding } from './isa-table';
 
@@ -114,7 +116,7 @@ export class Gen {
     if (typeof w === 'number') return { lo: w, hi: this.wide ? w >> 31 : 0 };
     if (!this.wide) return { lo: w, hi: 0 };
     const t = this.let(w);
-    return { lo: t, hi: w === 'imm' ? '(imm >> 31)' : `${t} >> 31` };
+    return { lo: t, hi: `${t} >> 31` };
   }
   /** A 32-bit word zero-extended to XLEN. */
   zext(w: E): V { return { lo: w, hi: 0 }; }
