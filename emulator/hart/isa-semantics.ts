@@ -225,14 +225,18 @@ export function emitBlockInsn(xlen: Xlen, op: number, insn: BlockInsn): string |
 /** The interpreter's switch cases for this XLEN, as they stand in exec-rv64.ts / exec-rv32.ts. */
 export function interpreterCases(xlen: Xlen, indent = '      '): string {
   const out: string[] = [];
-  const emit = (label: string, enc: Encoding) => {
-    const g = new Gen(xlen, enc, null);
-    SEM[enc.op].run(g);
-    out.push(`${indent}${label}`, ...g.lines.map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
-  };
-  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace('.', '_')}: {`, enc);
-  emit('default: { // Op.ILLEGAL and anything this XLEN lacks', ILLEGAL_ENC);
+  const emit = (label: string, op: number) =>
+    out.push(`${indent}${label}`, ...interpreterCase(xlen, op).map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
+  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace('.', '_')}: {`, enc.op);
+  emit('default: { // Op.ILLEGAL and anything this XLEN lacks', Op.ILLEGAL);
   return out.join('\n');
+}
+
+/** The statements of one interpreter case (a `break` leaves the instruction early). */
+export function interpreterCase(xlen: Xlen, op: number): string[] {
+  const g = new Gen(xlen, op === Op.ILLEGAL ? ILLEGAL_ENC : ENCODING_OF[xlen][op], null);
+  SEM[op].run(g);
+  return g.lines;
 }
 
 /** The interpreter file of each XLEN, and the lines around its generated cases. */
