@@ -14,13 +14,12 @@
 import { Op } from './isa-table';
 import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
-import * as I64 from './int64';
-import { Xlen } from './isa-codegen';
+import { RUNTIME, Xlen } from './isa-codegen';
 import { emitBlockInsn, semanticsOf } from './isa-semantics';
 
 // Generated code sees: h (hart), x (registers), pcLo/pcHi (the block's start pc), pg (its
 // CodePage), `block` (itself), c (instructions of earlier passes of a looping block),
-// limit, and the helpers in HELPERS.
+// limit, and the helpers in HELPERS (isa-codegen.ts RUNTIME, and setPc).
 
 interface PcHolder { pcLo: number; pcHi: number }
 
@@ -31,9 +30,7 @@ function setPc(h: PcHolder, pcLo: number, pcHi: number, t: number): void {
   h.pcHi = (pcHi + Math.floor(s / 4294967296)) | 0;
 }
 
-const HELPERS = {
-  I64, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32, setPc,
-};
+const HELPERS = { ...RUNTIME, setPc };
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 

@@ -12,6 +12,15 @@
  * (`bind`, as JALR does: rd may be rs1).
  */
 import { Encoding } from './isa-table';
+import * as I64 from './int64';
+
+/**
+ * The helpers generated code calls, by the names it uses. Translated blocks receive this
+ * object; the exec files import the same names (tsc rejects a case that uses one they lack).
+ */
+export const RUNTIME = {
+  I64, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+};
 
 /** A JavaScript expression, or a number already known (a block's immediate). */
 export type E = string | number;
