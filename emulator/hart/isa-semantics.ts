@@ -26,8 +26,8 @@ function def(ops: Op | Op[], kind: Kind, run: (g: Gen) => void): void {
 }
 const pure = (op: Op, value: (g: Gen) => V) => def(op, 'pure', (g) => g.rd(value(g)));
 /** A 32-bit operation on the low words, its result sign-extended (the RV64 *W forms). */
-const word = (op: Op, value: (g: Gen, p: E, q: E) => E, useImm = false) =>
-  pure(op, (g) => g.sext(value(g, P(g.rs1.lo), useImm ? g.immWord : P(g.rs2.lo))));
+const word = (op: Op, value: (p: E, q: E) => E, useImm = false) =>
+  pure(op, (g) => g.sext(value(P(g.rs1.lo), useImm ? g.immWord : P(g.rs2.lo))));
 
 // ---- RV32I / RV64I (Unpriv ch. 2, 5) ----
 pure(Op.LUI, (g) => g.imm);
@@ -73,15 +73,15 @@ pure(Op.SRA, (g) => g.sra(g.rs1, g.shamt(g.rs2)));
 pure(Op.OR, (g) => g.or(g.rs1, g.rs2));
 pure(Op.AND, (g) => g.and(g.rs1, g.rs2));
 
-word(Op.ADDIW, (_g, p, i) => `(${p} + ${i}) | 0`, true);
-word(Op.SLLIW, (_g, p, i) => `${p} << ${i}`, true);
-word(Op.SRLIW, (_g, p, i) => `(${p} >>> ${i}) | 0`, true);
-word(Op.SRAIW, (_g, p, i) => `${p} >> ${i}`, true);
-word(Op.ADDW, (_g, p, q) => `(${p} + ${q}) | 0`);
-word(Op.SUBW, (_g, p, q) => `(${p} - ${q}) | 0`);
-word(Op.SLLW, (_g, p, q) => `${p} << (${q} & 31)`);
-word(Op.SRLW, (_g, p, q) => `(${p} >>> (${q} & 31)) | 0`);
-word(Op.SRAW, (_g, p, q) => `${p} >> (${q} & 31)`);
+word(Op.ADDIW, (p, i) => `(${p} + ${i}) | 0`, true);
+word(Op.SLLIW, (p, i) => `${p} << ${i}`, true);
+word(Op.SRLIW, (p, i) => `(${p} >>> ${i}) | 0`, true);
+word(Op.SRAIW, (p, i) => `${p} >> ${i}`, true);
+word(Op.ADDW, (p, q) => `(${p} + ${q}) | 0`);
+word(Op.SUBW, (p, q) => `(${p} - ${q}) | 0`);
+word(Op.SLLW, (p, q) => `${p} << (${q} & 31)`);
+word(Op.SRLW, (p, q) => `(${p} >>> (${q} & 31)) | 0`);
+word(Op.SRAW, (p, q) => `${p} >> (${q} & 31)`);
 
 // One in-order hart at a time; the code cache tracks stores exactly (no fence.i flush).
 def([Op.FENCE, Op.FENCE_I], 'effect', () => undefined);
@@ -95,11 +95,11 @@ pure(Op.DIV, (g) => g.divide('div', g.rs1, g.rs2));
 pure(Op.DIVU, (g) => g.divide('divu', g.rs1, g.rs2));
 pure(Op.REM, (g) => g.divide('rem', g.rs1, g.rs2));
 pure(Op.REMU, (g) => g.divide('remu', g.rs1, g.rs2));
-word(Op.MULW, (_g, p, q) => `Math.imul(${p}, ${q})`);
-word(Op.DIVW, (_g, p, q) => `div32(${p}, ${q})`);
-word(Op.DIVUW, (_g, p, q) => `divu32(${p}, ${q})`);
-word(Op.REMW, (_g, p, q) => `rem32(${p}, ${q})`);
-word(Op.REMUW, (_g, p, q) => `remu32(${p}, ${q})`);
+word(Op.MULW, (p, q) => `Math.imul(${p}, ${q})`);
+word(Op.DIVW, (p, q) => `div32(${p}, ${q})`);
+word(Op.DIVUW, (p, q) => `divu32(${p}, ${q})`);
+word(Op.REMW, (p, q) => `rem32(${p}, ${q})`);
+word(Op.REMUW, (p, q) => `remu32(${p}, ${q})`);
 
 // ---- A (Unpriv ch. 8): interpreted, aligned, through the hart's reservation and AMO helpers ----
 for (const [lr, sc, bytes] of [[Op.LR_W, Op.SC_W, 4], [Op.LR_D, Op.SC_D, 8]] as const) {
