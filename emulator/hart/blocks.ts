@@ -3,8 +3,8 @@
  * one JavaScript function with every register index, immediate and pc offset a
  * literal (DESIGN.md "Translate only hot code"). It covers the ALU, M, loads,
  * stores, branches and jumps; anything else (CSRs, traps, atomics, an undecoded slot)
- * ends the block and the interpreter runs it. Code generation per XLEN lives in
- * blocks-rv64.ts and blocks-rv32.ts; this file walks the page and builds the function.
+ * ends the block and the interpreter runs it. Each instruction's code comes from its
+ * semantics (isa-semantics.ts `emitBlockInsn`); this file walks the page and builds the function.
  *
  * A block returns how many instructions it executed and leaves the next pc in the
  * hart. On a memory fault it stops at the faulting instruction with excCause set; after
@@ -14,19 +14,12 @@
 import { Op } from './isa-table';
 import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
-import * as I64 from './int64';
-import { div32, divu32, rem32, remu32 } from './exec-rv64';
+import { RUNTIME, Xlen } from './isa-codegen';
+import { emitBlockInsn, semanticsOf } from './isa-semantics';
 
-/**
- * JS for one instruction at byte offset `off` of the block, or null when the block must
- * end before it. `n` is the expression for how many instructions have run once this one
- * has (what its exits return). A conditional branch runs `taken` when given instead of
- * leaving for its target. Generated code sees: h (hart), x (registers), pcLo/pcHi (the
- * block's start pc), pg (its CodePage), `block` (itself), c (instructions of earlier
- * passes of a looping block), limit, and the helpers in HELPERS.
- */
-export type Emitter = (op: number, d: number, a: number, b: number, imm: number, off: number, len: number, n: string, slot: number,
-  taken?: string) => string | null;
+// Generated code sees: h (hart), x (registers), pcLo/pcHi (the block's start pc), pg (its
+// CodePage), `block` (itself), c (instructions of earlier passes of a looping block),
+// limit, and the helpers in HELPERS (isa-codegen.ts RUNTIME, and setPc).
 
 interface PcHolder { pcLo: number; pcHi: number }
 
@@ -37,24 +30,22 @@ function setPc(h: PcHolder, pcLo: number, pcHi: number, t: number): void {
   h.pcHi = (pcHi + Math.floor(s / 4294967296)) | 0;
 }
 
-/** x[d] = pc + t (link addresses, AUIPC) as a pair. */
-function linkTo(x: Int32Array, d: number, pcLo: number, pcHi: number, t: number): void {
-  const s = (pcLo >>> 0) + t;
-  x[d] = s | 0;
-  x[d + 1] = (pcHi + Math.floor(s / 4294967296)) | 0;
-}
-
-const HELPERS = { I64, o: I64.out, mulhu32: I64.mulhu32, div32, divu32, rem32, remu32, setPc, linkTo };
+const HELPERS = { ...RUNTIME, setPc };
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
-export function isAlu(op: number): boolean {
-  return (op >= Op.ADDI && op <= Op.SRAW) || (op >= Op.MUL && op <= Op.REMUW);
-}
-
 /** Jumps and branches leave the block; their code sets the pc and returns. */
 function endsBlock(op: number): boolean {
-  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+  return semanticsOf(op)?.kind === 'ends';
+}
+
+/** Translate the RV64 block starting at `slot` of `page`, or undefined when its first instruction cannot be. */
+export function translateBlock64(_h: unknown, page: CodePage, slot: number): BlockFn | undefined {
+  return translateBlock(page, slot, 64);
+}
+/** The same for RV32. */
+export function translateBlock32(_h: unknown, page: CodePage, slot: number): BlockFn | undefined {
+  return translateBlock(page, slot, 32);
 }
 
 /**
@@ -62,7 +53,7 @@ function endsBlock(op: number): boolean {
  * interpreter). Returns the new block, or undefined when its first instruction is
  * not translatable.
  */
-export function translateBlock(page: CodePage, slot: number, emit: Emitter): BlockFn | undefined {
+export function translateBlock(page: CodePage, slot: number, xlen: Xlen): BlockFn | undefined {
   const words = page.words;
   const parts: string[] = [];
   let s = slot, off = 0, n = 0;
@@ -78,7 +69,7 @@ export function translateBlock(page: CodePage, slot: number, emit: Emitter): Blo
     const passes = n + 1;
     const taken = loops
       ? `c += ${passes}; if (limit - c >= ${passes}) continue; h.pcLo = pcLo; h.pcHi = pcHi; return c;` : undefined;
-    const js = emit(op, (w >>> P.D) & 63, (w >>> P.A) & 63, (w >>> P.B) & 63, imm, off, len, `c + ${n + 1}`, slot, taken);
+    const js = emitBlockInsn(xlen, op, { d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len, n: `c + ${n + 1}`, slot, taken });
     if (js === null) break;
     parts.push(js);
     n++;

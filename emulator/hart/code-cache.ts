@@ -10,6 +10,8 @@ export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
  * instructions are left in the budget, so budgets are exact with or without blocks.
  */
 export const MAX_BLOCK = 64;
+/** Jumps into an untranslated slot before it is translated. */
+export const HOT = 16;
 
 /**
  * A translated block: runs from its first instruction, returns how many it executed

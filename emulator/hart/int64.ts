@@ -172,3 +172,23 @@ export function mulhu32(a: number, b: number): number {
   mulu128(a, 0, b, 0);
   return out[1];
 }
+
+/** Unpriv §13.2 on 32-bit words (RV32 DIV/REM, RV64 *W): x/0 = -1, overflow = dividend. */
+export function div32(a: number, b: number): number {
+  if (b === 0) return -1;
+  if (a === -0x80000000 && b === -1) return a;
+  return (a / b) | 0;
+}
+export function divu32(a: number, b: number): number {
+  if (b === 0) return -1;
+  return ((a >>> 0) / (b >>> 0)) | 0;
+}
+export function rem32(a: number, b: number): number {
+  if (b === 0) return a;
+  if (a === -0x80000000 && b === -1) return 0;
+  return (a % b) | 0;
+}
+export function remu32(a: number, b: number): number {
+  if (b === 0) return a;
+  return ((a >>> 0) % (b >>> 0)) | 0;
+}

@@ -1,0 +1,309 @@
+/**
+ * Turns the instruction semantics (isa-semantics.ts) into JavaScript source, for one XLEN
+ * and one target: the interpreter's `switch` cases (operands are the loop's variables;
+ * written into exec-rv64.ts / exec-rv32.ts by scripts/gen-isa.mjs) or one instruction of
+ * a translated block (operands are literals; blocks.ts, at run time).
+ *
+ * The semantics speak in XLEN-wide values (V: a low int32 and, on RV64, a high one; 0 on
+ * RV32) and the operations below; how a value is held is this file's business, so each
+ * instruction is written once for both XLENs. On RV64 every operation binds its result
+ * to a fresh `const`; on RV32 results stay expressions (most instructions are one JS
+ * statement), so semantics that write rd before using a computed value bind it first
+ * (`bind`, as JALR does: rd may be rs1).
+ */
+import { Encoding } from './isa-table';
+import * as I64 from './int64';
+
+/**
+ * The helpers generated code calls, by the names it uses. Translated blocks receive this
+ * object; the exec files import the same names (tsc rejects a case that uses one they lack).
+ */
+export const RUNTIME = {
+  I64, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+};
+
+/** A JavaScript expression, or a number already known (a block's immediate). */
+export type E = string | number;
+/** An XLEN-wide value: low int32 word and high word (always 0 on RV32). */
+export interface V { readonly lo: E; readonly hi: E }
+export type Xlen = 32 | 64;
+
+/** One instruction of a block being translated (see blocks.ts `translateBlock`). */
+export interface BlockInsn {
+  d: number; a: number; b: number; imm: number;
+  /** Its byte offset from the block's start, and its length. */
+  off: number; len: number;
+  /** The expression for instructions run once this one has (what its exits return). */
+  n: string;
+  /** The block's start slot (a store that drops the block stops it). */
+  slot: number;
+  /** Code for a taken branch instead of leaving for the target (a block that loops). */
+  taken?: string;
+}
+
+const ATOM = /^-?[A-Za-z_0-9]+$/;
+const isAtom = (e: E): boolean => typeof e === 'number' || ATOM.test(e);
+/** `e` safe as an operand of any JavaScript operator: atoms, x[...], f(...) and (...) stay as they are. */
+export function P(e: E): E {
+  if (isAtom(e)) return e;
+  const s = e as string;
+  const open = /^(x\[[^\]]+\]|[\w.]*\()/.exec(s);
+  if (open !== null && (open[0].endsWith(']') ? open[0].length === s.length : closesAt(s, open[0].length - 1) === s.length - 1)) return s;
+  return `(${s})`;
+}
+/** Index of the parenthesis closing the one at `from`. */
+function closesAt(s: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * The operations the semantics are written with. Interpreter code sees: h, x, d, a, b, imm,
+ * pcLo/pcHi/nLo/nHi (RV64) or pc/next (RV32), n, base, and the helpers imported by the
+ * exec files; block code sees what blocks.ts passes its functions.
+ */
+export class Gen {
+  /** Statements emitted so far. */
+  lines: string[] = [];
+  private temps = 0;
+  private depth = 0;
+
+  constructor(readonly xlen: Xlen, readonly enc: Encoding, readonly blk: BlockInsn | null) {}
+
+  private get wide(): boolean { return this.xlen === 64; }
+
+  stmt(...js: string[]): void { for (const l of js) this.lines.push('  '.repeat(this.depth) + l); }
+  /** `head {` ... close(): a nested block of statements. */
+  open(head: string): void { this.stmt(`${head} {`); this.depth++; }
+  close(): void { this.depth--; this.stmt('}'); }
+
+  /** Bind an expression to a fresh constant (atoms stay as they are). */
+  let(e: E): E {
+    if (isAtom(e)) return e;
+    const t = `t${this.temps++}`;
+    this.stmt(`const ${t} = ${e};`);
+    return t;
+  }
+  bind(v: V): V { return { lo: this.let(v.lo), hi: this.let(v.hi) }; }
+
+  // ---- operands ----
+  private regIndex(field: 'd' | 'a' | 'b', hi: boolean): string {
+    if (this.blk === null) return hi ? `${field} + 1` : field;
+    return String(this.blk[field] + (hi ? 1 : 0));
+  }
+  private reg(field: 'a' | 'b'): V {
+    return { lo: `x[${this.regIndex(field, false)}]`, hi: this.wide ? `x[${this.regIndex(field, true)}]` : 0 };
+  }
+  get rs1(): V { return this.reg('a'); }
+  get rs2(): V { return this.reg('b'); }
+  /** The immediate as decoded: an int32 (a shift amount, a CSR number, a sign-extended immediate). */
+  get immWord(): E { return this.blk === null ? 'imm' : this.blk.imm; }
+  /** The immediate sign-extended to XLEN. */
+  get imm(): V { return this.sext(this.immWord); }
+  /** Register numbers (for CSR instructions and mtval). */
+  get rdNum(): E { return this.blk === null ? '(d >>> 1)' : this.blk.d >>> 1; }
+  get rs1Num(): E { return this.blk === null ? '(a >>> 1)' : this.blk.a >>> 1; }
+  get rs2Num(): E { return this.blk === null ? '(b >>> 1)' : this.blk.b >>> 1; }
+
+  /** rd ← v. The loop (or the block's skipping of x0 writes) keeps x0 zero. */
+  rd(v: V): void {
+    if (this.blk !== null && this.blk.d === 0) return;
+    if (!this.wide) { this.stmt(`x[${this.regIndex('d', false)}] = ${v.lo};`); return; }
+    // The high word may read the low word of a source that is also rd: low word last.
+    const lo = this.let(v.lo);
+    this.stmt(`x[${this.regIndex('d', true)}] = ${v.hi};`);
+    this.stmt(`x[${this.regIndex('d', false)}] = ${lo};`);
+  }
+
+  // ---- 32-bit words into XLEN ----
+  /** A 32-bit word sign-extended to XLEN. */
+  sext(w: E): V {
+    if (typeof w === 'number') return { lo: w, hi: this.wide ? w >> 31 : 0 };
+    if (!this.wide) return { lo: w, hi: 0 };
+    const t = this.let(w);
+    return { lo: t, hi: `${t} >> 31` };
+  }
+  /** A 32-bit word zero-extended to XLEN. */
+  zext(w: E): V { return { lo: w, hi: 0 }; }
+
+  // ---- XLEN arithmetic ----
+  add(p: V, q: V): V {
+    if (!this.wide) return { lo: `(${P(p.lo)} + ${P(q.lo)}) | 0`, hi: 0 };
+    const pl = this.let(p.lo);
+    const lo = this.let(`(${pl} + ${P(q.lo)}) | 0`);
+    return { lo, hi: this.let(`(${P(p.hi)} + ${P(q.hi)} + ((${lo} >>> 0) < (${pl} >>> 0) ? 1 : 0)) | 0`) };
+  }
+  sub(p: V, q: V): V {
+    if (!this.wide) return { lo: `(${P(p.lo)} - ${P(q.lo)}) | 0`, hi: 0 };
+    const pl = this.let(p.lo), ql = this.let(q.lo);
+    const hi = this.let(`(${P(p.hi)} - ${P(q.hi)} - ((${pl} >>> 0) < (${ql} >>> 0) ? 1 : 0)) | 0`);
+    return { lo: this.let(`(${pl} - ${ql}) | 0`), hi };
+  }
+  private bitwise(opr: string, p: V, q: V): V {
+    if (!this.wide) return { lo: `${P(p.lo)} ${opr} ${P(q.lo)}`, hi: 0 };
+    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
+  }
+  and(p: V, q: V): V { return this.bitwise('&', p, q); }
+  or(p: V, q: V): V { return this.bitwise('|', p, q); }
+  xor(p: V, q: V): V { return this.bitwise('^', p, q); }
+
+  /** A shift amount from a register: its low log2(XLEN) bits. */
+  shamt(v: V): E { return `${P(v.lo)} & ${this.xlen - 1}`; }
+  sll(p: V, sh: E): V {
+    if (!this.wide) return { lo: `${P(p.lo)} << ${P(sh)}`, hi: 0 };
+    if (typeof sh !== 'number') return this.pairCall(`I64.sll(${P(p.lo)}, ${P(p.hi)}, ${sh})`);
+    // A known amount (a block's immediate): straight-line code.
+    if (sh === 0) return p;
+    if (sh >= 32) return { lo: 0, hi: this.let(`${P(p.lo)} << ${sh - 32}`) };
+    const l = this.let(p.lo);
+    return { lo: this.let(`${l} << ${sh}`), hi: this.let(`(${P(p.hi)} << ${sh}) | (${l} >>> ${32 - sh})`) };
+  }
+  srl(p: V, sh: E): V { return this.shiftRight(p, sh, false); }
+  sra(p: V, sh: E): V { return this.shiftRight(p, sh, true); }
+  private shiftRight(p: V, sh: E, arith: boolean): V {
+    const opr = arith ? '>>' : '>>>';
+    if (!this.wide) return { lo: arith ? `${P(p.lo)} >> ${P(sh)}` : `(${P(p.lo)} >>> ${P(sh)}) | 0`, hi: 0 };
+    if (typeof sh !== 'number') return this.pairCall(`I64.${arith ? 'sra' : 'srl'}(${P(p.lo)}, ${P(p.hi)}, ${sh})`);
+    if (sh === 0) return p;
+    const h = this.let(p.hi);
+    if (sh >= 32) return { lo: this.let(`${h} ${opr} ${sh - 32}`), hi: arith ? this.let(`${h} >> 31`) : 0 };
+    return { lo: this.let(`(${P(p.lo)} >>> ${sh}) | (${h} << ${32 - sh})`), hi: this.let(`${h} ${opr} ${sh}`) };
+  }
+
+  mul(p: V, q: V): V {
+    return this.wide ? this.pairCall(`I64.mul(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})`) : { lo: `Math.imul(${P(p.lo)}, ${P(q.lo)})`, hi: 0 };
+  }
+  /** High XLEN bits of the product, each factor signed or not. */
+  mulh(p: V, q: V, pSigned: boolean, qSigned: boolean): V {
+    if (this.wide) return this.pairCall(`I64.mulh(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)}, ${pSigned}, ${qSigned})`);
+    const pl = this.let(p.lo), ql = this.let(q.lo);
+    if (!pSigned && !qSigned) return { lo: this.let(`mulhu32(${pl}, ${ql})`), hi: 0 };
+    // The unsigned high word, corrected for each negative signed factor.
+    const t = `t${this.temps++}`;
+    this.stmt(`let ${t} = mulhu32(${pl}, ${ql});`);
+    if (pSigned) this.stmt(`if (${pl} < 0) ${t} = (${t} - ${ql}) | 0;`);
+    if (qSigned) this.stmt(`if (${ql} < 0) ${t} = (${t} - ${pl}) | 0;`);
+    return { lo: t, hi: 0 };
+  }
+  /** DIV, DIVU, REM, REMU: I64.<name> on RV64, <name>32 on RV32 (Unpriv §13.2 corner cases in both). */
+  divide(name: 'div' | 'divu' | 'rem' | 'remu', p: V, q: V): V {
+    return this.wide ? this.pairCall(`I64.${name}(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})`) : { lo: `${name}32(${P(p.lo)}, ${P(q.lo)})`, hi: 0 };
+  }
+  private pairCall(call: string): V {
+    this.stmt(`${call};`);
+    return { lo: this.let('o[0]'), hi: this.let('o[1]') };
+  }
+
+  // ---- comparisons: JavaScript boolean expressions ----
+  eq(p: V, q: V): string { return this.wide ? `${P(p.lo)} === ${P(q.lo)} && ${P(p.hi)} === ${P(q.hi)}` : `${P(p.lo)} === ${P(q.lo)}`; }
+  ne(p: V, q: V): string { return this.wide ? `${P(p.lo)} !== ${P(q.lo)} || ${P(p.hi)} !== ${P(q.hi)}` : `${P(p.lo)} !== ${P(q.lo)}`; }
+  lt(p: V, q: V): string { return this.wide ? `I64.lt(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})` : `${P(p.lo)} < ${P(q.lo)}`; }
+  ltu(p: V, q: V): string {
+    return this.wide ? `I64.ltu(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})` : `(${P(p.lo)} >>> 0) < (${P(q.lo)} >>> 0)`;
+  }
+  not(cond: string): string { return `!${P(cond)}`; }
+  /** 1 or 0. */
+  bool(cond: string): V { return { lo: this.let(`${P(cond)} ? 1 : 0`), hi: 0 }; }
+  select(cond: string, p: V, q: V): V {
+    const c = this.let(cond);
+    return { lo: this.let(`${c} ? ${P(p.lo)} : ${P(q.lo)}`), hi: this.wide ? this.let(`${c} ? ${P(p.hi)} : ${P(q.hi)}`) : 0 };
+  }
+
+  // ---- memory ----
+  /** A load of `bytes` at address `at`, sign- or zero-extended to XLEN. Stops at a fault. */
+  load(bytes: 1 | 2 | 4 | 8, signed: boolean, at: V): V {
+    const v = this.let(`h.load${bytes * 8}(${at.lo}, ${at.hi})`);
+    const vh = bytes === 8 ? this.let('h.ldHi') : 0;
+    this.afterAccess(false);
+    if (bytes === 8) return { lo: v, hi: vh };
+    if (!signed) return this.zext(v);
+    return this.sext(bytes === 4 ? v : `(${v} << ${32 - 8 * bytes}) >> ${32 - 8 * bytes}`);
+  }
+  store(bytes: 1 | 2 | 4 | 8, at: V, v: V): void {
+    const val = bytes === 8 ? `${v.lo}, ${v.hi}` : bytes === 4 ? `${v.lo}` : `${P(v.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`;
+    this.stmt(`h.store${bytes * 8}(${at.lo}, ${at.hi}, ${val});`);
+    this.afterAccess(true);
+  }
+  /** A hart call returning a value (the high word in h.ldHi on RV64); stops at a fault. */
+  hartLoad(call: string): V {
+    const v = this.let(call);
+    const vh = this.wide ? this.let('h.ldHi') : 0;
+    this.faultStop();
+    return { lo: v, hi: vh };
+  }
+  /** Interpreter: leave the instruction when the access faulted (the loop raises it). */
+  faultStop(): void { this.leaveIf('h.excCause >= 0'); }
+  /** Interpreter: leave the instruction here when `cond` holds. */
+  leaveIf(cond: string): void {
+    if (this.blk !== null) throw new Error('leaveIf is for instructions the translator leaves to the interpreter');
+    this.stmt(`if (${cond}) break;`);
+  }
+  private afterAccess(isStore: boolean): void {
+    const b = this.blk;
+    if (b === null) { if (!isStore) this.faultStop(); return; }
+    // A fault stops at this instruction; anything else that makes the interpreter leave its
+    // loop (a device raising an interrupt line) stops after it, so translated and
+    // interpreted runs take interrupts at the same instruction.
+    const here = this.wide ? `h.pcLo = (pcLo + ${b.off}) | 0; h.pcHi = pcHi;` : `h.pcLo = (pcLo + ${b.off}) | 0;`;
+    this.stmt(`if (h.yieldLoop) { if (h.excCause >= 0) { ${here} } else { ${this.setPcAt(b.off + b.len)} } return ${b.n}; }`);
+    // A store that dropped this very block (self-modifying code) stops after itself.
+    if (isStore) this.stmt(`if (pg.blocks[${b.slot}] !== block) { ${this.setPcAt(b.off + b.len)} return ${b.n}; }`);
+  }
+
+  // ---- control ----
+  /** The address of the next instruction. */
+  nextPc(): V {
+    if (this.blk !== null) return this.pcAt(this.blk.off + this.blk.len);
+    return this.wide ? { lo: 'nLo', hi: 'nHi' } : { lo: 'next', hi: 0 };
+  }
+  /** pc + the immediate. */
+  pcPlusImm(): V {
+    if (this.blk !== null) return this.pcAt(this.blk.off + this.blk.imm);
+    return this.add(this.wide ? { lo: 'pcLo', hi: 'pcHi' } : { lo: 'pc', hi: 0 }, this.imm);
+  }
+  /** Continue at `to`; in a block this leaves the block. */
+  jump(to: V): void {
+    const b = this.blk;
+    if (b === null) { this.stmt(this.wide ? `nLo = ${to.lo}; nHi = ${to.hi};` : `next = ${to.lo};`); return; }
+    this.stmt(this.wide ? `h.pcLo = ${to.lo}; h.pcHi = ${to.hi}; return ${b.n};` : `h.pcLo = ${to.lo}; return ${b.n};`);
+  }
+  /** Jump to pc + imm when `cond` holds; a block leaves either way. */
+  branch(cond: string): void {
+    const b = this.blk;
+    this.open(`if (${cond})`);
+    if (b !== null && b.taken !== undefined) this.stmt(b.taken);
+    else this.jump(this.pcPlusImm());
+    this.close();
+    if (b !== null) this.jump(this.nextPc());
+  }
+  /** Block: the pc of byte offset t from the block's start (may carry into the high word). */
+  private pcAt(t: number): V {
+    if (!this.wide) return { lo: `(pcLo + ${t}) | 0`, hi: 0 };
+    const s = this.let(`(pcLo >>> 0) + ${t}`);
+    return { lo: this.let(`${s} | 0`), hi: this.let(`(pcHi + Math.floor(${s} / 4294967296)) | 0`) };
+  }
+  private setPcAt(t: number): string {
+    return this.wide ? `setPc(h, pcLo, pcHi, ${t});` : `h.pcLo = (pcLo + ${t}) | 0;`;
+  }
+
+  // ---- the hart's own state (interpreter only) ----
+  /** h.pc ← this instruction's pc (before a trap or a CSR access). */
+  pcToHart(): void { this.stmt(this.wide ? 'h.pcLo = pcLo; h.pcHi = pcHi;' : 'h.pcLo = pc;'); }
+  /** h.pc ← the next instruction's pc. */
+  nextToHart(): void { this.stmt(this.wide ? 'h.pcLo = nLo; h.pcHi = nHi;' : 'h.pcLo = next;'); }
+  /** Continue wherever the hart's pc now points (after a trap or xRET). */
+  pcFromHart(): void { this.stmt(this.wide ? 'nLo = h.pcLo; nHi = h.pcHi;' : 'next = h.pcLo;'); }
+  /** This instruction's bits, rebuilt from its fields (mtval of an illegal CSR or system instruction). */
+  insnBits(): string {
+    const match = `0x${(this.enc.match >>> 0).toString(16)}`;
+    switch (this.enc.format) {
+      case 'CSR': case 'CSRI': return `${match} | (${this.immWord} << 20) | (${this.rs1Num} << 15) | (${this.rdNum} << 7)`;
+      case 'SFENCE': return `${match} | (${this.rs2Num} << 20) | (${this.rs1Num} << 15)`;
+      default: return match; // the other fields are part of the match
+    }
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * What every instruction does, written once for RV32 and RV64 (Unpriv 20191213, Priv 1.12),
+ * in the operations of isa-codegen.ts. From this table come the interpreter's cases
+ * (generated into exec-rv64.ts and exec-rv32.ts by `npm run gen:isa`; a test checks they
+ * are current) and, at run time, the block translator's code (blocks.ts).
+ *
+ * A new instruction: its encoding in isa-table.ts, its semantics here, then
+ * `npm run gen:isa`. The operations it needs and the XLENs lack go in isa-codegen.ts.
+ */
+import { ENCODINGS, Encoding, Op } from './isa-table';
+import { BlockInsn, E, Gen, P, V, Xlen } from './isa-codegen';
+
+/**
+ * pure:   writes rd and nothing else (a translated write to x0 is no code at all).
+ * effect: anything else the translator handles (memory, fences).
+ * ends:   a jump or branch: the last instruction of a block.
+ * interp: the translator leaves it to the interpreter (CSRs, traps, atomics, xRET).
+ */
+export type Kind = 'pure' | 'effect' | 'ends' | 'interp';
+
+export interface Semantics { readonly kind: Kind; readonly run: (g: Gen) => void }
+
+const SEM: Semantics[] = [];
+function def(ops: Op | Op[], kind: Kind, run: (g: Gen) => void): void {
+  for (const op of Array.isArray(ops) ? ops : [ops]) SEM[op] = { kind, run };
+}
+const pure = (op: Op, value: (g: Gen) => V) => def(op, 'pure', (g) => g.rd(value(g)));
+/** A 32-bit operation on the low words, its result sign-extended (the RV64 *W forms). */
+const word = (op: Op, value: (p: E, q: E) => E, useImm = false) =>
+  pure(op, (g) => g.sext(value(P(g.rs1.lo), useImm ? g.immWord : P(g.rs2.lo))));
+
+// ---- RV32I / RV64I (Unpriv ch. 2, 5) ----
+pure(Op.LUI, (g) => g.imm);
+pure(Op.AUIPC, (g) => g.pcPlusImm());
+def(Op.JAL, 'ends', (g) => { const to = g.pcPlusImm(); g.rd(g.nextPc()); g.jump(to); });
+def(Op.JALR, 'ends', (g) => {
+  const t = g.add(g.rs1, g.imm);
+  const to = g.bind({ lo: `${P(t.lo)} & -2`, hi: t.hi }); // before rd: rd may be rs1
+  g.rd(g.nextPc());
+  g.jump(to);
+});
+def(Op.BEQ, 'ends', (g) => g.branch(g.eq(g.rs1, g.rs2)));
+def(Op.BNE, 'ends', (g) => g.branch(g.ne(g.rs1, g.rs2)));
+def(Op.BLT, 'ends', (g) => g.branch(g.lt(g.rs1, g.rs2)));
+def(Op.BGE, 'ends', (g) => g.branch(g.not(g.lt(g.rs1, g.rs2))));
+def(Op.BLTU, 'ends', (g) => g.branch(g.ltu(g.rs1, g.rs2)));
+def(Op.BGEU, 'ends', (g) => g.branch(g.not(g.ltu(g.rs1, g.rs2))));
+
+const loads: [Op, 1 | 2 | 4 | 8, boolean][] = [
+  [Op.LB, 1, true], [Op.LH, 2, true], [Op.LW, 4, true], [Op.LD, 8, true], [Op.LBU, 1, false], [Op.LHU, 2, false], [Op.LWU, 4, false],
+];
+for (const [op, bytes, signed] of loads) def(op, 'effect', (g) => g.rd(g.load(bytes, signed, g.add(g.rs1, g.imm))));
+const stores: [Op, 1 | 2 | 4 | 8][] = [[Op.SB, 1], [Op.SH, 2], [Op.SW, 4], [Op.SD, 8]];
+for (const [op, bytes] of stores) def(op, 'effect', (g) => g.store(bytes, g.add(g.rs1, g.imm), g.rs2));
+
+pure(Op.ADDI, (g) => g.add(g.rs1, g.imm));
+pure(Op.SLTI, (g) => g.bool(g.lt(g.rs1, g.imm)));
+pure(Op.SLTIU, (g) => g.bool(g.ltu(g.rs1, g.imm)));
+pure(Op.XORI, (g) => g.xor(g.rs1, g.imm));
+pure(Op.ORI, (g) => g.or(g.rs1, g.imm));
+pure(Op.ANDI, (g) => g.and(g.rs1, g.imm));
+pure(Op.SLLI, (g) => g.sll(g.rs1, g.immWord));
+pure(Op.SRLI, (g) => g.srl(g.rs1, g.immWord));
+pure(Op.SRAI, (g) => g.sra(g.rs1, g.immWord));
+pure(Op.ADD, (g) => g.add(g.rs1, g.rs2));
+pure(Op.SUB, (g) => g.sub(g.rs1, g.rs2));
+pure(Op.SLL, (g) => g.sll(g.rs1, g.shamt(g.rs2)));
+pure(Op.SLT, (g) => g.bool(g.lt(g.rs1, g.rs2)));
+pure(Op.SLTU, (g) => g.bool(g.ltu(g.rs1, g.rs2)));
+pure(Op.XOR, (g) => g.xor(g.rs1, g.rs2));
+pure(Op.SRL, (g) => g.srl(g.rs1, g.shamt(g.rs2)));
+pure(Op.SRA, (g) => g.sra(g.rs1, g.shamt(g.rs2)));
+pure(Op.OR, (g) => g.or(g.rs1, g.rs2));
+pure(Op.AND, (g) => g.and(g.rs1, g.rs2));
+
+word(Op.ADDIW, (p, i) => `(${p} + ${i}) | 0`, true);
+word(Op.SLLIW, (p, i) => `${p} << ${i}`, true);
+word(Op.SRLIW, (p, i) => `(${p} >>> ${i}) | 0`, true);
+word(Op.SRAIW, (p, i) => `${p} >> ${i}`, true);
+word(Op.ADDW, (p, q) => `(${p} + ${q}) | 0`);
+word(Op.SUBW, (p, q) => `(${p} - ${q}) | 0`);
+word(Op.SLLW, (p, q) => `${p} << (${q} & 31)`);
+word(Op.SRLW, (p, q) => `(${p} >>> (${q} & 31)) | 0`);
+word(Op.SRAW, (p, q) => `${p} >> (${q} & 31)`);
+
+// One in-order hart at a time; the code cache tracks stores exactly (no fence.i flush).
+def([Op.FENCE, Op.FENCE_I], 'effect', () => undefined);
+
+// ---- M (Unpriv ch. 7) ----
+pure(Op.MUL, (g) => g.mul(g.rs1, g.rs2));
+pure(Op.MULH, (g) => g.mulh(g.rs1, g.rs2, true, true));
+pure(Op.MULHSU, (g) => g.mulh(g.rs1, g.rs2, true, false));
+pure(Op.MULHU, (g) => g.mulh(g.rs1, g.rs2, false, false));
+pure(Op.DIV, (g) => g.divide('div', g.rs1, g.rs2));
+pure(Op.DIVU, (g) => g.divide('divu', g.rs1, g.rs2));
+pure(Op.REM, (g) => g.divide('rem', g.rs1, g.rs2));
+pure(Op.REMU, (g) => g.divide('remu', g.rs1, g.rs2));
+word(Op.MULW, (p, q) => `Math.imul(${p}, ${q})`);
+word(Op.DIVW, (p, q) => `div32(${p}, ${q})`);
+word(Op.DIVUW, (p, q) => `divu32(${p}, ${q})`);
+word(Op.REMW, (p, q) => `rem32(${p}, ${q})`);
+word(Op.REMUW, (p, q) => `remu32(${p}, ${q})`);
+
+// ---- A (Unpriv ch. 8): interpreted, aligned, through the hart's reservation and AMO helpers ----
+for (const [lr, sc, bytes] of [[Op.LR_W, Op.SC_W, 4], [Op.LR_D, Op.SC_D, 8]] as const) {
+  def(lr, 'interp', (g) => g.rd(g.hartLoad(`h.loadReserved(${g.rs1.lo}, ${g.rs1.hi}, ${bytes})`)));
+  def(sc, 'interp', (g) => {
+    const r = g.let(`h.storeConditional(${g.rs1.lo}, ${g.rs1.hi}, ${bytes}, ${g.rs2.lo}, ${g.rs2.hi})`);
+    g.faultStop();
+    g.rd(g.zext(r));
+  });
+}
+/** An AMO: old ← memory; memory ← f(old, rs2); rd ← old. */
+function amo(op: Op, bytes: 4 | 8, f: (g: Gen, old: V, s: V) => V): void {
+  def(op, 'interp', (g) => {
+    const at = g.bind(g.rs1);
+    const pa = g.let(`h.amoPa(${at.lo}, ${at.hi}, ${bytes})`);
+    g.leaveIf(`${pa} < 0`);
+    const old = bytes === 8 ? g.hartLoad(`h.physRead(${pa}, 8, ${at.lo}, ${at.hi})`) : g.sext(g.let(`h.physRead(${pa}, 4, ${at.lo}, ${at.hi})`));
+    if (bytes === 4) g.faultStop();
+    const v = f(g, old, g.rs2);
+    g.stmt(`h.physWrite(${pa}, ${bytes}, ${v.lo}, ${bytes === 8 ? v.hi : 0}, ${at.lo}, ${at.hi});`);
+    g.faultStop();
+    g.rd(old);
+  });
+}
+/** AMO*.W computes on the low words (the sign extension of old does not matter). */
+const amoW = (op: Op, f: (o: E, s: E) => string) => amo(op, 4, (g, o, s) => g.zext(f(P(o.lo), P(s.lo))));
+amoW(Op.AMOSWAP_W, (_o, s) => `${s}`);
+amoW(Op.AMOADD_W, (o, s) => `(${o} + ${s}) | 0`);
+amoW(Op.AMOXOR_W, (o, s) => `${o} ^ ${s}`);
+amoW(Op.AMOAND_W, (o, s) => `${o} & ${s}`);
+amoW(Op.AMOOR_W, (o, s) => `${o} | ${s}`);
+amoW(Op.AMOMIN_W, (o, s) => `${o} < ${s} ? ${o} : ${s}`);
+amoW(Op.AMOMAX_W, (o, s) => `${o} > ${s} ? ${o} : ${s}`);
+amoW(Op.AMOMINU_W, (o, s) => `(${o} >>> 0) < (${s} >>> 0) ? ${o} : ${s}`);
+amoW(Op.AMOMAXU_W, (o, s) => `(${o} >>> 0) > (${s} >>> 0) ? ${o} : ${s}`);
+amo(Op.AMOSWAP_D, 8, (_g, _o, s) => s);
+amo(Op.AMOADD_D, 8, (g, o, s) => g.add(o, s));
+amo(Op.AMOXOR_D, 8, (g, o, s) => g.xor(o, s));
+amo(Op.AMOAND_D, 8, (g, o, s) => g.and(o, s));
+amo(Op.AMOOR_D, 8, (g, o, s) => g.or(o, s));
+amo(Op.AMOMIN_D, 8, (g, o, s) => g.select(g.lt(o, s), o, s));
+amo(Op.AMOMAX_D, 8, (g, o, s) => g.select(g.lt(s, o), o, s));
+amo(Op.AMOMINU_D, 8, (g, o, s) => g.select(g.ltu(o, s), o, s));
+amo(Op.AMOMAXU_D, 8, (g, o, s) => g.select(g.ltu(s, o), o, s));
+
+// ---- Zicsr (Unpriv ch. 9); the CSRs themselves are the hart's ----
+const csrOps: [Op, 0 | 1 | 2, boolean][] = [
+  [Op.CSRRW, 0, false], [Op.CSRRS, 1, false], [Op.CSRRC, 2, false], [Op.CSRRWI, 0, true], [Op.CSRRSI, 1, true], [Op.CSRRCI, 2, true],
+];
+for (const [op, kind, immForm] of csrOps) {
+  def(op, 'interp', (g) => {
+    const src = immForm ? g.zext(g.rs1Num) : g.rs1;
+    // CSRRS/CSRRC with rs1 = x0 (or uimm 0) read without writing (§9.1).
+    const writes = kind === 0 ? 'true' : `${g.rs1Num} !== 0`;
+    g.stmt('h.instret = base + n;');
+    g.pcToHart();
+    g.open(`if (!h.csrOp(${g.immWord}, ${kind}, ${src.lo}, ${src.hi}, ${g.rdNum}, ${writes}))`);
+    g.stmt(`h.illegal(${g.insnBits()});`);
+    g.pcFromHart();
+    g.close();
+  });
+}
+
+// ---- Traps and the privileged instructions (Priv ch. 3) ----
+def(Op.ECALL, 'interp', (g) => {
+  g.pcToHart();
+  g.stmt('h.trap(h.priv === Priv.U ? Cause.EcallFromU : h.priv === Priv.S ? Cause.EcallFromS : Cause.EcallFromM, false, 0, 0);');
+  g.pcFromHart();
+});
+def(Op.EBREAK, 'interp', (g) => {
+  g.pcToHart();
+  g.stmt('h.trap(Cause.Breakpoint, false, 0, 0); // QEMU 7.2 leaves tval 0 (Priv §3.1.16 allows either)');
+  g.pcFromHart();
+});
+/** xRET continues where the hart says; WFI and SFENCE.VMA at the next instruction. All yield. */
+const privileged: [Op, string, boolean][] = [[Op.MRET, 'h.mret()', false], [Op.SRET, 'h.sret()', false],
+  [Op.WFI, 'h.wfiInsn()', true], [Op.SFENCE_VMA, 'h.sfenceVma()', true]];
+for (const [op, call, continues] of privileged) {
+  def(op, 'interp', (g) => {
+    if (continues) g.nextToHart(); else g.pcToHart();
+    g.open(`if (!${call})`);
+    if (continues) g.pcToHart(); // an illegal one traps at itself
+    g.stmt(`h.illegal(${g.insnBits()});`);
+    g.close();
+    g.pcFromHart();
+    g.stmt('h.yieldLoop = true;');
+  });
+}
+// Op.ILLEGAL and anything this XLEN lacks: mtval is the instruction's bits (the decoder's imm).
+def(Op.ILLEGAL, 'interp', (g) => { g.pcToHart(); g.stmt(`h.illegal(${g.immWord});`); g.pcFromHart(); });
+
+// ---- Producers ----
+
+/** The semantics of `op` (undefined for UNDECODED). */
+export function semanticsOf(op: number): Semantics | undefined { return SEM[op]; }
+
+const ILLEGAL_ENC: Encoding = { op: Op.ILLEGAL, name: 'illegal', mask: 0, match: 0, format: 'NONE', ext: 'I', xlens: [32, 64] };
+
+/** Each op of this XLEN once, with its first encoding (the SLLI of RV32 and of RV64 share one op). */
+function opsOf(xlen: Xlen): Encoding[] {
+  const byOp = new Map<number, Encoding>();
+  for (const e of ENCODINGS) if (e.xlens.includes(xlen) && !byOp.has(e.op)) byOp.set(e.op, e);
+  return [...byOp.values()];
+}
+/** Encodings by op, per XLEN, for the translator. */
+const ENCODING_OF = { 32: [] as Encoding[], 64: [] as Encoding[] };
+for (const xlen of [32, 64] as const) for (const e of opsOf(xlen)) ENCODING_OF[xlen][e.op] = e;
+
+/**
+ * JS for one instruction of a translated block, or null when the block must end before
+ * it (the translator leaves it to the interpreter).
+ */
+export function emitBlockInsn(xlen: Xlen, op: number, insn: BlockInsn): string | null {
+  const sem = SEM[op];
+  const enc = ENCODING_OF[xlen][op];
+  if (sem === undefined || enc === undefined || sem.kind === 'interp') return null;
+  if (sem.kind === 'pure' && insn.d === 0) return ''; // a pure write to x0 does nothing
+  const g = new Gen(xlen, enc, insn);
+  sem.run(g);
+  return g.lines.length === 0 ? '' : `{ ${g.lines.join(' ')} }`;
+}
+
+/** The interpreter's switch cases for this XLEN, as they stand in exec-rv64.ts / exec-rv32.ts. */
+export function interpreterCases(xlen: Xlen, indent = '      '): string {
+  const out: string[] = [];
+  const emit = (label: string, op: number) =>
+    out.push(`${indent}${label}`, ...interpreterCase(xlen, op).map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
+  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace('.', '_')}: {`, enc.op);
+  emit('default: { // Op.ILLEGAL and anything this XLEN lacks', Op.ILLEGAL);
+  return out.join('\n');
+}
+
+/** The statements of one interpreter case (a `break` leaves the instruction early). */
+export function interpreterCase(xlen: Xlen, op: number): string[] {
+  const g = new Gen(xlen, op === Op.ILLEGAL ? ILLEGAL_ENC : ENCODING_OF[xlen][op], null);
+  SEM[op].run(g);
+  return g.lines;
+}
+
+/** The interpreter file of each XLEN, and the lines around its generated cases. */
+export const INTERPRETER_FILE = { 64: 'emulator/hart/exec-rv64.ts', 32: 'emulator/hart/exec-rv32.ts' } as const;
+const BEGIN = '      // ---- generated by `npm run gen:isa` from isa-semantics.ts: do not edit ----\n';
+const END = '      // ---- end of generated cases ----\n';
+
+/** `source` (an interpreter file's text) with its generated cases made current; undefined without the markers. */
+export function withCurrentCases(source: string, xlen: Xlen): string | undefined {
+  const i = source.indexOf(BEGIN), j = source.indexOf(END);
+  if (i < 0 || j < i) return undefined;
+  return source.slice(0, i + BEGIN.length) + interpreterCases(xlen) + '\n' + source.slice(j);
+}
