@@ -103,7 +103,8 @@ export function formatValue(type: Die | undefined, bytes: Uint8Array, addressSiz
     case DW_TAG.enumerationType: {
       const raw = littleEndian(bytes);
       const value = signedEnum(t) ? BigInt.asIntN(bytes.length * 8, raw) : raw;
-      return enumerators(t).find((e) => e.value === value)?.name ?? value.toString();
+      const list = enumerators(t);
+      return list.find((e) => e.value === value)?.name ?? (isFlagEnum(list) ? flagNames(list, value) : value.toString());
     }
     case DW_TAG.pointerType: case DW_TAG.referenceType: return formatPointer(t, littleEndian(bytes), addressSize, ctx);
     case DW_TAG.structureType: case DW_TAG.unionType: {
@@ -114,6 +115,27 @@ export function formatValue(type: Die | undefined, bytes: Uint8Array, addressSiz
     case DW_TAG.subroutineType: return `{${'<text variable, no debug info>'}}`;
     default: return `<type 0x${t.tag.toString(16)}>`;
   }
+}
+
+/** gdb's flag enum: every enumerator non-negative and no two sharing a bit. */
+function isFlagEnum(list: { value: bigint }[]): boolean {
+  let seen = 0n;
+  for (const e of list) {
+    if (e.value < 0n || (seen & e.value) !== 0n) return false;
+    seen |= e.value;
+  }
+  return list.length > 0;
+}
+
+/** A flag enum's value as gdb writes it: `(A | B)`, `(A | unknown: 0x8)`, `0`. */
+function flagNames(list: { name: string; value: bigint }[], value: bigint): string {
+  const names: string[] = [];
+  let rest = value;
+  for (const e of list) {
+    if (e.value !== 0n && (rest & e.value) === e.value) { names.push(e.name); rest &= ~e.value; }
+  }
+  if (rest !== 0n) names.push(`unknown: 0x${rest.toString(16)}`);
+  return names.length === 0 ? '0' : `(${names.join(' | ')})`;
 }
 
 function signedEnum(t: Die): boolean {

@@ -29,7 +29,7 @@ const lineOf = (text: string) => source.findIndex((l) => l.includes(text)) + 1;
 /** Where both machines stop, in the order the program reaches them. */
 const STOPS = ['schedule', `state.c:${lineOf('int product = v * by;')}`, `state.c:${lineOf('ran += (int)mark;')}`];
 const GLOBALS = ['procs[1]', 'current', 'runqueue', 'matrix', 'banner', 'greeting', 'fixed', 'word', 'last_state', 'point', 'ready',
-  'sc', 'uc', 'sh', 'ush', 'lg', 'ulg', 'll', 'ull', 'u16', 'u64', 'on_idle', 'mmio', 'opaque'];
+  'sc', 'uc', 'sh', 'ush', 'lg', 'ulg', 'll', 'ull', 'u16', 'u64', 'on_idle', 'mmio', 'opaque', 'procs', 'printer', 'row', 'both', 'pending', 'stray', 'none'];
 
 interface Ours { m: Machine; ctx: ValueContext; info: DwarfInfo; pc: () => bigint; caller: () => CallerContext | undefined }
 
@@ -73,9 +73,9 @@ function runToStop(m: Machine): StopReason {
   return r;
 }
 
-for (const [xlen, opt] of [[64, '-O0'], [64, '-O2'], [32, '-Og'], [32, '-O2']] as const) {
-  test(`arguments, locals and globals as gdb on QEMU shows them (rv${xlen} ${opt})`, { skip: missing }, async () => {
-    const build = buildState(xlen, opt);
+for (const [xlen, opt, dwarf] of [[64, '-O0', 5], [64, '-O2', 5], [32, '-Og', 5], [32, '-O2', 5], [64, '-O2', 4], [32, '-O0', 4]] as const) {
+  test(`arguments, locals and globals as gdb on QEMU shows them (rv${xlen} ${opt} DWARF ${dwarf})`, { skip: missing }, async () => {
+    const build = buildState(xlen, opt, dwarf);
     const gdb = await GdbSession.start(build.elf, xlen);
     try {
       const ours = ourMachine(build.elf, xlen);

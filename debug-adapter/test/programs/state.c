@@ -43,6 +43,7 @@ int **indirect;
 volatile uint32_t *mmio = (volatile uint32_t *)0x10000000UL;
 union word word = { .w = 0x11223344 };
 enum procstate last_state = RUNNABLE;
+enum irqflags { IRQ_TIMER = 1, IRQ_SOFT = 2, IRQ_EXT = 4 } pending = IRQ_TIMER | IRQ_EXT, stray = 9, none;
 handler_t on_tick;
 void (*on_idle)(void);
 int (*printer)(const char *, ...) = kprintf;
