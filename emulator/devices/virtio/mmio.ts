@@ -11,7 +11,7 @@
  */
 import { MmioDevice } from '../../bus/bus';
 import { DeviceModel, fieldMask, offsets } from '../regmap';
-import { VIRT } from '../../machine/description';
+import { DeviceType, IrqWindow, unitName } from '../device-type';
 import { VirtioQueueState, VirtioState } from '../../machine/device-view';
 import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 
@@ -56,7 +56,7 @@ export const VIRTIO_MMIO_MODEL: DeviceModel = {
   model: 'virtio-mmio',
   compatible: ['virtio,mmio'],
   doc: 'Virtio over MMIO transport (virtio 1.2 §4.2); one slot of the virt board.',
-  size: VIRT.virtio.stride,
+  size: 0x1000,
   registers: REGS,
 };
 
@@ -151,7 +151,9 @@ export interface VirtioDevice {
   readonly featureNames?: Readonly<Record<number, string>>;
 }
 
-const DEVICE_TYPES: Readonly<Record<number, string>> = { 1: 'net', 2: 'block', 3: 'console', 4: 'entropy', 16: 'gpu', 18: 'input' };
+/** Virtio device ids (virtio 1.2 §5), once: each device answers its own in DeviceID; the Devices view names them. */
+export const VIRTIO_ID = { net: 1, block: 2, console: 3, entropy: 4, gpu: 16, input: 18 } as const;
+const DEVICE_TYPES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(VIRTIO_ID).map(([k, v]) => [v, k]));
 const TRANSPORT_FEATURES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(VIRTIO_F).map(([k, v]) => [v, k]));
 
 /** Options of one transport: `legacy` answers Version 1 with QueuePFN (QEMU's force-legacy). */
@@ -496,3 +498,31 @@ export class EmptyVirtioSlot implements MmioDevice {
   read(offset: number): number { return this.peek(offset); }
   write(): void { /* no device: writes have no effect */ }
 }
+
+/**
+ * Virtio-mmio slots: a transport with the device the host put in the slot, or an empty
+ * one. Slot 0 is the lowest address (QEMU's numbering; description.ts virtioSlots).
+ */
+export const VIRTIO_MMIO: DeviceType<IrqWindow, 'virtio', true> = {
+  key: 'virtio', many: true, model: VIRTIO_MMIO_MODEL, decodeSize: 0x1000,
+  name: (i) => `virtio${i}`,
+  build(place, i, ctx) {
+    const name = `virtio${i}`;
+    const d = ctx.virtioDevice(i);
+    if (d === undefined) return { dev: new EmptyVirtioSlot(name), group: 'hidden' };
+    const t = new VirtioMmio(name, ctx.ram, d.device, ctx.line(place?.irq), (msg) => ctx.log(msg), { legacy: d.legacy });
+    return { dev: t, group: 'virtio', virtio: () => t.viewState(), poll: () => t.poll(), reset: () => t.reset() };
+  },
+  fdt: {
+    // QEMU lists the slots from the highest address down; Linux probes them in tree order,
+    // so this order decides which device becomes vda, vdb, ...
+    soc(places, { fdt, irq }) {
+      for (const v of [...places].reverse()) {
+        fdt.beginNode(unitName('virtio_mmio', v.base));
+        irq(v.irq);
+        fdt.propU64Cells('reg', [v.base, v.size]).propString('compatible', 'virtio,mmio').endNode();
+      }
+    },
+  },
+  dts: { sortByAddress: true, place: (n, ctx) => ctx.placed(n, 'virtio-mmio transport', 0x200) },
+};
