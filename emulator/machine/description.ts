@@ -12,6 +12,7 @@ import { SIFIVE_TEST } from '../devices/sifive-test';
 import { VIRTIO_MMIO } from '../devices/virtio/mmio';
 import { PLIC, PLIC_SOURCES } from '../devices/plic';
 import { CLINT } from '../devices/clint';
+import { FW_CFG } from '../devices/fw-cfg';
 
 export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
@@ -100,6 +101,7 @@ function on<P extends DeviceWindow, K extends string, M extends boolean>(type: D
  * device is its own file and one line here.
  */
 export const VIRT_BOARD = [
+  on(FW_CFG, { base: 0x10100000, size: 0x18 }),
   on(RTC, { base: 0x101000, size: 0x1000, irq: 11 }),
   on(UART, { base: VIRT.uart0.base, size: VIRT.uart0.size, irq: VIRT.uart0.irq, clockHz: 3686400 }),
   on(SIFIVE_TEST, { base: 0x100000, size: 0x1000 }),
