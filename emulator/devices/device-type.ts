@@ -15,7 +15,7 @@ import { QueryResult } from '../dts/query';
 import { DeviceModel } from './regmap';
 import { GuestRam } from './virtio/queue';
 import { VirtioDevice } from './virtio/mmio';
-import type { PassthroughState, VirtioState } from '../machine/device-view';
+import type { VirtioState } from '../machine/device-view';
 import type { Plic } from './plic';
 
 /**
@@ -96,7 +96,6 @@ export interface BuiltDevice {
   /** Devices view group; `hidden` instances (empty virtio slots) are mapped but not listed. */
   group: 'emulated' | 'virtio' | 'hidden';
   virtio?: () => VirtioState;
-  passthrough?: () => PassthroughState;
   /** At each round boundary, before outside input enters (the RTC's alarm). */
   tick?(): void;
   /** At each round boundary, after outside input entered (virtio transports). */

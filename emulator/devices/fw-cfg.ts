@@ -76,7 +76,8 @@ function items(harts: number): Map<number, Uint8Array> {
 }
 
 export class FwCfg implements MmioDevice {
-  readonly name = 'fw-cfg';
+  // fw_cfg, not fw-cfg: the debugger reads device registers as NAME.REG in expressions.
+  readonly name = 'fw_cfg';
   readonly model = FW_CFG_MODEL;
   readonly maxAccess = 8 as const;
   hi = 0;
@@ -189,7 +190,7 @@ function bswap32(v: number): number {
 /** fw_cfg at the root of the tree (QEMU's virt puts it before /chosen), no interrupt. */
 export const FW_CFG: DeviceType<DeviceWindow, 'fwCfg', false> = {
   key: 'fwCfg', many: false, model: FW_CFG_MODEL, decodeSize: 0x18,
-  name: () => 'fw-cfg',
+  name: () => 'fw_cfg',
   build(_place, _i, ctx) {
     const dev = new FwCfg(ctx.harts.length, ctx.ram);
     return { dev, group: 'emulated', reset: () => dev.reset() };

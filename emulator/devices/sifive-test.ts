@@ -7,8 +7,6 @@ import { MmioDevice } from '../bus/bus';
 import { DeviceModel } from './regmap';
 import { DeviceType, DeviceWindow, PowerEvent, unitName } from './device-type';
 
-export type { PowerEvent } from './device-type';
-
 export const FINISHER = { FAIL: 0x3333, PASS: 0x5555, RESET: 0x7777 } as const;
 
 export const SIFIVE_TEST_MODEL: DeviceModel = {

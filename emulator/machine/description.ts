@@ -214,7 +214,7 @@ export interface MachineDescription {
 }
 
 /** Every device of a board with its instance name ("uart0", "rtc", ...), in board order. */
-export function boardDevices(b: BoardLayout): { name: string; type: DeviceType; place: IrqWindow }[] {
+function boardDevices(b: BoardLayout): { name: string; type: DeviceType; place: IrqWindow }[] {
   return DEVICE_TYPES.flatMap((type) => placesOf<IrqWindow>(b, type).map((place, i) => ({ name: type.name(i), type, place })));
 }
 
