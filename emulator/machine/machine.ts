@@ -88,6 +88,9 @@ export class Machine {
   htif: Htif | null = null;
   /** Every built device instance with its clock hooks, mapped or not, in board order. */
   private readonly built: BuiltDevice[] = [];
+  /** The instances with a round-boundary hook, picked out of `built` once. */
+  private readonly ticking: BuiltDevice[];
+  private readonly polling: BuiltDevice[];
   /** The virtio console, when the description has one: console input goes to it instead of the UART. */
   private virtioConsole: VirtioConsole | null = null;
   /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
@@ -169,6 +172,8 @@ export class Machine {
     }
     this.plic = ctx.roles.interrupts as Plic; // PLIC and UART are `always` built
     this.uart = ctx.roles.consoleInput as ConsoleInput;
+    this.ticking = this.built.filter((d) => d.tick !== undefined);
+    this.polling = this.built.filter((d) => d.poll !== undefined);
     const bad = checkPassthrough(desc);
     if (bad !== null) throw new Error(`machine: ${bad}`);
     (desc.passthrough ?? []).forEach((p, i) => {
@@ -381,13 +386,13 @@ export class Machine {
         this.clock += QUANTUM;
       }
       this.roundAwake = false;
-      for (const d of this.built) d.tick?.();
+      for (const d of this.ticking) d.tick?.();
       this.htif?.poll();
       // What a Remote-Port peer sent on its own is posted now, to enter with the other inputs.
       for (const slot of this.slots) slot.poll();
       this.applyInputs();
       this.feedInput();
-      for (const d of this.built) d.poll?.();
+      for (const d of this.polling) d.poll?.();
       for (const slot of this.slots) slot.tick();
       if (this.power !== null) return this.takePower();
       if (this.watchpoints.hit !== null) return { kind: 'watch', hart: 0 }; // device DMA between quanta
