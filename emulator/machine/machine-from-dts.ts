@@ -10,7 +10,7 @@ import { analyzeDts, compileTree, DtsOptions } from '../dts/index';
 import { DtNode, ResolvedTree } from '../dts/resolve';
 import { interrupts, phandleTarget, QueryResult, strings, u32 } from '../dts/query';
 import { LineIndex } from '../dts/source';
-import { addPlace, BoardLayout, DeviceWindow, emptyBoard, IrqWindow, MAX_MEMORY_BYTES, PassthroughDescription, placesOf, typeForCompatible, VIRT, Xlen } from './description';
+import { addPlace, BoardLayout, DEVICE_TYPES, DeviceWindow, emptyBoard, IrqWindow, MAX_MEMORY_BYTES, PassthroughDescription, placesOf, typeForCompatible, VIRT, Xlen } from './description';
 import { DeviceType, DtsContext, windowFor } from '../devices/device-type';
 import { checkHartWiring, dtsHarts, DtsHarts } from './dts-cpus';
 import { cpuWindows, CpuWindow } from './dts-address';
@@ -184,16 +184,13 @@ class Builder {
         }
       }
     }
-    for (const type of this.sorted) placesOf(this.board, type).sort((a, b) => a.base - b.base);
+    for (const type of DEVICE_TYPES) if (type.dts.sortByAddress === true) placesOf(this.board, type).sort((a, b) => a.base - b.base);
     for (const f of syscons) {
       const bad = this.syscon(f);
       if (bad !== null) return bad;
     }
     return null;
   }
-
-  /** Types whose places are numbered by address (virtio: slot 0 is the lowest, as on virt). */
-  private readonly sorted = new Set<DeviceType>();
 
   private device(n: DtNode, type: DeviceType, compatible: string): string | null {
     if (!type.many) {
@@ -203,7 +200,6 @@ class Builder {
     const p = type.dts.place(n, this.ctx);
     if (!p.ok) return p.error;
     addPlace(this.board, type, { ...p.value, ...windowFor(type, p.value) });
-    if (type.dts.sortByAddress === true) this.sorted.add(type);
     return null;
   }
 
