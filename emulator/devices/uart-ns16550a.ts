@@ -230,8 +230,8 @@ export class Uart16550 implements MmioDevice {
 
 /** A UART's place: its window, line and input clock (the DTS `clock-frequency`). */
 export type UartPlace = IrqWindow & { clockHz: number };
-/** QEMU virt's UART clock (hw/riscv/virt.c): the default for a DTS node without clock-frequency. */
-const DEFAULT_CLOCK_HZ = 3686400;
+/** QEMU virt's UART clock (hw/riscv/virt.c), also the default for a DTS node without clock-frequency. */
+export const UART_CLOCK_HZ = 3686400;
 
 /** UARTs: the first is the console (input goes to it); all write to the console. */
 export const UART: DeviceType<UartPlace, 'uarts', true> = {
@@ -256,7 +256,7 @@ export const UART: DeviceType<UartPlace, 'uarts', true> = {
       const shift = u32(n, 'reg-shift') ?? 0, width = u32(n, 'reg-io-width') ?? 1;
       if (shift !== 0 || width !== 1) return { ok: false, error: `${n.path}: reg-shift ${shift} / reg-io-width ${width}: our ns16550a has byte registers one byte apart (reg-shift 0, reg-io-width 1)` };
       const w = ctx.placed(n, 'ns16550a UART', UART.decodeSize);
-      return w.ok ? { ok: true, value: { ...w.value, clockHz: u32(n, 'clock-frequency') ?? DEFAULT_CLOCK_HZ } } : w;
+      return w.ok ? { ok: true, value: { ...w.value, clockHz: u32(n, 'clock-frequency') ?? UART_CLOCK_HZ } } : w;
     },
   },
 };

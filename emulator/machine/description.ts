@@ -6,7 +6,7 @@
  * a list of (type, place): VIRT_BOARD.
  */
 import { DeviceType, DeviceWindow, IrqWindow, windowFor } from '../devices/device-type';
-import { UART } from '../devices/uart-ns16550a';
+import { UART, UART_CLOCK_HZ } from '../devices/uart-ns16550a';
 import { RTC } from '../devices/goldfish-rtc';
 import { SIFIVE_TEST } from '../devices/sifive-test';
 import { VIRTIO_MMIO } from '../devices/virtio/mmio';
@@ -18,7 +18,7 @@ export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
 export type Xlen = 32 | 64;
 
-/** Places other code names (the devices' own are in VIRT_BOARD). */
+/** Addresses other code names; VIRT_BOARD places the devices (UART0 and the virtio slots from here). */
 export const VIRT = {
   bootRom: { base: 0x1000, size: 0xf000 },
   uart0: { base: 0x10000000, size: 0x100, irq: 10 },
@@ -103,7 +103,7 @@ function on<P extends DeviceWindow, K extends string, M extends boolean>(type: D
 export const VIRT_BOARD = [
   on(FW_CFG, { base: 0x10100000, size: 0x18 }),
   on(RTC, { base: 0x101000, size: 0x1000, irq: 11 }),
-  on(UART, { base: VIRT.uart0.base, size: VIRT.uart0.size, irq: VIRT.uart0.irq, clockHz: 3686400 }),
+  on(UART, { base: VIRT.uart0.base, size: VIRT.uart0.size, irq: VIRT.uart0.irq, clockHz: UART_CLOCK_HZ }),
   on(SIFIVE_TEST, { base: 0x100000, size: 0x1000 }),
   ...Array.from({ length: VIRT.virtio.count }, (_, i) =>
     on(VIRTIO_MMIO, { base: VIRT.virtio.base + i * VIRT.virtio.stride, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i })),
