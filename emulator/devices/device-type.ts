@@ -118,7 +118,7 @@ export interface DeviceType<P extends DeviceWindow = DeviceWindow, K extends str
   name(index: number): string;
   /**
    * Built even when the board leaves it out, on no address, because the harts or the
-   * scheduler are wired to it (PLIC, CLINT, RTC, the console UART); `place` is then undefined.
+   * scheduler are wired to it (PLIC, CLINT, the console UART); `place` is then undefined.
    */
   readonly always?: boolean;
   build(place: P | undefined, index: number, ctx: BuildContext): BuiltDevice;
