@@ -37,5 +37,6 @@ export { READ_LIMITS, readFileBoundedAsync } from './hosts/host-files';
 
 // Device trees (the language server) and the device models it knows compatibles by.
 export * from './dts/index';
-export { DEVICE_MODELS } from './devices/catalogue';
+export { DEVICE_TYPES, typeForCompatible } from './machine/description';
+export { nodeRole } from './machine/machine-from-dts';
 export type { DeviceModel } from './devices/regmap';

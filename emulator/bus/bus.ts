@@ -27,8 +27,8 @@ export interface MmioDevice {
   faulted?: boolean;
   /** Back to the reset state (the Devices view's "reset device"). */
   reset?(): void;
-  /** True when a byte access at this size/offset is an access fault instead of an access. */
-  rejects?(offset: number, size: number): boolean;
+  /** True when an access of this size at this offset (a write when `write`) is an access fault instead of an access. */
+  rejects?(offset: number, size: number, write: boolean): boolean;
 }
 
 export interface MmioMapping { base: number; size: number; dev: MmioDevice }
@@ -109,7 +109,7 @@ export class Bus {
     const m = this.mappingAt(pa, size);
     if (m === undefined) return null;
     const off = pa - m.base;
-    if (m.dev.rejects?.(off, size)) return null;
+    if (m.dev.rejects?.(off, size, false)) return null;
     let v: number;
     if (size === 8 && (m.dev.maxAccess ?? 4) < 8) {
       v = m.dev.read(off, 4);
@@ -141,7 +141,7 @@ export class Bus {
     const m = this.mappingAt(pa, size);
     if (m === undefined) return false;
     const off = pa - m.base;
-    if (m.dev.rejects?.(off, size)) return false;
+    if (m.dev.rejects?.(off, size, true)) return false;
     if (this.mmioTrace !== null) this.mmioTrace(m.dev, off, size, true, lo);
     if (size === 8 && (m.dev.maxAccess ?? 4) < 8) {
       m.dev.write(off, 4, lo, 0);

@@ -5,8 +5,9 @@
  */
 import { MmioDevice } from '../bus/bus';
 import { Hart } from '../hart/hart';
-import { MIP } from '../hart/csr';
+import { IRQ, MIP } from '../hart/csr';
 import { DeviceModel, offsets } from './regmap';
+import { DeviceType, DeviceWindow, unitName } from './device-type';
 
 const REGS = [
   { name: 'msip', offset: 0x0, width: 4, access: 'RW', reset: 0, count: 4095, stride: 4,
@@ -87,3 +88,36 @@ export class Clint implements MmioDevice {
     return (offset & 4) === 0 ? oHi * 4294967296 + (value >>> 0) : (value >>> 0) * 4294967296 + oLo;
   }
 }
+
+/** The hart-local interrupts the CLINT drives, per hart: MSIP and MTIP (privileged spec §3.1.9). */
+const LINES = [IRQ.MSI, IRQ.MTI] as const;
+
+/** The CLINT: built even when the board maps none (hart reset goes through it). */
+export const CLINT: DeviceType<DeviceWindow, 'clint', false> = {
+  key: 'clint', many: false, model: CLINT_MODEL, decodeSize: 0xc000, always: true,
+  name: () => 'clint',
+  build(_place, _i, ctx) {
+    const clint = new Clint(ctx.harts, () => ctx.ticks(), (t) => ctx.setTicks(t));
+    return { dev: clint, group: 'emulated', reset: () => clint.reset() };
+  },
+  fdt: {
+    socLast: true,
+    soc(places, { fdt, hartIds, intc }) {
+      for (const p of places) {
+        fdt.beginNode(unitName('clint', p.base))
+          .propU32Array('interrupts-extended', hartIds.flatMap((h) => [intc(h), LINES[0], intc(h), LINES[1]]))
+          .propU64Cells('reg', [p.base, p.size])
+          .propStringList('compatible', ['sifive,clint0', 'riscv,clint0'])
+          .endNode();
+      }
+    },
+  },
+  dts: {
+    early: true, label: 'CLINT',
+    place(n, ctx) {
+      const wiring = ctx.hartWiring(n, LINES);
+      if (wiring !== null) return { ok: false, error: wiring };
+      return ctx.window(n, 'CLINT', CLINT.decodeSize);
+    },
+  },
+};

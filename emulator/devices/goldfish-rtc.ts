@@ -5,6 +5,7 @@
  */
 import { MmioDevice } from '../bus/bus';
 import { DeviceModel, offsets } from './regmap';
+import { DeviceType, IrqWindow, unitName } from './device-type';
 
 const REGS = [
   { name: 'TIME_LOW', offset: 0x00, width: 4, access: 'RW', reset: 0, doc: 'Time in ns, low word; reading it latches TIME_HIGH, writing sets the low word of the time' },
@@ -99,3 +100,26 @@ export class GoldfishRtc implements MmioDevice {
     }
   }
 }
+
+/** The goldfish RTC: its alarm is a timer deadline (a guest in WFI skips to it). */
+export const RTC: DeviceType<IrqWindow, 'rtc', false> = {
+  key: 'rtc', many: false, model: RTC_MODEL, decodeSize: 0x24,
+  name: () => 'rtc',
+  build(place, _i, ctx) {
+    const rtc = new GoldfishRtc(() => ctx.nowNs(), ctx.line(place?.irq));
+    return {
+      dev: rtc, group: 'emulated', tick: () => rtc.tick(), reset: () => rtc.reset(),
+      nextDeadline: () => { const ns = rtc.nextDeadlineNs(); return ns === undefined ? undefined : ctx.clockAtNs(ns); },
+    };
+  },
+  fdt: {
+    soc(places, { fdt, irq }) {
+      for (const p of places) {
+        fdt.beginNode(unitName('rtc', p.base));
+        irq(p.irq);
+        fdt.propU64Cells('reg', [p.base, p.size]).propString('compatible', 'google,goldfish-rtc').endNode();
+      }
+    },
+  },
+  dts: { place: (n, ctx) => ctx.placed(n, 'goldfish RTC', RTC.decodeSize) },
+};

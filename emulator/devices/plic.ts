@@ -4,11 +4,16 @@
  */
 import { MmioDevice } from '../bus/bus';
 import { Hart } from '../hart/hart';
-import { MIP } from '../hart/csr';
+import { IRQ, MIP } from '../hart/csr';
 import { DeviceModel, offsets } from './regmap';
-import { VIRT } from '../machine/description';
+import { DeviceType, DeviceWindow, unitName } from './device-type';
+import { u32 } from '../dts/query';
 
-const SOURCES = VIRT.plic.sources;
+/** Interrupt sources, 0 included (QEMU virt's VIRT_IRQCHIP_NUM_SOURCES). */
+export const PLIC_SOURCES = 96;
+const SOURCES = PLIC_SOURCES;
+/** QEMU 7.2 virt's PLIC window, whatever the hart count. */
+const WINDOW = 0x600000;
 const PRIORITY_MASK = 7; // QEMU virt: 3 priority bits
 
 const REGS = [
@@ -28,7 +33,7 @@ export const PLIC_MODEL: DeviceModel = {
   model: 'plic',
   compatible: ['sifive,plic-1.0.0', 'riscv,plic0'],
   doc: 'Platform-level interrupt controller: routes device interrupts to hart contexts.',
-  size: VIRT.plic.size,
+  size: WINDOW,
   registers: REGS,
 };
 
@@ -160,3 +165,54 @@ export class Plic implements MmioDevice {
     if ((this.level[w] & bit) !== 0) this.pending[w] |= bit;
   }
 }
+
+/** A PLIC's place; `sources` is riscv,ndev as the DTS says (QEMU 7.2's virt writes its source count, 96). */
+export type PlicPlace = DeviceWindow & { sources: number };
+/** The hart-local interrupts the PLIC drives, per hart: M then S external (its contexts 2h, 2h+1). */
+const LINES = [IRQ.MEI, IRQ.SEI] as const;
+/** Context registers start here, 0x1000 per context, two contexts per hart (riscv-plic-spec 1.0.0 §3). */
+const CONTEXTS = 0x200000;
+
+/** The PLIC: every device line goes to it; built even when the board maps none (the harts are wired to it). */
+export const PLIC: DeviceType<PlicPlace, 'plic', false> = {
+  key: 'plic', many: false, model: PLIC_MODEL, decodeSize: WINDOW, always: true, phandle: 1,
+  name: () => 'plic',
+  build(_place, _i, ctx) {
+    const plic = new Plic(ctx.harts);
+    ctx.roles.interrupts ??= plic;
+    return { dev: plic, group: 'emulated', reset: () => plic.reset() };
+  },
+  fdt: {
+    socLast: true,
+    // Written even for a layout without a PLIC (at virt's place): phandles stay QEMU's.
+    always: true,
+    soc(places, { fdt, hartIds, intc, phandle }) {
+      for (const p of places) {
+        fdt.beginNode(unitName('plic', p.base))
+          .propU32('phandle', phandle(PLIC))
+          .propU32('riscv,ndev', p.sources)
+          .propU64Cells('reg', [p.base, p.size])
+          .propU32Array('interrupts-extended', hartIds.flatMap((h) => [intc(h), LINES[0], intc(h), LINES[1]]))
+          .propEmpty('interrupt-controller')
+          .propStringList('compatible', ['sifive,plic-1.0.0', 'riscv,plic0'])
+          .propU32('#address-cells', 0)
+          .propU32('#interrupt-cells', 1)
+          .endNode();
+      }
+    },
+  },
+  dts: {
+    early: true, label: 'PLIC',
+    place(n, ctx) {
+      if (u32(n, '#interrupt-cells') !== 1) return { ok: false, error: `${n.path}: #interrupt-cells must be 1 (a PLIC source number)` };
+      const ndev = u32(n, 'riscv,ndev');
+      if (ndev === undefined || ndev < 1 || ndev > SOURCES) return { ok: false, error: `${n.path}: riscv,ndev ${ndev ?? '(missing)'} must be 1 to ${SOURCES}` };
+      const wiring = ctx.hartWiring(n, LINES);
+      if (wiring !== null) return { ok: false, error: wiring };
+      const w = ctx.window(n, 'PLIC', CONTEXTS + 0x1000 * 2 * ctx.harts);
+      if (!w.ok) return w;
+      ctx.setInterruptParent(n, Math.min(ndev, SOURCES - 1)); // source 0 does not exist
+      return { ok: true, value: { ...w.value, sources: ndev } };
+    },
+  },
+};

@@ -5,12 +5,13 @@
  */
 import { MmioDevice } from '../bus/bus';
 import { DeviceModel } from './regmap';
+import { DeviceType, DeviceWindow, PowerEvent, unitName } from './device-type';
 
 export const FINISHER = { FAIL: 0x3333, PASS: 0x5555, RESET: 0x7777 } as const;
 
 export const SIFIVE_TEST_MODEL: DeviceModel = {
   model: 'sifive-test',
-  compatible: ['sifive,test1', 'sifive,test0', 'syscon'],
+  compatible: ['sifive,test1', 'sifive,test0'],
   doc: 'Test finisher: write 0x5555 to pass, (code << 16) | 0x3333 to fail with code, 0x7777 to reset.',
   size: 0x1000,
   registers: [{
@@ -21,8 +22,6 @@ export const SIFIVE_TEST_MODEL: DeviceModel = {
     ],
   }],
 };
-
-export type PowerEvent = { kind: 'pass' } | { kind: 'fail'; code: number } | { kind: 'reset' };
 
 export class SifiveTest implements MmioDevice {
   readonly name = 'test';
@@ -41,3 +40,29 @@ export class SifiveTest implements MmioDevice {
     }
   }
 }
+
+/**
+ * The test device doubles as a syscon: the FDT's poweroff and reboot nodes write a
+ * magic value to it (machine-from-dts.ts checks a DTS's own).
+ */
+export const SIFIVE_TEST: DeviceType<DeviceWindow, 'test', false> = {
+  key: 'test', many: false, model: SIFIVE_TEST_MODEL, decodeSize: 0x1000, phandle: 2,
+  name: () => 'test',
+  build(_place, _i, ctx) { return { dev: new SifiveTest((e) => ctx.power(e)), group: 'emulated' }; },
+  fdt: {
+    root(places, { fdt, phandle }) {
+      if (places.length === 0) return;
+      for (const [node, value] of [['poweroff', FINISHER.PASS], ['reboot', FINISHER.RESET]] as const) {
+        fdt.beginNode(node).propU32('value', value).propU32('offset', 0).propU32('regmap', phandle(SIFIVE_TEST))
+          .propString('compatible', `syscon-${node}`).endNode();
+      }
+    },
+    soc(places, { fdt, phandle }) {
+      for (const p of places) {
+        fdt.beginNode(unitName('test', p.base)).propU32('phandle', phandle(SIFIVE_TEST)).propU64Cells('reg', [p.base, p.size])
+          .propStringList('compatible', ['sifive,test1', 'sifive,test0', 'syscon']).endNode();
+      }
+    },
+  },
+  dts: { place: (n, ctx) => ctx.window(n, 'sifive test device', 4) },
+};

@@ -5,6 +5,8 @@
  */
 import { MmioDevice } from '../bus/bus';
 import { DeviceModel, offsets, resetValue } from './regmap';
+import { DeviceType, IrqWindow, unitName } from './device-type';
+import { u32 } from '../dts/query';
 
 const REGS = [
   { name: 'RBR', offset: 0, width: 1, access: 'RO', reset: 0, when: 'LCR.DLAB=0, read', doc: 'Receiver buffer: next received byte' },
@@ -74,7 +76,8 @@ const REGS = [
 
 export const UART_MODEL: DeviceModel = {
   model: 'ns16550a',
-  compatible: ['ns16550a'],
+  // ns16550 too: the same registers without the FIFOs' quirks a driver for it never touches.
+  compatible: ['ns16550a', 'ns16550'],
   doc: 'NS16550A-compatible UART with 16-byte FIFOs; UART0 of the virt board.',
   size: 0x100,
   registers: REGS,
@@ -224,3 +227,36 @@ export class Uart16550 implements MmioDevice {
     this.update();
   }
 }
+
+/** A UART's place: its window, line and input clock (the DTS `clock-frequency`). */
+export type UartPlace = IrqWindow & { clockHz: number };
+/** QEMU virt's UART clock (hw/riscv/virt.c), also the default for a DTS node without clock-frequency. */
+export const UART_CLOCK_HZ = 3686400;
+
+/** UARTs: the first is the console (input goes to it); all write to the console. */
+export const UART: DeviceType<UartPlace, 'uarts', true> = {
+  key: 'uarts', many: true, model: UART_MODEL, decodeSize: 8, always: true,
+  name: (i) => `uart${i}`,
+  build(place, i, ctx) {
+    const uart = new Uart16550(`uart${i}`, (b) => ctx.consoleOut(b), ctx.line(place?.irq));
+    ctx.roles.consoleInput ??= uart;
+    return { dev: uart, group: 'emulated', reset: () => uart.reset() };
+  },
+  fdt: {
+    soc(places, { fdt, irq }) {
+      for (const u of places) {
+        fdt.beginNode(unitName('serial', u.base));
+        irq(u.irq);
+        fdt.propU32('clock-frequency', u.clockHz).propU64Cells('reg', [u.base, u.size]).propString('compatible', 'ns16550a').endNode();
+      }
+    },
+  },
+  dts: {
+    place(n, ctx) {
+      const shift = u32(n, 'reg-shift') ?? 0, width = u32(n, 'reg-io-width') ?? 1;
+      if (shift !== 0 || width !== 1) return { ok: false, error: `${n.path}: reg-shift ${shift} / reg-io-width ${width}: our ns16550a has byte registers one byte apart (reg-shift 0, reg-io-width 1)` };
+      const w = ctx.placed(n, 'ns16550a UART', UART.decodeSize);
+      return w.ok ? { ok: true, value: { ...w.value, clockHz: u32(n, 'clock-frequency') ?? UART_CLOCK_HZ } } : w;
+    },
+  },
+};

@@ -8,12 +8,12 @@ import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
-import { defaultDescription, MachineDescription, Xlen } from '../machine/description';
+import { defaultDescription, DEVICE_TYPES, MachineDescription, Xlen } from '../machine/description';
 import { checkHostFit, HostParts, loadMachineFile } from './machine-file';
 import { hostEntropy, OpenDrive } from './drives';
 import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { OpenNet, openNet } from './net';
-import { DEVICE_MODELS } from '../devices/catalogue';
+
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
 import { stuckDescription } from '../machine/debug-surface';
@@ -343,7 +343,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (c.command) {
     case 'help': process.stdout.write(USAGE + '\n'); return 0;
     case 'version': process.stdout.write(`osdev-emu ${VERSION}\n`); return 0;
-    case 'devices': process.stdout.write(formatCatalogue(DEVICE_MODELS)); return 0;
+    case 'devices': process.stdout.write(formatCatalogue(DEVICE_TYPES.map((t) => t.model))); return 0;
     case 'dap': return runDap(c.port);
     default:
       try {

@@ -2,18 +2,26 @@
  * The machine, described once. Every address, IRQ number and size of the `virt`
  * board lives here; the board builder, the FDT writer and the CLI all read it.
  * Layout as QEMU 7.2's hw/riscv/virt.c (checked against `-machine virt,dumpdtb`).
+ * Device types are declared in their own files (devices/device-type.ts); the board is
+ * a list of (type, place): VIRT_BOARD.
  */
+import { DeviceType, DeviceWindow, IrqWindow, windowFor } from '../devices/device-type';
+import { UART, UART_CLOCK_HZ } from '../devices/uart-ns16550a';
+import { RTC } from '../devices/goldfish-rtc';
+import { SIFIVE_TEST } from '../devices/sifive-test';
+import { VIRTIO_MMIO } from '../devices/virtio/mmio';
+import { PLIC, PLIC_SOURCES } from '../devices/plic';
+import { CLINT } from '../devices/clint';
+import { FW_CFG } from '../devices/fw-cfg';
+
+export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
 export type Xlen = 32 | 64;
 
-/** `size` is the FDT reg window; `decodeSize` the part the device answers (QEMU's region), the rest faults. */
+/** Addresses other code names; VIRT_BOARD places the devices (UART0 and the virtio slots from here). */
 export const VIRT = {
   bootRom: { base: 0x1000, size: 0xf000 },
-  sifiveTest: { base: 0x100000, size: 0x1000 },
-  rtc: { base: 0x101000, size: 0x1000, decodeSize: 0x24, irq: 11 },
-  clint: { base: 0x2000000, size: 0x10000, decodeSize: 0xc000 },
-  plic: { base: 0xc000000, size: 0x600000, sources: 96 },
-  uart0: { base: 0x10000000, size: 0x100, decodeSize: 8, irq: 10, clockHz: 3686400 },
+  uart0: { base: 0x10000000, size: 0x100, irq: 10 },
   virtio: { base: 0x10001000, stride: 0x1000, count: 8, firstIrq: 1 },
   dram: { base: 0x80000000 },
   /**
@@ -82,50 +90,77 @@ export function virtioSlots(devices: readonly VirtioDeviceDescription[], count: 
   };
 }
 
-/**
- * A device window: `size` is the reg window the guest is told about, `decodeSize` the
- * part the device answers (the rest faults). `node` is the device-tree path it came
- * from, for messages, when the board was built from a DTS.
- */
-export interface DeviceWindow { base: number; size: number; decodeSize?: number; node?: string }
-/** A window with a PLIC source (undefined: the device's line is wired nowhere). */
-export interface IrqWindow extends DeviceWindow { irq?: number }
+/** One device of a board: its type and where it sits (the place's decodeSize from the type). */
+function on<P extends DeviceWindow, K extends string, M extends boolean>(type: DeviceType<P, K, M>, place: P) {
+  return { type, place: windowFor(type, place) as P };
+}
 
 /**
- * Where the board's devices sit: what the Machine places and the virt FDT lists.
- * `virtBoard()` is QEMU's virt, from VIRT; machine-from-dts.ts builds others from a DTS.
- * A CLINT, PLIC, RTC or test device missing here still exists inside the Machine
- * (harts and devices are wired to one) but is on no address, so the guest cannot see it.
+ * QEMU 7.2's virt: every device type we build at its place, in the order QEMU's tree
+ * lists them. This list is also the registry of device types (DEVICE_TYPES): a new
+ * device is its own file and one line here.
  */
-export interface BoardLayout {
+export const VIRT_BOARD = [
+  on(FW_CFG, { base: 0x10100000, size: 0x18 }),
+  on(RTC, { base: 0x101000, size: 0x1000, irq: 11 }),
+  on(UART, { base: VIRT.uart0.base, size: VIRT.uart0.size, irq: VIRT.uart0.irq, clockHz: UART_CLOCK_HZ }),
+  on(SIFIVE_TEST, { base: 0x100000, size: 0x1000 }),
+  ...Array.from({ length: VIRT.virtio.count }, (_, i) =>
+    on(VIRTIO_MMIO, { base: VIRT.virtio.base + i * VIRT.virtio.stride, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i })),
+  on(PLIC, { base: 0xc000000, size: 0x600000, sources: PLIC_SOURCES }),
+  on(CLINT, { base: 0x2000000, size: 0x10000 }),
+];
+
+type VirtTypes = (typeof VIRT_BOARD)[number]['type'];
+type PlaceOf<T> = T extends DeviceType<infer P, string, boolean> ? P : never;
+
+/** Every device type, once, in board order: what `osdev-emu devices`, machine-from-DTS and the language server read. */
+export const DEVICE_TYPES: readonly DeviceType[] = [...new Set<DeviceType>(VIRT_BOARD.map((e) => e.type as DeviceType))];
+
+/** The device type answering a `compatible` string, if we build one. */
+export function typeForCompatible(compatible: string): DeviceType | undefined {
+  return DEVICE_TYPES.find((t) => t.model.compatible.includes(compatible));
+}
+
+/**
+ * Where the board's devices sit: what the Machine places and the virt FDT lists, one
+ * field per device type (its `key`): a list for types with several instances, else one
+ * optional place. `virtBoard()` is QEMU's virt; machine-from-dts.ts builds others from a
+ * DTS. A type that is `always` built and missing here still exists inside the Machine
+ * (harts and devices are wired to it) but is on no address, so the guest cannot see it.
+ */
+export type BoardLayout = {
   dramBase: number;
   /** /cpus timebase-frequency: CLINT mtime and the time CSR count at this rate. */
   timebaseHz: number;
-  clint?: DeviceWindow;
-  /** `sources`: riscv,ndev as the DTS says (QEMU 7.2's virt writes its source count, 96). */
-  plic?: DeviceWindow & { sources: number };
-  /** ns16550a UARTs; the first is the console (input goes to it), all write to the console. */
-  uarts: (IrqWindow & { clockHz: number })[];
-  rtc?: IrqWindow;
-  /** sifive,test0/1: power-off and reset. */
-  test?: DeviceWindow;
-  /** virtio-mmio transports by slot index (0 = lowest address). */
-  virtio: IrqWindow[];
+} & { [T in VirtTypes as T extends DeviceType<DeviceWindow, infer K, true> ? K : never]: PlaceOf<T>[] }
+  & { [T in VirtTypes as T extends DeviceType<DeviceWindow, infer K, false> ? K : never]?: PlaceOf<T> };
+
+/** The places of one type on a board, in board order. */
+export function placesOf<P extends DeviceWindow>(board: BoardLayout, type: DeviceType<P>): P[] {
+  const v = (board as unknown as Record<string, P | P[] | undefined>)[type.key];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** QEMU 7.2's virt layout, from VIRT. */
+/** A layout with no devices, for builders that add them (machine-from-dts.ts). */
+export function emptyBoard(dramBase: number, timebaseHz: number): BoardLayout {
+  const b: Record<string, unknown> = { dramBase, timebaseHz };
+  for (const t of DEVICE_TYPES) if (t.many) b[t.key] = [];
+  return b as BoardLayout;
+}
+
+/** Add a place of `type` to a layout (a list for types with several instances). */
+export function addPlace<P extends DeviceWindow>(board: BoardLayout, type: DeviceType<P>, place: P): void {
+  const b = board as unknown as Record<string, unknown>;
+  if (type.many) (b[type.key] as P[]).push(place);
+  else b[type.key] = place;
+}
+
+/** QEMU 7.2's virt layout, from VIRT_BOARD. */
 export function virtBoard(): BoardLayout {
-  return {
-    dramBase: VIRT.dram.base,
-    timebaseHz: VIRT.timebaseHz,
-    clint: { base: VIRT.clint.base, size: VIRT.clint.size, decodeSize: VIRT.clint.decodeSize },
-    plic: { base: VIRT.plic.base, size: VIRT.plic.size, sources: VIRT.plic.sources },
-    uarts: [{ base: VIRT.uart0.base, size: VIRT.uart0.size, decodeSize: VIRT.uart0.decodeSize, irq: VIRT.uart0.irq, clockHz: VIRT.uart0.clockHz }],
-    rtc: { base: VIRT.rtc.base, size: VIRT.rtc.size, decodeSize: VIRT.rtc.decodeSize, irq: VIRT.rtc.irq },
-    test: { base: VIRT.sifiveTest.base, size: VIRT.sifiveTest.size },
-    virtio: Array.from({ length: VIRT.virtio.count }, (_, i) =>
-      ({ base: VIRT.virtio.base + i * VIRT.virtio.stride, size: VIRT.virtio.stride, irq: VIRT.virtio.firstIrq + i })),
-  };
+  const b = emptyBoard(VIRT.dram.base, VIRT.timebaseHz);
+  for (const e of VIRT_BOARD) addPlace(b, e.type as DeviceType, { ...e.place });
+  return b;
 }
 
 /** The layout a description uses: its own (a DTS board) or virt's. */
@@ -178,18 +213,16 @@ export interface MachineDescription {
   passthrough?: readonly PassthroughDescription[];
 }
 
+/** Every device of a board with its instance name ("uart0", "rtc", ...), in board order. */
+function boardDevices(b: BoardLayout): { name: string; type: DeviceType; place: IrqWindow }[] {
+  return DEVICE_TYPES.flatMap((type) => placesOf<IrqWindow>(b, type).map((place, i) => ({ name: type.name(i), type, place })));
+}
+
 /** Windows of the board itself, for overlap checks: [name, base, size]. */
 export function boardWindows(d: MachineDescription): [string, number, number][] {
   const b = boardOf(d);
   const out: [string, number, number][] = [['the boot ROM', VIRT.bootRom.base, VIRT.bootRom.size]];
-  const add = (name: string, w: DeviceWindow | undefined) => { if (w !== undefined) out.push([w.node ?? name, w.base, w.size]); };
-  add('test', b.test);
-  add('rtc', b.rtc);
-  add('clint', b.clint);
-  add('plic', b.plic);
-  b.uarts.forEach((u, i) => add(`uart${i}`, u));
-  if (d.board === undefined) out.push(['the virtio slots', VIRT.virtio.base, VIRT.virtio.count * VIRT.virtio.stride]);
-  else b.virtio.forEach((v, i) => add(`virtio${i}`, v));
+  for (const { name, place } of boardDevices(b)) out.push([place.node ?? name, place.base, place.size]);
   out.push(['DRAM', b.dramBase, d.memoryBytes]);
   return out;
 }
@@ -197,10 +230,7 @@ export function boardWindows(d: MachineDescription): [string, number, number][] 
 /** PLIC sources the board's own devices use, by owner name. */
 function boardIrqs(b: BoardLayout): Map<number, string> {
   const used = new Map<number, string>();
-  const add = (name: string, irq: number | undefined) => { if (irq !== undefined) used.set(irq, name); };
-  b.uarts.forEach((u, i) => add(i === 0 ? 'uart0' : `uart${i}`, u.irq));
-  add('rtc', b.rtc?.irq);
-  b.virtio.forEach((v, i) => add(`virtio slot ${i}`, v.irq));
+  for (const { name, place } of boardDevices(b)) if (place.irq !== undefined) used.set(place.irq, name);
   return used;
 }
 
@@ -210,8 +240,8 @@ export function checkPassthrough(d: MachineDescription): string | null {
   const board = boardOf(d);
   const used = boardIrqs(board);
   const windows = boardWindows(d);
-  const names = new Set(['rtc', 'clint', 'plic', 'test', ...board.uarts.map((_, i) => `uart${i}`), ...board.virtio.map((_, i) => `virtio${i}`)]);
-  const sources = board.plic?.sources ?? VIRT.plic.sources;
+  const names = new Set(boardDevices(board).map((x) => x.name));
+  const sources = board.plic?.sources ?? PLIC_SOURCES;
   for (const p of d.passthrough ?? []) {
     const what = p.node ?? `passthrough "${p.name}"`;
     if (p.node === undefined && !/^[a-z][a-z0-9_-]*$/i.test(p.name)) return `${what}: the name must be a device-tree node name (letters, digits, _ and -)`;

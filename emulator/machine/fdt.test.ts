@@ -113,7 +113,7 @@ function prop(node: DtsNode, name: string): string {
 
 /** QEMU's tree minus what fdt.ts deliberately leaves out, plus what it deliberately adds. */
 function asWeBuildIt(qemu: DtsNode): DtsNode {
-  const omittedAtRoot = /^(pmu|fw-cfg@.*|flash@.*|platform-bus@.*)$/;
+  const omittedAtRoot = /^(pmu|flash@.*|platform-bus@.*)$/;
   qemu.children = qemu.children.filter((c) => !omittedAtRoot.test(c.name));
   const soc = child(qemu, 'soc');
   soc.children = soc.children.filter((c) => !c.name.startsWith('pci@'));

@@ -7,41 +7,31 @@
  */
 
 import { FdtBuilder, U32_LIMIT } from '../dts/fdt-builder';
-import { MachineDescription, MAX_HARTS, VIRT, boardOf, isaString, mmuType } from './description';
-
-/** QEMU names nodes `name@<lowercase hex address>`. */
-function unitName(name: string, address: number): string {
-  return `${name}@${address.toString(16)}`;
-}
+import { MachineDescription, MAX_HARTS, DEVICE_TYPES, VIRT_BOARD, boardOf, isaString, mmuType, placesOf } from './description';
+import { DeviceType, DeviceWindow, FdtContext, unitName } from '../devices/device-type';
+import { PLIC } from '../devices/plic';
 
 /**
  * Phandles in the order QEMU 7.2's hw/riscv/virt.c hands them out: the CPU nodes are
  * created from the last hart down (each cpu, then its interrupt controller), then the
- * PLIC, then the test device. Guests only follow phandles, but equal numbers keep the
- * tree diffable against QEMU's.
+ * devices that ask for one (`DeviceType.phandle`: the PLIC, then the test device).
+ * Guests only follow phandles, but equal numbers keep the tree diffable against QEMU's.
  */
 function virtPhandles(harts: number) {
   const cpu = (hart: number) => 2 * (harts - 1 - hart) + 1;
   return {
     cpu,
     intc: (hart: number) => cpu(hart) + 1,
-    plic: 2 * harts + 1,
-    test: 2 * harts + 2,
+    device: (type: DeviceType) => 2 * harts + (type.phandle ?? 0),
   };
 }
-
-// Priv 1.12 §3.1.9 (mip/mie): the hart-local interrupt numbers the CLINT and PLIC drive.
-// TODO: read them from hart/trap.ts once it exists, so they have one home.
-const IRQ_M_SOFT = 3;
-const IRQ_M_TIMER = 7;
-const IRQ_M_EXT = 11;
-const IRQ_S_EXT = 9;
 
 /**
  * The device tree of the machine described, as QEMU 7.2 dumps it for `-machine virt`.
  *
+ * Each device type writes its own nodes (DeviceType.fdt), in VIRT_BOARD's order.
  * Left out because we do not emulate them: /pmu (OpenSBI's map of perf events to
- * mhpmcounters, which count nothing here), /fw-cfg, /flash, /platform-bus and /soc/pci. Left out for determinism: /chosen/rng-seed.
+ * mhpmcounters, which count nothing here), /flash, /platform-bus and /soc/pci. Left out for determinism: /chosen/rng-seed.
  * Added: `#address-cells = <0>` in each hart's interrupt controller, which QEMU omits
  * and dtc warns about (interrupt_provider); 0 is what a missing value means to an
  * interrupt-map walk anyway, so no guest sees a difference.
@@ -61,12 +51,26 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
   const ph = virtPhandles(desc.harts);
   const hartIds = Array.from({ length: desc.harts }, (_, i) => i);
   const fdt = new FdtBuilder();
+  const ctx: FdtContext = {
+    fdt, hartIds, intc: ph.intc, phandle: ph.device, plic: ph.device(PLIC),
+    // A line wired nowhere (irq undefined) gets no interrupts property.
+    irq: (irq) => { if (irq !== undefined) fdt.propU32('interrupts', irq).propU32('interrupt-parent', ctx.plic); },
+  };
+  /** Each type's places; a type written `always` falls back to virt's place. */
+  const places = (type: DeviceType): DeviceWindow[] => {
+    const own = placesOf(board, type);
+    return own.length > 0 || type.fdt.always !== true ? own : VIRT_BOARD.filter((e) => e.type === type).map((e) => e.place);
+  };
+  const write = (where: 'top' | 'root' | 'soc', last?: boolean) => {
+    for (const type of DEVICE_TYPES) if (last === undefined || (type.fdt.socLast === true) === last) type.fdt[where]?.(places(type), ctx);
+  };
 
   fdt.beginNode('')
     .propU32('#address-cells', 2)
     .propU32('#size-cells', 2)
     .propString('compatible', 'riscv-virtio')
     .propString('model', 'riscv-virtio,qemu');
+  write('top');
 
   fdt.beginNode('chosen');
   if (desc.initrd) {
@@ -86,16 +90,7 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
   if (board.uarts.length > 0) fdt.propString('stdout-path', `/soc/${unitName('serial', board.uarts[0].base)}`);
   fdt.endNode();
 
-  // The sifive_test device doubles as a syscon: poweroff and reboot write a magic value
-  // to it (DESIGN.md: 0x5555 pass, 0x7777 reset).
-  for (const [node, value] of board.test !== undefined ? [['poweroff', 0x5555], ['reboot', 0x7777]] as const : []) {
-    fdt.beginNode(node)
-      .propU32('value', value)
-      .propU32('offset', 0)
-      .propU32('regmap', ph.test)
-      .propString('compatible', `syscon-${node}`)
-      .endNode();
-  }
+  write('root');
 
   fdt.beginNode(unitName('memory', board.dramBase))
     .propString('device_type', 'memory')
@@ -138,73 +133,15 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
     .propString('compatible', 'simple-bus')
     .propEmpty('ranges');
 
-  // A line wired nowhere (irq undefined) gets no interrupts property.
-  const irqProps = (irq: number | undefined) => { if (irq !== undefined) fdt.propU32('interrupts', irq).propU32('interrupt-parent', ph.plic); };
-  if (board.rtc !== undefined) {
-    fdt.beginNode(unitName('rtc', board.rtc.base));
-    irqProps(board.rtc.irq);
-    fdt.propU64Cells('reg', [board.rtc.base, board.rtc.size])
-      .propString('compatible', 'google,goldfish-rtc')
-      .endNode();
-  }
-
-  for (const uart of board.uarts) {
-    fdt.beginNode(unitName('serial', uart.base));
-    irqProps(uart.irq);
-    fdt.propU32('clock-frequency', uart.clockHz)
-      .propU64Cells('reg', [uart.base, uart.size])
-      .propString('compatible', 'ns16550a')
-      .endNode();
-  }
-
-  if (board.test !== undefined) {
-    fdt.beginNode(unitName('test', board.test.base))
-      .propU32('phandle', ph.test)
-      .propU64Cells('reg', [board.test.base, board.test.size])
-      .propStringList('compatible', ['sifive,test1', 'sifive,test0', 'syscon'])
-      .endNode();
-  }
-
-  // QEMU lists the slots from the highest address down; Linux probes them in tree order,
-  // so this order decides which device becomes vda, vdb, ...
-  for (let slot = board.virtio.length - 1; slot >= 0; slot--) {
-    const v = board.virtio[slot];
-    fdt.beginNode(unitName('virtio_mmio', v.base));
-    irqProps(v.irq);
-    fdt.propU64Cells('reg', [v.base, v.size])
-      .propString('compatible', 'virtio,mmio')
-      .endNode();
-  }
-
+  write('soc', false);
   for (const p of desc.passthrough ?? []) {
     fdt.beginNode(unitName(p.name, p.base));
-    irqProps(p.irq === 0 && p.node !== undefined ? undefined : p.irq);
+    ctx.irq(p.irq === 0 && p.node !== undefined ? undefined : p.irq);
     fdt.propU64Cells('reg', [p.base, p.size])
       .propString('compatible', p.compatible)
       .endNode();
   }
-
-  // PLIC contexts are (hart 0 M, hart 0 S, hart 1 M, ...), hence this pairing.
-  // The node is written even for a layout without a PLIC: phandles stay QEMU's.
-  const plic = board.plic ?? VIRT.plic;
-  fdt.beginNode(unitName('plic', plic.base))
-    .propU32('phandle', ph.plic)
-    .propU32('riscv,ndev', plic.sources)
-    .propU64Cells('reg', [plic.base, plic.size])
-    .propU32Array('interrupts-extended', hartIds.flatMap((h) => [ph.intc(h), IRQ_M_EXT, ph.intc(h), IRQ_S_EXT]))
-    .propEmpty('interrupt-controller')
-    .propStringList('compatible', ['sifive,plic-1.0.0', 'riscv,plic0'])
-    .propU32('#address-cells', 0)
-    .propU32('#interrupt-cells', 1)
-    .endNode();
-
-  if (board.clint !== undefined) {
-    fdt.beginNode(unitName('clint', board.clint.base))
-      .propU32Array('interrupts-extended', hartIds.flatMap((h) => [ph.intc(h), IRQ_M_SOFT, ph.intc(h), IRQ_M_TIMER]))
-      .propU64Cells('reg', [board.clint.base, board.clint.size])
-      .propStringList('compatible', ['sifive,clint0', 'riscv,clint0'])
-      .endNode();
-  }
+  write('soc', true);
 
   fdt.endNode(); // soc
   fdt.endNode(); // root

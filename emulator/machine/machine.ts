@@ -12,13 +12,10 @@ import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock32, translateBlock64 } from '../hart/blocks';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
-import { Uart16550 } from '../devices/uart-ns16550a';
-import { Clint } from '../devices/clint';
 import { Plic } from '../devices/plic';
-import { GoldfishRtc } from '../devices/goldfish-rtc';
-import { PowerEvent, SifiveTest } from '../devices/sifive-test';
+import { BuildContext, BuiltDevice, ConsoleInput, DeviceWindow, PowerEvent } from '../devices/device-type';
 import { Htif } from '../devices/htif';
-import { EmptyVirtioSlot, VirtioDevice, VirtioMmio } from '../devices/virtio/mmio';
+import { VirtioDevice } from '../devices/virtio/mmio';
 import { VirtioBlk } from '../devices/virtio/blk';
 import { seededEntropy, VirtioRng } from '../devices/virtio/rng';
 import { VirtioConsole } from '../devices/virtio/console';
@@ -27,7 +24,7 @@ import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../ba
 import { MmioDevice } from '../bus/bus';
 import { DeviceGroup, DeviceSlot } from '../devices/device-view';
 import { InputEvent, InputQueue } from './input-events';
-import { BoardLayout, boardOf, checkPassthrough, MachineDescription, VIRT, VirtioDeviceDescription, virtioSlots } from './description';
+import { BoardLayout, boardOf, checkPassthrough, DEVICE_TYPES, MachineDescription, placesOf, VIRT, VirtioDeviceDescription, virtioSlots } from './description';
 import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from '../hart/breakpoints';
@@ -81,17 +78,18 @@ export class Machine {
   readonly dram: MemoryRegion;
   readonly rom: MemoryRegion;
   readonly harts: Hart[] = [];
-  readonly uart: Uart16550;
-  readonly clint: Clint;
+  /** The console UART (console input goes to it); every UART writes to the console. */
+  readonly uart: ConsoleInput;
+  /** The PLIC every device line goes to. */
   readonly plic: Plic;
-  readonly rtc: GoldfishRtc;
-  /** UARTs after the first (a DTS board may have several); their output goes to the console. */
-  readonly extraUarts: Uart16550[] = [];
   /** Where the devices sit (the description's layout, or virt's). */
   readonly board: BoardLayout;
   htif: Htif | null = null;
-  /** Virtio-mmio transports with a device behind them, in description order. */
-  readonly virtio: VirtioMmio[] = [];
+  /** Every built device instance with its clock hooks, mapped or not, in board order. */
+  private readonly built: BuiltDevice[] = [];
+  /** The instances with a round-boundary hook, picked out of `built` once. */
+  private readonly ticking: BuiltDevice[];
+  private readonly polling: BuiltDevice[];
   /** The virtio console, when the description has one: console input goes to it instead of the UART. */
   private virtioConsole: VirtioConsole | null = null;
   /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
@@ -142,38 +140,40 @@ export class Machine {
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => { const h = this.harts[this.cursor] as Hart | undefined; if (h !== undefined) h.yieldLoop = true; };
 
-    // Every device is placed where the board layout says (virt's, or a DTS board's);
-    // the CLINT, PLIC, RTC and UART0 exist even when the layout leaves them out, unmapped.
-    const board = this.board;
     const line = (irq: number | undefined) => irq === undefined ? () => undefined : (l: boolean) => this.plic.setLevel(irq, l);
-    this.plic = new Plic(this.harts);
-    const [console0, ...moreUarts] = board.uarts;
-    this.uart = new Uart16550('uart0', (b) => this.backends.consoleOut(b), line(console0?.irq));
-    this.clint = new Clint(this.harts, () => this.ticks(this.clock), (t) => { this.clock = this.clockForTicks(t); });
-    this.rtc = new GoldfishRtc(() => this.nowNs(), line(board.rtc?.irq));
-    if (board.test !== undefined) this.attach('emulated', board.test, new SifiveTest((e) => { this.power = { kind: 'power', event: e }; }));
-    if (board.rtc !== undefined) this.attach('emulated', board.rtc, this.rtc);
-    if (board.clint !== undefined) this.attach('emulated', board.clint, this.clint);
-    if (board.plic !== undefined) this.attach('emulated', board.plic, this.plic);
-    if (console0 !== undefined) this.attach('emulated', console0, this.uart);
-    // More UARTs write to the console too; console input goes to the first only.
-    moreUarts.forEach((u, i) => {
-      const extra = new Uart16550(`uart${i + 1}`, (b) => this.backends.consoleOut(b), line(u.irq));
-      this.extraUarts.push(extra);
-      this.attach('emulated', u, extra);
-    });
-    const placed = virtioSlots(desc.virtio ?? [], board.virtio.length);
+    // Every device type builds its instances where the board layout says (virt's, or a
+    // DTS board's); an `always` type the layout leaves out is built unmapped.
+    const placed = virtioSlots(desc.virtio ?? [], this.board.virtio.length);
     if (!placed.ok) throw new Error(`machine: ${placed.error}`); // hosts check first (checkHostFit)
     const bySlot = new Map<number, VirtioDeviceDescription>();
     (desc.virtio ?? []).forEach((d, n) => bySlot.set(placed.value[n], d));
-    board.virtio.forEach((place, i) => {
-      const d = bySlot.get(i);
-      if (d === undefined) { this.bus.map(place.base, place.decodeSize ?? place.size, new EmptyVirtioSlot(`virtio${i}`)); return; }
-      const t = new VirtioMmio(`virtio${i}`, this.dram, this.buildVirtio(d), line(place.irq),
-        (msg) => this.backends.log?.(msg), { legacy: d.legacy });
-      this.virtio.push(t);
-      this.attach('virtio', place, t, { virtio: () => t.viewState() });
-    });
+    const ctx: BuildContext = {
+      harts: this.harts, ram: this.dram,
+      line,
+      consoleOut: (b) => this.backends.consoleOut(b),
+      power: (e) => { this.power = { kind: 'power', event: e }; },
+      log: (line) => this.backends.log?.(line),
+      ticks: () => this.ticks(this.clock),
+      setTicks: (t) => { this.clock = this.clockForTicks(t); },
+      nowNs: () => this.nowNs(),
+      clockAtNs: (ns) => this.clockForTicks(Math.ceil((ns - RTC_EPOCH_NS) * this.board.timebaseHz / 1e9)),
+      virtioDevice: (i) => { const d = bySlot.get(i); return d === undefined ? undefined : { device: this.buildVirtio(d), legacy: d.legacy }; },
+      roles: {},
+    };
+    for (const type of DEVICE_TYPES) {
+      const places = placesOf<DeviceWindow & { irq?: number }>(this.board, type);
+      places.forEach((place, i) => {
+        const b = type.build(place, i, ctx);
+        this.built.push(b);
+        if (b.group === 'hidden') this.bus.map(place.base, place.decodeSize ?? place.size, b.dev);
+        else this.attach(b.group, place, b.dev, { ...(b.virtio ? { virtio: b.virtio } : {}) });
+      });
+      if (places.length === 0 && type.always === true) this.built.push(type.build(undefined, 0, ctx));
+    }
+    this.plic = ctx.roles.interrupts as Plic; // PLIC and UART are `always` built
+    this.uart = ctx.roles.consoleInput as ConsoleInput;
+    this.ticking = this.built.filter((d) => d.tick !== undefined);
+    this.polling = this.built.filter((d) => d.poll !== undefined);
     const bad = checkPassthrough(desc);
     if (bad !== null) throw new Error(`machine: ${bad}`);
     (desc.passthrough ?? []).forEach((p, i) => {
@@ -386,13 +386,13 @@ export class Machine {
         this.clock += QUANTUM;
       }
       this.roundAwake = false;
-      this.rtc.tick();
+      for (const d of this.ticking) d.tick?.();
       this.htif?.poll();
       // What a Remote-Port peer sent on its own is posted now, to enter with the other inputs.
       for (const slot of this.slots) slot.poll();
       this.applyInputs();
       this.feedInput();
-      for (const t of this.virtio) t.poll();
+      for (const d of this.polling) d.poll?.();
       for (const slot of this.slots) slot.tick();
       if (this.power !== null) return this.takePower();
       if (this.watchpoints.hit !== null) return { kind: 'watch', hart: 0 }; // device DMA between quanta
@@ -473,15 +473,11 @@ export class Machine {
       const stime = h.stimecmpTicks();
       if ((h.mie & MIP.STIP) !== 0 && stime !== undefined) best = Math.min(best, stime);
     }
-    const alarm = this.rtc.nextDeadlineNs();
-    if (alarm !== undefined) {
-      const ticks = Math.ceil((alarm - RTC_EPOCH_NS) * this.board.timebaseHz / 1e9);
-      best = Math.min(best, ticks);
-    }
     // Pending console input wakes the guest only if it can enter now: with the UART's
     // FIFO full, a sleeping guest stays idle until it reads (no busy rounds).
     if (this.input.length > 0 && (this.virtioConsole !== null ? this.virtioConsole.canReceive() : this.uart.canReceive() > 0)) return this.clock;
     let next = best === Infinity ? Infinity : this.clockForTicks(best);
+    for (const d of this.built) next = Math.min(next, d.nextDeadline?.() ?? Infinity);
     next = Math.min(next, this.inputs.nextAt(this.clock, this.consoleRoom()) ?? Infinity);
     for (const slot of this.slots) next = Math.min(next, slot.nextDeadline() ?? Infinity);
     return next === Infinity ? undefined : next;
@@ -493,12 +489,7 @@ export class Machine {
     this.cursor = 0;
     this.sliceLeft = QUANTUM;
     this.breakpointsChanged();
-    this.uart.reset();
-    for (const u of this.extraUarts) u.reset();
-    this.clint.reset();
-    this.plic.reset();
-    this.rtc.reset();
-    for (const t of this.virtio) t.reset();
+    for (const d of this.built) d.reset?.();
     for (const slot of this.slots) slot.reset();
   }
 

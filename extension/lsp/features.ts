@@ -10,8 +10,8 @@ import {
   Position, Range, SymbolInformation, SymbolKind, TextEdit, WorkspaceEdit,
 } from 'vscode-languageserver';
 import {
-  analyzeDts, BodyItem, DEVICE_MODELS, DeviceModel, dirname, DtNode, DtProp, DtsCompilation, DtsOptions, formatValue,
-  joinPath, LineIndex, NodeBody, Ref, regWindows, SourceRange, translateToRoot,
+  analyzeDts, BodyItem, DEVICE_TYPES, DeviceModel, dirname, DtNode, DtProp, DtsCompilation, DtsOptions, formatValue,
+  joinPath, LineIndex, NodeBody, nodeRole, Ref, regWindows, SourceRange, translateToRoot, typeForCompatible,
 } from '../../emulator';
 import { STRING_VALUES, isPhandleProperty, phandleCandidates } from './values';
 import { stubFileName, stubModelText } from './stub-model';
@@ -79,7 +79,7 @@ function siteAt(a: Analysis, pos: Position): Site | undefined {
 
 /** The emulator model implementing a compatible string, if any. */
 export function modelFor(compatible: string): DeviceModel | undefined {
-  return DEVICE_MODELS.find((m) => m?.compatible.includes(compatible));
+  return typeForCompatible(compatible)?.model;
 }
 
 function modelDoc(m: DeviceModel): string {
@@ -106,16 +106,13 @@ export function diagnostics(a: Analysis): Diagnostic[] {
       }
     }
   }
-  // A device the emulator cannot run: its compatible has no model (DESIGN.md: passthrough stubs).
+  // A node machine-from-DTS turns into a passthrough stub slot (DESIGN.md: passthrough stubs),
+  // marked on its first compatible string: the one the slot is named after.
   for (const s of a.sites) {
-    if (s.kind !== 'compatible' || s.range.file !== a.file) continue;
+    if (s.kind !== 'compatible' || s.range.file !== a.file || s.node.deleted) continue;
+    const role = nodeRole(s.node);
+    if (role?.kind !== 'stub' || role.compatible !== s.value) continue;
     const node = s.node;
-    if (node.deleted || node.prop('reg') === undefined) continue;
-    const dt = node.prop('device_type');
-    if (dt !== undefined && /^(cpu|memory)\0/.test(new TextDecoder().decode(dt.bytes))) continue;
-    const all = node.prop('compatible')?.bytes;
-    const names = all === undefined ? [] : new TextDecoder().decode(all).split('\0').filter((x) => x !== '');
-    if (names.some((c) => modelFor(c) !== undefined) || names[0] !== s.value) continue;
     out.push({ range: toRange(a, s.range), severity: DiagnosticSeverity.Warning, code: 'passthrough_stub', source: 'dts',
       message: `no emulator model for compatible "${s.value}": ${node.path} becomes a passthrough stub slot` });
   }
@@ -422,7 +419,7 @@ export function completion(a: Analysis, pos: Position, text = a.text): Completio
   if (/&[a-zA-Z0-9_]*$/.test(before)) return references('');
   if (inCells !== undefined && isPhandleProperty(inCells) && /[<\s]$/.test(before)) return references('&');
   if (inString === 'compatible') {
-    return DEVICE_MODELS.flatMap((m) => m.compatible.map((c) => ({
+    return DEVICE_TYPES.map((t) => t.model).flatMap((m) => m.compatible.map((c) => ({
       label: c, kind: CompletionItemKind.Value, detail: `${m.model} (emulated)`, documentation: { kind: MarkupKind.Markdown, value: modelDoc(m) },
     })));
   }

@@ -5,9 +5,8 @@
  */
 import { BlockBackend } from '../../backends';
 import { DescriptorChain } from './queue';
-import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 
-export const VIRTIO_ID_BLOCK = 2;
 /** §5.2.3 feature bits. */
 export const VIRTIO_BLK_F = { SIZE_MAX: 1, SEG_MAX: 2, RO: 5, BLK_SIZE: 6, FLUSH: 9, DISCARD: 13, WRITE_ZEROES: 14 } as const;
 /** §5.2.6 request types and status values. */
@@ -50,7 +49,7 @@ export type BlkRequest =
   | { type: 'bad'; why: string };
 
 export class VirtioBlk implements VirtioDevice {
-  readonly deviceId = VIRTIO_ID_BLOCK;
+  readonly deviceId = VIRTIO_ID.block;
   readonly queueMaxSizes = [QUEUE_SIZE];
   readonly features: readonly [number, number];
   private readonly cfg = new Uint8Array(0x3c);

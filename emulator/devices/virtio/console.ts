@@ -5,9 +5,8 @@
  * is dropped) and enters only when the machine polls between quanta or when the guest
  * posts buffers, so a run with the same input stays the same run.
  */
-import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 
-export const VIRTIO_ID_CONSOLE = 3;
 const RX = 0, TX = 1;
 const QUEUE_SIZE = 64;
 /** Bytes of one transmit chain that reach the console; the rest is dropped with a log line (a chain can name all of RAM many times over). */
@@ -22,7 +21,7 @@ export interface ConsoleInput {
 }
 
 export class VirtioConsole implements VirtioDevice {
-  readonly deviceId = VIRTIO_ID_CONSOLE;
+  readonly deviceId = VIRTIO_ID.console;
   readonly features = [0, 0] as const;
   readonly queueMaxSizes = [QUEUE_SIZE, QUEUE_SIZE];
   /** §5.3.4: cols, rows, max_nr_ports, emerg_wr; all zero without the features that use them. */

@@ -11,9 +11,10 @@
  */
 import { MmioDevice } from '../../bus/bus';
 import { DeviceModel, fieldMask, offsets } from '../regmap';
-import { VIRT } from '../../machine/description';
+import { DeviceType, IrqWindow, unitName } from '../device-type';
 import { VirtioQueueState, VirtioState } from '../device-view';
 import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
+import type { VirtioDevice, VirtioTransport } from './device';
 
 const REGS = [
   { name: 'MagicValue', offset: 0x000, width: 4, access: 'RO', reset: 0x74726976, doc: '"virt" in little-endian' },
@@ -56,7 +57,7 @@ export const VIRTIO_MMIO_MODEL: DeviceModel = {
   model: 'virtio-mmio',
   compatible: ['virtio,mmio'],
   doc: 'Virtio over MMIO transport (virtio 1.2 §4.2); one slot of the virt board.',
-  size: VIRT.virtio.stride,
+  size: 0x1000,
   registers: REGS,
 };
 
@@ -106,52 +107,11 @@ export function serveChains(t: VirtioTransport, q: number, serve: (chain: Descri
   if (used) t.usedBuffers(q);
 }
 
-/**
- * The transport seen from a device: its queues, negotiated features, guest RAM, and the
- * ways to tell the driver something (used buffers, config change, a broken driver).
- */
-export interface VirtioTransport {
-  readonly name: string;
-  readonly ram: GuestRam;
-  queue(i: number): SplitQueue;
-  /** Whether feature `bit` was negotiated. */
-  negotiated(bit: number): boolean;
-  /** Used entries were added to queue `i`: interrupt the driver if it wants one. */
-  usedBuffers(i: number): void;
-  /** Config space changed: bump ConfigGeneration and raise a config interrupt. */
-  configChanged(): void;
-  /** The driver broke the rules: DEVICE_NEEDS_RESET, a config interrupt and a log line. */
-  needsReset(why: string | QueueError): void;
-  /** True while the driver may use the device (DRIVER_OK set, no reset needed). */
-  readonly live: boolean;
-  log(line: string): void;
-}
+export type { VirtioDevice, VirtioTransport } from './device';
 
-/** One virtio device type behind the transport (Firecracker's VirtioDevice trait, reduced). */
-export interface VirtioDevice {
-  /** Virtio device ID (§5): 1 net, 2 block, 3 console, 4 entropy. */
-  readonly deviceId: number;
-  /** Device-specific feature bits offered, as [bits 0-31, bits 32-63]; the transport adds its own. */
-  readonly features: readonly [number, number];
-  /** Largest size of each queue; the length is the number of queues. */
-  readonly queueMaxSizes: readonly number[];
-  /** The device-specific configuration space, little-endian (§4.2.2: Config at 0x100). */
-  config(): Uint8Array;
-  /** The driver wrote config bytes (most devices ignore this). */
-  writeConfig?(offset: number, bytes: Uint8Array): void;
-  /** DRIVER_OK: the device may start; an error message fails activation (→ DEVICE_NEEDS_RESET). */
-  activate(t: VirtioTransport): string | null;
-  /** Device reset (Status written 0): drop every request in flight. */
-  reset(): void;
-  /** QueueNotify: buffers are available on queue `q`. */
-  notify(q: number): void;
-  /** Host input for the device may be taken now (called between quanta; deterministic). */
-  poll?(): void;
-  /** Names of the device-specific feature bits, for the Devices view. */
-  readonly featureNames?: Readonly<Record<number, string>>;
-}
-
-const DEVICE_TYPES: Readonly<Record<number, string>> = { 1: 'net', 2: 'block', 3: 'console', 4: 'entropy', 16: 'gpu', 18: 'input' };
+/** Virtio device ids (virtio 1.2 §5), once: each device answers its own in DeviceID; the Devices view names them. */
+export const VIRTIO_ID = { net: 1, block: 2, console: 3, entropy: 4, gpu: 16, input: 18 } as const;
+const DEVICE_TYPES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(VIRTIO_ID).map(([k, v]) => [v, k]));
 const TRANSPORT_FEATURES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(VIRTIO_F).map(([k, v]) => [v, k]));
 
 /** Options of one transport: `legacy` answers Version 1 with QueuePFN (QEMU's force-legacy). */
@@ -496,3 +456,31 @@ export class EmptyVirtioSlot implements MmioDevice {
   read(offset: number): number { return this.peek(offset); }
   write(): void { /* no device: writes have no effect */ }
 }
+
+/**
+ * Virtio-mmio slots: a transport with the device the host put in the slot, or an empty
+ * one. Slot 0 is the lowest address (QEMU's numbering; description.ts virtioSlots).
+ */
+export const VIRTIO_MMIO: DeviceType<IrqWindow, 'virtio', true> = {
+  key: 'virtio', many: true, model: VIRTIO_MMIO_MODEL, decodeSize: 0x1000,
+  name: (i) => `virtio${i}`,
+  build(place, i, ctx) {
+    const name = `virtio${i}`;
+    const d = ctx.virtioDevice(i);
+    if (d === undefined) return { dev: new EmptyVirtioSlot(name), group: 'hidden' };
+    const t = new VirtioMmio(name, ctx.ram, d.device, ctx.line(place?.irq), (msg) => ctx.log(msg), { legacy: d.legacy });
+    return { dev: t, group: 'virtio', virtio: () => t.viewState(), poll: () => t.poll(), reset: () => t.reset() };
+  },
+  fdt: {
+    // QEMU lists the slots from the highest address down; Linux probes them in tree order,
+    // so this order decides which device becomes vda, vdb, ...
+    soc(places, { fdt, irq }) {
+      for (const v of [...places].reverse()) {
+        fdt.beginNode(unitName('virtio_mmio', v.base));
+        irq(v.irq);
+        fdt.propU64Cells('reg', [v.base, v.size]).propString('compatible', 'virtio,mmio').endNode();
+      }
+    },
+  },
+  dts: { sortByAddress: true, place: (n, ctx) => ctx.placed(n, 'virtio-mmio transport', 0x200) },
+};

@@ -6,9 +6,8 @@
  * backend while the guest has no buffer posted.
  */
 import { NetBackend } from '../../backends';
-import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_F } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_F, VIRTIO_ID } from './mmio';
 
-export const VIRTIO_ID_NET = 1;
 /** §5.1.3 feature bits. */
 export const VIRTIO_NET_F = { MTU: 3, MAC: 5, STATUS: 16 } as const;
 export const VIRTIO_NET_S_LINK_UP = 1;
@@ -32,7 +31,7 @@ export function parseMac(s: string): Uint8Array | undefined {
 export const DEFAULT_MAC = '52:54:00:12:34:56';
 
 export class VirtioNet implements VirtioDevice {
-  readonly deviceId = VIRTIO_ID_NET;
+  readonly deviceId = VIRTIO_ID.net;
   readonly queueMaxSizes = [QUEUE_SIZE, QUEUE_SIZE];
   readonly features: readonly [number, number] = [
     ((1 << VIRTIO_NET_F.MTU) | (1 << VIRTIO_NET_F.MAC) | (1 << VIRTIO_NET_F.STATUS)) >>> 0, 0,

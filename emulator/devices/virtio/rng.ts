@@ -4,9 +4,8 @@
  * default `seededEntropy`, so a run stays reproducible (DESIGN.md idea 2).
  */
 import { EntropySource } from '../../backends';
-import { serveChains, VirtioDevice, VirtioTransport } from './mmio';
+import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 
-export const VIRTIO_ID_ENTROPY = 4;
 const QUEUE_SIZE = 8;
 /** Bytes per request at most: a guest asking for more gets a short answer, as QEMU's rate limit allows. */
 const MAX_REQUEST = 64 * 1024;
@@ -25,7 +24,7 @@ export function seededEntropy(seed = 0x6f73_6465): EntropySource {
 }
 
 export class VirtioRng implements VirtioDevice {
-  readonly deviceId = VIRTIO_ID_ENTROPY;
+  readonly deviceId = VIRTIO_ID.entropy;
   readonly features = [0, 0] as const;
   readonly queueMaxSizes = [QUEUE_SIZE];
   private t: VirtioTransport | null = null;
