@@ -190,9 +190,6 @@ export default defineConfig(
     ],
     ignores: [
       'emulator/**/*.test.ts', 'emulator/**/test/**',
-      // Known exceptions, each to go: a passthrough slot takes its description type from
-      // machine/description.ts, and the boot ROM takes description's Xlen type.
-      'emulator/devices/passthrough/slot.ts', 'emulator/firmware/boot-rom.ts',
     ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -3,13 +3,12 @@
  * firmware sees identical registers and instruction traces agree: a0 = mhartid,
  * a1 = FDT address, a2 = fw_dynamic_info (OpenSBI docs/firmware/fw_dynamic.md).
  */
-import { Xlen } from '../machine/description';
 
 const FW_DYNAMIC_MAGIC = 0x4942534f; // "OSBI"
 const FW_DYNAMIC_VERSION = 2;
 const NEXT_MODE_S = 1;
 
-export function bootRom(xlen: Xlen, startAddr: number, fdtAddr: number, kernelEntry: number): Uint8Array {
+export function bootRom(xlen: 32 | 64, startAddr: number, fdtAddr: number, kernelEntry: number): Uint8Array {
   const words = [
     0x00000297, // auipc t0, 0
     0x02828613, // addi  a2, t0, 40        (fw_dynamic_info below)

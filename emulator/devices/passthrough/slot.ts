@@ -9,9 +9,28 @@
 import { MemoryRegion, MmioDevice } from '../../bus/bus';
 import { DeviceModel } from '../regmap';
 import { PassthroughState } from '../device-view';
-import { PassthroughDescription } from '../../machine/description';
 import { PassthroughBackend, PassthroughContext } from './backend';
 
+/** A passthrough slot (issue 8): where it sits, its PLIC line, its DMA window. */
+export interface PassthroughDescription {
+  /** Node and device name, e.g. "dma0". */
+  name: string;
+  base: number;
+  size: number;
+  irq: number;
+  /** The FDT compatible string the guest's driver probes for. */
+  compatible: string;
+  /** Guest-physical range (inside DRAM) the backend may read and write. */
+  dma?: { base: number; size: number };
+  /**
+   * The DTS node the slot stands in for (a compatible we do not emulate). Such a slot
+   * takes the node's window and line as they are: the size rules for user-placed slots
+   * do not apply, and irq 0 means the node has no interrupt.
+   */
+  node?: string;
+  /** What accesses to the slot do while it is unplugged: read all-ones, or fault. */
+  unplugged: 'ones' | 'fault';
+}
 
 export interface SlotHost {
   setIrq(high: boolean): void;
