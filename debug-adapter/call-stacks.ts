@@ -82,6 +82,11 @@ export class CallStacks {
     return frames;
   }
 
+  /** A register or memory was written: the hart's unwound registers are read again (frame ids stay). */
+  async refresh(hart: number): Promise<void> {
+    this.stacks.set(hart, await this.unwind(hart));
+  }
+
   /** What a frame id stands for (the stack is built when a client asks before stackTrace). */
   async place(frameId: number): Promise<FramePlace> {
     const hart = hartOfFrame(frameId);

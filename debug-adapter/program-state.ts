@@ -8,7 +8,7 @@
  * and every object handed out last until the machine runs.
  */
 import { Die, DW_TAG, DwarfInfo } from './dwarf-dies';
-import { concrete, members, typeName, typeOf, typeSize } from './dwarf-types';
+import { concrete, enumerators, members, typeName, typeOf, typeSize } from './dwarf-types';
 import { CallerContext, framesAt, globals, SourceFrame, variablesAt } from './dwarf-scopes';
 import { arrayDims, formatArrayOf, formatMember, formatValue, frameVariables, objectBytes, toBytes, ValueContext, variableLocation } from './dwarf-values';
 import { littleEndian, LocationError } from './dwarf-expr';
@@ -80,6 +80,12 @@ export interface ValueRow {
   children?: ObjectRef;
   /** Array elements: VS Code asks for them in pages. */
   indexed?: number;
+  /** Where Set Value writes: memory (memoryReference), a register of the top frame, or nowhere (why). */
+  register?: number;
+  unsettable?: string;
+  /** The object's type, for Set Value to know what it writes. */
+  typeDie?: Die;
+  bytes?: number;
 }
 
 interface FrameState { info: DwarfInfo; frame: SourceFrame; pc: bigint; ctx: ValueContext; caller?: CallerContext }
@@ -163,6 +169,44 @@ export class ProgramState {
     });
   }
 
+  /**
+   * Set Value on a C variable or member: `text` (an enumerator's name, true/false, or any
+   * expression the machine-level evaluator takes) written to its memory or, in the top
+   * frame, its register. Scalars only: integers, enums, bools, chars and pointers.
+   */
+  async setValue(row: ValueRow, hart: number, depth: number, text: string, evaluate: (text: string) => Promise<bigint>): Promise<void> {
+    const what = row.evaluateName ?? row.name;
+    if (row.unsettable !== undefined) throw new RequestError(`cannot set ${what}: ${row.unsettable}`);
+    const t = concrete(row.typeDie);
+    const scalar = t !== undefined && (t.tag === DW_TAG.baseType || t.tag === DW_TAG.enumerationType || t.tag === DW_TAG.pointerType);
+    if (!scalar || row.bytes === undefined) throw new RequestError(`cannot set ${what}: it is ${row.type}; set its members or elements one by one`);
+    if (t.tag === DW_TAG.baseType && t.number(0x3e) === 0x04) throw new RequestError(`cannot set ${what}: floating-point values are not supported yet`);
+    const word = text.trim();
+    const named = t.tag === DW_TAG.enumerationType ? enumerators(t).find((e) => e.name === word)?.value : undefined;
+    const value = named ?? (word === 'true' ? 1n : word === 'false' ? 0n : await evaluate(word));
+    const bytes = toBytes(BigInt.asUintN(row.bytes * 8, value), row.bytes);
+    const m = this.ctx.machine();
+    if (row.memoryReference !== undefined) {
+      const r = await m.request({ type: 'writeMemory', hart, address: BigInt(row.memoryReference), bytes, physical: false });
+      if (r.written < bytes.length) throw new RequestError(`cannot set ${what}: ${row.memoryReference} is not writable RAM`);
+    } else if (row.register !== undefined && row.register < 32) {
+      if (depth > 0) throw new RequestError(`cannot set ${what}: it is in a register of a caller's frame, which only unwinding knows; set it in the top frame`);
+      // The register holds the value sign- or zero-extended to XLEN, as the compiler keeps it.
+      const signed = t.tag === DW_TAG.baseType && (t.number(0x3e) === 0x05 || t.number(0x3e) === 0x06);
+      const full = signed ? BigInt.asIntN(row.bytes * 8, value) : BigInt.asUintN(row.bytes * 8, value);
+      await m.request({ type: 'writeRegister', hart, reg: row.register, value: BigInt.asUintN(this.ctx.xlen, full) });
+    } else {
+      throw new RequestError(`cannot set ${what}: it is neither in memory nor in an integer register`);
+    }
+    this.caches.delete(hart); // what was read before the write is stale
+    await this.stacks.refresh(hart);
+  }
+
+  /** The rows of a scope or object, for Set Value to find one by name. */
+  async rowsOf(kind: 'locals' | 'arguments' | 'statics', hart: number, depth: number, inline: number): Promise<ValueRow[]> {
+    return kind === 'statics' ? this.statics(hart, depth, inline) : this.frameRows(hart, depth, inline, kind);
+  }
+
   private cache(hart: number): PageCache {
     let c = this.caches.get(hart);
     if (c === undefined) {
@@ -238,9 +282,12 @@ export class ProgramState {
       throw e;
     }
     const bytes = objectBytes(loc, size, ctx);
-    if (typeof bytes === 'string') return { ...base, value: bytes };
+    if (typeof bytes === 'string') return { ...base, value: bytes, unsettable: `${name} is ${bytes}` };
     const address = loc.kind === 'memory' ? loc.address : undefined;
-    return this.objectRow({ hart, type, bytes, address, path: name, addressSize }, name, ctx);
+    const row = this.objectRow({ hart, type, bytes, address, path: name, addressSize }, name, ctx);
+    if (loc.kind === 'register') return { ...row, register: loc.reg };
+    if (loc.kind !== 'memory') return { ...row, unsettable: loc.kind === 'pieces' ? `${name} is split over registers and memory (DWARF pieces): set each part as a register or memory` : `${name} has no storage here: the compiler computes its value` };
+    return row;
   }
 
   /** The row for an object: value, type and what it expands to. */
@@ -252,6 +299,7 @@ export class ProgramState {
     const dims = obj.dims ?? (t?.tag === DW_TAG.arrayType ? arrayDims(t) : undefined);
     const row: ValueRow = {
       name, value, type: obj.dims !== undefined ? `${typeName(obj.type)} [${obj.dims.join('][')}]` : typeName(obj.type), evaluateName: obj.path,
+      typeDie: obj.dims !== undefined ? undefined : obj.type, bytes: obj.bytes.length,
       ...(obj.address !== undefined ? { memoryReference: `0x${obj.address.toString(16)}` } : {}),
     };
     if (dims !== undefined && dims.length > 0) return { ...row, children: obj, indexed: dims[0] };
@@ -272,7 +320,8 @@ export class ProgramState {
     }
     if (t !== undefined && (t.tag === DW_TAG.structureType || t.tag === DW_TAG.unionType)) {
       return members(t).map((m) => {
-        const path = `${obj.path}.${m.name}`;
+        // A member of `*p` is `p->m`, as C writes it (`*p.m` would be `*(p.m)`).
+        const path = obj.path.startsWith('*') ? `${obj.path.slice(1)}->${m.name}` : `${obj.path}.${m.name}`;
         if (m.bitSize !== undefined) return { name: m.name, value: formatMember(m, obj.bytes, obj.addressSize, ctx, 0), type: typeName(m.type), evaluateName: path };
         const size = typeSize(m.type, obj.addressSize) ?? 0;
         const child: ObjectRef = { ...obj, type: m.type, dims: undefined, bytes: obj.bytes.subarray(m.offset, m.offset + size), address: obj.address === undefined ? undefined : obj.address + BigInt(m.offset), path };

@@ -90,9 +90,7 @@ export class Scopes {
   async setVariable(reference: number, name: string, text: string): Promise<string> {
     const ref = this.ref(reference);
     if (ref.kind === 'registers' && ref.depth > 0) throw new RequestError('a caller\'s registers are what unwinding found; set them in the top frame');
-    if (ref.kind !== 'registers' && ref.kind !== 'csrs' && ref.kind !== 'fields') {
-      throw new RequestError('setting a C variable is not supported yet: write its memory (the Memory view, or `set` in the Debug Console)');
-    }
+    if (ref.kind !== 'registers' && ref.kind !== 'csrs' && ref.kind !== 'fields') return this.setProgramVariable(ref, name, text);
     const value = await this.evaluate(text, ref.hart);
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
@@ -112,6 +110,22 @@ export class Scopes {
     }
     const after = await this.read(ref);
     return after.find((v) => v.name === name)?.value ?? text;
+  }
+
+  /** Set Value on a C variable (a scope's row) or a member or element (an object's row); its new text back. */
+  private async setProgramVariable(ref: Exclude<VarRef, { kind: 'registers' | 'csrs' | 'fields' }>, name: string, text: string): Promise<string> {
+    const hart = ref.kind === 'object' ? ref.obj.hart : ref.hart;
+    const depth = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.depth : 0;
+    const inline = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.inline : 0;
+    const rows = async () => ref.kind === 'object' ? this.program.children(ref.obj)
+      : ref.kind === 'globals' ? [await this.program.evaluatePath(name, hart, 0, 0)].filter((r): r is ValueRow => r !== undefined)
+        : this.program.rowsOf(ref.kind, hart, depth, inline);
+    const row = (await rows()).find((r) => r.name === name);
+    if (row === undefined) throw new RequestError(`${name} is not in this scope any more`);
+    await this.program.setValue(row, hart, depth, text, (t) => this.evaluate(t, hart));
+    // Read back by its C path: an object's rows are the snapshot taken when it was expanded.
+    const after = await this.program.evaluatePath(row.evaluateName ?? name, hart, depth, inline);
+    return after?.value ?? text;
   }
 
   private ref(reference: number): VarRef {

@@ -419,7 +419,8 @@ try {
     const suggest = page.locator('.editor-widget.suggest-widget');
     await suggest.locator('.monaco-list-row', { hasText: 'ns16550a' }).first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(artifacts, 'dts-completion-compatible.png') });
-    await page.keyboard.type('ns16');
+    // Both `ns16550` and `ns16550a` are offered (the UART answers both): type enough to pick one.
+    await page.keyboard.type('ns16550a');
     await suggest.locator('.monaco-list-row.focused', { hasText: 'ns16550a' }).waitFor({ timeout: 10_000 });
     await page.keyboard.press('Enter');
     await suggest.waitFor({ state: 'hidden', timeout: 10_000 });

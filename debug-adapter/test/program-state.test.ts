@@ -72,8 +72,22 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
       assert.deepEqual(fields.map((f) => f.name), ['state', 'pid', 'name', 'parent', 'ctx', 'inner', 'flags', 'ready', 'handler']);
       for (const f of fields) {
         assert.equal(f.value, await gdb.evaluate(`p->${f.name}`), `p->${f.name}`);
-        assert.equal(f.evaluateName, `*p.${f.name}`);
+        assert.equal(f.evaluateName, `p->${f.name}`);
       }
+
+      // Set Value: a member through its expanded parent, an enum by its enumerator's name,
+      // an argument (in memory at -O0, in a register at -O2); a struct is refused in words.
+      const setPid = await dc.setVariableRequest({ variablesReference: star.variablesReference, name: 'pid', value: '41 + 1' });
+      assert.equal(setPid.body.value, '42');
+      assert.equal((await dc.evaluateRequest({ expression: 'p->pid', context: 'watch', frameId: frame.id })).body.result, '42');
+      const setState = await dc.setVariableRequest({ variablesReference: star.variablesReference, name: 'state', value: 'ZOMBIE' });
+      assert.equal(setState.body.value, 'ZOMBIE');
+      await gdb.command('set var p->pid = 42');
+      await gdb.command('set var p->state = ZOMBIE');
+      const setBudget = await dc.setVariableRequest({ variablesReference: args.variablesReference, name: 'budget', value: '7' });
+      assert.equal(setBudget.body.value, '7');
+      await gdb.command('set var budget = 7');
+      await assert.rejects(dc.setVariableRequest({ variablesReference: star.variablesReference, name: 'ctx', value: '1' }), /cannot set p->ctx: it is struct context; set its members/);
 
       // An array in pages, as VS Code asks for a long one.
       const procs = (await vars(statics.variablesReference)).find((v) => v.name === 'procs')!;
