@@ -498,6 +498,73 @@ try {
   });
 
   // Last: it reopens the window on another folder.
+  await scenario(page, 'program-state-arguments-watch-hover-set-value', async () => {
+    // Stopped in on_timer at `ticks++;` (a breakpoint there, set unless an earlier scenario left it).
+    await stopSessionIfAny(page);
+    const panes = await paneStates(page);
+    const watch = sidePane(page, 'Watch');
+    try {
+      const tab = page.locator('.tab', { hasText: 'hello.c' }).first();
+      if (await tab.count() > 0) await tab.click();
+      else await quickOpen(page, 'hello.c');
+      await page.locator('.tab.active', { hasText: 'hello.c' }).waitFor({ timeout: 10_000 });
+      await goToLine(page, 18, 1);
+      if (await page.locator('.editor-instance .codicon-debug-breakpoint').filter({ visible: true }).count() === 0) {
+        await page.keyboard.press('F9');
+        await page.locator('.codicon-debug-breakpoint').filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+      }
+      // The configuration by name: an earlier scenario may have left another one selected for F5.
+      await startConfiguration(page, 'Debug the demo kernel');
+      await waitForEntryStop(page);
+      // Continue acts on the focused thread: F5 before VS Code has focused the stopped frame is lost.
+      await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await page.keyboard.press('F5');
+      await page.locator('.statusbar-item', { hasText: /paused · [1-9]/ }).first().waitFor({ timeout: 30_000 });
+      // Arguments: f, a pointer into the trap stack, expanded to *f and its members.
+      const vars = await openVariablesView(page);
+      await expandRow(variableRow(vars, 'Arguments'));
+      await waitForValue(variableRow(vars, 'f'), /^0x[0-9a-f]+/);
+      await expandRow(variableRow(vars, 'f'));
+      await expandRow(variableRow(vars, '*f'));
+      await waitForValue(variableRow(vars, 'cause'), /^9223372036854775815$/); // interrupt bit | 7 (M timer)
+      await page.screenshot({ path: path.join(artifacts, 'program-state-struct-expanded.png') });
+      // Set Value on a C variable: ticks, in the unit's Statics.
+      await collapseRow(variableRow(vars, 'Arguments'));
+      await expandRow(variableRow(vars, 'Statics'));
+      const ticks = variableRow(vars, 'ticks');
+      await waitForValue(ticks, /^0$/);
+      const input = vars.locator('.monaco-list-row input');
+      await contextMenu(page, ticks, 'Set Value', () => input.isVisible());
+      await input.fill('2');
+      await page.keyboard.press('Enter');
+      await waitForValue(ticks, /^2$/);
+      // Watch: a C path through the pointer.
+      await setPaneOpen(page, 'Watch', true);
+      await watch.locator('.pane-header').hover();
+      await watch.locator('.action-label[aria-label="Add Expression"]').click({ timeout: 10_000 });
+      await page.keyboard.type('f->cause');
+      await page.keyboard.press('Enter');
+      await waitForValue(variableRow(watch, 'f->cause'), /^9223372036854775815$/);
+      // Hover: the value of `ticks` where the editor shows it (the stop's line, in the visible editor).
+      const spot = await textPosition(page, 'ticks++', 5);
+      if (spot === null) throw new Error('`ticks++` is not on screen in an editor');
+      await page.mouse.move(spot.x, spot.y);
+      await page.locator('.debug-hover-widget', { hasText: /2/ }).first().waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: path.join(artifacts, 'program-state-watch-hover.png') });
+      await page.keyboard.press('Escape');
+    } finally {
+      // Leave the workbench as the next scenarios expect it: no hover, no watch expression, no session, panes as they were.
+      await page.mouse.move(150, 500);
+      await page.keyboard.press('Escape');
+      if (await watch.locator('.pane-header').isVisible()) {
+        await watch.locator('.pane-header').hover();
+        await watch.locator('.action-label[aria-label="Remove All Expressions"]').click({ timeout: 5000 }).catch(() => undefined);
+      }
+      await stopSessionIfAny(page);
+      await restorePanes(page, panes);
+    }
+  });
+
   await scenario(page, 'open-demo-kernel-copies-opens-and-debugs', async () => {
     await stopSessionIfAny(page);
     const parent = path.join(tmp, 'demo-parent');
@@ -733,6 +800,33 @@ async function inlineAction(row, label, done) {
     if (await action.count() === 0) { await waitFor(done, `${label} to take effect`, 15_000); return; }
     console.error(`e2e: the inline action "${label}" had no effect, clicking it again`);
   }
+}
+
+/**
+ * Where the first `length` characters of `text` are drawn in a visible editor line: the
+ * middle of their box. Monaco draws a line as spans whose boundaries follow colours, not
+ * words, so the characters are found in the text and measured with a DOM Range.
+ */
+async function textPosition(page, text, length) {
+  return page.evaluate(({ text, length }) => {
+    const doc = globalThis.document;
+    const wanted = text.slice(0, length);
+    for (const line of doc.querySelectorAll('.view-line')) {
+      const box = line.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || !line.textContent.replace(/\u00a0/g, ' ').includes(text)) continue;
+      const walker = doc.createTreeWalker(line, 4); // NodeFilter.SHOW_TEXT
+      for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+        const at = n.textContent.indexOf(wanted);
+        if (at < 0) continue;
+        const range = doc.createRange();
+        range.setStart(n, at);
+        range.setEnd(n, at + length);
+        const b = range.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+    }
+    return null;
+  }, { text, length });
 }
 
 /** A tree row by its exact label. */
