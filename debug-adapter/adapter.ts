@@ -433,7 +433,10 @@ export class OsdevDebugSession extends DebugSession {
   }
 
   protected override async writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): Promise<void> {
-    await this.handle(response, async () => { response.body = await this.memory.write(args, this.currentHart); });
+    await this.handle(response, async () => {
+      response.body = await this.memory.write(args, this.currentHart);
+      this.scopes.program.reset(); // C values read before the write are stale
+    });
   }
 
   protected override async disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): Promise<void> {

@@ -108,6 +108,9 @@ export class Scopes {
       const [old] = await m.request({ type: 'readCsrs', hart: ref.hart, nums: [ref.csr.num] });
       await m.request({ type: 'writeCsr', hart: ref.hart, num: ref.csr.num, value: withField(old ?? 0n, f, value) });
     }
+    // Registers and memory the program's values were read from have changed.
+    this.program.reset();
+    await this.stacks.refresh(ref.hart);
     const after = await this.read(ref);
     return after.find((v) => v.name === name)?.value ?? text;
   }

@@ -25,10 +25,8 @@ export function parseAddress(ref: string, what: string): bigint {
   return BigInt(s);
 }
 
-/** Bytes read from the guest as one little-endian value (RISC-V is little-endian). */
-export function littleEndian(bytes: Uint8Array): bigint {
-  return bytes.reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
-}
+/** Bytes read from the guest as one little-endian value (RISC-V is little-endian): the DWARF readers' one. */
+export { littleEndian } from './dwarf-expr';
 
 /** The state behind SessionContext: the session alone writes it. */
 export class SessionState implements SessionContext {
