@@ -27,9 +27,9 @@ import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
 import { ProgramState } from './program-state';
 import { Stepping, StepRequest } from './stepping';
-import { answerEvaluate, evaluateOn } from './evaluation';
 import { MemoryAccess } from './memory';
 import { RequestError, SessionState } from './session-context';
+import { runConsoleCommand } from './console-commands';
 
 /** Every capability, in one place (DAP "Capabilities"). */
 export const CAPABILITIES: DebugProtocol.Capabilities = {
@@ -81,7 +81,8 @@ export class OsdevDebugSession extends DebugSession {
   private gone = false;
   private readonly text = new TextDecoder('utf-8');
   private readonly custom = new CustomRequests(() => this.state.machine());
-  private readonly evaluate = (text: string, hart: number): Promise<bigint> => evaluateOn(this.state, text, hart);
+  /** A C expression's value as a number on `hart`'s top frame: conditions, log points, data breakpoints, the console. */
+  private readonly evaluate = (text: string, hart: number): Promise<bigint> => this.scopes.program.evaluateScalar(text, hart);
   private readonly breakpoints: BreakpointRegistry;
   private readonly stacks: CallStacks;
   private readonly scopes: Scopes;
@@ -281,6 +282,9 @@ export class OsdevDebugSession extends DebugSession {
 
   /** A stop from the machine: shown to the user, unless the breakpoints there say to run on (breakpoints.ts). */
   private async onStopped(stop: DebugStop): Promise<void> {
+    // The machine ran: what was read before is stale, for the breakpoints' conditions too.
+    this.scopes.reset();
+    this.stacks.clear();
     const show = await this.breakpoints.shouldShow(stop, (line) => this.output('console', `${line}\n`)).catch(() => true);
     if (!show && this.state.client !== null && this.lastResume !== null) {
       // Run on as the user asked: a step over a call with a false condition inside it is still a step.
@@ -288,8 +292,6 @@ export class OsdevDebugSession extends DebugSession {
       return;
     }
     this.lastStop = stop;
-    this.scopes.reset();
-    this.stacks.clear();
     const view = this.breakpoints.view(stop);
     const ev = new StoppedEvent(view.reason, stop.hart + 1, view.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
@@ -412,17 +414,16 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       const place = args.frameId !== undefined && this.state.client !== null ? await this.stacks.place(args.frameId) : undefined;
       const hart = place?.hart ?? this.currentHart;
-      // A C variable path (`p->state`, `procs[1].name`) the program's DWARF knows, else the machine-level expression.
-      const row = this.state.client === null ? undefined
-        : await this.scopes.program.evaluatePath(args.expression, hart, place?.depth ?? 0, place?.inline ?? 0);
-      if (row !== undefined) {
-        const v = this.scopes.variable(row);
-        response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference,
-          ...(v.memoryReference !== undefined ? { memoryReference: v.memoryReference } : {}),
-          ...(v.indexedVariables !== undefined ? { indexedVariables: v.indexedVariables } : {}) };
-        return;
+      if (args.context === 'repl') {
+        const out = await runConsoleCommand(args.expression, {
+          machine: this.state.machine(), hart, xlen: this.state.xlen, symbols: this.state.debugInfo.symbols, evaluate: (t) => this.evaluate(t, hart),
+        }).catch((e: Error) => { throw new RequestError(e.message); });
+        if (out !== undefined) { response.body = { result: out, variablesReference: 0 }; return; }
       }
-      response.body = await answerEvaluate(this.state, args.expression, args.context, hart);
+      const v = this.scopes.variable(await this.scopes.program.evaluate(args.expression, hart, place?.depth ?? 0, place?.inline ?? 0));
+      response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference,
+        ...(v.memoryReference !== undefined ? { memoryReference: v.memoryReference } : {}),
+        ...(v.indexedVariables !== undefined ? { indexedVariables: v.indexedVariables } : {}) };
     }, false); // VS Code shows a failed evaluate where it was asked (hover hidden, watch and REPL in red): never a toast
   }
 

@@ -3,8 +3,8 @@
  * for every kind of breakpoint the adapter sets: checking them when set, hit counts,
  * log messages. The machine stops at each breakpoint; breakpoints.ts's registry, which
  * keeps each one's options and hits, then decides whether the user sees the stop.
- * Conditions use the adapter's expression language (expressions.ts), so they can read
- * registers, CSRs, symbols and memory: `$a0 == 3`, `counter > 10`.
+ * Conditions use the adapter's C expressions (expressions.ts, c-eval.ts), so they can read
+ * the program's variables, registers, CSRs, symbols and memory: `p->pid == 3`, `$a0 == 3`.
  */
 import { parseExpression } from './expressions';
 
@@ -12,19 +12,28 @@ export interface BreakpointOptions { condition?: string; hitCondition?: string; 
 
 const HIT = /^\s*(==|>=|<=|>|<|%)?\s*(\d+)\s*$/;
 
+/**
+ * Whether C could read the text: which names are typedefs is known only where the
+ * breakpoint stops (`(proc_t *)p`), so a text that parses either way is taken.
+ */
+function syntaxError(text: string): string | undefined {
+  const plain = parseExpression(text);
+  return plain.ok || parseExpression(text, () => true).ok ? undefined : plain.error;
+}
+
 /** Why the options cannot be used, for the breakpoint's message; null when they can. */
 export function checkOptions(o: BreakpointOptions): string | null {
   if (given(o.hitCondition) && !HIT.test(o.hitCondition)) {
     return `hit count '${o.hitCondition}' is not N, == N, >= N, > N, <= N, < N or % N`;
   }
   if (given(o.condition)) {
-    const p = parseExpression(o.condition);
-    if (!p.ok) return `condition: ${p.error}`;
+    const error = syntaxError(o.condition);
+    if (error !== undefined) return `condition: ${error}`;
   }
   for (const part of splitLog(o.logMessage ?? '')) {
     if (typeof part !== 'string') {
-      const p = parseExpression(part.expr);
-      if (!p.ok) return `log message {${part.expr}}: ${p.error}`;
+      const error = syntaxError(part.expr);
+      if (error !== undefined) return `log message {${part.expr}}: ${error}`;
     }
   }
   return null;

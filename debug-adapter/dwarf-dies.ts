@@ -557,3 +557,21 @@ export class DwarfInfo {
     return table;
   }
 }
+
+/** Made types belong to no unit: nothing reads a made type's unit (it has no indexed forms, no ranges, and its DW_AT_type is held directly). */
+const NO_UNIT = Object.create(Unit.prototype) as Unit;
+
+/**
+ * A type an expression needs that the program's DWARF may not spell: `int` for a
+ * literal, `struct proc *` for `&procs[1]`, `int [3]` for a row of `int [2][3]`. It is a
+ * Die, so the type namer, sizer and value printer treat it as one of the program's.
+ */
+export class MadeType extends Die {
+  constructor(tag: number, attrs: readonly [number, AttrValue][], private readonly target?: Die, children: readonly Die[] = []) {
+    super(NO_UNIT, -1, tag, undefined, [...attrs.map(([at]) => at), ...(target !== undefined ? [DW_AT.type] : [])],
+      [...attrs.map(([, v]) => v), ...(target !== undefined ? [{ k: 'ref', offset: -1 } as const] : [])]);
+    this.children.push(...children);
+  }
+
+  override ref(at: number): Die | undefined { return at === DW_AT.type ? this.target : super.ref(at); }
+}

@@ -138,7 +138,7 @@ function flagNames(list: { name: string; value: bigint }[], value: bigint): stri
   return names.length === 0 ? '0' : `(${names.join(' | ')})`;
 }
 
-function signedEnum(t: Die): boolean {
+export function signedEnum(t: Die): boolean {
   const under = concrete(typeOf(t));
   const enc = under?.number(DW_AT.encoding);
   return enc === DW_ATE.signed || enc === DW_ATE.signedChar || enumerators(t).some((e) => e.value < 0n);

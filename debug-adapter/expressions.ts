@@ -1,35 +1,29 @@
 /**
- * Debug-console and watch expressions: registers (`$a0`, `$pc`), CSRs (`$mstatus`),
- * symbols (`ticks` is its value as C reads it, `&ticks` its address, `main` a function's
- * address), device registers (`uart0.LSR`, `plic.claim[1]`), numbers (decimal, 0x hex),
- * C's integer operators with C's precedence, casts to the fixed-width integer types
- * (`(int8_t)$a0`) and loads through them (`*(uint32_t *)0x80001000`, `*$sp`), on 64-bit
- * unsigned values. A parser of its own: never JavaScript eval.
+ * The C expressions of the debug console, Watch, hover, breakpoint conditions and
+ * logpoints, parsed: C11 §6.5's operators and precedence — postfix `.` `->` `[]`, unary
+ * `* & - + ~ !`, casts to a type name (`(struct proc *)$a0`, `(uint8_t)x`), `sizeof`,
+ * binary arithmetic, shifts, comparisons, bitwise and logical operators — over names
+ * (variables, symbols, `$a0`, `$mstatus`) and integer and character literals. Casts need
+ * the parser to know which names are types (C's own rule), so the caller says which
+ * identifiers are typedefs. c-eval.ts gives the tree its meaning. A parser of its own:
+ * never JavaScript eval.
  */
 
-export type Expr =
-  | { kind: 'num'; value: bigint }
-  | { kind: 'name'; name: string }
-  | { kind: 'addr'; name: string }
-  | { kind: 'unary'; op: '-' | '~' | '!'; arg: Expr }
-  /** A load of `bytes` (0: the machine's word) at the address `arg`; `signed` sign-extends. */
-  | { kind: 'deref'; bytes: 0 | 1 | 2 | 4 | 8; signed: boolean; arg: Expr }
-  /** `(T)x` truncates or sign-extends; `(T *)x` keeps x and only says what `*` loads. */
-  | { kind: 'cast'; bytes: 0 | 1 | 2 | 4 | 8; signed: boolean; pointer: boolean; arg: Expr }
-  | { kind: 'binary'; op: string; left: Expr; right: Expr };
+/** A C type name: specifiers (`unsigned long`, `struct proc`, `proc_t`) and the pointer levels after them. */
+export interface TypeName { readonly words: readonly string[]; readonly pointers: number }
 
-/** The integer types casts name: bytes (0 = XLEN) and signedness. */
-const TYPES: Readonly<Record<string, { bytes: 0 | 1 | 2 | 4 | 8; signed: boolean }>> = {
-  uint8_t: { bytes: 1, signed: false }, int8_t: { bytes: 1, signed: true }, char: { bytes: 1, signed: true },
-  'unsigned char': { bytes: 1, signed: false }, uint16_t: { bytes: 2, signed: false }, int16_t: { bytes: 2, signed: true },
-  short: { bytes: 2, signed: true }, 'unsigned short': { bytes: 2, signed: false },
-  uint32_t: { bytes: 4, signed: false }, int32_t: { bytes: 4, signed: true }, int: { bytes: 4, signed: true },
-  unsigned: { bytes: 4, signed: false }, 'unsigned int': { bytes: 4, signed: false },
-  uint64_t: { bytes: 8, signed: false }, int64_t: { bytes: 8, signed: true }, 'long long': { bytes: 8, signed: true },
-  'unsigned long long': { bytes: 8, signed: false },
-  long: { bytes: 0, signed: true }, 'unsigned long': { bytes: 0, signed: false }, uintptr_t: { bytes: 0, signed: false },
-  intptr_t: { bytes: 0, signed: true }, size_t: { bytes: 0, signed: false },
-};
+export type Expr =
+  /** An integer or character literal; `unsigned`/`long` from its suffix (C11 §6.4.4.1). */
+  | { kind: 'num'; value: bigint; text: string; unsigned: boolean; long: number; decimal: boolean }
+  | { kind: 'name'; name: string }
+  | { kind: 'unary'; op: '-' | '+' | '~' | '!'; arg: Expr }
+  | { kind: 'deref'; arg: Expr }
+  | { kind: 'addr'; arg: Expr }
+  | { kind: 'cast'; type: TypeName; arg: Expr }
+  | { kind: 'sizeof'; type?: TypeName; arg?: Expr }
+  | { kind: 'member'; arg: Expr; name: string; arrow: boolean }
+  | { kind: 'index'; arg: Expr; index: Expr }
+  | { kind: 'binary'; op: string; left: Expr; right: Expr };
 
 export type Parsed = { ok: true; value: Expr } | { ok: false; error: string };
 
@@ -39,32 +33,49 @@ export type Parsed = { ok: true; value: Expr } | { ok: false; error: string };
  */
 export const EXPRESSION_LIMITS = { chars: 10_000, tokens: 1000, depth: 64 } as const;
 
-const TOKEN = /\s*(?:(0[xX][0-9a-fA-F]+|\d+)|(\$?[A-Za-z_.][\w.$]*(?:\[\d+\])?)|(<<|>>|==|!=|<=|>=|&&|\|\||[-+*/%&|^~!()<>]))/y;
+/** The words that make up C's base type names (C11 §6.7.2) and the qualifiers a cast may carry. */
+export const TYPE_KEYWORDS = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool']);
+const QUALIFIER_WORDS = new Set(['const', 'volatile', 'restrict']);
+const TAG_WORDS = new Set(['struct', 'union', 'enum']);
 
-/** Binary operators by precedence, lowest first (C11 §6.5). */
+const TOKEN = /\s*(?:(0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)|('(?:\\(?:[0-7]{1,3}|x[0-9a-fA-F]+|.)|[^'\\])')|(\$?[A-Za-z_]\w*)|(->|<<|>>|==|!=|<=|>=|&&|\|\||[-+*/%&|^~!()<>[\].]))/y;
+
+/** Binary operators by precedence, lowest first (C11 §6.5.5-§6.5.14). */
 const LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
 
-type Token = { kind: 'num' | 'name' | 'op'; text: string; at: number };
+type Token = { kind: 'num' | 'char' | 'name' | 'op'; text: string; at: number };
 
 function tokenize(src: string): Token[] | string {
   const out: Token[] = [];
-  TOKEN.lastIndex = 0;
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(src);
     if (m === null) return `unexpected character '${src.slice(pos).trimStart()[0]}' at column ${src.length - src.slice(pos).trimStart().length + 1}`;
-    const at = pos + m[0].length - (m[1] ?? m[2] ?? m[3]).length;
-    if (m[1] !== undefined) out.push({ kind: 'num', text: m[1], at });
-    else if (m[2] !== undefined) out.push({ kind: 'name', text: m[2], at });
-    else out.push({ kind: 'op', text: m[3], at });
+    const text = m[1] ?? m[2] ?? m[3] ?? m[4];
+    const at = pos + m[0].length - text.length;
+    out.push({ kind: m[1] !== undefined ? 'num' : m[2] !== undefined ? 'char' : m[3] !== undefined ? 'name' : 'op', text, at });
     pos = TOKEN.lastIndex;
   }
   return out;
 }
 
-export function parseExpression(src: string): Parsed {
+const ESCAPES: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
+
+function charValue(text: string): bigint {
+  const body = text.slice(1, -1);
+  if (!body.startsWith('\\')) return BigInt(body.charCodeAt(0) & 0xff);
+  const e = body.slice(1);
+  if (/^[0-7]+$/.test(e)) return BigInt(parseInt(e, 8) & 0xff);
+  if (e.startsWith('x')) return BigInt(parseInt(e.slice(1), 16) & 0xff);
+  return BigInt(ESCAPES[e] ?? e.charCodeAt(0));
+}
+
+/** Whether `name` is a typedef where the expression is evaluated (C's parser needs to know). */
+export type IsTypedef = (name: string) => boolean;
+
+export function parseExpression(src: string, isTypedef: IsTypedef = () => false): Parsed {
   if (src.length > EXPRESSION_LIMITS.chars) return { ok: false, error: `the expression is longer than ${EXPRESSION_LIMITS.chars} characters` };
   const tokens = tokenize(src);
   if (typeof tokens === 'string') return { ok: false, error: tokens };
@@ -74,55 +85,114 @@ export function parseExpression(src: string): Parsed {
   let i = 0;
   let depth = 0;
   const fail = (msg: string): never => { throw new SyntaxError(msg); };
-  const peek = () => tokens[i];
-  /** After '(': a type name, an optional '*' and ')' make a cast; anything else is a parenthesised expression. */
-  const castType = (): { bytes: 0 | 1 | 2 | 4 | 8; signed: boolean; pointer: boolean } | undefined => {
-    let j = i;
+  const peek = (): Token | undefined => tokens[i];
+  const column = () => (peek() !== undefined ? peek()!.at + 1 : src.length + 1);
+  const expect = (text: string) => {
+    if (peek()?.text !== text) fail(`expected '${text}' at column ${column()}`);
+    i++;
+  };
+  const startsType = (t: Token | undefined) => t?.kind === 'name' && (TYPE_KEYWORDS.has(t.text) || QUALIFIER_WORDS.has(t.text) || TAG_WORDS.has(t.text) || isTypedef(t.text));
+  /** A type name at the cursor (C11 §6.7.7, without abstract declarators beyond `*`). */
+  const typeName = (): TypeName => {
     const words: string[] = [];
-    while (tokens[j]?.kind === 'name' && !tokens[j].text.startsWith('$')) words.push(tokens[j++].text);
-    const type = TYPES[words.join(' ')];
-    if (type === undefined || words.length === 0) return undefined;
-    const pointer = tokens[j]?.text === '*';
-    if (pointer) j++;
-    if (tokens[j]?.text !== ')') return undefined;
-    i = j + 1;
-    return { ...type, pointer };
+    for (;;) {
+      const t = peek();
+      if (t?.kind !== 'name') break;
+      if (QUALIFIER_WORDS.has(t.text)) { i++; continue; }
+      if (TAG_WORDS.has(t.text)) {
+        i++;
+        const tag = peek();
+        if (tag?.kind !== 'name' || tag.text.startsWith('$')) fail(`expected a name after '${t.text}' at column ${column()}`);
+        i++;
+        words.push(t.text, tag!.text);
+        continue;
+      }
+      // A typedef name is a whole specifier: `proc_t x` is not a type name of two words.
+      if (TYPE_KEYWORDS.has(t.text) || (words.length === 0 && isTypedef(t.text))) { words.push(t.text); i++; continue; }
+      break;
+    }
+    if (words.length === 0) fail(`expected a type name at column ${column()}`);
+    let pointers = 0;
+    while (peek()?.text === '*' || QUALIFIER_WORDS.has(peek()?.text ?? '')) if (tokens[i++].text === '*') pointers++;
+    return { words, pointers };
   };
-  /** Parentheses, casts and unary operators, nested: each level is parser and evaluator stack. */
-  const primary = (): Expr => {
+  const nested = <T>(parse: () => T): T => {
     if (++depth > EXPRESSION_LIMITS.depth) fail(`the expression nests more than ${EXPRESSION_LIMITS.depth} levels deep`);
-    try { return primaryAt(); } finally { depth--; }
+    try { return parse(); } finally { depth--; }
   };
-  const primaryAt = (): Expr => {
+  /** Casts, sizeof and prefix operators (C11 §6.5.3, §6.5.4). */
+  const unary = (): Expr => nested(() => {
+    const t = peek();
+    if (t === undefined) return fail('the expression ends too early');
+    if (t.kind === 'op' && t.text === '(' && startsType(tokens[i + 1])) {
+      i++;
+      const type = typeName();
+      expect(')');
+      return { kind: 'cast', type, arg: unary() };
+    }
+    if (t.kind === 'name' && t.text === 'sizeof') {
+      i++;
+      if (peek()?.text === '(' && startsType(tokens[i + 1])) {
+        i++;
+        const type = typeName();
+        expect(')');
+        return { kind: 'sizeof', type };
+      }
+      return { kind: 'sizeof', arg: unary() };
+    }
+    if (t.kind === 'op') {
+      if (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '!') { i++; return { kind: 'unary', op: t.text, arg: unary() }; }
+      if (t.text === '*') { i++; return { kind: 'deref', arg: unary() }; }
+      if (t.text === '&') { i++; return { kind: 'addr', arg: unary() }; }
+    }
+    return postfix();
+  });
+  /** A primary expression and its `[i]`, `.m` and `->m` (C11 §6.5.2). */
+  const postfix = (): Expr => {
+    let e = primary();
+    for (;;) {
+      const t = peek();
+      if (t?.text === '[') {
+        i++;
+        const index = binary(0);
+        expect(']');
+        e = { kind: 'index', arg: e, index };
+      } else if (t?.text === '.' || t?.text === '->') {
+        i++;
+        const m = tokens[i++];
+        if (m?.kind !== 'name' || m.text.startsWith('$')) fail(`expected a member name after '${t.text}' at column ${t.at + t.text.length + 1}`);
+        e = { kind: 'member', arg: e, name: m.text, arrow: t.text === '->' };
+      } else return e;
+    }
+  };
+  const primary = (): Expr => {
     const t = tokens[i++];
     if (t === undefined) return fail('the expression ends too early');
-    if (t.kind === 'num') return { kind: 'num', value: BigInt(t.text) };
-    if (t.kind === 'name') return { kind: 'name', name: t.text };
+    if (t.kind === 'num') {
+      const m = /^(0[xX][0-9a-fA-F]+|\d+)([uUlL]*)$/.exec(t.text)!;
+      const suffix = m[2].toLowerCase();
+      if (!/^(u?l{0,2}|l{1,2}u)$/.test(suffix)) fail(`'${t.text}' is not a valid number at column ${t.at + 1}`);
+      const decimal = !/^0[xX]/.test(m[1]) && !(m[1].length > 1 && m[1].startsWith('0'));
+      const digits = decimal ? m[1] : /^0[xX]/.test(m[1]) ? m[1] : `0o${m[1].slice(1)}`;
+      if (!decimal && !/^0[xX]/.test(m[1]) && /[89]/.test(m[1])) fail(`'${t.text}' is not a valid octal number at column ${t.at + 1}`);
+      return { kind: 'num', value: BigInt(digits), text: t.text, unsigned: suffix.includes('u'), long: suffix.replace('u', '').length, decimal };
+    }
+    if (t.kind === 'char') return { kind: 'num', value: charValue(t.text), text: t.text, unsigned: false, long: 0, decimal: true };
+    if (t.kind === 'name') {
+      if (t.text === 'sizeof' || TYPE_KEYWORDS.has(t.text) || TAG_WORDS.has(t.text)) fail(`unexpected '${t.text}' at column ${t.at + 1}`);
+      return { kind: 'name', name: t.text };
+    }
     if (t.text === '(') {
-      const type = castType();
-      if (type !== undefined) return { kind: 'cast', bytes: type.bytes, signed: type.signed, pointer: type.pointer, arg: primary() };
-      const e = binary(0);
-      if (peek()?.text !== ')') fail(`expected ')' at column ${peek()?.at !== undefined ? peek().at + 1 : src.length + 1}`);
-      i++;
+      const e = binary(0); // its unary() counts the nesting
+      expect(')');
       return e;
     }
-    if (t.text === '-' || t.text === '~' || t.text === '!') return { kind: 'unary', op: t.text, arg: primary() };
-    if (t.text === '*') {
-      const arg = primary();
-      return arg.kind === 'cast' && arg.pointer ? { kind: 'deref', bytes: arg.bytes, signed: arg.signed, arg: arg.arg } : { kind: 'deref', bytes: 0, signed: false, arg };
-    }
-    if (t.text === '&') {
-      const n = tokens[i++];
-      if (n?.kind !== 'name' || n.text.startsWith('$')) return fail(`'&' takes a symbol name at column ${t.at + 1}`);
-      return { kind: 'addr', name: n.text };
-    }
-    if (t.text === '+') return primary();
     return fail(`unexpected '${t.text}' at column ${t.at + 1}`);
   };
   const binary = (level: number): Expr => {
-    if (level === LEVELS.length) return primary();
+    if (level === LEVELS.length) return unary();
     let left = binary(level + 1);
-    while (peek()?.kind === 'op' && LEVELS[level].includes(peek().text)) {
+    while (peek()?.kind === 'op' && LEVELS[level].includes(peek()!.text)) {
       const op = tokens[i++].text;
       left = { kind: 'binary', op, left, right: binary(level + 1) };
     }
@@ -138,82 +208,32 @@ export function parseExpression(src: string): Parsed {
   }
 }
 
-/** What names mean and how memory is read: the caller's machine. */
-export interface Environment {
-  /** A name's value: register, CSR, device register, function address or a data symbol's contents. */
-  value(name: string): Promise<bigint | undefined>;
-  /** `&name`: a symbol's address. */
-  address(name: string): Promise<bigint | undefined>;
-  /** Load `bytes` little-endian at a virtual address; throws an Error saying why it cannot. */
-  load(address: bigint, bytes: 1 | 2 | 4 | 8): Promise<bigint>;
-  /** The machine's word size in bytes, for `long`, `uintptr_t` and a bare `*`. */
-  readonly wordBytes: 4 | 8;
+/** Every name the expression mentions, in order (the evaluator fetches machine state for them first). */
+export function namesIn(e: Expr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case 'num': break;
+    case 'name': out.push(e.name); break;
+    case 'binary': namesIn(e.left, out); namesIn(e.right, out); break;
+    case 'index': namesIn(e.arg, out); namesIn(e.index, out); break;
+    case 'sizeof': if (e.arg !== undefined) namesIn(e.arg, out); break;
+    default: namesIn(e.arg, out);
+  }
+  return out;
 }
 
-/** Evaluate on unsigned 64-bit values (wrapping); names and memory go through `env`. */
-export async function evaluate(e: Expr, env: Environment): Promise<{ ok: true; value: bigint } | { ok: false; error: string }> {
-  const wrap = (v: bigint) => BigInt.asUintN(64, v);
-  const signed = (v: bigint) => BigInt.asIntN(64, v);
-  const width = (bytes: 0 | 1 | 2 | 4 | 8) => (bytes === 0 ? env.wordBytes : bytes);
-  const fit = (v: bigint, bytes: 1 | 2 | 4 | 8, sign: boolean) => wrap(sign ? BigInt.asIntN(bytes * 8, v) : BigInt.asUintN(bytes * 8, v));
-  const go = async (x: Expr): Promise<bigint> => {
-    switch (x.kind) {
-      case 'num': return wrap(x.value);
-      case 'name': {
-        const v = await env.value(x.name);
-        if (v === undefined) throw new EvalError(`'${x.name}' is not a register, CSR, symbol or device register`);
-        return wrap(v);
-      }
-      case 'addr': {
-        const a = await env.address(x.name);
-        if (a === undefined) throw new EvalError(`'${x.name}' is not a symbol`);
-        return wrap(a);
-      }
-      case 'cast': {
-        const a = await go(x.arg);
-        return x.pointer ? a : fit(a, width(x.bytes), x.signed);
-      }
-      case 'deref': {
-        const a = await go(x.arg);
-        const bytes = width(x.bytes);
-        let v: bigint;
-        try { v = await env.load(a, bytes); } catch (err) { throw new EvalError(`cannot read ${bytes} bytes at 0x${a.toString(16)}: ${(err as Error).message}`); }
-        return fit(v, bytes, x.signed);
-      }
-      case 'unary': {
-        const a = await go(x.arg);
-        return x.op === '-' ? wrap(-a) : x.op === '~' ? wrap(~a) : a === 0n ? 1n : 0n;
-      }
-      case 'binary': {
-        const a = await go(x.left), b = await go(x.right);
-        switch (x.op) {
-          case '+': return wrap(a + b);
-          case '-': return wrap(a - b);
-          case '*': return wrap(a * b);
-          case '/': case '%':
-            if (b === 0n) throw new EvalError('division by zero');
-            return x.op === '/' ? a / b : a % b;
-          case '&': return a & b;
-          case '|': return a | b;
-          case '^': return a ^ b;
-          case '<<': return b >= 64n ? 0n : wrap(a << b);
-          case '>>': return b >= 64n ? 0n : a >> b;
-          case '==': return a === b ? 1n : 0n;
-          case '!=': return a !== b ? 1n : 0n;
-          case '<': return signed(a) < signed(b) ? 1n : 0n;
-          case '>': return signed(a) > signed(b) ? 1n : 0n;
-          case '<=': return signed(a) <= signed(b) ? 1n : 0n;
-          case '>=': return signed(a) >= signed(b) ? 1n : 0n;
-          case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
-          default: return a !== 0n || b !== 0n ? 1n : 0n; // ||
-        }
-      }
-    }
-  };
-  try {
-    return { ok: true, value: await go(e) };
-  } catch (err) {
-    if (err instanceof EvalError) return { ok: false, error: err.message };
-    throw err;
+/** The `device.register` and `device.register[n]` spellings of device registers in the tree, by their text. */
+export function deviceRegisterPaths(e: Expr, out: string[] = []): string[] {
+  if (e.kind === 'member' && !e.arrow && e.arg.kind === 'name' && !e.arg.name.startsWith('$')) out.push(`${e.arg.name}.${e.name}`);
+  if (e.kind === 'index' && e.index.kind === 'num') {
+    const head = deviceRegisterPaths(e.arg, []);
+    if (head.length === 1 && e.arg.kind === 'member') out.push(`${head[0]}[${e.index.value}]`);
   }
+  switch (e.kind) {
+    case 'num': case 'name': break;
+    case 'binary': deviceRegisterPaths(e.left, out); deviceRegisterPaths(e.right, out); break;
+    case 'index': deviceRegisterPaths(e.arg, out); deviceRegisterPaths(e.index, out); break;
+    case 'sizeof': if (e.arg !== undefined) deviceRegisterPaths(e.arg, out); break;
+    default: deviceRegisterPaths(e.arg, out);
+  }
+  return out;
 }

@@ -7,12 +7,15 @@
  * page not yet fetched stops, the page is fetched, and it runs again (bounded). The cache
  * and every object handed out last until the machine runs.
  */
-import { Die, DW_TAG, DwarfInfo } from './dwarf-dies';
+import { Die, DW_AT, DW_TAG, DwarfInfo } from './dwarf-dies';
 import { concrete, enumerators, members, typeName, typeOf, typeSize } from './dwarf-types';
 import { CallerContext, framesAt, globals, SourceFrame, variablesAt } from './dwarf-scopes';
 import { arrayDims, formatArrayOf, formatMember, formatValue, frameVariables, objectBytes, toBytes, ValueContext, variableLocation } from './dwarf-values';
 import { littleEndian, LocationError } from './dwarf-expr';
 import { CallStacks } from './call-stacks';
+import { CError, CEnv, CValue, evaluateC, isFixedWidthName, scalarOf } from './c-eval';
+import { deviceRegisterPaths, namesIn, parseExpression, TYPE_KEYWORDS } from './expressions';
+import { fetchMachineNames } from './machine-names';
 import { RequestError, SessionContext } from './session-context';
 
 const PAGE = 4096n;
@@ -142,32 +145,100 @@ export class ProgramState {
   }
 
   /**
-   * A C path in the frame: `name`, then `.member`, `->member`, `[index]`, with `*` and `&`
-   * in front. The name is looked up as gdb does: the frame's blocks, its unit, the program.
-   * Undefined when the root name is not a variable DWARF knows here.
+   * A C expression (c-eval.ts) in the frame `depth`/`inline` of `hart`, as a row: a
+   * machine-level value (registers, CSRs, literals) in hex and decimal as the console has
+   * always shown it, anything typed by the program's DWARF as gdb prints it, expandable.
+   * Names are looked up as gdb does: the frame's blocks, its unit, the program, then
+   * ELF symbols, registers, CSRs and devices.
    */
-  async evaluatePath(text: string, hart: number, depth: number, inline: number): Promise<ValueRow | undefined> {
-    const m = /^\s*([*&]*)\s*([A-Za-z_]\w*)((?:\s*(?:\.|->)\s*[A-Za-z_]\w*|\s*\[\s*\d+\s*\])*)\s*$/.exec(text);
-    if (m === null) return undefined;
-    const f = await this.frameState(hart, depth, inline);
-    const root = f === undefined ? undefined : lookup(f, m[2]);
-    const global = root === undefined ? (this.globalNames(), this.globalsByName!.get(m[2])) : undefined;
-    const die = root ?? global;
-    if (die === undefined) return undefined;
+  async evaluate(text: string, hart: number, depth: number, inline: number): Promise<ValueRow> {
+    const { value, addressSize, ctx } = await this.compute(text, hart, depth, inline);
+    if (value.missing !== undefined) return { name: text, value: value.missing, type: typeName(value.type), evaluateName: text.trim(), unsettable: `${text.trim()} is ${value.missing}` };
+    if (value.machine) {
+      const bits = value.bytes.length * 8;
+      const n = scalarOf(value);
+      const u = BigInt.asUintN(bits, n), signed = BigInt.asIntN(bits, n);
+      return { name: text, value: `0x${u.toString(16)} (${signed < 0n ? `${u} / ${signed}` : u})`, type: typeName(value.type), memoryReference: `0x${u.toString(16)}`, evaluateName: text.trim() };
+    }
+    const row = this.objectRow({ hart, type: value.type, bytes: value.bytes, address: value.address, path: value.path, addressSize }, text, ctx);
+    return { ...row, evaluateName: text.trim(), ...(value.register !== undefined ? { register: value.register } : {}), ...(value.unsettable !== undefined ? { unsettable: value.unsettable } : {}) };
+  }
+
+  /** A C expression's value as a number (conditions, log points, data breakpoints, the console's addresses). */
+  async evaluateScalar(text: string, hart: number): Promise<bigint> {
+    const { value } = await this.compute(text, hart, 0, 0);
+    try { return BigInt.asUintN(64, scalarOf(value)); } catch (e) { throw e instanceof CError ? new RequestError(e.message) : e; }
+  }
+
+  private async compute(text: string, hart: number, depth: number, inline: number): Promise<{ value: CValue; addressSize: 4 | 8; ctx: ValueContext }> {
+    const addressSize = (this.ctx.xlen / 8) as 4 | 8;
+    // The frame (an unwind) only when a name may be the program's: `$a0 == 5` on a hot breakpoint stays cheap.
+    const f = needsProgram(text) ? await this.frameState(hart, depth, inline) : undefined;
+    const parsed = parseExpression(text, (n) => isFixedWidthName(n) || this.typeNamed([n], f) instanceof Die);
+    if (!parsed.ok) throw new RequestError(`syntax error: ${parsed.error}`);
+    const machine = await fetchMachineNames(this.ctx, hart, namesIn(parsed.value), deviceRegisterPaths(parsed.value));
     const ctx = f?.ctx ?? await this.baseContext(hart);
     const pc = f?.pc ?? (await this.stacks.unwound(hart)).pcs[0];
-    return this.cache(hart).run(() => {
-      let row = this.variableRow(hart, die, root !== undefined ? f!.frame.function : undefined, pc, ctx);
-      const steps = m[3].match(/\.\s*\w+|->\s*\w+|\[\s*\d+\s*\]/g) ?? [];
-      for (const step of steps) {
-        const s = step.replace(/\s+/g, '');
-        if (s.startsWith('->')) row = this.step(this.deref(row, ctx), `.${s.slice(2)}`, ctx, s);
-        else row = this.step(row, s, ctx, s);
-      }
-      for (const op of [...m[1]].reverse()) row = op === '*' ? this.deref(row, ctx) : this.addressOf(row, ctx);
-      return { ...row, evaluateName: text.trim() };
-    });
+    const symbols = this.ctx.debugInfo.symbols;
+    const env: CEnv = {
+      addressSize,
+      variable: (name) => {
+        const local = f === undefined ? undefined : lookup(f, name);
+        const die = local ?? (this.globalNames(), this.globalsByName!.get(name));
+        if (die !== undefined) return this.variableValue(die, local !== undefined ? f!.frame.function : undefined, pc, ctx);
+        // An enumerator is a constant of its enum type (C11 §6.4.4.3).
+        const e = this.named(`#${name}`, f);
+        const type = e?.parent;
+        const v = e?.attr(DW_AT.constValue);
+        if (type === undefined || v?.k !== 'const') return undefined;
+        const size = typeSize(type, addressSize) ?? 4;
+        return { type, bytes: toBytes(BigInt.asUintN(size * 8, BigInt(v.v)), size), path: name };
+      },
+      symbol: (name) => {
+        const s = symbols.lookup(name);
+        return s === undefined ? undefined : { address: s.address, size: Number(s.size), isFunction: s.isFunction };
+      },
+      machine: (name) => {
+        const v = machine.get(name);
+        if (typeof v === 'string') throw new CError(v);
+        return v;
+      },
+      namedType: (words) => this.typeNamed(words, f) ?? null,
+      memory: (address, size) => ctx.memory(address, size),
+    };
+    try {
+      return { value: await this.cache(hart).run(() => evaluateC(parsed.value, env)), addressSize, ctx };
+    } catch (e) {
+      throw e instanceof CError ? new RequestError(e.message) : e;
+    }
   }
+
+  /**
+   * A struct, union, enum or typedef by name (or an enumerator), as gdb finds it: the frame's unit first (the
+   * type the code there was compiled with), then every unit of the program (indexed once).
+   */
+  private typeNamed(words: readonly string[], f: FrameState | undefined): Die | undefined {
+    const key = typeKey(words);
+    return key === undefined ? undefined : this.named(key, f);
+  }
+
+  /** A type (`struct proc`, `proc_t`) or enumerator (`#RUNNING`) by its key in the units' indexes. */
+  private named(key: string, f: FrameState | undefined): Die | undefined {
+    const inUnit = f === undefined ? undefined : typesOf(f.frame.function.unit.root()).get(key);
+    if (inUnit !== undefined) return inUnit;
+    if (this.typeIndex === undefined) {
+      this.typeIndex = new Map();
+      for (const info of this.ctx.debugInfo.dwarf) {
+        for (const u of info.units) {
+          let root: Die;
+          try { root = u.root(); } catch { continue; }
+          for (const [k, d] of typesOf(root)) if (!this.typeIndex.has(k)) this.typeIndex.set(k, d);
+        }
+      }
+    }
+    return this.typeIndex.get(key);
+  }
+  private typeIndex: Map<string, Die> | undefined;
 
   /**
    * Set Value on a C variable or member: `text` (an enumerator's name, true/false, or any
@@ -270,24 +341,33 @@ export class ProgramState {
 
   /** A variable's row: its value read where its location says. */
   private variableRow(hart: number, v: Die, fn: Die | undefined, pc: bigint, ctx: ValueContext): ValueRow {
+    const value = this.variableValue(v, fn, pc, ctx);
+    const base = { name: value.path, type: typeName(value.type), evaluateName: value.path };
+    if (value.missing !== undefined) return { ...base, value: value.missing, unsettable: `${value.path} is ${value.missing}` };
+    const row = this.objectRow({ hart, type: value.type, bytes: value.bytes, address: value.address, path: value.path, addressSize: v.unit.addressSize }, value.path, ctx);
+    return { ...row, ...(value.register !== undefined ? { register: value.register } : {}), ...(value.unsettable !== undefined ? { unsettable: value.unsettable } : {}) };
+  }
+
+  /** A variable's value, read where its location says at `pc`. */
+  private variableValue(v: Die, fn: Die | undefined, pc: bigint, ctx: ValueContext): CValue {
     const name = v.name ?? '';
     const type = typeOf(v);
-    const addressSize = v.unit.addressSize;
-    const size = typeSize(type, addressSize);
-    const base = { name, type: typeName(type), evaluateName: name };
-    if (size === undefined) return { ...base, value: '<incomplete type>' };
+    const size = typeSize(type, v.unit.addressSize);
+    const none = (missing: string): CValue => ({ type, bytes: new Uint8Array(0), path: name, missing });
+    if (size === undefined) return none('<incomplete type>');
     let loc;
     try { loc = variableLocation(v, fn, pc, ctx); } catch (e) {
-      if (e instanceof LocationError) return { ...base, value: e.message.startsWith('<') ? e.message : `<error: ${e.message}>` };
+      if (e instanceof LocationError) return none(e.message.startsWith('<') ? e.message : `<error: ${e.message}>`);
       throw e;
     }
     const bytes = objectBytes(loc, size, ctx);
-    if (typeof bytes === 'string') return { ...base, value: bytes, unsettable: `${name} is ${bytes}` };
-    const address = loc.kind === 'memory' ? loc.address : undefined;
-    const row = this.objectRow({ hart, type, bytes, address, path: name, addressSize }, name, ctx);
-    if (loc.kind === 'register') return { ...row, register: loc.reg };
-    if (loc.kind !== 'memory') return { ...row, unsettable: loc.kind === 'pieces' ? `${name} is split over registers and memory (DWARF pieces): set each part as a register or memory` : `${name} has no storage here: the compiler computes its value` };
-    return row;
+    if (typeof bytes === 'string') return none(bytes);
+    if (loc.kind === 'memory') return { type, bytes, address: loc.address, path: name };
+    if (loc.kind === 'register') return { type, bytes, register: loc.reg, path: name };
+    return {
+      type, bytes, path: name,
+      unsettable: loc.kind === 'pieces' ? `${name} is split over registers and memory (DWARF pieces): set each part as a register or memory` : `${name} has no storage here: the compiler computes its value`,
+    };
   }
 
   /** The row for an object: value, type and what it expands to. */
@@ -329,8 +409,14 @@ export class ProgramState {
       });
     }
     if (t !== undefined && t.tag === DW_TAG.pointerType) {
-      const row = this.objectRow(obj, obj.path, ctx);
-      return [this.deref(row, ctx)];
+      const target = typeOf(t);
+      const address = littleEndian(obj.bytes);
+      const path = /^[\w$]+(?:(?:\.|->)\w+|\[\d+\])*$/.test(obj.path) ? `*${obj.path}` : `*(${obj.path})`;
+      const size = typeSize(target, obj.addressSize);
+      if (size === undefined) return [{ name: path, value: '<incomplete type>', type: typeName(target), evaluateName: path }];
+      const bytes = ctx.memory(address, size);
+      if (bytes === undefined) return [{ name: path, value: `<error: Cannot access memory at address 0x${address.toString(16)}>`, type: typeName(target), evaluateName: path }];
+      return [this.objectRow({ ...obj, type: target, dims: undefined, bytes, address, path }, path, ctx)];
     }
     return [];
   }
@@ -344,57 +430,6 @@ export class ProgramState {
     };
     return this.objectRow(child, `[${i}]`, ctx);
   }
-
-  /** `.member` or `[index]` applied to a row's object. */
-  private step(row: ValueRow, s: string, ctx: ValueContext, shown: string): ValueRow {
-    const obj = row.children;
-    if (s.startsWith('.')) {
-      const name = s.slice(1);
-      if (obj === undefined || obj.dims !== undefined) throw new RequestError(`${row.evaluateName} is not a struct or union (it is ${row.type}), so it has no ${shown}`);
-      const t = concrete(obj.type);
-      if (t === undefined || (t.tag !== DW_TAG.structureType && t.tag !== DW_TAG.unionType)) throw new RequestError(`${row.evaluateName} is not a struct or union (it is ${row.type})`);
-      const found = this.childRows(obj, ctx, 0, undefined).find((r) => r.name === name);
-      if (found === undefined) throw new RequestError(`${row.type} has no member named ${name}`);
-      return found;
-    }
-    const index = Number(/\d+/.exec(s)![0]);
-    if (obj !== undefined && (obj.dims !== undefined || concrete(obj.type)?.tag === DW_TAG.arrayType)) {
-      const dims = obj.dims ?? arrayDims(concrete(obj.type)!);
-      if (index >= dims[0]) throw new RequestError(`index ${index} is outside ${row.evaluateName}, which has ${dims[0]} elements`);
-      return this.childRows(obj, ctx, index, 1)[0];
-    }
-    // p[i] on a pointer: *(p + i).
-    const p = obj === undefined ? undefined : concrete(obj.type);
-    if (obj === undefined || p?.tag !== DW_TAG.pointerType) throw new RequestError(`${row.evaluateName} is not an array or a pointer (it is ${row.type})`);
-    const size = typeSize(typeOf(p), obj.addressSize) ?? 1;
-    const moved = { ...obj, bytes: toBytes(littleEndian(obj.bytes) + BigInt(index * size), obj.addressSize), path: `${obj.path}` };
-    return { ...this.deref(this.objectRow(moved, row.name, ctx), ctx), evaluateName: `${row.evaluateName}[${index}]` };
-  }
-
-  /** `*row`: the object a pointer points at, read from memory. */
-  private deref(row: ValueRow, ctx: ValueContext): ValueRow {
-    const obj = row.children;
-    const t = obj === undefined || obj.dims !== undefined ? undefined : concrete(obj.type);
-    if (obj === undefined || t?.tag !== DW_TAG.pointerType) throw new RequestError(`${row.evaluateName ?? row.name} is not a pointer to an object (it is ${row.type})`);
-    const target = typeOf(t);
-    const size = typeSize(target, obj.addressSize);
-    if (size === undefined) throw new RequestError(`${row.evaluateName} points at ${typeName(target)}, whose size DWARF does not give`);
-    const address = littleEndian(obj.bytes);
-    const path = `*${obj.path}`;
-    const bytes = ctx.memory(address, size);
-    if (bytes === undefined) return { name: path, value: `<error: Cannot access memory at address 0x${address.toString(16)}>`, type: typeName(target), evaluateName: path };
-    return this.objectRow({ ...obj, type: target, dims: undefined, bytes, address, path }, path, ctx);
-  }
-
-  /** `&row`: a pointer to an object in memory, as gdb's MI prints it: `0x... <sym>`. */
-  private addressOf(row: ValueRow, ctx: ValueContext): ValueRow {
-    const obj = row.children;
-    if (row.memoryReference === undefined) throw new RequestError(`${row.evaluateName} is not in memory, so it has no address`);
-    const address = BigInt(row.memoryReference);
-    const sym = ctx.symbolize?.(address);
-    const type = `${row.type} *`;
-    return { name: `&${row.evaluateName}`, value: `${row.memoryReference}${sym === undefined ? '' : ` <${sym}>`}`, type, evaluateName: `&${obj?.path ?? row.evaluateName}` };
-  }
 }
 
 /** A DIE that defines storage (not `extern int x;`). */
@@ -405,6 +440,39 @@ function lookup(f: FrameState, name: string): Die | undefined {
   const vars = variablesAt(f.frame, f.pc);
   return vars.ordered.find((d) => d.name === name)
     ?? f.frame.function.unit.root().children.find((d) => d.tag === DW_TAG.variable && d.name === name && isDefinition(d));
+}
+
+/** Whether a name in the text may be the program's (not only `$registers`, numbers and C's keywords). */
+function needsProgram(text: string): boolean {
+  for (const m of text.matchAll(/(?<![\w$])[A-Za-z_]\w*/g)) if (!NOT_PROGRAM_NAMES.has(m[0]) && !/^0[xX]/.test(text.slice(Math.max(0, m.index! - 1)))) return true;
+  return false;
+}
+const NOT_PROGRAM_NAMES = new Set([...TYPE_KEYWORDS, 'sizeof', 'const', 'volatile', 'restrict']);
+
+/** A type name's key in a unit's index: `struct proc`, `proc_t`; undefined for base type keywords (c-eval makes those). */
+function typeKey(words: readonly string[]): string | undefined {
+  if (words.length === 2 && ['struct', 'union', 'enum'].includes(words[0])) return words.join(' ');
+  return words.length === 1 && !TYPE_KEYWORDS.has(words[0]) ? words[0] : undefined;
+}
+
+const TAG_PREFIX = new Map<number, string>([[DW_TAG.structureType, 'struct '], [DW_TAG.unionType, 'union '], [DW_TAG.enumerationType, 'enum ']]);
+const unitTypes = new WeakMap<Die, Map<string, Die>>();
+
+/** The named types a unit declares at file level, complete definitions before declarations, and their enumerators (`#NAME`). */
+function typesOf(root: Die): Map<string, Die> {
+  let types = unitTypes.get(root);
+  if (types === undefined) {
+    types = new Map();
+    for (const d of root.children) {
+      if (d.tag === DW_TAG.enumerationType) for (const e of d.children) if (e.tag === DW_TAG.enumerator && e.name !== undefined && !types.has(`#${e.name}`)) types.set(`#${e.name}`, e);
+      const prefix = TAG_PREFIX.get(d.tag) ?? (d.tag === DW_TAG.typedef || d.tag === DW_TAG.baseType ? '' : undefined);
+      if (prefix === undefined || d.name === undefined) continue;
+      const key = `${prefix}${d.name}`;
+      if (!types.has(key) || (types.get(key)!.flag(DW_AT.declaration) && !d.flag(DW_AT.declaration))) types.set(key, d);
+    }
+    unitTypes.set(root, types);
+  }
+  return types;
 }
 
 /** Whether expanding a pointer shows something: not void, not a function, not a char (its string is in the value). */

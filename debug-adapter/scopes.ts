@@ -121,13 +121,13 @@ export class Scopes {
     const depth = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.depth : 0;
     const inline = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.inline : 0;
     const rows = async () => ref.kind === 'object' ? this.program.children(ref.obj)
-      : ref.kind === 'globals' ? [await this.program.evaluatePath(name, hart, 0, 0)].filter((r): r is ValueRow => r !== undefined)
+      : ref.kind === 'globals' ? [await this.program.evaluate(name, hart, 0, 0)]
         : this.program.rowsOf(ref.kind, hart, depth, inline);
     const row = (await rows()).find((r) => r.name === name);
     if (row === undefined) throw new RequestError(`${name} is not in this scope any more`);
     await this.program.setValue(row, hart, depth, text, (t) => this.evaluate(t, hart));
     // Read back by its C path: an object's rows are the snapshot taken when it was expanded.
-    const after = await this.program.evaluatePath(row.evaluateName ?? name, hart, depth, inline);
+    const after = await this.program.evaluate(row.evaluateName ?? name, hart, depth, inline).catch(() => undefined);
     return after?.value ?? text;
   }
 

@@ -159,7 +159,7 @@ describe('debug adapter over stdio', () => {
     const value = async (name: string) => (await vars()).find((v) => v.name === name)?.value;
     assert.equal(await value('tinfo'), '0x0000000000000044');
     assert.equal(await value('tdata1'), '0x2000000000000000 (mcontrol: off)');
-    await dc.setVariableRequest({ variablesReference: ref, name: 'tdata1', value: '(2 << 60) | (1 << 21) | (1 << 16) | 0x43' });
+    await dc.setVariableRequest({ variablesReference: ref, name: 'tdata1', value: '(2UL << 60) | (1 << 21) | (1 << 16) | 0x43' });
     assert.equal(await value('tdata1'), '0x2000000000210043 (mcontrol: store, load in M (8 bytes))');
     const tdata1 = (await vars()).find((v) => v.name === 'tdata1');
     assert.ok(tdata1 !== undefined && tdata1.variablesReference > 0);
@@ -382,7 +382,8 @@ describe('debug adapter over stdio', () => {
     assert.match(await repl('x/2xg $sp'), /^0x[0-9a-f]+( <[^>]+>)?:\t0x[0-9a-f]{16}\t0x[0-9a-f]{16}$/);
     assert.match(await repl('help'), /walk ADDR/);
     await assert.rejects(dc.evaluateRequest({ expression: 'walk', context: 'repl' }), /walk needs an address/);
-    assert.equal(await repl('1 + 1'), '0x2 (2)', 'anything else is an expression');
+    assert.equal(await repl('1 + 1'), '2', 'anything else is an expression');
+    assert.equal(await repl('$sp - $sp + 2'), '0x2 (2)', 'machine-level values in hex and decimal');
   });
 
   test('in a trap handler the call stack ends with where the trap came from; callers show their unwound registers', async () => {
@@ -538,7 +539,7 @@ describe('debug adapter over stdio', () => {
     await stopAfter(() => dc.continueRequest({ threadId: 1 }));
     const ev = async (expression: string) => (await dc.evaluateRequest({ expression })).body.result;
     assert.equal(await ev('ticks'), '1', 'a C variable reads as gdb prints it');
-    assert.equal(await ev('*(uint32_t *)&ticks + 1'), '0x2 (2)');
+    assert.equal(await ev('*(uint32_t *)&ticks + 1'), '2', 'typed by the program: as gdb prints it');
     assert.equal(await ev('uart0.LSR & 0x60'), '0x60 (96)', 'a device register, peeked');
     await assert.rejects(dc.evaluateRequest({ expression: 'uart0.THR' }), /write-only/);
     let output = '';

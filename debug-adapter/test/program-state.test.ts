@@ -22,6 +22,13 @@ const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
 const EXPRESSIONS = ['p->pid', 'p->name', 'procs[2].name', '*current', '&procs[3]', 'matrix[1]', 'current->inner', 'runqueue[1]->parent->pid',
   'word.b', 'budget', 'p->ctx.s', 'banner'];
+/** C beyond paths: casts to the program's types, sizeof, arithmetic and comparisons with C's conversions, enumerators. */
+const TYPED = ['(struct proc *)runqueue[2]', '((struct proc *)opaque)->pid', '(proc_t *)current', 'sizeof(struct proc)', 'sizeof(procs)',
+  'sizeof procs[0].name', 'p->pid + 1', 'p->pid * 2 - budget', 'procs[1].pid == 2', 'matrix[1][2] * 10', '*p->name', '&matrix[1]',
+  'current - procs', 'runqueue[1] + 1', '(char)65', 'u16 >> 4', 'lg / 3', '-sh', 'uc + 10', 'ull + 1', 'IRQ_EXT', 'last_state == RUNNABLE',
+  '(enum procstate)2', 'p->flags + p->ready', '*runqueue[3]', 'word.b[1]', 'point.y < 0', '!ready', '~u8', 'matrix[0][1] + matrix[1][0]',
+  'banner[0]', '&banner[1]', '*greeting', 'greeting[1]', 'fixed', 'll * 2', 'sc * sc', 'sizeof(proc_t)', '(long)&procs[1] - (long)procs',
+  'runqueue[0]->parent == 0', 'p->ctx.s[0] + 1', '(unsigned char)-1', 'ulg >> 16', '(int)ulg', 'u64 & 0xffff'];
 
 for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
   test(`scopes, expansion and C paths over DAP equal gdb's print (rv${xlen} ${opt})`, { skip: gdbOracleMissing() }, async (t) => {
@@ -108,6 +115,15 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
           assert.equal(ours.result, await gdb.evaluate(e), `${context} ${e}`);
         }
       }
+      for (const e of TYPED) {
+        const ours = (await dc.evaluateRequest({ expression: e, context: 'watch', frameId: frame.id })).body;
+        assert.equal(ours.result, await gdb.evaluate(e), `watch ${e}`);
+      }
+      const cast = (await dc.evaluateRequest({ expression: '(struct proc *)runqueue[2]', context: 'watch', frameId: frame.id })).body;
+      assert.equal(cast.type, 'struct proc *');
+      assert.ok(cast.variablesReference > 0, 'a cast to a struct pointer expands');
+      const [target] = await vars(cast.variablesReference);
+      assert.equal(target.value, await gdb.evaluate('*runqueue[2]'));
       await assert.rejects(dc.evaluateRequest({ expression: 'p->nosuch', context: 'watch', frameId: frame.id }), /struct proc has no member named nosuch/);
       await assert.rejects(dc.evaluateRequest({ expression: 'procs[9]', context: 'watch', frameId: frame.id }), /index 9 is outside procs, which has 4 elements/);
       // An inlined function is a frame of its own, with its own locals, as gdb shows it:
@@ -137,8 +153,21 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
         }
       }
 
+      if (opt === '-O0') {
+        // A breakpoint condition in C over the frame's locals, with a cast to a typedef: it stops where it holds only.
+        await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+        const line = lineOf('p->state = i & 1 ? RUNNING : RUNNABLE;');
+        const set = await dc.setBreakpointsRequest({ source: { path: STATE_SOURCE }, breakpoints: [{ line, condition: 'i == 3 && (proc_t *)p == current && p->pid * 2 > sizeof(int)' }] });
+        assert.equal(set.body.breakpoints[0].verified, true, set.body.breakpoints[0].message);
+        const cond = dc.waitForEvent('stopped');
+        await dc.continueRequest({ threadId: 1 });
+        await cond;
+        const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+        assert.equal(top.line, line);
+        assert.equal((await dc.evaluateRequest({ expression: 'i', context: 'watch', frameId: top.id })).body.result, '3');
+      }
       const stillNumeric = (await dc.evaluateRequest({ expression: '$a0 + 1', context: 'watch', frameId: frame.id })).body as DebugProtocol.EvaluateResponse['body'];
-      assert.match(stillNumeric.result, /^0x[0-9a-f]+ \(\d+\)$/, 'machine-level expressions still evaluate as before');
+      assert.match(stillNumeric.result, /^0x[0-9a-f]+ \(\d+( \/ -\d+)?\)$/, 'machine-level expressions still evaluate as before');
     } finally {
       await dc.stop().catch(() => undefined);
       await gdb.close();
