@@ -157,9 +157,22 @@ export function members(t: Die): Member[] {
     const bitSize = c.number(DW_AT.bitSize);
     const dataBit = c.number(DW_AT.dataBitOffset);
     const offset = c.number(DW_AT.dataMemberLocation) ?? (dataBit !== undefined ? Math.floor(dataBit / 8) : 0);
-    out.push({ name: c.name ?? '', type: typeOf(c), offset, ...(bitSize !== undefined ? { bitSize, bitOffset: dataBit ?? offset * 8 } : {}) });
+    out.push({ name: c.name ?? '', type: typeOf(c), offset, ...(bitSize !== undefined ? { bitSize, bitOffset: dataBit ?? bitOffset4(c, offset, bitSize) } : {}) });
   }
   return out;
+}
+
+/**
+ * DWARF 2-4's bit-field position: DW_AT_bit_offset counts from the most significant bit
+ * of a storage unit of DW_AT_byte_size bytes at the member's offset (DWARF 4 §5.7.6); on
+ * a little-endian machine its least significant bit is the unit's size in bits minus
+ * that, minus the field's width, counted from the unit's start.
+ */
+function bitOffset4(member: Die, offset: number, bitSize: number): number {
+  const fromTop = member.number(0x0c); // DW_AT_bit_offset
+  if (fromTop === undefined) return offset * 8;
+  const unit = member.number(DW_AT.byteSize) ?? typeSize(typeOf(member), member.unit.addressSize) ?? 4;
+  return offset * 8 + unit * 8 - fromTop - bitSize;
 }
 
 export function enumerators(t: Die): { name: string; value: bigint }[] {

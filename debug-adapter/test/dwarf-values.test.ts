@@ -29,7 +29,7 @@ const lineOf = (text: string) => source.findIndex((l) => l.includes(text)) + 1;
 /** Where both machines stop, in the order the program reaches them. */
 const STOPS = ['schedule', `state.c:${lineOf('int product = v * by;')}`, `state.c:${lineOf('ran += (int)mark;')}`];
 const GLOBALS = ['procs[1]', 'current', 'runqueue', 'matrix', 'banner', 'greeting', 'fixed', 'word', 'last_state', 'point', 'ready',
-  'sc', 'uc', 'sh', 'ush', 'lg', 'ulg', 'll', 'ull', 'u16', 'u64', 'on_idle', 'mmio', 'opaque', 'procs', 'printer', 'row', 'both', 'pending', 'stray', 'none'];
+  'sc', 'uc', 'sh', 'ush', 'lg', 'ulg', 'll', 'ull', 'u16', 'u64', 'on_idle', 'mmio', 'opaque', 'procs', 'printer', 'row', 'both', 'pending', 'stray', 'none', 'bits'];
 
 interface Ours { m: Machine; ctx: ValueContext; info: DwarfInfo; pc: () => bigint; caller: () => CallerContext | undefined }
 

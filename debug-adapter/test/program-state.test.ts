@@ -28,7 +28,7 @@ const TYPED = ['(struct proc *)runqueue[2]', '((struct proc *)opaque)->pid', '(p
   'current - procs', 'runqueue[1] + 1', '(char)65', 'u16 >> 4', 'lg / 3', '-sh', 'uc + 10', 'ull + 1', 'IRQ_EXT', 'last_state == RUNNABLE',
   '(enum procstate)2', 'p->flags + p->ready', '*runqueue[3]', 'word.b[1]', 'point.y < 0', '!ready', '~u8', 'matrix[0][1] + matrix[1][0]',
   'banner[0]', '&banner[1]', '*greeting', 'greeting[1]', 'fixed', 'll * 2', 'sc * sc', 'sizeof(proc_t)', '(long)&procs[1] - (long)procs',
-  'runqueue[0]->parent == 0', 'p->ctx.s[0] + 1', '(unsigned char)-1', 'ulg >> 16', '(int)ulg', 'u64 & 0xffff'];
+  'runqueue[0]->parent == 0', 'p->ctx.s[0] + 1', '(unsigned char)-1', 'ulg >> 16', '(int)ulg', 'u64 & 0xffff', 'bits.neg * 2', 'bits.mid', 'bits'];
 
 for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
   test(`scopes, expansion and C paths over DAP equal gdb's print (rv${xlen} ${opt})`, { skip: gdbOracleMissing() }, async (t) => {

@@ -48,6 +48,8 @@ handler_t on_tick;
 void (*on_idle)(void);
 int (*printer)(const char *, ...) = kprintf;
 struct { int x, y; } point = { 3, -4 };
+/* Bit-fields away from bit 0 of their storage unit (DWARF 4 counts them from the other end). */
+struct bits { unsigned lo : 3; unsigned mid : 5; int neg : 6; unsigned char top : 2; } bits = { 5, 17, -9, 2 };
 _Bool ready = 1;
 signed char sc = -5;
 unsigned char uc = 250;
