@@ -13,13 +13,16 @@
  */
 import { Encoding } from './isa-table';
 import * as I64 from './int64';
+import * as SF from './softfloat';
+import * as FP from './fpu';
+import { MSTATUS } from './csr';
 
 /**
  * The helpers generated code calls, by the names it uses. Translated blocks receive this
  * object; the exec files import the same names (tsc rejects a case that uses one they lack).
  */
 export const RUNTIME = {
-  I64, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+  I64, SF, FP, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
 };
 
 /** A JavaScript expression, or a number already known (a block's immediate). */
@@ -288,6 +291,33 @@ export class Gen {
   }
   private setPcAt(t: number): string {
     return this.wide ? `setPc(h, pcLo, pcHi, ${t});` : `h.pcLo = (pcLo + ${t}) | 0;`;
+  }
+
+  // ---- F and D (interpreter only: their instructions are 'interp') ----
+  /**
+   * Opens an F/D instruction: illegal when mstatus.FS is Off (as QEMU 7.2: every F/D
+   * instruction) or, for an encoding with a rounding mode, when the mode is reserved;
+   * `flags`: the softfloat flags are cleared for the operation. Returns the rounding mode.
+   */
+  fpBegin(flags: boolean): E {
+    if (this.blk !== null) throw new Error('F/D instructions are left to the interpreter');
+    this.illegalIf(`(h.mstatus & ${MSTATUS.FS}) === 0`);
+    let rm: E = 0;
+    if (this.enc.rm === true) {
+      rm = this.let('FP.roundingMode(h, imm & 7)');
+      this.illegalIf(`${rm} < 0`);
+    }
+    if (flags) this.stmt('SF.sf.flags = 0;');
+    return rm;
+  }
+  /** Raise an illegal instruction here and leave (its bits are fetched again for mtval). */
+  private illegalIf(cond: string): void {
+    this.open(`if (${cond})`);
+    this.pcToHart();
+    this.stmt('h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));');
+    this.pcFromHart();
+    this.stmt('break;');
+    this.close();
   }
 
   // ---- the hart's own state (interpreter only) ----

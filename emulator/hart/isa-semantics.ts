@@ -9,6 +9,7 @@
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
 import { BlockInsn, E, Gen, P, V, Xlen } from './isa-codegen';
+import { MSTATUS } from './csr';
 
 /**
  * pure:   writes rd and nothing else (a translated write to x0 is no code at all).
@@ -191,6 +192,82 @@ for (const [op, call, continues] of privileged) {
 // Op.ILLEGAL and anything this XLEN lacks: mtval is the instruction's bits (the decoder's imm).
 def(Op.ILLEGAL, 'interp', (g) => { g.pcToHart(); g.stmt(`h.illegal(${g.immWord});`); g.pcFromHart(); });
 
+// ---- F and D (Unpriv ch. 11, 12): interpreted; the arithmetic is softfloat.ts, the register file fpu.ts ----
+// Register indexes are doubled (a pair per register); rs3 sits in the immediate above rm.
+const RS3 = '((imm >> 2) & 62)';
+const DIRTY = `h.mstatus |= ${MSTATUS.FS};`;
+for (const t of ['S', 'D'] as const) {
+  const o = (s: Op, d: Op) => (t === 'S' ? s : d);
+  const fmt = `SF.F${t === 'S' ? 32 : 64}`;
+  const fs = (reg: string) => `FP.get${t}(h, ${reg})`;
+  /** An instruction writing f[rd] from a softfloat result (flags and FS Dirty follow). */
+  const toF = (op: Op, value: (rm: E) => string) =>
+    def(op, 'interp', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.set${t}(h, d, ${value(rm)});`); });
+  /** An instruction writing x[rd] (an XLEN or sign-extended 32-bit BigInt), flags accrued. */
+  const toX = (op: Op, value: (rm: E) => string) =>
+    def(op, 'interp', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setX(h, d, ${value(rm)});`); });
+  const bytes = t === 'S' ? 4 : 8;
+
+  def(o(Op.FLW, Op.FLD), 'interp', (g) => {
+    g.fpBegin(false);
+    const v = g.load(bytes, false, g.add(g.rs1, g.imm));
+    g.stmt(`h.f[d] = ${v.lo}; h.f[d + 1] = ${t === 'S' ? -1 : v.hi}; ${DIRTY}`);
+  });
+  def(o(Op.FSW, Op.FSD), 'interp', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), { lo: 'h.f[b]', hi: 'h.f[b + 1]' }); });
+
+  for (const [op, fn] of [[o(Op.FADD_S, Op.FADD_D), 'add'], [o(Op.FSUB_S, Op.FSUB_D), 'sub'], [o(Op.FMUL_S, Op.FMUL_D), 'mul'], [o(Op.FDIV_S, Op.FDIV_D), 'div']] as const) {
+    toF(op, (rm) => `SF.${fn}(${fmt}, ${fs('a')}, ${fs('b')}, ${rm})`);
+  }
+  toF(o(Op.FSQRT_S, Op.FSQRT_D), (rm) => `SF.sqrt(${fmt}, ${fs('a')}, ${rm})`);
+  // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
+  for (const [op, negP, negC] of [[o(Op.FMADD_S, Op.FMADD_D), false, false], [o(Op.FMSUB_S, Op.FMSUB_D), false, true],
+    [o(Op.FNMSUB_S, Op.FNMSUB_D), true, false], [o(Op.FNMADD_S, Op.FNMADD_D), true, true]] as const) {
+    toF(op, (rm) => `SF.fma(${fmt}, ${fs('a')}, ${fs('b')}, ${fs(RS3)}, ${negP}, ${negC}, ${rm})`);
+  }
+  toF(o(Op.FMIN_S, Op.FMIN_D), () => `SF.minMax(${fmt}, ${fs('a')}, ${fs('b')}, false)`);
+  toF(o(Op.FMAX_S, Op.FMAX_D), () => `SF.minMax(${fmt}, ${fs('a')}, ${fs('b')}, true)`);
+
+  // Sign injection: bit operations on the (unboxed) operands; no flags.
+  const signs: [Op, (p: E, q: E) => string][] = [
+    [o(Op.FSGNJ_S, Op.FSGNJ_D), (p, q) => `(${p} & 0x7fffffff) | (${q} & -0x80000000)`],
+    [o(Op.FSGNJN_S, Op.FSGNJN_D), (p, q) => `(${p} & 0x7fffffff) | (~${q} & -0x80000000)`],
+    [o(Op.FSGNJX_S, Op.FSGNJX_D), (p, q) => `${p} ^ (${q} & -0x80000000)`],
+  ];
+  for (const [op, f] of signs) {
+    def(op, 'interp', (g) => {
+      g.fpBegin(false);
+      if (t === 'S') {
+        const p = g.let('h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000'), q = g.let('h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000');
+        g.stmt(`h.f[d] = ${f(p, q)}; h.f[d + 1] = -1; ${DIRTY}`);
+      } else {
+        const lo = g.let('h.f[a]'), hi = g.let(f('h.f[a + 1]', 'h.f[b + 1]'));
+        g.stmt(`h.f[d] = ${lo}; h.f[d + 1] = ${hi}; ${DIRTY}`);
+      }
+    });
+  }
+
+  toX(o(Op.FEQ_S, Op.FEQ_D), () => `SF.compare(${fmt}, ${fs('a')}, ${fs('b')}, 'eq') ? 1n : 0n`);
+  toX(o(Op.FLT_S, Op.FLT_D), () => `SF.compare(${fmt}, ${fs('a')}, ${fs('b')}, 'lt') ? 1n : 0n`);
+  toX(o(Op.FLE_S, Op.FLE_D), () => `SF.compare(${fmt}, ${fs('a')}, ${fs('b')}, 'le') ? 1n : 0n`);
+  toX(o(Op.FCLASS_S, Op.FCLASS_D), () => `BigInt(SF.classify(${fmt}, ${fs('a')}))`);
+  // 32-bit results are sign-extended on RV64, fcvt.wu's too (Unpriv §11.7).
+  toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (rm) => `SF.toInt(${fmt}, ${fs('a')}, 32, true, ${rm})`);
+  toX(o(Op.FCVT_WU_S, Op.FCVT_WU_D), (rm) => `BigInt.asIntN(32, SF.toInt(${fmt}, ${fs('a')}, 32, false, ${rm}))`);
+  toX(o(Op.FCVT_L_S, Op.FCVT_L_D), (rm) => `SF.toInt(${fmt}, ${fs('a')}, 64, true, ${rm})`);
+  toX(o(Op.FCVT_LU_S, Op.FCVT_LU_D), (rm) => `SF.toInt(${fmt}, ${fs('a')}, 64, false, ${rm})`);
+  toF(o(Op.FCVT_S_W, Op.FCVT_D_W), (rm) => `SF.fromInt(${fmt}, FP.getX(h, a, 32, true), ${rm})`);
+  toF(o(Op.FCVT_S_WU, Op.FCVT_D_WU), (rm) => `SF.fromInt(${fmt}, FP.getX(h, a, 32, false), ${rm})`);
+  toF(o(Op.FCVT_S_L, Op.FCVT_D_L), (rm) => `SF.fromInt(${fmt}, FP.getX(h, a, 64, true), ${rm})`);
+  toF(o(Op.FCVT_S_LU, Op.FCVT_D_LU), (rm) => `SF.fromInt(${fmt}, FP.getX(h, a, 64, false), ${rm})`);
+}
+def(Op.FCVT_S_D, 'interp', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), ${rm}));`); });
+def(Op.FCVT_D_S, 'interp', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), ${rm}));`); });
+// Moves copy bits: fmv.x.w takes the low word as it is, boxed or not (Unpriv §11.8).
+def(Op.FMV_X_W, 'interp', (g) => { g.fpBegin(false); g.rd(g.sext('h.f[a]')); });
+def(Op.FMV_X_D, 'interp', (g) => { g.fpBegin(false); g.rd({ lo: 'h.f[a]', hi: 'h.f[a + 1]' }); });
+def(Op.FMV_W_X, 'interp', (g) => { g.fpBegin(false); g.stmt(`h.f[d] = x[a]; h.f[d + 1] = -1; ${DIRTY}`); });
+def(Op.FMV_D_X, 'interp', (g) => { g.fpBegin(false); g.stmt(`h.f[d] = x[a]; h.f[d + 1] = x[a + 1]; ${DIRTY}`); });
+
 // ---- Producers ----
 
 /** The semantics of `op` (undefined for UNDECODED). */
@@ -227,7 +304,7 @@ export function interpreterCases(xlen: Xlen, indent = '      '): string {
   const out: string[] = [];
   const emit = (label: string, op: number) =>
     out.push(`${indent}${label}`, ...interpreterCase(xlen, op).map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
-  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace('.', '_')}: {`, enc.op);
+  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace(/\./g, '_')}: {`, enc.op);
   emit('default: { // Op.ILLEGAL and anything this XLEN lacks', Op.ILLEGAL);
   return out.join('\n');
 }

@@ -33,6 +33,11 @@ export const CSR_SLOT = {
 export class HartState {
   /** x[2r] = low word, x[2r+1] = high word of register r (high unused on RV32). */
   readonly x = new Int32Array(64);
+  /** f[2r] = low word, f[2r+1] = high word of float register r (F/D: 64 bits; a single is NaN-boxed, high word -1). */
+  readonly f = new Int32Array(64);
+  /** fcsr's two fields (Unpriv §11.2): accrued exception flags and the dynamic rounding mode. */
+  fflags = 0;
+  frm = 0;
   pcLo = 0;
   pcHi = 0;
   priv: number = Priv.M;
@@ -125,6 +130,8 @@ export class HartState {
 
   reset(): void {
     this.x.fill(0);
+    this.f.fill(0);
+    this.fflags = this.frm = 0;
     this.pcLo = this.host.resetVector;
     this.pcHi = 0;
     this.priv = Priv.M;

@@ -265,20 +265,20 @@ export function defaultDescription(overrides: Partial<MachineDescription> = {}):
 }
 
 /**
- * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAC + Zicsr + Zifencei +
+ * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAFDC + Zicsr + Zifencei +
  * Sstc, all 29 hpm counters present (ours read zero; QEMU's hold what is written), the
- * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and F/D/H,
- * Zba/Zbb/Zbc/Zbs and Zihintpause (all on by default) switched off.
+ * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and H, V,
+ * Zba/Zbb/Zbc/Zbs and Zihintpause (on by default) switched off.
  * Differential tests pass exactly this, so QEMU's DTB riscv,isa equals isaString().
  */
 export const QEMU_CPU_OPTION: Record<Xlen, string> = {
-  64: 'rv64,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
-  32: 'rv32,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
+  64: 'rv64,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
+  32: 'rv32,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
 };
 
 /** riscv,isa exactly as QEMU 7.2 prints it for QEMU_CPU_OPTION (it has no zicntr yet). */
 export function isaString(xlen: Xlen): string {
-  return `rv${xlen}imac_zicsr_zifencei_sstc`;
+  return `rv${xlen}imafdc_zicsr_zifencei_sstc`;
 }
 
 /** mmu-type as QEMU 7.2 prints it: sv48 for rv64 (satp also accepts Sv39), sv32 for rv32. */

@@ -17,14 +17,14 @@ export interface DtsHarts {
 }
 
 /** Single-letter extensions we implement (s and u: the privilege modes, as older trees write them). */
-const LETTERS = new Set(['i', 'm', 'a', 'c', 's', 'u']);
+const LETTERS = new Set(['i', 'm', 'a', 'f', 'd', 'c', 's', 'u']);
 /** Multi-letter extensions we implement (docs/architecture.md "Parity with QEMU 7.2"). */
 const MULTI = new Set(['zicsr', 'zifencei', 'zicntr', 'zihpm', 'sstc']);
 
-/** XLEN of an riscv,isa string we can run (a subset of rv64imac/rv32imac + the above), or why not. */
+/** XLEN of an riscv,isa string we can run (a subset of rv64imafdc/rv32imafdc + the above), or why not. */
 export function checkIsa(isa: string): QueryResult<Xlen> {
   const m = /^rv(32|64)([a-z0-9]*)((?:_[a-z0-9]+)*)$/.exec(isa.toLowerCase());
-  const implemented = 'we implement rv32/rv64 imac with zicsr, zifencei, zicntr, zihpm and sstc';
+  const implemented = 'we implement rv32/rv64 imafdc with zicsr, zifencei, zicntr, zihpm and sstc';
   if (m === null) return { ok: false, error: `riscv,isa "${isa}" is not an ISA string like rv64imac_zicsr (${implemented})` };
   // Version numbers (rv64i2p1m2p0) say nothing we check; g is imafd + zicsr_zifencei (ISA manual "ISA Extension Naming Conventions").
   const letters = m[2].replace(/\d+(p\d+)?/g, '').replace(/^g/, 'imafd');
