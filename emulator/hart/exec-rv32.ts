@@ -578,8 +578,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), false, false, t0));
+        FP.arithS(h, 8, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FMSUB_S: {
@@ -596,8 +595,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), false, true, t0));
+        FP.arithS(h, 9, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMSUB_S: {
@@ -614,8 +612,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), true, false, t0));
+        FP.arithS(h, 10, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMADD_S: {
@@ -632,8 +629,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), true, true, t0));
+        FP.arithS(h, 11, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FADD_S: {
@@ -650,8 +646,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.add(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 0, d, a, b, 0, t0);
         break;
       }
       case Op.FSUB_S: {
@@ -668,8 +663,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.sub(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 1, d, a, b, 0, t0);
         break;
       }
       case Op.FMUL_S: {
@@ -686,8 +680,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.mul(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 2, d, a, b, 0, t0);
         break;
       }
       case Op.FDIV_S: {
@@ -704,8 +697,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.div(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 3, d, a, b, 0, t0);
         break;
       }
       case Op.FSQRT_S: {
@@ -722,8 +714,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.sqrt(SF.F32, FP.getS(h, a), t0));
+        FP.arithS(h, 4, d, a, b, 0, t0);
         break;
       }
       case Op.FSGNJ_S: {
@@ -957,8 +948,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), false, false, t0));
+        FP.arithD(h, 8, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FMSUB_D: {
@@ -975,8 +965,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), false, true, t0));
+        FP.arithD(h, 9, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMSUB_D: {
@@ -993,8 +982,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), true, false, t0));
+        FP.arithD(h, 10, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMADD_D: {
@@ -1011,8 +999,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), true, true, t0));
+        FP.arithD(h, 11, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FADD_D: {
@@ -1029,8 +1016,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.add(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 0, d, a, b, 0, t0);
         break;
       }
       case Op.FSUB_D: {
@@ -1047,8 +1033,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.sub(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 1, d, a, b, 0, t0);
         break;
       }
       case Op.FMUL_D: {
@@ -1065,8 +1050,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.mul(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 2, d, a, b, 0, t0);
         break;
       }
       case Op.FDIV_D: {
@@ -1083,8 +1067,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.div(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 3, d, a, b, 0, t0);
         break;
       }
       case Op.FSQRT_D: {
@@ -1101,8 +1084,7 @@ export function runRv32(h: Hart, budget: number): number {
           next = h.pcLo;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.sqrt(SF.F64, FP.getD(h, a), t0));
+        FP.arithD(h, 4, d, a, b, 0, t0);
         break;
       }
       case Op.FSGNJ_D: {

@@ -1018,8 +1018,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), false, false, t0));
+        FP.arithS(h, 8, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FMSUB_S: {
@@ -1036,8 +1035,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), false, true, t0));
+        FP.arithS(h, 9, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMSUB_S: {
@@ -1054,8 +1052,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), true, false, t0));
+        FP.arithS(h, 10, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMADD_S: {
@@ -1072,8 +1069,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.fma(SF.F32, FP.getS(h, a), FP.getS(h, b), FP.getS(h, ((imm >> 2) & 62)), true, true, t0));
+        FP.arithS(h, 11, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FADD_S: {
@@ -1090,8 +1086,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.add(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 0, d, a, b, 0, t0);
         break;
       }
       case Op.FSUB_S: {
@@ -1108,8 +1103,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.sub(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 1, d, a, b, 0, t0);
         break;
       }
       case Op.FMUL_S: {
@@ -1126,8 +1120,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.mul(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 2, d, a, b, 0, t0);
         break;
       }
       case Op.FDIV_S: {
@@ -1144,8 +1137,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.div(SF.F32, FP.getS(h, a), FP.getS(h, b), t0));
+        FP.arithS(h, 3, d, a, b, 0, t0);
         break;
       }
       case Op.FSQRT_S: {
@@ -1162,8 +1154,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.sqrt(SF.F32, FP.getS(h, a), t0));
+        FP.arithS(h, 4, d, a, b, 0, t0);
         break;
       }
       case Op.FSGNJ_S: {
@@ -1477,8 +1468,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), false, false, t0));
+        FP.arithD(h, 8, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FMSUB_D: {
@@ -1495,8 +1485,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), false, true, t0));
+        FP.arithD(h, 9, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMSUB_D: {
@@ -1513,8 +1502,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), true, false, t0));
+        FP.arithD(h, 10, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FNMADD_D: {
@@ -1531,8 +1519,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.fma(SF.F64, FP.getD(h, a), FP.getD(h, b), FP.getD(h, ((imm >> 2) & 62)), true, true, t0));
+        FP.arithD(h, 11, d, a, b, ((imm >> 2) & 62), t0);
         break;
       }
       case Op.FADD_D: {
@@ -1549,8 +1536,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.add(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 0, d, a, b, 0, t0);
         break;
       }
       case Op.FSUB_D: {
@@ -1567,8 +1553,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.sub(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 1, d, a, b, 0, t0);
         break;
       }
       case Op.FMUL_D: {
@@ -1585,8 +1570,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.mul(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 2, d, a, b, 0, t0);
         break;
       }
       case Op.FDIV_D: {
@@ -1603,8 +1587,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.div(SF.F64, FP.getD(h, a), FP.getD(h, b), t0));
+        FP.arithD(h, 3, d, a, b, 0, t0);
         break;
       }
       case Op.FSQRT_D: {
@@ -1621,8 +1604,7 @@ export function runRv64(h: Hart, budget: number): number {
           nLo = h.pcLo; nHi = h.pcHi;
           break;
         }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.sqrt(SF.F64, FP.getD(h, a), t0));
+        FP.arithD(h, 4, d, a, b, 0, t0);
         break;
       }
       case Op.FSGNJ_D: {

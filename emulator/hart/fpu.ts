@@ -4,7 +4,9 @@
  * The arithmetic itself is softfloat.ts; what each instruction does is isa-semantics.ts.
  */
 import { MSTATUS } from './csr';
+import * as SF from './softfloat';
 import { sf } from './softfloat';
+import { FOP, arithD as fastD, arithS as fastS, fast } from './softfloat-fast';
 import type { HartState } from './state';
 
 /** A single from f register index i (2·r): an improperly NaN-boxed value reads as the canonical NaN (Unpriv §12.2). */
@@ -48,4 +50,55 @@ export function getX(h: HartState, i: number, bits: 32 | 64, signed: boolean): b
 export function roundingMode(h: HartState, rm: number): number {
   const m = rm === 7 ? h.frm : rm;
   return m <= 4 ? m : -1;
+}
+
+const f64 = new Float64Array(1);
+const w64 = new Int32Array(f64.buffer);
+const f32 = new Float32Array(1);
+const w32 = new Int32Array(f32.buffer);
+const numD = (h: HartState, i: number) => { w64[0] = h.f[i]; w64[1] = h.f[i + 1]; return f64[0]; };
+const numS = (h: HartState, i: number) => { if (h.f[i + 1] !== -1) return NaN; w32[0] = h.f[i]; return f32[0]; };
+
+/** softfloat.ts's operation `op` (softfloat-fast.ts FOP) on formatted bits. */
+function slow(f: SF.Format, op: number, x: bigint, y: bigint, z: bigint, rm: number): bigint {
+  sf.flags = 0;
+  switch (op) {
+    case FOP.ADD: return SF.add(f, x, y, rm);
+    case FOP.SUB: return SF.sub(f, x, y, rm);
+    case FOP.MUL: return SF.mul(f, x, y, rm);
+    case FOP.DIV: return SF.div(f, x, y, rm);
+    case FOP.SQRT: return SF.sqrt(f, x, rm);
+    default: return SF.fma(f, x, y, z, (op & 2) !== 0, (op & 1) !== 0, rm);
+  }
+}
+
+/**
+ * f[d] ← op(f[a], f[b], f[c]) for the arithmetic (FOP): the host-double fast path in
+ * round-to-nearest-even when it can decide, softfloat.ts otherwise.
+ */
+export function arithD(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
+  if (rm === 0) {
+    const r = fastD(op, numD(h, a), numD(h, b), op >= FOP.FMADD ? numD(h, c) : 0);
+    if (!Number.isNaN(r)) {
+      f64[0] = r;
+      h.f[d] = w64[0]; h.f[d + 1] = w64[1];
+      if (fast.inexact) h.fflags |= SF.FLAG.NX;
+      h.mstatus |= MSTATUS.FS;
+      return;
+    }
+  }
+  setD(h, d, slow(SF.F64, op, getD(h, a), getD(h, b), getD(h, c), rm));
+}
+export function arithS(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
+  if (rm === 0) {
+    const r = fastS(op, numS(h, a), numS(h, b), op >= FOP.FMADD ? numS(h, c) : 0);
+    if (!Number.isNaN(r)) {
+      f32[0] = r;
+      h.f[d] = w32[0]; h.f[d + 1] = -1;
+      if (fast.inexact) h.fflags |= SF.FLAG.NX;
+      h.mstatus |= MSTATUS.FS;
+      return;
+    }
+  }
+  setS(h, d, slow(SF.F32, op, getS(h, a), getS(h, b), getS(h, c), rm));
 }

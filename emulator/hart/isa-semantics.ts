@@ -215,14 +215,13 @@ for (const t of ['S', 'D'] as const) {
   });
   def(o(Op.FSW, Op.FSD), 'interp', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), { lo: 'h.f[b]', hi: 'h.f[b + 1]' }); });
 
-  for (const [op, fn] of [[o(Op.FADD_S, Op.FADD_D), 'add'], [o(Op.FSUB_S, Op.FSUB_D), 'sub'], [o(Op.FMUL_S, Op.FMUL_D), 'mul'], [o(Op.FDIV_S, Op.FDIV_D), 'div']] as const) {
-    toF(op, (rm) => `SF.${fn}(${fmt}, ${fs('a')}, ${fs('b')}, ${rm})`);
-  }
-  toF(o(Op.FSQRT_S, Op.FSQRT_D), (rm) => `SF.sqrt(${fmt}, ${fs('a')}, ${rm})`);
-  // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
-  for (const [op, negP, negC] of [[o(Op.FMADD_S, Op.FMADD_D), false, false], [o(Op.FMSUB_S, Op.FMSUB_D), false, true],
-    [o(Op.FNMSUB_S, Op.FNMSUB_D), true, false], [o(Op.FNMADD_S, Op.FNMADD_D), true, true]] as const) {
-    toF(op, (rm) => `SF.fma(${fmt}, ${fs('a')}, ${fs('b')}, ${fs(RS3)}, ${negP}, ${negC}, ${rm})`);
+  /** Arithmetic (softfloat-fast.ts FOP numbers): a host-double fast path in fpu.ts, else softfloat.ts. */
+  const arith: [Op, number][] = [[o(Op.FADD_S, Op.FADD_D), 0], [o(Op.FSUB_S, Op.FSUB_D), 1], [o(Op.FMUL_S, Op.FMUL_D), 2],
+    [o(Op.FDIV_S, Op.FDIV_D), 3], [o(Op.FSQRT_S, Op.FSQRT_D), 4],
+    // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
+    [o(Op.FMADD_S, Op.FMADD_D), 8], [o(Op.FMSUB_S, Op.FMSUB_D), 9], [o(Op.FNMSUB_S, Op.FNMSUB_D), 10], [o(Op.FNMADD_S, Op.FNMADD_D), 11]];
+  for (const [op, fop] of arith) {
+    def(op, 'interp', (g) => { const rm = g.fpBegin(false); g.stmt(`FP.arith${t}(h, ${fop}, d, a, b, ${fop >= 8 ? RS3 : 0}, ${rm});`); });
   }
   toF(o(Op.FMIN_S, Op.FMIN_D), () => `SF.minMax(${fmt}, ${fs('a')}, ${fs('b')}, false)`);
   toF(o(Op.FMAX_S, Op.FMAX_D), () => `SF.minMax(${fmt}, ${fs('a')}, ${fs('b')}, true)`);
