@@ -35,9 +35,10 @@ export function setD(h: HartState, i: number, v: bigint): void {
 }
 /** x[i] ← v (an XLEN two's-complement value, or a 32-bit one already sign-extended), flags accrued. */
 export function setX(h: HartState, i: number, v: bigint): void {
+  h.fflags |= sf.flags;
+  if (i === 0) return; // x0 (a translated block does not clear it after each instruction)
   h.x[i] = Number(BigInt.asIntN(32, v));
   if (h.xlen === 64) h.x[i + 1] = Number(BigInt.asIntN(32, v >> 32n));
-  h.fflags |= sf.flags;
 }
 /** x[i] as an integer: the low word signed or unsigned, or (RV64) the whole register. */
 export function getX(h: HartState, i: number, bits: 32 | 64, signed: boolean): bigint {

@@ -2,7 +2,7 @@
 #include "bench.h"
 
 #ifndef ITERS_FULL
-#define ITERS_FULL 2000
+#define ITERS_FULL 10000
 #endif
 #ifndef ITERS_SHORT
 #define ITERS_SHORT 20

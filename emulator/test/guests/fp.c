@@ -221,6 +221,22 @@ static void fs_off_is_illegal(void)
     kprintf("FS still %lu, SD %lu\n", fs(), sd());
 }
 
+/* FS turned Off under code run often enough to be translated: still illegal, at that instruction. */
+static void hot_fs_off(void)
+{
+    unsigned long traps = 0;
+    set_fs(1);
+    for (int i = 0; i < 64; i++) {
+        if (i == 40) set_fs(0);
+        trap_expect();
+        __asm__ volatile("fadd.d ft0,ft1,ft2\n fsd ft0,0(%0)\n fmv.x.w t0,ft0" :: "r"(&mem64) : "t0", "memory");
+        traps += trap_count();
+    }
+    print_trap("last hot fmv.x.w with FS Off");
+    kprintf("hot FP code with FS Off from iteration 40: %lu traps\n", traps);
+    set_fs(1);
+}
+
 static void dirty_tracking(void)
 {
     static const char *const names[] = { "Off", "Initial", "Clean", "Dirty" };
@@ -332,7 +348,7 @@ int main(void)
     install_m_trap();
     show("misa", csr_read(misa));
     fs_off_is_illegal();
-    set_fs(1);
+    hot_fs_off();
     dirty_tracking();
     fcsr_fields();
     reserved_rounding_modes();
