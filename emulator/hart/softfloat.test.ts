@@ -105,3 +105,21 @@ test('min/max, compares and fclass', () => {
   assert.equal(SF.isqrt(99n), 9n);
   assert.equal(SF.isqrt((1n << 200n) + 5n), 1n << 100n);
 });
+
+test('every rounding mode at a tie and just off it (1 + 2^-53 and 1 + 3·2^-54, both signs)', () => {
+  const one = d2b(1), tie = d2b(2 ** -53), above = d2b(3 * 2 ** -54);
+  const next = d2b(1 + 2 ** -52), neg = (b: bigint) => b ^ (1n << 63n);
+  const cases: [number, bigint, bigint, bigint][] = [ // rm, addend, result for +1, result for -1 (with -addend)
+    [RM.RNE, tie, one, neg(one)], [RM.RTZ, tie, one, neg(one)], [RM.RDN, tie, one, neg(next)],
+    [RM.RUP, tie, next, neg(one)], [RM.RMM, tie, next, neg(next)],
+    [RM.RNE, above, next, neg(next)], [RM.RTZ, above, one, neg(one)], [RM.RMM, above, next, neg(next)],
+  ];
+  for (const [rm, addend, pos, negative] of cases) {
+    assert.deepEqual(run(() => SF.add(F64, one, addend, rm)), [pos, FLAG.NX], `rm ${rm} +`);
+    assert.deepEqual(run(() => SF.add(F64, neg(one), neg(addend), rm)), [negative, FLAG.NX], `rm ${rm} -`);
+  }
+  // The smallest subnormal halved: a tie to even (zero) in RNE, away in RMM; UF with NX.
+  const tiny = SF.roundPack(F32, 0, 1n, -150, RM.RNE);
+  assert.equal(tiny, 0n);
+  assert.deepEqual(run(() => SF.roundPack(F32, 0, 1n, -150, RM.RMM)), [1n, FLAG.NX | FLAG.UF]);
+});
