@@ -179,8 +179,9 @@ function readMstatus(h: HartTraps, mask: number): true {
 }
 
 /** `v` already masked to the writable bits `mask`. */
-function writeMstatus(h: HartTraps, v: number, mask: number): true {
-  let n = (h.mstatus & ~mask) | v;
+function writeMstatus(h: HartTraps, v: number, writable: number): true {
+  const mask = h.hasF ? writable : writable & ~MSTATUS.FS; // FS is read-only zero without F (QEMU 7.2)
+  let n = (h.mstatus & ~mask) | (v & mask);
   if (((n & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT) === 2) n &= ~MSTATUS.MPP; // MPP is WARL: no H-mode
   const changed = n ^ h.mstatus;
   h.mstatus = n;
@@ -222,7 +223,8 @@ function fpCsr(shift: number, width: number, fields: FieldDecl[]): Row {
 
 // ---------------------------------------------------------------- rows
 
-const MISA_EXT = (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20); // A C D F I M S U
+const MISA_EXT = (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20); // A C I M S U
+const misaExt = (h: HartTraps) => MISA_EXT | (h.hasF ? 1 << 5 : 0) | (h.hasD ? 1 << 3 : 0);
 const constant = (lo: number): Row => ({ read: (h) => setOut(h, lo, 0) });
 
 /** The named CSRs: csr.ts's numbers, one row each. Families (counters, PMP) are added below. */
@@ -242,7 +244,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
     read: (h) => readMstatus(h, -1), write: (h, d, lo) => writeMstatus(h, lo, d.mask),
   },
   mstatush: { xlen: 32, read: zero }, // written: WARL, fixed here
-  misa: { read: (h) => (h.xlen === 32 ? setOut(h, 0x40000000 | MISA_EXT, 0) : setOut(h, MISA_EXT, 0x80000000 | 0)) },
+  misa: { read: (h) => (h.xlen === 32 ? setOut(h, 0x40000000 | misaExt(h), 0) : setOut(h, misaExt(h), 0x80000000 | 0)) },
   medeleg: { mask: DELEGABLE_EXCEPTIONS, read: (h) => setOut(h, h.medeleg, 0), write: (h, _d, lo) => { h.medeleg = lo; return true; } },
   mideleg: {
     fields: interruptFields('IP'), mask: DELEGABLE_INTERRUPTS,

@@ -28,6 +28,9 @@ export const CSR = {
 
 export const Priv = { U: 0, S: 1, M: 3 } as const;
 
+/** The floating-point extensions of a hart (misa F, D): F and D, F alone, or none. */
+export type FloatExt = 'FD' | 'F' | 'none';
+
 /** mstatus bit positions (Priv §3.1.6); fields above bit 31 are given in the high word. */
 export const MSTATUS = {
   SIE: 1 << 1, MIE: 1 << 3, SPIE: 1 << 5, UBE: 1 << 6, MPIE: 1 << 7, SPP: 1 << 8,

@@ -912,7 +912,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FLD: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -925,7 +925,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSD: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -935,7 +935,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FMADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -952,7 +952,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FMSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -969,7 +969,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FNMSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -986,7 +986,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FNMADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1003,7 +1003,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1020,7 +1020,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1037,7 +1037,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FMUL_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1054,7 +1054,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FDIV_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1071,7 +1071,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSQRT_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1088,7 +1088,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJ_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1100,7 +1100,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJN_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1112,7 +1112,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJX_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1124,7 +1124,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FMIN_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1135,7 +1135,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FMAX_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1164,7 +1164,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_S: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1182,7 +1182,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FEQ_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1193,7 +1193,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FLT_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1204,7 +1204,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FLE_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1215,7 +1215,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCLASS_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1226,7 +1226,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_W_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1244,7 +1244,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_WU_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1262,7 +1262,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_W: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;
@@ -1280,7 +1280,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_WU: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pc;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           next = h.pcLo;

@@ -1426,7 +1426,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FLD: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1442,7 +1442,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSD: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1455,7 +1455,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1472,7 +1472,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1489,7 +1489,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FNMSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1506,7 +1506,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FNMADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1523,7 +1523,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FADD_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1540,7 +1540,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSUB_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1557,7 +1557,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMUL_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1574,7 +1574,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FDIV_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1591,7 +1591,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSQRT_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1608,7 +1608,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJ_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1620,7 +1620,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJN_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1632,7 +1632,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FSGNJX_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1644,7 +1644,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMIN_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1655,7 +1655,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMAX_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1684,7 +1684,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_S: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1702,7 +1702,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FEQ_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1713,7 +1713,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FLT_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1724,7 +1724,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FLE_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1735,7 +1735,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCLASS_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1746,7 +1746,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_W_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1764,7 +1764,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_WU_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1782,7 +1782,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_L_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1800,7 +1800,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_LU_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1818,7 +1818,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_W: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1836,7 +1836,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_WU: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1854,7 +1854,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_L: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1872,7 +1872,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FCVT_D_LU: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1890,7 +1890,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMV_X_D: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;
@@ -1902,7 +1902,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.FMV_D_X: {
-        if ((h.mstatus & 24576) === 0) {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
           h.pcLo = pcLo; h.pcHi = pcHi;
           h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
           nLo = h.pcLo; nHi = h.pcHi;

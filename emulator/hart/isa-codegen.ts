@@ -307,7 +307,8 @@ export class Gen {
    * `flags`: the softfloat flags are cleared for the operation. Returns the rounding mode.
    */
   fpBegin(flags: boolean): E {
-    this.illegalIf(`(h.mstatus & ${MSTATUS.FS}) === 0`);
+    // Without F, FS stays Off; D instructions need D too.
+    this.illegalIf(`(h.mstatus & ${MSTATUS.FS}) === 0${this.enc.ext === 'D' ? ' || !h.hasD' : ''}`);
     let rm: E = 0;
     if (this.enc.rm === true) {
       rm = this.let(`FP.roundingMode(h, ${this.blk === null ? 'imm & 7' : this.blk.imm & 7})`);

@@ -10,7 +10,7 @@ import { Bus, MemoryRegion } from '../bus/bus';
 import { TranslationContext } from '../mmu/translate';
 import { Pmp } from '../mmu/pmp';
 import { Tlb } from '../mmu/tlb';
-import { Priv } from './csr';
+import { FloatExt, Priv } from './csr';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
 
@@ -116,7 +116,13 @@ export class HartState {
 
   protected readonly tctx: TranslationContext;
 
-  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost) {
+  /** F and D present (misa; without F, mstatus.FS stays Off, so every F/D instruction is illegal). */
+  readonly hasF: boolean;
+  readonly hasD: boolean;
+
+  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD') {
+    this.hasF = fpu !== 'none';
+    this.hasD = fpu === 'FD';
     const ram = bus.regions.find((r) => r.name === 'dram');
     if (ram === undefined) throw new Error('hart: no dram region');
     this.ram = ram;

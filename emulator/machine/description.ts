@@ -14,6 +14,7 @@ import { PLIC, PLIC_SOURCES } from '../devices/plic';
 import { CLINT } from '../devices/clint';
 import { FW_CFG } from '../devices/fw-cfg';
 import type { PassthroughDescription } from '../devices/passthrough/slot';
+import type { FloatExt } from '../hart/csr';
 
 export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
@@ -171,8 +172,12 @@ export function boardOf(d: MachineDescription): BoardLayout {
 
 export type { PassthroughDescription } from '../devices/passthrough/slot';
 
+export type { FloatExt } from '../hart/csr';
+
 export interface MachineDescription {
   xlen: Xlen;
+  /** F/D of every hart (default FD); a board's riscv,isa without them turns them off. */
+  fpu?: FloatExt;
   harts: number;
   /** Bytes of DRAM at the board's dramBase (VIRT.dram.base on virt). */
   memoryBytes: number;
@@ -277,8 +282,8 @@ export const QEMU_CPU_OPTION: Record<Xlen, string> = {
 };
 
 /** riscv,isa exactly as QEMU 7.2 prints it for QEMU_CPU_OPTION (it has no zicntr yet). */
-export function isaString(xlen: Xlen): string {
-  return `rv${xlen}imafdc_zicsr_zifencei_sstc`;
+export function isaString(xlen: Xlen, fpu: FloatExt = 'FD'): string {
+  return `rv${xlen}ima${fpu === 'none' ? '' : fpu.toLowerCase()}c_zicsr_zifencei_sstc`;
 }
 
 /** mmu-type as QEMU 7.2 prints it: sv48 for rv64 (satp also accepts Sv39), sv32 for rv32. */

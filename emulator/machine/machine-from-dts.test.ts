@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineFromDts } from './machine-from-dts';
-import { checkIsa } from './dts-cpus';
+import { checkIsa, floatExtOf } from './dts-cpus';
 import { Machine } from './machine';
 import { boot, ImageFile } from './boot';
 import { buildVirtFdt } from './fdt';
@@ -163,5 +163,18 @@ test('riscv,isa: what our harts implement, and nothing more', () => {
     assert.ok(checkIsa(ok).ok, ok);
   }
   assert.deepEqual(checkIsa('rv32imac'), { ok: true, value: 32 });
-  for (const bad of ['rv64gcv', 'rv64imafdcq', 'rv64imac_zba', 'rv128i', 'rv64e', 'x86', 'rv64imacv']) assert.ok(!checkIsa(bad).ok, bad);
+  for (const bad of ['rv64gcv', 'rv64imafdcq', 'rv64imac_zba', 'rv128i', 'rv64e', 'x86', 'rv64imacv', 'rv64imadc']) assert.ok(!checkIsa(bad).ok, bad);
+});
+
+test('riscv,isa says whether the harts have F and D', () => {
+  for (const [isa, fpu] of [['rv64imac', 'none'], ['rv64gc', 'FD'], ['rv32imafc_zicsr', 'F'], ['rv64i2p1m2p0a2p1f2p2d2p2c2p0', 'FD'], ['RV64IMAFDC', 'FD']]) {
+    assert.equal(floatExtOf(isa), fpu, isa);
+  }
+  const none = build(MINIMAL);
+  assert.ok(none.ok);
+  assert.equal(none.value.fpu, 'none', 'the minimal board says rv64imac');
+  const fd = build(MINIMAL.replace('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imafdc_zicsr_zifencei";'));
+  assert.ok(fd.ok);
+  assert.equal(fd.value.fpu, 'FD');
+  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imadc";', /\/cpus\/cpu@0: riscv,isa "rv64imadc": D needs F/);
 });
