@@ -783,7 +783,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'eq') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
         break;
       }
       case Op.FLT_S: {
@@ -794,7 +794,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'lt') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
         break;
       }
       case Op.FLE_S: {
@@ -805,7 +805,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'le') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
         break;
       }
       case Op.FCLASS_S: {
@@ -834,7 +834,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F32, FP.getS(h, a), 32, true, t0));
+        FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
         break;
       }
       case Op.FCVT_WU_S: {
@@ -852,7 +852,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, SF.toInt(SF.F32, FP.getS(h, a), 32, false, t0)));
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
         break;
       }
       case Op.FCVT_S_W: {
@@ -870,7 +870,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 32, true), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
         break;
       }
       case Op.FCVT_S_WU: {
@@ -888,7 +888,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 32, false), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
         break;
       }
       case Op.FMV_X_W: {
@@ -1189,7 +1189,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'eq') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
         break;
       }
       case Op.FLT_D: {
@@ -1200,7 +1200,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'lt') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
         break;
       }
       case Op.FLE_D: {
@@ -1211,7 +1211,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'le') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
         break;
       }
       case Op.FCLASS_D: {
@@ -1240,7 +1240,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F64, FP.getD(h, a), 32, true, t0));
+        FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
         break;
       }
       case Op.FCVT_WU_D: {
@@ -1258,7 +1258,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, SF.toInt(SF.F64, FP.getD(h, a), 32, false, t0)));
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
         break;
       }
       case Op.FCVT_D_W: {
@@ -1276,7 +1276,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 32, true), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
         break;
       }
       case Op.FCVT_D_WU: {
@@ -1294,7 +1294,7 @@ export function runRv32(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 32, false), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
         break;
       }
       default: { // Op.ILLEGAL and anything this XLEN lacks

@@ -1223,7 +1223,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'eq') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
         break;
       }
       case Op.FLT_S: {
@@ -1234,7 +1234,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'lt') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
         break;
       }
       case Op.FLE_S: {
@@ -1245,7 +1245,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F32, FP.getS(h, a), FP.getS(h, b), 'le') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
         break;
       }
       case Op.FCLASS_S: {
@@ -1274,7 +1274,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F32, FP.getS(h, a), 32, true, t0));
+        FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
         break;
       }
       case Op.FCVT_WU_S: {
@@ -1292,7 +1292,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, SF.toInt(SF.F32, FP.getS(h, a), 32, false, t0)));
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
         break;
       }
       case Op.FCVT_L_S: {
@@ -1310,7 +1310,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F32, FP.getS(h, a), 64, true, t0));
+        FP.setX(h, d, FP.toInt(h, false, a, 64, true, t0));
         break;
       }
       case Op.FCVT_LU_S: {
@@ -1328,7 +1328,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F32, FP.getS(h, a), 64, false, t0));
+        FP.setX(h, d, FP.toInt(h, false, a, 64, false, t0));
         break;
       }
       case Op.FCVT_S_W: {
@@ -1346,7 +1346,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 32, true), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
         break;
       }
       case Op.FCVT_S_WU: {
@@ -1364,7 +1364,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 32, false), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
         break;
       }
       case Op.FCVT_S_L: {
@@ -1382,7 +1382,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 64, true), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 64, true), t0);
         break;
       }
       case Op.FCVT_S_LU: {
@@ -1400,7 +1400,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setS(h, d, SF.fromInt(SF.F32, FP.getX(h, a, 64, false), t0));
+        FP.fromInt(h, false, d, FP.getX(h, a, 64, false), t0);
         break;
       }
       case Op.FMV_X_W: {
@@ -1709,7 +1709,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'eq') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
         break;
       }
       case Op.FLT_D: {
@@ -1720,7 +1720,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'lt') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
         break;
       }
       case Op.FLE_D: {
@@ -1731,7 +1731,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.compare(SF.F64, FP.getD(h, a), FP.getD(h, b), 'le') ? 1n : 0n);
+        FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
         break;
       }
       case Op.FCLASS_D: {
@@ -1760,7 +1760,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F64, FP.getD(h, a), 32, true, t0));
+        FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
         break;
       }
       case Op.FCVT_WU_D: {
@@ -1778,7 +1778,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, SF.toInt(SF.F64, FP.getD(h, a), 32, false, t0)));
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
         break;
       }
       case Op.FCVT_L_D: {
@@ -1796,7 +1796,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F64, FP.getD(h, a), 64, true, t0));
+        FP.setX(h, d, FP.toInt(h, true, a, 64, true, t0));
         break;
       }
       case Op.FCVT_LU_D: {
@@ -1814,7 +1814,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setX(h, d, SF.toInt(SF.F64, FP.getD(h, a), 64, false, t0));
+        FP.setX(h, d, FP.toInt(h, true, a, 64, false, t0));
         break;
       }
       case Op.FCVT_D_W: {
@@ -1832,7 +1832,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 32, true), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
         break;
       }
       case Op.FCVT_D_WU: {
@@ -1850,7 +1850,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 32, false), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
         break;
       }
       case Op.FCVT_D_L: {
@@ -1868,7 +1868,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 64, true), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 64, true), t0);
         break;
       }
       case Op.FCVT_D_LU: {
@@ -1886,7 +1886,7 @@ export function runRv64(h: Hart, budget: number): number {
           break;
         }
         SF.sf.flags = 0;
-        FP.setD(h, d, SF.fromInt(SF.F64, FP.getX(h, a, 64, false), t0));
+        FP.fromInt(h, true, d, FP.getX(h, a, 64, false), t0);
         break;
       }
       case Op.FMV_X_D: {

@@ -103,3 +103,35 @@ export function arithS(h: HartState, op: number, d: number, a: number, b: number
   }
   setS(h, d, slow(SF.F32, op, getS(h, a), getS(h, b), getS(h, c), rm));
 }
+
+/** feq/flt/fle: host comparison unless a NaN is involved (its flags are softfloat.ts's). */
+export function compare(h: HartState, dbl: boolean, a: number, b: number, kind: 'eq' | 'lt' | 'le'): bigint {
+  const x = dbl ? numD(h, a) : numS(h, a), y = dbl ? numD(h, b) : numS(h, b);
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    return SF.compare(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), dbl ? getD(h, b) : getS(h, b), kind) ? 1n : 0n;
+  }
+  return (kind === 'eq' ? x === y : kind === 'lt' ? x < y : x <= y) ? 1n : 0n;
+}
+
+/** fcvt to an integer: C's truncating casts (RTZ) of in-range values on the host, the rest by softfloat.ts. */
+export function toInt(h: HartState, dbl: boolean, a: number, bits: 32 | 64, signed: boolean, rm: number): bigint {
+  const v = dbl ? numD(h, a) : numS(h, a);
+  if (rm === SF.RM.RTZ && v > (signed ? -(2 ** (bits - 1)) - 1 : -1) && v < (signed ? 2 ** (bits - 1) : 2 ** bits) && Math.abs(v) < 2 ** 53) {
+    const t = Math.trunc(v);
+    if (t !== v) sf.flags |= SF.FLAG.NX;
+    return BigInt(t);
+  }
+  return SF.toInt(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), bits, signed, rm);
+}
+
+/** fcvt from an integer: exact on the host when the value fits the significand. */
+export function fromInt(h: HartState, dbl: boolean, d: number, v: bigint, rm: number): void {
+  const limit = dbl ? 2n ** 53n : 2n ** 24n;
+  if (v <= limit && v >= -limit) {
+    if (dbl) { f64[0] = Number(v); h.f[d] = w64[0]; h.f[d + 1] = w64[1]; } else { f32[0] = Number(v); h.f[d] = w32[0]; h.f[d + 1] = -1; }
+    h.fflags |= sf.flags;
+    h.mstatus |= MSTATUS.FS;
+    return;
+  }
+  if (dbl) setD(h, d, SF.fromInt(SF.F64, v, rm)); else setS(h, d, SF.fromInt(SF.F32, v, rm));
+}

@@ -248,19 +248,25 @@ for (const t of ['S', 'D'] as const) {
     });
   }
 
-  toX(o(Op.FEQ_S, Op.FEQ_D), (g) => `SF.compare(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, 'eq') ? 1n : 0n`);
-  toX(o(Op.FLT_S, Op.FLT_D), (g) => `SF.compare(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, 'lt') ? 1n : 0n`);
-  toX(o(Op.FLE_S, Op.FLE_D), (g) => `SF.compare(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, 'le') ? 1n : 0n`);
+  const dbl = t === 'D';
+  // Compares and conversions: the host where it decides, else softfloat.ts (fpu.ts).
+  toX(o(Op.FEQ_S, Op.FEQ_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'eq')`);
+  toX(o(Op.FLT_S, Op.FLT_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'lt')`);
+  toX(o(Op.FLE_S, Op.FLE_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'le')`);
   toX(o(Op.FCLASS_S, Op.FCLASS_D), (g) => `BigInt(SF.classify(${fmt}, ${fs(g.fa)}))`);
   // 32-bit results are sign-extended on RV64, fcvt.wu's too (Unpriv §11.7).
-  toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (g, rm) => `SF.toInt(${fmt}, ${fs(g.fa)}, 32, true, ${rm})`);
-  toX(o(Op.FCVT_WU_S, Op.FCVT_WU_D), (g, rm) => `BigInt.asIntN(32, SF.toInt(${fmt}, ${fs(g.fa)}, 32, false, ${rm}))`);
-  toX(o(Op.FCVT_L_S, Op.FCVT_L_D), (g, rm) => `SF.toInt(${fmt}, ${fs(g.fa)}, 64, true, ${rm})`);
-  toX(o(Op.FCVT_LU_S, Op.FCVT_LU_D), (g, rm) => `SF.toInt(${fmt}, ${fs(g.fa)}, 64, false, ${rm})`);
-  toF(o(Op.FCVT_S_W, Op.FCVT_D_W), (g, rm) => `SF.fromInt(${fmt}, FP.getX(h, ${g.fa}, 32, true), ${rm})`);
-  toF(o(Op.FCVT_S_WU, Op.FCVT_D_WU), (g, rm) => `SF.fromInt(${fmt}, FP.getX(h, ${g.fa}, 32, false), ${rm})`);
-  toF(o(Op.FCVT_S_L, Op.FCVT_D_L), (g, rm) => `SF.fromInt(${fmt}, FP.getX(h, ${g.fa}, 64, true), ${rm})`);
-  toF(o(Op.FCVT_S_LU, Op.FCVT_D_LU), (g, rm) => `SF.fromInt(${fmt}, FP.getX(h, ${g.fa}, 64, false), ${rm})`);
+  toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 32, true, ${rm})`);
+  toX(o(Op.FCVT_WU_S, Op.FCVT_WU_D), (g, rm) => `BigInt.asIntN(32, FP.toInt(h, ${dbl}, ${g.fa}, 32, false, ${rm}))`);
+  toX(o(Op.FCVT_L_S, Op.FCVT_L_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, true, ${rm})`);
+  toX(o(Op.FCVT_LU_S, Op.FCVT_LU_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, false, ${rm})`);
+  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => {
+    const rm = g.fpBegin(true);
+    g.stmt(`FP.fromInt(h, ${dbl}, ${g.fd}, FP.getX(h, ${g.fa}, ${bits}, ${signed}), ${rm});`);
+  });
+  fromInt(o(Op.FCVT_S_W, Op.FCVT_D_W), 32, true);
+  fromInt(o(Op.FCVT_S_WU, Op.FCVT_D_WU), 32, false);
+  fromInt(o(Op.FCVT_S_L, Op.FCVT_D_L), 64, true);
+  fromInt(o(Op.FCVT_S_LU, Op.FCVT_D_LU), 64, false);
 }
 def(Op.FCVT_S_D, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setS(h, ${g.fd}, SF.convert(SF.F64, SF.F32, FP.getD(h, ${g.fa}), ${rm}));`); });
 def(Op.FCVT_D_S, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setD(h, ${g.fd}, SF.convert(SF.F32, SF.F64, FP.getS(h, ${g.fa}), ${rm}));`); });
