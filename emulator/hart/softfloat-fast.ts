@@ -84,9 +84,11 @@ const i32 = new Int32Array(f64.buffer);
 /** Half an ulp of a normal r, or a quarter when r is a power of two (its lower midpoint is nearer). */
 function quarterUlpOrMore(r: number): number {
   f64[0] = r;
-  const e = ((i32[1] >>> 20) & 0x7ff) - 1023;
+  const e = (i32[1] >>> 20) & 0x7ff; // biased; r is in range, so e - 54 is a normal exponent
   const pow2 = (i32[1] & 0xfffff) === 0 && i32[0] === 0;
-  return 2 ** (e - (pow2 ? 54 : 53));
+  i32[1] = (e - (pow2 ? 54 : 53)) << 20;
+  i32[0] = 0;
+  return f64[0];
 }
 
 const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
