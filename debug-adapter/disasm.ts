@@ -1,5 +1,5 @@
 /**
- * RV32/RV64 IMAC disassembly as GNU objdump 2.40 prints it (`riscv64-unknown-elf-objdump -d`):
+ * RV32/RV64 IMAFDC disassembly as GNU objdump 2.40 prints it (`riscv64-unknown-elf-objdump -d`):
  * ABI register names, its pseudo-instructions (li, mv, ret, beqz, csrr, ...), immediate
  * forms shown with the register mnemonic (`add sp,sp,-16`), shift amounts and lui/auipc
  * immediates in hex, branch targets as `addr <symbol+0x..>`. Compressed instructions print
@@ -11,6 +11,12 @@ import { CSR, CSR_AT, Encoding, expandCompressed, findEncoding, immB, immI, immJ
 export const ABI_NAMES = [
   'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5',
   'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6',
+] as const;
+
+/** f0-f31 by their ABI names (psABI: ft temporaries, fs saved, fa arguments). */
+export const FP_ABI_NAMES = [
+  'ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1', 'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5',
+  'fa6', 'fa7', 'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11', 'ft8', 'ft9', 'ft10', 'ft11',
 ] as const;
 
 /** CSR number → name, from emulator/hart/csr-table.ts (which also names the CSRs only objdump knows). */
@@ -33,6 +39,9 @@ export interface Disassembled {
 }
 
 const reg = (r: number) => ABI_NAMES[r];
+const freg = (r: number) => FP_ABI_NAMES[r];
+/** Rounding modes as objdump names them; rm 5 and 6 are reserved. */
+const RM_NAMES = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'unknown', 'unknown', 'dyn'];
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
 const bitsOf = (v: number, hi: number, lo: number) => (v >>> lo) & ((1 << (hi - lo + 1)) - 1);
 
@@ -117,6 +126,9 @@ function format(enc: Encoding, w: number, compressed: boolean, raw: number, pc: 
       if (enc.format === 'LR') return [name + suffix, `${reg(rd)},(${reg(rs1)})`];
       return [name + suffix, `${reg(rd)},${reg(rs2)},(${reg(rs1)})`];
     }
+    case 'FL': return [name, `${freg(rd)},${immI(w)}(${reg(rs1)})`];
+    case 'FS': return [name, `${freg(rs2)},${immS(w)}(${reg(rs1)})`];
+    case 'FP': case 'R4': return formatFp(enc, w, rd, rs1, rs2);
     case 'SFENCE':
       if (rs2 !== 0) return [name, `${reg(rs1)},${reg(rs2)}`];
       return [name, rs1 !== 0 ? reg(rs1) : ''];
@@ -182,10 +194,38 @@ function formatR(name: string, rd: number, rs1: number, rs2: number, compressed:
   return [name, three];
 }
 
+/** Conversions that cannot round: objdump 2.40 knows them only with rm = 0, and prints no mode. */
+const EXACT = new Set(['fcvt.d.s', 'fcvt.d.w', 'fcvt.d.wu']);
+const SIGN_ALIASES: Record<string, string> = { fsgnj: 'fmv', fsgnjn: 'fneg', fsgnjx: 'fabs' };
+
+function formatFp(enc: Encoding, w: number, rd: number, rs1: number, rs2: number): Formatted {
+  const regs = enc.regs ?? 'fff';
+  const name = enc.name;
+  const rm = bitsOf(w, 14, 12);
+  const r = (kind: string, n: number): string => (kind === 'f' ? freg(n) : reg(n));
+  if (EXACT.has(name)) return rm === 0 ? [name, `${r(regs[0], rd)},${r(regs[1], rs1)}`] : undefined;
+  const [op, t] = name.split('.');
+  if (SIGN_ALIASES[op] !== undefined && rs1 === rs2) return [`${SIGN_ALIASES[op]}.${t}`, `${freg(rd)},${freg(rs1)}`];
+  const ops = [r(regs[0], rd), r(regs[1], rs1)];
+  if (regs[2] !== '-') ops.push(r(regs[2], rs2));
+  if (enc.format === 'R4') ops.push(freg(bitsOf(w, 31, 27)));
+  if (enc.rm === true && rm !== 7) ops.push(RM_NAMES[rm]);
+  return [name, ops.join(',')];
+}
+
+/** objdump's F/D CSR aliases (frcsr, fsflags, fsrmi, ...), by CSR number. */
+const FP_CSR_ALIASES: Record<number, string> = { [CSR.fflags]: 'flags', [CSR.frm]: 'rm', [CSR.fcsr]: 'csr' };
+
 function formatCsr(name: string, rd: number, rs1: number, num: number, immediate: boolean): Formatted {
   const csr = CSR_NAMES.get(num) ?? hex(num);
   const src = immediate ? String(rs1) : reg(rs1);
   const base = name.replace(/i$/, '');
+  const fpAlias = FP_CSR_ALIASES[num];
+  if (fpAlias !== undefined) {
+    if (!immediate && base === 'csrrs' && rs1 === 0) return [`fr${fpAlias}`, reg(rd)];
+    if (!immediate && base === 'csrrw') return [`fs${fpAlias}`, rd === 0 ? reg(rs1) : `${reg(rd)},${reg(rs1)}`];
+    if (immediate && base === 'csrrw' && fpAlias !== 'csr') return [`fs${fpAlias}i`, `${reg(rd)},${rs1}`];
+  }
   if (!immediate && base === 'csrrs' && rs1 === 0) {
     const counter = COUNTER_ALIASES[num];
     return counter !== undefined ? [counter, reg(rd)] : ['csrr', `${reg(rd)},${csr}`];

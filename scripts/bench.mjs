@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
 const benchDir = join(root, 'emulator/test/guests/build/bench');
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
-const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy'];
+const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy', 'bench-nbody'];
 
 function need(ok, what) { if (!ok) { console.error(`bench: ${what}`); process.exit(2); } }
 

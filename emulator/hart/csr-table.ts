@@ -73,7 +73,7 @@ const MSTATUS_FIELDS: readonly FieldDecl[] = [
   maskField('MXR', MSTATUS.MXR), maskField('TVM', MSTATUS.TVM), maskField('TW', MSTATUS.TW), maskField('TSR', MSTATUS.TSR),
 ];
 const MSTATUS_WRITABLE = MSTATUS.SIE | MSTATUS.MIE | MSTATUS.SPIE | MSTATUS.MPIE | MSTATUS.SPP | MSTATUS.MPRV |
-  MSTATUS.SUM | MSTATUS.MPP | MSTATUS.MXR | MSTATUS.TVM | MSTATUS.TSR | MSTATUS.TW | MSTATUS.VS;
+  MSTATUS.SUM | MSTATUS.MPP | MSTATUS.MXR | MSTATUS.TVM | MSTATUS.TSR | MSTATUS.TW | MSTATUS.VS | MSTATUS.FS;
 /** sstatus: the view of mstatus S-mode sees (Priv §4.1.1). */
 const SSTATUS_MASK = MSTATUS.SIE | MSTATUS.SPIE | MSTATUS.UBE | MSTATUS.SPP | MSTATUS.VS | MSTATUS.FS |
   MSTATUS.XS | MSTATUS.SUM | MSTATUS.MXR | MSTATUS.SD32;
@@ -179,8 +179,9 @@ function readMstatus(h: HartTraps, mask: number): true {
 }
 
 /** `v` already masked to the writable bits `mask`. */
-function writeMstatus(h: HartTraps, v: number, mask: number): true {
-  let n = (h.mstatus & ~mask) | v;
+function writeMstatus(h: HartTraps, v: number, writable: number): true {
+  const mask = h.hasF ? writable : writable & ~MSTATUS.FS; // FS is read-only zero without F (QEMU 7.2)
+  let n = (h.mstatus & ~mask) | (v & mask);
   if (((n & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT) === 2) n &= ~MSTATUS.MPP; // MPP is WARL: no H-mode
   const changed = n ^ h.mstatus;
   h.mstatus = n;
@@ -199,13 +200,38 @@ const stimecmpAllowed = (h: HartTraps) => h.priv === Priv.M || (h.stce() && (h.m
 const MENVCFG_HI = 2 * CSR_SLOT.menvcfg + 1;
 const STIMECMP_HI = 2 * CSR_SLOT.stimecmp + 1;
 
+/**
+ * fflags, frm and fcsr (Unpriv §11.2): illegal while mstatus.FS is Off; a write makes FS
+ * Dirty (QEMU 7.2). frm keeps reserved values: an instruction using them is illegal.
+ */
+const FRM_FIELDS: FieldDecl[] = [{ name: 'frm', bits: [2, 0], enum: { 0: 'RNE', 1: 'RTZ', 2: 'RDN', 3: 'RUP', 4: 'RMM', 7: 'DYN' } }];
+const FFLAGS_FIELDS: FieldDecl[] = ['NX', 'UF', 'OF', 'DZ', 'NV'].map((name, i) => ({ name, bits: [i, i] }));
+const fpOn = (h: HartTraps) => (h.mstatus & MSTATUS.FS) !== 0;
+function fpCsr(shift: number, width: number, fields: FieldDecl[]): Row {
+  return {
+    fields, mask: (1 << width) - 1,
+    read: (h) => fpOn(h) && setOut(h, ((h.fflags | (h.frm << 5)) >>> shift) & ((1 << width) - 1), 0),
+    write: (h, _d, lo) => {
+      const v = ((h.fflags | (h.frm << 5)) & ~(((1 << width) - 1) << shift)) | (lo << shift);
+      h.fflags = v & 0x1f;
+      h.frm = (v >>> 5) & 7;
+      h.mstatus |= MSTATUS.FS;
+      return true;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- rows
 
 const MISA_EXT = (1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20); // A C I M S U
+const misaExt = (h: HartTraps) => MISA_EXT | (h.hasF ? 1 << 5 : 0) | (h.hasD ? 1 << 3 : 0);
 const constant = (lo: number): Row => ({ read: (h) => setOut(h, lo, 0) });
 
 /** The named CSRs: csr.ts's numbers, one row each. Families (counters, PMP) are added below. */
 const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
+  fflags: fpCsr(0, 5, FFLAGS_FIELDS),
+  frm: fpCsr(5, 3, FRM_FIELDS),
+  fcsr: fpCsr(0, 8, [...FFLAGS_FIELDS, { ...FRM_FIELDS[0], bits: [7, 5] }]),
   cycle: counter, time: counter, instret: counter,
   cycleh: { ...counter, xlen: 32 }, timeh: { ...counter, xlen: 32 }, instreth: { ...counter, xlen: 32 },
   mcycle: machineCounter, minstret: machineCounter,
@@ -218,7 +244,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
     read: (h) => readMstatus(h, -1), write: (h, d, lo) => writeMstatus(h, lo, d.mask),
   },
   mstatush: { xlen: 32, read: zero }, // written: WARL, fixed here
-  misa: { read: (h) => (h.xlen === 32 ? setOut(h, 0x40000000 | MISA_EXT, 0) : setOut(h, MISA_EXT, 0x80000000 | 0)) },
+  misa: { read: (h) => (h.xlen === 32 ? setOut(h, 0x40000000 | misaExt(h), 0) : setOut(h, misaExt(h), 0x80000000 | 0)) },
   medeleg: { mask: DELEGABLE_EXCEPTIONS, read: (h) => setOut(h, h.medeleg, 0), write: (h, _d, lo) => { h.medeleg = lo; return true; } },
   mideleg: {
     fields: interruptFields('IP'), mask: DELEGABLE_INTERRUPTS,

@@ -4,6 +4,8 @@
  */
 
 export const CSR = {
+  // Floating point (F/D, Unpriv §11.2)
+  fflags: 0x001, frm: 0x002, fcsr: 0x003,
   // Unprivileged counters (Zicntr)
   cycle: 0xc00, time: 0xc01, instret: 0xc02, hpmcounter3: 0xc03, hpmcounter31: 0xc1f,
   cycleh: 0xc80, timeh: 0xc81, instreth: 0xc82, hpmcounter3h: 0xc83, hpmcounter31h: 0xc9f,
@@ -25,6 +27,9 @@ export const CSR = {
 } as const;
 
 export const Priv = { U: 0, S: 1, M: 3 } as const;
+
+/** The floating-point extensions of a hart (misa F, D): F and D, F alone, or none. */
+export type FloatExt = 'FD' | 'F' | 'none';
 
 /** mstatus bit positions (Priv §3.1.6); fields above bit 31 are given in the high word. */
 export const MSTATUS = {

@@ -50,10 +50,12 @@ for (const xlen of [64, 32] as const) {
   });
 }
 
-test('reserved and F/D compressed encodings expand to nothing (illegal)', () => {
+test('reserved compressed encodings expand to nothing (illegal); the F/D ones to their loads and stores', () => {
   assert.equal(expandCompressed(0x0000, 64), 0, 'all-zero halfword is illegal');
-  assert.equal(expandCompressed(0x2000, 64), 0, 'C.FLD without D');
-  assert.equal(expandCompressed(0x6002, 32), 0, 'C.FLWSP on RV32 without F');
+  assert.equal(expandCompressed(0x2000, 64), 0x00043407, 'C.FLD f8,0(x8) is fld');
+  assert.equal(expandCompressed(0x6002, 32), 0x00012007, 'C.FLWSP f0,0(sp) on RV32 is flw (f0 allowed)');
+  assert.equal(expandCompressed(0x6002, 64), 0, 'C.LDSP x0 on RV64 is reserved');
+  assert.equal(expandCompressed(0xa02a, 64), 0x00a13027, 'C.FSDSP f10,0(sp) is fsd');
   assert.equal(expandCompressed(0x9002 | (1 << 12) | (0 << 7), 64), 0x00100073, 'C.EBREAK');
   assert.equal(expandCompressed(0x8002, 64), 0, 'C.JR x0 is reserved');
   assert.equal(expandCompressed(0x1002 | (1 << 12), 32), 0, 'C.SLLI with shamt[5] on RV32');

@@ -59,6 +59,10 @@ export function decode32(insn: number, xlen: 32 | 64, compressed: boolean, raw: 
     case 'J': imm = immJ(insn); break;
     case 'SH': imm = bits(insn, 25, 20); break;
     case 'CSR': case 'CSRI': imm = bits(insn, 31, 20); break;
+    case 'FL': imm = immI(insn); break;
+    case 'FS': imm = immS(insn); break;
+    case 'FP': imm = bits(insn, 14, 12); break;
+    case 'R4': imm = bits(insn, 14, 12) | (bits(insn, 31, 27) << 3); break;
     default: break;
   }
   dec[0] = pack(enc.op, rd, rs1, rs2, compressed);
@@ -96,11 +100,11 @@ const jType = (imm: number, rd: number) =>
   (((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) |
   (((imm >> 12) & 0xff) << 12) | (rd << 7) | 0x6f;
 
-const OPC = { LOAD: 0x03, STORE: 0x23, OPIMM: 0x13, OPIMM32: 0x1b, OP: 0x33, OP32: 0x3b, LUI: 0x37, JALR: 0x67 } as const;
+const OPC = { LOAD: 0x03, STORE: 0x23, LOADFP: 0x07, STOREFP: 0x27, OPIMM: 0x13, OPIMM32: 0x1b, OP: 0x33, OP32: 0x3b, LUI: 0x37, JALR: 0x67 } as const;
 
 /**
  * The 32-bit instruction a compressed one expands to (Unpriv §16.8 table), or 0 when
- * the encoding is reserved, illegal, or needs an extension we lack (F/D loads/stores).
+ * the encoding is reserved or illegal.
  */
 export function expandCompressed(c: number, xlen: 32 | 64): number {
   const q = c & 3, f3 = bits(c, 15, 13);
@@ -115,11 +119,13 @@ export function expandCompressed(c: number, xlen: 32 | 64): number {
         const nz = (bits(c, 12, 11) << 4) | (bits(c, 10, 7) << 6) | (bits(c, 6, 6) << 2) | (bits(c, 5, 5) << 3);
         return nz === 0 ? 0 : iType(nz, 2, 0, rdp, OPC.OPIMM);
       }
+      case 1: return iType(uimmD, rs1p, 3, rdp, OPC.LOADFP); // C.FLD
       case 2: return iType(uimmW, rs1p, 2, rdp, OPC.LOAD); // C.LW
-      case 3: return xlen === 64 ? iType(uimmD, rs1p, 3, rdp, OPC.LOAD) : 0; // C.LD (C.FLW on RV32)
+      case 3: return xlen === 64 ? iType(uimmD, rs1p, 3, rdp, OPC.LOAD) : iType(uimmW, rs1p, 2, rdp, OPC.LOADFP); // C.LD / C.FLW
+      case 5: return sType(uimmD, rdp, rs1p, 3, OPC.STOREFP); // C.FSD
       case 6: return sType(uimmW, rdp, rs1p, 2, OPC.STORE); // C.SW
-      case 7: return xlen === 64 ? sType(uimmD, rdp, rs1p, 3, OPC.STORE) : 0; // C.SD
-      default: return 0; // C.FLD, C.FSD, reserved
+      case 7: return xlen === 64 ? sType(uimmD, rdp, rs1p, 3, OPC.STORE) : sType(uimmW, rdp, rs1p, 2, OPC.STOREFP); // C.SD / C.FSW
+      default: return 0; // reserved
     }
   }
   if (q === 1) {
@@ -174,9 +180,14 @@ export function expandCompressed(c: number, xlen: 32 | 64): number {
         const u = (bits(c, 12, 12) << 5) | (bits(c, 6, 4) << 2) | (bits(c, 3, 2) << 6);
         return rd === 0 ? 0 : iType(u, 2, 2, rd, OPC.LOAD);
       }
-      case 3: { // C.LDSP (C.FLWSP on RV32)
+      case 1: { // C.FLDSP
         const u = (bits(c, 12, 12) << 5) | (bits(c, 6, 5) << 3) | (bits(c, 4, 2) << 6);
-        return xlen === 32 || rd === 0 ? 0 : iType(u, 2, 3, rd, OPC.LOAD);
+        return iType(u, 2, 3, rd, OPC.LOADFP);
+      }
+      case 3: { // C.LDSP / C.FLWSP
+        if (xlen === 32) return iType((bits(c, 12, 12) << 5) | (bits(c, 6, 4) << 2) | (bits(c, 3, 2) << 6), 2, 2, rd, OPC.LOADFP);
+        const u = (bits(c, 12, 12) << 5) | (bits(c, 6, 5) << 3) | (bits(c, 4, 2) << 6);
+        return rd === 0 ? 0 : iType(u, 2, 3, rd, OPC.LOAD);
       }
       case 4:
         if (bits(c, 12, 12) === 0) {
@@ -189,11 +200,12 @@ export function expandCompressed(c: number, xlen: 32 | 64): number {
         const u = (bits(c, 12, 9) << 2) | (bits(c, 8, 7) << 6);
         return sType(u, rs2, 2, 2, OPC.STORE);
       }
-      case 7: { // C.SDSP (C.FSWSP on RV32)
-        const u = (bits(c, 12, 10) << 3) | (bits(c, 9, 7) << 6);
-        return xlen === 32 ? 0 : sType(u, rs2, 2, 3, OPC.STORE);
+      case 5: return sType((bits(c, 12, 10) << 3) | (bits(c, 9, 7) << 6), rs2, 2, 3, OPC.STOREFP); // C.FSDSP
+      case 7: { // C.SDSP / C.FSWSP
+        if (xlen === 32) return sType((bits(c, 12, 9) << 2) | (bits(c, 8, 7) << 6), rs2, 2, 2, OPC.STOREFP);
+        return sType((bits(c, 12, 10) << 3) | (bits(c, 9, 7) << 6), rs2, 2, 3, OPC.STORE);
       }
-      default: return 0; // C.FLDSP, C.FSDSP
+      default: return 0; // reserved
     }
   }
   return 0;

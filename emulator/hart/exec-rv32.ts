@@ -8,6 +8,8 @@ import { Op } from './isa-table';
 import { dec, P } from './decode';
 import { BlockFn, CodePage, HOT, MAX_BLOCK } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
+import * as SF from './softfloat';
+import * as FP from './fpu';
 import { Cause, Priv } from './csr';
 
 /** Run up to `budget` instructions; returns how many were executed. */
@@ -538,6 +540,761 @@ export function runRv32(h: Hart, budget: number): number {
         h.physWrite(t1, 4, (t2 >>> 0) > (x[b] >>> 0) ? t2 : x[b], 0, t0, 0);
         if (h.excCause >= 0) break;
         x[d] = t2;
+        break;
+      }
+      case Op.FLW: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.load32((x[a] + imm) | 0, 0);
+        if (h.excCause >= 0) break;
+        h.f[d] = t0; h.f[d + 1] = -1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSW: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        h.store32((x[a] + imm) | 0, 0, h.f[b]);
+        break;
+      }
+      case Op.FMADD_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 8, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FMSUB_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 9, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FNMSUB_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 10, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FNMADD_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 11, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FADD_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 0, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSUB_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 1, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FMUL_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 2, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FDIV_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 3, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSQRT_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithS(h, 4, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSGNJ_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+        h.f[d] = (t0 & 0x7fffffff) | (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSGNJN_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+        h.f[d] = (t0 & 0x7fffffff) | (~t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSGNJX_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+        h.f[d] = t0 ^ (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FMIN_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), false));
+        break;
+      }
+      case Op.FMAX_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), true));
+        break;
+      }
+      case Op.FEQ_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
+        break;
+      }
+      case Op.FLT_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
+        break;
+      }
+      case Op.FLE_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
+        break;
+      }
+      case Op.FCLASS_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, BigInt(SF.classify(SF.F32, FP.getS(h, a))));
+        break;
+      }
+      case Op.FCVT_W_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
+        break;
+      }
+      case Op.FCVT_WU_S: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
+        break;
+      }
+      case Op.FCVT_S_W: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
+        break;
+      }
+      case Op.FCVT_S_WU: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
+        break;
+      }
+      case Op.FMV_X_W: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        x[d] = h.f[a];
+        break;
+      }
+      case Op.FMV_W_X: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        h.f[d] = x[a]; h.f[d + 1] = -1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FLD: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.load64((x[a] + imm) | 0, 0);
+        const t1 = h.ldHi;
+        if (h.excCause >= 0) break;
+        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSD: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        h.store64((x[a] + imm) | 0, 0, h.f[b], h.f[b + 1]);
+        break;
+      }
+      case Op.FMADD_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 8, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FMSUB_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 9, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FNMSUB_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 10, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FNMADD_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 11, d, a, b, ((imm >> 2) & 62), t0);
+        break;
+      }
+      case Op.FADD_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 0, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSUB_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 1, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FMUL_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 2, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FDIV_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 3, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSQRT_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        FP.arithD(h, 4, d, a, b, 0, t0);
+        break;
+      }
+      case Op.FSGNJ_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a];
+        const t1 = (h.f[a + 1] & 0x7fffffff) | (h.f[b + 1] & -0x80000000);
+        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSGNJN_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a];
+        const t1 = (h.f[a + 1] & 0x7fffffff) | (~h.f[b + 1] & -0x80000000);
+        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FSGNJX_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = h.f[a];
+        const t1 = h.f[a + 1] ^ (h.f[b + 1] & -0x80000000);
+        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+        break;
+      }
+      case Op.FMIN_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), false));
+        break;
+      }
+      case Op.FMAX_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), true));
+        break;
+      }
+      case Op.FCVT_S_D: {
+        if ((h.mstatus & 24576) === 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), t0));
+        break;
+      }
+      case Op.FCVT_D_S: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), t0));
+        break;
+      }
+      case Op.FEQ_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
+        break;
+      }
+      case Op.FLT_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
+        break;
+      }
+      case Op.FLE_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
+        break;
+      }
+      case Op.FCLASS_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, BigInt(SF.classify(SF.F64, FP.getD(h, a))));
+        break;
+      }
+      case Op.FCVT_W_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
+        break;
+      }
+      case Op.FCVT_WU_D: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
+        break;
+      }
+      case Op.FCVT_D_W: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
+        break;
+      }
+      case Op.FCVT_D_WU: {
+        if ((h.mstatus & 24576) === 0 || !h.hasD) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        const t0 = FP.roundingMode(h, imm & 7);
+        if (t0 < 0) {
+          h.pcLo = pc;
+          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+          next = h.pcLo;
+          break;
+        }
+        SF.sf.flags = 0;
+        FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
         break;
       }
       default: { // Op.ILLEGAL and anything this XLEN lacks

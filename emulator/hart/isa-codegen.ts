@@ -13,13 +13,16 @@
  */
 import { Encoding } from './isa-table';
 import * as I64 from './int64';
+import * as SF from './softfloat';
+import * as FP from './fpu';
+import { Cause, MSTATUS } from './csr';
 
 /**
  * The helpers generated code calls, by the names it uses. Translated blocks receive this
  * object; the exec files import the same names (tsc rejects a case that uses one they lack).
  */
 export const RUNTIME = {
-  I64, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+  I64, SF, FP, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
 };
 
 /** A JavaScript expression, or a number already known (a block's immediate). */
@@ -288,6 +291,47 @@ export class Gen {
   }
   private setPcAt(t: number): string {
     return this.wide ? `setPc(h, pcLo, pcHi, ${t});` : `h.pcLo = (pcLo + ${t}) | 0;`;
+  }
+
+  // ---- F and D ----
+  /** Register indexes (doubled, as code) of rd, rs1, rs2 and rs3 (which sits in the immediate above rm). */
+  get fd(): string { return this.regIndex('d', false); }
+  get fa(): string { return this.regIndex('a', false); }
+  get fb(): string { return this.regIndex('b', false); }
+  get frs3(): E { return this.blk === null ? '((imm >> 2) & 62)' : ((this.blk.imm >> 3) & 31) * 2; }
+  /** The low (or high) word of the f register at doubled index i. */
+  f(i: E, hi = false): string { return hi ? `h.f[${i} + 1]` : `h.f[${i}]`; }
+  /**
+   * Opens an F/D instruction: illegal when mstatus.FS is Off (as QEMU 7.2: every F/D
+   * instruction) or, for an encoding with a rounding mode, when the mode is reserved;
+   * `flags`: the softfloat flags are cleared for the operation. Returns the rounding mode.
+   */
+  fpBegin(flags: boolean): E {
+    // Without F, FS stays Off; D instructions need D too.
+    this.illegalIf(`(h.mstatus & ${MSTATUS.FS}) === 0${this.enc.ext === 'D' ? ' || !h.hasD' : ''}`);
+    let rm: E = 0;
+    if (this.enc.rm === true) {
+      rm = this.let(`FP.roundingMode(h, ${this.blk === null ? 'imm & 7' : this.blk.imm & 7})`);
+      this.illegalIf(`${rm} < 0`);
+    }
+    if (flags) this.stmt('SF.sf.flags = 0;');
+    return rm;
+  }
+  /** Raise an illegal instruction here and leave (its bits are fetched again for mtval). */
+  private illegalIf(cond: string): void {
+    this.open(`if (${cond})`);
+    const b = this.blk;
+    if (b !== null) { // as a faulting access: the loop raises it at this instruction
+      this.stmt(this.setPcAt(b.off), `h.excCause = ${Cause.IllegalInstruction}; h.excTvalLo = h.insnBitsAt(h.pcLo, h.pcHi); h.excTvalHi = 0;`,
+        `h.yieldLoop = true; return ${b.n};`);
+      this.close();
+      return;
+    }
+    this.pcToHart();
+    this.stmt('h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));');
+    this.pcFromHart();
+    this.stmt('break;');
+    this.close();
   }
 
   // ---- the hart's own state (interpreter only) ----

@@ -9,6 +9,7 @@
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
 import { BlockInsn, E, Gen, P, V, Xlen } from './isa-codegen';
+import { MSTATUS } from './csr';
 
 /**
  * pure:   writes rd and nothing else (a translated write to x0 is no code at all).
@@ -191,6 +192,90 @@ for (const [op, call, continues] of privileged) {
 // Op.ILLEGAL and anything this XLEN lacks: mtval is the instruction's bits (the decoder's imm).
 def(Op.ILLEGAL, 'interp', (g) => { g.pcToHart(); g.stmt(`h.illegal(${g.immWord});`); g.pcFromHart(); });
 
+// ---- F and D (Unpriv ch. 11, 12): the arithmetic is softfloat.ts, the register file fpu.ts ----
+// g.fd/fa/fb/frs3 are doubled register indexes (a pair per register) into h.f or x.
+const DIRTY = `h.mstatus |= ${MSTATUS.FS};`;
+for (const t of ['S', 'D'] as const) {
+  const o = (s: Op, d: Op) => (t === 'S' ? s : d);
+  const fmt = `SF.F${t === 'S' ? 32 : 64}`;
+  const fs = (reg: E) => `FP.get${t}(h, ${reg})`;
+  /** An instruction writing f[rd] from a softfloat result (flags and FS Dirty follow). */
+  const toF = (op: Op, value: (g: Gen, rm: E) => string) =>
+    def(op, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.set${t}(h, ${g.fd}, ${value(g, rm)});`); });
+  /** An instruction writing x[rd] (an XLEN or sign-extended 32-bit BigInt), flags accrued. */
+  const toX = (op: Op, value: (g: Gen, rm: E) => string) =>
+    def(op, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setX(h, ${g.fd}, ${value(g, rm)});`); });
+  const bytes = t === 'S' ? 4 : 8;
+
+  def(o(Op.FLW, Op.FLD), 'effect', (g) => {
+    g.fpBegin(false);
+    const v = g.load(bytes, false, g.add(g.rs1, g.imm));
+    g.stmt(`${g.f(g.fd)} = ${v.lo}; ${g.f(g.fd, true)} = ${t === 'S' ? -1 : v.hi}; ${DIRTY}`);
+  });
+  def(o(Op.FSW, Op.FSD), 'effect', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), { lo: g.f(g.fb), hi: g.f(g.fb, true) }); });
+
+  /** Arithmetic (softfloat-fast.ts FOP numbers): a host-double fast path in fpu.ts, else softfloat.ts. */
+  const arith: [Op, number][] = [[o(Op.FADD_S, Op.FADD_D), 0], [o(Op.FSUB_S, Op.FSUB_D), 1], [o(Op.FMUL_S, Op.FMUL_D), 2],
+    [o(Op.FDIV_S, Op.FDIV_D), 3], [o(Op.FSQRT_S, Op.FSQRT_D), 4],
+    // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
+    [o(Op.FMADD_S, Op.FMADD_D), 8], [o(Op.FMSUB_S, Op.FMSUB_D), 9], [o(Op.FNMSUB_S, Op.FNMSUB_D), 10], [o(Op.FNMADD_S, Op.FNMADD_D), 11]];
+  for (const [op, fop] of arith) {
+    def(op, 'effect', (g) => {
+      const rm = g.fpBegin(false);
+      g.stmt(`FP.arith${t}(h, ${fop}, ${g.fd}, ${g.fa}, ${g.fb}, ${fop >= 8 ? g.frs3 : 0}, ${rm});`);
+    });
+  }
+  toF(o(Op.FMIN_S, Op.FMIN_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, false)`);
+  toF(o(Op.FMAX_S, Op.FMAX_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, true)`);
+
+  // Sign injection: bit operations on the (unboxed) operands; no flags.
+  const signs: [Op, (p: E, q: E) => string][] = [
+    [o(Op.FSGNJ_S, Op.FSGNJ_D), (p, q) => `(${p} & 0x7fffffff) | (${q} & -0x80000000)`],
+    [o(Op.FSGNJN_S, Op.FSGNJN_D), (p, q) => `(${p} & 0x7fffffff) | (~${q} & -0x80000000)`],
+    [o(Op.FSGNJX_S, Op.FSGNJX_D), (p, q) => `${p} ^ (${q} & -0x80000000)`],
+  ];
+  for (const [op, f] of signs) {
+    def(op, 'effect', (g) => {
+      g.fpBegin(false);
+      if (t === 'S') {
+        const unboxed = (i: E) => g.let(`${g.f(i, true)} === -1 ? ${g.f(i)} : 0x7fc00000`);
+        const p = unboxed(g.fa), q = unboxed(g.fb);
+        g.stmt(`${g.f(g.fd)} = ${f(p, q)}; ${g.f(g.fd, true)} = -1; ${DIRTY}`);
+      } else {
+        const lo = g.let(g.f(g.fa)), hi = g.let(f(g.f(g.fa, true), g.f(g.fb, true)));
+        g.stmt(`${g.f(g.fd)} = ${lo}; ${g.f(g.fd, true)} = ${hi}; ${DIRTY}`);
+      }
+    });
+  }
+
+  const dbl = t === 'D';
+  // Compares and conversions: the host where it decides, else softfloat.ts (fpu.ts).
+  toX(o(Op.FEQ_S, Op.FEQ_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'eq')`);
+  toX(o(Op.FLT_S, Op.FLT_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'lt')`);
+  toX(o(Op.FLE_S, Op.FLE_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'le')`);
+  toX(o(Op.FCLASS_S, Op.FCLASS_D), (g) => `BigInt(SF.classify(${fmt}, ${fs(g.fa)}))`);
+  // 32-bit results are sign-extended on RV64, fcvt.wu's too (Unpriv §11.7).
+  toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 32, true, ${rm})`);
+  toX(o(Op.FCVT_WU_S, Op.FCVT_WU_D), (g, rm) => `BigInt.asIntN(32, FP.toInt(h, ${dbl}, ${g.fa}, 32, false, ${rm}))`);
+  toX(o(Op.FCVT_L_S, Op.FCVT_L_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, true, ${rm})`);
+  toX(o(Op.FCVT_LU_S, Op.FCVT_LU_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, false, ${rm})`);
+  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => {
+    const rm = g.fpBegin(true);
+    g.stmt(`FP.fromInt(h, ${dbl}, ${g.fd}, FP.getX(h, ${g.fa}, ${bits}, ${signed}), ${rm});`);
+  });
+  fromInt(o(Op.FCVT_S_W, Op.FCVT_D_W), 32, true);
+  fromInt(o(Op.FCVT_S_WU, Op.FCVT_D_WU), 32, false);
+  fromInt(o(Op.FCVT_S_L, Op.FCVT_D_L), 64, true);
+  fromInt(o(Op.FCVT_S_LU, Op.FCVT_D_LU), 64, false);
+}
+def(Op.FCVT_S_D, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setS(h, ${g.fd}, SF.convert(SF.F64, SF.F32, FP.getD(h, ${g.fa}), ${rm}));`); });
+def(Op.FCVT_D_S, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setD(h, ${g.fd}, SF.convert(SF.F32, SF.F64, FP.getS(h, ${g.fa}), ${rm}));`); });
+// Moves copy bits: fmv.x.w takes the low word as it is, boxed or not (Unpriv §11.8).
+def(Op.FMV_X_W, 'effect', (g) => { g.fpBegin(false); g.rd(g.sext(g.f(g.fa))); });
+def(Op.FMV_X_D, 'effect', (g) => { g.fpBegin(false); g.rd({ lo: g.f(g.fa), hi: g.f(g.fa, true) }); });
+def(Op.FMV_W_X, 'effect', (g) => { g.fpBegin(false); g.stmt(`${g.f(g.fd)} = ${g.rs1.lo}; ${g.f(g.fd, true)} = -1; ${DIRTY}`); });
+def(Op.FMV_D_X, 'effect', (g) => { g.fpBegin(false); g.stmt(`${g.f(g.fd)} = ${g.rs1.lo}; ${g.f(g.fd, true)} = ${g.rs1.hi}; ${DIRTY}`); });
+
 // ---- Producers ----
 
 /** The semantics of `op` (undefined for UNDECODED). */
@@ -227,7 +312,7 @@ export function interpreterCases(xlen: Xlen, indent = '      '): string {
   const out: string[] = [];
   const emit = (label: string, op: number) =>
     out.push(`${indent}${label}`, ...interpreterCase(xlen, op).map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
-  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace('.', '_')}: {`, enc.op);
+  for (const enc of opsOf(xlen)) emit(`case Op.${enc.name.toUpperCase().replace(/\./g, '_')}: {`, enc.op);
   emit('default: { // Op.ILLEGAL and anything this XLEN lacks', Op.ILLEGAL);
   return out.join('\n');
 }

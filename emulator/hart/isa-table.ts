@@ -25,13 +25,27 @@ export const enum Op {
   MULW, DIVW, DIVUW, REMW, REMUW,
   LR_W, SC_W, AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W, AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W,
   LR_D, SC_D, AMOSWAP_D, AMOADD_D, AMOXOR_D, AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D,
+  FLW, FSW, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S, FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S,
+  FSGNJ_S, FSGNJN_S, FSGNJX_S, FMIN_S, FMAX_S, FCVT_W_S, FCVT_WU_S, FMV_X_W, FEQ_S, FLT_S, FLE_S, FCLASS_S,
+  FCVT_S_W, FCVT_S_WU, FMV_W_X, FCVT_L_S, FCVT_LU_S, FCVT_S_L, FCVT_S_LU,
+  FLD, FSD, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
+  FSGNJ_D, FSGNJN_D, FSGNJX_D, FMIN_D, FMAX_D, FCVT_S_D, FCVT_D_S, FEQ_D, FLT_D, FLE_D, FCLASS_D,
+  FCVT_W_D, FCVT_WU_D, FCVT_D_W, FCVT_D_WU, FCVT_L_D, FCVT_LU_D, FMV_X_D, FCVT_D_L, FCVT_D_LU, FMV_D_X,
   COUNT,
 }
 
 /** How operands are laid out in the instruction word; the decoder extracts by format. */
-export type Format = 'R' | 'I' | 'S' | 'B' | 'U' | 'J' | 'SH' | 'CSR' | 'CSRI' | 'AMO' | 'LR' | 'NONE' | 'SFENCE';
+export type Format = 'R' | 'I' | 'S' | 'B' | 'U' | 'J' | 'SH' | 'CSR' | 'CSRI' | 'AMO' | 'LR' | 'NONE' | 'SFENCE' |
+  /** F/D: OP-FP (the rm/funct3 field is the immediate), fused multiply-add (rm | rs3 << 3), loads (I), stores (S). */
+  'FP' | 'R4' | 'FL' | 'FS';
 
-export type Extension = 'I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'Priv';
+export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'Priv';
+
+/**
+ * Register files of rd, rs1 and rs2 for F/D encodings: f (float), x (integer), - (none).
+ * R4 adds rs3, always f.
+ */
+export type FpRegs = `${'f' | 'x'}${'f' | 'x'}${'f' | 'x' | '-'}`;
 
 export interface Encoding {
   op: Op;
@@ -42,6 +56,10 @@ export interface Encoding {
   ext: Extension;
   /** XLENs the encoding exists in. */
   xlens: readonly (32 | 64)[];
+  /** F/D only: which register file each operand names. */
+  regs?: FpRegs;
+  /** F/D only: the rm field is a rounding mode (checked: reserved modes are illegal). */
+  rm?: boolean;
 }
 
 const BOTH = [32, 64] as const;
@@ -59,6 +77,16 @@ const M_ALL = 0xffffffff;
 function e(op: Op, name: string, mask: number, match: number, format: Format, ext: Extension, xlens: readonly (32 | 64)[] = BOTH): Encoding {
   return { op, name, mask: mask | 0, match: match | 0, format, ext, xlens };
 }
+/** OP-FP (0x53): funct7, and rs2 when it is part of the encoding; rm says whether funct3 is a rounding mode. */
+function fp(op: Op, name: string, f7: number, rs2: number | null, f3: number | null, regs: FpRegs, xlens: readonly (32 | 64)[] = BOTH): Encoding {
+  const mask = 0xfe00007f | (rs2 === null ? 0 : 0x01f00000) | (f3 === null ? 0 : 0x7000);
+  const match = (f7 << 25) | ((rs2 ?? 0) << 20) | ((f3 ?? 0) << 12) | 0x53;
+  return { ...e(op, name, mask, match, 'FP', (f7 & 1) !== 0 ? 'D' : 'F', xlens), regs, rm: f3 === null };
+}
+/** Fused multiply-add: opcode and fmt (bits 26:25); rs3 and rm free. */
+const r4 = (op: Op, name: string, opc: number, fmt: number): Encoding =>
+  ({ ...e(op, name, 0x0600007f, (fmt << 25) | opc, 'R4', fmt === 1 ? 'D' : 'F'), regs: 'fff', rm: true });
+
 const amo = (op: Op, name: string, f5: number, f3: number, xl: readonly (32 | 64)[]) =>
   e(op, name, M_AMO, (f5 << 27) | (f3 << 12) | 0x2f, 'AMO', 'A', xl);
 
@@ -165,4 +193,50 @@ export const ENCODINGS: readonly Encoding[] = [
   amo(Op.AMOMAX_D, 'amomax.d', 0x14, 3, RV64),
   amo(Op.AMOMINU_D, 'amominu.d', 0x18, 3, RV64),
   amo(Op.AMOMAXU_D, 'amomaxu.d', 0x1c, 3, RV64),
+  ...fpEncodings('s', 0), ...fpEncodings('d', 1),
 ];
+
+/** The F (fmt 0) or D (fmt 1) instructions (Unpriv ch. 11, 12, 24); fcvt.s.d and fcvt.d.s come with D. */
+function fpEncodings(t: 's' | 'd', fmt: 0 | 1): Encoding[] {
+  const S = t === 's';
+  const op = (s: Op, d: Op) => (S ? s : d);
+  const ext = S ? 'F' : 'D';
+  const ls: Encoding[] = [
+    { ...e(op(Op.FLW, Op.FLD), S ? 'flw' : 'fld', M_F3, ((2 + fmt) << 12) | 0x07, 'FL', ext), regs: 'fx-' },
+    { ...e(op(Op.FSW, Op.FSD), S ? 'fsw' : 'fsd', M_F3, ((2 + fmt) << 12) | 0x27, 'FS', ext), regs: 'xxf' },
+  ];
+  const x = t === 's' ? 'w' : 'd';
+  const list: Encoding[] = [
+    ...ls,
+    r4(op(Op.FMADD_S, Op.FMADD_D), `fmadd.${t}`, 0x43, fmt),
+    r4(op(Op.FMSUB_S, Op.FMSUB_D), `fmsub.${t}`, 0x47, fmt),
+    r4(op(Op.FNMSUB_S, Op.FNMSUB_D), `fnmsub.${t}`, 0x4b, fmt),
+    r4(op(Op.FNMADD_S, Op.FNMADD_D), `fnmadd.${t}`, 0x4f, fmt),
+    fp(op(Op.FADD_S, Op.FADD_D), `fadd.${t}`, 0x00 | fmt, null, null, 'fff'),
+    fp(op(Op.FSUB_S, Op.FSUB_D), `fsub.${t}`, 0x04 | fmt, null, null, 'fff'),
+    fp(op(Op.FMUL_S, Op.FMUL_D), `fmul.${t}`, 0x08 | fmt, null, null, 'fff'),
+    fp(op(Op.FDIV_S, Op.FDIV_D), `fdiv.${t}`, 0x0c | fmt, null, null, 'fff'),
+    fp(op(Op.FSQRT_S, Op.FSQRT_D), `fsqrt.${t}`, 0x2c | fmt, 0, null, 'ff-'),
+    fp(op(Op.FSGNJ_S, Op.FSGNJ_D), `fsgnj.${t}`, 0x10 | fmt, null, 0, 'fff'),
+    fp(op(Op.FSGNJN_S, Op.FSGNJN_D), `fsgnjn.${t}`, 0x10 | fmt, null, 1, 'fff'),
+    fp(op(Op.FSGNJX_S, Op.FSGNJX_D), `fsgnjx.${t}`, 0x10 | fmt, null, 2, 'fff'),
+    fp(op(Op.FMIN_S, Op.FMIN_D), `fmin.${t}`, 0x14 | fmt, null, 0, 'fff'),
+    fp(op(Op.FMAX_S, Op.FMAX_D), `fmax.${t}`, 0x14 | fmt, null, 1, 'fff'),
+    ...(S ? [] : [fp(Op.FCVT_S_D, 'fcvt.s.d', 0x20, 1, null, 'ff-'), fp(Op.FCVT_D_S, 'fcvt.d.s', 0x21, 0, null, 'ff-')]),
+    fp(op(Op.FEQ_S, Op.FEQ_D), `feq.${t}`, 0x50 | fmt, null, 2, 'xff'),
+    fp(op(Op.FLT_S, Op.FLT_D), `flt.${t}`, 0x50 | fmt, null, 1, 'xff'),
+    fp(op(Op.FLE_S, Op.FLE_D), `fle.${t}`, 0x50 | fmt, null, 0, 'xff'),
+    fp(op(Op.FCLASS_S, Op.FCLASS_D), `fclass.${t}`, 0x70 | fmt, 0, 1, 'xf-'),
+    fp(op(Op.FCVT_W_S, Op.FCVT_W_D), `fcvt.w.${t}`, 0x60 | fmt, 0, null, 'xf-'),
+    fp(op(Op.FCVT_WU_S, Op.FCVT_WU_D), `fcvt.wu.${t}`, 0x60 | fmt, 1, null, 'xf-'),
+    fp(op(Op.FCVT_L_S, Op.FCVT_L_D), `fcvt.l.${t}`, 0x60 | fmt, 2, null, 'xf-', RV64),
+    fp(op(Op.FCVT_LU_S, Op.FCVT_LU_D), `fcvt.lu.${t}`, 0x60 | fmt, 3, null, 'xf-', RV64),
+    fp(op(Op.FCVT_S_W, Op.FCVT_D_W), `fcvt.${t}.w`, 0x68 | fmt, 0, null, 'fx-'),
+    fp(op(Op.FCVT_S_WU, Op.FCVT_D_WU), `fcvt.${t}.wu`, 0x68 | fmt, 1, null, 'fx-'),
+    fp(op(Op.FCVT_S_L, Op.FCVT_D_L), `fcvt.${t}.l`, 0x68 | fmt, 2, null, 'fx-', RV64),
+    fp(op(Op.FCVT_S_LU, Op.FCVT_D_LU), `fcvt.${t}.lu`, 0x68 | fmt, 3, null, 'fx-', RV64),
+    fp(op(Op.FMV_X_W, Op.FMV_X_D), `fmv.x.${x}`, 0x70 | fmt, 0, 0, 'xf-', S ? BOTH : RV64),
+    fp(op(Op.FMV_W_X, Op.FMV_D_X), `fmv.${x}.x`, 0x78 | fmt, 0, 0, 'fx-', S ? BOTH : RV64),
+  ];
+  return list;
+}

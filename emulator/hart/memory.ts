@@ -390,6 +390,14 @@ export class HartMemory extends HartState {
     return (lo & 0xfff) !== 0xffe;
   }
 
+  /** The bits of the instruction at pc (16 or 32), for mtval of one found illegal after decoding (it was just fetched). */
+  insnBitsAt(lo: number, hi: number): number {
+    const low = this.fetch16(lo, hi);
+    if ((low & 3) !== 3) return low;
+    const a = (lo + 2) | 0;
+    return low | (this.fetch16(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi) << 16);
+  }
+
   private fetch16(lo: number, hi: number): number {
     const pa = this.pa(this.tlbX, lo, hi, Access.Fetch, 2);
     if (pa < 0) return 0;

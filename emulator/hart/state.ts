@@ -10,7 +10,7 @@ import { Bus, MemoryRegion } from '../bus/bus';
 import { TranslationContext } from '../mmu/translate';
 import { Pmp } from '../mmu/pmp';
 import { Tlb } from '../mmu/tlb';
-import { Priv } from './csr';
+import { FloatExt, Priv } from './csr';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
 
@@ -33,6 +33,11 @@ export const CSR_SLOT = {
 export class HartState {
   /** x[2r] = low word, x[2r+1] = high word of register r (high unused on RV32). */
   readonly x = new Int32Array(64);
+  /** f[2r] = low word, f[2r+1] = high word of float register r (F/D: 64 bits; a single is NaN-boxed, high word -1). */
+  readonly f = new Int32Array(64);
+  /** fcsr's two fields (Unpriv §11.2): accrued exception flags and the dynamic rounding mode. */
+  fflags = 0;
+  frm = 0;
   pcLo = 0;
   pcHi = 0;
   priv: number = Priv.M;
@@ -111,7 +116,13 @@ export class HartState {
 
   protected readonly tctx: TranslationContext;
 
-  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost) {
+  /** F and D present (misa; without F, mstatus.FS stays Off, so every F/D instruction is illegal). */
+  readonly hasF: boolean;
+  readonly hasD: boolean;
+
+  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD') {
+    this.hasF = fpu !== 'none';
+    this.hasD = fpu === 'FD';
     const ram = bus.regions.find((r) => r.name === 'dram');
     if (ram === undefined) throw new Error('hart: no dram region');
     this.ram = ram;
@@ -125,6 +136,8 @@ export class HartState {
 
   reset(): void {
     this.x.fill(0);
+    this.f.fill(0);
+    this.fflags = this.frm = 0;
     this.pcLo = this.host.resetVector;
     this.pcHi = 0;
     this.priv = Priv.M;

@@ -2,7 +2,8 @@
  * Command-line parsing for `osdev-emu`: every bad option is one clear message, never
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
-import { MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
+import { FloatExt, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
+import { checkIsa, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
@@ -15,6 +16,8 @@ export interface RunOptions {
   memoryBytes: number;
   harts: number;
   xlen?: Xlen;
+  /** F/D of the harts, from `--isa` (default both). */
+  fpu?: FloatExt;
   append?: string;
   initrd?: string;
   timeoutSeconds?: number;
@@ -72,6 +75,8 @@ run options:
   -m, --memory SIZE     RAM size, e.g. 128M, 1G (default 128M; a bare number is MiB)
   --harts N             number of harts, 1-${MAX_HARTS} (default 1)
   --xlen 64|32          base ISA width (default: from KERNEL's ELF class, else 64)
+  --isa STR             the harts' ISA as a riscv,isa string, e.g. rv64imac to leave out F and D
+                        (default rv64imafdc_zicsr_zifencei_sstc, or rv32...; sets the XLEN too)
   --append STR          kernel command line (/chosen/bootargs)
   --initrd PATH         initial ramdisk (/chosen linux,initrd-start/end)
   --timeout SECONDS     stop after this much host time: exit status 124
@@ -130,13 +135,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
     drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [],
   };
+  /** The XLEN --isa names (checked against --xlen after the loop). */
+  let isaXlen: Xlen | undefined;
   /** Flags given, for the ones a machine file takes the place of. */
   const given = new Set<string>();
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
-    const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--append', '--initrd', '--timeout', '--max-insns',
+    const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
       '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
@@ -174,6 +181,13 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       }
       case '--harts': { const n = intArg('--harts', value, 1, MAX_HARTS); if (typeof n === 'string') return { ok: false, error: n }; o.harts = n; break; }
       case '--xlen': if (value !== '32' && value !== '64') return { ok: false, error: `--xlen must be 32 or 64, got '${value}'` }; o.xlen = Number(value) as Xlen; break;
+      case '--isa': {
+        const isa = checkIsa(value);
+        if (!isa.ok) return { ok: false, error: `--isa: ${isa.error}` };
+        isaXlen = isa.value;
+        o.fpu = floatExtOf(value);
+        break;
+      }
       case '--append': o.append = value; break;
       case '--initrd': o.initrd = value; break;
       case '--timeout': {
@@ -237,12 +251,16 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   }
   if (o.machine !== undefined) {
     // The file describes these; two sources for one fact would disagree sooner or later.
-    const clash = ['-m', '--memory', '--harts', '--xlen', '--passthrough'].find((f) => given.has(f));
+    const clash = ['-m', '--memory', '--harts', '--xlen', '--isa', '--passthrough'].find((f) => given.has(f));
     if (clash !== undefined) {
       const what = clash === '--passthrough' ? 'its devices (nodes it does not emulate become passthrough slots)'
-        : clash === '--harts' ? 'the harts (/cpus)' : clash === '--xlen' ? 'the XLEN (riscv,isa)' : 'the memory (/memory)';
+        : clash === '--harts' ? 'the harts (/cpus)' : clash === '--xlen' || clash === '--isa' ? 'the ISA (riscv,isa)' : 'the memory (/memory)';
       return { ok: false, error: `${clash} cannot be used with --machine: the machine file gives ${what}` };
     }
+  }
+  if (isaXlen !== undefined) {
+    if (o.xlen !== undefined && o.xlen !== isaXlen) return { ok: false, error: `--isa is rv${isaXlen} but --xlen is ${o.xlen}` };
+    o.xlen = isaXlen;
   }
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && o.bios === 'none') return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };

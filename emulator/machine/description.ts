@@ -14,6 +14,7 @@ import { PLIC, PLIC_SOURCES } from '../devices/plic';
 import { CLINT } from '../devices/clint';
 import { FW_CFG } from '../devices/fw-cfg';
 import type { PassthroughDescription } from '../devices/passthrough/slot';
+import type { FloatExt } from '../hart/csr';
 
 export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
@@ -171,8 +172,12 @@ export function boardOf(d: MachineDescription): BoardLayout {
 
 export type { PassthroughDescription } from '../devices/passthrough/slot';
 
+export type { FloatExt } from '../hart/csr';
+
 export interface MachineDescription {
   xlen: Xlen;
+  /** F/D of every hart (default FD); a board's riscv,isa without them turns them off. */
+  fpu?: FloatExt;
   harts: number;
   /** Bytes of DRAM at the board's dramBase (VIRT.dram.base on virt). */
   memoryBytes: number;
@@ -265,20 +270,20 @@ export function defaultDescription(overrides: Partial<MachineDescription> = {}):
 }
 
 /**
- * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAC + Zicsr + Zifencei +
+ * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAFDC + Zicsr + Zifencei +
  * Sstc, all 29 hpm counters present (ours read zero; QEMU's hold what is written), the
- * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and F/D/H,
- * Zba/Zbb/Zbc/Zbs and Zihintpause (all on by default) switched off.
+ * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and H, V,
+ * Zba/Zbb/Zbc/Zbs and Zihintpause (on by default) switched off.
  * Differential tests pass exactly this, so QEMU's DTB riscv,isa equals isaString().
  */
 export const QEMU_CPU_OPTION: Record<Xlen, string> = {
-  64: 'rv64,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
-  32: 'rv32,f=false,d=false,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
+  64: 'rv64,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
+  32: 'rv32,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
 };
 
 /** riscv,isa exactly as QEMU 7.2 prints it for QEMU_CPU_OPTION (it has no zicntr yet). */
-export function isaString(xlen: Xlen): string {
-  return `rv${xlen}imac_zicsr_zifencei_sstc`;
+export function isaString(xlen: Xlen, fpu: FloatExt = 'FD'): string {
+  return `rv${xlen}ima${fpu === 'none' ? '' : fpu.toLowerCase()}c_zicsr_zifencei_sstc`;
 }
 
 /** mmu-type as QEMU 7.2 prints it: sv48 for rv64 (satp also accepts Sv39), sv32 for rv32. */

@@ -6,35 +6,47 @@
  */
 import { DtNode, ResolvedTree } from '../dts/resolve';
 import { phandleTarget, QueryResult, strings, u32, u32Cells } from '../dts/query';
-import { MAX_HARTS, Xlen } from './description';
+import { FloatExt, MAX_HARTS, Xlen } from './description';
 
 export interface DtsHarts {
   xlen: Xlen;
   count: number;
   timebaseHz: number;
+  /** F and D as riscv,isa names them (every hart the same). */
+  fpu: FloatExt;
   /** The riscv,cpu-intc node of each hart, by hart id. */
   intcs: (DtNode | undefined)[];
 }
 
 /** Single-letter extensions we implement (s and u: the privilege modes, as older trees write them). */
-const LETTERS = new Set(['i', 'm', 'a', 'c', 's', 'u']);
+const LETTERS = new Set(['i', 'm', 'a', 'f', 'd', 'c', 's', 'u']);
 /** Multi-letter extensions we implement (docs/architecture.md "Parity with QEMU 7.2"). */
 const MULTI = new Set(['zicsr', 'zifencei', 'zicntr', 'zihpm', 'sstc']);
 
-/** XLEN of an riscv,isa string we can run (a subset of rv64imac/rv32imac + the above), or why not. */
+/** XLEN of an riscv,isa string we can run (a subset of rv64imafdc/rv32imafdc + the above), or why not. */
 export function checkIsa(isa: string): QueryResult<Xlen> {
   const m = /^rv(32|64)([a-z0-9]*)((?:_[a-z0-9]+)*)$/.exec(isa.toLowerCase());
-  const implemented = 'we implement rv32/rv64 imac with zicsr, zifencei, zicntr, zihpm and sstc';
+  const implemented = 'we implement rv32/rv64 imafdc with zicsr, zifencei, zicntr, zihpm and sstc';
   if (m === null) return { ok: false, error: `riscv,isa "${isa}" is not an ISA string like rv64imac_zicsr (${implemented})` };
   // Version numbers (rv64i2p1m2p0) say nothing we check; g is imafd + zicsr_zifencei (ISA manual "ISA Extension Naming Conventions").
-  const letters = m[2].replace(/\d+(p\d+)?/g, '').replace(/^g/, 'imafd');
+  const letters = singleLetters(m[2]);
   if (!letters.startsWith('i')) return { ok: false, error: `riscv,isa "${isa}": the base must be i (${implemented})` };
   for (const l of letters) if (!LETTERS.has(l)) return { ok: false, error: `riscv,isa "${isa}": extension ${l} is not implemented here (${implemented})` };
+  if (letters.includes('d') && !letters.includes('f')) return { ok: false, error: `riscv,isa "${isa}": D needs F (Unpriv §12.1)` };
   for (const ext of m[3].split('_').filter((e) => e !== '')) {
     const name = ext.replace(/\d+(p\d+)?$/, '');
     if (!MULTI.has(name)) return { ok: false, error: `riscv,isa "${isa}": extension ${name} is not implemented here (${implemented})` };
   }
   return { ok: true, value: Number(m[1]) as Xlen };
+}
+
+/** The single-letter extensions of an ISA string's letters part: versions dropped, g expanded (ISA manual "ISA Extension Naming Conventions"). */
+function singleLetters(part: string): string { return part.toLowerCase().replace(/\d+(p\d+)?/g, '').replace(/^g/, 'imafd'); }
+
+/** F/D of a riscv,isa string checkIsa accepted. */
+export function floatExtOf(isa: string): FloatExt {
+  const letters = singleLetters(/^rv(?:32|64)([a-z0-9]*)/i.exec(isa)?.[1] ?? '');
+  return letters.includes('d') ? 'FD' : letters.includes('f') ? 'F' : 'none';
 }
 
 /** riscv,isa, or the newer riscv,isa-base + riscv,isa-extensions pair, as one string. */
@@ -57,6 +69,7 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
   if (list.length > MAX_HARTS) return { ok: false, error: `/cpus: ${list.length} cpu nodes, at most ${MAX_HARTS} harts here` };
   let xlen: Xlen | undefined;
   let timebase: number | undefined;
+  let fpu: FloatExt | undefined;
   const intcs: (DtNode | undefined)[] = new Array<DtNode | undefined>(list.length).fill(undefined);
   const seen = new Set<number>();
   for (const cpu of list) {
@@ -71,6 +84,8 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
     if (!checked.ok) return { ok: false, error: `${cpu.path}: ${checked.error}` };
     if (xlen !== undefined && checked.value !== xlen) return { ok: false, error: `${cpu.path}: riscv,isa "${isa}" is rv${checked.value}, other harts are rv${xlen}: every hart has one XLEN here` };
     xlen = checked.value;
+    if (fpu !== undefined && floatExtOf(isa) !== fpu) return { ok: false, error: `${cpu.path}: riscv,isa "${isa}" differs from another hart's in F/D: every hart has the same extensions here` };
+    fpu = floatExtOf(isa);
     const mmu = strings(cpu, 'mmu-type')?.[0];
     if (mmu !== undefined && !MMU[xlen].includes(mmu)) return { ok: false, error: `${cpu.path}: mmu-type "${mmu}" is not one an rv${xlen} hart has here (${MMU[xlen].join(', ')})` };
     const tb = u32(cpu, 'timebase-frequency') ?? (cpus.prop('timebase-frequency') !== undefined ? u32(cpus, 'timebase-frequency') : undefined);
@@ -79,7 +94,7 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
     timebase = tb;
     intcs[id] = cpu.liveChildren.find((c) => strings(c, 'compatible')?.includes('riscv,cpu-intc') === true);
   }
-  return { ok: true, value: { xlen: xlen as Xlen, count: list.length, timebaseHz: timebase as number, intcs } };
+  return { ok: true, value: { xlen: xlen as Xlen, count: list.length, timebaseHz: timebase as number, fpu: fpu as FloatExt, intcs } };
 }
 
 /**

@@ -108,7 +108,7 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
       .propU32('reg', hart)
       .propString('status', 'okay')
       .propString('compatible', 'riscv')
-      .propString('riscv,isa', isaString(desc.xlen))
+      .propString('riscv,isa', isaString(desc.xlen, desc.fpu))
       .propString('mmu-type', mmuType(desc.xlen));
     fdt.beginNode('interrupt-controller')
       .propU32('#address-cells', 0)

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineFromDts } from './machine-from-dts';
-import { checkIsa } from './dts-cpus';
+import { checkIsa, floatExtOf } from './dts-cpus';
 import { Machine } from './machine';
 import { boot, ImageFile } from './boot';
 import { buildVirtFdt } from './fdt';
@@ -126,7 +126,7 @@ test('boards we cannot build: one error naming the node', () => {
   refused('reg = <0x0 0x80000000 0x0 0x1000000>;', 'reg = <0x0 0x80000000 0x0 0x800000>, <0x0 0x90000000 0x0 0x800000>;',
     /\/memory@80000000: memory 0x90000000-0x907fffff is not contiguous .*DRAM is one region/);
   refused('device_type = "cpu";', 'device_type = "cpux";', /\/cpus: no cpu nodes/);
-  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64gc";', /\/cpus\/cpu@0: riscv,isa "rv64gc": extension f is not implemented/);
+  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64gcv";', /\/cpus\/cpu@0: riscv,isa "rv64gcv": extension v is not implemented/);
   refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imac_zicsr_zba";', /\/cpus\/cpu@0: .*extension zba is not implemented/);
   refused('mmu-type = "riscv,sv39";', 'mmu-type = "riscv,sv57";', /\/cpus\/cpu@0: mmu-type "riscv,sv57"/);
   refused('timebase-frequency = <1000000>;', '', /\/cpus\/cpu@0: no timebase-frequency/);
@@ -159,9 +159,22 @@ test('a source error is reported at its line, with how many more there are', () 
 });
 
 test('riscv,isa: what our harts implement, and nothing more', () => {
-  for (const ok of ['rv64imac', 'rv64imac_zicsr_zifencei_sstc', 'rv32imac_zicsr', 'rv64i', 'rv64imacsu', 'rv64i2p1m2p0a2p1c2p0_zicsr2p0', 'RV64IMAC']) {
+  for (const ok of ['rv64imac', 'rv64imac_zicsr_zifencei_sstc', 'rv32imac_zicsr', 'rv64i', 'rv64imacsu', 'rv64i2p1m2p0a2p1c2p0_zicsr2p0', 'RV64IMAC', 'rv64gc', 'rv64imafdc', 'rv32imafdc_zicsr']) {
     assert.ok(checkIsa(ok).ok, ok);
   }
   assert.deepEqual(checkIsa('rv32imac'), { ok: true, value: 32 });
-  for (const bad of ['rv64gc', 'rv64imafdc', 'rv64imac_zba', 'rv128i', 'rv64e', 'x86', 'rv64imacv']) assert.ok(!checkIsa(bad).ok, bad);
+  for (const bad of ['rv64gcv', 'rv64imafdcq', 'rv64imac_zba', 'rv128i', 'rv64e', 'x86', 'rv64imacv', 'rv64imadc']) assert.ok(!checkIsa(bad).ok, bad);
+});
+
+test('riscv,isa says whether the harts have F and D', () => {
+  for (const [isa, fpu] of [['rv64imac', 'none'], ['rv64gc', 'FD'], ['rv32imafc_zicsr', 'F'], ['rv64i2p1m2p0a2p1f2p2d2p2c2p0', 'FD'], ['RV64IMAFDC', 'FD']]) {
+    assert.equal(floatExtOf(isa), fpu, isa);
+  }
+  const none = build(MINIMAL);
+  assert.ok(none.ok);
+  assert.equal(none.value.fpu, 'none', 'the minimal board says rv64imac');
+  const fd = build(MINIMAL.replace('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imafdc_zicsr_zifencei";'));
+  assert.ok(fd.ok);
+  assert.equal(fd.value.fpu, 'FD');
+  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imadc";', /\/cpus\/cpu@0: riscv,isa "rv64imadc": D needs F/);
 });

@@ -14,6 +14,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { QEMU_CPU_OPTION } from '../machine/description';
 import {
   createLimiter, formatTraceEntry, GuestManifest, GuestProgram, hasQemu, loadManifest, oursTrace, qemuTrace,
   RunResult, runOurs, runQemu, TraceEntry,
@@ -95,6 +96,20 @@ describe('our runs are deterministic', { concurrency: JOBS }, () => {
 });
 
 /** QEMU itself must behave as the program expects, or the test (not ours) is broken. */
+/** Harts without F and D (`--isa`) beside QEMU with f=false,d=false: misa, mstatus.FS read-only Off (the csr guest). */
+describe('F and D left out (--isa rvXXimac) beside QEMU', { concurrency: JOBS }, () => {
+  for (const p of selected.filter((q) => q.name === 'csr')) {
+    test(label(p), async () => {
+      const ours = await limit(() => runOurs(p.elf, { ...runOpts(p), extraArgs: ['--isa', `rv${p.xlen}imac_zicsr_zifencei_sstc`] }));
+      const cpu = QEMU_CPU_OPTION[p.xlen].replace(`rv${p.xlen},`, `rv${p.xlen},f=false,d=false,`);
+      const qemu = await limit(() => runQemu(p.elf, { ...runOpts(p), extraArgs: ['-cpu', cpu] })); // the last -cpu wins
+      assertQemuSane(p, qemu);
+      assert.match(qemu.stdout, /misa extensions: ACIMSU/);
+      expectSame(ours, qemu.stdout, p.exitCode, 'QEMU');
+    });
+  }
+});
+
 function assertQemuSane(p: GuestProgram, qemu: RunResult): void {
   assert.ok(!qemu.timedOut, `QEMU timed out after ${qemu.durationMs} ms: ${qemu.command}`);
   assert.equal(qemu.exitCode, p.exitCode,

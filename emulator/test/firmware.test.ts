@@ -37,7 +37,7 @@ test('U-Boot (M-mode build as --bios) reaches its prompt and answers commands', 
     { waitFor: 'GNU ld', send: 'poweroff\r' },
   ]);
   assert.match(r.stdout, /U-Boot 20\d\d/);
-  assert.match(r.stdout, /CPU:\s+rv64imac/);
+  assert.match(r.stdout, /CPU:\s+rv64imafdc/);
   assert.match(r.stdout, /DRAM:\s+128 MiB/);
   assert.match(r.stdout, /=> version\r?\nU-Boot/);
   assert.equal(r.code, 0, `U-Boot's poweroff goes through sifive_test pass: ${r.stderr}`);

@@ -95,7 +95,6 @@ int main(void)
 
     /* ---- M-mode ---- */
     TRY("illegal custom-0 .word 0x0000000b", __asm__ volatile (".word 0x0000000b"));
-    TRY("illegal OP-FP .word 0x00000053 (no F)", __asm__ volatile (".word 0x00000053"));
     TRY("illegal OP-V .word 0x00000057 (no V)", __asm__ volatile (".word 0x00000057"));
     TRY("illegal add funct7=2 .word 0x04000033", __asm__ volatile (".word 0x04000033"));
     TRY("illegal 16-bit 0x0000", __asm__ volatile (".2byte 0x0000"));

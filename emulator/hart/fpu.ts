@@ -1,0 +1,137 @@
+/**
+ * The F/D register file as the generated instruction code sees it (Unpriv ch. 11-12):
+ * NaN boxing of singles, the rounding mode an instruction uses, fflags and mstatus.FS.
+ * The arithmetic itself is softfloat.ts; what each instruction does is isa-semantics.ts.
+ */
+import { MSTATUS } from './csr';
+import * as SF from './softfloat';
+import { sf } from './softfloat';
+import { FOP, arithD as fastD, arithS as fastS, fast } from './softfloat-fast';
+import type { HartState } from './state';
+
+/** A single from f register index i (2·r): an improperly NaN-boxed value reads as the canonical NaN (Unpriv §12.2). */
+export function getS(h: HartState, i: number): bigint {
+  return h.f[i + 1] === -1 ? BigInt(h.f[i] >>> 0) : 0x7fc00000n;
+}
+export function getD(h: HartState, i: number): bigint {
+  return (BigInt(h.f[i + 1] >>> 0) << 32n) | BigInt(h.f[i] >>> 0);
+}
+
+/** After an instruction that wrote an f register: flags accrued, FS Dirty (QEMU 7.2 marks only f writes). */
+function wrote(h: HartState): void {
+  h.fflags |= sf.flags;
+  h.mstatus |= MSTATUS.FS;
+}
+/** f[i] ← single v, NaN-boxed. */
+export function setS(h: HartState, i: number, v: bigint): void {
+  h.f[i] = Number(v) | 0;
+  h.f[i + 1] = -1;
+  wrote(h);
+}
+export function setD(h: HartState, i: number, v: bigint): void {
+  h.f[i] = Number(v & 0xffffffffn) | 0;
+  h.f[i + 1] = Number(v >> 32n) | 0;
+  wrote(h);
+}
+/** x[i] ← v (an XLEN two's-complement value, or a 32-bit one already sign-extended), flags accrued. */
+export function setX(h: HartState, i: number, v: bigint): void {
+  h.fflags |= sf.flags;
+  if (i === 0) return; // x0 (a translated block does not clear it after each instruction)
+  h.x[i] = Number(BigInt.asIntN(32, v));
+  if (h.xlen === 64) h.x[i + 1] = Number(BigInt.asIntN(32, v >> 32n));
+}
+/** x[i] as an integer: the low word signed or unsigned, or (RV64) the whole register. */
+export function getX(h: HartState, i: number, bits: 32 | 64, signed: boolean): bigint {
+  if (bits === 32) return signed ? BigInt(h.x[i]) : BigInt(h.x[i] >>> 0);
+  const v = (BigInt(h.x[i + 1]) << 32n) | BigInt(h.x[i] >>> 0);
+  return signed ? v : BigInt.asUintN(64, v);
+}
+
+/** The rounding mode of an rm field (7: frm); -1 when reserved, which makes the instruction illegal (Unpriv §11.2). */
+export function roundingMode(h: HartState, rm: number): number {
+  const m = rm === 7 ? h.frm : rm;
+  return m <= 4 ? m : -1;
+}
+
+const f64 = new Float64Array(1);
+const w64 = new Int32Array(f64.buffer);
+const f32 = new Float32Array(1);
+const w32 = new Int32Array(f32.buffer);
+const numD = (h: HartState, i: number) => { w64[0] = h.f[i]; w64[1] = h.f[i + 1]; return f64[0]; };
+const numS = (h: HartState, i: number) => { if (h.f[i + 1] !== -1) return NaN; w32[0] = h.f[i]; return f32[0]; };
+
+/** softfloat.ts's operation `op` (softfloat-fast.ts FOP) on formatted bits. */
+function slow(f: SF.Format, op: number, x: bigint, y: bigint, z: bigint, rm: number): bigint {
+  sf.flags = 0;
+  switch (op) {
+    case FOP.ADD: return SF.add(f, x, y, rm);
+    case FOP.SUB: return SF.sub(f, x, y, rm);
+    case FOP.MUL: return SF.mul(f, x, y, rm);
+    case FOP.DIV: return SF.div(f, x, y, rm);
+    case FOP.SQRT: return SF.sqrt(f, x, rm);
+    default: return SF.fma(f, x, y, z, (op & 2) !== 0, (op & 1) !== 0, rm);
+  }
+}
+
+/**
+ * f[d] ← op(f[a], f[b], f[c]) for the arithmetic (FOP): the host-double fast path in
+ * round-to-nearest-even when it can decide, softfloat.ts otherwise.
+ */
+export function arithD(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
+  if (rm === 0) {
+    const r = fastD(op, numD(h, a), numD(h, b), op >= FOP.FMADD ? numD(h, c) : 0);
+    if (!Number.isNaN(r)) {
+      f64[0] = r;
+      h.f[d] = w64[0]; h.f[d + 1] = w64[1];
+      if (fast.inexact) h.fflags |= SF.FLAG.NX;
+      h.mstatus |= MSTATUS.FS;
+      return;
+    }
+  }
+  setD(h, d, slow(SF.F64, op, getD(h, a), getD(h, b), getD(h, c), rm));
+}
+export function arithS(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
+  if (rm === 0) {
+    const r = fastS(op, numS(h, a), numS(h, b), op >= FOP.FMADD ? numS(h, c) : 0);
+    if (!Number.isNaN(r)) {
+      f32[0] = r;
+      h.f[d] = w32[0]; h.f[d + 1] = -1;
+      if (fast.inexact) h.fflags |= SF.FLAG.NX;
+      h.mstatus |= MSTATUS.FS;
+      return;
+    }
+  }
+  setS(h, d, slow(SF.F32, op, getS(h, a), getS(h, b), getS(h, c), rm));
+}
+
+/** feq/flt/fle: host comparison unless a NaN is involved (its flags are softfloat.ts's). */
+export function compare(h: HartState, dbl: boolean, a: number, b: number, kind: 'eq' | 'lt' | 'le'): bigint {
+  const x = dbl ? numD(h, a) : numS(h, a), y = dbl ? numD(h, b) : numS(h, b);
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    return SF.compare(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), dbl ? getD(h, b) : getS(h, b), kind) ? 1n : 0n;
+  }
+  return (kind === 'eq' ? x === y : kind === 'lt' ? x < y : x <= y) ? 1n : 0n;
+}
+
+/** fcvt to an integer: C's truncating casts (RTZ) of in-range values on the host, the rest by softfloat.ts. */
+export function toInt(h: HartState, dbl: boolean, a: number, bits: 32 | 64, signed: boolean, rm: number): bigint {
+  const v = dbl ? numD(h, a) : numS(h, a);
+  if (rm === SF.RM.RTZ && v > (signed ? -(2 ** (bits - 1)) - 1 : -1) && v < (signed ? 2 ** (bits - 1) : 2 ** bits) && Math.abs(v) < 2 ** 53) {
+    const t = Math.trunc(v);
+    if (t !== v) sf.flags |= SF.FLAG.NX;
+    return BigInt(t);
+  }
+  return SF.toInt(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), bits, signed, rm);
+}
+
+/** fcvt from an integer: exact on the host when the value fits the significand. */
+export function fromInt(h: HartState, dbl: boolean, d: number, v: bigint, rm: number): void {
+  const limit = dbl ? 2n ** 53n : 2n ** 24n;
+  if (v <= limit && v >= -limit) {
+    if (dbl) { f64[0] = Number(v); h.f[d] = w64[0]; h.f[d + 1] = w64[1]; } else { f32[0] = Number(v); h.f[d] = w32[0]; h.f[d + 1] = -1; }
+    h.fflags |= sf.flags;
+    h.mstatus |= MSTATUS.FS;
+    return;
+  }
+  if (dbl) setD(h, d, SF.fromInt(SF.F64, v, rm)); else setS(h, d, SF.fromInt(SF.F32, v, rm));
+}
