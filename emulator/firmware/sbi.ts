@@ -15,12 +15,12 @@ import { out } from '../hart/int64';
 import { Bus, MemoryRegion } from '../bus/bus';
 import { PowerEvent } from '../devices/device-type';
 
-/** Extension IDs (SBI v2.0 chapters 3-12); the legacy ones are 0x00-0x0F. */
+/** Extension IDs (SBI v2.0 chapters 3-12); the legacy ones are 0x00-0x0F, of which 0x00-0x08 are defined. */
 export const SBI_EXT = {
   BASE: 0x10, TIME: 0x54494d45, IPI: 0x735049, RFENCE: 0x52464e43, HSM: 0x48534d,
   SRST: 0x53525354, DBCN: 0x4442434e,
 } as const;
-const LEGACY_LAST = 0x0f;
+const LEGACY_LAST = 0x0f, LEGACY_DEFINED = 0x08;
 
 /** Standard SBI errors (binary encoding, Table 1). */
 export const SBI_ERR = {
@@ -169,9 +169,8 @@ export class BuiltinSbi {
     }
   }
 
-  /** Legacy 0x00-0x0F all probe as present, as OpenSBI's legacy extension covers the whole range. */
   private probe(eid: bigint): boolean {
-    return eid <= BigInt(LEGACY_LAST) || (eid <= 0xffffffffn && (Object.values(SBI_EXT) as number[]).includes(Number(eid)));
+    return eid <= BigInt(LEGACY_DEFINED) || (eid <= 0xffffffffn && (Object.values(SBI_EXT) as number[]).includes(Number(eid)));
   }
 
   /** TIME set_timer: stimecmp when Sstc is on (menvcfg.STCE), else mtimecmp and STIP from the M timer. */
