@@ -213,7 +213,7 @@ test('SRST reboot and legacy shutdown take the machine\'s power path; random cal
   const eids = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 0x10n, 0x54494d45n, 0x735049n, 0x52464e43n, 0x48534dn, 0x53525354n, 0x4442434en, 0xffffffffffffffffn];
   const values = [0n, 1n, 2n, 3n, 0x80000000n, 0x80200000n, 0x87fffff0n, 0x2000000n, 0xffffffffffffffffn, 1n << 63n, 0x7fffffffn];
   let m = machine('builtin').m;
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 1000; i++) {
     const h = m.harts[0];
     if (h.priv !== Priv.S) { m = machine('builtin').m; continue; } // it stopped or suspended itself: a fresh machine
     const regs: Record<number, bigint> = { 17: eids[next() % eids.length], 16: BigInt(next() % 8) };
