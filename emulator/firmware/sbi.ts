@@ -125,11 +125,10 @@ export class BuiltinSbi {
     const r = legacy ? this.legacy(h, Number(eid)) : this.call(h, eid, fid);
     if (r === REDIRECTED) return true;
     if (h.pcLo === pcLo && h.pcHi === pcHi && h.priv === Priv.S) {
-      // Still at the ecall: return past it. (hart_stop, suspend and SRST have moved the hart.)
+      // Still at the ecall: return past it. (hart_stop and hart_suspend have moved the hart themselves.)
       this.setReg(h, 10, legacy ? r.value : BigInt(r.error));
       if (!legacy) this.setReg(h, 11, r.value);
-      h.pcLo = (pcLo + 4) | 0;
-      if (h.pcLo === 0 && pcLo !== 0) h.pcHi = (pcHi + 1) | 0;
+      this.pastEcall(h);
     }
     h.yieldLoop = true;
     return true;
@@ -259,8 +258,7 @@ export class BuiltinSbi {
     } else {
       this.setReg(h, 10, 0n);
       this.setReg(h, 11, 0n);
-      h.pcLo = (h.pcLo + 4) | 0;
-      if (h.pcLo === 0) h.pcHi = (h.pcHi + 1) | 0;
+      this.pastEcall(h);
     }
     h.wfi = true;
     return ok();
@@ -402,6 +400,13 @@ export class BuiltinSbi {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** pc += 4 (an ecall has no compressed form), wrapping at XLEN. */
+  private pastEcall(h: Hart): void {
+    const next = ((BigInt(h.pcHi >>> 0) << 32n) | BigInt(h.pcLo >>> 0)) + 4n;
+    h.pcLo = Number(BigInt.asIntN(32, next));
+    h.pcHi = this.xlen === 64 ? Number(BigInt.asIntN(32, next >> 32n)) : 0;
+  }
 
   private reg(h: Hart, r: number): bigint {
     const lo = BigInt(h.x[2 * r] >>> 0);
