@@ -13,7 +13,7 @@ import {
   DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugStop, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
+import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
@@ -175,14 +175,14 @@ export class OsdevDebugSession extends DebugSession {
       const at = (p: string) => path.resolve(c.cwd ?? process.cwd(), p);
       const kernel = await readImage(this.files, at(c.program), 'program');
       const elf = elfOf(kernel);
-      const bios = c.bios === 'none' ? 'none' as const : await readImage(this.files, at(c.bios), 'bios');
+      const bios = c.bios === undefined ? defaultBios(kernel.bytes) : c.bios === 'none' || c.bios === 'builtin' ? c.bios : await readImage(this.files, at(c.bios), 'bios');
       const initrd = c.initrd !== undefined ? await readImage(this.files, at(c.initrd), 'initrd') : undefined;
-      const biosElf = bios !== 'none' ? elfOf(bios) : undefined;
+      const biosElf = typeof bios !== 'string' ? elfOf(bios) : undefined;
       this.state.xlen = c.xlen ?? elf?.xlen ?? biosElf?.xlen ?? 64;
       // Debug info: the kernel, an ELF firmware, and the `symbols` files at their offsets.
       const { info, messages } = await DebugInfo.load(this.files, {
         program: elf !== undefined ? { label: c.program, file: kernel, elf, offset: 0n } : undefined,
-        firmware: bios !== 'none' && biosElf !== undefined ? { label: c.bios, file: bios, elf: biosElf, offset: 0n } : undefined,
+        firmware: typeof bios !== 'string' && biosElf !== undefined ? { label: c.bios ?? '', file: bios, elf: biosElf, offset: 0n } : undefined,
         extra: c.symbols.map((s) => ({ path: at(s.path), label: s.path, offset: s.offset })),
         xlen: this.state.xlen,
         sourceFileMap: c.sourceFileMap,
@@ -448,7 +448,7 @@ export class OsdevDebugSession extends DebugSession {
 }
 
 /** The worker's launch: images read, paths resolved against `cwd`. */
-function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | ImageBytes, initrd: ImageBytes | undefined, xlen: 32 | 64): LaunchParams {
+function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 'builtin' | ImageBytes, initrd: ImageBytes | undefined, xlen: 32 | 64): LaunchParams {
   const cwd = c.cwd ?? process.cwd();
   const at = (p: string) => path.resolve(cwd, p);
   return {

@@ -13,7 +13,8 @@ export const DEBUG_TYPE = 'osdev';
 
 export interface LaunchConfig {
   program: string;
-  bios: 'none' | string;
+  /** 'none', 'builtin', a firmware path, or undefined: the program's default (emulator defaultBios). */
+  bios?: string;
   memoryBytes: number;
   harts: number;
   xlen?: 32 | 64;
@@ -56,7 +57,7 @@ export const LAUNCH_ATTRIBUTES = {
   },
   bios: {
     type: 'string',
-    description: 'Firmware: "none" enters the kernel in M-mode at its own addresses (like QEMU -bios none), or a path to firmware such as OpenSBI\'s fw_dynamic.elf.',
+    description: 'Firmware: "none" enters the kernel in M-mode at its own addresses (like QEMU -bios none), "builtin" enters it in S-mode behind the emulator\'s own SBI v2.0 (no firmware file; the default for a Linux Image), or a path to firmware such as OpenSBI\'s fw_dynamic.elf.',
     default: 'none',
   },
   machine: {
@@ -357,7 +358,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
     ok: true,
     value: {
       program: args.program,
-      bios: (args.bios as string | undefined) ?? 'none',
+      bios: args.bios as string | undefined,
       memoryBytes,
       harts,
       xlen: args.xlen as 32 | 64 | undefined,

@@ -26,6 +26,7 @@ export {
 // Reading programs: ELF images, instruction encodings, CSR and trap names.
 export type { ElfImage } from './loaders/elf';
 export { elfAddressToNumber, hasElfMagic, parseElf } from './loaders/elf';
+export { defaultBios } from './loaders/raw';
 export type { Encoding } from './hart/isa-table';
 export { expandCompressed, findEncoding, immB, immI, immJ, immS, immU } from './hart/decode';
 export { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, TRIGGER_TYPE } from './hart/csr';

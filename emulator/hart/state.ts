@@ -95,6 +95,12 @@ export class HartState {
   readonly triggers: Triggers;
   /** Data watchpoints (machine/watchpoints.ts), while any is set: checked on the slow path only. */
   watch: Watchpoints | null = null;
+  /**
+   * M-mode firmware the emulator provides itself (firmware/sbi.ts, `--bios builtin`), or
+   * null: a trap bound for M from S or U goes to it instead of mtvec. True: it handled the
+   * trap; false: the hart takes it in S-mode (the firmware sends it on, as OpenSBI does).
+   */
+  firmware: ((cause: number, interrupt: boolean) => boolean) | null = null;
   /** The trap trace (machine/trace.ts); null when off. */
   trapTrace: ((cause: number, interrupt: boolean) => void) | null = null;
   /** Instruction breakpoints, or null when there are none (the interpreter then never looks). */

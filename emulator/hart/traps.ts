@@ -57,10 +57,14 @@ export class HartTraps extends HartMemory {
 
   /** Take a trap at the current pc (synchronous: pc = the faulting instruction). */
   trap(cause: number, interrupt: boolean, tvalLo: number, tvalHi: number): void {
+    let deleg = this.trapTarget(cause, interrupt) === Priv.S;
+    if (!deleg && this.firmware !== null && this.priv < Priv.M) {
+      if (this.firmware(cause, interrupt)) return; // the built-in SBI answered it: no M-mode trap
+      deleg = true;
+    }
     if (this.trapTrace !== null) this.trapTrace(cause, interrupt);
     if (this.onTrap !== null) this.onTrap(cause, interrupt);
     const from = this.priv;
-    const deleg = this.trapTarget(cause, interrupt) === Priv.S;
     const causeHiBit = interrupt ? 0x80000000 | 0 : 0;
     const csr = this.csr64;
     let vecSlot: number;

@@ -12,7 +12,8 @@ export type TraceKind = 'insn' | 'mmio' | 'trap';
 export interface RunOptions {
   command: 'run';
   kernel: string;
-  bios: 'none' | string;
+  /** 'none', 'builtin', a firmware file, or undefined: the kernel's default (loaders/raw.ts defaultBios). */
+  bios?: 'none' | 'builtin' | string;
   memoryBytes: number;
   harts: number;
   xlen?: Xlen;
@@ -71,7 +72,9 @@ export const USAGE = `usage: osdev-emu run KERNEL [options]
        osdev-emu --version
 
 run options:
-  --bios none|PATH      firmware at 0x80000000 (default none: KERNEL runs in M-mode from its own addresses)
+  --bios none|builtin|PATH  firmware: none (KERNEL runs in M-mode from its own addresses), builtin
+                        (the emulator's own SBI v2.0; KERNEL runs in S-mode), or a file at 0x80000000
+                        (default: builtin for a Linux Image, else none)
   -m, --memory SIZE     RAM size, e.g. 128M, 1G (default 128M; a bare number is MiB)
   --harts N             number of harts, 1-${MAX_HARTS} (default 1)
   --xlen 64|32          base ISA width (default: from KERNEL's ELF class, else 64)
@@ -132,7 +135,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] === 'dap') return parseDap(argv.slice(1));
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
-    command: 'run', kernel: '', bios: 'none', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
+    command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
     drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [],
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */
@@ -170,7 +173,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       return { ok: false, error: `unknown option '${a}'` };
     }
     switch (flag) {
-      case '--bios': o.bios = value === 'none' ? 'none' : value; break;
+      case '--bios': o.bios = value; break;
       case '-m': case '--memory': {
         const n = parseSize(value);
         if (n === undefined) return { ok: false, error: `memory size '${value}' is not a size like 128M or 1G` };
@@ -263,7 +266,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     o.xlen = isaXlen;
   }
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
-  if (o.kernel === '' && o.dumpDtb === undefined && o.bios === 'none') return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
+  if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
 }
 

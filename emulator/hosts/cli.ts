@@ -8,6 +8,7 @@ import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
+import { defaultBios } from '../loaders/raw';
 import { defaultDescription, DEVICE_TYPES, MachineDescription, Xlen } from '../machine/description';
 import { checkHostFit, HostParts, loadMachineFile } from './machine-file';
 import { hostEntropy, OpenDrive } from './drives';
@@ -63,9 +64,9 @@ function readInputLog(file: string): StampedInput[] {
 
 async function run(o: RunOptions): Promise<number> {
   const kernel = o.kernel !== '' ? readImage(o.kernel, 'kernel') : undefined;
-  const bios = o.bios === 'none' ? 'none' as const : readImage(o.bios, 'firmware');
+  const bios = o.bios === undefined ? defaultBios(kernel?.bytes) : o.bios === 'none' || o.bios === 'builtin' ? o.bios : readImage(o.bios, 'firmware');
   const initrd = o.initrd !== undefined ? readImage(o.initrd, 'initrd') : undefined;
-  const xlen = o.xlen ?? xlenOf(kernel) ?? (bios !== 'none' ? xlenOf(bios) : undefined) ?? 64;
+  const xlen = o.xlen ?? xlenOf(kernel) ?? (typeof bios !== 'string' ? xlenOf(bios) : undefined) ?? 64;
   const drives: OpenDrive[] = [];
   const nets: OpenNet[] = [];
   let slots: OpenPassthrough | null = null;
@@ -90,10 +91,10 @@ async function run(o: RunOptions): Promise<number> {
   }
 }
 
-async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none', initrd: ImageFile | undefined,
+async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: ImageFile | 'none' | 'builtin', initrd: ImageFile | undefined,
   xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[], slots: OpenPassthrough): Promise<number> {
   const host = { bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o) };
-  const desc = o.machine !== undefined ? fromMachineFile(o.machine, host, kernel ?? bios)
+  const desc = o.machine !== undefined ? fromMachineFile(o.machine, host, kernel ?? (typeof bios === 'string' ? 'none' : bios))
     : defaultDescription({ xlen, fpu: o.fpu, harts: o.harts, memoryBytes: o.memoryBytes, ...host, passthrough: slots.descriptions });
   const misfit = o.machine === undefined ? checkHostFit(desc) : null; // a machine file's was checked with its name
   if (misfit !== null) throw new UsageError(misfit);

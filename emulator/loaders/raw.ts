@@ -30,3 +30,22 @@ export function rawImage(bytes: Uint8Array, loadAddress: number, entry: number =
   }
   return { ok: true, value: { kind: 'raw', loadAddress, bytes, entry } };
 }
+
+/**
+ * Whether `bytes` start with the RISC-V Linux image header (the kernel's
+ * Documentation/riscv/boot-image-header.rst): "RISCV\0\0\0" at 0x30 or "RSC\x05" at 0x38.
+ * Such an image runs in S-mode behind an SBI.
+ */
+export function isRiscvLinuxImage(bytes: Uint8Array): boolean {
+  if (bytes.length < 0x40) return false;
+  const at = (off: number, text: string) => [...text].every((c, i) => bytes[off + i] === c.charCodeAt(0));
+  return at(0x30, 'RISCV\0\0\0') || at(0x38, 'RSC\x05');
+}
+
+/**
+ * The firmware a kernel gets when none is named: the built-in SBI for an S-mode image (a
+ * Linux `Image`), else none (an M-mode ELF runs from its own addresses).
+ */
+export function defaultBios(kernel: Uint8Array | undefined): 'none' | 'builtin' {
+  return kernel !== undefined && isRiscvLinuxImage(kernel) ? 'builtin' : 'none';
+}

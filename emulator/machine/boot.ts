@@ -10,13 +10,17 @@ import { buildVirtFdt } from './fdt';
 import { bootRom } from '../firmware/boot-rom';
 import { Machine } from './machine';
 import { withChosen } from './chosen';
+import { BuiltinSbi } from '../firmware/sbi';
 
 export interface ImageFile { name: string; bytes: Uint8Array }
 
 export interface BootConfig {
   kernel?: ImageFile;
-  /** 'none': the kernel runs from its own addresses in M-mode, as `-bios none`. */
-  bios: 'none' | ImageFile;
+  /**
+   * 'none': the kernel runs from its own addresses in M-mode, as `-bios none`.
+   * 'builtin': the emulator's own SBI (firmware/sbi.ts); the kernel is entered in S-mode.
+   */
+  bios: 'none' | 'builtin' | ImageFile;
   initrd?: ImageFile;
 }
 
@@ -105,7 +109,8 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
     const err = place(placed, regions);
     return err === null ? null : { ok: false, error: err };
   };
-  if (cfg.bios !== 'none') {
+  if (cfg.bios === 'builtin' && cfg.kernel === undefined) return { ok: false, error: 'the built-in SBI (--bios builtin) needs a kernel to enter' };
+  if (cfg.bios !== 'none' && cfg.bios !== 'builtin') {
     const fw = loadImage(m, cfg.bios, dramBase, 'firmware');
     if (!fw.ok) return fw;
     const bad = overlap(fw.value.regions);
@@ -117,14 +122,16 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   let kernelElf: ElfImage | undefined;
   if (cfg.kernel !== undefined) {
     const align = xlen === 64 ? 2 * MiB : 4 * MiB;
-    const rawAt = cfg.bios === 'none' ? dramBase : Math.ceil(firmwareEnd / align) * align;
+    // The built-in SBI takes no RAM; a raw kernel (a Linux Image) still goes where it goes
+    // behind OpenSBI: its header's text_offset, 2 MiB (RV64) / 4 MiB (RV32) into RAM.
+    const rawAt = cfg.bios === 'none' ? dramBase : cfg.bios === 'builtin' ? dramBase + align : Math.ceil(firmwareEnd / align) * align;
     const k = loadImage(m, cfg.kernel, rawAt, 'kernel');
     if (!k.ok) return k;
     const bad = overlap(k.value.regions);
     if (bad !== null) return bad;
     kernelEntry = k.value.entry;
     kernelElf = k.value.elf;
-    if (cfg.bios === 'none') startAddr = kernelEntry;
+    if (cfg.bios === 'none' || cfg.bios === 'builtin') startAddr = kernelEntry;
   }
   if (cfg.initrd !== undefined) {
     const start = kernelEntry + Math.min(m.desc.memoryBytes / 2, 128 * MiB);
@@ -153,6 +160,15 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   m.writePhys(fdtAddr, fdt);
   m.rom.u8.set(bootRom(xlen, startAddr, fdtAddr, kernelEntry));
   m.rom.code.clear();
+  for (const h of m.harts) h.firmware = null;
+  if (cfg.bios === 'builtin') {
+    const clint = m.board.clint;
+    new BuiltinSbi({
+      harts: m.harts, bus: m.bus, ram: m.dram, uartBase: m.board.uarts[0]?.base,
+      clint: clint === undefined ? undefined : { base: clint.base, size: clint.size },
+      power: (e) => m.signalPower(e),
+    }).boot(kernelEntry, fdtAddr);
+  }
   const tohost = kernelElf?.findSymbol('tohost');
   if (tohost !== undefined) {
     const at = elfAddressToNumber(tohost.value, xlen);

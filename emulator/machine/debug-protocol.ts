@@ -17,7 +17,7 @@ export interface ImageBytes { name: string; bytes: Uint8Array }
 
 export interface LaunchParams {
   kernel?: ImageBytes;
-  bios: 'none' | ImageBytes;
+  bios: 'none' | 'builtin' | ImageBytes;
   initrd?: ImageBytes;
   xlen: 32 | 64;
   harts: number;
@@ -223,7 +223,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       const p = m.params;
       if (!isObj(p)) return bad('params');
       if (p.kernel !== undefined && !isImage(p.kernel)) return bad('params.kernel');
-      if (p.bios !== 'none' && !isImage(p.bios)) return bad('params.bios');
+      if (p.bios !== 'none' && p.bios !== 'builtin' && !isImage(p.bios)) return bad('params.bios');
       if (p.initrd !== undefined && !isImage(p.initrd)) return bad('params.initrd');
       if (p.xlen !== 32 && p.xlen !== 64) return bad('params.xlen');
       if (!isInt(p.harts, 1, MAX_HARTS)) return bad('params.harts');

@@ -8,7 +8,7 @@
 import { Machine, StopReason } from './machine';
 import { Hart } from '../hart/hart';
 import { Access } from '../mmu/translate';
-import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, Priv } from '../hart/csr';
+import { CAUSE_NAMES, Cause, CSR, INTERRUPT_NAMES, Priv } from '../hart/csr';
 import { out } from '../hart/int64';
 import { DebugStop, TrapFilter } from './debug-protocol';
 
@@ -118,6 +118,13 @@ export function describeTrap(cause: number, interrupt: boolean, pc: bigint, from
   return `${what} at pc 0x${pc.toString(16)}${tv} in ${PRIV_LETTER[from]}-mode, taken to ${PRIV_LETTER[to]}-mode`;
 }
 
+/** An SBI call the built-in SBI answered, for a trap stop on "ecall from S". */
+function describeSbiCall(h: Hart, pc: bigint): string {
+  const r = readRegisters(h).x;
+  const hex = (v: bigint) => `0x${v.toString(16)}`;
+  return `environment call from S-mode at pc ${hex(pc)}, answered by the built-in SBI (EID ${hex(r[17])}, FID ${hex(r[16])}): a0 = ${hex(r[10])}, a1 = ${hex(r[11])}`;
+}
+
 /** The cause of the trap a stuck hart (Hart.stuck) keeps taking: it was taken to the mode it is in. */
 function stuckCause(h: Hart): number {
   return Number((readCsr(h, h.priv === Priv.M ? CSR.mcause : CSR.scause) ?? 0n) & 0xffn);
@@ -152,6 +159,8 @@ export class DebugController {
   private tempReason: 'entry' | 'step' = 'step';
   private filter: TrapFilter = { exceptions: null, interrupts: null };
   private trap: PendingTrap | null = null;
+  /** Whether the machine has run since the controller was made (resume). */
+  private started = false;
 
   /** `reboot` puts firmware and kernel back after a guest reset (sifive_test 0x7777). */
   constructor(readonly machine: Machine, private readonly reboot: () => string | null) {}
@@ -196,9 +205,14 @@ export class DebugController {
     h.hitBreakpoint = true; // the scheduler stops after this hart's trap entry
   }
 
-  /** Before running again: harts stopped on a breakpoint execute that instruction first. */
+  /**
+   * Before running again: harts stopped on a breakpoint execute that instruction first.
+   * Not before the first run: a hart the boot put at a breakpoint (the built-in SBI enters
+   * the kernel at its entry) has not stopped there yet.
+   */
   resume(): void {
-    for (const h of this.machine.harts) h.skipBreakpoint = true;
+    if (this.started) for (const h of this.machine.harts) h.skipBreakpoint = true;
+    this.started = true;
   }
 
   /** Run for up to `budget` clock units. */
@@ -263,9 +277,11 @@ export class DebugController {
     this.trap = null;
     const h = this.machine.harts[t.hart];
     const tval = readCsr(h, h.priv === Priv.M ? CSR.mtval : CSR.stval) ?? 0n;
+    // An ecall the built-in SBI answered: the hart stands after it, the answer in a0 and a1.
+    const sbi = h.firmware !== null && !t.interrupt && t.cause === Cause.EcallFromS && t.from === Priv.S;
     return {
       reason: 'trap', hart: t.hart, cause: t.cause, interrupt: t.interrupt,
-      description: describeTrap(t.cause, t.interrupt, t.pc, t.from, h.priv, tval),
+      description: sbi ? describeSbiCall(h, t.pc) : describeTrap(t.cause, t.interrupt, t.pc, t.from, h.priv, tval),
     };
   }
 }

@@ -348,6 +348,9 @@ export class Machine {
     return true;
   }
 
+  /** A power event from outside the devices (the built-in SBI's SRST and legacy shutdown), taken as a device's. */
+  signalPower(e: PowerEvent): void { this.power = { kind: 'power', event: e }; }
+
   attachHtif(tohost: number, fromhost: number | undefined): boolean {
     if (!Htif.usable(this.dram, tohost)) return false;
     this.htif = new Htif(this.dram, this.desc.xlen, tohost, fromhost, (b) => this.backends.consoleOut(b),

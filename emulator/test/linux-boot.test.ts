@@ -4,7 +4,9 @@
  * virtio-blk. Both bring up the same CPUs, run /sbin/init (linux/init.c) as pid 1, which
  * reads a file from the disk and powers off, and both end there with status 0. The whole
  * console (OpenSBI's banner, the kernel's log, init) is compared too, apart from the lines
- * known to differ (KNOWN_DIFFERENT).
+ * known to differ (KNOWN_DIFFERENT). The same Image boots with no firmware file too: the
+ * built-in SBI (its default for an Image), where the kernel's log from its first line must
+ * be QEMU's but for the SBI's identity.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,19 +87,30 @@ function checkBoot(name: string, r: RunResult): number {
   return cpus;
 }
 
-test(`Linux 6.1 boots SMP (${HARTS} harts) to its init on a virtio-blk root, as on QEMU`, { timeout: 15 * 60_000 }, async (t) => {
-  // As every test that needs a Debian package: a missing one fails, naming it (.ci/run installs it).
-  if (skipReason !== undefined) assert.fail(`the Linux boot test cannot run: ${skipReason}`);
-  assert.ok(fs.existsSync(OUR_CLI), `${OUR_CLI} is missing: compile with \`npx tsc -p .\``);
-  const ours = await runProcess(process.execPath, [OUR_CLI, 'run', '--bios', FW_DYNAMIC, IMAGE, '--harts', String(HARTS),
-    '--drive', ROOTFS, '--append', APPEND, '--max-insns', String(MAX_INSNS), '--stats'], { timeoutMs: 10 * 60_000 });
+/** QEMU's boot, run once for both tests. */
+let qemuRun: Promise<RunResult> | undefined;
+function qemuBoot(): Promise<RunResult> {
   // The same board on QEMU: the disk in the top virtio slot, as --drive puts it; modern
   // virtio-mmio as ours; snapshot=on leaves the image as it is, as our default overlay does.
-  const qemu = await runProcess('qemu-system-riscv64', ['-machine', 'virt', '-cpu', qemuCpu(64), '-m', '128M',
+  qemuRun ??= runProcess('qemu-system-riscv64', ['-machine', 'virt', '-cpu', qemuCpu(64), '-m', '128M',
     '-smp', String(HARTS), '-bios', FW_DYNAMIC, '-kernel', IMAGE, '-append', APPEND,
     '-global', 'virtio-mmio.force-legacy=false',
     '-drive', `file=${ROOTFS},if=none,id=root,format=raw,snapshot=on`, '-device', 'virtio-blk-device,drive=root',
     '-display', 'none', '-serial', 'stdio', '-monitor', 'none'], { stdoutToFile: true, timeoutMs: 5 * 60_000 });
+  return qemuRun;
+}
+
+function canRun(): void {
+  // As every test that needs a Debian package: a missing one fails, naming it (.ci/run installs it).
+  if (skipReason !== undefined) assert.fail(`the Linux boot test cannot run: ${skipReason}`);
+  assert.ok(fs.existsSync(OUR_CLI), `${OUR_CLI} is missing: compile with \`npx tsc -p .\``);
+}
+
+test(`Linux 6.1 boots SMP (${HARTS} harts) to its init on a virtio-blk root, as on QEMU`, { timeout: 15 * 60_000 }, async (t) => {
+  canRun();
+  const ours = await runProcess(process.execPath, [OUR_CLI, 'run', '--bios', FW_DYNAMIC, IMAGE, '--harts', String(HARTS),
+    '--drive', ROOTFS, '--append', APPEND, '--max-insns', String(MAX_INSNS), '--stats'], { timeoutMs: 10 * 60_000 });
+  const qemu = await qemuBoot();
 
   const qemuCpus = checkBoot('QEMU', qemu);
   const ourCpus = checkBoot('ours', ours);
@@ -107,4 +120,28 @@ test(`Linux 6.1 boots SMP (${HARTS} harts) to its init on a virtio-blk root, as 
 
   const stats = /osdev-emu: (\d+) instructions in ([\d.]+) s/.exec(ours.stderr);
   t.diagnostic(`ours: ${stats?.[1] ?? '?'} instructions, ${ours.durationMs} ms; QEMU: ${qemu.durationMs} ms`);
+});
+
+/**
+ * What the kernel says differently behind the built-in SBI, on purpose: the SBI's version
+ * and identity (v2.0, our implementation id; OpenSBI 1.1 is v1.0, id 1).
+ */
+const SBI_IDENTITY = [/^SBI specification v\d+\.\d+ detected$/, /^SBI implementation ID=0x[0-9a-f]+ Version=0x[0-9a-f]+$/];
+
+test(`Linux 6.1 boots on ${HARTS} harts behind the built-in SBI (no firmware file), as behind OpenSBI on QEMU`, { timeout: 15 * 60_000 }, async (t) => {
+  canRun();
+  // No --bios: an Image gets the built-in SBI by default.
+  const ours = await runProcess(process.execPath, [OUR_CLI, 'run', IMAGE, '--harts', String(HARTS),
+    '--drive', ROOTFS, '--append', APPEND, '--max-insns', String(MAX_INSNS), '--stats'], { timeoutMs: 10 * 60_000 });
+  const qemu = await qemuBoot();
+  assert.equal(checkBoot('ours (built-in SBI)', ours), HARTS, 'every hart comes online through HSM hart_start');
+  assert.match(ours.stdout, /^SBI specification v2\.0 detected\r?$/m);
+  assert.match(ours.stdout, /^SBI implementation ID=0x4f534445 Version=0x1\r?$/m);
+  assert.match(ours.stdout, /^SBI HSM extension detected\r?$/m);
+  // The kernel's log from its first line (QEMU's starts with OpenSBI's banner).
+  const fromLinux = (text: string) => text.slice(Math.max(0, text.indexOf('Linux version')));
+  const kernelLog = (text: string) => lines(fromLinux(text)).filter((l) => !SBI_IDENTITY.some((re) => re.test(l))).join('\n');
+  assert.deepEqual(logDifference(['ours', kernelLog(ours.stdout)], ['QEMU', kernelLog(qemu.stdout)]), [], 'the same kernel log');
+  const stats = /osdev-emu: (\d+) instructions in ([\d.]+) s/.exec(ours.stderr);
+  t.diagnostic(`ours (built-in SBI): ${stats?.[1] ?? '?'} instructions, ${ours.durationMs} ms`);
 });
