@@ -67,7 +67,8 @@ export class DebugInfo {
     for (const img of images) {
       const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
       for (const w of table.warnings) messages.push(`${img.label}: ${w}`);
-      rows.push(...table.rows.map((row) => (img.offset === 0n ? row : { ...row, address: BigInt.asUintN(r.xlen, row.address + img.offset) })));
+      // One by one: a kernel's millions of rows overflow the stack as push's arguments.
+      for (const row of table.rows) rows.push(img.offset === 0n ? row : { ...row, address: BigInt.asUintN(r.xlen, row.address + img.offset) });
       const cfi = new CallFrameInfo(img.elf, img.file.bytes, img.offset);
       for (const w of cfi.warnings) messages.push(`${img.label}: ${w}`);
       cfis.push(cfi);
