@@ -45,6 +45,9 @@ export type AttrValue =
   | { k: 'listx'; index: number }
   | { k: 'sup' };
 
+/** A name as the name index first meets it: decoded only for the variables that are kept. */
+type RawName = AttrValue | { k: 'strp'; offset: number };
+
 /** Units read at most, and DIEs per unit: a hostile file cannot make these loops long. */
 const MAX_UNITS = 200_000;
 const MAX_DIES_PER_UNIT = 4_000_000;
@@ -197,6 +200,102 @@ export class Unit {
       } else if (stack.length === 0) break; // a unit DIE without children
     }
     if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
+  }
+
+  /**
+   * The unit's top-level variables with storage (children of the unit DIE that have a
+   * location and are no declaration), or with `declarations` the others (`extern int x;`),
+   * read without building a
+   * DIE tree: the name index of a program whose units are never all parsed. A variable
+   * completing a declaration (DW_AT_specification, as GCC writes `int x;` after
+   * `extern int x;`) takes the declaration's name.
+   */
+  topLevelVariables(declarations = false): { name: string; offset: number }[] {
+    const h = this.header;
+    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
+    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
+    const root = abbrevs.get(r.uleb());
+    if (root === undefined || !root.children) return [];
+    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    const names = new Map<number, RawName>();
+    const found: { name?: RawName; spec?: number; offset: number; definition: boolean }[] = [];
+    let depth = 0;
+    for (let count = 0; r.at < h.end && count < MAX_DIES_PER_UNIT; count++) {
+      const offset = r.at;
+      const code = r.uleb();
+      if (code === 0) {
+        if (depth === 0) break;
+        depth--;
+        continue;
+      }
+      const a = abbrevs.get(code);
+      if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
+      let sibling: number | undefined;
+      if (depth === 0 && a.tag === DW_TAG.variable) {
+        let name: RawName | undefined, spec: number | undefined, location = false, declaration = false;
+        for (let i = 0; i < a.forms.length; i++) {
+          const at = a.attrs[i];
+          if (at === DW_AT.name || at === DW_AT.specification || at === DW_AT.abstractOrigin || at === DW_AT.declaration) {
+            // Names stay raw (a string offset or index) until a definition needs one: most variables here are declarations.
+            const v = at === DW_AT.name && a.forms[i] === DW_FORM.strp ? { k: 'strp' as const, offset: h.offsetSize === 8 ? Number(r.u64()) : r.u32() } : this.readValue(r, a.forms[i], a.consts[i]);
+            if (at === DW_AT.name) name = v;
+            else if (at === DW_AT.declaration) declaration = v.k === 'flag' && v.v;
+            else if (v.k === 'ref') spec = v.offset;
+          } else {
+            if (at === DW_AT.location) location = true;
+            this.skipValue(r, a.forms[i]);
+          }
+        }
+        if (name !== undefined) names.set(offset, name);
+        found.push({ name, spec, offset, definition: location && !declaration });
+      } else {
+        for (let i = 0; i < a.forms.length; i++) {
+          if (depth === 0 && a.attrs[i] === DW_AT.sibling) {
+            const v = this.readValue(r, a.forms[i], a.consts[i]);
+            if (v.k === 'ref') sibling = v.offset;
+          } else this.skipValue(r, a.forms[i]);
+        }
+      }
+      // A top-level DIE's subtree is skipped whole when DW_AT_sibling says where it ends.
+      if (a.children) {
+        if (sibling !== undefined && sibling > r.at && sibling <= h.end) r.at = sibling;
+        else if (++depth > MAX_DEPTH) throw new DwarfError(`DIEs nested deeper than ${MAX_DEPTH} at 0x${offset.toString(16)}`);
+      }
+    }
+    const out: { name: string; offset: number }[] = [];
+    for (const f of found) {
+      if (f.definition === declarations) continue;
+      const raw = f.name ?? (f.spec === undefined ? undefined : names.get(f.spec));
+      const name = raw === undefined ? undefined : raw.k === 'str' ? raw.v : raw.k === 'strx' ? this.stringAtIndex(raw.index)
+        : raw.k === 'strp' ? this.info.stringAt('str', raw.offset) : undefined;
+      if (name !== undefined) out.push({ name, offset: f.offset });
+    }
+    return out;
+  }
+
+  /** Steps over one attribute value of form `form` without decoding it. */
+  private skipValue(r: DwarfReader, form: number): void {
+    const offsetSize = this.header.offsetSize;
+    switch (form) {
+      case DW_FORM.flagPresent: case DW_FORM.implicitConst: return;
+      case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: r.skip(1); return;
+      case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2: r.skip(2); return;
+      case DW_FORM.strx3: case DW_FORM.addrx3: r.skip(3); return;
+      case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.refSup4: case DW_FORM.strx4: case DW_FORM.addrx4: r.skip(4); return;
+      case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.refSig8: case DW_FORM.refSup8: r.skip(8); return;
+      case DW_FORM.data16: r.skip(16); return;
+      case DW_FORM.strp: case DW_FORM.lineStrp: case DW_FORM.secOffset: case DW_FORM.strpSup: r.skip(offsetSize); return;
+      case DW_FORM.refAddr: r.skip(this.header.version === 2 ? this.header.addressSize : offsetSize); return;
+      case DW_FORM.addr: r.skip(this.header.addressSize); return;
+      case DW_FORM.udata: case DW_FORM.sdata: case DW_FORM.refUdata: case DW_FORM.strx: case DW_FORM.addrx:
+      case DW_FORM.loclistx: case DW_FORM.rnglistx: r.uleb(); return;
+      case DW_FORM.block1: r.skip(r.u8()); return;
+      case DW_FORM.block2: r.skip(r.u16()); return;
+      case DW_FORM.block4: r.skip(r.u32()); return;
+      case DW_FORM.block: case DW_FORM.exprloc: r.skip(r.uleb()); return;
+      case DW_FORM.string: { const nul = r.b.indexOf(0, r.at); if (nul < 0 || nul >= r.end) throw new DwarfError('unterminated string'); r.at = nul + 1; return; }
+      default: this.readValue(r, form, undefined); // indirect, and any form the reader rejects with its message
+    }
   }
 
   /** One attribute value of form `form` (DWARF 5 §7.5.6). */
@@ -474,6 +573,41 @@ export class DwarfInfo {
     const t = this.sections[table];
     if (t === undefined || offset >= t.length) throw new DwarfError(`string offset 0x${offset.toString(16)} is outside .debug_${table === 'str' ? 'str' : 'line_str'}`);
     return new DwarfReader(t, offset, t.length).cstring();
+  }
+
+  /**
+   * Named top-level variables with storage (a location, not a declaration), name → the
+   * offset of the first unit's DIE: built once by scanning each unit's top level, no
+   * unit parsed (a vmlinux has millions of DIEs, the index some thousand names).
+   */
+  globalVariables(): ReadonlyMap<string, number> {
+    this.globalIndex ??= this.variableIndex(false);
+    return this.globalIndex;
+  }
+  private globalIndex: Map<string, number> | undefined;
+
+  /**
+   * Declarations (`extern unsigned long volatile jiffies;`), name → DIE offset, built on
+   * first use: for a name with no definition in DWARF whose storage only the ELF symbol
+   * table gives (Linux's linker script defines `jiffies`), as gdb finds it.
+   */
+  globalDeclarations(): ReadonlyMap<string, number> {
+    this.declarationIndex ??= this.variableIndex(true);
+    return this.declarationIndex;
+  }
+  private declarationIndex: Map<string, number> | undefined;
+
+  private variableIndex(declarations: boolean): Map<string, number> {
+    const index = new Map<string, number>();
+    for (const u of this.units) {
+      try {
+        for (const v of u.topLevelVariables(declarations)) if (!index.has(v.name)) index.set(v.name, v.offset);
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        if (!declarations) this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+      }
+    }
+    return index;
   }
 
   /** The unit holding .debug_info offset `offset`. */

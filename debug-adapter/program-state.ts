@@ -9,7 +9,7 @@
  */
 import { Die, DW_TAG, DwarfInfo } from './dwarf-dies';
 import { concrete, enumerators, members, typeName, typeOf, typeSize } from './dwarf-types';
-import { CallerContext, framesAt, globals, SourceFrame, variablesAt } from './dwarf-scopes';
+import { CallerContext, entryRegisterValue, framesAt, SourceFrame, variablesAt } from './dwarf-scopes';
 import { arrayDims, formatArrayOf, formatMember, formatValue, frameVariables, objectBytes, toBytes, ValueContext, variableLocation } from './dwarf-values';
 import { littleEndian, LocationError } from './dwarf-expr';
 import { CallStacks } from './call-stacks';
@@ -114,25 +114,38 @@ export class ProgramState {
     return this.cache(hart).run(() => vars.map((v) => this.variableRow(hart, v, undefined, f.pc, f.ctx)));
   }
 
-  /** Names of the program's global variables, sorted; read once per session (it parses every unit). */
+  /** Names of the program's global variables, sorted; from each .debug_info's name index (no unit parsed). */
   globalNames(): string[] {
     if (this.globalsByName === undefined) {
       this.globalsByName = new Map();
       for (const info of this.ctx.debugInfo.dwarf) {
-        for (const g of globals(info)) if (!this.globalsByName.has(g.name!) && isDefinition(g)) this.globalsByName.set(g.name!, g);
+        for (const [name, offset] of info.globalVariables()) if (!this.globalsByName.has(name)) this.globalsByName.set(name, { info, offset });
       }
       this.sortedGlobals = [...this.globalsByName.keys()].sort();
     }
     return this.sortedGlobals;
   }
-  private globalsByName: Map<string, Die> | undefined;
+  private globalsByName: Map<string, { info: DwarfInfo; offset: number }> | undefined;
   private sortedGlobals: string[] = [];
 
+  /** A global's DIE by name (its unit parsed now); else a declaration of a name the ELF symbols define. */
+  private global(name: string): Die | undefined {
+    this.globalNames();
+    const g = this.globalsByName!.get(name);
+    if (g !== undefined) return g.info.dieAt(g.offset);
+    if (this.ctx.debugInfo.symbols.lookup(name) === undefined) return undefined;
+    for (const info of this.ctx.debugInfo.dwarf) {
+      const offset = info.globalDeclarations().get(name);
+      if (offset !== undefined) return info.dieAt(offset);
+    }
+    return undefined;
+  }
+
   async globals(hart: number, start: number, count: number): Promise<ValueRow[]> {
-    const names = this.globalNames().slice(start, start + count);
+    const dies = this.globalNames().slice(start, start + count).map((n) => this.global(n)).filter((d): d is Die => d !== undefined);
     const ctx = await this.baseContext(hart);
     const pc = (await this.stacks.unwound(hart)).pcs[0];
-    return this.cache(hart).run(() => names.map((n) => this.variableRow(hart, this.globalsByName!.get(n)!, undefined, pc, ctx)));
+    return this.cache(hart).run(() => dies.map((d) => this.variableRow(hart, d, undefined, pc, ctx)));
   }
 
   /** The children of an object: members, elements [start, start + count), or what a pointer points at. */
@@ -151,7 +164,7 @@ export class ProgramState {
     if (m === null) return undefined;
     const f = await this.frameState(hart, depth, inline);
     const root = f === undefined ? undefined : lookup(f, m[2]);
-    const global = root === undefined ? (this.globalNames(), this.globalsByName!.get(m[2])) : undefined;
+    const global = root === undefined ? this.global(m[2]) : undefined;
     const die = root ?? global;
     if (die === undefined) return undefined;
     const ctx = f?.ctx ?? await this.baseContext(hart);
@@ -252,8 +265,9 @@ export class ProgramState {
     const regs = u.regs[depth];
     const rules = this.ctx.debugInfo.rulesAt(pc);
     const cfa = rules === undefined || rules.cfaRegister >= 32 ? undefined : BigInt.asUintN(this.ctx.xlen, regs[rules.cfaRegister] + BigInt(rules.cfaOffset));
-    const ctx = this.valueContext(hart, regs, cfa);
-    const caller = depth + 1 < u.pcs.length ? { ctx: this.valueContext(hart, u.regs[depth + 1], undefined), returnPc: u.pcs[depth + 1] } : undefined;
+    const caller = depth + 1 < u.pcs.length ? { ctx: this.valueContext(hart, u.regs[depth + 1], undefined), returnPc: u.pcs[depth + 1], callee: frame.function } : undefined;
+    // DW_OP_entry_value in a location: the caller's call site gives the register's value at entry.
+    const ctx: ValueContext = { ...this.valueContext(hart, regs, cfa), ...(caller !== undefined && !frame.inlined ? { entryValue: (reg: number) => entryRegisterValue(info, reg, caller) } : {}) };
     return { info, frame, pc, ctx, caller };
   }
 
@@ -277,7 +291,9 @@ export class ProgramState {
     const base = { name, type: typeName(type), evaluateName: name };
     if (size === undefined) return { ...base, value: '<incomplete type>' };
     let loc;
-    try { loc = variableLocation(v, fn, pc, ctx); } catch (e) {
+    // A declaration's storage is where the ELF symbol of its name is.
+    const declared = isDefinition(v) ? undefined : this.ctx.debugInfo.symbols.addressOf(name);
+    try { loc = declared !== undefined ? { kind: 'memory' as const, address: declared } : variableLocation(v, fn, pc, ctx); } catch (e) {
       if (e instanceof LocationError) return { ...base, value: e.message.startsWith('<') ? e.message : `<error: ${e.message}>` };
       throw e;
     }
