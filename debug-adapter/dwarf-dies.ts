@@ -73,16 +73,20 @@ export interface UnitHeader {
 
 export class Die {
   readonly children: Die[] = [];
+  /** Values decoded so far, by attribute position: a DIE keeps where its values are, not the values (a kernel has millions of DIEs). */
+  private values: (AttrValue | undefined)[] | undefined;
   constructor(readonly unit: Unit, readonly offset: number, readonly tag: number, readonly parent: Die | undefined,
-    private readonly names: number[], private readonly values: AttrValue[]) {}
+    private readonly abbrev: AbbrevEntry, private readonly dataOffset: number) {}
 
-  has(at: number): boolean { return this.names.includes(at); }
+  has(at: number): boolean { return this.abbrev.attrs.includes(at); }
   /** The attribute numbers, in the order the abbreviation lists them. */
-  attributes(): readonly number[] { return this.names; }
+  attributes(): readonly number[] { return this.abbrev.attrs; }
   /** The raw value, indices unresolved. */
   raw(at: number): AttrValue | undefined {
-    const i = this.names.indexOf(at);
-    return i < 0 ? undefined : this.values[i];
+    const i = this.abbrev.attrs.indexOf(at);
+    if (i < 0) return undefined;
+    this.values ??= [];
+    return (this.values[i] ??= this.unit.valueAt(this.dataOffset, this.abbrev, i));
   }
   /** The value with strx/addrx resolved; undefined when absent or unresolvable. */
   attr(at: number): AttrValue | undefined {
@@ -152,8 +156,9 @@ export class Unit {
       const code = r.uleb();
       const a = this.info.abbrevTable(h.abbrevOffset).get(code);
       if (code === 0 || a === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} starts without a valid DIE`);
-      const values = a.forms.map((f, i) => this.readValue(r, f, a.consts[i]));
-      this.headDie = new Die(this, offset, a.tag, undefined, a.attrs, values);
+      const data = r.at;
+      for (let i = 0; i < a.forms.length; i++) this.skipValue(r, a.forms[i]);
+      this.headDie = new Die(this, offset, a.tag, undefined, a, data);
     }
     return this.headDie;
   }
@@ -187,10 +192,10 @@ export class Unit {
       if (++count > MAX_DIES_PER_UNIT) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has more than ${MAX_DIES_PER_UNIT} DIEs`);
       const a = abbrevs.get(code);
       if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
-      const values: AttrValue[] = [];
-      for (let i = 0; i < a.forms.length; i++) values.push(this.readValue(r, a.forms[i], a.consts[i]));
+      const data = r.at;
+      for (let i = 0; i < a.forms.length; i++) this.skipValue(r, a.forms[i]);
       const parent = stack[stack.length - 1];
-      const die = new Die(this, offset, a.tag, parent, a.attrs, values);
+      const die = new Die(this, offset, a.tag, parent, a, data);
       this.byOffset.set(offset, die);
       if (parent !== undefined) parent.children.push(die);
       else if (this.tree === undefined) this.tree = die;
@@ -272,6 +277,22 @@ export class Unit {
     }
     return out;
   }
+
+  /** Attribute `index` of the DIE whose values start at `dataOffset`: the ones before it are stepped over. */
+  valueAt(dataOffset: number, a: AbbrevEntry, index: number): AttrValue | undefined {
+    const r = new DwarfReader(this.info.sections.info, dataOffset, this.header.end);
+    try {
+      for (let i = 0; i < index; i++) this.skipValue(r, a.forms[i]);
+      return this.readValue(r, a.forms[index], a.consts[index]);
+    } catch (e) {
+      // A value that cannot be read (a string offset past its section) is absent, said once per unit.
+      if (!(e instanceof DwarfError)) throw e;
+      if (!this.badValue) this.info.warnings.push(`.debug_info unit at 0x${this.header.offset.toString(16)}: ${e.message}`);
+      this.badValue = true;
+      return undefined;
+    }
+  }
+  private badValue = false;
 
   /** Steps over one attribute value of form `form` without decoding it. */
   private skipValue(r: DwarfReader, form: number): void {

@@ -7,7 +7,7 @@
  * locals as gdb's `info args` / `info locals` print them, and `print` of globals.
  *
  * Two emulators run the same kernel, not the same machine. QEMU 7.2's hart has Sv57, so
- * Linux puts its linear map at 0xff60000000000000; ours has Sv39, where it is at
+ * Linux puts its linear map at 0xff60000000000000; ours has Sv48, where it is at
  * 0xffffaf8000000000: every pointer into allocated memory differs, and is compared as
  * "a pointer" (LINEAR). QEMU's timer follows the host clock, so jiffies differ; the few
  * values that follow from those (VARIES) are compared by their shape.
