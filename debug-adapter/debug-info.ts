@@ -81,6 +81,7 @@ export class DebugInfo {
       }
       if (img === program && table.rows.length === 0) messages.push(`${img.label} has no line table (.debug_line): stepping and breakpoints work by instruction.`);
     }
+    for (const d of dwarf) d.indexInBackground();
     // Rows are copied only when sourceFileMap moves their files: a kernel has millions.
     const moved = Object.keys(r.sourceFileMap).length === 0 ? rows : rows.map((row) => ({ ...row, file: move(row.file) }));
     return { info: new DebugInfo(files, symbols, new SourceLines(moved), cfis, dwarf, unitFiles), messages };

@@ -602,10 +602,34 @@ export class DwarfInfo {
    * unit parsed (a vmlinux has millions of DIEs, the index some thousand names).
    */
   globalVariables(): ReadonlyMap<string, number> {
-    this.globalIndex ??= this.variableIndex(false);
+    this.indexUnits(this.units.length);
     return this.globalIndex;
   }
-  private globalIndex: Map<string, number> | undefined;
+  private readonly globalIndex = new Map<string, number>();
+  /** Units the global index has scanned, in order. */
+  private indexed = 0;
+
+  /**
+   * Builds the global index in the background, a few units per turn of the event loop,
+   * while the guest runs to its first stop: the first Globals scope then costs nothing.
+   * A request that needs it sooner finishes it at once (globalVariables).
+   */
+  indexInBackground(): void {
+    if (this.indexed >= this.units.length) return;
+    setImmediate(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
+  }
+
+  private indexUnits(upTo: number): void {
+    for (; this.indexed < Math.min(upTo, this.units.length); this.indexed++) {
+      const u = this.units[this.indexed];
+      try {
+        for (const v of u.topLevelVariables(false)) if (!this.globalIndex.has(v.name)) this.globalIndex.set(v.name, v.offset);
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+      }
+    }
+  }
 
   /**
    * Declarations (`extern unsigned long volatile jiffies;`), name → DIE offset, built on
@@ -624,8 +648,7 @@ export class DwarfInfo {
       try {
         for (const v of u.topLevelVariables(declarations)) if (!index.has(v.name)) index.set(v.name, v.offset);
       } catch (e) {
-        if (!(e instanceof DwarfError)) throw e;
-        if (!declarations) this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+        if (!(e instanceof DwarfError)) throw e; // said by the global index already
       }
     }
     return index;
