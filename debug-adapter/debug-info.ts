@@ -67,7 +67,8 @@ export class DebugInfo {
     for (const img of images) {
       const table = readLineTable(img.elf, img.file.bytes, path.dirname(img.file.name));
       for (const w of table.warnings) messages.push(`${img.label}: ${w}`);
-      rows.push(...table.rows.map((row) => (img.offset === 0n ? row : { ...row, address: BigInt.asUintN(r.xlen, row.address + img.offset) })));
+      // One by one: a kernel's millions of rows overflow the stack as push's arguments.
+      for (const row of table.rows) rows.push(img.offset === 0n ? row : { ...row, address: BigInt.asUintN(r.xlen, row.address + img.offset) });
       const cfi = new CallFrameInfo(img.elf, img.file.bytes, img.offset);
       for (const w of cfi.warnings) messages.push(`${img.label}: ${w}`);
       cfis.push(cfi);
@@ -80,7 +81,10 @@ export class DebugInfo {
       }
       if (img === program && table.rows.length === 0) messages.push(`${img.label} has no line table (.debug_line): stepping and breakpoints work by instruction.`);
     }
-    return { info: new DebugInfo(files, symbols, new SourceLines(rows.map((row) => ({ ...row, file: move(row.file) }))), cfis, dwarf, unitFiles), messages };
+    for (const d of dwarf) d.indexInBackground();
+    // Rows are copied only when sourceFileMap moves their files: a kernel has millions.
+    const moved = Object.keys(r.sourceFileMap).length === 0 ? rows : rows.map((row) => ({ ...row, file: move(row.file) }));
+    return { info: new DebugInfo(files, symbols, new SourceLines(moved), cfis, dwarf, unitFiles), messages };
   }
 
   private constructor(

@@ -45,6 +45,9 @@ export type AttrValue =
   | { k: 'listx'; index: number }
   | { k: 'sup' };
 
+/** A name as the name index first meets it: decoded only for the variables that are kept. */
+type RawName = AttrValue | { k: 'strp'; offset: number };
+
 /** Units read at most, and DIEs per unit: a hostile file cannot make these loops long. */
 const MAX_UNITS = 200_000;
 const MAX_DIES_PER_UNIT = 4_000_000;
@@ -70,16 +73,20 @@ export interface UnitHeader {
 
 export class Die {
   readonly children: Die[] = [];
+  /** Values decoded so far, by attribute position: a DIE keeps where its values are, not the values (a kernel has millions of DIEs). */
+  protected values: (AttrValue | undefined)[] | undefined;
   constructor(readonly unit: Unit, readonly offset: number, readonly tag: number, readonly parent: Die | undefined,
-    private readonly names: number[], private readonly values: AttrValue[]) {}
+    private readonly abbrev: AbbrevEntry, private readonly dataOffset: number) {}
 
-  has(at: number): boolean { return this.names.includes(at); }
+  has(at: number): boolean { return this.abbrev.attrs.includes(at); }
   /** The attribute numbers, in the order the abbreviation lists them. */
-  attributes(): readonly number[] { return this.names; }
+  attributes(): readonly number[] { return this.abbrev.attrs; }
   /** The raw value, indices unresolved. */
   raw(at: number): AttrValue | undefined {
-    const i = this.names.indexOf(at);
-    return i < 0 ? undefined : this.values[i];
+    const i = this.abbrev.attrs.indexOf(at);
+    if (i < 0) return undefined;
+    this.values ??= [];
+    return (this.values[i] ??= this.unit.valueAt(this.dataOffset, this.abbrev, i));
   }
   /** The value with strx/addrx resolved; undefined when absent or unresolvable. */
   attr(at: number): AttrValue | undefined {
@@ -149,8 +156,9 @@ export class Unit {
       const code = r.uleb();
       const a = this.info.abbrevTable(h.abbrevOffset).get(code);
       if (code === 0 || a === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} starts without a valid DIE`);
-      const values = a.forms.map((f, i) => this.readValue(r, f, a.consts[i]));
-      this.headDie = new Die(this, offset, a.tag, undefined, a.attrs, values);
+      const data = r.at;
+      for (let i = 0; i < a.forms.length; i++) this.skipValue(r, a.forms[i]);
+      this.headDie = new Die(this, offset, a.tag, undefined, a, data);
     }
     return this.headDie;
   }
@@ -184,10 +192,10 @@ export class Unit {
       if (++count > MAX_DIES_PER_UNIT) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has more than ${MAX_DIES_PER_UNIT} DIEs`);
       const a = abbrevs.get(code);
       if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
-      const values: AttrValue[] = [];
-      for (let i = 0; i < a.forms.length; i++) values.push(this.readValue(r, a.forms[i], a.consts[i]));
+      const data = r.at;
+      for (let i = 0; i < a.forms.length; i++) this.skipValue(r, a.forms[i]);
       const parent = stack[stack.length - 1];
-      const die = new Die(this, offset, a.tag, parent, a.attrs, values);
+      const die = new Die(this, offset, a.tag, parent, a, data);
       this.byOffset.set(offset, die);
       if (parent !== undefined) parent.children.push(die);
       else if (this.tree === undefined) this.tree = die;
@@ -197,6 +205,118 @@ export class Unit {
       } else if (stack.length === 0) break; // a unit DIE without children
     }
     if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
+  }
+
+  /**
+   * The unit's top-level variables with storage (children of the unit DIE that have a
+   * location and are no declaration), or with `declarations` the others (`extern int x;`),
+   * read without building a
+   * DIE tree: the name index of a program whose units are never all parsed. A variable
+   * completing a declaration (DW_AT_specification, as GCC writes `int x;` after
+   * `extern int x;`) takes the declaration's name.
+   */
+  topLevelVariables(declarations = false): { name: string; offset: number }[] {
+    const h = this.header;
+    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
+    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
+    const root = abbrevs.get(r.uleb());
+    if (root === undefined || !root.children) return [];
+    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    const names = new Map<number, RawName>();
+    const found: { name?: RawName; spec?: number; offset: number; definition: boolean }[] = [];
+    let depth = 0;
+    for (let count = 0; r.at < h.end && count < MAX_DIES_PER_UNIT; count++) {
+      const offset = r.at;
+      const code = r.uleb();
+      if (code === 0) {
+        if (depth === 0) break;
+        depth--;
+        continue;
+      }
+      const a = abbrevs.get(code);
+      if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
+      let sibling: number | undefined;
+      if (depth === 0 && a.tag === DW_TAG.variable) {
+        let name: RawName | undefined, spec: number | undefined, location = false, declaration = false;
+        for (let i = 0; i < a.forms.length; i++) {
+          const at = a.attrs[i];
+          if (at === DW_AT.name || at === DW_AT.specification || at === DW_AT.abstractOrigin || at === DW_AT.declaration) {
+            // Names stay raw (a string offset or index) until a definition needs one: most variables here are declarations.
+            const v = at === DW_AT.name && a.forms[i] === DW_FORM.strp ? { k: 'strp' as const, offset: h.offsetSize === 8 ? Number(r.u64()) : r.u32() } : this.readValue(r, a.forms[i], a.consts[i]);
+            if (at === DW_AT.name) name = v;
+            else if (at === DW_AT.declaration) declaration = v.k === 'flag' && v.v;
+            else if (v.k === 'ref') spec = v.offset;
+          } else {
+            if (at === DW_AT.location) location = true;
+            this.skipValue(r, a.forms[i]);
+          }
+        }
+        if (name !== undefined) names.set(offset, name);
+        found.push({ name, spec, offset, definition: location && !declaration });
+      } else {
+        for (let i = 0; i < a.forms.length; i++) {
+          if (depth === 0 && a.attrs[i] === DW_AT.sibling) {
+            const v = this.readValue(r, a.forms[i], a.consts[i]);
+            if (v.k === 'ref') sibling = v.offset;
+          } else this.skipValue(r, a.forms[i]);
+        }
+      }
+      // A top-level DIE's subtree is skipped whole when DW_AT_sibling says where it ends.
+      if (a.children) {
+        if (sibling !== undefined && sibling > r.at && sibling <= h.end) r.at = sibling;
+        else if (++depth > MAX_DEPTH) throw new DwarfError(`DIEs nested deeper than ${MAX_DEPTH} at 0x${offset.toString(16)}`);
+      }
+    }
+    const out: { name: string; offset: number }[] = [];
+    for (const f of found) {
+      if (f.definition === declarations) continue;
+      const raw = f.name ?? (f.spec === undefined ? undefined : names.get(f.spec));
+      const name = raw === undefined ? undefined : raw.k === 'str' ? raw.v : raw.k === 'strx' ? this.stringAtIndex(raw.index)
+        : raw.k === 'strp' ? this.info.stringAt('str', raw.offset) : undefined;
+      if (name !== undefined) out.push({ name, offset: f.offset });
+    }
+    return out;
+  }
+
+  /** Attribute `index` of the DIE whose values start at `dataOffset`: the ones before it are stepped over. */
+  valueAt(dataOffset: number, a: AbbrevEntry, index: number): AttrValue | undefined {
+    const r = new DwarfReader(this.info.sections.info, dataOffset, this.header.end);
+    try {
+      for (let i = 0; i < index; i++) this.skipValue(r, a.forms[i]);
+      return this.readValue(r, a.forms[index], a.consts[index]);
+    } catch (e) {
+      // A value that cannot be read (a string offset past its section) is absent, said once per unit.
+      if (!(e instanceof DwarfError)) throw e;
+      if (!this.badValue) this.info.warnings.push(`.debug_info unit at 0x${this.header.offset.toString(16)}: ${e.message}`);
+      this.badValue = true;
+      return undefined;
+    }
+  }
+  private badValue = false;
+
+  /** Steps over one attribute value of form `form` without decoding it. */
+  private skipValue(r: DwarfReader, form: number): void {
+    const offsetSize = this.header.offsetSize;
+    switch (form) {
+      case DW_FORM.flagPresent: case DW_FORM.implicitConst: return;
+      case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: r.skip(1); return;
+      case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2: r.skip(2); return;
+      case DW_FORM.strx3: case DW_FORM.addrx3: r.skip(3); return;
+      case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.refSup4: case DW_FORM.strx4: case DW_FORM.addrx4: r.skip(4); return;
+      case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.refSig8: case DW_FORM.refSup8: r.skip(8); return;
+      case DW_FORM.data16: r.skip(16); return;
+      case DW_FORM.strp: case DW_FORM.lineStrp: case DW_FORM.secOffset: case DW_FORM.strpSup: r.skip(offsetSize); return;
+      case DW_FORM.refAddr: r.skip(this.header.version === 2 ? this.header.addressSize : offsetSize); return;
+      case DW_FORM.addr: r.skip(this.header.addressSize); return;
+      case DW_FORM.udata: case DW_FORM.sdata: case DW_FORM.refUdata: case DW_FORM.strx: case DW_FORM.addrx:
+      case DW_FORM.loclistx: case DW_FORM.rnglistx: r.uleb(); return;
+      case DW_FORM.block1: r.skip(r.u8()); return;
+      case DW_FORM.block2: r.skip(r.u16()); return;
+      case DW_FORM.block4: r.skip(r.u32()); return;
+      case DW_FORM.block: case DW_FORM.exprloc: r.skip(r.uleb()); return;
+      case DW_FORM.string: { const nul = r.b.indexOf(0, r.at); if (nul < 0 || nul >= r.end) throw new DwarfError('unterminated string'); r.at = nul + 1; return; }
+      default: this.readValue(r, form, undefined); // indirect, and any form the reader rejects with its message
+    }
   }
 
   /** One attribute value of form `form` (DWARF 5 §7.5.6). */
@@ -476,6 +596,64 @@ export class DwarfInfo {
     return new DwarfReader(t, offset, t.length).cstring();
   }
 
+  /**
+   * Named top-level variables with storage (a location, not a declaration), name → the
+   * offset of the first unit's DIE: built once by scanning each unit's top level, no
+   * unit parsed (a vmlinux has millions of DIEs, the index some thousand names).
+   */
+  globalVariables(): ReadonlyMap<string, number> {
+    this.indexUnits(this.units.length);
+    return this.globalIndex;
+  }
+  private readonly globalIndex = new Map<string, number>();
+  /** Units the global index has scanned, in order. */
+  private indexed = 0;
+
+  /**
+   * Builds the global index in the background, a few units per turn of the event loop,
+   * while the guest runs to its first stop: the first Globals scope then costs nothing.
+   * A request that needs it sooner finishes it at once (globalVariables).
+   */
+  indexInBackground(): void {
+    if (this.indexed >= this.units.length) return;
+    setImmediate(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
+  }
+
+  private indexUnits(upTo: number): void {
+    for (; this.indexed < Math.min(upTo, this.units.length); this.indexed++) {
+      const u = this.units[this.indexed];
+      try {
+        for (const v of u.topLevelVariables(false)) if (!this.globalIndex.has(v.name)) this.globalIndex.set(v.name, v.offset);
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e;
+        this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+      }
+    }
+  }
+
+  /**
+   * Declarations (`extern unsigned long volatile jiffies;`), name → DIE offset, built on
+   * first use: for a name with no definition in DWARF whose storage only the ELF symbol
+   * table gives (Linux's linker script defines `jiffies`), as gdb finds it.
+   */
+  globalDeclarations(): ReadonlyMap<string, number> {
+    this.declarationIndex ??= this.variableIndex(true);
+    return this.declarationIndex;
+  }
+  private declarationIndex: Map<string, number> | undefined;
+
+  private variableIndex(declarations: boolean): Map<string, number> {
+    const index = new Map<string, number>();
+    for (const u of this.units) {
+      try {
+        for (const v of u.topLevelVariables(declarations)) if (!index.has(v.name)) index.set(v.name, v.offset);
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e; // said by the global index already
+      }
+    }
+    return index;
+  }
+
   /** The unit holding .debug_info offset `offset`. */
   unitAt(offset: number): Unit | undefined {
     let lo = 0, hi = this.units.length - 1;
@@ -568,8 +746,10 @@ const NO_UNIT = Object.create(Unit.prototype) as Unit;
  */
 export class MadeType extends Die {
   constructor(tag: number, attrs: readonly [number, AttrValue][], private readonly target?: Die, children: readonly Die[] = []) {
-    super(NO_UNIT, -1, tag, undefined, [...attrs.map(([at]) => at), ...(target !== undefined ? [DW_AT.type] : [])],
-      [...attrs.map(([, v]) => v), ...(target !== undefined ? [{ k: 'ref', offset: -1 } as const] : [])]);
+    const all: [number, AttrValue][] = [...attrs, ...(target !== undefined ? [[DW_AT.type, { k: 'ref', offset: -1 }] as [number, AttrValue]] : [])];
+    super(NO_UNIT, -1, tag, undefined, { tag, children: children.length > 0, attrs: all.map(([at]) => at), forms: [], consts: [] }, -1);
+    // Every value is known: none is ever decoded from a unit.
+    this.values = all.map(([, v]) => v);
     this.children.push(...children);
   }
 

@@ -215,26 +215,30 @@ export class SourceLines {
    * compiler's column points (`ticks▷++`, a non-statement row of a one-statement line).
    */
   displayColumn(row: LineRow): number {
-    const statements = this.statementsOfLine().get(`${row.line}:${row.file}`) ?? [];
+    const statements = this.statementsOfLine(row.file).get(row.line) ?? [];
     if (new Set(statements.map((r) => r.column)).size <= 1) return 1;
     const here = statements.filter((r) => r.address === row.address).at(-1) ?? row;
     return Math.max(1, here.column);
   }
 
-  private statementsByLine: Map<string, LineRow[]> | undefined;
+  private statementsByFile: Map<string, Map<number, LineRow[]>> | undefined;
 
-  /** is_stmt rows with a column, by "line:file"; built on first use (a kernel's table is large). */
-  private statementsOfLine(): Map<string, LineRow[]> {
-    if (this.statementsByLine === undefined) {
-      this.statementsByLine = new Map();
+  /**
+   * is_stmt rows with a column, by file then line; built on first use in one pass, no key
+   * strings made (a kernel's table has half a million rows).
+   */
+  private statementsOfLine(file: string): Map<number, LineRow[]> {
+    if (this.statementsByFile === undefined) {
+      this.statementsByFile = new Map();
       for (const r of this.byAddress) {
         if (!r.isStmt || r.endSequence || r.column === 0) continue;
-        const key = `${r.line}:${r.file}`;
-        const list = this.statementsByLine.get(key);
-        if (list === undefined) this.statementsByLine.set(key, [r]); else list.push(r);
+        let lines = this.statementsByFile.get(r.file);
+        if (lines === undefined) this.statementsByFile.set(r.file, lines = new Map());
+        const list = lines.get(r.line);
+        if (list === undefined) lines.set(r.line, [r]); else list.push(r);
       }
     }
-    return this.statementsByLine;
+    return this.statementsByFile.get(file) ?? new Map();
   }
 
   /** Files the table knows, for matching a client's path. */

@@ -82,7 +82,7 @@ export function variablesAt(frame: SourceFrame, pc: bigint): FrameVariables {
   const locals: Die[] = [];
   const ordered: Die[] = [];
   for (const b of blocks.reverse()) {
-    for (const c of b.children) {
+    for (const c of [...b.children, ...abstractStatics(b)]) {
       const isLocal = c.tag === DW_TAG.variable && c.name !== undefined;
       if (isLocal) locals.push(c);
       if (isLocal || c.tag === DW_TAG.formalParameter) ordered.push(c);
@@ -91,14 +91,23 @@ export function variablesAt(frame: SourceFrame, pc: bigint): FrameVariables {
   return { arguments: args, locals, ordered };
 }
 
-/** Every named global and file-level static variable of the program, unit by unit (parses every unit: call lazily). */
+/**
+ * Variables of an inlined function that only its abstract instance holds: GCC writes a
+ * static local (`__func__`) once there, not in each inlined copy; gdb shows it in each.
+ */
+function abstractStatics(scope: Die): Die[] {
+  if (scope.tag !== DW_TAG.inlinedSubroutine) return [];
+  const abstract = scope.origin();
+  if (abstract === undefined) return [];
+  const concrete = new Set(scope.children.map((c) => c.origin()).filter((d): d is Die => d !== undefined));
+  return abstract.children.filter((c) => c.tag === DW_TAG.variable && c.has(DW_AT.location) && !concrete.has(c));
+}
+
+/** Every named global and file-level static variable with storage, from the name index (DwarfInfo.globalVariables); each one's unit is parsed as it is reached. */
 export function* globals(info: DwarfInfo): Generator<Die> {
-  for (const u of info.units) {
-    let root: Die;
-    try { root = u.root(); } catch { continue; }
-    for (const d of root.children) {
-      if (d.tag === DW_TAG.variable && d.name !== undefined && (d.has(DW_AT.location) || d.origin()?.has(DW_AT.location))) yield d;
-    }
+  for (const offset of info.globalVariables().values()) {
+    const d = info.dieAt(offset);
+    if (d !== undefined) yield d;
   }
 }
 
@@ -125,7 +134,12 @@ function callSiteAt(info: DwarfInfo, returnPc: bigint): Die | undefined {
 }
 
 /** The caller's side of a frame: its registers and memory, and the pc the call returns to. */
-export interface CallerContext { ctx: ExprContext; returnPc: bigint }
+export interface CallerContext {
+  ctx: ExprContext;
+  returnPc: bigint;
+  /** The function whose entry values are asked for: a call site that called another is no witness. */
+  callee?: Die;
+}
 
 /**
  * The value register `reg` held when the current function was entered, as the caller's
@@ -135,6 +149,10 @@ export interface CallerContext { ctx: ExprContext; returnPc: bigint }
 export function entryRegisterValue(info: DwarfInfo, reg: number, caller: CallerContext): bigint | undefined {
   const site = callSiteAt(info, caller.returnPc);
   if (site === undefined) return undefined;
+  // The call went to another function, which ended in a tail call to this one
+  // (DW_AT_call_origin, DWARF 5 §3.4.1): its parameters are not this function's.
+  const target = site.ref(0x7f) ?? site.ref(DW_AT.abstractOrigin);
+  if (caller.callee !== undefined && target?.name !== undefined && target.name !== caller.callee.name) return undefined;
   const param = site.children.find((c) => {
     if (!CALL_SITE_PARAMETER.has(c.tag)) return false;
     const loc = c.attr(DW_AT.location);

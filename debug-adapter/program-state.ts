@@ -9,7 +9,7 @@
  */
 import { Die, DW_AT, DW_TAG, DwarfInfo } from './dwarf-dies';
 import { concrete, enumerators, members, typeName, typeOf, typeSize } from './dwarf-types';
-import { CallerContext, framesAt, globals, SourceFrame, variablesAt } from './dwarf-scopes';
+import { CallerContext, entryRegisterValue, framesAt, SourceFrame, variablesAt } from './dwarf-scopes';
 import { arrayDims, formatArrayOf, formatMember, formatValue, frameVariables, objectBytes, toBytes, ValueContext, variableLocation } from './dwarf-values';
 import { littleEndian, LocationError } from './dwarf-expr';
 import { CallStacks } from './call-stacks';
@@ -117,25 +117,38 @@ export class ProgramState {
     return this.cache(hart).run(() => vars.map((v) => this.variableRow(hart, v, undefined, f.pc, f.ctx)));
   }
 
-  /** Names of the program's global variables, sorted; read once per session (it parses every unit). */
+  /** Names of the program's global variables, sorted; from each .debug_info's name index (no unit parsed). */
   globalNames(): string[] {
     if (this.globalsByName === undefined) {
       this.globalsByName = new Map();
       for (const info of this.ctx.debugInfo.dwarf) {
-        for (const g of globals(info)) if (!this.globalsByName.has(g.name!) && isDefinition(g)) this.globalsByName.set(g.name!, g);
+        for (const [name, offset] of info.globalVariables()) if (!this.globalsByName.has(name)) this.globalsByName.set(name, { info, offset });
       }
       this.sortedGlobals = [...this.globalsByName.keys()].sort();
     }
     return this.sortedGlobals;
   }
-  private globalsByName: Map<string, Die> | undefined;
+  private globalsByName: Map<string, { info: DwarfInfo; offset: number }> | undefined;
   private sortedGlobals: string[] = [];
 
+  /** A global's DIE by name (its unit parsed now); else a declaration of a name the ELF symbols define. */
+  private global(name: string): Die | undefined {
+    this.globalNames();
+    const g = this.globalsByName!.get(name);
+    if (g !== undefined) return g.info.dieAt(g.offset);
+    if (this.ctx.debugInfo.symbols.lookup(name) === undefined) return undefined;
+    for (const info of this.ctx.debugInfo.dwarf) {
+      const offset = info.globalDeclarations().get(name);
+      if (offset !== undefined) return info.dieAt(offset);
+    }
+    return undefined;
+  }
+
   async globals(hart: number, start: number, count: number): Promise<ValueRow[]> {
-    const names = this.globalNames().slice(start, start + count);
+    const dies = this.globalNames().slice(start, start + count).map((n) => this.global(n)).filter((d): d is Die => d !== undefined);
     const ctx = await this.baseContext(hart);
     const pc = (await this.stacks.unwound(hart)).pcs[0];
-    return this.cache(hart).run(() => names.map((n) => this.variableRow(hart, this.globalsByName!.get(n)!, undefined, pc, ctx)));
+    return this.cache(hart).run(() => dies.map((d) => this.variableRow(hart, d, undefined, pc, ctx)));
   }
 
   /** The children of an object: members, elements [start, start + count), or what a pointer points at. */
@@ -184,7 +197,7 @@ export class ProgramState {
       addressSize,
       variable: (name) => {
         const local = f === undefined ? undefined : lookup(f, name);
-        const die = local ?? (this.globalNames(), this.globalsByName!.get(name));
+        const die = local ?? this.global(name);
         if (die !== undefined) return this.variableValue(die, local !== undefined ? f!.frame.function : undefined, pc, ctx);
         // An enumerator is a constant of its enum type (C11 §6.4.4.3).
         const e = this.named(`#${name}`, f);
@@ -323,8 +336,9 @@ export class ProgramState {
     const regs = u.regs[depth];
     const rules = this.ctx.debugInfo.rulesAt(pc);
     const cfa = rules === undefined || rules.cfaRegister >= 32 ? undefined : BigInt.asUintN(this.ctx.xlen, regs[rules.cfaRegister] + BigInt(rules.cfaOffset));
-    const ctx = this.valueContext(hart, regs, cfa);
-    const caller = depth + 1 < u.pcs.length ? { ctx: this.valueContext(hart, u.regs[depth + 1], undefined), returnPc: u.pcs[depth + 1] } : undefined;
+    const caller = depth + 1 < u.pcs.length ? { ctx: this.valueContext(hart, u.regs[depth + 1], undefined), returnPc: u.pcs[depth + 1], callee: frame.function } : undefined;
+    // DW_OP_entry_value in a location: the caller's call site gives the register's value at entry.
+    const ctx: ValueContext = { ...this.valueContext(hart, regs, cfa), ...(caller !== undefined && !frame.inlined ? { entryValue: (reg: number) => entryRegisterValue(info, reg, caller) } : {}) };
     return { info, frame, pc, ctx, caller };
   }
 
@@ -356,7 +370,9 @@ export class ProgramState {
     const none = (missing: string): CValue => ({ type, bytes: new Uint8Array(0), path: name, missing });
     if (size === undefined) return none('<incomplete type>');
     let loc;
-    try { loc = variableLocation(v, fn, pc, ctx); } catch (e) {
+    // A declaration's storage is where the ELF symbol of its name is.
+    const declared = isDefinition(v) ? undefined : this.ctx.debugInfo.symbols.addressOf(name);
+    try { loc = declared !== undefined ? { kind: 'memory' as const, address: declared } : variableLocation(v, fn, pc, ctx); } catch (e) {
       if (e instanceof LocationError) return none(e.message.startsWith('<') ? e.message : `<error: ${e.message}>`);
       throw e;
     }

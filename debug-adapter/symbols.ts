@@ -57,6 +57,14 @@ export class SymbolTable implements SymbolLookup {
       if (this.sorted[mid].address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
     }
     if (found < 0 || this.sorted[found].address < range[0]) return undefined;
+    // gdb's rule: a label without a size (`clear_bss_done:` in head.S) gives way to an
+    // earlier symbol whose size covers the address (the function it sits in).
+    if (this.sorted[found].size === 0n) {
+      for (let i = found - 1; i >= 0 && i >= found - 64 && this.sorted[i].address >= range[0]; i--) {
+        const s = this.sorted[i];
+        if (s.size > 0n && address < s.address + s.size) return s;
+      }
+    }
     return this.sorted[found];
   }
 

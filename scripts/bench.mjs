@@ -94,4 +94,5 @@ console.log(`MB/s = ${IO_MIB} MiB moved by the guest per wall-clock second of th
 await (await import('./bench-devices.mjs')).benchDevices(root);
 await (await import('./bench-debugger.mjs')).benchDebugger(root);
 await (await import('./bench-debugger.mjs')).benchTransports(root);
+await (await import('./bench-debugger.mjs')).benchLinuxState(root);
 await (await import('./bench-dts.mjs')).benchDts(root);

@@ -190,9 +190,10 @@ export class GdbSession {
 
   /**
    * Starts gdb on `elf`, and QEMU under it, stopped at QEMU's reset vector (0x1000)
-   * before the first instruction.
+   * before the first instruction. `qemu` replaces the QEMU command line (it must end in
+   * `-S -gdb stdio`): a firmware and a raw kernel image, with `elf` only its symbols.
    */
-  static async start(elf: string, xlen: Xlen): Promise<GdbSession> {
+  static async start(elf: string, xlen: Xlen, qemu = qemuGdbCommand(elf, xlen)): Promise<GdbSession> {
     const proc = spawn(GDB, ['-nx', '-q', '--interpreter=mi3'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const s = new GdbSession(proc);
     await s.command(`-file-exec-and-symbols ${miQuote(elf)}`);
@@ -200,7 +201,7 @@ export class GdbSession {
     await s.command('-gdb-set pagination off');
     await s.command('-gdb-set confirm off');
     // `exec`: the pipe's child is QEMU itself, so gdb's closing the pipe ends it.
-    await s.command(`target remote | exec ${qemuGdbCommand(elf, xlen).map(shellQuote).join(' ')}`);
+    await s.command(`target remote | exec ${qemu.map(shellQuote).join(' ')}`);
     return s;
   }
 

@@ -4,7 +4,7 @@
 #
 #   bash emulator/test/linux/build.sh        (scripts/run-tests.mjs runs it before the tests)
 #
-# Output, ignored by git: emulator/test/guests/build/linux/{Image,rootfs.img,KEY}. KEY is a
+# Output, ignored by git: emulator/test/guests/build/linux/{Image,vmlinux,rootfs.img,KEY}. KEY is a
 # hash of every input (this script, kernel.config, init.c, the tarball's package version,
 # the tools' versions); when it matches, nothing is done. The unpacked tree and the kernel's
 # objects are deleted after a build (1.5 GB); LINUX_KEEP_TREE=1 keeps them for rebuilds.
@@ -46,7 +46,7 @@ key="$( {
   "$KLD" --version | sed -n 1p
   mke2fs -V 2>&1 | sed -n 1p
 } | sha256sum | cut -c1-16)"
-if [[ -f "$OUT/KEY" && "$(cat "$OUT/KEY")" == "$key" && -f "$OUT/Image" && -f "$OUT/rootfs.img" ]]; then
+if [[ -f "$OUT/KEY" && "$(cat "$OUT/KEY")" == "$key" && -f "$OUT/Image" && -f "$OUT/vmlinux" && -f "$OUT/rootfs.img" ]]; then
   echo "linux: up to date ($key)"
   exit 0
 fi
@@ -84,6 +84,8 @@ done <"$HERE/kernel.config"
 echo "linux: building the kernel (make -j2)"
 "${kmake[@]}" -j2 Image
 cp "$OBJ/arch/riscv/boot/Image" "$OUT/Image"
+# The ELF with its DWARF 5, for the debugger's tests (launch.json `symbols`).
+cp "$OBJ/vmlinux" "$OUT/vmlinux"
 
 # The root disk: /sbin/init (the kernel's first choice without an initramfs), a file
 # for it to read, /dev for devtmpfs to mount on.
