@@ -14,6 +14,7 @@ import { BreakpointOptions, checkOptions, given, hitConditionMet, logLine } from
 import { DataTargets, describeWatchStop, MAX_WATCHES, parseDataId, WatchTarget } from './data-breakpoints';
 import { parseTrapCondition } from './trap-conditions';
 import { parseAddress, RequestError, SessionContext } from './session-context';
+import { functionLocations } from './function-entry';
 
 /** The exception filters (DAP exceptionBreakpointFilters): trap-conditions.ts reads their conditions. */
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -83,13 +84,13 @@ export class BreakpointRegistry {
     this.functions = new Map();
     const result: DebugProtocol.Breakpoint[] = [];
     for (const b of list) {
-      const s = this.ctx.debugInfo.symbols.lookup(b.name.trim());
-      if (s === undefined) { result.push({ verified: false, message: `no symbol '${b.name}' in the program` }); continue; }
+      const where = functionLocations(this.ctx.debugInfo, b.name.trim());
+      if (where === undefined) { result.push({ verified: false, message: `no symbol '${b.name}' in the program` }); continue; }
       const bad = checkOptions(b);
       if (bad !== null) { result.push({ verified: false, message: bad }); continue; }
       const id = this.add('function', b);
-      this.functions.set(s.address, id);
-      result.push({ id, verified: true, instructionReference: `0x${s.address.toString(16)}` });
+      for (const a of where.addresses) this.functions.set(a, id);
+      result.push({ id, verified: true, instructionReference: `0x${where.addresses[0].toString(16)}`, ...(where.note !== undefined ? { message: where.note } : {}) });
     }
     await this.sync();
     return result;

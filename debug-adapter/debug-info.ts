@@ -13,7 +13,7 @@ import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
-import { DW_AT, DwarfInfo } from './dwarf-dies';
+import { DW_AT, DwarfInfo, Unit } from './dwarf-dies';
 import { framesAt } from './dwarf-scopes';
 
 /** One function of an inline chain at a pc: its name, and for an inlined one the line of its caller it was inlined at. */
@@ -62,6 +62,7 @@ export class DebugInfo {
     const rows: LineRow[] = [];
     const cfis: CallFrameInfo[] = [];
     const dwarf: DwarfInfo[] = [];
+    const moved: { info: DwarfInfo; offset: bigint }[] = [];
     const unitFiles = new Map<DwarfInfo, Map<number, string[]>>();
     const move = pathMover(r.sourceFileMap);
     for (const img of images) {
@@ -73,8 +74,9 @@ export class DebugInfo {
       for (const w of cfi.warnings) messages.push(`${img.label}: ${w}`);
       cfis.push(cfi);
       // Variables and types: only of images at their link addresses (DW_OP_addr and ranges are not moved).
-      const info = img.offset === 0n ? DwarfInfo.fromElf(img.elf, img.file.bytes, []) : undefined;
-      if (info !== undefined) {
+      const info = DwarfInfo.fromElf(img.elf, img.file.bytes, []);
+      if (info !== undefined && img.offset !== 0n) moved.push({ info, offset: img.offset });
+      else if (info !== undefined) {
         for (const w of info.warnings) messages.push(`${img.label}: ${w}`);
         dwarf.push(info);
         unitFiles.set(info, new Map([...table.files].map(([unit, names]) => [unit, names.map(move)])));
@@ -83,8 +85,8 @@ export class DebugInfo {
     }
     for (const d of dwarf) d.indexInBackground();
     // Rows are copied only when sourceFileMap moves their files: a kernel has millions.
-    const moved = Object.keys(r.sourceFileMap).length === 0 ? rows : rows.map((row) => ({ ...row, file: move(row.file) }));
-    return { info: new DebugInfo(files, symbols, new SourceLines(moved), cfis, dwarf, unitFiles), messages };
+    const movedRows = Object.keys(r.sourceFileMap).length === 0 ? rows : rows.map((row) => ({ ...row, file: move(row.file) }));
+    return { info: new DebugInfo(files, symbols, new SourceLines(movedRows), cfis, dwarf, unitFiles, moved), messages };
   }
 
   private constructor(
@@ -97,7 +99,20 @@ export class DebugInfo {
     readonly dwarf: readonly DwarfInfo[],
     /** Per .debug_info, its units' line-table file names (for DW_AT_call_file). */
     private readonly unitFiles: ReadonlyMap<DwarfInfo, ReadonlyMap<number, string[]>>,
+    /** .debug_info of images loaded away from their link address: only their units' own facts are used (unitAt). */
+    private readonly movedDwarf: readonly { info: DwarfInfo; offset: bigint }[] = [],
   ) {}
+
+  /** The compilation unit whose code is at `pc`, in any image (moved ones too): for facts about a unit, not its addresses. */
+  unitAt(pc: bigint): Unit | undefined {
+    const here = this.dwarfAt(pc)?.unitForPc(pc);
+    if (here !== undefined) return here;
+    for (const m of this.movedDwarf) {
+      const u = m.info.unitForPc(BigInt.asUintN(64, pc - m.offset));
+      if (u !== undefined) return u;
+    }
+    return undefined;
+  }
 
   /**
    * The functions inlined at `pc`, innermost first, ending with the function they were

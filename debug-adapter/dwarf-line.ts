@@ -203,6 +203,16 @@ export class SourceLines {
     return out;
   }
 
+  /** The rows (end-of-sequence rows left out) at addresses in [lo, hi), by address; rows sharing an address in table order. */
+  rowsIn(lo: bigint, hi: bigint): LineRow[] {
+    const rows = this.byAddress;
+    let a = 0, b = rows.length;
+    while (a < b) { const mid = (a + b) >> 1; if (rows[mid].address < lo) a = mid + 1; else b = mid; }
+    const out: LineRow[] = [];
+    for (let i = a; i < rows.length && rows[i].address < hi; i++) if (!rows[i].endSequence) out.push(rows[i]);
+    return out;
+  }
+
   /** Addresses in [lo, hi) where a statement starts (is_stmt rows). */
   statementStarts(lo: bigint, hi: bigint): bigint[] {
     return [...new Set(this.rows.filter((r) => r.isStmt && !r.endSequence && r.address >= lo && r.address < hi).map((r) => r.address))];

@@ -274,8 +274,18 @@ export class GdbSession {
 
   /** A software breakpoint at a function (`name`) or address (`*0x...`); resolves with its address. */
   async breakAt(location: string): Promise<bigint> {
+    const [address, ...more] = await this.breakLocations(location);
+    if (more.length > 0) throw new Error(`gdb: ${location} has ${more.length + 1} locations`);
+    return address;
+  }
+
+  /** A breakpoint's every location (a function inlined in places has several). */
+  async breakLocations(location: string): Promise<bigint[]> {
     const r = await this.command(`-break-insert ${miQuote(location)}`);
-    return BigInt(miString(miTuple(r.results.bkpt, 'bkpt').addr, 'bkpt.addr'));
+    const bkpt = miTuple(r.results.bkpt, 'bkpt');
+    const addr = miString(bkpt.addr, 'bkpt.addr');
+    if (addr !== '<MULTIPLE>') return [BigInt(addr)];
+    return miList(bkpt.locations, 'bkpt.locations').map((l, i) => BigInt(miString(miTuple(l, `locations[${i}]`).addr, 'addr')));
   }
 
   /** gdb's backtrace, as far as it unwinds. */

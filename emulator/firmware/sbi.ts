@@ -377,6 +377,8 @@ export class BuiltinSbi {
     writeCsr(h, CSR.mcounteren, 0xffffffffn);
     writeCsr(h, CSR.scounteren, 7n);
     writeCsr(h, CSR.mcountinhibit, 0xfffffff8n);
+    // OpenSBI's mstatus_init turns FP on (FS = Dirty, the value it writes) when misa has F.
+    if (h.hasF) h.mstatus |= MSTATUS.FS;
     if (this.xlen === 64) writeCsr(h, CSR.menvcfg, BigInt(MENVCFG_LO) | (BigInt(MENVCFG_HI >>> 0) << 32n));
     else { writeCsr(h, CSR.menvcfg, BigInt(MENVCFG_LO)); writeCsr(h, CSR.menvcfgh, BigInt((1 << 31) >>> 0)); }
     // PMP: the CLINT for M only, then everything else read/write/execute.
