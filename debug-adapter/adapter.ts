@@ -27,6 +27,7 @@ import { DisassemblyWindow } from './disassembly';
 import { Scopes } from './scopes';
 import { ProgramState } from './program-state';
 import { Stepping, StepRequest } from './stepping';
+import { inlinedCallsStartingAt } from './dwarf-scopes';
 import { MemoryAccess } from './memory';
 import { RequestError, SessionState } from './session-context';
 import { runConsoleCommand } from './console-commands';
@@ -285,12 +286,40 @@ export class OsdevDebugSession extends DebugSession {
     // The machine ran: what was read before is stale, for the breakpoints' conditions too.
     this.scopes.reset();
     this.stacks.clear();
+    const waiter = this.stepWaiter;
+    if (waiter !== null && stop.reason === 'step') { this.stepWaiter = null; waiter(true); return; }
     const show = await this.breakpoints.shouldShow(stop, (line) => this.output('console', `${line}\n`)).catch(() => true);
+    // A breakpoint not to be shown inside a line step's single steps: the step goes on from there.
+    if (!show && waiter !== null && this.lastResume === null) { this.stepWaiter = null; waiter(true); return; }
     if (!show && this.state.client !== null && this.lastResume !== null) {
       // Run on as the user asked: a step over a call with a false condition inside it is still a step.
       await this.resume(this.lastResume).catch(() => undefined);
       return;
     }
+    // Something else ended a line step: shown as it is, and the step is over.
+    if (waiter !== null) { this.stepWaiter = null; waiter(false); }
+    await this.hideInlinedCalls(stop).catch(() => undefined);
+    this.showStop(stop);
+  }
+
+  /**
+   * gdb's skip_inline_frames: a stop at the first instruction of inlined calls shows the
+   * caller at the call site, except a user breakpoint's stop, which shows the function
+   * it was set on (a line or an address: the innermost).
+   */
+  private async hideInlinedCalls(stop: DebugStop): Promise<void> {
+    const pc = stop.reason === 'breakpoint' ? stop.address : (await this.state.machine().request({ type: 'readRegisters', hart: stop.hart })).pc;
+    const frames = this.state.debugInfo.sourceFrames(pc);
+    let hide = inlinedCallsStartingAt(frames, pc);
+    if (stop.reason === 'breakpoint') {
+      const named = this.breakpoints.functionAt(pc);
+      const at = named === undefined ? -1 : frames.findIndex((f) => f.name === named);
+      hide = Math.min(hide, Math.max(at, 0));
+    }
+    this.stacks.hideInlined(stop.hart, hide);
+  }
+
+  private showStop(stop: DebugStop): void {
     this.lastStop = stop;
     const view = this.breakpoints.view(stop);
     const ev = new StoppedEvent(view.reason, stop.hart + 1, view.text) as DebugProtocol.StoppedEvent;
@@ -358,26 +387,76 @@ export class OsdevDebugSession extends DebugSession {
   }
 
   protected override async pauseRequest(response: DebugProtocol.PauseResponse): Promise<void> {
-    await this.handle(response, async () => { await this.state.machine().request({ type: 'pause' }); });
+    await this.handle(response, async () => {
+      // A line step between its primitives is not running: it ends at its next stop, shown as a pause.
+      if (this.lineStep !== null) this.lineStep.paused = true;
+      await this.state.machine().request({ type: 'pause' });
+    });
   }
 
   protected override async stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): Promise<void> {
-    await this.handle(response, async () => { await this.step(await this.stepping.into(this.hartOf(args.threadId), args.granularity)); });
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      await this.step(hart, await this.stepping.into(hart, args.granularity), 'into');
+    });
   }
 
   protected override async nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): Promise<void> {
-    await this.handle(response, async () => { await this.step(await this.stepping.over(this.hartOf(args.threadId), args.granularity)); });
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      await this.step(hart, await this.stepping.over(hart, args.granularity), 'over');
+    });
   }
 
   protected override async stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): Promise<void> {
-    await this.handle(response, async () => { await this.step(await this.stepping.out(this.hartOf(args.threadId))); });
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      await this.step(hart, await this.stepping.out(hart), 'outInline');
+    });
   }
 
-  /** A step stepping.ts chose: a run to addresses is a resume (remembered), single steps go as they are. */
-  private async step(req: StepRequest): Promise<void> {
-    if (req.type === 'runTo') await this.resume(req);
+  /**
+   * A step stepping.ts chose: a run to addresses is a resume (remembered), single steps go
+   * as they are; a line step runs on after the response, one primitive at a time, each
+   * stop handed to it (stepWaiter) until it ends and its stop is shown.
+   */
+  private async step(hart: number, req: StepRequest | 'line', kind: 'into' | 'over' | 'outInline'): Promise<void> {
+    if (req === 'line') {
+      const step = { paused: false };
+      let cut = false; // ended by a pause between primitives: no stop was shown yet
+      this.lineStep = step;
+      void this.stepping.line(hart, kind, (r) => {
+        if (!step.paused) return this.runStepPrimitive(r);
+        cut = true;
+        return Promise.resolve(false);
+      })
+        .then((ended) => {
+          if (ended) this.showStop({ reason: 'step', hart });
+          else if (cut) this.showStop({ reason: 'pause', hart });
+        })
+        .catch((e: unknown) => {
+          this.output('stderr', `step: ${e instanceof Error ? e.message : String(e)}\n`);
+          this.showStop({ reason: 'step', hart });
+        })
+        .finally(() => { if (this.lineStep === step) this.lineStep = null; });
+    } else if (req.type === 'runTo') await this.resume(req);
     else await this.state.machine().request(req);
   }
+
+  /** One primitive of a line step; resolves at its stop (true: a step's stop; false: another, already shown). */
+  private runStepPrimitive(req: StepRequest): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.stepWaiter = resolve;
+      if (req.type !== 'runTo') this.lastResume = null;
+      const sent = req.type === 'runTo' ? this.resume(req) : this.state.machine().request(req);
+      sent.catch((e: unknown) => { this.stepWaiter = null; reject(e); });
+    });
+  }
+
+  /** The line step waiting for the machine's next stop (adapter.step). */
+  private stepWaiter: ((asStep: boolean) => void) | null = null;
+  /** The line step under way, if one is: a pause ends it. */
+  private lineStep: { paused: boolean } | null = null;
 
   // ---------------------------------------------------------------- state
 

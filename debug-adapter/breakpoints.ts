@@ -44,6 +44,8 @@ export class BreakpointRegistry {
   /** Source breakpoints: file as the client named it → (address → id). */
   private readonly source = new Map<string, Map<bigint, number>>();
   private functions = new Map<bigint, number>();
+  /** The function each function breakpoint's address was set for (an inlined copy's stop shows that function). */
+  private functionNames = new Map<bigint, string>();
   private instructions = new Map<bigint, number>();
   /** Exception filters set before the machine exists. */
   private pendingTrapFilter: TrapFilter | null = null;
@@ -82,6 +84,7 @@ export class BreakpointRegistry {
   async setFunctions(list: readonly DebugProtocol.FunctionBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
     this.forget('function');
     this.functions = new Map();
+    this.functionNames = new Map();
     const result: DebugProtocol.Breakpoint[] = [];
     for (const b of list) {
       const where = functionLocations(this.ctx.debugInfo, b.name.trim());
@@ -89,12 +92,15 @@ export class BreakpointRegistry {
       const bad = checkOptions(b);
       if (bad !== null) { result.push({ verified: false, message: bad }); continue; }
       const id = this.add('function', b);
-      for (const a of where.addresses) this.functions.set(a, id);
+      for (const a of where.addresses) { this.functions.set(a, id); this.functionNames.set(a, b.name.trim()); }
       result.push({ id, verified: true, instructionReference: `0x${where.addresses[0].toString(16)}`, ...(where.note !== undefined ? { message: where.note } : {}) });
     }
     await this.sync();
     return result;
   }
+
+  /** The function a function breakpoint at `address` names, if one is there. */
+  functionAt(address: bigint): string | undefined { return this.functionNames.get(address); }
 
   async setInstructions(list: readonly DebugProtocol.InstructionBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
     this.forget('instruction');

@@ -39,10 +39,25 @@ export class CallStacks {
   /** The frames shown, by hart: what each frame id stands for. */
   private readonly shown = new Map<number, FramePlace[]>();
 
+  /**
+   * Inlined calls hidden at each hart's top frame (gdb's skip_inline_frames): after a stop
+   * at the first instruction of an inlined call the caller is shown, at the call site,
+   * and a step in enters the call without running. Set at every stop.
+   */
+  private readonly hiddenInline = new Map<number, number>();
+
   constructor(private readonly ctx: SessionContext) {}
 
   /** The machine ran: every stack is stale. */
-  clear(): void { this.stacks.clear(); this.shown.clear(); }
+  clear(): void { this.stacks.clear(); this.shown.clear(); this.hiddenInline.clear(); }
+
+  /** How many inlined calls starting at the hart's pc its stop hides. */
+  hideInlined(hart: number, count: number): void {
+    this.shown.delete(hart);
+    if (count > 0) this.hiddenInline.set(hart, count); else this.hiddenInline.delete(hart);
+  }
+
+  hiddenInlined(hart: number): number { return this.hiddenInline.get(hart) ?? 0; }
 
   /**
    * The frames of a hart's stack, the trap's origin last. A pc where functions were
@@ -61,7 +76,9 @@ export class CallStacks {
         places.push({ hart, depth, inline: 0 });
         return;
       }
+      const hidden = depth === 0 ? Math.min(this.hiddenInlined(hart), chain.length - 1) : 0;
       chain.forEach((f, k) => {
+        if (k < hidden) return;
         const frame = this.frame(id(), depth, pc);
         frame.name = f.name;
         const site = chain[k - 1];
@@ -112,7 +129,7 @@ export class CallStacks {
    * interrupted pc (xepc) and mode (xPP) make one more frame. Unwound afresh (stepping
    * asks while the stop's stacks may be stale).
    */
-  async unwind(hart: number): Promise<Unwound> {
+  async unwind(hart: number, limit = MAX_FRAMES): Promise<Unwound> {
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
     const regs = await m.request({ type: 'readRegisters', hart });
@@ -121,7 +138,7 @@ export class CallStacks {
     const pcs = [pc];
     const all = [[...x, pc]];
     const bytes = xlen / 8;
-    while (pcs.length < MAX_FRAMES) {
+    while (pcs.length < limit) {
       const rules = this.ctx.debugInfo.rulesAt(pcs.length === 1 ? pc : pc - 1n);
       if (rules === undefined || rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) break;
       const cfa = BigInt.asUintN(xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));

@@ -14,7 +14,7 @@ import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
 import { DW_AT, DwarfInfo, Unit } from './dwarf-dies';
-import { framesAt } from './dwarf-scopes';
+import { framesAt, SourceFrame } from './dwarf-scopes';
 
 /** One function of an inline chain at a pc: its name, and for an inlined one the line of its caller it was inlined at. */
 export interface InlineFrame { name: string; callFile?: string; callLine?: number }
@@ -129,6 +129,12 @@ export class DebugInfo {
       name: f.name,
       ...(f.inlined && f.callLine !== undefined ? { callLine: f.callLine, callFile: f.callFile === undefined ? undefined : names?.[f.callFile] } : {}),
     }));
+  }
+
+  /** The function at `pc` and the calls inlined into it there, innermost first (dwarf-scopes.ts framesAt). */
+  sourceFrames(pc: bigint): SourceFrame[] {
+    const info = this.dwarfAt(pc);
+    return info === undefined ? [] : framesAt(info, pc);
   }
 
   /** The .debug_info whose units describe `pc`. */

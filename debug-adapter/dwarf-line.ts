@@ -18,6 +18,8 @@ export interface LineRow {
   isStmt: boolean;
   /** The first address after a sequence (DW_LNE_end_sequence): no code at `address`. */
   endSequence: boolean;
+  /** The line has had a non-zero discriminator since it last changed (gdb folds such repeated rows into one). */
+  discriminated?: boolean;
 }
 
 export interface LineTable {
@@ -31,7 +33,7 @@ export interface LineTable {
 const DW_LNCT = { path: 1, directoryIndex: 2 } as const;
 // §6.2.5.2 standard opcodes, §6.2.5.3 extended opcodes.
 const LNS = { copy: 1, advancePc: 2, advanceLine: 3, setFile: 4, setColumn: 5, negateStmt: 6, setBasicBlock: 7, constAddPc: 8, fixedAdvancePc: 9 } as const;
-const LNE = { endSequence: 1, setAddress: 2, defineFile: 3 } as const;
+const LNE = { endSequence: 1, setAddress: 2, defineFile: 3, setDiscriminator: 4 } as const;
 
 /**
  * Reads every unit of .debug_line. Relative paths start at the unit's DW_AT_comp_dir
@@ -124,12 +126,17 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   }
 
   const p = new DwarfReader(b, programStart, end);
-  const fresh = () => ({ address: 0n, file: 1, line: 1, column: 0, isStmt: defaultIsStmt });
+  const fresh = () => ({ address: 0n, file: 1, line: 1, column: 0, isStmt: defaultIsStmt, discriminator: 0, discriminated: false });
   let r = fresh();
   const emit = (endSequence: boolean) => {
     // §6.2.2: the line register is unsigned; an advance below 0 is a corrupt program.
     if (r.line < 0) throw new DwarfError(`line number ${r.line} below 0`);
-    rows.push({ address: r.address, file: files[r.file] ?? `file ${r.file}`, line: r.line, column: r.column, isStmt: r.isStmt, endSequence });
+    rows.push({ address: r.address, file: files[r.file] ?? `file ${r.file}`, line: r.line, column: r.column, isStmt: r.isStmt, endSequence, ...(r.discriminated ? { discriminated: true } : {}) });
+    r.discriminator = 0; // §6.2.5.1: reset after every row
+  };
+  const advanceLine = (delta: number) => {
+    r.line += delta;
+    if (delta !== 0) r.discriminated = r.discriminator !== 0;
   };
   const wrap = (v: bigint) => BigInt.asUintN(addressSize * 8, v);
   while (p.at < end) {
@@ -137,7 +144,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
     if (op >= opcodeBase) { // special opcode (§6.2.5.1)
       const adj = op - opcodeBase;
       r.address = wrap(r.address + BigInt(Math.floor(adj / lineRange) * minInsnLength));
-      r.line += lineBase + (adj % lineRange);
+      advanceLine(lineBase + (adj % lineRange));
       emit(false);
       continue;
     }
@@ -150,12 +157,13 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
         if (sub === LNE.endSequence) { emit(true); r = fresh(); }
         else if (sub === LNE.setAddress) r.address = addressSize === 8 ? p.u64() : BigInt(p.u32());
         else if (sub === LNE.defineFile) files.push(resolve(undefined, p.cstring()));
+        else if (sub === LNE.setDiscriminator) { r.discriminator = p.uleb(); if (r.discriminator !== 0) r.discriminated = true; }
         p.at = next;
         break;
       }
       case LNS.copy: emit(false); break;
       case LNS.advancePc: r.address = wrap(r.address + BigInt(p.uleb() * minInsnLength)); break;
-      case LNS.advanceLine: r.line += p.sleb(); break;
+      case LNS.advanceLine: advanceLine(p.sleb()); break;
       case LNS.setFile: r.file = p.uleb(); break;
       case LNS.setColumn: r.column = p.uleb(); break;
       case LNS.negateStmt: r.isStmt = !r.isStmt; break;
@@ -177,18 +185,39 @@ export class SourceLines {
     this.byAddress = [...rows].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 
-  /** The source line the instruction at `pc` belongs to. */
+  /** The source line the instruction at `pc` belongs to, as gdb reads it (line). */
   at(pc: bigint): LineRow | undefined {
-    const rows = this.byAddress;
+    return this.line(pc)?.row;
+  }
+
+  /**
+   * The line at `pc` and the address range [start, end) of its row, as gdb's
+   * find_pc_line gives them: the rows gdb keeps (gdbRows), the last row at the greatest
+   * address not above `pc` (an is_stmt one before it at that address preferred), ending
+   * where the next row starts. Stepping stops and frames use this, so they name the
+   * lines gdb names.
+   */
+  line(pc: bigint): { row: LineRow; start: bigint; end: bigint } | undefined {
+    const rows = this.kept ??= gdbRows(this.rows);
     let lo = 0, hi = rows.length - 1, found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (rows[mid].address <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    // Several rows can share an address (views): the last one describes the instruction.
-    if (found < 0 || rows[found].endSequence) return undefined;
-    return rows[found];
+    if (found < 0) return undefined;
+    const start = rows[found].address;
+    let first = found;
+    while (first > 0 && rows[first - 1].address === start) first--;
+    // At one address, the rows of one file (gdb keeps one file's rows there): its last, or an is_stmt one before it.
+    const group = rows.slice(first, found + 1).filter((r) => !r.endSequence);
+    if (group.length === 0) return undefined;
+    const same = group.filter((r) => r.file === group[group.length - 1].file);
+    const row = same[same.length - 1].isStmt ? same[same.length - 1] : [...same].reverse().find((r) => r.isStmt) ?? same[same.length - 1];
+    const end = found + 1 < rows.length ? rows[found + 1].address : start + 1n;
+    return { row, start, end };
   }
+
+  private kept: LineRow[] | undefined;
 
   /** Address ranges [start, end) of every row of the line `pc` is on (a line can be split by the optimizer). */
   lineRanges(pc: bigint): [bigint, bigint][] {
@@ -265,4 +294,51 @@ export class SourceLines {
     const addresses = [...new Set(rows.filter((r) => r.line === target).map((r) => r.address))].sort((a, b) => (a < b ? -1 : 1));
     return { line: target, addresses };
   }
+}
+
+/**
+ * The line rows gdb 13 keeps, by address (rows at one address in table order): its line
+ * state machine (dwarf2/read.c) and record_line (buildsym.c) drop a row that switches
+ * file at an unchanged address without being a statement, fold repeated rows of one line
+ * once it had a discriminator, and end a file's rows where another file's begin (an
+ * end-of-sequence marker that removes the old file's rows at that same address).
+ */
+function gdbRows(rows: readonly LineRow[]): LineRow[] {
+  const byFile = new Map<string, LineRow[]>();
+  const record = (file: string, row: LineRow): void => {
+    let v = byFile.get(file);
+    if (v === undefined) byFile.set(file, v = []);
+    if (row.endSequence) {
+      let lastLine: number | undefined;
+      while (v.length > 0) {
+        const last = v[v.length - 1];
+        lastLine = last.endSequence ? 0 : last.line;
+        if (last.address !== row.address) break;
+        v.pop();
+      }
+      if (lastLine === undefined || lastLine === 0) return; // an empty sequence
+    }
+    v.push(row);
+  };
+  const end = (file: string, address: bigint): LineRow => ({ address, file, line: 0, column: 0, isStmt: true, endSequence: true });
+  let lastFile: string | undefined, lastLine = 0, lastAddress: bigint | undefined;
+  for (const r of rows) {
+    if (r.endSequence) {
+      if (lastFile !== undefined) record(lastFile, end(lastFile, r.address));
+      lastFile = undefined; lastLine = 0; lastAddress = undefined;
+      continue;
+    }
+    const fileChanged = r.file !== lastFile;
+    const ignore = (fileChanged && r.address === lastAddress && !r.isStmt) || r.line === 0;
+    if (fileChanged && !ignore && lastFile !== undefined) record(lastFile, end(lastFile, r.address));
+    if (!ignore) {
+      if (fileChanged || r.line !== lastLine || r.discriminated !== true) record(r.file, r);
+      lastFile = r.file; lastLine = r.line;
+    }
+    lastAddress = r.address;
+  }
+  const out: LineRow[] = [];
+  for (const v of byFile.values()) for (const r of v) out.push(r);
+  // By address; at one address an end marker before rows (gdb sorts its markers first), else table order.
+  return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : Number(b.endSequence) - Number(a.endSequence)));
 }

@@ -53,6 +53,23 @@ export function framesAt(info: DwarfInfo, pc: bigint): SourceFrame[] {
   }));
 }
 
+/** Where an inlined copy begins, as gdb 13 takes it: the start of its first non-empty range (GCC lists empty ones for views). */
+export function entryOf(d: Die): bigint | undefined {
+  return d.ranges().find(([lo, hi]) => hi > lo)?.[0];
+}
+
+/**
+ * How many of the innermost frames at `pc` are inlined calls that start there, which gdb
+ * hides (skip_inline_frames): a stop at the first instruction of an inlined call shows the
+ * caller at the call site, and a step in enters the call without running. A block starts
+ * at `pc` when it is its entry or when the instruction before is not in it.
+ */
+export function inlinedCallsStartingAt(frames: readonly SourceFrame[], pc: bigint): number {
+  let n = 0;
+  while (n < frames.length && frames[n].inlined && (entryOf(frames[n].die) === pc || !frames[n].die.covers(pc - 1n))) n++;
+  return n;
+}
+
 /** A subprogram nested below the unit's top level (a C++ namespace or class): the first that holds the pc. */
 function findDeep(root: Die, pc: bigint): Die | undefined {
   const queue = [...root.children];

@@ -13,6 +13,7 @@
  */
 import { DebugInfo } from './debug-info';
 import { Die, DW_AT, DW_TAG, Unit } from './dwarf-dies';
+import { entryOf } from './dwarf-scopes';
 
 const DW_LANG_MIPS_ASSEMBLER = 0x8001;
 /** Above this much .debug_info (a kernel), inlined copies are looked for only in the function's own unit. */
@@ -37,8 +38,7 @@ export function functionLocations(info: DebugInfo, name: string): FunctionLocati
     if (!all) note = `copies of ${name} inlined in other compilation units than its own are not searched in a program this large`;
     for (const unit of all ? dwarf.units : own === undefined ? [] : [own]) {
       for (const site of inlinedCopies(unit).get(name) ?? []) {
-        // gdb's entry: its first range that is not empty (GCC lists empty ones for views).
-        const start = site.ranges().find(([lo, hi]) => hi > lo)?.[0];
+        const start = entryOf(site);
         if (start !== undefined) out.add(start);
       }
     }
@@ -50,7 +50,11 @@ export function functionLocations(info: DebugInfo, name: string): FunctionLocati
 /** gdb's breakpoint address for the function at [entry, end). */
 export function afterPrologue(info: DebugInfo, entry: bigint, end: bigint): bigint {
   const unit = info.unitAt(entry);
-  if (unit !== undefined && locationsValid(unit)) return entry;
+  return unit !== undefined && locationsValid(unit) ? entry : skipPrologue(info, entry, end);
+}
+
+/** The end of the function's prologue by its line rows (gdb's skip_prologue_using_sal, which a step into a call uses). */
+export function skipPrologue(info: DebugInfo, entry: bigint, end: bigint): bigint {
   const rows = info.lines.rowsIn(entry, end);
   const first = rows.findIndex((r) => r.address === entry);
   if (first < 0 || rows[first + 1]?.address === entry) return entry;
