@@ -6,8 +6,9 @@
  */
 import { Handles, Scope, Variable } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { PRIV_LETTER } from '../emulator';
-import { ABI_NAMES } from './disasm';
+import { CSR, PRIV_LETTER } from '../emulator';
+import { ABI_NAMES, FP_ABI_NAMES } from './disasm';
+import { floatBits, floatRows } from './float-registers';
 import { CSR_GROUPS, csrByName, CsrView, fieldValue, hexValue, registerNumber, withField } from './registers';
 import { CallStacks } from './call-stacks';
 import { RequestError, SessionContext } from './session-context';
@@ -17,6 +18,8 @@ type VarRef =
   /** `depth` > 0: a caller's registers as unwound (read-only). */
   | { kind: 'registers'; hart: number; depth: number }
   | { kind: 'csrs'; hart: number; group: number }
+  /** f0-f31 and fcsr (float-registers.ts); `hasD`: 64-bit registers. */
+  | { kind: 'floats'; hart: number; hasD: boolean }
   | { kind: 'fields'; hart: number; csr: CsrView }
   | { kind: 'locals' | 'arguments' | 'statics'; hart: number; depth: number; inline: number }
   | { kind: 'globals'; hart: number }
@@ -51,9 +54,15 @@ export class Scopes {
       if (p.kind === 'globals') scope.indexedVariables = this.program.globalNames().length;
       return scope;
     });
+    // The FP registers of the hart as it is (the top frame only): a hart without F has none.
+    const regs = depth === 0 ? await this.ctx.machine().request({ type: 'readRegisters', hart }) : undefined;
+    const floats = regs?.f === undefined ? [] : [{
+      ...new Scope('Floating point', this.handles.create({ kind: 'floats', hart, hasD: await this.hasD(hart) }), false), presentationHint: 'registers',
+    }];
     return [
       ...program,
       { ...new Scope(depth === 0 ? 'Registers' : 'Registers (as unwound)', this.handles.create({ kind: 'registers', hart, depth }), false), presentationHint: 'registers' },
+      ...floats,
       ...CSR_GROUPS.map((g, group) => new Scope(g.name, this.handles.create({ kind: 'csrs', hart, group }), true)),
     ];
   }
@@ -90,10 +99,17 @@ export class Scopes {
   async setVariable(reference: number, name: string, text: string): Promise<string> {
     const ref = this.ref(reference);
     if (ref.kind === 'registers' && ref.depth > 0) throw new RequestError('a caller\'s registers are what unwinding found; set them in the top frame');
-    if (ref.kind !== 'registers' && ref.kind !== 'csrs' && ref.kind !== 'fields') return this.setProgramVariable(ref, name, text);
-    const value = await this.evaluate(text, ref.hart);
+    if (ref.kind !== 'registers' && ref.kind !== 'csrs' && ref.kind !== 'fields' && ref.kind !== 'floats') return this.setProgramVariable(ref, name, text);
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
+    if (ref.kind === 'floats') {
+      const r = (FP_ABI_NAMES as readonly string[]).indexOf(name);
+      if (r < 0) throw new RequestError(`${name} cannot be set`);
+      await m.request({ type: 'writeRegister', hart: ref.hart, reg: `f${r}`, value: floatBits(text, ref.hasD) });
+      this.program.reset();
+      return (await this.read(ref)).find((v) => v.name === name)?.value ?? text;
+    }
+    const value = await this.evaluate(text, ref.hart);
     if (ref.kind === 'registers') {
       const reg = name === 'pc' ? 'pc' : registerNumber(name);
       if (reg === undefined) throw new RequestError(`${name} cannot be set`);
@@ -116,7 +132,7 @@ export class Scopes {
   }
 
   /** Set Value on a C variable (a scope's row) or a member or element (an object's row); its new text back. */
-  private async setProgramVariable(ref: Exclude<VarRef, { kind: 'registers' | 'csrs' | 'fields' }>, name: string, text: string): Promise<string> {
+  private async setProgramVariable(ref: Exclude<VarRef, { kind: 'registers' | 'csrs' | 'fields' | 'floats' }>, name: string, text: string): Promise<string> {
     const hart = ref.kind === 'object' ? ref.obj.hart : ref.hart;
     const depth = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.depth : 0;
     const inline = ref.kind === 'locals' || ref.kind === 'arguments' || ref.kind === 'statics' ? ref.inline : 0;
@@ -137,9 +153,19 @@ export class Scopes {
     return ref;
   }
 
-  private async read(ref: Extract<VarRef, { kind: 'registers' | 'csrs' | 'fields' }>): Promise<DebugProtocol.Variable[]> {
+  /** Whether the hart's FP registers are 64 bits (misa.D). */
+  private async hasD(hart: number): Promise<boolean> {
+    const [misa] = await this.ctx.machine().request({ type: 'readCsrs', hart, nums: [CSR.misa] });
+    return misa !== null && ((misa >> 3n) & 1n) === 1n;
+  }
+
+  private async read(ref: Extract<VarRef, { kind: 'registers' | 'csrs' | 'fields' | 'floats' }>): Promise<DebugProtocol.Variable[]> {
     const m = this.ctx.machine();
     const xlen = this.ctx.xlen;
+    if (ref.kind === 'floats') {
+      const r = await m.request({ type: 'readRegisters', hart: ref.hart });
+      return r.f === undefined ? [] : floatRows(r.f, r.fcsr ?? 0, ref.hasD);
+    }
     if (ref.kind === 'registers' && ref.depth > 0) return this.callerRegisters(ref.hart, ref.depth);
     if (ref.kind === 'registers') {
       const r = await m.request({ type: 'readRegisters', hart: ref.hart });

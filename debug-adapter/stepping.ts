@@ -28,8 +28,6 @@ export type RunStep = (req: StepRequest) => Promise<boolean>;
 /** A physical frame's identity: its CFA and the function (symbol) it runs. */
 interface FrameId { cfa: bigint; fn: bigint | undefined; caller: bigint | undefined }
 
-/** Step events one line step may take before it ends where it is (a line that loops on a call). */
-const MAX_STEP_EVENTS = 10_000;
 
 export class Stepping {
   constructor(private readonly ctx: SessionContext, private readonly stacks: CallStacks) {}
@@ -63,7 +61,8 @@ export class Stepping {
     let range: [bigint, bigint][] = here === undefined ? [] : [[here.start, here.end]];
     const over = kind !== 'into';
     let ran = false; // the pc moved by a run inside this loop's last turn: look at it before stepping again
-    for (let events = 0; events < MAX_STEP_EVENTS; events++) {
+    // As gdb: a line that never ends is stepped until Pause (the session's RunStep then refuses to run more).
+    for (;;) {
       if (!ran && !await run({ type: 'stepWhileIn', hart, ranges: range })) return false;
       ran = false;
       pc = await this.pc(hart);
@@ -125,8 +124,6 @@ export class Stepping {
       stepBlock = visible;
       frame = now;
     }
-    this.hideAt(hart, pc, 0);
-    return true;
   }
 
   /**
@@ -136,7 +133,7 @@ export class Stepping {
   private async outOfInlined(hart: number, call: SourceFrame, run: RunStep): Promise<boolean> {
     const ranges = call.die.ranges();
     const frame = await this.frameId(hart, await this.pc(hart));
-    for (let events = 0; events < MAX_STEP_EVENTS; events++) {
+    for (;;) {
       if (!await run({ type: 'stepWhileIn', hart, ranges })) return false;
       const pc = await this.pc(hart);
       const now = await this.frameId(hart, pc);

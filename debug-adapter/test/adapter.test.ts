@@ -116,7 +116,7 @@ describe('debug adapter over stdio', () => {
     assert.equal(await pc(), main);
 
     const scopes = await dc.scopesRequest({ frameId: 1 });
-    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Locals', 'Arguments', 'Statics', 'Globals', 'Registers', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP', 'CSRs: triggers']);
+    assert.deepEqual(scopes.body.scopes.map((s) => s.name), ['Locals', 'Arguments', 'Statics', 'Globals', 'Registers', 'Floating point', 'CSRs: machine', 'CSRs: supervisor', 'CSRs: counters', 'CSRs: PMP', 'CSRs: triggers']);
     const regs = (await dc.variablesRequest({ variablesReference: registersScope(scopes.body.scopes).variablesReference })).body.variables;
     const value = (name: string) => regs.find((v) => v.name === name)?.value;
     assert.equal(BigInt(value('pc') as string), BigInt(main));

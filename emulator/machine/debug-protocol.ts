@@ -108,7 +108,8 @@ export type WorkerRequestBody =
   | { type: 'translate'; hart: number; address: bigint }
   | { type: 'harts' }
   | { type: 'readRegisters'; hart: number }
-  | { type: 'writeRegister'; hart: number; reg: number | 'pc'; value: bigint }
+  /** reg: x number, 'pc', or `f0`..`f31` (raw bits). */
+  | { type: 'writeRegister'; hart: number; reg: number | 'pc' | `f${number}`; value: bigint }
   | { type: 'readCsrs'; hart: number; nums: number[] }
   | { type: 'writeCsr'; hart: number; num: number; value: bigint }
   | { type: 'readMemory'; hart: number; address: bigint; count: number; physical: boolean }
@@ -148,7 +149,8 @@ export interface WorkerResults {
   tlb: TlbEntry[];
   harts: HartState[];
   /** x0..x31 then pc, unsigned. */
-  readRegisters: { x: bigint[]; pc: bigint; priv: number };
+  /** f (raw 64-bit values) and fcsr only on a hart with F. */
+  readRegisters: { x: bigint[]; pc: bigint; priv: number; f?: bigint[]; fcsr?: number };
   writeRegister: null;
   /** null for a CSR that does not exist on this hart. */
   readCsrs: (bigint | null)[];
@@ -278,7 +280,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       break;
     case 'writeRegister':
       if (!hartOk) return bad('hart');
-      if (m.reg !== 'pc' && !isInt(m.reg, 0, 31)) return bad('reg');
+      if (m.reg !== 'pc' && !isInt(m.reg, 0, 31) && !(typeof m.reg === 'string' && /^f([0-9]|[12][0-9]|3[01])$/.test(m.reg))) return bad('reg');
       if (!isAddr(m.value)) return bad('value');
       break;
     case 'readCsrs':

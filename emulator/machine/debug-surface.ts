@@ -26,21 +26,33 @@ export function fromPair(lo: number, hi: number, xlen: 32 | 64): bigint {
 
 export function hartPc(h: Hart): bigint { return fromPair(h.pcLo, h.pcHi, h.xlen); }
 
-export function readRegisters(h: Hart): { x: bigint[]; pc: bigint; priv: number } {
+export function readRegisters(h: Hart): { x: bigint[]; pc: bigint; priv: number; f?: bigint[]; fcsr?: number } {
   const x: bigint[] = [];
   for (let r = 0; r < 32; r++) x.push(fromPair(h.x[2 * r], h.x[2 * r + 1], h.xlen));
-  return { x, pc: hartPc(h), priv: h.priv };
+  if (!h.hasF) return { x, pc: hartPc(h), priv: h.priv };
+  // The FP registers whatever mstatus.FS says, as QEMU's gdbstub reads them: 64 bits each (a single NaN-boxed).
+  const f: bigint[] = [];
+  for (let r = 0; r < 32; r++) f.push(fromPair(h.f[2 * r], h.f[2 * r + 1], 64));
+  return { x, pc: hartPc(h), priv: h.priv, f, fcsr: (h.frm << 5) | h.fflags };
 }
 
-/** Write x1..x31 or pc; x0 stays zero. Values are truncated to XLEN (RV32 keeps the high word 0). */
-export function writeRegister(h: Hart, reg: number | 'pc', value: bigint): void {
+/**
+ * Write x1..x31, pc, or f0..f31 (`f` + number: raw bits; a hart with F but not D keeps
+ * singles, so its 32 bits are NaN-boxed). x0 stays zero. Integer values are truncated to
+ * XLEN (RV32 keeps the high word 0).
+ */
+export function writeRegister(h: Hart, reg: number | 'pc' | `f${number}`, value: bigint): void {
   const [lo, hi] = toPair(value);
   const high = h.xlen === 64 ? hi : 0;
-  if (reg === 'pc') {
+  if (typeof reg === 'string' && reg !== 'pc') {
+    const r = Number(reg.slice(1));
+    h.f[2 * r] = lo;
+    h.f[2 * r + 1] = h.hasD ? hi : -1;
+  } else if (reg === 'pc') {
     h.pcLo = lo & ~1; // Unpriv §1.5: IALIGN is 16 with C, bit 0 of pc is always 0
     h.pcHi = high;
     h.wfi = false;
-  } else if (reg !== 0) {
+  } else if (typeof reg === 'number' && reg !== 0) {
     h.x[2 * reg] = lo;
     h.x[2 * reg + 1] = high;
   }
