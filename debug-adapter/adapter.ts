@@ -492,6 +492,7 @@ export class OsdevDebugSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.handle(response, async () => {
       const place = args.frameId !== undefined && this.state.client !== null ? await this.stacks.place(args.frameId) : undefined;
+      if (place?.tail === true) throw new RequestError('this frame was rebuilt from a tail call: it has no registers or values of its own (pick the frame below or above it)');
       const hart = place?.hart ?? this.currentHart;
       if (args.context === 'repl') {
         const out = await runConsoleCommand(args.expression, {

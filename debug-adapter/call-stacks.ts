@@ -31,7 +31,13 @@ const indexOfFrame = (frameId: number): number => (frameId - 1) % FRAMES_PER_HAR
  * What a frame shown stands for: the unwound frame (`depth`, whose registers it has) and,
  * where functions were inlined at its pc, which of them (0: the innermost).
  */
-export interface FramePlace { hart: number; depth: number; inline: number }
+export interface FramePlace {
+  hart: number;
+  depth: number;
+  inline: number;
+  /** A function that ended in a tail call (rebuilt from DWARF call sites, as gdb): no registers or variables of its own. */
+  tail?: true;
+}
 
 export class CallStacks {
   /** Unwound stacks by hart, valid until the machine runs again. */
@@ -70,6 +76,15 @@ export class CallStacks {
     const frames: DebugProtocol.StackFrame[] = [];
     const id = () => hart * FRAMES_PER_HART + places.length + 1;
     u.pcs.forEach((pc, depth) => {
+      // Functions that ended in tail calls on the way from this frame's caller to it: no stack of their own.
+      if (depth > 0) {
+        for (const t of this.ctx.debugInfo.tailCallers(pc, depth === 1 ? u.pcs[0] : u.pcs[depth - 1] - 1n)) {
+          const frame = this.frame(id(), depth, t.pc, false);
+          frame.name = t.fn.name ?? frame.name;
+          frames.push(frame);
+          places.push({ hart, depth, inline: 0, tail: true });
+        }
+      }
       const chain = this.ctx.debugInfo.inlineChain(depth === 0 ? pc : pc - 1n);
       if (chain.length === 0) {
         frames.push(this.frame(id(), depth, pc));

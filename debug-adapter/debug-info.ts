@@ -13,8 +13,9 @@ import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';
 import { LineRow, readLineTable, SourceLines } from './dwarf-line';
 import { CallFrameInfo, FrameRules } from './dwarf-frame';
-import { DW_AT, DwarfInfo, Unit } from './dwarf-dies';
-import { framesAt, SourceFrame } from './dwarf-scopes';
+import { Die, DW_AT, DwarfInfo, Unit } from './dwarf-dies';
+import { DwarfError } from './dwarf-reader';
+import { framesAt, SourceFrame, tailCallers, TailFrame } from './dwarf-scopes';
 
 /** One function of an inline chain at a pc: its name, and for an inlined one the line of its caller it was inlined at. */
 export interface InlineFrame { name: string; callFile?: string; callLine?: number }
@@ -135,6 +136,28 @@ export class DebugInfo {
   sourceFrames(pc: bigint): SourceFrame[] {
     const info = this.dwarfAt(pc);
     return info === undefined ? [] : framesAt(info, pc);
+  }
+
+  /**
+   * Frames of functions that ended in tail calls between the frame at `calleePc` and its
+   * caller returning to `returnPc`, innermost first (dwarf-scopes.ts tailCallers).
+   */
+  tailCallers(returnPc: bigint, calleePc: bigint): TailFrame[] {
+    const info = this.dwarfAt(returnPc - 1n);
+    const callee = this.sourceFrames(calleePc).at(-1)?.function;
+    if (info === undefined || callee === undefined) return [];
+    // A call's origin may be a declaration of a function defined elsewhere: its code, by its symbol.
+    const definition = (d: Die): Die | undefined => {
+      if (d.ranges().length > 0) return d;
+      const sym = d.name === undefined ? undefined : this.symbols.lookup(d.name);
+      return sym?.isFunction === true ? this.sourceFrames(sym.address).at(-1)?.function : undefined;
+    };
+    try {
+      return tailCallers(info, returnPc, callee, definition);
+    } catch (e) {
+      if (e instanceof DwarfError) return [];
+      throw e;
+    }
   }
 
   /** The .debug_info whose units describe `pc`. */

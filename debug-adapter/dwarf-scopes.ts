@@ -150,6 +150,67 @@ function callSiteAt(info: DwarfInfo, returnPc: bigint): Die | undefined {
   return sites.get(returnPc);
 }
 
+/** A frame gdb rebuilds from tail calls: a function that ended in a jump to the next, and where that jump returns to. */
+export interface TailFrame { fn: Die; pc: bigint }
+
+/** Tail-call chains longer than this, or more of them than MAX_TAIL_PATHS, are not followed. */
+const MAX_TAIL_DEPTH = 8;
+const MAX_TAIL_PATHS = 16;
+
+/**
+ * The functions that ended in tail calls between a caller and its callee, innermost
+ * first, as gdb rebuilds them (DWARF 5 §3.4.2, DW_AT_call_tail_call): the caller's call
+ * site at `returnPc` called a function other than `callee`, which can only have reached
+ * the callee through tail calls; the chains of tail-call sites from it to the callee,
+ * followed through `definition` (a call's origin may be a declaration), give the frames.
+ * When several chains fit, only the ends they share are shown (gdb's rule).
+ */
+export function tailCallers(info: DwarfInfo, returnPc: bigint, callee: Die, definition: (d: Die) => Die | undefined): TailFrame[] {
+  const site = callSiteAt(info, returnPc);
+  const origin = site?.ref(0x7f) ?? site?.ref(DW_AT.abstractOrigin);
+  const target = origin === undefined ? undefined : definition(origin);
+  if (target === undefined || target === callee) return [];
+  const paths: TailFrame[][] = [];
+  const walk = (fn: Die, path: TailFrame[]): void => {
+    if (paths.length >= MAX_TAIL_PATHS || path.length >= MAX_TAIL_DEPTH) return;
+    for (const s of tailSitesOf(fn)) {
+      const next = (s.ref(0x7f) ?? s.ref(DW_AT.abstractOrigin));
+      const def = next === undefined ? undefined : definition(next);
+      const ret = s.attr(0x7d) ?? s.attr(DW_AT.lowPc);
+      if (def === undefined || ret?.k !== 'addr' || path.some((f) => f.fn === def)) continue;
+      const step = [...path, { fn, pc: ret.v }];
+      if (def === callee) paths.push(step); else walk(def, step);
+    }
+  };
+  walk(target, []);
+  if (paths.length === 0) return [];
+  // What every chain shares: from the caller's side and from the callee's.
+  const shared = (a: TailFrame[], b: TailFrame[]) => { let n = 0; while (n < a.length && n < b.length && a[n].fn === b[n].fn && a[n].pc === b[n].pc) n++; return n; };
+  const first = paths[0];
+  const prefix = Math.min(...paths.map((p) => shared(first, p)));
+  const reversed = paths.map((p) => [...p].reverse());
+  const suffix = Math.min(...reversed.map((p) => shared(reversed[0], p)));
+  const frames = prefix === first.length ? first : [...first.slice(0, prefix), ...first.slice(first.length - Math.min(suffix, first.length - prefix))];
+  return frames.reverse();
+}
+
+/** A function's call sites that are tail calls (DW_AT_call_tail_call; GCC's DWARF 4 GNU_tail_call). */
+function tailSitesOf(fn: Die): Die[] {
+  let found = tailSites.get(fn);
+  if (found === undefined) {
+    found = [];
+    const queue = [...fn.children];
+    for (let n = 0; n < queue.length && n < 100_000; n++) {
+      const d = queue[n];
+      if (CALL_SITE.has(d.tag) && (d.flag(0x82) || d.flag(0x2115))) found.push(d);
+      if (d.tag !== DW_TAG.subprogram) queue.push(...d.children);
+    }
+    tailSites.set(fn, found);
+  }
+  return found;
+}
+const tailSites = new WeakMap<Die, Die[]>();
+
 /** The caller's side of a frame: its registers and memory, and the pc the call returns to. */
 export interface CallerContext {
   ctx: ExprContext;

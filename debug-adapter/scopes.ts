@@ -47,7 +47,9 @@ export class Scopes {
   reset(): void { this.handles.reset(); this.program.reset(); }
 
   async scopes(frameId: number): Promise<DebugProtocol.Scope[]> {
-    const { hart, depth, inline } = await this.stacks.place(frameId);
+    const { hart, depth, inline, tail } = await this.stacks.place(frameId);
+    // A frame rebuilt from a tail call has no registers of its own, so no values either.
+    if (tail === true) return [];
     const program = !(await this.program.hasFrame(hart, depth, inline).catch(() => false)) ? [] : PROGRAM_SCOPES.map((p) => {
       const ref = this.handles.create(p.kind === 'globals' ? { kind: 'globals', hart } : { kind: p.kind, hart, depth, inline });
       const scope: DebugProtocol.Scope = { ...new Scope(p.name, ref, p.kind === 'globals'), ...('hint' in p ? { presentationHint: p.hint } : {}) };

@@ -6,13 +6,15 @@
  * an inlined call (scaled, always_inline: entered at its call site, stepped through,
  * finished mid-line); after each step both sides' call stacks (function, line, pc of
  * each frame up to main) must be equal. Then a function breakpoint on the inlined
- * function: both stop in it, with the same frames.
+ * function: both stop in it, with the same frames. And call stacks through tail calls
+ * (test/programs/tailcall.c at -O2): the frames gdb rebuilds from DW_AT_call_tail_call
+ * sites, ours too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
-import { buildState } from './state-program';
+import { buildState, STATE_SOURCE } from './state-program';
 import { GdbSession, gdbOracleMissing, miList, miString, miTuple } from './gdb-session';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -118,3 +120,31 @@ test('a function breakpoint on an inlined function stops in it, as gdb does; ste
     build.remove();
   }
 });
+
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen} -O2: frames of functions that ended in tail calls, as gdb rebuilds them`, { skip }, async () => {
+    const build = buildState(xlen, '-O2', 5, path.join(path.dirname(STATE_SOURCE), 'tailcall.c'));
+    const { ours, gdb, dc, session } = await sides(build.elf, xlen);
+    try {
+      await session.breakAt('leaf');
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'leaf' }] });
+      await gdb.step('c');
+      await ours.step('c');
+      const theirs = await gdb.frames();
+      assert.deepEqual(theirs.map((f) => f.split(':')[0]), ['leaf', 'middle', 'top', 'main'], 'gdb rebuilds the tail callers');
+      assert.deepEqual(await ours.frames(), theirs);
+      // A rebuilt frame has no registers: no scopes, and evaluating in it says why.
+      const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+      assert.deepEqual((await dc.scopesRequest({ frameId: frames[1].id })).body.scopes, []);
+      await assert.rejects(dc.evaluateRequest({ expression: 'x', frameId: frames[1].id, context: 'watch' }), /rebuilt from a tail call/);
+      // Step out of leaf returns to main, as gdb's finish does (the tail callers have no code left to run).
+      await gdb.step('f');
+      await ours.step('f');
+      assert.deepEqual(await ours.frames(), await gdb.frames());
+    } finally {
+      await session.close();
+      await dc.stop();
+      build.remove();
+    }
+  });
+}
