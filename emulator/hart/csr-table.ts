@@ -198,7 +198,7 @@ const tvec = (slot: number): Row => ({
 
 const stimecmpAllowed = (h: HartTraps) => h.priv === Priv.M || (h.stce() && (h.mcounteren & 2) !== 0);
 const MENVCFG_HI = 2 * CSR_SLOT.menvcfg + 1;
-/** menvcfg/senvcfg low fields; a hart keeps those of its extensions (HartState.envcfgMask). */
+/** menvcfg/senvcfg low fields: writable with or without Zicbom/Zicboz, as on QEMU 7.2. */
 const ENVCFG_ALL = MENVCFG.FIOM | MENVCFG.CBIE | MENVCFG.CBCFE | MENVCFG.CBZE;
 const STIMECMP_HI = 2 * CSR_SLOT.stimecmp + 1;
 
@@ -264,14 +264,14 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
     mask: ENVCFG_ALL, maskHi: MENVCFG.STCE_HI | MENVCFG.PBMTE_HI,
     read: (h) => (h.xlen === 32 ? setOut(h, h.csr64[2 * CSR_SLOT.menvcfg], 0) : pairOut(h, CSR_SLOT.menvcfg)),
     write: (h, _d, lo, hi) => {
-      h.csr64[2 * CSR_SLOT.menvcfg] = lo & h.envcfgMask;
-      if (h.xlen === 64) h.csr64[MENVCFG_HI] = hi & h.envcfgMaskHi;
+      h.csr64[2 * CSR_SLOT.menvcfg] = lo;
+      if (h.xlen === 64) h.csr64[MENVCFG_HI] = hi;
       return true;
     },
   },
   menvcfgh: {
     xlen: 32, mask: MENVCFG.STCE_HI | MENVCFG.PBMTE_HI,
-    read: (h) => setOut(h, h.csr64[MENVCFG_HI], 0), write: (h, _d, lo) => { h.csr64[MENVCFG_HI] = lo & h.envcfgMaskHi; return true; },
+    read: (h) => setOut(h, h.csr64[MENVCFG_HI], 0), write: (h, _d, lo) => { h.csr64[MENVCFG_HI] = lo; return true; },
   },
   mscratch: pair(CSR_SLOT.mscratch),
   mepc: { ...pair(CSR_SLOT.mepc), mask: ~1 },
@@ -294,7 +294,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
   },
   stvec: tvec(CSR_SLOT.stvec),
   scounteren: { read: (h) => setOut(h, h.scounteren, 0), write: (h, _d, lo) => { h.scounteren = lo; return true; } },
-  senvcfg: { mask: ENVCFG_ALL, read: (h) => setOut(h, h.senvcfg, 0), write: (h, _d, lo) => { h.senvcfg = lo & h.envcfgMask; return true; } },
+  senvcfg: { mask: ENVCFG_ALL, read: (h) => setOut(h, h.senvcfg, 0), write: (h, _d, lo) => { h.senvcfg = lo; return true; } },
   sscratch: pair(CSR_SLOT.sscratch),
   sepc: { ...pair(CSR_SLOT.sepc), mask: ~1 },
   scause: { ...pair(CSR_SLOT.scause), fields: CAUSE_FIELDS },

@@ -82,7 +82,7 @@ export const DELEGABLE_INTERRUPTS = MIP.SSIP | MIP.STIP | MIP.SEIP;
 /**
  * menvcfg bits we implement: FIOM (bit 0), Zicbom's CBIE (5:4) and CBCFE (6), Zicboz's
  * CBZE (7), Svpbmt's PBMTE (bit 62) and Sstc's STCE (bit 63); senvcfg has the low ones.
- * A field exists only with its extension (QEMU 7.2 for PBMTE and STCE).
+ * As on QEMU 7.2, every one is writable whether or not the hart has its extension.
  */
 export const MENVCFG = { FIOM: 1, CBIE: 0x30, CBCFE: 0x40, CBZE: 0x80, PBMTE_HI: 1 << 30, STCE_HI: 1 << 31 } as const;
 

@@ -10,7 +10,7 @@ import { Bus, MemoryRegion } from '../bus/bus';
 import { TranslationContext } from '../mmu/translate';
 import { Pmp } from '../mmu/pmp';
 import { Tlb } from '../mmu/tlb';
-import { FloatExt, MENVCFG, Priv } from './csr';
+import { FloatExt, Priv } from './csr';
 import { DEFAULT_EXTENSIONS, extensionsOff, IsaExtension } from './isa-table';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
@@ -129,22 +129,12 @@ export class HartState {
 
   /** Instructions of the extensions this hart lacks decode as illegal (isa-table.ts extensionsOff). */
   readonly extOff: number;
-  /** Zicbom, Zicboz (their menvcfg/senvcfg fields exist only with them). */
-  readonly hasZicbom: boolean;
-  readonly hasZicboz: boolean;
-  /** The writable bits of menvcfg (low word; senvcfg's too) and of its high word: those of our extensions. */
-  readonly envcfgMask: number;
-  readonly envcfgMaskHi: number;
 
   constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD',
     readonly extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS) {
     this.hasF = fpu !== 'none';
     this.hasD = fpu === 'FD';
     this.extOff = extensionsOff(extensions);
-    this.hasZicbom = extensions.includes('zicbom');
-    this.hasZicboz = extensions.includes('zicboz');
-    this.envcfgMask = MENVCFG.FIOM | (this.hasZicbom ? MENVCFG.CBIE | MENVCFG.CBCFE : 0) | (this.hasZicboz ? MENVCFG.CBZE : 0);
-    this.envcfgMaskHi = MENVCFG.STCE_HI | (extensions.includes('svpbmt') ? MENVCFG.PBMTE_HI : 0);
     const ram = bus.regions.find((r) => r.name === 'dram');
     if (ram === undefined) throw new Error('hart: no dram region');
     this.ram = ram;
