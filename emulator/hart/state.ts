@@ -131,7 +131,7 @@ export class HartState {
   readonly extOff: number;
 
   constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD',
-    readonly extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS) {
+    extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS) {
     this.hasF = fpu !== 'none';
     this.hasD = fpu === 'FD';
     this.extOff = extensionsOff(extensions);
