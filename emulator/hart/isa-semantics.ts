@@ -318,13 +318,20 @@ for (const [op, which] of [[Op.CLMUL, 0], [Op.CLMULH, 1], [Op.CLMULR, 2]] as con
   pure(op, (g) => (g.xlen === 64 ? g.pairCall(`BM.clmul64(${g.rs1.lo}, ${g.rs1.hi}, ${g.rs2.lo}, ${g.rs2.hi}, ${which})`)
     : g.zext(`BM.clmul32(${g.rs1.lo}, ${g.rs2.lo}, ${which})`)));
 }
+/** Bit `sh` of rs1 (0 or 1), read from the word that holds it. */
+function bitOf(g: Gen, sh: E): E {
+  if (g.xlen === 32) return `(${P(g.rs1.lo)} >>> ${P(sh)}) & 1`;
+  if (typeof sh === 'number') return sh < 32 ? `(${P(g.rs1.lo)} >>> ${sh}) & 1` : `(${P(g.rs1.hi)} >>> ${sh - 32}) & 1`;
+  const n = g.let(sh);
+  return `(${n} < 32 ? ${P(g.rs1.lo)} >>> ${n} : ${P(g.rs1.hi)} >>> (${n} - 32)) & 1`;
+}
 /** Zbs: the bit rs2 (or the immediate) names, modulo XLEN. */
 const single = (g: Gen, imm: boolean): V => g.sll({ lo: 1, hi: 0 }, imm ? g.immWord : g.shamt(g.rs2));
 for (const imm of [false, true]) {
   pure(imm ? Op.BSETI : Op.BSET, (g) => g.or(g.rs1, single(g, imm)));
   pure(imm ? Op.BCLRI : Op.BCLR, (g) => g.and(g.rs1, g.inv(single(g, imm))));
   pure(imm ? Op.BINVI : Op.BINV, (g) => g.xor(g.rs1, single(g, imm)));
-  pure(imm ? Op.BEXTI : Op.BEXT, (g) => g.zext(`${P(g.srl(g.rs1, imm ? g.immWord : g.shamt(g.rs2)).lo)} & 1`));
+  pure(imm ? Op.BEXTI : Op.BEXT, (g) => g.zext(bitOf(g, imm ? g.immWord : g.shamt(g.rs2))));
 }
 
 // ---- Zicbom, Zicboz (CMO spec 1.0.1): the hart checks menvcfg/senvcfg and the block's translation ----
