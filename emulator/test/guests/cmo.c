@@ -7,7 +7,7 @@
  * block, M always may, S needs menvcfg and U also senvcfg (CBIE, CBCFE,
  * CBZE), and through Sv39/Sv32 pages: cbo.zero is a store (page fault on a
  * read-only page, tval the block's address), clean/flush/inval need a load
- * or a store to be allowed. rv64 then loads through PTEs with PBMT bits
+ * or a store to be allowed (a store access fault where PMP allows neither). rv64 then loads through PTEs with PBMT bits
  * 62:61 (and other bits of 63:54), printed for comparison with QEMU with
  * svpbmt on and off. The C code is built without the extensions.
  */
@@ -148,6 +148,20 @@ static void paged(void)
     csr_write(MENVCFG, 0);
 }
 
+/* PMP denying S the page `data` (paging off): each operation is a store access fault. */
+static void pmp_denied(void)
+{
+    csr_write(MENVCFG, CBCFE | CBIE | CBZE);
+    csr_write(pmpaddr0, ((unsigned long)data >> 2) | 0x1ff);   /* NAPOT 4 KiB, no permissions */
+    csr_write(pmpaddr1, ~0UL);
+    csr_write(pmpcfg0, 0x18 | (0x1fUL << 8));                  /* entry 1: NAPOT, R|W|X, the rest */
+    long ran = call_in_mode(PRV_S, s_cbo, (long)data + 0x85);
+    kprintf("S PMP-denied page: ran %lx, last ", (unsigned long)ran);
+    print_trap("");
+    pmp_allow_all();
+    csr_write(MENVCFG, 0);
+}
+
 #if __riscv_xlen == 64
 static long s_load(long va) { return *(volatile long *)va; }
 
@@ -187,7 +201,10 @@ int main(void)
     print_trap("cbo.zero");
     int has_cbo = cbo_all((long)buf) == 15;
     envcfg();
-    if (has_cbo) zero_block();
+    if (has_cbo) {
+        zero_block();
+        pmp_denied();
+    }
     build();
     if (has_cbo) paged();
 #if __riscv_xlen == 64
