@@ -321,11 +321,13 @@ export class HartMemory extends HartState {
     const off = pa - this.ramBase;
     if (off >= 0 && pa + CBO_BLOCK <= this.ramEnd) {
       this.ram.u8.fill(0, off, off + CBO_BLOCK);
-      this.stored(off, CBO_BLOCK, pa);
-      return;
+      const code = this.ram.code;
+      if (code.hasCode[off >>> 12] !== 0) code.invalidate(off, CBO_BLOCK);
+    } else {
+      for (let i = 0; i < CBO_BLOCK; i += 8) if (!this.bus.write(pa + i, 8, 0, 0)) { this.accessFault(Access.Write, at, hi); return; }
     }
-    for (let i = 0; i < CBO_BLOCK; i += 8) if (!this.bus.write(pa + i, 8, 0, 0)) { this.accessFault(Access.Write, at, hi); return; }
-    this.host.storeNotify(pa, this);
+    // Other harts' reservations anywhere in the block end, as after any store.
+    for (let i = 0; i < CBO_BLOCK; i += 8) this.host.storeNotify(pa + i, this);
   }
 
   // ---------------------------------------------------------------- atomics (A extension)
