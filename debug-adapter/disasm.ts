@@ -1,5 +1,5 @@
 /**
- * RV32/RV64 IMAFDC disassembly as GNU objdump 2.40 prints it (`riscv64-unknown-elf-objdump -d`):
+ * RV32/RV64 IMAFDC, Zba/Zbb/Zbc/Zbs, Zicbom/Zicboz and pause disassembly as GNU objdump 2.40 prints it (`riscv64-unknown-elf-objdump -d`):
  * ABI register names, its pseudo-instructions (li, mv, ret, beqz, csrr, ...), immediate
  * forms shown with the register mnemonic (`add sp,sp,-16`), shift amounts and lui/auipc
  * immediates in hex, branch targets as `addr <symbol+0x..>`. Compressed instructions print
@@ -120,6 +120,8 @@ function format(enc: Encoding, w: number, compressed: boolean, raw: number, pc: 
     case 'I': return formatI(name, rd, rs1, immI(w));
     case 'SH': return [name.replace(/i(w?)$/, '$1'), `${reg(rd)},${reg(rs1)},${hex(bitsOf(w, 25, 20))}`];
     case 'R': return formatR(name, rd, rs1, rs2, compressed);
+    case 'R1': return [name, `${reg(rd)},${reg(rs1)}`];
+    case 'CBO': return [name, `(${reg(rs1)})`];
     case 'CSR': case 'CSRI': return formatCsr(name, rd, rs1, bitsOf(w, 31, 20), enc.format === 'CSRI');
     case 'AMO': case 'LR': {
       const suffix = ['', '.rl', '.aq', '.aqrl'][bitsOf(w, 26, 25)];
@@ -134,6 +136,7 @@ function format(enc: Encoding, w: number, compressed: boolean, raw: number, pc: 
       return [name, rs1 !== 0 ? reg(rs1) : ''];
     case 'NONE':
       if (name === 'fence') {
+        if (w === 0x0100000f) return ['pause', '']; // Zihintpause: fence w,0
         const fm = bitsOf(w, 31, 28), pred = bitsOf(w, 27, 24), succ = bitsOf(w, 23, 20);
         if (fm === 8 && pred === 3 && succ === 3) return ['fence.tso', ''];
         if (fm !== 0 || pred === 0 || succ === 0) return undefined;

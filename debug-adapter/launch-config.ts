@@ -5,7 +5,7 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import {
-  DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
+  checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
   parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator';
 
@@ -18,6 +18,8 @@ export interface LaunchConfig {
   memoryBytes: number;
   harts: number;
   xlen?: 32 | 64;
+  /** The harts' ISA as a riscv,isa string (F, D, Zba, ...; its XLEN is `xlen`). */
+  isa?: string;
   append?: string;
   initrd?: string;
   stopOnEntry: boolean;
@@ -80,6 +82,10 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'integer',
     enum: [32, 64],
     description: 'Base ISA width; by default the ELF class of "program".',
+  },
+  isa: {
+    type: 'string',
+    description: 'The harts\' ISA as a riscv,isa string, e.g. "rv64imac" to leave out F, D and Zba-Zbs, or "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_svpbmt" to add Zicbom, Zicboz and Svpbmt. Default: QEMU 7.2\'s rv64 (rv32) CPU, rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc. Gives "xlen" too.',
   },
   append: {
     type: 'string',
@@ -274,13 +280,13 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
   }
-  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine']) {
+  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine', 'isa']) {
     if (!str(name)) return bad(name, `must be a string, got ${JSON.stringify(args[name])}`);
   }
   if (args.machine !== undefined) {
     // The file describes these; two sources for one fact would disagree sooner or later.
-    const clash = ['memory', 'harts', 'xlen', 'passthrough'].find((k) => args[k] !== undefined);
-    if (clash !== undefined) return bad(clash, `cannot be used with "machine": the machine file gives ${clash === 'passthrough' ? 'the devices' : `the ${clash}`}`);
+    const clash = ['memory', 'harts', 'xlen', 'isa', 'passthrough'].find((k) => args[k] !== undefined);
+    if (clash !== undefined) return bad(clash, `cannot be used with "machine": the machine file gives ${clash === 'passthrough' ? 'the devices' : clash === 'isa' ? 'the ISA (riscv,isa)' : `the ${clash}`}`);
     if ((args.machine as string).trim() === '') return bad('machine', 'must be the path of a .dts file');
   }
   let memoryBytes = 128 * 1024 * 1024;
@@ -297,6 +303,13 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
     return bad('harts', `must be a whole number from 1 to ${MAX_HARTS}, got ${JSON.stringify(args.harts)}`);
   }
   if (args.xlen !== undefined && args.xlen !== 32 && args.xlen !== 64) return bad('xlen', `must be 32 or 64, got ${JSON.stringify(args.xlen)}`);
+  let xlen = args.xlen as 32 | 64 | undefined;
+  if (args.isa !== undefined) {
+    const isa = checkIsa(args.isa as string);
+    if (!isa.ok) return bad('isa', isa.error);
+    if (xlen !== undefined && xlen !== isa.value) return bad('isa', `is rv${isa.value} but "xlen" is ${xlen}`);
+    xlen = isa.value;
+  }
   if (args.stopOnEntry !== undefined && typeof args.stopOnEntry !== 'boolean') {
     return bad('stopOnEntry', `must be true or false, got ${JSON.stringify(args.stopOnEntry)}`);
   }
@@ -361,7 +374,8 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       bios: args.bios as string | undefined,
       memoryBytes,
       harts,
-      xlen: args.xlen as 32 | 64 | undefined,
+      xlen,
+      ...(args.isa !== undefined ? { isa: args.isa as string } : {}),
       append: args.append as string | undefined,
       initrd: args.initrd as string | undefined,
       stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,

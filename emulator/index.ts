@@ -13,6 +13,7 @@ export type {
 export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
 export { PRIV_LETTER } from './machine/debug-surface';
 export { MAX_HARTS, MAX_MEMORY_BYTES } from './machine/description';
+export { checkIsa } from './machine/dts-cpus';
 export type {
   DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState,
 } from './devices/device-view';

@@ -30,6 +30,17 @@ test('every schema attribute is accepted by the validator with its default, and 
   assert.deepEqual(validateLaunchConfig(null), { ok: false, error: 'the launch configuration is not an object' });
 });
 
+test('isa in launch.json: a riscv,isa string that also gives the XLEN', () => {
+  const r = validateLaunchConfig({ program: 'k.elf', isa: 'rv32imac_zba_zicboz' });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual([r.value.isa, r.value.xlen], ['rv32imac_zba_zicboz', 32]);
+  assert.deepEqual(validateLaunchConfig({ program: 'k.elf', isa: 'rv64imac', xlen: 32 }), { ok: false, error: 'launch attribute "isa" is rv64 but "xlen" is 32' });
+  const lacking = validateLaunchConfig({ program: 'k.elf', isa: 'rv64gc_zbkb' });
+  assert.ok(!lacking.ok && /^launch attribute "isa" riscv,isa "rv64gc_zbkb": extension zbkb is not implemented here/.test(lacking.error), JSON.stringify(lacking));
+  assert.deepEqual(validateLaunchConfig({ program: 'k.elf', isa: 'rv64gc', machine: 'b.dts' }),
+    { ok: false, error: 'launch attribute "isa" cannot be used with "machine": the machine file gives the ISA (riscv,isa)' });
+});
+
 test('virtio slots in launch.json: ",slot=N" in drives and net, rng and guestConsole as the CLI options take them', () => {
   const r = validateLaunchConfig({ program: 'k.elf', drives: ['a.img,slot=0'], net: ['loopback,slot=1'], rng: 'host,slot=2', guestConsole: 'virtio,slot=3' });
   assert.ok(r.ok, r.ok ? '' : r.error);

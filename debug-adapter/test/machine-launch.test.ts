@@ -2,7 +2,8 @@
  * launch.json `machine` as VS Code sends it (DebugClient over stdio): the virt preset's
  * DTS boots the demo kernel to power-off; a 2-hart preset shows two threads; a board
  * with devices elsewhere runs its guest, the stub-slot warning on the console; a
- * clashing attribute or a bad board fails the launch with one message.
+ * clashing attribute or a bad board fails the launch with one message. `isa` chooses the
+ * harts' extensions.
  */
 import { test, before, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,14 @@ async function launch(config: Record<string, unknown>, first: 'stopped' | 'exite
   await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', cwd: tmp, ...config })]);
   return event;
 }
+
+test('isa: the harts lack what the riscv,isa string leaves out (the bitmanip guest: Zbb illegal)', async () => {
+  const guest = path.join(ROOT, 'emulator/test/guests/build/rv64/bitmanip.elf');
+  const exited = await launch({ program: guest, isa: 'rv64imac_zicsr_zifencei_zba_zbc_zbs', bios: 'none' }, 'exited');
+  assert.equal(exited.body.exitCode, 0);
+  assert.match(output, /\bandn: cause=0+2 tval=/, 'andn is illegal without Zbb');
+  assert.match(output, /(^|\n)sh1add:\n/, 'Zba still runs');
+});
 
 test('machine: the virt preset DTS (relative to cwd) boots the demo kernel to power-off', async () => {
   const exited = await launch({ program: DEMO, machine: VIRT }, 'exited');

@@ -198,6 +198,8 @@ const tvec = (slot: number): Row => ({
 
 const stimecmpAllowed = (h: HartTraps) => h.priv === Priv.M || (h.stce() && (h.mcounteren & 2) !== 0);
 const MENVCFG_HI = 2 * CSR_SLOT.menvcfg + 1;
+/** menvcfg/senvcfg low fields: writable with or without Zicbom/Zicboz, as on QEMU 7.2. */
+const ENVCFG_ALL = MENVCFG.FIOM | MENVCFG.CBIE | MENVCFG.CBCFE | MENVCFG.CBZE;
 const STIMECMP_HI = 2 * CSR_SLOT.stimecmp + 1;
 
 /**
@@ -259,7 +261,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
   mcounteren: { read: (h) => setOut(h, h.mcounteren, 0), write: (h, _d, lo) => { h.mcounteren = lo; return true; } },
   mcountinhibit: { mask: ~2, read: (h) => setOut(h, h.mcountinhibit, 0), write: (h, _d, lo) => { h.mcountinhibit = lo; return true; } },
   menvcfg: {
-    mask: MENVCFG.FIOM, maskHi: MENVCFG.STCE_HI,
+    mask: ENVCFG_ALL, maskHi: MENVCFG.STCE_HI | MENVCFG.PBMTE_HI,
     read: (h) => (h.xlen === 32 ? setOut(h, h.csr64[2 * CSR_SLOT.menvcfg], 0) : pairOut(h, CSR_SLOT.menvcfg)),
     write: (h, _d, lo, hi) => {
       h.csr64[2 * CSR_SLOT.menvcfg] = lo;
@@ -268,7 +270,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
     },
   },
   menvcfgh: {
-    xlen: 32, mask: MENVCFG.STCE_HI,
+    xlen: 32, mask: MENVCFG.STCE_HI | MENVCFG.PBMTE_HI,
     read: (h) => setOut(h, h.csr64[MENVCFG_HI], 0), write: (h, _d, lo) => { h.csr64[MENVCFG_HI] = lo; return true; },
   },
   mscratch: pair(CSR_SLOT.mscratch),
@@ -292,7 +294,7 @@ const ROWS: { -readonly [K in keyof typeof CSR]?: Row } = {
   },
   stvec: tvec(CSR_SLOT.stvec),
   scounteren: { read: (h) => setOut(h, h.scounteren, 0), write: (h, _d, lo) => { h.scounteren = lo; return true; } },
-  senvcfg: { mask: MENVCFG.FIOM, read: (h) => setOut(h, h.senvcfg, 0), write: (h, _d, lo) => { h.senvcfg = lo; return true; } },
+  senvcfg: { mask: ENVCFG_ALL, read: (h) => setOut(h, h.senvcfg, 0), write: (h, _d, lo) => { h.senvcfg = lo; return true; } },
   sscratch: pair(CSR_SLOT.sscratch),
   sepc: { ...pair(CSR_SLOT.sepc), mask: ~1 },
   scause: { ...pair(CSR_SLOT.scause), fields: CAUSE_FIELDS },

@@ -79,8 +79,12 @@ export const DELEGABLE_EXCEPTIONS = 0xb3ff; // bits 0-9, 12, 13, 15
 /** Interrupts mideleg can delegate: the supervisor ones. */
 export const DELEGABLE_INTERRUPTS = MIP.SSIP | MIP.STIP | MIP.SEIP;
 
-/** menvcfg bits we implement: FIOM (bit 0) and STCE (bit 63, Sstc). */
-export const MENVCFG = { FIOM: 1, STCE_HI: 1 << 31 } as const;
+/**
+ * menvcfg bits we implement: FIOM (bit 0), Zicbom's CBIE (5:4) and CBCFE (6), Zicboz's
+ * CBZE (7), Svpbmt's PBMTE (bit 62) and Sstc's STCE (bit 63); senvcfg has the low ones.
+ * As on QEMU 7.2, every one is writable whether or not the hart has its extension.
+ */
+export const MENVCFG = { FIOM: 1, CBIE: 0x30, CBCFE: 0x40, CBZE: 0x80, PBMTE_HI: 1 << 30, STCE_HI: 1 << 31 } as const;
 
 /**
  * tdata1 as mcontrol (type 2, Debug spec 1.0 §5.7.12) and mcontrol6 (type 6, §5.7.18): the

@@ -3,7 +3,7 @@
  * are expanded to the 32-bit instruction they stand for (Unpriv ch. 16) and decoded as
  * that, so the interpreter has one case per operation.
  */
-import { ENCODINGS, Encoding, Op } from './isa-table';
+import { ENCODINGS, Encoding, extensionBit, Op } from './isa-table';
 
 /** Decoder output: dec[0] = the packed instruction, dec[1] = its immediate. */
 export const dec = new Int32Array(2);
@@ -27,8 +27,14 @@ function bucketsFor(xlen: 32 | 64): Encoding[][] {
 }
 const BUCKETS = { 32: bucketsFor(32), 64: bucketsFor(64) };
 
-export function findEncoding(insn: number, xlen: 32 | 64): Encoding | undefined {
-  for (const enc of BUCKETS[xlen][insn & 0x7f]) if ((insn & enc.mask) === enc.match) return enc;
+/**
+ * The encoding of `insn`; undefined when none matches or its extension is in `off`
+ * (extensionBit bits: the board left it out, so it decodes as illegal).
+ */
+export function findEncoding(insn: number, xlen: 32 | 64, off = 0): Encoding | undefined {
+  for (const enc of BUCKETS[xlen][insn & 0x7f]) {
+    if ((insn & enc.mask) === enc.match) return off !== 0 && (off & extensionBit(enc.ext)) !== 0 ? undefined : enc;
+  }
   return undefined;
 }
 
@@ -46,8 +52,8 @@ export function immJ(i: number): number {
 }
 
 /** Decode a 32-bit instruction word (or an expanded compressed one) into `dec`. */
-export function decode32(insn: number, xlen: 32 | 64, compressed: boolean, raw: number): void {
-  const enc = findEncoding(insn, xlen);
+export function decode32(insn: number, xlen: 32 | 64, compressed: boolean, raw: number, off = 0): void {
+  const enc = findEncoding(insn, xlen, off);
   if (enc === undefined) { illegal(raw); return; }
   const rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15), rs2 = bits(insn, 24, 20);
   let imm = 0;
@@ -74,15 +80,18 @@ function illegal(raw: number): void {
   dec[1] = raw; // Priv §3.1.16: mtval gets the faulting instruction bits, as QEMU does
 }
 
-/** Decode a 16- or 32-bit instruction given its low halfword and (if 32-bit) the full word. */
-export function decode(word: number, xlen: 32 | 64): void {
+/**
+ * Decode a 16- or 32-bit instruction given its low halfword and (if 32-bit) the full word;
+ * `off`: the extensions the hart lacks (findEncoding).
+ */
+export function decode(word: number, xlen: 32 | 64, off = 0): void {
   if ((word & 3) !== 3) {
     const half = word & 0xffff;
     const full = expandCompressed(half, xlen);
     if (full === 0) illegal(half);
-    else decode32(full, xlen, true, half);
+    else decode32(full, xlen, true, half, off);
   } else {
-    decode32(word, xlen, false, word);
+    decode32(word, xlen, false, word, off);
   }
 }
 

@@ -38,9 +38,10 @@ test('misa, riscv,isa and mstatus.FS follow the board\'s F/D', () => {
   assert.equal(misaLetters(hart('FD').h), 'ACDFIMSU');
   assert.equal(misaLetters(hart('F').h), 'ACFIMSU');
   assert.equal(misaLetters(hart('none').h), 'ACIMSU');
-  assert.equal(isaString(64), 'rv64imafdc_zicsr_zifencei_sstc');
-  assert.equal(isaString(32, 'F'), 'rv32imafc_zicsr_zifencei_sstc');
-  assert.equal(isaString(64, 'none'), 'rv64imac_zicsr_zifencei_sstc'); // QEMU 7.2's with f=false,d=false
+  assert.equal(isaString(64), 'rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc'); // QEMU 7.2's -cpu rv64 without H
+  assert.equal(isaString(32, 'F', []), 'rv32imafc_zicsr_zifencei_sstc');
+  assert.equal(isaString(64, 'none', []), 'rv64imac_zicsr_zifencei_sstc'); // QEMU 7.2's with f=false,d=false,zba=false,...
+  assert.equal(isaString(64, 'FD', ['zicbom', 'zicboz', 'zba', 'svpbmt']), 'rv64imafdc_zicbom_zicboz_zicsr_zifencei_zba_sstc_svpbmt');
   const { h } = hart('none');
   assert.ok(h.csrOp(CSR.mstatus, 1, MSTATUS.FS, 0, 0, true));
   assert.equal(h.mstatus & MSTATUS.FS, 0, 'FS stays Off without F');

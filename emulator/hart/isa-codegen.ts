@@ -15,6 +15,7 @@ import { Encoding } from './isa-table';
 import * as I64 from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
+import * as BM from './bitmanip';
 import { Cause, MSTATUS } from './csr';
 
 /**
@@ -22,7 +23,7 @@ import { Cause, MSTATUS } from './csr';
  * object; the exec files import the same names (tsc rejects a case that uses one they lack).
  */
 export const RUNTIME = {
-  I64, SF, FP, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+  I64, SF, FP, BM, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
 };
 
 /** A JavaScript expression, or a number already known (a block's immediate). */
@@ -150,6 +151,11 @@ export class Gen {
     if (!this.wide) return { lo: `${P(p.lo)} ${opr} ${P(q.lo)}`, hi: 0 };
     return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
   }
+  /** Bitwise not. */
+  inv(p: V): V {
+    if (!this.wide) return { lo: `~${P(p.lo)}`, hi: 0 };
+    return { lo: this.let(`~${P(p.lo)}`), hi: this.let(`~${P(p.hi)}`) };
+  }
   and(p: V, q: V): V { return this.bitwise('&', p, q); }
   or(p: V, q: V): V { return this.bitwise('|', p, q); }
   xor(p: V, q: V): V { return this.bitwise('^', p, q); }
@@ -177,6 +183,16 @@ export class Gen {
     return { lo: this.let(`(${P(p.lo)} >>> ${sh}) | (${h} << ${32 - sh})`), hi: this.let(`${h} ${opr} ${sh}`) };
   }
 
+  /** p rotated right by sh (0 to XLEN-1): two shifts, straight-line code for a known amount. */
+  rotr(p: V, sh: E): V {
+    const v = this.bind(p);
+    const back = typeof sh === 'number' ? (this.xlen - sh) & (this.xlen - 1) : `(${this.xlen} - ${P(sh)}) & ${this.xlen - 1}`;
+    return this.or(this.srl(v, sh), this.sll(v, back));
+  }
+  rotl(p: V, sh: E): V {
+    return this.rotr(p, typeof sh === 'number' ? (this.xlen - sh) & (this.xlen - 1) : `(${this.xlen} - ${P(sh)}) & ${this.xlen - 1}`);
+  }
+
   mul(p: V, q: V): V {
     return this.wide ? this.pairCall(`I64.mul(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})`) : { lo: `Math.imul(${P(p.lo)}, ${P(q.lo)})`, hi: 0 };
   }
@@ -196,7 +212,8 @@ export class Gen {
   divide(name: 'div' | 'divu' | 'rem' | 'remu', p: V, q: V): V {
     return this.wide ? this.pairCall(`I64.${name}(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})`) : { lo: `${name}32(${P(p.lo)}, ${P(q.lo)})`, hi: 0 };
   }
-  private pairCall(call: string): V {
+  /** A call leaving an int32 pair in o (I64.out). */
+  pairCall(call: string): V {
     this.stmt(`${call};`);
     return { lo: this.let('o[0]'), hi: this.let('o[1]') };
   }
@@ -347,6 +364,7 @@ export class Gen {
     switch (this.enc.format) {
       case 'CSR': case 'CSRI': return `${match} | (${this.immWord} << 20) | (${this.rs1Num} << 15) | (${this.rdNum} << 7)`;
       case 'SFENCE': return `${match} | (${this.rs2Num} << 20) | (${this.rs1Num} << 15)`;
+      case 'CBO': return `${match} | (${this.rs1Num} << 15)`;
       default: return match; // the other fields are part of the match
     }
   }

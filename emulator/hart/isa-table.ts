@@ -31,15 +31,51 @@ export const enum Op {
   FLD, FSD, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
   FSGNJ_D, FSGNJN_D, FSGNJX_D, FMIN_D, FMAX_D, FCVT_S_D, FCVT_D_S, FEQ_D, FLT_D, FLE_D, FCLASS_D,
   FCVT_W_D, FCVT_WU_D, FCVT_D_W, FCVT_D_WU, FCVT_L_D, FCVT_LU_D, FMV_X_D, FCVT_D_L, FCVT_D_LU, FMV_D_X,
+  ADD_UW, SH1ADD, SH2ADD, SH3ADD, SH1ADD_UW, SH2ADD_UW, SH3ADD_UW, SLLI_UW,
+  ANDN, ORN, XNOR, CLZ, CTZ, CPOP, CLZW, CTZW, CPOPW, MAX, MAXU, MIN, MINU, SEXT_B, SEXT_H, ZEXT_H,
+  ROL, ROR, RORI, ROLW, RORW, RORIW, ORC_B, REV8,
+  CLMUL, CLMULH, CLMULR,
+  BCLR, BCLRI, BEXT, BEXTI, BINV, BINVI, BSET, BSETI,
+  CBO_CLEAN, CBO_FLUSH, CBO_INVAL, CBO_ZERO,
   COUNT,
 }
 
 /** How operands are laid out in the instruction word; the decoder extracts by format. */
-export type Format = 'R' | 'I' | 'S' | 'B' | 'U' | 'J' | 'SH' | 'CSR' | 'CSRI' | 'AMO' | 'LR' | 'NONE' | 'SFENCE' |
+export type Format = 'R' | 'R1' | 'CBO' | 'I' | 'S' | 'B' | 'U' | 'J' | 'SH' | 'CSR' | 'CSRI' | 'AMO' | 'LR' | 'NONE' | 'SFENCE' |
   /** F/D: OP-FP (the rm/funct3 field is the immediate), fused multiply-add (rm | rs3 << 3), loads (I), stores (S). */
   'FP' | 'R4' | 'FL' | 'FS';
+// R1: rd and rs1 only (Zbb's unary operations); CBO: rs1 only (Zicbom/Zicboz).
 
-export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'Priv';
+export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'Priv' | OptionalExtension;
+
+/**
+ * The extensions a board may leave out, by the bit that says so in a decoder's `off` mask
+ * (decode.ts); F and D are left out through mstatus.FS instead. Svpbmt and Zihintpause
+ * have no instructions of their own: the page walk and the disassembler know them.
+ */
+export const OPTIONAL_EXTENSIONS = ['Zba', 'Zbb', 'Zbc', 'Zbs', 'Zicbom', 'Zicboz'] as const;
+export type OptionalExtension = typeof OPTIONAL_EXTENSIONS[number];
+/**
+ * The multi-letter extensions a board chooses, by their riscv,isa names, in the order
+ * QEMU's riscv,isa lists them (zicbom and zicboz where later QEMUs put them).
+ */
+export const CHOOSABLE_EXTENSIONS = ['zicbom', 'zicboz', 'zihintpause', 'zba', 'zbb', 'zbc', 'zbs', 'svpbmt'] as const;
+export type IsaExtension = typeof CHOOSABLE_EXTENSIONS[number];
+/** What QEMU 7.2's default rv64/rv32 CPU has of them (its `-cpu rv64` DTB): svpbmt is off there, and it has no Zicbom/Zicboz. */
+export const DEFAULT_EXTENSIONS: readonly IsaExtension[] = ['zihintpause', 'zba', 'zbb', 'zbc', 'zbs'];
+/** The decoder's `off` mask for a hart with `exts`. */
+export function extensionsOff(exts: readonly IsaExtension[]): number {
+  let off = 0;
+  for (const x of OPTIONAL_EXTENSIONS) if (!(exts as readonly string[]).includes(x.toLowerCase())) off |= extensionBit(x);
+  return off;
+}
+/** Zicbom/Zicboz cache-block size in bytes, as QEMU 8's (riscv,cbom-block-size and riscv,cboz-block-size in the device tree). */
+export const CBO_BLOCK = 64;
+/** The `off` bit of an extension (0 for those always present). */
+export function extensionBit(ext: Extension): number {
+  const i = (OPTIONAL_EXTENSIONS as readonly string[]).indexOf(ext);
+  return i < 0 ? 0 : 1 << i;
+}
 
 /**
  * Register files of rd, rs1 and rs2 for F/D encodings: f (float), x (integer), - (none).
@@ -194,7 +230,77 @@ export const ENCODINGS: readonly Encoding[] = [
   amo(Op.AMOMINU_D, 'amominu.d', 0x18, 3, RV64),
   amo(Op.AMOMAXU_D, 'amomaxu.d', 0x1c, 3, RV64),
   ...fpEncodings('s', 0), ...fpEncodings('d', 1),
+  ...bitmanipEncodings(),
+  // Zicbom, Zicboz (CMO spec 1.0 ch. 3): MISC-MEM funct3 2, rd 0, the operation in imm.
+  e(Op.CBO_INVAL, 'cbo.inval', 0xfff07fff, 0x0000200f, 'CBO', 'Zicbom'),
+  e(Op.CBO_CLEAN, 'cbo.clean', 0xfff07fff, 0x0010200f, 'CBO', 'Zicbom'),
+  e(Op.CBO_FLUSH, 'cbo.flush', 0xfff07fff, 0x0020200f, 'CBO', 'Zicbom'),
+  e(Op.CBO_ZERO, 'cbo.zero', 0xfff07fff, 0x0040200f, 'CBO', 'Zicboz'),
 ];
+
+/** Zba, Zbb, Zbc, Zbs (Bitmanip 1.0.0 ch. 2): OP/OP-32 R forms, OP-IMM unary forms (rs2 field fixed), shifts by immediate. */
+function bitmanipEncodings(): Encoding[] {
+  const M_UN = 0xfff0707f; // opcode + funct3 + funct12 (unary: rs2 is part of the encoding)
+  const r = (op: Op, name: string, f7: number, f3: number, opc: number, ext: Extension, xl: readonly (32 | 64)[] = BOTH) =>
+    e(op, name, M_F7, (f7 << 25) | (f3 << 12) | opc, 'R', ext, xl);
+  const un = (op: Op, name: string, f12: number, f3: number, opc: number, xl: readonly (32 | 64)[] = BOTH) =>
+    e(op, name, M_UN, (f12 << 20) | (f3 << 12) | opc, 'R1', 'Zbb', xl);
+  /** A shift by immediate: a 5-bit shamt on RV32 (bit 25 zero), 6-bit on RV64. */
+  const sh = (op: Op, name: string, f7: number, f3: number, ext: Extension) => [
+    e(op, name, M_F7, (f7 << 25) | (f3 << 12) | 0x13, 'SH', ext, [32]),
+    e(op, name, M_SH64, (f7 << 25) | (f3 << 12) | 0x13, 'SH', ext, RV64),
+  ];
+  const OP = 0x33, OP32 = 0x3b, IMM = 0x13, IMM32 = 0x1b;
+  return [
+    r(Op.ADD_UW, 'add.uw', 0x04, 0, OP32, 'Zba', RV64),
+    r(Op.SH1ADD, 'sh1add', 0x10, 2, OP, 'Zba'),
+    r(Op.SH2ADD, 'sh2add', 0x10, 4, OP, 'Zba'),
+    r(Op.SH3ADD, 'sh3add', 0x10, 6, OP, 'Zba'),
+    r(Op.SH1ADD_UW, 'sh1add.uw', 0x10, 2, OP32, 'Zba', RV64),
+    r(Op.SH2ADD_UW, 'sh2add.uw', 0x10, 4, OP32, 'Zba', RV64),
+    r(Op.SH3ADD_UW, 'sh3add.uw', 0x10, 6, OP32, 'Zba', RV64),
+    e(Op.SLLI_UW, 'slli.uw', M_SH64, 0x0800101b, 'SH', 'Zba', RV64),
+    r(Op.ANDN, 'andn', 0x20, 7, OP, 'Zbb'),
+    r(Op.ORN, 'orn', 0x20, 6, OP, 'Zbb'),
+    r(Op.XNOR, 'xnor', 0x20, 4, OP, 'Zbb'),
+    un(Op.CLZ, 'clz', 0x600, 1, IMM),
+    un(Op.CTZ, 'ctz', 0x601, 1, IMM),
+    un(Op.CPOP, 'cpop', 0x602, 1, IMM),
+    un(Op.CLZW, 'clzw', 0x600, 1, IMM32, RV64),
+    un(Op.CTZW, 'ctzw', 0x601, 1, IMM32, RV64),
+    un(Op.CPOPW, 'cpopw', 0x602, 1, IMM32, RV64),
+    r(Op.MAX, 'max', 0x05, 6, OP, 'Zbb'),
+    r(Op.MAXU, 'maxu', 0x05, 7, OP, 'Zbb'),
+    r(Op.MIN, 'min', 0x05, 4, OP, 'Zbb'),
+    r(Op.MINU, 'minu', 0x05, 5, OP, 'Zbb'),
+    un(Op.SEXT_B, 'sext.b', 0x604, 1, IMM),
+    un(Op.SEXT_H, 'sext.h', 0x605, 1, IMM),
+    // zext.h is pack with rs2 = x0: OP on RV32, OP-32 on RV64.
+    un(Op.ZEXT_H, 'zext.h', 0x080, 4, OP, [32]),
+    un(Op.ZEXT_H, 'zext.h', 0x080, 4, OP32, RV64),
+    r(Op.ROL, 'rol', 0x30, 1, OP, 'Zbb'),
+    r(Op.ROR, 'ror', 0x30, 5, OP, 'Zbb'),
+    ...sh(Op.RORI, 'rori', 0x30, 5, 'Zbb'),
+    r(Op.ROLW, 'rolw', 0x30, 1, OP32, 'Zbb', RV64),
+    r(Op.RORW, 'rorw', 0x30, 5, OP32, 'Zbb', RV64),
+    e(Op.RORIW, 'roriw', M_F7, 0x6000501b, 'SH', 'Zbb', RV64),
+    un(Op.ORC_B, 'orc.b', 0x287, 5, IMM),
+    // rev8's shamt-like field is XLEN - 8.
+    un(Op.REV8, 'rev8', 0x698, 5, IMM, [32]),
+    un(Op.REV8, 'rev8', 0x6b8, 5, IMM, RV64),
+    r(Op.CLMUL, 'clmul', 0x05, 1, OP, 'Zbc'),
+    r(Op.CLMULR, 'clmulr', 0x05, 2, OP, 'Zbc'),
+    r(Op.CLMULH, 'clmulh', 0x05, 3, OP, 'Zbc'),
+    r(Op.BCLR, 'bclr', 0x24, 1, OP, 'Zbs'),
+    ...sh(Op.BCLRI, 'bclri', 0x24, 1, 'Zbs'),
+    r(Op.BEXT, 'bext', 0x24, 5, OP, 'Zbs'),
+    ...sh(Op.BEXTI, 'bexti', 0x24, 5, 'Zbs'),
+    r(Op.BINV, 'binv', 0x34, 1, OP, 'Zbs'),
+    ...sh(Op.BINVI, 'binvi', 0x34, 1, 'Zbs'),
+    r(Op.BSET, 'bset', 0x14, 1, OP, 'Zbs'),
+    ...sh(Op.BSETI, 'bseti', 0x14, 1, 'Zbs'),
+  ];
+}
 
 /** The F (fmt 0) or D (fmt 1) instructions (Unpriv ch. 11, 12, 24); fcvt.s.d and fcvt.d.s come with D. */
 function fpEncodings(t: 's' | 'd', fmt: 0 | 1): Encoding[] {

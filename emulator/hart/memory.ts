@@ -5,7 +5,8 @@
  */
 import { Access, AccessKind, translate } from '../mmu/translate';
 import { Tlb, TLB_INDEX_MASK } from '../mmu/tlb';
-import { bitField, Cause, MSTATUS, Priv, SATP_LAYOUT } from './csr';
+import { bitField, Cause, MENVCFG, MSTATUS, Priv, SATP_LAYOUT } from './csr';
+import { CBO_BLOCK } from './isa-table';
 import { decode } from './decode';
 import { CodePage } from './code-cache';
 import { out } from './int64';
@@ -288,6 +289,47 @@ export class HartMemory extends HartState {
     this.excTvalHi = this.xlen === 64 ? hi : 0;
   }
 
+  // ---------------------------------------------------------------- Zicbom, Zicboz
+
+  /**
+   * cbo.inval (op 0), cbo.clean (1), cbo.flush (2), cbo.zero (4) on the 64-byte block
+   * holding address lo:hi (CMO spec 1.0.1 ch. 2-3); `bits`: the instruction, for mtval.
+   * Below M, menvcfg (and in U senvcfg) must enable the operation, else it is illegal.
+   * There are no caches here, so clean, flush and inval only check the block's access:
+   * allowed where a load or a store is, else the store's page or access fault (§2.5.2).
+   * cbo.zero is a store of the whole block. Faults report the block's address, as the
+   * QEMU that first had these (8.0) does; QEMU 7.2 has neither extension.
+   */
+  cbo(op: number, lo: number, hi: number, bits: number): void {
+    const field = op === 4 ? MENVCFG.CBZE : op === 0 ? MENVCFG.CBIE : MENVCFG.CBCFE;
+    if ((this.priv !== Priv.M && (this.csr64[2 * CSR_SLOT.menvcfg] & field) === 0) || (this.priv === Priv.U && (this.senvcfg & field) === 0)) {
+      this.yieldLoop = true;
+      this.excCause = Cause.IllegalInstruction;
+      this.excTvalLo = bits;
+      this.excTvalHi = 0;
+      return;
+    }
+    const at = lo & ~(CBO_BLOCK - 1);
+    if (op !== 4) {
+      if (this.translate(at, hi, Access.Read, CBO_BLOCK) >= 0 || this.excCause === Cause.Breakpoint) return;
+      this.excCause = -1;
+      this.translate(at, hi, Access.Write, CBO_BLOCK);
+      return;
+    }
+    const pa = this.translate(at, hi, Access.Write, CBO_BLOCK);
+    if (pa < 0) return;
+    const off = pa - this.ramBase;
+    if (off >= 0 && pa + CBO_BLOCK <= this.ramEnd) {
+      this.ram.u8.fill(0, off, off + CBO_BLOCK);
+      const code = this.ram.code;
+      if (code.hasCode[off >>> 12] !== 0) code.invalidate(off, CBO_BLOCK);
+    } else {
+      for (let i = 0; i < CBO_BLOCK; i += 8) if (!this.bus.write(pa + i, 8, 0, 0)) { this.accessFault(Access.Write, at, hi); return; }
+    }
+    // Other harts' reservations anywhere in the block end, as after any store.
+    for (let i = 0; i < CBO_BLOCK; i += 8) this.host.storeNotify(pa + i, this);
+  }
+
   // ---------------------------------------------------------------- atomics (A extension)
 
   private misaligned(cause: number, lo: number, hi: number): void {
@@ -379,14 +421,14 @@ export class HartMemory extends HartState {
   decodeAt(lo: number, hi: number): boolean {
     const low = this.fetch16(lo, hi);
     if (this.excCause >= 0) return false;
-    if ((low & 3) !== 3) { decode(low, this.xlen); return true; }
+    if ((low & 3) !== 3) { decode(low, this.xlen, this.extOff); return true; }
     const a = (lo + 2) | 0;
     const high = this.fetch16(a, (a >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
     if (this.excCause >= 0) {
       // Priv §3.1.16: tval is the address of the faulting portion; QEMU reports the instruction start.
       return false;
     }
-    decode(low | (high << 16), this.xlen);
+    decode(low | (high << 16), this.xlen, this.extOff);
     return (lo & 0xfff) !== 0xffe;
   }
 

@@ -11,6 +11,7 @@ import { TranslationContext } from '../mmu/translate';
 import { Pmp } from '../mmu/pmp';
 import { Tlb } from '../mmu/tlb';
 import { FloatExt, Priv } from './csr';
+import { DEFAULT_EXTENSIONS, extensionsOff, IsaExtension } from './isa-table';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
 
@@ -126,9 +127,14 @@ export class HartState {
   readonly hasF: boolean;
   readonly hasD: boolean;
 
-  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD') {
+  /** Instructions of the extensions this hart lacks decode as illegal (isa-table.ts extensionsOff). */
+  readonly extOff: number;
+
+  constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD',
+    extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS) {
     this.hasF = fpu !== 'none';
     this.hasD = fpu === 'FD';
+    this.extOff = extensionsOff(extensions);
     const ram = bus.regions.find((r) => r.name === 'dram');
     if (ram === undefined) throw new Error('hart: no dram region');
     this.ram = ram;
@@ -136,7 +142,7 @@ export class HartState {
     this.ramEnd = ram.base + ram.size;
     this.pmp = new Pmp(xlen);
     this.triggers = new Triggers(xlen);
-    this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus };
+    this.tctx = { xlen, priv: Priv.M, satpMode: 0, satpPpn: 0, sum: false, mxr: false, pmp: this.pmp, bus, svpbmt: extensions.includes('svpbmt') };
     this.reset();
   }
 

@@ -2,8 +2,8 @@
  * Command-line parsing for `osdev-emu`: every bad option is one clear message, never
  * a stack trace. Pure: no I/O, so tests can feed it anything.
  */
-import { FloatExt, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
-import { checkIsa, floatExtOf } from '../machine/dts-cpus';
+import { FloatExt, IsaExtension, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
+import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
@@ -19,6 +19,8 @@ export interface RunOptions {
   xlen?: Xlen;
   /** F/D of the harts, from `--isa` (default both). */
   fpu?: FloatExt;
+  /** Zba, Zicboz, Svpbmt, ... of the harts, from `--isa` (default QEMU 7.2's: machine/description.ts). */
+  extensions?: IsaExtension[];
   append?: string;
   initrd?: string;
   timeoutSeconds?: number;
@@ -78,8 +80,10 @@ run options:
   -m, --memory SIZE     RAM size, e.g. 128M, 1G (default 128M; a bare number is MiB)
   --harts N             number of harts, 1-${MAX_HARTS} (default 1)
   --xlen 64|32          base ISA width (default: from KERNEL's ELF class, else 64)
-  --isa STR             the harts' ISA as a riscv,isa string, e.g. rv64imac to leave out F and D
-                        (default rv64imafdc_zicsr_zifencei_sstc, or rv32...; sets the XLEN too)
+  --isa STR             the harts' ISA as a riscv,isa string, e.g. rv64imac to leave out F, D, Zba...,
+                        rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_svpbmt to add Zicbom, Zicboz and Svpbmt
+                        (default rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc as
+                        QEMU 7.2's rv64 CPU, or rv32...; sets the XLEN too)
   --append STR          kernel command line (/chosen/bootargs)
   --initrd PATH         initial ramdisk (/chosen linux,initrd-start/end)
   --timeout SECONDS     stop after this much host time: exit status 124
@@ -189,6 +193,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         if (!isa.ok) return { ok: false, error: `--isa: ${isa.error}` };
         isaXlen = isa.value;
         o.fpu = floatExtOf(value);
+        o.extensions = extensionsOf(value);
         break;
       }
       case '--append': o.append = value; break;

@@ -95,7 +95,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   xlen: Xlen, drives: readonly OpenDrive[], nets: readonly OpenNet[], slots: OpenPassthrough): Promise<number> {
   const host = { bootargs: bootargsFor(o.append, o.console), instructionsPerSecond: o.rate, virtio: virtioDevices(o) };
   const desc = o.machine !== undefined ? fromMachineFile(o.machine, host, kernel ?? (typeof bios === 'string' ? 'none' : bios))
-    : defaultDescription({ xlen, fpu: o.fpu, harts: o.harts, memoryBytes: o.memoryBytes, ...host, passthrough: slots.descriptions });
+    : defaultDescription({ xlen, fpu: o.fpu, extensions: o.extensions, harts: o.harts, memoryBytes: o.memoryBytes, ...host, passthrough: slots.descriptions });
   const misfit = o.machine === undefined ? checkHostFit(desc) : null; // a machine file's was checked with its name
   if (misfit !== null) throw new UsageError(misfit);
   const bad = checkPassthrough(desc);

@@ -28,7 +28,7 @@ export function loadMachineFile(file: string, host: HostParts): MachineFile {
   const m = built.value;
   const lines = [...m.diagnostics, ...m.warnings.map((w) => `${file}: ${w}`)];
   const desc: MachineDescription = {
-    ...host, xlen: m.xlen, fpu: m.fpu, harts: m.harts, memoryBytes: m.memoryBytes, board: m.board, dtb: m.dtb, passthrough: m.passthrough,
+    ...host, xlen: m.xlen, fpu: m.fpu, extensions: m.extensions, harts: m.harts, memoryBytes: m.memoryBytes, board: m.board, dtb: m.dtb, passthrough: m.passthrough,
   };
   return { ok: true, desc, lines };
 }

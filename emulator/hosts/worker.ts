@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription } from '../machine/description';
+import { extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { hostEntropy } from './drives';
 import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { checkHostFit, loadMachineFile } from './machine-file';
@@ -269,7 +270,8 @@ class MachineWorker {
     const slots = openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
     if (!slots.ok) { closeAll(); return slots.error; }
     const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot }) };
-    let desc = defaultDescription({ xlen: p.xlen, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
+    const isa = p.isa === undefined ? {} : { fpu: floatExtOf(p.isa), extensions: extensionsOf(p.isa) };
+    let desc = defaultDescription({ xlen: p.xlen, ...isa, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
     if (p.machine !== undefined) {
       // launch.json `machine`: the file gives harts, memory and devices; its warnings go to the console.
       const loaded = loadMachineFile(p.machine, { ...host, instructionsPerSecond: desc.instructionsPerSecond });

@@ -20,6 +20,8 @@ export interface LaunchParams {
   bios: 'none' | 'builtin' | ImageBytes;
   initrd?: ImageBytes;
   xlen: 32 | 64;
+  /** launch.json `isa`: the harts' riscv,isa string (checked by the adapter), else the default harts. */
+  isa?: string;
   harts: number;
   memoryBytes: number;
   append?: string;

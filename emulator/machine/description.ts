@@ -15,6 +15,7 @@ import { CLINT } from '../devices/clint';
 import { FW_CFG } from '../devices/fw-cfg';
 import type { PassthroughDescription } from '../devices/passthrough/slot';
 import type { FloatExt } from '../hart/csr';
+import { CHOOSABLE_EXTENSIONS, DEFAULT_EXTENSIONS, IsaExtension } from '../hart/isa-table';
 
 export type { DeviceWindow, IrqWindow } from '../devices/device-type';
 
@@ -173,11 +174,14 @@ export function boardOf(d: MachineDescription): BoardLayout {
 export type { PassthroughDescription } from '../devices/passthrough/slot';
 
 export type { FloatExt } from '../hart/csr';
+export type { IsaExtension } from '../hart/isa-table';
 
 export interface MachineDescription {
   xlen: Xlen;
   /** F/D of every hart (default FD); a board's riscv,isa without them turns them off. */
   fpu?: FloatExt;
+  /** The multi-letter extensions of every hart that a board chooses (default DEFAULT_EXTENSIONS, QEMU 7.2's). */
+  extensions?: readonly IsaExtension[];
   harts: number;
   /** Bytes of DRAM at the board's dramBase (VIRT.dram.base on virt). */
   memoryBytes: number;
@@ -270,20 +274,28 @@ export function defaultDescription(overrides: Partial<MachineDescription> = {}):
 }
 
 /**
- * The QEMU 7.2 `-cpu` value whose hart matches ours: RV{32,64}IMAFDC + Zicsr + Zifencei +
- * Sstc, all 29 hpm counters present (ours read zero; QEMU's hold what is written), the
- * Sdtrig trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and H, V,
- * Zba/Zbb/Zbc/Zbs and Zihintpause (on by default) switched off.
+ * The QEMU 7.2 `-cpu` value whose hart matches ours with `extensions`: RV{32,64}IMAFDC +
+ * Zicsr + Zifencei + Sstc and those of Zihintpause, Zba, Zbb, Zbc, Zbs and Svpbmt we have,
+ * all 29 hpm counters present (ours read zero; QEMU's hold what is written), the Sdtrig
+ * trigger module (`debug=true`, QEMU's default; hart/triggers.ts), and H and V switched off.
+ * QEMU 7.2 has no Zicbom/Zicboz: a hart with them has no QEMU 7.2 twin.
  * Differential tests pass exactly this, so QEMU's DTB riscv,isa equals isaString().
  */
-export const QEMU_CPU_OPTION: Record<Xlen, string> = {
-  64: 'rv64,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
-  32: 'rv32,h=false,v=false,zba=false,zbb=false,zbc=false,zbs=false,Zihintpause=false,sstc=true,pmu-num=29,debug=true',
-};
+export function qemuCpuOption(xlen: Xlen, extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS): string {
+  const flags = (['zba', 'zbb', 'zbc', 'zbs'] as const).filter((x) => !extensions.includes(x)).map((x) => `${x}=false`);
+  if (!extensions.includes('zihintpause')) flags.push('Zihintpause=false');
+  if (extensions.includes('svpbmt')) flags.push('svpbmt=true');
+  return [`rv${xlen}`, 'h=false', 'v=false', ...flags, 'sstc=true', 'pmu-num=29', 'debug=true'].join(',');
+}
+/** qemuCpuOption of the default harts. */
+export const QEMU_CPU_OPTION: Record<Xlen, string> = { 64: qemuCpuOption(64), 32: qemuCpuOption(32) };
 
-/** riscv,isa exactly as QEMU 7.2 prints it for QEMU_CPU_OPTION (it has no zicntr yet). */
-export function isaString(xlen: Xlen, fpu: FloatExt = 'FD'): string {
-  return `rv${xlen}ima${fpu === 'none' ? '' : fpu.toLowerCase()}c_zicsr_zifencei_sstc`;
+/** riscv,isa exactly as QEMU 7.2 prints it for qemuCpuOption (it has no zicntr yet); zicbom/zicboz where later QEMUs put them. */
+export function isaString(xlen: Xlen, fpu: FloatExt = 'FD', extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS): string {
+  const has = (x: IsaExtension) => extensions.includes(x);
+  const z = CHOOSABLE_EXTENSIONS.filter((x) => x !== 'svpbmt' && has(x)).map((x) => `_${x}`).join('');
+  const zicsr = z.replace(/^((?:_zicbo[mz])*)/, '$1_zicsr_zifencei');
+  return `rv${xlen}ima${fpu === 'none' ? '' : fpu.toLowerCase()}c${zicsr}_sstc${has('svpbmt') ? '_svpbmt' : ''}`;
 }
 
 /** mmu-type as QEMU 7.2 prints it: sv48 for rv64 (satp also accepts Sv39), sv32 for rv32. */

@@ -6,7 +6,8 @@
  */
 import { DtNode, ResolvedTree } from '../dts/resolve';
 import { phandleTarget, QueryResult, strings, u32, u32Cells } from '../dts/query';
-import { FloatExt, MAX_HARTS, Xlen } from './description';
+import { FloatExt, IsaExtension, MAX_HARTS, Xlen } from './description';
+import { CHOOSABLE_EXTENSIONS } from '../hart/isa-table';
 
 export interface DtsHarts {
   xlen: Xlen;
@@ -14,6 +15,8 @@ export interface DtsHarts {
   timebaseHz: number;
   /** F and D as riscv,isa names them (every hart the same). */
   fpu: FloatExt;
+  /** The multi-letter extensions it names that a board chooses (every hart the same). */
+  extensions: IsaExtension[];
   /** The riscv,cpu-intc node of each hart, by hart id. */
   intcs: (DtNode | undefined)[];
 }
@@ -21,12 +24,12 @@ export interface DtsHarts {
 /** Single-letter extensions we implement (s and u: the privilege modes, as older trees write them). */
 const LETTERS = new Set(['i', 'm', 'a', 'f', 'd', 'c', 's', 'u']);
 /** Multi-letter extensions we implement (docs/architecture.md "Parity with QEMU 7.2"). */
-const MULTI = new Set(['zicsr', 'zifencei', 'zicntr', 'zihpm', 'sstc']);
+const MULTI = new Set<string>(['zicsr', 'zifencei', 'zicntr', 'zihpm', 'sstc', ...CHOOSABLE_EXTENSIONS]);
 
 /** XLEN of an riscv,isa string we can run (a subset of rv64imafdc/rv32imafdc + the above), or why not. */
 export function checkIsa(isa: string): QueryResult<Xlen> {
   const m = /^rv(32|64)([a-z0-9]*)((?:_[a-z0-9]+)*)$/.exec(isa.toLowerCase());
-  const implemented = 'we implement rv32/rv64 imafdc with zicsr, zifencei, zicntr, zihpm and sstc';
+  const implemented = `we implement rv32/rv64 imafdc with zicsr, zifencei, zicntr, zihpm, sstc, ${CHOOSABLE_EXTENSIONS.join(', ')}`;
   if (m === null) return { ok: false, error: `riscv,isa "${isa}" is not an ISA string like rv64imac_zicsr (${implemented})` };
   // Version numbers (rv64i2p1m2p0) say nothing we check; g is imafd + zicsr_zifencei (ISA manual "ISA Extension Naming Conventions").
   const letters = singleLetters(m[2]);
@@ -47,6 +50,12 @@ function singleLetters(part: string): string { return part.toLowerCase().replace
 export function floatExtOf(isa: string): FloatExt {
   const letters = singleLetters(/^rv(?:32|64)([a-z0-9]*)/i.exec(isa)?.[1] ?? '');
   return letters.includes('d') ? 'FD' : letters.includes('f') ? 'F' : 'none';
+}
+
+/** The choosable extensions a riscv,isa string checkIsa accepted names, in CHOOSABLE_EXTENSIONS order. */
+export function extensionsOf(isa: string): IsaExtension[] {
+  const named = isa.toLowerCase().split('_').slice(1).map((e) => e.replace(/\d+(p\d+)?$/, ''));
+  return CHOOSABLE_EXTENSIONS.filter((x) => named.includes(x));
 }
 
 /** riscv,isa, or the newer riscv,isa-base + riscv,isa-extensions pair, as one string. */
@@ -70,6 +79,7 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
   let xlen: Xlen | undefined;
   let timebase: number | undefined;
   let fpu: FloatExt | undefined;
+  let extensions: IsaExtension[] | undefined;
   const intcs: (DtNode | undefined)[] = new Array<DtNode | undefined>(list.length).fill(undefined);
   const seen = new Set<number>();
   for (const cpu of list) {
@@ -86,6 +96,9 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
     xlen = checked.value;
     if (fpu !== undefined && floatExtOf(isa) !== fpu) return { ok: false, error: `${cpu.path}: riscv,isa "${isa}" differs from another hart's in F/D: every hart has the same extensions here` };
     fpu = floatExtOf(isa);
+    const exts = extensionsOf(isa);
+    if (extensions !== undefined && exts.join() !== extensions.join()) return { ok: false, error: `${cpu.path}: riscv,isa "${isa}" differs from another hart's in its extensions: every hart has the same extensions here` };
+    extensions = exts;
     const mmu = strings(cpu, 'mmu-type')?.[0];
     if (mmu !== undefined && !MMU[xlen].includes(mmu)) return { ok: false, error: `${cpu.path}: mmu-type "${mmu}" is not one an rv${xlen} hart has here (${MMU[xlen].join(', ')})` };
     const tb = u32(cpu, 'timebase-frequency') ?? (cpus.prop('timebase-frequency') !== undefined ? u32(cpus, 'timebase-frequency') : undefined);
@@ -94,7 +107,7 @@ export function dtsHarts(tree: ResolvedTree): QueryResult<DtsHarts> {
     timebase = tb;
     intcs[id] = cpu.liveChildren.find((c) => strings(c, 'compatible')?.includes('riscv,cpu-intc') === true);
   }
-  return { ok: true, value: { xlen: xlen as Xlen, count: list.length, timebaseHz: timebase as number, fpu: fpu as FloatExt, intcs } };
+  return { ok: true, value: { xlen: xlen as Xlen, count: list.length, timebaseHz: timebase as number, fpu: fpu as FloatExt, extensions: extensions ?? [], intcs } };
 }
 
 /**

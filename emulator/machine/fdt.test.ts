@@ -164,6 +164,18 @@ test('dtc round-trips our blob to DTB without warnings', () => {
   assert.equal(stderr, '');
 });
 
+test('riscv,isa names the harts\' extensions; cbom/cboz block sizes with Zicbom/Zicboz (as QEMU 8 writes them)', () => {
+  const cpu = (desc: MachineDescription) => child(child(parseDts(decompile(buildVirtFdt(desc)).dts), 'cpus'), 'cpu@0');
+  const plain = cpu(defaultDescription({ extensions: [] }));
+  assert.equal(prop(plain, 'riscv,isa'), '"rv64imafdc_zicsr_zifencei_sstc"');
+  assert.ok(!plain.props.some(([n]) => n.startsWith('riscv,cbo')), 'no block sizes without Zicbom/Zicboz');
+  const all = cpu(defaultDescription({ xlen: 32, fpu: 'none', extensions: ['zicbom', 'zicboz', 'zba', 'zbb', 'zbc', 'zbs', 'zihintpause', 'svpbmt'] }));
+  assert.equal(prop(all, 'riscv,isa'), '"rv32imac_zicbom_zicboz_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc_svpbmt"');
+  assert.equal(prop(all, 'riscv,cbom-block-size'), '<0x40>');
+  assert.equal(prop(all, 'riscv,cboz-block-size'), '<0x40>');
+  assert.equal(prop(cpu(defaultDescription({ extensions: ['zicboz'] })), 'riscv,cboz-block-size'), '<0x40>');
+});
+
 test('initrd addresses above 4 GiB take two cells', () => {
   const desc = defaultDescription({ initrd: { start: 0xf_0000_0000, end: 0xf_0000_1000 } });
   const chosen = child(parseDts(decompile(buildVirtFdt(desc)).dts), 'chosen');

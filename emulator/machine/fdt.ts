@@ -7,6 +7,7 @@
  */
 
 import { FdtBuilder, U32_LIMIT } from '../dts/fdt-builder';
+import { CBO_BLOCK } from '../hart/isa-table';
 import { MachineDescription, MAX_HARTS, DEVICE_TYPES, VIRT_BOARD, boardOf, isaString, mmuType, placesOf } from './description';
 import { DeviceType, DeviceWindow, FdtContext, unitName } from '../devices/device-type';
 import { PLIC } from '../devices/plic';
@@ -108,8 +109,11 @@ export function buildVirtFdt(desc: MachineDescription): Uint8Array {
       .propU32('reg', hart)
       .propString('status', 'okay')
       .propString('compatible', 'riscv')
-      .propString('riscv,isa', isaString(desc.xlen, desc.fpu))
-      .propString('mmu-type', mmuType(desc.xlen));
+      .propString('riscv,isa', isaString(desc.xlen, desc.fpu, desc.extensions));
+    // As QEMU 8 writes them (QEMU 7.2 has neither extension); Linux reads them before using cbo.*.
+    if (desc.extensions?.includes('zicbom') === true) fdt.propU32('riscv,cbom-block-size', CBO_BLOCK);
+    if (desc.extensions?.includes('zicboz') === true) fdt.propU32('riscv,cboz-block-size', CBO_BLOCK);
+    fdt.propString('mmu-type', mmuType(desc.xlen));
     fdt.beginNode('interrupt-controller')
       .propU32('#address-cells', 0)
       .propU32('#interrupt-cells', 1)

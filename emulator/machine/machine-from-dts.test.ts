@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { machineFromDts } from './machine-from-dts';
-import { checkIsa, floatExtOf } from './dts-cpus';
+import { checkIsa, extensionsOf, floatExtOf } from './dts-cpus';
 import { Machine } from './machine';
 import { boot, ImageFile } from './boot';
 import { buildVirtFdt } from './fdt';
@@ -127,7 +127,7 @@ test('boards we cannot build: one error naming the node', () => {
     /\/memory@80000000: memory 0x90000000-0x907fffff is not contiguous .*DRAM is one region/);
   refused('device_type = "cpu";', 'device_type = "cpux";', /\/cpus: no cpu nodes/);
   refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64gcv";', /\/cpus\/cpu@0: riscv,isa "rv64gcv": extension v is not implemented/);
-  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imac_zicsr_zba";', /\/cpus\/cpu@0: .*extension zba is not implemented/);
+  refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imac_zicsr_zbkb";', /\/cpus\/cpu@0: .*extension zbkb is not implemented/);
   refused('mmu-type = "riscv,sv39";', 'mmu-type = "riscv,sv57";', /\/cpus\/cpu@0: mmu-type "riscv,sv57"/);
   refused('timebase-frequency = <1000000>;', '', /\/cpus\/cpu@0: no timebase-frequency/);
   refused('interrupt-parent = <&plic>;\n\t\t\tinterrupts = <3>;', 'interrupt-parent = <&cpu0_intc>;\n\t\t\tinterrupts = <3>;',
@@ -163,7 +163,7 @@ test('riscv,isa: what our harts implement, and nothing more', () => {
     assert.ok(checkIsa(ok).ok, ok);
   }
   assert.deepEqual(checkIsa('rv32imac'), { ok: true, value: 32 });
-  for (const bad of ['rv64gcv', 'rv64imafdcq', 'rv64imac_zba', 'rv128i', 'rv64e', 'x86', 'rv64imacv', 'rv64imadc']) assert.ok(!checkIsa(bad).ok, bad);
+  for (const bad of ['rv64gcv', 'rv64imafdcq', 'rv64imac_zbkb', 'rv64imac_svnapot', 'rv128i', 'rv64e', 'x86', 'rv64imacv', 'rv64imadc']) assert.ok(!checkIsa(bad).ok, bad);
 });
 
 test('riscv,isa says whether the harts have F and D', () => {
@@ -177,4 +177,16 @@ test('riscv,isa says whether the harts have F and D', () => {
   assert.ok(fd.ok);
   assert.equal(fd.value.fpu, 'FD');
   refused('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imadc";', /\/cpus\/cpu@0: riscv,isa "rv64imadc": D needs F/);
+});
+
+test('riscv,isa chooses Zba, Zbb, Zbc, Zbs, Zicbom, Zicboz, Zihintpause and Svpbmt', () => {
+  assert.deepEqual(extensionsOf('rv64imac'), []);
+  assert.deepEqual(extensionsOf('rv64gc_svpbmt_zbb1p0_zicboz_zba'), ['zicboz', 'zba', 'zbb', 'svpbmt']);
+  assert.deepEqual(extensionsOf('RV32IMAC_ZICSR_ZIHINTPAUSE'), ['zihintpause']);
+  const minimal = build(MINIMAL);
+  assert.ok(minimal.ok);
+  assert.deepEqual(minimal.value.extensions, [], 'the minimal board names none');
+  const zb = build(MINIMAL.replace('riscv,isa = "rv64imac_zicsr_zifencei";', 'riscv,isa = "rv64imac_zicsr_zifencei_zba_zbs_zicbom";'));
+  assert.ok(zb.ok);
+  assert.deepEqual(zb.value.extensions, ['zicbom', 'zba', 'zbs']);
 });

@@ -10,7 +10,7 @@ import { analyzeDts, compileTree, DtsOptions } from '../dts/index';
 import { DtNode, ResolvedTree } from '../dts/resolve';
 import { interrupts, phandleTarget, QueryResult, strings, u32 } from '../dts/query';
 import { LineIndex } from '../dts/source';
-import { addPlace, BoardLayout, DEVICE_TYPES, DeviceWindow, emptyBoard, FloatExt, IrqWindow, MAX_MEMORY_BYTES, PassthroughDescription, placesOf, typeForCompatible, VIRT, Xlen } from './description';
+import { addPlace, BoardLayout, DEVICE_TYPES, DeviceWindow, emptyBoard, FloatExt, IrqWindow, IsaExtension, MAX_MEMORY_BYTES, PassthroughDescription, placesOf, typeForCompatible, VIRT, Xlen } from './description';
 import { DeviceType, DtsContext, windowFor } from '../devices/device-type';
 import { checkHartWiring, dtsHarts, DtsHarts } from './dts-cpus';
 import { cpuWindows, CpuWindow } from './dts-address';
@@ -18,6 +18,7 @@ import { cpuWindows, CpuWindow } from './dts-address';
 export interface DtsMachine {
   xlen: Xlen;
   fpu: FloatExt;
+  extensions: IsaExtension[];
   harts: number;
   memoryBytes: number;
   board: BoardLayout;
@@ -246,7 +247,7 @@ export function machineFromTree(tree: ResolvedTree): QueryResult<DtsMachine> {
   if (bad !== null) return { ok: false, error: bad };
   return {
     ok: true,
-    value: { xlen: harts.value.xlen, fpu: harts.value.fpu, harts: harts.value.count, memoryBytes: dram.value.size, board: b.board, passthrough: b.passthrough, warnings: b.warnings },
+    value: { xlen: harts.value.xlen, fpu: harts.value.fpu, extensions: harts.value.extensions, harts: harts.value.count, memoryBytes: dram.value.size, board: b.board, passthrough: b.passthrough, warnings: b.warnings },
   };
 }
 

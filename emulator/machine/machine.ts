@@ -135,7 +135,7 @@ export class Machine {
       time: (h) => this.ticks(this.clock + (h.instret - this.sliceStart[h.id])),
       storeNotify: (pa, h) => this.storeNotify(pa, h),
     };
-    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu));
+    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions));
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => { const h = this.harts[this.cursor] as Hart | undefined; if (h !== undefined) h.yieldLoop = true; };

@@ -28,6 +28,8 @@ export interface TranslationContext {
   mxr: boolean;
   pmp: Pmp;
   bus: Bus;
+  /** Svpbmt: PTE bits 62:61 (PBMT) accepted in leaves. */
+  svpbmt: boolean;
 }
 
 export interface Translation {
@@ -104,10 +106,13 @@ function walk(ctx: TranslationContext, lo: number, hi: number, kind: AccessKind,
     const pteLo = region.dv.getInt32(off, true);
     const pteHi = pteSize === 8 ? region.dv.getInt32(off + 4, true) : 0;
     if ((pteLo & PTE.V) === 0 || ((pteLo & PTE.R) === 0 && (pteLo & PTE.W) !== 0)) return fail(pageFault).pa;
-    // Without Svpbmt/Svnapot, PTE bits 63:54 are reserved and must be zero.
-    if (pteSize === 8 && (pteHi >>> 22) !== 0) return fail(pageFault).pa;
+    // Without Svpbmt, PTE bits 63:54 are reserved and must be zero. With it, QEMU 7.2 takes
+    // the PPN from bits 53:10 and checks nothing else in a leaf: PBMT 3 (reserved, Priv 1.12
+    // §6.3) and bits 60:54 are accepted there; bits 63:61 (N, PBMT) in a pointer fault.
+    if (pteSize === 8 && (pteHi >>> 22) !== 0 && !ctx.svpbmt) return fail(pageFault).pa;
     const ppn = pteSize === 8 ? (pteHi & 0x3fffff) * 4194304 + (pteLo >>> 10) : pteLo >>> 10;
     if ((pteLo & (PTE.R | PTE.X)) === 0) {
+      if ((pteHi >>> 29) !== 0) return fail(pageFault).pa;
       table = ppn * 4096;
       continue;
     }

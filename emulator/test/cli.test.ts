@@ -44,6 +44,7 @@ async function badInput(args: string[], message: RegExp): Promise<void> {
 test('a missing kernel file', () => badInput(['run', path.join(tmp, 'nope.elf')], /cannot read kernel '.*nope\.elf': no such file/));
 test('a directory as the kernel', () => badInput(['run', tmp], /is a directory/));
 test('--isa with an extension we lack', () => badInput(['run', '--isa', 'rv64gcv', path.join(tmp, 'nope.elf')], /--isa: riscv,isa "rv64gcv": extension v is not implemented here/));
+test('--isa with a multi-letter extension we lack', () => badInput(['run', '--isa', 'rv64imac_zba_zbkb', path.join(tmp, 'nope.elf')], /--isa: riscv,isa "rv64imac_zba_zbkb": extension zbkb is not implemented here/));
 test('--isa of the other XLEN than --xlen', () => badInput(['run', '--isa', 'rv32imac', '--xlen', '64', path.join(tmp, 'nope.elf')], /--isa is rv32 but --xlen is 64/));
 test('an x86 ELF', () => badInput(['run', '/bin/true'], /e_machine is 62 \(x86-64\), not 243/));
 test('a truncated ELF', () => {
