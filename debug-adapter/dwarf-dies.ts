@@ -71,6 +71,9 @@ export interface UnitHeader {
   abbrevOffset: number;
 }
 
+/** DW_AT_signature: a declaration's type, in a type unit (DWARF 5 §2.13.2). */
+const DW_AT_SIGNATURE = 0x69;
+
 export class Die {
   readonly children: Die[] = [];
   /** Values decoded so far, by attribute position: a DIE keeps where its values are, not the values (a kernel has millions of DIEs). */
@@ -104,11 +107,19 @@ export class Die {
     return typeof v.v === 'number' ? v.v : v.v <= BigInt(Number.MAX_SAFE_INTEGER) && v.v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.v) : undefined;
   }
   flag(at: number): boolean { const v = this.attr(at); return v?.k === 'flag' && v.v; }
-  /** The DIE a reference attribute points at, in this unit or another. */
+  /**
+   * The DIE a reference attribute points at, in this unit or another, or in a type unit
+   * by signature. A declaration that stands for a type unit's type (DW_AT_signature, as
+   * GCC leaves in a compile unit) is that type.
+   */
   ref(at: number): Die | undefined {
     const v = this.raw(at);
-    return v?.k === 'ref' ? this.unit.info.dieAt(v.offset) : undefined;
+    const d = v?.k === 'ref' ? this.unit.info.dieAt(v.offset) : v?.k === 'sig8' ? this.unit.info.typeBySignature(v.v) : undefined;
+    if (at === DW_AT_SIGNATURE || d === undefined || !d.has(DW_AT_SIGNATURE)) return d;
+    return d.ref(DW_AT_SIGNATURE) ?? d;
   }
+  /** This type, or the type unit's type it is a declaration of (DW_AT_signature). */
+  definition(): Die { return this.has(DW_AT_SIGNATURE) ? this.ref(DW_AT_SIGNATURE) ?? this : this; }
   /** The name, through DW_AT_abstract_origin and DW_AT_specification as a debugger must (DWARF 5 §3.3.8.3, §2.13.2). */
   get name(): string | undefined { return this.inherited(DW_AT.name)?.string(DW_AT.name); }
   /** The DIE that carries `at`: this one, or the one its origin/specification chain leads to. */
@@ -527,6 +538,15 @@ export class DwarfInfo {
     }, warnings);
   }
 
+  /** Type units' types by signature: .debug_info offsets of the DIEs DW_FORM_ref_sig8 names. */
+  private readonly typeUnits = new Map<bigint, number>();
+
+  /** The type a DW_FORM_ref_sig8 signature names (a type unit's type DIE). */
+  typeBySignature(signature: bigint): Die | undefined {
+    const offset = this.typeUnits.get(signature);
+    return offset === undefined ? undefined : this.dieAt(offset);
+  }
+
   private scanHeaders(): void {
     const info = this.sections.info;
     let at = 0;
@@ -548,7 +568,12 @@ export class DwarfInfo {
           unitType = c.u8();
           addressSize = c.u8();
           abbrevOffset = offsetSize === 8 ? Number(c.u64()) : c.u32();
-          if (unitType === DW_UT.type || unitType === DW_UT.splitType) c.skip(8 + offsetSize); // signature, type offset
+          if (unitType === DW_UT.type || unitType === DW_UT.splitType) {
+            // A type unit (-fdebug-types-section): its type, found by signature from DW_FORM_ref_sig8 (§3.1.4).
+            const signature = c.u64();
+            const typeOffset = offsetSize === 8 ? Number(c.u64()) : c.u32();
+            if (unitType === DW_UT.type && !this.typeUnits.has(signature)) this.typeUnits.set(signature, start + typeOffset);
+          }
           else if (unitType === DW_UT.skeleton || unitType === DW_UT.splitCompile) c.skip(8); // dwo_id
         } else {
           abbrevOffset = offsetSize === 8 ? Number(c.u64()) : c.u32();

@@ -238,7 +238,7 @@ export class ProgramState {
   /** A type (`struct proc`, `proc_t`) or enumerator (`#RUNNING`) by its key in the units' indexes. */
   private named(key: string, f: FrameState | undefined): Die | undefined {
     const inUnit = f === undefined ? undefined : typesOf(f.frame.function.unit.root()).get(key);
-    if (inUnit !== undefined) return inUnit;
+    if (inUnit !== undefined) return inUnit.definition();
     if (this.typeIndex === undefined) {
       this.typeIndex = new Map();
       for (const info of this.ctx.debugInfo.dwarf) {
@@ -249,7 +249,7 @@ export class ProgramState {
         }
       }
     }
-    return this.typeIndex.get(key);
+    return this.typeIndex.get(key)?.definition();
   }
   private typeIndex: Map<string, Die> | undefined;
 

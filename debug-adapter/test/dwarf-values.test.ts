@@ -73,9 +73,13 @@ function runToStop(m: Machine): StopReason {
   return r;
 }
 
-for (const [xlen, opt, dwarf] of [[64, '-O0', 5], [64, '-O2', 5], [32, '-Og', 5], [32, '-O2', 5], [64, '-O2', 4], [32, '-O0', 4]] as const) {
-  test(`arguments, locals and globals as gdb on QEMU shows them (rv${xlen} ${opt} DWARF ${dwarf})`, { skip: missing }, async () => {
-    const build = buildState(xlen, opt, dwarf);
+/** -fdebug-types-section: structs, unions and enums in type units, named by signature (DW_FORM_ref_sig8). */
+const TYPE_UNITS = ['-fdebug-types-section'];
+
+for (const [xlen, opt, dwarf, flags] of [[64, '-O0', 5, []], [64, '-O2', 5, []], [32, '-Og', 5, []], [32, '-O2', 5, []], [64, '-O2', 4, []], [32, '-O0', 4, []],
+  [64, '-O0', 5, TYPE_UNITS], [32, '-O2', 5, TYPE_UNITS]] as const) {
+  test(`arguments, locals and globals as gdb on QEMU shows them (rv${xlen} ${opt} DWARF ${dwarf}${flags.length > 0 ? ', type units' : ''})`, { skip: missing }, async () => {
+    const build = buildState(xlen, opt, dwarf, undefined, flags);
     const gdb = await GdbSession.start(build.elf, xlen);
     try {
       const ours = ourMachine(build.elf, xlen);

@@ -17,14 +17,14 @@ export const STATE_SOURCE = path.join(ROOT, 'debug-adapter/test/programs/state.c
 
 export interface StateBuild { elf: string; dir: string; remove(): void }
 
-export function buildState(xlen: 32 | 64, opt: '-O0' | '-Og' | '-O2', dwarf: 4 | 5 = 5, source = STATE_SOURCE): StateBuild {
+export function buildState(xlen: 32 | 64, opt: '-O0' | '-Og' | '-O2', dwarf: 4 | 5 = 5, source = STATE_SOURCE, flags: readonly string[] = []): StateBuild {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-dwarf-'));
   const march = xlen === 64 ? 'rv64imac' : 'rv32imac';
   const abi = xlen === 64 ? 'lp64' : 'ilp32';
   const gcc = 'riscv64-unknown-elf-gcc';
   const libgcc = execFileSync(gcc, [`-march=${march}`, `-mabi=${abi}`, '-print-libgcc-file-name'], { encoding: 'utf8' }).trim();
   const elf = path.join(dir, `${path.basename(source, '.c')}-rv${xlen}${opt}-dwarf${dwarf}.elf`);
-  execFileSync(gcc, [`-gdwarf-${dwarf}`, opt, `-march=${march}_zicsr_zifencei`, `-mabi=${abi}`, '-mcmodel=medany', '-ffreestanding',
+  execFileSync(gcc, [`-gdwarf-${dwarf}`, opt, ...flags, `-march=${march}_zicsr_zifencei`, `-mabi=${abi}`, '-mcmodel=medany', '-ffreestanding',
     '-fno-builtin', '-fno-common', '-nostdlib', '-nostartfiles', '-Wall', '-Wextra', '-Werror', '-Wl,--no-warn-rwx-segments',
     '-T', path.join(COMMON, 'link.ld'), '-I', COMMON, source, ...['crt0.S', 'trap.S', 'lib.c'].map((f) => path.join(COMMON, f)),
     libgcc, '-o', elf]);
