@@ -528,11 +528,20 @@ try {
       await expandRow(variableRow(vars, '*f'));
       await waitForValue(variableRow(vars, 'cause'), /^9223372036854775815$/); // interrupt bit | 7 (M timer)
       await page.screenshot({ path: path.join(artifacts, 'program-state-struct-expanded.png') });
-      // A C variable of the unit: ticks, in Statics (Set Value on C variables is tested over DAP,
-      // program-state.test.ts: the Variables view's Set Value is unreliable in code-server).
+      // A C variable of the unit: ticks, in Statics; Set Value (F2 on the focused row) writes it,
+      // and the adapter answers the value read back from the guest's memory.
       await collapseRow(variableRow(vars, 'Arguments'));
       await expandRow(variableRow(vars, 'Statics'));
-      await waitForValue(variableRow(vars, 'ticks'), /^0$/);
+      const ticks = variableRow(vars, 'ticks');
+      await waitForValue(ticks, /^0$/);
+      const input = ticks.locator('input');
+      await ticks.click();
+      await page.keyboard.press('F2');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill('2');
+      await page.keyboard.press('Enter');
+      await waitForValue(ticks, /^2$/);
+      await page.screenshot({ path: path.join(artifacts, 'program-state-set-value.png') });
       // Watch: a C path through the pointer.
       await setPaneOpen(page, 'Watch', true);
       await watch.locator('.pane-header').hover();
@@ -544,7 +553,7 @@ try {
       const spot = await textPosition(page, 'ticks++', 5);
       if (spot === null) throw new Error('`ticks++` is not on screen in an editor');
       await page.mouse.move(spot.x, spot.y);
-      await page.locator('.debug-hover-widget', { hasText: /0/ }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.debug-hover-widget', { hasText: /2/ }).first().waitFor({ timeout: 15_000 });
       await page.screenshot({ path: path.join(artifacts, 'program-state-watch-hover.png') });
       await page.keyboard.press('Escape');
     } finally {
