@@ -705,9 +705,30 @@ export class DwarfInfo {
 
   /** The unit whose code contains `pc`: .debug_aranges when present, else each unit's own ranges. */
   unitForPc(pc: bigint): Unit | undefined {
-    for (const a of this.aranges()) if (pc >= a.start && pc < a.end) return a.unit;
-    return undefined;
+    const sorted = this.arangesByStart ??= this.sortAranges();
+    let lo = 0, hi = sorted.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].start <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    // Ranges may overlap (code a linker dropped stays at 0): the first in table order that holds pc, as a scan would find.
+    let best: { unit: Unit; order: number } | undefined;
+    for (let i = found; i >= 0 && sorted[i].maxEnd > pc; i--) {
+      const a = sorted[i];
+      if (pc < a.end && (best === undefined || a.order < best.order)) best = a;
+    }
+    return best?.unit;
   }
+
+  /** The address ranges by start, each with its place in table order and the greatest end up to it. */
+  private sortAranges(): { start: bigint; end: bigint; unit: Unit; order: number; maxEnd: bigint }[] {
+    const sorted = this.aranges().map((a, order) => ({ ...a, order, maxEnd: 0n }))
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.order - b.order));
+    let maxEnd = 0n;
+    for (const a of sorted) { if (a.end > maxEnd) maxEnd = a.end; a.maxEnd = maxEnd; }
+    return sorted;
+  }
+  private arangesByStart: { start: bigint; end: bigint; unit: Unit; order: number; maxEnd: bigint }[] | undefined;
 
   private aranges(): { start: bigint; end: bigint; unit: Unit }[] {
     if (this.arangeTable !== undefined) return this.arangeTable;

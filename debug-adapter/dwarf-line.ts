@@ -176,6 +176,9 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   return end;
 }
 
+/** One line-table sequence: [start, end) of addresses, its rows' place in the table, gdb's rows of it once made. */
+interface Sequence { start: bigint; end: bigint; from: number; to: number; kept?: LineRow[] }
+
 /** Line rows indexed for the two questions a debugger asks. */
 export class SourceLines {
   /** Rows sorted by address, end-of-sequence rows included (they end a range). */
@@ -198,7 +201,10 @@ export class SourceLines {
    * lines gdb names.
    */
   line(pc: bigint): { row: LineRow; start: bigint; end: bigint } | undefined {
-    const rows = this.kept ??= gdbRows(this.rows);
+    const seq = this.sequenceAt(pc);
+    if (seq === undefined) return undefined;
+    // gdb's rows of this sequence only, made when a pc first needs them (a kernel has 100,000 sequences).
+    const rows = seq.kept ??= gdbRows(this.rows.slice(seq.from, seq.to));
     let lo = 0, hi = rows.length - 1, found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -213,11 +219,37 @@ export class SourceLines {
     if (group.length === 0) return undefined;
     const same = group.filter((r) => r.file === group[group.length - 1].file);
     const row = same[same.length - 1].isStmt ? same[same.length - 1] : [...same].reverse().find((r) => r.isStmt) ?? same[same.length - 1];
-    const end = found + 1 < rows.length ? rows[found + 1].address : start + 1n;
+    const end = found + 1 < rows.length ? rows[found + 1].address : seq.end;
     return { row, start, end };
   }
 
-  private kept: LineRow[] | undefined;
+  /**
+   * The sequence (rows up to an end_sequence, addresses rising) whose addresses hold `pc`,
+   * by address: `from`/`to` index this.rows, `to` past its end row.
+   */
+  private sequenceAt(pc: bigint): Sequence | undefined {
+    if (this.sequences === undefined) {
+      const list: Sequence[] = [];
+      let from = 0;
+      for (let i = 0; i < this.rows.length; i++) {
+        if (!this.rows[i].endSequence) continue;
+        if (i > from) list.push({ start: this.rows[from].address, end: this.rows[i].address, from, to: i + 1 });
+        from = i + 1;
+      }
+      this.sequences = list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    }
+    const seqs = this.sequences;
+    let lo = 0, hi = seqs.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqs[mid].start <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    // Sequences may overlap (code a linker dropped keeps its rows at 0): the nearest below that holds pc.
+    for (let i = found; i >= 0 && i > found - 64; i--) if (pc < seqs[i].end) return seqs[i];
+    return undefined;
+  }
+
+  private sequences: Sequence[] | undefined;
 
   /** Address ranges [start, end) of every row of the line `pc` is on (a line can be split by the optimizer). */
   lineRanges(pc: bigint): [bigint, bigint][] {

@@ -4,7 +4,7 @@
  * shows them, called from the line in DW_AT_call_line), and per frame its arguments and
  * the locals of every lexical block that holds the pc, innermost block first.
  */
-import { Die, DW_AT, DW_TAG, DwarfInfo, Unit } from './dwarf-dies';
+import { Die, DW_AT, DW_TAG, DwarfInfo } from './dwarf-dies';
 import { evaluateLocation, ExprContext, expressionAt, frameBase, singleRegister } from './dwarf-expr';
 
 export interface SourceFrame {
@@ -37,7 +37,7 @@ export function framesAt(info: DwarfInfo, pc: bigint): SourceFrame[] {
   const unit = info.unitForPc(pc);
   if (unit === undefined) return [];
   const root = unit.root();
-  const fn = root.children.find((d) => d.tag === DW_TAG.subprogram && d.covers(pc)) ?? findDeep(root, pc);
+  const fn = topFunctionAt(root, pc) ?? findDeep(root, pc);
   if (fn === undefined) return [];
   const chain: Die[] = [fn];
   let scope = fn;
@@ -69,6 +69,26 @@ export function inlinedCallsStartingAt(frames: readonly SourceFrame[], pc: bigin
   while (n < frames.length && frames[n].inlined && (entryOf(frames[n].die) === pc || !frames[n].die.covers(pc - 1n))) n++;
   return n;
 }
+
+/** The unit's top-level function holding `pc`: by its ranges, sorted once per unit (a kernel unit has thousands). */
+function topFunctionAt(root: Die, pc: bigint): Die | undefined {
+  let index = functionRanges.get(root);
+  if (index === undefined) {
+    index = [];
+    for (const d of root.children) if (d.tag === DW_TAG.subprogram) for (const [lo, hi] of d.ranges()) if (hi > lo) index.push({ lo, hi, fn: d });
+    index.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+    functionRanges.set(root, index);
+  }
+  let lo = 0, hi = index.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (index[mid].lo <= pc) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  // Functions do not overlap; a few entries back covers a function's pieces that start below another's.
+  for (let i = found; i >= 0 && i > found - 8; i--) if (pc < index[i].hi) return index[i].fn;
+  return undefined;
+}
+const functionRanges = new WeakMap<Die, { lo: bigint; hi: bigint; fn: Die }[]>();
 
 /** A subprogram nested below the unit's top level (a C++ namespace or class): the first that holds the pc. */
 function findDeep(root: Die, pc: bigint): Die | undefined {
@@ -129,23 +149,27 @@ export function* globals(info: DwarfInfo): Generator<Die> {
 }
 
 /** Call sites by return address, per unit (DWARF 5 §3.4.1; GCC's DWARF 4 DW_TAG_GNU_call_site keeps it in low_pc). */
-const callSites = new WeakMap<Unit, Map<bigint, Die>>();
+const callSites = new WeakMap<Die, Map<bigint, Die>>();
 const CALL_SITE = new Set<number>([DW_TAG.callSite, DW_TAG.GNUcallSite]);
 const CALL_SITE_PARAMETER = new Set<number>([0x49, 0x410a]);
 const CALL_VALUE = [0x7e, 0x2111]; // DW_AT_call_value, DW_AT_GNU_call_site_value
 
 function callSiteAt(info: DwarfInfo, returnPc: bigint): Die | undefined {
-  const unit = info.unitForPc(returnPc - 1n);
-  if (unit === undefined) return undefined;
-  let sites = callSites.get(unit);
+  // The call sites of the function that holds the call: its subtree only, not its whole unit.
+  const fn = framesAt(info, returnPc - 1n).at(-1)?.function;
+  if (fn === undefined) return undefined;
+  let sites = callSites.get(fn);
   if (sites === undefined) {
     sites = new Map();
-    for (const d of unit.all()) {
-      if (!CALL_SITE.has(d.tag)) continue;
-      const ret = d.attr(0x7d) ?? d.attr(DW_AT.lowPc); // DW_AT_call_return_pc
-      if (ret?.k === 'addr') sites.set(ret.v, d);
+    const queue = [...fn.children];
+    for (let n = 0; n < queue.length && n < 1_000_000; n++) {
+      const d = queue[n];
+      if (CALL_SITE.has(d.tag)) {
+        const ret = d.attr(0x7d) ?? d.attr(DW_AT.lowPc); // DW_AT_call_return_pc
+        if (ret?.k === 'addr') sites.set(ret.v, d);
+      } else if (d.tag !== DW_TAG.subprogram) queue.push(...d.children);
     }
-    callSites.set(unit, sites);
+    callSites.set(fn, sites);
   }
   return sites.get(returnPc);
 }
