@@ -28,7 +28,6 @@ export type RunStep = (req: StepRequest) => Promise<boolean>;
 /** A physical frame's identity: its CFA and the function (symbol) it runs. */
 interface FrameId { cfa: bigint; fn: bigint | undefined; caller: bigint | undefined }
 
-
 export class Stepping {
   constructor(private readonly ctx: SessionContext, private readonly stacks: CallStacks) {}
 
@@ -79,10 +78,13 @@ export class Stepping {
             this.hideAt(hart, await this.pc(hart), 0);
             return true;
           }
-          // Over it: to the return address, then on with the line being stepped.
-          if (!await run({ type: 'runTo', addresses: [now.caller!], reason: 'step' })) return false;
-          pc = await this.pc(hart);
-          now = await this.frameId(hart, pc);
+          // Over it: to the return address in this frame (a recursive call returns there deeper first), then on with the line.
+          const back = now.caller!;
+          do {
+            if (!await run({ type: 'runTo', addresses: [back], reason: 'step' })) return false;
+            pc = await this.pc(hart);
+            now = await this.frameId(hart, pc);
+          } while (pc === back && now.cfa < frame.cfa);
           if (range.some(([lo, hi]) => pc >= lo && pc < hi)) continue;
         } else {
           frame = now; // returned, or somewhere else (a trap vector): step on from there by the line rules
