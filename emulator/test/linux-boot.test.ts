@@ -5,7 +5,7 @@
  * prints /proc/cpuinfo, computes with double and float, reads and writes files on the
  * virtio disk, sends UDP to another instance and powers off.
  *
- * Each of our boots is a minute or more of two shared cores, so three boots cover the
+ * Each of our boots is tens of seconds of two shared cores, so three boots cover the
  * matrix, each against QEMU with the same kernel, disk and command line:
  *   1. OpenSBI fw_dynamic, 4 harts, 8250 console: the whole console compared with QEMU's
  *      (OpenSBI's banner, the kernel's log, init's lines), apart from KNOWN_DIFFERENT.
