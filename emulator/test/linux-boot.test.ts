@@ -7,7 +7,7 @@
  *
  * Each of our boots is tens of seconds of two shared cores, so three boots cover the
  * matrix, each against QEMU with the same kernel, disk and command line:
- *   1. OpenSBI fw_dynamic, 4 harts, 8250 console: the whole console compared with QEMU's
+ *   1. OpenSBI fw_dynamic, 4 harts, 8250 console, virtio-rng: the whole console compared with QEMU's
  *      (OpenSBI's banner, the kernel's log, init's lines), apart from KNOWN_DIFFERENT.
  *   2. The built-in SBI (no firmware file, the default for an Image), 4 harts, 8250
  *      console, virtio-net: init pings 3. The kernel's log from its first line must be
@@ -101,6 +101,8 @@ interface Boot {
   bios: 'builtin' | 'fw_dynamic' | 'fw_jump';
   harts: number;
   console: 'uart' | 'virtio';
+  /** A virtio-rng device (after the disk): the kernel's hwrng feeds its random pool. */
+  rng?: boolean;
   net?: { ip: string; peer: string; role: 'ping' | 'pong'; mac: string; localPort: number; remotePort: number };
 }
 
@@ -117,7 +119,7 @@ function ours(b: Boot, stopWhen?: () => boolean): Promise<RunResult> {
   // retries while it boots): only the host time limit then.
   const limit = b.net === undefined ? ['--max-insns', String(MAX_INSNS)] : [];
   return runProcess(process.execPath, [OUR_CLI, 'run', ...bios, IMAGE, '--harts', String(b.harts), '--drive', ROOTFS,
-    ...(b.console === 'virtio' ? ['--console', 'virtio'] : []), ...net, '--append', append(b), ...limit, '--stats'],
+    ...(b.rng === true ? ['--rng'] : []), ...(b.console === 'virtio' ? ['--console', 'virtio'] : []), ...net, '--append', append(b), ...limit, '--stats'],
   { timeoutMs: 10 * 60_000, stopWhen });
 }
 
@@ -138,7 +140,7 @@ function qemu(b: Boot, stopWhen?: () => boolean): Promise<RunResult> {
     '-smp', String(b.harts), '-bios', bios, '-kernel', IMAGE, '-append', append(b),
     '-global', 'virtio-mmio.force-legacy=false',
     '-drive', `file=${ROOTFS},if=none,id=root,format=raw,snapshot=on`, '-device', 'virtio-blk-device,drive=root',
-    ...console, ...net,
+    ...(b.rng === true ? ['-device', 'virtio-rng-device'] : []), ...console, ...net,
     '-display', 'none', '-monitor', 'none'], { stdoutToFile: true, timeoutMs: 10 * 60_000, stopWhen });
 }
 
@@ -189,7 +191,7 @@ const stats = (r: RunResult): string => /osdev-emu: (\d+ instructions) in/.exec(
 
 test('Linux 6.1 behind OpenSBI fw_dynamic on 4 harts to its init: the same console as QEMU', { timeout: 15 * 60_000 }, async (t) => {
   canRun();
-  const boot: Boot = { name: 'fw_dynamic, 4 harts', bios: 'fw_dynamic', harts: 4, console: 'uart' };
+  const boot: Boot = { name: 'fw_dynamic, 4 harts', bios: 'fw_dynamic', harts: 4, console: 'uart', rng: true };
   const mine = await ours(boot);
   const theirs = await qemu(boot);
   compareWithQemu(boot, mine, theirs);
