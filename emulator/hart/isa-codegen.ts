@@ -267,11 +267,22 @@ export class Gen {
     if (b === null) { if (!isStore) this.faultStop(); return; }
     // A fault stops at this instruction; anything else that makes the interpreter leave its
     // loop (a device raising an interrupt line) stops after it, so translated and
-    // interpreted runs take interrupts at the same instruction.
+    // interpreted runs take interrupts at the same instruction. A load stops only once its
+    // value is written (endBlockInsn): a PLIC claim read lowers a line, and its value counts.
     const here = this.wide ? `h.pcLo = (pcLo + ${b.off}) | 0; h.pcHi = pcHi;` : `h.pcLo = (pcLo + ${b.off}) | 0;`;
-    this.stmt(`if (h.yieldLoop) { if (h.excCause >= 0) { ${here} } else { ${this.setPcAt(b.off + b.len)} } return ${b.n}; }`);
+    if (isStore) this.stmt(`if (h.yieldLoop) { if (h.excCause >= 0) { ${here} } else { ${this.setPcAt(b.off + b.len)} } return ${b.n}; }`);
+    else {
+      this.stmt(`if (h.yieldLoop && h.excCause >= 0) { ${here} return ${b.n}; }`);
+      this.yieldAfter = true;
+    }
     // A store that dropped this very block (self-modifying code) stops after itself.
     if (isStore) this.stmt(`if (pg.blocks[${b.slot}] !== block) { ${this.setPcAt(b.off + b.len)} return ${b.n}; }`);
+  }
+  private yieldAfter = false;
+  /** Block: the end of an instruction whose load left the loop's yield for after its result. */
+  endBlockInsn(): void {
+    const b = this.blk;
+    if (b !== null && this.yieldAfter) this.stmt(`if (h.yieldLoop) { ${this.setPcAt(b.off + b.len)} return ${b.n}; }`);
   }
 
   // ---- control ----

@@ -370,6 +370,7 @@ export function emitBlockInsn(xlen: Xlen, op: number, insn: BlockInsn): string |
   if (sem.kind === 'pure' && insn.d === 0) return ''; // a pure write to x0 does nothing
   const g = new Gen(xlen, enc, insn);
   sem.run(g);
+  g.endBlockInsn();
   return g.lines.length === 0 ? '' : `{ ${g.lines.join(' ')} }`;
 }
 

@@ -86,6 +86,7 @@ async function run(o: RunOptions): Promise<number> {
     return await runMachine(o, kernel, bios, initrd, xlen, drives, nets, slots);
   } finally {
     for (const d of drives) d.close();
+    await Promise.all(nets.map((n) => n.drain()));
     for (const n of nets) n.close();
     slots?.close();
   }

@@ -39,6 +39,24 @@ test('socket backend: a frame sent by one end is received by the other', async (
   }
 });
 
+test('a frame sent just before the sender closes still arrives, once drained (a guest that sends and powers off)', async () => {
+  const pa = 20000 + Math.floor(Math.random() * 20000), pb = pa + 1;
+  const a = await openNet({ backend: 'socket', remote: { host: '127.0.0.1', port: pb }, local: { host: '127.0.0.1', port: pa }, legacy: false });
+  const b = await openNet({ backend: 'socket', remote: { host: '127.0.0.1', port: pa }, local: { host: '127.0.0.1', port: pb }, legacy: false });
+  assert.ok(a.ok && b.ok);
+  try {
+    let got: Uint8Array | undefined;
+    b.value.backend.listen?.((f) => { got = f; });
+    a.value.backend.send(Uint8Array.from([7, 7]));
+    await a.value.drain();
+    a.value.close();
+    for (let i = 0; i < 200 && got === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, Uint8Array.from([7, 7]));
+  } finally {
+    b.value.close();
+  }
+});
+
 test('unix backend: frames cross a stream socket both ways, length-prefixed; a non-socket file is left alone', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-net-'));
   const sock = path.join(dir, 'link.sock');

@@ -10,11 +10,29 @@ import * as fs from 'node:fs';
 import { loopbackNetBackend, NetBackend, NetOption, pcapTap } from '../backends';
 import { sideOutput } from './host-files';
 
-export interface OpenNet { backend: NetBackend; close(): void }
+export interface OpenNet {
+  backend: NetBackend;
+  /**
+   * Resolves once the frames the guest sent have left for the host (at most DRAIN_MS): Node
+   * sends a datagram, or writes a stream, after the call returns, and a guest that sends
+   * and powers off in one slice would otherwise lose its last frames at exit.
+   */
+  drain(): Promise<void>;
+  close(): void;
+}
+
+const DRAIN_MS = 1000;
+
+/** Resolves when `done()` holds, checked on each event-loop turn, or after DRAIN_MS. */
+async function until(done: () => boolean): Promise<void> {
+  const end = Date.now() + DRAIN_MS;
+  while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 /** Open the backend a `--net` option names; an error message when it cannot be used. */
 export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet } | { ok: false; error: string }> {
   let backend: NetBackend;
+  let drain = () => Promise.resolve();
   const closers: (() => void)[] = [];
   if (n.backend === 'loopback') {
     backend = loopbackNetBackend();
@@ -22,6 +40,7 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     const r = await openUnixLink(n.path, n.listen);
     if (!r.ok) return r;
     backend = r.value.backend;
+    drain = r.value.drain;
     closers.push(r.value.close);
   } else {
     const sock = dgram.createSocket('udp4');
@@ -33,10 +52,12 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     });
     if (bound !== null) { sock.close(); return { ok: false, error: `--net socket: cannot listen on ${n.local.host}:${n.local.port}: ${bound}` }; }
     sock.on('error', () => undefined);
+    let sending = 0;
     backend = {
-      send: (frame) => { sock.send(frame, n.remote.port, n.remote.host); },
+      send: (frame) => { sending++; sock.send(frame, n.remote.port, n.remote.host, () => { sending--; }); },
       listen: (d) => { deliver = d; },
     };
+    drain = () => until(() => sending === 0);
     closers.push(() => sock.close());
   }
   if (n.pcap !== undefined) {
@@ -47,7 +68,7 @@ export async function openNet(n: NetOption): Promise<{ ok: true; value: OpenNet 
     backend = pcapTap(backend, write, () => (Date.now() - t0) * 1000);
     closers.push(() => fs.closeSync(fd));
   }
-  return { ok: true, value: { backend, close: () => { for (const c of closers) c(); } } };
+  return { ok: true, value: { backend, drain, close: () => { for (const c of closers) c(); } } };
 }
 
 /** Largest frame a unix link accepts (a jumbo frame); a bigger length prefix ends the link. */
@@ -87,12 +108,13 @@ async function openUnixLink(file: string, listen: boolean): Promise<{ ok: true; 
     },
     listen: (d) => { deliver = d; },
   };
+  const drain = () => until(() => (peer as net.Socket | null) === null || (peer as net.Socket).writableLength === 0);
   if (!listen) {
     const sock = net.connect(file);
     const err = await new Promise<string | null>((resolve) => { sock.once('connect', () => resolve(null)); sock.once('error', (e) => resolve(e.message)); });
     if (err !== null) return { ok: false, error: `--net unix: cannot connect to '${file}': ${err} (is the other instance listening?)` };
     attach(sock);
-    return { ok: true, value: { backend, close: () => sock.destroy() } };
+    return { ok: true, value: { backend, drain, close: () => sock.destroy() } };
   }
   // A stale socket file from an earlier run is replaced; anything else at the path is the user's and stays.
   try {
@@ -104,5 +126,5 @@ async function openUnixLink(file: string, listen: boolean): Promise<{ ok: true; 
   const server = net.createServer((sock) => { if (peer !== null) sock.destroy(); else attach(sock); });
   const err = await new Promise<string | null>((resolve) => { server.once('error', (e) => resolve(e.message)); server.listen(file, () => resolve(null)); });
   if (err !== null) return { ok: false, error: `--net unix: cannot listen on '${file}': ${err}` };
-  return { ok: true, value: { backend, close: () => { (peer as net.Socket | null)?.destroy(); server.close(); } } };
+  return { ok: true, value: { backend, drain, close: () => { (peer as net.Socket | null)?.destroy(); server.close(); } } };
 }
