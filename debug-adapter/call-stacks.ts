@@ -158,15 +158,15 @@ export class CallStacks {
       if (rules === undefined || rules.undefinedRegs.has(rules.returnRegister) || rules.cfaRegister >= 32) break;
       const cfa = BigInt.asUintN(xlen, x[rules.cfaRegister] + BigInt(rules.cfaOffset));
       const caller = [...x];
-      let readable = true;
-      for (const [reg, offset] of rules.saved) {
-        if (reg >= 32) continue;
-        const at = BigInt.asUintN(xlen, cfa + BigInt(offset));
-        const r = await m.request({ type: 'readMemory', hart, address: at, count: bytes, physical: false });
-        if (r.unreadable > 0) { readable = false; break; }
-        caller[reg] = littleEndian(r.bytes);
+      // The saved registers in one read: they sit together below the CFA.
+      const saved = [...rules.saved].filter(([reg]) => reg < 32);
+      if (saved.length > 0) {
+        const low = Math.min(...saved.map(([, o]) => o)), high = Math.max(...saved.map(([, o]) => o)) + bytes;
+        if (high - low > 4096) break; // not a frame a compiler lays out
+        const r = await m.request({ type: 'readMemory', hart, address: BigInt.asUintN(xlen, cfa + BigInt(low)), count: high - low, physical: false });
+        if (r.unreadable > 0) break;
+        for (const [reg, offset] of saved) caller[reg] = littleEndian(r.bytes.subarray(offset - low, offset - low + bytes));
       }
-      if (!readable) break;
       caller[2] = cfa;
       const ret = rules.returnRegister < 32 ? caller[rules.returnRegister] : 0n;
       if (ret === 0n || (ret === pc && cfa === x[2])) break;

@@ -159,7 +159,9 @@ static int configure_eth0(const char *ip)
 /*
  * ping sends "ping from IP" every 200 ms until "pong from PEER" comes back (the peer may
  * still be booting: the first datagrams find nobody); pong waits for a ping and answers
- * it once. Retries are not printed, so both emulators print the same lines.
+ * every ping until none has come for 3 s (an answer lost as its machine powers off, or a
+ * retry that crossed it, is answered again). Only the first datagram each side gets is
+ * printed, so both emulators print the same lines.
  */
 static void udp(const char *ip, const char *peer, const char *role)
 {
@@ -174,22 +176,27 @@ static void udp(const char *ip, const char *peer, const char *role)
     }
     char out[64], in[64];
     snprintf(out, sizeof out, "%s from %s", strcmp(role, "ping") == 0 ? "ping" : "pong", ip);
+    int ping = strcmp(role, "ping") == 0, answered = 0;
     for (int tries = 0; tries < 100000; tries++) {
-        if (strcmp(role, "ping") == 0) sendto(s, out, strlen(out), 0, (struct sockaddr *)&to, sizeof to);
+        if (ping) sendto(s, out, strlen(out), 0, (struct sockaddr *)&to, sizeof to);
         struct pollfd p = {.fd = s, .events = POLLIN};
-        if (poll(&p, 1, strcmp(role, "ping") == 0 ? 200 : -1) <= 0) continue;
+        int ready = poll(&p, 1, ping ? 200 : answered ? 3000 : -1);
+        if (ready == 0 && answered) break; /* pong: the peer has its answer */
+        if (ready <= 0) continue;
         socklen_t len = sizeof from;
         ssize_t got = recvfrom(s, in, sizeof in - 1, 0, (struct sockaddr *)&from, &len);
         if (got < 0) continue;
         in[got] = 0;
-        char who[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &from.sin_addr, who, sizeof who);
-        say("udp: got '%s' from %s:%d", in, who, ntohs(from.sin_port));
-        if (strcmp(role, "pong") == 0 && sendto(s, out, strlen(out), 0, (struct sockaddr *)&from, len) < 0) fail("udp answer");
-        close(s);
-        return;
+        if (!answered) {
+            char who[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &from.sin_addr, who, sizeof who);
+            say("udp: got '%s' from %s:%d", in, who, ntohs(from.sin_port));
+        }
+        answered = 1;
+        if (ping) break;
+        if (sendto(s, out, strlen(out), 0, (struct sockaddr *)&from, len) < 0) fail("udp answer");
     }
-    say("udp: no answer from %s", peer);
+    if (!answered) say("udp: no answer from %s", peer);
     close(s);
 }
 
