@@ -34,6 +34,9 @@ export interface DebugInfoRequest {
   sourceFileMap: Record<string, string>;
 }
 
+/** Pcs whose frames sourceFrames keeps (the DWARF does not change in a session). */
+const FRAMES_CACHED = 4096;
+
 export class DebugInfo {
   /** Whether each source file exists, asked once per file. */
   private readonly sourcesSeen = new Map<string, boolean>();
@@ -122,7 +125,7 @@ export class DebugInfo {
   inlineChain(pc: bigint): InlineFrame[] {
     const info = this.dwarfAt(pc);
     if (info === undefined) return [];
-    const frames = framesAt(info, pc);
+    const frames = this.sourceFrames(pc);
     if (frames.length <= 1) return [];
     const stmt = frames[0].function.unit.head().attr(DW_AT.stmtList);
     const names = stmt?.k === 'sec' ? this.unitFiles.get(info)?.get(stmt.offset) : undefined;
@@ -134,9 +137,17 @@ export class DebugInfo {
 
   /** The function at `pc` and the calls inlined into it there, innermost first (dwarf-scopes.ts framesAt). */
   sourceFrames(pc: bigint): SourceFrame[] {
-    const info = this.dwarfAt(pc);
-    return info === undefined ? [] : framesAt(info, pc);
+    let frames = this.framesByPc.get(pc);
+    if (frames === undefined) {
+      const info = this.dwarfAt(pc);
+      frames = info === undefined ? [] : framesAt(info, pc);
+      // A stack, a step and the stops after it ask about the same few pcs again and again.
+      if (this.framesByPc.size >= FRAMES_CACHED) this.framesByPc.clear();
+      this.framesByPc.set(pc, frames);
+    }
+    return frames;
   }
+  private readonly framesByPc = new Map<bigint, SourceFrame[]>();
 
   /**
    * Frames of functions that ended in tail calls between the frame at `calleePc` and its
