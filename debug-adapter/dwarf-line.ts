@@ -48,6 +48,9 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
   const lineStr = sectionBytes(elf, file, '.debug_line_str');
   const str = sectionBytes(elf, file, '.debug_str');
   const compDirs = compilationDirs(elf, file, warnings);
+  // Every unit lists the headers it includes: one string per path, not one per unit (a vmlinux has ~90 000 entries).
+  const paths = new Map<string, string>();
+  const intern = (p: string): string => { const seen = paths.get(p); if (seen !== undefined) return seen; paths.set(p, p); return p; };
   let at = 0;
   while (at < line.length) {
     try {
@@ -55,7 +58,7 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
       const dir = compDirs.get(at);
       const unitFiles: string[] = [];
       files.set(at, unitFiles);
-      at = readUnit(line, at, { lineStr, str }, dir === undefined ? baseDir : path.resolve(baseDir, dir), rows, unitFiles);
+      at = readUnit(line, at, { lineStr, str }, dir === undefined ? baseDir : path.resolve(baseDir, dir), rows, unitFiles, intern);
     } catch (e) {
       if (!(e instanceof DwarfError)) throw e;
       warnings.push(`.debug_line unit at offset 0x${at.toString(16)}: ${e.message}; later units skipped`);
@@ -65,7 +68,7 @@ export function readLineTable(elf: ElfImage, file: Uint8Array, baseDir: string):
   return { rows, warnings, files };
 }
 
-function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[], files: string[]): number {
+function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array; str?: Uint8Array }, baseDir: string, rows: LineRow[], files: string[], intern: (path: string) => string): number {
   const c = new DwarfReader(b, start, b.length);
   let length = c.u32();
   let offsetSize = 4;
@@ -92,7 +95,7 @@ function readUnit(b: Uint8Array, start: number, strings: { lineStr?: Uint8Array;
   const dirs: string[] = [];
   const resolve = (dir: string | undefined, name: string) => {
     const joined = path.isAbsolute(name) ? name : path.join(dir ?? '', name);
-    return path.isAbsolute(joined) ? path.normalize(joined) : path.join(baseDir, joined);
+    return intern(path.isAbsolute(joined) ? path.normalize(joined) : path.join(baseDir, joined));
   };
   if (version >= 5) {
     const readEntries = (): { path?: string; dir?: number }[] => {

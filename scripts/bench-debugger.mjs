@@ -309,7 +309,11 @@ export async function benchLinuxState(root) {
   const dc = new DebugClient('node', '', 'osdev');
   dc.defaultTimeout = 600_000;
   await dc.start(server.address().port);
+  // Live memory, not garbage the collector has yet to reach: collect first.
+  v8.setFlagsFromString('--expose-gc');
+  const collect = (await import('node:vm')).runInNewContext('gc');
   const memory = () => {
+    collect();
     const status = readFileSync('/proc/self/status', 'utf8');
     const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
     const { external } = process.memoryUsage();
@@ -323,6 +327,7 @@ export async function benchLinuxState(root) {
   await entry;
   const launch = ms(t0);
   const atEntry = memory();
+  if (process.env.HEAPSNAP) v8.writeHeapSnapshot(process.env.HEAPSNAP);
   for (const a of at) {
     await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${a.toString(16)}` }] });
     const hit = dc.waitForEvent('stopped');
