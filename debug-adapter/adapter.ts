@@ -30,6 +30,9 @@ import { Stepping, StepRequest } from './stepping';
 import { inlinedCallsStartingAt } from './dwarf-scopes';
 import { MemoryAccess } from './memory';
 import { RequestError, SessionState } from './session-context';
+import { TaskThreads } from './task-threads';
+import { LINUX, OsDescription, parseOsDescription, XV6 } from './os-description';
+import { readKernelLog } from './linux-log';
 import { runConsoleCommand } from './console-commands';
 
 /** Every capability, in one place (DAP "Capabilities"). */
@@ -90,6 +93,7 @@ export class OsdevDebugSession extends DebugSession {
   private readonly disassembly: DisassemblyWindow;
   private readonly stepping: Stepping;
   private readonly memory: MemoryAccess;
+  private readonly tasks: TaskThreads;
 
   /** `files`: how the program, firmware, initrd, `symbols` and sources are read (Node's, unless a host hands in its own). */
   constructor(private readonly files: FileAccessor = NODE_FILES) {
@@ -101,6 +105,9 @@ export class OsdevDebugSession extends DebugSession {
     this.disassembly = new DisassemblyWindow(this.state);
     this.stepping = new Stepping(this.state, this.stacks);
     this.memory = new MemoryAccess(this.state);
+    this.tasks = new TaskThreads(this.state, this.evaluate,
+      async (text, hart) => (await this.scopes.program.evaluate(text, hart, 0, 0)).value, (line) => this.output('console', `${line}\n`));
+    this.state.router = this.tasks;
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((resolve) => { this.markConfigured = resolve; });
@@ -135,11 +142,59 @@ export class OsdevDebugSession extends DebugSession {
     }
   }
 
+  /** The hart a thread runs on: a task's thread is its hart's while it runs, and cannot be run on its own otherwise. */
   private hartOf(threadId: number | undefined): number {
     const harts = this.config?.harts ?? 1;
     const h = (threadId ?? 1) - 1;
+    const task = this.tasks.taskOf(h);
+    if (task !== undefined) {
+      if (task.hart !== undefined) return task.hart;
+      throw new RequestError(`pid ${task.id} ${task.name} is not running on a hart: step a hart's thread, or set a breakpoint where it resumes`);
+    }
     if (!Number.isInteger(h) || h < 0 || h >= harts) throw new RequestError(`there is no thread ${threadId} (harts are threads 1-${harts})`);
     return h;
+  }
+
+  /** launch.json `os`: a built-in description, none, or the user's file (checked). */
+  private async osDescription(setting: string, at: (p: string) => string): Promise<'auto' | 'none' | OsDescription> {
+    const named: Record<string, 'auto' | 'none' | OsDescription> = { auto: 'auto', none: 'none', linux: LINUX, xv6: XV6, 'xv6-riscv': XV6 };
+    if (named[setting.toLowerCase()] !== undefined) return named[setting.toLowerCase()];
+    const file = await this.files.readFile(at(setting));
+    if (!file.ok) throw new RequestError(`launch attribute "os": ${file.error}`);
+    let json: unknown;
+    try { json = JSON.parse(new TextDecoder('utf-8').decode(file.bytes)); } catch (e) {
+      throw new RequestError(`launch attribute "os": ${setting} is not JSON (${(e as Error).message})`);
+    }
+    const parsed = parseOsDescription(json, setting);
+    if (!parsed.ok) throw new RequestError(`launch attribute "os": ${parsed.error}`);
+    return parsed.value;
+  }
+
+  /** The Debug Console's `ps`. */
+  private async taskTable(): Promise<string> {
+    if (this.tasks.osName === undefined) return 'no OS description: launch.json "os" names one (auto-detected: xv6-riscv, Linux)';
+    const tasks = await this.tasks.list(await this.state.machine().request({ type: 'harts' }));
+    const rows = tasks.map((t) => `${String(t.id).padStart(5)}  ${t.state.padEnd(12)} ${(t.hart !== undefined ? String(t.hart) : '-').padStart(4)}  ${t.name}`);
+    return [`${this.tasks.osName}: ${tasks.length} tasks`, `  PID  STATE        HART  NAME`, ...rows].join('\n');
+  }
+
+  /** The Debug Console's `dmesg`. */
+  private async kernelLog(): Promise<string> {
+    const hart = this.currentHart;
+    const lines = await readKernelLog(this.state.debugInfo.symbols.lookup('prb') !== undefined,
+      (t) => this.evaluate(t, hart),
+      async (address, count) => (await this.state.machine().request({ type: 'readMemory', hart, address, count, physical: false })).bytes);
+    return lines.join('\n');
+  }
+
+  /** The hart, or the task hart (task-threads.ts), whose stack a thread shows. */
+  private async threadHart(threadId: number | undefined): Promise<number> {
+    const h = (threadId ?? 1) - 1;
+    if (TaskThreads.isTaskHart(h) && this.state.client !== null) {
+      await this.tasks.list(await this.state.client.request({ type: 'harts' }));
+      if (this.tasks.taskOf(h) !== undefined) return h;
+    }
+    return this.hartOf(threadId);
   }
 
   /** The hart the user last saw stop, for requests that name none. */
@@ -190,6 +245,8 @@ export class OsdevDebugSession extends DebugSession {
       });
       for (const line of messages) this.output('console', `${line}\n`);
       this.state.debugInfo = info;
+      const os = this.tasks.configure(await this.osDescription(c.os, at));
+      if (os !== undefined) this.output('console', `${os}: its tasks are shown as threads at each stop ("os" in launch.json: "none" to show harts only)\n`);
       this.config = c;
       this.state.client = this.takeWarmWorker();
       const booted = await this.state.client.request({ type: 'launch', params: workerLaunchParams(c, kernel, bios, initrd, this.state.xlen) });
@@ -286,6 +343,7 @@ export class OsdevDebugSession extends DebugSession {
     // The machine ran: what was read before is stale, for the breakpoints' conditions too.
     this.scopes.reset();
     this.stacks.clear();
+    this.tasks.invalidate(stop.hart);
     const waiter = this.stepWaiter;
     if (waiter !== null && stop.reason === 'step') { this.stepWaiter = null; waiter(true); return; }
     const show = await this.breakpoints.shouldShow(stop, (line) => this.output('console', `${line}\n`)).catch(() => true);
@@ -464,13 +522,17 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       if (this.state.client === null) { response.body = { threads: [] }; return; }
       const harts = await this.state.client.request({ type: 'harts' });
-      response.body = { threads: harts.map((h) => new Thread(h.id + 1, `hart ${h.id} (${PRIV_LETTER[h.priv]}-mode)`)) };
+      const tasks = await this.tasks.list(harts);
+      response.body = { threads: [
+        ...harts.map((h) => new Thread(h.id + 1, `hart ${h.id} (${PRIV_LETTER[h.priv]}-mode)`)),
+        ...tasks.map((t) => new Thread(t.slot + 1, TaskThreads.label(t))),
+      ] };
     });
   }
 
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.handle(response, async () => {
-      const frames = await this.stacks.frames(this.hartOf(args.threadId));
+      const frames = await this.stacks.frames(await this.threadHart(args.threadId));
       const from = args.startFrame ?? 0;
       const levels = args.levels !== undefined && args.levels > 0 ? args.levels : frames.length;
       response.body = { stackFrames: frames.slice(from, from + levels), totalFrames: frames.length };
@@ -497,6 +559,7 @@ export class OsdevDebugSession extends DebugSession {
       if (args.context === 'repl') {
         const out = await runConsoleCommand(args.expression, {
           machine: this.state.machine(), hart, xlen: this.state.xlen, symbols: this.state.debugInfo.symbols, evaluate: (t) => this.evaluate(t, hart),
+          tasks: () => this.taskTable(), kernelLog: () => this.kernelLog(),
         }).catch((e: Error) => { throw new RequestError(e.message); });
         if (out !== undefined) { response.body = { result: out, variablesReference: 0 }; return; }
       }

@@ -3,29 +3,37 @@
  *   walk ADDR          the page-table walk of a virtual address, each level's PTE decoded
  *   tlb                the current hart's TLB entries
  *   devices            the board's devices: name, window, IRQ, model, passthrough state
+ *   ps                 the guest's tasks (task-threads.ts), with an OS description
+ *   dmesg              Linux's kernel log, read from its ring buffer (linux-log.ts)
  *   x/NFU ADDR         examine memory as gdb does: N units, format x d u c s i, unit b h w g
  *   help               this list
  * ADDR is any expression. Anything else typed in the Debug Console is an expression.
  */
-import { MachineClient } from './machine-client';
+import { MachineRequests } from './session-context';
 import { disassembleAt, instructionText, SymbolLookup } from './disasm';
 
-const COMMAND = /^(walk|tlb|devices|help|x)(?:\/(\d*)([xducsi]?)([bhwg]?))?(?:\s+(.*))?$/;
+const COMMAND = /^(walk|tlb|devices|help|ps|dmesg|x)(?:\/(\d*)([xducsi]?)([bhwg]?))?(?:\s+(.*))?$/;
 
 export const CONSOLE_HELP = [
   'walk ADDR      page-table walk of a virtual address (every level, PTE flags, the result)',
   'tlb            the current hart\'s TLB entries',
   'devices        the board\'s devices (Devices view in text)',
+  'ps             the guest\'s tasks: pid, state, hart, name (xv6-riscv, Linux, or launch.json "os")',
+  'dmesg          Linux\'s kernel log, read from the guest\'s memory',
   'x/NFU ADDR     examine memory: N units, F format x d u c s i, U unit b h w g (x/16xw $sp)',
   'anything else  an expression: $a0, $mstatus, counter, *(uint32_t *)0x80001000, uart0.LSR',
 ].join('\n');
 
 export interface ConsoleContext {
-  machine: MachineClient;
+  machine: MachineRequests;
   hart: number;
   xlen: 32 | 64;
   symbols: SymbolLookup;
   evaluate(text: string): Promise<bigint>;
+  /** `ps`'s table. */
+  tasks(): Promise<string>;
+  /** `dmesg`'s text. */
+  kernelLog(): Promise<string>;
 }
 
 /** The command's output, or undefined when `text` is not a command (it is an expression then). */
@@ -40,6 +48,8 @@ export async function runConsoleCommand(text: string, c: ConsoleContext): Promis
   };
   switch (cmd) {
     case 'help': return CONSOLE_HELP;
+    case 'ps': return c.tasks();
+    case 'dmesg': return c.kernelLog();
     case 'walk': {
       const va = await needArg();
       const w = await c.machine.request({ type: 'pageWalk', hart: c.hart, address: va });

@@ -5,7 +5,7 @@
  * is the side that may touch the user's files.
  */
 import * as fs from 'node:fs';
-import { MachineClient } from './machine-client';
+import { MachineRequests } from './session-context';
 import { parseBackendSpec } from '../emulator';
 import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
 
@@ -23,7 +23,7 @@ export class CustomRequests {
   /** File descriptor of the trace file, while tracing to one. */
   private traceFd: number | null = null;
 
-  constructor(private readonly machine: () => MachineClient) {}
+  constructor(private readonly machine: () => MachineRequests) {}
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',

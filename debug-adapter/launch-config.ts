@@ -20,6 +20,8 @@ export interface LaunchConfig {
   xlen?: 32 | 64;
   /** The harts' ISA as a riscv,isa string (F, D, Zba, ...; its XLEN is `xlen`). */
   isa?: string;
+  /** Which OS's tasks to show as threads: "auto" (default), "none", "xv6-riscv", "linux", or a *.osdev-os.json path. */
+  os: string;
   append?: string;
   initrd?: string;
   stopOnEntry: boolean;
@@ -82,6 +84,11 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'integer',
     enum: [32, 64],
     description: 'Base ISA width; by default the ELF class of "program".',
+  },
+  os: {
+    type: 'string',
+    description: 'The guest\'s tasks as threads in the call stack, read from its memory through the kernel\'s DWARF types: "auto" (the default) recognises xv6-riscv and Linux by their symbols, "none" shows harts only, "xv6-riscv" or "linux" choose one, or the path of your own OS description (*.osdev-os.json, schema in the extension\'s media folder).',
+    default: 'auto',
   },
   isa: {
     type: 'string',
@@ -280,7 +287,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
   }
-  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine', 'isa']) {
+  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine', 'isa', 'os']) {
     if (!str(name)) return bad(name, `must be a string, got ${JSON.stringify(args[name])}`);
   }
   if (args.machine !== undefined) {
@@ -376,6 +383,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       harts,
       xlen,
       ...(args.isa !== undefined ? { isa: args.isa as string } : {}),
+      os: (args.os as string | undefined)?.trim() || 'auto',
       append: args.append as string | undefined,
       initrd: args.initrd as string | undefined,
       stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,

@@ -3,14 +3,25 @@
  * scopes.ts, evaluation.ts) see of the session: the machine, the debug info of the
  * program being debugged, and XLEN. The session owns them; a part reads them through this.
  */
+import { WorkerRequestBody, WorkerResults } from '../emulator';
 import { MachineClient } from './machine-client';
 import { DebugInfo } from './debug-info';
+
+/** What the parts ask the machine: the worker's typed requests (machine-client.ts). */
+export interface MachineRequests {
+  request<K extends WorkerRequestBody['type']>(body: Extract<WorkerRequestBody, { type: K }>): Promise<WorkerResults[K]>;
+}
+
+/** Answers requests for harts that are not the machine's (task-threads.ts: a guest task's saved context). */
+export interface HartRouter {
+  route<K extends WorkerRequestBody['type']>(client: MachineRequests, body: Extract<WorkerRequestBody, { type: K }>): Promise<WorkerResults[K]>;
+}
 
 export interface SessionContext {
   /** The running machine, or null before launch and after the end. */
   readonly client: MachineClient | null;
-  /** The running machine; an error in words when there is none. */
-  machine(): MachineClient;
+  /** The running machine (a guest task's thread answered from its saved context); an error in words when there is none. */
+  machine(): MachineRequests;
   readonly debugInfo: DebugInfo;
   readonly xlen: 32 | 64;
 }
@@ -32,10 +43,19 @@ export { littleEndian } from './dwarf-expr';
 export class SessionState implements SessionContext {
   client: MachineClient | null = null;
   xlen: 32 | 64 = 64;
+  router: HartRouter | null = null;
+  private readonly routed: MachineRequests = {
+    request: (body) => (this.router !== null ? this.router.route(this.machineClient(), body) : this.machineClient().request(body)),
+  };
 
   constructor(public debugInfo: DebugInfo) {}
 
-  machine(): MachineClient {
+  machine(): MachineRequests {
+    this.machineClient();
+    return this.routed;
+  }
+
+  private machineClient(): MachineClient {
     if (this.client === null) throw new RequestError('the machine is not running (launch first)');
     return this.client;
   }
