@@ -179,7 +179,7 @@ export class TaskThreads implements HartRouter {
       return out;
     }
     const first = await this.evaluate(`(unsigned long)(${t.list.first})`, via);
-    const offset = await this.evaluate(`(unsigned long)&${this.onTask(`$task->${t.list.member}`, first)} - ${first}`, via);
+    const offset = await this.evaluate(`(unsigned long)&${this.onTask(`$task->${t.list.member}`, first)} - 0x${first.toString(16)}`, via);
     const seen = new Set<bigint>();
     for (let at = first; !seen.has(at);) {
       if (out.length >= MAX_TASKS) { this.report(`${os.name} tasks: more than ${MAX_TASKS}; the list is cut there`); break; }

@@ -10,7 +10,9 @@
  * `netip=A.B.C.D`, `netpeer=A.B.C.D` and `netrole=` (the kernel hands unknown `name=value`
  * words to init as environment), eth0 is brought up and a UDP datagram goes to the peer
  * and back (`netrole=ping` sends first and retries until answered, `netrole=pong` waits
- * and answers once).
+ * and answers once). With `ps=1`, the processes as /proc lists them ("init: ps: PID
+ * (COMM) STATE"), then getppid(2), which nothing else here calls: the debugger's tests
+ * stop in that system call and compare their task list with these lines.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +32,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define UDP_PORT 5000
@@ -200,6 +203,24 @@ static void udp(const char *ip, const char *peer, const char *role)
     close(s);
 }
 
+/* Every process of /proc, by its stat line's first three fields; then getppid(2). */
+static void ps_then_getppid(void)
+{
+    char path[64], line[512];
+    for (int pid = 1; pid < 32768; pid++) {
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (f == NULL) continue;
+        if (fgets(line, sizeof line, f) != NULL) {
+            char *end = strrchr(line, ')'); /* a name may hold spaces and parentheses */
+            if (end != NULL && end[1] == ' ') say("ps: %.*s %c", (int)(end - line + 1), line, end[2]);
+        }
+        fclose(f);
+    }
+    tcdrain(STDOUT_FILENO); /* the lines on the wire before the debugger stops the machine */
+    if (getppid() != 0) say("ps: init has a parent");
+}
+
 int main(void)
 {
     cpu_set_t cpus;
@@ -213,6 +234,7 @@ int main(void)
     files();
     const char *ip = getenv("netip"), *peer = getenv("netpeer"), *role = getenv("netrole");
     if (ip != NULL && peer != NULL && role != NULL) udp(ip, peer, role);
+    if (getenv("ps") != NULL) ps_then_getppid();
     say("powering off");
     reboot(RB_POWER_OFF);
     /* Only reached if the kernel refused: pid 1 exiting makes it panic, which the test sees. */
