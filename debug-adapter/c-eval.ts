@@ -551,6 +551,9 @@ function literal(x: Extract<Expr, { kind: 'num' }>, addressSize: number): CValue
   };
   const ranks = ['int', 'long', 'long long'].slice(x.long);
   add(ranks, ranks.map((r) => `unsigned ${r}`));
+  // A decimal too big for long long: unsigned long long, as gdb and GCC take it (C leaves it without a
+  // type), so an address the Variables view shows in decimal can be typed back.
+  if (x.decimal && !x.unsigned) candidates.push('unsigned long long');
   for (const c of candidates) {
     const t = baseType(c, addressSize);
     const bits = BigInt(sizeOf(t, addressSize) * 8);

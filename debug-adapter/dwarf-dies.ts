@@ -48,6 +48,11 @@ export type AttrValue =
 /** A name as the name index first meets it: decoded only for the variables that are kept. */
 type RawName = AttrValue | { k: 'strp'; offset: number };
 
+/** How a file-level type is named in C (`struct task_struct`; a typedef or base type by its name alone). */
+const TYPE_KEY_PREFIX = new Map<number, string>([
+  [DW_TAG.structureType, 'struct '], [DW_TAG.unionType, 'union '], [DW_TAG.enumerationType, 'enum '], [DW_TAG.typedef, ''], [DW_TAG.baseType, ''],
+]);
+
 /** Units read at most, and DIEs per unit: a hostile file cannot make these loops long. */
 const MAX_UNITS = 200_000;
 const MAX_DIES_PER_UNIT = 4_000_000;
@@ -216,6 +221,62 @@ export class Unit {
       } else if (stack.length === 0) break; // a unit DIE without children
     }
     if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
+  }
+
+  /**
+   * The unit's file-level named types, read without building a DIE tree: key (`struct
+   * task_struct`, `union u`, `enum e`, a typedef's or base type's name, `#ENUMERATOR`) →
+   * DIE offset, and whether it is only a declaration. What the type index of a program
+   * whose units are never all parsed is made of (program-state.ts looks a cast's type up
+   * here, then parses the one unit that has it).
+   */
+  topLevelTypes(): { key: string; offset: number; declaration: boolean }[] {
+    const h = this.header;
+    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
+    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
+    const root = abbrevs.get(r.uleb());
+    if (root === undefined || !root.children) return [];
+    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    const out: { key: string; offset: number; declaration: boolean }[] = [];
+    const nameOf = (v: RawName): string | undefined => (v.k === 'str' ? v.v : v.k === 'strx' ? this.stringAtIndex(v.index)
+      : v.k === 'strp' ? this.info.stringAt('str', v.offset) : undefined);
+    let depth = 0;
+    let inEnum = false;
+    for (let count = 0; r.at < h.end && count < MAX_DIES_PER_UNIT; count++) {
+      const offset = r.at;
+      const code = r.uleb();
+      if (code === 0) {
+        if (depth === 0) break;
+        depth--;
+        inEnum = false;
+        continue;
+      }
+      const a = abbrevs.get(code);
+      if (a === undefined) throw new DwarfError(`DIE at 0x${offset.toString(16)} uses abbreviation ${code}, which is not in its table`);
+      const prefix = depth === 0 ? TYPE_KEY_PREFIX.get(a.tag) : inEnum && a.tag === DW_TAG.enumerator ? '#' : undefined;
+      let sibling: number | undefined, name: RawName | undefined, declaration = false;
+      for (let i = 0; i < a.forms.length; i++) {
+        const at = a.attrs[i];
+        if (prefix !== undefined && (at === DW_AT.name || at === DW_AT.declaration)) {
+          const v = at === DW_AT.name && a.forms[i] === DW_FORM.strp ? { k: 'strp' as const, offset: h.offsetSize === 8 ? Number(r.u64()) : r.u32() } : this.readValue(r, a.forms[i], a.consts[i]);
+          if (at === DW_AT.name) name = v; else declaration = v.k === 'flag' && v.v;
+        } else if (depth === 0 && at === DW_AT.sibling) {
+          const v = this.readValue(r, a.forms[i], a.consts[i]);
+          if (v.k === 'ref') sibling = v.offset;
+        } else this.skipValue(r, a.forms[i]);
+      }
+      if (prefix !== undefined && name !== undefined) {
+        const n = nameOf(name);
+        if (n !== undefined) out.push({ key: `${prefix}${n}`, offset, declaration });
+      }
+      if (a.children) {
+        // Enumerations are entered for their enumerators; every other subtree is skipped whole where DW_AT_sibling allows.
+        if (depth === 0 && a.tag === DW_TAG.enumerationType) { inEnum = true; depth++; }
+        else if (sibling !== undefined && sibling > r.at && sibling <= h.end) r.at = sibling;
+        else if (++depth > MAX_DEPTH) throw new DwarfError(`DIEs nested deeper than ${MAX_DEPTH} at 0x${offset.toString(16)}`);
+      }
+    }
+    return out;
   }
 
   /**
@@ -635,13 +696,13 @@ export class DwarfInfo {
   private indexed = 0;
 
   /**
-   * Builds the global index in the background, a few units per turn of the event loop,
+   * Builds the global index, then the type index, in the background, a few units per turn of the event loop,
    * while the guest runs to its first stop: the first Globals scope then costs nothing.
    * A request that needs it sooner finishes it at once (globalVariables).
    */
   indexInBackground(): void {
-    if (this.indexed >= this.units.length) return;
-    setImmediate(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
+    if (this.indexed < this.units.length) setImmediate(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
+    else if (this.typesIndexed < this.units.length) setImmediate(() => { this.indexTypes(this.typesIndexed + 16); this.indexInBackground(); });
   }
 
   private indexUnits(upTo: number): void {
@@ -652,6 +713,37 @@ export class DwarfInfo {
       } catch (e) {
         if (!(e instanceof DwarfError)) throw e;
         this.warnings.push(`.debug_info unit at 0x${u.header.offset.toString(16)}: ${e.message}`);
+      }
+    }
+  }
+
+  /**
+   * File-level named types and enumerators, key → the DIE offset of the first unit that
+   * defines it (or, failing any, declares it): built on first use by scanning every unit
+   * without parsing one.
+   */
+  typeIndex(): ReadonlyMap<string, number> {
+    this.indexTypes(this.units.length);
+    if (this.types === undefined) {
+      this.types = this.typesDefined;
+      for (const [k, o] of this.typesDeclared) if (!this.types.has(k)) this.types.set(k, o);
+    }
+    return this.types;
+  }
+  private types: Map<string, number> | undefined;
+  private readonly typesDefined = new Map<string, number>();
+  private readonly typesDeclared = new Map<string, number>();
+  private typesIndexed = 0;
+
+  private indexTypes(upTo: number): void {
+    for (; this.typesIndexed < Math.min(upTo, this.units.length); this.typesIndexed++) {
+      try {
+        for (const t of this.units[this.typesIndexed].topLevelTypes()) {
+          const into = t.declaration ? this.typesDeclared : this.typesDefined;
+          if (!into.has(t.key)) into.set(t.key, t.offset);
+        }
+      } catch (e) {
+        if (!(e instanceof DwarfError)) throw e; // said by the global index already
       }
     }
   }

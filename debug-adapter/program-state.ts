@@ -187,7 +187,11 @@ export class ProgramState {
     const addressSize = (this.ctx.xlen / 8) as 4 | 8;
     // The frame (an unwind) only when a name may be the program's: `$a0 == 5` on a hot breakpoint stays cheap.
     const f = needsProgram(text) ? await this.frameState(hart, depth, inline) : undefined;
-    const parsed = parseExpression(text, (n) => isFixedWidthName(n) || this.typeNamed([n], f) instanceof Die);
+    // A name the program has a variable or symbol by is no type (C: one name space for both at file scope).
+    const isType = (n: string) => isFixedWidthName(n)
+      || ((f === undefined || lookup(f, n) === undefined) && this.global(n) === undefined && this.ctx.debugInfo.symbols.lookup(n) === undefined
+        && this.typeNamed([n], f) instanceof Die);
+    const parsed = parseExpression(text, isType);
     if (!parsed.ok) throw new RequestError(`syntax error: ${parsed.error}`);
     const machine = await fetchMachineNames(this.ctx, hart, namesIn(parsed.value), deviceRegisterPaths(parsed.value));
     const ctx = f?.ctx ?? await this.baseContext(hart);
@@ -239,19 +243,14 @@ export class ProgramState {
   private named(key: string, f: FrameState | undefined): Die | undefined {
     const inUnit = f === undefined ? undefined : typesOf(f.frame.function.unit.root()).get(key);
     if (inUnit !== undefined) return inUnit.definition();
-    if (this.typeIndex === undefined) {
-      this.typeIndex = new Map();
-      for (const info of this.ctx.debugInfo.dwarf) {
-        for (const u of info.units) {
-          let root: Die;
-          try { root = u.root(); } catch { continue; }
-          for (const [k, d] of typesOf(root)) if (!this.typeIndex.has(k)) this.typeIndex.set(k, d);
-        }
-      }
+    // The program's index (no unit parsed to build it), then the one unit that has the type.
+    for (const info of this.ctx.debugInfo.dwarf) {
+      const offset = info.typeIndex().get(key);
+      const die = offset === undefined ? undefined : info.dieAt(offset);
+      if (die !== undefined) return die.definition();
     }
-    return this.typeIndex.get(key)?.definition();
+    return undefined;
   }
-  private typeIndex: Map<string, Die> | undefined;
 
   /**
    * Set Value on a C variable or member: `text` (an enumerator's name, true/false, or any

@@ -74,7 +74,11 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
           for (const r of CONTEXT) await gdb.evaluate(`$${r} = proc[${e.slot}].context.${r}`);
           await gdb.evaluate(`$pc = proc[${e.slot}].context.ra`);
         }
-        assert.deepEqual(mine, theirs(await gdb.frames()), `${thread.name}: our frames, then gdb's`);
+        const expected = theirs(await gdb.frames());
+        // The spinner's hart was stopped somewhere in its loop, not at the same instruction on both
+        // machines: its pc (and that of the frames inlined there, which share it) is not compared.
+        if (e.hart === 1) for (const frames of [mine, expected]) { const top = frames[0].pc; for (const f of frames) if (f.pc === top) f.pc = 0n; }
+        assert.deepEqual(mine, expected, `${thread.name}: our frames, then gdb's`);
       }
 
       // The sleeping task's variables: its frames evaluate with the registers as saved.
