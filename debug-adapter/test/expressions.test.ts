@@ -71,6 +71,8 @@ test("C's integer types: literals, promotions and the usual arithmetic conversio
   assert.equal(value('sizeof(long)'), 8n);
   assert.equal(value('sizeof(unsigned short) + sizeof(char) + sizeof(int *)'), 11n);
   assert.equal(value('sizeof 1'), 4n);
+  assert.equal(value('18446744071564697024'), 18446744071564697024n, 'a decimal past long long is unsigned long long, as gdb takes it');
+  assert.equal(value('18446744071564697024 > 0'), 1n);
   assert.equal(value('99999999999999999999'), 'Numeric constant too large: 99999999999999999999');
 });
 
