@@ -17,7 +17,9 @@ import { OpenNet, openNet } from './net';
 
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
-import { stuckDescription } from '../machine/debug-surface';
+import { DebugController, stuckDescription } from '../machine/debug-surface';
+import { GdbStub, StubRun } from './gdb-stub/stub';
+import { GdbServer, serveGdb } from './gdb-stub/server';
 import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
 import { checkPassthrough } from '../machine/description';
 import { OpenPassthrough, openPassthrough } from './passthrough-setup';
@@ -148,8 +150,23 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   }
   if (replay !== undefined) machine.inputs.replay(replay);
 
-  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe), or the serial port's client.
+  // --gdb: the stub drives the machine through the debugger's run control; the loop below asks it for each slice.
   let wake: (() => void) | null = null;
+  let gdb: GdbStub | undefined;
+  let gdbServer: GdbServer | undefined;
+  if (o.gdb !== undefined) {
+    const control = new DebugController(machine, () => { machine.resetDevices(); const again = boot(machine, cfg); return again.ok ? null : again.error; });
+    gdb = new GdbStub(machine, control, { flush: () => flush(), wake: () => wake?.(), log: (line) => { errLines.push(`osdev-emu: ${line}\n`); flush(); } }, o.gdbWait);
+    try {
+      gdbServer = await serveGdb(o.gdb, gdb, (line) => process.stderr.write(`osdev-emu: ${line}\n`));
+    } catch (e) {
+      machine.close();
+      throw new UsageError((e as Error).message);
+    }
+    process.stderr.write(`osdev-emu: gdb stub on tcp:${o.gdb.host}:${gdbServer.port}${o.gdbWait ? ', waiting for gdb to continue the machine' : ''}\n`);
+  }
+
+  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe), or the serial port's client.
   machine.inputs.onPosted = () => wake?.();
   let quit = false;
   serial?.onInput((bytes) => machine.pushInput(bytes));
@@ -194,21 +211,33 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.on('error', () => undefined);
   }
   /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
-  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend !== 'loopback');
+  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || gdb !== undefined || o.nets.some((n) => n.backend !== 'loopback');
 
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
   let status = 0;
   try {
     for (;;) {
+      if (gdb !== undefined) {
+        if (gdb.halted) {
+          flush();
+          // Held by gdb: nothing runs until it continues, detaches or kills (--timeout counts this time too).
+          const keepAlive = setInterval(() => undefined, 1 << 30);
+          await gdb.whileHalted();
+          clearInterval(keepAlive);
+        }
+        if (gdb.ending !== undefined) { status = gdb.ending; break; }
+      }
       let slice = SLICE;
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
         if (left <= 0) { errLines.push(`osdev-emu: --max-insns ${o.maxInsns} reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
         slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
       }
-      const r: StopReason = machine.step(slice);
+      const r: StopReason | StubRun = gdb !== undefined ? gdb.run(slice) : machine.step(slice);
       flush();
+      if (r.kind === 'halted') continue;
+      if (r.kind === 'exited') { status = r.code; break; }
       if (r.kind === 'power') {
         const e = r.event;
         if (e.kind === 'reset') {
@@ -272,6 +301,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     flush();
     machine.close();
     serial?.close();
+    gdbServer?.close();
     if (recordFd !== undefined) fs.closeSync(recordFd);
     if (useStdin) {
       if (stdin.isTTY) stdin.setRawMode(false);
