@@ -198,3 +198,14 @@ test('without --gdb-wait the guest runs; gdb attaching stops it, detaching lets 
   assert.equal(emu.code, 0, emu.stderr);
   assert.match(emu.stdout, /got 5 bytes: olleh\nreversed: hello/);
 });
+
+test('the guest powering off ends gdb\'s inferior with its exit status, and the run with it', async (t) => {
+  needTools(GDB);
+  const elf = guest(64, 'exit3');
+  const stub = await startStub(elf);
+  t.after(() => { stub.child.kill('SIGKILL'); });
+  const out = await gdbBatch(elf, `target remote 127.0.0.1:${stub.port}`, ['continue']);
+  const emu = await stub.done;
+  assert.match(out, /\[Inferior 1 \(Remote target\) exited with code 03\]/);
+  assert.equal(emu.code, 3, emu.stderr);
+});
