@@ -111,6 +111,8 @@ class RawClient {
   }
 
   write(bytes: string | Uint8Array): void { this.sock.write(bytes); }
+  pause(): void { this.sock.pause(); }
+  resume(): void { this.sock.resume(); }
   send(payload: string): void { this.sock.write(frame(payload)); }
 
   /** The next reply that is not a bare `+` (a packet, or a `-`). */
@@ -147,6 +149,14 @@ test('protocol: malformed, huge and bad-checksum packets get error replies and t
   // A read longer than PacketSize allows comes back short (gdb asks again for the rest).
   assert.equal((await c.ask('m80000000,8000')).length, 0x4000);
   assert.match(await c.ask('?'), /^T05thread:1;$/);
+  // A client that asks without reading: the stub stops reading it past 1 MiB of unread
+  // replies, and every reply still comes, in order, once it reads.
+  c.pause();
+  for (let i = 0; i < 200; i++) c.send('m80000000,2000');
+  c.send('?');
+  c.resume();
+  for (let i = 0; i < 200; i++) assert.equal((await c.next()).length, 0x4000);
+  assert.match(await c.next(), /^T05thread:1;$/);
   assert.match(await c.ask('qXfer:features:read:target.xml:0,80'), /^m<\?xml version="1\.0"\?>/);
   // A second gdb while this one is connected.
   const other = await RawClient.connect(stub.port);

@@ -20,6 +20,9 @@ export function parseGdbAddress(value: string): HostPort | string {
   return zero ? { host: hp.host, port: 0 } : hp;
 }
 
+/** Reply bytes a client may leave unread before its requests are no longer read. */
+const MAX_UNREAD_REPLIES = 1 << 20;
+
 export interface GdbServer { readonly port: number; close(): void }
 
 export function serveGdb(at: HostPort, stub: GdbStub, log: (line: string) => void): Promise<GdbServer> {
@@ -36,7 +39,12 @@ export function serveGdb(at: HostPort, stub: GdbStub, log: (line: string) => voi
       }
       current = sock;
       log(`gdb connected from ${sock.remoteAddress ?? '?'}:${sock.remotePort ?? '?'}`);
-      sock.on('data', (d) => stub.receive(new Uint8Array(d)));
+      sock.on('data', (d) => {
+        stub.receive(new Uint8Array(d));
+        // A client that sends requests but does not read the replies is not read either: our side stays bounded.
+        if (sock.writableLength > MAX_UNREAD_REPLIES) sock.pause();
+      });
+      sock.on('drain', () => sock.resume());
       sock.on('error', () => undefined);
       sock.on('close', () => {
         if (current === sock) { current = null; stub.disconnected(); }
