@@ -190,7 +190,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       // From a terminal, Ctrl-A then a key is a command to the emulator, as in QEMU's -nographic.
       if (stdin.isTTY && ctrlA && b !== 0x01) {
         ctrlA = false;
-        if (b === 0x78) { quit = true; break; }
+        if (b === 0x78) { quit = true; gdb?.releaseWaiters(); break; }
         if (monitorKey(b)) continue;
       }
       ctrlA = stdin.isTTY === true && b === 0x01 && !ctrlA;
@@ -221,12 +221,22 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       if (gdb !== undefined) {
         if (gdb.halted) {
           flush();
-          // Held by gdb: nothing runs until it continues, detaches or kills (--timeout counts this time too).
+          // Held by gdb: nothing runs until it continues, detaches or kills; a quit key or --timeout still ends the run.
           const keepAlive = setInterval(() => undefined, 1 << 30);
-          await gdb.whileHalted();
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = new Promise<void>((resolve) => {
+            if (deadline !== Infinity) timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
+          });
+          await Promise.race([gdb.whileHalted(), timedOut]);
+          clearTimeout(timer);
           clearInterval(keepAlive);
         }
         if (gdb.ending !== undefined) { status = gdb.ending; break; }
+        if (quit) { status = 0; break; }
+        if (gdb.halted) {
+          if (Date.now() >= deadline) { errLines.push(`osdev-emu: --timeout ${o.timeoutSeconds} s reached while gdb held the machine\n`); status = EXIT_TIMEOUT; break; }
+          continue;
+        }
       }
       let slice = SLICE;
       if (o.maxInsns !== undefined) {

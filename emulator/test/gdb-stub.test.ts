@@ -219,3 +219,9 @@ test('the guest powering off ends gdb\'s inferior with its exit status, and the 
   assert.match(out, /\[Inferior 1 \(Remote target\) exited with code 03\]/);
   assert.equal(emu.code, 3, emu.stderr);
 });
+
+test('--timeout still ends a run that waits for gdb (--gdb-wait and nobody connects)', () => {
+  const r = spawnSync(process.execPath, [OUR_CLI, 'run', guest(64, 'csr'), '--gdb', 'tcp:127.0.0.1:0', '--gdb-wait', '--timeout', '1'], { encoding: 'utf8' });
+  assert.equal(r.status, 124, r.stderr);
+  assert.match(r.stderr, /--timeout 1 s reached while gdb held the machine/);
+});

@@ -113,6 +113,11 @@ export class GdbStub {
 
   private resumeLoop(): void {
     this.halted = false;
+    this.releaseWaiters();
+  }
+
+  /** Ends a `whileHalted` wait without resuming: the host has something else to do (a quit key). */
+  releaseWaiters(): void {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
