@@ -11,6 +11,7 @@
  */
 import { MachineRequests } from './session-context';
 import { disassembleAt, instructionText, SymbolLookup } from './disasm';
+import { formatDevices, formatTlb, formatWalk } from '../emulator';
 
 const COMMAND = /^(walk|tlb|devices|help|ps|dmesg|x)(?:\/(\d*)([xducsi]?)([bhwg]?))?(?:\s+(.*))?$/;
 
@@ -41,7 +42,6 @@ export async function runConsoleCommand(text: string, c: ConsoleContext): Promis
   const m = COMMAND.exec(text.trim());
   if (m === null) return undefined;
   const [, cmd, count, fmt, unit, arg] = m;
-  const hex = (v: bigint) => `0x${v.toString(16)}`;
   const needArg = async () => {
     if (arg === undefined || arg.trim() === '') throw new Error(`${cmd} needs an address (an expression)`);
     return BigInt.asUintN(c.xlen, await c.evaluate(arg));
@@ -53,23 +53,15 @@ export async function runConsoleCommand(text: string, c: ConsoleContext): Promis
     case 'walk': {
       const va = await needArg();
       const w = await c.machine.request({ type: 'pageWalk', hart: c.hart, address: va });
-      const lines = [`${hex(va)} on hart ${c.hart}: ${w.mode}${w.mode === 'Bare' ? ' (no translation)' : ''}`];
-      for (const l of w.levels) {
-        lines.push(`  level ${l.level}: PTE ${hex(l.pte).padEnd(18)} at ${hex(l.pteAddress)}  [${l.flags || '-'}]  ppn ${hex(l.ppn)}  ${l.kind}`);
-      }
-      lines.push(w.pa !== null ? `  -> physical ${hex(w.pa)}` : `  -> ${w.fault ?? 'page fault'}`);
-      return lines.join('\n');
+      return formatWalk(va, c.hart, w);
     }
     case 'tlb': {
       const entries = await c.machine.request({ type: 'tlb', hart: c.hart });
-      if (entries.length === 0) return `hart ${c.hart}: the TLBs are empty`;
-      return [`hart ${c.hart}: ${entries.length} entries (4 KiB pages)`,
-        ...entries.map((e) => `  ${e.tlb.padEnd(5)} ${hex(e.va).padStart(18)} -> ${hex(e.pa)}${e.ram ? '' : '  (device)'}`)].join('\n');
+      return formatTlb(c.hart, entries);
     }
     case 'devices': {
       const devices = await c.machine.request({ type: 'devices' });
-      return devices.map((d) => `${d.name.padEnd(10)} ${d.base.padStart(11)} +0x${d.size.toString(16).padEnd(7)} ${d.irq !== undefined ? `irq ${String(d.irq).padEnd(3)}` : '       '} ${d.model}` +
-        `${d.passthrough !== undefined ? `  [${d.passthrough.state}, ${d.passthrough.backend}]` : ''}${d.virtio !== undefined ? `  [${d.virtio.deviceType}, ${d.virtio.status}]` : ''}`).join('\n');
+      return formatDevices(devices);
     }
     default: return examine(await needArg(), count === '' || count === undefined ? 1 : Number(count), fmt || 'x', unit || 'w', c);
   }

@@ -12,6 +12,7 @@ export type {
 } from './machine/debug-protocol';
 export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
 export { PRIV_LETTER } from './machine/debug-surface';
+export { formatDevices, formatTlb, formatWalk } from './machine/inspect-text';
 export { MAX_HARTS, MAX_MEMORY_BYTES } from './machine/description';
 export { checkIsa } from './machine/dts-cpus';
 export type {

@@ -270,8 +270,8 @@ async function main() {
       steps.push({ name, status: 'skipped', note: `no ${dir}/Makefile` });
     }
   }
-  // Linux 6.1 and its root disk for emulator/test/linux-boot.test.ts: minutes the first
-  // time, nothing while the cached build matches its inputs.
+  // Linux 6.1, its root disk and its gdb scripts for emulator/test/linux-boot.test.ts and
+  // gdb-linux.test.ts: minutes the first time, nothing while the cached build matches its inputs.
   await step('linux', () => run('bash', ['emulator/test/linux/build.sh']));
   await step('bundle', () => npmRun('bundle'));
   const tmpBefore = ourTempEntries();

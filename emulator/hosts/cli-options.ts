@@ -5,6 +5,7 @@
 import { FloatExt, IsaExtension, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
 import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
+import { parseGdbAddress } from './gdb-stub/server';
 import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
@@ -56,6 +57,10 @@ export interface RunOptions {
   serialTcp?: HostPort;
   /** Build the machine from this device-tree source instead of the virt preset. */
   machine?: string;
+  /** Serve gdb's remote protocol on a loopback TCP port (QEMU's -gdb tcp::PORT); port 0 picks one. */
+  gdb?: HostPort;
+  /** Start halted until gdb lets the machine run (QEMU's -S). */
+  gdbWait: boolean;
 }
 
 /** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
@@ -121,6 +126,9 @@ run options:
                         Remote-Port peer did on its own), stamped with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
   --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
+  --gdb tcp:127.0.0.1:PORT  serve gdb's remote protocol there (loopback only; PORT 0 picks a free port,
+                        printed on stderr), as QEMU's -gdb: \`target remote :PORT\` in gdb-multiarch
+  --gdb-wait            start halted until gdb continues the machine (QEMU's -S); needs --gdb
   --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
                         addresses; nodes we do not emulate become passthrough stub slots); the guest
                         gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
@@ -140,7 +148,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
     command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
-    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [],
+    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false,
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */
   let isaXlen: Xlen | undefined;
@@ -151,7 +159,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
@@ -162,6 +170,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       else return { ok: false, error: `${flag} needs a value` };
     } else if (a === '--stats') {
       o.stats = true;
+      continue;
+    } else if (a === '--gdb-wait') {
+      o.gdbWait = true;
       continue;
     } else if (flag === '--rng') {
       // The value is optional: `--rng`, `--rng host`, `--rng=seeded`, `--rng host,slot=2`, `--rng slot=2`.
@@ -251,6 +262,12 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.serialTcp = hp;
         break;
       }
+      case '--gdb': {
+        const hp = parseGdbAddress(value);
+        if (typeof hp === 'string') return { ok: false, error: hp };
+        o.gdb = hp;
+        break;
+      }
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };
@@ -270,6 +287,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     if (o.xlen !== undefined && o.xlen !== isaXlen) return { ok: false, error: `--isa is rv${isaXlen} but --xlen is ${o.xlen}` };
     o.xlen = isaXlen;
   }
+  if (o.gdbWait && o.gdb === undefined) return { ok: false, error: '--gdb-wait needs --gdb tcp:127.0.0.1:PORT (it waits for that gdb)' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };

@@ -17,7 +17,9 @@ import { OpenNet, openNet } from './net';
 
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
-import { stuckDescription } from '../machine/debug-surface';
+import { DebugController, stuckDescription } from '../machine/debug-surface';
+import { GdbStub, StubRun } from './gdb-stub/stub';
+import { GdbServer, serveGdb } from './gdb-stub/server';
 import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
 import { checkPassthrough } from '../machine/description';
 import { OpenPassthrough, openPassthrough } from './passthrough-setup';
@@ -148,8 +150,23 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   }
   if (replay !== undefined) machine.inputs.replay(replay);
 
-  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe), or the serial port's client.
+  // --gdb: the stub drives the machine through the debugger's run control; the loop below asks it for each slice.
   let wake: (() => void) | null = null;
+  let gdb: GdbStub | undefined;
+  let gdbServer: GdbServer | undefined;
+  if (o.gdb !== undefined) {
+    const control = new DebugController(machine, () => { machine.resetDevices(); const again = boot(machine, cfg); return again.ok ? null : again.error; });
+    gdb = new GdbStub(machine, control, { flush: () => flush(), wake: () => wake?.(), log: (line) => { errLines.push(`osdev-emu: ${line}\n`); flush(); } }, o.gdbWait);
+    try {
+      gdbServer = await serveGdb(o.gdb, gdb, (line) => process.stderr.write(`osdev-emu: ${line}\n`));
+    } catch (e) {
+      machine.close();
+      throw new UsageError((e as Error).message);
+    }
+    process.stderr.write(`osdev-emu: gdb stub on tcp:${o.gdb.host}:${gdbServer.port}${o.gdbWait ? ', waiting for gdb to continue the machine' : ''}\n`);
+  }
+
+  // Console input: raw bytes from stdin (a terminal in raw mode, or a pipe), or the serial port's client.
   machine.inputs.onPosted = () => wake?.();
   let quit = false;
   serial?.onInput((bytes) => machine.pushInput(bytes));
@@ -173,7 +190,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       // From a terminal, Ctrl-A then a key is a command to the emulator, as in QEMU's -nographic.
       if (stdin.isTTY && ctrlA && b !== 0x01) {
         ctrlA = false;
-        if (b === 0x78) { quit = true; break; }
+        if (b === 0x78) { quit = true; gdb?.releaseWaiters(); break; }
         if (monitorKey(b)) continue;
       }
       ctrlA = stdin.isTTY === true && b === 0x01 && !ctrlA;
@@ -194,21 +211,43 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.on('error', () => undefined);
   }
   /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
-  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || o.nets.some((n) => n.backend !== 'loopback');
+  const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || gdb !== undefined || o.nets.some((n) => n.backend !== 'loopback');
 
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
   let status = 0;
   try {
     for (;;) {
+      if (gdb !== undefined) {
+        if (gdb.halted) {
+          flush();
+          // Held by gdb: nothing runs until it continues, detaches or kills; a quit key or --timeout still ends the run.
+          const keepAlive = setInterval(() => undefined, 1 << 30);
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = new Promise<void>((resolve) => {
+            if (deadline !== Infinity) timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
+          });
+          await Promise.race([gdb.whileHalted(), timedOut]);
+          clearTimeout(timer);
+          clearInterval(keepAlive);
+        }
+        if (gdb.ending !== undefined) { status = gdb.ending; break; }
+        if (quit) { status = 0; break; }
+        if (gdb.halted) {
+          if (Date.now() >= deadline) { errLines.push(`osdev-emu: --timeout ${o.timeoutSeconds} s reached while gdb held the machine\n`); status = EXIT_TIMEOUT; break; }
+          continue;
+        }
+      }
       let slice = SLICE;
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
         if (left <= 0) { errLines.push(`osdev-emu: --max-insns ${o.maxInsns} reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
         slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
       }
-      const r: StopReason = machine.step(slice);
+      const r: StopReason | StubRun = gdb !== undefined ? gdb.run(slice) : machine.step(slice);
       flush();
+      if (r.kind === 'halted') continue;
+      if (r.kind === 'exited') { status = r.code; break; }
       if (r.kind === 'power') {
         const e = r.event;
         if (e.kind === 'reset') {
@@ -272,6 +311,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     flush();
     machine.close();
     serial?.close();
+    gdbServer?.close();
     if (recordFd !== undefined) fs.closeSync(recordFd);
     if (useStdin) {
       if (stdin.isTTY) stdin.setRawMode(false);

@@ -2,7 +2,7 @@
  * What the debug console shows about memory management (issue 4): a page-table walk of
  * a virtual address with every level's PTE decoded, and a hart's TLB contents. Reads
  * only: page tables are read from RAM without setting A/D bits (Priv §4.3.2's walk,
- * with the side effects left out), and no fault reaches the guest.
+ * with the side effects left out), and no fault reaches the guest. Their text: inspect-text.ts.
  */
 import { Bus } from '../bus/bus';
 import { Hart } from '../hart/hart';
@@ -67,3 +67,4 @@ export function tlbEntries(h: Hart): TlbEntry[] {
   }
   return out;
 }
+

@@ -31,3 +31,19 @@ test('Ctrl-A u and Ctrl-A p unplug and plug the passthrough slot the guest waits
   assert.match(out, /Ctrl-A u unplug every passthrough slot/);
   assert.match(out, /plugged again: CTRL=0 after reset\r?\noperation 2 done/);
 });
+
+test('Ctrl-A x quits a run that waits for gdb (--gdb-wait, nobody connected)', async () => {
+  const command = [process.execPath, CLI, 'run', path.join(ROOT, 'emulator/test/guests/build/rv64/csr.elf'), '--gdb', 'tcp:127.0.0.1:0', '--gdb-wait']
+    .map(shellQuote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '', sent = false;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString('latin1');
+    if (!sent && /waiting for gdb to continue the machine/.test(out)) { sent = true; child.stdin.write('\x01x'); }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  assert.equal(code, 0, out);
+  assert.ok(sent, out);
+});

@@ -5,7 +5,7 @@
 #   bash emulator/test/linux/build.sh        (scripts/run-tests.mjs runs it before the tests)
 #
 # Output, ignored by git: emulator/test/guests/build/linux/{Image,vmlinux,rootfs.img,KEY,
-# ROOTFS_KEY}. KEY is a hash of the kernel's inputs (its step below, kernel.config, the
+# ROOTFS_KEY}, and gdb/ (Linux's own gdb scripts, scripts/gdb, for that kernel: GDB_KEY). KEY is a hash of the kernel's inputs (its step below, kernel.config, the
 # tarball's package version, the tools' versions), ROOTFS_KEY of the disk's (its step,
 # init.c, the compiler and mke2fs versions); what matches is not built again. The unpacked
 # tree and the kernel's objects are deleted after a build (1.5 GB); LINUX_KEEP_TREE=1
@@ -103,6 +103,32 @@ build_rootfs() {
   echo "linux: root disk built ($rootfs_key)"
 }
 
+# Linux's gdb helpers (lx-dmesg, lx-ps, lx-symbols) for the kernel above, for the GDB stub's
+# test: scripts/gdb with the constants.py a build makes from its configuration. Only the
+# configuration is made, not the kernel, so this takes seconds; it is configured as
+# build_kernel configures (the same tinyconfig and fragment) plus CONFIG_GDB_SCRIPTS, which
+# changes nothing in the kernel itself.
+build_gdb_scripts() {
+  rm -f "$OUT/GDB_KEY"
+  local SRC="$OUT/gdb-src" OBJ="$OUT/gdb-obj"
+  rm -rf "$SRC" "$OBJ" "$OUT/gdb"
+  mkdir -p "$SRC" "$OBJ"
+  nice tar -xJf "$TARBALL" -C "$SRC" --strip-components=1 \
+    --exclude='linux-source-6.1/Documentation/[!K]*' --exclude='linux-source-6.1/arch/*/boot/dts'
+  local kmake=(nice make -s -C "$SRC" O="$OBJ" ARCH=riscv CROSS_COMPILE="$CROSS" LD="$KLD")
+  "${kmake[@]}" tinyconfig >/dev/null
+  (cd "$OBJ" && nice "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$HERE/kernel.config" >/dev/null)
+  echo 'CONFIG_GDB_SCRIPTS=y' >>"$OBJ/.config"
+  "${kmake[@]}" olddefconfig >/dev/null
+  "${kmake[@]}" scripts_gdb
+  mkdir -p "$OUT/gdb/scripts/gdb/linux"
+  cp "$SRC/scripts/gdb/vmlinux-gdb.py" "$OUT/gdb/"
+  cp -L "$OBJ"/scripts/gdb/linux/*.py "$OUT/gdb/scripts/gdb/linux/"
+  rm -rf "$SRC" "$OBJ"
+  echo "$gdb_key" >"$OUT/GDB_KEY"
+  echo "linux: gdb scripts made ($gdb_key)"
+}
+
 # Each key hashes its step's own code (declare -f), so editing one step leaves the other built.
 # (sed -n 1p, not head -1: head would leave early and, under pipefail, fail the pipe.)
 key="$( {
@@ -119,6 +145,10 @@ rootfs_key="$( {
   dpkg-query -W -f='${Version}\n' libc6-dev-riscv64-cross 2>/dev/null || true
   mke2fs -V 2>&1 | sed -n 1p
 } | sha256sum | cut -c1-16)"
+gdb_key="$( {
+  echo "$key"
+  declare -f build_gdb_scripts
+} | sha256sum | cut -c1-16)"
 if [[ -f "$OUT/KEY" && "$(cat "$OUT/KEY")" == "$key" && -f "$OUT/Image" && -f "$OUT/vmlinux" ]]; then
   echo "linux: kernel up to date ($key)"
 else
@@ -128,4 +158,9 @@ if [[ -f "$OUT/ROOTFS_KEY" && "$(cat "$OUT/ROOTFS_KEY")" == "$rootfs_key" && -f 
   echo "linux: root disk up to date ($rootfs_key)"
 else
   build_rootfs
+fi
+if [[ -f "$OUT/GDB_KEY" && "$(cat "$OUT/GDB_KEY")" == "$gdb_key" && -f "$OUT/gdb/vmlinux-gdb.py" ]]; then
+  echo "linux: gdb scripts up to date ($gdb_key)"
+else
+  build_gdb_scripts
 fi
