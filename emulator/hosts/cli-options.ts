@@ -5,6 +5,7 @@
 import { FloatExt, IsaExtension, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
 import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
+import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
 import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
@@ -56,6 +57,12 @@ export interface RunOptions {
   serialTcp?: HostPort;
   /** Build the machine from this device-tree source instead of the virt preset. */
   machine?: string;
+  /** Write a .cpuprofile of the run here (machine/profiler.ts, debug-adapter/profile-writer.ts). */
+  profile?: string;
+  /** Instructions each hart retires between samples (default DEFAULT_PROFILE_RATE). */
+  profileRate?: number;
+  /** Write the run's line coverage here as lcov. */
+  coverage?: string;
 }
 
 /** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
@@ -124,6 +131,11 @@ run options:
   --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
                         addresses; nodes we do not emulate become passthrough stub slots); the guest
                         gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
+  --profile FILE        sample every hart each N instructions and write a .cpuprofile (VS Code and
+                        Chrome DevTools open it), samples by function and line through KERNEL's DWARF
+  --profile-rate N      instructions between samples of one hart (default ${DEFAULT_PROFILE_RATE})
+  --coverage FILE       write the lines the run executed as lcov (SF:, DA:line,count) from KERNEL's
+                        DWARF; the harts run one instruction at a time meanwhile (slower)
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input, 141 stdout closed by its reader,
@@ -151,7 +163,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine',
+      '--profile', '--profile-rate', '--coverage'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
@@ -242,6 +255,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         break;
       }
       case '--record': o.record = value; break;
+      case '--profile': o.profile = value; break;
+      case '--coverage': o.coverage = value; break;
+      case '--profile-rate': { const n = intArg('--profile-rate', value, 1, 1e12); if (typeof n === 'string') return { ok: false, error: n }; o.profileRate = n; break; }
       case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
       case '--serial': {
@@ -270,6 +286,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     if (o.xlen !== undefined && o.xlen !== isaXlen) return { ok: false, error: `--isa is rv${isaXlen} but --xlen is ${o.xlen}` };
     o.xlen = isaXlen;
   }
+  if (o.profileRate !== undefined && o.profile === undefined) return { ok: false, error: '--profile-rate needs --profile FILE' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };

@@ -1,0 +1,97 @@
+/**
+ * What a profile or coverage run collects in the machine: raw pcs, no names. Attribution
+ * to functions and lines is DWARF's business and lives in debug-adapter/profile-writer.ts
+ * (docs/architecture.md, "Profiling and coverage"); these types are the contract between
+ * the two, in the CLI's pipe to the adapter and in the worker's answers alike.
+ */
+
+/** One sample: the hart, its privilege mode (0 U, 1 S, 3 M) and pc, and when (machine clock, in instructions). */
+export interface RawSample { hart: number; priv: number; pc: string; clock: number }
+
+export interface RawProfile {
+  /** Instructions each hart retires between two of its samples. */
+  rate: number;
+  /** Guest instructions per second of guest time: clock units become microseconds with it. */
+  instructionsPerSecond: number;
+  xlen: 32 | 64;
+  /** In the order taken; the writer orders them by clock, then hart. */
+  samples: RawSample[];
+  /** Clock (instructions) when sampling started and stopped. */
+  startClock: number;
+  endClock: number;
+}
+
+/** Every pc that ran, as hex, with how many times it ran. */
+export interface RawCoverage { xlen: 32 | 64; pcs: [string, number][] }
+
+export const DEFAULT_PROFILE_RATE = 10_000;
+
+/** Samples beyond this are counted, not kept (4 M samples is 40 G instructions at the default rate). */
+const MAX_SAMPLES = 4_000_000;
+
+function pcHex(hi: number, lo: number, xlen: 32 | 64): string {
+  const low = (lo >>> 0).toString(16);
+  return xlen === 32 || hi === 0 ? low : (hi >>> 0).toString(16) + low.padStart(8, '0');
+}
+
+/**
+ * Sampling by retired instructions: each hart is sampled after every `rate` of its own
+ * instructions, wherever the scheduler's turns fall, so a run gives the same samples
+ * whether its code was translated or interpreted and however it was sliced. The machine
+ * asks `budget` before each run of the interpreter loop and reports what ran to
+ * `retired`: the loop stops at the sample point as it stops for its chunk (no check per
+ * instruction). The sample is the pc the hart will execute next.
+ */
+export class Sampler {
+  /** Instructions each hart has still to retire before its next sample. */
+  private readonly left: Float64Array;
+  private readonly samples: RawSample[] = [];
+  dropped = 0;
+
+  constructor(readonly rate: number, harts: number, private readonly xlen: 32 | 64, readonly startClock: number) {
+    if (!Number.isInteger(rate) || rate < 1) throw new Error(`profile rate must be a positive integer (got ${rate})`);
+    this.left = new Float64Array(harts).fill(rate);
+  }
+
+  /** The most hart `id` may run before its next sample is due. */
+  budget(id: number): number { return this.left[id]; }
+
+  retired(id: number, n: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
+    let left = this.left[id] - n;
+    // The loop never runs past its budget; a loop is there for a caller that did (one step of several).
+    while (left <= 0) {
+      if (this.samples.length < MAX_SAMPLES) this.samples.push({ hart: id, priv, pc: pcHex(pcHi, pcLo, this.xlen), clock });
+      else this.dropped++;
+      left += this.rate;
+    }
+    this.left[id] = left;
+  }
+
+  result(instructionsPerSecond: number, endClock: number): RawProfile {
+    return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples: this.samples.slice(), startClock: this.startClock, endClock };
+  }
+}
+
+/**
+ * Line coverage wants every pc that ran. The machine runs one instruction at a time
+ * while it is on (the instruction trace's path, translation off), so the count is exact
+ * per instruction; the cost is measured in `npm run bench`.
+ */
+export class CoverageCollector {
+  /** pc high word → pc low word → times it ran. */
+  private readonly hits = new Map<number, Map<number, number>>();
+
+  constructor(private readonly xlen: 32 | 64) {}
+
+  hit(hi: number, lo: number): void {
+    let page = this.hits.get(hi);
+    if (page === undefined) { page = new Map(); this.hits.set(hi, page); }
+    page.set(lo, (page.get(lo) ?? 0) + 1);
+  }
+
+  result(): RawCoverage {
+    const pcs: [string, number][] = [];
+    for (const [hi, page] of this.hits) for (const [lo, n] of page) pcs.push([pcHex(hi, lo, this.xlen), n]);
+    return { xlen: this.xlen, pcs };
+  }
+}
