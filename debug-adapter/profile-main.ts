@@ -15,6 +15,8 @@ export interface ProfileWriteRequest {
   /** The ELF files whose DWARF names the pcs: the kernel, and an ELF firmware. */
   kernel?: string;
   firmware?: string;
+  /** More ELF files at their link addresses (`--symbols`: a Linux Image's vmlinux). */
+  symbols?: string[];
   xlen: 32 | 64;
   profile?: { raw: RawProfile; out: string };
   coverage?: { raw: RawCoverage; out: string };
@@ -30,13 +32,14 @@ async function image(file: string | undefined, what: string): Promise<DebugImage
 export async function writeProfiles(r: ProfileWriteRequest): Promise<string[]> {
   const program = await image(r.kernel, 'kernel');
   const firmware = await image(r.firmware, 'bios');
-  const { info, messages } = await DebugInfo.load(NODE_FILES, { program, firmware, extra: [], xlen: r.xlen, sourceFileMap: {} });
+  const { info, messages } = await DebugInfo.load(NODE_FILES, {
+    program, firmware, extra: (r.symbols ?? []).map((p) => ({ path: p, label: p, offset: 0n })), xlen: r.xlen, sourceFileMap: {} });
   const write = (out: string, text: string, what: string) => {
     try { fs.writeFileSync(out, text); } catch (e) { throw new Error(`${what}: cannot write '${out}': ${(e as Error).message}`); }
   };
   if (r.profile !== undefined) write(r.profile.out, JSON.stringify(buildCpuProfile(info, r.profile.raw)), '--profile');
   if (r.coverage !== undefined) write(r.coverage.out, buildLcov(info, r.coverage.raw), '--coverage');
-  if (program === undefined) messages.push('the kernel is not an ELF file: samples and coverage have no names or lines');
+  if (program === undefined && (r.symbols ?? []).length === 0) messages.push('the kernel is not an ELF file (--symbols ELF names its pcs): samples and coverage have no names or lines');
   return messages;
 }
 

@@ -292,7 +292,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   const coverage = machine.stopCoverage();
   if (profile !== null || coverage !== null) {
     const wrote = await writeProfiles({
-      kernel: kernel?.name, firmware: typeof bios !== 'string' ? bios.name : undefined, xlen: desc.xlen,
+      kernel: kernel?.name, firmware: typeof bios !== 'string' ? bios.name : undefined, symbols: o.symbols, xlen: desc.xlen,
       ...(profile !== null && o.profile !== undefined ? { profile: { raw: profile, out: o.profile } } : {}),
       ...(coverage !== null && o.coverage !== undefined ? { coverage: { raw: coverage, out: o.coverage } } : {}),
     });

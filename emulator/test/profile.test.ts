@@ -180,3 +180,22 @@ for (const xlen of [64, 32] as const) {
     });
   });
 }
+
+test('bad profile options are one line each, before the guest runs', () => withDir(async (dir) => {
+  const elf = path.join(GUESTS_BUILD_DIR, 'rv64', 'profile.elf');
+  const refused = async (args: string[], message: RegExp) => {
+    const r = await runOurs(elf, { xlen: 64, extraArgs: args });
+    assert.equal(r.exitCode, 2, r.command);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '', 'the guest did not run');
+  };
+  await refused(['--profile-rate', '100'], /--profile-rate needs --profile FILE/);
+  await refused(['--profile', path.join(dir, 'p'), '--profile-rate', '0'], /--profile-rate must be between 1 and/);
+  await refused(['--profile', path.join(dir, 'no', 'such', 'p.cpuprofile')], /--profile: cannot write '.*p\.cpuprofile': ENOENT/);
+  await refused(['--coverage', dir], /--coverage: cannot write/);
+  await refused(['--symbols', elf], /--symbols names pcs for --profile or --coverage/);
+  // A --symbols file that is not there: the run happens, the writer says why nothing was written.
+  const r = await runOurs(elf, { xlen: 64, extraArgs: ['--profile', path.join(dir, 'p.cpuprofile'), '--symbols', path.join(dir, 'missing.elf')] });
+  assert.equal(r.exitCode, 74, r.stderr);
+  assert.match(r.stderr, /cannot read '.*missing\.elf'/);
+}));
