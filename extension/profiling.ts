@@ -2,14 +2,17 @@
  * "OS Dev: Start Profiling" / "Stop Profiling": the focused session samples its harts
  * (`osdev/profile`), and stopping writes the .cpuprofile the adapter named through the
  * program's DWARF into the workspace and opens it, where VS Code's own profile viewer
- * shows it as a table and a flame graph.
+ * shows it as a table and a flame graph; while it is open, hot lines are marked in the
+ * editor (hot-line-decorations.ts).
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
+import { HotLineDecorations } from './hot-line-decorations';
 
 export class Profiling implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly hot = new HotLineDecorations();
+  private readonly disposables: vscode.Disposable[] = [this.hot];
 
   constructor(private readonly sessions: OsdevSessions, private readonly storage: vscode.Uri) {
     this.disposables.push(
@@ -43,11 +46,13 @@ export class Profiling implements vscode.Disposable {
     try {
       const { profile } = await osdevRequest(session, 'osdev/profile', { action: 'stop' });
       this.setProfiling(false);
+      if (profile === undefined) throw new Error('the debug adapter sent no profile');
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.storage;
       await vscode.workspace.fs.createDirectory(folder);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = vscode.Uri.joinPath(folder, `osdev-${stamp}.cpuprofile`);
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(profile)));
+      this.hot.show(file, profile);
       await vscode.commands.executeCommand('vscode.open', file);
       return file;
     } catch (e) {
