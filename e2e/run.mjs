@@ -569,6 +569,28 @@ try {
     }
   });
 
+  await scenario(page, 'profiling-writes-and-opens-a-cpuprofile', async () => {
+    // The echo guest polls the UART for a line: a running guest whose time goes to one loop.
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Echo guest');
+    await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+    await runCommand(page, 'OS Dev: Start Profiling');
+    await page.waitForTimeout(2000);
+    await runCommand(page, 'OS Dev: Stop Profiling');
+    // Written into the workspace and opened in VS Code's own profile viewer.
+    await page.locator('.tab', { hasText: /osdev-.*\.cpuprofile/ }).first().waitFor({ timeout: 30_000 });
+    const written = fs.readdirSync(workspace).filter((f) => f.endsWith('.cpuprofile'));
+    if (written.length !== 1) throw new Error(`want one .cpuprofile in the workspace, found ${written.join(', ') || 'none'}`);
+    const profile = JSON.parse(fs.readFileSync(path.join(workspace, written[0]), 'utf8'));
+    const names = new Set(profile.nodes.map((n) => n.callFrame.functionName));
+    if (profile.samples.length === 0 || !names.has('M-mode') || !names.has('main')) {
+      throw new Error(`the profile has ${profile.samples.length} samples and functions ${[...names].join(', ')}`);
+    }
+    await page.waitForTimeout(2000); // the viewer draws its table
+    await page.screenshot({ path: path.join(artifacts, 'profile-viewer.png') });
+    await stopSessionIfAny(page);
+  });
+
   await scenario(page, 'open-demo-kernel-copies-opens-and-debugs', async () => {
     await stopSessionIfAny(page);
     const parent = path.join(tmp, 'demo-parent');
