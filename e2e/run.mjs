@@ -72,6 +72,8 @@ for (const guest of ['uart-rx', 'passthrough']) {
   if (!fs.existsSync(elf)) sh('make', ['-s', '-C', 'emulator/test/guests', 'rv64']);
   fs.copyFileSync(elf, path.join(workspace, `${guest}.elf`));
 }
+// uart-rx's source, where the profiling scenario looks for hot lines (the ELF names it by its build path: found by name).
+fs.copyFileSync(path.join(guests, 'uart-rx.c'), path.join(workspace, 'uart-rx.c'));
 // The demo's DWARF names its start-up code as ../emulator/test/guests/common/crt0.S (from
 // the demo folder): put those sources there, as in the checkout, so the editor and the
 // Disassembly view can show them.
@@ -588,6 +590,12 @@ try {
     }
     await page.waitForTimeout(2000); // the viewer draws its table
     await page.screenshot({ path: path.join(artifacts, 'profile-viewer.png') });
+    // While the profile is open, its hot lines are tinted in the source (hot-line-decorations.ts).
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await quickOpen(page, 'uart-rx.c');
+    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .view-overlays div')]
+      .some((e) => getComputedStyle(e).backgroundColor.startsWith('rgba(255, 96, 0')), undefined, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'profile-hot-lines.png') });
     await stopSessionIfAny(page);
   });
 

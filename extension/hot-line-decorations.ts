@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { CpuProfile } from '../debug-adapter';
-import { HotLines, hotLines, shareText } from './hot-lines';
+import { HotLines, hotLines, linesFor, shareText } from './hot-lines';
 
 /** Background strength per step of share: above 1 %, 5 %, 20 % and 50 % of the samples. */
 const STEPS = [0.01, 0.05, 0.2, 0.5];
@@ -66,7 +66,7 @@ export class HotLineDecorations implements vscode.Disposable {
 
   private draw(): void {
     for (const editor of vscode.window.visibleTextEditors) {
-      const lines = this.shown?.lines.get(editor.document.uri.fsPath);
+      const lines = this.shown === undefined ? undefined : linesFor(this.shown.lines, editor.document.uri.fsPath);
       const byStep: vscode.DecorationOptions[][] = this.types.map(() => []);
       for (const [line, share] of lines ?? []) {
         if (line < 1 || line > editor.document.lineCount) continue;

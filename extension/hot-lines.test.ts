@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hotLines, shareText } from './hot-lines';
+import { hotLines, linesFor, shareText } from './hot-lines';
 
 const frame = (functionName: string, url: string) => ({ functionName, scriptId: '1', url, lineNumber: 0, columnNumber: 0 });
 
@@ -23,4 +23,12 @@ test('samples per line: ticks of every node on a line add up, as a share of all 
   assert.equal(a?.has(12), false, '1 sample in 2000 is below 0.1 %');
   assert.equal(shareText(1497 / 2000), '74.9 %');
   assert.deepEqual(hotLines({ nodes: [], samples: [] }), new Map());
+});
+
+test('a source opened from elsewhere finds its lines by name when only one of the profile\'s files has that name', () => {
+  const hot = new Map([['/build/a.c', new Map([[3, 0.5]])], ['/build/x/b.c', new Map([[4, 0.2]])], ['/build/y/b.c', new Map([[5, 0.3]])]]);
+  assert.equal(linesFor(hot, '/build/a.c')?.get(3), 0.5);
+  assert.equal(linesFor(hot, '/home/me/copy/a.c')?.get(3), 0.5);
+  assert.equal(linesFor(hot, '/home/me/b.c'), undefined, 'two b.c: neither is chosen');
+  assert.equal(linesFor(hot, '/build/y/b.c')?.get(5), 0.3);
 });

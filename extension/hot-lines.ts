@@ -37,3 +37,20 @@ export function hotLines(profile: Pick<CpuProfile, 'nodes' | 'samples'>): HotLin
 export function shareText(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
+
+/**
+ * The lines of `file` in `hot`: by its path, else by its name when only one of the
+ * profile's files has it (the program built elsewhere, its sources copied here, as the
+ * debugger's source lookup allows).
+ */
+export function linesFor(hot: HotLines, file: string): Map<number, number> | undefined {
+  const exact = hot.get(file);
+  if (exact !== undefined) return exact;
+  const name = baseName(file);
+  const same = [...hot.keys()].filter((f) => baseName(f) === name);
+  return same.length === 1 ? hot.get(same[0]) : undefined;
+}
+
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+}
