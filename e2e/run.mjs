@@ -593,8 +593,9 @@ try {
     // While the profile is open, its hot lines are tinted in the source (hot-line-decorations.ts).
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
     await quickOpen(page, 'uart-rx.c');
-    await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .view-overlays div')]
-      .some((e) => getComputedStyle(e).backgroundColor.startsWith('rgba(255, 96, 0')), undefined, { timeout: 10_000 });
+    // Runs in the page: its globals come through globalThis.
+    await page.waitForFunction(() => [...globalThis.document.querySelectorAll('.monaco-editor .view-overlays div')]
+      .some((e) => globalThis.getComputedStyle(e).backgroundColor.startsWith('rgba(255, 96, 0')), undefined, { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifacts, 'profile-hot-lines.png') });
     await stopSessionIfAny(page);
   });

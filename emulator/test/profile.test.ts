@@ -199,3 +199,21 @@ test('bad profile options are one line each, before the guest runs', () => withD
   assert.equal(r.exitCode, 74, r.stderr);
   assert.match(r.stderr, /cannot read '.*missing\.elf'/);
 }));
+
+test('two harts: each hart sampled by its own instructions, its samples under its own node, in clock order', () => withDir(async (dir) => {
+  const elf = path.join(GUESTS_BUILD_DIR, 'rv64', 'amo-smp.elf');
+  const out = path.join(dir, 'smp.cpuprofile');
+  const r = await runOurs(elf, { xlen: 64, harts: 2, extraArgs: ['--profile', out, '--profile-rate', '500'] });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const p = JSON.parse(fs.readFileSync(out, 'utf8')) as Profile;
+  checkWellFormed(p);
+  const harts = new Map<string, number>();
+  for (const s of p.samples) {
+    const hart = pathOf(p, s)[2];
+    harts.set(hart, (harts.get(hart) ?? 0) + 1);
+  }
+  assert.deepEqual([...harts.keys()].sort(), ['hart 0', 'hart 1']);
+  // Both harts run the same work loop: their counts differ by the start-up and printing alone.
+  const [a, b] = [harts.get('hart 0') ?? 0, harts.get('hart 1') ?? 0];
+  assert.ok(Math.abs(a - b) / (a + b) < 0.1, `hart 0 ${a} samples, hart 1 ${b}`);
+}));
