@@ -477,16 +477,29 @@ export class Machine {
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
       const chunk = this.sampler === null ? CHUNK : Math.min(CHUNK, this.sampler.budget(h.id));
-      const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverOne(h) : this.run(h, Math.min(this.sliceLeft, chunk));
+      const budget = Math.min(this.sliceLeft, chunk);
+      const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
       this.sampler?.retired(h.id, n, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft);
       if (this.power !== null || h.hitBreakpoint || h.stuck || this.watchpoints.hit !== null) return;
     }
   }
 
-  private coverOne(h: Hart): number {
-    (this.coverage as CoverageCollector).hit(h.pcHi, h.pcLo);
-    return this.run(h, 1);
+  /**
+   * `budget` instructions one at a time, each pc counted, stopping where run(h, budget)
+   * would (it leaves only on a yield or a breakpoint; every trap that ends it early
+   * yields): interrupts are still taken between chunks only, so a run with coverage
+   * retires the same instructions as one without.
+   */
+  private coverChunk(h: Hart, budget: number): number {
+    const cov = this.coverage as CoverageCollector;
+    let n = 0;
+    while (n < budget) {
+      cov.hit(h.pcHi, h.pcLo);
+      n += this.run(h, 1);
+      if (h.yieldLoop || h.hitBreakpoint) break;
+    }
+    return n;
   }
 
   private traceOne(h: Hart): number {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GUESTS_BUILD_DIR, GUESTS_DIR, hasQemu, qemuArgs, qemuBinary, runOurs, runProcess, Xlen } from './qemu';
+import { GUESTS_BUILD_DIR, GUESTS_DIR, OUR_CLI, hasQemu, qemuArgs, qemuBinary, runOurs, runProcess, Xlen } from './qemu';
 import { spawnTool } from './host-tools';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number; children: number[]; positionTicks?: { line: number; ticks: number }[] }
@@ -216,4 +216,30 @@ test('two harts: each hart sampled by its own instructions, its samples under it
   // Both harts run the same work loop: their counts differ by the start-up and printing alone.
   const [a, b] = [harts.get('hart 0') ?? 0, harts.get('hart 1') ?? 0];
   assert.ok(Math.abs(a - b) / (a + b) < 0.1, `hart 0 ${a} samples, hart 1 ${b}`);
+}));
+
+test('Linux 6.1 on 4 harts (built-in SBI): named through vmlinux, and the same profile with --coverage, which runs every instruction alone', () => withDir(async (dir) => {
+  const linux = path.join(GUESTS_BUILD_DIR, 'linux');
+  for (const f of ['Image', 'vmlinux', 'rootfs.img']) {
+    assert.ok(fs.existsSync(path.join(linux, f)), `${f} missing: emulator/test/linux/build.sh builds it (npm test runs it first)`);
+  }
+  const run = async (extra: string[]) => {
+    const r = await runProcess(process.execPath, [OUR_CLI, 'run',
+      path.join(linux, 'Image'), '--harts', '4', '--drive', path.join(linux, 'rootfs.img'), '--append', 'root=/dev/vda rw console=ttyS0',
+      '--symbols', path.join(linux, 'vmlinux'), '--stats', ...extra], { timeoutMs: 600_000 });
+    assert.equal(r.exitCode, 0, `${r.command}\n${r.stderr}`);
+    return Number(/(\d+) instructions in/.exec(r.stderr)?.[1]);
+  };
+  const a = path.join(dir, 'a.cpuprofile'), b = path.join(dir, 'b.cpuprofile'), lcov = path.join(dir, 'linux.lcov');
+  const plain = await run(['--profile', a]);
+  const covered = await run(['--profile', b, '--coverage', lcov]);
+  assert.equal(covered, plain, 'coverage leaves the run as it was: the same instructions');
+  assert.deepEqual(fs.readFileSync(b), fs.readFileSync(a));
+  const p = JSON.parse(fs.readFileSync(a, 'utf8')) as Profile;
+  checkWellFormed(p);
+  const names = new Set(p.nodes.map((n) => n.callFrame.functionName));
+  for (const n of ['S-mode', 'U-mode', 'hart 0', 'hart 3', 'schedule', '__memset', 'handle_exception']) assert.ok(names.has(n), `${n} in the profile`);
+  const lines = parseLcov(fs.readFileSync(lcov, 'utf8'));
+  const main = [...lines].find(([f]) => f.endsWith('init/main.c'));
+  assert.ok(main !== undefined && [...main[1].values()].some((n) => n > 0), 'init/main.c has lines that ran');
 }));
