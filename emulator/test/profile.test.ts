@@ -173,8 +173,13 @@ for (const xlen of [64, 32] as const) {
       for (const [file, lines] of lcov) for (const [line, n] of lines) if (n > 0) ran.add(`${file}:${line}`);
       const oracle = new Set([...gdbLines(elf, await qemuPcs(elf, xlen, dir), dir)].filter(ours));
       for (const l of [...ran]) if (!ours(l)) ran.delete(l);
+      // Ours runs on to the end of its chunk after the power-off store (the machine looks at
+      // power between chunks): exit_pass's wfi runs here, QEMU stops at the store.
+      const lib = fs.readFileSync(path.join(GUESTS_DIR, 'common', 'lib.c'), 'utf8').split('\n');
+      const afterPowerOff = `${path.join(GUESTS_DIR, 'common', 'lib.c')}:${lib.findIndex((l, i) => i > 0 && /wfi/.test(l) && /exit_pass/.test(lib[i - 3] ?? '')) + 1}`;
+      assert.ok(!afterPowerOff.endsWith(':0'), 'exit_pass and its wfi are in common/lib.c');
       const missing = [...oracle].filter((l) => !ran.has(l));
-      const extra = [...ran].filter((l) => !oracle.has(l));
+      const extra = [...ran].filter((l) => !oracle.has(l) && l !== afterPowerOff);
       t.diagnostic(`${ran.size} lines ran`);
       assert.deepEqual({ missing, extra }, { missing: [], extra: [] });
     });
