@@ -453,7 +453,8 @@ export class Machine {
     const n = this.run(h, 1);
     this.clock += n;
     this.sliceStart[h.id] += n;
-    this.sampler?.retired(h.id, n, h.priv, h.pcHi, h.pcLo, this.clock);
+    const s = this.sampler;
+    if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock);
     if (this.power !== null) return this.takePower();
     return { kind: 'budget' };
   }
@@ -476,11 +477,11 @@ export class Machine {
       if (irq >= 0) h.trap(irq, true, 0, 0);
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
-      const chunk = this.sampler === null ? CHUNK : Math.min(CHUNK, this.sampler.budget(h.id));
-      const budget = Math.min(this.sliceLeft, chunk);
+      const s = this.sampler;
+      const budget = s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]);
       const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
-      this.sampler?.retired(h.id, n, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft);
+      if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft);
       if (this.power !== null || h.hitBreakpoint || h.stuck || this.watchpoints.hit !== null) return;
     }
   }

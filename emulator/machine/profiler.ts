@@ -26,8 +26,9 @@ export interface RawCoverage { xlen: 32 | 64; pcs: [string, number][] }
 
 export const DEFAULT_PROFILE_RATE = 10_000;
 
-/** Samples beyond this are counted, not kept (4 M samples is 40 G instructions at the default rate). */
+/** Samples beyond this are counted, not kept (4 M samples is 40 G instructions at the default rate, 160 MB kept). */
 const MAX_SAMPLES = 4_000_000;
+const FIELDS = 5;
 
 function pcHex(hi: number, lo: number, xlen: 32 | 64): string {
   const low = (lo >>> 0).toString(16);
@@ -38,14 +39,16 @@ function pcHex(hi: number, lo: number, xlen: 32 | 64): string {
  * Sampling by retired instructions: each hart is sampled after every `rate` of its own
  * instructions, wherever the scheduler's turns fall, so a run gives the same samples
  * whether its code was translated or interpreted and however it was sliced. The machine
- * asks `budget` before each run of the interpreter loop and reports what ran to
- * `retired`: the loop stops at the sample point as it stops for its chunk (no check per
- * instruction). The sample is the pc the hart will execute next.
+ * cuts each run of the interpreter loop at `left[hart]` and subtracts what ran (the loop
+ * stops at the sample point as it stops for its chunk: no check per instruction), then
+ * calls `take` when it reaches 0. The sample is the pc the hart will execute next.
  */
 export class Sampler {
-  /** Instructions each hart has still to retire before its next sample. */
-  private readonly left: Float64Array;
-  private readonly samples: RawSample[] = [];
+  /** Instructions each hart has still to retire before its next sample: the machine counts them down. */
+  readonly left: Float64Array;
+  /** Samples as numbers, FIELDS each (hart, priv, pc high, pc low, clock): no object or string per sample on the hot path. */
+  private data = new Float64Array(FIELDS * 1024);
+  private count = 0;
   dropped = 0;
 
   constructor(readonly rate: number, harts: number, private readonly xlen: 32 | 64, readonly startClock: number) {
@@ -53,22 +56,33 @@ export class Sampler {
     this.left = new Float64Array(harts).fill(rate);
   }
 
-  /** The most hart `id` may run before its next sample is due. */
-  budget(id: number): number { return this.left[id]; }
-
-  retired(id: number, n: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
-    let left = this.left[id] - n;
-    // The loop never runs past its budget; a loop is there for a caller that did (one step of several).
-    while (left <= 0) {
-      if (this.samples.length < MAX_SAMPLES) this.samples.push({ hart: id, priv, pc: pcHex(pcHi, pcLo, this.xlen), clock });
-      else this.dropped++;
-      left += this.rate;
+  /** Hart `id`'s count reached 0: record where it is, and count the next `rate`. */
+  take(id: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
+    // The loop never runs past its budget; a loop is here for a caller that did (one step of several).
+    while (this.left[id] <= 0) {
+      this.record(id, priv, pcHi, pcLo, clock);
+      this.left[id] += this.rate;
     }
-    this.left[id] = left;
+  }
+
+  private record(id: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
+    if (this.count >= MAX_SAMPLES) { this.dropped++; return; }
+    if (FIELDS * (this.count + 1) > this.data.length) {
+      const more = new Float64Array(this.data.length * 2);
+      more.set(this.data);
+      this.data = more;
+    }
+    const d = this.data, i = FIELDS * this.count++;
+    d[i] = id; d[i + 1] = priv; d[i + 2] = pcHi; d[i + 3] = pcLo; d[i + 4] = clock;
   }
 
   result(instructionsPerSecond: number, endClock: number): RawProfile {
-    return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples: this.samples.slice(), startClock: this.startClock, endClock };
+    const samples: RawSample[] = [];
+    const d = this.data;
+    for (let i = 0; i < FIELDS * this.count; i += FIELDS) {
+      samples.push({ hart: d[i], priv: d[i + 1], pc: pcHex(d[i + 2], d[i + 3], this.xlen), clock: d[i + 4] });
+    }
+    return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples, startClock: this.startClock, endClock };
   }
 }
 
