@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { MachineClient } from './machine-client';
 import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
-import { buildCpuProfile, buildLcov } from './profile-writer';
+import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
 import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
 
 export class CustomRequestError extends Error {}
@@ -90,7 +90,12 @@ export class CustomRequests {
         const got = await m.request({ type: 'profile', action: 'stop' });
         if (got === null || got.profile === null) throw new CustomRequestError('no profile is running (start one first)');
         const info = this.debugInfo();
-        return { profile: buildCpuProfile(info, got.profile), ...(got.coverage !== null ? { lcov: buildLcov(info, got.coverage) } : {}) };
+        const notes = lossNotes(got.profile, got.coverage);
+        return {
+          profile: buildCpuProfile(info, got.profile),
+          ...(got.coverage !== null ? { lcov: buildLcov(info, got.coverage) } : {}),
+          ...(notes.length > 0 ? { notes } : {}),
+        };
       }
     }
   }

@@ -42,10 +42,11 @@ export interface CustomRequests {
   /**
    * Start profiling: every hart sampled each `rate` instructions (default 10 000), with
    * `coverage` every pc run too (the harts then run one instruction at a time). Stop hands
-   * back the .cpuprofile and the lcov text, named through the program's DWARF; the
-   * client writes them where it wants.
+   * back the .cpuprofile and the lcov text, named through the program's DWARF (`notes`:
+   * what was too much to keep); the client writes them where it wants.
    */
-  'osdev/profile': [{ action: 'start'; rate?: number; coverage?: boolean } | { action: 'stop' }, { profile?: CpuProfile; lcov?: string }];
+  'osdev/profile': [{ action: 'start'; rate?: number; coverage?: boolean } | { action: 'stop' },
+    { profile?: CpuProfile; lcov?: string; notes?: string[] }];
 }
 
 export interface MachineStatus {

@@ -9,7 +9,7 @@ import type { RawCoverage, RawProfile } from '../emulator';
 import { DebugInfo, DebugImage, elfOf } from './debug-info';
 import { readImage } from './file-accessor';
 import { NODE_FILES } from './node-files';
-import { buildCpuProfile, buildLcov } from './profile-writer';
+import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
 
 export interface ProfileWriteRequest {
   /** The ELF files whose DWARF names the pcs: the kernel, and an ELF firmware. */
@@ -39,6 +39,7 @@ export async function writeProfiles(r: ProfileWriteRequest): Promise<string[]> {
   };
   if (r.profile !== undefined) write(r.profile.out, JSON.stringify(buildCpuProfile(info, r.profile.raw)), '--profile');
   if (r.coverage !== undefined) write(r.coverage.out, buildLcov(info, r.coverage.raw), '--coverage');
+  messages.push(...lossNotes(r.profile?.raw ?? null, r.coverage?.raw ?? null));
   if (program === undefined && (r.symbols ?? []).length === 0) messages.push('the kernel is not an ELF file (--symbols ELF names its pcs): samples and coverage have no names or lines');
   return messages;
 }

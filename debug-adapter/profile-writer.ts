@@ -59,6 +59,14 @@ function micros(clock: number, ips: number): number { return Math.round(clock * 
  * the harts' turns took); each time delta is the guest time between two samples at the
  * machine's nominal rate, so it comes from instruction counts, never the host clock.
  */
+/** What a profile or coverage could not keep, in words; empty when it kept everything. */
+export function lossNotes(profile: RawProfile | null, coverage: RawCoverage | null): string[] {
+  const notes: string[] = [];
+  if (profile !== null && profile.dropped > 0) notes.push(`profile: ${profile.dropped} samples past the first ${profile.samples.length} were not kept (raise the rate)`);
+  if (coverage !== null && coverage.dropped > 0) notes.push(`coverage: ${coverage.dropped} runs of pcs past the first ${coverage.pcs.length} distinct ones were not counted`);
+  return notes;
+}
+
 export function buildCpuProfile(info: DebugInfo, raw: RawProfile): CpuProfile {
   const nodes: ProfileNode[] = [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, hitCount: 0, children: [] }];
   const childIndex = new Map<string, number>();

@@ -44,7 +44,8 @@ export class Profiling implements vscode.Disposable {
     const session = this.requireSession();
     if (session === undefined) return undefined;
     try {
-      const { profile } = await osdevRequest(session, 'osdev/profile', { action: 'stop' });
+      const { profile, notes } = await osdevRequest(session, 'osdev/profile', { action: 'stop' });
+      for (const note of notes ?? []) void vscode.window.showWarningMessage(`OS Dev profiling: ${note}`);
       this.setProfiling(false);
       if (profile === undefined) throw new Error('the debug adapter sent no profile');
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.storage;

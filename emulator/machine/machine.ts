@@ -273,8 +273,6 @@ export class Machine {
     return s === null ? null : s.result(this.desc.instructionsPerSecond, this.clock);
   }
 
-  get profiling(): boolean { return this.sampler !== null; }
-
   /** Start recording every pc that runs (translation is off meanwhile). */
   startCoverage(): void {
     this.coverage = new CoverageCollector(this.desc.xlen);

@@ -19,16 +19,20 @@ export interface RawProfile {
   /** Clock (instructions) when sampling started and stopped. */
   startClock: number;
   endClock: number;
+  /** Samples not kept, past MAX_SAMPLES. */
+  dropped: number;
 }
 
-/** Every pc that ran, as hex, with how many times it ran. */
-export interface RawCoverage { xlen: 32 | 64; pcs: [string, number][] }
+/** Every pc that ran, as hex, with how many times it ran; `dropped`: runs of pcs past MAX_PCS, not kept. */
+export interface RawCoverage { xlen: 32 | 64; pcs: [string, number][]; dropped: number }
 
 export const DEFAULT_PROFILE_RATE = 10_000;
 
 /** Samples beyond this are counted, not kept (4 M samples is 40 G instructions at the default rate, 160 MB kept). */
 const MAX_SAMPLES = 4_000_000;
 const FIELDS = 5;
+/** Distinct pcs coverage keeps (a guest writing code all over RAM must not take the host's memory): a kernel has a few hundred thousand. */
+const MAX_PCS = 4_000_000;
 
 function pcHex(hi: number, lo: number, xlen: 32 | 64): string {
   const low = (lo >>> 0).toString(16);
@@ -51,7 +55,8 @@ export class Sampler {
   private count = 0;
   dropped = 0;
 
-  constructor(readonly rate: number, harts: number, private readonly xlen: 32 | 64, readonly startClock: number) {
+  constructor(readonly rate: number, harts: number, private readonly xlen: 32 | 64, readonly startClock: number,
+    private readonly maxSamples = MAX_SAMPLES) {
     if (!Number.isInteger(rate) || rate < 1) throw new Error(`profile rate must be a positive integer (got ${rate})`);
     this.left = new Float64Array(harts).fill(rate);
   }
@@ -66,7 +71,7 @@ export class Sampler {
   }
 
   private record(id: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
-    if (this.count >= MAX_SAMPLES) { this.dropped++; return; }
+    if (this.count >= this.maxSamples) { this.dropped++; return; }
     if (FIELDS * (this.count + 1) > this.data.length) {
       const more = new Float64Array(this.data.length * 2);
       more.set(this.data);
@@ -82,7 +87,7 @@ export class Sampler {
     for (let i = 0; i < FIELDS * this.count; i += FIELDS) {
       samples.push({ hart: d[i], priv: d[i + 1], pc: pcHex(d[i + 2], d[i + 3], this.xlen), clock: d[i + 4] });
     }
-    return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples, startClock: this.startClock, endClock };
+    return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples, startClock: this.startClock, endClock, dropped: this.dropped };
   }
 }
 
@@ -94,18 +99,23 @@ export class Sampler {
 export class CoverageCollector {
   /** pc high word → pc low word → times it ran. */
   private readonly hits = new Map<number, Map<number, number>>();
+  private size = 0;
+  private dropped = 0;
 
-  constructor(private readonly xlen: 32 | 64) {}
+  constructor(private readonly xlen: 32 | 64, private readonly maxPcs = MAX_PCS) {}
 
   hit(hi: number, lo: number): void {
     let page = this.hits.get(hi);
     if (page === undefined) { page = new Map(); this.hits.set(hi, page); }
-    page.set(lo, (page.get(lo) ?? 0) + 1);
+    const n = page.get(lo);
+    if (n !== undefined) page.set(lo, n + 1);
+    else if (this.size < this.maxPcs) { page.set(lo, 1); this.size++; }
+    else this.dropped++;
   }
 
   result(): RawCoverage {
     const pcs: [string, number][] = [];
     for (const [hi, page] of this.hits) for (const [lo, n] of page) pcs.push([pcHex(hi, lo, this.xlen), n]);
-    return { xlen: this.xlen, pcs };
+    return { xlen: this.xlen, pcs, dropped: this.dropped };
   }
 }
