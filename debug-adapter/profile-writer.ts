@@ -2,11 +2,13 @@
  * Raw samples and pcs from the machine (emulator/machine/profiler.ts) attributed to
  * functions and lines through the debug-info service: a Chrome DevTools `.cpuprofile`
  * (what VS Code's profile viewer opens as a table and a flame graph) and lcov line
- * coverage. Pure: no files, no Node; the CLI reaches it through profile-main.ts, the
+ * coverage. No I/O: the CLI reaches it through profile-main.ts, the
  * debug session through custom-handler.ts.
  */
 import type { RawCoverage, RawProfile } from '../emulator';
 import { DebugInfo } from './debug-info';
+import { DwarfError } from './dwarf-reader';
+import type { SourceFrame } from './dwarf-scopes';
 
 /** Chrome DevTools Protocol Profiler.CallFrame (lineNumber and columnNumber 0-based). */
 export interface CallFrame { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number }
@@ -38,7 +40,7 @@ function stackOf(info: DebugInfo, hart: number, priv: number, pc: bigint): { lev
     { name: `hart ${hart}`, url: '', line: -1 },
   ];
   const row = info.lines.at(pc);
-  const frames = info.sourceFrames(pc);
+  const frames = framesOr(info, pc);
   if (frames.length > 0) {
     for (const f of [...frames].reverse()) {
       const decl = info.declaredAt(f.die);
@@ -50,6 +52,16 @@ function stackOf(info: DebugInfo, hart: number, priv: number, pc: bigint): { lev
     levels.push({ name: sym?.name ?? '(no symbol)', url: sym !== undefined ? row?.file ?? '' : '', line: -1 });
   }
   return { levels, line: row?.line };
+}
+
+/** The frames at `pc`; none where its unit's DWARF is broken (the ELF symbol names the sample then). */
+function framesOr(info: DebugInfo, pc: bigint): SourceFrame[] {
+  try {
+    return info.sourceFrames(pc);
+  } catch (e) {
+    if (e instanceof DwarfError) return [];
+    throw e;
+  }
 }
 
 function micros(clock: number, ips: number): number { return Math.round(clock * 1e6 / ips); }
