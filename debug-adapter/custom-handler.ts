@@ -6,7 +6,9 @@
  */
 import * as fs from 'node:fs';
 import { MachineRequests } from './session-context';
-import { parseBackendSpec } from '../emulator';
+import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
+import { DebugInfo } from './debug-info';
+import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
 import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
 
 export class CustomRequestError extends Error {}
@@ -23,11 +25,11 @@ export class CustomRequests {
   /** File descriptor of the trace file, while tracing to one. */
   private traceFd: number | null = null;
 
-  constructor(private readonly machine: () => MachineRequests) {}
+  constructor(private readonly machine: () => MachineRequests, private readonly debugInfo: () => DebugInfo) {}
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/profile'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -76,6 +78,24 @@ export class CustomRequests {
         const s = await m.request({ type: 'status' });
         const state: MachineStatus['state'] = s.exited ? 'exited' : s.idle ? 'idle' : s.running ? 'running' : 'paused';
         return { state, guestTimeNs: s.guestTimeNs, instructions: s.instructions, ips: s.ips };
+      }
+      case 'osdev/profile': {
+        if (args.action === 'start') {
+          const rate = args.rate ?? DEFAULT_PROFILE_RATE;
+          if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1 || rate > 1e12) throw new CustomRequestError('argument "rate" must be a whole number of instructions, at least 1');
+          await m.request({ type: 'profile', action: 'start', rate, coverage: args.coverage === true });
+          return {};
+        }
+        if (args.action !== 'stop') throw new CustomRequestError('argument "action" must be "start" or "stop"');
+        const got = await m.request({ type: 'profile', action: 'stop' });
+        if (got === null || got.profile === null) throw new CustomRequestError('no profile is running (start one first)');
+        const info = this.debugInfo();
+        const notes = lossNotes(got.profile, got.coverage);
+        return {
+          profile: buildCpuProfile(info, got.profile),
+          ...(got.coverage !== null ? { lcov: buildLcov(info, got.coverage) } : {}),
+          ...(notes.length > 0 ? { notes } : {}),
+        };
       }
     }
   }

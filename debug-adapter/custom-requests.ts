@@ -10,6 +10,8 @@
 
 // The device types are the machine's (emulator/devices/device-view.ts), passed through as they are.
 import type { DeviceInfo, PassthroughState, RegisterValue } from '../emulator';
+import type { CpuProfile } from './profile-writer';
+export type { CpuProfile } from './profile-writer';
 export type { DeviceGroup, DeviceInfo, FieldValue, PassthroughState, RegisterValue, VirtioQueueState, VirtioState } from '../emulator';
 
 /** The custom requests: name → [arguments, response body]. */
@@ -37,6 +39,14 @@ export interface CustomRequests {
   'osdev/consoleInput': [{ text: string }, Record<string, never>];
   /** Guest time and speed now. */
   'osdev/status': [Record<string, never>, MachineStatus];
+  /**
+   * Start profiling: every hart sampled each `rate` instructions (default 10 000), with
+   * `coverage` every pc run too (the harts then run one instruction at a time). Stop hands
+   * back the .cpuprofile and the lcov text, named through the program's DWARF (`notes`:
+   * what was too much to keep); the client writes them where it wants.
+   */
+  'osdev/profile': [{ action: 'start'; rate?: number; coverage?: boolean } | { action: 'stop' },
+    { profile?: CpuProfile; lcov?: string; notes?: string[] }];
 }
 
 export interface MachineStatus {

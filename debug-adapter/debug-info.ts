@@ -34,6 +34,10 @@ export interface DebugInfoRequest {
   sourceFileMap: Record<string, string>;
 }
 
+// DWARF 5 §7.5.4, attribute encodings.
+const DW_AT_DECL_FILE = 0x3a;
+const DW_AT_DECL_LINE = 0x3b;
+
 /** Pcs whose frames sourceFrames keeps (the DWARF does not change in a session). */
 const FRAMES_CACHED = 4096;
 
@@ -133,6 +137,18 @@ export class DebugInfo {
       name: f.name,
       ...(f.inlined && f.callLine !== undefined ? { callLine: f.callLine, callFile: f.callFile === undefined ? undefined : names?.[f.callFile] } : {}),
     }));
+  }
+
+  /** Where a function (or an inlined copy: its abstract origin's) is declared: DW_AT_decl_file through its unit's file names, and DW_AT_decl_line. */
+  declaredAt(die: Die): { file?: string; line?: number } {
+    const lineDie = die.inherited(DW_AT_DECL_LINE);
+    const fileDie = die.inherited(DW_AT_DECL_FILE);
+    const fileNo = fileDie?.number(DW_AT_DECL_FILE);
+    const stmt = fileDie?.unit.head().attr(DW_AT.stmtList);
+    const names = stmt?.k === 'sec' && fileDie !== undefined ? this.unitFiles.get(fileDie.unit.info)?.get(stmt.offset) : undefined;
+    const file = fileNo === undefined ? undefined : names?.[fileNo];
+    const line = lineDie?.number(DW_AT_DECL_LINE);
+    return { ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line } : {}) };
   }
 
   /** The function at `pc` and the calls inlined into it there, innermost first (dwarf-scopes.ts framesAt). */

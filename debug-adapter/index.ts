@@ -6,6 +6,6 @@
 export { OsdevDebugSession } from './adapter';
 export { DEBUG_TYPE } from './launch-config';
 export type {
-  CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult, CustomRequests, DeviceGroup, DeviceInfo, FieldValue,
+  CpuProfile, CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult, CustomRequests, DeviceGroup, DeviceInfo, FieldValue,
   MachineStatus, PassthroughState, RegisterValue, VirtioQueueState, VirtioState,
 } from './custom-requests';

@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { OsdevDebugSession } from './adapter';
 import { DapFrameReader } from './dap-framing';
+import { profileWriterMain } from './profile-main';
 
 export const DAP_USAGE = 'usage: debug-adapter [--stdio | --port N]   (N: 1-65535, served on 127.0.0.1 only)';
 
@@ -88,7 +89,9 @@ export function serveDap(mode: DapMode): Promise<void> {
   });
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--write-profile') {
+  profileWriterMain();
+} else if (require.main === module) {
   const mode = parseDapArgs(process.argv.slice(2));
   if (typeof mode === 'string') {
     process.stderr.write(`${mode}\n`);

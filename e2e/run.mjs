@@ -72,6 +72,8 @@ for (const guest of ['uart-rx', 'passthrough']) {
   if (!fs.existsSync(elf)) sh('make', ['-s', '-C', 'emulator/test/guests', 'rv64']);
   fs.copyFileSync(elf, path.join(workspace, `${guest}.elf`));
 }
+// uart-rx's source, where the profiling scenario looks for hot lines (the ELF names it by its build path: found by name).
+fs.copyFileSync(path.join(guests, 'uart-rx.c'), path.join(workspace, 'uart-rx.c'));
 // The demo's DWARF names its start-up code as ../emulator/test/guests/common/crt0.S (from
 // the demo folder): put those sources there, as in the checkout, so the editor and the
 // Disassembly view can show them.
@@ -567,6 +569,35 @@ try {
       await stopSessionIfAny(page);
       await restorePanes(page, panes);
     }
+  });
+
+  await scenario(page, 'profiling-writes-and-opens-a-cpuprofile', async () => {
+    // The echo guest polls the UART for a line: a running guest whose time goes to one loop.
+    await stopSessionIfAny(page);
+    await startConfiguration(page, 'Echo guest');
+    await page.locator('.debug-toolbar').waitFor({ timeout: 30_000 });
+    await runCommand(page, 'OS Dev: Start Profiling');
+    await page.waitForTimeout(2000);
+    await runCommand(page, 'OS Dev: Stop Profiling');
+    // Written into the workspace and opened in VS Code's own profile viewer.
+    await page.locator('.tab', { hasText: /osdev-.*\.cpuprofile/ }).first().waitFor({ timeout: 30_000 });
+    const written = fs.readdirSync(workspace).filter((f) => f.endsWith('.cpuprofile'));
+    if (written.length !== 1) throw new Error(`want one .cpuprofile in the workspace, found ${written.join(', ') || 'none'}`);
+    const profile = JSON.parse(fs.readFileSync(path.join(workspace, written[0]), 'utf8'));
+    const names = new Set(profile.nodes.map((n) => n.callFrame.functionName));
+    if (profile.samples.length === 0 || !names.has('M-mode') || !names.has('main')) {
+      throw new Error(`the profile has ${profile.samples.length} samples and functions ${[...names].join(', ')}`);
+    }
+    await page.waitForTimeout(2000); // the viewer draws its table
+    await page.screenshot({ path: path.join(artifacts, 'profile-viewer.png') });
+    // While the profile is open, its hot lines are tinted in the source (hot-line-decorations.ts).
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await quickOpen(page, 'uart-rx.c');
+    // Runs in the page: its globals come through globalThis.
+    await page.waitForFunction(() => [...globalThis.document.querySelectorAll('.monaco-editor .view-overlays div')]
+      .some((e) => globalThis.getComputedStyle(e).backgroundColor.startsWith('rgba(255, 96, 0')), undefined, { timeout: 10_000 });
+    await page.screenshot({ path: path.join(artifacts, 'profile-hot-lines.png') });
+    await stopSessionIfAny(page);
   });
 
   await scenario(page, 'open-demo-kernel-copies-opens-and-debugs', async () => {

@@ -11,6 +11,9 @@ export type {
   WalkLevel, WorkerEvent, WorkerMessage, WorkerRequest, WorkerRequestBody, WorkerResults,
 } from './machine/debug-protocol';
 export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
+// Profiles and coverage as the machine collects them (raw pcs); the adapter names them.
+export type { RawCoverage, RawProfile, RawSample } from './machine/profiler';
+export { DEFAULT_PROFILE_RATE } from './machine/profiler';
 export { PRIV_LETTER } from './machine/debug-surface';
 export { formatDevices, formatTlb, formatWalk } from './machine/inspect-text';
 export { MAX_HARTS, MAX_MEMORY_BYTES } from './machine/description';

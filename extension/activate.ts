@@ -13,6 +13,7 @@ import { OsdevSessions } from './osdev-session';
 import { RegisterWatches } from './register-watches';
 import { StatusBar } from './status-bar';
 import { TraceOutput } from './trace-output';
+import { Profiling } from './profiling';
 import { registerWatchActions } from './watch-actions';
 import { registerLaunchErrors } from './launch-errors';
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerWatchActions(sessions, watches),
     new ConsoleTerminals(sessions),
     new TraceOutput(sessions),
+    new Profiling(sessions, context.globalStorageUri),
     new StatusBar(sessions),
     ...registerDemo(context),
     ...registerLaunchErrors(),

@@ -127,3 +127,4 @@ await (await import('./bench-debugger.mjs')).benchDebugger(root);
 await (await import('./bench-debugger.mjs')).benchTransports(root);
 await (await import('./bench-debugger.mjs')).benchLinuxState(root);
 await (await import('./bench-dts.mjs')).benchDts(root);
+await (await import('./bench-profile.mjs')).benchProfile(root);

@@ -170,6 +170,31 @@ describe('osdev/* custom requests', () => {
   });
 });
 
+describe('osdev/profile', () => {
+  const PROFILE = path.join(ROOT, 'emulator/test/guests/build/rv64/profile.elf');
+  interface Node { id: number; callFrame: { functionName: string }; children: number[] }
+
+  test('start at entry, stop at a breakpoint: a cpuprofile by function (mix inlined under warm) and lcov of what ran', async () => {
+    await launch({ program: PROFILE, stopOnEntry: true });
+    await assert.rejects(dc.customRequest('osdev/profile', { action: 'stop' }), /no profile is running/);
+    await assert.rejects(dc.customRequest('osdev/profile', { action: 'start', rate: 0 }), /"rate"/);
+    await custom('osdev/profile', { action: 'start', rate: 997, coverage: true });
+    // kprintf runs once hot() and warm() are done.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kprintf' }] });
+    const stopped = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    await stopped;
+    const { profile, lcov } = await custom<{ profile: { nodes: Node[]; samples: number[] }; lcov: string }>('osdev/profile', { action: 'stop' });
+    const name = (id: number) => profile.nodes.find((n) => n.id === id)?.callFrame.functionName;
+    const hot = profile.samples.filter((s) => name(s) === 'hot').length / profile.samples.length;
+    assert.ok(Math.abs(hot - 0.9) <= 0.02, `hot's share ${hot}`);
+    const warm = profile.nodes.find((n) => n.callFrame.functionName === 'warm') as Node;
+    assert.deepEqual(warm.children.map(name), ['mix']);
+    const body = fs.readFileSync(path.join(ROOT, 'emulator/test/guests/profile.c'), 'utf8').split('\n').findIndex((l) => l.includes('v += i;')) + 1;
+    assert.match(lcov, new RegExp(`SF:.*profile\\.c\\n(DA:\\d+,\\d+\\n)*DA:${body},90000\\n`));
+  });
+});
+
 describe('data breakpoints', () => {
   const VIRTIO_BLK = path.join(ROOT, 'emulator/test/guests/build/rv64/virtio-blk.elf');
 

@@ -75,20 +75,20 @@ export function translateBlock(page: CodePage, slot: number, xlen: Xlen): BlockF
     n++;
     s += len >>> 1;
     off += len;
-    if (endsBlock(op)) return finish(page, slot, s, parts, loops);
+    if (endsBlock(op)) return finish(page, slot, s, n, parts, loops);
   }
   if (n === 0) return undefined;
   parts.push(`setPc(h, pcLo, pcHi, ${off}); return c + ${n};`);
-  return finish(page, slot, s, parts, false);
+  return finish(page, slot, s, n, parts, false);
 }
 
 type Factory = (...deps: unknown[]) => BlockFn;
 
-function finish(page: CodePage, slot: number, end: number, parts: string[], loops: boolean): BlockFn {
+function finish(page: CodePage, slot: number, end: number, length: number, parts: string[], loops: boolean): BlockFn {
   const code = loops ? `for (;;) {\n${parts.join('\n')}\n}` : parts.join('\n');
   const body = `return function block(h, x, pcLo, pcHi, pg, limit) {\nlet c = 0;\n${code}\n};`;
   const factory = new Function(...HELPER_NAMES, body) as Factory;
   const fn = factory(...HELPER_VALUES);
-  page.addBlock(slot, end, fn);
+  page.addBlock(slot, end, fn, length);
   return fn;
 }

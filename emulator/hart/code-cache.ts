@@ -6,8 +6,8 @@
  */
 export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
 /**
- * Longest translated block, in instructions. A block runs only when at least this many
- * instructions are left in the budget, so budgets are exact with or without blocks.
+ * Longest translated block, in instructions. A block runs only when its own length
+ * (`CodePage.lengths`) is left in the budget, so budgets are exact with or without blocks.
  */
 export const MAX_BLOCK = 64;
 /** Jumps into an untranslated slot before it is translated. */
@@ -28,13 +28,16 @@ export class CodePage {
   readonly words = new Int32Array(2 * PAGE_SLOTS);
   /** Translated blocks by start slot; cleared in place so holders of the array see it. */
   readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
+  /** Instructions in the block starting at each slot (a looping block's one pass). */
+  readonly lengths = new Uint8Array(PAGE_SLOTS);
   /** Times each slot was entered by a jump while untranslated. */
   readonly heat = new Uint8Array(PAGE_SLOTS);
   /** [start, end) slot range of each translated block, for invalidation. */
   private readonly ranges: number[] = [];
 
-  addBlock(start: number, end: number, fn: BlockFn): void {
+  addBlock(start: number, end: number, fn: BlockFn, length: number): void {
     this.blocks[start] = fn;
+    this.lengths[start] = length;
     this.ranges.push(start, end);
   }
 

@@ -6,7 +6,7 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { BlockFn, CodePage, HOT, MAX_BLOCK } from './code-cache';
+import { BlockFn, CodePage, HOT } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
@@ -19,6 +19,8 @@ export function runRv32(h: Hart, budget: number): number {
   let pc = h.pcLo;
   let page: CodePage | null = null;
   let words = new Int32Array(0), blocks: (BlockFn | undefined)[] = [];
+  /** Instructions in each block's first pass: a block runs only when its budget holds them all. */
+  let lengths = new Uint8Array(0);
   /** True at a block boundary: the first instruction, a jump target, after a block. */
   let entry = true;
   let pageBase = 0;
@@ -45,7 +47,7 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       pageBase = pc & ~0xfff;
-      words = page.words; blocks = page.blocks;
+      words = page.words; blocks = page.blocks; lengths = page.lengths;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pc, 0);
       trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pc, 0, h.priv);
       checkPc = bpOffsets !== undefined || trigOffsets !== undefined;
@@ -71,7 +73,7 @@ export function runRv32(h: Hart, budget: number): number {
         blk = h.translator(h, page, slot);
         page.heat[slot] = 0;
       }
-      if (blk !== undefined && budget - n >= MAX_BLOCK) {
+      if (blk !== undefined && budget - n >= lengths[slot]) {
         skipBp = false;
         n += blk(h, x, pc, 0, page, budget - n);
         pc = h.pcLo;

@@ -7,7 +7,7 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { BlockFn, CodePage, HOT, MAX_BLOCK } from './code-cache';
+import { BlockFn, CodePage, HOT } from './code-cache';
 import * as I64 from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
@@ -16,6 +16,7 @@ import { div32, divu32, rem32, remu32 } from './int64';
 import { Cause, Priv } from './csr';
 
 const EMPTY = new Int32Array(0);
+const NO_LENGTHS = new Uint8Array(0);
 const o = I64.out;
 
 /** Run up to `budget` instructions; returns how many were executed. */
@@ -24,6 +25,8 @@ export function runRv64(h: Hart, budget: number): number {
   let pcLo = h.pcLo, pcHi = h.pcHi;
   let page: CodePage | null = null;
   let words = EMPTY, blocks: (BlockFn | undefined)[] = [];
+  /** Instructions in each block's first pass: a block runs only when its budget holds them all. */
+  let lengths = NO_LENGTHS;
   let pageLo = 0, pageHi = 0;
   /** True at a block boundary: the first instruction, a jump target, after a block. */
   let entry = true;
@@ -50,7 +53,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
-      words = page.words; blocks = page.blocks;
+      words = page.words; blocks = page.blocks; lengths = page.lengths;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pcLo, pcHi);
       trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pcLo, pcHi, h.priv);
       checkPc = bpOffsets !== undefined || trigOffsets !== undefined;
@@ -76,7 +79,7 @@ export function runRv64(h: Hart, budget: number): number {
         blk = h.translator(h, page, slot);
         page.heat[slot] = 0;
       }
-      if (blk !== undefined && budget - n >= MAX_BLOCK) {
+      if (blk !== undefined && budget - n >= lengths[slot]) {
         skipBp = false;
         n += blk(h, x, pcLo, pcHi, page, budget - n);
         pcLo = h.pcLo; pcHi = h.pcHi;

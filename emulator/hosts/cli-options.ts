@@ -6,6 +6,7 @@ import { FloatExt, IsaExtension, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../ma
 import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { parseGdbAddress } from './gdb-stub/server';
+import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
 import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
@@ -61,6 +62,14 @@ export interface RunOptions {
   gdb?: HostPort;
   /** Start halted until gdb lets the machine run (QEMU's -S). */
   gdbWait: boolean;
+  /** Write a .cpuprofile of the run here (machine/profiler.ts, debug-adapter/profile-writer.ts). */
+  profile?: string;
+  /** Instructions each hart retires between samples (default DEFAULT_PROFILE_RATE). */
+  profileRate?: number;
+  /** Write the run's line coverage here as lcov. */
+  coverage?: string;
+  /** ELF files whose DWARF names the profile's and coverage's pcs besides KERNEL's (a Linux Image's vmlinux). */
+  symbols: string[];
 }
 
 /** `osdev-emu dap`: the debug adapter on stdio (default) or on a loopback TCP port. */
@@ -132,6 +141,13 @@ run options:
   --machine FILE.dts    build the machine from a device-tree source (memory, harts, devices at its
                         addresses; nodes we do not emulate become passthrough stub slots); the guest
                         gets that tree. \`osdev-emu dts --preset virt\` prints the default machine as DTS
+  --profile FILE        sample every hart each N instructions and write a .cpuprofile (VS Code and
+                        Chrome DevTools open it), samples by function and line through KERNEL's DWARF
+  --profile-rate N      instructions between samples of one hart (default ${DEFAULT_PROFILE_RATE})
+  --coverage FILE       write the lines the run executed as lcov (SF:, DA:line,count) from KERNEL's
+                        DWARF; the harts run one instruction at a time meanwhile (slower)
+  --symbols ELF         more debug info for --profile and --coverage (repeatable): a Linux Image's
+                        vmlinux, an ELF firmware's own file
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input, 141 stdout closed by its reader,
@@ -148,7 +164,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
     command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
-    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false,
+    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false, symbols: [],
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */
   let isaXlen: Xlen | undefined;
@@ -159,9 +175,10 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb',
+      '--profile', '--profile-rate', '--coverage', '--symbols'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
-    if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
+    if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace', '--symbols'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
     let value = '';
     if (takesValue) {
@@ -253,6 +270,10 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         break;
       }
       case '--record': o.record = value; break;
+      case '--profile': o.profile = value; break;
+      case '--coverage': o.coverage = value; break;
+      case '--symbols': o.symbols.push(value); break;
+      case '--profile-rate': { const n = intArg('--profile-rate', value, 1, 1e12); if (typeof n === 'string') return { ok: false, error: n }; o.profileRate = n; break; }
       case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
       case '--serial': {
@@ -288,6 +309,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     o.xlen = isaXlen;
   }
   if (o.gdbWait && o.gdb === undefined) return { ok: false, error: '--gdb-wait needs --gdb tcp:127.0.0.1:PORT (it waits for that gdb)' };
+  if (o.profileRate !== undefined && o.profile === undefined) return { ok: false, error: '--profile-rate needs --profile FILE' };
+  if (o.symbols.length > 0 && o.profile === undefined && o.coverage === undefined) return { ok: false, error: '--symbols names pcs for --profile or --coverage: give one of them' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
+import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
 import { Machine, StopReason } from '../machine/machine';
 import { boot, ImageFile } from '../machine/boot';
 import { defaultBios } from '../loaders/raw';
@@ -149,6 +150,13 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     machine.inputs.onApplied = (e) => write(`${formatInput(e)}\n`);
   }
   if (replay !== undefined) machine.inputs.replay(replay);
+  // A profile or coverage file that cannot be written is said now, not after a long run.
+  for (const [flag, out] of [['--profile', o.profile], ['--coverage', o.coverage]] as const) {
+    if (out === undefined) continue;
+    try { fs.writeFileSync(out, ''); } catch (e) { throw new UsageError(`${flag}: cannot write '${out}': ${(e as Error).message}`); }
+  }
+  if (o.profile !== undefined) machine.startProfile(o.profileRate ?? DEFAULT_PROFILE_RATE);
+  if (o.coverage !== undefined) machine.startCoverage();
 
   // --gdb: the stub drives the machine through the debugger's run control; the loop below asks it for each slice.
   let wake: (() => void) | null = null;
@@ -320,7 +328,42 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdin.pause();
     stdin.destroy();
   }
+  const profile = machine.stopProfile();
+  const coverage = machine.stopCoverage();
+  if (profile !== null || coverage !== null) {
+    const wrote = await writeProfiles({
+      kernel: kernel?.name, firmware: typeof bios !== 'string' ? bios.name : undefined, symbols: o.symbols, xlen: desc.xlen,
+      ...(profile !== null && o.profile !== undefined ? { profile: { raw: profile, out: o.profile } } : {}),
+      ...(coverage !== null && o.coverage !== undefined ? { coverage: { raw: coverage, out: o.coverage } } : {}),
+    });
+    if (!wrote && status === 0) status = EXIT_IO_ERROR;
+  }
   return status;
+}
+
+/** The debug adapter's entry, beside this file in the bundle (dist/debug-adapter.js) or in the tsc output. */
+function adapterScript(): string | undefined {
+  return [path.join(__dirname, 'debug-adapter.js'), path.join(__dirname, '..', '..', 'debug-adapter', 'main.js')].find((p) => fs.existsSync(p));
+}
+
+/**
+ * Names for the raw samples and pcs come from the kernel's DWARF, which the debug
+ * adapter reads: its entry runs as a child (`--write-profile`, the request on stdin),
+ * as for \`osdev-emu dap\`, so this room never imports it. False when nothing was written.
+ */
+function writeProfiles(request: object): Promise<boolean> {
+  const script = adapterScript();
+  if (script === undefined) {
+    process.stderr.write('osdev-emu: cannot write the profile or coverage: the debug adapter (debug-adapter.js) is missing from this installation\n');
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const child = childProcess.spawn(process.execPath, [script, '--write-profile'], { stdio: ['pipe', 'inherit', 'inherit'] });
+    child.on('error', (e) => { process.stderr.write(`osdev-emu: cannot start the profile writer: ${e.message}\n`); resolve(false); });
+    child.on('exit', (code) => resolve(code === 0));
+    child.stdin.on('error', () => undefined); // a writer that died early is reported by its exit
+    child.stdin.end(JSON.stringify(request));
+  });
 }
 
 /** The description from `--machine FILE.dts`; its warnings go to stderr now, before the guest's output. */
@@ -354,8 +397,7 @@ function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: X
  * this file in the bundle (dist/debug-adapter.js) or in the tsc output.
  */
 function runDap(port: number | undefined): Promise<number> {
-  const script = [path.join(__dirname, 'debug-adapter.js'), path.join(__dirname, '..', '..', 'debug-adapter', 'main.js')]
-    .find((p) => fs.existsSync(p));
+  const script = adapterScript();
   if (script === undefined) {
     process.stderr.write('osdev-emu: the debug adapter (debug-adapter.js) is missing from this installation\n');
     return Promise.resolve(EXIT_BAD_INPUT);

@@ -228,6 +228,12 @@ class MachineWorker {
         setTrace(m, { mmio: req.mmio, traps: req.traps, devices: req.devices }, (line) => this.traceLine(line));
         return { value: null };
       case 'status': return { value: this.status(m) };
+      case 'profile':
+        if (req.action === 'stop') return { value: { profile: m.stopProfile(), coverage: m.stopCoverage() } };
+        m.startProfile(req.rate);
+        if (req.coverage) m.startCoverage();
+        else m.stopCoverage();
+        return { value: null };
       default: break;
     }
     const h = hartOf(req.hart);

@@ -11,6 +11,7 @@
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
+import type { RawCoverage, RawProfile } from './profiler';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -128,7 +129,13 @@ export type WorkerRequestBody =
   | { type: 'setBackend'; device: string; backend: PassthroughBackendOption }
   /** Switch the MMIO/interrupt/trap trace; lines come back as `trace` events. */
   | { type: 'trace'; mmio: boolean; traps: boolean; devices: string[] }
-  | { type: 'status' };
+  | { type: 'status' }
+  /**
+   * Start sampling every hart each `rate` instructions (and, with `coverage`, recording
+   * every pc run), or stop and hand back what was collected (machine/profiler.ts).
+   */
+  | { type: 'profile'; action: 'start'; rate: number; coverage: boolean }
+  | { type: 'profile'; action: 'stop' };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -167,6 +174,8 @@ export interface WorkerResults {
   plug: PassthroughState;
   setBackend: PassthroughState;
   trace: null;
+  /** `stop`: what start collected; null for what was not running. */
+  profile: { profile: RawProfile | null; coverage: RawCoverage | null } | null;
   status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
 }
 
@@ -334,6 +343,12 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (!Array.isArray(m.devices) || !m.devices.every((d) => typeof d === 'string')) return bad('devices');
       break;
     case 'status': break;
+    case 'profile':
+      if (m.action === 'start') {
+        if (!isInt(m.rate, 1, 1e12)) return bad('rate');
+        if (typeof m.coverage !== 'boolean') return bad('coverage');
+      } else if (m.action !== 'stop') return bad('action');
+      break;
     default:
       return { ok: false, error: `unknown request type '${String(m.type)}'` };
   }

@@ -29,6 +29,7 @@ import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from '../hart/breakpoints';
 import { Watch, Watchpoints } from '../hart/watchpoints';
+import { CoverageCollector, RawCoverage, RawProfile, Sampler } from './profiler';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;
@@ -119,6 +120,10 @@ export class Machine {
   readonly watchpoints = new Watchpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
   insnTrace: ((hart: Hart, bits: number) => void) | null = null;
+  /** Sampling by retired instructions while profiling (profiler.ts); null: off, one test per chunk. */
+  private sampler: Sampler | null = null;
+  /** Every pc run while coverage is on; the harts then run one instruction at a time. */
+  private coverage: CoverageCollector | null = null;
 
   private readonly run: (h: Hart, budget: number) => number;
 
@@ -254,6 +259,31 @@ export class Machine {
   /** Switch the block translator on or off (it is off while tracing instructions one by one). */
   setTranslation(on: boolean): void {
     for (const h of this.harts) h.translator = on ? (this.desc.xlen === 64 ? translateBlock64 : translateBlock32) : null;
+  }
+
+  /** Start sampling every hart after each `rate` of its instructions (a running profile starts again). */
+  startProfile(rate: number): void {
+    this.sampler = new Sampler(rate, this.harts.length, this.desc.xlen, this.clock);
+  }
+
+  /** Stop sampling: what was sampled, or null when no profile was running. */
+  stopProfile(): RawProfile | null {
+    const s = this.sampler;
+    this.sampler = null;
+    return s === null ? null : s.result(this.desc.instructionsPerSecond, this.clock);
+  }
+
+  /** Start recording every pc that runs (translation is off meanwhile). */
+  startCoverage(): void {
+    this.coverage = new CoverageCollector(this.desc.xlen);
+    this.setTranslation(false);
+  }
+
+  stopCoverage(): RawCoverage | null {
+    const c = this.coverage;
+    this.coverage = null;
+    if (this.insnTrace === null) this.setTranslation(true);
+    return c === null ? null : c.result();
   }
 
   /** Guest time in timebase ticks for a clock value. */
@@ -417,9 +447,12 @@ export class Machine {
       if (irq >= 0) { h.trap(irq, true, 0, 0); return { kind: 'budget' }; }
     }
     h.skipBreakpoint = true;
+    this.coverage?.hit(h.pcHi, h.pcLo);
     const n = this.run(h, 1);
     this.clock += n;
     this.sliceStart[h.id] += n;
+    const s = this.sampler;
+    if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock);
     if (this.power !== null) return this.takePower();
     return { kind: 'budget' };
   }
@@ -441,13 +474,35 @@ export class Machine {
       const irq = h.pendingInterrupt();
       if (irq >= 0) h.trap(irq, true, 0, 0);
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
-      const n = this.insnTrace !== null ? this.traceOne(h) : this.run(h, Math.min(this.sliceLeft, CHUNK));
+      // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
+      const s = this.sampler;
+      const budget = s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]);
+      const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
+      if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft);
       if (this.power !== null || h.hitBreakpoint || h.stuck || this.watchpoints.hit !== null) return;
     }
   }
 
+  /**
+   * `budget` instructions one at a time, each pc counted, stopping where run(h, budget)
+   * would (it leaves only on a yield or a breakpoint; every trap that ends it early
+   * yields): interrupts are still taken between chunks only, so a run with coverage
+   * retires the same instructions as one without.
+   */
+  private coverChunk(h: Hart, budget: number): number {
+    const cov = this.coverage as CoverageCollector;
+    let n = 0;
+    while (n < budget) {
+      cov.hit(h.pcHi, h.pcLo);
+      n += this.run(h, 1);
+      if (h.yieldLoop || h.hitBreakpoint) break;
+    }
+    return n;
+  }
+
   private traceOne(h: Hart): number {
+    this.coverage?.hit(h.pcHi, h.pcLo);
     const trace = this.insnTrace as (hart: Hart, bits: number) => void;
     const bits = this.peekInstruction(h);
     // A fetch that faults or an execute trigger that fires runs no instruction: QEMU logs none either.
