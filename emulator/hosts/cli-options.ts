@@ -45,7 +45,13 @@ export interface RunOptions {
   /** virtio-net devices, in command-line order. */
   nets: NetOption[];
   /** Order the virtio devices were given in. */
-  virtioOrder: ('drive' | 'rng' | 'console' | 'net')[];
+  virtioOrder: ('drive' | 'rng' | 'console' | 'net' | 'display')[];
+  /** `--display [WxH]`: a virtio-gpu with a keyboard and a tablet; the size the display offers (default 1280x800). */
+  display?: { width: number; height: number };
+  /** Write the screen as PNG to this file at power-off (or at `screenshotAt`). */
+  screenshot?: string;
+  /** Take the screenshot after this many instructions instead of at power-off. */
+  screenshotAt?: number;
   /** Passthrough slots, in order. */
   passthrough: PassthroughOption[];
   /** Write every outside input event, stamped, to this file (JSON lines). */
@@ -102,6 +108,11 @@ run options:
                         bus=virtio-mmio-bus.N: slot 0 is 0x10001000, where xv6-riscv looks
   --console uart|virtio[,slot=N]  console input goes to the UART (default) or to a virtio-console device
   --rng [seeded|host][,slot=N]  a virtio-rng device: deterministic bytes (default) or host entropy
+  --display [WxH]       a screen: virtio-gpu (2D) with a virtio keyboard and tablet, in the next three
+                        free slots, as QEMU's -device virtio-gpu-device -device virtio-keyboard-device
+                        -device virtio-tablet-device; WxH is the display size offered (default 1280x800)
+  --screenshot FILE     at power-off, write the screen (the gpu's scanout) to FILE as PNG
+  --screenshot-at N     take the --screenshot after N instructions instead (the run goes on)
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]
         [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy][,slot=N]
                         a virtio-net device (repeatable): frames come back (loopback), travel as
@@ -127,7 +138,7 @@ run options:
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input, 141 stdout closed by its reader,
-74 another error writing stdout.`;
+74 another error writing stdout (or no screenshot to write).`;
 
 export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') return { ok: true, value: { command: 'help' } };
@@ -151,7 +162,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine'].includes(flag);
+      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine',
+      '--screenshot', '--screenshot-at'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
@@ -172,6 +184,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       o.rng = r.source;
       if (r.slot !== undefined) o.rngSlot = r.slot;
       o.virtioOrder.push('rng');
+      continue;
+    } else if (flag === '--display') {
+      const v = eq > 0 ? a.slice(eq + 1) : /^\d+x\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : '';
+      if (o.display !== undefined) return { ok: false, error: '--display given twice' };
+      const size = parseDisplaySize(v);
+      if (typeof size === 'string') return { ok: false, error: size };
+      o.display = size;
+      o.virtioOrder.push('display');
       continue;
     } else if (a.startsWith('-') && a !== '-') {
       return { ok: false, error: `unknown option '${a}'` };
@@ -242,6 +262,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         break;
       }
       case '--record': o.record = value; break;
+      case '--screenshot': o.screenshot = value; break;
+      case '--screenshot-at': { const n = intArg('--screenshot-at', value, 1, Number.MAX_SAFE_INTEGER); if (typeof n === 'string') return { ok: false, error: n }; o.screenshotAt = n; break; }
       case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
       case '--serial': {
@@ -270,9 +292,23 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     if (o.xlen !== undefined && o.xlen !== isaXlen) return { ok: false, error: `--isa is rv${isaXlen} but --xlen is ${o.xlen}` };
     o.xlen = isaXlen;
   }
+  if (o.screenshotAt !== undefined && o.screenshot === undefined) return { ok: false, error: '--screenshot-at needs --screenshot FILE' };
+  if (o.screenshot !== undefined && o.display === undefined) return { ok: false, error: '--screenshot needs --display (a screen to take)' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
+}
+
+/** Largest display a guest is offered: the biggest resource QEMU's 256 MiB allows is larger, but no panel is. */
+export const MAX_DISPLAY = 8192;
+
+/** '' (QEMU's 1280x800) or 'WxH', each from 16 to MAX_DISPLAY. */
+export function parseDisplaySize(v: string): { width: number; height: number } | string {
+  if (v === '') return { width: 1280, height: 800 };
+  const m = /^(\d+)x(\d+)$/.exec(v);
+  const [w, h] = m === null ? [NaN, NaN] : [Number(m[1]), Number(m[2])];
+  if (!(w >= 16 && w <= MAX_DISPLAY && h >= 16 && h <= MAX_DISPLAY)) return `--display takes a size WxH from 16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}, got '${v}'`;
+  return { width: w, height: h };
 }
 
 /** `dap [--stdio | --port N | --port=N]`. */
