@@ -540,6 +540,7 @@ function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 
         return n.pcap !== undefined ? { ...moved, pcap: at(n.pcap) } : moved;
       }),
       rng: c.rng, console: c.guestConsole, rngSlot: c.rngSlot, consoleSlot: c.guestConsoleSlot,
+      ...(c.display !== undefined ? { display: c.display } : {}),
     },
     passthrough: c.passthrough, cwd,
     ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),

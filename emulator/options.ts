@@ -47,6 +47,18 @@ export function parseRng(spec: string): { source: 'seeded' | 'host'; slot?: numb
   return out;
 }
 
+/** Largest display size a guest is offered (a side). */
+export const MAX_DISPLAY = 8192;
+
+/** `--display` and launch.json `display`: '' for QEMU's 1280x800, or `WxH`, each side from 16 to MAX_DISPLAY. */
+export function parseDisplay(v: string): { width: number; height: number } | string {
+  if (v === '') return { width: 1280, height: 800 };
+  const m = /^(\d+)x(\d+)$/.exec(v);
+  const [w, h] = m === null ? [NaN, NaN] : [Number(m[1]), Number(m[2])];
+  if (!(w >= 16 && w <= MAX_DISPLAY && h >= 16 && h <= MAX_DISPLAY)) return `--display takes a size WxH from 16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}, got '${v}'`;
+  return { width: w, height: h };
+}
+
 /** `--console` and launch.json `guestConsole`: `uart`, or `virtio[,slot=N]`. */
 export function parseConsole(spec: string): { console: 'uart' | 'virtio'; slot?: number } | string {
   const [kind, ...rest] = spec.split(',');

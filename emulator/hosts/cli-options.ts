@@ -5,7 +5,7 @@
 import { FloatExt, IsaExtension, MAX_HARTS, MAX_MEMORY_BYTES, Xlen } from '../machine/description';
 import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
-import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
+import { hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
@@ -112,7 +112,7 @@ run options:
                         free slots, as QEMU's -device virtio-gpu-device -device virtio-keyboard-device
                         -device virtio-tablet-device; WxH is the display size offered (default 1280x800)
   --screenshot FILE     at power-off, write the screen (the gpu's scanout) to FILE as PNG
-  --screenshot-at N     take the --screenshot after N instructions instead (the run goes on)
+  --screenshot-at N     take the --screenshot once N instructions have run instead (the run goes on)
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]
         [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy][,slot=N]
                         a virtio-net device (repeatable): frames come back (loopback), travel as
@@ -188,7 +188,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     } else if (flag === '--display') {
       const v = eq > 0 ? a.slice(eq + 1) : /^\d+x\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : '';
       if (o.display !== undefined) return { ok: false, error: '--display given twice' };
-      const size = parseDisplaySize(v);
+      const size = parseDisplay(v);
       if (typeof size === 'string') return { ok: false, error: size };
       o.display = size;
       o.virtioOrder.push('display');
@@ -297,18 +297,6 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
-}
-
-/** Largest display a guest is offered: the biggest resource QEMU's 256 MiB allows is larger, but no panel is. */
-export const MAX_DISPLAY = 8192;
-
-/** '' (QEMU's 1280x800) or 'WxH', each from 16 to MAX_DISPLAY. */
-export function parseDisplaySize(v: string): { width: number; height: number } | string {
-  if (v === '') return { width: 1280, height: 800 };
-  const m = /^(\d+)x(\d+)$/.exec(v);
-  const [w, h] = m === null ? [NaN, NaN] : [Number(m[1]), Number(m[2])];
-  if (!(w >= 16 && w <= MAX_DISPLAY && h >= 16 && h <= MAX_DISPLAY)) return `--display takes a size WxH from 16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}, got '${v}'`;
-  return { width: w, height: h };
 }
 
 /** `dap [--stdio | --port N | --port=N]`. */

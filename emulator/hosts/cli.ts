@@ -214,14 +214,15 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   try {
     for (;;) {
       let slice = SLICE;
+      // Taken at the first round boundary at or past N instructions, before --max-insns can end the run there.
+      if (o.screenshotAt !== undefined && !shotTaken) {
+        const left = o.screenshotAt - retired();
+        if (left <= 0) { if (!screenshot()) { status = EXIT_IO_ERROR; break; } } else slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
+      }
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
         if (left <= 0) { errLines.push(`osdev-emu: --max-insns ${o.maxInsns} reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
         slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
-      }
-      if (o.screenshotAt !== undefined && !shotTaken) {
-        const left = o.screenshotAt - retired();
-        if (left <= 0) { if (!screenshot()) { status = EXIT_IO_ERROR; break; } } else slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
       }
       const r: StopReason = machine.step(slice);
       flush();

@@ -251,7 +251,8 @@ class MachineWorker {
     if (this.machine !== null) return 'launch: the machine is already launched';
     const v: LaunchVirtio = p.virtio ?? { drives: [], nets: [], console: 'uart' };
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
-      ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
+      ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : []),
+      ...(v.display !== undefined ? ['display' as const] : [])];
     const drives = await openDrives(v.drives);
     if (!drives.ok) return drives.error;
     for (const w of drives.warnings) for (const b of Buffer.from(`osdev-emu: ${w}\n`)) this.console.push(b);
@@ -269,7 +270,7 @@ class MachineWorker {
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
     const slots = openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
     if (!slots.ok) { closeAll(); return slots.error; }
-    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot }) };
+    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot, display: v.display }) };
     const isa = p.isa === undefined ? {} : { fpu: floatExtOf(p.isa), extensions: extensionsOf(p.isa) };
     let desc = defaultDescription({ xlen: p.xlen, ...isa, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
     if (p.machine !== undefined) {

@@ -47,6 +47,8 @@ export interface LaunchVirtio {
   /** Slots asked for (QEMU's virtio-mmio-bus.N); drives and nets carry theirs. */
   rngSlot?: number;
   consoleSlot?: number;
+  /** A screen: virtio-gpu, keyboard and tablet after the other devices, offering this display size. */
+  display?: { width: number; height: number };
 }
 
 /** A page-table walk of one virtual address, each level's PTE decoded (machine/inspect.ts walks). */
@@ -240,6 +242,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
         const slotOk = (n: unknown) => n === undefined || isInt(n, 0, 9999);
         if (!slotOk(v.rngSlot) || !slotOk(v.consoleSlot)) return bad('params.virtio slots');
+        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, 16, 8192) && isInt(v.display.height, 16, 8192))) return bad('params.virtio.display');
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string') && slotOk(d.slot);
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');

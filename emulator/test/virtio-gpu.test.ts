@@ -1,0 +1,165 @@
+/**
+ * The screen end to end: the virtio-gpu guest (guests/virtio-gpu.c) runs on QEMU 7.2
+ * with `-device virtio-gpu-device -device virtio-keyboard-device -device
+ * virtio-tablet-device` and on ours with `--display`. Both must print the same (every
+ * answer to its good and bad requests, the input devices' configuration, the key events)
+ * and show the same picture: our `--screenshot` PNG is compared pixel for pixel with
+ * QEMU's `screendump` (PPM). Keys reach QEMU through its monitor's `sendkey`, ours from a
+ * `--replay` log with the same evdev events.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { GUESTS_BUILD_DIR, OUR_CLI, qemuArgs, runProcess } from './qemu';
+import { parseArgs } from '../hosts/cli-options';
+import { virtioDevices } from '../hosts/virtio-setup';
+import { virtioSlots } from '../machine/description';
+import { keyEvents } from '../devices/virtio/input';
+import { encodePng } from '../hosts/png';
+
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-gpu-'));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+const ELF = path.join(GUESTS_BUILD_DIR, 'rv64', 'virtio-gpu.elf');
+/** The keys typed, as QEMU's sendkey names them and as Linux key codes. */
+const KEYS: [string, number][] = [['a', 30], ['b', 48], ['ctrl', 29]];
+const DISPLAY_DEVICES = ['-device', 'virtio-gpu-device', '-device', 'virtio-keyboard-device', '-device', 'virtio-tablet-device'];
+
+interface Image { width: number; height: number; rgb: Uint8Array }
+
+/** PNG (8-bit RGB or RGBA, not interlaced, all five filters) to RGB. */
+function decodePng(b: Buffer): Image {
+  assert.equal(b.subarray(0, 8).toString('latin1'), '\x89PNG\r\n\x1a\n', 'PNG signature');
+  let p = 8, width = 0, height = 0, channels = 0;
+  const idat: Buffer[] = [];
+  while (p < b.length) {
+    const len = b.readUInt32BE(p), type = b.toString('latin1', p + 4, p + 8), data = b.subarray(p + 8, p + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0); height = data.readUInt32BE(4);
+      assert.equal(data[8], 8, 'bit depth');
+      channels = data[9] === 2 ? 3 : data[9] === 6 ? 4 : assert.fail(`colour type ${data[9]}`);
+    }
+    if (type === 'IDAT') idat.push(data);
+    p += 12 + len;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const row = width * channels, out = new Uint8Array(width * height * 3), prev = new Uint8Array(row), cur = new Uint8Array(row);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (row + 1)];
+    for (let i = 0; i < row; i++) {
+      const x = raw[y * (row + 1) + 1 + i], a = i >= channels ? cur[i - channels] : 0, up = prev[i], c = i >= channels ? prev[i - channels] : 0;
+      const pa = Math.abs(up - c), pb = Math.abs(a - c), pc = Math.abs(a + up - 2 * c);
+      const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+      cur[i] = (x + pred) & 0xff;
+    }
+    for (let x = 0; x < width; x++) out.set(cur.subarray(x * channels, x * channels + 3), (y * width + x) * 3);
+    prev.set(cur);
+  }
+  return { width, height, rgb: out };
+}
+
+/** PPM P6 with maxval 255, as QEMU's screendump writes it. */
+function decodePpm(b: Buffer): Image {
+  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(b.toString('latin1', 0, 64));
+  assert.ok(m !== null, 'a P6 PPM');
+  const width = Number(m[1]), height = Number(m[2]);
+  return { width, height, rgb: new Uint8Array(b.subarray(m[0].length, m[0].length + width * height * 3)) };
+}
+
+/** QEMU with a monitor on a unix socket: types the keys as the guest asks, screendumps at "done", quits. */
+async function runQemuWithKeys(shot: string): Promise<string> {
+  const sock = path.join(TMP, 'monitor.sock');
+  const args = qemuArgs(ELF, { xlen: 64, extraArgs: ['-global', 'virtio-mmio.force-legacy=false', ...DISPLAY_DEVICES] })
+    .map((a, i, all) => (all[i - 1] === '-monitor' ? `unix:${sock},server,nowait` : a));
+  const q = spawn('qemu-system-riscv64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  const waiters: { re: RegExp; resolve: () => void }[] = [];
+  const check = () => { for (const w of waiters.splice(0)) if (w.re.test(out)) w.resolve(); else waiters.push(w); };
+  q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); check(); });
+  q.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<void>((resolve) => q.on('exit', () => resolve()));
+  const waitFor = (re: RegExp) => new Promise<void>((resolve, reject) => {
+    waiters.push({ re, resolve }); check();
+    void exited.then(() => reject(new Error(`QEMU exited before printing ${re}:\n${out}\n${err}`)));
+  });
+  const guard = setTimeout(() => q.kill('SIGKILL'), 60_000); // a hang fails the test instead of stalling the run
+  try {
+    await waitFor(/keyboard ready/);
+    const monitor = net.connect(sock);
+    await new Promise<void>((resolve, reject) => { monitor.once('connect', resolve); monitor.once('error', reject); });
+    monitor.on('data', () => undefined);
+    for (const [name, code] of KEYS) {
+      monitor.write(`sendkey ${name}\n`);
+      await waitFor(new RegExp(`event 1 ${code} 1\\n`));
+    }
+    await waitFor(/done\n/);
+    // The monitor runs commands in order: the dump is written before QEMU quits.
+    monitor.write(`screendump ${shot}\nquit\n`);
+    await exited;
+    monitor.destroy();
+    return out;
+  } finally {
+    clearTimeout(guard);
+    q.kill('SIGKILL');
+  }
+}
+
+test('the virtio-gpu guest: same output and pixel-equal screen on ours and QEMU 7.2', { skip: !fs.existsSync(ELF) && 'build the guests: make -C emulator/test/guests' }, async () => {
+  const qemuShot = path.join(TMP, 'qemu.ppm'), ourShot = path.join(TMP, 'ours.png'), log = path.join(TMP, 'keys.log');
+  // Each key as QEMU's sendkey sends it (press, SYN, release, SYN), then the byte the guest waits for before powering off.
+  const lines = KEYS.map(([, code]) => JSON.stringify({ at: 0, kind: 'input', device: 'keyboard', events: [...keyEvents(code, true), ...keyEvents(code, false)] }));
+  fs.writeFileSync(log, `${[...lines, JSON.stringify({ at: 0, kind: 'console', bytes: [10] })].join('\n')}\n`);
+  const ours = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--replay', log, '--screenshot', ourShot], { timeoutMs: 60_000 });
+  assert.equal(ours.exitCode, 0, ours.stderr);
+  const qemu = await runQemuWithKeys(qemuShot);
+  assert.match(qemu, /virtio-gpu at 10008000\n[^]*input at 10007000: name \(21\) 'QEMU Virtio Keyboard'[^]*input at 10006000/);
+  assert.equal(ours.stdout, `${qemu}PASS\n`);
+  const a = decodePng(fs.readFileSync(ourShot)), b = decodePpm(fs.readFileSync(qemuShot));
+  assert.deepEqual([a.width, a.height], [b.width, b.height]);
+  assert.deepEqual([a.width, a.height], [256, 160], 'the scanout is the sub-rectangle the guest set');
+  let differ = 0;
+  for (let i = 0; i < a.rgb.length; i++) if (a.rgb[i] !== b.rgb[i]) differ++;
+  assert.equal(differ, 0, 'bytes that differ between our screenshot and QEMU\'s screendump');
+});
+
+test('--screenshot-at before the guest sets a scanout: a clear error, exit 74', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {
+  const r = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--screenshot', path.join(TMP, 'x.png'), '--screenshot-at', '100', '--max-insns', '200'], { timeoutMs: 30_000 });
+  assert.equal(r.exitCode, 74);
+  assert.match(r.stderr, /--screenshot .*: the guest shows nothing \(no scanout set\)/);
+});
+
+test('--display: options, and the slots QEMU gives -device virtio-gpu-device, keyboard, tablet', () => {
+  const run = (...a: string[]) => parseArgs(['run', 'k.elf', ...a]);
+  const ok = run('--rng', '--display', '--screenshot', 'x.png');
+  assert.ok(ok.ok && ok.value.command === 'run');
+  const o = ok.value;
+  assert.deepEqual([o.display, o.virtioOrder], [{ width: 1280, height: 800 }, ['rng', 'display']]);
+  const placed = virtioSlots(virtioDevices(o), 8);
+  assert.ok(placed.ok);
+  // QEMU 7.2 (info qtree): rng on virtio-mmio-bus.7, then gpu 6, keyboard 5, tablet 4.
+  assert.deepEqual(virtioDevices(o).map((d, i) => `${d.kind}@${placed.value[i]}`), ['rng@7', 'gpu@6', 'keyboard@5', 'tablet@4']);
+  const sized = run('--display', '1024x768');
+  assert.ok(sized.ok && sized.value.command === 'run' && sized.value.display?.width === 1024 && sized.value.display.height === 768);
+  for (const [args, error] of [
+    [['--display=8x8'], /--display takes a size WxH from 16x16 to 8192x8192, got '8x8'/],
+    [['--display=wide'], /--display takes a size WxH/],
+    [['--display', '--display'], /--display given twice/],
+    [['--screenshot', 'x.png'], /--screenshot needs --display/],
+    [['--display', '--screenshot-at', '5'], /--screenshot-at needs --screenshot FILE/],
+    [['--display', '--screenshot', 'x.png', '--screenshot-at', '0'], /--screenshot-at/],
+  ] as const) {
+    const r = run(...args);
+    assert.ok(!r.ok && error.test(r.error), `${args.join(' ')}: ${JSON.stringify(r)}`);
+  }
+});
+
+test('PNG writer: our decoder and zlib agree on what it wrote', () => {
+  const rgba = new Uint8Array(7 * 3 * 4).map((_, i) => (i * 37) & 0xff);
+  const img = decodePng(Buffer.from(encodePng(7, 3, rgba)));
+  assert.deepEqual([img.width, img.height], [7, 3]);
+  for (let p = 0; p < 21; p++) assert.deepEqual(Array.from(img.rgb.subarray(p * 3, p * 3 + 3)), Array.from(rgba.subarray(p * 4, p * 4 + 3)));
+});
