@@ -37,6 +37,24 @@ export interface CustomRequests {
   'osdev/consoleInput': [{ text: string }, Record<string, never>];
   /** Guest time and speed now. */
   'osdev/status': [Record<string, never>, MachineStatus];
+  /** The whole screen now (`frame` null without a display); later changes come as `osdev/screen` events. */
+  'osdev/screen': [Record<string, never>, { frame: ScreenFrameJson | null }];
+  /**
+   * Evdev events for the display's keyboard or tablet ([type, code, value] one after another,
+   * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
+   */
+  'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
+}
+
+/** A screen frame (the worker's ScreenFrame) with its pixels as base64 RGBA, for JSON. */
+export interface ScreenFrameJson {
+  generation: number;
+  width: number;
+  height: number;
+  /** The whole screen (a new or resized scanout, or asked for), else only what changed. */
+  full: boolean;
+  rects: { x: number; y: number; width: number; height: number; rgba: string }[];
+  cursor: { x: number; y: number; hotX: number; hotY: number; visible: boolean; width: number; height: number; image?: string } | null;
 }
 
 export interface MachineStatus {
@@ -57,6 +75,8 @@ export interface CustomEvents {
   'osdev/trace': { lines: string[] };
   /** A passthrough slot or device changed state (plug, unplug, backend lost). */
   'osdev/devicesChanged': { device: string; state: string };
+  /** The guest's screen changed: at most 30 a second, none while it draws nothing. */
+  'osdev/screen': ScreenFrameJson;
 }
 
 export type CustomRequestName = keyof CustomRequests;

@@ -30,6 +30,8 @@ export interface Screen {
   pixels(r?: Rect): Uint8Array;
   /** Rectangles flushed since the last call, in scanout coordinates; a new or resized scanout reports all of it. */
   takeDirty(): Rect[];
+  /** Whether takeDirty would return anything (a host throttling its frames asks first). */
+  readonly hasDirty: boolean;
   readonly cursor: ScreenCursor | null;
   /** Bumps whenever the scanout is set, resized or disabled. */
   readonly generation: number;

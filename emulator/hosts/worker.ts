@@ -27,6 +27,7 @@ import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
+import { ScreenFrames } from './screen-frames';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -53,6 +54,9 @@ class MachineWorker {
   private traceLines: string[] = [];
   private traceDropped = 0;
   private lastStatus = { at: 0, instructions: 0 };
+  /** The display's frames for the screen panel, when the machine has one. */
+  private frames: ScreenFrames | null = null;
+  private frameTimer: NodeJS.Timeout | null = null;
   /** Where relative backend paths resolve (launch.json `cwd`). */
   private cwd = process.cwd();
 
@@ -228,6 +232,11 @@ class MachineWorker {
         setTrace(m, { mmio: req.mmio, traps: req.traps, devices: req.devices }, (line) => this.traceLine(line));
         return { value: null };
       case 'status': return { value: this.status(m) };
+      case 'screen': return { value: this.frames?.full() ?? null };
+      case 'inputEvents':
+        if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
+        m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
+        return { value: null };
       default: break;
     }
     const h = hartOf(req.hart);
@@ -305,6 +314,7 @@ class MachineWorker {
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;
     this.machine = machine;
+    if (machine.screen !== null) this.frames = new ScreenFrames(machine.screen);
     this.stepInterrupts = p.stepInterrupts;
     this.control = new DebugController(machine, () => {
       const again = boot(machine, cfg);
@@ -355,12 +365,25 @@ class MachineWorker {
       return;
     }
     this.flushConsole();
+    this.sendScreen();
     if (o.kind === 'running') { this.wake(); return; }
     if (o.kind === 'idle') { this.idle = true; return; } // input or pause wakes it
     this.report(o);
   }
 
+  /** The screen's changes since the last frame, throttled (screen-frames.ts); a change held back is sent when its time comes. */
+  private sendScreen(now = performance.now()): void {
+    if (this.frames === null) return;
+    const { frame, waitMs } = this.frames.next(now);
+    if (frame !== null) this.post({ type: 'screen', frame });
+    if (waitMs > 0 && this.frameTimer === null) {
+      this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
+      this.frameTimer.unref();
+    }
+  }
+
   private report(o: RunOutcome): void {
+    this.sendScreen(Infinity);
     if (o.kind === 'stopped') {
       this.running = false;
       this.pauseRequested = false;

@@ -130,7 +130,11 @@ export type WorkerRequestBody =
   | { type: 'setBackend'; device: string; backend: PassthroughBackendOption }
   /** Switch the MMIO/interrupt/trap trace; lines come back as `trace` events. */
   | { type: 'trace'; mmio: boolean; traps: boolean; devices: string[] }
-  | { type: 'status' };
+  | { type: 'status' }
+  /** The whole screen now (null without a display); later changes come as `screen` events. */
+  | { type: 'screen' }
+  /** Evdev events for the display's keyboard or tablet: an input event, entering at the next round boundary. */
+  | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -170,6 +174,25 @@ export interface WorkerResults {
   setBackend: PassthroughState;
   trace: null;
   status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
+  screen: ScreenFrame | null;
+  inputEvents: null;
+}
+
+/** The cursor as a screen panel draws it; `image` (RGBA) only when it changed. */
+export interface ScreenCursorState {
+  x: number; y: number; hotX: number; hotY: number; visible: boolean; width: number; height: number;
+  image?: Uint8Array;
+}
+
+/** What changed on the guest's screen: rectangles with their RGBA pixels (all of it when `full`). */
+export interface ScreenFrame {
+  /** Bumps when the scanout is set, resized or dropped (width 0: nothing shown). */
+  generation: number;
+  width: number;
+  height: number;
+  full: boolean;
+  rects: { x: number; y: number; width: number; height: number; rgba: Uint8Array }[];
+  cursor: ScreenCursorState | null;
 }
 
 export type WorkerResponse =
@@ -195,6 +218,8 @@ export type WorkerEvent =
   | { type: 'trace'; lines: string[] }
   /** A passthrough slot changed state by itself (backend lost) or by a plug event. */
   | { type: 'deviceState'; device: string; state: string }
+  /** The guest's screen changed (at most 30 times a second; nothing while it draws nothing). */
+  | { type: 'screen'; frame: ScreenFrame }
   /** A host bug inside the worker: the session cannot go on. */
   | { type: 'fatal'; message: string };
 
@@ -336,7 +361,12 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (typeof m.mmio !== 'boolean' || typeof m.traps !== 'boolean') return bad('mmio/traps');
       if (!Array.isArray(m.devices) || !m.devices.every((d) => typeof d === 'string')) return bad('devices');
       break;
-    case 'status': break;
+    case 'status': case 'screen': break;
+    case 'inputEvents':
+      if (m.device !== 'keyboard' && m.device !== 'tablet') return bad('device');
+      if (!Array.isArray(m.events) || m.events.length % 3 !== 0 || m.events.length > 3 * 256 ||
+        !m.events.every((n, i) => isInt(n, i % 3 === 2 ? -0x8000_0000 : 0, i % 3 === 2 ? 0xffff_ffff : 0xffff))) return bad('events (at most 256 [type, code, value] triples)');
+      break;
     default:
       return { ok: false, error: `unknown request type '${String(m.type)}'` };
   }

@@ -178,6 +178,8 @@ export class VirtioGpu implements VirtioDevice, Screen {
 
   takeDirty(): Rect[] { return this.dirty.take(); }
 
+  get hasDirty(): boolean { return !this.dirty.empty; }
+
   /* ---- the control queue ---- */
 
   /** One control request; returns the bytes written into its chain. */
