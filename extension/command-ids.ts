@@ -16,6 +16,8 @@ export const COMMANDS = {
   filterTrace: 'osdev.trace.filter',
   traceToFile: 'osdev.trace.toFile',
   showConsole: 'osdev.console.show',
+  showScreen: 'osdev.screen.show',
+  saveScreenshot: 'osdev.screen.save',
 } as const;
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */
