@@ -113,5 +113,9 @@ test('osdev/inputEvents: bad arguments are one error each', { skip: !fs.existsSy
   }
   const whole = (await dc.customRequest('osdev/screen', {})).body as { frame: ScreenFrameJson };
   assert.deepEqual([whole.frame.width, whole.frame.rects.length], [0, 0], 'nothing shown before the guest sets a scanout');
+  // The Devices view lists them as every virtio device, from the register map and the transport's state.
+  const { devices } = (await dc.customRequest('osdev/devices', {})).body as { devices: { name: string; group: string; virtio?: { deviceType: string; queues: unknown[] } }[] };
+  const shown = devices.filter((d) => d.group === 'virtio').map((d) => `${d.name} ${d.virtio?.deviceType} ${d.virtio?.queues.length}`);
+  assert.deepEqual(shown, ['virtio5 input 2', 'virtio6 input 2', 'virtio7 gpu 2']);
   await dc.customRequest('osdev/inputEvents', { device: 'tablet', events: [3, 0, 100, 0, 0, 0] });
 });

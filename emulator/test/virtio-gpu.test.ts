@@ -91,6 +91,32 @@ test('--screenshot-at before the guest sets a scanout: a clear error, exit 74', 
   assert.match(r.stderr, /--screenshot .*: the guest shows nothing \(no scanout set\)/);
 });
 
+test('--screenshot-at while the guest waits for keys: the screen before the bars, the run going on to --max-insns', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {
+  const early = path.join(TMP, 'early.png'), final = path.join(TMP, 'final.png'), log = path.join(TMP, 'final.log');
+  // The whole run takes about 1.6 million instructions; with no keys the guest polls its keyboard forever.
+  const r = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--screenshot', early, '--screenshot-at', '3000000', '--max-insns', '4000000'], { timeoutMs: 30_000 });
+  assert.equal(r.exitCode, 124, r.stderr);
+  assert.match(r.stdout, /keyboard ready\n$/);
+  fs.writeFileSync(log, `${[...KEYS.map(([, c]) => JSON.stringify({ at: 0, kind: 'input', device: 'keyboard', events: keyEvents(c, true) })), JSON.stringify({ at: 0, kind: 'console', bytes: [10] })].join('\n')}\n`);
+  const done = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--replay', log, '--screenshot', final], { timeoutMs: 30_000 });
+  assert.equal(done.exitCode, 0, done.stderr);
+  const a = decodePng(fs.readFileSync(early)), b = decodePng(fs.readFileSync(final));
+  assert.deepEqual([a.width, a.height], [b.width, b.height]);
+  // Only the bars' rows differ: the picture before them is the final one outside rows 100-130 of the resource (92-122 on screen).
+  const rowDiffers = (y: number) => !Buffer.from(a.rgb.subarray(y * a.width * 3, (y + 1) * a.width * 3)).equals(Buffer.from(b.rgb.subarray(y * b.width * 3, (y + 1) * b.width * 3)));
+  const differing = Array.from({ length: a.height }, (_, y) => y).filter(rowDiffers);
+  assert.ok(differing.length > 0 && differing.every((y) => y >= 92 && y < 122), `rows that differ: ${differing.join(' ')}`);
+});
+
+test('--screenshot into a folder that does not exist: one line, exit 74, after the guest ran', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {
+  const log = path.join(TMP, 'keys-only.log');
+  fs.writeFileSync(log, `${[...KEYS.map(([, c]) => JSON.stringify({ at: 0, kind: 'input', device: 'keyboard', events: keyEvents(c, true) })), JSON.stringify({ at: 0, kind: 'console', bytes: [10] })].join('\n')}\n`);
+  const r = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--replay', log, '--screenshot', path.join(TMP, 'no', 'such', 'x.png')], { timeoutMs: 30_000 });
+  assert.equal(r.exitCode, 74);
+  assert.match(r.stdout, /done\n/);
+  assert.match(r.stderr, /--screenshot: cannot write '.*x\.png': its folder does not exist/);
+});
+
 test('--display: options, and the slots QEMU gives -device virtio-gpu-device, keyboard, tablet', () => {
   const run = (...a: string[]) => parseArgs(['run', 'k.elf', ...a]);
   const ok = run('--rng', '--display', '--screenshot', 'x.png');
