@@ -6,7 +6,7 @@
  */
 import {
   checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
-  parseDisplay, parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
+  MAX_DISPLAY, parseDisplay, parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator';
 
 export const DEBUG_TYPE = 'osdev';
@@ -332,7 +332,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof rng === 'string') return bad('rng', `must be "seeded" or "host", optionally with ",slot=N", got ${JSON.stringify(args.rng)}`);
   const display = args.display === undefined || args.display === false ? undefined : args.display === true ? parseDisplay('')
     : typeof args.display === 'string' ? parseDisplay(args.display) : 'not a size';
-  if (typeof display === 'string') return bad('display', `must be true, false or "WxH" (16x16 to 8192x8192), got ${JSON.stringify(args.display)}`);
+  if (typeof display === 'string') return bad('display', `must be true, false or "WxH" (16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}), got ${JSON.stringify(args.display)}`);
   const guestConsole = args.guestConsole === undefined ? { console: 'uart' as const } : typeof args.guestConsole === 'string' ? parseConsole(args.guestConsole) : 'not a string';
   if (typeof guestConsole === 'string') return bad('guestConsole', `must be "uart", "virtio" or "virtio,slot=N", got ${JSON.stringify(args.guestConsole)}`);
   if (args.console !== undefined && args.console !== 'terminal' && args.console !== 'debugConsole') {

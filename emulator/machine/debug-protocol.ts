@@ -10,6 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
+import { MAX_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
@@ -267,7 +268,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
         const slotOk = (n: unknown) => n === undefined || isInt(n, 0, 9999);
         if (!slotOk(v.rngSlot) || !slotOk(v.consoleSlot)) return bad('params.virtio slots');
-        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, 16, 8192) && isInt(v.display.height, 16, 8192))) return bad('params.virtio.display');
+        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, 16, MAX_DISPLAY) && isInt(v.display.height, 16, MAX_DISPLAY))) return bad('params.virtio.display');
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string') && slotOk(d.slot);
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');

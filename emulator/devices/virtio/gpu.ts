@@ -6,7 +6,7 @@
  * VIRTIO_GPU_RESP_ERR_* QEMU sends for it (checked against QEMU by the virtio-gpu
  * guest), never an exception. The scanout is the host's `Screen` (devices/screen.ts).
  */
-import { GuestRam, inRam, Segment } from './queue';
+import { DescriptorChain, GuestRam, inRam, Segment } from './queue';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 import { DirtyList, intersect, Rect, Screen, ScreenCursor } from '../screen';
 import { edidBlock } from './edid';
@@ -78,8 +78,7 @@ interface Resource {
 
 interface Scanout { resource: Resource; x: number; y: number; width: number; height: number }
 
-type Rq = DataView;
-const rect = (dv: Rq, at: number): Rect => ({ x: dv.getUint32(at, true), y: dv.getUint32(at + 4, true), width: dv.getUint32(at + 8, true), height: dv.getUint32(at + 12, true) });
+const rect = (dv: DataView, at: number): Rect => ({ x: dv.getUint32(at, true), y: dv.getUint32(at + 4, true), width: dv.getUint32(at + 8, true), height: dv.getUint32(at + 12, true) });
 /** QEMU's bounds check for transfer, flush and scanout rectangles (each part, then the sums). */
 const outside = (r: Rect, res: Resource) =>
   r.x > res.width || r.y > res.height || r.width > res.width || r.height > res.height ||
@@ -183,7 +182,7 @@ export class VirtioGpu implements VirtioDevice, Screen {
   /* ---- the control queue ---- */
 
   /** One control request; returns the bytes written into its chain. */
-  private control(chain: import('./queue').DescriptorChain, t: VirtioTransport): number {
+  private control(chain: DescriptorChain, t: VirtioTransport): number {
     const head = new Uint8Array(HDR);
     if (!chain.read(0, head)) {
       // QEMU keeps such a request forever; handing the buffer back empty frees the driver's slot.
@@ -221,7 +220,7 @@ export class VirtioGpu implements VirtioDevice, Screen {
     return chain.written;
   }
 
-  private execute(type: number, c: DataView, chain: import('./queue').DescriptorChain, t: VirtioTransport): { type: number; body?: Uint8Array } {
+  private execute(type: number, c: DataView, chain: DescriptorChain, t: VirtioTransport): { type: number; body?: Uint8Array } {
     const err = (code: number, why: string) => { t.log(why); return { type: code }; };
     const ok = { type: GPU_RESP.OK_NODATA };
     const res = (id: number) => this.resources.get(id);
