@@ -132,7 +132,7 @@ function html(csp: string, n: string): string {
   #wrap { position: relative; display: inline-block; outline: none; max-width: 100%; }
   #wrap:focus { box-shadow: 0 0 0 1px var(--vscode-focusBorder); }
   canvas { display: block; }
-  #screen { max-width: 100%; image-rendering: pixelated; background: #000; cursor: none; }
+  #screen { image-rendering: pixelated; background: #000; cursor: none; }
   #cursor { position: absolute; left: 0; top: 0; pointer-events: none; }
   #msg { margin-top: 6px; opacity: 0.8; font-size: 12px; }
 </style></head><body>
@@ -145,6 +145,14 @@ const cur = document.getElementById('cursor'), cctx = cur.getContext('2d');
 const wrap = document.getElementById('wrap'), msg = document.getElementById('msg');
 let cursor = null;
 const bytes = (b64) => { const s = atob(b64); const a = new Uint8ClampedArray(s.length); for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i); return a; };
+// Whole-number zoom while the panel has room (crisp pixels), shrunk to fit when it has not.
+function fit() {
+  if (screen.width === 0) return;
+  const room = Math.min((document.body.clientWidth - 16) / screen.width, (window.innerHeight - 48) / screen.height);
+  const k = room >= 1 ? Math.floor(room) : room;
+  screen.style.width = (screen.width * k) + 'px';
+  placeCursor();
+}
 function placeCursor() {
   if (cursor === null || !cursor.visible || screen.width === 0) { cur.style.display = 'none'; return; }
   const k = screen.clientWidth / screen.width;
@@ -161,6 +169,7 @@ window.addEventListener('message', (e) => {
   if (f.full || screen.width !== f.width || screen.height !== f.height) {
     screen.width = f.width; screen.height = f.height;
     msg.textContent = f.width === 0 ? 'The guest shows nothing (no scanout).' : f.width + ' x ' + f.height + ' - click to type into the guest';
+    fit();
   }
   for (const r of f.rects) ctx.putImageData(new ImageData(bytes(r.rgba), r.width, r.height), r.x, r.y);
   if (f.cursor !== null) {
@@ -169,7 +178,7 @@ window.addEventListener('message', (e) => {
   }
   placeCursor();
 });
-window.addEventListener('resize', placeCursor);
+window.addEventListener('resize', fit);
 const at = (e) => { const r = screen.getBoundingClientRect(); return { x: (e.clientX - r.left) * screen.width / r.width, y: (e.clientY - r.top) * screen.height / r.height }; };
 wrap.addEventListener('keydown', (e) => { e.preventDefault(); if (!e.repeat) vscode.postMessage({ type: 'key', code: e.code, down: true }); });
 wrap.addEventListener('keyup', (e) => { e.preventDefault(); vscode.postMessage({ type: 'key', code: e.code, down: false }); });
