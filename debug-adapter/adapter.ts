@@ -16,7 +16,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
-import { CustomRequestError, CustomRequests, frameJson } from './custom-handler';
+import { CustomRequestError, CustomRequests } from './custom-handler';
 import { CustomEvents } from './custom-requests';
 import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
@@ -267,7 +267,7 @@ export class OsdevDebugSession extends DebugSession {
         this.customEvent('osdev/trace', { lines: e.lines });
         break;
       case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
-      case 'screen': this.customEvent('osdev/screen', frameJson(e.frame)); break;
+      case 'screen': this.customEvent('osdev/screen', { width: e.width, height: e.height }); break;
       case 'stopped': void this.onStopped(e.stop); break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);

@@ -28,7 +28,7 @@ export class CustomRequests {
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status', 'osdev/screen', 'osdev/inputEvents'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -75,6 +75,10 @@ export class CustomRequests {
         return {};
       case 'osdev/screen': {
         const frame = await m.request({ type: 'screen' });
+        return { frame: frame === null ? null : frameJson(frame) };
+      }
+      case 'osdev/screenChanges': {
+        const frame = await m.request({ type: 'screenChanges' });
         return { frame: frame === null ? null : frameJson(frame) };
       }
       case 'osdev/inputEvents': {

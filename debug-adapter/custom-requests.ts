@@ -37,8 +37,16 @@ export interface CustomRequests {
   'osdev/consoleInput': [{ text: string }, Record<string, never>];
   /** Guest time and speed now. */
   'osdev/status': [Record<string, never>, MachineStatus];
-  /** The whole screen now (`frame` null without a display); later changes come as `osdev/screen` events. */
+  /** The whole screen now (`frame` null without a display). */
   'osdev/screen': [Record<string, never>, { frame: ScreenFrameJson | null }];
+  /**
+   * What changed on the screen since the last answer (the whole screen after a new or
+   * resized scanout), answered once something has: a long poll, at most 30 answers a
+   * second. Ask again after drawing; a slow client gets fewer, larger frames and never
+   * holds the guest back. `frame` is null when a newer request took this one's place or
+   * the guest powered off.
+   */
+  'osdev/screenChanges': [Record<string, never>, { frame: ScreenFrameJson | null }];
   /**
    * Evdev events for the display's keyboard or tablet ([type, code, value] one after another,
    * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
@@ -75,8 +83,8 @@ export interface CustomEvents {
   'osdev/trace': { lines: string[] };
   /** A passthrough slot or device changed state (plug, unplug, backend lost). */
   'osdev/devicesChanged': { device: string; state: string };
-  /** The guest's screen changed: at most 30 a second, none while it draws nothing. */
-  'osdev/screen': ScreenFrameJson;
+  /** The scanout's size changed (0 × 0: the guest shows nothing); a panel opens on it and asks for `osdev/screenChanges`. */
+  'osdev/screen': { width: number; height: number };
 }
 
 export type CustomRequestName = keyof CustomRequests;

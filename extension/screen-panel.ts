@@ -1,8 +1,10 @@
 /**
  * "OS Dev: Show Screen": the guest's display (launch.json `display`) in a webview panel.
- * The adapter sends `osdev/screen` frames (the scanout, then only the rectangles the
- * guest flushed, at most 30 a second, none while it draws nothing); the panel draws each
- * rectangle on a canvas and the cursor on a layer above it. Keys and the mouse in the
+ * While the panel is open it asks the adapter for `osdev/screenChanges` (the whole scanout
+ * when it is new, then only the rectangles the guest flushed, at most 30 a second), asks
+ * again only once the webview has drawn the last answer (so a slow panel gets fewer,
+ * larger frames and never slows the guest), and draws each rectangle on a canvas and the
+ * cursor on a layer above it. A guest that draws nothing costs nothing: the request waits. Keys and the mouse in the
  * panel go back as `osdev/inputEvents` for the virtio keyboard and tablet (screen-input.ts),
  * input events of the machine, so a recorded run repeats them. The panel opens by itself
  * the first time a session's guest sets a scanout. "OS Dev: Save Screenshot" writes a PNG.
@@ -17,6 +19,7 @@ import { keyInput, pointerInput, wheelInput } from './screen-input';
 /** What the webview sends back. */
 type FromView =
   | { type: 'ready' }
+  | { type: 'drawn' }
   | { type: 'key'; code: string; down: boolean }
   | { type: 'pointer'; x: number; y: number; button?: number; down?: boolean }
   | { type: 'wheel'; deltaY: number; x: number; y: number };
@@ -25,29 +28,32 @@ export class ScreenPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private session: vscode.DebugSession | undefined;
   private size = { width: 0, height: 0 };
+  /** Bumps when the panel is shown for a session: an older pump loop sees it and ends. */
+  private pumpRun = 0;
+  private drawn: (() => void) | null = null;
   /** Sessions whose panel opened by itself once (closing it then keeps it closed). */
   private readonly opened = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly sessions: OsdevSessions) {
     this.disposables.push(
-      sessions.onEvent('osdev/screen', (e) => this.onFrame(e.session, e.body)),
-      sessions.onDidEnd((s) => { if (this.session?.id === s.id) this.post({ type: 'ended' }); }),
+      sessions.onEvent('osdev/screen', (e) => this.onSize(e.session, e.body)),
+      sessions.onDidEnd((s) => {
+        if (this.session?.id !== s.id) return;
+        this.post({ type: 'ended' });
+        this.session = undefined;
+        this.pumpRun++;
+      }),
       vscode.commands.registerCommand(COMMANDS.showScreen, () => this.show(sessions.active, true)),
       vscode.commands.registerCommand(COMMANDS.saveScreenshot, () => this.save(sessions.active)),
     );
   }
 
-  private onFrame(session: vscode.DebugSession, frame: ScreenFrameJson): void {
-    if (frame.width > 0) this.size = { width: frame.width, height: frame.height };
-    if (this.panel === undefined || this.session?.id !== session.id) {
-      // Opened by itself the first time this session's guest shows something.
-      if (!frame.full || frame.width === 0 || this.opened.has(session.id)) return;
-      this.opened.add(session.id);
-      void this.show(session, false);
-      return;
-    }
-    this.post({ type: 'frame', frame });
+  /** The scanout's size changed: the panel opens by itself the first time a session's guest shows something. */
+  private onSize(session: vscode.DebugSession, size: { width: number; height: number }): void {
+    if (size.width === 0 || this.opened.has(session.id)) return;
+    this.opened.add(session.id);
+    if (this.panel === undefined || this.session?.id !== session.id) void this.show(session, false);
   }
 
   /** Open (or reveal) the panel for `session` with the whole screen as it is now. */
@@ -59,11 +65,26 @@ export class ScreenPanel implements vscode.Disposable {
         { enableScripts: true, retainContextWhenHidden: true });
       this.panel.webview.html = html(this.panel.webview.cspSource, nonce());
       this.panel.webview.onDidReceiveMessage((m: FromView) => this.fromView(m), undefined, this.disposables);
-      this.panel.onDidDispose(() => { this.panel = undefined; }, undefined, this.disposables);
+      this.panel.onDidDispose(() => { this.panel = undefined; this.pumpRun++; this.drawn?.(); }, undefined, this.disposables);
     } else {
       this.panel.reveal(undefined, !focus);
     }
     await this.sendWhole();
+    void this.pump(session, ++this.pumpRun);
+  }
+
+  /** Changes, one answer at a time, each drawn before the next is asked for; ends with the panel or the session. */
+  private async pump(session: vscode.DebugSession, run: number): Promise<void> {
+    while (this.panel !== undefined && this.pumpRun === run) {
+      let frame: ScreenFrameJson | null;
+      try { frame = (await osdevRequest(session, 'osdev/screenChanges', {})).frame; } catch { return; } // the session ended
+      if (this.panel === undefined || this.pumpRun !== run) return;
+      if (frame === null) return; // the guest powered off
+      if (frame.width > 0) this.size = { width: frame.width, height: frame.height };
+      const drawn = new Promise<void>((resolve) => { this.drawn = resolve; });
+      this.post({ type: 'frame', frame });
+      await drawn;
+    }
   }
 
   private async sendWhole(): Promise<void> {
@@ -81,7 +102,8 @@ export class ScreenPanel implements vscode.Disposable {
 
   private fromView(m: FromView): void {
     const s = this.session;
-    if (m.type === 'ready') { void this.sendWhole(); return; }
+    if (m.type === 'ready') { this.drawn?.(); void this.sendWhole(); return; } // a reloaded webview draws no frame it was sent before
+    if (m.type === 'drawn') { this.drawn?.(); this.drawn = null; return; }
     if (s === undefined) return;
     const { width, height } = this.size;
     let device: 'keyboard' | 'tablet' = 'tablet';
@@ -177,6 +199,7 @@ window.addEventListener('message', (e) => {
     if (f.cursor.image !== undefined) { cur.width = f.cursor.width; cur.height = f.cursor.height; cctx.putImageData(new ImageData(bytes(f.cursor.image), f.cursor.width, f.cursor.height), 0, 0); }
   }
   placeCursor();
+  vscode.postMessage({ type: 'drawn' });
 });
 window.addEventListener('resize', fit);
 const at = (e) => { const r = screen.getBoundingClientRect(); return { x: (e.clientX - r.left) * screen.width / r.width, y: (e.clientY - r.top) * screen.height / r.height }; };

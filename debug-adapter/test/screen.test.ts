@@ -1,11 +1,11 @@
 /**
  * The screen through the debug adapter, as the editor's panel sees it (DebugClient over
- * stdio): launch.json `display` runs the virtio-gpu guest; `osdev/screen` events carry
- * the scanout and then only what changed, and drawn into one picture they equal the CLI's
- * `--screenshot` of the same guest (itself pixel-equal to QEMU's screendump,
- * emulator/test/virtio-gpu.test.ts); keys sent with `osdev/inputEvents` reach the guest's
- * keyboard driver; `osdev/screen` answers the whole screen on request. Bad requests are
- * one error each.
+ * stdio): launch.json `display` runs the virtio-gpu guest; an `osdev/screen` event says
+ * when it shows something; `osdev/screenChanges` answers the scanout and then only what
+ * changed, and drawn into one picture they equal the CLI's `--screenshot` of the same
+ * guest (itself pixel-equal to QEMU's screendump, emulator/test/virtio-gpu.test.ts); keys
+ * sent with `osdev/inputEvents` reach the guest's keyboard driver; `osdev/screen` answers
+ * the whole screen on request. Bad requests are one error each.
  */
 import { test, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +29,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 let dc: DebugClient;
 let output = '';
-const frames: ScreenFrameJson[] = [];
+const sizes: { width: number; height: number }[] = [];
 
 beforeEach(async () => {
   dc = new DebugClient('node', ADAPTER, 'osdev');
@@ -37,9 +37,9 @@ beforeEach(async () => {
   await dc.start();
   dc.on('error', () => undefined);
   output = '';
-  frames.length = 0;
+  sizes.length = 0;
   dc.on('output', (e: DebugProtocol.OutputEvent) => { output += e.body.output; });
-  dc.on('osdev/screen', (e: DebugProtocol.Event) => { frames.push(e.body as ScreenFrameJson); });
+  dc.on('osdev/screen', (e: DebugProtocol.Event) => { sizes.push(e.body as { width: number; height: number }); });
 });
 afterEach(async () => { await dc.stop(); });
 
@@ -68,6 +68,15 @@ function drawn(list: readonly ScreenFrameJson[]): { width: number; height: numbe
 test('display: frames drawn together equal the CLI screenshot; keys reach the guest; the whole screen on request', { skip: !fs.existsSync(GUEST) && 'build the guests' }, async () => {
   const exited = dc.waitForEvent('exited');
   await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'screen', program: GUEST, bios: 'none', display: true, cwd: tmp })]);
+  // A panel's loop: ask, draw, ask again, until the guest powers off (null).
+  const frames: ScreenFrameJson[] = [];
+  const pulling = (async () => {
+    for (;;) {
+      const { frame } = (await dc.customRequest('osdev/screenChanges', {})).body as { frame: ScreenFrameJson | null };
+      if (frame === null) return;
+      frames.push(frame);
+    }
+  })();
   await waitForOutput(/keyboard ready/);
   for (const code of [30, 48, 29]) {
     await dc.customRequest('osdev/inputEvents', { device: 'keyboard', events: [...keyEvents(code, true), ...keyEvents(code, false)] });
@@ -78,11 +87,14 @@ test('display: frames drawn together equal the CLI screenshot; keys reach the gu
   assert.equal(whole.frame.cursor?.image !== undefined, true, 'the whole screen carries the cursor image');
   await dc.customRequest('osdev/consoleInput', { text: '\n' });
   assert.equal((await exited).body.exitCode, 0);
+  await pulling;
   assert.match(output, /event 1 30 1\n[^]*event 1 48 1\n[^]*event 1 29 1\ntransfer bars: 1100\nflush bars: 1100\ndone\n/);
 
+  assert.deepEqual(sizes, [{ width: 320, height: 200 }, { width: 256, height: 160 }].slice(-sizes.length), 'size events as the scanout changed');
+  assert.ok(sizes.length >= 1);
   assert.ok(frames.length >= 2, `frames: ${frames.length}`);
-  assert.ok(frames[0].full && frames[0].width > 0, 'the first frame is a whole scanout');
-  assert.ok(frames.some((f) => !f.full && f.rects.length > 0), 'later frames carry only what changed');
+  assert.ok(frames[0].full && frames[0].width > 0, 'the first answer is a whole scanout');
+  assert.ok(frames.some((f) => !f.full && f.rects.length > 0), 'later answers carry only what changed');
   // The same guest and keys on the CLI: its screenshot is what the panel must show.
   const log = path.join(tmp, 'keys.log'), shot = path.join(tmp, 'cli.png');
   fs.writeFileSync(log, [30, 48, 29].map((c) => JSON.stringify({ at: 0, kind: 'input', device: 'keyboard', events: [...keyEvents(c, true), ...keyEvents(c, false)] }))
@@ -97,7 +109,7 @@ test('without a display: no screen events', { skip: !fs.existsSync(GUEST) && 'bu
   const exited = dc.waitForEvent('exited');
   await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'none', program: GUEST, bios: 'none', cwd: tmp })]);
   assert.equal((await exited).body.exitCode, 0, 'the guest finds no gpu and passes');
-  assert.deepEqual(frames, []);
+  assert.deepEqual(sizes, []);
 });
 
 test('osdev/inputEvents: bad arguments are one error each', { skip: !fs.existsSync(GUEST) && 'build the guests' }, async () => {
@@ -118,4 +130,8 @@ test('osdev/inputEvents: bad arguments are one error each', { skip: !fs.existsSy
   const shown = devices.filter((d) => d.group === 'virtio').map((d) => `${d.name} ${d.virtio?.deviceType} ${d.virtio?.queues.length}`);
   assert.deepEqual(shown, ['virtio5 input 2', 'virtio6 input 2', 'virtio7 gpu 2']);
   await dc.customRequest('osdev/inputEvents', { device: 'tablet', events: [3, 0, 100, 0, 0, 0] });
+  // Two panels asking at once: the older request is answered null, the newer one waits.
+  const older = dc.customRequest('osdev/screenChanges', {});
+  void dc.customRequest('osdev/screenChanges', {}).catch(() => undefined); // still waiting when the session ends
+  assert.equal(((await older).body as { frame: unknown }).frame, null);
 });

@@ -40,14 +40,22 @@ export interface Screen {
 /** Most rectangles kept between two reads; past that they merge into their bounding box. */
 const MAX_DIRTY = 64;
 
-/** Pending dirty rectangles, bounded: a host that never reads costs a fixed amount. */
+/**
+ * Pending dirty rectangles, bounded: a host that never reads costs a fixed amount, and
+ * what it reads is never more pixels than the area that changed's bounding box (a guest
+ * flushing the whole screen every frame leaves one rectangle, not one per frame).
+ */
 export class DirtyList {
   private rects: Rect[] = [];
 
   add(r: Rect): void {
     if (r.width <= 0 || r.height <= 0) return;
+    if (this.rects.some((o) => contains(o, r))) return;
+    this.rects = this.rects.filter((o) => !contains(r, o));
     this.rects.push(r);
-    if (this.rects.length > MAX_DIRTY) this.rects = [boundingBox(this.rects)];
+    const box = boundingBox(this.rects);
+    const area = this.rects.reduce((n, o) => n + o.width * o.height, 0);
+    if (this.rects.length > MAX_DIRTY || area >= box.width * box.height) this.rects = [box];
   }
 
   take(): Rect[] {
@@ -58,6 +66,8 @@ export class DirtyList {
 
   get empty(): boolean { return this.rects.length === 0; }
 }
+
+const contains = (a: Rect, b: Rect) => a.x <= b.x && a.y <= b.y && a.x + a.width >= b.x + b.width && a.y + a.height >= b.y + b.height;
 
 export function boundingBox(rs: readonly Rect[]): Rect {
   const x0 = Math.min(...rs.map((r) => r.x)), y0 = Math.min(...rs.map((r) => r.y));

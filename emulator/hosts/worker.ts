@@ -15,7 +15,7 @@ import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { checkHostFit, loadMachineFile } from './machine-file';
 import { OpenNet, openNet } from './net';
 import {
-  checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
+  checkRequest, LaunchParams, LaunchVirtio, ScreenFrame, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
 import {
   DebugController, hartPc, physical, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
@@ -57,6 +57,10 @@ class MachineWorker {
   /** The display's frames for the screen panel, when the machine has one. */
   private frames: ScreenFrames | null = null;
   private frameTimer: NodeJS.Timeout | null = null;
+  /** The `screenChanges` request waiting for the screen to change (one at a time). */
+  private screenWaiter: number | null = null;
+  /** The scanout size last announced with a `screen` event. */
+  private screenSize = { width: 0, height: 0 };
   /** Where relative backend paths resolve (launch.json `cwd`). */
   private cwd = process.cwd();
 
@@ -111,6 +115,7 @@ class MachineWorker {
       return;
     }
     const req = checked.value;
+    if (req.type === 'screenChanges') { this.parkScreenRequest(req.id); return; }
     if (req.type === 'launch') {
       this.launch(req.params).then(
         (result) => this.post(typeof result === 'string'
@@ -132,7 +137,7 @@ class MachineWorker {
   }
 
   /** A result, or an error message for the response. */
-  private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
+  private handle(req: Exclude<WorkerRequest, { type: 'launch' | 'screenChanges' }>): { value: WorkerResults[keyof WorkerResults] } | string {
     if (req.type === 'input') {
       // The client cannot be paused: beyond the backlog, console input is refused until the guest reads.
       if (this.machine?.inputs.consoleFull === true) return 'console input is full: the guest has left 64 KiB unread; try again later';
@@ -371,12 +376,42 @@ class MachineWorker {
     this.report(o);
   }
 
-  /** The screen's changes since the last frame, throttled (screen-frames.ts); a change held back is sent when its time comes. */
+  /**
+   * A panel asks for the screen's next changes: answered at once when there are some, else
+   * when a slice makes some (a long poll: the panel asks again only after drawing, so a
+   * slow panel gets fewer, larger frames and never holds the machine back). A newer
+   * request answers an older one with null.
+   */
+  private parkScreenRequest(id: number): void {
+    if (this.frames === null) { this.post({ type: 'response', id, ok: false, error: 'screenChanges: the machine has no display' }); return; }
+    if (this.screenWaiter !== null) this.post({ type: 'response', id: this.screenWaiter, ok: true, result: null });
+    this.screenWaiter = id;
+    if (this.exited) { this.answerScreen(null); return; }
+    this.sendScreen();
+  }
+
+  private answerScreen(frame: ScreenFrame | null): void {
+    if (this.screenWaiter === null) return;
+    this.post({ type: 'response', id: this.screenWaiter, ok: true, result: frame });
+    this.screenWaiter = null;
+  }
+
+  /**
+   * After a slice: a `screen` event when the scanout's size changed (a panel opens on it),
+   * and the changes to a waiting panel, at most 30 a second (screen-frames.ts); a change
+   * held back goes when its time comes.
+   */
   private sendScreen(now = performance.now()): void {
-    if (this.frames === null) return;
+    const screen = this.machine?.screen;
+    if (this.frames === null || screen === null || screen === undefined) return;
+    if (screen.width !== this.screenSize.width || screen.height !== this.screenSize.height) {
+      this.screenSize = { width: screen.width, height: screen.height };
+      this.post({ type: 'screen', ...this.screenSize });
+    }
+    if (this.screenWaiter === null) return;
     const { frame, waitMs } = this.frames.next(now);
-    if (frame !== null) this.post({ type: 'screen', frame });
-    if (waitMs > 0 && this.frameTimer === null) {
+    if (frame !== null) this.answerScreen(frame);
+    else if (waitMs > 0 && this.frameTimer === null) {
       this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
       this.frameTimer.unref();
     }
@@ -391,6 +426,7 @@ class MachineWorker {
     } else if (o.kind === 'exited') {
       this.running = false;
       this.exited = true;
+      this.answerScreen(null);
       this.event({ type: 'exited', code: o.code, description: o.description });
     }
   }

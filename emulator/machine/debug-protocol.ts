@@ -132,8 +132,14 @@ export type WorkerRequestBody =
   /** Switch the MMIO/interrupt/trap trace; lines come back as `trace` events. */
   | { type: 'trace'; mmio: boolean; traps: boolean; devices: string[] }
   | { type: 'status' }
-  /** The whole screen now (null without a display); later changes come as `screen` events. */
+  /** The whole screen now (null without a display). */
   | { type: 'screen' }
+  /**
+   * What changed on the screen since the last answer, once something has (a long poll,
+   * answered by the worker after the slice that changed it; null when a newer request
+   * took its place or the guest powered off).
+   */
+  | { type: 'screenChanges' }
   /** Evdev events for the display's keyboard or tablet: an input event, entering at the next round boundary. */
   | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] };
 
@@ -176,6 +182,7 @@ export interface WorkerResults {
   trace: null;
   status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
   screen: ScreenFrame | null;
+  screenChanges: ScreenFrame | null;
   inputEvents: null;
 }
 
@@ -219,8 +226,8 @@ export type WorkerEvent =
   | { type: 'trace'; lines: string[] }
   /** A passthrough slot changed state by itself (backend lost) or by a plug event. */
   | { type: 'deviceState'; device: string; state: string }
-  /** The guest's screen changed (at most 30 times a second; nothing while it draws nothing). */
-  | { type: 'screen'; frame: ScreenFrame }
+  /** The scanout's size changed (0 × 0: nothing shown); a panel opens on it and asks for `screenChanges`. */
+  | { type: 'screen'; width: number; height: number }
   /** A host bug inside the worker: the session cannot go on. */
   | { type: 'fatal'; message: string };
 
@@ -362,7 +369,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (typeof m.mmio !== 'boolean' || typeof m.traps !== 'boolean') return bad('mmio/traps');
       if (!Array.isArray(m.devices) || !m.devices.every((d) => typeof d === 'string')) return bad('devices');
       break;
-    case 'status': case 'screen': break;
+    case 'status': case 'screen': case 'screenChanges': break;
     case 'inputEvents':
       if (m.device !== 'keyboard' && m.device !== 'tablet') return bad('device');
       if (!Array.isArray(m.events) || m.events.length % 3 !== 0 || m.events.length > 3 * 256 ||
