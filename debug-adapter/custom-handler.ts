@@ -113,12 +113,12 @@ export class CustomRequests {
 
 const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 
-/** The worker's screen frame for a DAP event or response: pixels as base64 RGBA. */
+/** The worker's screen frame for a DAP response: bytes as base64. */
 export function frameJson(f: ScreenFrame): ScreenFrameJson {
   const c = f.cursor;
   return {
     generation: f.generation, width: f.width, height: f.height, full: f.full,
-    rects: f.rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, rgba: b64(r.rgba) })),
+    rects: f.rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, png: b64(r.png) })),
     cursor: c === null ? null : {
       x: c.x, y: c.y, hotX: c.hotX, hotY: c.hotY, visible: c.visible, width: c.width, height: c.height,
       ...(c.image !== undefined ? { image: b64(c.image) } : {}),

@@ -54,14 +54,14 @@ export interface CustomRequests {
   'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
 }
 
-/** A screen frame (the worker's ScreenFrame) with its pixels as base64 RGBA, for JSON. */
+/** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */
 export interface ScreenFrameJson {
   generation: number;
   width: number;
   height: number;
   /** The whole screen (a new or resized scanout, or asked for), else only what changed. */
   full: boolean;
-  rects: { x: number; y: number; width: number; height: number; rgba: string }[];
+  rects: { x: number; y: number; width: number; height: number; png: string }[];
   cursor: { x: number; y: number; hotX: number; hotY: number; visible: boolean; width: number; height: number; image?: string } | null;
 }
 

@@ -11,7 +11,6 @@
  */
 import * as vscode from 'vscode';
 import type { ScreenFrameJson } from '../debug-adapter';
-import { encodePng } from '../emulator';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
 import { keyInput, pointerInput, wheelInput } from './screen-input';
@@ -126,8 +125,8 @@ export class ScreenPanel implements vscode.Disposable {
     const where = await vscode.window.showSaveDialog({ filters: { 'PNG image': ['png'] }, saveLabel: 'Save Screenshot',
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri.with({ path: `${vscode.workspace.workspaceFolders[0].uri.path}/screen.png` }) });
     if (where === undefined) return;
-    const png = encodePng(frame.width, frame.height, Buffer.from(frame.rects[0].rgba, 'base64'));
-    await vscode.workspace.fs.writeFile(where, png);
+    // The whole screen is one rectangle, already a PNG.
+    await vscode.workspace.fs.writeFile(where, Buffer.from(frame.rects[0].png, 'base64'));
     void vscode.window.showInformationMessage(`OS Dev: screenshot saved to ${vscode.workspace.asRelativePath(where)}`);
   }
 
@@ -182,8 +181,11 @@ function placeCursor() {
   cur.style.width = (cursor.width * k) + 'px'; cur.style.height = (cursor.height * k) + 'px';
   cur.style.left = ((cursor.x - cursor.hotX) * k) + 'px'; cur.style.top = ((cursor.y - cursor.hotY) * k) + 'px';
 }
-window.addEventListener('message', (e) => {
-  const m = e.data;
+const png = (b64) => createImageBitmap(new Blob([bytes(b64)], { type: 'image/png' }));
+// One message at a time, in order: decoding is asynchronous.
+let queue = Promise.resolve();
+window.addEventListener('message', (e) => { queue = queue.then(() => handle(e.data)).catch((err) => { msg.textContent = String(err); }); });
+async function handle(m) {
   if (m.type === 'message') { msg.textContent = m.text; return; }
   if (m.type === 'ended') { msg.textContent = 'The session has ended: the last picture stays.'; return; }
   if (m.type !== 'frame') return;
@@ -193,14 +195,16 @@ window.addEventListener('message', (e) => {
     msg.textContent = f.width === 0 ? 'The guest shows nothing (no scanout).' : f.width + ' x ' + f.height + ' - click to type into the guest';
     fit();
   }
-  for (const r of f.rects) ctx.putImageData(new ImageData(bytes(r.rgba), r.width, r.height), r.x, r.y);
+  // Decoded together, drawn in order (a later rectangle may cover an earlier one).
+  const images = await Promise.all(f.rects.map((r) => png(r.png)));
+  f.rects.forEach((r, i) => { ctx.drawImage(images[i], r.x, r.y); images[i].close(); });
   if (f.cursor !== null) {
     cursor = { ...(cursor ?? {}), ...f.cursor };
     if (f.cursor.image !== undefined) { cur.width = f.cursor.width; cur.height = f.cursor.height; cctx.putImageData(new ImageData(bytes(f.cursor.image), f.cursor.width, f.cursor.height), 0, 0); }
   }
   placeCursor();
   vscode.postMessage({ type: 'drawn' });
-});
+}
 window.addEventListener('resize', fit);
 const at = (e) => { const r = screen.getBoundingClientRect(); return { x: (e.clientX - r.left) * screen.width / r.width, y: (e.clientY - r.top) * screen.height / r.height }; };
 wrap.addEventListener('keydown', (e) => { e.preventDefault(); if (!e.repeat) vscode.postMessage({ type: 'key', code: e.code, down: true }); });

@@ -49,19 +49,17 @@ const waitForOutput = (re: RegExp) => new Promise<void>((resolve) => {
   check();
 });
 
-/** The picture the events draw, as a panel would: full frames replace it, others patch it (RGB). */
+/** The picture the answers draw, as a panel would: full frames replace it, others patch it (RGB). */
 function drawn(list: readonly ScreenFrameJson[]): { width: number; height: number; rgb: Uint8Array } {
-  let width = 0, height = 0, rgba = new Uint8Array(0);
+  let width = 0, height = 0, rgb = new Uint8Array(0);
   for (const f of list) {
-    if (f.full || f.width !== width || f.height !== height) { width = f.width; height = f.height; rgba = new Uint8Array(width * height * 4); }
+    if (f.full || f.width !== width || f.height !== height) { width = f.width; height = f.height; rgb = new Uint8Array(width * height * 3); }
     for (const r of f.rects) {
-      const px = Buffer.from(r.rgba, 'base64');
-      assert.equal(px.length, r.width * r.height * 4);
-      for (let y = 0; y < r.height; y++) rgba.set(px.subarray(y * r.width * 4, (y + 1) * r.width * 4), ((r.y + y) * width + r.x) * 4);
+      const px = decodePng(Buffer.from(r.png, 'base64'));
+      assert.deepEqual([px.width, px.height], [r.width, r.height]);
+      for (let y = 0; y < r.height; y++) rgb.set(px.rgb.subarray(y * r.width * 3, (y + 1) * r.width * 3), ((r.y + y) * width + r.x) * 3);
     }
   }
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) rgb.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
   return { width, height, rgb };
 }
 

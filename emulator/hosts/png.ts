@@ -33,8 +33,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A PNG of `width` × `height` RGBA pixels (alpha dropped). */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Uint8Array {
+/** A PNG of `width` × `height` RGBA pixels (alpha dropped); `level` is zlib's (1 fast ... 9 small). */
+export function encodePng(width: number, height: number, rgba: Uint8Array, level = 6): Uint8Array {
   const ihdr = new Uint8Array(13);
   const hv = new DataView(ihdr.buffer);
   hv.setUint32(0, width);
@@ -48,7 +48,7 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Uint
       raw[o++] = rgba[i]; raw[o++] = rgba[i + 1]; raw[o++] = rgba[i + 2];
     }
   }
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
+  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw, { level })), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }

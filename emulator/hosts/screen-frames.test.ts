@@ -9,6 +9,7 @@ import { VirtioMmio } from '../devices/virtio/mmio';
 import { GPU_CMD, VirtioGpu } from '../devices/virtio/gpu';
 import { bringUp, F, GuestQueue, makeRam, R, RAM_BASE, wr } from '../devices/virtio/test-driver';
 import { ScreenFrames } from './screen-frames';
+import { decodePng } from '../test/images';
 
 function rig() {
   const ram = makeRam(1 << 20);
@@ -39,7 +40,8 @@ test('a whole frame for a new scanout, then flushed rectangles at most 30 a seco
   r.cmd(GPU_CMD.SET_SCANOUT, [0, 0, 64, 48, 0, 1]);
   const first = frames.next(1000).frame;
   assert.ok(first !== null && first.full);
-  assert.deepEqual([first.width, first.height, first.rects.length, first.rects[0].rgba.length, first.rects[0].rgba[0]], [64, 48, 1, 64 * 48 * 4, 0x40]);
+  const whole = decodePng(Buffer.from(first.rects[0].png));
+  assert.deepEqual([first.width, first.height, first.rects.length, whole.width, whole.height, whole.rgb[0]], [64, 48, 1, 64, 48, 0x40]);
   assert.deepEqual(frames.next(1001), { frame: null, waitMs: 0 }, 'idle: nothing');
   r.cmd(GPU_CMD.RESOURCE_FLUSH, [8, 8, 4, 2, 1, 0]);
   const held = frames.next(1010);
@@ -47,7 +49,7 @@ test('a whole frame for a new scanout, then flushed rectangles at most 30 a seco
   assert.ok(Math.abs(held.waitMs - (1000 / 30 - 10)) < 1e-9, `wait ${held.waitMs}`);
   const due = frames.next(1040).frame;
   assert.ok(due !== null && !due.full);
-  assert.deepEqual(due.rects.map((x) => [x.x, x.y, x.width, x.height, x.rgba.length]), [[8, 8, 4, 2, 32]]);
+  assert.deepEqual(due.rects.map((x) => [x.x, x.y, x.width, x.height, decodePng(Buffer.from(x.png)).rgb.length]), [[8, 8, 4, 2, 4 * 2 * 3]]);
   assert.equal(due.cursor, null);
   // At a stop (Infinity) what is pending goes at once, throttle or not, and the clock is not moved.
   r.cmd(GPU_CMD.RESOURCE_FLUSH, [0, 0, 1, 1, 1, 0]);
