@@ -72,17 +72,24 @@ export class ScreenPanel implements vscode.Disposable {
     void this.pump(session, ++this.pumpRun);
   }
 
-  /** Changes, one answer at a time, each drawn before the next is asked for; ends with the panel or the session. */
+  /**
+   * Changes, one answer at a time: the next request goes out as soon as an answer
+   * arrives, while the webview draws it (the round trip through VS Code overlaps the
+   * drawing), and an answer is posted only once the one before was drawn. Ends with the
+   * panel or the session.
+   */
   private async pump(session: vscode.DebugSession, run: number): Promise<void> {
+    const ask = () => osdevRequest(session, 'osdev/screenChanges', {}).then((r) => r.frame, () => null);
+    let next = ask();
+    let drawn: Promise<void> = Promise.resolve();
     while (this.panel !== undefined && this.pumpRun === run) {
-      let frame: ScreenFrameJson | null;
-      try { frame = (await osdevRequest(session, 'osdev/screenChanges', {})).frame; } catch { return; } // the session ended
-      if (this.panel === undefined || this.pumpRun !== run) return;
-      if (frame === null) return; // the guest powered off
-      if (frame.width > 0) this.size = { width: frame.width, height: frame.height };
-      const drawn = new Promise<void>((resolve) => { this.drawn = resolve; });
-      this.post({ type: 'frame', frame });
+      const frame = await next;
+      if (frame === null || this.panel === undefined || this.pumpRun !== run) return; // the guest powered off, or the session ended
+      next = ask();
       await drawn;
+      if (frame.width > 0) this.size = { width: frame.width, height: frame.height };
+      drawn = new Promise<void>((resolve) => { this.drawn = resolve; });
+      this.post({ type: 'frame', frame });
     }
   }
 
