@@ -625,10 +625,10 @@ try {
       return false;
     }, 'the screen panel to show the 1024x768 scanout', 30_000);
     // Counted after the panel's own listener has drawn each frame. Measured, never asserted.
-    await view.evaluate(() => { window.drawn = 0; window.addEventListener('message', (e) => { if (e.data.type === 'frame') window.drawn++; }); });
+    await view.evaluate(() => { globalThis.drawn = 0; globalThis.addEventListener('message', (e) => { if (e.data.type === 'frame') globalThis.drawn++; }); });
     const t0 = Date.now();
     await page.waitForTimeout(3000);
-    const drawn = await view.evaluate(() => window.drawn);
+    const drawn = await view.evaluate(() => globalThis.drawn);
     panelFps = drawn * 1000 / (Date.now() - t0);
     await page.screenshot({ path: path.join(artifacts, 'screen-panel-animation.png') });
     await terminal.getByText('animated').waitFor({ timeout: 120_000 });
