@@ -624,7 +624,7 @@ try {
       }
       return false;
     }, 'the screen panel to show the 1024x768 scanout', 30_000);
-    // Counted after the panel's own listener has drawn each frame. Measured, never asserted.
+    // Frames arriving; the extension posts one only after the last was drawn, so this is frames drawn (give or take one). Measured, never asserted.
     await view.evaluate(() => { globalThis.drawn = 0; globalThis.addEventListener('message', (e) => { if (e.data.type === 'frame') globalThis.drawn++; }); });
     const t0 = Date.now();
     await page.waitForTimeout(3000);
