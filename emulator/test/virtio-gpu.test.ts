@@ -5,7 +5,8 @@
  * answer to its good and bad requests, the input devices' configuration, the key events)
  * and show the same picture: our `--screenshot` PNG is compared pixel for pixel with
  * QEMU's `screendump` (PPM). Keys reach QEMU through its monitor's `sendkey`, ours from a
- * `--replay` log with the same evdev events.
+ * `--replay` log with the same evdev events. Keys typed live are recorded and replay
+ * into the same run.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,10 @@ import { virtioSlots } from '../machine/description';
 import { keyEvents } from '../devices/virtio/input';
 import { encodePng } from '../hosts/png';
 import { decodePng, decodePpm } from './images';
+import { Machine } from '../machine/machine';
+import { boot } from '../machine/boot';
+import { defaultDescription } from '../machine/description';
+import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-gpu-'));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
@@ -148,3 +153,45 @@ test('PNG writer: our decoder and zlib agree on what it wrote', () => {
   assert.deepEqual([img.width, img.height], [7, 3]);
   for (let p = 0; p < 21; p++) assert.deepEqual(Array.from(img.rgb.subarray(p * 3, p * 3 + 3)), Array.from(rgba.subarray(p * 4, p * 4 + 3)));
 });
+
+test('keys typed live are recorded as input events and replayed into the same run: same console, instructions and screen', { skip: !fs.existsSync(ELF) && 'build the guests' }, () => {
+  const devices = virtioDevices({ drives: [], nets: [], virtioOrder: ['display'] });
+  const run = (replay?: StampedInput[]) => {
+    const out: number[] = [];
+    const m = new Machine(defaultDescription({ virtio: devices }), { consoleOut: (b) => out.push(b) });
+    const booted = boot(m, { kernel: { name: ELF, bytes: new Uint8Array(fs.readFileSync(ELF)) }, bios: 'none' });
+    assert.ok(booted.ok);
+    const log: StampedInput[] = [];
+    m.inputs.onApplied = (e) => log.push(e);
+    if (replay !== undefined) m.inputs.replay(replay);
+    let typed = 0;
+    for (let i = 0; i < 5000; i++) {
+      const stop = m.step(100_000);
+      if (stop.kind === 'power') break;
+      const text = Buffer.from(out).toString('latin1');
+      // Live: a key each time the guest has taken the last one, then the byte it waits for.
+      if (replay === undefined && /keyboard ready/.test(text) && typed < KEYS.length && (text.match(/event 1 \d+ 1\n/g) ?? []).length === typed) {
+        m.postInputEvents('keyboard', [...keyEvents(KEYS[typed][1], true), ...keyEvents(KEYS[typed][1], false)]);
+        typed++;
+      }
+      if (replay === undefined && /done\n/.test(text) && typed === KEYS.length) { m.pushInput([10]); typed++; }
+    }
+    const screen = m.screen;
+    assert.ok(screen !== null);
+    return { console: Buffer.from(out).toString('latin1'), instret: m.harts[0].instret, pixels: Buffer.from(screen.pixels()), log };
+  };
+  const live = run();
+  assert.match(live.console, /event 1 29 1\n[^]*done\nPASS\n$/);
+  assert.deepEqual(live.log.map((e) => e.event.kind), ['input', 'input', 'input', 'console']);
+  const again = run(parseRecorded(live.log));
+  assert.equal(again.console, live.console);
+  assert.equal(again.instret, live.instret, 'the replay retires the same instructions');
+  assert.ok(again.pixels.equals(live.pixels), 'and shows the same screen');
+});
+
+/** The log as --record writes it and --replay reads it. */
+function parseRecorded(log: readonly StampedInput[]): StampedInput[] {
+  const parsed = parseInputLog(log.map(formatInput).join('\n'));
+  assert.ok(parsed.ok);
+  return parsed.value;
+}
