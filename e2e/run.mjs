@@ -604,6 +604,20 @@ try {
       if (shown[p] !== want.rgb[i] || shown[p + 1] !== want.rgb[i + 1] || shown[p + 2] !== want.rgb[i + 2]) throw new Error(`the panel differs from the CLI screenshot at pixel ${i / 3}`);
     }
     await page.screenshot({ path: path.join(artifacts, 'screen-panel.png') });
+    // OS Dev: Save Screenshot, through the save dialog, writes the same picture.
+    const saved = path.join(workspace, 'saved-screen.png');
+    await runCommand(page, 'OS Dev: Save Screenshot');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await waitFor(async () => {
+      await input.fill(saved);
+      await page.waitForTimeout(500); // the simple dialog may still be filling in its own path
+      return await input.inputValue() === saved;
+    }, `the save dialog to show ${saved}`, 10_000);
+    await page.keyboard.press('Enter');
+    await waitFor(async () => fs.existsSync(saved) && fs.statSync(saved).size > 0, 'the screenshot file', 20_000);
+    const file = decodeOurPng(fs.readFileSync(saved));
+    if (file.width !== want.width || file.height !== want.height || !Buffer.from(file.rgb).equals(Buffer.from(want.rgb))) throw new Error('the saved screenshot differs from the CLI one');
     // A byte on the console lets the guest power off.
     await page.locator('.terminal-wrapper.active .xterm').click();
     await page.keyboard.press('Enter');
@@ -930,7 +944,11 @@ function cliScreenshot(codes) {
   fs.writeFileSync(log, [...codes.map((c) => JSON.stringify({ at: 0, kind: 'input', device: 'keyboard', events: [...ev(c, 1), ...ev(c, 0)] })),
     JSON.stringify({ at: 0, kind: 'console', bytes: [10] })].join('\n'));
   sh(process.execPath, [path.join(root, 'dist', 'cli.js'), 'run', path.join(workspace, 'virtio-gpu.elf'), '--bios', 'none', '--display', '--replay', log, '--screenshot', png], { stdio: 'ignore' });
-  const b = fs.readFileSync(png);
+  return decodeOurPng(fs.readFileSync(png));
+}
+
+/** Our PNG writer's files (8-bit RGB, rows unfiltered) to RGB. */
+function decodeOurPng(b) {
   let p = 8, width = 0, height = 0;
   const idat = [];
   while (p < b.length) {
