@@ -324,6 +324,7 @@ export class OsdevDebugSession extends DebugSession {
         this.customEvent('osdev/trace', { lines: e.lines });
         break;
       case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
+      case 'screen': this.customEvent('osdev/screen', { width: e.width, height: e.height }); break;
       case 'stopped': void this.onStopped(e.stop); break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);
@@ -603,6 +604,7 @@ function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 
         return n.pcap !== undefined ? { ...moved, pcap: at(n.pcap) } : moved;
       }),
       rng: c.rng, console: c.guestConsole, rngSlot: c.rngSlot, consoleSlot: c.guestConsoleSlot,
+      ...(c.display !== undefined ? { display: c.display } : {}),
     },
     passthrough: c.passthrough, cwd,
     ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),

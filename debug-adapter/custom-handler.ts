@@ -9,7 +9,8 @@ import { MachineRequests } from './session-context';
 import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
 import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
-import { CustomRequestName, CustomRequestResult, MachineStatus } from './custom-requests';
+import type { ScreenFrame } from '../emulator';
+import { CustomRequestName, CustomRequestResult, MachineStatus, ScreenFrameJson } from './custom-requests';
 
 export class CustomRequestError extends Error {}
 
@@ -29,7 +30,7 @@ export class CustomRequests {
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status', 'osdev/profile'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -74,6 +75,24 @@ export class CustomRequests {
       case 'osdev/consoleInput':
         await m.request({ type: 'input', bytes: new TextEncoder().encode(str(args, 'text')) });
         return {};
+      case 'osdev/screen': {
+        const frame = await m.request({ type: 'screen' });
+        return { frame: frame === null ? null : frameJson(frame) };
+      }
+      case 'osdev/screenChanges': {
+        const frame = await m.request({ type: 'screenChanges' });
+        return { frame: frame === null ? null : frameJson(frame) };
+      }
+      case 'osdev/inputEvents': {
+        const device = args.device;
+        if (device !== 'keyboard' && device !== 'tablet') throw new CustomRequestError('argument "device" must be "keyboard" or "tablet"');
+        const events = args.events;
+        const ok = Array.isArray(events) && events.length % 3 === 0 && events.length <= 3 * 256 &&
+          events.every((n, i) => Number.isInteger(n) && (i % 3 === 2 ? n >= -0x8000_0000 && n <= 0xffff_ffff : n >= 0 && n <= 0xffff));
+        if (!ok) throw new CustomRequestError('argument "events" must be at most 256 [type, code, value] triples of integers');
+        await m.request({ type: 'inputEvents', device, events: events as number[] });
+        return {};
+      }
       case 'osdev/status': {
         const s = await m.request({ type: 'status' });
         const state: MachineStatus['state'] = s.exited ? 'exited' : s.idle ? 'idle' : s.running ? 'running' : 'paused';
@@ -110,4 +129,19 @@ export class CustomRequests {
     if (this.traceFd !== null) { try { fs.closeSync(this.traceFd); } catch { /* already gone */ } }
     this.traceFd = null;
   }
+}
+
+const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+
+/** The worker's screen frame for a DAP response: bytes as base64. */
+export function frameJson(f: ScreenFrame): ScreenFrameJson {
+  const c = f.cursor;
+  return {
+    generation: f.generation, width: f.width, height: f.height, full: f.full,
+    rects: f.rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, png: b64(r.png) })),
+    cursor: c === null ? null : {
+      x: c.x, y: c.y, hotX: c.hotX, hotY: c.hotY, visible: c.visible, width: c.width, height: c.height,
+      ...(c.image !== undefined ? { image: b64(c.image) } : {}),
+    },
+  };
 }

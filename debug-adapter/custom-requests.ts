@@ -47,6 +47,32 @@ export interface CustomRequests {
    */
   'osdev/profile': [{ action: 'start'; rate?: number; coverage?: boolean } | { action: 'stop' },
     { profile?: CpuProfile; lcov?: string; notes?: string[] }];
+  /** The whole screen now (`frame` null without a display). */
+  'osdev/screen': [Record<string, never>, { frame: ScreenFrameJson | null }];
+  /**
+   * What changed on the screen since the last answer (the whole screen after a new or
+   * resized scanout), answered once something has: a long poll, at most 30 answers a
+   * second. Ask again after drawing; a slow client gets fewer, larger frames and never
+   * holds the guest back. `frame` is null when a newer request took this one's place or
+   * the guest powered off.
+   */
+  'osdev/screenChanges': [Record<string, never>, { frame: ScreenFrameJson | null }];
+  /**
+   * Evdev events for the display's keyboard or tablet ([type, code, value] one after another,
+   * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
+   */
+  'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
+}
+
+/** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */
+export interface ScreenFrameJson {
+  generation: number;
+  width: number;
+  height: number;
+  /** The whole screen (a new or resized scanout, or asked for), else only what changed. */
+  full: boolean;
+  rects: { x: number; y: number; width: number; height: number; png: string }[];
+  cursor: { x: number; y: number; hotX: number; hotY: number; visible: boolean; width: number; height: number; image?: string } | null;
 }
 
 export interface MachineStatus {
@@ -67,6 +93,8 @@ export interface CustomEvents {
   'osdev/trace': { lines: string[] };
   /** A passthrough slot or device changed state (plug, unplug, backend lost). */
   'osdev/devicesChanged': { device: string; state: string };
+  /** The scanout's size changed (0 × 0: the guest shows nothing); a panel opens on it and asks for `osdev/screenChanges`. */
+  'osdev/screen': { width: number; height: number };
 }
 
 export type CustomRequestName = keyof CustomRequests;

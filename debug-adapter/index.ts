@@ -7,5 +7,5 @@ export { OsdevDebugSession } from './adapter';
 export { DEBUG_TYPE } from './launch-config';
 export type {
   CpuProfile, CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult, CustomRequests, DeviceGroup, DeviceInfo, FieldValue,
-  MachineStatus, PassthroughState, RegisterValue, VirtioQueueState, VirtioState,
+  MachineStatus, PassthroughState, RegisterValue, ScreenFrameJson, VirtioQueueState, VirtioState,
 } from './custom-requests';

@@ -6,7 +6,7 @@
  */
 import {
   checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
-  parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
+  MAX_DISPLAY, parseDisplay, parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator';
 
 export const DEBUG_TYPE = 'osdev';
@@ -36,6 +36,8 @@ export interface LaunchConfig {
   rng?: 'seeded' | 'host';
   /** `rng: "host,slot=N"`: the slot asked for, in QEMU's numbering. */
   rngSlot?: number;
+  /** A screen (virtio-gpu, keyboard, tablet) offering this display size; absent: none. */
+  display?: { width: number; height: number };
   /** The console device the guest reads: UART0 or an added virtio-console. */
   guestConsole: 'uart' | 'virtio';
   /** `guestConsole: "virtio,slot=N"`: the slot asked for. */
@@ -144,6 +146,11 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'string',
     anyOf: [{ enum: ['seeded', 'host'] }, { pattern: '^((seeded|host),)?slot=[0-9]+$' }],
     description: 'Add a virtio-rng device: reproducible seeded bytes, or host entropy, as osdev-emu --rng; ",slot=N" puts it in virtio slot N (e.g. "host,slot=1").',
+  },
+  display: {
+    anyOf: [{ type: 'boolean' }, { type: 'string', pattern: '^[0-9]+x[0-9]+$' }],
+    description: 'A screen, as osdev-emu --display: a virtio-gpu (2D) with a virtio keyboard and tablet, after the other virtio devices (QEMU\'s -device virtio-gpu-device -device virtio-keyboard-device -device virtio-tablet-device). true offers QEMU\'s 1280x800 display; "WxH" another size. The screen opens in a panel when the guest sets a scanout.',
+    default: false,
   },
   guestConsole: {
     type: 'string',
@@ -330,6 +337,9 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof net === 'string') return bad('net', net);
   const rng = args.rng === undefined ? undefined : typeof args.rng === 'string' ? parseRng(args.rng) : 'not a string';
   if (typeof rng === 'string') return bad('rng', `must be "seeded" or "host", optionally with ",slot=N", got ${JSON.stringify(args.rng)}`);
+  const display = args.display === undefined || args.display === false ? undefined : args.display === true ? parseDisplay('')
+    : typeof args.display === 'string' ? parseDisplay(args.display) : 'not a size';
+  if (typeof display === 'string') return bad('display', `must be true, false or "WxH" (16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}), got ${JSON.stringify(args.display)}`);
   const guestConsole = args.guestConsole === undefined ? { console: 'uart' as const } : typeof args.guestConsole === 'string' ? parseConsole(args.guestConsole) : 'not a string';
   if (typeof guestConsole === 'string') return bad('guestConsole', `must be "uart", "virtio" or "virtio,slot=N", got ${JSON.stringify(args.guestConsole)}`);
   if (args.console !== undefined && args.console !== 'terminal' && args.console !== 'debugConsole') {
@@ -394,6 +404,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       net,
       rng: rng?.source,
       ...(rng?.slot !== undefined ? { rngSlot: rng.slot } : {}),
+      ...(display !== undefined ? { display } : {}),
       guestConsole: guestConsole.console,
       ...(guestConsole.slot !== undefined ? { guestConsoleSlot: guestConsole.slot } : {}),
       console: (args.console as 'terminal' | 'debugConsole' | undefined) ?? 'debugConsole',

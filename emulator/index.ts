@@ -7,7 +7,7 @@
 
 // Talking to the machine worker (hosts/worker.ts): the messages, and what they carry.
 export type {
-  DebugStop, HartState, ImageBytes, LaunchParams, LaunchVirtio, PageWalk, TlbEntry, TrapFilter, TrapMatch,
+  DebugStop, HartState, ImageBytes, LaunchParams, LaunchVirtio, PageWalk, ScreenCursorState, ScreenFrame, TlbEntry, TrapFilter, TrapMatch,
   WalkLevel, WorkerEvent, WorkerMessage, WorkerRequest, WorkerRequestBody, WorkerResults,
 } from './machine/debug-protocol';
 export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
@@ -25,7 +25,7 @@ export type {
 // Options in words, shared by the CLI and launch.json, and the values they give.
 export type { DriveOption, HostPort, NetOption, PassthroughOption } from './backends';
 export {
-  hostPort, parseBackendSpec, parseConsole, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
+  hostPort, MAX_DISPLAY, parseBackendSpec, parseConsole, parseDisplay, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
 } from './options';
 
 // Reading programs: ELF images, instruction encodings, CSR and trap names.
@@ -37,6 +37,10 @@ export { expandCompressed, findEncoding, immB, immI, immJ, immS, immU } from './
 export { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, TRIGGER_TYPE } from './hart/csr';
 export type { CsrDecl } from './hart/csr-table';
 export { CSR_AT, csrDecl, TRIGGER_TYPE_NAMES } from './hart/csr-table';
+
+// The screen: evdev events for the display's keyboard and tablet, and PNG for screenshots.
+export { ABS_MAX, BTN, keyEvents, pointerEvents } from './devices/virtio/input';
+export { encodePng } from './hosts/png';
 
 // Files from outside, read bounded: the debug adapter reads the images it hands the worker (Node only).
 export { READ_LIMITS, readFileBoundedAsync } from './hosts/host-files';

@@ -11,6 +11,7 @@ import { registerDeviceActions } from './device-actions';
 import { DevicesView } from './devices-view';
 import { OsdevSessions } from './osdev-session';
 import { RegisterWatches } from './register-watches';
+import { ScreenPanel } from './screen-panel';
 import { StatusBar } from './status-bar';
 import { TraceOutput } from './trace-output';
 import { Profiling } from './profiling';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new TraceOutput(sessions),
     new Profiling(sessions, context.globalStorageUri),
     new StatusBar(sessions),
+    new ScreenPanel(sessions),
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );

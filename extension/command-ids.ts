@@ -18,6 +18,8 @@ export const COMMANDS = {
   showConsole: 'osdev.console.show',
   startProfiling: 'osdev.profile.start',
   stopProfiling: 'osdev.profile.stop',
+  showScreen: 'osdev.screen.show',
+  saveScreenshot: 'osdev.screen.save',
 } as const;
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */

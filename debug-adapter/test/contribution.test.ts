@@ -117,3 +117,14 @@ test('passthrough slots: every key the schema lists is one the validator reads, 
   const stub = validateLaunchConfig({ program: 'k.elf', passthrough: [{ name: 's', backend: 'stub:m.json', dev: 1 }] });
   assert.ok(!stub.ok && /dev= is for remote-port backends/.test(stub.error), stub.ok ? '' : stub.error);
 });
+
+test('display in launch.json: true for QEMU\'s 1280x800, "WxH" for another size, anything else refused in words', () => {
+  const size = (display: unknown) => { const r = validateLaunchConfig({ program: 'k.elf', display }); return r.ok ? r.value.display : r.error; };
+  assert.deepEqual(size(true), { width: 1280, height: 800 });
+  assert.deepEqual(size('1024x768'), { width: 1024, height: 768 });
+  assert.equal(size(false), undefined);
+  assert.equal(size(undefined), undefined);
+  for (const bad of ['8x8', 'big', 3, '99999x10']) {
+    assert.match(String(size(bad)), /^launch attribute "display" must be true, false or "WxH" \(16x16 to 8192x8192\)/, String(bad));
+  }
+});

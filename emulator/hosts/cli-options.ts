@@ -7,7 +7,7 @@ import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { parseGdbAddress } from './gdb-stub/server';
 import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
-import { hostPort, intArg, parseConsole, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
+import { hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
@@ -47,7 +47,13 @@ export interface RunOptions {
   /** virtio-net devices, in command-line order. */
   nets: NetOption[];
   /** Order the virtio devices were given in. */
-  virtioOrder: ('drive' | 'rng' | 'console' | 'net')[];
+  virtioOrder: ('drive' | 'rng' | 'console' | 'net' | 'display')[];
+  /** `--display [WxH]`: a virtio-gpu with a keyboard and a tablet; the size the display offers (default 1280x800). */
+  display?: { width: number; height: number };
+  /** Write the screen as PNG to this file at power-off (or at `screenshotAt`). */
+  screenshot?: string;
+  /** Take the screenshot after this many instructions instead of at power-off. */
+  screenshotAt?: number;
   /** Passthrough slots, in order. */
   passthrough: PassthroughOption[];
   /** Write every outside input event, stamped, to this file (JSON lines). */
@@ -116,6 +122,11 @@ run options:
                         bus=virtio-mmio-bus.N: slot 0 is 0x10001000, where xv6-riscv looks
   --console uart|virtio[,slot=N]  console input goes to the UART (default) or to a virtio-console device
   --rng [seeded|host][,slot=N]  a virtio-rng device: deterministic bytes (default) or host entropy
+  --display [WxH]       a screen: virtio-gpu (2D) with a virtio keyboard and tablet, in the next three
+                        free slots, as QEMU's -device virtio-gpu-device -device virtio-keyboard-device
+                        -device virtio-tablet-device; WxH is the display size offered (default 1280x800)
+  --screenshot FILE     at power-off, write the screen (the gpu's scanout) to FILE as PNG
+  --screenshot-at N     take the --screenshot once N instructions have run instead (the run goes on)
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]
         [,mac=52:54:00:12:34:56][,pcap=FILE][,legacy][,slot=N]
                         a virtio-net device (repeatable): frames come back (loopback), travel as
@@ -151,7 +162,7 @@ run options:
 
 exit status: 0 guest passed (sifive_test 0x5555, HTIF exit 0), N guest failed with code N,
 124 timeout, 125 a hart stuck trapping at its own trap vector, 2 bad input, 141 stdout closed by its reader,
-74 another error writing stdout.`;
+74 another error writing stdout (or no screenshot to write).`;
 
 export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') return { ok: true, value: { command: 'help' } };
@@ -176,7 +187,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
       '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb',
-      '--profile', '--profile-rate', '--coverage', '--symbols'].includes(flag);
+      '--profile', '--profile-rate', '--coverage', '--symbols',
+      '--screenshot', '--screenshot-at'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace', '--symbols'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
@@ -200,6 +212,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       o.rng = r.source;
       if (r.slot !== undefined) o.rngSlot = r.slot;
       o.virtioOrder.push('rng');
+      continue;
+    } else if (flag === '--display') {
+      const v = eq > 0 ? a.slice(eq + 1) : /^\d+x\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : '';
+      if (o.display !== undefined) return { ok: false, error: '--display given twice' };
+      const size = parseDisplay(v);
+      if (typeof size === 'string') return { ok: false, error: size };
+      o.display = size;
+      o.virtioOrder.push('display');
       continue;
     } else if (a.startsWith('-') && a !== '-') {
       return { ok: false, error: `unknown option '${a}'` };
@@ -274,6 +294,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       case '--coverage': o.coverage = value; break;
       case '--symbols': o.symbols.push(value); break;
       case '--profile-rate': { const n = intArg('--profile-rate', value, 1, 1e12); if (typeof n === 'string') return { ok: false, error: n }; o.profileRate = n; break; }
+      case '--screenshot': o.screenshot = value; break;
+      case '--screenshot-at': { const n = intArg('--screenshot-at', value, 1, Number.MAX_SAFE_INTEGER); if (typeof n === 'string') return { ok: false, error: n }; o.screenshotAt = n; break; }
       case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
       case '--serial': {
@@ -311,6 +333,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (o.gdbWait && o.gdb === undefined) return { ok: false, error: '--gdb-wait needs --gdb tcp:127.0.0.1:PORT (it waits for that gdb)' };
   if (o.profileRate !== undefined && o.profile === undefined) return { ok: false, error: '--profile-rate needs --profile FILE' };
   if (o.symbols.length > 0 && o.profile === undefined && o.coverage === undefined) return { ok: false, error: '--symbols names pcs for --profile or --coverage: give one of them' };
+  if (o.screenshotAt !== undefined && o.screenshot === undefined) return { ok: false, error: '--screenshot-at needs --screenshot FILE' };
+  if (o.screenshot !== undefined && o.display === undefined) return { ok: false, error: '--screenshot needs --display (a screen to take)' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };

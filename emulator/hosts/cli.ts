@@ -26,6 +26,7 @@ import { checkPassthrough } from '../machine/description';
 import { OpenPassthrough, openPassthrough } from './passthrough-setup';
 import { serveSerial } from './serial-tcp';
 import { READ_LIMITS, readFileBounded, sideOutput, utf8, writeAllSync, writeOutput } from './host-files';
+import { encodePng } from './png';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -221,6 +222,17 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   /** Whether anything could still wake an idle guest (a live Remote-Port peer never lets the machine idle: its SYNCs are deadlines). */
   const inputPossible = () => (useStdin && !stdinEnded) || serial !== undefined || gdb !== undefined || o.nets.some((n) => n.backend !== 'loopback');
 
+  /** --screenshot: the screen as PNG; false (with a line on stderr) when there is none or the file cannot be written. */
+  let shotTaken = false;
+  const screenshot = (): boolean => {
+    shotTaken = true;
+    const file = o.screenshot as string;
+    const screen = machine.screen;
+    if (screen === null || screen.width === 0) { errLines.push(`osdev-emu: --screenshot ${file}: the guest shows nothing (no scanout set)\n`); return false; }
+    const err = writeOutput(file, encodePng(screen.width, screen.height, screen.pixels()));
+    if (err !== null) { errLines.push(`osdev-emu: --screenshot: ${err}\n`); return false; }
+    return true;
+  };
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
   let status = 0;
@@ -247,6 +259,11 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
         }
       }
       let slice = SLICE;
+      // Taken at the first round boundary at or past N instructions, before --max-insns can end the run there.
+      if (o.screenshotAt !== undefined && !shotTaken) {
+        const left = o.screenshotAt - retired();
+        if (left <= 0) { if (!screenshot()) { status = EXIT_IO_ERROR; break; } } else slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
+      }
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
         if (left <= 0) { errLines.push(`osdev-emu: --max-insns ${o.maxInsns} reached: the guest did not power off\n`); status = EXIT_TIMEOUT; break; }
@@ -265,6 +282,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
           continue;
         }
         status = e.kind === 'pass' ? 0 : e.kind === 'fail' ? e.code : e.code;
+        if (o.screenshot !== undefined && o.screenshotAt === undefined && !screenshot()) status = EXIT_IO_ERROR;
         break;
       }
       if (r.kind === 'stuck') {

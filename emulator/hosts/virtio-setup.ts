@@ -12,7 +12,9 @@ export interface VirtioOptions {
   drives: readonly DriveOption[];
   nets: readonly NetOption[];
   /** Device kinds in the order given (drives and nets in their own order). */
-  virtioOrder: readonly ('drive' | 'rng' | 'console' | 'net')[];
+  virtioOrder: readonly ('drive' | 'rng' | 'console' | 'net' | 'display')[];
+  /** The display size for `display` (default QEMU's 1280x800). */
+  display?: { width: number; height: number };
   /** Slots asked for by `--rng ...,slot=N` and `--console virtio,slot=N` (drives and nets carry their own). */
   rngSlot?: number;
   consoleSlot?: number;
@@ -26,7 +28,16 @@ export interface VirtioOptions {
 export function virtioDevices(o: VirtioOptions): VirtioDeviceDescription[] {
   let drive = 0, net = 0;
   const at = (slot: number | undefined) => (slot !== undefined ? { slot } : {});
-  return o.virtioOrder.map((kind): VirtioDeviceDescription => {
+  return o.virtioOrder.flatMap((kind): VirtioDeviceDescription[] => {
+    // QEMU's -device virtio-gpu-device -device virtio-keyboard-device -device virtio-tablet-device.
+    if (kind === 'display') {
+      return [{ kind: 'gpu', label: 'the display (virtio-gpu)', ...(o.display !== undefined ? { display: o.display } : {}) },
+        { kind: 'keyboard', label: 'the display\'s keyboard' }, { kind: 'tablet', label: 'the display\'s tablet' }];
+    }
+    return [one(kind)];
+  });
+
+  function one(kind: Exclude<VirtioOptions['virtioOrder'][number], 'display'>): VirtioDeviceDescription {
     if (kind === 'drive') {
       const d = o.drives[drive];
       return { kind: 'blk', drive: drive++, readOnly: d.mode === 'readonly', serial: d.serial, legacy: d.legacy, label: `drive '${d.path}'`, ...at(d.slot) };
@@ -39,7 +50,7 @@ export function virtioDevices(o: VirtioOptions): VirtioDeviceDescription[] {
     }
     if (kind === 'rng') return { kind, label: 'rng', ...at(o.rngSlot) };
     return { kind, label: 'the virtio console', ...at(o.consoleSlot) };
-  });
+  }
 }
 
 /**

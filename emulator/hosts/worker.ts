@@ -15,7 +15,7 @@ import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
 import { checkHostFit, loadMachineFile } from './machine-file';
 import { OpenNet, openNet } from './net';
 import {
-  checkRequest, LaunchParams, LaunchVirtio, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
+  checkRequest, LaunchParams, LaunchVirtio, ScreenFrame, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
 import {
   DebugController, hartPc, physical, readCsr, readMemory, readRegisters, RunOutcome, writeCsr, writeMemory, writeRegister,
@@ -27,6 +27,7 @@ import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
+import { ScreenFrames } from './screen-frames';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -53,6 +54,13 @@ class MachineWorker {
   private traceLines: string[] = [];
   private traceDropped = 0;
   private lastStatus = { at: 0, instructions: 0 };
+  /** The display's frames for the screen panel, when the machine has one. */
+  private frames: ScreenFrames | null = null;
+  private frameTimer: NodeJS.Timeout | null = null;
+  /** The `screenChanges` request waiting for the screen to change (one at a time). */
+  private screenWaiter: number | null = null;
+  /** The scanout size last announced with a `screen` event. */
+  private screenSize = { width: 0, height: 0 };
   /** Where relative backend paths resolve (launch.json `cwd`). */
   private cwd = process.cwd();
 
@@ -107,6 +115,7 @@ class MachineWorker {
       return;
     }
     const req = checked.value;
+    if (req.type === 'screenChanges') { this.parkScreenRequest(req.id); return; }
     if (req.type === 'launch') {
       this.launch(req.params).then(
         (result) => this.post(typeof result === 'string'
@@ -128,7 +137,7 @@ class MachineWorker {
   }
 
   /** A result, or an error message for the response. */
-  private handle(req: Exclude<WorkerRequest, { type: 'launch' }>): { value: WorkerResults[keyof WorkerResults] } | string {
+  private handle(req: Exclude<WorkerRequest, { type: 'launch' | 'screenChanges' }>): { value: WorkerResults[keyof WorkerResults] } | string {
     if (req.type === 'input') {
       // The client cannot be paused: beyond the backlog, console input is refused until the guest reads.
       if (this.machine?.inputs.consoleFull === true) return 'console input is full: the guest has left 64 KiB unread; try again later';
@@ -234,6 +243,11 @@ class MachineWorker {
         if (req.coverage) m.startCoverage();
         else m.stopCoverage();
         return { value: null };
+      case 'screen': return { value: this.frames?.full() ?? null };
+      case 'inputEvents':
+        if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
+        m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
+        return { value: null };
       default: break;
     }
     const h = hartOf(req.hart);
@@ -257,7 +271,8 @@ class MachineWorker {
     if (this.machine !== null) return 'launch: the machine is already launched';
     const v: LaunchVirtio = p.virtio ?? { drives: [], nets: [], console: 'uart' };
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
-      ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : [])];
+      ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : []),
+      ...(v.display !== undefined ? ['display' as const] : [])];
     const drives = await openDrives(v.drives);
     if (!drives.ok) return drives.error;
     for (const w of drives.warnings) for (const b of Buffer.from(`osdev-emu: ${w}\n`)) this.console.push(b);
@@ -275,7 +290,7 @@ class MachineWorker {
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
     const slots = openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
     if (!slots.ok) { closeAll(); return slots.error; }
-    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot }) };
+    const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot, display: v.display }) };
     const isa = p.isa === undefined ? {} : { fpu: floatExtOf(p.isa), extensions: extensionsOf(p.isa) };
     let desc = defaultDescription({ xlen: p.xlen, ...isa, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
     if (p.machine !== undefined) {
@@ -310,6 +325,7 @@ class MachineWorker {
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;
     this.machine = machine;
+    if (machine.screen !== null) this.frames = new ScreenFrames(machine.screen);
     this.stepInterrupts = p.stepInterrupts;
     this.control = new DebugController(machine, () => {
       const again = boot(machine, cfg);
@@ -360,12 +376,55 @@ class MachineWorker {
       return;
     }
     this.flushConsole();
+    this.sendScreen();
     if (o.kind === 'running') { this.wake(); return; }
     if (o.kind === 'idle') { this.idle = true; return; } // input or pause wakes it
     this.report(o);
   }
 
+  /**
+   * A panel asks for the screen's next changes: answered at once when there are some, else
+   * when a slice makes some (a long poll: the panel asks again only after drawing, so a
+   * slow panel gets fewer, larger frames and never holds the machine back). A newer
+   * request answers an older one with null.
+   */
+  private parkScreenRequest(id: number): void {
+    if (this.frames === null) { this.post({ type: 'response', id, ok: false, error: 'screenChanges: the machine has no display' }); return; }
+    if (this.screenWaiter !== null) this.post({ type: 'response', id: this.screenWaiter, ok: true, result: null });
+    this.screenWaiter = id;
+    if (this.exited) { this.answerScreen(null); return; }
+    this.sendScreen();
+  }
+
+  private answerScreen(frame: ScreenFrame | null): void {
+    if (this.screenWaiter === null) return;
+    this.post({ type: 'response', id: this.screenWaiter, ok: true, result: frame });
+    this.screenWaiter = null;
+  }
+
+  /**
+   * After a slice: a `screen` event when the scanout's size changed (a panel opens on it),
+   * and the changes to a waiting panel, at most 30 a second (screen-frames.ts); a change
+   * held back goes when its time comes.
+   */
+  private sendScreen(now = performance.now()): void {
+    const screen = this.machine?.screen;
+    if (this.frames === null || screen === null || screen === undefined) return;
+    if (screen.width !== this.screenSize.width || screen.height !== this.screenSize.height) {
+      this.screenSize = { width: screen.width, height: screen.height };
+      this.post({ type: 'screen', ...this.screenSize });
+    }
+    if (this.screenWaiter === null) return;
+    const { frame, waitMs } = this.frames.next(now);
+    if (frame !== null) this.answerScreen(frame);
+    else if (waitMs > 0 && this.frameTimer === null) {
+      this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
+      this.frameTimer.unref();
+    }
+  }
+
   private report(o: RunOutcome): void {
+    this.sendScreen(Infinity);
     if (o.kind === 'stopped') {
       this.running = false;
       this.pauseRequested = false;
@@ -373,6 +432,7 @@ class MachineWorker {
     } else if (o.kind === 'exited') {
       this.running = false;
       this.exited = true;
+      this.answerScreen(null);
       this.event({ type: 'exited', code: o.code, description: o.description });
     }
   }

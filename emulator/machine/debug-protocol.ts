@@ -10,6 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
+import { MAX_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 import type { RawCoverage, RawProfile } from './profiler';
 
@@ -48,6 +49,8 @@ export interface LaunchVirtio {
   /** Slots asked for (QEMU's virtio-mmio-bus.N); drives and nets carry theirs. */
   rngSlot?: number;
   consoleSlot?: number;
+  /** A screen: virtio-gpu, keyboard and tablet after the other devices, offering this display size. */
+  display?: { width: number; height: number };
 }
 
 /** A page-table walk of one virtual address, each level's PTE decoded (machine/inspect.ts walks). */
@@ -135,7 +138,17 @@ export type WorkerRequestBody =
    * every pc run), or stop and hand back what was collected (machine/profiler.ts).
    */
   | { type: 'profile'; action: 'start'; rate: number; coverage: boolean }
-  | { type: 'profile'; action: 'stop' };
+  | { type: 'profile'; action: 'stop' }
+  /** The whole screen now (null without a display). */
+  | { type: 'screen' }
+  /**
+   * What changed on the screen since the last answer, once something has (a long poll,
+   * answered by the worker after the slice that changed it; null when a newer request
+   * took its place or the guest powered off).
+   */
+  | { type: 'screenChanges' }
+  /** Evdev events for the display's keyboard or tablet: an input event, entering at the next round boundary. */
+  | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -177,6 +190,26 @@ export interface WorkerResults {
   /** `stop`: what start collected; null for what was not running. */
   profile: { profile: RawProfile | null; coverage: RawCoverage | null } | null;
   status: { running: boolean; idle: boolean; exited: boolean; guestTimeNs: number; instructions: number; ips: number };
+  screen: ScreenFrame | null;
+  screenChanges: ScreenFrame | null;
+  inputEvents: null;
+}
+
+/** The cursor as a screen panel draws it; `image` (RGBA) only when it changed. */
+export interface ScreenCursorState {
+  x: number; y: number; hotX: number; hotY: number; visible: boolean; width: number; height: number;
+  image?: Uint8Array;
+}
+
+/** What changed on the guest's screen: rectangles with their pixels as PNG (all of it when `full`). */
+export interface ScreenFrame {
+  /** Bumps when the scanout is set, resized or dropped (width 0: nothing shown). */
+  generation: number;
+  width: number;
+  height: number;
+  full: boolean;
+  rects: { x: number; y: number; width: number; height: number; png: Uint8Array }[];
+  cursor: ScreenCursorState | null;
 }
 
 export type WorkerResponse =
@@ -202,6 +235,8 @@ export type WorkerEvent =
   | { type: 'trace'; lines: string[] }
   /** A passthrough slot changed state by itself (backend lost) or by a plug event. */
   | { type: 'deviceState'; device: string; state: string }
+  /** The scanout's size changed (0 × 0: nothing shown); a panel opens on it and asks for `screenChanges`. */
+  | { type: 'screen'; width: number; height: number }
   /** A host bug inside the worker: the session cannot go on. */
   | { type: 'fatal'; message: string };
 
@@ -249,6 +284,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
         const slotOk = (n: unknown) => n === undefined || isInt(n, 0, 9999);
         if (!slotOk(v.rngSlot) || !slotOk(v.consoleSlot)) return bad('params.virtio slots');
+        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, 16, MAX_DISPLAY) && isInt(v.display.height, 16, MAX_DISPLAY))) return bad('params.virtio.display');
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string') && slotOk(d.slot);
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
@@ -348,6 +384,12 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         if (!isInt(m.rate, 1, 1e12)) return bad('rate');
         if (typeof m.coverage !== 'boolean') return bad('coverage');
       } else if (m.action !== 'stop') return bad('action');
+      break;
+    case 'status': case 'screen': case 'screenChanges': break;
+    case 'inputEvents':
+      if (m.device !== 'keyboard' && m.device !== 'tablet') return bad('device');
+      if (!Array.isArray(m.events) || m.events.length % 3 !== 0 || m.events.length > 3 * 256 ||
+        !m.events.every((n, i) => isInt(n, i % 3 === 2 ? -0x8000_0000 : 0, i % 3 === 2 ? 0xffff_ffff : 0xffff))) return bad('events (at most 256 [type, code, value] triples)');
       break;
     default:
       return { ok: false, error: `unknown request type '${String(m.type)}'` };

@@ -33,5 +33,5 @@ test('a slot asked for twice, a slot the board lacks, too many devices: one line
     { ok: false, error: "drive 'a.img' asks for virtio slot 8, but the machine's slots are 0-7" });
   assert.deepEqual(virtioSlots([rng(1)], 1), { ok: false, error: "the rng device asks for virtio slot 1, but the machine's slots are 0" });
   assert.deepEqual(virtioSlots([rng(), rng()], 1),
-    { ok: false, error: 'the machine has 1 virtio,mmio slot, but 2 virtio devices were asked for (drives, rng, virtio console, net)' });
+    { ok: false, error: 'the machine has 1 virtio,mmio slot, but 2 virtio devices were asked for (drives, rng, virtio console, net, display)' });
 });

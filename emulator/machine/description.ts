@@ -48,6 +48,10 @@ export type VirtioDeviceDescription = (
   | { kind: 'console' }
   /** `net` indexes MachineBackends.nets; `mac` as six bytes "52:54:00:12:34:56". */
   | { kind: 'net'; net: number; mac: string }
+  /** virtio-gpu (2D); `display` is the size it offers the guest (default QEMU's 1280x800). */
+  | { kind: 'gpu'; display?: { width: number; height: number } }
+  | { kind: 'keyboard' }
+  | { kind: 'tablet' }
 ) & {
   /** Version 1 transport (QueuePFN), as QEMU's `force-legacy`. */
   legacy?: boolean;
@@ -69,7 +73,7 @@ export type VirtioDeviceDescription = (
 export function virtioSlots(devices: readonly VirtioDeviceDescription[], count: number): { ok: true; value: number[] } | { ok: false; error: string } {
   const name = (d: VirtioDeviceDescription) => d.label ?? `the ${d.kind} device`;
   if (devices.length > count) {
-    return { ok: false, error: `the machine has ${count} virtio,mmio slot${count === 1 ? '' : 's'}, but ${devices.length} virtio device${devices.length === 1 ? ' was' : 's were'} asked for (drives, rng, virtio console, net)` };
+    return { ok: false, error: `the machine has ${count} virtio,mmio slot${count === 1 ? '' : 's'}, but ${devices.length} virtio device${devices.length === 1 ? ' was' : 's were'} asked for (drives, rng, virtio console, net, display)` };
   }
   const taken = new Map<number, VirtioDeviceDescription>();
   for (const d of devices) {

@@ -19,7 +19,9 @@ export type InputEvent =
    * and was handled there; replayed, the slot claims it at that wait (`claim`), not at
    * a round boundary.
    */
-  | { kind: 'peer'; device: string; packet: number[]; wait?: number };
+  | { kind: 'peer'; device: string; packet: number[]; wait?: number }
+  /** Evdev events for a virtio-input device, [type, code, value] after one another, a batch ending in SYN. */
+  | { kind: 'input'; device: 'keyboard' | 'tablet'; events: number[] };
 
 export interface StampedInput { at: number; event: InputEvent }
 
@@ -150,6 +152,10 @@ export class InputQueue {
 
 const isByteArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((b) => Number.isInteger(b) && b >= 0 && b <= 255);
 
+/** Evdev triples: type and code are 16-bit, the value a 32-bit integer either signed or not. */
+const isEventList = (v: unknown): v is number[] => Array.isArray(v) && v.length % 3 === 0 &&
+  v.every((n, i) => Number.isInteger(n) && (i % 3 === 2 ? n >= -0x8000_0000 && n <= 0xffff_ffff : n >= 0 && n <= 0xffff));
+
 /** One JSON line per event: what `--record` writes. */
 export function formatInput(e: StampedInput): string {
   return JSON.stringify({ at: e.at, ...e.event });
@@ -172,7 +178,10 @@ export function parseInputLog(text: string): { ok: true; value: StampedInput[] }
     else if (o.kind === 'peer' && typeof o.device === 'string' && isByteArray(o.packet) && (o.wait === undefined || Number.isSafeInteger(o.wait))) {
       out.push({ at, event: { kind: 'peer', device: o.device, packet: o.packet, ...(o.wait !== undefined ? { wait: o.wait as number } : {}) } });
     }
-    else return { ok: false, error: `line ${i + 1}: not a console, net, plug or peer event` };
+    else if (o.kind === 'input' && (o.device === 'keyboard' || o.device === 'tablet') && isEventList(o.events)) {
+      out.push({ at, event: { kind: 'input', device: o.device, events: o.events } });
+    }
+    else return { ok: false, error: `line ${i + 1}: not a console, net, plug, peer or input event` };
   }
   return { ok: true, value: out };
 }

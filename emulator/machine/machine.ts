@@ -20,6 +20,9 @@ import { VirtioBlk } from '../devices/virtio/blk';
 import { seededEntropy, VirtioRng } from '../devices/virtio/rng';
 import { VirtioConsole } from '../devices/virtio/console';
 import { VirtioNet, parseMac } from '../devices/virtio/net';
+import { VirtioGpu } from '../devices/virtio/gpu';
+import { InputKind, VirtioInput } from '../devices/virtio/input';
+import type { Screen } from '../devices/screen';
 import { BlockBackend, EntropySource, NET_QUEUE_FRAMES, NetBackend } from '../backends';
 import { MmioDevice } from '../bus/bus';
 import { DeviceGroup, DeviceSlot } from '../devices/device-view';
@@ -91,6 +94,10 @@ export class Machine {
   /** The instances with a round-boundary hook, picked out of `built` once. */
   private readonly ticking: BuiltDevice[];
   private readonly polling: BuiltDevice[];
+  /** The guest's screen: the virtio-gpu's scanout, when the description has a gpu. */
+  screen: Screen | null = null;
+  /** The virtio-input devices by kind; `input` events go to them. */
+  private readonly inputDevices = new Map<InputKind, VirtioInput>();
   /** The virtio console, when the description has one: console input goes to it instead of the UART. */
   private virtioConsole: VirtioConsole | null = null;
   /** Clock in instruction units; guest time in ticks is clock * timebase / rate. */
@@ -234,6 +241,16 @@ export class Machine {
         if (link === undefined || mac === undefined) throw new Error(`machine: virtio-net ${d.net} has no backend or a bad MAC '${d.mac}'`);
         return new VirtioNet(this.netLink(d.net, link), { mac });
       }
+      case 'gpu': {
+        const gpu = new VirtioGpu(this.dram, d.display);
+        this.screen ??= gpu;
+        return gpu;
+      }
+      case 'keyboard': case 'tablet': {
+        const dev = new VirtioInput(d.kind);
+        if (!this.inputDevices.has(d.kind)) this.inputDevices.set(d.kind, dev);
+        return dev;
+      }
       case 'console': {
         const input = this.input;
         this.virtioConsole = new VirtioConsole({ get length() { return input.length; }, take: (max) => input.splice(0, max) },
@@ -329,6 +346,17 @@ export class Machine {
     return this.inputs.post({ kind: 'console', bytes: Array.from(bytes, (b) => b & 0xff) });
   }
 
+  /**
+   * Evdev events for the virtio keyboard or tablet (input.ts keyEvents, pointerEvents):
+   * they enter at a round boundary, as all outside input, so `--record/--replay` repeat them.
+   */
+  postInputEvents(device: InputKind, events: number[]): void {
+    this.inputs.post({ kind: 'input', device, events });
+  }
+
+  /** Whether the machine has a virtio device of this input kind. */
+  hasInput(device: InputKind): boolean { return this.inputDevices.has(device); }
+
   /** Room in the machine's console buffer (the bytes that entered and wait for the UART or virtio console). */
   private consoleRoom(): number { return Math.max(0, CONSOLE_BUFFER - this.input.length); }
 
@@ -351,6 +379,12 @@ export class Machine {
         const slot = this.slots.find((x) => x.name === e.device);
         if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' for a peer packet`); break; }
         slot.deliver(Uint8Array.from(e.packet));
+        break;
+      }
+      case 'input': {
+        const dev = this.inputDevices.get(e.device);
+        if (dev === undefined) { this.backends.log?.(`input: no virtio ${e.device} for ${e.events.length / 3} events`); break; }
+        dev.push(e.events);
         break;
       }
       case 'plug': {

@@ -11,7 +11,11 @@ import { VirtioBlk } from './blk';
 import { VirtioConsole } from './console';
 import { STATUS, VirtioDevice, VirtioMmio, VIRTIO_MMIO_MODEL } from './mmio';
 import { seededEntropy, VirtioRng } from './rng';
+import { GPU_CMD, VirtioGpu } from './gpu';
+import { keyEvents, pointerEvents, VirtioInput } from './input';
 import { bringUp, GuestQueue, makeRam, R, RAM_BASE, wr } from './test-driver';
+
+const GPU_COMMANDS = Object.values(GPU_CMD);
 
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
@@ -58,8 +62,11 @@ export function fuzzVirtio(seed: number, iterations: number): FuzzStats {
     const violations: string[] = [];
     const image = new Uint8Array(IMAGE_BYTES);
     const input: number[] = [1, 2, 3];
-    const kind = int(4);
-    const device: VirtioDevice = kind === 0
+    const kind = int(7);
+    const device: VirtioDevice = kind === 4 ? new VirtioGpu(ram, { width: 64, height: 48 })
+      : kind === 5 ? new VirtioInput(int(2) === 0 ? 'keyboard' : 'tablet')
+      : kind === 6 ? new VirtioGpu(ram)
+      : kind === 0
       ? new VirtioBlk(guarded(int(2) === 0 ? memoryBlockBackend(image) : overlayBlockBackend(memoryBlockBackend(image)), violations), { readOnly: int(2) === 0 })
       : kind === 1 ? new VirtioRng(seededEntropy(it))
         : kind === 3 ? new VirtioNet(loopbackNetBackend(), { mac: parseMac('52:54:00:12:34:56') as Uint8Array })
@@ -91,9 +98,13 @@ export function fuzzVirtio(seed: number, iterations: number): FuzzStats {
           if (int(3) === 0) {
             const h = addr();
             if (h >= RAM_BASE && h + 16 <= RAM_BASE + RAM_SIZE) {
-              ram.dv.setUint32(h - RAM_BASE, pick([0, 1, 4, 8, 11, 13, int(2 ** 32)]), true);
+              ram.dv.setUint32(h - RAM_BASE, pick([0, 1, 4, 8, 11, 13, ...GPU_COMMANDS, int(2 ** 32)]), true);
               ram.dv.setUint32(h - RAM_BASE + 8, pick([0, 1, 31, 32, int(2 ** 32)]), true);
               ram.dv.setUint32(h - RAM_BASE + 12, int(3) === 0 ? int(2 ** 32) : 0, true);
+              // GPU payloads: small resource ids, formats, sizes and rectangles, sometimes anything.
+              for (let w = 24; w < 56 && h + w + 4 <= RAM_BASE + RAM_SIZE; w += 4) {
+                ram.dv.setUint32(h - RAM_BASE + w, pick([0, 1, 2, 16, 64, 134, 0x1_0000 - 1, RAM_BASE, int(2 ** 32)]), true);
+              }
             }
           }
           break;
@@ -103,7 +114,12 @@ export function fuzzVirtio(seed: number, iterations: number): FuzzStats {
         case 5: q.setUsedEvent(int(0x10000)); q.setAvailFlags(int(2)); break;
         case 6: case 7: wr(t, R.QueueNotify, int(4) === 0 ? int(2 ** 32) : int(queues.length)); stats.requests++; break;
         case 8: t.write(pick(regs), pick([1, 2, 4]), int(2 ** 32)); break;
-        default: t.read(int(0x200), pick([1, 2, 4])); (t as { poll(): void }).poll(); break;
+        default:
+          t.read(int(0x200), pick([1, 2, 4]));
+          if (device instanceof VirtioInput) device.push(int(2) === 0 ? keyEvents(int(0x300), int(2) === 0) : pointerEvents(int(0x10000), int(0x10000)));
+          if (int(8) === 0) t.write(0x100 + int(0x100), pick([1, 2, 4]), int(2 ** 32));
+          (t as { poll(): void }).poll();
+          break;
       }
       const s = t.statusValue;
       if ((s & ~KNOWN_STATUS) !== 0) throw new Error(`seed ${seed} iteration ${it}: status 0x${s.toString(16)} has unknown bits`);
