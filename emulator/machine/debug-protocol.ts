@@ -378,7 +378,6 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (typeof m.mmio !== 'boolean' || typeof m.traps !== 'boolean') return bad('mmio/traps');
       if (!Array.isArray(m.devices) || !m.devices.every((d) => typeof d === 'string')) return bad('devices');
       break;
-    case 'status': break;
     case 'profile':
       if (m.action === 'start') {
         if (!isInt(m.rate, 1, 1e12)) return bad('rate');
