@@ -84,7 +84,10 @@ export class OsdevDebugSession extends DebugSession {
   /** The client's stream has closed: no worker may start any more. */
   private gone = false;
   private readonly text = new TextDecoder('utf-8');
-  private readonly custom = new CustomRequests(() => this.state.machine(), () => this.state.debugInfo);
+  private readonly custom = new CustomRequests(() => this.state.machine(), () => this.state.debugInfo, {
+    profileSources: (harts) => this.tasks.profileSources(harts),
+    profileNames: (harts) => this.tasks.profileNames(harts),
+  });
   /** A C expression's value as a number on `hart`'s top frame: conditions, log points, data breakpoints, the console. */
   private readonly evaluate = (text: string, hart: number): Promise<bigint> => this.scopes.program.evaluateScalar(text, hart);
   private readonly breakpoints: BreakpointRegistry;

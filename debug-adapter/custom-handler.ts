@@ -9,6 +9,13 @@ import { MachineRequests } from './session-context';
 import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
 import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
+import type { HartState, TaskSource } from '../emulator';
+
+/** What profiles need of the guest's tasks (task-threads.ts). */
+export interface ProfileTasks {
+  profileSources(harts: readonly HartState[]): Promise<TaskSource[]>;
+  profileNames(harts: readonly HartState[]): Promise<Map<string, string>>;
+}
 import type { ScreenFrame } from '../emulator';
 import { CustomRequestName, CustomRequestResult, MachineStatus, ScreenFrameJson } from './custom-requests';
 
@@ -26,7 +33,9 @@ export class CustomRequests {
   /** File descriptor of the trace file, while tracing to one. */
   private traceFd: number | null = null;
 
-  constructor(private readonly machine: () => MachineRequests, private readonly debugInfo: () => DebugInfo) {}
+  constructor(private readonly machine: () => MachineRequests, private readonly debugInfo: () => DebugInfo,
+    /** The guest's tasks, when an OS description applies (task-threads.ts): profiles name them. */
+    private readonly tasks?: ProfileTasks) {}
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
@@ -102,7 +111,9 @@ export class CustomRequests {
         if (args.action === 'start') {
           const rate = args.rate ?? DEFAULT_PROFILE_RATE;
           if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1 || rate > 1e12) throw new CustomRequestError('argument "rate" must be a whole number of instructions, at least 1');
-          await m.request({ type: 'profile', action: 'start', rate, coverage: args.coverage === true });
+          const harts = this.tasks !== undefined ? await m.request({ type: 'harts' }) : [];
+          const tasks = this.tasks !== undefined ? await this.tasks.profileSources(harts) : [];
+          await m.request({ type: 'profile', action: 'start', rate, coverage: args.coverage === true, ...(tasks.length > 0 ? { tasks } : {}) });
           return {};
         }
         if (args.action !== 'stop') throw new CustomRequestError('argument "action" must be "start" or "stop"');
@@ -111,7 +122,7 @@ export class CustomRequests {
         const info = this.debugInfo();
         const notes = lossNotes(got.profile, got.coverage);
         return {
-          profile: buildCpuProfile(info, got.profile),
+          profile: buildCpuProfile(info, got.profile, this.tasks !== undefined ? await this.tasks.profileNames(await m.request({ type: 'harts' })) : undefined),
           ...(got.coverage !== null ? { lcov: buildLcov(info, got.coverage) } : {}),
           ...(notes.length > 0 ? { notes } : {}),
         };

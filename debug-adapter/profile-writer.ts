@@ -29,14 +29,15 @@ const MODE_NAMES: Record<number, string> = { 0: 'U-mode', 1: 'S-mode', 3: 'M-mod
 interface Level { name: string; url: string; line: number }
 
 /**
- * The stack a sample stands for, outermost first: its mode, its hart, the function at the
+ * The stack a sample stands for, outermost first: its mode, its task (when the OS is known), its hart, the function at the
  * pc and the functions inlined into it there (each at its declaration). A full unwind per
  * sample is left out: the profile answers "which code", the call stack's job is the
  * debugger's. `line` is the pc's own source line, for positionTicks.
  */
-function stackOf(info: DebugInfo, hart: number, priv: number, pc: bigint): { levels: Level[]; line: number | undefined } {
+function stackOf(info: DebugInfo, hart: number, priv: number, pc: bigint, task: string | undefined): { levels: Level[]; line: number | undefined } {
   const levels: Level[] = [
     { name: MODE_NAMES[priv] ?? `mode ${priv}`, url: '', line: -1 },
+    ...(task !== undefined ? [{ name: task, url: '', line: -1 }] : []),
     { name: `hart ${hart}`, url: '', line: -1 },
   ];
   const row = info.lines.at(pc);
@@ -79,7 +80,11 @@ export function lossNotes(profile: RawProfile | null, coverage: RawCoverage | nu
   return notes;
 }
 
-export function buildCpuProfile(info: DebugInfo, raw: RawProfile): CpuProfile {
+/**
+ * `tasks`: task names by the address a sample's `task` holds (the tasks alive when the
+ * profile stopped); a task gone by then is named by its address.
+ */
+export function buildCpuProfile(info: DebugInfo, raw: RawProfile, tasks?: ReadonlyMap<string, string>): CpuProfile {
   const nodes: ProfileNode[] = [{ id: 1, callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, hitCount: 0, children: [] }];
   const childIndex = new Map<string, number>();
   const scripts = new Map<string, string>();
@@ -107,10 +112,11 @@ export function buildCpuProfile(info: DebugInfo, raw: RawProfile): CpuProfile {
   let last = startTime;
   const leafByPc = new Map<string, { leaf: number; line: number | undefined }>();
   for (const s of ordered) {
-    const key = `${s.hart}:${s.priv}:${s.pc}`;
+    const task = s.task === undefined || tasks === undefined ? undefined : tasks.get(s.task) ?? `task 0x${s.task}`;
+    const key = `${s.hart}:${s.priv}:${s.pc}:${task ?? ''}`;
     let at = leafByPc.get(key);
     if (at === undefined) {
-      const { levels, line } = stackOf(info, s.hart, s.priv, BigInt(`0x${s.pc}`));
+      const { levels, line } = stackOf(info, s.hart, s.priv, BigInt(`0x${s.pc}`), task);
       let id = 1;
       for (const l of levels) id = child(id, l);
       at = { leaf: id, line };

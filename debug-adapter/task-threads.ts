@@ -8,7 +8,8 @@
  * task hart's register reads from its saved context and its memory reads through the
  * hart that stopped.
  */
-import { HartState, WorkerRequestBody, WorkerResults } from '../emulator';
+import { HartState, TaskSource, WorkerRequestBody, WorkerResults } from '../emulator';
+import { csrByName, registerNumber } from './registers';
 import { HartRouter, MachineRequests, RequestError, SessionContext } from './session-context';
 import { BUILT_IN, CONTEXT_REGISTERS, OsDescription } from './os-description';
 
@@ -210,6 +211,38 @@ export class TaskThreads implements HartRouter {
     const r = await this.ctx.machine().request({ type: 'readMemory', hart: via, address: at, count: NAME_BYTES, physical: false });
     const end = r.bytes.indexOf(0);
     return new TextDecoder('utf-8').decode(r.bytes.subarray(0, end < 0 ? r.bytes.length : end));
+  }
+
+  /**
+   * For a profile: where each hart keeps its task in each mode, as the machine can read it
+   * at every sample without the debugger (os `running`): a register or CSR named alone
+   * (`$tp`, `$sscratch`), else the expression's address, translated now (`cpus[$hart].proc`).
+   */
+  async profileSources(harts: readonly HartState[]): Promise<TaskSource[]> {
+    const os = this.os;
+    if (os === undefined) return [];
+    const out: TaskSource[] = [];
+    for (const h of harts) {
+      for (const priv of [0, 1, 3]) {
+        const expr = os.running[(['U', 'S', '', 'M'] as const)[priv] as 'U' | 'S' | 'M'] ?? os.running.any;
+        if (expr === undefined) continue;
+        const alone = /^\$(\w+)$/.exec(expr.trim())?.[1];
+        const reg = alone === undefined ? undefined : registerNumber(alone);
+        const csr = alone === undefined ? undefined : csrByName(alone, this.ctx.xlen);
+        if (reg !== undefined && reg > 0) { out.push({ hart: h.id, priv, reg }); continue; }
+        if (csr !== undefined) { out.push({ hart: h.id, priv, csr: csr.num }); continue; }
+        const at = await this.evaluate(`(unsigned long)&(${expr.replace(/\$hart\b/g, String(h.id))})`, h.id).catch(() => undefined);
+        const pa = at === undefined ? null : await this.ctx.machine().request({ type: 'translate', hart: h.id, address: at }).catch(() => null);
+        if (pa !== null && pa <= BigInt(Number.MAX_SAFE_INTEGER)) out.push({ hart: h.id, priv, pa: Number(pa) });
+      }
+    }
+    return out;
+  }
+
+  /** For a profile: each task now, by its address in hex (a sample's `task`), as its thread is named ("pid 3 sh"). */
+  async profileNames(harts: readonly HartState[]): Promise<Map<string, string>> {
+    this.tasks = undefined; // read afresh: the guest may have run since the last stop
+    return new Map((await this.list(harts)).map((t) => [t.address.toString(16), `pid ${t.id} ${t.name}`]));
   }
 
   private report(line: string): void {

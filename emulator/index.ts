@@ -12,7 +12,7 @@ export type {
 } from './machine/debug-protocol';
 export { MAX_MEMORY_TRANSFER } from './machine/debug-protocol';
 // Profiles and coverage as the machine collects them (raw pcs); the adapter names them.
-export type { RawCoverage, RawProfile, RawSample } from './machine/profiler';
+export type { RawCoverage, RawProfile, RawSample, TaskSource } from './machine/profiler';
 export { DEFAULT_PROFILE_RATE } from './machine/profiler';
 export { PRIV_LETTER } from './machine/debug-surface';
 export { formatDevices, formatTlb, formatWalk } from './machine/inspect-text';

@@ -46,6 +46,8 @@ test('Linux 6.1: the threads at a system call are the processes /proc lists, and
       append: 'root=/dev/vda rw console=ttyS0 ignore_loglevel ps=1', harts: 2, stopOnEntry: true,
     })]);
     await entry;
+    // A profile of the boot, each sample under the task its hart ran (tp in S-mode, sscratch in U-mode).
+    await dc.customRequest('osdev/profile', { action: 'start', rate: 20_000 });
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'sys_getppid' }] });
     const hit = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await dc.continueRequest({ threadId: 1 });
@@ -53,6 +55,12 @@ test('Linux 6.1: the threads at a system call are the processes /proc lists, and
     const hart = (stop.body.threadId ?? 0) - 1;
 
     // /proc names a workqueue's worker with what it works on ("kworker/1:1-events_long", fs/proc/array.c); its comm is the part before.
+    const { profile } = (await dc.customRequest('osdev/profile', { action: 'stop' })).body as { profile: { nodes: { id: number; callFrame: { functionName: string }; children: number[] }[] } };
+    const named = (name: string) => profile.nodes.filter((n) => n.callFrame.functionName === name);
+    const childNames = (n: { children: number[] }) => n.children.map((c) => profile.nodes[c - 1].callFrame.functionName);
+    assert.ok(childNames(named('U-mode')[0]).includes('pid 1 init'), `init's user-mode samples: ${childNames(named('U-mode')[0]).join(', ')}`);
+    assert.ok(['pid 0 swapper/0', 'pid 1 init', 'pid 2 kthreadd'].every((t) => childNames(named('S-mode')[0]).includes(t)), `kernel samples by task: ${childNames(named('S-mode')[0]).join(', ')}`);
+
     const listed = [...console.matchAll(/^init: ps: (\d+) \((.*)\) (\S)\r?$/gm)].map((m) => `${m[1]} ${m[2].replace(/^(kworker\/[^-]*)-.*$/, '$1')} ${m[3]}`);
     assert.ok(listed.length > 5, `init listed the processes:\n${console}`);
     const threads = (await dc.threadsRequest()).body.threads.filter((t) => t.name.startsWith('pid '));

@@ -53,10 +53,20 @@ for (const [xlen, opt] of [[64, '-O0'], [32, '-O2']] as const) {
       const entry = dc.waitForEvent('stopped');
       await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'tasks', program: build.elf, harts: 2, xlen, stopOnEntry: true })]);
       await entry;
+      // A profile of the run to the checkpoint: each sample under the task its hart ran (cpus[hart].proc).
+      await dc.customRequest('osdev/profile', { action: 'start', rate: 37 });
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'checkpoint' }] });
       const hit = dc.waitForEvent('stopped');
       await dc.continueRequest({ threadId: 1 });
       await hit;
+
+      const { profile } = (await dc.customRequest('osdev/profile', { action: 'stop' })).body as { profile: { nodes: { id: number; callFrame: { functionName: string }; children: number[] }[] } };
+      const node = (name: string) => profile.nodes.find((n) => n.callFrame.functionName === name);
+      const under = (id: number): string[] => { const n = profile.nodes[id - 1]; return [n.callFrame.functionName, ...n.children.flatMap(under)]; };
+      for (const e of EXPECTED) assert.ok(node(`pid ${e.pid} ${e.name}`) !== undefined, `the profile has a node for pid ${e.pid}: ${profile.nodes.map((n) => n.callFrame.functionName).join(', ')}`);
+      // The spinner's loop is the spinner's alone.
+      const owners = profile.nodes.filter((n) => n.callFrame.functionName.startsWith('pid ') && under(n.id).includes('spinner')).map((n) => n.callFrame.functionName);
+      assert.deepEqual(owners, ['pid 4 spinner']);
 
       const threads = (await dc.threadsRequest()).body.threads;
       const tasks = threads.filter((t) => t.name.startsWith('pid '));

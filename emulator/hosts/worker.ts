@@ -239,7 +239,7 @@ class MachineWorker {
       case 'status': return { value: this.status(m) };
       case 'profile':
         if (req.action === 'stop') return { value: { profile: m.stopProfile(), coverage: m.stopCoverage() } };
-        m.startProfile(req.rate);
+        m.startProfile(req.rate, req.tasks);
         if (req.coverage) m.startCoverage();
         else m.stopCoverage();
         return { value: null };

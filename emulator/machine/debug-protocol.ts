@@ -12,7 +12,7 @@ import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption
 import { MAX_HARTS } from './description';
 import { MAX_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
-import type { RawCoverage, RawProfile } from './profiler';
+import type { RawCoverage, RawProfile, TaskSource } from './profiler';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -137,7 +137,7 @@ export type WorkerRequestBody =
    * Start sampling every hart each `rate` instructions (and, with `coverage`, recording
    * every pc run), or stop and hand back what was collected (machine/profiler.ts).
    */
-  | { type: 'profile'; action: 'start'; rate: number; coverage: boolean }
+  | { type: 'profile'; action: 'start'; rate: number; coverage: boolean; tasks?: TaskSource[] }
   | { type: 'profile'; action: 'stop' }
   /** The whole screen now (null without a display). */
   | { type: 'screen' }
@@ -382,6 +382,9 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (m.action === 'start') {
         if (!isInt(m.rate, 1, 1e12)) return bad('rate');
         if (typeof m.coverage !== 'boolean') return bad('coverage');
+        if (m.tasks !== undefined && !(Array.isArray(m.tasks) && m.tasks.length <= 4 * 64 && m.tasks.every((t) => typeof t === 'object' && t !== null
+          && isInt(t.hart, 0, MAX_HARTS - 1) && [0, 1, 3].includes(t.priv as number)
+          && (isInt(t.reg, 1, 31) || isInt(t.csr, 0, 0xfff) || isInt(t.pa, 0, Number.MAX_SAFE_INTEGER))))) return bad('tasks');
       } else if (m.action !== 'stop') return bad('action');
       break;
     case 'status': case 'screen': case 'screenChanges': break;

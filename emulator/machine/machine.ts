@@ -32,7 +32,8 @@ import { PassthroughSlot } from '../devices/passthrough/slot';
 import { PassthroughBackend } from '../devices/passthrough/backend';
 import { Breakpoints } from '../hart/breakpoints';
 import { Watch, Watchpoints } from '../hart/watchpoints';
-import { CoverageCollector, RawCoverage, RawProfile, Sampler } from './profiler';
+import { CoverageCollector, RawCoverage, RawProfile, Sampler, TaskSource } from './profiler';
+import { out } from '../hart/int64';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;
@@ -279,8 +280,31 @@ export class Machine {
   }
 
   /** Start sampling every hart after each `rate` of its instructions (a running profile starts again). */
-  startProfile(rate: number): void {
+  startProfile(rate: number, tasks: readonly TaskSource[] = []): void {
     this.sampler = new Sampler(rate, this.harts.length, this.desc.xlen, this.clock);
+    this.taskSources = tasks;
+  }
+  private taskSources: readonly TaskSource[] = [];
+  /** The task word taskWord read: high and low halves. */
+  private readonly task = new Int32Array(2);
+
+  /** The word hart `h` keeps its task in now (taskSources), read without side effects; 0 where none is given. */
+  private taskWord(h: Hart): void {
+    const t = this.task;
+    t[0] = 0; t[1] = 0;
+    const src = this.taskSources.find((s) => s.hart === h.id && s.priv === h.priv);
+    if (src === undefined) return;
+    if ('reg' in src) { t[0] = h.xlen === 64 ? h.x[2 * src.reg + 1] : 0; t[1] = h.x[2 * src.reg]; return; }
+    if ('csr' in src) {
+      const priv = h.priv;
+      h.priv = 3; // the debugger's view: every CSR readable
+      try { if (h.csrRead(src.csr)) { t[0] = h.xlen === 64 ? out[1] : 0; t[1] = out[0]; } } finally { h.priv = priv; }
+      return;
+    }
+    const r = this.bus.regionAt(src.pa, h.xlen / 8);
+    if (r === undefined) return;
+    t[1] = r.dv.getInt32(src.pa - r.base, true);
+    t[0] = h.xlen === 64 ? r.dv.getInt32(src.pa - r.base + 4, true) : 0;
   }
 
   /** Stop sampling: what was sampled, or null when no profile was running. */
@@ -486,7 +510,7 @@ export class Machine {
     this.clock += n;
     this.sliceStart[h.id] += n;
     const s = this.sampler;
-    if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock);
+    if (s !== null && (s.left[h.id] -= n) <= 0) { this.taskWord(h); s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock, this.task[0], this.task[1]); }
     if (this.power !== null) return this.takePower();
     return { kind: 'budget' };
   }
@@ -513,7 +537,7 @@ export class Machine {
       const budget = s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]);
       const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
-      if (s !== null && (s.left[h.id] -= n) <= 0) s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft);
+      if (s !== null && (s.left[h.id] -= n) <= 0) { this.taskWord(h); s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft, this.task[0], this.task[1]); }
       if (this.power !== null || h.hitBreakpoint || h.stuck || this.watchpoints.hit !== null) return;
     }
   }

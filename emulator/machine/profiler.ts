@@ -5,8 +5,19 @@
  * the two, in the CLI's pipe to the adapter and in the worker's answers alike.
  */
 
-/** One sample: the hart, its privilege mode (0 U, 1 S, 3 M) and pc, and when (machine clock, in instructions). */
-export interface RawSample { hart: number; priv: number; pc: string; clock: number }
+/**
+ * One sample: the hart, its privilege mode (0 U, 1 S, 3 M) and pc, and when (machine
+ * clock, in instructions); `task`, the word the hart keeps its task in (hex), when the
+ * profile was given where that is and it is not 0.
+ */
+export interface RawSample { hart: number; priv: number; pc: string; clock: number; task?: string }
+
+/**
+ * Where a hart keeps the task it runs, in one privilege mode: an integer register (Linux's
+ * tp in S-mode), a CSR (sscratch in U-mode) or a word of RAM at a physical address
+ * (xv6's cpus[hart].proc). The debugger works these out from an OS description.
+ */
+export type TaskSource = { hart: number; priv: number } & ({ reg: number } | { csr: number } | { pa: number });
 
 export interface RawProfile {
   /** Instructions each hart retires between two of its samples. */
@@ -30,7 +41,7 @@ export const DEFAULT_PROFILE_RATE = 10_000;
 
 /** Samples beyond this are counted, not kept (4 M samples is 40 G instructions at the default rate, 160 MB kept). */
 const MAX_SAMPLES = 4_000_000;
-const FIELDS = 5;
+const FIELDS = 7;
 /** Distinct pcs coverage keeps (a guest writing code all over RAM must not take the host's memory): a kernel has a few hundred thousand. */
 const MAX_PCS = 4_000_000;
 
@@ -50,7 +61,7 @@ function pcHex(hi: number, lo: number, xlen: 32 | 64): string {
 export class Sampler {
   /** Instructions each hart has still to retire before its next sample: the machine counts them down. */
   readonly left: Float64Array;
-  /** Samples as numbers, FIELDS each (hart, priv, pc high, pc low, clock): no object or string per sample on the hot path. */
+  /** Samples as numbers, FIELDS each (hart, priv, pc high, pc low, clock, task high, task low): no object or string per sample on the hot path. */
   private data = new Float64Array(FIELDS * 1024);
   private count = 0;
   dropped = 0;
@@ -61,16 +72,16 @@ export class Sampler {
     this.left = new Float64Array(harts).fill(rate);
   }
 
-  /** Hart `id`'s count reached 0: record where it is, and count the next `rate`. */
-  take(id: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
+  /** Hart `id`'s count reached 0: record where it is (and its task word), and count the next `rate`. */
+  take(id: number, priv: number, pcHi: number, pcLo: number, clock: number, taskHi = 0, taskLo = 0): void {
     // The loop never runs past its budget; a loop is here for a caller that did (one step of several).
     while (this.left[id] <= 0) {
-      this.record(id, priv, pcHi, pcLo, clock);
+      this.record(id, priv, pcHi, pcLo, clock, taskHi, taskLo);
       this.left[id] += this.rate;
     }
   }
 
-  private record(id: number, priv: number, pcHi: number, pcLo: number, clock: number): void {
+  private record(id: number, priv: number, pcHi: number, pcLo: number, clock: number, taskHi: number, taskLo: number): void {
     if (this.count >= this.maxSamples) { this.dropped++; return; }
     if (FIELDS * (this.count + 1) > this.data.length) {
       const more = new Float64Array(this.data.length * 2);
@@ -78,14 +89,15 @@ export class Sampler {
       this.data = more;
     }
     const d = this.data, i = FIELDS * this.count++;
-    d[i] = id; d[i + 1] = priv; d[i + 2] = pcHi; d[i + 3] = pcLo; d[i + 4] = clock;
+    d[i] = id; d[i + 1] = priv; d[i + 2] = pcHi; d[i + 3] = pcLo; d[i + 4] = clock; d[i + 5] = taskHi; d[i + 6] = taskLo;
   }
 
   result(instructionsPerSecond: number, endClock: number): RawProfile {
     const samples: RawSample[] = [];
     const d = this.data;
     for (let i = 0; i < FIELDS * this.count; i += FIELDS) {
-      samples.push({ hart: d[i], priv: d[i + 1], pc: pcHex(d[i + 2], d[i + 3], this.xlen), clock: d[i + 4] });
+      const task = d[i + 5] !== 0 || d[i + 6] !== 0 ? { task: pcHex(d[i + 5], d[i + 6], this.xlen) } : {};
+      samples.push({ hart: d[i], priv: d[i + 1], pc: pcHex(d[i + 2], d[i + 3], this.xlen), clock: d[i + 4], ...task });
     }
     return { rate: this.rate, instructionsPerSecond, xlen: this.xlen, samples, startClock: this.startClock, endClock, dropped: this.dropped };
   }
