@@ -223,6 +223,17 @@ export class Unit {
     if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
   }
 
+  /** A reader at the unit DIE's first child, for the scans of its top level that build no DIEs; undefined when it has none. */
+  private topLevel(): { h: UnitHeader; abbrevs: Map<number, AbbrevEntry>; r: DwarfReader } | undefined {
+    const h = this.header;
+    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
+    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
+    const root = abbrevs.get(r.uleb());
+    if (root === undefined || !root.children) return undefined;
+    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    return { h, abbrevs, r };
+  }
+
   /**
    * The unit's file-level named types, read without building a DIE tree: key (`struct
    * task_struct`, `union u`, `enum e`, a typedef's or base type's name, `#ENUMERATOR`) →
@@ -231,12 +242,9 @@ export class Unit {
    * here, then parses the one unit that has it).
    */
   topLevelTypes(): { key: string; offset: number; declaration: boolean }[] {
-    const h = this.header;
-    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
-    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
-    const root = abbrevs.get(r.uleb());
-    if (root === undefined || !root.children) return [];
-    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    const top = this.topLevel();
+    if (top === undefined) return [];
+    const { h, abbrevs, r } = top;
     const out: { key: string; offset: number; declaration: boolean }[] = [];
     const nameOf = (v: RawName): string | undefined => (v.k === 'str' ? v.v : v.k === 'strx' ? this.stringAtIndex(v.index)
       : v.k === 'strp' ? this.info.stringAt('str', v.offset) : undefined);
@@ -288,12 +296,9 @@ export class Unit {
    * `extern int x;`) takes the declaration's name.
    */
   topLevelVariables(declarations = false): { name: string; offset: number }[] {
-    const h = this.header;
-    const abbrevs = this.info.abbrevTable(h.abbrevOffset);
-    const r = new DwarfReader(this.info.sections.info, h.dieOffset, h.end);
-    const root = abbrevs.get(r.uleb());
-    if (root === undefined || !root.children) return [];
-    for (let i = 0; i < root.forms.length; i++) this.skipValue(r, root.forms[i]);
+    const top = this.topLevel();
+    if (top === undefined) return [];
+    const { h, abbrevs, r } = top;
     const names = new Map<number, RawName>();
     const found: { name?: RawName; spec?: number; offset: number; definition: boolean }[] = [];
     let depth = 0;

@@ -17,15 +17,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { IMAGE, linuxMissing, ROOTFS, VMLINUX } from './linux-build';
 import { GdbSession, gdbOracleMissing, miList, miString, miTuple } from './gdb-session';
 import { QEMU_CPU_OPTION } from '../../emulator/machine/description';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
-const OUT = path.join(ROOT, 'emulator/test/guests/build/linux');
-const IMAGE = path.join(OUT, 'Image');
-const VMLINUX = path.join(OUT, 'vmlinux');
-const ROOTFS = path.join(OUT, 'rootfs.img');
 const FW_DYNAMIC = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
 const APPEND = 'root=/dev/vda rw console=ttyS0 earlycon';
 const STOPS = ['start_kernel', 'do_one_initcall', 'virtblk_probe'];
@@ -43,9 +40,8 @@ const VARIES = new Set(['jiffies', 'msgbuf']);
 const TAIL_CALLERS = new Set(['__driver_probe_device', 'driver_attach', 'register_virtio_driver']);
 
 function missing(): string | undefined {
-  for (const f of [IMAGE, VMLINUX, ROOTFS]) {
-    if (!fs.existsSync(f)) return `${f} was not built: run bash emulator/test/linux/build.sh (it needs Debian's linux-source-6.1)`;
-  }
+  const linux = linuxMissing();
+  if (linux !== undefined) return linux;
   if (!fs.existsSync(FW_DYNAMIC)) return `${FW_DYNAMIC} is missing (package opensbi)`;
   return gdbOracleMissing([64]);
 }

@@ -9,31 +9,21 @@ at most newer ones,
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { IMAGE, linuxMissing, ROOTFS, VMLINUX } from './linux-build';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
-const OUT = path.join(ROOT, 'emulator/test/guests/build/linux');
-const IMAGE = path.join(OUT, 'Image');
-const VMLINUX = path.join(OUT, 'vmlinux');
-const ROOTFS = path.join(OUT, 'rootfs.img');
 
 /** /proc's state letters (fs/proc/array.c task_state_array) by the words our threads use. */
 const LETTER: Record<string, string> = {
   running: 'R', sleeping: 'S', 'disk sleep': 'D', stopped: 'T', 'tracing stop': 't', dead: 'X', zombie: 'Z', parked: 'P', idle: 'I',
 };
 
-function missing(): string | undefined {
-  for (const f of [IMAGE, VMLINUX, ROOTFS]) {
-    if (!fs.existsSync(f)) return `${f} was not built: run bash emulator/test/linux/build.sh (it needs Debian's linux-source-6.1)`;
-  }
-  return undefined;
-}
 
-test('Linux 6.1: the threads at a system call are the processes /proc lists, and dmesg is the kernel\'s log', { skip: missing(), timeout: 10 * 60_000 }, async () => {
+test('Linux 6.1: the threads at a system call are the processes /proc lists, and dmesg is the kernel\'s log', { skip: linuxMissing(), timeout: 10 * 60_000 }, async () => {
   const dc = new DebugClient('node', ADAPTER, 'osdev');
   dc.defaultTimeout = 300_000;
   let console = '';
