@@ -10,7 +10,7 @@
  */
 import { HartState, TaskSource, WorkerRequestBody, WorkerResults } from '../emulator';
 import { csrByName, registerNumber } from './registers';
-import { HartRouter, MachineRequests, RequestError, SessionContext } from './session-context';
+import { HartRouter, littleEndian, MachineRequests, RequestError, SessionContext } from './session-context';
 import { BUILT_IN, CONTEXT_REGISTERS, OsDescription } from './os-description';
 
 /** Task harts are numbered from here; a thread's id is its hart's number + 1, as for harts. */
@@ -31,6 +31,62 @@ export interface Task {
   slot: number;
 }
 
+
+/**
+ * Where a field of the task lies, for an expression that only names members
+ * (`$task->pid`, `$task->__state | $task->exit_state`): read from the task's own bytes,
+ * one memory read per task, instead of a C evaluation per field and task. Found once per
+ * session on the first task, by the same C evaluator.
+ */
+interface Place { offset: number; size: number }
+
+const MEMBER_PATH = /^\$task->[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*|\[\d+\])*$/;
+
+class TaskLayout {
+  /** By expression: its members' places (ORed), or undefined when it must be evaluated. */
+  private readonly places = new Map<string, Place[] | undefined>();
+  /** The bytes of a task every place lies in: [lo, hi). */
+  lo = Infinity;
+  hi = -Infinity;
+
+  /** Learn `expr`'s places on the task at `sample` (a char array's too, when `name`). */
+  async learn(expr: string, sample: bigint, onTask: (e: string) => string, evaluate: (t: string) => Promise<bigint>, name = false): Promise<void> {
+    const parts = expr.split('|').map((p) => p.trim());
+    if (!parts.every((p) => MEMBER_PATH.test(p)) || (name && parts.length > 1) || parts.some((p) => p.slice('$task->'.length).includes('->'))) { this.places.set(expr, undefined); return; }
+    const found: Place[] = [];
+    for (const part of parts) {
+      const at = await evaluate(`(unsigned long)&(${onTask(part)})`).catch(() => undefined);
+      const size = await evaluate(`sizeof(${onTask(part)})`).catch(() => undefined);
+      // A name must be an array in the task (decaying to its own address), not a pointer to one elsewhere.
+      const decays = name ? await evaluate(`(unsigned long)(${onTask(part)})`).catch(() => undefined) : at;
+      if (at === undefined || size === undefined || decays !== at || at < sample || at - sample > 1n << 20n || size > 256n) { this.places.set(expr, undefined); return; }
+      found.push({ offset: Number(at - sample), size: Number(size) });
+    }
+    this.places.set(expr, found);
+    for (const p of found) { this.lo = Math.min(this.lo, p.offset); this.hi = Math.max(this.hi, p.offset + p.size); }
+  }
+
+  /** The expression's value from the task's bytes (read from `lo`): little-endian, ORed. */
+  value(expr: string, bytes: Uint8Array): bigint | undefined {
+    const places = this.places.get(expr);
+    if (places === undefined) return undefined;
+    let v = 0n;
+    for (const p of places) {
+      if (p.offset - this.lo + p.size > bytes.length) return undefined;
+      v |= littleEndian(bytes.subarray(p.offset - this.lo, p.offset - this.lo + p.size));
+    }
+    return v;
+  }
+
+  /** A char array's text up to its NUL. */
+  text(expr: string, bytes: Uint8Array): string | undefined {
+    const p = this.places.get(expr)?.[0];
+    if (p === undefined || p.offset - this.lo + p.size > bytes.length) return undefined;
+    const b = bytes.subarray(p.offset - this.lo, p.offset - this.lo + p.size);
+    const end = b.indexOf(0);
+    return new TextDecoder('utf-8').decode(b.subarray(0, end < 0 ? b.length : end));
+  }
+}
 
 export class TaskThreads implements HartRouter {
   private os: OsDescription | undefined;
@@ -54,6 +110,7 @@ export class TaskThreads implements HartRouter {
   configure(setting: 'auto' | 'none' | OsDescription): string | undefined {
     this.invalidate(0);
     this.slots.clear();
+    this.layout = undefined;
     if (setting === 'none') { this.os = undefined; return undefined; }
     if (setting !== 'auto') { this.os = setting; return setting.name; }
     const symbols = this.ctx.debugInfo.symbols;
@@ -139,7 +196,20 @@ export class TaskThreads implements HartRouter {
 
   private async read(os: OsDescription, harts: readonly HartState[]): Promise<Task[]> {
     const via = this.viaHart;
-    const addresses = await this.addresses(os, via);
+    const t = os.tasks;
+    const first = await this.evaluate('array' in t ? `(unsigned long)&${t.array}[0]` : `(unsigned long)(${t.list.first})`, via);
+    const layout = await this.layoutFor(os, first, via);
+    // Each task's bytes in one read; a field the layout does not cover is evaluated.
+    const bytes = new Map<bigint, Uint8Array>();
+    const field = async (expr: string, at: bigint): Promise<bigint> => {
+      let b = bytes.get(at);
+      if (b === undefined && layout.lo < layout.hi) {
+        b = (await this.ctx.machine().request({ type: 'readMemory', hart: via, address: at + BigInt(layout.lo), count: layout.hi - layout.lo, physical: false })).bytes;
+        bytes.set(at, b);
+      }
+      return (b === undefined ? undefined : layout.value(expr, b)) ?? this.evaluate(this.onTask(expr, at), via);
+    };
+    const addresses = await this.addresses(os, first, via, field);
     // Which task each hart runs, by its privilege mode.
     const onHart = new Map<bigint, number>();
     for (const h of harts) {
@@ -152,9 +222,10 @@ export class TaskThreads implements HartRouter {
     let nextSlot = Math.max(TASK_HART_BASE, ...this.slots.values()) + 1;
     const live = new Set<bigint>();
     for (const address of addresses) {
-      const id = Number(BigInt.asIntN(32, await this.evaluate(this.onTask(os.id, address), via)));
-      const state = await this.stateOf(os, address, via);
-      const name = await this.nameOf(os, address, via);
+      const id = Number(BigInt.asIntN(32, await field(os.id, address)));
+      const state = os.stateNames === undefined ? await this.enumState(os, address, via) : this.stateName(os, await field(os.state, address));
+      const b = bytes.get(address);
+      const name = (b === undefined ? undefined : layout.text(os.taskName, b)) ?? await this.nameOf(os, address, via);
       let slot = this.slots.get(address);
       if (slot === undefined) { slot = nextSlot++; this.slots.set(address, slot); }
       live.add(address);
@@ -165,28 +236,44 @@ export class TaskThreads implements HartRouter {
     return tasks;
   }
 
+  /** Where the description's fields lie in a task, learnt once on the first task (TaskLayout). */
+  private async layoutFor(os: OsDescription, sample: bigint, via: number): Promise<TaskLayout> {
+    if (this.layout === undefined) {
+      const l = new TaskLayout();
+      const on = (e: string) => this.onTask(e, sample);
+      const ev = (text: string) => this.evaluate(text, via);
+      await l.learn(os.id, sample, on, ev);
+      if (os.stateNames !== undefined) await l.learn(os.state, sample, on, ev);
+      await l.learn(os.taskName, sample, on, ev, true);
+      if ('list' in os.tasks) await l.learn(this.nextOf(os.tasks.list.member), sample, on, ev);
+      this.layout = l;
+    }
+    return this.layout;
+  }
+  private layout: TaskLayout | undefined;
+
+  private nextOf(member: string): string { return `$task->${member}.next`; }
+
   /** The tasks' addresses, in the OS's order, bounded and without cycles. */
-  private async addresses(os: OsDescription, via: number): Promise<bigint[]> {
+  private async addresses(os: OsDescription, first: bigint, via: number, field: (expr: string, at: bigint) => Promise<bigint>): Promise<bigint[]> {
     const out: bigint[] = [];
     const t = os.tasks;
     if ('array' in t) {
-      const count = Number(await this.evaluate(`sizeof(${t.array}) / sizeof(${t.array}[0])`, via));
-      const base = await this.evaluate(`(unsigned long)&${t.array}[0]`, via);
-      const size = await this.evaluate(`sizeof(${t.array}[0])`, via);
+      const count = Number(await this.evaluate(`sizeof ${t.array} / sizeof ${t.array}[0]`, via));
+      const size = await this.evaluate(`sizeof ${t.array}[0]`, via);
       for (let i = 0; i < Math.min(count, MAX_TASKS); i++) {
-        const address = base + BigInt(i) * size;
+        const address = first + BigInt(i) * size;
         if (t.present === undefined || await this.evaluate(this.onTask(t.present, address), via) !== 0n) out.push(address);
       }
       return out;
     }
-    const first = await this.evaluate(`(unsigned long)(${t.list.first})`, via);
     const offset = await this.evaluate(`(unsigned long)&${this.onTask(`$task->${t.list.member}`, first)} - 0x${first.toString(16)}`, via);
     const seen = new Set<bigint>();
     for (let at = first; !seen.has(at);) {
       if (out.length >= MAX_TASKS) { this.report(`${os.name} tasks: more than ${MAX_TASKS}; the list is cut there`); break; }
       seen.add(at);
       out.push(at);
-      const next = await this.evaluate(`(unsigned long)${this.onTask(`$task->${t.list.member}.next`, at)}`, via);
+      const next = BigInt.asUintN(this.ctx.xlen, await field(this.nextOf(t.list.member), at));
       if (next === 0n) { this.report(`${os.name} tasks: the list ends in a null link after pid at 0x${at.toString(16)}`); break; }
       at = BigInt.asUintN(this.ctx.xlen, next - offset);
       if (at !== first && seen.has(at)) { this.report(`${os.name} tasks: the list loops back to 0x${at.toString(16)} without reaching its start`); break; }
@@ -194,14 +281,14 @@ export class TaskThreads implements HartRouter {
     return out;
   }
 
-  private async stateOf(os: OsDescription, address: bigint, via: number): Promise<string> {
-    const text = this.onTask(os.state, address);
-    if (os.stateNames === undefined) {
-      // An enum: its enumerator, as the program names it.
-      const shown = await this.show(text, via);
-      return /^[A-Za-z_]\w*$/.test(shown) ? shown.toLowerCase() : `state ${shown}`;
-    }
-    const v = Number(BigInt.asUintN(32, await this.evaluate(text, via)));
+  /** An enum state: its enumerator, as the program names it. */
+  private async enumState(os: OsDescription, address: bigint, via: number): Promise<string> {
+    const shown = await this.show(this.onTask(os.state, address), via);
+    return /^[A-Za-z_]\w*$/.test(shown) ? shown.toLowerCase() : `state ${shown}`;
+  }
+
+  private stateName(os: OsDescription, value: bigint): string {
+    const v = Number(BigInt.asUintN(32, value));
     const hit = os.stateNames?.find((s) => ((v & (s.mask ?? 0xffffffff)) >>> 0) === s.value);
     return hit?.name ?? `state 0x${v.toString(16)}`;
   }
