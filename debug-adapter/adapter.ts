@@ -552,7 +552,10 @@ export class OsdevDebugSession extends DebugSession {
   }
 
   protected override async setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
-    await this.handle(response, async () => { response.body = { value: await this.scopes.setVariable(args.variablesReference, args.name, args.value) }; });
+    await this.handle(response, async () => {
+      response.body = { value: await this.scopes.setVariable(args.variablesReference, args.name, args.value) };
+      this.tasks.invalidate(this.currentHart);
+    });
   }
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
@@ -584,6 +587,7 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       response.body = await this.memory.write(args, this.currentHart);
       this.scopes.program.reset(); // C values read before the write are stale
+      this.tasks.invalidate(this.currentHart); // and the task list, which is read from memory
     });
   }
 

@@ -26,8 +26,8 @@ const LETTER: Record<string, string> = {
 test('Linux 6.1: the threads at a system call are the processes /proc lists, and dmesg is the kernel\'s log', { skip: linuxMissing(), timeout: 10 * 60_000 }, async () => {
   const dc = new DebugClient('node', ADAPTER, 'osdev');
   dc.defaultTimeout = 300_000;
-  let console = '';
-  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') console += e.body.output; });
+  let console = '', messages = '';
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') console += e.body.output; else messages += e.body.output; });
   try {
     await dc.start();
     const entry = dc.waitForEvent('stopped');
@@ -82,6 +82,15 @@ test('Linux 6.1: the threads at a system call are the processes /proc lists, and
     }
     assert.equal(log[0], printed.find((l) => l.startsWith('Linux version')), 'dmesg starts at the banner');
     assert.ok(log.includes('Run /sbin/init as init process'), `dmesg goes on to init (${log.length} lines)`);
+
+    // A corrupt list (init's link made to point at itself) ends where it loops, with a message, not a hang.
+    const link = BigInt((await dc.evaluateRequest({ expression: '(unsigned long)init_task.tasks.next', context: 'watch' })).body.result.split(' ')[0]);
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigUInt64LE(link);
+    await dc.customRequest('writeMemory', { memoryReference: `0x${link.toString(16)}`, data: bytes.toString('base64') });
+    const cut = (await dc.threadsRequest()).body.threads.filter((t) => t.name.startsWith('pid ')).map((t) => t.name.replace(/ \(.*$/, ''));
+    assert.deepEqual(cut, ['pid 0 swapper/0', 'pid 1 init']);
+    assert.match(messages, /Linux tasks: the list loops back to 0x[0-9a-f]+ without reaching its start/);
   } finally {
     await dc.stop().catch(() => undefined);
   }
