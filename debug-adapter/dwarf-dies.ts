@@ -223,6 +223,11 @@ export class Unit {
     if (this.tree === undefined) throw new DwarfError(`unit at 0x${h.offset.toString(16)} has no DIE`);
   }
 
+  /** A name the raw scans kept unresolved (a string, a .debug_str offset or a str_offsets index). */
+  private rawName(v: RawName): string | undefined {
+    return v.k === 'str' ? v.v : v.k === 'strx' ? this.stringAtIndex(v.index) : v.k === 'strp' ? this.info.stringAt('str', v.offset) : undefined;
+  }
+
   /** A reader at the unit DIE's first child, for the scans of its top level that build no DIEs; undefined when it has none. */
   private topLevel(): { h: UnitHeader; abbrevs: Map<number, AbbrevEntry>; r: DwarfReader } | undefined {
     const h = this.header;
@@ -246,8 +251,6 @@ export class Unit {
     if (top === undefined) return [];
     const { h, abbrevs, r } = top;
     const out: { key: string; offset: number; declaration: boolean }[] = [];
-    const nameOf = (v: RawName): string | undefined => (v.k === 'str' ? v.v : v.k === 'strx' ? this.stringAtIndex(v.index)
-      : v.k === 'strp' ? this.info.stringAt('str', v.offset) : undefined);
     let depth = 0;
     let inEnum = false;
     for (let count = 0; r.at < h.end && count < MAX_DIES_PER_UNIT; count++) {
@@ -274,7 +277,7 @@ export class Unit {
         } else this.skipValue(r, a.forms[i]);
       }
       if (prefix !== undefined && name !== undefined) {
-        const n = nameOf(name);
+        const n = this.rawName(name);
         if (n !== undefined) out.push({ key: `${prefix}${n}`, offset, declaration });
       }
       if (a.children) {
@@ -348,8 +351,7 @@ export class Unit {
     for (const f of found) {
       if (f.definition === declarations) continue;
       const raw = f.name ?? (f.spec === undefined ? undefined : names.get(f.spec));
-      const name = raw === undefined ? undefined : raw.k === 'str' ? raw.v : raw.k === 'strx' ? this.stringAtIndex(raw.index)
-        : raw.k === 'strp' ? this.info.stringAt('str', raw.offset) : undefined;
+      const name = raw === undefined ? undefined : this.rawName(raw);
       if (name !== undefined) out.push({ name, offset: f.offset });
     }
     return out;

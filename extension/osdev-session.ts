@@ -95,6 +95,13 @@ export class OsdevSessions implements vscode.Disposable {
     return this.live.at(-1);
   }
 
+  /** The active session, or undefined after telling the user a command needs one. */
+  requireActive(): vscode.DebugSession | undefined {
+    const session = this.active;
+    if (session === undefined) void vscode.window.showWarningMessage('OS Dev: start an OS Dev debug session first.');
+    return session;
+  }
+
   /** Whether `session` is the active one, by id: VS Code may hand out another wrapper object for the same session. */
   isActive(session: vscode.DebugSession): boolean {
     return this.active?.id === session.id;

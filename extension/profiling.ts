@@ -28,7 +28,7 @@ export class Profiling implements vscode.Disposable {
   }
 
   private async start(): Promise<void> {
-    const session = this.requireSession();
+    const session = this.sessions.requireActive();
     if (session === undefined) return;
     try {
       await osdevRequest(session, 'osdev/profile', { action: 'start' });
@@ -41,7 +41,7 @@ export class Profiling implements vscode.Disposable {
 
   /** The profile goes to the first workspace folder (else the extension's storage), named by the time it was taken. */
   private async stop(): Promise<vscode.Uri | undefined> {
-    const session = this.requireSession();
+    const session = this.sessions.requireActive();
     if (session === undefined) return undefined;
     try {
       const { profile, notes } = await osdevRequest(session, 'osdev/profile', { action: 'stop' });
@@ -60,12 +60,6 @@ export class Profiling implements vscode.Disposable {
       void vscode.window.showErrorMessage(`OS Dev profiling: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
-  }
-
-  private requireSession(): vscode.DebugSession | undefined {
-    const session = this.sessions.active;
-    if (session === undefined) void vscode.window.showWarningMessage('OS Dev: start an OS Dev debug session first.');
-    return session;
   }
 
   /** The context key lets the palette offer Start or Stop, whichever applies. */

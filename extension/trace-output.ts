@@ -33,7 +33,7 @@ export class TraceOutput implements vscode.Disposable {
   }
 
   private async start(file: string | undefined): Promise<void> {
-    const session = this.requireSession();
+    const session = this.sessions.requireActive();
     if (session === undefined) return;
     const devices = this.devices;
     if (!await this.send(session, { mmio: true, traps: true, ...(devices === undefined ? {} : { devices }), ...(file === undefined ? {} : { file }) })) return;
@@ -43,7 +43,7 @@ export class TraceOutput implements vscode.Disposable {
   }
 
   private async stop(): Promise<void> {
-    const session = this.requireSession();
+    const session = this.sessions.requireActive();
     if (session === undefined) return;
     if (!await this.send(session, { mmio: false, traps: false })) return;
     this.setTracing(false);
@@ -60,7 +60,7 @@ export class TraceOutput implements vscode.Disposable {
 
   /** Pick the devices to trace from the session's own list; none picked means all. */
   private async chooseDevices(): Promise<void> {
-    const session = this.requireSession();
+    const session = this.sessions.requireActive();
     if (session === undefined) return;
     const { devices } = await osdevRequest(session, 'osdev/devices', {});
     const chosen = new Set(this.devices ?? []);
@@ -83,12 +83,6 @@ export class TraceOutput implements vscode.Disposable {
       void vscode.window.showErrorMessage(`OS Dev trace: ${e instanceof Error ? e.message : String(e)}`);
       return false;
     }
-  }
-
-  private requireSession(): vscode.DebugSession | undefined {
-    const session = this.sessions.active;
-    if (session === undefined) void vscode.window.showWarningMessage('OS Dev: start an OS Dev debug session first.');
-    return session;
   }
 
   /** The context key lets the palette offer Start or Stop, whichever applies. */
