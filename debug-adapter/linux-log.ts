@@ -10,9 +10,13 @@
 /** Descriptor states (printk_ringbuffer.h, enum desc_state): only these hold a finished record. */
 const COMMITTED = 1n;
 const FINALIZED = 2n;
-/** Bigger rings than this are not a kernel's log (CONFIG_LOG_BUF_SHIFT is at most 25). */
-const MAX_DATA_BITS = 26;
-const MAX_COUNT_BITS = 22;
+/**
+ * Bigger rings than these are not a kernel's log, and would have the adapter read hundreds
+ * of MB on the guest's word: CONFIG_LOG_BUF_SHIFT is 12-25 (init/Kconfig), and the
+ * descriptor ring has 2^(shift - PRB_AVGBITS 5) entries (printk.c, _DEFINE_PRINTKRB).
+ */
+const MAX_DATA_BITS = 25;
+const MAX_COUNT_BITS = 20;
 
 const le = (b: Uint8Array, at: number, size: number): bigint => {
   let v = 0n;
