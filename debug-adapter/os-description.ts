@@ -21,9 +21,9 @@ export interface OsDescription {
   /** The C type of a task (`struct proc`, `struct task_struct`). */
   taskType: string;
   /**
-   * Where the tasks are: an array of them (`proc`; `present` says which slots hold one),
-   * or a ring through a `struct list_head`-like member (`first` task, the link `member`,
-   * as Linux's for_each_process walks init_task.tasks).
+   * Where the tasks are: an array of them (`proc`; `present`, non-zero for a slot that
+   * holds one: a member alone is read fastest), or a ring through a `struct list_head`-like
+   * member (`first` task, the link `member`, as Linux's for_each_process walks init_task.tasks).
    */
   tasks: { array: string; present?: string } | { list: { first: string; member: string } };
   id: string;
@@ -43,7 +43,7 @@ export const XV6: OsDescription = {
   name: 'xv6-riscv',
   detect: ['proc', 'cpus', 'swtch'],
   taskType: 'struct proc',
-  tasks: { array: 'proc', present: '$task->state != 0' },
+  tasks: { array: 'proc', present: '$task->state' }, // UNUSED is 0
   id: '$task->pid',
   taskName: '$task->name',
   state: '$task->state',

@@ -246,6 +246,7 @@ export class TaskThreads implements HartRouter {
       if (os.stateNames !== undefined) await l.learn(os.state, sample, on, ev);
       await l.learn(os.taskName, sample, on, ev, true);
       if ('list' in os.tasks) await l.learn(this.nextOf(os.tasks.list.member), sample, on, ev);
+      else if (os.tasks.present !== undefined) await l.learn(os.tasks.present, sample, on, ev);
       this.layout = l;
     }
     return this.layout;
@@ -263,7 +264,7 @@ export class TaskThreads implements HartRouter {
       const size = await this.evaluate(`sizeof ${t.array}[0]`, via);
       for (let i = 0; i < Math.min(count, MAX_TASKS); i++) {
         const address = first + BigInt(i) * size;
-        if (t.present === undefined || await this.evaluate(this.onTask(t.present, address), via) !== 0n) out.push(address);
+        if (t.present === undefined || await field(t.present, address) !== 0n) out.push(address);
       }
       return out;
     }
