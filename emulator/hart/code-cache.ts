@@ -10,8 +10,15 @@ export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
  * (`CodePage.lengths`) is left in the budget, so budgets are exact with or without blocks.
  */
 export const MAX_BLOCK = 64;
-/** Jumps into an untranslated slot before it is translated. */
-export const HOT = 16;
+/**
+ * Jumps into an untranslated slot before it is translated (Hart.hot; tests lower it). A block
+ * is a new JavaScript function: V8 parses it and runs it in its bytecode interpreter, slower
+ * than the interpreter loop, until it has run often enough to be optimized. Boot code runs
+ * most blocks a few hundred times, so translating early costs more than it saves: a Linux
+ * boot took 11 s of CPU at 16 and 3.3 s at 8000, while benchmark loops (millions of passes)
+ * run as fast as before. At most 65535 (heat's counters).
+ */
+export const HOT = 8000;
 
 /**
  * A translated block: runs from its first instruction, returns how many it executed
@@ -31,7 +38,7 @@ export class CodePage {
   /** Instructions in the block starting at each slot (a looping block's one pass). */
   readonly lengths = new Uint8Array(PAGE_SLOTS);
   /** Times each slot was entered by a jump while untranslated. */
-  readonly heat = new Uint8Array(PAGE_SLOTS);
+  readonly heat = new Uint16Array(PAGE_SLOTS);
   /** [start, end) slot range of each translated block, for invalidation. */
   private readonly ranges: number[] = [];
 

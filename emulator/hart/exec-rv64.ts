@@ -7,7 +7,7 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { BlockFn, CodePage, HOT } from './code-cache';
+import { BlockFn, CodePage } from './code-cache';
 import * as I64 from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
@@ -75,7 +75,7 @@ export function runRv64(h: Hart, budget: number): number {
     }
     if (entry) {
       let blk = blocks[slot];
-      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= HOT) {
+      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= h.hot) {
         blk = h.translator(h, page, slot);
         page.heat[slot] = 0;
       }
@@ -489,110 +489,6 @@ export function runRv64(h: Hart, budget: number): number {
       case Op.FENCE_I: {
         break;
       }
-      case Op.ECALL: {
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        h.trap(h.priv === Priv.U ? Cause.EcallFromU : h.priv === Priv.S ? Cause.EcallFromS : Cause.EcallFromM, false, 0, 0);
-        nLo = h.pcLo; nHi = h.pcHi;
-        break;
-      }
-      case Op.EBREAK: {
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        h.trap(Cause.Breakpoint, false, 0, 0); // QEMU 7.2 leaves tval 0 (Priv §3.1.16 allows either)
-        nLo = h.pcLo; nHi = h.pcHi;
-        break;
-      }
-      case Op.MRET: {
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.mret()) {
-          h.illegal(0x30200073);
-        }
-        nLo = h.pcLo; nHi = h.pcHi;
-        h.yieldLoop = true;
-        break;
-      }
-      case Op.SRET: {
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.sret()) {
-          h.illegal(0x10200073);
-        }
-        nLo = h.pcLo; nHi = h.pcHi;
-        h.yieldLoop = true;
-        break;
-      }
-      case Op.WFI: {
-        h.pcLo = nLo; h.pcHi = nHi;
-        if (!h.wfiInsn()) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(0x10500073);
-        }
-        nLo = h.pcLo; nHi = h.pcHi;
-        h.yieldLoop = true;
-        break;
-      }
-      case Op.SFENCE_VMA: {
-        h.pcLo = nLo; h.pcHi = nHi;
-        if (!h.sfenceVma()) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(0x12000073 | ((b >>> 1) << 20) | ((a >>> 1) << 15));
-        }
-        nLo = h.pcLo; nHi = h.pcHi;
-        h.yieldLoop = true;
-        break;
-      }
-      case Op.CSRRW: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 0, x[a], x[a + 1], (d >>> 1), true)) {
-          h.illegal(0x1073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
-      case Op.CSRRS: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 1, x[a], x[a + 1], (d >>> 1), (a >>> 1) !== 0)) {
-          h.illegal(0x2073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
-      case Op.CSRRC: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 2, x[a], x[a + 1], (d >>> 1), (a >>> 1) !== 0)) {
-          h.illegal(0x3073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
-      case Op.CSRRWI: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 0, (a >>> 1), 0, (d >>> 1), true)) {
-          h.illegal(0x5073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
-      case Op.CSRRSI: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 1, (a >>> 1), 0, (d >>> 1), (a >>> 1) !== 0)) {
-          h.illegal(0x6073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
-      case Op.CSRRCI: {
-        h.instret = base + n;
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        if (!h.csrOp(imm, 2, (a >>> 1), 0, (d >>> 1), (a >>> 1) !== 0)) {
-          h.illegal(0x7073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
-          nLo = h.pcLo; nHi = h.pcHi;
-        }
-        break;
-      }
       case Op.MUL: {
         I64.mul(x[a], x[a + 1], x[b], x[b + 1]);
         const t0 = o[0];
@@ -685,1234 +581,6 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = remu32(x[a], x[b]);
         x[d + 1] = t0 >> 31;
         x[d] = t0;
-        break;
-      }
-      case Op.LR_W: {
-        const t0 = h.loadReserved(x[a], x[a + 1], 4);
-        const t1 = h.ldHi;
-        if (h.excCause >= 0) break;
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.SC_W: {
-        const t0 = h.storeConditional(x[a], x[a + 1], 4, x[b], x[b + 1]);
-        if (h.excCause >= 0) break;
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.AMOSWAP_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOADD_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, (t3 + x[b]) | 0, 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOXOR_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, t3 ^ x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOAND_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, t3 & x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOOR_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, t3 | x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMIN_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, t3 < x[b] ? t3 : x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMAX_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, t3 > x[b] ? t3 : x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMINU_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, (t3 >>> 0) < (x[b] >>> 0) ? t3 : x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMAXU_W: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 4);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 4, t0, t1);
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 4, (t3 >>> 0) > (x[b] >>> 0) ? t3 : x[b], 0, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t3 >> 31;
-        x[d] = t3;
-        break;
-      }
-      case Op.LR_D: {
-        const t0 = h.loadReserved(x[a], x[a + 1], 8);
-        const t1 = h.ldHi;
-        if (h.excCause >= 0) break;
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.SC_D: {
-        const t0 = h.storeConditional(x[a], x[a + 1], 8, x[b], x[b + 1]);
-        if (h.excCause >= 0) break;
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.AMOSWAP_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        h.physWrite(t2, 8, x[b], x[b + 1], t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOADD_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = (t3 + x[b]) | 0;
-        const t6 = (t4 + x[b + 1] + ((t5 >>> 0) < (t3 >>> 0) ? 1 : 0)) | 0;
-        h.physWrite(t2, 8, t5, t6, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOXOR_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = t3 ^ x[b];
-        const t6 = t4 ^ x[b + 1];
-        h.physWrite(t2, 8, t5, t6, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOAND_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = t3 & x[b];
-        const t6 = t4 & x[b + 1];
-        h.physWrite(t2, 8, t5, t6, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOOR_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = t3 | x[b];
-        const t6 = t4 | x[b + 1];
-        h.physWrite(t2, 8, t5, t6, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMIN_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = I64.lt(t3, t4, x[b], x[b + 1]);
-        const t6 = t5 ? t3 : x[b];
-        const t7 = t5 ? t4 : x[b + 1];
-        h.physWrite(t2, 8, t6, t7, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMAX_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = I64.lt(x[b], x[b + 1], t3, t4);
-        const t6 = t5 ? t3 : x[b];
-        const t7 = t5 ? t4 : x[b + 1];
-        h.physWrite(t2, 8, t6, t7, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMINU_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = I64.ltu(t3, t4, x[b], x[b + 1]);
-        const t6 = t5 ? t3 : x[b];
-        const t7 = t5 ? t4 : x[b + 1];
-        h.physWrite(t2, 8, t6, t7, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.AMOMAXU_D: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        const t2 = h.amoPa(t0, t1, 8);
-        if (t2 < 0) break;
-        const t3 = h.physRead(t2, 8, t0, t1);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        const t5 = I64.ltu(x[b], x[b + 1], t3, t4);
-        const t6 = t5 ? t3 : x[b];
-        const t7 = t5 ? t4 : x[b + 1];
-        h.physWrite(t2, 8, t6, t7, t0, t1);
-        if (h.excCause >= 0) break;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.FLW: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = x[a];
-        const t1 = (t0 + imm) | 0;
-        const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load32(t1, t2);
-        if (h.excCause >= 0) break;
-        h.f[d] = t3; h.f[d + 1] = -1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSW: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = x[a];
-        const t1 = (t0 + imm) | 0;
-        const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store32(t1, t2, h.f[b]);
-        break;
-      }
-      case Op.FMADD_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 8, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FMSUB_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 9, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FNMSUB_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 10, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FNMADD_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 11, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FADD_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 0, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSUB_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 1, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FMUL_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 2, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FDIV_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 3, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSQRT_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithS(h, 4, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSGNJ_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
-        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
-        h.f[d] = (t0 & 0x7fffffff) | (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSGNJN_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
-        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
-        h.f[d] = (t0 & 0x7fffffff) | (~t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSGNJX_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
-        const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
-        h.f[d] = t0 ^ (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FMIN_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), false));
-        break;
-      }
-      case Op.FMAX_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), true));
-        break;
-      }
-      case Op.FEQ_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
-        break;
-      }
-      case Op.FLT_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
-        break;
-      }
-      case Op.FLE_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
-        break;
-      }
-      case Op.FCLASS_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, BigInt(SF.classify(SF.F32, FP.getS(h, a))));
-        break;
-      }
-      case Op.FCVT_W_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
-        break;
-      }
-      case Op.FCVT_WU_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
-        break;
-      }
-      case Op.FCVT_L_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, false, a, 64, true, t0));
-        break;
-      }
-      case Op.FCVT_LU_S: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, false, a, 64, false, t0));
-        break;
-      }
-      case Op.FCVT_S_W: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
-        break;
-      }
-      case Op.FCVT_S_WU: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
-        break;
-      }
-      case Op.FCVT_S_L: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, false, d, FP.getX(h, a, 64, true), t0);
-        break;
-      }
-      case Op.FCVT_S_LU: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, false, d, FP.getX(h, a, 64, false), t0);
-        break;
-      }
-      case Op.FMV_X_W: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a];
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.FMV_W_X: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        h.f[d] = x[a]; h.f[d + 1] = -1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FLD: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = x[a];
-        const t1 = (t0 + imm) | 0;
-        const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load64(t1, t2);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
-        h.f[d] = t3; h.f[d + 1] = t4; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSD: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = x[a];
-        const t1 = (t0 + imm) | 0;
-        const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store64(t1, t2, h.f[b], h.f[b + 1]);
-        break;
-      }
-      case Op.FMADD_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 8, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FMSUB_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 9, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FNMSUB_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 10, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FNMADD_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 11, d, a, b, ((imm >> 2) & 62), t0);
-        break;
-      }
-      case Op.FADD_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 0, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSUB_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 1, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FMUL_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 2, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FDIV_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 3, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSQRT_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        FP.arithD(h, 4, d, a, b, 0, t0);
-        break;
-      }
-      case Op.FSGNJ_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a];
-        const t1 = (h.f[a + 1] & 0x7fffffff) | (h.f[b + 1] & -0x80000000);
-        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSGNJN_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a];
-        const t1 = (h.f[a + 1] & 0x7fffffff) | (~h.f[b + 1] & -0x80000000);
-        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FSGNJX_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a];
-        const t1 = h.f[a + 1] ^ (h.f[b + 1] & -0x80000000);
-        h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
-        break;
-      }
-      case Op.FMIN_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), false));
-        break;
-      }
-      case Op.FMAX_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), true));
-        break;
-      }
-      case Op.FCVT_S_D: {
-        if ((h.mstatus & 24576) === 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), t0));
-        break;
-      }
-      case Op.FCVT_D_S: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), t0));
-        break;
-      }
-      case Op.FEQ_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
-        break;
-      }
-      case Op.FLT_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
-        break;
-      }
-      case Op.FLE_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
-        break;
-      }
-      case Op.FCLASS_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, BigInt(SF.classify(SF.F64, FP.getD(h, a))));
-        break;
-      }
-      case Op.FCVT_W_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
-        break;
-      }
-      case Op.FCVT_WU_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
-        break;
-      }
-      case Op.FCVT_L_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, true, a, 64, true, t0));
-        break;
-      }
-      case Op.FCVT_LU_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.setX(h, d, FP.toInt(h, true, a, 64, false, t0));
-        break;
-      }
-      case Op.FCVT_D_W: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
-        break;
-      }
-      case Op.FCVT_D_WU: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
-        break;
-      }
-      case Op.FCVT_D_L: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, true, d, FP.getX(h, a, 64, true), t0);
-        break;
-      }
-      case Op.FCVT_D_LU: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = FP.roundingMode(h, imm & 7);
-        if (t0 < 0) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        SF.sf.flags = 0;
-        FP.fromInt(h, true, d, FP.getX(h, a, 64, false), t0);
-        break;
-      }
-      case Op.FMV_X_D: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        const t0 = h.f[a];
-        x[d + 1] = h.f[a + 1];
-        x[d] = t0;
-        break;
-      }
-      case Op.FMV_D_X: {
-        if ((h.mstatus & 24576) === 0 || !h.hasD) {
-          h.pcLo = pcLo; h.pcHi = pcHi;
-          h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
-          nLo = h.pcLo; nHi = h.pcHi;
-          break;
-        }
-        h.f[d] = x[a]; h.f[d + 1] = x[a + 1]; h.mstatus |= 24576;
         break;
       }
       case Op.ADD_UW: {
@@ -2282,30 +950,9 @@ export function runRv64(h: Hart, budget: number): number {
         x[d] = t2;
         break;
       }
-      case Op.CBO_INVAL: {
-        h.cbo(0, x[a], x[a + 1], 0x200f | ((a >>> 1) << 15));
-        if (h.excCause >= 0) break;
-        break;
-      }
-      case Op.CBO_CLEAN: {
-        h.cbo(1, x[a], x[a + 1], 0x10200f | ((a >>> 1) << 15));
-        if (h.excCause >= 0) break;
-        break;
-      }
-      case Op.CBO_FLUSH: {
-        h.cbo(2, x[a], x[a + 1], 0x20200f | ((a >>> 1) << 15));
-        if (h.excCause >= 0) break;
-        break;
-      }
-      case Op.CBO_ZERO: {
-        h.cbo(4, x[a], x[a + 1], 0x40200f | ((a >>> 1) << 15));
-        if (h.excCause >= 0) break;
-        break;
-      }
-      default: { // Op.ILLEGAL and anything this XLEN lacks
-        h.pcLo = pcLo; h.pcHi = pcHi;
-        h.illegal(imm);
-        nLo = h.pcLo; nHi = h.pcHi;
+      default: { // out of line (runsOutOfLine)
+        coldRv64(h, x, op, d, a, b, imm, pcLo, pcHi, nLo, nHi, base, n);
+        nLo = NEXT[0]; nHi = NEXT[1];
         break;
       }
       // ---- end of generated cases ----
@@ -2327,4 +974,1379 @@ export function runRv64(h: Hart, budget: number): number {
   h.pcLo = pcLo; h.pcHi = pcHi;
   h.instret = base + n;
   return n;
+}
+
+/** The next pc of an out-of-line instruction: coldRv64's answer (two words, like int64.ts `out`). */
+const NEXT = new Int32Array(2);
+
+/**
+ * The instructions isa-semantics.ts `runsOutOfLine` names, out of the loop so that V8 meeting
+ * one for the first time recompiles this function, not the loop. A `break` leaves an
+ * instruction early, as in the loop; the next pc goes back in NEXT.
+ */
+function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: number, imm: number,
+  pcLo: number, pcHi: number, nLo: number, nHi: number, base: number, n: number): void {
+  switch (op) {
+    // ---- generated by `npm run gen:isa` from isa-semantics.ts (out of line): do not edit ----
+    case Op.ECALL: {
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.trap(h.priv === Priv.U ? Cause.EcallFromU : h.priv === Priv.S ? Cause.EcallFromS : Cause.EcallFromM, false, 0, 0);
+      nLo = h.pcLo; nHi = h.pcHi;
+      break;
+    }
+    case Op.EBREAK: {
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.trap(Cause.Breakpoint, false, 0, 0); // QEMU 7.2 leaves tval 0 (Priv §3.1.16 allows either)
+      nLo = h.pcLo; nHi = h.pcHi;
+      break;
+    }
+    case Op.MRET: {
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.mret()) {
+        h.illegal(0x30200073);
+      }
+      nLo = h.pcLo; nHi = h.pcHi;
+      h.yieldLoop = true;
+      break;
+    }
+    case Op.SRET: {
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.sret()) {
+        h.illegal(0x10200073);
+      }
+      nLo = h.pcLo; nHi = h.pcHi;
+      h.yieldLoop = true;
+      break;
+    }
+    case Op.WFI: {
+      h.pcLo = nLo; h.pcHi = nHi;
+      if (!h.wfiInsn()) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(0x10500073);
+      }
+      nLo = h.pcLo; nHi = h.pcHi;
+      h.yieldLoop = true;
+      break;
+    }
+    case Op.SFENCE_VMA: {
+      h.pcLo = nLo; h.pcHi = nHi;
+      if (!h.sfenceVma()) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(0x12000073 | ((b >>> 1) << 20) | ((a >>> 1) << 15));
+      }
+      nLo = h.pcLo; nHi = h.pcHi;
+      h.yieldLoop = true;
+      break;
+    }
+    case Op.CSRRW: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 0, x[a], x[a + 1], (d >>> 1), true)) {
+        h.illegal(0x1073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.CSRRS: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 1, x[a], x[a + 1], (d >>> 1), (a >>> 1) !== 0)) {
+        h.illegal(0x2073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.CSRRC: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 2, x[a], x[a + 1], (d >>> 1), (a >>> 1) !== 0)) {
+        h.illegal(0x3073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.CSRRWI: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 0, (a >>> 1), 0, (d >>> 1), true)) {
+        h.illegal(0x5073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.CSRRSI: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 1, (a >>> 1), 0, (d >>> 1), (a >>> 1) !== 0)) {
+        h.illegal(0x6073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.CSRRCI: {
+      h.instret = base + n;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      if (!h.csrOp(imm, 2, (a >>> 1), 0, (d >>> 1), (a >>> 1) !== 0)) {
+        h.illegal(0x7073 | (imm << 20) | ((a >>> 1) << 15) | ((d >>> 1) << 7));
+        nLo = h.pcLo; nHi = h.pcHi;
+      }
+      break;
+    }
+    case Op.LR_W: {
+      const t0 = h.loadReserved(x[a], x[a + 1], 4);
+      const t1 = h.ldHi;
+      if (h.excCause >= 0) break;
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.SC_W: {
+      const t0 = h.storeConditional(x[a], x[a + 1], 4, x[b], x[b + 1]);
+      if (h.excCause >= 0) break;
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.AMOSWAP_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOADD_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, (t3 + x[b]) | 0, 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOXOR_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, t3 ^ x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOAND_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, t3 & x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOOR_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, t3 | x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMIN_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, t3 < x[b] ? t3 : x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMAX_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, t3 > x[b] ? t3 : x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMINU_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, (t3 >>> 0) < (x[b] >>> 0) ? t3 : x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMAXU_W: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 4);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 4, t0, t1);
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 4, (t3 >>> 0) > (x[b] >>> 0) ? t3 : x[b], 0, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t3 >> 31;
+      x[d] = t3;
+      break;
+    }
+    case Op.LR_D: {
+      const t0 = h.loadReserved(x[a], x[a + 1], 8);
+      const t1 = h.ldHi;
+      if (h.excCause >= 0) break;
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.SC_D: {
+      const t0 = h.storeConditional(x[a], x[a + 1], 8, x[b], x[b + 1]);
+      if (h.excCause >= 0) break;
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.AMOSWAP_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      h.physWrite(t2, 8, x[b], x[b + 1], t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOADD_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = (t3 + x[b]) | 0;
+      const t6 = (t4 + x[b + 1] + ((t5 >>> 0) < (t3 >>> 0) ? 1 : 0)) | 0;
+      h.physWrite(t2, 8, t5, t6, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOXOR_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = t3 ^ x[b];
+      const t6 = t4 ^ x[b + 1];
+      h.physWrite(t2, 8, t5, t6, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOAND_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = t3 & x[b];
+      const t6 = t4 & x[b + 1];
+      h.physWrite(t2, 8, t5, t6, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOOR_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = t3 | x[b];
+      const t6 = t4 | x[b + 1];
+      h.physWrite(t2, 8, t5, t6, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMIN_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = I64.lt(t3, t4, x[b], x[b + 1]);
+      const t6 = t5 ? t3 : x[b];
+      const t7 = t5 ? t4 : x[b + 1];
+      h.physWrite(t2, 8, t6, t7, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMAX_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = I64.lt(x[b], x[b + 1], t3, t4);
+      const t6 = t5 ? t3 : x[b];
+      const t7 = t5 ? t4 : x[b + 1];
+      h.physWrite(t2, 8, t6, t7, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMINU_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = I64.ltu(t3, t4, x[b], x[b + 1]);
+      const t6 = t5 ? t3 : x[b];
+      const t7 = t5 ? t4 : x[b + 1];
+      h.physWrite(t2, 8, t6, t7, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.AMOMAXU_D: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      const t2 = h.amoPa(t0, t1, 8);
+      if (t2 < 0) break;
+      const t3 = h.physRead(t2, 8, t0, t1);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      const t5 = I64.ltu(x[b], x[b + 1], t3, t4);
+      const t6 = t5 ? t3 : x[b];
+      const t7 = t5 ? t4 : x[b + 1];
+      h.physWrite(t2, 8, t6, t7, t0, t1);
+      if (h.excCause >= 0) break;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.FLW: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = x[a];
+      const t1 = (t0 + imm) | 0;
+      const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
+      const t3 = h.load32(t1, t2);
+      if (h.excCause >= 0) break;
+      h.f[d] = t3; h.f[d + 1] = -1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSW: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = x[a];
+      const t1 = (t0 + imm) | 0;
+      const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
+      h.store32(t1, t2, h.f[b]);
+      break;
+    }
+    case Op.FMADD_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 8, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FMSUB_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 9, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FNMSUB_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 10, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FNMADD_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 11, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FADD_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 0, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSUB_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 1, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FMUL_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 2, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FDIV_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 3, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSQRT_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithS(h, 4, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSGNJ_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+      const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+      h.f[d] = (t0 & 0x7fffffff) | (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSGNJN_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+      const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+      h.f[d] = (t0 & 0x7fffffff) | (~t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSGNJX_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a + 1] === -1 ? h.f[a] : 0x7fc00000;
+      const t1 = h.f[b + 1] === -1 ? h.f[b] : 0x7fc00000;
+      h.f[d] = t0 ^ (t1 & -0x80000000); h.f[d + 1] = -1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FMIN_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), false));
+      break;
+    }
+    case Op.FMAX_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), true));
+      break;
+    }
+    case Op.FEQ_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
+      break;
+    }
+    case Op.FLT_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
+      break;
+    }
+    case Op.FLE_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
+      break;
+    }
+    case Op.FCLASS_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, BigInt(SF.classify(SF.F32, FP.getS(h, a))));
+      break;
+    }
+    case Op.FCVT_W_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
+      break;
+    }
+    case Op.FCVT_WU_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
+      break;
+    }
+    case Op.FCVT_L_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, false, a, 64, true, t0));
+      break;
+    }
+    case Op.FCVT_LU_S: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, false, a, 64, false, t0));
+      break;
+    }
+    case Op.FCVT_S_W: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
+      break;
+    }
+    case Op.FCVT_S_WU: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
+      break;
+    }
+    case Op.FCVT_S_L: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, false, d, FP.getX(h, a, 64, true), t0);
+      break;
+    }
+    case Op.FCVT_S_LU: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, false, d, FP.getX(h, a, 64, false), t0);
+      break;
+    }
+    case Op.FMV_X_W: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a];
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.FMV_W_X: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      h.f[d] = x[a]; h.f[d + 1] = -1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FLD: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = x[a];
+      const t1 = (t0 + imm) | 0;
+      const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
+      const t3 = h.load64(t1, t2);
+      const t4 = h.ldHi;
+      if (h.excCause >= 0) break;
+      h.f[d] = t3; h.f[d + 1] = t4; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSD: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = x[a];
+      const t1 = (t0 + imm) | 0;
+      const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
+      h.store64(t1, t2, h.f[b], h.f[b + 1]);
+      break;
+    }
+    case Op.FMADD_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 8, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FMSUB_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 9, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FNMSUB_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 10, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FNMADD_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 11, d, a, b, ((imm >> 2) & 62), t0);
+      break;
+    }
+    case Op.FADD_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 0, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSUB_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 1, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FMUL_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 2, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FDIV_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 3, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSQRT_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      FP.arithD(h, 4, d, a, b, 0, t0);
+      break;
+    }
+    case Op.FSGNJ_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a];
+      const t1 = (h.f[a + 1] & 0x7fffffff) | (h.f[b + 1] & -0x80000000);
+      h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSGNJN_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a];
+      const t1 = (h.f[a + 1] & 0x7fffffff) | (~h.f[b + 1] & -0x80000000);
+      h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FSGNJX_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a];
+      const t1 = h.f[a + 1] ^ (h.f[b + 1] & -0x80000000);
+      h.f[d] = t0; h.f[d + 1] = t1; h.mstatus |= 24576;
+      break;
+    }
+    case Op.FMIN_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), false));
+      break;
+    }
+    case Op.FMAX_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), true));
+      break;
+    }
+    case Op.FCVT_S_D: {
+      if ((h.mstatus & 24576) === 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), t0));
+      break;
+    }
+    case Op.FCVT_D_S: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), t0));
+      break;
+    }
+    case Op.FEQ_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
+      break;
+    }
+    case Op.FLT_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
+      break;
+    }
+    case Op.FLE_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
+      break;
+    }
+    case Op.FCLASS_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, BigInt(SF.classify(SF.F64, FP.getD(h, a))));
+      break;
+    }
+    case Op.FCVT_W_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
+      break;
+    }
+    case Op.FCVT_WU_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
+      break;
+    }
+    case Op.FCVT_L_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, true, a, 64, true, t0));
+      break;
+    }
+    case Op.FCVT_LU_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.setX(h, d, FP.toInt(h, true, a, 64, false, t0));
+      break;
+    }
+    case Op.FCVT_D_W: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
+      break;
+    }
+    case Op.FCVT_D_WU: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
+      break;
+    }
+    case Op.FCVT_D_L: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, true, d, FP.getX(h, a, 64, true), t0);
+      break;
+    }
+    case Op.FCVT_D_LU: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = FP.roundingMode(h, imm & 7);
+      if (t0 < 0) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      SF.sf.flags = 0;
+      FP.fromInt(h, true, d, FP.getX(h, a, 64, false), t0);
+      break;
+    }
+    case Op.FMV_X_D: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      const t0 = h.f[a];
+      x[d + 1] = h.f[a + 1];
+      x[d] = t0;
+      break;
+    }
+    case Op.FMV_D_X: {
+      if ((h.mstatus & 24576) === 0 || !h.hasD) {
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        h.illegal(h.insnBitsAt(h.pcLo, h.pcHi));
+        nLo = h.pcLo; nHi = h.pcHi;
+        break;
+      }
+      h.f[d] = x[a]; h.f[d + 1] = x[a + 1]; h.mstatus |= 24576;
+      break;
+    }
+    case Op.CBO_INVAL: {
+      h.cbo(0, x[a], x[a + 1], 0x200f | ((a >>> 1) << 15));
+      if (h.excCause >= 0) break;
+      break;
+    }
+    case Op.CBO_CLEAN: {
+      h.cbo(1, x[a], x[a + 1], 0x10200f | ((a >>> 1) << 15));
+      if (h.excCause >= 0) break;
+      break;
+    }
+    case Op.CBO_FLUSH: {
+      h.cbo(2, x[a], x[a + 1], 0x20200f | ((a >>> 1) << 15));
+      if (h.excCause >= 0) break;
+      break;
+    }
+    case Op.CBO_ZERO: {
+      h.cbo(4, x[a], x[a + 1], 0x40200f | ((a >>> 1) << 15));
+      if (h.excCause >= 0) break;
+      break;
+    }
+    default: { // Op.ILLEGAL and anything this XLEN lacks
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.illegal(imm);
+      nLo = h.pcLo; nHi = h.pcHi;
+      break;
+    }
+    // ---- end of generated out-of-line cases ----
+  }
+  NEXT[0] = nLo; NEXT[1] = nHi;
 }

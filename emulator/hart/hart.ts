@@ -5,7 +5,7 @@
  * The instruction loop lives in exec-rv64.ts and exec-rv32.ts; both call into this
  * class only off the ALU path (memory, CSRs, traps).
  */
-import { BlockFn, CodePage } from './code-cache';
+import { BlockFn, CodePage, HOT } from './code-cache';
 import { CSR_AT } from './csr-table';
 import { out } from './int64';
 import { HartTraps } from './traps';
@@ -15,6 +15,8 @@ export type { HartHost, HartState } from './state';
 export class Hart extends HartTraps {
   /** The block translator for this XLEN, or null to interpret everything (tracing, tests of the interpreter). */
   translator: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null = null;
+  /** Entries into a slot before its block is translated (code-cache.ts HOT). */
+  hot = HOT;
 
   /**
    * Execute a CSR instruction (Zicsr). Returns false when it is illegal. `write` is

@@ -133,6 +133,7 @@ for (const xlen of [64, 32] as const) {
 
   test(`rv${xlen}: an execute trigger armed in a hot translated loop stops it`, () => {
     const { m, h } = machine(xlen, [addi(A0, A0, 1), bne(A0, A1, -4), SPIN]);
+    m.setTranslation(true, 16);
     setReg(h, A1, 1_000_000);
     run(m, 5000);
     const page = h.fetchPage(CODE | 0, 0);

@@ -10,6 +10,7 @@ import { Hart, HartHost, HartState } from '../hart/hart';
 import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock32, translateBlock64 } from '../hart/blocks';
+import { HOT } from '../hart/code-cache';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
 import { Plic } from '../devices/plic';
@@ -274,9 +275,15 @@ export class Machine {
     this.dram.dmaWatch = on;
   }
 
-  /** Switch the block translator on or off (it is off while tracing instructions one by one). */
-  setTranslation(on: boolean): void {
-    for (const h of this.harts) h.translator = on ? (this.desc.xlen === 64 ? translateBlock64 : translateBlock32) : null;
+  /**
+   * Switch the block translator on or off (it is off while tracing instructions one by one);
+   * `hot`: entries into a slot before it is translated (tests of the translator lower it).
+   */
+  setTranslation(on: boolean, hot = HOT): void {
+    for (const h of this.harts) {
+      h.translator = on ? (this.desc.xlen === 64 ? translateBlock64 : translateBlock32) : null;
+      h.hot = hot;
+    }
   }
 
   /** Start sampling every hart after each `rate` of its instructions (a running profile starts again). */
