@@ -30,6 +30,8 @@ export interface RunOptions {
   dumpDtb?: string;
   trace: TraceKind[];
   clock: 'icount' | 'realtime';
+  /** How guest code runs: the interpreter only, or with hot blocks translated to JavaScript (default). Same instructions retired either way. */
+  engine: 'interp' | 'js';
   /** Guest instructions per second of guest time. */
   rate: number;
   /** Print instructions retired and host time to stderr at exit. */
@@ -113,6 +115,8 @@ run options:
   --clock icount|realtime guest time from instructions (default, reproducible) or the host clock
   --rate N              guest instructions per second of guest time (default 100000000)
   --stats               at exit, print instructions retired and host time to stderr
+  --engine interp|js    run guest code interpreted only, or with hot blocks translated to
+                        JavaScript (default); both retire the same instructions (for bug reports)
   --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]
                         a virtio-blk disk (repeatable). overlay (default): guest writes stay in
                         memory, PATH is never written; writeback: writes reach PATH, FLUSH is
@@ -174,7 +178,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] === 'dap') return parseDap(argv.slice(1));
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
-    command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', rate: 100_000_000, stats: false,
+    command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', engine: 'js', rate: 100_000_000, stats: false,
     drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false, symbols: [],
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */
@@ -186,7 +190,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
-      '--dump-dtb', '--trace', '--clock', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb',
+      '--dump-dtb', '--trace', '--clock', '--engine', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb',
       '--profile', '--profile-rate', '--coverage', '--symbols',
       '--screenshot', '--screenshot-at'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
@@ -311,6 +315,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.gdb = hp;
         break;
       }
+      case '--engine': if (value !== 'interp' && value !== 'js') return { ok: false, error: `--engine takes interp or js, got '${value}'` }; o.engine = value; break;
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };
