@@ -152,7 +152,7 @@ export class Machine {
     for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions));
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
-    this.watchpoints.onDmaHit = () => { const h = this.harts[this.cursor] as Hart | undefined; if (h !== undefined) h.yieldLoop = true; };
+    this.watchpoints.onDmaHit = () => this.yieldRunning();
 
     const line = (irq: number | undefined) => irq === undefined ? () => undefined : (l: boolean) => this.plic.setLevel(irq, l);
     // Every device type builds its instances where the board layout says (virt's, or a
@@ -165,7 +165,8 @@ export class Machine {
       harts: this.harts, ram: this.dram,
       line,
       consoleOut: (b) => this.backends.consoleOut(b),
-      power: (e) => { this.power = { kind: 'power', event: e }; },
+      // The machine stops right after the store that asked (as QEMU), not at the end of the chunk.
+      power: (e) => { this.power = { kind: 'power', event: e }; this.yieldRunning(); },
       log: (line) => this.backends.log?.(line),
       ticks: () => this.ticks(this.clock),
       setTicks: (t) => { this.clock = this.clockForTicks(t); },
@@ -273,6 +274,12 @@ export class Machine {
     const on = this.watchpoints.empty ? null : this.watchpoints;
     for (const h of this.harts) { h.watch = on; h.flushTlb(); }
     this.dram.dmaWatch = on;
+  }
+
+  /** Make the hart running now leave its loop after the current instruction (a device's access asked to stop). */
+  private yieldRunning(): void {
+    const h = this.harts[this.cursor] as Hart | undefined;
+    if (h !== undefined) h.yieldLoop = true;
   }
 
   /**
