@@ -31,6 +31,8 @@ const ENTRIES = {
 const WEB_ENTRIES = {
   extension: { import: './out/extension/web/main.js', library: { type: 'commonjs' } },
   'machine-worker': './out/emulator/hosts/web-worker.js',
+  // The device-tree language server's browser form, started by extension/web/lsp-client.ts.
+  'dts-server': './out/extension/lsp/web-server.js',
 };
 
 /** Bundles run directly by `node`, so they start with a shebang and are executable. */

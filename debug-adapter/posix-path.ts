@@ -46,11 +46,13 @@ export function resolve(...parts: string[]): string {
 }
 
 export function dirname(p: string): string {
-  const trimmed = p.length > 1 ? p.replace(/\/+$/, '') : p;
-  const i = trimmed.lastIndexOf('/');
-  if (i < 0) return '.';
-  if (i === 0) return '/';
-  return trimmed.slice(0, i).replace(/\/+$/, '') || '/';
+  if (p === '') return '.';
+  // Trailing slashes are not a name; the name is what follows the last slash before them.
+  let end = p.length;
+  while (end > 1 && p[end - 1] === '/') end--;
+  const slash = p.lastIndexOf('/', end - 1);
+  if (slash < 0) return '.';
+  return slash === 0 ? '/' : p.slice(0, slash);
 }
 
 export function basename(p: string): string {

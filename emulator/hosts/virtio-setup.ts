@@ -2,8 +2,7 @@
  * Virtio devices from host options, shared by the CLI and the debugger's machine
  * worker: the device list in the order QEMU fills slots, and the disk images opened.
  */
-import { DriveOption, NetOption } from '../backends';
-import { VirtioDeviceDescription } from '../machine/description';
+import { DriveOption } from '../backends';
 import { OpenDrive, openDrive } from './drives';
 import { lockImage } from './image-lock';
 
