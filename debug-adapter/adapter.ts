@@ -8,19 +8,19 @@
  * Never imports vscode: the extension runs this class inline, the CLI and tests run it
  * over stdio or TCP (main.ts).
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import {
   DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
-import { findWorkerScript, MachineClient } from './machine-client';
+import { MachineClient } from './machine-client';
+import type { AdapterHost } from './adapter-host';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { CustomEvents } from './custom-requests';
 import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
-import { NODE_FILES } from './node-files';
 import { BreakpointRegistry, EXCEPTION_FILTERS } from './breakpoints';
 import { CallStacks } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
@@ -87,7 +87,7 @@ export class OsdevDebugSession extends DebugSession {
   private readonly custom = new CustomRequests(() => this.state.machine(), () => this.state.debugInfo, {
     profileSources: (harts) => this.tasks.profileSources(harts),
     profileNames: (harts) => this.tasks.profileNames(harts),
-  });
+  }, (file) => this.host.openTraceFile(file));
   /** A C expression's value as a number on `hart`'s top frame: conditions, log points, data breakpoints, the console. */
   private readonly evaluate = (text: string, hart: number): Promise<bigint> => this.scopes.program.evaluateScalar(text, hart);
   private readonly breakpoints: BreakpointRegistry;
@@ -98,10 +98,14 @@ export class OsdevDebugSession extends DebugSession {
   private readonly memory: MemoryAccess;
   private readonly tasks: TaskThreads;
 
-  /** `files`: how the program, firmware, initrd, `symbols` and sources are read (Node's, unless a host hands in its own). */
-  constructor(private readonly files: FileAccessor = NODE_FILES) {
+  /** How the program, firmware, initrd, `symbols` and sources are read (the host's). */
+  private readonly files: FileAccessor;
+
+  /** `host`: files, the machine worker, the working folder (node-host.ts's NODE_HOST in Node). */
+  constructor(private readonly host: AdapterHost) {
     super();
-    this.state = new SessionState(DebugInfo.empty(files));
+    this.files = host.files;
+    this.state = new SessionState(DebugInfo.empty(host.files));
     this.breakpoints = new BreakpointRegistry(this.state, this.evaluate);
     this.stacks = new CallStacks(this.state);
     this.scopes = new Scopes(this.state, this.stacks, this.evaluate, new ProgramState(this.state, this.stacks));
@@ -210,8 +214,9 @@ export class OsdevDebugSession extends DebugSession {
     this.sendResponse(response);
     // Start the worker now: its thread and modules load while the client sends launch and
     // the ELF and DWARF are read here (about half of F5 -> paused otherwise).
-    const script = findWorkerScript();
-    if (script !== undefined && this.warm === null && this.state.client === null && !this.gone) this.warm = new MachineClient(script, (e) => this.onMachineEvent(e));
+    if (this.warm !== null || this.state.client !== null || this.gone) return;
+    const worker = this.host.startMachine();
+    if (typeof worker !== 'string') this.warm = new MachineClient(worker, (e) => this.onMachineEvent(e));
   }
 
   /** A worker started at initialize, else a new one. */
@@ -220,9 +225,9 @@ export class OsdevDebugSession extends DebugSession {
     const warm = this.warm;
     this.warm = null;
     if (warm !== null) return warm;
-    const script = findWorkerScript();
-    if (script === undefined) throw new RequestError('the machine worker script (machine-worker.js) is missing from this installation');
-    return new MachineClient(script, (e) => this.onMachineEvent(e));
+    const worker = this.host.startMachine();
+    if (typeof worker === 'string') throw new RequestError(worker);
+    return new MachineClient(worker, (e) => this.onMachineEvent(e));
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
@@ -231,7 +236,7 @@ export class OsdevDebugSession extends DebugSession {
       if (!checked.ok) throw new RequestError(checked.error);
       for (const line of unknownAttributes(args)) this.output('console', `${line}\n`);
       const c = checked.value;
-      const at = (p: string) => path.resolve(c.cwd ?? process.cwd(), p);
+      const at = (p: string) => path.resolve(c.cwd ?? this.host.cwd(), p);
       const kernel = await readImage(this.files, at(c.program), 'program');
       const elf = elfOf(kernel);
       const bios = c.bios === undefined ? defaultBios(kernel.bytes) : c.bios === 'none' || c.bios === 'builtin' ? c.bios : await readImage(this.files, at(c.bios), 'bios');
@@ -252,7 +257,7 @@ export class OsdevDebugSession extends DebugSession {
       if (os !== undefined) this.output('console', `${os}: its tasks are shown as threads at each stop ("os" in launch.json: "none" to show harts only)\n`);
       this.config = c;
       this.state.client = this.takeWarmWorker();
-      const booted = await this.state.client.request({ type: 'launch', params: workerLaunchParams(c, kernel, bios, initrd, this.state.xlen) });
+      const booted = await this.state.client.request({ type: 'launch', params: workerLaunchParams(c, kernel, bios, initrd, this.state.xlen, this.host.cwd()) });
       this.config = { ...c, harts: booted.harts }; // a machine file decides how many harts there are
       this.sendEvent(new InitializedEvent());
       await this.configured;
@@ -599,8 +604,8 @@ export class OsdevDebugSession extends DebugSession {
 }
 
 /** The worker's launch: images read, paths resolved against `cwd`. */
-function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 'builtin' | ImageBytes, initrd: ImageBytes | undefined, xlen: 32 | 64): LaunchParams {
-  const cwd = c.cwd ?? process.cwd();
+function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 'builtin' | ImageBytes, initrd: ImageBytes | undefined, xlen: 32 | 64, hostCwd: string): LaunchParams {
+  const cwd = c.cwd ?? hostCwd;
   const at = (p: string) => path.resolve(cwd, p);
   return {
     kernel, bios, initrd, xlen, ...(c.isa !== undefined ? { isa: c.isa } : {}), harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled',

@@ -6,7 +6,7 @@
  * user sees it (a false condition, an unmet hit count or a logpoint runs on), in words.
  * A new kind of breakpoint goes here.
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import { Breakpoint } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, TrapFilter } from '../emulator';

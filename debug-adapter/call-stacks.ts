@@ -3,7 +3,7 @@
  * origin when a stack ends in a trap vector, and the frames DAP shows. Frame ids encode
  * the hart and the depth, so scopes and evaluate know both from a frame id.
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import { Source, StackFrame } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { CAUSE_NAMES, CSR, INTERRUPT_NAMES, PRIV_LETTER } from '../emulator';

@@ -4,10 +4,11 @@
  * is an error naming it. The trace file, when asked for, is appended here: the adapter
  * is the side that may touch the user's files.
  */
-import * as fs from 'node:fs';
 import { MachineRequests } from './session-context';
 import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
+import type { TraceFile } from './adapter-host';
+import { encodeBase64 } from './base64';
 import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
 import type { HartState, TaskSource } from '../emulator';
 
@@ -30,12 +31,14 @@ function str(args: Record<string, unknown>, name: string): string {
 }
 
 export class CustomRequests {
-  /** File descriptor of the trace file, while tracing to one. */
-  private traceFd: number | null = null;
+  /** The trace file, while tracing to one. */
+  private traceFile: TraceFile | null = null;
 
   constructor(private readonly machine: () => MachineRequests, private readonly debugInfo: () => DebugInfo,
     /** The guest's tasks, when an OS description applies (task-threads.ts): profiles name them. */
-    private readonly tasks?: ProfileTasks) {}
+    private readonly tasks?: ProfileTasks,
+    /** How a trace file is opened (the host's: adapter-host.ts). */
+    private readonly openTraceFile: (file: string) => TraceFile = () => { throw new Error('this host writes no files'); }) {}
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
@@ -76,7 +79,7 @@ export class CustomRequests {
         const mmio = args.mmio === true, traps = args.traps === true;
         this.closeTraceFile();
         if ((mmio || traps) && typeof args.file === 'string' && args.file !== '') {
-          try { this.traceFd = fs.openSync(args.file, 'a'); } catch (e) { throw new CustomRequestError(`cannot write the trace to '${args.file}': ${(e as Error).message}`); }
+          try { this.traceFile = this.openTraceFile(args.file); } catch (e) { throw new CustomRequestError(`cannot write the trace to '${args.file}': ${(e as Error).message}`); }
         }
         await m.request({ type: 'trace', mmio, traps, devices: devices as string[] });
         return {};
@@ -132,17 +135,16 @@ export class CustomRequests {
 
   /** Trace lines from the machine: to the file too, when one was asked for. */
   traceLines(lines: string[]): void {
-    if (this.traceFd === null) return;
-    try { fs.writeSync(this.traceFd, lines.join('\n') + '\n'); } catch { this.closeTraceFile(); }
+    this.traceFile?.append(lines.join('\n') + '\n');
   }
 
   closeTraceFile(): void {
-    if (this.traceFd !== null) { try { fs.closeSync(this.traceFd); } catch { /* already gone */ } }
-    this.traceFd = null;
+    this.traceFile?.close();
+    this.traceFile = null;
   }
 }
 
-const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const b64 = encodeBase64;
 
 /** The worker's screen frame for a DAP response: bytes as base64. */
 export function frameJson(f: ScreenFrame): ScreenFrameJson {

@@ -7,7 +7,7 @@
  * session's parts ask this service, never the readers below it: .debug_info's variables
  * and types (issue 14) belong here too.
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import { ElfImage, hasElfMagic, ImageBytes, parseElf } from '../emulator';
 import { FileAccessor, readImage } from './file-accessor';
 import { SymbolTable } from './symbols';

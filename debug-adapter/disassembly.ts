@@ -4,7 +4,7 @@
  * and source line from the debug-info service. Memory that cannot be read or decoded is
  * '??' rows, never an error.
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import { Source } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { disassembleAt, instructionLength } from './disasm';

@@ -10,6 +10,7 @@
  */
 import { ElfImage } from '../emulator';
 import { DW_FORM, DwarfError, DwarfReader, sectionBytes } from './dwarf-reader';
+import { nextTurn } from './next-turn';
 
 /** Tags this reader and its users name (DWARF 5 §7.5.4, table 7.3). */
 export const DW_TAG = {
@@ -708,8 +709,8 @@ export class DwarfInfo {
    * A request that needs it sooner finishes it at once (globalVariables).
    */
   indexInBackground(): void {
-    if (this.indexed < this.units.length) setImmediate(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
-    else if (this.typesIndexed < this.units.length) setImmediate(() => { this.indexTypes(this.typesIndexed + 16); this.indexInBackground(); });
+    if (this.indexed < this.units.length) nextTurn(() => { this.indexUnits(this.indexed + 16); this.indexInBackground(); });
+    else if (this.typesIndexed < this.units.length) nextTurn(() => { this.indexTypes(this.typesIndexed + 16); this.indexInBackground(); });
   }
 
   private indexUnits(upTo: number): void {

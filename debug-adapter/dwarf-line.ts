@@ -4,7 +4,7 @@
  * frames (pc → file and line). Input is untrusted: every read is bounds-checked, a
  * broken unit ends the parse with a warning and keeps the units read before it.
  */
-import * as path from 'node:path';
+import * as path from './posix-path';
 import { ElfImage } from '../emulator';
 import { DwarfError, DwarfReader, readForm, sectionBytes } from './dwarf-reader';
 import { compilationDirs } from './dwarf-info';

@@ -1,41 +1,21 @@
 /**
  * The debug adapter's handle on the machine worker: typed requests (one promise per
  * request, answered in order by the worker) and typed events back. The messages are
- * defined once in emulator/machine/debug-protocol.ts.
+ * defined once in emulator/machine/debug-protocol.ts. The worker itself is the host's
+ * (adapter-host.ts): a Node worker thread (node-host.ts) or a browser's Web Worker.
  */
-import { Worker } from 'node:worker_threads';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import {
-  WorkerEvent, WorkerMessage, WorkerRequestBody, WorkerResults,
-} from '../emulator';
-
-/**
- * Where the worker script is: beside the bundle (dist/machine-worker.js, for the
- * extension, dist/cli.js and dist/debug-adapter.js) or in the tsc output
- * (out/emulator/hosts/worker.js, seen from out/debug-adapter/).
- */
-export function findWorkerScript(): string | undefined {
-  const candidates = [
-    path.join(__dirname, 'machine-worker.js'),
-    path.join(__dirname, '..', 'emulator', 'hosts', 'worker.js'),
-  ];
-  return candidates.find((p) => fs.existsSync(p));
-}
+import { WorkerEvent, WorkerMessage, WorkerRequestBody, WorkerResults } from '../emulator';
+import type { MachineTransport } from './adapter-host';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export class MachineClient {
-  private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  constructor(script: string, private readonly onEvent: (e: WorkerEvent) => void) {
-    this.worker = new Worker(script);
-    this.worker.on('message', (m: WorkerMessage) => this.receive(m));
-    this.worker.on('error', (e) => this.fail(`machine worker failed: ${e.message}`));
-    this.worker.on('exit', (code) => this.fail(`machine worker exited (code ${code})`));
+  constructor(private readonly worker: MachineTransport, private readonly onEvent: (e: WorkerEvent) => void) {
+    worker.listen((m) => this.receive(m), (why) => this.fail(why));
   }
 
   request<K extends WorkerRequestBody['type']>(body: Extract<WorkerRequestBody, { type: K }>): Promise<WorkerResults[K]> {
@@ -43,7 +23,7 @@ export class MachineClient {
     const id = this.nextId++;
     return new Promise<WorkerResults[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...body, id });
+      this.worker.post({ ...body, id });
     });
   }
 

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { OsdevDebugSession } from './adapter';
+import { NODE_HOST } from './node-host';
 import { DapFrameReader } from './dap-framing';
 import { profileWriterMain } from './profile-main';
 
@@ -67,7 +68,7 @@ export function serveDap(mode: DapMode): Promise<void> {
     process.channel.unref();
   }
   if (mode.kind === 'stdio') {
-    const session = new OsdevDebugSession();
+    const session = new OsdevDebugSession(NODE_HOST);
     process.on('SIGTERM', () => session.shutdown());
     connect(session, process.stdin, process.stdout, 'stdin', () => process.stdin.destroy());
     return Promise.resolve();
@@ -77,7 +78,7 @@ export function serveDap(mode: DapMode): Promise<void> {
       // Each response is one small write: without this, Nagle's algorithm holds it back (2-22 ms a step).
       socket.setNoDelay(true);
       socket.on('error', () => undefined); // a reset connection closes; 'close' ends the session
-      const session = new OsdevDebugSession();
+      const session = new OsdevDebugSession(NODE_HOST);
       session.setRunAsServer(true);
       connect(session, socket, socket, `client ${socket.remotePort ?? '?'}`, () => socket.destroy());
     });

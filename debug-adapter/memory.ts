@@ -7,6 +7,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { MAX_MEMORY_TRANSFER } from '../emulator';
 import { parseAddress, RequestError, SessionContext } from './session-context';
+import { decodeBase64Checked, encodeBase64 } from './base64';
 
 export class MemoryAccess {
   constructor(private readonly ctx: SessionContext) {}
@@ -19,7 +20,7 @@ export class MemoryAccess {
     const ref = parseMemoryReference(args.memoryReference);
     const address = BigInt.asUintN(ref.physical ? 64 : this.ctx.xlen, ref.address + memoryOffset(args.offset, 'readMemory'));
     const r = await this.ctx.machine().request({ type: 'readMemory', hart, address, count: args.count, physical: ref.physical });
-    return { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: Buffer.from(r.bytes).toString('base64'), unreadableBytes: r.unreadable };
+    return { address: `${ref.physical ? 'phys:' : ''}0x${address.toString(16)}`, data: encodeBase64(r.bytes), unreadableBytes: r.unreadable };
   }
 
   async write(args: DebugProtocol.WriteMemoryArguments, hart: number): Promise<DebugProtocol.WriteMemoryResponse['body']> {
@@ -54,10 +55,10 @@ function memoryOffset(offset: number | undefined, what: string): bigint {
   return BigInt(offset);
 }
 
-/** RFC 4648 §4 base64 (padding optional); Buffer.from would skip bad characters silently. */
+/** RFC 4648 §4 base64 (padding optional), checked: a decoder would skip bad characters silently. */
 function decodeBase64(data: unknown, what: string): Uint8Array {
   if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1 || (data.includes('=') && data.length % 4 !== 0)) {
     throw new RequestError(`${what}: data is not base64`);
   }
-  return new Uint8Array(Buffer.from(data, 'base64'));
+  return decodeBase64Checked(data);
 }

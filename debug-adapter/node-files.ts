@@ -4,7 +4,8 @@
  * /dev/zero is refused, an image is at most READ_LIMITS.image).
  */
 import * as fs from 'node:fs';
-import { READ_LIMITS, readFileBoundedAsync } from '../emulator';
+import { READ_LIMITS } from '../emulator';
+import { readFileBoundedAsync } from '../emulator/node';
 import { FileAccessor } from './file-accessor';
 
 export const NODE_FILES: FileAccessor = {

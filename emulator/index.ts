@@ -1,7 +1,8 @@
 /**
  * The emulator as the other rooms see it: debug-adapter/ and extension/ import this
  * file and nothing else under emulator/ (eslint.config.mjs enforces it; tests may
- * reach further). What is here is the contract; everything else may move.
+ * reach further). What is here is the contract; everything else may move. Node-free:
+ * the web extension bundles it; the Node-only parts are in ./node.ts.
  * docs/architecture.md, "Rooms and arrows".
  */
 
@@ -38,12 +39,11 @@ export { CAUSE_NAMES, CSR, INTERRUPT_NAMES, MCONTROL, MIP, MSTATUS, SATP_MODE, T
 export type { CsrDecl } from './hart/csr-table';
 export { CSR_AT, csrDecl, TRIGGER_TYPE_NAMES } from './hart/csr-table';
 
-// The screen: evdev events for the display's keyboard and tablet, and PNG for screenshots.
+// The screen: evdev events for the display's keyboard and tablet.
 export { ABS_MAX, BTN, keyEvents, pointerEvents } from './devices/virtio/input';
-export { encodePng } from './hosts/png';
 
-// Files from outside, read bounded: the debug adapter reads the images it hands the worker (Node only).
-export { READ_LIMITS, readFileBoundedAsync } from './hosts/host-files';
+// How large a file from outside may be (reading one bounded is the host's: ./node.ts in Node).
+export { READ_LIMITS } from './hosts/read-limits';
 
 // Device trees (the language server) and the device models it knows compatibles by.
 export * from './dts/index';

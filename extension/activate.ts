@@ -1,6 +1,9 @@
 /**
- * Extension entry point (dist/extension.js). The VS Code side only: the debug type,
- * the Devices view, guest console terminal, trace, status bar and demo register here.
+ * The extension's activation, for both entry points: node-main.ts (dist/extension.js,
+ * the desktop's Node extension host) and web/main.ts (dist/web/extension.js, VS Code for
+ * the Web's worker extension host), which hand in what differs (platform.ts). The VS Code
+ * side only: the debug type, the Devices view, guest console terminal, trace, status bar
+ * and demo register here.
  */
 import * as vscode from 'vscode';
 import { COMMANDS, DTS_LANGUAGE_ID } from './command-ids';
@@ -17,10 +20,11 @@ import { TraceOutput } from './trace-output';
 import { Profiling } from './profiling';
 import { registerWatchActions } from './watch-actions';
 import { registerLaunchErrors } from './launch-errors';
+import type { ExtensionPlatform } from './platform';
 
 export { COMMANDS } from './command-ids';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activateExtension(context: vscode.ExtensionContext, platform: ExtensionPlatform): void {
   const version = String(context.extension.packageJSON.version ?? 'unknown');
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.showVersion, () => {
@@ -29,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const watches = new RegisterWatches();
-  activateDebug(context, watches);
+  activateDebug(context, watches, platform);
   // Everything below hears about sessions through one tracker (osdev-session.ts).
   const sessions = new OsdevSessions();
   const devices = new DevicesView(sessions, watches);
@@ -45,17 +49,17 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );
-  startLanguageClientWithDts(context);
+  startLanguageClientWithDts(context, platform);
 }
 
 /**
- * The device-tree language client (extension/lsp/client.ts) once a device-tree document is
- * open: its server is a process of its own, and starting it on F5's activation took CPU
- * from the launch on a 2-core machine.
+ * The device-tree language client (extension/lsp/client.ts, web/lsp-client.ts) once a
+ * device-tree document is open: its server is a process (a worker) of its own, and
+ * starting it on F5's activation took CPU from the launch on a 2-core machine.
  */
-function startLanguageClientWithDts(context: vscode.ExtensionContext): void {
+function startLanguageClientWithDts(context: vscode.ExtensionContext, platform: ExtensionPlatform): void {
   const isDts = (d: vscode.TextDocument) => d.languageId === DTS_LANGUAGE_ID;
-  const start = () => void import('./lsp/client').then((lsp) => lsp.activateLanguageClient(context));
+  const start = () => platform.startLanguageClient(context);
   if (vscode.workspace.textDocuments.some(isDts)) { start(); return; }
   const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
     if (!isDts(d)) return;
@@ -63,8 +67,4 @@ function startLanguageClientWithDts(context: vscode.ExtensionContext): void {
     start();
   });
   context.subscriptions.push(waiting);
-}
-
-export function deactivate(): void {
-  // Everything registered above is disposed through context.subscriptions.
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, OsdevDebugSession } from '../debug-adapter';
 import { hasElfMagic } from '../emulator';
+import type { ExtensionPlatform } from './platform';
 import type { RegisterWatches } from './register-watches';
 import { WatchingAdapter } from './watching-adapter';
 
@@ -13,21 +14,22 @@ const UNTRUSTED = 'OS Dev Emulator: this workspace is not trusted, so no emulato
 /** Folders never searched for a kernel ELF. */
 const SKIP_GLOB = '**/{node_modules,.git}/**';
 
-export function activateDebug(context: vscode.ExtensionContext, watches: RegisterWatches): void {
+export function activateDebug(context: vscode.ExtensionContext, watches: RegisterWatches, platform: ExtensionPlatform): void {
   context.subscriptions.push(
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(watches)),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(watches, platform)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
   );
 }
 
 class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly watches: RegisterWatches) {}
+  constructor(private readonly watches: RegisterWatches, private readonly platform: ExtensionPlatform) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     // Every session comes through here: Restricted Mode launches no emulator (package.json capabilities).
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     // Wrapped so the Devices view can add data breakpoints of its own (watching-adapter.ts).
-    const adapter = new WatchingAdapter(new OsdevDebugSession() as unknown as vscode.DebugAdapter);
+    const inline = new OsdevDebugSession(this.platform.adapterHost) as unknown as vscode.DebugAdapter;
+    const adapter = new WatchingAdapter(this.platform.wrapSession?.(inline) ?? inline);
     this.watches.adopt(session, adapter);
     return new vscode.DebugAdapterInlineImplementation(adapter);
   }
@@ -45,10 +47,15 @@ async function isElf(uri: vscode.Uri): Promise<boolean> {
 /** The kernel to debug when there is no launch.json: the active file if it is an ELF, else the folder's only *.elf. */
 async function findProgram(folder: vscode.WorkspaceFolder | undefined): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
-  if (active !== undefined && active.scheme === 'file' && await isElf(active)) return active;
+  if (active !== undefined && (active.scheme === 'file' || inWorkspace(active)) && await isElf(active)) return active;
   if (folder === undefined) return undefined;
   const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.elf'), SKIP_GLOB, 2);
   return found.length === 1 && await isElf(found[0]) ? found[0] : undefined;
+}
+
+/** A file of a workspace folder (in VS Code for the Web, folders are not `file:` URIs). */
+function inWorkspace(uri: vscode.Uri): boolean {
+  return vscode.workspace.getWorkspaceFolder(uri) !== undefined;
 }
 
 /** Binary files open in a custom or hex editor, not a text editor: look at the active tab too. */
@@ -72,7 +79,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     return {
       type: DEBUG_TYPE, request: 'launch', name: `Boot ${vscode.workspace.asRelativePath(program)}`,
-      program: program.fsPath, stopOnEntry: true,
+      program: program.scheme === 'file' ? program.fsPath : program.path, stopOnEntry: true,
     };
   }
 }

@@ -133,7 +133,7 @@ export class ScreenPanel implements vscode.Disposable {
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri.with({ path: `${vscode.workspace.workspaceFolders[0].uri.path}/screen.png` }) });
     if (where === undefined) return;
     // The whole screen is one rectangle, already a PNG.
-    await vscode.workspace.fs.writeFile(where, Buffer.from(frame.rects[0].png, 'base64'));
+    await vscode.workspace.fs.writeFile(where, Uint8Array.from(atob(frame.rects[0].png), (c) => c.charCodeAt(0)));
     void vscode.window.showInformationMessage(`OS Dev: screenshot saved to ${vscode.workspace.asRelativePath(where)}`);
   }
 

@@ -298,10 +298,11 @@ export async function benchLinuxState(root) {
   // apart: the main isolate's heap and buffers are the adapter's; the machine's worker (the guest's
   // RAM) is another isolate, counted only in the process's RSS.
   const { OsdevDebugSession } = require(join(root, 'out/debug-adapter/adapter.js'));
+  const { NODE_HOST } = require(join(root, 'out/debug-adapter/node-host.js'));
   const net = await import('node:net');
   const v8 = await import('node:v8');
   const server = net.createServer((socket) => {
-    const session = new OsdevDebugSession();
+    const session = new OsdevDebugSession(NODE_HOST);
     session.setRunAsServer(true);
     session.start(socket, socket);
   });

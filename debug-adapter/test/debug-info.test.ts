@@ -16,6 +16,7 @@ import { CallFrameInfo } from '../dwarf-frame';
 import { DebugInfo, elfOf } from '../debug-info';
 import { FileAccessor } from '../file-accessor';
 import { OsdevDebugSession } from '../adapter';
+import { NODE_HOST } from '../node-host';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DEMO = path.join(ROOT, 'demo/hello.elf');
@@ -99,7 +100,7 @@ after(() => { for (const s of servers) s.close(); });
 /** A session on a loopback port that reads through `accessor`, and a client connected to it. */
 async function sessionWith(accessor: FileAccessor): Promise<DebugClient> {
   const server = net.createServer((socket) => {
-    const session = new OsdevDebugSession(accessor);
+    const session = new OsdevDebugSession({ ...NODE_HOST, files: accessor });
     session.setRunAsServer(true);
     session.start(socket, socket);
   });

@@ -11,17 +11,9 @@ import * as fs from 'node:fs';
 
 const MiB = 1024 * 1024;
 
-/** How large each kind of input may be (DESIGN.md idea 3: bounded memory on bad input). */
-export const READ_LIMITS = {
-  /** Kernels, firmware, initrds, ELF files for symbols: the largest RAM (`-m 2G`). */
-  image: 2048 * MiB,
-  /** Device-tree sources, their includes and /incbin/ files, DTBs. */
-  source: 16 * MiB,
-  /** `--replay` input logs. */
-  inputLog: 256 * MiB,
-  /** Stub device models (a model describes registers: a large one is a few kilobytes). */
-  model: 1 * MiB,
-} as const;
+// The limits are host-neutral (the web extension reads through vscode.workspace.fs with them).
+import { READ_LIMITS } from './read-limits';
+export { READ_LIMITS };
 
 export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 

@@ -6,8 +6,10 @@
  */
 import * as path from 'node:path';
 import { machineFromDts } from '../machine/machine-from-dts';
-import { boardOf, MachineDescription, virtioSlots } from '../machine/description';
+import { MachineDescription } from '../machine/description';
 import { READ_LIMITS, readFileBounded, readTextBounded, utf8 } from './host-files';
+
+export { checkHostFit } from './host-fit';
 
 const readText = (file: string): string | undefined => readTextBounded(file, READ_LIMITS.source);
 
@@ -31,14 +33,4 @@ export function loadMachineFile(file: string, host: HostParts): MachineFile {
     ...host, xlen: m.xlen, fpu: m.fpu, extensions: m.extensions, harts: m.harts, memoryBytes: m.memoryBytes, board: m.board, dtb: m.dtb, passthrough: m.passthrough,
   };
   return { ok: true, desc, lines };
-}
-
-/**
- * Why the host's virtio devices cannot go on this machine (more devices than slots, a
- * slot asked for twice or that the board lacks), or null. The CLI and the worker ask
- * this of every description, the virt board's too.
- */
-export function checkHostFit(desc: MachineDescription): string | null {
-  const r = virtioSlots(desc.virtio ?? [], boardOf(desc).virtio.length);
-  return r.ok ? null : r.error;
 }

@@ -1,19 +1,19 @@
 /**
- * The machine in a worker thread (dist/machine-worker.js, out/emulator/hosts/worker.js):
- * it runs the guest in slices and, between slices, answers the debugger's requests
+ * The machine in a worker (node-worker.ts: a Node worker thread, dist/machine-worker.js;
+ * web-worker.ts: a browser's Web Worker, dist/web/machine-worker.js): it runs the guest
+ * in slices and, between slices, answers the debugger's requests
  * (emulator/machine/debug-protocol.ts), so `pause`, `threads` and `evaluate` are
  * answered while the guest runs. Console bytes go out as `output` events, always
- * before the `stopped` or `exited` event that follows them.
+ * before the `stopped` or `exited` event that follows them. Node-free: the host's files,
+ * sockets and timers come through worker-host.ts.
  */
-import { parentPort } from 'node:worker_threads';
 import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription } from '../machine/description';
 import { extensionsOf, floatExtOf } from '../machine/dts-cpus';
-import { hostEntropy } from './drives';
-import { bootargsFor, openDrives, virtioDevices } from './virtio-setup';
-import { checkHostFit, loadMachineFile } from './machine-file';
-import { OpenNet, openNet } from './net';
+import { bootargsFor, virtioDevices } from './virtio-layout';
+import { checkHostFit } from './host-fit';
+import type { OpenNet } from './net';
 import {
   checkRequest, LaunchParams, LaunchVirtio, ScreenFrame, WorkerEvent, WorkerMessage, WorkerRequest, WorkerResults,
 } from '../machine/debug-protocol';
@@ -25,9 +25,9 @@ import { describeDevice, writeDeviceRegister } from '../devices/device-view';
 import { setTrace } from '../machine/trace';
 import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';
-import { openBackend, openPassthrough } from './passthrough-setup';
-import { SerialPort, serveSerial } from './serial-tcp';
-import { ScreenFrames } from './screen-frames';
+import type { SerialPort } from './serial-tcp';
+import type { ScreenFrames } from './screen-frames';
+import type { MachinePort, WorkerHost } from './worker-host';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -36,9 +36,10 @@ const MAX_LINE_STEPS = 100_000;
 /** Trace lines one slice may send; a guest hammering a device gets a count of the rest. */
 const MAX_TRACE_LINES = 50_000;
 
-type Port = NonNullable<typeof parentPort>;
+/** Console bytes of a line of text. */
+const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-class MachineWorker {
+export class MachineWorker {
   private machine: Machine | null = null;
   private control: DebugController | null = null;
   private stepInterrupts = false;
@@ -56,15 +57,16 @@ class MachineWorker {
   private lastStatus = { at: 0, instructions: 0 };
   /** The display's frames for the screen panel, when the machine has one. */
   private frames: ScreenFrames | null = null;
-  private frameTimer: NodeJS.Timeout | null = null;
+  private frameTimer: ReturnType<typeof setTimeout> | null = null;
   /** The `screenChanges` request waiting for the screen to change (one at a time). */
   private screenWaiter: number | null = null;
   /** The scanout size last announced with a `screen` event. */
   private screenSize = { width: 0, height: 0 };
   /** Where relative backend paths resolve (launch.json `cwd`). */
-  private cwd = process.cwd();
+  private cwd: string;
 
-  constructor(private readonly port: Port) {
+  constructor(private readonly port: MachinePort, private readonly host: WorkerHost) {
+    this.cwd = host.cwd();
     port.on('message', (m: unknown) => this.receive(m));
   }
 
@@ -77,7 +79,7 @@ class MachineWorker {
 
   /** One line of ours on the guest console, shown at once: a Remote-Port link may block next while it listens for its peer. */
   private say(line: string): void {
-    for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
+    for (const b of bytesOf(`osdev-emu: ${line}\n`)) this.console.push(b);
     this.flushConsole();
   }
 
@@ -163,7 +165,7 @@ class MachineWorker {
         if (this.running) return 'stepInstruction: the machine is running';
         const o = c.stepInstruction(req.hart, this.stepInterrupts);
         // Respond first, then report where the step ended.
-        setImmediate(() => this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart: req.hart } } : o));
+        this.host.soon(() => this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart: req.hart } } : o));
         return { value: null };
       }
       case 'stepWhileIn': {
@@ -177,7 +179,7 @@ class MachineWorker {
           o = c.stepInstruction(req.hart, this.stepInterrupts);
           if (o.kind === 'exited' || (o.kind === 'stopped' && o.stop.reason !== 'step') || !inside()) break;
         }
-        setImmediate(() => this.report(o.kind === 'stopped' || o.kind === 'exited' ? o : { kind: 'stopped', stop: { reason: 'step', hart: req.hart } }));
+        this.host.soon(() => this.report(o.kind === 'stopped' || o.kind === 'exited' ? o : { kind: 'stopped', stop: { reason: 'step', hart: req.hart } }));
         return { value: null };
       }
       case 'runTo':
@@ -225,7 +227,7 @@ class MachineWorker {
       case 'setBackend': {
         const i = m.slots.findIndex((x) => x.name === req.device);
         if (i < 0) return `setBackend: '${req.device}' is not a passthrough slot`;
-        const opened = openBackend(req.backend, this.cwd, i, (line) => this.say(`${req.device}: ${line}`));
+        const opened = this.host.openBackend(req.backend, this.cwd, i, (line) => this.say(`${req.device}: ${line}`));
         if (!opened.ok) return `setBackend: ${opened.error}`;
         const slot = m.slots[i];
         slot.setBackend(opened.value?.backend ?? null, opened.value?.target);
@@ -273,12 +275,12 @@ class MachineWorker {
     const order = [...v.drives.map(() => 'drive' as const), ...v.nets.map(() => 'net' as const),
       ...(v.rng !== undefined ? ['rng' as const] : []), ...(v.console === 'virtio' ? ['console' as const] : []),
       ...(v.display !== undefined ? ['display' as const] : [])];
-    const drives = await openDrives(v.drives);
+    const drives = await this.host.openDrives(v.drives);
     if (!drives.ok) return drives.error;
-    for (const w of drives.warnings) for (const b of Buffer.from(`osdev-emu: ${w}\n`)) this.console.push(b);
+    for (const w of drives.warnings) for (const b of bytesOf(`osdev-emu: ${w}\n`)) this.console.push(b);
     const nets: OpenNet[] = [];
     for (const n of v.nets) {
-      const r = await openNet(n);
+      const r = await this.host.openNet(n);
       if (!r.ok) {
         for (const d of drives.value) d.close();
         for (const o of nets) o.close();
@@ -286,27 +288,27 @@ class MachineWorker {
       }
       nets.push(r.value);
     }
-    this.cwd = p.cwd ?? process.cwd();
+    this.cwd = p.cwd ?? this.host.cwd();
     const closeAll = () => { for (const d of drives.value) d.close(); for (const o of nets) o.close(); };
-    const slots = openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
+    const slots = this.host.openPassthrough(p.passthrough ?? [], this.cwd, (line) => this.say(line));
     if (!slots.ok) { closeAll(); return slots.error; }
     const host = { bootargs: bootargsFor(p.append, v.console), virtio: virtioDevices({ drives: v.drives, nets: v.nets, virtioOrder: order, rngSlot: v.rngSlot, consoleSlot: v.consoleSlot, display: v.display }) };
     const isa = p.isa === undefined ? {} : { fpu: floatExtOf(p.isa), extensions: extensionsOf(p.isa) };
     let desc = defaultDescription({ xlen: p.xlen, ...isa, harts: p.harts, memoryBytes: p.memoryBytes, ...host, passthrough: slots.value.descriptions });
     if (p.machine !== undefined) {
       // launch.json `machine`: the file gives harts, memory and devices; its warnings go to the console.
-      const loaded = loadMachineFile(p.machine, { ...host, instructionsPerSecond: desc.instructionsPerSecond });
+      const loaded = this.host.loadMachineFile(p.machine, { ...host, instructionsPerSecond: desc.instructionsPerSecond });
       const misfit = loaded.ok ? checkHostFit(loaded.desc) : loaded.error;
       const xlenClash = loaded.ok && loaded.desc.xlen !== p.xlen ? `the harts of ${p.machine} are rv${loaded.desc.xlen} (riscv,isa), the program is ${p.xlen}-bit` : null;
       if (!loaded.ok || misfit !== null || xlenClash !== null) { closeAll(); slots.value.close(); return `launch attribute "machine": ${misfit ?? xlenClash}`; }
-      for (const line of loaded.lines) for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b);
+      for (const line of loaded.lines) for (const b of bytesOf(`osdev-emu: ${line}\n`)) this.console.push(b);
       desc = loaded.desc;
     }
     const bad = (p.machine === undefined ? checkHostFit(desc) : null) ?? checkPassthrough(desc);
     if (bad !== null) { closeAll(); slots.value.close(); return bad; }
     let serial: SerialPort | undefined;
     if (p.serialTcp !== undefined) {
-      try { serial = await serveSerial(p.serialTcp); } catch (e) { closeAll(); slots.value.close(); return `serial: ${(e as Error).message.replace(/^--serial: /, '')}`; }
+      try { serial = await this.host.serveSerial(p.serialTcp); } catch (e) { closeAll(); slots.value.close(); return `serial: ${(e as Error).message.replace(/^--serial: /, '')}`; }
     }
     const machine = new Machine(desc, {
       consoleOut: serial !== undefined ? (b) => serial.write(b) : (b) => { this.console.push(b); },
@@ -314,8 +316,8 @@ class MachineWorker {
       deviceChanged: (device, state) => { this.flushConsole(); this.post({ type: 'deviceState', device, state }); },
       drives: drives.value.map((d) => d.backend),
       nets: nets.map((n) => n.backend),
-      entropy: v.rng === 'host' ? hostEntropy() : undefined,
-      log: (line) => { for (const b of Buffer.from(`osdev-emu: ${line}\n`)) this.console.push(b); },
+      entropy: v.rng === 'host' ? this.host.hostEntropy() : undefined,
+      log: (line) => { for (const b of bytesOf(`osdev-emu: ${line}\n`)) this.console.push(b); },
     });
     serial?.onInput((bytes) => machine.pushInput(bytes));
     machine.inputs.onConsoleRoom = () => serial?.resumeInput();
@@ -325,7 +327,11 @@ class MachineWorker {
     const booted = boot(machine, cfg);
     if (!booted.ok) return booted.error;
     this.machine = machine;
-    if (machine.screen !== null) this.frames = new ScreenFrames(machine.screen);
+    if (machine.screen !== null) {
+      const frames = this.host.screenFrames(machine.screen);
+      if (typeof frames === 'string') return `launch attribute "display": ${frames}`;
+      this.frames = frames;
+    }
     this.stepInterrupts = p.stepInterrupts;
     this.control = new DebugController(machine, () => {
       const again = boot(machine, cfg);
@@ -346,7 +352,7 @@ class MachineWorker {
     this.idle = false;
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => { this.scheduled = false; this.loop(); });
+    this.host.soon(() => { this.scheduled = false; this.loop(); });
   }
 
   /** One slice, then yield to the message queue. */
@@ -419,7 +425,7 @@ class MachineWorker {
     if (frame !== null) this.answerScreen(frame);
     else if (waitMs > 0 && this.frameTimer === null) {
       this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
-      this.frameTimer.unref();
+      (this.frameTimer as { unref?: () => void }).unref?.(); // Node: a pending frame does not keep the thread alive
     }
   }
 
@@ -438,4 +444,3 @@ class MachineWorker {
   }
 }
 
-if (parentPort !== null) new MachineWorker(parentPort);

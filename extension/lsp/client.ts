@@ -5,27 +5,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import type { CustomRequestArgs, CustomRequestResult } from '../../debug-adapter';
 import { DTS_LANGUAGE_ID } from '../command-ids';
-import { LIVE_REGISTERS_REQUEST, LiveRegistersParams, LiveRegistersResult } from './live-registers';
+import { LIVE_REGISTERS_REQUEST, LiveRegistersParams } from './live-registers';
+import { liveDevice } from './live-device';
 import { TRUST_GRANTED_NOTIFICATION } from './trust';
 
 let client: LanguageClient | undefined;
-
-/**
- * The server's hover asks for the device at a base address: the active `osdev` session's
- * devices (`osdev/devices`, read without side effects), matched by base. No session → null.
- */
-async function liveDevice(address: string): Promise<LiveRegistersResult> {
-  const session = vscode.debug.activeDebugSession;
-  if (session === undefined || session.type !== 'osdev') return null;
-  try {
-    const args: CustomRequestArgs<'osdev/devices'> = {};
-    const r = await session.customRequest('osdev/devices', args) as CustomRequestResult<'osdev/devices'>;
-    const want = BigInt(address);
-    return r.devices.find((d) => { try { return BigInt(d.base) === want; } catch { return false; } }) ?? null;
-  } catch { return null; } // the session ended or is starting: the plain hover
-}
 
 export function activateLanguageClient(context: vscode.ExtensionContext): void {
   const module = context.asAbsolutePath(path.join('dist', 'dts-server.js'));

@@ -8,11 +8,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** initializationOptions.trusted: false for an untrusted workspace. */
-export interface TrustOptions { trusted?: unknown }
-
-/** Client → server notification: the user trusted the workspace (vscode.workspace.onDidGrantWorkspaceTrust). */
-export const TRUST_GRANTED_NOTIFICATION = 'osdev/workspaceTrusted';
+// The protocol half (Node-free, for the browser's server and client too).
+export { TRUST_GRANTED_NOTIFICATION } from './trust-protocol';
+export type { TrustOptions } from './trust-protocol';
 
 /** The real path of a file (symlinks resolved), or undefined when it cannot be resolved. */
 function realPath(file: string): string | undefined {

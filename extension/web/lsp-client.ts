@@ -1,0 +1,65 @@
+/**
+ * The device-tree language client in VS Code for the Web (vscode-languageclient/browser):
+ * the server (extension/lsp/web-server.ts, dist/web/dts-server.js) runs in a Web Worker.
+ * Its script is read through vscode.workspace.fs and started from a blob: URL, as the
+ * machine's (web-adapter-host.ts says why).
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions } from 'vscode-languageclient/browser';
+import { DTS_LANGUAGE_ID } from '../command-ids';
+import { LIVE_REGISTERS_REQUEST, LiveRegistersParams } from '../lsp/live-registers';
+import { liveDevice } from '../lsp/live-device';
+
+/** The worker VS Code's worker extension host gives: message and error handlers, no addEventListener. */
+interface HostWorker {
+  postMessage(m: unknown): void;
+  terminate(): void;
+  onmessage: ((e: unknown) => void) | null;
+  onerror: ((e: unknown) => void) | null;
+}
+type WorkerConstructor = new (url: string, options?: { name?: string }) => HostWorker;
+type ClientPort = ConstructorParameters<typeof LanguageClient>[3];
+
+/**
+ * The worker as vscode-languageclient/browser wants it: it listens for errors with
+ * addEventListener, which the extension host's nested worker lacks (its `onerror` is there).
+ */
+function asClientPort(w: HostWorker): ClientPort {
+  const errorListeners: ((e: unknown) => void)[] = [];
+  w.onerror = (e) => { for (const f of errorListeners) f(e); };
+  const port = {
+    postMessage: (m: unknown) => w.postMessage(m),
+    terminate: () => w.terminate(),
+    get onmessage() { return w.onmessage; },
+    set onmessage(f: ((e: unknown) => void) | null) { w.onmessage = f; },
+    addEventListener: (type: string, f: (e: unknown) => void) => { if (type === 'error') errorListeners.push(f); },
+    removeEventListener: (type: string, f: (e: unknown) => void) => {
+      const i = errorListeners.indexOf(f);
+      if (type === 'error' && i >= 0) errorListeners.splice(i, 1);
+    },
+  };
+  return port as unknown as ClientPort;
+}
+
+export function activateWebLanguageClient(context: vscode.ExtensionContext): void {
+  void start(context).catch((e: unknown) => {
+    void vscode.window.showErrorMessage(`OS Dev Emulator: the device-tree language server did not start: ${(e as Error).message}`);
+  });
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const Worker = (globalThis as { Worker?: WorkerConstructor }).Worker;
+  if (Worker === undefined) throw new Error('this extension host cannot start Web Workers');
+  const script = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'web', 'dts-server.js'));
+  const worker = new Worker(URL.createObjectURL(new Blob([script], { type: 'text/javascript' })), { name: 'osdev-dts' });
+  const clientOptions: LanguageClientOptions = {
+    // Any file system the workspace is on (the browser's files are not `file:`).
+    documentSelector: [{ language: DTS_LANGUAGE_ID }],
+    synchronize: { configurationSection: 'osdev.dts' },
+    initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []), liveRegisters: true, trusted: vscode.workspace.isTrusted },
+  };
+  const client = new LanguageClient('osdevDts', 'Device Tree (OS Dev Emulator)', clientOptions, asClientPort(worker));
+  client.onRequest(LIVE_REGISTERS_REQUEST, (p: LiveRegistersParams) => liveDevice(p.address));
+  context.subscriptions.push({ dispose: () => { void client.stop(); } });
+  await client.start();
+}
