@@ -5,6 +5,7 @@
  */
 import { CodeCache } from '../hart/code-cache';
 import { DeviceModel } from '../devices/regmap';
+import { Saved } from '../snapshot/saved';
 
 export interface MmioDevice {
   readonly name: string;
@@ -25,6 +26,9 @@ export interface MmioDevice {
   viewIndices?(reg: string): number[] | undefined;
   /** Set by a device whose access just failed (a passthrough peer's bus error): the bus clears it and faults the access. */
   faulted?: boolean;
+  /** A copy of the device's state, and taking one back (snapshot/saved.ts); absent: the device has none. */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
   /** Back to the reset state (the Devices view's "reset device"). */
   reset?(): void;
   /** True when an access of this size at this offset (a write when `write`) is an access fault instead of an access. */

@@ -6,6 +6,7 @@
  * the same value was seen on two polls in a row.
  */
 import { MemoryRegion } from '../bus/bus';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
 
 export class Htif {
   private lastLo = 0;
@@ -13,6 +14,9 @@ export class Htif {
 
   constructor(private readonly ram: MemoryRegion, private readonly xlen: 32 | 64, private readonly tohost: number, private readonly fromhost: number | undefined,
     private readonly putchar: (byte: number) => void, private readonly exit: (code: number) => void) {}
+
+  saveState(): Saved { return saveFields(this, ['lastLo', 'lastHi']); }
+  restoreState(s: Saved): void { restoreFields(this, ['lastLo', 'lastHi'], s); }
 
   static usable(ram: MemoryRegion, tohost: number): boolean { return ram.contains(tohost, 8); }
 

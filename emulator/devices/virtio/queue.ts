@@ -8,6 +8,7 @@
  * here drops decoded code it overlaps, as a store by a hart would.
  */
 import { MemoryRegion } from '../../bus/bus';
+import { record, restoreFields, Saved, saveFields } from '../../snapshot/saved';
 
 /** virtio 1.2 §2.7.5: descriptor flags. */
 export const VIRTQ_DESC_F = { NEXT: 1, WRITE: 2, INDIRECT: 4 } as const;
@@ -123,6 +124,9 @@ export class DescriptorChain {
 /** Queue configuration as the driver wrote it through the transport. */
 export interface QueueConfig { size: number; desc: number; avail: number; used: number }
 
+/** The device side of a queue that is machine state: the rings themselves are in guest RAM. */
+const QUEUE_STATE = ['size', 'ready', 'desc', 'avail', 'used', 'indirect', 'eventIdx', 'lastAvail', 'usedIdx', 'signalledUsed'] as const;
+
 export class SplitQueue {
   size = 0;
   ready = false;
@@ -144,6 +148,14 @@ export class SplitQueue {
   reset(): void {
     this.size = 0; this.ready = false; this.desc = 0; this.avail = 0; this.used = 0;
     this.lastAvail = 0; this.usedIdx = 0; this.signalledUsed = 0; this.ram = null;
+  }
+
+  saveState(): Saved { return saveFields(this, QUEUE_STATE); }
+
+  /** `ram`: the machine's RAM, which a ready queue uses (activate gave it before the snapshot). */
+  restoreState(s: Saved, ram: GuestRam): void {
+    restoreFields(this, QUEUE_STATE, s);
+    this.ram = record(s).ready === true ? ram : null;
   }
 
   /** Check size and placement and start using the queue (alignment: see `misalignedRings`). */
