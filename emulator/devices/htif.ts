@@ -32,6 +32,7 @@ export class Htif {
     const device = hi >>> 24, cmd = (hi >>> 16) & 0xff;
     this.ram.dv.setUint32(off, 0, true);
     this.ram.dv.setUint32(off + 4, 0, true);
+    this.ram.markDirty(off, 8);
     if (device === 0 && cmd === 0 && (lo & 1) !== 0) {
       this.exit(((hi & 0xffff) * 4294967296 + lo) / 2 >>> 0);
       return;
@@ -41,6 +42,7 @@ export class Htif {
       if (this.fromhost !== undefined && this.ram.contains(this.fromhost, 8)) {
         // Acknowledge: fromhost = device/command with payload 0, as Spike does.
         const f = this.fromhost - this.ram.base;
+        this.ram.markDirty(f, 8);
         this.ram.dv.setUint32(f, 0, true);
         this.ram.dv.setUint32(f + 4, (device << 24) | (cmd << 16), true);
       }

@@ -436,6 +436,7 @@ export class Machine {
     if (r === undefined) return false;
     r.u8.set(bytes, pa - r.base);
     r.code.clear();
+    r.markDirty(pa - r.base, bytes.length);
     return true;
   }
 

@@ -17,6 +17,7 @@ import { loopbackNetBackend, memoryBlockBackend, overlayBlockBackend } from '../
 import { MachineSnapshot, restoreSnapshot, retired, stateHash, takeSnapshot } from './machine-snapshot';
 import { boardHash, checkSnapshotFits, decodeSnapshotFile, encodeSnapshotFile, SnapshotHeader } from './snapshot-file';
 import { SnapshotError } from './saved';
+import { RamTracker } from './ram-tracker';
 
 const GUESTS = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
@@ -154,3 +155,30 @@ describe('snapshot file checks: one clear error naming the problem', () => {
     assert.match(err(() => restoreSnapshot(two.m, decodeSnapshotFile(file, 's').snapshot)), /1 harts.*this one has 2/);
   });
 });
+
+describe('cheap snapshots: only written pages are copied, and the result equals a full copy', { concurrency: 1 }, () => {
+  for (const g of GUESTS_UNDER_TEST.filter((x) => ['rv64/virtio-blk.elf', 'rv64/virtio-net.elf', 'rv64/amo-smp.elf', 'rv64/paging.elf', 'smode64/sbi.elf'].includes(x.name))) {
+    test(`${g.name}: every tracked snapshot has the pages of a full one`, () => {
+      const r = new Run(g);
+      const tracker = new RamTracker(r.m);
+      let stop: StopReason = { kind: 'budget' };
+      let shared = 0, n = 0;
+      for (let i = 0; i < 400 && stop.kind === 'budget'; i++) {
+        stop = r.m.step(2_000 + (i % 3) * 1_000);
+        const cheap = tracker.snapshot();
+        const full = takeSnapshot(r.m);
+        n++;
+        for (let p = 0; p < full.pages.length; p++) {
+          const a = cheap.pages[p], b = full.pages[p];
+          if (a === null || b === null) { assert.equal(a === null ? null : isZeroPage(a), b === null ? null : isZeroPage(b), `page ${p} after ${n} snapshots`); continue; }
+          assert.ok(Buffer.from(a).equals(Buffer.from(b)), `page ${p} differs after ${n} snapshots`);
+        }
+        shared += cheap.ownBytes < full.ownBytes ? 1 : 0;
+      }
+      assert.equal(stop.kind, 'power');
+      assert.ok(shared >= n - 1, 'every snapshot after the first copies less than a full one');
+    });
+  }
+});
+
+function isZeroPage(p: Uint8Array): boolean { return p.every((b) => b === 0); }

@@ -188,6 +188,7 @@ export class SplitQueue {
     const r = this.ram as GuestRam;
     r.dv.setUint16(pa - r.base, v, true);
     r.code.invalidate(pa - r.base, 2);
+    r.markDirty(pa - r.base, 2);
   }
 
   /** Buffers the driver made available and the device has not taken yet (≤ size when valid). */
@@ -268,6 +269,7 @@ export class SplitQueue {
     ram.dv.setUint32(e, head, true);
     ram.dv.setUint32(e + 4, len >>> 0, true);
     ram.code.invalidate(e, USED_ELEM_BYTES);
+    ram.markDirty(e, USED_ELEM_BYTES);
     this.usedIdx = (this.usedIdx + 1) & 0xffff;
     this.setU16(this.used + 2, this.usedIdx);
     return null;
