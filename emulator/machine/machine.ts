@@ -138,6 +138,19 @@ export class Machine {
 
   private readonly run: (h: Hart, budget: number) => number;
 
+  /**
+   * Re-execution to a point of the past (snapshot/time-travel.ts): `step` returns once the
+   * harts together have retired this many instructions, right after that instruction and
+   * before any interrupt check that would follow it; null: no such stop (one test per chunk).
+   */
+  stopAtRetired: number | null = null;
+
+  private retiredNow(): number {
+    let n = 0;
+    for (const h of this.harts) n += h.instret;
+    return n;
+  }
+
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
     this.board = boardOf(desc);
     const memory = allocate(desc.memoryBytes);
@@ -463,6 +476,7 @@ export class Machine {
         if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
         this.runSlice(h);
         if (this.power !== null) return this.takePower();
+        if (this.stopAtRetired !== null && this.retiredNow() >= this.stopAtRetired) return { kind: 'budget' };
         if (h.stuck) { h.stuck = false; return { kind: 'stuck', hart: h.id }; }
         if (h.hitBreakpoint || this.watchpoints.hit !== null) {
           h.hitBreakpoint = false;
@@ -528,6 +542,8 @@ export class Machine {
   /** The rest of one hart's quantum (this.sliceLeft); it ends early in WFI, on a breakpoint or power-off. */
   private runSlice(h: Hart): void {
     while (this.sliceLeft > 0) {
+      const target = this.stopAtRetired === null ? Infinity : this.stopAtRetired - this.retiredNow();
+      if (target <= 0) return;
       if (h.wfi) {
         if (!h.wakeable()) return;
         h.wfi = false;
@@ -538,7 +554,7 @@ export class Machine {
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
       const s = this.sampler;
-      const budget = s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]);
+      const budget = Math.min(s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]), target);
       const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
       if (s !== null && (s.left[h.id] -= n) <= 0) { this.taskWord(h); s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft, this.task[0], this.task[1]); }
