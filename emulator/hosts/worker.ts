@@ -28,6 +28,7 @@ import { checkPassthrough } from '../machine/description';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
 import { ScreenFrames } from './screen-frames';
+import { ReverseDebugger } from '../machine/reverse-debug';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -43,6 +44,8 @@ class MachineWorker {
   private control: DebugController | null = null;
   private stepInterrupts = false;
   private running = false;
+  /** Step Back and Reverse Continue: history of this session (machine/reverse-debug.ts). */
+  private reverse: ReverseDebugger | null = null;
   private idle = false;
   private pauseRequested = false;
   private scheduled = false;
@@ -150,6 +153,7 @@ class MachineWorker {
     switch (req.type) {
       case 'continue':
         if (this.exited) return 'continue: the guest has powered off';
+        this.reverse?.forward({ kind: 'run' });
         c.resume();
         this.running = true;
         this.wake();
@@ -161,6 +165,7 @@ class MachineWorker {
       case 'stepInstruction': {
         if (hartOf(req.hart) === undefined) return `stepInstruction: no hart ${req.hart}`;
         if (this.running) return 'stepInstruction: the machine is running';
+        this.reverse?.forward({ kind: 'steps', hart: req.hart, interrupts: this.stepInterrupts });
         const o = c.stepInstruction(req.hart, this.stepInterrupts);
         // Respond first, then report where the step ended.
         setImmediate(() => this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart: req.hart } } : o));
@@ -169,6 +174,7 @@ class MachineWorker {
       case 'stepWhileIn': {
         if (hartOf(req.hart) === undefined) return `stepWhileIn: no hart ${req.hart}`;
         if (this.running) return 'stepWhileIn: the machine is running';
+        this.reverse?.forward({ kind: 'steps', hart: req.hart, interrupts: this.stepInterrupts });
         const h = m.harts[req.hart];
         const inside = () => { const pc = hartPc(h); return req.ranges.some(([lo, hi]) => pc >= lo && pc < hi); };
         let o: RunOutcome = { kind: 'running' };
@@ -182,11 +188,23 @@ class MachineWorker {
       }
       case 'runTo':
         if (this.exited) return 'runTo: the guest has powered off';
+        this.reverse?.forward({ kind: 'run' });
         c.setTemporary(req.addresses, req.reason);
         c.resume();
         this.running = true;
         this.wake();
         return { value: null };
+      case 'stepBack': case 'reverseContinue': {
+        if (this.running) return `${req.type}: the machine is running`;
+        const r = this.reverse;
+        if (r === null) return `${req.type}: no history`;
+        const stop = req.type === 'stepBack' ? r.stepBack(req.hart, req.granularity, req.ranges, req.to) : r.reverseContinue();
+        if (typeof stop === 'string') return stop;
+        // Back in the past the guest runs again: it has not powered off there.
+        this.exited = false;
+        setImmediate(() => this.event({ type: 'stopped', stop }));
+        return { value: null };
+      }
       case 'setBreakpoints': c.setBreakpoints(req.addresses); return { value: null };
       case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
       case 'setWatchpoints':
@@ -331,6 +349,7 @@ class MachineWorker {
       const again = boot(machine, cfg);
       return again.ok ? null : again.error;
     });
+    this.reverse = new ReverseDebugger(machine, this.control);
     const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
     const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;
     return {
@@ -377,6 +396,7 @@ class MachineWorker {
     }
     this.flushConsole();
     this.sendScreen();
+    this.reverse?.ranSlice();
     if (o.kind === 'running') { this.wake(); return; }
     if (o.kind === 'idle') { this.idle = true; return; } // input or pause wakes it
     this.report(o);
@@ -425,6 +445,7 @@ class MachineWorker {
 
   private report(o: RunOutcome): void {
     this.sendScreen(Infinity);
+    if (o.kind === 'stopped' || o.kind === 'exited') this.reverse?.stopped();
     if (o.kind === 'stopped') {
       this.running = false;
       this.pauseRequested = false;

@@ -102,6 +102,13 @@ export type WorkerRequestBody =
   | { type: 'stepWhileIn'; hart: number; ranges: [bigint, bigint][] }
   /** Run until any hart reaches one of these addresses (or another stop), reported with `reason`. */
   | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' }
+  /**
+   * Go back (machine/reverse-debug.ts): one instruction, or to the previous stop (`line`).
+   * A `stopped` event with reason `step` follows; an error when history does not reach back.
+   */
+  | { type: 'stepBack'; hart: number; granularity: 'instruction' | 'line'; ranges?: [bigint, bigint][]; to?: number }
+  /** Back to the last breakpoint, data breakpoint or trap-filter stop before now (or the start of history: reason `entry`). */
+  | { type: 'reverseContinue' }
   | { type: 'setBreakpoints'; addresses: bigint[] }
   | { type: 'setTrapFilter'; filter: TrapFilter }
   /** Replace the data watchpoints (physical ranges). */
@@ -163,6 +170,8 @@ export interface WorkerResults {
   stepInstruction: null;
   stepWhileIn: null;
   runTo: null;
+  stepBack: null;
+  reverseContinue: null;
   setBreakpoints: null;
   setTrapFilter: null;
   setWatchpoints: null;
@@ -300,7 +309,14 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.machine !== undefined && typeof p.machine !== 'string') return bad('params.machine');
       break;
     }
-    case 'continue': case 'pause': case 'harts': break;
+    case 'continue': case 'pause': case 'harts': case 'reverseContinue': break;
+    case 'stepBack':
+      if (!hartOk) return bad('hart');
+      if (m.granularity !== 'instruction' && m.granularity !== 'line') return bad('granularity');
+      if (m.ranges !== undefined && (!Array.isArray(m.ranges) || m.ranges.length > 10_000 ||
+        !m.ranges.every((r) => Array.isArray(r) && r.length === 2 && isAddr(r[0]) && isAddr(r[1])))) return bad('ranges');
+      if (m.to !== undefined && !isInt(m.to, 0, Number.MAX_SAFE_INTEGER)) return bad('to');
+      break;
     case 'stepInstruction': case 'readRegisters': if (!hartOk) return bad('hart'); break;
     case 'stepWhileIn':
       if (!hartOk) return bad('hart');

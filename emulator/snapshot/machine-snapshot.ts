@@ -59,16 +59,22 @@ export function takeSnapshot(m: Machine, base?: MachineSnapshot, dirty?: Uint8Ar
   return { state: m.saveState(), pages, rom: m.rom.u8.slice(), retired: retired(m), ownBytes: own };
 }
 
-/** Put a snapshot back into a machine built from the same description and images (the caller checks the header). */
-export function restoreSnapshot(m: Machine, s: MachineSnapshot): void {
+/**
+ * Put a snapshot back into a machine built from the same description and images (the caller
+ * checks the header). With `since` (the snapshot RAM last equalled) and `dirty` (pages written
+ * after it), only pages that differ are written: a page both snapshots share and nobody wrote is already right.
+ */
+export function restoreSnapshot(m: Machine, s: MachineSnapshot, since?: MachineSnapshot, dirty?: Uint8Array): void {
   const ram = m.dram.u8;
   if (s.pages.length !== Math.ceil(ram.length / PAGE)) {
     throw new SnapshotError(`the snapshot has ${s.pages.length * PAGE} bytes of RAM, this machine ${ram.length}`);
   }
   if (s.rom.length !== m.rom.u8.length) throw new SnapshotError('the snapshot\'s boot ROM does not fit this machine');
   m.restoreState(s.state);
+  const skip = since !== undefined && dirty !== undefined && since.pages.length === s.pages.length;
   for (let i = 0; i < s.pages.length; i++) {
     const p = s.pages[i];
+    if (skip && dirty[i] === 0 && since.pages[i] === p) continue;
     if (p === null) ram.fill(0, i * PAGE, Math.min(ram.length, (i + 1) * PAGE));
     else ram.set(p, i * PAGE);
   }

@@ -7,7 +7,7 @@
  * debugger and loaders mark what they write (MemoryRegion.markDirty).
  */
 import type { Machine } from '../machine/machine';
-import { MachineSnapshot, PAGE, takeSnapshot } from './machine-snapshot';
+import { MachineSnapshot, PAGE, restoreSnapshot, takeSnapshot } from './machine-snapshot';
 
 export class RamTracker {
   private readonly dirty: Uint8Array;
@@ -25,6 +25,12 @@ export class RamTracker {
     this.last = s;
     this.rearm();
     return s;
+  }
+
+  /** Put the machine back to `s`, writing only the pages that differ from what RAM holds now. */
+  restore(s: MachineSnapshot): void {
+    restoreSnapshot(this.m, s, this.last, this.last === undefined ? undefined : this.dirty);
+    this.restoredTo(s);
   }
 
   /**

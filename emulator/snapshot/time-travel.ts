@@ -15,7 +15,7 @@
  * both futures would need a tree no view can show.)
  */
 import type { Machine } from '../machine/machine';
-import { MachineSnapshot, restoreSnapshot, retired } from './machine-snapshot';
+import { MachineSnapshot, retired } from './machine-snapshot';
 import { RamTracker } from './ram-tracker';
 import { SnapshotHistory } from './history';
 
@@ -61,6 +61,26 @@ export class TimeTravel {
     // Points whose snapshot the history thinned out stay: their legs are still needed to re-execute.
     this.points.push({ snap, leg });
   }
+
+  /**
+   * Before the machine goes forward from where it is: when that is in the past (after going
+   * back), the future after it is discarded and here becomes the newest point, reached by
+   * the leg it lies on.
+   */
+  beforeForward(): void {
+    const here = retired(this.m);
+    const last = this.points[this.points.length - 1];
+    if (here >= last.snap.retired) return;
+    let i = this.points.length - 1;
+    while (i > 0 && this.points[i].snap.retired > here) i--;
+    const leg = this.points[i].snap.retired === here ? null : this.points[i + 1].leg;
+    this.points.length = i + 1;
+    this.history.dropAfter(here);
+    if (leg !== null) this.mark(leg);
+  }
+
+  /** Instructions retired at the newest point of history (the present, unless the machine was put back). */
+  get newest(): number { return this.points[this.points.length - 1].snap.retired; }
 
   /**
    * Put the machine at `target` retired instructions (≥ the start of history): restore the
@@ -126,10 +146,7 @@ export class TimeTravel {
     return { kind: 'start' };
   }
 
-  private restore(s: MachineSnapshot): void {
-    restoreSnapshot(this.m, s);
-    this.tracker.restoredTo(s);
-  }
+  private restore(s: MachineSnapshot): void { this.tracker.restore(s); }
 
   /** Repeat a leg up to `until` retired instructions, no debugger stops armed. */
   private replayLeg(leg: Leg, until: number): void {
