@@ -253,12 +253,16 @@ export class OsdevDebugSession extends DebugSession {
       if (os !== undefined) this.output('console', `${os}: its tasks are shown as threads at each stop ("os" in launch.json: "none" to show harts only)\n`);
       this.config = c;
       this.state.client = this.takeWarmWorker();
-      const booted = await this.state.client.request({ type: 'launch', params: workerLaunchParams(c, kernel, bios, initrd, this.state.xlen) });
+      const restore = c.restore !== undefined ? await readImage(this.files, at(c.restore), 'restore') : undefined;
+      const params = workerLaunchParams(c, kernel, bios, initrd, this.state.xlen);
+      const booted = await this.state.client.request({ type: 'launch', params: restore !== undefined ? { ...params, restore } : params });
       this.config = { ...c, harts: booted.harts }; // a machine file decides how many harts there are
       this.sendEvent(new InitializedEvent());
       await this.configured;
       await this.breakpoints.sync();
-      if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [booted.entry], reason: 'entry' });
+      // From a snapshot: stop where it was taken (a breakpoint at the pc, hit before anything runs).
+      if (restore !== undefined) await this.resume({ type: 'runTo', addresses: [(await this.state.machine().request({ type: 'readRegisters', hart: 0 })).pc], reason: 'entry' });
+      else if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [booted.entry], reason: 'entry' });
       else await this.resume({ type: 'continue' });
     });
   }

@@ -8,8 +8,12 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { decodeSnapshotFile } from '../../emulator/snapshot/snapshot-file';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
@@ -90,4 +94,30 @@ test('step back by instruction and by line, reverse continue to the store of a d
   await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
   await stopAfter(() => dc.continueRequest({ threadId: 1 }));
   assert.equal((await top()).name, 'main');
+});
+
+test('launch.json restore: the session starts stopped where `osdev-emu run --snapshot-at` took the snapshot; another program is refused', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-restore-'));
+  try {
+    const snap = path.join(tmp, 'demo.snap');
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'out/emulator/hosts/cli.js'), 'run', DEMO, '--snapshot-at', '5000', snap], { timeout: 60_000 });
+    assert.ok(fs.existsSync(snap), cli.stderr.toString());
+    const saved = decodeSnapshotFile(new Uint8Array(fs.readFileSync(snap)), snap).snapshot.state as { harts: { pcLo: number }[] };
+    const init = dc.waitForEvent('stopped');
+    await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', program: DEMO, restore: snap })]);
+    const ev = (await init) as DebugProtocol.StoppedEvent;
+    assert.equal(ev.body.reason, 'entry');
+    assert.equal(Number((await top()).instructionPointerReference), saved.harts[0].pcLo >>> 0);
+    const other = new DebugClient('node', ADAPTER, 'osdev');
+    await other.start();
+    try {
+      await other.initializeRequest();
+      await assert.rejects(other.launch({ type: 'osdev', request: 'launch', name: 'test', program: path.join(ROOT, 'emulator/test/guests/build/rv64/uart.elf'), restore: snap }),
+        /is not the image the snapshot was taken with|another board/);
+    } finally {
+      await other.stop();
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -29,6 +29,10 @@ import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
 import { ScreenFrames } from './screen-frames';
 import { ReverseDebugger } from '../machine/reverse-debug';
+import { boardHash, checkSnapshotFits, decodeSnapshotFile } from '../snapshot/snapshot-file';
+import { restoreSnapshot } from '../snapshot/machine-snapshot';
+import { SnapshotError } from '../snapshot/saved';
+import { runImages } from './snapshot-host';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -349,6 +353,21 @@ class MachineWorker {
       const again = boot(machine, cfg);
       return again.ok ? null : again.error;
     });
+    if (p.restore !== undefined) {
+      // After the same boot (closures such as the SBI's hook exist), the file's state replaces it all.
+      try {
+        const { header, snapshot } = decodeSnapshotFile(p.restore.bytes, p.restore.name);
+        const images = runImages(p.kernel, p.bios, p.initrd, p.virtio?.drives ?? []);
+        const misfit = checkSnapshotFits(header, boardHash(machine.desc), images);
+        if (misfit !== null) return `restore ${p.restore.name}: ${misfit}`;
+        restoreSnapshot(machine, snapshot);
+        const peers = header.peers.map((peer) => `restore: passthrough slot '${peer}' is served by a Remote-Port peer: it must be at the point the snapshot was taken`);
+        if (peers.length > 0) this.event({ type: 'trace', lines: peers });
+      } catch (e) {
+        if (e instanceof SnapshotError) return e.message;
+        throw e;
+      }
+    }
     this.reverse = new ReverseDebugger(machine, this.control);
     const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
     const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;

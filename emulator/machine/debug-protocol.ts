@@ -21,6 +21,8 @@ export interface LaunchParams {
   kernel?: ImageBytes;
   bios: 'none' | 'builtin' | ImageBytes;
   initrd?: ImageBytes;
+  /** A snapshot file's bytes (launch.json `restore`): the machine starts from it, after the same boot. */
+  restore?: ImageBytes;
   xlen: 32 | 64;
   /** launch.json `isa`: the harts' riscv,isa string (checked by the adapter), else the default harts. */
   isa?: string;
@@ -282,6 +284,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.kernel !== undefined && !isImage(p.kernel)) return bad('params.kernel');
       if (p.bios !== 'none' && p.bios !== 'builtin' && !isImage(p.bios)) return bad('params.bios');
       if (p.initrd !== undefined && !isImage(p.initrd)) return bad('params.initrd');
+      if (p.restore !== undefined && !isImage(p.restore)) return bad('params.restore');
       if (p.xlen !== 32 && p.xlen !== 64) return bad('params.xlen');
       if (!isInt(p.harts, 1, MAX_HARTS)) return bad('params.harts');
       if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
