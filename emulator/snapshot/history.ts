@@ -29,6 +29,16 @@ export class SnapshotHistory {
     while (this.bytes > this.budget && this.list.length > 2) this.thin();
   }
 
+  /** A snapshot between two held ones (taken while re-executing history), in order. */
+  insert(s: MachineSnapshot): void {
+    let i = this.list.length;
+    while (i > 0 && this.list[i - 1].retired > s.retired) i--;
+    if (i > 0 && this.list[i - 1].retired === s.retired) return;
+    this.list.splice(i, 0, s);
+    this.bytes += s.ownBytes;
+    while (this.bytes > this.budget && this.list.length > 2) this.thin();
+  }
+
   /** The latest snapshot at or before `retired` instructions (the first one when none is). */
   before(retired: number): MachineSnapshot | undefined {
     let best: MachineSnapshot | undefined;

@@ -21,6 +21,11 @@ import { SnapshotHistory } from './history';
 
 /** Instructions between snapshots during a long run. */
 export const PERIOD = 10_000_000;
+/**
+ * Re-executing a run leg to go back, a snapshot is kept every this many instructions, at a
+ * round boundary: the next step back near there re-executes at most this much.
+ */
+export const REFINE = 250_000;
 
 /** How the machine got from the previous point to this one. */
 export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: number; interrupts: boolean };
@@ -95,7 +100,8 @@ export class TimeTravel {
     while (i > 0 && !this.history.snapshots.includes(this.points[i].snap)) i--;
     this.restore(this.points[i].snap);
     for (let k = i + 1; k < this.points.length && retired(this.m) < target; k++) {
-      this.replayLeg(this.points[k].leg, Math.min(target, this.points[k].snap.retired));
+      const added = this.replayLeg(this.points[k].leg, Math.min(target, this.points[k].snap.retired), k);
+      k += added;
     }
     return retired(this.m) === target;
   }
@@ -148,8 +154,13 @@ export class TimeTravel {
 
   private restore(s: MachineSnapshot): void { this.tracker.restore(s); }
 
-  /** Repeat a leg up to `until` retired instructions, no debugger stops armed. */
-  private replayLeg(leg: Leg, until: number): void {
+  /**
+   * Repeat a leg up to `until` retired instructions, no debugger stops armed. With `at` (the
+   * index of the point the leg leads to), a run leg leaves a point every REFINE instructions
+   * at round boundaries — a round boundary is where a run may be cut and resumed without
+   * changing it — inserted before `at`; returns how many were inserted.
+   */
+  private replayLeg(leg: Leg, until: number, at?: number): number {
     const m = this.m;
     if (leg.kind === 'steps') {
       for (let guard = 0; retired(m) < until && guard < 10_000_000; guard++) {
@@ -157,21 +168,33 @@ export class TimeTravel {
         m.harts[leg.hart].hitBreakpoint = false;
         if (r.kind !== 'budget') break;
       }
-      return;
+      return 0;
     }
+    let inserted = 0;
+    let lastKept = retired(m);
     const saved = { harts: m.harts.map((h) => [h.breakpoints, h.watch, h.onTrap] as const), dma: m.dram.dmaWatch };
     for (const h of m.harts) { h.breakpoints = null; h.watch = null; h.onTrap = null; h.flushTlb(); }
     m.dram.dmaWatch = null;
     m.stopAtRetired = until;
     try {
       for (let guard = 0; retired(m) < until && guard < 1_000_000; guard++) {
-        const r = m.step(Math.max(1, until - retired(m)));
+        const r = m.step(at === undefined ? Math.max(1, until - retired(m)) : Math.max(1, Math.min(until - retired(m), REFINE)));
         if (r.kind !== 'budget') break;
+        const n = retired(m);
+        // step returned at a round boundary unless it stopped at `until` itself.
+        if (at !== undefined && n < until && n - lastKept >= REFINE) {
+          const snap = this.tracker.snapshot();
+          this.history.insert(snap);
+          this.points.splice(at + inserted, 0, { snap, leg: { kind: 'run' } });
+          inserted++;
+          lastKept = n;
+        }
       }
     } finally {
       m.stopAtRetired = null;
       m.harts.forEach((h, i) => { [h.breakpoints, h.watch, h.onTrap] = saved.harts[i]; h.flushTlb(); });
       m.dram.dmaWatch = saved.dma;
     }
+    return inserted;
   }
 }
