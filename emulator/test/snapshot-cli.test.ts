@@ -67,3 +67,20 @@ test('--restore of a file for another machine, a damaged file, a text file: one 
   assert.match(t.err, /is not an OS Dev Emulator snapshot/);
   assert.doesNotMatch(t.err, /at .*\.js:\d+/, 'no stack trace');
 });
+
+const LINUX = path.resolve(__dirname, '../../../emulator/test/guests/build/linux');
+test('Linux 6.1 (the cached test build) on 2 harts: snapshot at 20 M instructions, restored in another process, same console and state at 40 M',
+  { skip: !fs.existsSync(path.join(LINUX, 'Image')) && 'the Linux build is made by npm test (emulator/test/linux/build.sh)' }, () => {
+    const snap = path.join(TMP, 'linux.snap');
+    const args = [path.join(LINUX, 'Image'), '--harts', '2', '--drive', path.join(LINUX, 'rootfs.img'),
+      '--append', 'root=/dev/vda rw console=ttyS0 earlycon', '--state-hash', '--max-insns', '40000000'];
+    const whole = run([...args, '--snapshot-at', '20000000', snap]);
+    assert.equal(whole.status, 124, whole.err);
+    assert.ok(fs.existsSync(snap), whole.err);
+    const prefix = run([...args.slice(0, -2), '--max-insns', '20000000']);
+    const restored = run([...args, '--restore', snap]);
+    assert.equal(restored.status, 124, restored.err);
+    assert.ok(whole.out.toString('latin1').includes('Linux version'), 'the kernel printed its banner');
+    assert.equal(Buffer.concat([prefix.out, restored.out]).toString('latin1'), whole.out.toString('latin1'));
+    assert.deepEqual(hashLine(restored.err), hashLine(whole.err));
+  });
