@@ -46,6 +46,7 @@ export const CAPABILITIES: DebugProtocol.Capabilities = {
   supportsSetVariable: true,
   supportsEvaluateForHovers: true,
   supportsSteppingGranularity: true,
+  supportsStepBack: true,
   supportsExceptionInfoRequest: true,
   supportsBreakpointLocationsRequest: true,
   supportsTerminateRequest: true,
@@ -257,12 +258,16 @@ export class OsdevDebugSession extends DebugSession {
       if (os !== undefined) this.output('console', `${os}: its tasks are shown as threads at each stop ("os" in launch.json: "none" to show harts only)\n`);
       this.config = c;
       this.state.client = this.takeWarmWorker();
-      const booted = await this.state.client.request({ type: 'launch', params: workerLaunchParams(c, kernel, bios, initrd, this.state.xlen, this.host.cwd()) });
+      const restore = c.restore !== undefined ? await readImage(this.files, at(c.restore), 'restore') : undefined;
+      const params = workerLaunchParams(c, kernel, bios, initrd, this.state.xlen, this.host.cwd());
+      const booted = await this.state.client.request({ type: 'launch', params: restore !== undefined ? { ...params, restore } : params });
       this.config = { ...c, harts: booted.harts }; // a machine file decides how many harts there are
       this.sendEvent(new InitializedEvent());
       await this.configured;
       await this.breakpoints.sync();
-      if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [booted.entry], reason: 'entry' });
+      // From a snapshot: stop where it was taken (a breakpoint at the pc, hit before anything runs).
+      if (restore !== undefined) await this.resume({ type: 'runTo', addresses: [(await this.state.machine().request({ type: 'readRegisters', hart: 0 })).pc], reason: 'entry' });
+      else if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [booted.entry], reason: 'entry' });
       else await this.resume({ type: 'continue' });
     });
   }
@@ -386,8 +391,16 @@ export class OsdevDebugSession extends DebugSession {
     this.stacks.hideInlined(stop.hart, hide);
   }
 
+  /** Instruction counts of the stops shown so far, oldest first: where a Step Back by line returns to. */
+  private shownAt: number[] = [];
+
   private showStop(stop: DebugStop): void {
     this.lastStop = stop;
+    void this.state.machine().request({ type: 'status' }).then((s) => {
+      if (this.shownAt.length === 0 || this.shownAt[this.shownAt.length - 1] < s.instructions) this.shownAt.push(s.instructions);
+      else this.shownAt = [...this.shownAt.filter((n) => n < s.instructions), s.instructions];
+      if (this.shownAt.length > 10_000) this.shownAt.shift();
+    }, () => undefined);
     const view = this.breakpoints.view(stop);
     const ev = new StoppedEvent(view.reason, stop.hart + 1, view.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
@@ -472,6 +485,39 @@ export class OsdevDebugSession extends DebugSession {
     await this.handle(response, async () => {
       const hart = this.hartOf(args.threadId);
       await this.step(hart, await this.stepping.over(hart, args.granularity), 'over');
+    });
+  }
+
+  /**
+   * Step Back (issue 18): the machine goes back by restoring a snapshot and running again
+   * to the point (emulator machine/reverse-debug.ts). By instruction: one instruction; by
+   * line: back out of the current line onto the last instruction run of the line before.
+   * Conditions and hit counts are not evaluated going back: every stop is shown.
+   */
+  protected override async stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): Promise<void> {
+    await this.handle(response, async () => {
+      const hart = this.hartOf(args.threadId);
+      const instruction = args.granularity === 'instruction';
+      const pc = instruction ? 0n : (await this.state.machine().request({ type: 'readRegisters', hart })).pc;
+      const here = instruction ? undefined : this.state.debugInfo.lines.line(pc);
+      // By line: back to the stop shown before this one (the inverse of the step that left
+      // it), found by its instruction count; else out of the current line instruction by instruction.
+      const now = instruction ? 0 : (await this.state.machine().request({ type: 'status' })).instructions;
+      const to = instruction ? undefined : this.shownAt.filter((n) => n < now).pop();
+      this.shownAt = this.shownAt.filter((n) => n < now);
+      this.lastResume = null;
+      await this.state.machine().request({
+        type: 'stepBack', hart, granularity: instruction ? 'instruction' : 'line',
+        ...(to !== undefined ? { to } : here !== undefined ? { ranges: [[here.start, here.end]] as [bigint, bigint][] } : {}),
+      });
+    });
+  }
+
+  /** Reverse Continue: back to the last breakpoint, data breakpoint or trap-filter stop before now, or the start of history. */
+  protected override async reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
+    await this.handle(response, async () => {
+      this.lastResume = null;
+      await this.state.machine().request({ type: 'reverseContinue' });
     });
   }
 

@@ -24,6 +24,8 @@ export interface LaunchConfig {
   os: string;
   append?: string;
   initrd?: string;
+  /** A snapshot file (`osdev-emu run --snapshot-at`) to start from instead of reset. */
+  restore?: string;
   stopOnEntry: boolean;
   stepInterrupts: 'masked' | 'enabled';
   cwd?: string;
@@ -103,6 +105,10 @@ export const LAUNCH_ATTRIBUTES = {
   initrd: {
     type: 'string',
     description: 'Initial ramdisk, placed as QEMU does and named in /chosen.',
+  },
+  restore: {
+    type: 'string',
+    description: 'Start from this snapshot file (written by `osdev-emu run --snapshot-at N FILE`) instead of reset: the session stops where it was taken. The program, firmware, initrd, drives and machine options must be those it was taken with (checked: a mismatch names the image).',
   },
   stopOnEntry: {
     type: 'boolean',
@@ -294,7 +300,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
   }
-  for (const name of ['bios', 'memory', 'append', 'initrd', 'cwd', 'stepInterrupts', 'machine', 'isa', 'os']) {
+  for (const name of ['bios', 'memory', 'append', 'initrd', 'restore', 'cwd', 'stepInterrupts', 'machine', 'isa', 'os']) {
     if (!str(name)) return bad(name, `must be a string, got ${JSON.stringify(args[name])}`);
   }
   if (args.machine !== undefined) {
@@ -396,6 +402,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       os: (args.os as string | undefined)?.trim() || 'auto',
       append: args.append as string | undefined,
       initrd: args.initrd as string | undefined,
+      ...(args.restore !== undefined ? { restore: args.restore as string } : {}),
       stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,
       stepInterrupts,
       cwd: args.cwd as string | undefined,

@@ -7,6 +7,8 @@
  * device finishes a request inside the guest instruction that notified it.
  */
 
+import { record, Saved } from './snapshot/saved';
+
 /** How a drive treats its image (`--drive PATH,mode=...`). */
 export type BlockMode = 'overlay' | 'writeback' | 'readonly';
 export const BLOCK_MODES: readonly BlockMode[] = ['overlay', 'writeback', 'readonly'];
@@ -61,11 +63,17 @@ export interface BlockBackend {
   write(offset: number, src: Uint8Array): string | null;
   /** Make every acknowledged write durable (fsync for a file). */
   flush(): string | null;
+  /** What the guest wrote, where the backend keeps it in memory (an overlay's layer); absent for a drive written in place. */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
 }
 
 /** Random bytes for virtio-rng. */
 export interface EntropySource {
   fill(dst: Uint8Array): void;
+  /** A deterministic source's position (snapshots); absent for the host's entropy. */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
 }
 
 /** A network link for virtio-net: frames out, frames in (the machine polls between quanta). */
@@ -81,6 +89,9 @@ export interface NetBackend {
   receive?(): Uint8Array | undefined;
   /** Register the machine's entry for frames from outside (called once). */
   listen?(deliver: (frame: Uint8Array) => void): void;
+  /** Frames a link made itself and still holds (loopback), for snapshots. */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
 }
 
 /** A drive held in memory: tests, browsers, and the base of nothing on disk. */
@@ -90,6 +101,8 @@ export function memoryBlockBackend(bytes: Uint8Array): BlockBackend {
     read(offset, dst) { dst.set(bytes.subarray(offset, offset + dst.length)); return null; },
     write(offset, src) { bytes.set(src, offset); return null; },
     flush() { return null; },
+    saveState() { return bytes.slice(); },
+    restoreState(s) { bytes.set(s as Uint8Array); },
   };
 }
 
@@ -136,6 +149,12 @@ export function overlayBlockBackend(base: BlockBackend): BlockBackend {
       return null;
     },
     flush() { return null; },
+    // The layer is the state: chunk numbers and their bytes. The base image is checked by hash, not saved.
+    saveState() { return [...chunks].map(([i, c]) => ({ i, c: c.slice() })); },
+    restoreState(s) {
+      chunks.clear();
+      for (const e of s as Saved[]) { const r = record(e); chunks.set(r.i as number, (r.c as Uint8Array).slice()); }
+    },
   };
 }
 
@@ -158,6 +177,8 @@ export function loopbackNetBackend(): NetBackend {
   return {
     send(frame) { q.push(frame.slice()); if (q.length > NET_QUEUE_FRAMES) q.shift(); },
     receive() { return q.shift(); },
+    saveState() { return q.map((f) => f.slice()); },
+    restoreState(s) { q.length = 0; for (const f of s as Uint8Array[]) q.push(f.slice()); },
   };
 }
 
@@ -184,6 +205,8 @@ export function pcapTap(net: NetBackend, write: (bytes: Uint8Array) => void, now
     write(frame);
   };
   return {
+    saveState: net.saveState === undefined ? undefined : () => net.saveState?.(),
+    restoreState: net.restoreState === undefined ? undefined : (s) => net.restoreState?.(s),
     send(frame) { record(frame); net.send(frame); },
     receive: net.receive === undefined ? undefined : () => { const f = net.receive?.(); if (f !== undefined) record(f); return f; },
     listen: net.listen === undefined ? undefined : (deliver) => net.listen?.((f) => { record(f); deliver(f); }),

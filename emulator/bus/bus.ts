@@ -5,6 +5,7 @@
  */
 import { CodeCache } from '../hart/code-cache';
 import { DeviceModel } from '../devices/regmap';
+import { Saved } from '../snapshot/saved';
 
 export interface MmioDevice {
   readonly name: string;
@@ -25,6 +26,9 @@ export interface MmioDevice {
   viewIndices?(reg: string): number[] | undefined;
   /** Set by a device whose access just failed (a passthrough peer's bus error): the bus clears it and faults the access. */
   faulted?: boolean;
+  /** A copy of the device's state, and taking one back (snapshot/saved.ts); absent: the device has none. */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
   /** Back to the reset state (the Devices view's "reset device"). */
   reset?(): void;
   /** True when an access of this size at this offset (a write when `write`) is an access fault instead of an access. */
@@ -51,6 +55,19 @@ export class MemoryRegion {
   }
   /** Data watchpoints on device DMA, while any is set. */
   dmaWatch: DmaWatch | null = null;
+  /**
+   * Pages written since the last cheap snapshot (snapshot/ram-tracker.ts), one byte each;
+   * null when nobody tracks. Harts mark a page when a store translates to it, which is
+   * also when it enters their write TLB, so the store fast path never needs to look.
+   */
+  dirty: Uint8Array | null = null;
+
+  /** Every writer of RAM that is not a hart's translated store says so here. */
+  markDirty(off: number, len: number): void {
+    const d = this.dirty;
+    if (d === null || len <= 0) return;
+    for (let p = off >>> 12, last = (off + len - 1) >>> 12; p <= last; p++) d[p] = 1;
+  }
 
   contains(pa: number, len: number): boolean {
     return pa >= this.base && pa + len <= this.base + this.size;
@@ -58,7 +75,7 @@ export class MemoryRegion {
 
   /** A device read or wrote [off, off+len) by DMA: decoded code it overwrote is dropped; watchpoints see it. */
   dmaTouched(off: number, len: number, write: boolean, by: string): void {
-    if (write) this.code.invalidate(off, len);
+    if (write) { this.code.invalidate(off, len); this.markDirty(off, len); }
     if (this.dmaWatch !== null) this.dmaWatch.check(this.base + off, len, write, by);
   }
 }
@@ -136,6 +153,7 @@ export class Bus {
         default: r.dv.setInt32(off, lo, true); r.dv.setInt32(off + 4, hi, true); break;
       }
       if (r.code.hasCode[off >>> 12] !== 0 || r.code.hasCode[(off + size - 1) >>> 12] !== 0) r.code.invalidate(off, size);
+      if (r.dirty !== null) r.markDirty(off, size);
       return true;
     }
     const m = this.mappingAt(pa, size);

@@ -15,6 +15,7 @@ import { MmioDevice } from '../bus/bus';
 import { DeviceModel } from './regmap';
 import { DeviceType, DeviceWindow, unitName } from './device-type';
 import { GuestRam } from './virtio/queue';
+import { record, Saved } from '../snapshot/saved';
 
 export const FW_CFG_MODEL: DeviceModel = {
   model: 'fw-cfg',
@@ -84,6 +85,8 @@ export class FwCfg implements MmioDevice {
   private readonly items: Map<number, Uint8Array>;
   private item: Uint8Array | undefined;
   private offset = 0;
+  /** The selector last written, which names `item` (a snapshot saves the key, not the bytes). */
+  private key = 0;
   /** The DMA address's high word, written before the low word that runs the transfer. */
   private dmaHigh = 0;
 
@@ -97,7 +100,17 @@ export class FwCfg implements MmioDevice {
     this.dmaHigh = 0;
   }
 
+  saveState(): Saved { return { key: this.key, offset: this.offset, dmaHigh: this.dmaHigh, hi: this.hi }; }
+  restoreState(s: Saved): void {
+    const r = record(s);
+    this.select(r.key as number);
+    this.offset = r.offset as number;
+    this.dmaHigh = r.dmaHigh as number;
+    this.hi = r.hi as number;
+  }
+
   private select(key: number): void {
+    this.key = key;
     this.item = (key & ARCH_LOCAL) !== 0 ? undefined : this.items.get(key & ENTRY_MASK);
     this.offset = 0;
   }

@@ -6,6 +6,7 @@
 import { MmioDevice } from '../bus/bus';
 import { DeviceModel, offsets } from './regmap';
 import { DeviceType, IrqWindow, unitName } from './device-type';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
 
 const REGS = [
   { name: 'TIME_LOW', offset: 0x00, width: 4, access: 'RW', reset: 0, doc: 'Time in ns, low word; reading it latches TIME_HIGH, writing sets the low word of the time' },
@@ -28,6 +29,9 @@ export const RTC_MODEL: DeviceModel = {
 
 const R = offsets(REGS);
 
+/** What of this device is machine state (snapshot/saved.ts). */
+const RTC_STATE = ['latchedHigh', 'alarm', 'armed', 'irqEnabled', 'irqPending', 'offsetNs'] as const;
+
 export class GoldfishRtc implements MmioDevice {
   readonly name = 'rtc';
   readonly model = RTC_MODEL;
@@ -43,6 +47,9 @@ export class GoldfishRtc implements MmioDevice {
   constructor(private readonly clockNs: () => number, private readonly irq: (level: boolean) => void) {}
 
   private nowNs(): number { return this.clockNs() + this.offsetNs; }
+
+  saveState(): Saved { return saveFields(this, RTC_STATE); }
+  restoreState(s: Saved): void { restoreFields(this, RTC_STATE, s); }
 
   reset(): void {
     this.latchedHigh = this.alarm = 0;

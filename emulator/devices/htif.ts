@@ -6,6 +6,7 @@
  * the same value was seen on two polls in a row.
  */
 import { MemoryRegion } from '../bus/bus';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
 
 export class Htif {
   private lastLo = 0;
@@ -13,6 +14,9 @@ export class Htif {
 
   constructor(private readonly ram: MemoryRegion, private readonly xlen: 32 | 64, private readonly tohost: number, private readonly fromhost: number | undefined,
     private readonly putchar: (byte: number) => void, private readonly exit: (code: number) => void) {}
+
+  saveState(): Saved { return saveFields(this, ['lastLo', 'lastHi']); }
+  restoreState(s: Saved): void { restoreFields(this, ['lastLo', 'lastHi'], s); }
 
   static usable(ram: MemoryRegion, tohost: number): boolean { return ram.contains(tohost, 8); }
 
@@ -28,6 +32,7 @@ export class Htif {
     const device = hi >>> 24, cmd = (hi >>> 16) & 0xff;
     this.ram.dv.setUint32(off, 0, true);
     this.ram.dv.setUint32(off + 4, 0, true);
+    this.ram.markDirty(off, 8);
     if (device === 0 && cmd === 0 && (lo & 1) !== 0) {
       this.exit(((hi & 0xffff) * 4294967296 + lo) / 2 >>> 0);
       return;
@@ -37,6 +42,7 @@ export class Htif {
       if (this.fromhost !== undefined && this.ram.contains(this.fromhost, 8)) {
         // Acknowledge: fromhost = device/command with payload 0, as Spike does.
         const f = this.fromhost - this.ram.base;
+        this.ram.markDirty(f, 8);
         this.ram.dv.setUint32(f, 0, true);
         this.ram.dv.setUint32(f + 4, (device << 24) | (cmd << 16), true);
       }

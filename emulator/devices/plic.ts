@@ -8,6 +8,7 @@ import { IRQ, MIP } from '../hart/csr';
 import { DeviceModel, offsets } from './regmap';
 import { DeviceType, DeviceWindow, unitName } from './device-type';
 import { u32 } from '../dts/query';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
 
 /** Interrupt sources, 0 included (QEMU virt's VIRT_IRQCHIP_NUM_SOURCES). */
 export const PLIC_SOURCES = 96;
@@ -40,6 +41,9 @@ export const PLIC_MODEL: DeviceModel = {
 const R = offsets(REGS);
 const WORDS = SOURCES / 32;
 
+/** What of the PLIC is machine state (snapshot/saved.ts); the harts keep their own pending bits. */
+const PLIC_STATE = ['priority', 'level', 'pending', 'claimed', 'enable', 'threshold'] as const;
+
 export class Plic implements MmioDevice {
   readonly name = 'plic';
   readonly model = PLIC_MODEL;
@@ -59,6 +63,9 @@ export class Plic implements MmioDevice {
     this.enable = new Uint32Array(this.contexts * WORDS);
     this.threshold = new Uint32Array(this.contexts);
   }
+
+  saveState(): Saved { return saveFields(this, PLIC_STATE); }
+  restoreState(s: Saved): void { restoreFields(this, PLIC_STATE, s); }
 
   reset(): void {
     this.priority.fill(0); this.level.fill(0); this.pending.fill(0); this.claimed.fill(0);

@@ -7,6 +7,7 @@ import { MmioDevice } from '../bus/bus';
 import { DeviceModel, offsets, resetValue } from './regmap';
 import { DeviceType, IrqWindow, unitName } from './device-type';
 import { u32 } from '../dts/query';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
 
 const REGS = [
   { name: 'RBR', offset: 0, width: 1, access: 'RO', reset: 0, when: 'LCR.DLAB=0, read', doc: 'Receiver buffer: next received byte' },
@@ -93,6 +94,9 @@ const LCR_DLAB = 0x80, MCR_LOOP = 0x10, FCR_ENABLE = 1;
 const FIFO_SIZE = 16;
 const TRIGGER = [1, 4, 8, 14] as const;
 
+/** What of the UART is machine state (snapshot/saved.ts); its line level lives in the PLIC. */
+const UART_STATE = ['rx', 'rxHead', 'rxCount', 'ier', 'lcr', 'mcr', 'lsrErr', 'fcr', 'scr', 'dll', 'dlm', 'thrIpending'] as const;
+
 export class Uart16550 implements MmioDevice {
   readonly model = UART_MODEL;
   readonly maxAccess = 4 as const;
@@ -111,6 +115,9 @@ export class Uart16550 implements MmioDevice {
 
   constructor(readonly name: string, private readonly output: (byte: number) => void,
     private readonly irq: (level: boolean) => void) {}
+
+  saveState(): Saved { return saveFields(this, UART_STATE); }
+  restoreState(s: Saved): void { restoreFields(this, UART_STATE, s); }
 
   reset(): void {
     this.rxHead = this.rxCount = 0;

@@ -14,6 +14,7 @@ import { Cause, CSR, IRQ, MIP, MSTATUS, Priv } from '../hart/csr';
 import { out } from '../hart/int64';
 import { Bus, MemoryRegion } from '../bus/bus';
 import { PowerEvent } from '../devices/device-type';
+import { Saved } from '../snapshot/saved';
 
 /** Extension IDs (SBI v2.0 chapters 3-12); the legacy ones are 0x00-0x0F, of which 0x00-0x08 are defined. */
 export const SBI_EXT = {
@@ -79,6 +80,13 @@ export class BuiltinSbi {
     this.xlen = p.harts[0].xlen;
     this.mask = (1n << BigInt(this.xlen)) - 1n;
     this.state = p.harts.map(() => HSM_STATE.STOPPED);
+  }
+
+  /** The HSM state of each hart is the firmware's only state (the rest lives in the harts it set up). */
+  saveState(): Saved { return this.state.slice(); }
+  restoreState(s: Saved): void {
+    const v = s as number[];
+    for (let i = 0; i < this.state.length; i++) this.state[i] = v[i];
   }
 
   /**

@@ -59,6 +59,8 @@ export class HartMemory extends HartState {
       this.excTvalHi = this.xlen === 64 ? hi : 0;
       return -1;
     }
+    // Cheap snapshots: a page a store reaches is dirty from now on (it enters tlbW below, so later stores skip this).
+    if (kind === Access.Write && this.ram.dirty !== null && t.pa >= this.ramBase && t.pa < this.ramEnd) this.ram.markDirty(t.pa - this.ramBase, size);
     const watch = this.watch;
     if (watch !== null && kind !== Access.Fetch && watch.check(t.pa, size, kind === Access.Write, this.id)) {
       this.hitBreakpoint = true; // the access completes; the hart stops after this instruction

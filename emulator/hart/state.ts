@@ -14,6 +14,19 @@ import { FloatExt, Priv } from './csr';
 import { DEFAULT_EXTENSIONS, extensionsOff, IsaExtension } from './isa-table';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
+import { record, restoreFields, Saved, saveFields } from '../snapshot/saved';
+
+/**
+ * The fields of HartState that are machine state (snapshot/saved.ts): everything a run
+ * depends on. Left out on purpose: the TLBs (flushed on restore), debugger hooks and
+ * the break/yield flags the scheduler clears at every stop.
+ */
+const HART_STATE = [
+  'x', 'f', 'fflags', 'frm', 'pcLo', 'pcHi', 'priv', 'instret', 'cycleOffset', 'instretOffset', 'wfi',
+  'mstatus', 'medeleg', 'mideleg', 'mie', 'mipSw', 'mipHw', 'mcounteren', 'scounteren', 'senvcfg', 'mcountinhibit',
+  'csr64', 'mtimecmp', 'resvAddr', 'resvVaLo', 'resvVaHi', 'resvLo', 'resvHi', 'excCause', 'excTvalLo', 'excTvalHi', 'ldHi',
+  'loopCause', 'loopCount', 'skipBreakpoint',
+] as const;
 
 /** What a hart needs from the machine around it. */
 export interface HartHost {
@@ -163,6 +176,21 @@ export class HartState {
     this.resvAddr = -1;
     this.wfi = false;
     this.instret = this.cycleOffset = this.instretOffset = 0;
+    this.flushTlb();
+  }
+
+  saveState(): Saved {
+    return { ...saveFields(this, HART_STATE), pmp: this.pmp.saveState(), triggers: this.triggers.saveState() };
+  }
+
+  /** Take back saved state; the TLBs are dropped, since they cache translations of the state replaced. */
+  restoreState(s: Saved): void {
+    const r = record(s);
+    restoreFields(this, HART_STATE, r);
+    this.pmp.restoreState(r.pmp);
+    this.triggers.restoreState(r.triggers);
+    this.hitBreakpoint = false;
+    this.stuck = false;
     this.flushTlb();
   }
 

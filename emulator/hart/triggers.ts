@@ -22,6 +22,8 @@
 import { Breakpoints } from './breakpoints';
 import { CSR, MCONTROL, TDATA1_TYPE_SHIFT, TRIGGER_TYPE } from './csr';
 import { out } from './int64';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
+
 
 export const TRIGGER_COUNT = 2;
 /** tinfo: the types every trigger supports. */
@@ -68,6 +70,14 @@ export class Triggers {
     this.ctrl.fill(0);
     this.addrLo.fill(0);
     this.addrHi.fill(0);
+    this.rearm();
+  }
+
+  saveState(): Saved { return saveFields(this, ['tselect', 'type', 'ctrl', 'addrLo', 'addrHi']); }
+
+  /** The armed sets follow from the registers. */
+  restoreState(s: Saved): void {
+    restoreFields(this, ['tselect', 'type', 'ctrl', 'addrLo', 'addrHi'], s);
     this.rearm();
   }
 

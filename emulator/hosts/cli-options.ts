@@ -62,6 +62,12 @@ export interface RunOptions {
   record?: string;
   /** Take the machine's outside input from this recorded file instead of stdin and sockets. */
   replay?: string;
+  /** Write a whole-machine snapshot to `file` at the first round boundary at or past `at` instructions; the run goes on. */
+  snapshotAt?: { at: number; file: string };
+  /** Start from this snapshot file (the same kernel, images and machine options as when it was taken). */
+  restore?: string;
+  /** At exit, print a hash of the whole machine state (RAM, harts, devices) beside the instruction count. */
+  stateHash: boolean;
   /** Serve UART0 on a loopback TCP port instead of stdio (like QEMU's -serial tcp::PORT,server). */
   serialTcp?: HostPort;
   /** Build the machine from this device-tree source instead of the virt preset. */
@@ -149,6 +155,11 @@ run options:
   --record FILE         write every outside input (console bytes, frames, plug events, what a
                         Remote-Port peer did on its own), stamped with guest time, to FILE
   --replay FILE         take the outside input from a recorded FILE: the run repeats exactly
+  --snapshot-at N FILE  write the whole machine (RAM, harts, devices, waiting input) to FILE at the
+                        first round boundary at or past N instructions; the run goes on
+  --restore FILE        start from a snapshot FILE instead of reset: give the same KERNEL, images,
+                        drives and machine options it was taken with (checked: a mismatch is an error)
+  --state-hash          at exit, print the instruction count and a hash of the whole machine state
   --serial tcp:127.0.0.1:PORT  UART0 on a loopback TCP port (one client at a time) instead of stdio
   --gdb tcp:127.0.0.1:PORT  serve gdb's remote protocol there (loopback only; PORT 0 picks a free port,
                         printed on stderr), as QEMU's -gdb: \`target remote :PORT\` in gdb-multiarch
@@ -179,7 +190,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
     command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', engine: 'js', rate: 100_000_000, stats: false,
-    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false, symbols: [],
+    drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false, symbols: [], stateHash: false,
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */
   let isaXlen: Xlen | undefined;
@@ -192,7 +203,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     const takesValue = ['--bios', '-m', '--memory', '--harts', '--xlen', '--isa', '--append', '--initrd', '--timeout', '--max-insns',
       '--dump-dtb', '--trace', '--clock', '--engine', '--rate', '--drive', '--console', '--net', '--passthrough', '--record', '--replay', '--serial', '--machine', '--gdb',
       '--profile', '--profile-rate', '--coverage', '--symbols',
-      '--screenshot', '--screenshot-at'].includes(flag);
+      '--screenshot', '--screenshot-at', '--snapshot-at', '--restore'].includes(flag);
     // One value each: a second one is a mistake, not "the last wins" (devices and traces add up).
     if (takesValue && given.has(flag) && !['--drive', '--net', '--passthrough', '--trace', '--symbols'].includes(flag)) return { ok: false, error: `${flag} given twice` };
     given.add(flag);
@@ -203,6 +214,9 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       else return { ok: false, error: `${flag} needs a value` };
     } else if (a === '--stats') {
       o.stats = true;
+      continue;
+    } else if (a === '--state-hash') {
+      o.stateHash = true;
       continue;
     } else if (a === '--gdb-wait') {
       o.gdbWait = true;
@@ -302,6 +316,15 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       case '--screenshot-at': { const n = intArg('--screenshot-at', value, 1, Number.MAX_SAFE_INTEGER); if (typeof n === 'string') return { ok: false, error: n }; o.screenshotAt = n; break; }
       case '--machine': o.machine = value; break;
       case '--replay': o.replay = value; break;
+      case '--restore': o.restore = value; break;
+      case '--snapshot-at': {
+        // Two values: the count, then the file.
+        const n = intArg('--snapshot-at', value, 0, Number.MAX_SAFE_INTEGER);
+        if (typeof n === 'string') return { ok: false, error: n };
+        if (i + 1 >= argv.length) return { ok: false, error: '--snapshot-at needs N and a FILE to write' };
+        o.snapshotAt = { at: n, file: argv[++i] };
+        break;
+      }
       case '--serial': {
         if (!value.startsWith('tcp:')) return { ok: false, error: `--serial takes tcp:127.0.0.1:PORT, got '${value}'` };
         const hp = hostPort('--serial', value.slice(4));
@@ -341,6 +364,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (o.screenshotAt !== undefined && o.screenshot === undefined) return { ok: false, error: '--screenshot-at needs --screenshot FILE' };
   if (o.screenshot !== undefined && o.display === undefined) return { ok: false, error: '--screenshot needs --display (a screen to take)' };
   if (o.record !== undefined && o.replay !== undefined) return { ok: false, error: '--record and --replay cannot be used together' };
+  if (o.restore !== undefined && o.gdb !== undefined) return { ok: false, error: '--restore cannot be used with --gdb yet (the stub starts from reset)' };
   if (o.kernel === '' && o.dumpDtb === undefined && (o.bios === undefined || o.bios === 'none' || o.bios === 'builtin')) return { ok: false, error: 'run needs a KERNEL to boot (or --bios PATH)' };
   return { ok: true, value: o };
 }

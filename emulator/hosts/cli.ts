@@ -27,6 +27,9 @@ import { OpenPassthrough, openPassthrough } from './passthrough-setup';
 import { serveSerial } from './serial-tcp';
 import { READ_LIMITS, readFileBounded, sideOutput, utf8, writeAllSync, writeOutput } from './host-files';
 import { encodePng } from './png';
+import { restoreSnapshotFile, runImages, writeSnapshotFile } from './snapshot-host';
+import { stateHash } from '../snapshot/machine-snapshot';
+import { SnapshotError } from '../snapshot/saved';
 
 const VERSION = '0.1.0';
 /** Clock units per call into the machine before the host checks stdin and timers. */
@@ -144,6 +147,16 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     return 0;
   }
   installTraces(machine, o, errLines, desc.xlen);
+  const images = o.snapshotAt !== undefined || o.restore !== undefined ? runImages(kernel, bios, initrd, o.drives) : [];
+  if (o.restore !== undefined) {
+    try {
+      for (const line of restoreSnapshotFile(machine, o.restore, images)) errLines.push(`osdev-emu: ${line}\n`);
+    } catch (e) {
+      machine.close();
+      if (e instanceof SnapshotError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
   let recordFd: number | undefined;
   if (o.record !== undefined) {
     try { recordFd = fs.openSync(o.record, 'w'); } catch (e) { throw new UsageError(`--record: cannot write '${o.record}': ${(e as Error).message}`); }
@@ -236,6 +249,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
   const deadline = o.timeoutSeconds !== undefined ? Date.now() + o.timeoutSeconds * 1000 : Infinity;
   const retired = () => machine.harts.reduce((s, h) => s + h.instret, 0);
   let status = 0;
+  let snapshotTaken = false;
   try {
     for (;;) {
       if (gdb !== undefined) {
@@ -263,6 +277,14 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       if (o.screenshotAt !== undefined && !shotTaken) {
         const left = o.screenshotAt - retired();
         if (left <= 0) { if (!screenshot()) { status = EXIT_IO_ERROR; break; } } else slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
+      }
+      if (o.snapshotAt !== undefined && !snapshotTaken) {
+        const left = o.snapshotAt.at - retired();
+        if (left <= 0) {
+          snapshotTaken = true;
+          const err = writeSnapshotFile(machine, o.snapshotAt.file, images, o.drives);
+          if (err !== null) { errLines.push(`osdev-emu: ${err}\n`); status = EXIT_IO_ERROR; break; }
+        } else slice = Math.max(1, Math.min(slice, Math.ceil(left / machine.harts.length)));
       }
       if (o.maxInsns !== undefined) {
         const left = o.maxInsns - retired();
@@ -334,6 +356,8 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       const n = retired();
       errLines.push(`osdev-emu: ${n} instructions in ${secs.toFixed(3)} s (${(n / secs / 1e6).toFixed(1)} MIPS)\n`);
     }
+    if (o.snapshotAt !== undefined && !snapshotTaken) errLines.push(`osdev-emu: --snapshot-at ${o.snapshotAt.at}: the run ended at ${retired()} instructions, before it: no snapshot written\n`);
+    if (o.stateHash) errLines.push(`osdev-emu: state hash ${stateHash(machine)} at ${retired()} instructions\n`);
     flush();
     machine.close();
     serial?.close();

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { MachineWorker } from './worker';
 import type { WorkerHost } from './worker-host';
 import { hostEntropy } from './drives';
+import { hashFile } from './snapshot-host';
 import { openDrives } from './virtio-setup';
 import { loadMachineFile } from './machine-file';
 import { openNet } from './net';
@@ -19,6 +20,7 @@ export const NODE_WORKER_HOST: WorkerHost = {
   soon: (f) => { setImmediate(f); },
   openDrives, openNet, openPassthrough, openBackend, loadMachineFile, serveSerial, hostEntropy,
   screenFrames: (screen) => new ScreenFrames(screen),
+  hashDrive: hashFile,
 };
 
 if (parentPort !== null) new MachineWorker(parentPort, NODE_WORKER_HOST);

@@ -45,6 +45,8 @@ export const WEB_WORKER_HOST: WorkerHost = {
   loadMachineFile: (file) => ({ ok: false, error: `machine file '${file}': reading a device tree and its includes from the host's disk, ${NEEDS_HOST}` }),
   serveSerial: () => Promise.reject(new Error(`launch attribute "serial" serves a TCP port, ${NEEDS_HOST}`)),
   hostEntropy: () => ({ fill: fillRandom }),
+  // Drives are refused here before a snapshot could name one.
+  hashDrive: (path) => { throw new Error(`drive ${path}: disk images need the host`); },
   screenFrames: () => `the screen panel is not in the web build yet (its PNG frames are made with Node's zlib), ${NEEDS_HOST}`,
 };
 

@@ -36,6 +36,8 @@ export interface WorkerHost {
   /** launch.json `serial`; rejects with a message when it cannot. */
   serveSerial(at: HostPort): Promise<SerialPort>;
   hostEntropy(): EntropySource;
+  /** A drive file's hash, for checking a snapshot against the images it was taken with. */
+  hashDrive(path: string): string;
   /** The screen panel's frames, or why this host has none (PNG encoding needs a deflater). */
   screenFrames(screen: Screen): ScreenFrames | string;
 }

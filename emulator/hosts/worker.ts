@@ -28,6 +28,11 @@ import { checkPassthrough } from '../machine/description';
 import type { SerialPort } from './serial-tcp';
 import type { ScreenFrames } from './screen-frames';
 import type { MachinePort, WorkerHost } from './worker-host';
+import { ReverseDebugger } from '../machine/reverse-debug';
+import { boardHash, checkSnapshotFits, decodeSnapshotFile } from '../snapshot/snapshot-file';
+import { restoreSnapshot } from '../snapshot/machine-snapshot';
+import { SnapshotError } from '../snapshot/saved';
+import { runImages } from '../snapshot/run-images';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -44,6 +49,8 @@ export class MachineWorker {
   private control: DebugController | null = null;
   private stepInterrupts = false;
   private running = false;
+  /** Step Back and Reverse Continue: history of this session (machine/reverse-debug.ts). */
+  private reverse: ReverseDebugger | null = null;
   private idle = false;
   private pauseRequested = false;
   private scheduled = false;
@@ -152,6 +159,7 @@ export class MachineWorker {
     switch (req.type) {
       case 'continue':
         if (this.exited) return 'continue: the guest has powered off';
+        this.reverse?.forward({ kind: 'run' });
         c.resume();
         this.running = true;
         this.wake();
@@ -163,6 +171,7 @@ export class MachineWorker {
       case 'stepInstruction': {
         if (hartOf(req.hart) === undefined) return `stepInstruction: no hart ${req.hart}`;
         if (this.running) return 'stepInstruction: the machine is running';
+        this.reverse?.forward({ kind: 'steps', hart: req.hart, interrupts: this.stepInterrupts });
         const o = c.stepInstruction(req.hart, this.stepInterrupts);
         // Respond first, then report where the step ended.
         this.host.soon(() => this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart: req.hart } } : o));
@@ -171,6 +180,7 @@ export class MachineWorker {
       case 'stepWhileIn': {
         if (hartOf(req.hart) === undefined) return `stepWhileIn: no hart ${req.hart}`;
         if (this.running) return 'stepWhileIn: the machine is running';
+        this.reverse?.forward({ kind: 'steps', hart: req.hart, interrupts: this.stepInterrupts });
         const h = m.harts[req.hart];
         const inside = () => { const pc = hartPc(h); return req.ranges.some(([lo, hi]) => pc >= lo && pc < hi); };
         let o: RunOutcome = { kind: 'running' };
@@ -184,11 +194,23 @@ export class MachineWorker {
       }
       case 'runTo':
         if (this.exited) return 'runTo: the guest has powered off';
+        this.reverse?.forward({ kind: 'run' });
         c.setTemporary(req.addresses, req.reason);
         c.resume();
         this.running = true;
         this.wake();
         return { value: null };
+      case 'stepBack': case 'reverseContinue': {
+        if (this.running) return `${req.type}: the machine is running`;
+        const r = this.reverse;
+        if (r === null) return `${req.type}: no history`;
+        const stop = req.type === 'stepBack' ? r.stepBack(req.hart, req.granularity, req.ranges, req.to) : r.reverseContinue();
+        if (typeof stop === 'string') return stop;
+        // Back in the past the guest runs again: it has not powered off there.
+        this.exited = false;
+        setImmediate(() => this.event({ type: 'stopped', stop }));
+        return { value: null };
+      }
       case 'setBreakpoints': c.setBreakpoints(req.addresses); return { value: null };
       case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
       case 'setWatchpoints':
@@ -337,6 +359,22 @@ export class MachineWorker {
       const again = boot(machine, cfg);
       return again.ok ? null : again.error;
     });
+    if (p.restore !== undefined) {
+      // After the same boot (closures such as the SBI's hook exist), the file's state replaces it all.
+      try {
+        const { header, snapshot } = decodeSnapshotFile(p.restore.bytes, p.restore.name);
+        const images = runImages(p.kernel, p.bios, p.initrd, p.virtio?.drives ?? [], (path) => this.host.hashDrive(path));
+        const misfit = checkSnapshotFits(header, boardHash(machine.desc), images);
+        if (misfit !== null) return `restore ${p.restore.name}: ${misfit}`;
+        restoreSnapshot(machine, snapshot);
+        const peers = header.peers.map((peer) => `restore: passthrough slot '${peer}' is served by a Remote-Port peer: it must be at the point the snapshot was taken`);
+        if (peers.length > 0) this.event({ type: 'trace', lines: peers });
+      } catch (e) {
+        if (e instanceof SnapshotError) return e.message;
+        throw e;
+      }
+    }
+    this.reverse = new ReverseDebugger(machine, this.control);
     const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
     const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;
     return {
@@ -383,6 +421,7 @@ export class MachineWorker {
     }
     this.flushConsole();
     this.sendScreen();
+    this.reverse?.ranSlice();
     if (o.kind === 'running') { this.wake(); return; }
     if (o.kind === 'idle') { this.idle = true; return; } // input or pause wakes it
     this.report(o);
@@ -431,6 +470,7 @@ export class MachineWorker {
 
   private report(o: RunOutcome): void {
     this.sendScreen(Infinity);
+    if (o.kind === 'stopped' || o.kind === 'exited') this.reverse?.stopped();
     if (o.kind === 'stopped') {
       this.running = false;
       this.pauseRequested = false;

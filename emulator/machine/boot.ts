@@ -163,11 +163,13 @@ export function boot(m: Machine, cfg: BootConfig): BootResult {
   for (const h of m.harts) h.firmware = null;
   if (cfg.bios === 'builtin') {
     const clint = m.board.clint;
-    new BuiltinSbi({
+    const sbi = new BuiltinSbi({
       harts: m.harts, bus: m.bus, ram: m.dram, uartBase: m.board.uarts[0]?.base,
       clint: clint === undefined ? undefined : { base: clint.base, size: clint.size },
       power: (e) => m.signalPower(e),
-    }).boot(kernelEntry, fdtAddr);
+    });
+    sbi.boot(kernelEntry, fdtAddr);
+    m.firmware = sbi;
   }
   const tohost = kernelElf?.findSymbol('tohost');
   if (tohost !== undefined) {

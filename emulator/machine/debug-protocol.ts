@@ -21,6 +21,8 @@ export interface LaunchParams {
   kernel?: ImageBytes;
   bios: 'none' | 'builtin' | ImageBytes;
   initrd?: ImageBytes;
+  /** A snapshot file's bytes (launch.json `restore`): the machine starts from it, after the same boot. */
+  restore?: ImageBytes;
   xlen: 32 | 64;
   /** launch.json `isa`: the harts' riscv,isa string (checked by the adapter), else the default harts. */
   isa?: string;
@@ -102,6 +104,13 @@ export type WorkerRequestBody =
   | { type: 'stepWhileIn'; hart: number; ranges: [bigint, bigint][] }
   /** Run until any hart reaches one of these addresses (or another stop), reported with `reason`. */
   | { type: 'runTo'; addresses: bigint[]; reason: 'entry' | 'step' }
+  /**
+   * Go back (machine/reverse-debug.ts): one instruction, or to the previous stop (`line`).
+   * A `stopped` event with reason `step` follows; an error when history does not reach back.
+   */
+  | { type: 'stepBack'; hart: number; granularity: 'instruction' | 'line'; ranges?: [bigint, bigint][]; to?: number }
+  /** Back to the last breakpoint, data breakpoint or trap-filter stop before now (or the start of history: reason `entry`). */
+  | { type: 'reverseContinue' }
   | { type: 'setBreakpoints'; addresses: bigint[] }
   | { type: 'setTrapFilter'; filter: TrapFilter }
   /** Replace the data watchpoints (physical ranges). */
@@ -163,6 +172,8 @@ export interface WorkerResults {
   stepInstruction: null;
   stepWhileIn: null;
   runTo: null;
+  stepBack: null;
+  reverseContinue: null;
   setBreakpoints: null;
   setTrapFilter: null;
   setWatchpoints: null;
@@ -273,6 +284,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.kernel !== undefined && !isImage(p.kernel)) return bad('params.kernel');
       if (p.bios !== 'none' && p.bios !== 'builtin' && !isImage(p.bios)) return bad('params.bios');
       if (p.initrd !== undefined && !isImage(p.initrd)) return bad('params.initrd');
+      if (p.restore !== undefined && !isImage(p.restore)) return bad('params.restore');
       if (p.xlen !== 32 && p.xlen !== 64) return bad('params.xlen');
       if (!isInt(p.harts, 1, MAX_HARTS)) return bad('params.harts');
       if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
@@ -300,7 +312,14 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.machine !== undefined && typeof p.machine !== 'string') return bad('params.machine');
       break;
     }
-    case 'continue': case 'pause': case 'harts': break;
+    case 'continue': case 'pause': case 'harts': case 'reverseContinue': break;
+    case 'stepBack':
+      if (!hartOk) return bad('hart');
+      if (m.granularity !== 'instruction' && m.granularity !== 'line') return bad('granularity');
+      if (m.ranges !== undefined && (!Array.isArray(m.ranges) || m.ranges.length > 10_000 ||
+        !m.ranges.every((r) => Array.isArray(r) && r.length === 2 && isAddr(r[0]) && isAddr(r[1])))) return bad('ranges');
+      if (m.to !== undefined && !isInt(m.to, 0, Number.MAX_SAFE_INTEGER)) return bad('to');
+      break;
     case 'stepInstruction': case 'readRegisters': if (!hartOk) return bad('hart'); break;
     case 'stepWhileIn':
       if (!hartOk) return bad('hart');

@@ -118,6 +118,7 @@ export function writeMemory(m: Machine, h: Hart, address: bigint, bytes: Uint8Ar
     if (r === undefined || r.readonly_) break;
     r.u8.set(bytes.subarray(done, done + n), pa - r.base);
     r.code.invalidate(pa - r.base, n);
+    r.markDirty(pa - r.base, n);
     done += n;
   }
   return done;

@@ -8,6 +8,8 @@
  * the run repeatable (`--replay`), instruction for instruction.
  */
 
+import { record, restoreFields, Saved, saveFields } from '../snapshot/saved';
+
 export type InputEvent =
   | { kind: 'console'; bytes: number[] }
   /** A frame for virtio-net link `net` (its index among the machine's links). */
@@ -68,6 +70,26 @@ export class InputQueue {
     }
     this.onPosted?.();
     return !this.held;
+  }
+
+  /**
+   * What waits to enter (snapshots): the live lanes and, when replaying, the rest of the
+   * log. The host's hooks are not state.
+   */
+  saveState(): Saved {
+    const json = JSON.stringify({ console: this.console.slice(this.consoleHead), others: this.others, replaying: this.replaying, claimable: this.claimable });
+    return { ...saveFields(this, ['consoleOffset', 'backlog', 'held']), json };
+  }
+
+  restoreState(s: Saved): void {
+    const r = record(s);
+    restoreFields(this, ['consoleOffset', 'backlog', 'held'], r);
+    const v = JSON.parse(r.json as string) as { console: number[][]; others: InputEvent[]; replaying: StampedInput[] | null; claimable: StampedInput[] };
+    this.console = v.console;
+    this.consoleHead = 0;
+    this.others = v.others;
+    this.replaying = v.replaying;
+    this.claimable = v.claimable;
   }
 
   /** Whether console input waits beyond the backlog limit (a host that cannot pause refuses more). */

@@ -35,6 +35,7 @@ import { Breakpoints } from '../hart/breakpoints';
 import { Watch, Watchpoints } from '../hart/watchpoints';
 import { CoverageCollector, RawCoverage, RawProfile, Sampler, TaskSource } from './profiler';
 import { out } from '../hart/int64';
+import { list, record, Saved, SnapshotError, Stateful } from '../snapshot/saved';
 
 /** Instructions each hart runs before the next one gets its turn. */
 export const QUANTUM = 1000;
@@ -91,6 +92,8 @@ export class Machine {
   /** Where the devices sit (the description's layout, or virt's). */
   readonly board: BoardLayout;
   htif: Htif | null = null;
+  /** The built-in SBI when the boot installed it: its per-hart state goes into snapshots. */
+  firmware: Stateful | null = null;
   /** Every built device instance with its clock hooks, mapped or not, in board order. */
   private readonly built: BuiltDevice[] = [];
   /** The instances with a round-boundary hook, picked out of `built` once. */
@@ -135,6 +138,19 @@ export class Machine {
   private coverage: CoverageCollector | null = null;
 
   private readonly run: (h: Hart, budget: number) => number;
+
+  /**
+   * Re-execution to a point of the past (snapshot/time-travel.ts): `step` returns once the
+   * harts together have retired this many instructions, right after that instruction and
+   * before any interrupt check that would follow it; null: no such stop (one test per chunk).
+   */
+  stopAtRetired: number | null = null;
+
+  private retiredNow(): number {
+    let n = 0;
+    for (const h of this.harts) n += h.instret;
+    return n;
+  }
 
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
     this.board = boardOf(desc);
@@ -447,6 +463,7 @@ export class Machine {
     if (r === undefined) return false;
     r.u8.set(bytes, pa - r.base);
     r.code.clear();
+    r.markDirty(pa - r.base, bytes.length);
     return true;
   }
 
@@ -473,6 +490,7 @@ export class Machine {
         if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
         this.runSlice(h);
         if (this.power !== null) return this.takePower();
+        if (this.stopAtRetired !== null && this.retiredNow() >= this.stopAtRetired) return { kind: 'budget' };
         if (h.stuck) { h.stuck = false; return { kind: 'stuck', hart: h.id }; }
         if (h.hitBreakpoint || this.watchpoints.hit !== null) {
           h.hitBreakpoint = false;
@@ -538,6 +556,8 @@ export class Machine {
   /** The rest of one hart's quantum (this.sliceLeft); it ends early in WFI, on a breakpoint or power-off. */
   private runSlice(h: Hart): void {
     while (this.sliceLeft > 0) {
+      const target = this.stopAtRetired === null ? Infinity : this.stopAtRetired - this.retiredNow();
+      if (target <= 0) return;
       if (h.wfi) {
         if (!h.wakeable()) return;
         h.wfi = false;
@@ -548,7 +568,7 @@ export class Machine {
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
       // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
       const s = this.sampler;
-      const budget = s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]);
+      const budget = Math.min(s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]), target);
       const n = this.insnTrace !== null ? this.traceOne(h) : this.coverage !== null ? this.coverChunk(h, budget) : this.run(h, budget);
       this.sliceLeft -= n;
       if (s !== null && (s.left[h.id] -= n) <= 0) { this.taskWord(h); s.take(h.id, h.priv, h.pcHi, h.pcLo, this.clock + QUANTUM - this.sliceLeft, this.task[0], this.task[1]); }
@@ -611,6 +631,59 @@ export class Machine {
     next = Math.min(next, this.inputs.nextAt(this.clock, this.consoleRoom()) ?? Infinity);
     for (const slot of this.slots) next = Math.min(next, slot.nextDeadline() ?? Infinity);
     return next === Infinity ? undefined : next;
+  }
+
+  /**
+   * Everything of the machine but RAM and the boot ROM (snapshot/machine-snapshot.ts saves
+   * those): the scheduler's place, the clock, waiting input, every hart, device and slot.
+   * Devices are saved in board order, so a snapshot fits only a machine built from the
+   * same description (the snapshot's header checks that first).
+   */
+  saveState(): Saved {
+    return {
+      clock: this.clock, sliceStart: this.sliceStart.slice(), cursor: this.cursor, sliceLeft: this.sliceLeft, roundAwake: this.roundAwake,
+      power: this.power === null ? null : JSON.stringify(this.power),
+      input: this.input.slice(), netInbound: this.netInbound.map((q) => q.map((f) => f.slice())),
+      inputs: this.inputs.saveState(),
+      harts: this.harts.map((h) => h.saveState()),
+      devices: this.built.map((d) => d.dev.saveState?.() ?? null),
+      slots: this.slots.map((s) => s.saveState()),
+      htif: this.htif?.saveState() ?? null,
+      firmware: this.firmware?.saveState() ?? null,
+    };
+  }
+
+  /** Take back what saveState gave (RAM apart); translated code is the caller's to drop, as it follows RAM. */
+  restoreState(s: Saved): void {
+    const r = record(s);
+    const harts = list(r.harts), devices = list(r.devices), slots = list(r.slots);
+    if (harts.length !== this.harts.length || devices.length !== this.built.length || slots.length !== this.slots.length) {
+      throw new SnapshotError(`the snapshot is of a machine with ${harts.length} harts, ${devices.length} devices and ${slots.length} passthrough slots; `
+        + `this one has ${this.harts.length}, ${this.built.length} and ${this.slots.length}`);
+    }
+    if ((r.htif === null) !== (this.htif === null) || (r.firmware === null) !== (this.firmware === null)) {
+      throw new SnapshotError('the snapshot was taken with another firmware or kernel (HTIF or built-in SBI differ)');
+    }
+    this.clock = r.clock as number;
+    this.sliceStart.set(r.sliceStart as Float64Array);
+    this.cursor = r.cursor as number;
+    this.sliceLeft = r.sliceLeft as number;
+    this.roundAwake = r.roundAwake as boolean;
+    this.power = r.power === null ? null : JSON.parse(r.power as string) as StopReason;
+    this.input.length = 0;
+    for (const b of r.input as number[]) this.input.push(b);
+    list(r.netInbound).forEach((q, i) => {
+      const mine = this.netInbound[i];
+      if (mine === undefined) return;
+      mine.length = 0;
+      for (const f of q as Uint8Array[]) mine.push(f.slice());
+    });
+    this.inputs.restoreState(r.inputs);
+    this.harts.forEach((h, i) => h.restoreState(harts[i]));
+    this.built.forEach((d, i) => { if (devices[i] !== null) d.dev.restoreState?.(devices[i]); });
+    this.slots.forEach((sl, i) => sl.restoreState(slots[i]));
+    if (r.htif !== null) this.htif?.restoreState(r.htif);
+    if (r.firmware !== null) this.firmware?.restoreState(r.firmware);
   }
 
   /** Put every hart and device back to its reset state (RAM keeps its contents, as on QEMU). */

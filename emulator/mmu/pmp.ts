@@ -5,6 +5,8 @@
  * exact for every address below 2^53, which covers all the RAM and MMIO we model.
  */
 import { Priv } from '../hart/csr';
+import { restoreFields, Saved, saveFields } from '../snapshot/saved';
+
 
 export const PMP_ENTRIES = 16;
 
@@ -49,6 +51,14 @@ export class Pmp {
   /** pmpaddr[i] * 4: the byte address it names. */
   private byteAddr(i: number): number {
     return (this.addrHi[i] * 4294967296 + (this.addrLo[i] >>> 0)) * 4;
+  }
+
+  saveState(): Saved { return saveFields(this, ['cfg', 'addrLo', 'addrHi']); }
+
+  /** The decoded ranges follow from cfg and addr; generation moves so cached translations go. */
+  restoreState(s: Saved): void {
+    restoreFields(this, ['cfg', 'addrLo', 'addrHi'], s);
+    this.recompute();
   }
 
   reset(): void {

@@ -131,6 +131,7 @@ function walk(ctx: TranslationContext, lo: number, hi: number, kind: AccessKind,
     if ((pteLo & need) !== need && sideEffects) {
       if (!ctx.pmp.check(pteAddr, pteSize, 2, Priv.S) || region.readonly_) return fail(ACCESS_FAULT[kind]).pa;
       region.dv.setInt32(off, pteLo | need, true);
+      region.markDirty(off, 4);
       if (region.code.hasCode[off >>> 12] !== 0) region.code.invalidate(off, 4);
     }
     const vpnLow = Math.floor(va / 4096) % span;

@@ -6,6 +6,7 @@
  * A slot can change backend, or lose it, while the guest runs.
  */
 import { DeviceModel } from '../regmap';
+import { Saved } from '../../snapshot/saved';
 
 /** What the slot lends its backend: its interrupt line, DMA inside the window, guest time, a log. */
 export interface PassthroughContext {
@@ -68,6 +69,9 @@ export interface PassthroughBackend {
   deliver?(packet: Uint8Array): void;
   /** Device reset (the Devices view's "reset device", machine reset). */
   reset(): void;
+  /** The backend's side of the device as a snapshot keeps it (a Remote-Port peer's own state cannot be: only our counters). */
+  saveState?(): Saved;
+  restoreState?(s: Saved): void;
   /** Release host resources (sockets); the backend is not used again. */
   close(): void;
   /**

@@ -21,6 +21,7 @@ import {
   BusAttr, BusPacket, BusStatus, busStatus, decodePacket, encodePacket, Framer, isResponse, MAX_DATA, Packet,
   PktFlag, RP_VERSION, withStatus,
 } from './remote-port-proto';
+import { restoreFields, Saved, saveFields } from '../../snapshot/saved';
 
 /** A byte pipe to the peer. `receive` blocks; it is given bytes in whatever chunks the transport has. */
 export interface RemotePortChannel {
@@ -93,6 +94,13 @@ export class RemotePortBackend implements PassthroughBackend {
   }
 
   get failure(): string | null { return this.failed; }
+
+  /**
+   * Only our side of the session: the peer's state lives in another process, so a
+   * restored machine needs the peer brought to the same point (machine-snapshot.ts names the slot).
+   */
+  saveState(): Saved { return saveFields(this, ['hi', 'nextId', 'lastSync', 'waits']); }
+  restoreState(s: Saved): void { restoreFields(this, ['hi', 'nextId', 'lastSync', 'waits'], s); }
 
   /** §2: the session is up once HELLOs are exchanged; a later attach (backend switch) keeps the session. */
   attach(ctx: PassthroughContext): void {

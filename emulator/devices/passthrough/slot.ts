@@ -10,6 +10,7 @@ import { MemoryRegion, MmioDevice } from '../../bus/bus';
 import { DeviceModel } from '../regmap';
 import { PassthroughState } from '../device-view';
 import { PassthroughBackend, PassthroughContext } from './backend';
+import { record, Saved, SnapshotError } from '../../snapshot/saved';
 
 /** A passthrough slot (issue 8): where it sits, its PLIC line, its DMA window. */
 export interface PassthroughDescription {
@@ -81,6 +82,25 @@ export class PassthroughSlot implements MmioDevice {
     if (b !== null) b.attach(this.context());
     this.plugged = b !== null;
     this.setLine(this.level);
+  }
+
+  saveState(): Saved {
+    return {
+      plugged: this.plugged, lost: this.lost, level: this.level, hi: this.hi,
+      backend: this.backend?.kind ?? null, device: this.backend?.saveState?.() ?? null,
+    };
+  }
+
+  /** The backend is the host's (it cannot be saved): it must be of the kind the snapshot had. */
+  restoreState(s: Saved): void {
+    const r = record(s);
+    const kind = this.backend?.kind ?? null;
+    if (r.backend !== kind) throw new SnapshotError(`passthrough slot '${this.name}' had backend ${String(r.backend ?? 'none')} in the snapshot, here ${kind ?? 'none'}`);
+    this.plugged = r.plugged as boolean;
+    this.lost = r.lost as string | null;
+    this.level = r.level as boolean;
+    this.hi = r.hi as number;
+    if (r.device !== null) this.backend?.restoreState?.(r.device);
   }
 
   plug(on: boolean): void {

@@ -21,6 +21,7 @@
 import { DeviceModel, FieldDecl, RegAccess, RegisterDecl } from '../regmap';
 import { PassthroughBackend, PassthroughContext } from './backend';
 import { JsonValue, parseLocatedJson } from './located-json';
+import { list, record, Saved } from '../../snapshot/saved';
 
 /** A register or one field of it, resolved from "REG" or "REG.FIELD". */
 interface Target { reg: RegisterDecl; shift: number; mask: number }
@@ -194,6 +195,26 @@ export class StubBackend implements PassthroughBackend {
   }
 
   close(): void { this.ctx = null; }
+
+  /** Register values, sequence positions and timed actions (by their trigger's index in the model). */
+  saveState(): Saved {
+    return {
+      hi: this.hi, values: [...this.values].map(([k, v]) => [k, v]), seqPos: [...this.seqPos].map(([k, v]) => [k, v]),
+      pending: this.pending.map((p) => [p.due, this.stub.triggers.indexOf(p.trigger)]),
+    };
+  }
+
+  restoreState(s: Saved): void {
+    const r = record(s);
+    this.hi = r.hi as number;
+    this.values.clear();
+    for (const e of list(r.values)) { const [k, v] = e as [string, number]; this.values.set(k, v); }
+    this.seqPos.clear();
+    for (const e of list(r.seqPos)) { const [k, v] = e as [string, number]; this.seqPos.set(k, v); }
+    this.pending = list(r.pending).map((e) => { const [due, i] = e as [number, number]; return { due, trigger: this.stub.triggers[i] }; })
+      .filter((p) => p.trigger !== undefined);
+    this.updateIrq();
+  }
 
   private at(offset: number): RegisterDecl | undefined {
     return this.stub.device.registers.find((r) => offset >= r.offset && offset < r.offset + r.width);

@@ -6,6 +6,7 @@
 import { BlockBackend } from '../../backends';
 import { DescriptorChain } from './queue';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
+import { record, Saved } from '../../snapshot/saved';
 
 /** §5.2.3 feature bits. */
 export const VIRTIO_BLK_F = { SIZE_MAX: 1, SEG_MAX: 2, RO: 5, BLK_SIZE: 6, FLUSH: 9, DISCARD: 13, WRITE_ZEROES: 14 } as const;
@@ -86,6 +87,13 @@ export class VirtioBlk implements VirtioDevice {
   activate(t: VirtioTransport): string | null { this.t = t; return null; }
 
   reset(): void { this.t = null; }
+  /** The disk's own layer (an overlay's written chunks) is state too; a drive written in place has none to save. */
+  saveState(): Saved { return { disk: this.backend.saveState?.() ?? null }; }
+  restoreState(s: Saved, t: VirtioTransport | null): void {
+    this.t = t;
+    const disk = record(s).disk;
+    if (disk !== null) this.backend.restoreState?.(disk);
+  }
 
   notify(q: number): void {
     const t = this.t;

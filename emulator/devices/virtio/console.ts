@@ -6,6 +6,7 @@
  * posts buffers, so a run with the same input stays the same run.
  */
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
+import { Saved } from '../../snapshot/saved';
 
 const RX = 0, TX = 1;
 const QUEUE_SIZE = 64;
@@ -33,6 +34,9 @@ export class VirtioConsole implements VirtioDevice {
   config(): Uint8Array { return this.cfg; }
   activate(t: VirtioTransport): string | null { this.t = t; return null; }
   reset(): void { this.t = null; }
+  /** Nothing beyond whether it is active: its queues and RAM hold the rest. */
+  saveState(): Saved { return null; }
+  restoreState(_s: Saved, t: VirtioTransport | null): void { this.t = t; }
 
   notify(q: number): void {
     if (q === TX) this.transmit();

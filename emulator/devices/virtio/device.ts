@@ -4,6 +4,7 @@
  * registry (devices/device-type.ts) can name a device without importing the transport.
  */
 import { GuestRam, QueueError, SplitQueue } from './queue';
+import { Saved } from '../../snapshot/saved';
 
 /**
  * The transport seen from a device: its queues, negotiated features, guest RAM, and the
@@ -46,6 +47,12 @@ export interface VirtioDevice {
   notify(q: number): void;
   /** Host input for the device may be taken now (called between quanta; deterministic). */
   poll?(): void;
+  /**
+   * Device state beyond the transport's (snapshot/saved.ts); `t` is the transport when the
+   * device was active (activate ran) at the snapshot, else null.
+   */
+  saveState?(): Saved;
+  restoreState?(s: Saved, t: VirtioTransport | null): void;
   /** Names of the device-specific feature bits, for the Devices view. */
   readonly featureNames?: Readonly<Record<number, string>>;
 }

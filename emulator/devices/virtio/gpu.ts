@@ -10,6 +10,7 @@ import { DescriptorChain, GuestRam, inRam, Segment } from './queue';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 import { DirtyList, intersect, Rect, Screen, ScreenCursor } from '../screen';
 import { edidBlock } from './edid';
+import { list, record, Saved, SavedRecord } from '../../snapshot/saved';
 
 /** §5.7.3 feature bits. */
 export const VIRTIO_GPU_F = { VIRGL: 0, EDID: 1 } as const;
@@ -120,6 +121,48 @@ export class VirtioGpu implements VirtioDevice, Screen {
   }
 
   activate(t: VirtioTransport): string | null { this.t = t; return null; }
+
+  /**
+   * Snapshots (snapshot/saved.ts): the resources with their images and backing, the
+   * scanout (by resource id), the cursor and the display size; the screen is redrawn whole.
+   */
+  saveState(): Saved {
+    const resources = [...this.resources.values()].map((r) => ({
+      id: r.id, format: r.format, width: r.width, height: r.height, data: r.data.slice(),
+      backing: r.backing === null ? null : r.backing.map((g) => ({ off: g.off, len: g.len })),
+    }));
+    const sc = this.scanout;
+    const scanout = sc === null ? null : { id: sc.resource.id, x: sc.x, y: sc.y, width: sc.width, height: sc.height };
+    const c = this.cursor;
+    return {
+      cfg: this.cfg.slice(), hostmem: this.hostmem, resources, scanout, displayWidth: this.displayWidth, displayHeight: this.displayHeight,
+      cursor: c === null ? null : { ...c, image: c.image.slice() } as unknown as SavedRecord,
+    };
+  }
+
+  restoreState(s: Saved, t: VirtioTransport | null): void {
+    const r = record(s);
+    this.t = t;
+    this.cfg.set(r.cfg as Uint8Array);
+    this.hostmem = r.hostmem as number;
+    this.displayWidth = r.displayWidth as number;
+    this.displayHeight = r.displayHeight as number;
+    this.resources.clear();
+    for (const e of list(r.resources)) {
+      const x = record(e);
+      this.resources.set(x.id as number, {
+        id: x.id as number, format: x.format as number, width: x.width as number, height: x.height as number,
+        data: (x.data as Uint8Array).slice(),
+        backing: x.backing === null ? null : list(x.backing).map((g) => ({ off: record(g).off as number, len: record(g).len as number })),
+      });
+    }
+    const sc = r.scanout === null ? null : record(r.scanout);
+    const res = sc === null ? undefined : this.resources.get(sc.id as number);
+    this.setScanout(sc === null || res === undefined ? null
+      : { resource: res, x: sc.x as number, y: sc.y as number, width: sc.width as number, height: sc.height as number });
+    const c = r.cursor === null ? null : record(r.cursor);
+    this.cursor = c === null ? null : { ...(c as unknown as ScreenCursor), image: (c.image as Uint8Array).slice() };
+  }
 
   /** QEMU's reset drops every resource and turns the scanout off. */
   reset(): void {

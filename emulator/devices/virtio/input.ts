@@ -8,6 +8,7 @@
  * batch that finds the queue full; a deterministic machine keeps it instead).
  */
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
+import { record, Saved } from '../../snapshot/saved';
 
 export type InputKind = 'keyboard' | 'tablet';
 
@@ -111,6 +112,18 @@ export class VirtioInput implements VirtioDevice {
   activate(t: VirtioTransport): string | null { this.t = t; this.poll(); return null; }
 
   reset(): void { this.t = null; this.cfg.fill(0); }
+
+  saveState(): Saved {
+    return { cfg: this.cfg.slice(), pending: this.pending.slice(), status: this.status.map((e) => [...e]) };
+  }
+  restoreState(s: Saved, t: VirtioTransport | null): void {
+    this.t = t;
+    const r = record(s);
+    this.cfg.set(r.cfg as Uint8Array);
+    this.pending = (r.pending as number[]).slice();
+    this.status.length = 0;
+    for (const e of r.status as [number, number, number][]) this.status.push([e[0], e[1], e[2]]);
+  }
 
   /** Events from the host (the machine's input queue): [type, code, value] triples, a batch ending in SYN. */
   push(events: readonly number[]): void {

@@ -15,6 +15,7 @@ import { DeviceType, IrqWindow, unitName } from '../device-type';
 import { VirtioQueueState, VirtioState } from '../device-view';
 import { DescriptorChain, describeQueueError, GuestRam, QueueError, SplitQueue } from './queue';
 import type { VirtioDevice, VirtioTransport } from './device';
+import { list, record, restoreFields, Saved, saveFields } from '../../snapshot/saved';
 
 const REGS = [
   { name: 'MagicValue', offset: 0x000, width: 4, access: 'RO', reset: 0x74726976, doc: '"virt" in little-endian' },
@@ -143,6 +144,10 @@ export function invalidTransition(cur: number, next: number, legacy: boolean): s
   return null;
 }
 
+/** The transport's registers that are machine state (its queues and device save their own). */
+const MMIO_STATE = ['driverFeatures', 'status', 'interruptStatus', 'configGeneration', 'deviceFeaturesSel', 'driverFeaturesSel',
+  'queueSel', 'guestPageSize', 'queueAlign', 'queuePfn', 'irqLevel'] as const;
+
 export class VirtioMmio implements MmioDevice, VirtioTransport {
   readonly model = VIRTIO_MMIO_MODEL;
   readonly legacy: boolean;
@@ -211,6 +216,20 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
   private updateIrq(): void {
     const level = this.interruptStatus !== 0;
     if (level !== this.irqLevel) { this.irqLevel = level; this.setIrq(level); }
+  }
+
+  saveState(): Saved {
+    return { ...saveFields(this, MMIO_STATE), queues: this.queues.map((q) => q.saveState()), device: this.device.saveState?.() ?? null };
+  }
+
+  /** A device is active (has its transport) from DRIVER_OK until reset, as `activate` and `reset` leave it. */
+  restoreState(s: Saved): void {
+    const r = record(s);
+    restoreFields(this, MMIO_STATE, r);
+    const qs = list(r.queues);
+    this.queues.forEach((q, i) => q.restoreState(qs[i], this.ram));
+    const active = (this.status & STATUS.DRIVER_OK) !== 0 ? this : null;
+    this.device.restoreState?.(r.device, active);
   }
 
   /** Device reset (§2.4): status 0, features, queues and interrupts back to their reset state. */

@@ -7,6 +7,7 @@
  */
 import { NetBackend } from '../../backends';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_F, VIRTIO_ID } from './mmio';
+import { record, Saved } from '../../snapshot/saved';
 
 /** §5.1.3 feature bits. */
 export const VIRTIO_NET_F = { MTU: 3, MAC: 5, STATUS: 16 } as const;
@@ -55,6 +56,13 @@ export class VirtioNet implements VirtioDevice {
   config(): Uint8Array { return this.cfg; }
   activate(t: VirtioTransport): string | null { this.t = t; return null; }
   reset(): void { this.t = null; }
+  saveState(): Saved { return { droppedFrames: this.droppedFrames, link: this.backend.saveState?.() ?? null }; }
+  restoreState(s: Saved, t: VirtioTransport | null): void {
+    this.t = t;
+    const r = record(s);
+    this.droppedFrames = r.droppedFrames as number;
+    if (r.link !== null) this.backend.restoreState?.(r.link);
+  }
 
   private hdrLen(t: VirtioTransport): number { return t.negotiated(VIRTIO_F.VERSION_1) ? HDR_MODERN : HDR_LEGACY; }
 

@@ -8,6 +8,7 @@
  * here drops decoded code it overlaps, as a store by a hart would.
  */
 import { MemoryRegion } from '../../bus/bus';
+import { record, restoreFields, Saved, saveFields } from '../../snapshot/saved';
 
 /** virtio 1.2 §2.7.5: descriptor flags. */
 export const VIRTQ_DESC_F = { NEXT: 1, WRITE: 2, INDIRECT: 4 } as const;
@@ -123,6 +124,9 @@ export class DescriptorChain {
 /** Queue configuration as the driver wrote it through the transport. */
 export interface QueueConfig { size: number; desc: number; avail: number; used: number }
 
+/** The device side of a queue that is machine state: the rings themselves are in guest RAM. */
+const QUEUE_STATE = ['size', 'ready', 'desc', 'avail', 'used', 'indirect', 'eventIdx', 'lastAvail', 'usedIdx', 'signalledUsed'] as const;
+
 export class SplitQueue {
   size = 0;
   ready = false;
@@ -144,6 +148,14 @@ export class SplitQueue {
   reset(): void {
     this.size = 0; this.ready = false; this.desc = 0; this.avail = 0; this.used = 0;
     this.lastAvail = 0; this.usedIdx = 0; this.signalledUsed = 0; this.ram = null;
+  }
+
+  saveState(): Saved { return saveFields(this, QUEUE_STATE); }
+
+  /** `ram`: the machine's RAM, which a ready queue uses (activate gave it before the snapshot). */
+  restoreState(s: Saved, ram: GuestRam): void {
+    restoreFields(this, QUEUE_STATE, s);
+    this.ram = record(s).ready === true ? ram : null;
   }
 
   /** Check size and placement and start using the queue (alignment: see `misalignedRings`). */
@@ -176,6 +188,7 @@ export class SplitQueue {
     const r = this.ram as GuestRam;
     r.dv.setUint16(pa - r.base, v, true);
     r.code.invalidate(pa - r.base, 2);
+    r.markDirty(pa - r.base, 2);
   }
 
   /** Buffers the driver made available and the device has not taken yet (≤ size when valid). */
@@ -256,6 +269,7 @@ export class SplitQueue {
     ram.dv.setUint32(e, head, true);
     ram.dv.setUint32(e + 4, len >>> 0, true);
     ram.code.invalidate(e, USED_ELEM_BYTES);
+    ram.markDirty(e, USED_ELEM_BYTES);
     this.usedIdx = (this.usedIdx + 1) & 0xffff;
     this.setU16(this.used + 2, this.usedIdx);
     return null;

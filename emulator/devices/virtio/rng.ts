@@ -5,6 +5,7 @@
  */
 import { EntropySource } from '../../backends';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
+import { Saved } from '../../snapshot/saved';
 
 const QUEUE_SIZE = 8;
 /** Bytes per request at most: a guest asking for more gets a short answer, as QEMU's rate limit allows. */
@@ -14,6 +15,8 @@ const MAX_REQUEST = 64 * 1024;
 export function seededEntropy(seed = 0x6f73_6465): EntropySource {
   let s = seed >>> 0 || 1;
   return {
+    saveState: () => s,
+    restoreState: (v) => { s = v as number; },
     fill(dst: Uint8Array): void {
       for (let i = 0; i < dst.length; i++) {
         s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
@@ -34,6 +37,12 @@ export class VirtioRng implements VirtioDevice {
   config(): Uint8Array { return new Uint8Array(0); }
   activate(t: VirtioTransport): string | null { this.t = t; return null; }
   reset(): void { this.t = null; }
+  /** A deterministic source's position is the device's state (the host's entropy has none to save). */
+  saveState(): Saved { return this.source.saveState?.() ?? null; }
+  restoreState(s: Saved, t: VirtioTransport | null): void {
+    this.t = t;
+    if (s !== null) this.source.restoreState?.(s);
+  }
 
   notify(q: number): void {
     const t = this.t;
