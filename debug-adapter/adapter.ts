@@ -14,6 +14,7 @@ import {
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
+import type { ScreenFrame } from '../emulator';
 import { findWorkerScript, MachineClient } from './machine-client';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
@@ -276,6 +277,16 @@ export class OsdevDebugSession extends DebugSession {
     await this.shutdownMachine();
     this.sendResponse(response);
     this.end();
+  }
+
+  /**
+   * `osdev/screenChanges` for a client in this process (the extension's screen panel, the
+   * adapter running inline): the same long poll, its rectangles raw RGBA as the worker
+   * sends them, with no PNG, base64 or JSON on the way (custom-handler.ts frameJson).
+   * Null when the guest powered off or the machine is gone.
+   */
+  async screenChanges(): Promise<ScreenFrame | null> {
+    try { return await this.state.machine().request({ type: 'screenChanges' }); } catch { return null; }
   }
 
   private async shutdownMachine(): Promise<void> {

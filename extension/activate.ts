@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const watches = new RegisterWatches();
-  activateDebug(context, watches);
+  const inline = activateDebug(context, watches);
   // Everything below hears about sessions through one tracker (osdev-session.ts).
   const sessions = new OsdevSessions();
   const devices = new DevicesView(sessions, watches);
@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new TraceOutput(sessions),
     new Profiling(sessions, context.globalStorageUri),
     new StatusBar(sessions),
-    new ScreenPanel(sessions),
+    new ScreenPanel(sessions, inline),
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );

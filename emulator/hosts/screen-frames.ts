@@ -2,19 +2,17 @@
  * What a debugger's screen panel is sent of the guest's screen (devices/screen.ts): a
  * whole frame when the scanout is new or resized, else only the rectangles the guest
  * flushed, at most `fps` times a second, with the cursor when it changed. Nothing is
- * sent while the guest draws nothing. Each rectangle is a PNG (zlib level 1: a full
- * 1024 × 768 frame in about 10 ms here, mostly a few KB to a few hundred KB instead of
- * 3 MB of RGBA), which a browser decodes natively and every client can read.
+ * sent while the guest draws nothing. Each rectangle is raw RGBA: copying it costs the
+ * worker about a millisecond for 1024 × 768 where a PNG (zlib level 1) cost 9-10 ms of
+ * the guest's thread; a client that needs text (DAP's JSON) encodes PNG on its side.
  */
 import type { Screen } from '../devices/screen';
 import type { ScreenCursorState, ScreenFrame } from '../machine/debug-protocol';
-import { encodePng } from './png';
-
-const FAST = 1;
 
 export class ScreenFrames {
   private generation: number;
-  private lastAt = -Infinity;
+  /** When the next frame may go: on a fixed beat, so a frame a little late does not lower the rate. */
+  private dueAt = -Infinity;
   private cursorKey = '';
   private imageVersion = -1;
 
@@ -28,7 +26,7 @@ export class ScreenFrames {
     this.generation = this.screen.generation;
     const s = this.screen;
     return { generation: s.generation, width: s.width, height: s.height, full: true,
-      rects: s.width === 0 ? [] : [{ x: 0, y: 0, width: s.width, height: s.height, png: encodePng(s.width, s.height, s.pixels(), FAST) }], cursor: this.cursor(true) };
+      rects: s.width === 0 ? [] : [{ x: 0, y: 0, width: s.width, height: s.height, rgba: s.pixels() }], cursor: this.cursor(true) };
   }
 
   /**
@@ -38,14 +36,27 @@ export class ScreenFrames {
    */
   next(now: number): { frame: ScreenFrame | null; waitMs: number } {
     const s = this.screen;
-    if (s.generation !== this.generation) { if (Number.isFinite(now)) this.lastAt = now; return { frame: this.full(), waitMs: 0 }; }
+    if (s.generation !== this.generation) { this.sent(now); return { frame: this.full(), waitMs: 0 }; }
     const cursorChanged = this.cursorKeyNow() !== this.cursorKey;
     if (!s.hasDirty && !cursorChanged) return { frame: null, waitMs: 0 };
-    const wait = this.lastAt + 1000 / this.fps - now;
+    const wait = this.dueAt - now;
     if (wait > 0) return { frame: null, waitMs: wait };
-    if (Number.isFinite(now)) this.lastAt = now;
-    const rects = s.takeDirty().map((r) => ({ ...r, png: encodePng(r.width, r.height, s.pixels(r), FAST) }));
+    this.sent(now);
+    const rects = s.takeDirty().map((r) => ({ ...r, rgba: s.pixels(r) }));
     return { frame: { generation: s.generation, width: s.width, height: s.height, full: false, rects, cursor: this.cursor(false) }, waitMs: 0 };
+  }
+
+  /**
+   * A frame went at `now`: the next is due one interval after this one was due, not after
+   * it went (the worker answers between slices, so a frame goes a few ms late; counted
+   * from when it went, 30 a second would become 25); after an idle spell, one interval
+   * after this one (no burst).
+   */
+  private sent(now: number): void {
+    if (!Number.isFinite(now)) return;
+    const interval = 1000 / this.fps;
+    this.dueAt += interval;
+    if (this.dueAt <= now) this.dueAt = now + interval;
   }
 
   private cursorKeyNow(): string {
