@@ -281,8 +281,8 @@ export class OsdevDebugSession extends DebugSession {
 
   /**
    * `osdev/screenChanges` for a client in this process (the extension's screen panel, the
-   * adapter running inline): the same long poll, its rectangles raw RGBA as the worker
-   * sends them, with no PNG, base64 or JSON on the way (custom-handler.ts frameJson).
+   * adapter running inline): the same long poll, its PNGs as bytes as the worker sends
+   * them, with no base64 or JSON on the way (custom-handler.ts frameJson).
    * Null when the guest powered off or the machine is gone.
    */
   async screenChanges(): Promise<ScreenFrame | null> {

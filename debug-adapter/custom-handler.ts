@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { MachineRequests } from './session-context';
-import { DEFAULT_PROFILE_RATE, encodePng, parseBackendSpec } from '../emulator';
+import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
 import { buildCpuProfile, buildLcov, lossNotes } from './profile-writer';
 import type { HartState, TaskSource } from '../emulator';
@@ -144,17 +144,12 @@ export class CustomRequests {
 
 const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 
-/**
- * The worker's screen frame for a DAP response: each rectangle a PNG (zlib level 1), bytes
- * as base64. JSON carries text; a PNG of screen-like content is a few KB where base64
- * RGBA would be 4 MB for 1024 × 768 (the extension's panel, in this process, takes the
- * raw frames instead: adapter.ts `screenChanges`).
- */
+/** The worker's screen frame for a DAP response: bytes as base64. */
 export function frameJson(f: ScreenFrame): ScreenFrameJson {
   const c = f.cursor;
   return {
     generation: f.generation, width: f.width, height: f.height, full: f.full,
-    rects: f.rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, png: b64(encodePng(r.width, r.height, r.rgba, 1)) })),
+    rects: f.rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, png: b64(r.png) })),
     cursor: c === null ? null : {
       x: c.x, y: c.y, hotX: c.hotX, hotY: c.hotY, visible: c.visible, width: c.width, height: c.height,
       ...(c.image !== undefined ? { image: b64(c.image) } : {}),

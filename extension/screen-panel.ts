@@ -78,8 +78,8 @@ export class ScreenPanel implements vscode.Disposable {
    * arrives, while the webview draws it (the round trip through VS Code overlaps the
    * drawing), and an answer is posted only once the one before was drawn. Ends with the
    * panel or the session. The adapter runs in this process, so the changes come from it
-   * directly, raw RGBA that the webview puts into ImageData: through the debug protocol
-   * (JSON) each rectangle would be a PNG made and decoded and base64 on every hop.
+   * directly, each PNG as bytes the webview decodes: through the debug protocol they are
+   * base64 in JSON on each hop (extension host, workbench, extension host).
    */
   private async pump(session: vscode.DebugSession, run: number): Promise<void> {
     const adapter = this.inline.get(session);
@@ -193,10 +193,9 @@ function placeCursor() {
   cur.style.width = (cursor.width * k) + 'px'; cur.style.height = (cursor.height * k) + 'px';
   cur.style.left = ((cursor.x - cursor.hotX) * k) + 'px'; cur.style.top = ((cursor.y - cursor.hotY) * k) + 'px';
 }
-const png = (b64) => createImageBitmap(new Blob([bytes(b64)], { type: 'image/png' }));
-// Raw RGBA (the inline adapter's frames) goes straight into ImageData; base64 PNG (the debug protocol's) is decoded.
+// A PNG as bytes (the inline adapter's frames) or base64 (the debug protocol's).
+const png = (p) => createImageBitmap(new Blob([typeof p === 'string' ? bytes(p) : p], { type: 'image/png' }));
 const clamped = (u8) => new Uint8ClampedArray(u8.buffer, u8.byteOffset, u8.byteLength);
-const image = (r) => r.rgba !== undefined ? new ImageData(clamped(r.rgba), r.width, r.height) : png(r.png);
 // One message at a time, in order: decoding is asynchronous.
 let queue = Promise.resolve();
 window.addEventListener('message', (e) => { queue = queue.then(() => handle(e.data)).catch((err) => { msg.textContent = String(err); }); });
@@ -211,8 +210,8 @@ async function handle(m) {
     fit();
   }
   // Decoded together, drawn in order (a later rectangle may cover an earlier one).
-  const images = await Promise.all(f.rects.map(image));
-  f.rects.forEach((r, i) => { const im = images[i]; if (im instanceof ImageData) ctx.putImageData(im, r.x, r.y); else { ctx.drawImage(im, r.x, r.y); im.close(); } });
+  const images = await Promise.all(f.rects.map((r) => png(r.png)));
+  f.rects.forEach((r, i) => { ctx.drawImage(images[i], r.x, r.y); images[i].close(); });
   if (f.cursor !== null) {
     cursor = { ...(cursor ?? {}), ...f.cursor };
     if (f.cursor.image !== undefined) { cur.width = f.cursor.width; cur.height = f.cursor.height; cctx.putImageData(new ImageData(typeof f.cursor.image === 'string' ? bytes(f.cursor.image) : clamped(f.cursor.image), f.cursor.width, f.cursor.height), 0, 0); }

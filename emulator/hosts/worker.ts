@@ -27,7 +27,7 @@ import { pageWalk, tlbEntries } from '../machine/inspect';
 import { checkPassthrough } from '../machine/description';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { SerialPort, serveSerial } from './serial-tcp';
-import { ScreenFrames } from './screen-frames';
+import { png, pngNow, ScreenFrames } from './screen-frames';
 
 /** Clock units per slice: a few milliseconds of guest work between looks at the message queue. */
 const SLICE = 200_000;
@@ -243,7 +243,7 @@ class MachineWorker {
         if (req.coverage) m.startCoverage();
         else m.stopCoverage();
         return { value: null };
-      case 'screen': return { value: this.frames?.full() ?? null };
+      case 'screen': { const f = this.frames?.full(); return { value: f === undefined ? null : pngNow(f) }; }
       case 'inputEvents':
         if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
         m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
@@ -416,7 +416,13 @@ class MachineWorker {
     }
     if (this.screenWaiter === null) return;
     const { frame, waitMs } = this.frames.next(now);
-    if (frame !== null) this.answerScreen(frame);
+    if (frame !== null) {
+      // Deflated on the thread pool while the guest runs on; the request is answered when it is done.
+      const id = this.screenWaiter;
+      this.screenWaiter = null;
+      png(frame).then((f) => this.post({ type: 'response', id, ok: true, result: f }),
+        (e: Error) => this.post({ type: 'response', id, ok: false, error: `screenChanges: ${e.message}` }));
+    }
     else if (waitMs > 0 && this.frameTimer === null) {
       this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
       this.frameTimer.unref();

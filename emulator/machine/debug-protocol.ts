@@ -201,14 +201,14 @@ export interface ScreenCursorState {
   image?: Uint8Array;
 }
 
-/** What changed on the guest's screen: rectangles with their pixels as RGBA (all of it when `full`). */
+/** What changed on the guest's screen: rectangles with their pixels as PNG (all of it when `full`). */
 export interface ScreenFrame {
   /** Bumps when the scanout is set, resized or dropped (width 0: nothing shown). */
   generation: number;
   width: number;
   height: number;
   full: boolean;
-  rects: { x: number; y: number; width: number; height: number; rgba: Uint8Array }[];
+  rects: { x: number; y: number; width: number; height: number; png: Uint8Array }[];
   cursor: ScreenCursorState | null;
 }
 
