@@ -225,7 +225,8 @@ test('Linux 6.1 shows its console on the screen and keys typed reach its shell: 
       screens.push(ourRgb(m));
     }
     assert.match(ours.console(), /^hello from the ext2 root disk\r?$/m, 'the first command wrote to the serial console');
-    // Line 1: the prompt and the first command, 2: the prompt and `ls /`, 3: its output, 4: the prompt.
+    // After the first line: 1 holds it (its output went to the serial port), 2 the prompt;
+    // after the second: 2 holds `ls /`, 3 its output, 4 the prompt.
     assert.deepEqual(textLines(screens[0]), [0, 1, 2]);
     assert.deepEqual(textLines(screens[1]), [0, 1, 2, 3, 4]);
     assert.doesNotMatch(ours.console(), /^init: .*failed|Oops|Kernel panic/m);
