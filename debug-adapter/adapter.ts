@@ -16,6 +16,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
 import { MachineClient } from './machine-client';
 import type { AdapterHost } from './adapter-host';
+import type { ScreenFrame } from '../emulator';
 import { LaunchConfig, unknownAttributes, validateLaunchConfig } from './launch-config';
 import { CustomRequestError, CustomRequests } from './custom-handler';
 import { CustomEvents } from './custom-requests';
@@ -286,6 +287,16 @@ export class OsdevDebugSession extends DebugSession {
     await this.shutdownMachine();
     this.sendResponse(response);
     this.end();
+  }
+
+  /**
+   * `osdev/screenChanges` for a client in this process (the extension's screen panel, the
+   * adapter running inline): the same long poll, its PNGs as bytes as the worker sends
+   * them, with no base64 or JSON on the way (custom-handler.ts frameJson).
+   * Null when the guest powered off or the machine is gone.
+   */
+  async screenChanges(): Promise<ScreenFrame | null> {
+    try { return await this.state.machine().request({ type: 'screenChanges' }); } catch { return null; }
   }
 
   private async shutdownMachine(): Promise<void> {

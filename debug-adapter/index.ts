@@ -13,3 +13,4 @@ export type {
   CpuProfile, CustomEvents, CustomRequestArgs, CustomRequestName, CustomRequestResult, CustomRequests, DeviceGroup, DeviceInfo, FieldValue,
   MachineStatus, PassthroughState, RegisterValue, ScreenFrameJson, VirtioQueueState, VirtioState,
 } from './custom-requests';
+export type { ScreenFrame } from '../emulator';

@@ -33,7 +33,7 @@ export function activateExtension(context: vscode.ExtensionContext, platform: Ex
     }),
   );
   const watches = new RegisterWatches();
-  activateDebug(context, watches, platform);
+  const inline = activateDebug(context, watches, platform);
   // Everything below hears about sessions through one tracker (osdev-session.ts).
   const sessions = new OsdevSessions();
   const devices = new DevicesView(sessions, watches);
@@ -45,7 +45,7 @@ export function activateExtension(context: vscode.ExtensionContext, platform: Ex
     new TraceOutput(sessions),
     new Profiling(sessions, context.globalStorageUri),
     new StatusBar(sessions),
-    new ScreenPanel(sessions),
+    new ScreenPanel(sessions, inline),
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );

@@ -14,22 +14,38 @@ const UNTRUSTED = 'OS Dev Emulator: this workspace is not trusted, so no emulato
 /** Folders never searched for a kernel ELF. */
 const SKIP_GLOB = '**/{node_modules,.git}/**';
 
-export function activateDebug(context: vscode.ExtensionContext, watches: RegisterWatches, platform: ExtensionPlatform): void {
+/**
+ * The adapters running inline, by session id: what lives in this process can be asked
+ * directly (the screen panel takes raw frames from its session's adapter, no JSON).
+ */
+export class InlineAdapters {
+  private readonly byId = new Map<string, OsdevDebugSession>();
+  add(session: vscode.DebugSession, adapter: OsdevDebugSession): void { this.byId.set(session.id, adapter); }
+  get(session: vscode.DebugSession): OsdevDebugSession | undefined { return this.byId.get(session.id); }
+  remove(session: vscode.DebugSession): void { this.byId.delete(session.id); }
+}
+
+export function activateDebug(context: vscode.ExtensionContext, watches: RegisterWatches, platform: ExtensionPlatform): InlineAdapters {
+  const inline = new InlineAdapters();
   context.subscriptions.push(
-    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(watches, platform)),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(watches, platform, inline)),
+    vscode.debug.onDidTerminateDebugSession((s) => inline.remove(s)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
   );
+  return inline;
 }
 
 class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly watches: RegisterWatches, private readonly platform: ExtensionPlatform) {}
+  constructor(private readonly watches: RegisterWatches, private readonly platform: ExtensionPlatform, private readonly inline: InlineAdapters) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     // Every session comes through here: Restricted Mode launches no emulator (package.json capabilities).
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     // Wrapped so the Devices view can add data breakpoints of its own (watching-adapter.ts).
-    const inline = new OsdevDebugSession(this.platform.adapterHost) as unknown as vscode.DebugAdapter;
-    const adapter = new WatchingAdapter(this.platform.wrapSession?.(inline) ?? inline);
+    const osdev = new OsdevDebugSession(this.platform.adapterHost);
+    this.inline.add(session, osdev);
+    const inlineAdapter = osdev as unknown as vscode.DebugAdapter;
+    const adapter = new WatchingAdapter(this.platform.wrapSession?.(inlineAdapter) ?? inlineAdapter);
     this.watches.adopt(session, adapter);
     return new vscode.DebugAdapterInlineImplementation(adapter);
   }

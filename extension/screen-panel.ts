@@ -10,7 +10,8 @@
  * the first time a session's guest sets a scanout. "OS Dev: Save Screenshot" writes a PNG.
  */
 import * as vscode from 'vscode';
-import type { ScreenFrameJson } from '../debug-adapter';
+import type { ScreenFrame, ScreenFrameJson } from '../debug-adapter';
+import type { InlineAdapters } from './debug';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
 import { keyInput, pointerInput, wheelInput } from './screen-input';
@@ -34,7 +35,7 @@ export class ScreenPanel implements vscode.Disposable {
   private readonly opened = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly sessions: OsdevSessions) {
+  constructor(private readonly sessions: OsdevSessions, private readonly inline: InlineAdapters) {
     this.disposables.push(
       sessions.onEvent('osdev/screen', (e) => this.onSize(e.session, e.body)),
       sessions.onDidEnd((s) => {
@@ -76,10 +77,14 @@ export class ScreenPanel implements vscode.Disposable {
    * Changes, one answer at a time: the next request goes out as soon as an answer
    * arrives, while the webview draws it (the round trip through VS Code overlaps the
    * drawing), and an answer is posted only once the one before was drawn. Ends with the
-   * panel or the session.
+   * panel or the session. The adapter runs in this process, so the changes come from it
+   * directly, each PNG as bytes the webview decodes: through the debug protocol they are
+   * base64 in JSON on each hop (extension host, workbench, extension host).
    */
   private async pump(session: vscode.DebugSession, run: number): Promise<void> {
-    const ask = () => osdevRequest(session, 'osdev/screenChanges', {}).then((r) => r.frame, () => null);
+    const adapter = this.inline.get(session);
+    const ask = (): Promise<ScreenFrame | ScreenFrameJson | null> => adapter !== undefined ? adapter.screenChanges()
+      : osdevRequest(session, 'osdev/screenChanges', {}).then((r) => r.frame, () => null);
     let next = ask();
     let drawn: Promise<void> = Promise.resolve();
     while (this.panel !== undefined && this.pumpRun === run) {
@@ -188,7 +193,9 @@ function placeCursor() {
   cur.style.width = (cursor.width * k) + 'px'; cur.style.height = (cursor.height * k) + 'px';
   cur.style.left = ((cursor.x - cursor.hotX) * k) + 'px'; cur.style.top = ((cursor.y - cursor.hotY) * k) + 'px';
 }
-const png = (b64) => createImageBitmap(new Blob([bytes(b64)], { type: 'image/png' }));
+// A PNG as bytes (the inline adapter's frames) or base64 (the debug protocol's).
+const png = (p) => createImageBitmap(new Blob([typeof p === 'string' ? bytes(p) : p], { type: 'image/png' }));
+const clamped = (u8) => new Uint8ClampedArray(u8.buffer, u8.byteOffset, u8.byteLength);
 // One message at a time, in order: decoding is asynchronous.
 let queue = Promise.resolve();
 window.addEventListener('message', (e) => { queue = queue.then(() => handle(e.data)).catch((err) => { msg.textContent = String(err); }); });
@@ -207,7 +214,7 @@ async function handle(m) {
   f.rects.forEach((r, i) => { ctx.drawImage(images[i], r.x, r.y); images[i].close(); });
   if (f.cursor !== null) {
     cursor = { ...(cursor ?? {}), ...f.cursor };
-    if (f.cursor.image !== undefined) { cur.width = f.cursor.width; cur.height = f.cursor.height; cctx.putImageData(new ImageData(bytes(f.cursor.image), f.cursor.width, f.cursor.height), 0, 0); }
+    if (f.cursor.image !== undefined) { cur.width = f.cursor.width; cur.height = f.cursor.height; cctx.putImageData(new ImageData(typeof f.cursor.image === 'string' ? bytes(f.cursor.image) : clamped(f.cursor.image), f.cursor.width, f.cursor.height), 0, 0); }
   }
   placeCursor();
   vscode.postMessage({ type: 'drawn' });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { VirtioMmio } from '../devices/virtio/mmio';
 import { GPU_CMD, VirtioGpu } from '../devices/virtio/gpu';
 import { bringUp, F, GuestQueue, makeRam, R, RAM_BASE, wr } from '../devices/virtio/test-driver';
-import { ScreenFrames } from './screen-frames';
+import { png, pngNow, ScreenFrames } from './screen-frames';
 import { decodePng } from '../test/images';
 
 function rig() {
@@ -33,15 +33,17 @@ function rig() {
   return { gpu, cmd, cursorCmd: (words: number[]) => send(cursor, 1, words) };
 }
 
-test('a whole frame for a new scanout, then flushed rectangles at most 30 a second, nothing when idle', () => {
+test('a whole frame for a new scanout, then flushed rectangles at most 30 a second, nothing when idle', async () => {
   const r = rig();
   const frames = new ScreenFrames(r.gpu);
   assert.deepEqual(frames.next(0), { frame: null, waitMs: 0 }, 'nothing shown yet: no frame');
   r.cmd(GPU_CMD.SET_SCANOUT, [0, 0, 64, 48, 0, 1]);
   const first = frames.next(1000).frame;
   assert.ok(first !== null && first.full);
-  const whole = decodePng(Buffer.from(first.rects[0].png));
-  assert.deepEqual([first.width, first.height, first.rects.length, whole.width, whole.height, whole.rgb[0]], [64, 48, 1, 64, 48, 0x40]);
+  const whole = first.rects[0];
+  assert.deepEqual([first.width, first.height, first.rects.length, whole.width, whole.height, whole.rgba.length, whole.rgba[0], whole.rgba[3]], [64, 48, 1, 64, 48, 64 * 48 * 4, 0x40, 255]);
+  const sent = decodePng(Buffer.from(pngNow(first).rects[0].png));
+  assert.deepEqual([sent.width, sent.height, sent.rgb[0]], [64, 48, 0x40], 'sent as PNG');
   assert.deepEqual(frames.next(1001), { frame: null, waitMs: 0 }, 'idle: nothing');
   r.cmd(GPU_CMD.RESOURCE_FLUSH, [8, 8, 4, 2, 1, 0]);
   const held = frames.next(1010);
@@ -49,8 +51,13 @@ test('a whole frame for a new scanout, then flushed rectangles at most 30 a seco
   assert.ok(Math.abs(held.waitMs - (1000 / 30 - 10)) < 1e-9, `wait ${held.waitMs}`);
   const due = frames.next(1040).frame;
   assert.ok(due !== null && !due.full);
-  assert.deepEqual(due.rects.map((x) => [x.x, x.y, x.width, x.height, decodePng(Buffer.from(x.png)).rgb.length]), [[8, 8, 4, 2, 4 * 2 * 3]]);
+  assert.deepEqual(due.rects.map((x) => [x.x, x.y, x.width, x.height, x.rgba.length]), [[8, 8, 4, 2, 4 * 2 * 4]]);
+  const deflated = await png(due);
+  assert.deepEqual(deflated.rects.map((x) => [x.x, x.y, x.width, x.height, decodePng(Buffer.from(x.png)).rgb.length]), [[8, 8, 4, 2, 4 * 2 * 3]]);
   assert.equal(due.cursor, null);
+  // On a beat: that frame went 7 ms late, the next is due 1000/30 after it was due, not after it went.
+  r.cmd(GPU_CMD.RESOURCE_FLUSH, [0, 0, 2, 2, 1, 0]);
+  assert.equal(frames.next(1070).frame?.rects.length, 1);
   // At a stop (Infinity) what is pending goes at once, throttle or not, and the clock is not moved.
   r.cmd(GPU_CMD.RESOURCE_FLUSH, [0, 0, 1, 1, 1, 0]);
   assert.equal(frames.next(Infinity).frame?.rects.length, 1);

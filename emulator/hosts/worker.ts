@@ -267,7 +267,7 @@ export class MachineWorker {
         if (req.coverage) m.startCoverage();
         else m.stopCoverage();
         return { value: null };
-      case 'screen': return { value: this.frames?.full() ?? null };
+      case 'screen': { const f = this.frames?.full(); return { value: f === undefined || this.frames === null ? null : this.frames.encodeNow(f) }; }
       case 'inputEvents':
         if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
         m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
@@ -461,7 +461,13 @@ export class MachineWorker {
     }
     if (this.screenWaiter === null) return;
     const { frame, waitMs } = this.frames.next(now);
-    if (frame !== null) this.answerScreen(frame);
+    if (frame !== null) {
+      // Deflated on the thread pool while the guest runs on; the request is answered when it is done.
+      const id = this.screenWaiter;
+      this.screenWaiter = null;
+      this.frames.encode(frame).then((f) => this.post({ type: 'response', id, ok: true, result: f }),
+        (e: Error) => this.post({ type: 'response', id, ok: false, error: `screenChanges: ${e.message}` }));
+    }
     else if (waitMs > 0 && this.frameTimer === null) {
       this.frameTimer = setTimeout(() => { this.frameTimer = null; this.sendScreen(); }, waitMs);
       (this.frameTimer as { unref?: () => void }).unref?.(); // Node: a pending frame does not keep the thread alive

@@ -49,6 +49,9 @@ const REGS = [
   { name: 'QueueDriverHigh', offset: 0x094, width: 4, access: 'WO', reset: 0, doc: 'Available ring address, high word' },
   { name: 'QueueDeviceLow', offset: 0x0a0, width: 4, access: 'WO', reset: 0, doc: 'Used ring address, low word' },
   { name: 'QueueDeviceHigh', offset: 0x0a4, width: 4, access: 'WO', reset: 0, doc: 'Used ring address, high word' },
+  { name: 'SHMSel', offset: 0x0ac, width: 4, access: 'WO', reset: 0, doc: 'Shared memory region selector (there are none)' },
+  { name: 'SHMLenLow', offset: 0x0b0, width: 4, access: 'RO', reset: 0xffffffff, doc: 'Selected shared memory region length, low word: -1, no such region' },
+  { name: 'SHMLenHigh', offset: 0x0b4, width: 4, access: 'RO', reset: 0xffffffff, doc: 'Selected shared memory region length, high word: -1, no such region' },
   { name: 'QueueReset', offset: 0x0c0, width: 4, access: 'RW', reset: 0, doc: 'Write 1: reset the selected queue; reads 0 when done (VIRTIO_F_RING_RESET)' },
   { name: 'ConfigGeneration', offset: 0x0fc, width: 4, access: 'RO', reset: 0, doc: 'Changes whenever the device configuration changes' },
   { name: 'Config', offset: 0x100, width: 4, access: 'RW', reset: 0, count: 64, stride: 4, doc: 'Device-specific configuration space' },
@@ -287,6 +290,10 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
       case R.InterruptStatus: return this.interruptStatus;
       case R.Status: return this.status;
       case R.QueueReset: return 0;
+      // virtio 1.2 §4.2.2: a length of -1 says the selected region does not exist; we
+      // have none, and QEMU 7.2 answers -1 whatever is selected (Linux's virtio-gpu probes
+      // its host-visible region this way and fails on any other length).
+      case R.SHMLenLow: case R.SHMLenHigh: return 0xffffffff;
       case R.ConfigGeneration: return this.legacy ? 0 : this.configGeneration;
       default: return 0;
     }
@@ -312,6 +319,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
       case R.QueuePFN: if (this.legacy && q !== undefined) this.writeQueuePfn(q, v); break;
       case R.QueueReady: if (!this.legacy && q !== undefined) this.writeQueueReady(q, v); break;
       case R.QueueNotify: this.notify(v); break;
+      case R.SHMSel: break; // no regions to select
       case R.InterruptACK: this.interruptStatus &= ~v; this.updateIrq(); break;
       case R.Status: this.writeStatus(v); break;
       case R.QueueDescLow: if (q !== undefined && this.queueConfigurable(q)) q.desc = setLow(q.desc, v); break;

@@ -87,14 +87,16 @@ build_kernel() {
   echo "linux: kernel built in $((SECONDS - started)) s ($key)"
 }
 
-# The root disk: /sbin/init (the kernel's first choice without an initramfs), a file for it
-# to read, /dev for devtmpfs to mount on, /proc for init to mount. Room to write files.
+# The root disk: /sbin/init (the kernel's first choice without an initramfs), /bin/sh (for
+# the screen's test), a file for init to read, /dev for devtmpfs to mount on, /proc for
+# init to mount. Room to write files.
 build_rootfs() {
   rm -f "$OUT/ROOTFS_KEY"
   local root="$OUT/rootfs"
   rm -rf "$root"
-  mkdir -p "$root/dev" "$root/proc" "$root/sbin"
+  mkdir -p "$root/dev" "$root/proc" "$root/sbin" "$root/bin"
   "$UCC" -static -O2 -Wall -Wextra -Werror -o "$root/sbin/init" "$HERE/init.c" -lm
+  "$UCC" -static -O2 -Wall -Wextra -Werror -o "$root/bin/sh" "$HERE/sh.c"
   echo "hello from the ext2 root disk" >"$root/hello.txt"
   rm -f "$OUT/rootfs.img"
   mke2fs -q -t ext2 -E root_owner=0:0 -d "$root" "$OUT/rootfs.img" 8M >/dev/null
@@ -140,7 +142,7 @@ key="$( {
 } | sha256sum | cut -c1-16)"
 rootfs_key="$( {
   declare -f build_rootfs
-  cat "$HERE/init.c"
+  cat "$HERE/init.c" "$HERE/sh.c"
   "$UCC" --version | sed -n 1p
   dpkg-query -W -f='${Version}\n' libc6-dev-riscv64-cross 2>/dev/null || true
   mke2fs -V 2>&1 | sed -n 1p

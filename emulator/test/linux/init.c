@@ -12,7 +12,10 @@
  * and back (`netrole=ping` sends first and retries until answered, `netrole=pong` waits
  * and answers once). With `ps=1`, the processes as /proc lists them ("init: ps: PID
  * (COMM) STATE"), then getppid(2), which nothing else here calls: the debugger's tests
- * stop in that system call and compare their task list with these lines.
+ * stop in that system call and compare their task list with these lines. With
+ * `shell=ttyN` (the screen's test gives tty1, the VT fbcon draws), only /proc is mounted
+ * and /bin/sh (linux/sh.c) runs as a session leader with that VT as its controlling
+ * terminal; when it ends, init powers off.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,6 +35,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -221,6 +225,37 @@ static void ps_then_getppid(void)
     if (getppid() != 0) say("ps: init has a parent");
 }
 
+/* /bin/sh on /dev/TTY, its controlling terminal; returns when the shell has ended. */
+static void shell_on(const char *tty)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/dev/%s", tty);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail("fork");
+        return;
+    }
+    if (pid == 0) {
+        setsid();
+        int fd = open(path, O_RDWR);
+        if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) != 0) {
+            fail(path);
+            _exit(1);
+        }
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2) close(fd);
+        execl("/bin/sh", "sh", (char *)NULL);
+        fail("exec /bin/sh");
+        _exit(1);
+    }
+    say("/bin/sh on %s", path);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) continue;
+    say("/bin/sh ended");
+}
+
 int main(void)
 {
     cpu_set_t cpus;
@@ -228,6 +263,14 @@ int main(void)
     sched_getaffinity(0, sizeof cpus, &cpus);
     say("hello from pid %d on %d cpus", getpid(), CPU_COUNT(&cpus));
     if (mount("proc", "/proc", "proc", 0, NULL) != 0) fail("mount /proc");
+    const char *tty = getenv("shell");
+    if (tty != NULL) {
+        shell_on(tty);
+        say("powering off");
+        reboot(RB_POWER_OFF);
+        fail("reboot");
+        return 1;
+    }
     show_proc("cpuinfo");
     show_proc("consoles"); /* which device the kernel's console (and ours) is */
     compute();
