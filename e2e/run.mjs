@@ -140,21 +140,31 @@ fs.writeFileSync(path.join(userDir, 'User', 'settings.json'), JSON.stringify({
   'git.openRepositoryInParentFolders': 'never',
 }, null, 2));
 
-// 3. code-server on a free loopback port.
-const port = await freePort();
-const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDir,
-  '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', workspace], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
-server.stdout.on('data', (d) => { serverLog += d; });
-server.stderr.on('data', (d) => { serverLog += d; });
+/** code-server on a free loopback port over `folder`, with the extensions in `extensions`; `log()` is what it printed. */
+async function startCodeServer(extensions, folder) {
+  const port = await freePort();
+  const proc = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDir,
+    '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', folder], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d; });
+  proc.stderr.on('data', (d) => { log += d; });
+  return { port, proc, log: () => log };
+}
 
-const browserServer = await chromium.launchServer({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-  headless: true,
-  env,
-});
+/** Debian's Chromium, headless, for playwright to drive. */
+function launchChromium() {
+  return chromium.launchServer({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    headless: true,
+    env,
+  });
+}
+
+// 3. code-server on a free loopback port.
+const { port, proc: server, log: serverLog } = await startCodeServer(extDir, workspace);
+const browserServer = await launchChromium();
 let exitCode = 0;
 try {
   const browser = await chromium.connect(browserServer.wsEndpoint());
@@ -726,7 +736,7 @@ try {
   });
   await browser.close();
 } catch (e) {
-  console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog.slice(-3000)}`);
+  console.error(`e2e: ${e.message}\n--- code-server log ---\n${serverLog().slice(-3000)}`);
   for (const line of pageTrouble) console.error(`e2e: page: ${line}`);
   exitCode = 1;
 } finally {
@@ -752,19 +762,8 @@ async function webPhase() {
       { type: 'osdev', request: 'launch', name: 'Serial on TCP', program: '${workspaceFolder}/hello.elf', serial: [{ uart: 'uart0', tcp: 4555 }] },
     ],
   }, null, 2));
-  const webPort = await freePort();
-  const webServer = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${webPort}`, '--user-data-dir', userDir,
-    '--extensions-dir', webExtDir, '--disable-telemetry', '--disable-update-check', webWorkspace], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let webLog = '';
-  webServer.stdout.on('data', (d) => { webLog += d; });
-  webServer.stderr.on('data', (d) => { webLog += d; });
-  const webBrowserServer = await chromium.launchServer({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    headless: true,
-    env,
-  });
+  const { port: webPort, proc: webServer, log: webLog } = await startCodeServer(webExtDir, webWorkspace);
+  const webBrowserServer = await launchChromium();
   try {
     const browser = await chromium.connect(webBrowserServer.wsEndpoint());
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -834,7 +833,7 @@ async function webPhase() {
 
     await browser.close();
   } catch (e) {
-    console.error(`e2e: web: ${e.message}\n--- code-server log ---\n${webLog.slice(-3000)}`);
+    console.error(`e2e: web: ${e.message}\n--- code-server log ---\n${webLog().slice(-3000)}`);
     for (const line of pageTrouble) console.error(`e2e: page: ${line}`);
     exitCode = 1;
   } finally {
