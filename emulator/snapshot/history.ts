@@ -16,7 +16,8 @@ export class SnapshotHistory {
   private readonly list: MachineSnapshot[] = [];
   private bytes = 0;
 
-  constructor(readonly budget = DEFAULT_HISTORY_BUDGET) {}
+  /** `dropped` hears of each snapshot thinned out, so that nothing else keeps its pages alive. */
+  constructor(readonly budget = DEFAULT_HISTORY_BUDGET, private readonly dropped: (s: MachineSnapshot) => void = () => undefined) {}
 
   get snapshots(): readonly MachineSnapshot[] { return this.list; }
   get heldBytes(): number { return this.bytes; }
@@ -61,5 +62,6 @@ export class SnapshotHistory {
     }
     const [gone] = this.list.splice(at, 1);
     this.bytes -= gone.ownBytes;
+    this.dropped(gone);
   }
 }

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { Machine } from '../machine/machine';
 import { boot } from '../machine/boot';
 import { defaultDescription, Xlen } from '../machine/description';
-import { retired, stateHash } from './machine-snapshot';
+import { MachineSnapshot, retired, stateHash } from './machine-snapshot';
+import { SnapshotHistory } from './history';
 import { TimeTravel } from './time-travel';
 
 const GUESTS = path.resolve(__dirname, '../../../emulator/test/guests/build');
@@ -142,4 +143,14 @@ test('going back into a long run keeps snapshots at round boundaries on the way,
     assert.equal(stateHash(m), fresh(at), `state at ${at}`);
   }
   assert.ok(tt.goTo(end));
+});
+
+test('a snapshot the history thins out is let go by everything that held it', () => {
+  const dropped: MachineSnapshot[] = [];
+  const history = new SnapshotHistory(3 * 4096, (s) => dropped.push(s));
+  const made = [0, 10, 20, 30, 40, 50].map((n) => ({ state: null, pages: [], rom: new Uint8Array(0), retired: n, ownBytes: 4096 }) as unknown as MachineSnapshot);
+  for (const s of made) history.add(s);
+  assert.equal(history.heldBytes, 3 * 4096);
+  assert.deepEqual([...history.snapshots, ...dropped].map((s) => s.retired).sort((a, b) => a - b), [0, 10, 20, 30, 40, 50], 'each snapshot is held or was reported dropped');
+  assert.ok(dropped.every((s) => !history.snapshots.includes(s)));
 });

@@ -30,7 +30,12 @@ export const REFINE = 250_000;
 /** How the machine got from the previous point to this one. */
 export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: number; interrupts: boolean };
 
-interface Point { snap: MachineSnapshot; leg: Leg }
+/**
+ * A point of history: where it is, how it was reached, and its snapshot while the history
+ * holds it (null once thinned out: the leg is still needed to re-execute through it, the
+ * pages are not, and a reference here would keep them alive past the budget).
+ */
+interface Point { retired: number; snap: MachineSnapshot | null; leg: Leg }
 
 /** Where a reverse continue stopped: at a hit (`hit` says which stop it was) or at the start of history. */
 export type BackResult = { kind: 'hit'; retired: number } | { kind: 'start' } | { kind: 'none' };
@@ -42,12 +47,15 @@ export class TimeTravel {
 
   constructor(private readonly m: Machine, budget?: number) {
     this.tracker = new RamTracker(m);
-    this.history = new SnapshotHistory(budget);
+    this.history = new SnapshotHistory(budget, (gone) => {
+      const p = this.points.find((q) => q.snap === gone);
+      if (p !== undefined) p.snap = null;
+    });
     this.mark({ kind: 'start' });
   }
 
   /** The earliest point history reaches. */
-  get start(): number { return this.points[0].snap.retired; }
+  get start(): number { return this.points[0].retired; }
   get now(): number { return retired(this.m); }
 
   /**
@@ -57,14 +65,14 @@ export class TimeTravel {
    */
   mark(leg: Leg): void {
     const here = retired(this.m);
-    while (this.points.length > 1 && this.points[this.points.length - 1].snap.retired > here) this.points.pop();
+    while (this.points.length > 1 && this.points[this.points.length - 1].retired > here) this.points.pop();
     this.history.dropAfter(here);
     const last = this.points[this.points.length - 1] as Point | undefined;
-    if (last !== undefined && last.snap.retired === here) return;
+    if (last !== undefined && last.retired === here) return;
     const snap = this.tracker.snapshot();
-    this.history.add(snap);
     // Points whose snapshot the history thinned out stay: their legs are still needed to re-execute.
-    this.points.push({ snap, leg });
+    this.points.push({ retired: here, snap, leg });
+    this.history.add(snap);
   }
 
   /**
@@ -75,17 +83,17 @@ export class TimeTravel {
   beforeForward(): void {
     const here = retired(this.m);
     const last = this.points[this.points.length - 1];
-    if (here >= last.snap.retired) return;
+    if (here >= last.retired) return;
     let i = this.points.length - 1;
-    while (i > 0 && this.points[i].snap.retired > here) i--;
-    const leg = this.points[i].snap.retired === here ? null : this.points[i + 1].leg;
+    while (i > 0 && this.points[i].retired > here) i--;
+    const leg = this.points[i].retired === here ? null : this.points[i + 1].leg;
     this.points.length = i + 1;
     this.history.dropAfter(here);
     if (leg !== null) this.mark(leg);
   }
 
   /** Instructions retired at the newest point of history (the present, unless the machine was put back). */
-  get newest(): number { return this.points[this.points.length - 1].snap.retired; }
+  get newest(): number { return this.points[this.points.length - 1].retired; }
 
   /**
    * Put the machine at `target` retired instructions (≥ the start of history): restore the
@@ -95,12 +103,12 @@ export class TimeTravel {
   goTo(target: number): boolean {
     if (target < this.start) return false;
     let i = this.points.length - 1;
-    while (i > 0 && this.points[i].snap.retired > target) i--;
+    while (i > 0 && this.points[i].retired > target) i--;
     // The point's snapshot may have been thinned out: go back to one still held.
-    while (i > 0 && !this.history.snapshots.includes(this.points[i].snap)) i--;
-    this.restore(this.points[i].snap);
+    while (i > 0 && this.points[i].snap === null) i--;
+    this.restore(this.points[i].snap as MachineSnapshot);
     for (let k = i + 1; k < this.points.length && retired(this.m) < target; k++) {
-      const added = this.replayLeg(this.points[k].leg, Math.min(target, this.points[k].snap.retired), k);
+      const added = this.replayLeg(this.points[k].leg, Math.min(target, this.points[k].retired), k);
       k += added;
     }
     return retired(this.m) === target;
@@ -116,9 +124,9 @@ export class TimeTravel {
   backToPreviousPoint(): boolean {
     const here = retired(this.m);
     let i = this.points.length - 1;
-    while (i >= 0 && this.points[i].snap.retired >= here) i--;
+    while (i >= 0 && this.points[i].retired >= here) i--;
     if (i < 0) return false;
-    return this.goTo(this.points[i].snap.retired);
+    return this.goTo(this.points[i].retired);
   }
 
   /**
@@ -133,14 +141,15 @@ export class TimeTravel {
     if (here <= this.start) return { kind: 'none' };
     let end = here;
     for (let i = this.points.length - 1; i >= 0; i--) {
-      const from = this.points[i].snap.retired;
+      const from = this.points[i].retired;
       if (from >= end) continue;
-      if (!this.history.snapshots.includes(this.points[i].snap)) continue;
-      this.restore(this.points[i].snap);
+      const snap = this.points[i].snap;
+      if (snap === null) continue;
+      this.restore(snap);
       // The legs after point i up to `end`, re-executed with stops armed.
       const hits: number[] = [];
       for (let k = i + 1; k < this.points.length && retired(this.m) < end; k++) {
-        const until = Math.min(end, this.points[k].snap.retired);
+        const until = Math.min(end, this.points[k].retired);
         if (this.points[k].leg.kind === 'run') hits.push(...runLeg(until).filter((n) => n < end));
         else this.replayLeg(this.points[k].leg, until);
       }
@@ -184,8 +193,9 @@ export class TimeTravel {
         // step returned at a round boundary unless it stopped at `until` itself.
         if (at !== undefined && n < until && n - lastKept >= REFINE) {
           const snap = this.tracker.snapshot();
+          // The point first: the history may thin this very snapshot out, and then the point lets it go.
+          this.points.splice(at + inserted, 0, { retired: n, snap, leg: { kind: 'run' } });
           this.history.insert(snap);
-          this.points.splice(at + inserted, 0, { snap, leg: { kind: 'run' } });
           inserted++;
           lastKept = n;
         }
