@@ -47,6 +47,8 @@ export class CustomRequests {
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
     const args = isObj(raw) ? raw : {};
+    // A panel's long poll outlives the machine (the guest powered off while a request was on its way): null, as at power-off.
+    if (command === 'osdev/screenChanges') return { frame: await this.screenChanges() };
     const m = this.machine();
     switch (command) {
       case 'osdev/devices': {
@@ -89,10 +91,6 @@ export class CustomRequests {
         return {};
       case 'osdev/screen': {
         const frame = await m.request({ type: 'screen' });
-        return { frame: frame === null ? null : frameJson(frame) };
-      }
-      case 'osdev/screenChanges': {
-        const frame = await m.request({ type: 'screenChanges' });
         return { frame: frame === null ? null : frameJson(frame) };
       }
       case 'osdev/inputEvents': {
@@ -141,6 +139,19 @@ export class CustomRequests {
   closeTraceFile(): void {
     this.traceFile?.close();
     this.traceFile = null;
+  }
+
+  /** The next frame for a panel; null when the machine is gone (ended before or while asking). */
+  private async screenChanges(): Promise<ScreenFrameJson | null> {
+    const gone = () => { try { this.machine(); return false; } catch { return true; } };
+    if (gone()) return null;
+    try {
+      const frame = await this.machine().request({ type: 'screenChanges' });
+      return frame === null ? null : frameJson(frame);
+    } catch (e) {
+      if (gone()) return null;
+      throw e;
+    }
   }
 }
 

@@ -46,6 +46,8 @@ test('a whole frame for a new scanout, then flushed rectangles at most 30 a seco
   assert.deepEqual([sent.width, sent.height, sent.rgb[0]], [64, 48, 0x40], 'sent as PNG');
   assert.deepEqual(frames.next(1001), { frame: null, waitMs: 0 }, 'idle: nothing');
   r.cmd(GPU_CMD.RESOURCE_FLUSH, [8, 8, 4, 2, 1, 0]);
+  // The whole screen asked for meanwhile (a screenshot) takes nothing from the panel's stream.
+  assert.deepEqual([frames.whole().full, frames.whole().rects[0].width], [true, 64]);
   const held = frames.next(1010);
   assert.equal(held.frame, null);
   assert.ok(Math.abs(held.waitMs - (1000 / 30 - 10)) < 1e-9, `wait ${held.waitMs}`);
@@ -79,5 +81,6 @@ test('the cursor: sent when it moves, its image only when it changes', () => {
   assert.ok(b !== null && b.cursor !== null);
   assert.deepEqual([b.cursor.x, b.cursor.y, b.cursor.image], [11, 21, undefined]);
   assert.equal(frames.next(200).frame, null);
-  assert.ok(frames.full().cursor?.image !== undefined, 'a whole frame carries the image');
+  assert.ok(frames.whole().cursor?.image !== undefined, 'a whole frame carries the image');
+  assert.equal(frames.next(300).frame, null, 'and asking for it sends nothing more to the panel');
 });

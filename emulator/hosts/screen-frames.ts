@@ -44,13 +44,28 @@ export class ScreenFrames {
   /** The same at once (pngNow). */
   encodeNow(f: RawFrame): ScreenFrame { return pngNow(f); }
 
-  /** Everything shown now (the panel opening, a screenshot); pending rectangles are part of it. */
-  full(): RawFrame {
+  /**
+   * Everything shown now, for a request of its own (a panel opening, a screenshot): it reads
+   * and changes nothing the stream of `next` frames depends on, so a waiting panel still
+   * gets the changes pending now (drawn twice by a panel that asked for both: the same pixels).
+   */
+  whole(): RawFrame {
+    const s = this.screen, c = s.cursor;
+    return { ...this.wholeScanout(),
+      cursor: c === null ? null : { x: c.x, y: c.y, hotX: c.hotX, hotY: c.hotY, visible: c.visible, width: c.width, height: c.height, image: c.image.slice() } };
+  }
+
+  /** The stream starts again from a whole frame (a new or resized scanout): pending rectangles are part of it. */
+  private restart(): RawFrame {
     this.screen.takeDirty();
     this.generation = this.screen.generation;
+    return { ...this.wholeScanout(), cursor: this.cursor(true) };
+  }
+
+  private wholeScanout(): Omit<RawFrame, 'cursor'> {
     const s = this.screen;
     return { generation: s.generation, width: s.width, height: s.height, full: true,
-      rects: s.width === 0 ? [] : [{ x: 0, y: 0, width: s.width, height: s.height, rgba: s.pixels() }], cursor: this.cursor(true) };
+      rects: s.width === 0 ? [] : [{ x: 0, y: 0, width: s.width, height: s.height, rgba: s.pixels() }] };
   }
 
   /**
@@ -60,7 +75,7 @@ export class ScreenFrames {
    */
   next(now: number): { frame: RawFrame | null; waitMs: number } {
     const s = this.screen;
-    if (s.generation !== this.generation) { this.sent(now); return { frame: this.full(), waitMs: 0 }; }
+    if (s.generation !== this.generation) { this.sent(now); return { frame: this.restart(), waitMs: 0 }; }
     const cursorChanged = this.cursorKeyNow() !== this.cursorKey;
     if (!s.hasDirty && !cursorChanged) return { frame: null, waitMs: 0 };
     const wait = this.dueAt - now;

@@ -65,6 +65,8 @@ export class MachineWorker {
   /** The display's frames for the screen panel, when the machine has one. */
   private frames: ScreenFrames | null = null;
   private frameTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The frame being deflated for the panel, if any: power-off is reported after it went (the adapter ends the session then). */
+  private encoding: Promise<void> = Promise.resolve();
   /** The `screenChanges` request waiting for the screen to change (one at a time). */
   private screenWaiter: number | null = null;
   /** The scanout size last announced with a `screen` event. */
@@ -267,7 +269,7 @@ export class MachineWorker {
         if (req.coverage) m.startCoverage();
         else m.stopCoverage();
         return { value: null };
-      case 'screen': { const f = this.frames?.full(); return { value: f === undefined || this.frames === null ? null : this.frames.encodeNow(f) }; }
+      case 'screen': return { value: this.frames === null ? null : this.frames.encodeNow(this.frames.whole()) };
       case 'inputEvents':
         if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
         m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
@@ -465,7 +467,7 @@ export class MachineWorker {
       // Deflated on the thread pool while the guest runs on; the request is answered when it is done.
       const id = this.screenWaiter;
       this.screenWaiter = null;
-      this.frames.encode(frame).then((f) => this.post({ type: 'response', id, ok: true, result: f }),
+      this.encoding = this.frames.encode(frame).then((f) => this.post({ type: 'response', id, ok: true, result: f }),
         (e: Error) => this.post({ type: 'response', id, ok: false, error: `screenChanges: ${e.message}` }));
     }
     else if (waitMs > 0 && this.frameTimer === null) {
@@ -484,8 +486,10 @@ export class MachineWorker {
     } else if (o.kind === 'exited') {
       this.running = false;
       this.exited = true;
-      this.answerScreen(null);
-      this.event({ type: 'exited', code: o.code, description: o.description });
+      void this.encoding.then(() => {
+        this.answerScreen(null);
+        this.event({ type: 'exited', code: o.code, description: o.description });
+      });
     }
   }
 }
