@@ -83,7 +83,7 @@ static void wait_count(volatile unsigned long *p, unsigned long n)
 static volatile struct { unsigned long entries, a0, a1, satp, sie_bit, ipis; long suspend_error; } h1;
 /* The boot hart and the other one (harts 0 and 1). */
 static unsigned long me, other;
-static volatile unsigned long h1_go_stop;
+static volatile unsigned long h1_go_stop, h1_may_suspend;
 void secondary_start(void);   /* sbi_start.S */
 void secondary(unsigned long id, unsigned long opaque);
 
@@ -104,10 +104,15 @@ void secondary(unsigned long id, unsigned long opaque)
         h1.ipis = ssi_count[id];
     } else if (opaque == OPQ_SUSPEND) {
         /* Non-retentive suspend: the timer wakes it at secondary_start with OPQ_RESUMED. */
-        csr_write(sie, SIE_STIE);
-        SBI1(EXT_TIME, 0, now() + 20000);
+        /* Suspends only once hart 0 has printed what this entry saw: the resume
+           overwrites it. */
         __sync_synchronize();
         h1.entries++;
+        while (!h1_may_suspend) {
+        }
+        h1_may_suspend = 0;
+        csr_write(sie, SIE_STIE);
+        SBI1(EXT_TIME, 0, now() + 20000);
         struct sbiret r = sbi(EXT_HSM, 3, 0x80000000UL, (unsigned long)secondary_start, OPQ_RESUMED, 0, 0);
         h1.suspend_error = r.error ? r.error : 99;   /* a non-retentive suspend never returns */
     } else {
@@ -133,6 +138,7 @@ static void run_hart1(unsigned long opaque, const char *what)
     while (h1.entries == entries) {
     }
     kprintf("  other hart: a0 is its id: %d a1=%lx satp=%lx sstatus.SIE=%lu\n", h1.a0 == other, h1.a1, h1.satp, h1.sie_bit);
+    if (opaque == OPQ_SUSPEND) h1_may_suspend = 1;
     if (opaque == OPQ_START) say("  hart_start again (started)", sbi(EXT_HSM, 0, other, (unsigned long)secondary_start, opaque, 0, 0));
 }
 
@@ -227,10 +233,12 @@ int main(void)
     kprintf("  other hart: software interrupts = %lu\n", h1.ipis);
     stop_hart1();
     /* Non-retentive suspend on hart 1: it wakes at secondary_start with the resume value. */
-    run_hart1(OPQ_SUSPEND, "hsm.hart_start(suspend)");
     {
+        /* Counted from before the start: the timer may wake it (its second entry) while
+           run_hart1 is still printing what the first entry saw. */
         unsigned long entries = h1.entries;
-        while (h1.entries == entries) {
+        run_hart1(OPQ_SUSPEND, "hsm.hart_start(suspend)");
+        while (h1.entries < entries + 2) {
         }
         kprintf("  other hart resumed: a0 is its id: %d a1=%lx satp=%lx sstatus.SIE=%lu suspend_error=%ld\n",
                 h1.a0 == other, h1.a1, h1.satp, h1.sie_bit, h1.suspend_error);
