@@ -34,26 +34,33 @@ const ELF = path.join(GUESTS_BUILD_DIR, 'rv64', 'virtio-gpu.elf');
 const KEYS: [string, number][] = [['a', 30], ['b', 48], ['ctrl', 29]];
 const DISPLAY_DEVICES = ['-device', 'virtio-gpu-device', '-device', 'virtio-keyboard-device', '-device', 'virtio-tablet-device'];
 
-/** QEMU with a monitor on a unix socket: types the keys as the guest asks, screendumps at "done", quits. */
-async function runQemuWithKeys(shot: string): Promise<string> {
+/** QEMU running the guest: its console so far, and a wait for a pattern in it (rejected if QEMU exits first). */
+function startQemu(extraArgs: string[]) {
   const sock = path.join(TMP, 'monitor.sock');
-  const args = qemuArgs(ELF, { xlen: 64, extraArgs: ['-global', 'virtio-mmio.force-legacy=false', ...DISPLAY_DEVICES] })
+  const args = qemuArgs(ELF, { xlen: 64, extraArgs: ['-global', 'virtio-mmio.force-legacy=false', ...extraArgs] })
     .map((a, i, all) => (all[i - 1] === '-monitor' ? `unix:${sock},server,nowait` : a));
   const q = spawn('qemu-system-riscv64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const run = { q, sock, out: '', err: '' };
   const waiters: { re: RegExp; resolve: () => void }[] = [];
-  const check = () => { for (const w of waiters.splice(0)) if (w.re.test(out)) w.resolve(); else waiters.push(w); };
-  q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); check(); });
-  q.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const check = () => { for (const w of waiters.splice(0)) if (w.re.test(run.out)) w.resolve(); else waiters.push(w); };
+  q.stdout.on('data', (d: Buffer) => { run.out += d.toString('latin1'); check(); });
+  q.stderr.on('data', (d: Buffer) => { run.err += d.toString(); });
   const exited = new Promise<void>((resolve) => q.on('exit', () => resolve()));
   const waitFor = (re: RegExp) => new Promise<void>((resolve, reject) => {
     waiters.push({ re, resolve }); check();
-    void exited.then(() => reject(new Error(`QEMU exited before printing ${re}:\n${out}\n${err}`)));
+    void exited.then(() => reject(new Error(`QEMU exited before printing ${re}:\n${run.out}\n${run.err}`)));
   });
   const guard = setTimeout(() => q.kill('SIGKILL'), 60_000); // a hang fails the test instead of stalling the run
+  const stop = () => { clearTimeout(guard); q.kill('SIGKILL'); };
+  return { run, exited, waitFor, stop };
+}
+
+/** QEMU with a monitor on a unix socket: types the keys as the guest asks, screendumps at "done", quits. */
+async function runQemuWithKeys(shot: string): Promise<string> {
+  const { run, exited, waitFor, stop } = startQemu(DISPLAY_DEVICES);
   try {
     await waitFor(/keyboard ready/);
-    const monitor = net.connect(sock);
+    const monitor = net.connect(run.sock);
     await new Promise<void>((resolve, reject) => { monitor.once('connect', resolve); monitor.once('error', reject); });
     monitor.on('data', () => undefined);
     for (const [name, code] of KEYS) {
@@ -65,10 +72,9 @@ async function runQemuWithKeys(shot: string): Promise<string> {
     monitor.write(`screendump ${shot}\nquit\n`);
     await exited;
     monitor.destroy();
-    return out;
+    return run.out;
   } finally {
-    clearTimeout(guard);
-    q.kill('SIGKILL');
+    stop();
   }
 }
 
@@ -88,6 +94,18 @@ test('the virtio-gpu guest: same output and pixel-equal screen on ours and QEMU 
   let differ = 0;
   for (let i = 0; i < a.rgb.length; i++) if (a.rgb[i] !== b.rgb[i]) differ++;
   assert.equal(differ, 0, 'bytes that differ between our screenshot and QEMU\'s screendump');
+});
+
+test('the EDID of other display sizes is QEMU 7.2\'s, byte for byte (1024x768; 5120x2880, with its DisplayID block)', { skip: !fs.existsSync(ELF) && 'build the guests: make -C emulator/test/guests' }, async () => {
+  for (const [w, h] of [[1024, 768], [5120, 2880]]) {
+    // Both up to the keyboard wait: the guest has printed the display info and every EDID byte by then.
+    const q = startQemu(['-device', `virtio-gpu-device,xres=${w},yres=${h}`, ...DISPLAY_DEVICES.slice(2)]);
+    try { await q.waitFor(/keyboard ready\n/); } finally { q.stop(); }
+    const ours = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', `${w}x${h}`, '--max-insns', '4000000'], { timeoutMs: 60_000 });
+    assert.equal(ours.exitCode, 124, ours.stderr);
+    assert.match(q.run.out, new RegExp(`scanout 0: 0,0 ${w}x${h} enabled 1\n[^]*edid size 1024, ${w >= 4096 ? 3 : 2} blocks\n`));
+    assert.equal(ours.stdout, q.run.out);
+  }
 });
 
 test('--screenshot-at before the guest sets a scanout: a clear error, exit 74', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {

@@ -9,7 +9,7 @@
 import { DescriptorChain, GuestRam, inRam, Segment } from './queue';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 import { DirtyList, intersect, Rect, Screen, ScreenCursor } from '../screen';
-import { edidBlock } from './edid';
+import { EDID_BYTES, edidBlock } from './edid';
 import { list, record, Saved, SavedRecord } from '../../snapshot/saved';
 
 /** §5.7.3 feature bits. */
@@ -280,9 +280,10 @@ export class VirtioGpu implements VirtioDevice, Screen {
       case GPU_CMD.GET_EDID: {
         const scanout = c.getUint32(HDR, true);
         if (scanout >= NUM_SCANOUTS) return err(GPU_RESP.ERR_INVALID_PARAMETER, `GET_EDID for scanout ${scanout}, which does not exist`);
+        // §5.7.6.8 virtio_gpu_resp_edid: size, padding, edid[1024]; QEMU gives the whole array's size.
         const edid = edidBlock(this.displayWidth, this.displayHeight);
-        const body = new Uint8Array(8 + 1024);
-        new DataView(body.buffer).setUint32(0, edid.length, true);
+        const body = new Uint8Array(8 + EDID_BYTES);
+        new DataView(body.buffer).setUint32(0, EDID_BYTES, true);
         body.set(edid, 8);
         return { type: GPU_RESP.OK_EDID, body };
       }

@@ -1,14 +1,14 @@
 /*
  * virtio-gpu + virtio-input: a polling 2D driver (virtio 1.2 §5.7) and a keyboard
- * reader (§5.8). It finds the gpu, asks for the display info and the EDID, makes a
- * resource with a scatter-listed backing, draws a known pattern, sets the scanout,
- * transfers and flushes; sends the bad requests a driver might (bad ids, rectangles
- * outside the resource, backing outside RAM, sizes that overflow) and prints the
- * answer types; switches the scanout to a second resource in another format, shown
- * through a sub-rectangle; defines and moves a cursor. Then it prints the evdev
- * configuration of every virtio-input device, reads key events from the keyboard
- * until the third key press and draws one bar per key. It prints "done" and waits
- * for a console byte before powering off, so QEMU's screendump can be taken there.
+ * reader (§5.8). It finds the gpu, asks for the display info and the EDID (printing
+ * its bytes), makes a resource with a scatter-listed backing, draws a known pattern,
+ * sets the scanout, transfers and flushes; sends the bad requests a driver might (bad
+ * ids, rectangles outside the resource, backing outside RAM, sizes that overflow) and
+ * prints the answer types; switches the scanout to a second resource in another
+ * format, shown through a sub-rectangle; defines and moves a cursor. Then it prints
+ * the evdev configuration of every virtio-input device, reads key events from the
+ * keyboard until the third key press and draws one bar per key. It prints "done" and
+ * waits for a console byte before powering off, so QEMU's screendump can be taken there.
  *
  * The test (virtio-gpu.test.ts) compares what it prints and the screen with QEMU 7.2.
  */
@@ -124,6 +124,18 @@ static void cursor_cmd(uint32_t type, uint32_t x, uint32_t y, uint32_t id, uint3
 
 static void report(const char *what, uint32_t type) { kprintf("%s: %x\n", what, type); }
 
+/* The EDID answer after its header: its size, every byte of the blocks it counts (32 a
+ * line), then how many bytes of the rest of the 1024 are not zero. */
+static void dump_edid(void)
+{
+    const uint8_t *e = resp + 32;
+    unsigned n = (e[126] + 1u) * 128, rest = 0;
+    kprintf("edid size %u, %u blocks\n", resp32(6), e[126] + 1u);
+    for (unsigned i = 0; i < n && i < 1024; i++) kprintf("%02x%s", e[i], i % 32 == 31 ? "\n" : " ");
+    for (unsigned i = n; i < 1024; i++) rest += e[i] != 0;
+    kprintf("edid bytes after the blocks not zero: %u\n", rest);
+}
+
 /* ---- virtio-input (§5.8.5 config: select, subsel, size, reserved[5], union at 8) ---- */
 
 static uint8_t cfg_select(unsigned long b, uint8_t sel, uint8_t sub)
@@ -192,6 +204,7 @@ int main(void)
     const uint8_t *e = resp + 32, *dtd = e + 54;
     kprintf("edid header %s, first mode %ux%u\n", memcmp(e, magic, 8) == 0 ? "ok" : "bad",
             dtd[2] | ((dtd[4] & 0xf0) << 4), dtd[5] | ((dtd[7] & 0xf0) << 4));
+    dump_edid();
 
     /* Resource 1: B8G8R8X8, backed by two pieces of fb1. */
     for (unsigned y = 0; y < H; y++)
