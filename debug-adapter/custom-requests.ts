@@ -62,6 +62,12 @@ export interface CustomRequests {
    * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
    */
   'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
+  /**
+   * The client's display is now `width` x `height` (the screen panel was resized, or the
+   * user asked for a size): an input event, after which virtio-gpu offers that size and
+   * tells the guest, as QEMU when its window is resized. Each side 16 to 8192.
+   */
+  'osdev/screenSize': [{ width: number; height: number }, Record<string, never>];
 }
 
 /** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */

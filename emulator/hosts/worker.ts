@@ -274,6 +274,10 @@ export class MachineWorker {
         if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
         m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
         return { value: null };
+      case 'screenSize':
+        if (m.screen === null) return 'screenSize: the machine has no display (launch with "display")';
+        m.resizeDisplay(req.width, req.height);
+        return { value: null };
       default: break;
     }
     const h = hartOf(req.hart);

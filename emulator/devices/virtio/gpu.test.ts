@@ -68,14 +68,20 @@ test('display info, EDID and config space as QEMU 7.2 offers them', () => {
   assert.deepEqual([etype, elen], [GPU_RESP.OK_EDID, 24 + 8 + 1024]);
   assert.equal(r.ram.dv.getUint32(RESP - RAM_BASE + 24, true), 1024, 'QEMU gives the whole array\'s size');
   assert.equal(r.type(GPU_CMD.GET_EDID, [1, 0]), GPU_RESP.ERR_INVALID_PARAMETER);
-  // A display event, cleared by writing its bit to events_clear.
-  r.gpu.resizeDisplay(1024, 768);
-  assert.equal(r.t.read(R.Config, 4), 1);
-  assert.equal(rd(r.t, R.InterruptStatus) & 2, 2, 'config change interrupt');
+  // The host display resized: a display event, cleared by writing its bit to events_clear.
+  wr(r.t, R.InterruptACK, rd(r.t, R.InterruptStatus));
+  assert.equal(r.gpu.resizeDisplay(1280, 800), false, 'the same size is no event');
+  assert.deepEqual([r.t.read(R.Config, 4), rd(r.t, R.InterruptStatus)], [0, 0]);
+  assert.equal(r.gpu.resizeDisplay(1024, 768), true);
+  assert.equal(r.t.read(R.Config, 4), 1, 'events_read: VIRTIO_GPU_EVENT_DISPLAY');
+  assert.equal(rd(r.t, R.InterruptStatus), 3, 'a config change interrupt, with both bits as QEMU sets them');
   r.t.write(R.Config + 4, 4, 1);
   assert.equal(r.t.read(R.Config, 4), 0);
   r.send(GPU_CMD.GET_DISPLAY_INFO, []);
-  assert.deepEqual([at(2), at(3)], [1024, 768]);
+  assert.deepEqual([at(2), at(3), at(4)], [1024, 768, 1]);
+  r.send(GPU_CMD.GET_EDID, [0, 0]);
+  const edid = r.ram.u8.subarray(RESP - RAM_BASE + 32, RESP - RAM_BASE + 32 + 1024);
+  assert.deepEqual(Array.from(edid), Array.from(edidBlock(1024, 768)), 'the EDID of the new size');
 });
 
 test('EDID: each block sums to 0; the preferred mode is the display size, in a DisplayID block from 4096 on', () => {

@@ -8,7 +8,9 @@
  * format, shown through a sub-rectangle; defines and moves a cursor. Then it prints
  * the evdev configuration of every virtio-input device, reads key events from the
  * keyboard until the third key press and draws one bar per key. It prints "done" and
- * waits for a console byte before powering off, so QEMU's screendump can be taken there.
+ * waits for a console byte before powering off, so QEMU's screendump can be taken there;
+ * each 'r' first makes it wait for a display change event (§5.7.4) and print the new
+ * display info and EDID.
  *
  * The test (virtio-gpu.test.ts) compares what it prints and the screen with QEMU 7.2.
  */
@@ -18,6 +20,7 @@
 #define ID_GPU 16
 #define ID_INPUT 18
 #define F_EDID 1
+#define EVENT_DISPLAY 1 /* §5.7.4 events_read */
 
 /* §5.7.6.7 command and response types */
 #define GET_DISPLAY_INFO 0x100
@@ -123,6 +126,13 @@ static void cursor_cmd(uint32_t type, uint32_t x, uint32_t y, uint32_t id, uint3
 }
 
 static void report(const char *what, uint32_t type) { kprintf("%s: %x\n", what, type); }
+
+static uint8_t console_byte(void)
+{
+    while (!(mmio_read8(UART0_BASE + 5) & 0x01)) {
+    }
+    return mmio_read8(UART0_BASE);
+}
 
 /* The EDID answer after its header: its size, every byte of the blocks it counts (32 a
  * line), then how many bytes of the rest of the 1024 are not zero. */
@@ -325,7 +335,21 @@ int main(void)
     report("transfer bars", transfer(2, 16, 100, 288, 30, 100 * STRIDE + 16 * 4));
     report("flush bars", flush(2, 16, 100, 288, 30));
     kprintf("done\n");
-    while (!(mmio_read8(UART0_BASE + 5) & 0x01)) {
+    /* Each 'r' on the console: wait for the host to resize the display, then read the new size. */
+    while (console_byte() == 'r') {
+        kprintf("waiting for a display change (interrupt status %x)\n", vread(gpu, INTERRUPT_STATUS));
+        while (!(vread(gpu, CONFIG) & EVENT_DISPLAY)) {
+        }
+        kprintf("events_read %x, interrupt status %x\n", vread(gpu, CONFIG), vread(gpu, INTERRUPT_STATUS));
+        vwrite(gpu, CONFIG + 4, EVENT_DISPLAY); /* events_clear */
+        kprintf("after events_clear: events_read %x\n", vread(gpu, CONFIG));
+        vwrite(gpu, INTERRUPT_ACK, vread(gpu, INTERRUPT_STATUS));
+        report("display info", ctrl(GET_DISPLAY_INFO, 24));
+        kprintf("scanout 0: %u,%u %ux%u enabled %u\n", resp32(6), resp32(7), resp32(8), resp32(9), resp32(10));
+        cmd[6] = 0; cmd[7] = 0;
+        report("edid", ctrl(GET_EDID, 32));
+        dump_edid();
+        kprintf("resized\n");
     }
     finish();
 }
