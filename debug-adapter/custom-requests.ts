@@ -51,7 +51,7 @@ export interface CustomRequests {
   'osdev/screen': [Record<string, never>, { frame: ScreenFrameJson | null }];
   /**
    * What changed on the screen since the last answer (the whole screen after a new or
-   * resized scanout), answered once something has: a long poll, at most 30 answers a
+   * resized scanout), answered once something has: a long poll, at most 33 answers a
    * second. Ask again after drawing; a slow client gets fewer, larger frames and never
    * holds the guest back. `frame` is null when a newer request took this one's place or
    * the guest powered off.

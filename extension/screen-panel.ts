@@ -1,16 +1,16 @@
 /**
  * "OS Dev: Show Screen": the guest's display (launch.json `display`) in a webview panel.
  * While the panel is open it asks the adapter for `osdev/screenChanges` (the whole scanout
- * when it is new, then only the rectangles the guest flushed, at most 30 a second), asks
- * again only once the webview has drawn the last answer (so a slow panel gets fewer,
- * larger frames and never slows the guest), and draws each rectangle on a canvas and the
- * cursor on a layer above it. A guest that draws nothing costs nothing: the request waits. Keys and the mouse in the
- * panel go back as `osdev/inputEvents` for the virtio keyboard and tablet (screen-input.ts),
- * input events of the machine, so a recorded run repeats them; so does resizing the panel,
- * which offers the guest a display of the panel's size (`osdev/screenSize`, as QEMU tells
- * the guest when its window is resized), and "OS Dev: Set Screen Size". The panel opens
- * by itself the first time a session's guest sets a scanout. "OS Dev: Save Screenshot"
- * writes a PNG.
+ * when it is new, then only the rectangles the guest flushed, at most 33 a second, QEMU's
+ * display refresh), asks again only once the webview has drawn the last answer (so a slow
+ * panel gets fewer, larger frames and never slows the guest), and draws each rectangle on
+ * a canvas and the cursor on a layer above it. A guest that draws nothing costs nothing:
+ * the request waits. Keys and the mouse in the panel go back as `osdev/inputEvents` for
+ * the virtio keyboard and tablet (screen-input.ts), input events of the machine, so a
+ * recorded run repeats them; so does resizing the panel, which offers the guest a display
+ * of the panel's size (`osdev/screenSize`, as QEMU tells the guest when its window is
+ * resized), and "OS Dev: Set Screen Size". The panel opens by itself the first time a
+ * session's guest sets a scanout. "OS Dev: Save Screenshot" writes a PNG.
  */
 import * as vscode from 'vscode';
 import type { ScreenFrame, ScreenFrameJson } from '../debug-adapter';
@@ -255,7 +255,11 @@ async function handle(m) {
 let roomTimer = 0;
 function reportRoom() {
   clearTimeout(roomTimer);
-  roomTimer = setTimeout(() => vscode.postMessage({ type: 'room', width: document.body.clientWidth - 16, height: window.innerHeight - 48 }), 300);
+  roomTimer = setTimeout(() => {
+    const width = document.body.clientWidth - 16, height = window.innerHeight - 48;
+    // A hidden or collapsed panel has no room to speak of: the guest keeps its display.
+    if (document.visibilityState !== 'hidden' && width >= 16 && height >= 16) vscode.postMessage({ type: 'room', width, height });
+  }, 300);
 }
 window.addEventListener('resize', () => { fit(); reportRoom(); });
 const at = (e) => { const r = screen.getBoundingClientRect(); return { x: (e.clientX - r.left) * screen.width / r.width, y: (e.clientY - r.top) * screen.height / r.height }; };

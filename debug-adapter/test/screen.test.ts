@@ -76,7 +76,7 @@ test('display: frames drawn together equal the CLI screenshot; keys reach the gu
       frames.push(frame);
     }
   })();
-  // The panel catches up with the screen (its frames come at most 30 a second and are deflated off
+  // The panel catches up with the screen (its frames come at most one every 30 ms and are deflated off
   // the machine's thread): it draws what a request for the whole screen shows, which took nothing from it.
   const catchUp = async () => {
     const { frame } = (await dc.customRequest('osdev/screen', {})).body as { frame: ScreenFrameJson };

@@ -455,7 +455,7 @@ export class MachineWorker {
 
   /**
    * After a slice: a `screen` event when the scanout's size changed (a panel opens on it),
-   * and the changes to a waiting panel, at most 30 a second (screen-frames.ts); a change
+   * and the changes to a waiting panel, at most one every 30 ms (screen-frames.ts); a change
    * held back goes when its time comes.
    */
   private sendScreen(now = performance.now()): void {
