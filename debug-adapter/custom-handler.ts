@@ -5,7 +5,7 @@
  * is the side that may touch the user's files.
  */
 import { MachineRequests } from './session-context';
-import { DEFAULT_PROFILE_RATE, parseBackendSpec } from '../emulator';
+import { DEFAULT_PROFILE_RATE, MAX_DISPLAY, MIN_DISPLAY, parseBackendSpec } from '../emulator';
 import { DebugInfo } from './debug-info';
 import type { TraceFile } from './adapter-host';
 import { encodeBase64 } from './base64';
@@ -42,7 +42,7 @@ export class CustomRequests {
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents', 'osdev/screenSize'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -101,6 +101,17 @@ export class CustomRequests {
           events.every((n, i) => Number.isInteger(n) && (i % 3 === 2 ? n >= -0x8000_0000 && n <= 0xffff_ffff : n >= 0 && n <= 0xffff));
         if (!ok) throw new CustomRequestError('argument "events" must be at most 256 [type, code, value] triples of integers');
         await m.request({ type: 'inputEvents', device, events: events as number[] });
+        return {};
+      }
+      case 'osdev/screenSize': {
+        const side = (name: 'width' | 'height') => {
+          const v = args[name];
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < MIN_DISPLAY || v > MAX_DISPLAY) {
+            throw new CustomRequestError(`argument "${name}" must be a whole number of pixels from ${MIN_DISPLAY} to ${MAX_DISPLAY}, got ${JSON.stringify(v)}`);
+          }
+          return v;
+        };
+        await m.request({ type: 'screenSize', width: side('width'), height: side('height') });
         return {};
       }
       case 'osdev/status': {

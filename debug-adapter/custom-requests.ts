@@ -51,7 +51,7 @@ export interface CustomRequests {
   'osdev/screen': [Record<string, never>, { frame: ScreenFrameJson | null }];
   /**
    * What changed on the screen since the last answer (the whole screen after a new or
-   * resized scanout), answered once something has: a long poll, at most 30 answers a
+   * resized scanout), answered once something has: a long poll, at most 33 answers a
    * second. Ask again after drawing; a slow client gets fewer, larger frames and never
    * holds the guest back. `frame` is null when a newer request took this one's place or
    * the guest powered off.
@@ -62,6 +62,12 @@ export interface CustomRequests {
    * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
    */
   'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
+  /**
+   * The client's display is now `width` x `height` (the screen panel was resized, or the
+   * user asked for a size): an input event, after which virtio-gpu offers that size and
+   * tells the guest, as QEMU when its window is resized. Each side 16 to 8192.
+   */
+  'osdev/screenSize': [{ width: number; height: number }, Record<string, never>];
 }
 
 /** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */

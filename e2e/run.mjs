@@ -673,8 +673,29 @@ try {
     await waitFor(async () => fs.existsSync(saved) && fs.statSync(saved).size > 0, 'the screenshot file', 20_000);
     const file = decodeOurPng(fs.readFileSync(saved));
     if (file.width !== want.width || file.height !== want.height || !Buffer.from(file.rgb).equals(Buffer.from(want.rgb))) throw new Error('the saved screenshot differs from the CLI one');
+    // The panel resized (the window made smaller) offers the guest a display of its room, as QEMU's resized
+    // window. The guest hears of it after an 'r' on its console: it waits for the display event (still set
+    // however many came since) and prints the display info it then reads.
+    const guestConsole = page.locator('.terminal-wrapper.active .xterm');
+    const roomBefore = await view.evaluate(() => [globalThis.document.body.clientWidth - 16, globalThis.innerHeight - 48]);
+    await page.setViewportSize({ width: 1200, height: 900 });
+    let room = roomBefore;
+    await waitFor(async () => { room = await view.evaluate(() => [globalThis.document.body.clientWidth - 16, globalThis.innerHeight - 48]); return room[0] !== roomBefore[0]; }, 'the panel to be resized', 10_000);
+    await page.waitForTimeout(1500); // the panel reports its room once a resize has settled (300 ms)
+    await guestConsole.click();
+    await page.keyboard.press('r');
+    await terminal.getByText(`scanout 0: 0,0 ${room[0]}x${room[1]} enabled 1`).waitFor({ timeout: 20_000 });
+    // OS Dev: Set Screen Size asks for a size.
+    await runCommand(page, 'OS Dev: Set Screen Size…');
+    await page.locator('.quick-input-widget input').fill('1024x768');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1000);
+    await guestConsole.click();
+    await page.keyboard.press('r');
+    await terminal.getByText('scanout 0: 0,0 1024x768 enabled 1').waitFor({ timeout: 20_000 });
+    await page.setViewportSize({ width: 1400, height: 1000 });
     // A byte on the console lets the guest power off.
-    await page.locator('.terminal-wrapper.active .xterm').click();
+    await guestConsole.click();
     await page.keyboard.press('Enter');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });

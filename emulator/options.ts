@@ -6,7 +6,9 @@
  */
 import { formatRemotePortAddress, parseRemotePortAddress } from './devices/passthrough/remote-port';
 import { BLOCK_MODES, BlockMode, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from './backends';
-import { DEFAULT_DISPLAY } from './devices/virtio/gpu';
+import { DEFAULT_DISPLAY, MAX_DISPLAY, MIN_DISPLAY } from './devices/virtio/gpu';
+
+export { MAX_DISPLAY, MIN_DISPLAY };
 
 /** "128M", "1G", "65536K", "128" (MiB, as QEMU's -m). */
 export function parseSize(s: string): number | undefined {
@@ -48,15 +50,12 @@ export function parseRng(spec: string): { source: 'seeded' | 'host'; slot?: numb
   return out;
 }
 
-/** Largest display size a guest is offered (a side). */
-export const MAX_DISPLAY = 8192;
-
-/** `--display` and launch.json `display`: '' for QEMU's 1280x800 (DEFAULT_DISPLAY), or `WxH`, each side from 16 to MAX_DISPLAY. */
+/** `--display` and launch.json `display`: '' for QEMU's 1280x800 (DEFAULT_DISPLAY), or `WxH`, each side from MIN_DISPLAY to MAX_DISPLAY. */
 export function parseDisplay(v: string): { width: number; height: number } | string {
   if (v === '') return { ...DEFAULT_DISPLAY };
   const m = /^(\d+)x(\d+)$/.exec(v);
   const [w, h] = m === null ? [NaN, NaN] : [Number(m[1]), Number(m[2])];
-  if (!(w >= 16 && w <= MAX_DISPLAY && h >= 16 && h <= MAX_DISPLAY)) return `--display takes a size WxH from 16x16 to ${MAX_DISPLAY}x${MAX_DISPLAY}, got '${v}'`;
+  if (!(w >= MIN_DISPLAY && w <= MAX_DISPLAY && h >= MIN_DISPLAY && h <= MAX_DISPLAY)) return `--display takes a size WxH from ${MIN_DISPLAY}x${MIN_DISPLAY} to ${MAX_DISPLAY}x${MAX_DISPLAY}, got '${v}'`;
   return { width: w, height: h };
 }
 

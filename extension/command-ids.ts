@@ -20,6 +20,7 @@ export const COMMANDS = {
   stopProfiling: 'osdev.profile.stop',
   showScreen: 'osdev.screen.show',
   saveScreenshot: 'osdev.screen.save',
+  setScreenSize: 'osdev.screen.setSize',
 } as const;
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keyInput, LINUX_KEYS, pointerInput, wheelInput } from './screen-input';
+import { displayForRoom, displayFromText, keyInput, LINUX_KEYS, pointerInput, wheelInput } from './screen-input';
 
 test('keys: KeyboardEvent.code to Linux key codes, press and release each followed by SYN', () => {
   assert.deepEqual(keyInput('KeyA', true), [1, 30, 1, 0, 0, 0]);
@@ -29,4 +29,12 @@ test('pointer: pixels to 0..0x7fff as QEMU scales them; buttons; the wheel', () 
   assert.deepEqual(wheelInput(-100), [2, 8, 1, 0, 0, 0]);
   assert.deepEqual(wheelInput(3), [2, 8, -1, 0, 0, 0]);
   assert.deepEqual(wheelInput(0), []);
+});
+
+test('the panel\'s room and a typed size as the display size offered: whole pixels, 16 to 8192 a side', () => {
+  assert.deepEqual(displayForRoom(1023.7, 600.2), { width: 1023, height: 600 });
+  assert.deepEqual(displayForRoom(3, -40), { width: 16, height: 16 }, 'a collapsed panel still offers the smallest display');
+  assert.deepEqual(displayForRoom(20000, NaN), { width: 8192, height: 16 });
+  assert.deepEqual(displayFromText(' 1024x768 '), { width: 1024, height: 768 });
+  for (const bad of ['', '1024', '8x8', '1024x9000', 'wide']) assert.match(displayFromText(bad) as string, /a size WxH, each side from 16 to 8192/, bad);
 });

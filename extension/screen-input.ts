@@ -2,9 +2,10 @@
  * Keys and the mouse in the screen panel, as evdev events for the guest's virtio keyboard
  * and tablet: KeyboardEvent.code (the key's place, not its letter: the guest applies its
  * own layout, as QEMU's keyboard does) to Linux key codes (input-event-codes.h), and a
- * position on the scanout to the tablet's 0..ABS_MAX axes. Pure: no VS Code here.
+ * position on the scanout to the tablet's 0..ABS_MAX axes; the panel's size as the
+ * display size the guest is offered. Pure: no VS Code here.
  */
-import { ABS_MAX, BTN, keyEvents, pointerEvents } from '../emulator';
+import { ABS_MAX, BTN, keyEvents, MAX_DISPLAY, MIN_DISPLAY, parseDisplay, pointerEvents } from '../emulator';
 
 /** KeyboardEvent.code → Linux KEY_* (the keys of a 105-key PC keyboard). */
 export const LINUX_KEYS: Readonly<Record<string, number>> = {
@@ -47,4 +48,16 @@ export function pointerInput(x: number, y: number, width: number, height: number
 export function wheelInput(deltaY: number): number[] {
   const EV_REL = 2, REL_WHEEL = 8;
   return deltaY === 0 ? [] : [EV_REL, REL_WHEEL, deltaY < 0 ? 1 : -1, 0, 0, 0];
+}
+
+/** The display size to offer for the panel's room (CSS pixels): whole pixels, within the sides virtio-gpu offers. */
+export function displayForRoom(width: number, height: number): { width: number; height: number } {
+  const side = (v: number) => Math.min(MAX_DISPLAY, Math.max(MIN_DISPLAY, Math.floor(Number.isFinite(v) ? v : 0)));
+  return { width: side(width), height: side(height) };
+}
+
+/** "OS Dev: Set Screen Size" input: `WxH`, or the message for the input box. */
+export function displayFromText(text: string): { width: number; height: number } | string {
+  const d = text.trim() === '' ? 'empty' : parseDisplay(text.trim());
+  return typeof d === 'string' ? `a size WxH, each side from ${MIN_DISPLAY} to ${MAX_DISPLAY} (like 1024x768)` : d;
 }

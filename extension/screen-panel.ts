@@ -1,20 +1,23 @@
 /**
  * "OS Dev: Show Screen": the guest's display (launch.json `display`) in a webview panel.
  * While the panel is open it asks the adapter for `osdev/screenChanges` (the whole scanout
- * when it is new, then only the rectangles the guest flushed, at most 30 a second), asks
- * again only once the webview has drawn the last answer (so a slow panel gets fewer,
- * larger frames and never slows the guest), and draws each rectangle on a canvas and the
- * cursor on a layer above it. A guest that draws nothing costs nothing: the request waits. Keys and the mouse in the
- * panel go back as `osdev/inputEvents` for the virtio keyboard and tablet (screen-input.ts),
- * input events of the machine, so a recorded run repeats them. The panel opens by itself
- * the first time a session's guest sets a scanout. "OS Dev: Save Screenshot" writes a PNG.
+ * when it is new, then only the rectangles the guest flushed, at most 33 a second, QEMU's
+ * display refresh), asks again only once the webview has drawn the last answer (so a slow
+ * panel gets fewer, larger frames and never slows the guest), and draws each rectangle on
+ * a canvas and the cursor on a layer above it. A guest that draws nothing costs nothing:
+ * the request waits. Keys and the mouse in the panel go back as `osdev/inputEvents` for
+ * the virtio keyboard and tablet (screen-input.ts), input events of the machine, so a
+ * recorded run repeats them; so does resizing the panel, which offers the guest a display
+ * of the panel's size (`osdev/screenSize`, as QEMU tells the guest when its window is
+ * resized), and "OS Dev: Set Screen Size". The panel opens by itself the first time a
+ * session's guest sets a scanout. "OS Dev: Save Screenshot" writes a PNG.
  */
 import * as vscode from 'vscode';
 import type { ScreenFrame, ScreenFrameJson } from '../debug-adapter';
 import type { InlineAdapters } from './debug';
 import { COMMANDS } from './command-ids';
 import { OsdevSessions, osdevRequest } from './osdev-session';
-import { keyInput, pointerInput, wheelInput } from './screen-input';
+import { displayForRoom, displayFromText, keyInput, pointerInput, wheelInput } from './screen-input';
 
 /** What the webview sends back. */
 type FromView =
@@ -22,7 +25,9 @@ type FromView =
   | { type: 'drawn' }
   | { type: 'key'; code: string; down: boolean }
   | { type: 'pointer'; x: number; y: number; button?: number; down?: boolean }
-  | { type: 'wheel'; deltaY: number; x: number; y: number };
+  | { type: 'wheel'; deltaY: number; x: number; y: number }
+  /** The room the panel has for the screen (CSS pixels), sent when it opens and, settled, after each resize. */
+  | { type: 'room'; width: number; height: number };
 
 export class ScreenPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -31,6 +36,8 @@ export class ScreenPanel implements vscode.Disposable {
   /** Bumps when the panel is shown for a session: an older pump loop sees it and ends. */
   private pumpRun = 0;
   private drawn: (() => void) | null = null;
+  /** The panel's room last seen: the first report is where it opened, each different one after it a resize. */
+  private room: { width: number; height: number } | null = null;
   /** Sessions whose panel opened by itself once (closing it then keeps it closed). */
   private readonly opened = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -46,6 +53,7 @@ export class ScreenPanel implements vscode.Disposable {
       }),
       vscode.commands.registerCommand(COMMANDS.showScreen, () => this.show(sessions.active, true)),
       vscode.commands.registerCommand(COMMANDS.saveScreenshot, () => this.save(sessions.active)),
+      vscode.commands.registerCommand(COMMANDS.setScreenSize, () => this.askSize(sessions.active)),
     );
   }
 
@@ -113,9 +121,10 @@ export class ScreenPanel implements vscode.Disposable {
 
   private fromView(m: FromView): void {
     const s = this.session;
-    if (m.type === 'ready') { this.drawn?.(); void this.sendWhole(); return; } // a reloaded webview draws no frame it was sent before
+    if (m.type === 'ready') { this.drawn?.(); this.room = null; void this.sendWhole(); return; } // a reloaded webview draws no frame it was sent before
     if (m.type === 'drawn') { this.drawn?.(); this.drawn = null; return; }
     if (s === undefined) return;
+    if (m.type === 'room') { this.onRoom(s, displayForRoom(m.width, m.height)); return; }
     const { width, height } = this.size;
     let device: 'keyboard' | 'tablet' = 'tablet';
     let events: number[] | undefined;
@@ -124,6 +133,29 @@ export class ScreenPanel implements vscode.Disposable {
     else events = [...pointerInput(m.x, m.y, width, height).slice(0, -3), ...wheelInput(m.deltaY)];
     if (events === undefined || events.length === 0) return;
     osdevRequest(s, 'osdev/inputEvents', { device, events }).catch((e: Error) => this.post({ type: 'message', text: e.message }));
+  }
+
+  /**
+   * The panel was resized: the guest's display becomes its room, as QEMU's window resize
+   * tells the guest (`osdev/screenSize`, a display event through the machine's input
+   * queue). Opening the panel is no resize: the guest keeps the size it was launched with.
+   */
+  private onRoom(session: vscode.DebugSession, size: { width: number; height: number }): void {
+    const last = this.room;
+    this.room = size;
+    if (last === null || (last.width === size.width && last.height === size.height)) return;
+    osdevRequest(session, 'osdev/screenSize', size).catch((e: Error) => this.post({ type: 'message', text: e.message }));
+  }
+
+  /** "OS Dev: Set Screen Size": the display size the guest is offered, typed as WxH. */
+  private async askSize(session: vscode.DebugSession | undefined): Promise<void> {
+    if (session === undefined) { void vscode.window.showInformationMessage('OS Dev: no emulator session is running.'); return; }
+    const text = await vscode.window.showInputBox({ title: 'OS Dev: Set Screen Size', prompt: 'The display size the guest is offered, as when its window is resized',
+      placeHolder: '1024x768', validateInput: (v) => { const d = displayFromText(v); return typeof d === 'string' ? d : undefined; } });
+    if (text === undefined) return;
+    const d = displayFromText(text);
+    if (typeof d === 'string') return;
+    try { await osdevRequest(session, 'osdev/screenSize', d); } catch (e) { void vscode.window.showErrorMessage(`OS Dev: ${(e as Error).message}`); }
   }
 
   private async save(session: vscode.DebugSession | undefined): Promise<void> {
@@ -219,7 +251,17 @@ async function handle(m) {
   placeCursor();
   vscode.postMessage({ type: 'drawn' });
 }
-window.addEventListener('resize', fit);
+// The room for the screen, once a resize has settled (a dragged edge sends dozens): the extension offers it to the guest.
+let roomTimer = 0;
+function reportRoom() {
+  clearTimeout(roomTimer);
+  roomTimer = setTimeout(() => {
+    const width = document.body.clientWidth - 16, height = window.innerHeight - 48;
+    // A hidden or collapsed panel has no room to speak of: the guest keeps its display.
+    if (document.visibilityState !== 'hidden' && width >= 16 && height >= 16) vscode.postMessage({ type: 'room', width, height });
+  }, 300);
+}
+window.addEventListener('resize', () => { fit(); reportRoom(); });
 const at = (e) => { const r = screen.getBoundingClientRect(); return { x: (e.clientX - r.left) * screen.width / r.width, y: (e.clientY - r.top) * screen.height / r.height }; };
 wrap.addEventListener('keydown', (e) => { e.preventDefault(); if (!e.repeat) vscode.postMessage({ type: 'key', code: e.code, down: true }); });
 wrap.addEventListener('keyup', (e) => { e.preventDefault(); vscode.postMessage({ type: 'key', code: e.code, down: false }); });
@@ -230,5 +272,6 @@ screen.addEventListener('mouseup', (e) => { e.preventDefault(); vscode.postMessa
 screen.addEventListener('contextmenu', (e) => e.preventDefault());
 screen.addEventListener('wheel', (e) => { e.preventDefault(); vscode.postMessage({ type: 'wheel', deltaY: e.deltaY, ...at(e) }); }, { passive: false });
 vscode.postMessage({ type: 'ready' });
+reportRoom();
 </script></body></html>`;
 }

@@ -18,7 +18,7 @@ const SEED = Number(process.env.DAP_FUZZ_SEED ?? Date.now() % 1e9);
 
 
 const COMMANDS = ['initialize', 'launch', 'setBreakpoints', 'readMemory', 'writeMemory', 'evaluate', 'disassemble', 'threads',
-  'stackTrace', 'variables', 'continue', 'next', 'stepIn', 'pause', 'disconnect', 'osdev/devices', 'osdev/consoleInput', 'nonsense'];
+  'stackTrace', 'variables', 'continue', 'next', 'stepIn', 'pause', 'disconnect', 'osdev/devices', 'osdev/consoleInput', 'osdev/screenSize', 'nonsense'];
 
 /** One connection's worth of bytes, and whether it launches a machine. */
 function makeCase(r: () => number): Buffer[] {

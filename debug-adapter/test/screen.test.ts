@@ -5,7 +5,8 @@
  * changed, and drawn into one picture they equal the CLI's `--screenshot` of the same
  * guest (itself pixel-equal to QEMU's screendump, emulator/test/virtio-gpu.test.ts); keys
  * sent with `osdev/inputEvents` reach the guest's keyboard driver; `osdev/screen` answers
- * the whole screen on request. Bad requests are one error each.
+ * the whole screen on request; `osdev/screenSize` resizes the display the guest is offered.
+ * Bad requests are one error each.
  */
 import { test, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,7 +76,7 @@ test('display: frames drawn together equal the CLI screenshot; keys reach the gu
       frames.push(frame);
     }
   })();
-  // The panel catches up with the screen (its frames come at most 30 a second and are deflated off
+  // The panel catches up with the screen (its frames come at most one every 30 ms and are deflated off
   // the machine's thread): it draws what a request for the whole screen shows, which took nothing from it.
   const catchUp = async () => {
     const { frame } = (await dc.customRequest('osdev/screen', {})).body as { frame: ScreenFrameJson };
@@ -94,6 +95,12 @@ test('display: frames drawn together equal the CLI screenshot; keys reach the gu
   assert.deepEqual([whole.width, whole.height, whole.full, whole.rects.length], [256, 160, true, 1]);
   assert.equal(whole.cursor?.image !== undefined, true, 'the whole screen carries the cursor image');
   assert.ok(frames.slice(before).every((f) => !f.full && f.rects.length > 0), 'the bars came as changes only');
+  // The panel resized: the guest hears of it (a display event) and reads the new size.
+  await dc.customRequest('osdev/consoleInput', { text: 'r' });
+  await waitForOutput(/waiting for a display change/);
+  await dc.customRequest('osdev/screenSize', { width: 1024, height: 768 });
+  await waitForOutput(/resized\n/);
+  assert.match(output, /waiting for a display change[^]*events_read 1[^]*scanout 0: 0,0 1024x768 enabled 1\n[^]*resized\n/);
   await dc.customRequest('osdev/consoleInput', { text: '\n' });
   assert.equal((await exited).body.exitCode, 0);
   await pulling;
@@ -121,7 +128,7 @@ test('without a display: no screen events', { skip: !fs.existsSync(GUEST) && 'bu
   assert.deepEqual(sizes, []);
 });
 
-test('osdev/inputEvents: bad arguments are one error each', { skip: !fs.existsSync(GUEST) && 'build the guests' }, async () => {
+test('osdev/inputEvents and osdev/screenSize: bad arguments are one error each', { skip: !fs.existsSync(GUEST) && 'build the guests' }, async () => {
   await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'bad', program: GUEST, bios: 'none', display: true, stopOnEntry: true, cwd: tmp })]);
   await dc.waitForEvent('stopped');
   for (const [args, re] of [
@@ -131,6 +138,14 @@ test('osdev/inputEvents: bad arguments are one error each', { skip: !fs.existsSy
     [{ device: 'keyboard', events: new Array(3 * 257).fill(0) }, /"events" must be at most 256/],
   ] as const) {
     await assert.rejects(dc.customRequest('osdev/inputEvents', args), re);
+  }
+  for (const [args, re] of [
+    [{ width: 1024 }, /"height" must be a whole number of pixels from 16 to 8192, got undefined/],
+    [{ width: 15, height: 600 }, /"width" must be a whole number of pixels from 16 to 8192, got 15/],
+    [{ width: 800, height: 600.5 }, /"height" must be/],
+    [{ width: 8193, height: 600 }, /"width" must be/],
+  ] as const) {
+    await assert.rejects(dc.customRequest('osdev/screenSize', args), re);
   }
   const whole = (await dc.customRequest('osdev/screen', {})).body as { frame: ScreenFrameJson };
   assert.deepEqual([whole.frame.width, whole.frame.rects.length], [0, 0], 'nothing shown before the guest sets a scanout');

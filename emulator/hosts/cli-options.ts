@@ -134,7 +134,8 @@ run options:
   --rng [seeded|host][,slot=N]  a virtio-rng device: deterministic bytes (default) or host entropy
   --display [WxH]       a screen: virtio-gpu (2D) with a virtio keyboard and tablet, in the next three
                         free slots, as QEMU's -device virtio-gpu-device -device virtio-keyboard-device
-                        -device virtio-tablet-device; WxH is the display size offered (default 1280x800)
+                        -device virtio-tablet-device; WxH is the display size offered (default 1280x800),
+                        until a --replay log's {"kind":"display","width":W,"height":H} resizes it
   --screenshot FILE     at power-off, write the screen (the gpu's scanout) to FILE as PNG
   --screenshot-at N     take the --screenshot once N instructions have run instead (the run goes on)
   --net loopback|socket,udp=127.0.0.1:PORT,localaddr=127.0.0.1:PORT|unix,path=PATH[,listen]

@@ -1,7 +1,7 @@
 /**
  * What a debugger's screen panel is sent of the guest's screen (devices/screen.ts): a
  * whole frame when the scanout is new or resized, else only the rectangles the guest
- * flushed, at most `fps` times a second, with the cursor when it changed. Nothing is
+ * flushed, at most one every `intervalMs` (QEMU's display refresh, 30 ms: 33 a second), with the cursor when it changed. Nothing is
  * sent while the guest draws nothing. Rectangles come out as RGBA (`RawFrame`) and go
  * as PNG (zlib level 1): a few KB for screen-like content where RGBA is 3 MB for
  * 1024 × 768, which measured slower in the editor (code-server) than the PNG's cost.
@@ -16,6 +16,12 @@ import { encodePng, encodePngAsync } from './png';
 export interface RawFrame extends Omit<ScreenFrame, 'rects'> { rects: (Rect & { rgba: Uint8Array })[] }
 
 const FAST = 1;
+/**
+ * QEMU's displays refresh every 30 ms (GUI_REFRESH_INTERVAL_DEFAULT, include/ui/console.h):
+ * 33 frames a second at most. (A beat of exactly 1000/30 made every late frame a rate
+ * below 30: the e2e animation measured 28.8.)
+ */
+export const REFRESH_MS = 30;
 
 /** The frame as it is sent, each rectangle a PNG, deflated off the calling thread. */
 export async function png(f: RawFrame): Promise<ScreenFrame> {
@@ -35,7 +41,7 @@ export class ScreenFrames {
   private cursorKey = '';
   private imageVersion = -1;
 
-  constructor(private readonly screen: Screen, private readonly fps = 30) {
+  constructor(private readonly screen: Screen, private readonly intervalMs = REFRESH_MS) {
     this.generation = screen.generation; // nothing shown yet: no frame until the guest sets a scanout
   }
 
@@ -88,14 +94,13 @@ export class ScreenFrames {
   /**
    * A frame went at `now`: the next is due one interval after this one was due, not after
    * it went (the worker answers between slices, so a frame goes a few ms late; counted
-   * from when it went, 30 a second would become 25); after an idle spell, one interval
+   * from when it went, 33 a second would become 27); after an idle spell, one interval
    * after this one (no burst).
    */
   private sent(now: number): void {
     if (!Number.isFinite(now)) return;
-    const interval = 1000 / this.fps;
-    this.dueAt += interval;
-    if (this.dueAt <= now) this.dueAt = now + interval;
+    this.dueAt += this.intervalMs;
+    if (this.dueAt <= now) this.dueAt = now + this.intervalMs;
   }
 
   private cursorKeyNow(): string {

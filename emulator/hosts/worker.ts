@@ -274,6 +274,10 @@ export class MachineWorker {
         if (!m.hasInput(req.device)) return `inputEvents: the machine has no virtio ${req.device} (launch with "display")`;
         m.postInputEvents(req.device, req.events); // inputs.onPosted wakes an idle guest
         return { value: null };
+      case 'screenSize':
+        if (m.screen === null) return 'screenSize: the machine has no display (launch with "display")';
+        m.resizeDisplay(req.width, req.height);
+        return { value: null };
       default: break;
     }
     const h = hartOf(req.hart);
@@ -451,7 +455,7 @@ export class MachineWorker {
 
   /**
    * After a slice: a `screen` event when the scanout's size changed (a panel opens on it),
-   * and the changes to a waiting panel, at most 30 a second (screen-frames.ts); a change
+   * and the changes to a waiting panel, at most one every 30 ms (screen-frames.ts); a change
    * held back goes when its time comes.
    */
   private sendScreen(now = performance.now()): void {

@@ -27,4 +27,9 @@ test('screen requests: input events are bounded evdev triples for the keyboard o
   });
   assert.equal(launch({ width: 1024, height: 768 }).ok, true);
   for (const d of [{ width: 8, height: 8 }, { width: 1024 }, 'big']) assert.deepEqual(launch(d), { ok: false, error: 'launch: bad params.virtio.display' });
+  const size = (width: unknown, height: unknown) => checkRequest({ id: 7, type: 'screenSize', width, height });
+  assert.equal(size(16, 8192).ok, true);
+  assert.deepEqual(size(15, 600), { ok: false, error: 'screenSize: bad width (16 to 8192)' });
+  assert.deepEqual(size(800, 600.5), { ok: false, error: 'screenSize: bad height (16 to 8192)' });
+  assert.deepEqual(size(800, undefined), { ok: false, error: 'screenSize: bad height (16 to 8192)' });
 });

@@ -10,7 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
-import { MAX_DISPLAY } from '../options';
+import { MAX_DISPLAY, MIN_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 import type { RawCoverage, RawProfile, TaskSource } from './profiler';
 
@@ -157,7 +157,9 @@ export type WorkerRequestBody =
    */
   | { type: 'screenChanges' }
   /** Evdev events for the display's keyboard or tablet: an input event, entering at the next round boundary. */
-  | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] };
+  | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] }
+  /** The host's display is now this size (the screen panel was resized): an input event, entering at the next round boundary. */
+  | { type: 'screenSize'; width: number; height: number };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -204,6 +206,7 @@ export interface WorkerResults {
   screen: ScreenFrame | null;
   screenChanges: ScreenFrame | null;
   inputEvents: null;
+  screenSize: null;
 }
 
 /** The cursor as a screen panel draws it; `image` (RGBA) only when it changed. */
@@ -296,7 +299,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         if (v.rng !== undefined && v.rng !== 'seeded' && v.rng !== 'host') return bad('params.virtio.rng');
         const slotOk = (n: unknown) => n === undefined || isInt(n, 0, 9999);
         if (!slotOk(v.rngSlot) || !slotOk(v.consoleSlot)) return bad('params.virtio slots');
-        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, 16, MAX_DISPLAY) && isInt(v.display.height, 16, MAX_DISPLAY))) return bad('params.virtio.display');
+        if (v.display !== undefined && !(isObj(v.display) && isInt(v.display.width, MIN_DISPLAY, MAX_DISPLAY) && isInt(v.display.height, MIN_DISPLAY, MAX_DISPLAY))) return bad('params.virtio.display');
         const driveOk = (d: unknown) => isObj(d) && typeof d.path === 'string' && (BLOCK_MODES as readonly unknown[]).includes(d.mode) &&
           typeof d.legacy === 'boolean' && (d.serial === undefined || typeof d.serial === 'string') && slotOk(d.slot);
         if (!v.drives.every(driveOk)) return bad('params.virtio.drives');
@@ -411,6 +414,10 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (m.device !== 'keyboard' && m.device !== 'tablet') return bad('device');
       if (!Array.isArray(m.events) || m.events.length % 3 !== 0 || m.events.length > 3 * 256 ||
         !m.events.every((n, i) => isInt(n, i % 3 === 2 ? -0x8000_0000 : 0, i % 3 === 2 ? 0xffff_ffff : 0xffff))) return bad('events (at most 256 [type, code, value] triples)');
+      break;
+    case 'screenSize':
+      if (!isInt(m.width, MIN_DISPLAY, MAX_DISPLAY)) return bad(`width (${MIN_DISPLAY} to ${MAX_DISPLAY})`);
+      if (!isInt(m.height, MIN_DISPLAY, MAX_DISPLAY)) return bad(`height (${MIN_DISPLAY} to ${MAX_DISPLAY})`);
       break;
     default:
       return { ok: false, error: `unknown request type '${String(m.type)}'` };

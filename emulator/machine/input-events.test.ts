@@ -109,18 +109,20 @@ test('peer packets: recorded with their stamp (and wait), parsed back, replayed 
   assert.deepEqual(q.claim('rp0', 3), [[0, 0, 0, 4]]);
   assert.deepEqual(q.claim('rp0', 3), [], 'claimed once');
   assert.deepEqual(q.takeDue(3000), [{ kind: 'peer', device: 'rp0', packet: [0, 0, 0, 5] }]);
-  assert.deepEqual(parseInputLog('{"at":1,"kind":"peer","device":"rp0","packet":[300]}'), { ok: false, error: 'line 1: not a console, net, plug, peer or input event' });
+  assert.deepEqual(parseInputLog('{"at":1,"kind":"peer","device":"rp0","packet":[300]}'), { ok: false, error: 'line 1: not a console, net, plug, peer, input or display event' });
 });
 
-test('input events for the virtio keyboard and tablet: recorded and parsed back; malformed ones refused', () => {
+test('input events for the virtio keyboard and tablet, and display sizes: recorded and parsed back; malformed ones refused', () => {
   const events: StampedInput[] = [
     { at: 5, event: { kind: 'input', device: 'keyboard', events: [1, 30, 1, 0, 0, 0] } },
     { at: 9, event: { kind: 'input', device: 'tablet', events: [2, 8, -1, 0, 0, 0] } },
+    { at: 12, event: { kind: 'display', width: 1024, height: 768 } },
   ];
   const log = parseInputLog(events.map(formatInput).join('\n'));
   assert.deepEqual(log, { ok: true, value: events });
   for (const bad of ['{"at":1,"kind":"input","device":"mouse","events":[]}', '{"at":1,"kind":"input","device":"keyboard","events":[1,2]}',
-    '{"at":1,"kind":"input","device":"keyboard","events":[70000,0,0]}', '{"at":1,"kind":"input","device":"keyboard","events":[1,2,1.5]}']) {
-    assert.deepEqual(parseInputLog(bad), { ok: false, error: 'line 1: not a console, net, plug, peer or input event' }, bad);
+    '{"at":1,"kind":"input","device":"keyboard","events":[70000,0,0]}', '{"at":1,"kind":"input","device":"keyboard","events":[1,2,1.5]}',
+    '{"at":1,"kind":"display","width":15,"height":600}', '{"at":1,"kind":"display","width":800,"height":8193}', '{"at":1,"kind":"display","width":"800","height":600}']) {
+    assert.deepEqual(parseInputLog(bad), { ok: false, error: 'line 1: not a console, net, plug, peer, input or display event' }, bad);
   }
 });

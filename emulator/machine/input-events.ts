@@ -9,6 +9,7 @@
  */
 
 import { record, restoreFields, Saved, saveFields } from '../snapshot/saved';
+import { MAX_DISPLAY, MIN_DISPLAY } from '../devices/virtio/gpu';
 
 export type InputEvent =
   | { kind: 'console'; bytes: number[] }
@@ -23,7 +24,9 @@ export type InputEvent =
    */
   | { kind: 'peer'; device: string; packet: number[]; wait?: number }
   /** Evdev events for a virtio-input device, [type, code, value] after one another, a batch ending in SYN. */
-  | { kind: 'input'; device: 'keyboard' | 'tablet'; events: number[] };
+  | { kind: 'input'; device: 'keyboard' | 'tablet'; events: number[] }
+  /** The host's display (the screen panel) changed size: virtio-gpu tells the guest (a display event, §5.7.4). */
+  | { kind: 'display'; width: number; height: number };
 
 export interface StampedInput { at: number; event: InputEvent }
 
@@ -178,6 +181,9 @@ const isByteArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((
 const isEventList = (v: unknown): v is number[] => Array.isArray(v) && v.length % 3 === 0 &&
   v.every((n, i) => Number.isInteger(n) && (i % 3 === 2 ? n >= -0x8000_0000 && n <= 0xffff_ffff : n >= 0 && n <= 0xffff));
 
+/** A display side virtio-gpu can offer. */
+export const isSide = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= MIN_DISPLAY && (v as number) <= MAX_DISPLAY;
+
 /** One JSON line per event: what `--record` writes. */
 export function formatInput(e: StampedInput): string {
   return JSON.stringify({ at: e.at, ...e.event });
@@ -203,7 +209,8 @@ export function parseInputLog(text: string): { ok: true; value: StampedInput[] }
     else if (o.kind === 'input' && (o.device === 'keyboard' || o.device === 'tablet') && isEventList(o.events)) {
       out.push({ at, event: { kind: 'input', device: o.device, events: o.events } });
     }
-    else return { ok: false, error: `line ${i + 1}: not a console, net, plug, peer or input event` };
+    else if (o.kind === 'display' && isSide(o.width) && isSide(o.height)) out.push({ at, event: { kind: 'display', width: o.width, height: o.height } });
+    else return { ok: false, error: `line ${i + 1}: not a console, net, plug, peer, input or display event` };
   }
   return { ok: true, value: out };
 }

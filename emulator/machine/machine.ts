@@ -101,6 +101,8 @@ export class Machine {
   private readonly polling: BuiltDevice[];
   /** The guest's screen: the virtio-gpu's scanout, when the description has a gpu. */
   screen: Screen | null = null;
+  /** That gpu, which host display size changes go to. */
+  private display: VirtioGpu | null = null;
   /** The virtio-input devices by kind; `input` events go to them. */
   private readonly inputDevices = new Map<InputKind, VirtioInput>();
   /** The virtio console, when the description has one: console input goes to it instead of the UART. */
@@ -263,6 +265,7 @@ export class Machine {
       case 'gpu': {
         const gpu = new VirtioGpu(this.dram, d.display);
         this.screen ??= gpu;
+        this.display ??= gpu;
         return gpu;
       }
       case 'keyboard': case 'tablet': {
@@ -408,6 +411,14 @@ export class Machine {
     this.inputs.post({ kind: 'input', device, events });
   }
 
+  /**
+   * The host's display (the screen panel) is now `width` x `height`: an input event, so
+   * `--record/--replay` repeat it; entering, virtio-gpu tells the guest (gpu.ts resizeDisplay).
+   */
+  resizeDisplay(width: number, height: number): void {
+    this.inputs.post({ kind: 'display', width, height });
+  }
+
   /** Whether the machine has a virtio device of this input kind. */
   hasInput(device: InputKind): boolean { return this.inputDevices.has(device); }
 
@@ -441,6 +452,10 @@ export class Machine {
         dev.push(e.events);
         break;
       }
+      case 'display':
+        if (this.display === null) this.backends.log?.(`input: no display to resize to ${e.width}x${e.height}`);
+        else if (this.display.resizeDisplay(e.width, e.height)) this.eventTrace?.(`event display ${e.width}x${e.height} (input at clock ${this.clock})`);
+        break;
       case 'plug': {
         const slot = this.slots.find((x) => x.name === e.device);
         if (slot === undefined) { this.backends.log?.(`input: no passthrough slot '${e.device}' to ${e.plugged ? 'plug' : 'unplug'}`); break; }

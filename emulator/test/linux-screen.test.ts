@@ -5,7 +5,9 @@
  * VT fbcon draws. Keys typed on the machine's virtio keyboard (`machine.postInputEvents`,
  * the input queue the screen panel's keys enter by) reach the shell through the kernel's
  * VT keyboard: the typed command echoes on the screen, its output follows, and one command
- * writes to the serial console as proof the shell ran it.
+ * writes to the serial console as proof the shell ran it. Then the display is resized
+ * (`machine.resizeDisplay`, as the panel does; on QEMU a VNC client's SetDesktopSize) and
+ * the driver's new scanout is compared too.
  *
  * QEMU 7.2 boots the same kernel, disk, firmware and command line with `-device
  * virtio-gpu-device -device virtio-keyboard-device -device virtio-tablet-device`, and gets
@@ -25,6 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GUESTS_BUILD_DIR, qemuCpu, repoRoot } from './qemu';
 import { decodePpm } from './images';
+import { vncConnect, vncSetDesktopSize } from './vnc-client';
 import { parseArgs } from '../hosts/cli-options';
 import { bootargsFor, openDrives, virtioDevices } from '../hosts/virtio-setup';
 import { keyEvents } from '../devices/virtio/input';
@@ -140,12 +143,12 @@ function textLines(img: { width: number; height: number; rgb: Uint8Array }): num
 
 /** QEMU 7.2 with the same machine, its monitor on a unix socket, its serial console collected. */
 function startQemu() {
-  const sock = path.join(TMP, 'monitor.sock');
+  const sock = path.join(TMP, 'monitor.sock'), vnc = path.join(TMP, 'vnc.sock');
   const q = spawn('qemu-system-riscv64', ['-machine', 'virt', '-cpu', qemuCpu(64), '-m', '128M', '-smp', '1',
     '-bios', FW, '-kernel', IMAGE, '-append', APPEND, '-global', 'virtio-mmio.force-legacy=false',
     '-drive', `file=${ROOTFS},if=none,id=root,format=raw,snapshot=on`, '-device', 'virtio-blk-device,drive=root',
     '-device', 'virtio-gpu-device', '-device', 'virtio-keyboard-device', '-device', 'virtio-tablet-device',
-    '-display', 'none', '-serial', 'stdio', '-monitor', `unix:${sock},server,nowait`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '-display', 'none', '-vnc', `unix:${vnc}`, '-serial', 'stdio', '-monitor', `unix:${sock},server,nowait`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
   q.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -196,6 +199,13 @@ function startQemu() {
       return last;
     },
     async type(text: string): Promise<void> { for (const ch of text) await command(`sendkey ${key(ch).qemu}`); },
+    /** The display resized as a VNC client asks (vnc-client.ts). */
+    async resize(width: number, height: number): Promise<void> {
+      const client = await vncConnect(vnc);
+      vncSetDesktopSize(client, width, height);
+      await sleep(200);
+      client.destroy();
+    },
     async quit(): Promise<void> {
       if (!dead) { monitor?.write('quit\n'); await Promise.race([exited, sleep(5000)]); }
       monitor?.destroy();
@@ -204,7 +214,7 @@ function startQemu() {
   };
 }
 
-test('Linux 6.1 shows its console on the screen and keys typed reach its shell: pixel-equal to QEMU 7.2', { timeout: 20 * 60_000 }, async (t) => {
+test('Linux 6.1 shows its console on the screen, keys typed reach its shell, and its scanout follows a resized display: pixel-equal to QEMU 7.2', { timeout: 20 * 60_000 }, async (t) => {
   if (skipReason !== undefined) assert.fail(`the Linux screen test cannot run: ${skipReason}`);
   const ours = await ourMachine();
   const qemu = startQemu();
@@ -230,6 +240,13 @@ test('Linux 6.1 shows its console on the screen and keys typed reach its shell: 
     assert.deepEqual(textLines(screens[0]), [0, 1, 2]);
     assert.deepEqual(textLines(screens[1]), [0, 1, 2, 3, 4]);
     assert.doesNotMatch(ours.console(), /^init: .*failed|Oops|Kernel panic/m);
+    // The display resized (the panel, or QEMU's VNC client): the driver takes the display
+    // event, reads the new display info and EDID, and the console's scanout follows.
+    m.resizeDisplay(1024, 768);
+    runUntilQuiet(m, () => true, 'the resize', ours.console);
+    const resized = ourRgb(m);
+    assert.deepEqual([resized.width, resized.height], [1024, 768], 'the scanout follows the display size');
+    assert.deepEqual(textLines(resized), [0, 1, 2, 3, 4], 'with the same text');
 
     await qemu.waitFor(shell, 5 * 60_000);
     assert.equal(await qemu.settleOn(booted, 60_000), 0, `pixels of QEMU's screendump that differ from our screen after the boot\n${qemu.log()}`);
@@ -238,6 +255,8 @@ test('Linux 6.1 shows its console on the screen and keys typed reach its shell: 
       assert.equal(await qemu.settleOn(screens[i], 60_000), 0, `pixels of QEMU's screendump that differ from our screen after '${line}'\n${qemu.log()}`);
     }
     assert.match(qemu.log(), /^hello from the ext2 root disk\r?$/m);
+    await qemu.resize(1024, 768);
+    assert.equal(await qemu.settleOn(resized, 60_000), 0, `pixels of QEMU's screendump that differ from our screen after the resize\n${qemu.log()}`);
     t.diagnostic(`ours: ${m.harts[0].instret} instructions`);
   } finally {
     ours.close();

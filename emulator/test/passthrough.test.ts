@@ -161,7 +161,7 @@ test('bad slots and model files: one line naming the problem', async () => {
     // Nobody listens there and we cannot listen there either (no such directory).
     [['--passthrough', `name=p,backend=remote-port:unix:${path.join(tmp, 'no-dir', 'nobody.sock')},compatible=x`], /passthrough "p": .*nobody\.sock: cannot listen there either/],
     [['--passthrough', 'name=p,backend=none'], /give a compatible string/],
-    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net, plug, peer or input event/],
+    [['--replay', file('bad.jsonl', '{"at": 5, "kind": "teleport"}\n')], /--replay .*bad\.jsonl: line 1: not a console, net, plug, peer, input or display event/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['run', ELF('passthrough'), ...args]);

@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GUESTS_BUILD_DIR, OUR_CLI, qemuArgs, runProcess } from './qemu';
+import { vncConnect, vncSetDesktopSize } from './vnc-client';
 import { parseArgs } from '../hosts/cli-options';
 import { virtioDevices } from '../hosts/virtio-setup';
 import { virtioSlots } from '../machine/description';
@@ -34,26 +35,39 @@ const ELF = path.join(GUESTS_BUILD_DIR, 'rv64', 'virtio-gpu.elf');
 const KEYS: [string, number][] = [['a', 30], ['b', 48], ['ctrl', 29]];
 const DISPLAY_DEVICES = ['-device', 'virtio-gpu-device', '-device', 'virtio-keyboard-device', '-device', 'virtio-tablet-device'];
 
-/** QEMU with a monitor on a unix socket: types the keys as the guest asks, screendumps at "done", quits. */
-async function runQemuWithKeys(shot: string): Promise<string> {
+/** QEMU running the guest: its console so far, and a wait for a pattern in it (rejected if QEMU exits first). */
+function startQemu(extraArgs: string[]) {
   const sock = path.join(TMP, 'monitor.sock');
-  const args = qemuArgs(ELF, { xlen: 64, extraArgs: ['-global', 'virtio-mmio.force-legacy=false', ...DISPLAY_DEVICES] })
+  const args = qemuArgs(ELF, { xlen: 64, extraArgs: ['-global', 'virtio-mmio.force-legacy=false', ...extraArgs] })
     .map((a, i, all) => (all[i - 1] === '-monitor' ? `unix:${sock},server,nowait` : a));
-  const q = spawn('qemu-system-riscv64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const q = spawn('qemu-system-riscv64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const run = { q, sock, out: '', err: '' };
   const waiters: { re: RegExp; resolve: () => void }[] = [];
-  const check = () => { for (const w of waiters.splice(0)) if (w.re.test(out)) w.resolve(); else waiters.push(w); };
-  q.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); check(); });
-  q.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const check = () => { for (const w of waiters.splice(0)) if (w.re.test(run.out)) w.resolve(); else waiters.push(w); };
+  q.stdout.on('data', (d: Buffer) => { run.out += d.toString('latin1'); check(); });
+  q.stderr.on('data', (d: Buffer) => { run.err += d.toString(); });
   const exited = new Promise<void>((resolve) => q.on('exit', () => resolve()));
   const waitFor = (re: RegExp) => new Promise<void>((resolve, reject) => {
     waiters.push({ re, resolve }); check();
-    void exited.then(() => reject(new Error(`QEMU exited before printing ${re}:\n${out}\n${err}`)));
+    void exited.then(() => reject(new Error(`QEMU exited before printing ${re}:\n${run.out}\n${run.err}`)));
   });
   const guard = setTimeout(() => q.kill('SIGKILL'), 60_000); // a hang fails the test instead of stalling the run
+  const stop = () => { clearTimeout(guard); q.kill('SIGKILL'); };
+  return { run, exited, waitFor, stop };
+}
+
+/**
+ * QEMU with a monitor on a unix socket: types the keys as the guest asks; at "done"
+ * screendumps into `shot` (when given), then for each of `resizes` sends 'r' and, once
+ * the guest waits for it, resizes the display through a VNC client; then quits (with no
+ * resizes) or sends the byte that powers the guest off.
+ */
+async function runQemuWithKeys(shot: string | null, resizes: readonly (readonly [number, number])[] = []): Promise<string> {
+  const vnc = path.join(TMP, 'vnc.sock');
+  const { run, exited, waitFor, stop } = startQemu([...DISPLAY_DEVICES, ...(resizes.length > 0 ? ['-vnc', `unix:${vnc}`] : [])]);
   try {
     await waitFor(/keyboard ready/);
-    const monitor = net.connect(sock);
+    const monitor = net.connect(run.sock);
     await new Promise<void>((resolve, reject) => { monitor.once('connect', resolve); monitor.once('error', reject); });
     monitor.on('data', () => undefined);
     for (const [name, code] of KEYS) {
@@ -62,13 +76,25 @@ async function runQemuWithKeys(shot: string): Promise<string> {
     }
     await waitFor(/done\n/);
     // The monitor runs commands in order: the dump is written before QEMU quits.
-    monitor.write(`screendump ${shot}\nquit\n`);
+    if (shot !== null) monitor.write(`screendump ${shot}\n`);
+    if (resizes.length === 0) {
+      monitor.write('quit\n');
+    } else {
+      const client = await vncConnect(vnc);
+      for (const [i, [w, h]] of resizes.entries()) {
+        run.q.stdin?.write('r');
+        await waitFor(new RegExp(`(waiting for a display change[^]*){${i + 1}}`));
+        vncSetDesktopSize(client, w, h);
+        await waitFor(new RegExp(`(resized\\n[^]*){${i + 1}}`));
+      }
+      run.q.stdin?.write('\n');
+      client.destroy();
+    }
     await exited;
     monitor.destroy();
-    return out;
+    return run.out;
   } finally {
-    clearTimeout(guard);
-    q.kill('SIGKILL');
+    stop();
   }
 }
 
@@ -88,6 +114,18 @@ test('the virtio-gpu guest: same output and pixel-equal screen on ours and QEMU 
   let differ = 0;
   for (let i = 0; i < a.rgb.length; i++) if (a.rgb[i] !== b.rgb[i]) differ++;
   assert.equal(differ, 0, 'bytes that differ between our screenshot and QEMU\'s screendump');
+});
+
+test('the EDID of other display sizes is QEMU 7.2\'s, byte for byte (1024x768; 5120x2880, with its DisplayID block)', { skip: !fs.existsSync(ELF) && 'build the guests: make -C emulator/test/guests' }, async () => {
+  for (const [w, h] of [[1024, 768], [5120, 2880]]) {
+    // Both up to the keyboard wait: the guest has printed the display info and every EDID byte by then.
+    const q = startQemu(['-device', `virtio-gpu-device,xres=${w},yres=${h}`, ...DISPLAY_DEVICES.slice(2)]);
+    try { await q.waitFor(/keyboard ready\n/); } finally { q.stop(); }
+    const ours = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', `${w}x${h}`, '--max-insns', '4000000'], { timeoutMs: 60_000 });
+    assert.equal(ours.exitCode, 124, ours.stderr);
+    assert.match(q.run.out, new RegExp(`scanout 0: 0,0 ${w}x${h} enabled 1\n[^]*edid size 1024, ${w >= 4096 ? 3 : 2} blocks\n`));
+    assert.equal(ours.stdout, q.run.out);
+  }
 });
 
 test('--screenshot-at before the guest sets a scanout: a clear error, exit 74', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {
@@ -154,7 +192,10 @@ test('PNG writer: our decoder and zlib agree on what it wrote', () => {
   for (let p = 0; p < 21; p++) assert.deepEqual(Array.from(img.rgb.subarray(p * 3, p * 3 + 3)), Array.from(rgba.subarray(p * 4, p * 4 + 3)));
 });
 
-test('keys typed live are recorded as input events and replayed into the same run: same console, instructions and screen', { skip: !fs.existsSync(ELF) && 'build the guests' }, () => {
+/** The sizes the display is given after "done", one after another (the panel resized, or QEMU's VNC client asking). */
+const RESIZES = [[1024, 768], [800, 600]] as const;
+
+test('keys typed and the display resized live, as on QEMU 7.2 (sendkey, a VNC client\'s SetDesktopSize): same output; recorded, replayed by the machine and the CLI', { skip: !fs.existsSync(ELF) && 'build the guests' }, async () => {
   const devices = virtioDevices({ drives: [], nets: [], virtioOrder: ['display'] });
   const run = (replay?: StampedInput[]) => {
     const out: number[] = [];
@@ -164,29 +205,43 @@ test('keys typed live are recorded as input events and replayed into the same ru
     const log: StampedInput[] = [];
     m.inputs.onApplied = (e) => log.push(e);
     if (replay !== undefined) m.inputs.replay(replay);
-    let typed = 0;
+    let typed = 0, asked = 0, resized = 0, ended = false;
+    const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
     for (let i = 0; i < 5000; i++) {
       const stop = m.step(100_000);
       if (stop.kind === 'power') break;
+      if (replay !== undefined) continue;
       const text = Buffer.from(out).toString('latin1');
-      // Live: a key each time the guest has taken the last one, then the byte it waits for.
-      if (replay === undefined && /keyboard ready/.test(text) && typed < KEYS.length && (text.match(/event 1 \d+ 1\n/g) ?? []).length === typed) {
+      // Live: a key each time the guest has taken the last one; after "done" an 'r' and a
+      // new size for each resize, each when the guest is ready for it; then the byte that ends the run.
+      if (/keyboard ready/.test(text) && typed < KEYS.length && count(text, /event 1 \d+ 1\n/g) === typed) {
         m.postInputEvents('keyboard', [...keyEvents(KEYS[typed][1], true), ...keyEvents(KEYS[typed][1], false)]);
         typed++;
       }
-      if (replay === undefined && /done\n/.test(text) && typed === KEYS.length) { m.pushInput([10]); typed++; }
+      if (!/done\n/.test(text)) continue;
+      const done = count(text, /resized\n/g);
+      if (asked === done && asked < RESIZES.length) { m.pushInput([0x72]); asked++; }
+      if (resized < asked && count(text, /waiting for a display change/g) === asked) { m.resizeDisplay(RESIZES[resized][0], RESIZES[resized][1]); resized++; }
+      if (done === RESIZES.length && !ended) { m.pushInput([10]); ended = true; }
     }
     const screen = m.screen;
     assert.ok(screen !== null);
     return { console: Buffer.from(out).toString('latin1'), instret: m.harts[0].instret, pixels: Buffer.from(screen.pixels()), log };
   };
   const live = run();
-  assert.match(live.console, /event 1 29 1\n[^]*done\nPASS\n$/);
-  assert.deepEqual(live.log.map((e) => e.event.kind), ['input', 'input', 'input', 'console']);
+  assert.match(live.console, /event 1 29 1\n[^]*done\n[^]*events_read 1, interrupt status 3\nafter events_clear: events_read 0\n[^]*scanout 0: 0,0 800x600 enabled 1\n[^]*resized\nPASS\n$/);
+  assert.deepEqual(live.log.map((e) => e.event.kind), ['input', 'input', 'input', 'console', 'display', 'console', 'display', 'console']);
+  const qemu = await runQemuWithKeys(null, RESIZES);
+  assert.equal(live.console, qemu, 'the same output as QEMU');
   const again = run(parseRecorded(live.log));
   assert.equal(again.console, live.console);
   assert.equal(again.instret, live.instret, 'the replay retires the same instructions');
   assert.ok(again.pixels.equals(live.pixels), 'and shows the same screen');
+  const logFile = path.join(TMP, 'resize.log');
+  fs.writeFileSync(logFile, `${live.log.map(formatInput).join('\n')}\n`);
+  const cli = await runProcess(process.execPath, [OUR_CLI, 'run', ELF, '--bios', 'none', '--display', '--replay', logFile], { timeoutMs: 60_000 });
+  assert.equal(cli.exitCode, 0, cli.stderr);
+  assert.equal(cli.stdout, live.console, 'the CLI replays the recorded log into the same run');
 });
 
 /** The log as --record writes it and --replay reads it. */

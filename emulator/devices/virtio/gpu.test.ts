@@ -66,24 +66,35 @@ test('display info, EDID and config space as QEMU 7.2 offers them', () => {
   assert.deepEqual([at(0), at(1), at(2), at(3), at(4)], [0, 0, 1280, 800, 1]);
   const [etype, elen] = r.send(GPU_CMD.GET_EDID, [0, 0]);
   assert.deepEqual([etype, elen], [GPU_RESP.OK_EDID, 24 + 8 + 1024]);
-  assert.equal(r.ram.dv.getUint32(RESP - RAM_BASE + 24, true), 128);
+  assert.equal(r.ram.dv.getUint32(RESP - RAM_BASE + 24, true), 1024, 'QEMU gives the whole array\'s size');
   assert.equal(r.type(GPU_CMD.GET_EDID, [1, 0]), GPU_RESP.ERR_INVALID_PARAMETER);
-  // A display event, cleared by writing its bit to events_clear.
-  r.gpu.resizeDisplay(1024, 768);
-  assert.equal(r.t.read(R.Config, 4), 1);
-  assert.equal(rd(r.t, R.InterruptStatus) & 2, 2, 'config change interrupt');
+  // The host display resized: a display event, cleared by writing its bit to events_clear.
+  wr(r.t, R.InterruptACK, rd(r.t, R.InterruptStatus));
+  assert.equal(r.gpu.resizeDisplay(1280, 800), false, 'the same size is no event');
+  assert.deepEqual([r.t.read(R.Config, 4), rd(r.t, R.InterruptStatus)], [0, 0]);
+  assert.equal(r.gpu.resizeDisplay(1024, 768), true);
+  assert.equal(r.t.read(R.Config, 4), 1, 'events_read: VIRTIO_GPU_EVENT_DISPLAY');
+  assert.equal(rd(r.t, R.InterruptStatus), 3, 'a config change interrupt, with both bits as QEMU sets them');
   r.t.write(R.Config + 4, 4, 1);
   assert.equal(r.t.read(R.Config, 4), 0);
   r.send(GPU_CMD.GET_DISPLAY_INFO, []);
-  assert.deepEqual([at(2), at(3)], [1024, 768]);
+  assert.deepEqual([at(2), at(3), at(4)], [1024, 768, 1]);
+  r.send(GPU_CMD.GET_EDID, [0, 0]);
+  const edid = r.ram.u8.subarray(RESP - RAM_BASE + 32, RESP - RAM_BASE + 32 + 1024);
+  assert.deepEqual(Array.from(edid), Array.from(edidBlock(1024, 768)), 'the EDID of the new size');
 });
 
-test('EDID: a valid 1.4 block whose preferred mode is the display size', () => {
-  for (const [w, h] of [[1280, 800], [1024, 768], [3840, 2160], [16, 16]]) {
+test('EDID: each block sums to 0; the preferred mode is the display size, in a DisplayID block from 4096 on', () => {
+  for (const [w, h] of [[1280, 800], [1024, 768], [4095, 2160], [4096, 2160], [8192, 8192], [16, 16]]) {
     const e = edidBlock(w, h);
+    assert.equal(e.length, 1024);
     assert.deepEqual(Array.from(e.subarray(0, 8)), [0, 255, 255, 255, 255, 255, 255, 0]);
-    assert.equal(e.reduce((s, b) => s + b, 0) % 256, 0, 'checksum');
-    assert.deepEqual([e[56] | ((e[58] & 0xf0) << 4), e[59] | ((e[61] & 0xf0) << 4)], [w, h]);
+    const blocks = e[126] + 1;
+    assert.equal(blocks, w >= 4096 || h >= 4096 ? 3 : 2, `${w}x${h}: extension blocks`);
+    for (let b = 0; b < blocks; b++) assert.equal(e.subarray(128 * b, 128 * b + 128).reduce((s, x) => s + x, 0) % 256, 0, `${w}x${h}: block ${b} checksum`);
+    assert.ok(e.subarray(128 * blocks).every((x) => x === 0), 'nothing after the blocks');
+    if (blocks === 2) assert.deepEqual([e[56] | ((e[58] & 0xf0) << 4), e[59] | ((e[61] & 0xf0) << 4)], [w, h]);
+    else assert.deepEqual([e[268] | (e[269] << 8), e[276] | (e[277] << 8)], [w - 1, h - 1], 'DisplayID type I timing');
   }
 });
 

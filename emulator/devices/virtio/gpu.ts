@@ -9,7 +9,7 @@
 import { DescriptorChain, GuestRam, inRam, Segment } from './queue';
 import { serveChains, VirtioDevice, VirtioTransport, VIRTIO_ID } from './mmio';
 import { DirtyList, intersect, Rect, Screen, ScreenCursor } from '../screen';
-import { edidBlock } from './edid';
+import { EDID_BYTES, edidBlock } from './edid';
 import { list, record, Saved, SavedRecord } from '../../snapshot/saved';
 
 /** §5.7.3 feature bits. */
@@ -30,6 +30,8 @@ export const GPU_RESP = {
 } as const;
 
 export const VIRTIO_GPU_FLAG_FENCE = 1;
+/** §5.7.4 events_read bit: the display configuration changed. */
+export const VIRTIO_GPU_EVENT_DISPLAY = 1;
 
 /**
  * §5.7.6.8 formats: where red, green, blue and alpha sit in each pixel's four bytes
@@ -48,6 +50,8 @@ export const GPU_FORMATS: Readonly<Record<number, { name: string; r: number; g: 
 
 /** QEMU's default display size (virtio-gpu xres/yres) and its one output. */
 export const DEFAULT_DISPLAY = { width: 1280, height: 800 } as const;
+/** The sides a display may have: QEMU's smallest scanout, and a bound of ours (QEMU takes any 32-bit size). */
+export const MIN_DISPLAY = 16, MAX_DISPLAY = 8192;
 const MAX_SCANOUTS = 16;
 const NUM_SCANOUTS = 1;
 /** QEMU's max_hostmem: resources together stay below this many bytes of host memory. */
@@ -188,12 +192,20 @@ export class VirtioGpu implements VirtioDevice, Screen {
     }
   }
 
-  /** The host display changed size: the guest hears of it through a display event (§5.7.4). */
-  resizeDisplay(width: number, height: number): void {
+  /**
+   * The host display changed size, as QEMU's virtio_gpu_ui_info takes a resized window:
+   * GET_DISPLAY_INFO and GET_EDID answer the new size from now on, `events_read` gets
+   * VIRTIO_GPU_EVENT_DISPLAY and a configuration change interrupt is raised (§5.7.4; none
+   * before the driver activated the device, as QEMU's virtio_notify_config waits for DRIVER_OK). An unchanged size is no event (QEMU's
+   * console drops an unchanged ui_info). Returns whether it was one.
+   */
+  resizeDisplay(width: number, height: number): boolean {
+    if (width === this.displayWidth && height === this.displayHeight) return false;
     this.displayWidth = width;
     this.displayHeight = height;
-    this.cfg[0] |= 1; // VIRTIO_GPU_EVENT_DISPLAY
+    this.cfg[0] |= VIRTIO_GPU_EVENT_DISPLAY;
     this.t?.configChanged();
+    return true;
   }
 
   /* ---- Screen ---- */
@@ -280,9 +292,10 @@ export class VirtioGpu implements VirtioDevice, Screen {
       case GPU_CMD.GET_EDID: {
         const scanout = c.getUint32(HDR, true);
         if (scanout >= NUM_SCANOUTS) return err(GPU_RESP.ERR_INVALID_PARAMETER, `GET_EDID for scanout ${scanout}, which does not exist`);
+        // §5.7.6.8 virtio_gpu_resp_edid: size, padding, edid[1024]; QEMU gives the whole array's size.
         const edid = edidBlock(this.displayWidth, this.displayHeight);
-        const body = new Uint8Array(8 + 1024);
-        new DataView(body.buffer).setUint32(0, edid.length, true);
+        const body = new Uint8Array(8 + EDID_BYTES);
+        new DataView(body.buffer).setUint32(0, EDID_BYTES, true);
         body.set(edid, 8);
         return { type: GPU_RESP.OK_EDID, body };
       }

@@ -81,6 +81,12 @@ export const STATUS = {
 
 /** InterruptStatus causes (§4.2.2). */
 export const INT = { USED_BUFFER: fieldMask(INT_REG, 'UsedBuffer'), CONFIG_CHANGE: fieldMask(INT_REG, 'ConfigChange') } as const;
+/**
+ * InterruptStatus bits a configuration notification sets: both, as QEMU 7.2's
+ * virtio_notify_config always has (0x3; Linux takes it as a config change plus a look at
+ * every queue).
+ */
+const CONFIG_NOTIFY = INT.CONFIG_CHANGE | INT.USED_BUFFER;
 
 /** Reserved feature bits the transport itself handles (virtio 1.2 §6). */
 export const VIRTIO_F = { INDIRECT_DESC: 28, EVENT_IDX: 29, VERSION_1: 32, RING_RESET: 40 } as const;
@@ -196,9 +202,13 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     if (this.queues[i].needsInterrupt()) this.raise(INT.USED_BUFFER);
   }
 
+  /**
+   * §4.2.2.1 / §2.5.1: the configuration changed. As QEMU 7.2's virtio_notify_config: no
+   * interrupt before DRIVER_OK, and InterruptStatus gets CONFIG_NOTIFY.
+   */
   configChanged(): void {
     this.configGeneration = (this.configGeneration + 1) >>> 0;
-    this.raise(INT.CONFIG_CHANGE);
+    if ((this.status & STATUS.DRIVER_OK) !== 0) this.raise(CONFIG_NOTIFY);
   }
 
   needsReset(why: string | QueueError): void {
@@ -206,7 +216,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     if ((this.status & STATUS.DEVICE_NEEDS_RESET) !== 0) return;
     // §2.1.2: with DRIVER_OK set, the device MUST send a configuration change notification.
     this.status |= STATUS.DEVICE_NEEDS_RESET;
-    if ((this.status & STATUS.DRIVER_OK) !== 0) this.raise(INT.CONFIG_CHANGE);
+    if ((this.status & STATUS.DRIVER_OK) !== 0) this.raise(CONFIG_NOTIFY);
   }
 
   log(line: string): void { this.logLine(`${this.name}: ${line}`); }

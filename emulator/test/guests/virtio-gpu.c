@@ -1,14 +1,16 @@
 /*
  * virtio-gpu + virtio-input: a polling 2D driver (virtio 1.2 §5.7) and a keyboard
- * reader (§5.8). It finds the gpu, asks for the display info and the EDID, makes a
- * resource with a scatter-listed backing, draws a known pattern, sets the scanout,
- * transfers and flushes; sends the bad requests a driver might (bad ids, rectangles
- * outside the resource, backing outside RAM, sizes that overflow) and prints the
- * answer types; switches the scanout to a second resource in another format, shown
- * through a sub-rectangle; defines and moves a cursor. Then it prints the evdev
- * configuration of every virtio-input device, reads key events from the keyboard
- * until the third key press and draws one bar per key. It prints "done" and waits
- * for a console byte before powering off, so QEMU's screendump can be taken there.
+ * reader (§5.8). It finds the gpu, asks for the display info and the EDID (printing
+ * its bytes), makes a resource with a scatter-listed backing, draws a known pattern,
+ * sets the scanout, transfers and flushes; sends the bad requests a driver might (bad
+ * ids, rectangles outside the resource, backing outside RAM, sizes that overflow) and
+ * prints the answer types; switches the scanout to a second resource in another
+ * format, shown through a sub-rectangle; defines and moves a cursor. Then it prints
+ * the evdev configuration of every virtio-input device, reads key events from the
+ * keyboard until the third key press and draws one bar per key. It prints "done" and
+ * waits for a console byte before powering off, so QEMU's screendump can be taken there;
+ * each 'r' first makes it wait for a display change event (§5.7.4) and print the new
+ * display info and EDID.
  *
  * The test (virtio-gpu.test.ts) compares what it prints and the screen with QEMU 7.2.
  */
@@ -18,6 +20,7 @@
 #define ID_GPU 16
 #define ID_INPUT 18
 #define F_EDID 1
+#define EVENT_DISPLAY 1 /* §5.7.4 events_read */
 
 /* §5.7.6.7 command and response types */
 #define GET_DISPLAY_INFO 0x100
@@ -124,6 +127,25 @@ static void cursor_cmd(uint32_t type, uint32_t x, uint32_t y, uint32_t id, uint3
 
 static void report(const char *what, uint32_t type) { kprintf("%s: %x\n", what, type); }
 
+static uint8_t console_byte(void)
+{
+    while (!(mmio_read8(UART0_BASE + 5) & 0x01)) {
+    }
+    return mmio_read8(UART0_BASE);
+}
+
+/* The EDID answer after its header: its size, every byte of the blocks it counts (32 a
+ * line), then how many bytes of the rest of the 1024 are not zero. */
+static void dump_edid(void)
+{
+    const uint8_t *e = resp + 32;
+    unsigned n = (e[126] + 1u) * 128, rest = 0;
+    kprintf("edid size %u, %u blocks\n", resp32(6), e[126] + 1u);
+    for (unsigned i = 0; i < n && i < 1024; i++) kprintf("%02x%s", e[i], i % 32 == 31 ? "\n" : " ");
+    for (unsigned i = n; i < 1024; i++) rest += e[i] != 0;
+    kprintf("edid bytes after the blocks not zero: %u\n", rest);
+}
+
 /* ---- virtio-input (§5.8.5 config: select, subsel, size, reserved[5], union at 8) ---- */
 
 static uint8_t cfg_select(unsigned long b, uint8_t sel, uint8_t sub)
@@ -192,6 +214,7 @@ int main(void)
     const uint8_t *e = resp + 32, *dtd = e + 54;
     kprintf("edid header %s, first mode %ux%u\n", memcmp(e, magic, 8) == 0 ? "ok" : "bad",
             dtd[2] | ((dtd[4] & 0xf0) << 4), dtd[5] | ((dtd[7] & 0xf0) << 4));
+    dump_edid();
 
     /* Resource 1: B8G8R8X8, backed by two pieces of fb1. */
     for (unsigned y = 0; y < H; y++)
@@ -312,7 +335,21 @@ int main(void)
     report("transfer bars", transfer(2, 16, 100, 288, 30, 100 * STRIDE + 16 * 4));
     report("flush bars", flush(2, 16, 100, 288, 30));
     kprintf("done\n");
-    while (!(mmio_read8(UART0_BASE + 5) & 0x01)) {
+    /* Each 'r' on the console: wait for the host to resize the display, then read the new size. */
+    while (console_byte() == 'r') {
+        kprintf("waiting for a display change (interrupt status %x)\n", vread(gpu, INTERRUPT_STATUS));
+        while (!(vread(gpu, CONFIG) & EVENT_DISPLAY)) {
+        }
+        kprintf("events_read %x, interrupt status %x\n", vread(gpu, CONFIG), vread(gpu, INTERRUPT_STATUS));
+        vwrite(gpu, CONFIG + 4, EVENT_DISPLAY); /* events_clear */
+        kprintf("after events_clear: events_read %x\n", vread(gpu, CONFIG));
+        vwrite(gpu, INTERRUPT_ACK, vread(gpu, INTERRUPT_STATUS));
+        report("display info", ctrl(GET_DISPLAY_INFO, 24));
+        kprintf("scanout 0: %u,%u %ux%u enabled %u\n", resp32(6), resp32(7), resp32(8), resp32(9), resp32(10));
+        cmd[6] = 0; cmd[7] = 0;
+        report("edid", ctrl(GET_EDID, 32));
+        dump_edid();
+        kprintf("resized\n");
     }
     finish();
 }
