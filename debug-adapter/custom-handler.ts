@@ -42,7 +42,7 @@ export class CustomRequests {
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents', 'osdev/saveReplay'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -102,6 +102,10 @@ export class CustomRequests {
         if (!ok) throw new CustomRequestError('argument "events" must be at most 256 [type, code, value] triples of integers');
         await m.request({ type: 'inputEvents', device, events: events as number[] });
         return {};
+      }
+      case 'osdev/saveReplay': {
+        const r = await m.request({ type: 'saveReplay', folder: str(args, 'folder') });
+        return { data: encodeBase64(r.bytes), instructions: r.retired, state: r.state, notes: r.notes };
       }
       case 'osdev/status': {
         const s = await m.request({ type: 'status' });

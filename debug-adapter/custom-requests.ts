@@ -62,6 +62,13 @@ export interface CustomRequests {
    * a batch ending in SYN, at most 256): input events, so `--record/--replay` repeat them.
    */
   'osdev/inputEvents': [{ device: 'keyboard' | 'tablet'; events: number[] }, Record<string, never>];
+  /**
+   * The session from its start to where the machine stands, as a replay file (base64 in
+   * `data`; the client writes it, named `*.osdev-replay`, into `folder`, which the paths
+   * inside it are relative to). `instructions` and `state` (a hash of the machine there)
+   * are what a replay reaches; `notes`: what it cannot repeat. Only while stopped.
+   */
+  'osdev/saveReplay': [{ folder: string }, { data: string; instructions: number; state: string; notes: string[] }];
 }
 
 /** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */

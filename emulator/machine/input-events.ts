@@ -107,6 +107,19 @@ export class InputQueue {
     this.others = [];
   }
 
+  /**
+   * Live input again, with nothing waiting: going forward from a past point of a debug
+   * session's history (snapshot/session-inputs.ts), whose future input is dropped.
+   */
+  live(): void {
+    this.replaying = null;
+    this.claimable = [];
+    this.console = [];
+    this.consoleHead = this.consoleOffset = this.backlog = 0;
+    this.others = [];
+    if (this.held) { this.held = false; this.onConsoleRoom?.(); }
+  }
+
   /** An outside event that already entered the machine, inside a device's wait: recorded, not queued. */
   entered(e: InputEvent, clock: number): void {
     if (this.replaying === null) this.onApplied?.({ at: clock, event: e });

@@ -7,8 +7,9 @@
 import type { Machine } from './machine';
 import { DebugController, hartPc, RunOutcome } from './debug-surface';
 import { DebugStop } from './debug-protocol';
-import { Leg, PERIOD, TimeTravel } from '../snapshot/time-travel';
+import { Leg, LegTo, PERIOD, TimeTravel } from '../snapshot/time-travel';
 import { retired } from '../snapshot/machine-snapshot';
+import type { StampedInput } from './input-events';
 
 /** Instructions a line step back goes at most (a line that ran longer stops there, as a forward line step is bounded). */
 const MAX_LINE_BACK = 10_000;
@@ -19,9 +20,26 @@ export class ReverseDebugger {
   private leg: Leg = { kind: 'run' };
   private lastMark = 0;
 
-  constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number) {
-    this.tt = new TimeTravel(m, budget);
+  /** `replay`: a replay file's input and legs, this session's history from its start (see `replayTo`). */
+  constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number, replay?: { inputs: readonly StampedInput[]; legs: readonly LegTo[] }) {
+    this.tt = new TimeTravel(m, budget, replay?.inputs);
+    if (replay !== undefined) this.tt.follow(replay.legs);
     this.lastMark = retired(m);
+  }
+
+  /** A replay's run re-executed to `end` retired instructions (its history stays: Step Back works there); false when it fell short. */
+  replayTo(end: number): boolean {
+    const ok = this.tt.goTo(end);
+    this.lastMark = retired(this.m);
+    return ok;
+  }
+
+  /** Whether the machine stands at a past point: live input cannot enter there (session-inputs.ts). */
+  get inPast(): boolean { return this.tt.inputs.inPast; }
+
+  /** What a replay file of the session up to here holds: its input and its legs. */
+  recording(): { inputs: StampedInput[]; legs: LegTo[] } {
+    return { inputs: this.tt.inputs.upTo(this.m.inputClock), legs: this.tt.legsToHere() };
   }
 
   /** A forward operation starts: a run (continue, run to) or single steps of one hart. */

@@ -9,7 +9,7 @@
  * so frequent snapshots cost the pages written, not the whole RAM.
  */
 import type { Machine } from '../machine/machine';
-import { Saved, SavedWriter, SnapshotError } from './saved';
+import { record, Saved, SavedWriter, SnapshotError } from './saved';
 import { hashWords } from './hash';
 
 export const PAGE = 4096;
@@ -84,9 +84,15 @@ export function restoreSnapshot(m: Machine, s: MachineSnapshot, since?: MachineS
   m.rom.code.clear();
 }
 
-/** A hash of the machine's whole state (RAM, ROM, harts, devices, scheduler): equal states, equal hashes. */
-export function stateHash(m: Machine): string {
-  const state = encodeState(m.saveState());
+/**
+ * A hash of the machine's whole state (RAM, ROM, harts, devices, scheduler): equal states,
+ * equal hashes. Without `waitingInput`, outside input not yet entered is left out: a replay
+ * (replay-file.ts) has none waiting where the recorded session may have had keys typed while
+ * stopped, and their machines are still the same.
+ */
+export function stateHash(m: Machine, waitingInput = true): string {
+  const saved = m.saveState();
+  const state = encodeState(waitingInput ? saved : { ...record(saved), inputs: null });
   return [hashWords(m.dram.u8), hashWords(m.rom.u8), hashWords(state)].join('');
 }
 

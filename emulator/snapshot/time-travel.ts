@@ -18,6 +18,8 @@ import type { Machine } from '../machine/machine';
 import { MachineSnapshot, retired } from './machine-snapshot';
 import { RamTracker } from './ram-tracker';
 import { SnapshotHistory } from './history';
+import { SessionInputs } from './session-inputs';
+import type { StampedInput } from '../machine/input-events';
 
 /** Instructions between snapshots during a long run. */
 export const PERIOD = 10_000_000;
@@ -37,6 +39,9 @@ export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: n
  */
 interface Point { retired: number; snap: MachineSnapshot | null; leg: Leg }
 
+/** A point of history as a replay file keeps it: where it is, and how it was reached from the one before. */
+export interface LegTo { retired: number; leg: Leg }
+
 /** Where a reverse continue stopped: at a hit (`hit` says which stop it was) or at the start of history. */
 export type BackResult = { kind: 'hit'; retired: number } | { kind: 'start' } | { kind: 'none' };
 
@@ -44,8 +49,12 @@ export class TimeTravel {
   private readonly tracker: RamTracker;
   private readonly points: Point[] = [];
   private readonly history: SnapshotHistory;
+  /** The session's outside input, replayed when going back (session-inputs.ts). */
+  readonly inputs: SessionInputs;
 
-  constructor(private readonly m: Machine, budget?: number) {
+  /** `recorded`: the input of a replay file this session starts from (seed its legs with `follow`). */
+  constructor(private readonly m: Machine, budget?: number, recorded?: readonly StampedInput[]) {
+    this.inputs = new SessionInputs(m, recorded);
     this.tracker = new RamTracker(m);
     this.history = new SnapshotHistory(budget, (gone) => {
       const p = this.points.find((q) => q.snap === gone);
@@ -83,6 +92,7 @@ export class TimeTravel {
   beforeForward(): void {
     const here = retired(this.m);
     const last = this.points[this.points.length - 1];
+    this.inputs.forward(here >= last.retired, this.m.inputClock);
     if (here >= last.retired) return;
     let i = this.points.length - 1;
     while (i > 0 && this.points[i].retired > here) i--;
@@ -161,7 +171,32 @@ export class TimeTravel {
     return { kind: 'start' };
   }
 
-  private restore(s: MachineSnapshot): void { this.tracker.restore(s); }
+  private restore(s: MachineSnapshot): void {
+    this.inputs.beforeRestore();
+    this.tracker.restore(s);
+    this.inputs.afterRestore(this.m.inputClock);
+  }
+
+  /**
+   * How the machine got from the start of history to where it stands now, leg by leg (a
+   * replay file): the points up to here, and the part of the leg here lies on.
+   */
+  legsToHere(): LegTo[] {
+    const here = retired(this.m);
+    const out: LegTo[] = [];
+    for (let k = 1; k < this.points.length && this.points[k - 1].retired < here; k++) {
+      out.push({ retired: Math.min(here, this.points[k].retired), leg: this.points[k].leg });
+    }
+    return out;
+  }
+
+  /**
+   * A replay file's legs as this history's (it starts at the file's start): points without
+   * snapshots, re-executed by the next goTo, which leaves snapshots along the way.
+   */
+  follow(legs: readonly LegTo[]): void {
+    for (const l of legs) if (l.retired > this.newest) this.points.push({ retired: l.retired, snap: null, leg: l.leg });
+  }
 
   /**
    * Repeat a leg up to `until` retired instructions, no debugger stops armed. With `at` (the
