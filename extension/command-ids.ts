@@ -20,6 +20,8 @@ export const COMMANDS = {
   stopProfiling: 'osdev.profile.stop',
   showScreen: 'osdev.screen.show',
   saveScreenshot: 'osdev.screen.save',
+  saveReplay: 'osdev.replay.save',
+  openReplay: 'osdev.replay.open',
 } as const;
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */
