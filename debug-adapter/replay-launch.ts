@@ -22,7 +22,7 @@ export async function readReplay(files: FileAccessor, file: string): Promise<Rep
   if (images.kernel === undefined) throw new Error(`replay ${file}: it names no kernel (a session always has one: the file is damaged)`);
   const params = replayLaunchParams(r, file, images);
   return {
-    params: { ...params, replay: { name: file, board: r.board, images: r.images, legs: r.legs, inputs: r.inputs, end: r.end } },
+    params: { ...params, replay: { name: file, board: r.board, images: r.images, legs: r.legs, inputs: r.inputs, end: r.end, peers: r.peers } },
     kernel: images.kernel,
   };
 }

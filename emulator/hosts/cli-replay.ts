@@ -32,7 +32,7 @@ function launchOf(file: string): LaunchParams | string {
       if (!got.ok) return `replay ${file}: cannot read its ${role} '${p}': ${got.error}`;
       images[role] = { name: p, bytes: got.bytes };
     }
-    return { ...replayLaunchParams(r, file, images), replay: { name: file, board: r.board, images: r.images, legs: r.legs, inputs: r.inputs, end: r.end } };
+    return { ...replayLaunchParams(r, file, images), replay: { name: file, board: r.board, images: r.images, legs: r.legs, inputs: r.inputs, end: r.end, peers: r.peers } };
   } catch (e) {
     if (e instanceof SnapshotError) return e.message;
     throw e;

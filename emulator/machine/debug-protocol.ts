@@ -56,6 +56,8 @@ export interface ReplayStart {
   legs: LegTo[];
   inputs: StampedInput[];
   end: { retired: number; state: string };
+  /** Passthrough slots whose Remote-Port peer the replay needs. */
+  peers: string[];
 }
 
 /** Devices in slot order: drives, then net links, then rng, then the console (launch.json has no interleaving). */
@@ -338,7 +340,8 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.replay !== undefined) {
         const r = p.replay;
         if (!isObj(r) || typeof r.name !== 'string' || typeof r.board !== 'string' || !Array.isArray(r.images) || !Array.isArray(r.legs) ||
-          !Array.isArray(r.inputs) || !isObj(r.end) || !isInt(r.end.retired, 0, Number.MAX_SAFE_INTEGER) || typeof r.end.state !== 'string') return bad('params.replay');
+          !Array.isArray(r.inputs) || !isObj(r.end) || !isInt(r.end.retired, 0, Number.MAX_SAFE_INTEGER) || typeof r.end.state !== 'string' ||
+          !Array.isArray(r.peers) || !r.peers.every((x) => typeof x === 'string')) return bad('params.replay');
       }
       break;
     }
