@@ -4,7 +4,8 @@
  * `osdev/saveReplay`; `osdev-emu replay` in another process prints the same console bytes
  * and reaches the same instruction count and state hash; a debug session opened on the
  * file (launch.json `replay`) stops there with the same registers. A file with another
- * kernel beside it, or a damaged one, is one error naming it.
+ * kernel beside it, or a damaged one, is one error naming it. With a Remote-Port peer,
+ * going back answers from the recorded session, and the replay runs with no peer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { startPeer } from '../../emulator/test/peer-process';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ADAPTER = path.join(ROOT, 'out/debug-adapter/main.js');
@@ -44,10 +46,10 @@ async function registers(dc: DebugClient): Promise<Record<string, string>> {
 }
 
 /** Guest console text as the session shows it (output events that are not the adapter's own lines). */
-function consoleOf(dc: DebugClient): () => string {
+function consoleOf(dc: DebugClient): { guest: () => string; all: () => string } {
   let text = '';
   dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') text += e.body.output; });
-  return () => text;
+  return { all: () => text, guest: () => text.split(/(?<=\n)/).filter((l) => !l.startsWith('osdev-emu: ')).join('') };
 }
 
 async function until(what: () => boolean, dc: DebugClient): Promise<void> {
@@ -69,7 +71,7 @@ test('a replay saved over DAP runs again in another process: same console bytes,
       await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', program: kernel, stopOnEntry: true })]);
       await init;
       await dc.continueRequest({ threadId: 1 });
-      await until(() => shown().includes('type a line'), dc);
+      await until(() => shown.guest().includes('type a line'), dc);
       // Typed while the guest polls LSR.DR: when each byte enters decides how long it polled.
       await dc.customRequest('osdev/consoleInput', { text: 'ab' });
       await dc.customRequest('osdev/status', {});
@@ -85,7 +87,7 @@ test('a replay saved over DAP runs again in another process: same console bytes,
       const r = (await dc.customRequest('osdev/saveReplay', { folder: tmp })).body as { data: string; instructions: number; state: string; notes: string[] };
       fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
       assert.deepEqual(r.notes, []);
-      return { ...r, console: shown(), registers: before };
+      return { ...r, console: shown.guest(), registers: before };
     });
     assert.ok(saved.console.includes('type a line'));
 
@@ -127,6 +129,53 @@ test('a replay saved over DAP runs again in another process: same console bytes,
     fs.writeFileSync(damaged, 'not a replay');
     assert.match(spawnSync(process.execPath, [CLI, 'replay', damaged]).stderr.toString(), /is not an OS Dev Emulator replay/);
   } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a session with a Remote-Port peer: going back uses its recorded answers; the replay runs without the peer to the same state', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'osdev-replay-rp-'));
+  const peer = await startPeer(`unix:${path.join(tmp, 'peer.sock')}`);
+  try {
+    const slot = { name: 'rp0', backend: `remote-port:${peer.address}`, dma: '0x80000000:0x8000000', compatible: 'osdev-emulator,rp-example-dma' };
+    const file = path.join(tmp, 'rp.osdev-replay');
+    const saved = await session(async (dc) => {
+      const shown = consoleOf(dc);
+      const init = dc.waitForEvent('stopped');
+      await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'rp', program: path.join(GUESTS, 'rp-dma.elf'), stopOnEntry: true, passthrough: [slot] })]);
+      await init;
+      // The interrupt handler: the peer has copied the buffer by DMA and raised its line.
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'on_irq' }] });
+      await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      for (let i = 0; i < 2; i++) await stopAfter(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      const here = await registers(dc);
+      // Back over the peer's accesses: re-executed from the start with its answers from the log, never asking it.
+      await stopAfter(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+      await stopAfter(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+      const back = ((await dc.customRequest('osdev/status', {})).body as { instructions: number }).instructions;
+      const r = (await dc.customRequest('osdev/saveReplay', { folder: tmp })).body as { data: string; instructions: number; state: string };
+      assert.equal(r.instructions, back);
+      fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
+      const atSave = shown.guest();
+      // On from the past: the same registers where it was; the slot leaves its peer, which is in the future left behind.
+      await stopAfter(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      await stopAfter(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      assert.deepEqual(await registers(dc), here);
+      await until(() => /slot 'rp0': its Remote-Port peer is in the future the machine left/.test(shown.all()), dc);
+      return { ...r, console: atSave };
+    });
+    assert.match(saved.console, /ID = 52504431/);
+    peer.child.kill();
+    await peer.exited;
+    // No peer now: the replay's recorded answers stand in for it.
+    const cli = spawnSync(process.execPath, [CLI, 'replay', file], { timeout: 120_000 });
+    assert.equal(cli.status, 0, cli.stderr.toString());
+    assert.equal(cli.stdout.toString(), saved.console);
+    assert.match(cli.stderr.toString(), /passthrough slot 'rp0' was served by a Remote-Port peer: its recorded answers stand in for it/);
+    assert.match(cli.stderr.toString(), new RegExp(`state hash ${saved.state} at ${saved.instructions} instructions`));
+  } finally {
+    peer.child.kill();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -213,8 +213,6 @@ export class MachineWorker {
         if (this.running) return `${req.type}: the machine is running`;
         const r = this.reverse;
         if (r === null) return `${req.type}: no history`;
-        const peer = r.peerSlot();
-        if (peer !== null) return `${req.type}: ${peer}`;
         const stop = req.type === 'stepBack' ? r.stepBack(req.hart, req.granularity, req.ranges, req.to) : r.reverseContinue();
         if (typeof stop === 'string') return stop;
         // Back in the past the guest runs again: it has not powered off there.
@@ -397,7 +395,7 @@ export class MachineWorker {
       const images = runImages(p.kernel, p.bios, p.initrd, p.virtio?.drives ?? [], (path) => this.host.hashDrive(path));
       const misfit = checkSnapshotFits(r, boardHash(machine.desc), images, 'the replay was recorded');
       if (misfit !== null) return `replay ${r.name}: ${misfit}`;
-      const peers = r.peers.map((peer) => `replay: passthrough slot '${peer}' is served by a Remote-Port peer: its answers are not in the replay, so the peer must be the one of the recorded session, started afresh`);
+      const peers = r.peers.map((peer) => `replay: passthrough slot '${peer}' was served by a Remote-Port peer: its recorded answers stand in for it (no peer is asked); going on past the replay's end, the slot has none`);
       if (peers.length > 0) this.event({ type: 'trace', lines: peers });
       this.reverse = new ReverseDebugger(machine, this.control, undefined, { inputs: r.inputs, legs: r.legs });
       this.reverse.replayTo(r.end.retired);

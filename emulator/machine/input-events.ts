@@ -48,6 +48,11 @@ export class InputQueue {
   private backlog = 0;
   /** Whether `post` has told the host to stop reading and `onConsoleRoom` has not yet said to go on. */
   private held = false;
+  /**
+   * While replaying: Remote-Port peers are not asked, the log answers for them (going back
+   * in a debug session, whose peers stay in the present; a replay file run without peers).
+   */
+  peerless = false;
   /** Called with each event as it enters the machine (the recorder). */
   onApplied: ((e: StampedInput) => void) | null = null;
   /** Called when live input arrives: a host sleeping on an idle guest wakes up. */

@@ -217,6 +217,7 @@ export class Machine {
         post: (packet) => this.inputs.post({ kind: 'peer', device: p.name, packet: Array.from(packet) }),
         entered: (packet, wait) => this.inputs.entered({ kind: 'peer', device: p.name, packet: Array.from(packet), wait }, this.clock),
         replaying: () => this.inputs.isReplaying,
+        peerless: () => this.inputs.isReplaying && this.inputs.peerless,
         claim: (wait) => this.inputs.claim(p.name, wait).map((b) => Uint8Array.from(b)),
       });
       this.slots.push(slot);
@@ -358,6 +359,9 @@ export class Machine {
     if (this.insnTrace === null) this.setTranslation(true);
     return c === null ? null : c.result();
   }
+
+  /** One line for the host's log (the console, stderr): something the machine did on its own. */
+  log(line: string): void { this.backends.log?.(line); }
 
   /** Guest time in timebase ticks for a clock value. */
   private ticks(clock: number): number {

@@ -68,8 +68,6 @@ export class ReverseDebugger {
    * exact inverse of the step that left it). The stop to report, or an error message.
    */
   stepBack(hart: number, granularity: 'instruction' | 'line', ranges?: readonly [bigint, bigint][], to?: number): DebugStop | string {
-    const peer = this.peerSlot();
-    if (peer !== null) return `step back: ${peer}`;
     if (retired(this.m) <= this.tt.start) return 'step back: this is the start of history (the debug session\'s first stop)';
     if (to !== undefined) {
       if (to >= retired(this.m)) return `step back: ${to} instructions is not in the past`;
@@ -92,16 +90,6 @@ export class ReverseDebugger {
    * Back to the last stop the debugger's breakpoints, data breakpoints and trap filters
    * make before now; at the start of history (reported as `entry`) when none.
    */
-  /**
-   * Why going back cannot be exact, or null: a plugged Remote-Port slot. Its peer lives on
-   * in the present and its answers are not recorded, so re-execution would ask it again and
-   * get other answers: refused rather than a history that silently differs.
-   */
-  peerSlot(): string | null {
-    const s = this.m.slots.find((x) => { const st = x.state(); return st.backend === 'remote-port' && st.state === 'plugged'; });
-    return s === undefined ? null : `passthrough slot '${s.name}' is served by a Remote-Port peer, whose answers are not recorded: going back would ask it again (unplug it, or switch it to a stub, to go back)`;
-  }
-
   reverseContinue(): DebugStop {
     const stops = new Map<number, DebugStop>();
     const r = this.tt.reverseContinue((until) => {

@@ -86,13 +86,16 @@ export function restoreSnapshot(m: Machine, s: MachineSnapshot, since?: MachineS
 
 /**
  * A hash of the machine's whole state (RAM, ROM, harts, devices, scheduler): equal states,
- * equal hashes. Without `waitingInput`, outside input not yet entered is left out: a replay
- * (replay-file.ts) has none waiting where the recorded session may have had keys typed while
- * stopped, and their machines are still the same.
+ * equal hashes. Without `session`, what belongs to the debug session rather than the guest
+ * is left out: outside input not yet entered (keys typed while stopped, which a replay
+ * (replay-file.ts) has not) and a hart's "step over the breakpoint I stand on" (set by a
+ * breakpoint stop; a replay reaches the same count by a cut, not a stop).
  */
-export function stateHash(m: Machine, waitingInput = true): string {
-  const saved = m.saveState();
-  const state = encodeState(waitingInput ? saved : { ...record(saved), inputs: null });
+export function stateHash(m: Machine, session = true): string {
+  const saved = record(m.saveState());
+  const state = encodeState(session ? saved : {
+    ...saved, inputs: null, harts: (saved.harts as Saved[]).map((h) => ({ ...record(h), skipBreakpoint: null })),
+  });
   return [hashWords(m.dram.u8), hashWords(m.rom.u8), hashWords(state)].join('');
 }
 

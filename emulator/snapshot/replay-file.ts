@@ -132,6 +132,8 @@ export function replayLaunchParams(r: Replay, name: string, images: Partial<Reco
   if (bios === 'image' && images.firmware === undefined) throw new SnapshotError(`replay ${name} is damaged (its firmware is not among its images)`);
   const params: LaunchParams = {
     ...rest,
+    // Remote-Port slots are served by the recorded answers, not by a peer.
+    ...(rest.passthrough !== undefined ? { passthrough: rest.passthrough.map((p) => p.backend.kind === 'remote-port' ? { ...p, backend: { ...p.backend, peer: false as const } } : p) } : {}),
     bios: bios === 'image' ? images.firmware as ImageBytes : bios,
     ...(images.kernel !== undefined ? { kernel: images.kernel } : {}),
     ...(images.initrd !== undefined ? { initrd: images.initrd } : {}),

@@ -19,6 +19,14 @@ import type { Saved } from './saved';
 /** A Remote-Port packet that entered inside a wait: matched by its wait number, not its clock (input-events.ts `claim`). */
 const inWait = (e: StampedInput): boolean => e.event.kind === 'peer' && e.event.wait !== undefined;
 
+/**
+ * A Remote-Port peer is in the present the machine left: a new future cannot use it. Its
+ * slot is left without a backend (the user can give it one again: setBackend).
+ */
+function peerSlots(m: Machine): string[] {
+  return m.slots.filter((s) => s.state().backend === 'remote-port').map((s) => s.name);
+}
+
 export class SessionInputs {
   private log: StampedInput[];
   /** The queue as it was at the present, kept while the machine is back in history; null at the present. */
@@ -37,6 +45,14 @@ export class SessionInputs {
   /** Whether the machine stands at a past point (its input comes from the log; live input cannot enter there). */
   get inPast(): boolean { return this.present !== null; }
 
+  private leavePeers(): void {
+    for (const name of peerSlots(this.m)) {
+      const slot = this.m.slots.find((s) => s.name === name);
+      slot?.setBackend(null);
+      this.m.log(`passthrough slot '${name}': its Remote-Port peer is in the future the machine left (it went forward from the past): the slot has no backend now`);
+    }
+  }
+
   /** The events a run from boot to `clock` needs (a replay file saved there). */
   upTo(clock: number): StampedInput[] { return this.log.filter((e) => e.at <= clock); }
 
@@ -49,15 +65,19 @@ export class SessionInputs {
   afterRestore(clock: number): void {
     // Events stamped `clock` entered at that boundary, before anything ran at it; a packet of a wait is claimed by number.
     this.m.inputs.replay(this.log.filter((e) => e.at > clock || (inWait(e) && e.at === clock)));
+    // Remote-Port peers stay in the present: in the past the log answers for them.
+    this.m.inputs.peerless = true;
   }
 
   /** The machine goes forward from where it stands: at the present (`atPresent`) or from the past at `clock`. */
   forward(atPresent: boolean, clock: number): void {
     if (this.present === null) return;
+    this.m.inputs.peerless = false;
     if (atPresent) this.m.inputs.restoreState(this.present);
     else {
       this.log = this.log.filter((e) => e.at <= clock && !(inWait(e) && e.at === clock));
       this.m.inputs.live();
+      this.leavePeers();
     }
     this.present = null;
   }
