@@ -7,7 +7,7 @@
 import type { Machine } from './machine';
 import { DebugController, hartPc, RunOutcome } from './debug-surface';
 import { DebugStop } from './debug-protocol';
-import { Leg, LegTo, PERIOD, TimeTravel } from '../snapshot/time-travel';
+import { Leg, LegTo, PERIOD, RECENT, TimeTravel } from '../snapshot/time-travel';
 import { retired } from '../snapshot/machine-snapshot';
 import type { StampedInput } from './input-events';
 
@@ -19,6 +19,8 @@ export class ReverseDebugger {
   /** The operation running now, recorded as the leg to the next stop. */
   private leg: Leg = { kind: 'run' };
   private lastMark = 0;
+  /** Where the last rolling snapshot of a run was taken (TimeTravel.markRun). */
+  private lastRecent = 0;
 
   /** `replay`: a replay file's input and legs, this session's history from its start (see `replayTo`). */
   constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number, replay?: { inputs: readonly StampedInput[]; legs: readonly LegTo[] }) {
@@ -48,10 +50,11 @@ export class ReverseDebugger {
     this.leg = leg;
   }
 
-  /** Between slices of a run: a snapshot every PERIOD instructions. */
+  /** Between slices of a run: a snapshot every PERIOD instructions, and a rolling one every RECENT. */
   ranSlice(): void {
     const n = retired(this.m);
-    if (n - this.lastMark >= PERIOD) { this.tt.mark({ kind: 'run' }); this.lastMark = n; }
+    if (n - this.lastMark >= PERIOD) { this.tt.markRun(false); this.lastMark = this.lastRecent = n; }
+    else if (n - Math.max(this.lastMark, this.lastRecent) >= RECENT) { this.tt.markRun(true); this.lastRecent = n; }
   }
 
   /** The machine stopped (or powered off): the stop becomes a point of history. */
@@ -106,6 +109,10 @@ export class ReverseDebugger {
         this.m.stopAtRetired = null;
       }
       return hits;
+    }, () => {
+      const h = this.m.harts.find((x) => this.control.isBreakpoint(hartPc(x)));
+      if (h !== undefined) stops.set(retired(this.m), { reason: 'breakpoint', hart: h.id, address: hartPc(h) });
+      return h !== undefined;
     });
     if (r.kind === 'hit') return stops.get(r.retired) ?? { reason: 'step', hart: 0 };
     return { reason: 'entry', hart: 0 };

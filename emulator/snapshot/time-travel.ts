@@ -29,6 +29,13 @@ export const PERIOD = 10_000_000;
  */
 export const REFINE = 250_000;
 
+/**
+ * During a run, a rolling snapshot every this many instructions: only the newest is kept
+ * (with every PERIOD one), so the first step back after a stop re-executes at most this
+ * much instead of up to PERIOD.
+ */
+export const RECENT = 1_000_000;
+
 /** How the machine got from the previous point to this one. */
 export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: number; interrupts: boolean };
 
@@ -49,6 +56,8 @@ export class TimeTravel {
   private readonly tracker: RamTracker;
   private readonly points: Point[] = [];
   private readonly history: SnapshotHistory;
+  /** The newest point of a run while it is a rolling one (markRun): the next point of the run replaces it. */
+  private rolling: Point | null = null;
   /** The session's outside input, replayed when going back (session-inputs.ts). */
   readonly inputs: SessionInputs;
 
@@ -82,6 +91,23 @@ export class TimeTravel {
     // Points whose snapshot the history thinned out stay: their legs are still needed to re-execute.
     this.points.push({ retired: here, snap, leg });
     this.history.add(snap);
+  }
+
+  /**
+   * A point between slices of a run (every RECENT instructions, `rolling`, or every PERIOD).
+   * A rolling point that is still the newest gives way to this one: the run leg after it
+   * covers both, as a run cut at a slice boundary resumes unchanged. (Its pages shared with
+   * later snapshots are then counted by none: the budget is an estimate, history.ts.)
+   */
+  markRun(rolling: boolean): void {
+    const last = this.points[this.points.length - 1];
+    if (last === this.rolling && this.points.length > 1) {
+      this.points.pop();
+      this.history.dropAfter(this.points[this.points.length - 1].retired);
+    }
+    this.rolling = null;
+    this.mark({ kind: 'run' });
+    if (rolling) this.rolling = this.points[this.points.length - 1];
   }
 
   /**
@@ -144,9 +170,12 @@ export class TimeTravel {
    * data breakpoint, trap filter: whatever the debugger stops on) was true, found by running
    * each leg again from its snapshot, latest leg first, remembering the last hit; the machine
    * is left there. Without a hit, at the start of history. `runLeg` runs the machine forward
-   * up to a count with the debugger's stops armed and returns the count of each stop.
+   * up to a count with the debugger's stops armed and returns the count of each stop;
+   * `stopsHere` says whether the debugger stops where the machine stands (a breakpoint at a
+   * pc): a hit exactly at a point where a search window starts, which no run finds, since
+   * a run resumed there steps over the breakpoint it stands on.
    */
-  reverseContinue(runLeg: (until: number) => number[]): BackResult {
+  reverseContinue(runLeg: (until: number) => number[], stopsHere: () => boolean = () => false): BackResult {
     const here = retired(this.m);
     if (here <= this.start) return { kind: 'none' };
     let end = here;
@@ -156,6 +185,7 @@ export class TimeTravel {
       const snap = this.points[i].snap;
       if (snap === null) continue;
       this.restore(snap);
+      const atStart = from < here && stopsHere();
       // The legs after point i up to `end`, re-executed with stops armed.
       const hits: number[] = [];
       for (let k = i + 1; k < this.points.length && retired(this.m) < end; k++) {
@@ -163,7 +193,7 @@ export class TimeTravel {
         if (this.points[k].leg.kind === 'run') hits.push(...runLeg(until).filter((n) => n < end));
         else this.replayLeg(this.points[k].leg, until);
       }
-      const last = hits.length > 0 ? Math.max(...hits) : undefined;
+      const last = hits.length > 0 ? Math.max(...hits) : atStart ? from : undefined;
       if (last !== undefined && this.goTo(last)) return { kind: 'hit', retired: last };
       end = from;
     }
