@@ -7,7 +7,7 @@
 import type { Machine } from './machine';
 import { DebugController, hartPc, RunOutcome } from './debug-surface';
 import { DebugStop } from './debug-protocol';
-import { Leg, LegTo, PERIOD, RECENT, TimeTravel } from '../snapshot/time-travel';
+import { Leg, LegTo, PERIOD, RECENT_MS, TimeTravel } from '../snapshot/time-travel';
 import { retired } from '../snapshot/machine-snapshot';
 import type { StampedInput } from './input-events';
 
@@ -19,8 +19,8 @@ export class ReverseDebugger {
   /** The operation running now, recorded as the leg to the next stop. */
   private leg: Leg = { kind: 'run' };
   private lastMark = 0;
-  /** Where the last rolling snapshot of a run was taken (TimeTravel.markRun). */
-  private lastRecent = 0;
+  /** When (host ms) the last point of a run was taken (TimeTravel.markRun). */
+  private lastRecentMs = performance.now();
 
   /** `replay`: a replay file's input and legs, this session's history from its start (see `replayTo`). */
   constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number, replay?: { inputs: readonly StampedInput[]; legs: readonly LegTo[] }) {
@@ -50,15 +50,16 @@ export class ReverseDebugger {
     this.leg = leg;
   }
 
-  /** Between slices of a run: a snapshot every PERIOD instructions, and a rolling one every RECENT. */
+  /** Between slices of a run: a snapshot every PERIOD instructions, and a rolling one every RECENT_MS of running. */
   ranSlice(): void {
-    const n = retired(this.m);
-    if (n - this.lastMark >= PERIOD) { this.tt.markRun(false); this.lastMark = this.lastRecent = n; }
-    else if (n - Math.max(this.lastMark, this.lastRecent) >= RECENT) { this.tt.markRun(true); this.lastRecent = n; }
+    const n = retired(this.m), now = performance.now();
+    if (n - this.lastMark >= PERIOD) { this.tt.markRun(false); this.lastMark = n; this.lastRecentMs = now; }
+    else if (now - this.lastRecentMs >= RECENT_MS && n > this.lastMark) { this.tt.markRun(true); this.lastRecentMs = now; }
   }
 
   /** The machine stopped (or powered off): the stop becomes a point of history. */
   stopped(): void {
+    this.lastRecentMs = performance.now();
     this.tt.mark(this.leg);
     this.lastMark = retired(this.m);
   }

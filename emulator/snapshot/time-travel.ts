@@ -28,13 +28,18 @@ export const PERIOD = 10_000_000;
  * round boundary: the next step back near there re-executes at most this much.
  */
 export const REFINE = 250_000;
+/** How far before the target of a re-execution REFINE snapshots are left. */
+export const REFINE_SPAN = 4 * REFINE;
 
 /**
- * During a run, a rolling snapshot every this many instructions: only the newest is kept
- * (with every PERIOD one), so the first step back after a stop re-executes at most this
- * much instead of up to PERIOD.
+ * During a run, a rolling snapshot every this many milliseconds of running: only the
+ * newest is kept (with every PERIOD one), so the first step back after a stop re-executes
+ * about this long at most instead of up to PERIOD instructions. Host time, not
+ * instructions: what matters is the wait, and a snapshot's cost (a few ms) stays a few
+ * percent of the run however fast the guest goes. Where points fall does not change the
+ * run (a run cut at a slice boundary resumes unchanged).
  */
-export const RECENT = 1_000_000;
+export const RECENT_MS = 80;
 
 /** How the machine got from the previous point to this one. */
 export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: number; interrupts: boolean };
@@ -94,14 +99,15 @@ export class TimeTravel {
   }
 
   /**
-   * A point between slices of a run (every RECENT instructions, `rolling`, or every PERIOD).
+   * A point between slices of a run (every RECENT_MS, `rolling`, or every PERIOD instructions).
    * A rolling point that is still the newest gives way to this one: the run leg after it
    * covers both, as a run cut at a slice boundary resumes unchanged. (Its pages shared with
    * later snapshots are then counted by none: the budget is an estimate, history.ts.)
    */
   markRun(rolling: boolean): void {
     const last = this.points[this.points.length - 1];
-    if (last === this.rolling && this.points.length > 1) {
+    // A PERIOD point keeps the rolling one before it: a stop right at it still has one close behind.
+    if (rolling && last === this.rolling && this.points.length > 1) {
       this.points.pop();
       this.history.dropAfter(this.points[this.points.length - 1].retired);
     }
@@ -256,7 +262,8 @@ export class TimeTravel {
         if (r.kind !== 'budget') break;
         const n = retired(m);
         // step returned at a round boundary unless it stopped at `until` itself.
-        if (at !== undefined && n < until && n - lastKept >= REFINE) {
+        // Only near the target: the next step backs go there, and a snapshot each REFINE all the way would cost the first one more than its re-execution.
+        if (at !== undefined && n < until && n - lastKept >= REFINE && until - n <= REFINE_SPAN) {
           const snap = this.tracker.snapshot();
           // The point first: the history may thin this very snapshot out, and then the point lets it go.
           this.points.splice(at + inserted, 0, { retired: n, snap, leg: { kind: 'run' } });
