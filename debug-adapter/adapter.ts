@@ -22,6 +22,7 @@ import { CustomRequestError, CustomRequests } from './custom-handler';
 import { CustomEvents } from './custom-requests';
 import { DebugInfo, elfOf } from './debug-info';
 import { FileAccessor, readImage } from './file-accessor';
+import { readReplay } from './replay-launch';
 import { BreakpointRegistry, EXCEPTION_FILTERS } from './breakpoints';
 import { CallStacks } from './call-stacks';
 import { DisassemblyWindow } from './disassembly';
@@ -237,18 +238,22 @@ export class OsdevDebugSession extends DebugSession {
       const checked = validateLaunchConfig(args);
       if (!checked.ok) throw new RequestError(checked.error);
       for (const line of unknownAttributes(args)) this.output('console', `${line}\n`);
-      const c = checked.value;
+      let c = checked.value;
       const at = (p: string) => path.resolve(c.cwd ?? this.host.cwd(), p);
-      const kernel = await readImage(this.files, at(c.program), 'program');
+      // A replay file names the program, images and machine; otherwise the attributes do.
+      const replay = c.replay !== undefined ? await readReplay(this.files, at(c.replay)) : undefined;
+      if (replay !== undefined) c = { ...c, program: replay.kernel.name };
+      const kernel = replay?.kernel ?? await readImage(this.files, at(c.program), 'program');
       const elf = elfOf(kernel);
-      const bios = c.bios === undefined ? defaultBios(kernel.bytes) : c.bios === 'none' || c.bios === 'builtin' ? c.bios : await readImage(this.files, at(c.bios), 'bios');
-      const initrd = c.initrd !== undefined ? await readImage(this.files, at(c.initrd), 'initrd') : undefined;
+      const bios = replay !== undefined ? replay.params.bios
+        : c.bios === undefined ? defaultBios(kernel.bytes) : c.bios === 'none' || c.bios === 'builtin' ? c.bios : await readImage(this.files, at(c.bios), 'bios');
+      const initrd = replay !== undefined ? replay.params.initrd : c.initrd !== undefined ? await readImage(this.files, at(c.initrd), 'initrd') : undefined;
       const biosElf = typeof bios !== 'string' ? elfOf(bios) : undefined;
-      this.state.xlen = c.xlen ?? elf?.xlen ?? biosElf?.xlen ?? 64;
+      this.state.xlen = replay?.params.xlen ?? c.xlen ?? elf?.xlen ?? biosElf?.xlen ?? 64;
       // Debug info: the kernel, an ELF firmware, and the `symbols` files at their offsets.
       const { info, messages } = await DebugInfo.load(this.files, {
         program: elf !== undefined ? { label: c.program, file: kernel, elf, offset: 0n } : undefined,
-        firmware: typeof bios !== 'string' && biosElf !== undefined ? { label: c.bios ?? '', file: bios, elf: biosElf, offset: 0n } : undefined,
+        firmware: typeof bios !== 'string' && biosElf !== undefined ? { label: c.bios ?? bios.name, file: bios, elf: biosElf, offset: 0n } : undefined,
         extra: c.symbols.map((s) => ({ path: at(s.path), label: s.path, offset: s.offset })),
         xlen: this.state.xlen,
         sourceFileMap: c.sourceFileMap,
@@ -260,14 +265,19 @@ export class OsdevDebugSession extends DebugSession {
       this.config = c;
       this.state.client = this.takeWarmWorker();
       const restore = c.restore !== undefined ? await readImage(this.files, at(c.restore), 'restore') : undefined;
-      const params = workerLaunchParams(c, kernel, bios, initrd, this.state.xlen, this.host.cwd());
+      const params = replay?.params ?? workerLaunchParams(c, kernel, bios, initrd, this.state.xlen, this.host.cwd());
       const booted = await this.state.client.request({ type: 'launch', params: restore !== undefined ? { ...params, restore } : params });
-      this.config = { ...c, harts: booted.harts }; // a machine file decides how many harts there are
+      this.config = { ...c, harts: booted.harts, stepInterrupts: params.stepInterrupts ? 'enabled' : 'masked' }; // a machine file decides how many harts there are
+      if (booted.replay !== undefined) {
+        const r = booted.replay;
+        this.output('console', r.same ? `replay ${c.replay ?? ''}: the recorded run repeated to ${r.retired} instructions, the machine as it was saved (state ${r.state})\n`
+          : `replay ${c.replay ?? ''}: the run went another way: ${r.retired} instructions, state ${r.state}, not what the file recorded\n`);
+      }
       this.sendEvent(new InitializedEvent());
       await this.configured;
       await this.breakpoints.sync();
-      // From a snapshot: stop where it was taken (a breakpoint at the pc, hit before anything runs).
-      if (restore !== undefined) await this.resume({ type: 'runTo', addresses: [(await this.state.machine().request({ type: 'readRegisters', hart: 0 })).pc], reason: 'entry' });
+      // From a snapshot, or at a replay's end: stop where it is (a breakpoint at the pc, hit before anything runs).
+      if (restore !== undefined || replay !== undefined) await this.resume({ type: 'runTo', addresses: [(await this.state.machine().request({ type: 'readRegisters', hart: 0 })).pc], reason: 'entry' });
       else if (c.stopOnEntry) await this.resume({ type: 'runTo', addresses: [booted.entry], reason: 'entry' });
       else await this.resume({ type: 'continue' });
     });

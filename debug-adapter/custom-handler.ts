@@ -42,7 +42,7 @@ export class CustomRequests {
 
   static handles(command: string): command is CustomRequestName {
     return ['osdev/devices', 'osdev/writeDeviceRegister', 'osdev/resetDevice', 'osdev/plug', 'osdev/setBackend', 'osdev/trace',
-      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents', 'osdev/screenSize'].includes(command);
+      'osdev/consoleInput', 'osdev/status', 'osdev/profile', 'osdev/screen', 'osdev/screenChanges', 'osdev/inputEvents', 'osdev/screenSize', 'osdev/saveReplay'].includes(command);
   }
 
   async handle(command: CustomRequestName, raw: unknown): Promise<CustomRequestResult<CustomRequestName>> {
@@ -113,6 +113,10 @@ export class CustomRequests {
         };
         await m.request({ type: 'screenSize', width: side('width'), height: side('height') });
         return {};
+      }
+      case 'osdev/saveReplay': {
+        const r = await m.request({ type: 'saveReplay', folder: str(args, 'folder') });
+        return { data: encodeBase64(r.bytes), instructions: r.retired, state: r.state, notes: r.notes };
       }
       case 'osdev/status': {
         const s = await m.request({ type: 'status' });

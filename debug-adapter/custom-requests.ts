@@ -68,6 +68,13 @@ export interface CustomRequests {
    * tells the guest, as QEMU when its window is resized. Each side 16 to 8192.
    */
   'osdev/screenSize': [{ width: number; height: number }, Record<string, never>];
+  /**
+   * The session from its start to where the machine stands, as a replay file (base64 in
+   * `data`; the client writes it, named `*.osdev-replay`, into `folder`, which the paths
+   * inside it are relative to). `instructions` and `state` (a hash of the machine there)
+   * are what a replay reaches; `notes`: what it cannot repeat. Only while stopped.
+   */
+  'osdev/saveReplay': [{ folder: string }, { data: string; instructions: number; state: string; notes: string[] }];
 }
 
 /** A screen frame (the worker's ScreenFrame) for JSON: each rectangle a base64 PNG, the cursor image base64 RGBA. */

@@ -12,7 +12,10 @@ import {
 export const DEBUG_TYPE = 'osdev';
 
 export interface LaunchConfig {
+  /** The kernel; with `replay`, the replay file names it (empty until the file is read). */
   program: string;
+  /** A replay file ("OS Dev: Save Replay"): it gives the program, images and machine, and the run up to where it was saved. */
+  replay?: string;
   /** 'none', 'builtin', a firmware path, or undefined: the program's default (emulator defaultBios). */
   bios?: string;
   memoryBytes: number;
@@ -105,6 +108,10 @@ export const LAUNCH_ATTRIBUTES = {
   initrd: {
     type: 'string',
     description: 'Initial ramdisk, placed as QEMU does and named in /chosen.',
+  },
+  replay: {
+    type: 'string',
+    description: 'Open a replay file (saved with "OS Dev: Save Replay"): the session boots the program, images and machine it names (checked by hash: a file that differs is named), runs the recorded session again with its input, and stops where it was saved, with its history for Step Back and Reverse Continue. Replaces "program" and every attribute that describes the machine.',
   },
   restore: {
     type: 'string',
@@ -290,6 +297,10 @@ export function unknownAttributes(args: unknown): string[] {
   });
 }
 
+/** Attributes a replay file gives (launch attribute `replay`). */
+const REPLAY_GIVES = ['program', 'bios', 'machine', 'memory', 'harts', 'xlen', 'isa', 'append', 'initrd', 'restore', 'stepInterrupts',
+  'drives', 'net', 'rng', 'display', 'guestConsole', 'passthrough', 'serial'];
+
 /** The one validator for launch configs: `args` is whatever the client sent. */
 export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (!isObj(args)) return { ok: false, error: 'the launch configuration is not an object' };
@@ -297,7 +308,12 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
     ({ ok: false, error: `launch attribute "${name}" ${what}` });
   const str = (name: string) => args[name] === undefined || typeof args[name] === 'string';
 
-  if (typeof args.program !== 'string' || args.program.trim() === '') {
+  if (args.replay !== undefined) {
+    if (typeof args.replay !== 'string' || args.replay.trim() === '') return bad('replay', 'must be the path of a replay file (*.osdev-replay)');
+    // The file gives these; two sources for one fact would disagree.
+    const clash = REPLAY_GIVES.find((k) => args[k] !== undefined);
+    if (clash !== undefined) return bad(clash, 'cannot be used with "replay": the replay file gives the program, the images and the machine');
+  } else if (typeof args.program !== 'string' || args.program.trim() === '') {
     return bad('program', args.program === undefined ? 'is missing: give the path of the kernel ELF to boot' : 'must be a non-empty path');
   }
   for (const name of ['bios', 'memory', 'append', 'initrd', 'restore', 'cwd', 'stepInterrupts', 'machine', 'isa', 'os']) {
@@ -393,7 +409,8 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   return {
     ok: true,
     value: {
-      program: args.program,
+      program: (args.program as string | undefined) ?? '',
+      ...(args.replay !== undefined ? { replay: args.replay as string } : {}),
       bios: args.bios as string | undefined,
       memoryBytes,
       harts,

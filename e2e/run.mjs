@@ -218,6 +218,40 @@ try {
     await page.keyboard.press('Shift+F5'); // stop the session
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });
+  await scenario(page, 'step-back-and-reverse-continue-buttons', async () => {
+    await stopSessionIfAny(page);
+    const atLine = (line) => page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d`) }).first().waitFor({ timeout: 30_000 });
+    const button = (title) => page.locator(`.debug-toolbar .action-label[aria-label^="${title}"]`).first();
+    // One breakpoint: `ticks++;` in the timer handler (hello.c line 18).
+    await removeAllBreakpoints(page);
+    await quickOpen(page, 'hello.c');
+    await goToLine(page, 18, 5);
+    await page.keyboard.press('F9');
+    await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 30_000 });
+    await timeF5(page, 'later', () => waitForEntryStop(page));
+    await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F5');
+    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
+    await page.locator('.debug-call-stack').getByText('on_timer', { exact: true }).first().waitFor({ timeout: 10_000 });
+    await atLine(18);
+    // A line on, then the Step Back button: the editor is back on the breakpoint's line.
+    await page.keyboard.press('F10');
+    await atLine(19);
+    await button('Step Back').click({ timeout: 10_000 });
+    await atLine(18);
+    // Two lines on, then Reverse Continue: back to the last breakpoint hit, line 18 again.
+    await page.keyboard.press('F10');
+    await atLine(19);
+    await page.keyboard.press('F10');
+    await atLine(20);
+    await button('Reverse').click({ timeout: 10_000 });
+    await atLine(18);
+    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(artifacts, 'reverse-continue-back-on-line-18.png') });
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await removeAllBreakpoints(page);
+  });
   await scenario(page, 'registers-and-csrs-in-variables-view', async () => {
     await stopSessionIfAny(page);
     const panes = await paneStates(page);
@@ -916,6 +950,19 @@ async function runCommand(page, title) {
   // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click({ timeout: 10_000 });
+}
+
+/** Debug: Remove All Breakpoints, which the palette lists only while there are some. */
+async function removeAllBreakpoints(page) {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('>Debug: Remove All Breakpoints');
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Debug: Remove All Breakpoints$/ }) }).first();
+  if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) await row.click();
+  else await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Opens a workspace file with Quick Open. */

@@ -37,6 +37,8 @@ export type PassthroughBackendOption =
     dev?: number;
     /** Guest accesses carry guest-physical addresses (default, as Xilinx QEMU's memory master) or offsets in the slot. */
     addresses?: 'absolute' | 'relative';
+    /** false: no peer is connected; a replay's recorded answers stand in for it (snapshot/replay-file.ts). */
+    peer?: false;
   }
   | { kind: 'none' };
 

@@ -50,3 +50,5 @@ export * from './dts/index';
 export { DEVICE_TYPES, typeForCompatible } from './machine/description';
 export { nodeRole } from './machine/machine-from-dts';
 export type { DeviceModel } from './devices/regmap';
+export { decodeReplayFile, replayImageFiles, replayLaunchParams, REPLAY_EXTENSION } from './snapshot/replay-file';
+export type { Replay } from './snapshot/replay-file';

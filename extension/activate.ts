@@ -18,6 +18,7 @@ import { ScreenPanel } from './screen-panel';
 import { StatusBar } from './status-bar';
 import { TraceOutput } from './trace-output';
 import { Profiling } from './profiling';
+import { registerReplay } from './replay';
 import { registerWatchActions } from './watch-actions';
 import { registerLaunchErrors } from './launch-errors';
 import type { ExtensionPlatform } from './platform';
@@ -46,6 +47,7 @@ export function activateExtension(context: vscode.ExtensionContext, platform: Ex
     new Profiling(sessions, context.globalStorageUri),
     new StatusBar(sessions),
     new ScreenPanel(sessions, inline),
+    ...registerReplay(sessions),
     ...registerDemo(context),
     ...registerLaunchErrors(),
   );

@@ -21,6 +21,8 @@ export const COMMANDS = {
   showScreen: 'osdev.screen.show',
   saveScreenshot: 'osdev.screen.save',
   setScreenSize: 'osdev.screen.setSize',
+  saveReplay: 'osdev.replay.save',
+  openReplay: 'osdev.replay.open',
 } as const;
 
 /** The Devices tree view's id (package.json `contributes.views.debug`). */

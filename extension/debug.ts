@@ -1,7 +1,8 @@
 /**
  * Debug type `osdev` on the VS Code side: the adapter (debug-adapter/adapter.ts) runs
  * inline in the extension host, and a configuration provider makes F5 work without a
- * launch.json when the active editor shows an ELF file or the folder holds one kernel ELF.
+ * launch.json when the active editor shows an ELF file or a replay file, or the folder
+ * holds one kernel ELF.
  */
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, OsdevDebugSession } from '../debug-adapter';
@@ -9,6 +10,7 @@ import { hasElfMagic } from '../emulator';
 import type { ExtensionPlatform } from './platform';
 import type { RegisterWatches } from './register-watches';
 import { WatchingAdapter } from './watching-adapter';
+import { isReplayFile, replayConfiguration } from './replay';
 
 const UNTRUSTED = 'OS Dev Emulator: this workspace is not trusted, so no emulator is started. Trust the workspace to debug.';
 /** Folders never searched for a kernel ELF. */
@@ -87,7 +89,9 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (config.type !== undefined || config.request !== undefined || config.name !== undefined) return config;
-    // F5 with no launch.json: debug the ELF in front of the user.
+    // F5 with no launch.json: replay the replay file in front of the user, or debug the ELF.
+    const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
+    if (active !== undefined && isReplayFile(active)) return replayConfiguration(active);
     const program = await findProgram(folder);
     if (program === undefined) {
       void vscode.window.showInformationMessage('OS Dev Emulator: open a RISC-V kernel ELF (or add an "osdev" launch configuration) to debug it.');

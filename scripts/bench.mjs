@@ -131,3 +131,4 @@ await (await import('./bench-debugger.mjs')).benchTransports(root);
 await (await import('./bench-debugger.mjs')).benchLinuxState(root);
 await (await import('./bench-dts.mjs')).benchDts(root);
 await (await import('./bench-profile.mjs')).benchProfile(root);
+await (await import('./bench-time-travel.mjs')).benchTimeTravel(root);

@@ -121,3 +121,19 @@ test('launch.json restore: the session starts stopped where `osdev-emu run --sna
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('reverse continue from steps after a breakpoint stop lands on that stop (a hit where history has a point)', async () => {
+  const init = dc.waitForEvent('stopped');
+  await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'test', program: DEMO, stopOnEntry: true })]);
+  await init;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'on_timer' }] });
+  const hit = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+  assert.equal(hit.body.reason, 'function breakpoint');
+  const at = (await top()).instructionPointerReference;
+  await stopAfter(() => dc.nextRequest({ threadId: 1 }));
+  await stopAfter(() => dc.nextRequest({ threadId: 1 }));
+  assert.notEqual((await top()).instructionPointerReference, at);
+  const back = await stopAfter(() => dc.reverseContinueRequest({ threadId: 1 }));
+  assert.match(back.body.reason, /breakpoint/);
+  assert.equal((await top()).instructionPointerReference, at, 'on the breakpoint the session stopped at');
+});

@@ -99,6 +99,8 @@ export const USAGE = `usage: osdev-emu run KERNEL [options]
        osdev-emu dts FILE.dts|FILE.dtb [-o OUT] [-I DIR] [-D NAME=V]    compile a DTS (cpp included), or decompile a DTB
        osdev-emu lsp --stdio    the device-tree language server, for any LSP editor
        osdev-emu rp-peer unix:PATH|tcp:127.0.0.1:PORT   the example Remote-Port peer (a DMA copy engine)
+       osdev-emu replay FILE    run a replay file (VS Code's OS Dev: Save Replay) again to where it was
+                                saved: its console on stdout, then the state hash, checked against the file
        osdev-emu --version
 
 run options:

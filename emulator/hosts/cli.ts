@@ -461,6 +461,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'dts' || argv[0] === 'lsp') return (await import('./cli-tools')).runTool(argv);
   // The example Remote-Port peer (docs/remote-port.md), for trying a remote-port passthrough slot.
   if (argv[0] === 'rp-peer') return (await import('./remote-port-peer')).runPeerMain(argv.slice(1));
+  // A replay file (OS Dev: Save Replay) run again through the debugger's worker.
+  if (argv[0] === 'replay') return (await import('./cli-replay')).runReplayMain(argv.slice(1));
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`osdev-emu: ${parsed.error}\n`);

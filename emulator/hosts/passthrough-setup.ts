@@ -11,6 +11,7 @@ import { PassthroughBackend } from '../devices/passthrough/backend';
 import { parseStubModel, StubBackend } from '../devices/passthrough/stub';
 import { DeviceModel } from '../devices/regmap';
 import { openRemotePortBackend } from './remote-port-link';
+import { NO_PEER, RemotePortBackend } from '../devices/passthrough/remote-port';
 import { READ_LIMITS, readFileBounded, utf8 } from './host-files';
 
 export interface OpenedBackend { backend: PassthroughBackend; target: string }
@@ -45,6 +46,10 @@ export function openBackend(b: PassthroughBackendOption, cwd: string, index: num
         const s = openStub(path.resolve(cwd, b.model));
         if (!s.ok) return s;
         model = s.value.model;
+      }
+      // A replay's slot: its recorded answers stand in for the peer.
+      if (b.peer === false) {
+        return { ok: true, value: { backend: new RemotePortBackend(NO_PEER, { dev: b.dev ?? index, addresses: b.addresses, syncQuantum: b.syncQuantum, timeoutMs: b.timeoutMs, model, peer: false }), target: `${b.address} (recorded)` } };
       }
       const r = openRemotePortBackend(b.address, {
         dev: b.dev ?? index, addresses: b.addresses, syncQuantum: b.syncQuantum, timeoutMs: b.timeoutMs, model, say,

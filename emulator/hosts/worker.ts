@@ -30,7 +30,8 @@ import type { ScreenFrames } from './screen-frames';
 import type { MachinePort, WorkerHost } from './worker-host';
 import { ReverseDebugger } from '../machine/reverse-debug';
 import { boardHash, checkSnapshotFits, decodeSnapshotFile } from '../snapshot/snapshot-file';
-import { restoreSnapshot } from '../snapshot/machine-snapshot';
+import { restoreSnapshot, retired, stateHash } from '../snapshot/machine-snapshot';
+import { encodeReplayFile, replayLaunchOf } from '../snapshot/replay-file';
 import { SnapshotError } from '../snapshot/saved';
 import { runImages } from '../snapshot/run-images';
 
@@ -73,6 +74,10 @@ export class MachineWorker {
   private screenSize = { width: 0, height: 0 };
   /** Where relative backend paths resolve (launch.json `cwd`). */
   private cwd: string;
+  /** How the machine was launched: a replay file repeats it. */
+  private launched: LaunchParams | null = null;
+  /** Changes made to the machine from the debugger (a replay does not repeat them), for a replay file's notes. */
+  private readonly changes: string[] = [];
 
   constructor(private readonly port: MachinePort, private readonly host: WorkerHost) {
     this.cwd = host.cwd();
@@ -149,6 +154,8 @@ export class MachineWorker {
 
   /** A result, or an error message for the response. */
   private handle(req: Exclude<WorkerRequest, { type: 'launch' | 'screenChanges' }>): { value: WorkerResults[keyof WorkerResults] } | string {
+    const past = this.reverse?.inPast === true && (req.type === 'input' || req.type === 'plug' || req.type === 'inputEvents');
+    if (past) return `${req.type}: the machine stands at a past point of its history (after Step Back or Reverse Continue); outside input enters when it goes forward again`;
     if (req.type === 'input') {
       // The client cannot be paused: beyond the backlog, console input is refused until the guest reads.
       if (this.machine?.inputs.consoleFull === true) return 'console input is full: the guest has left 64 KiB unread; try again later';
@@ -226,6 +233,7 @@ export class MachineWorker {
         return { value: list.map(describeDevice) };
       }
       case 'writeDevice': {
+        this.changed('device register', m);
         const d = m.device(req.device);
         if (d === undefined) return `writeDevice: no device '${req.device}'`;
         const r = writeDeviceRegister(d, (pa, size, lo, hi) => m.bus.write(pa, size, lo, hi), req.register, req.field, req.value);
@@ -233,6 +241,7 @@ export class MachineWorker {
         return typeof r === 'string' ? `writeDevice: ${r}` : { value: r };
       }
       case 'resetDevice': {
+        this.changed('device reset', m);
         const d = m.device(req.device);
         if (d === undefined) return `resetDevice: no device '${req.device}'`;
         if (d.dev.reset === undefined) return `resetDevice: ${req.device} has no reset`;
@@ -249,6 +258,7 @@ export class MachineWorker {
         return { value: now.state === target ? now : { ...now, state: `${req.plugged ? 'plugging in' : 'unplugging'} (when the guest next runs a quantum)` } };
       }
       case 'setBackend': {
+        this.changed('passthrough backend', m);
         const i = m.slots.findIndex((x) => x.name === req.device);
         if (i < 0) return `setBackend: '${req.device}' is not a passthrough slot`;
         const opened = this.host.openBackend(req.backend, this.cwd, i, (line) => this.say(`${req.device}: ${line}`));
@@ -263,6 +273,7 @@ export class MachineWorker {
         setTrace(m, { mmio: req.mmio, traps: req.traps, devices: req.devices }, (line) => this.traceLine(line));
         return { value: null };
       case 'status': return { value: this.status(m) };
+      case 'saveReplay': return this.saveReplay(m, req.folder);
       case 'profile':
         if (req.action === 'stop') return { value: { profile: m.stopProfile(), coverage: m.stopCoverage() } };
         m.startProfile(req.rate, req.tasks);
@@ -284,15 +295,15 @@ export class MachineWorker {
     if (h === undefined) return `${req.type}: no hart ${req.hart} (the machine has ${m.harts.length})`;
     switch (req.type) {
       case 'readRegisters': return { value: readRegisters(h) };
-      case 'writeRegister': writeRegister(h, req.reg, req.value); return { value: null };
+      case 'writeRegister': this.changed('register', m); writeRegister(h, req.reg, req.value); return { value: null };
       case 'readCsrs': return { value: req.nums.map((n) => readCsr(h, n)) };
-      case 'writeCsr':
+      case 'writeCsr': this.changed('CSR', m);
         return writeCsr(h, req.num, req.value) ? { value: null } : `writeCsr: CSR 0x${req.num.toString(16)} does not exist or is read-only`;
       case 'readMemory': return { value: readMemory(m, h, req.address, req.count, req.physical) };
       case 'pageWalk': return { value: pageWalk(h, m.bus, req.address) };
       case 'tlb': return { value: tlbEntries(h) };
       case 'translate': { const pa = physical(m, h, req.address, false, 0); return { value: pa < 0 ? null : BigInt(pa) }; }
-      case 'writeMemory': return { value: { written: writeMemory(m, h, req.address, req.bytes, req.physical) } };
+      case 'writeMemory': this.changed('memory', m); return { value: { written: writeMemory(m, h, req.address, req.bytes, req.physical) } };
     }
   }
 
@@ -380,7 +391,22 @@ export class MachineWorker {
         throw e;
       }
     }
-    this.reverse = new ReverseDebugger(machine, this.control);
+    this.launched = p;
+    let replay: WorkerResults['launch']['replay'];
+    if (p.replay !== undefined) {
+      // The same board and images as the recorded session, then its run again, leg by leg, with its input.
+      const r = p.replay;
+      const images = runImages(p.kernel, p.bios, p.initrd, p.virtio?.drives ?? [], (path) => this.host.hashDrive(path));
+      const misfit = checkSnapshotFits(r, boardHash(machine.desc), images, 'the replay was recorded');
+      if (misfit !== null) return `replay ${r.name}: ${misfit}`;
+      const peers = r.peers.map((peer) => `replay: passthrough slot '${peer}' was served by a Remote-Port peer: its recorded answers stand in for it (no peer is asked); going on past the replay's end, the slot has none`);
+      if (peers.length > 0) this.event({ type: 'trace', lines: peers });
+      this.reverse = new ReverseDebugger(machine, this.control, undefined, { inputs: r.inputs, legs: r.legs });
+      this.reverse.replayTo(r.end.retired);
+      this.flushConsole(); // what the run printed comes before the launch's answer
+      const state = stateHash(machine, false);
+      replay = { retired: retired(machine), state, same: retired(machine) === r.end.retired && state === r.end.state };
+    } else this.reverse = new ReverseDebugger(machine, this.control);
     const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
     const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;
     return {
@@ -388,8 +414,34 @@ export class MachineWorker {
         entry: elfEntry !== undefined ? BigInt.asUintN(p.xlen, BigInt(elfEntry)) : entry,
         startAddr: BigInt.asUintN(p.xlen, BigInt(booted.value.startAddr)),
         harts: machine.harts.length,
+        ...(replay !== undefined ? { replay } : {}),
       },
     };
+  }
+
+  /** A change from the debugger: the first few are named in a replay file's notes. */
+  private changed(what: string, m: Machine): void {
+    if (this.changes.length < 8) this.changes.push(`the debugger changed a ${what} at ${retired(m)} instructions: a replay does not repeat that change, and may go another way from there`);
+  }
+
+  /** The session from its start to where the machine stands, as a replay file (snapshot/replay-file.ts). */
+  private saveReplay(m: Machine, folder: string): { value: WorkerResults['saveReplay'] } | string {
+    const p = this.launched, r = this.reverse;
+    if (p === null || r === null) return 'saveReplay: the machine has not been launched';
+    if (this.running) return 'saveReplay: the machine is running; pause it first';
+    const drives = p.virtio?.drives ?? [];
+    const images = runImages(p.kernel, p.bios, p.initrd, drives, (path) => this.host.hashDrive(path));
+    const notes = [...this.changes, ...drives.flatMap((d, i) => d.mode === 'writeback'
+      ? [`drive ${i} (${d.path}) is written in place: a replay finds it as it is then, which its hash check refuses once the guest wrote it`] : [])];
+    const peers = m.slots.filter((x) => x.state().backend === 'remote-port').map((x) => x.name);
+    const { inputs, legs } = r.recording();
+    const n = retired(m);
+    const state = stateHash(m, false);
+    const bytes = encodeReplayFile({
+      launch: replayLaunchOf(p), board: boardHash(m.desc), images, legs, end: { retired: n, state }, peers, notes,
+      inputs, restore: p.restore?.bytes ?? null,
+    }, folder);
+    return { value: { bytes, retired: n, state, notes } };
   }
 
   private wake(): void {

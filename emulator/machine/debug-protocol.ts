@@ -13,6 +13,9 @@ import { MAX_HARTS } from './description';
 import { MAX_DISPLAY, MIN_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 import type { RawCoverage, RawProfile, TaskSource } from './profiler';
+import type { StampedInput } from './input-events';
+import type { LegTo } from '../snapshot/time-travel';
+import type { SnapshotImage } from '../snapshot/snapshot-file';
 
 /** An image file handed to the machine: the adapter reads files, the worker never does (disk images excepted: they stay open). */
 export interface ImageBytes { name: string; bytes: Uint8Array }
@@ -40,6 +43,21 @@ export interface LaunchParams {
   serialTcp?: HostPort;
   /** A device-tree source (absolute path) the worker builds the machine from; then xlen, harts and memoryBytes come from it. */
   machine?: string;
+  /** A replay file's run (snapshot/replay-file.ts): checked against this machine, then re-executed to its end. */
+  replay?: ReplayStart;
+}
+
+/** What the worker takes from a replay file besides the launch itself. */
+export interface ReplayStart {
+  /** The file, for messages. */
+  name: string;
+  board: string;
+  images: SnapshotImage[];
+  legs: LegTo[];
+  inputs: StampedInput[];
+  end: { retired: number; state: string };
+  /** Passthrough slots whose Remote-Port peer the replay needs. */
+  peers: string[];
 }
 
 /** Devices in slot order: drives, then net links, then rng, then the console (launch.json has no interleaving). */
@@ -159,7 +177,12 @@ export type WorkerRequestBody =
   /** Evdev events for the display's keyboard or tablet: an input event, entering at the next round boundary. */
   | { type: 'inputEvents'; device: 'keyboard' | 'tablet'; events: number[] }
   /** The host's display is now this size (the screen panel was resized): an input event, entering at the next round boundary. */
-  | { type: 'screenSize'; width: number; height: number };
+  | { type: 'screenSize'; width: number; height: number }
+  /**
+   * The session so far as a replay file's bytes (snapshot/replay-file.ts), paths inside
+   * `folder` (the file's) relative to it; with where it ends and what it cannot repeat.
+   */
+  | { type: 'saveReplay'; folder: string };
 
 export type WorkerRequest = WorkerRequestBody & { id: number };
 
@@ -168,7 +191,7 @@ export interface HartState { id: number; priv: number; pc: bigint; wfi: boolean 
 /** The result each request type answers with. */
 export interface WorkerResults {
   /** `harts`: how many the machine has (a machine file decides it). */
-  launch: { entry: bigint; startAddr: bigint; harts: number };
+  launch: { entry: bigint; startAddr: bigint; harts: number; replay?: ReplayOutcome };
   continue: null;
   pause: null;
   stepInstruction: null;
@@ -207,7 +230,11 @@ export interface WorkerResults {
   screenChanges: ScreenFrame | null;
   inputEvents: null;
   screenSize: null;
+  saveReplay: { bytes: Uint8Array; retired: number; state: string; notes: string[] };
 }
+
+/** Where a replay's re-execution ended: `state` (its hash) equals the file's when the run was the same. */
+export interface ReplayOutcome { retired: number; state: string; same: boolean }
 
 /** The cursor as a screen panel draws it; `image` (RGBA) only when it changed. */
 export interface ScreenCursorState {
@@ -313,6 +340,12 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (p.cwd !== undefined && typeof p.cwd !== 'string') return bad('params.cwd');
       if (p.serialTcp !== undefined && !(isObj(p.serialTcp) && typeof p.serialTcp.host === 'string' && isInt(p.serialTcp.port, 1, 65535))) return bad('params.serialTcp');
       if (p.machine !== undefined && typeof p.machine !== 'string') return bad('params.machine');
+      if (p.replay !== undefined) {
+        const r = p.replay;
+        if (!isObj(r) || typeof r.name !== 'string' || typeof r.board !== 'string' || !Array.isArray(r.images) || !Array.isArray(r.legs) ||
+          !Array.isArray(r.inputs) || !isObj(r.end) || !isInt(r.end.retired, 0, Number.MAX_SAFE_INTEGER) || typeof r.end.state !== 'string' ||
+          !Array.isArray(r.peers) || !r.peers.every((x) => typeof x === 'string')) return bad('params.replay');
+      }
       break;
     }
     case 'continue': case 'pause': case 'harts': case 'reverseContinue': break;
@@ -410,6 +443,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       } else if (m.action !== 'stop') return bad('action');
       break;
     case 'status': case 'screen': case 'screenChanges': break;
+    case 'saveReplay': if (typeof m.folder !== 'string') return bad('folder'); break;
     case 'inputEvents':
       if (m.device !== 'keyboard' && m.device !== 'tablet') return bad('device');
       if (!Array.isArray(m.events) || m.events.length % 3 !== 0 || m.events.length > 3 * 256 ||

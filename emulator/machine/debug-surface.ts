@@ -183,6 +183,9 @@ export class DebugController {
     this.sync();
   }
 
+  /** Whether `pc` holds one of the user's breakpoints (Reverse Continue asks at points of history). */
+  isBreakpoint(pc: bigint): boolean { return this.user.has(pc); }
+
   /** Temporary breakpoints, dropped at the next stop. */
   setTemporary(addresses: bigint[], reason: 'entry' | 'step'): void {
     this.temp = new Set(addresses);

@@ -51,6 +51,11 @@ export class InputQueue {
   private backlog = 0;
   /** Whether `post` has told the host to stop reading and `onConsoleRoom` has not yet said to go on. */
   private held = false;
+  /**
+   * While replaying: Remote-Port peers are not asked, the log answers for them (going back
+   * in a debug session, whose peers stay in the present; a replay file run without peers).
+   */
+  peerless = false;
   /** Called with each event as it enters the machine (the recorder). */
   onApplied: ((e: StampedInput) => void) | null = null;
   /** Called when live input arrives: a host sleeping on an idle guest wakes up. */
@@ -108,6 +113,19 @@ export class InputQueue {
     this.console = [];
     this.consoleHead = this.consoleOffset = this.backlog = 0;
     this.others = [];
+  }
+
+  /**
+   * Live input again, with nothing waiting: going forward from a past point of a debug
+   * session's history (snapshot/session-inputs.ts), whose future input is dropped.
+   */
+  live(): void {
+    this.replaying = null;
+    this.claimable = [];
+    this.console = [];
+    this.consoleHead = this.consoleOffset = this.backlog = 0;
+    this.others = [];
+    if (this.held) { this.held = false; this.onConsoleRoom?.(); }
   }
 
   /** An outside event that already entered the machine, inside a device's wait: recorded, not queued. */

@@ -144,7 +144,9 @@ export class Machine {
   /**
    * Re-execution to a point of the past (snapshot/time-travel.ts): `step` returns once the
    * harts together have retired this many instructions, right after that instruction and
-   * before any interrupt check that would follow it; null: no such stop (one test per chunk).
+   * before any interrupt check that would follow it (when it ended its hart's slice: at the
+   * start of the next slice that runs, where a pause leaves the machine); null: no such
+   * stop (one test per chunk).
    */
   stopAtRetired: number | null = null;
 
@@ -217,6 +219,7 @@ export class Machine {
         post: (packet) => this.inputs.post({ kind: 'peer', device: p.name, packet: Array.from(packet) }),
         entered: (packet, wait) => this.inputs.entered({ kind: 'peer', device: p.name, packet: Array.from(packet), wait }, this.clock),
         replaying: () => this.inputs.isReplaying,
+        peerless: () => this.inputs.isReplaying && this.inputs.peerless,
         claim: (wait) => this.inputs.claim(p.name, wait).map((b) => Uint8Array.from(b)),
       });
       this.slots.push(slot);
@@ -360,6 +363,9 @@ export class Machine {
     return c === null ? null : c.result();
   }
 
+  /** One line for the host's log (the console, stderr): something the machine did on its own. */
+  log(line: string): void { this.backends.log?.(line); }
+
   /** Guest time in timebase ticks for a clock value. */
   private ticks(clock: number): number {
     return Math.floor(clock * this.board.timebaseHz / this.desc.instructionsPerSecond);
@@ -368,6 +374,9 @@ export class Machine {
   private clockForTicks(t: number): number {
     return Math.ceil(t * this.desc.instructionsPerSecond / this.board.timebaseHz);
   }
+
+  /** The clock in instruction units, as input events are stamped with it (input-events.ts). */
+  get inputClock(): number { return this.clock; }
 
   /** Guest time now, in ticks (the clock of the last round boundary). */
   get time(): number { return this.ticks(this.clock); }
@@ -502,10 +511,14 @@ export class Machine {
     while (this.clock < end) {
       while (this.cursor < this.harts.length) {
         const h = this.harts[this.cursor];
+        // At the count: stop before the next hart that would run. Harts asleep and the round
+        // boundary go by first, as the uninterrupted run passes them before its next
+        // instruction, so a cut at a slice's end is the state a pause there leaves.
+        if (this.stopAtRetired !== null && this.retiredNow() >= this.stopAtRetired && !(h.wfi && !h.wakeable())) return { kind: 'budget' };
         if (this.sliceLeft === QUANTUM) this.sliceStart[h.id] = h.instret;
         this.runSlice(h);
         if (this.power !== null) return this.takePower();
-        if (this.stopAtRetired !== null && this.retiredNow() >= this.stopAtRetired) return { kind: 'budget' };
+        if (this.stopAtRetired !== null && this.retiredNow() >= this.stopAtRetired && this.sliceLeft > 0) return { kind: 'budget' };
         if (h.stuck) { h.stuck = false; return { kind: 'stuck', hart: h.id }; }
         if (h.hitBreakpoint || this.watchpoints.hit !== null) {
           h.hitBreakpoint = false;

@@ -7,8 +7,9 @@
 import type { Machine } from './machine';
 import { DebugController, hartPc, RunOutcome } from './debug-surface';
 import { DebugStop } from './debug-protocol';
-import { Leg, PERIOD, TimeTravel } from '../snapshot/time-travel';
+import { Leg, LegTo, PERIOD, RECENT_MS, TimeTravel } from '../snapshot/time-travel';
 import { retired } from '../snapshot/machine-snapshot';
+import type { StampedInput } from './input-events';
 
 /** Instructions a line step back goes at most (a line that ran longer stops there, as a forward line step is bounded). */
 const MAX_LINE_BACK = 10_000;
@@ -18,10 +19,29 @@ export class ReverseDebugger {
   /** The operation running now, recorded as the leg to the next stop. */
   private leg: Leg = { kind: 'run' };
   private lastMark = 0;
+  /** When (host ms) the last point of a run was taken (TimeTravel.markRun). */
+  private lastRecentMs = performance.now();
 
-  constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number) {
-    this.tt = new TimeTravel(m, budget);
+  /** `replay`: a replay file's input and legs, this session's history from its start (see `replayTo`). */
+  constructor(private readonly m: Machine, private readonly control: DebugController, budget?: number, replay?: { inputs: readonly StampedInput[]; legs: readonly LegTo[] }) {
+    this.tt = new TimeTravel(m, budget, replay?.inputs);
+    if (replay !== undefined) this.tt.follow(replay.legs);
     this.lastMark = retired(m);
+  }
+
+  /** A replay's run re-executed to `end` retired instructions (its history stays: Step Back works there); false when it fell short. */
+  replayTo(end: number): boolean {
+    const ok = this.tt.goTo(end);
+    this.lastMark = retired(this.m);
+    return ok;
+  }
+
+  /** Whether the machine stands at a past point: live input cannot enter there (session-inputs.ts). */
+  get inPast(): boolean { return this.tt.inputs.inPast; }
+
+  /** What a replay file of the session up to here holds: its input and its legs. */
+  recording(): { inputs: StampedInput[]; legs: LegTo[] } {
+    return { inputs: this.tt.inputs.upTo(this.m.inputClock), legs: this.tt.legsToHere() };
   }
 
   /** A forward operation starts: a run (continue, run to) or single steps of one hart. */
@@ -30,14 +50,16 @@ export class ReverseDebugger {
     this.leg = leg;
   }
 
-  /** Between slices of a run: a snapshot every PERIOD instructions. */
+  /** Between slices of a run: a snapshot every PERIOD instructions, and a rolling one every RECENT_MS of running. */
   ranSlice(): void {
-    const n = retired(this.m);
-    if (n - this.lastMark >= PERIOD) { this.tt.mark({ kind: 'run' }); this.lastMark = n; }
+    const n = retired(this.m), now = performance.now();
+    if (n - this.lastMark >= PERIOD) { this.tt.markRun(false); this.lastMark = n; this.lastRecentMs = now; }
+    else if (now - this.lastRecentMs >= RECENT_MS && n > this.lastMark) { this.tt.markRun(true); this.lastRecentMs = now; }
   }
 
   /** The machine stopped (or powered off): the stop becomes a point of history. */
   stopped(): void {
+    this.lastRecentMs = performance.now();
     this.tt.mark(this.leg);
     this.lastMark = retired(this.m);
   }
@@ -88,6 +110,10 @@ export class ReverseDebugger {
         this.m.stopAtRetired = null;
       }
       return hits;
+    }, () => {
+      const h = this.m.harts.find((x) => this.control.isBreakpoint(hartPc(x)));
+      if (h !== undefined) stops.set(retired(this.m), { reason: 'breakpoint', hart: h.id, address: hartPc(h) });
+      return h !== undefined;
     });
     if (r.kind === 'hit') return stops.get(r.retired) ?? { reason: 'step', hart: 0 };
     return { reason: 'entry', hart: 0 };

@@ -9,7 +9,7 @@
  * so frequent snapshots cost the pages written, not the whole RAM.
  */
 import type { Machine } from '../machine/machine';
-import { Saved, SavedWriter, SnapshotError } from './saved';
+import { record, Saved, SavedWriter, SnapshotError } from './saved';
 import { hashWords } from './hash';
 
 export const PAGE = 4096;
@@ -84,9 +84,18 @@ export function restoreSnapshot(m: Machine, s: MachineSnapshot, since?: MachineS
   m.rom.code.clear();
 }
 
-/** A hash of the machine's whole state (RAM, ROM, harts, devices, scheduler): equal states, equal hashes. */
-export function stateHash(m: Machine): string {
-  const state = encodeState(m.saveState());
+/**
+ * A hash of the machine's whole state (RAM, ROM, harts, devices, scheduler): equal states,
+ * equal hashes. Without `session`, what belongs to the debug session rather than the guest
+ * is left out: outside input not yet entered (keys typed while stopped, which a replay
+ * (replay-file.ts) has not) and a hart's "step over the breakpoint I stand on" (set by a
+ * breakpoint stop; a replay reaches the same count by a cut, not a stop).
+ */
+export function stateHash(m: Machine, session = true): string {
+  const saved = record(m.saveState());
+  const state = encodeState(session ? saved : {
+    ...saved, inputs: null, harts: (saved.harts as Saved[]).map((h) => ({ ...record(h), skipBreakpoint: null })),
+  });
   return [hashWords(m.dram.u8), hashWords(m.rom.u8), hashWords(state)].join('');
 }
 

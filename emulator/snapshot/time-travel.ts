@@ -18,6 +18,8 @@ import type { Machine } from '../machine/machine';
 import { MachineSnapshot, retired } from './machine-snapshot';
 import { RamTracker } from './ram-tracker';
 import { SnapshotHistory } from './history';
+import { SessionInputs } from './session-inputs';
+import type { StampedInput } from '../machine/input-events';
 
 /** Instructions between snapshots during a long run. */
 export const PERIOD = 10_000_000;
@@ -26,6 +28,18 @@ export const PERIOD = 10_000_000;
  * round boundary: the next step back near there re-executes at most this much.
  */
 export const REFINE = 250_000;
+/** How far before the target of a re-execution REFINE snapshots are left. */
+export const REFINE_SPAN = 4 * REFINE;
+
+/**
+ * During a run, a rolling snapshot every this many milliseconds of running: only the
+ * newest is kept (with every PERIOD one), so the first step back after a stop re-executes
+ * about this long at most instead of up to PERIOD instructions. Host time, not
+ * instructions: what matters is the wait, and a snapshot's cost (a few ms) stays a few
+ * percent of the run however fast the guest goes. Where points fall does not change the
+ * run (a run cut at a slice boundary resumes unchanged).
+ */
+export const RECENT_MS = 80;
 
 /** How the machine got from the previous point to this one. */
 export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: number; interrupts: boolean };
@@ -37,6 +51,9 @@ export type Leg = { kind: 'start' } | { kind: 'run' } | { kind: 'steps'; hart: n
  */
 interface Point { retired: number; snap: MachineSnapshot | null; leg: Leg }
 
+/** A point of history as a replay file keeps it: where it is, and how it was reached from the one before. */
+export interface LegTo { retired: number; leg: Leg }
+
 /** Where a reverse continue stopped: at a hit (`hit` says which stop it was) or at the start of history. */
 export type BackResult = { kind: 'hit'; retired: number } | { kind: 'start' } | { kind: 'none' };
 
@@ -44,8 +61,14 @@ export class TimeTravel {
   private readonly tracker: RamTracker;
   private readonly points: Point[] = [];
   private readonly history: SnapshotHistory;
+  /** The newest point of a run while it is a rolling one (markRun): the next point of the run replaces it. */
+  private rolling: Point | null = null;
+  /** The session's outside input, replayed when going back (session-inputs.ts). */
+  readonly inputs: SessionInputs;
 
-  constructor(private readonly m: Machine, budget?: number) {
+  /** `recorded`: the input of a replay file this session starts from (seed its legs with `follow`). */
+  constructor(private readonly m: Machine, budget?: number, recorded?: readonly StampedInput[]) {
+    this.inputs = new SessionInputs(m, recorded);
     this.tracker = new RamTracker(m);
     this.history = new SnapshotHistory(budget, (gone) => {
       const p = this.points.find((q) => q.snap === gone);
@@ -76,6 +99,24 @@ export class TimeTravel {
   }
 
   /**
+   * A point between slices of a run (every RECENT_MS, `rolling`, or every PERIOD instructions).
+   * A rolling point that is still the newest gives way to this one: the run leg after it
+   * covers both, as a run cut at a slice boundary resumes unchanged. (Its pages shared with
+   * later snapshots are then counted by none: the budget is an estimate, history.ts.)
+   */
+  markRun(rolling: boolean): void {
+    const last = this.points[this.points.length - 1];
+    // A PERIOD point keeps the rolling one before it: a stop right at it still has one close behind.
+    if (rolling && last === this.rolling && this.points.length > 1) {
+      this.points.pop();
+      this.history.dropAfter(this.points[this.points.length - 1].retired);
+    }
+    this.rolling = null;
+    this.mark({ kind: 'run' });
+    if (rolling) this.rolling = this.points[this.points.length - 1];
+  }
+
+  /**
    * Before the machine goes forward from where it is: when that is in the past (after going
    * back), the future after it is discarded and here becomes the newest point, reached by
    * the leg it lies on.
@@ -83,6 +124,7 @@ export class TimeTravel {
   beforeForward(): void {
     const here = retired(this.m);
     const last = this.points[this.points.length - 1];
+    this.inputs.forward(here >= last.retired, this.m.inputClock);
     if (here >= last.retired) return;
     let i = this.points.length - 1;
     while (i > 0 && this.points[i].retired > here) i--;
@@ -134,9 +176,12 @@ export class TimeTravel {
    * data breakpoint, trap filter: whatever the debugger stops on) was true, found by running
    * each leg again from its snapshot, latest leg first, remembering the last hit; the machine
    * is left there. Without a hit, at the start of history. `runLeg` runs the machine forward
-   * up to a count with the debugger's stops armed and returns the count of each stop.
+   * up to a count with the debugger's stops armed and returns the count of each stop;
+   * `stopsHere` says whether the debugger stops where the machine stands (a breakpoint at a
+   * pc): a hit exactly at a point where a search window starts, which no run finds, since
+   * a run resumed there steps over the breakpoint it stands on.
    */
-  reverseContinue(runLeg: (until: number) => number[]): BackResult {
+  reverseContinue(runLeg: (until: number) => number[], stopsHere: () => boolean = () => false): BackResult {
     const here = retired(this.m);
     if (here <= this.start) return { kind: 'none' };
     let end = here;
@@ -146,6 +191,7 @@ export class TimeTravel {
       const snap = this.points[i].snap;
       if (snap === null) continue;
       this.restore(snap);
+      const atStart = from < here && stopsHere();
       // The legs after point i up to `end`, re-executed with stops armed.
       const hits: number[] = [];
       for (let k = i + 1; k < this.points.length && retired(this.m) < end; k++) {
@@ -153,7 +199,7 @@ export class TimeTravel {
         if (this.points[k].leg.kind === 'run') hits.push(...runLeg(until).filter((n) => n < end));
         else this.replayLeg(this.points[k].leg, until);
       }
-      const last = hits.length > 0 ? Math.max(...hits) : undefined;
+      const last = hits.length > 0 ? Math.max(...hits) : atStart ? from : undefined;
       if (last !== undefined && this.goTo(last)) return { kind: 'hit', retired: last };
       end = from;
     }
@@ -161,7 +207,32 @@ export class TimeTravel {
     return { kind: 'start' };
   }
 
-  private restore(s: MachineSnapshot): void { this.tracker.restore(s); }
+  private restore(s: MachineSnapshot): void {
+    this.inputs.beforeRestore();
+    this.tracker.restore(s);
+    this.inputs.afterRestore(this.m.inputClock);
+  }
+
+  /**
+   * How the machine got from the start of history to where it stands now, leg by leg (a
+   * replay file): the points up to here, and the part of the leg here lies on.
+   */
+  legsToHere(): LegTo[] {
+    const here = retired(this.m);
+    const out: LegTo[] = [];
+    for (let k = 1; k < this.points.length && this.points[k - 1].retired < here; k++) {
+      out.push({ retired: Math.min(here, this.points[k].retired), leg: this.points[k].leg });
+    }
+    return out;
+  }
+
+  /**
+   * A replay file's legs as this history's (it starts at the file's start): points without
+   * snapshots, re-executed by the next goTo, which leaves snapshots along the way.
+   */
+  follow(legs: readonly LegTo[]): void {
+    for (const l of legs) if (l.retired > this.newest) this.points.push({ retired: l.retired, snap: null, leg: l.leg });
+  }
 
   /**
    * Repeat a leg up to `until` retired instructions, no debugger stops armed. With `at` (the
@@ -191,7 +262,8 @@ export class TimeTravel {
         if (r.kind !== 'budget') break;
         const n = retired(m);
         // step returned at a round boundary unless it stopped at `until` itself.
-        if (at !== undefined && n < until && n - lastKept >= REFINE) {
+        // Only near the target: the next step backs go there, and a snapshot each REFINE all the way would cost the first one more than its re-execution.
+        if (at !== undefined && n < until && n - lastKept >= REFINE && until - n <= REFINE_SPAN) {
           const snap = this.tracker.snapshot();
           // The point first: the history may thin this very snapshot out, and then the point lets it go.
           this.points.splice(at + inserted, 0, { retired: n, snap, leg: { kind: 'run' } });

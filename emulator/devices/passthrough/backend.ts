@@ -36,6 +36,11 @@ export interface PassthroughContext {
   readonly replaying: boolean;
   /** Replaying: the logged packets that were handled inside the backend's `wait`-th wait, in order. */
   claim(wait: number): Uint8Array[];
+  /**
+   * Replaying without the device's peer: nothing is sent to it or read from it; what it
+   * did and answered comes from the log (going back in a debug session; a replay file).
+   */
+  readonly peerless: boolean;
 }
 
 export interface PassthroughBackend {

@@ -282,7 +282,7 @@ test('between accesses, what the peer sends on its own is posted to the input qu
   assert.equal(b.failure, null);
 });
 
-test('a de-assert sent right after a WRITE response is taken inside that access, and recorded with its wait', () => {
+test('a de-assert sent right after a WRITE response is taken inside that access, and recorded with its wait, as is the answer', () => {
   const peer = registerPeer((p, pr) => {
     if (p.cmd !== 'write' || (p.flags & PktFlag.RESPONSE) !== 0) return false;
     pr.reply(answer(p, BusStatus.OK));
@@ -295,8 +295,8 @@ test('a de-assert sent right after a WRITE response is taken inside that access,
   assert.equal(b.write(0x14, 4, 1, 0), true);
   assert.equal(ctx.irq, false, 'low before the guest runs its next instruction');
   assert.deepEqual(ctx.irqChanges, [[300, false]]);
-  assert.equal(ctx.enteredInWait.length, 1);
-  assert.equal(ctx.enteredInWait[0][0], 1, 'the first wait after HELLO');
+  // The de-assert, then the WRITE's answer: both outside input of the first wait after HELLO.
+  assert.deepEqual(ctx.enteredInWait.map(([w, bytes]) => [w, bytes[0]]), [[1, encodePacket({ cmd: 'interrupt', id: 90, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 0 })[0]], [1, encodePacket(answer(dmaReq('write', 2, 0, 4), BusStatus.OK))[0]]]);
   assert.deepEqual(ctx.posted, []);
 });
 
@@ -339,4 +339,54 @@ test('replaying: the logged packets enter at their places, each once its twin fr
   // A logged packet whose twin never comes: the peer no longer behaves as recorded.
   b.deliver(encodePacket({ ...raise, id: 99 }));
   assert.equal(b.failure, 'backend lost: replaying: the peer did not send INTERRUPT (id 99) within 50 ms, as it did in the recorded run');
+});
+
+test('without its peer, a replay takes each access\'s recorded answer and what came with it: same values, DMA and interrupts; nothing is sent', () => {
+  // Live: a register peer that raises its line and writes by DMA while it answers a READ at 0x40, and lowers it after a WRITE.
+  const peer = registerPeer((p, pr) => {
+    if ((p.flags & PktFlag.RESPONSE) !== 0 || (p.cmd !== 'read' && p.cmd !== 'write')) return false;
+    const off = Number(p.addr & 0xffn);
+    if (p.cmd === 'read' && off === 0x40) {
+      pr.reply({ cmd: 'interrupt', id: 50, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 1 });
+      pr.reply(dmaReq('write', 51, WINDOW.base + 4, 3, Uint8Array.from([1, 2, 3])));
+      pr.reply(answer(p as BusPacket, BusStatus.OK, Uint8Array.from([0xef, 0xbe, 0xad, 0xde])));
+      return true;
+    }
+    if (p.cmd === 'write' && off === 0x14) {
+      pr.reply(answer(p as BusPacket, BusStatus.OK));
+      pr.reply({ cmd: 'interrupt', id: 60, flags: 0, dev: 9, timestamp: 0n, vector: 0n, line: 0, val: 0 });
+      return true;
+    }
+    return false;
+  });
+  const run = (b: RemotePortBackend, ctx: FakeSlotContext): unknown[] => {
+    const out: unknown[] = [];
+    ctx.clock = 10; out.push(b.write(0x8, 4, 0x1234, 0));
+    out.push(b.read(0x8, 4), b.read(0x40, 4), b.read(0xf0, 4));
+    ctx.clock = 2000; b.tick();
+    out.push(b.write(0x14, 4, 1, 0));
+    return out;
+  };
+  const live = attached(peer);
+  const expected = run(live.b, live.ctx);
+  assert.deepEqual(expected, [true, 0x1234, 0xdeadbeef, null, true]);
+  assert.equal(live.b.failure, null);
+
+  // Replayed with no peer: a channel that must not be used.
+  const silent: RemotePortChannel = { send: () => assert.fail('sent to a peer that is not there'), receive: () => assert.fail('read from a peer that is not there'), close: () => undefined };
+  const ctx = new FakeSlotContext(WINDOW);
+  ctx.replayLog = new Map();
+  for (const [wait, bytes] of live.ctx.enteredInWait) ctx.replayLog.set(wait, [...(ctx.replayLog.get(wait) ?? []), bytes]);
+  ctx.peerless = true;
+  const b = new RemotePortBackend(silent, { dev: 3, syncQuantum: 1000, timeoutMs: 50, peer: false });
+  b.attach(ctx);
+  assert.deepEqual(run(b, ctx), expected);
+  assert.equal(b.failure, null);
+  assert.deepEqual([...ctx.mem], [...live.ctx.mem], 'the same DMA');
+  assert.deepEqual(ctx.irqChanges, live.ctx.irqChanges, 'the same interrupts at the same times');
+  assert.ok(ctx.logs.some((l) => /peer answered decode error/.test(l)));
+
+  // An access the recorded run did not make: no answer to give, said so.
+  assert.equal(b.read(0x8, 4), null);
+  assert.match(b.failure ?? '', /backend lost: no peer, and the recorded run has no answer to the READ of 4 bytes at offset 0x8/);
 });

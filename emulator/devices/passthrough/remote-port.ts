@@ -14,6 +14,10 @@
  * - What the peer sends between our requests, on its own (an interrupt, DMA, a SYNC),
  *   is read at every round boundary (`poll`) and posted to the machine's input queue,
  *   which stamps it, records it for --replay and hands it back through `deliver`.
+ * - The peer's answer to each access is recorded too, as part of that wait. Without its
+ *   peer (`ctx.peerless`: going back in a debug session, whose peer stays in the present;
+ *   a replay file run with no peer) an access sends nothing: the wait's logged packets are
+ *   handled as they come in the log and the logged answer is the access's.
  */
 import { DeviceModel } from '../regmap';
 import { PassthroughBackend, PassthroughContext } from './backend';
@@ -46,7 +50,12 @@ export interface RemotePortOptions {
   timeoutMs?: number;
   /** The register map, when the user gave one (the Devices view reads it; the peer stays the authority). */
   model?: DeviceModel;
+  /** false: there is no peer (a replay file run: the log answers for it while it lasts). */
+  peer?: boolean;
 }
+
+/** The channel of a backend with no peer: nothing goes anywhere, nothing comes. */
+export const NO_PEER: RemotePortChannel = { send: () => undefined, receive: () => 'timeout', close: () => undefined };
 
 export const REMOTE_PORT_DEFAULTS = { syncQuantum: 100_000, timeoutMs: 5000, addresses: 'absolute' } as const;
 
@@ -78,12 +87,15 @@ export class RemotePortBackend implements PassthroughBackend {
   private helloDone = false;
   private lastSync = 0;
   private closed = false;
+  private readonly noPeer: boolean;
   /** Waits for an answer so far: packets that came during one are recorded with its number. */
   private waits = 0;
   /** Replaying: packets from the live peer waiting for their logged twins. */
   private held: Packet[] = [];
   /** Replaying: the logged packets of the current wait not entered yet. */
   private due: Packet[] = [];
+  /** Replaying: the peer's logged answer to the current wait's access. */
+  private answer: BusPacket | null = null;
 
   constructor(private readonly channel: RemotePortChannel, options: RemotePortOptions) {
     this.dev = options.dev >>> 0;
@@ -91,6 +103,7 @@ export class RemotePortBackend implements PassthroughBackend {
     this.timeoutMs = options.timeoutMs ?? REMOTE_PORT_DEFAULTS.timeoutMs;
     this.relative = (options.addresses ?? REMOTE_PORT_DEFAULTS.addresses) === 'relative';
     this.model = options.model;
+    this.noPeer = options.peer === false;
   }
 
   get failure(): string | null { return this.failed; }
@@ -107,6 +120,8 @@ export class RemotePortBackend implements PassthroughBackend {
     this.ctx = ctx;
     this.lastSync = ctx.now();
     if (this.helloDone || this.failed !== null || this.closed) return;
+    // No peer to greet: the session's answers come from the log.
+    if (ctx.peerless || this.noPeer) { this.takeId(); this.helloDone = true; return; } // the HELLO's id, as the recorded run took it
     this.send({ cmd: 'hello', id: this.takeId(), flags: 0, dev: this.dev, major: RP_VERSION.major, minor: RP_VERSION.minor, caps: [] });
     const hello = this.nextPacket(this.timeoutMs, 'HELLO');
     if (hello === null) return;
@@ -178,6 +193,9 @@ export class RemotePortBackend implements PassthroughBackend {
   }
 
   private up(): boolean {
+    if (this.ctx !== null && this.noPeer && !this.ctx.peerless && this.failed === null) {
+      this.fail('lost', 'no peer: the replay\'s recorded answers end here');
+    }
     return this.ctx !== null && this.failed === null && !this.closed && this.helloDone;
   }
 
@@ -201,6 +219,8 @@ export class RemotePortBackend implements PassthroughBackend {
       width: 0, streamWidth: size, masterId: 0, data,
     });
     const syncId = this.sendSync();
+    // Without the peer (nothing was sent), the log has what it answered.
+    if (ctx.peerless) return this.answered(what, this.recordedAnswer(what, cmd, id));
     // Both answers, in whichever order they come.
     let resp: BusPacket | null = null, synced = false;
     while (resp === null || !synced) {
@@ -210,6 +230,15 @@ export class RemotePortBackend implements PassthroughBackend {
       if (p.cmd === 'sync') synced = true; else resp = p as BusPacket;
     }
     if (!this.endWait()) return null;
+    // The answer is outside input as much as what came with it: recorded, so a run without the peer has it.
+    if (!ctx.replaying) ctx.entered(encodePacket(resp), this.waits);
+    return this.answered(what, resp);
+  }
+
+  /** The access's outcome from the peer's answer: the response, or null (logged) when the peer refused it. */
+  private answered(what: string, resp: BusPacket | null): BusPacket | null {
+    if (resp === null) return null;
+    const ctx = this.ctx as PassthroughContext;
     const status = busStatus(resp.attributes);
     if (status === BusStatus.OK) return resp;
     ctx.log(`${what}: peer answered ${status === BusStatus.DECODE_ERROR ? 'decode error' : 'bus error'}`);
@@ -227,6 +256,8 @@ export class RemotePortBackend implements PassthroughBackend {
   private sync(what: string): void {
     this.beginWait();
     const id = this.sendSync();
+    // Without the peer: its SYNC answer carries only its time; what came with it is in the log.
+    if ((this.ctx as PassthroughContext).peerless) { this.handleDue(); return; }
     if (this.waitFor(what, (p) => p.cmd === 'sync' && isAnswer(p, id)) !== null) this.endWait();
   }
 
@@ -238,6 +269,7 @@ export class RemotePortBackend implements PassthroughBackend {
   poll(): void {
     if (!this.up()) return;
     const ctx = this.ctx as PassthroughContext;
+    if (ctx.peerless) return; // what the peer did on its own comes from the log
     // Bounded work per boundary: a flooding peer cannot hold the machine here.
     for (let n = 0; n < MAX_PACKETS_PER_WAIT; n++) {
       const p = this.nextPacket(0, null);
@@ -308,11 +340,32 @@ export class RemotePortBackend implements PassthroughBackend {
     const ctx = this.ctx as PassthroughContext;
     if (!ctx.replaying) return;
     this.due = [];
+    this.answer = null;
     for (const bytes of ctx.claim(this.waits)) {
       const r = decodePacket(bytes);
       if (!r.ok) { this.fail('error', `replayed packet: ${r.error}`); return; }
-      this.due.push(r.value);
+      // The answer to our access (a live peer sends its own again); the rest are the peer's requests.
+      if (isResponse(r.value)) { if (r.value.cmd === 'read' || r.value.cmd === 'write') this.answer = r.value; }
+      else this.due.push(r.value);
     }
+  }
+
+  /**
+   * Without the peer: the wait's logged requests handled in log order, then its logged
+   * answer to access `id`; null (the backend lost, saying why) when the log has none.
+   */
+  private recordedAnswer(what: string, cmd: 'read' | 'write', id: number): BusPacket | null {
+    this.handleDue();
+    const a = this.answer;
+    this.answer = null;
+    if (a !== null && a.cmd === cmd && a.id === id) return a;
+    this.fail('lost', `no peer, and the recorded run has no answer to the ${what} (the run went another way, or its log predates recorded answers)`);
+    return null;
+  }
+
+  private handleDue(): void {
+    for (const p of this.due) this.handle(p);
+    this.due = [];
   }
 
   /** A request of the peer's that came while we wait: handled now, and recorded as part of this wait. */
@@ -347,7 +400,7 @@ export class RemotePortBackend implements PassthroughBackend {
    * the peer has got as far as in the recorded run, and it gets its answer now.
    */
   private enterLogged(logged: Packet): void {
-    if (this.awaitTwin(logged)) this.handle(logged);
+    if ((this.ctx as PassthroughContext).peerless || this.awaitTwin(logged)) this.handle(logged);
   }
 
   private awaitTwin(logged: Packet): boolean {
@@ -437,7 +490,8 @@ export class RemotePortBackend implements PassthroughBackend {
   // ---- helpers -----------------------------------------------------------------------
 
   private send(p: Packet): void {
-    if (this.failed === null) this.channel.send(encodePacket(p));
+    // Without the peer, its requests are handled from the log and their answers go nowhere.
+    if (this.failed === null && this.ctx?.peerless !== true) this.channel.send(encodePacket(p));
   }
 
   private takeId(): number {

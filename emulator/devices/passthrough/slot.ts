@@ -49,6 +49,8 @@ export interface SlotHost {
   replaying(): boolean;
   /** Replaying: the logged packets of the backend's `wait`-th wait. */
   claim(wait: number): Uint8Array[];
+  /** Whether devices' peers are left alone and the log answers for them (PassthroughContext.peerless). */
+  peerless(): boolean;
 }
 
 export class PassthroughSlot implements MmioDevice {
@@ -145,6 +147,7 @@ export class PassthroughSlot implements MmioDevice {
       post: (packet) => this.host.post(packet),
       entered: (packet, wait) => this.host.entered(packet, wait),
       get replaying() { return host.replaying(); },
+      get peerless() { return host.peerless(); },
       claim: (wait) => this.host.claim(wait),
     };
   }

@@ -37,5 +37,7 @@ export class FakeSlotContext implements PassthroughContext {
   /** Set to replay: the packets each wait claims. */
   replayLog: Map<number, Uint8Array[]> | null = null;
   get replaying(): boolean { return this.replayLog !== null; }
+  /** Set with replayLog: replay without the peer. */
+  peerless = false;
   claim(wait: number): Uint8Array[] { const l = this.replayLog?.get(wait) ?? []; this.replayLog?.delete(wait); return l; }
 }
