@@ -109,6 +109,36 @@ test('a VS Code breakpoint stops gdb\'s continue, and gdb\'s own breakpoint stop
   assert.equal(st.body.stackFrames[0].name, 'show_fdt');
 });
 
+test('watchpoints of both: VS Code\'s data breakpoint ends gdb\'s continue, gdb\'s watchpoint shows in the session as gdb\'s', async () => {
+  const port = await launchWithGdb(true);
+  // At main, past crt0's clearing of .bss (a write to both variables).
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+  const atMain = dc.waitForEvent('stopped');
+  await dc.continueRequest({ threadId: 1 });
+  await atMain;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const info = await dc.dataBreakpointInfoRequest({ name: 'm_trap_hook' });
+  assert.ok(info.body.dataId !== null, JSON.stringify(info.body));
+  const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId as string, accessType: 'write' }] });
+  const id = set.body.breakpoints[0].id;
+  events = [];
+  // main sets m_trap_hook before the first timer interrupt writes ticks.
+  const out = await gdbBatch(DEMO, `target remote 127.0.0.1:${port}`, ['watch ticks', 'continue', 'continue', 'detach']);
+  assert.match(out, /Program received signal SIGTRAP, Trace\/breakpoint trap\.\nmain \(\) at .*hello\.c:\d+/, out);
+  assert.match(out, /Hardware watchpoint 1: ticks\n\nOld value = 0\nNew value = 1\n/, out);
+  // gdb steps past the store that hit its watchpoint (RISC-V gdb takes watchpoints as
+  // stopping before the access) by a breakpoint on the next instruction: one more stop.
+  const kinds = events.map((e) => e.event);
+  assert.deepEqual(kinds, kinds.map((_, i) => (i % 2 === 0 ? 'continued' : 'stopped')), JSON.stringify(events));
+  const [ours, gdbs, ...steps] = stoppedEvents().map((e) => e.body);
+  for (const x of steps) assert.match(x.description ?? '', /^gdb's breakpoint at 0x/, JSON.stringify(events));
+  assert.equal(ours.reason, 'data breakpoint');
+  assert.deepEqual(ours.hitBreakpointIds, [id]);
+  assert.equal(gdbs.reason, 'data breakpoint');
+  assert.match(gdbs.description ?? '', /^gdb's watchpoint: write to 0x[0-9a-f]+ by hart 0$/);
+  assert.equal(gdbs.hitBreakpointIds, undefined);
+});
+
 test('gdb attaching to a running session stops it (a pause the session sees), and detaching leaves it stopped', async () => {
   const port = await launchWithGdb(false, undefined, WAITS_FOR_INPUT);
   const paused = dc.waitForEvent('stopped');
