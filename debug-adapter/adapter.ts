@@ -10,7 +10,7 @@
  */
 import * as path from './posix-path';
 import {
-  DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
+  ContinuedEvent, DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugStop, defaultBios, ImageBytes, LaunchParams, PRIV_LETTER, WorkerEvent } from '../emulator';
@@ -360,6 +360,11 @@ export class OsdevDebugSession extends DebugSession {
       case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
       case 'screen': this.customEvent('osdev/screen', { width: e.width, height: e.height }); break;
       case 'stopped': void this.onStopped(e.stop); break;
+      case 'continued':
+        // gdb (launch.json `gdbServer`) resumed the machine: a stop VS Code is not to show runs on as gdb's continue.
+        this.lastResume = { type: 'continue' };
+        this.sendEvent(new ContinuedEvent(1, true));
+        break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);
         this.sendEvent(new ExitedEvent(e.code));
@@ -687,6 +692,7 @@ function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 
     },
     passthrough: c.passthrough, cwd,
     ...(c.serialTcp !== undefined ? { serialTcp: c.serialTcp } : {}),
+    ...(c.gdbServer !== undefined ? { gdbPort: c.gdbServer } : {}),
     ...(c.machine !== undefined ? { machine: at(c.machine) } : {}),
   };
 }

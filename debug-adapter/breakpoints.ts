@@ -216,11 +216,18 @@ export class BreakpointRegistry {
   view(stop: DebugStop): StopView {
     switch (stop.reason) {
       case 'trap': return { reason: 'exception', text: stop.description };
-      case 'watch': return { reason: 'data breakpoint', text: describeWatchStop(this.entries.get(stop.id)?.watch, stop), ids: [stop.id] };
+      case 'watch': {
+        // Not ours: a watchpoint of the gdb attached beside the session (launch.json `gdbServer`).
+        const e = this.entries.get(stop.id);
+        const text = describeWatchStop(e?.watch, stop);
+        return e === undefined ? { reason: 'data breakpoint', text: `gdb's watchpoint: ${text}` } : { reason: 'data breakpoint', text, ids: [stop.id] };
+      }
       case 'breakpoint': {
+        const ids = this.idsAt(stop);
+        if (ids.length === 0) return { reason: 'breakpoint', text: `gdb's breakpoint at 0x${stop.address.toString(16)}` };
         const reason = [...this.source.values()].some((m) => m.has(stop.address)) ? 'breakpoint'
           : this.functions.has(stop.address) ? 'function breakpoint' : 'instruction breakpoint';
-        return { reason, ids: this.idsAt(stop) };
+        return { reason, ids };
       }
       default: return { reason: stop.reason };
     }
@@ -228,7 +235,7 @@ export class BreakpointRegistry {
 
   /** Breakpoint ids a stop is at: one source breakpoint, a function's, an instruction's; a watch's. */
   private idsAt(stop: DebugStop): number[] {
-    if (stop.reason === 'watch') return [stop.id];
+    if (stop.reason === 'watch') return this.entries.has(stop.id) ? [stop.id] : [];
     if (stop.reason !== 'breakpoint') return [];
     const src = [...this.source.values()].map((m) => m.get(stop.address)).find((x) => x !== undefined);
     return [src, this.functions.get(stop.address), this.instructions.get(stop.address)].filter((x): x is number => x !== undefined);

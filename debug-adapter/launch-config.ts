@@ -53,6 +53,8 @@ export interface LaunchConfig {
   passthrough: PassthroughOption[];
   /** UART0 on a loopback TCP port instead of the console. */
   serialTcp?: HostPort;
+  /** The GDB remote stub on this loopback port (0: any free port). */
+  gdbServer?: number;
   /** More ELF files whose symbols, lines and unwind tables to use, each moved by `offset`. */
   symbols: { path: string; offset: bigint }[];
   /** A device-tree source to build the machine from (relative to `cwd`). */
@@ -236,6 +238,12 @@ export const LAUNCH_ATTRIBUTES = {
     },
     default: [],
   },
+  gdbServer: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 65535,
+    description: 'Also serve the GDB remote protocol on this port of 127.0.0.1 while VS Code debugs (like QEMU -gdb tcp::PORT): gdb-multiarch attaches with "target remote 127.0.0.1:PORT" beside VS Code, both see the same stops and either continues the machine. 0 takes a free port, named in the Debug Console. Not in VS Code for the Web.',
+  },
 } as const;
 
 export const REQUIRED_ATTRIBUTES = ['program'] as const;
@@ -402,6 +410,10 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
     if (offset === undefined) return bad(`symbols[${i}].offset`, `must be a number like "0x40000000", got ${JSON.stringify(raw)}`);
     symbols.push({ path: file, offset: BigInt(offset) });
   }
+  const gdbServer = args.gdbServer;
+  if (gdbServer !== undefined && !(Number.isInteger(gdbServer) && (gdbServer as number) >= 0 && (gdbServer as number) <= 65535)) {
+    return bad('gdbServer', `must be a TCP port number (0 to 65535; 0 takes a free one), got ${JSON.stringify(gdbServer)}`);
+  }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
     return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
@@ -435,6 +447,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       passthrough,
       symbols,
       ...(serialTcp !== undefined ? { serialTcp } : {}),
+      ...(gdbServer !== undefined ? { gdbServer: gdbServer as number } : {}),
       ...(args.machine !== undefined ? { machine: args.machine as string } : {}),
     },
   };

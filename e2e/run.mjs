@@ -810,11 +810,13 @@ async function webPhase() {
   const webWorkspace = path.join(tmp, 'web-workspace');
   fs.mkdirSync(path.join(webWorkspace, '.vscode'), { recursive: true });
   for (const f of ['hello.elf', 'hello.c']) fs.copyFileSync(path.join(root, 'demo', f), path.join(webWorkspace, f));
+  fs.writeFileSync(path.join(webWorkspace, 'board.dts'), BOARD_DTS.replace(BEFORE_BOGUS, BOGUS_NODE + BEFORE_BOGUS));
   fs.writeFileSync(path.join(webWorkspace, '.vscode', 'launch.json'), JSON.stringify({
     version: '0.2.0',
     configurations: [
       { type: 'osdev', request: 'launch', name: 'Debug the demo kernel', program: '${workspaceFolder}/hello.elf', stopOnEntry: true },
       { type: 'osdev', request: 'launch', name: 'Serial on TCP', program: '${workspaceFolder}/hello.elf', serial: [{ uart: 'uart0', tcp: 4555 }] },
+      { type: 'osdev', request: 'launch', name: 'gdb beside', program: '${workspaceFolder}/hello.elf', gdbServer: 1234 },
     ],
   }, null, 2));
   const { port: webPort, proc: webServer, log: webLog } = await startCodeServer(webExtDir, webWorkspace);
@@ -876,12 +878,40 @@ async function webPhase() {
       }
     });
 
+    await scenario(page, 'web-dts-diagnostic-and-hover', async () => {
+      await stopSessionIfAny(page);
+      const lines = fs.readFileSync(path.join(webWorkspace, 'board.dts'), 'utf8').split('\n');
+      const serialLine = lines.findIndex((l) => /^\t\tserial@10000000 \{$/.test(l)) + 1;
+      await quickOpen(page, 'board.dts');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      // The diagnostic, from the language server in its worker: in the Problems view.
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel').getByText(/simple-bus unit address format error, expected "2000"/).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Control+1');
+      await page.screenshot({ path: path.join(artifacts, 'web-dts-diagnostic.png') });
+      // Hover on a node's name: the node's path and the emulator's model behind it.
+      await goToLine(page, serialLine, 3);
+      await editor.locator('.view-line span span', { hasText: /^serial@10000000$/ }).first().hover();
+      const hover = page.locator('.monaco-hover');
+      await hover.getByText('/soc/serial@10000000', { exact: true }).first().waitFor({ timeout: 15_000 });
+      await hover.getByText(/NS16550A-compatible UART/).first().waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: path.join(artifacts, 'web-dts-hover.png') });
+      await page.mouse.move(150, 500);
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'View: Close All Editors');
+    });
+
     await scenario(page, 'web-refuses-host-features-with-a-reason', async () => {
       await stopSessionIfAny(page);
       await startConfiguration(page, 'Serial on TCP');
       // The launch fails with the reason, in VS Code's error dialog or a toast.
       await page.getByText(/serves a TCP port, which VS Code for the Web cannot give an extension/).first().waitFor({ timeout: 30_000 });
       await page.screenshot({ path: path.join(artifacts, 'web-serial-refused.png') });
+      await page.keyboard.press('Escape');
+      await stopSessionIfAny(page);
+      await startConfiguration(page, 'gdb beside');
+      await page.getByText(/"gdbServer" serves gdb on a TCP port, which VS Code for the Web cannot give an extension/).first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: path.join(artifacts, 'web-gdb-server-refused.png') });
       await page.keyboard.press('Escape');
       await stopSessionIfAny(page);
     });
@@ -903,6 +933,13 @@ function watchPage(page) {
   page.on('console', (m) => { if (m.type() === 'error') keep(`console: ${m.text().slice(0, 300)}`); });
   page.on('requestfailed', (r) => keep(`request failed: ${r.url().slice(0, 200)} (${r.failure()?.errorText ?? '?'})`));
   page.on('crash', () => keep('the page crashed'));
+  // E2E_DEBUG=1: every console line, frame and worker, for what the worker extension host says only there.
+  if (process.env.E2E_DEBUG) {
+    const log = path.join(artifacts, 'console-debug.log');
+    page.on('console', (m) => fs.appendFileSync(log, `[${m.type()}] ${m.text().slice(0, 2000)}\n`));
+    page.on('worker', (w) => fs.appendFileSync(log, `[worker] ${w.url()}\n`));
+    page.on('frameattached', (f) => fs.appendFileSync(log, `[frame] ${f.url()}\n`));
+  }
 }
 
 /**

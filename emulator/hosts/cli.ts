@@ -19,7 +19,7 @@ import { OpenNet, openNet } from './net';
 import { formatCatalogue } from '../devices/regmap';
 import { setTrace } from '../machine/trace';
 import { DebugController, stuckDescription } from '../machine/debug-surface';
-import { GdbStub, StubRun } from './gdb-stub/stub';
+import { GdbAlone, StubRun } from './gdb-stub/alone';
 import { GdbServer, serveGdb } from './gdb-stub/server';
 import { formatInput, parseInputLog, StampedInput } from '../machine/input-events';
 import { checkPassthrough } from '../machine/description';
@@ -174,13 +174,13 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
 
   // --gdb: the stub drives the machine through the debugger's run control; the loop below asks it for each slice.
   let wake: (() => void) | null = null;
-  let gdb: GdbStub | undefined;
+  let gdb: GdbAlone | undefined;
   let gdbServer: GdbServer | undefined;
   if (o.gdb !== undefined) {
     const control = new DebugController(machine, () => { machine.resetDevices(); const again = boot(machine, cfg); return again.ok ? null : again.error; });
-    gdb = new GdbStub(machine, control, { flush: () => flush(), wake: () => wake?.(), log: (line) => { errLines.push(`osdev-emu: ${line}\n`); flush(); } }, o.gdbWait);
+    gdb = new GdbAlone(machine, control, { flush: () => flush(), wake: () => wake?.(), log: (line) => { errLines.push(`osdev-emu: ${line}\n`); flush(); } }, o.gdbWait);
     try {
-      gdbServer = await serveGdb(o.gdb, gdb, (line) => process.stderr.write(`osdev-emu: ${line}\n`));
+      gdbServer = await serveGdb(o.gdb, gdb.stub, (line) => process.stderr.write(`osdev-emu: ${line}\n`));
     } catch (e) {
       machine.close();
       throw new UsageError((e as Error).message);

@@ -13,12 +13,14 @@ import { loadMachineFile } from './machine-file';
 import { openNet } from './net';
 import { openBackend, openPassthrough } from './passthrough-setup';
 import { serveSerial } from './serial-tcp';
+import { serveStub } from './gdb-stub/server';
 import { ScreenFrames } from './screen-frames';
 
 export const NODE_WORKER_HOST: WorkerHost = {
   cwd: () => process.cwd(),
   soon: (f) => { setImmediate(f); },
   openDrives, openNet, openPassthrough, openBackend, loadMachineFile, serveSerial, hostEntropy,
+  serveGdb: serveStub,
   screenFrames: (screen) => new ScreenFrames(screen),
   hashDrive: hashFile,
 };

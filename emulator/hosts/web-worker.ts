@@ -44,6 +44,7 @@ export const WEB_WORKER_HOST: WorkerHost = {
   openBackend: () => ({ ok: false, error: `a passthrough backend is a socket or a host file, ${NEEDS_HOST}` }),
   loadMachineFile: (file) => ({ ok: false, error: `machine file '${file}': reading a device tree and its includes from the host's disk, ${NEEDS_HOST}` }),
   serveSerial: () => Promise.reject(new Error(`launch attribute "serial" serves a TCP port, ${NEEDS_HOST}`)),
+  serveGdb: () => Promise.reject(new Error(`launch attribute "gdbServer" serves gdb on a TCP port, ${NEEDS_HOST}`)),
   hostEntropy: () => ({ fill: fillRandom }),
   // Drives are refused here before a snapshot could name one.
   hashDrive: (path) => { throw new Error(`drive ${path}: disk images need the host`); },

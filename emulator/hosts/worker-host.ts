@@ -1,6 +1,6 @@
 /**
  * What the machine worker (worker.ts) takes from the place it runs in: its message port,
- * and the host's devices — disk images, networks, sockets, model files, entropy. A Node
+ * and the host's devices — disk images, networks, sockets (serial, gdb), model files, entropy. A Node
  * worker thread (node-worker.ts) hands in the real ones; the browser's Web Worker
  * (web-worker.ts) hands in ones that refuse, each saying why. This file and worker.ts
  * import nothing from Node, so the browser bundle can hold them.
@@ -14,6 +14,9 @@ import type { OpenNet } from './net';
 import type { OpenedBackend, OpenPassthrough } from './passthrough-setup';
 import type { ScreenFrames } from './screen-frames';
 import type { SerialPort } from './serial-tcp';
+import type { Machine } from '../machine/machine';
+import type { StubTarget } from './gdb-stub/stub';
+import type { GdbEndpoint } from './gdb-stub/server';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -35,6 +38,8 @@ export interface WorkerHost {
   loadMachineFile(file: string, host: HostParts): MachineFile;
   /** launch.json `serial`; rejects with a message when it cannot. */
   serveSerial(at: HostPort): Promise<SerialPort>;
+  /** launch.json `gdbServer`: the GDB remote stub on a loopback port (0: any free one); rejects with a message when it cannot. */
+  serveGdb(port: number, machine: Machine, target: StubTarget): Promise<GdbEndpoint>;
   hostEntropy(): EntropySource;
   /** A drive file's hash, for checking a snapshot against the images it was taken with. */
   hashDrive(path: string): string;

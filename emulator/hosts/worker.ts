@@ -4,8 +4,10 @@
  * in slices and, between slices, answers the debugger's requests
  * (emulator/machine/debug-protocol.ts), so `pause`, `threads` and `evaluate` are
  * answered while the guest runs. Console bytes go out as `output` events, always
- * before the `stopped` or `exited` event that follows them. Node-free: the host's files,
- * sockets and timers come through worker-host.ts.
+ * before the `stopped` or `exited` event that follows them. With launch.json `gdbServer`
+ * a gdb attaches beside the adapter (gdbTarget below): both run the one machine and both
+ * hear of every stop. Node-free: the host's files, sockets and timers come through
+ * worker-host.ts.
  */
 import { Machine } from '../machine/machine';
 import { boot, BootConfig } from '../machine/boot';
@@ -28,6 +30,9 @@ import { checkPassthrough } from '../machine/description';
 import type { SerialPort } from './serial-tcp';
 import type { ScreenFrames } from './screen-frames';
 import type { MachinePort, WorkerHost } from './worker-host';
+import type { StubTarget } from './gdb-stub/stub';
+import type { GdbEndpoint } from './gdb-stub/server';
+import type { Watch } from '../hart/watchpoints';
 import { ReverseDebugger } from '../machine/reverse-debug';
 import { boardHash, checkSnapshotFits, decodeSnapshotFile } from '../snapshot/snapshot-file';
 import { restoreSnapshot, retired, stateHash } from '../snapshot/machine-snapshot';
@@ -78,6 +83,11 @@ export class MachineWorker {
   private launched: LaunchParams | null = null;
   /** Changes made to the machine from the debugger (a replay does not repeat them), for a replay file's notes. */
   private readonly changes: string[] = [];
+  /** launch.json `gdbServer`: the stub, told of every stop. */
+  private gdb: GdbEndpoint | null = null;
+  /** Data watchpoints of the adapter and of gdb: the machine watches both lists. */
+  private adapterWatches: Watch[] = [];
+  private gdbWatches: Watch[] = [];
 
   constructor(private readonly port: MachinePort, private readonly host: WorkerHost) {
     this.cwd = host.cwd();
@@ -168,10 +178,7 @@ export class MachineWorker {
     switch (req.type) {
       case 'continue':
         if (this.exited) return 'continue: the guest has powered off';
-        this.reverse?.forward({ kind: 'run' });
-        c.resume();
-        this.running = true;
-        this.wake();
+        this.resumeRun(c);
         return { value: null };
       case 'pause':
         if (this.running) this.pauseRequested = true;
@@ -217,13 +224,14 @@ export class MachineWorker {
         if (typeof stop === 'string') return stop;
         // Back in the past the guest runs again: it has not powered off there.
         this.exited = false;
-        setImmediate(() => this.event({ type: 'stopped', stop }));
+        setImmediate(() => { this.event({ type: 'stopped', stop }); this.gdb?.stopped(stop); });
         return { value: null };
       }
       case 'setBreakpoints': c.setBreakpoints(req.addresses); return { value: null };
       case 'setTrapFilter': c.setTrapFilter(req.filter); return { value: null };
       case 'setWatchpoints':
-        m.setWatchpoints(req.watches.map((w) => ({ ...w, base: Number(w.base) })));
+        this.adapterWatches = req.watches.map((w) => ({ ...w, base: Number(w.base) }));
+        this.syncWatches();
         return { value: null };
       case 'harts':
         return { value: m.harts.map((h) => ({ id: h.id, priv: h.priv, pc: hartPc(h), wfi: h.wfi })) };
@@ -407,6 +415,14 @@ export class MachineWorker {
       const state = stateHash(machine, false);
       replay = { retired: retired(machine), state, same: retired(machine) === r.end.retired && state === r.end.state };
     } else this.reverse = new ReverseDebugger(machine, this.control);
+    if (p.gdbPort !== undefined) {
+      try {
+        this.gdb = await this.host.serveGdb(p.gdbPort, machine, this.gdbTarget(this.control));
+      } catch (e) {
+        return `launch attribute "gdbServer": ${(e as Error).message.replace(/^--gdb: /, '')}`;
+      }
+      this.say(`gdb server on 127.0.0.1:${this.gdb.port}: in gdb, target remote 127.0.0.1:${this.gdb.port}`);
+    }
     const entry = BigInt.asUintN(p.xlen, BigInt(booted.value.kernelEntry !== 0 ? booted.value.kernelEntry : booted.value.startAddr));
     const elfEntry = booted.value.kernelElf !== undefined ? elfAddressToNumber(BigInt(booted.value.kernelElf.entry), p.xlen) : undefined;
     return {
@@ -442,6 +458,50 @@ export class MachineWorker {
       inputs, restore: p.restore?.bytes ?? null,
     }, folder);
     return { value: { bytes, retired: n, state, notes } };
+  }
+
+  private resumeRun(c: DebugController): void {
+    this.reverse?.forward({ kind: 'run' });
+    c.resume();
+    this.running = true;
+    this.wake();
+  }
+
+  private syncWatches(): void {
+    this.machine?.setWatchpoints([...this.adapterWatches, ...this.gdbWatches]);
+  }
+
+  /**
+   * launch.json `gdbServer`: gdb's run control, the adapter's own requests underneath.
+   * Its continue is told to the adapter (`continued`); every stop, whoever caused it, goes
+   * to both (report). What gdb cannot be told unasked (all-stop protocol): that the
+   * adapter resumed; it learns at the next stop if it is waiting for one.
+   */
+  private gdbTarget(c: DebugController): StubTarget {
+    const target: StubTarget = {
+      running: () => this.running,
+      resume: () => {
+        if (this.running || this.exited) return;
+        this.resumeRun(c);
+        this.post({ type: 'continued' });
+      },
+      stop: () => { if (this.running) this.report({ kind: 'stopped', stop: { reason: 'pause', hart: 0 } }); },
+      step: (hart) => {
+        target.stop();
+        this.reverse?.forward({ kind: 'steps', hart, interrupts: false });
+        const o = c.stepInstruction(hart, false);
+        this.report(o.kind === 'running' || o.kind === 'idle' ? { kind: 'stopped', stop: { reason: 'step', hart } } : o);
+      },
+      setBreakpoints: (addresses) => c.setBreakpoints(addresses, 'gdb'),
+      setWatchpoints: (watches) => { this.gdbWatches = watches; this.syncWatches(); },
+      released: () => this.say('gdb detached: its breakpoints and watchpoints are gone, the machine stays as it is'),
+      // As QEMU quits on gdb's kill, the session ends.
+      kill: () => this.report({ kind: 'exited', code: 0, description: 'gdb killed the machine' }),
+      flush: () => this.flushConsole(),
+      log: (line) => this.say(line),
+      changed: (what) => { if (this.machine !== null) this.changed(`${what} (from gdb)`, this.machine); },
+    };
+    return target;
   }
 
   private wake(): void {
@@ -539,9 +599,11 @@ export class MachineWorker {
       this.running = false;
       this.pauseRequested = false;
       this.event({ type: 'stopped', stop: o.stop });
+      this.gdb?.stopped(o.stop);
     } else if (o.kind === 'exited') {
       this.running = false;
       this.exited = true;
+      this.gdb?.exited(o.code);
       void this.encoding.then(() => {
         this.answerScreen(null);
         this.event({ type: 'exited', code: o.code, description: o.description });

@@ -41,6 +41,8 @@ export interface LaunchParams {
   cwd?: string;
   /** UART0 on this loopback TCP port instead of the output events. */
   serialTcp?: HostPort;
+  /** launch.json `gdbServer`: the GDB remote stub on this loopback port (0: any free port, named on the console). */
+  gdbPort?: number;
   /** A device-tree source (absolute path) the worker builds the machine from; then xlen, harts and memoryBytes come from it. */
   machine?: string;
   /** A replay file's run (snapshot/replay-file.ts): checked against this machine, then re-executed to its end. */
@@ -269,6 +271,8 @@ export type DebugStop =
 
 export type WorkerEvent =
   | { type: 'stopped'; stop: DebugStop }
+  /** The attached gdb (launch.json `gdbServer`) resumed the machine. */
+  | { type: 'continued' }
   | { type: 'output'; bytes: Uint8Array }
   /** Guest power-off: `code` is the exit status (0 pass, n fail with n). */
   | { type: 'exited'; code: number; description: string }
@@ -339,6 +343,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
         !p.passthrough.every((x) => isObj(x) && typeof x.name === 'string' && isInt(x.size, 1, 2 ** 32) && isBackend(x.backend)))) return bad('params.passthrough');
       if (p.cwd !== undefined && typeof p.cwd !== 'string') return bad('params.cwd');
       if (p.serialTcp !== undefined && !(isObj(p.serialTcp) && typeof p.serialTcp.host === 'string' && isInt(p.serialTcp.port, 1, 65535))) return bad('params.serialTcp');
+      if (p.gdbPort !== undefined && !isInt(p.gdbPort, 0, 65535)) return bad('params.gdbPort');
       if (p.machine !== undefined && typeof p.machine !== 'string') return bad('params.machine');
       if (p.replay !== undefined) {
         const r = p.replay;

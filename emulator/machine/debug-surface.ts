@@ -166,8 +166,14 @@ interface PendingTrap { hart: number; cause: number; interrupt: boolean; pc: big
  * run to entry), trap filters. `run` and `stepInstruction` turn the machine's
  * StopReason into a DebugStop.
  */
+/**
+ * Who set a breakpoint: the DAP adapter, or a gdb attached beside it (launch.json
+ * `gdbServer`, osdev-emu run --gdb). Each sets its own list; the machine stops at either's.
+ */
+export type BreakpointOwner = 'adapter' | 'gdb';
+
 export class DebugController {
-  private user = new Set<bigint>();
+  private readonly user = new Map<BreakpointOwner, Set<bigint>>();
   private temp = new Set<bigint>();
   private tempReason: 'entry' | 'step' = 'step';
   private filter: TrapFilter = { exceptions: null, interrupts: null };
@@ -178,13 +184,16 @@ export class DebugController {
   /** `reboot` puts firmware and kernel back after a guest reset (sifive_test 0x7777). */
   constructor(readonly machine: Machine, private readonly reboot: () => string | null) {}
 
-  setBreakpoints(addresses: bigint[]): void {
-    this.user = new Set(addresses);
+  setBreakpoints(addresses: bigint[], owner: BreakpointOwner = 'adapter'): void {
+    this.user.set(owner, new Set(addresses));
     this.sync();
   }
 
-  /** Whether `pc` holds one of the user's breakpoints (Reverse Continue asks at points of history). */
-  isBreakpoint(pc: bigint): boolean { return this.user.has(pc); }
+  /** Whether `pc` holds one of the user's breakpoints, the adapter's or gdb's (Reverse Continue asks at points of history). */
+  isBreakpoint(pc: bigint): boolean {
+    for (const set of this.user.values()) if (set.has(pc)) return true;
+    return false;
+  }
 
   /** Temporary breakpoints, dropped at the next stop. */
   setTemporary(addresses: bigint[], reason: 'entry' | 'step'): void {
@@ -196,7 +205,7 @@ export class DebugController {
   private sync(): void {
     const bps = this.machine.breakpoints;
     bps.clear();
-    for (const a of [...this.user, ...this.temp]) {
+    for (const a of [...[...this.user.values()].flatMap((set) => [...set]), ...this.temp]) {
       const [lo, hi] = toPair(a);
       bps.add(lo, this.machine.desc.xlen === 64 ? hi : 0);
     }
@@ -273,7 +282,7 @@ export class DebugController {
     }
     if (r.kind === 'breakpoint') {
       const pc = hartPc(this.machine.harts[r.hart]);
-      const temporary = this.temp.has(pc) && !this.user.has(pc);
+      const temporary = this.temp.has(pc) && !this.isBreakpoint(pc);
       const reason = this.tempReason;
       this.clearTemporary();
       if (temporary) return { kind: 'stopped', stop: { reason, hart: r.hart } };

@@ -10,36 +10,13 @@ import { DTS_LANGUAGE_ID } from '../command-ids';
 import { LIVE_REGISTERS_REQUEST, LiveRegistersParams } from '../lsp/live-registers';
 import { liveDevice } from '../lsp/live-device';
 
-/** The worker VS Code's worker extension host gives: message and error handlers, no addEventListener. */
-interface HostWorker {
-  postMessage(m: unknown): void;
-  terminate(): void;
-  onmessage: ((e: unknown) => void) | null;
-  onerror: ((e: unknown) => void) | null;
-}
-type WorkerConstructor = new (url: string, options?: { name?: string }) => HostWorker;
-type ClientPort = ConstructorParameters<typeof LanguageClient>[3];
-
 /**
- * The worker as vscode-languageclient/browser wants it: it listens for errors with
- * addEventListener, which the extension host's nested worker lacks (its `onerror` is there).
+ * vscode-languageclient 11's browser client takes (id, name, serverOptions, clientOptions),
+ * serverOptions being the worker. The project compiles without the DOM library, so its
+ * `Worker` type is `any` there and swapped arguments compile: mind the order.
  */
-function asClientPort(w: HostWorker): ClientPort {
-  const errorListeners: ((e: unknown) => void)[] = [];
-  w.onerror = (e) => { for (const f of errorListeners) f(e); };
-  const port = {
-    postMessage: (m: unknown) => w.postMessage(m),
-    terminate: () => w.terminate(),
-    get onmessage() { return w.onmessage; },
-    set onmessage(f: ((e: unknown) => void) | null) { w.onmessage = f; },
-    addEventListener: (type: string, f: (e: unknown) => void) => { if (type === 'error') errorListeners.push(f); },
-    removeEventListener: (type: string, f: (e: unknown) => void) => {
-      const i = errorListeners.indexOf(f);
-      if (type === 'error' && i >= 0) errorListeners.splice(i, 1);
-    },
-  };
-  return port as unknown as ClientPort;
-}
+type ServerWorker = ConstructorParameters<typeof LanguageClient>[2];
+type WorkerConstructor = new (url: string, options?: { name?: string }) => ServerWorker;
 
 export function activateWebLanguageClient(context: vscode.ExtensionContext): void {
   void start(context).catch((e: unknown) => {
@@ -58,7 +35,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     synchronize: { configurationSection: 'osdev.dts' },
     initializationOptions: { includePaths: vscode.workspace.getConfiguration('osdev.dts').get<string[]>('includePaths', []), liveRegisters: true, trusted: vscode.workspace.isTrusted },
   };
-  const client = new LanguageClient('osdevDts', 'Device Tree (OS Dev Emulator)', clientOptions, asClientPort(worker));
+  const client = new LanguageClient('osdevDts', 'Device Tree (OS Dev Emulator)', worker, clientOptions);
   client.onRequest(LIVE_REGISTERS_REQUEST, (p: LiveRegistersParams) => liveDevice(p.address));
   context.subscriptions.push({ dispose: () => { void client.stop(); } });
   await client.start();

@@ -6,7 +6,9 @@
 import * as net from 'node:net';
 import { hostPort } from '../../options';
 import { HostPort } from '../../backends';
-import { GdbStub } from './stub';
+import { GdbStub, StubTarget } from './stub';
+import type { Machine } from '../../machine/machine';
+import type { DebugStop } from '../../machine/debug-protocol';
 import { frame } from './packets';
 
 /** `tcp:127.0.0.1:PORT` (or `tcp::PORT`, loopback as well), or what is wrong with it. */
@@ -56,4 +58,19 @@ export function serveGdb(at: HostPort, stub: GdbStub, log: (line: string) => voi
       resolve({ port, close: () => { current?.destroy(); server.close(); } });
     });
   });
+}
+
+/** The stub's side a host with its own run loop tells of stops (the machine worker, launch.json `gdbServer`). */
+export interface GdbEndpoint {
+  readonly port: number;
+  stopped(stop: DebugStop): void;
+  exited(code: number): void;
+  close(): void;
+}
+
+/** A stub for `machine` run by `target`, listening on loopback `port` (0: any free port). */
+export async function serveStub(port: number, machine: Machine, target: StubTarget): Promise<GdbEndpoint> {
+  const stub = new GdbStub(machine, target);
+  const server = await serveGdb({ host: '127.0.0.1', port }, stub, (line) => target.log(line));
+  return { port: server.port, stopped: (s) => stub.stopped(s), exited: (c) => stub.exited(c), close: () => server.close() };
 }

@@ -1,15 +1,14 @@
 /**
- * The GDB remote stub (`osdev-emu run --gdb tcp:127.0.0.1:PORT`): one gdb at a time
- * drives the machine through the debug surface the DAP adapter uses (DebugController's
- * breakpoints and stops, the machine's watchpoints, debug-surface reads and writes).
- * All-stop, as QEMU's stub: harts are threads 1..N, a stop stops every hart, a step
- * runs one hart by one instruction while the others wait.
- *
- * The host's run loop (cli.ts) asks `run` for each slice and waits in `whileHalted`
- * while gdb holds the machine. Packets are answered between slices, never during one.
+ * The GDB remote stub: one gdb at a time reads and writes the machine through the debug
+ * surface the DAP adapter uses, and runs it through a StubTarget, which is its host's:
+ * osdev-emu run --gdb, where gdb is the only debugger (alone.ts), or the machine worker
+ * of a VS Code session with launch.json `gdbServer` (worker.ts), where gdb sits beside
+ * the adapter and both see every stop. All-stop, as QEMU's stub: harts are threads
+ * 1..N, a stop stops every hart, a step runs one hart by one instruction while the
+ * others wait. Packets are answered between slices, never during one.
  */
 import { Machine } from '../../machine/machine';
-import { DebugController, physical, readMemory, writeMemory } from '../../machine/debug-surface';
+import { physical, readMemory, writeMemory } from '../../machine/debug-surface';
 import { DebugStop } from '../../machine/debug-protocol';
 import { Watch } from '../../hart/watchpoints';
 import {
@@ -19,13 +18,30 @@ import { layoutOf, readCoreRegisters, readRegisterHex, RegisterLayout, writeCore
 import { targetXml } from './target-xml';
 import { runMonitor } from './monitor';
 
-/** What the stub needs of its host. */
-export interface StubHost {
+/**
+ * The machine's run control as the stub's host gives it. The host tells the stub of
+ * every stop and of the end through `stopped` and `exited`, whoever caused them.
+ */
+export interface StubTarget {
+  running(): boolean;
+  /** Every hart runs on (gdb's continue). */
+  resume(): void;
+  /** A running machine stops now, between slices (Ctrl-C, a gdb connecting); the host reports the stop. */
+  stop(): void;
+  /** One instruction on one hart, the others held; the host reports where it ended (or the end). */
+  step(hart: number): void;
+  /** gdb's own breakpoints and watchpoints (beside the adapter's, if any). */
+  setBreakpoints(addresses: bigint[]): void;
+  setWatchpoints(watches: Watch[]): void;
+  /** gdb detached or its connection dropped (its breakpoints are gone already). */
+  released(): void;
+  /** gdb's `kill`. */
+  kill(): void;
   /** Console bytes and traces a step made reach the user before gdb hears of the stop. */
   flush(): void;
-  /** The run loop may be asleep (every hart in WFI): a Ctrl-C must wake it to stop. */
-  wake(): void;
   log(line: string): void;
+  /** gdb wrote a register or memory (a replay file names such changes: it cannot repeat them). */
+  changed?(what: 'register' | 'memory'): void;
 }
 
 /** A connection: bytes out, and its end. */
@@ -34,22 +50,17 @@ export interface StubConnection {
   end(): void;
 }
 
-/** What one slice under the stub came to, for the host's loop. */
-export type StubRun =
-  | { kind: 'running' }
-  | { kind: 'idle' }
-  /** gdb holds the machine: wait in whileHalted. */
-  | { kind: 'halted' }
-  | { kind: 'exited'; code: number; description: string }
-  /** A hart stuck at its trap vector with no gdb to show it to. */
-  | { kind: 'stuck'; hart: number };
-
 /** Most data watchpoints at once (the debug protocol's own limit for the adapter). */
 const MAX_WATCHES = 64;
 /** The widest watchpoint: 64 KiB, past which gdb's own software watchpoints are the better tool. */
 const MAX_WATCH_BYTES = 64 * 1024;
 /** Bytes of memory one `m` answers: a reply of hex digits fits PacketSize. */
 const MAX_READ = PACKET_SIZE / 2;
+/**
+ * gdb's watchpoint ids start here, far above the adapter's breakpoint ids (counted from 1),
+ * so a watch stop says whose watchpoint it was.
+ */
+export const FIRST_GDB_WATCH_ID = 1 << 30;
 
 interface GdbWatch { id: number; type: 2 | 3 | 4; address: bigint; length: number; pieces: Watch[] }
 
@@ -61,23 +72,18 @@ export class GdbStub {
   private reader = new PacketReader();
   private noAck = false;
   private lastSent: Uint8Array | null = null;
-  /** gdb holds the machine stopped. */
-  halted: boolean;
-  private pauseRequested = false;
-  /** Set when the run must end with this exit status (gdb's `kill`). */
-  ending: number | undefined;
-  private waiters: (() => void)[] = [];
+  /** gdb resumed the machine and waits for the stop reply (all-stop: nothing else may be sent it unasked). */
+  private waiting = false;
   /** Hart of the `Hg` thread (registers, memory) and of the `Hc` thread (legacy `s`). */
   private gHart = 0;
   private cHart = 0;
   private lastStop: string;
   private readonly breakpoints = new Map<string, bigint>();
   private readonly watches = new Map<string, GdbWatch>();
-  private nextWatchId = 1;
+  private nextWatchId = FIRST_GDB_WATCH_ID;
   private layoutCache: RegisterLayout | null = null;
 
-  constructor(private readonly machine: Machine, private readonly control: DebugController, private readonly host: StubHost, waitForGdb: boolean) {
-    this.halted = waitForGdb;
+  constructor(private readonly machine: Machine, private readonly target: StubTarget) {
     this.lastStop = this.stopReply(SIGTRAP, 0);
   }
 
@@ -89,74 +95,42 @@ export class GdbStub {
     this.conn = conn;
     this.reader = new PacketReader();
     this.noAck = false;
+    this.waiting = false;
     this.layoutCache = null;
-    if (!this.halted) {
-      this.halted = true;
-      this.lastStop = this.stopReply(SIGTRAP, 0);
-    }
-    this.host.wake();
+    if (this.target.running()) this.target.stop();
+    // Its first `?` hears of a trap where the machine stands, as from QEMU.
+    this.lastStop = this.stopReply(SIGTRAP, this.gHart);
     return true;
   }
 
-  /** The client went away without detaching: its breakpoints go, and the machine runs on. */
+  /** The client went away without detaching: its breakpoints go. */
   disconnected(): void {
     if (this.conn === null) return;
     this.conn = null;
     this.release();
   }
 
-  /** Resolves when gdb lets the machine run (or ends the run). */
-  whileHalted(): Promise<void> {
-    if (!this.halted || this.ending !== undefined) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private resumeLoop(): void {
-    this.halted = false;
-    this.releaseWaiters();
-  }
-
-  /** Ends a `whileHalted` wait without resuming: the host has something else to do (a quit key). */
-  releaseWaiters(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  /** One slice of the machine under the stub. */
-  run(budget: number): StubRun {
-    if (this.pauseRequested) {
-      this.pauseRequested = false;
-      if (this.conn !== null) return this.stopped({ reason: 'pause', hart: this.gHart });
-    }
-    const o = this.control.run(budget);
-    switch (o.kind) {
-      case 'running': return { kind: 'running' };
-      case 'idle': return { kind: 'idle' };
-      case 'exited':
-        this.send(`W${(o.code & 0xff).toString(16).padStart(2, '0')}`);
-        this.conn?.end();
-        this.conn = null;
-        return { kind: 'exited', code: o.code, description: o.description };
-      case 'stopped':
-        if (this.conn === null) return o.stop.reason === 'trap' ? { kind: 'stuck', hart: o.stop.hart } : { kind: 'running' };
-        return this.stopped(o.stop);
-    }
-  }
-
-  private stopped(stop: DebugStop): StubRun {
-    this.host.flush();
-    this.halted = true;
+  /**
+   * The machine stopped, for whatever reason (gdb's breakpoint or step, or the adapter's):
+   * gdb hears of it if it is waiting for a stop. A stop that is not gdb's own breakpoint
+   * or watchpoint is a plain SIGTRAP to gdb (a pause, SIGINT).
+   */
+  stopped(stop: DebugStop): void {
+    const w = stop.reason === 'watch' ? [...this.watches.values()].find((x) => x.id === stop.id) : undefined;
+    const why = w !== undefined ? `${w.type === 2 ? 'watch' : w.type === 3 ? 'rwatch' : 'awatch'}:${w.address.toString(16)};` : '';
+    this.lastStop = this.stopReply(stop.reason === 'pause' ? SIGINT : SIGTRAP, stop.hart, why);
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.target.flush();
     this.gHart = this.cHart = stop.hart;
-    if (stop.reason === 'watch') {
-      const w = [...this.watches.values()].find((x) => x.id === stop.id);
-      const kind = w === undefined ? 'watch' : w.type === 2 ? 'watch' : w.type === 3 ? 'rwatch' : 'awatch';
-      this.lastStop = this.stopReply(SIGTRAP, stop.hart, `${kind}:${(w?.address ?? stop.address).toString(16)};`);
-    } else {
-      this.lastStop = this.stopReply(stop.reason === 'pause' ? SIGINT : SIGTRAP, stop.hart);
-    }
     this.send(this.lastStop);
-    return { kind: 'halted' };
+  }
+
+  /** The guest powered off: gdb hears the exit status if it waits for a stop, and the connection ends. */
+  exited(code: number): void {
+    if (this.waiting) this.send(`W${(code & 0xff).toString(16).padStart(2, '0')}`);
+    this.waiting = false;
+    this.close();
   }
 
   private stopReply(signal: number, hart: number, extra = ''): string {
@@ -177,7 +151,7 @@ export class GdbStub {
       case 'nack': if (this.lastSent !== null && !this.noAck) this.conn?.write(this.lastSent); return;
       case 'interrupt':
         // Only a running machine has anything to interrupt (QEMU ignores it otherwise too).
-        if (!this.halted) { this.pauseRequested = true; this.host.wake(); }
+        if (this.target.running()) this.target.stop();
         return;
       case 'bad-checksum':
         // Ack mode's answer is a retransmit request; without acks, an error reply keeps the client from waiting.
@@ -194,7 +168,7 @@ export class GdbStub {
           reply = this.command(e.data);
         } catch (err) {
           // A bug of ours must not end the session or the run: gdb gets an error for this packet.
-          this.host.log(`gdb stub: internal error (a bug, please report) on '${Buffer.from(e.data.slice(0, 40)).toString('latin1')}': ${(err as Error).stack ?? String(err)}`);
+          this.target.log(`gdb stub: internal error (a bug, please report) on '${Buffer.from(e.data.slice(0, 40)).toString('latin1')}': ${(err as Error).stack ?? String(err)}`);
           reply = 'E01';
         }
         if (reply !== null) this.send(reply);
@@ -222,7 +196,7 @@ export class GdbStub {
     switch (text[0]) {
       case '?': return this.lastStop;
       case 'g': return readCoreRegisters(h);
-      case 'G': return writeCoreRegisters(h, text.slice(1)) ? 'OK' : 'E01';
+      case 'G': this.target.changed?.('register'); return writeCoreRegisters(h, text.slice(1)) ? 'OK' : 'E01';
       case 'p': {
         const n = hexNumber(text.slice(1));
         if (n === null) return 'E01';
@@ -232,6 +206,7 @@ export class GdbStub {
         const [num, value] = text.slice(1).split('=');
         const n = hexNumber(num);
         if (n === null || value === undefined) return 'E01';
+        this.target.changed?.('register');
         return writeRegisterHex(h, this.layout, Number(n), value) ? 'OK' : 'E01';
       }
       case 'm': {
@@ -246,6 +221,7 @@ export class GdbStub {
         const r = colon < 0 ? null : this.addressLength(text.slice(1, colon));
         const bytes = colon < 0 ? null : fromHex(text.slice(colon + 1));
         if (r === null || bytes === null || bytes.length !== r.length) return 'E01';
+        this.target.changed?.('memory');
         return writeMemory(m, h, r.address, bytes, false) === bytes.length ? 'OK' : 'E14';
       }
       case 'X': {
@@ -254,6 +230,7 @@ export class GdbStub {
         if (r === null) return 'E01';
         const bytes = unescapeBinary(data.subarray(colon + 1));
         if (bytes.length !== r.length) return 'E01';
+        if (bytes.length > 0) this.target.changed?.('memory');
         return writeMemory(m, h, r.address, bytes, false) === bytes.length ? 'OK' : 'E14';
       }
       case 'Z': case 'z': return this.breakpoint(text[0] === 'Z', text.slice(1));
@@ -266,7 +243,7 @@ export class GdbStub {
       case 'T': { const t = this.thread(text.slice(1)); return t !== undefined && t >= 0 ? 'OK' : 'E01'; }
       case 'c': case 'C': return this.resume(undefined);
       case 's': case 'S': return this.resume(this.cHart);
-      case 'D': this.release(); this.send('OK'); this.close(); return null;
+      case 'D': this.send('OK'); this.close(); this.release(); return null;
       case 'k': this.kill(); return null;
       case 'v': return this.vPacket(text);
       case 'q': case 'Q': return this.query(text);
@@ -308,25 +285,10 @@ export class GdbStub {
     return ''; // vMustReplyEmpty, vFile, vRun...: not offered
   }
 
-  /** Continue every hart (step undefined), or step one hart by one instruction. */
+  /** Continue every hart (step undefined), or step one hart by one instruction: the reply is the stop that follows. */
   private resume(step: number | undefined): string | null {
-    if (step === undefined) {
-      this.control.resume();
-      this.resumeLoop();
-      this.host.wake();
-      return null;
-    }
-    const o = this.control.stepInstruction(step, false);
-    this.host.flush();
-    if (o.kind === 'exited') {
-      this.ending = o.code;
-      this.host.log(o.description);
-      this.send(`W${(o.code & 0xff).toString(16).padStart(2, '0')}`);
-      this.close();
-      this.resumeLoop();
-      return null;
-    }
-    this.stopped(o.kind === 'stopped' ? o.stop : { reason: 'step', hart: step });
+    this.waiting = true;
+    if (step === undefined) this.target.resume(); else this.target.step(step);
     return null;
   }
 
@@ -384,7 +346,7 @@ export class GdbStub {
     const key = `${type}:${address.toString(16)}:${kind.toString(16)}`;
     if (type <= 1) {
       if (insert) this.breakpoints.set(key, address); else this.breakpoints.delete(key);
-      this.control.setBreakpoints([...this.breakpoints.values()]);
+      this.target.setBreakpoints([...this.breakpoints.values()]);
       return 'OK';
     }
     if (!insert) {
@@ -421,29 +383,22 @@ export class GdbStub {
   }
 
   private syncWatches(): void {
-    this.machine.setWatchpoints([...this.watches.values()].flatMap((w) => w.pieces));
+    this.target.setWatchpoints([...this.watches.values()].flatMap((w) => w.pieces));
   }
 
-  /** gdb's breakpoints and watchpoints go, and the machine runs on (detach, a lost connection). */
+  /** gdb's breakpoints and watchpoints go (detach, a lost connection); the host decides whether the machine runs on. */
   private release(): void {
     this.breakpoints.clear();
     this.watches.clear();
-    this.control.setBreakpoints([]);
+    this.target.setBreakpoints([]);
     this.syncWatches();
-    this.pauseRequested = false;
-    if (this.halted) {
-      this.control.resume();
-      this.resumeLoop();
-      this.host.wake();
-    }
+    this.waiting = false;
+    this.target.released();
   }
 
   private kill(): void {
-    this.ending = 0;
-    this.host.log('gdb killed the machine');
     this.close();
-    this.resumeLoop();
-    this.host.wake();
+    this.target.kill();
   }
 
   private close(): void {
