@@ -97,6 +97,12 @@ export class CodeCache {
     }
   }
 
+  /** Forget all of one page's code (its bytes were replaced: a snapshot restored it). */
+  forgetPage(index: number): void {
+    this.pages[index] = undefined;
+    this.hasCode[index] = 0;
+  }
+
   clear(): void {
     this.pages.fill(undefined);
     this.hasCode.fill(0);

@@ -182,3 +182,29 @@ describe('cheap snapshots: only written pages are copied, and the result equals 
 });
 
 function isZeroPage(p: Uint8Array): boolean { return p.every((b) => b === 0); }
+
+test('a restore forgets the code of the pages it puts back and keeps the rest', () => {
+  const r = new Run({ name: 'rv64/paging.elf', xlen: 64, harts: 1 });
+  const tracker = new RamTracker(r.m);
+  r.m.step(300_000);
+  const s = tracker.snapshot();
+  r.m.step(300_000);
+  const code = r.m.dram.code.hasCode;
+  const withCode = () => [...code.keys()].filter((i) => code[i] === 1);
+  const before = withCode();
+  assert.ok(before.length > 1, 'the guest has run code from several pages of RAM');
+  // A page holding code, written after the snapshot: the restore puts it back.
+  const page = before[0];
+  const old = r.m.dram.u8[page * 4096];
+  r.m.bus.write(r.m.dram.base + page * 4096, 1, old ^ 0xff, 0);
+  assert.equal(code[page], 1, 'the write was a data write the cache forgets only in part');
+  tracker.restore(s);
+  assert.equal(r.m.dram.u8[page * 4096], old, 'the page is back');
+  assert.equal(code[page], 0, 'the page put back lost its code');
+  const kept = withCode();
+  assert.ok(kept.length > 0 && kept.every((i) => before.includes(i)), 'pages not put back keep theirs');
+  // And the run goes on as the uninterrupted one does.
+  const fresh = new Run({ name: 'rv64/paging.elf', xlen: 64, harts: 1 });
+  fresh.m.step(300_000);
+  assert.equal(stateHash(r.m), stateHash(fresh.m));
+});
