@@ -223,12 +223,21 @@ try {
     const atLine = (line) => page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d`) }).first().waitFor({ timeout: 30_000 });
     const button = (title) => page.locator(`.debug-toolbar .action-label[aria-label^="${title}"]`).first();
     // One breakpoint: `ticks++;` in the timer handler (hello.c line 18).
+    const dbg = async (tag) => { console.log('DBG', tag, Date.now() % 100000, await page.locator('.codicon-debug-breakpoint').evaluateAll((es) => es.map((e) => e.className + ' @ ' + (e.parentElement?.className ?? '')).join(' | '))); await page.screenshot({ path: path.join(artifacts, `dbg-${tag}.png`) }); };
+    await dbg('0-start');
     await removeAllBreakpoints(page);
+    await dbg('1-removed');
     await quickOpen(page, 'hello.c');
+    await dbg('2-opened');
     await goToLine(page, 18, 5);
+    await dbg('3-line');
     await page.keyboard.press('F9');
     await page.locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 30_000 });
+    await dbg('4-f9');
+    await page.waitForTimeout(2000);
+    await dbg('5-f9-later');
     await timeF5(page, 'later', () => waitForEntryStop(page));
+    await dbg('6-entry');
     await page.locator('.debug-call-stack').getByText('_start', { exact: true }).first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('F5');
     await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 30_000 });
