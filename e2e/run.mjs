@@ -1006,7 +1006,10 @@ async function removeAllBreakpoints(page) {
   await input.waitFor({ timeout: 10_000 });
   await input.fill('>Debug: Remove All Breakpoints');
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Debug: Remove All Breakpoints$/ }) }).first();
-  if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) await row.click();
+  const found = await row.waitFor({ timeout: 3000 }).then(() => true, () => false);
+  console.log('DBG palette found', found, await page.locator('.quick-input-list .monaco-list-row').allInnerTexts());
+  await page.screenshot({ path: path.join(artifacts, 'dbg-palette.png') });
+  if (found) await row.click();
   else await page.keyboard.press('Escape');
   await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
