@@ -258,7 +258,11 @@ function reportRoom() {
   roomTimer = setTimeout(() => {
     const width = document.body.clientWidth - 16, height = window.innerHeight - 48;
     // A hidden or collapsed panel has no room to speak of: the guest keeps its display.
-    if (document.visibilityState !== 'hidden' && width >= 16 && height >= 16) vscode.postMessage({ type: 'room', width, height });
+    if (document.visibilityState !== 'hidden' && width >= 16 && height >= 16) {
+      // Also on the page: the end-to-end test expects the size the panel reported, not one it worked out again.
+      document.body.dataset.room = width + 'x' + height;
+      vscode.postMessage({ type: 'room', width, height });
+    }
   }, 300);
 }
 window.addEventListener('resize', () => { fit(); reportRoom(); });
