@@ -164,3 +164,26 @@ test('gdbServer: a bad value names the attribute; a port in use fails the launch
     taken.close();
   }
 });
+
+test('gdb goes back through the session\'s history: reverse-stepi and reverse-continue, the session sees each stop', async () => {
+  const port = await launchWithGdb(true);
+  events = [];
+  const out = await gdbBatch(DEMO, `target remote 127.0.0.1:${port}`,
+    ['break main', 'continue', 'stepi', 'stepi', 'info registers pc', 'reverse-stepi', 'info registers pc', 'reverse-stepi', 'info registers pc',
+      'reverse-continue', 'info registers pc', 'reverse-continue', 'info registers pc', 'detach']);
+  const pcs = [...out.matchAll(/^pc\s+(0x[0-9a-f]+)/gm)].map((m) => BigInt(m[1]));
+  const bp = /^Breakpoint 1 at (0x[0-9a-f]+)/m.exec(out);
+  assert.ok(bp !== null && pcs.length === 5, out);
+  const [twoIn, oneIn, atMain, atStart, stillAtStart] = pcs;
+  // Two instructions into main (all compressed here or not: each step back undoes one), back to its breakpoint.
+  assert.ok(twoIn > oneIn && oneIn > atMain, out);
+  assert.equal(atMain, BigInt(bp[1]), out);
+  // No stop before main: the start of history (the reset vector, before the boot ROM ran), which gdb names, and again.
+  assert.equal(atStart, 0x1000n, out);
+  assert.equal(stillAtStart, 0x1000n, out);
+  assert.equal(out.match(/No more reverse-execution history/g)?.length, 2, out);
+  // The session saw the stops gdb did, going back included, and stands where gdb does.
+  assert.ok(stoppedEvents().length >= 6, JSON.stringify(events));
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  assert.equal(BigInt(st.body.stackFrames[0].instructionPointerReference ?? '-1'), 0x1000n);
+});

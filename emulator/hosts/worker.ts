@@ -500,6 +500,19 @@ export class MachineWorker {
       flush: () => this.flushConsole(),
       log: (line) => this.say(line),
       changed: (what) => { if (this.machine !== null) this.changed(`${what} (from gdb)`, this.machine); },
+      // As the adapter's Step Back (by instruction) and Reverse Continue: both clients see the stop.
+      goBack: (how, hart) => {
+        const r = this.reverse;
+        if (r === null) return 'no history';
+        if (how === 'step' && r.atStart) return 'start';
+        const stop = how === 'step' ? r.stepBack(hart, 'instruction') : r.reverseContinue();
+        if (typeof stop === 'string') return stop;
+        this.exited = false;
+        this.flushConsole();
+        this.event({ type: 'stopped', stop });
+        this.gdb?.stopped(stop);
+        return null;
+      },
     };
     return target;
   }

@@ -36,6 +36,9 @@ export class ReverseDebugger {
     return ok;
   }
 
+  /** Whether the machine stands at the start of history (nothing to go back to). */
+  get atStart(): boolean { return retired(this.m) <= this.tt.start; }
+
   /** Whether the machine stands at a past point: live input cannot enter there (session-inputs.ts). */
   get inPast(): boolean { return this.tt.inputs.inPast; }
 

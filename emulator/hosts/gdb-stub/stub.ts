@@ -42,6 +42,12 @@ export interface StubTarget {
   log(line: string): void;
   /** gdb wrote a register or memory (a replay file names such changes: it cannot repeat them). */
   changed?(what: 'register' | 'memory'): void;
+  /**
+   * gdb's reverse execution (`bs`, `bc`) over the session's history (issue 18): the stop
+   * reached, reported as every stop is (`stopped`), or why not. Absent: no history (the
+   * CLI's stub), and gdb is not offered reverse execution.
+   */
+  goBack?(how: 'step' | 'continue', hart: number): 'start' | string | null;
 }
 
 /** A connection: bytes out, and its end. */
@@ -74,6 +80,8 @@ export class GdbStub {
   private lastSent: Uint8Array | null = null;
   /** gdb resumed the machine and waits for the stop reply (all-stop: nothing else may be sent it unasked). */
   private waiting = false;
+  /** The stop awaited is one a `bs`/`bc` goes back to. */
+  private goingBack = false;
   /** Hart of the `Hg` thread (registers, memory) and of the `Hc` thread (legacy `s`). */
   private gHart = 0;
   private cHart = 0;
@@ -117,7 +125,10 @@ export class GdbStub {
    */
   stopped(stop: DebugStop): void {
     const w = stop.reason === 'watch' ? [...this.watches.values()].find((x) => x.id === stop.id) : undefined;
-    const why = w !== undefined ? `${w.type === 2 ? 'watch' : w.type === 3 ? 'rwatch' : 'awatch'}:${w.address.toString(16)};` : '';
+    // Going back, the start of history is reported as gdb knows it (reverse continue found no stop).
+    const why = w !== undefined ? `${w.type === 2 ? 'watch' : w.type === 3 ? 'rwatch' : 'awatch'}:${w.address.toString(16)};`
+      : this.goingBack && stop.reason === 'entry' ? 'replaylog:begin;' : '';
+    this.goingBack = false;
     this.lastStop = this.stopReply(stop.reason === 'pause' ? SIGINT : SIGTRAP, stop.hart, why);
     if (!this.waiting) return;
     this.waiting = false;
@@ -246,6 +257,7 @@ export class GdbStub {
       case 'D': this.send('OK'); this.close(); this.release(); return null;
       case 'k': this.kill(); return null;
       case 'v': return this.vPacket(text);
+      case 'b': return text === 'bs' || text === 'bc' ? this.back(text === 'bs' ? 'step' : 'continue') : '';
       case 'q': case 'Q': return this.query(text);
       default: return '';
     }
@@ -292,10 +304,27 @@ export class GdbStub {
     return null;
   }
 
+  /**
+   * Reverse step or continue: the reply is the stop it reaches; at the start of history,
+   * gdb's `replaylog:begin` stop (it says "No more reverse-execution history").
+   */
+  private back(how: 'step' | 'continue'): string | null {
+    if (this.target.goBack === undefined) return '';
+    if (this.target.running()) return 'E01';
+    this.waiting = true;
+    this.goingBack = true;
+    const error = this.target.goBack(how, this.cHart);
+    if (error === null) return null;
+    this.waiting = this.goingBack = false;
+    if (error === 'start') return this.lastStop = this.stopReply(SIGTRAP, this.cHart, 'replaylog:begin;');
+    this.target.log(`gdb: ${error}`);
+    return 'E01';
+  }
+
   private query(text: string): string | null {
     const [name] = text.split(/[:,;]/);
     switch (name) {
-      case 'qSupported': return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;vContSupported+;QStartNoAckMode+`;
+      case 'qSupported': return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;vContSupported+;QStartNoAckMode+${this.target.goBack !== undefined ? ';ReverseStep+;ReverseContinue+' : ''}`;
       case 'QStartNoAckMode':
         // The OK still travels in ack mode; everything after it does not.
         this.send('OK');
