@@ -46,12 +46,14 @@ export class MemoryRegion {
   readonly i32: Int32Array;
   readonly dv: DataView;
   readonly code: CodeCache;
-  constructor(readonly name: string, readonly base: number, readonly size: number, buffer: ArrayBuffer, readonly readonly_: boolean) {
+  /** `codeFlagsAt`: where the code cache keeps its page flags (CodeCache), when compiled code reads them. */
+  constructor(readonly name: string, readonly base: number, readonly size: number, buffer: ArrayBuffer, readonly readonly_: boolean,
+    codeFlagsAt?: number) {
     this.u8 = new Uint8Array(buffer, 0, size);
     this.u16 = new Uint16Array(buffer, 0, size >>> 1);
     this.i32 = new Int32Array(buffer, 0, size >>> 2);
     this.dv = new DataView(buffer, 0, size);
-    this.code = new CodeCache(size);
+    this.code = new CodeCache(size, codeFlagsAt === undefined ? undefined : { buffer, offset: codeFlagsAt });
   }
   /** Data watchpoints on device DMA, while any is set. */
   dmaWatch: DmaWatch | null = null;

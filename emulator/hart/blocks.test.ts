@@ -1,28 +1,29 @@
 /**
- * The block translator must not change what a guest does: each RV64 and RV32 guest runs
- * interpreted only and with translation, and prints the same bytes and retires the
- * same number of instructions on every hart, interrupts and polled devices included
- * (blocks never run past a budget and stop where the interpreter would yield).
+ * The block translators must not change what a guest does: each RV64 and RV32 guest runs
+ * interpreted only, with blocks translated to JavaScript and (RV64) compiled to
+ * WebAssembly, and prints the same bytes and retires the same number of instructions on
+ * every hart, interrupts and polled devices included (blocks never run past a budget and
+ * stop where the interpreter would yield). Every wasm module compiled is also valid.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Machine, StopReason } from '../machine/machine';
+import { Engine, Machine, StopReason } from '../machine/machine';
 import { boot } from '../machine/boot';
 import { defaultDescription, Xlen } from '../machine/description';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
-function run(elf: string, xlen: Xlen, translate: boolean, harts: number): { out: string; instret: number[]; stop: StopReason } {
+function run(elf: string, xlen: Xlen, engine: Engine, harts: number): { out: string; instret: number[]; stop: StopReason; modules: number } {
   const bytes: number[] = [];
   const m = new Machine(defaultDescription({ xlen, harts }), { consoleOut: (b) => bytes.push(b) });
-  m.setTranslation(translate, 2); // translate nearly everything, so blocks meet every case
+  assert.equal(m.setEngine(engine, 2), engine); // translate nearly everything, so blocks meet every case
   const r = boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' });
   assert.ok(r.ok);
   let stop: StopReason = { kind: 'budget' };
   for (let i = 0; i < 100 && stop.kind === 'budget'; i++) stop = m.step(1_000_000);
-  return { out: Buffer.from(bytes).toString('latin1'), instret: m.harts.map((h) => h.instret), stop };
+  return { out: Buffer.from(bytes).toString('latin1'), instret: m.harts.map((h) => h.instret), stop, modules: m.wasmStats.modules };
 }
 
 for (const xlen of [64, 32] as const) {
@@ -36,10 +37,14 @@ for (const xlen of [64, 32] as const) {
     test(`rv${xlen} ${name}: translated and interpreted runs agree`, () => {
       const elf = path.join(dir, `${name}.elf`);
       const harts = name === 'amo-smp' ? 2 : 1;
-      const slow = run(elf, xlen, false, harts), fast = run(elf, xlen, true, harts);
-      assert.equal(fast.out, slow.out);
-      assert.deepEqual(fast.stop, slow.stop);
-      assert.deepEqual(fast.instret, slow.instret);
+      const slow = run(elf, xlen, 'interp', harts);
+      for (const engine of xlen === 64 ? ['js', 'wasm'] as const : ['js'] as const) {
+        const fast = run(elf, xlen, engine, harts);
+        assert.equal(fast.out, slow.out, engine);
+        assert.deepEqual(fast.stop, slow.stop, engine);
+        assert.deepEqual(fast.instret, slow.instret, engine);
+        if (engine === 'wasm') assert.ok(fast.modules > 0, 'no block was compiled to wasm');
+      }
     });
   }
 }

@@ -69,10 +69,11 @@ export class CodeCache {
   /** 1 where pages[i] exists: the store path tests this byte, nothing more. */
   readonly hasCode: Uint8Array;
 
-  constructor(bytes: number) {
+  /** `flagsAt`: where hasCode lives in the machine's memory (wasm-area.ts), for compiled stores. */
+  constructor(bytes: number, flagsAt?: { buffer: ArrayBuffer; offset: number }) {
     const n = Math.ceil(bytes / 4096);
     this.pages = new Array<CodePage | undefined>(n).fill(undefined);
-    this.hasCode = new Uint8Array(n);
+    this.hasCode = flagsAt === undefined ? new Uint8Array(n) : new Uint8Array(flagsAt.buffer, flagsAt.offset, n);
   }
 
   page(index: number): CodePage {

@@ -830,7 +830,7 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.RORIW: {
-        const t0 = (x[a] >>> imm) | (x[a] << (32 - imm));
+        const t0 = (x[a] >>> (imm & 31)) | (x[a] << ((32 - imm) & 31));
         x[d + 1] = t0 >> 31;
         x[d] = t0;
         break;

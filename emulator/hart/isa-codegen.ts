@@ -31,6 +31,8 @@ export type E = string | number;
 /** An XLEN-wide value: low int32 word and high word (always 0 on RV32). */
 export interface V { readonly lo: E; readonly hi: E }
 export type Xlen = 32 | 64;
+/** The 32-bit word operations of the RV64 *W forms (Gen.word32). */
+export type WordOp = 'add' | 'sub' | 'sll' | 'srl' | 'sra' | 'mul' | 'div' | 'divu' | 'rem' | 'remu' | 'rol' | 'ror';
 
 /** One instruction of a block being translated (see blocks.ts `translateBlock`). */
 export interface BlockInsn {
@@ -149,7 +151,8 @@ export class Gen {
   }
   private bitwise(opr: string, p: V, q: V): V {
     if (!this.wide) return { lo: `${P(p.lo)} ${opr} ${P(q.lo)}`, hi: 0 };
-    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
+    const keepsHi = opr === '&' && q.hi === -1; // a mask of the low bits (JALR's & -2)
+    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: keepsHi ? p.hi : this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
   }
   /** Bitwise not. */
   inv(p: V): V {
@@ -192,6 +195,23 @@ export class Gen {
   rotl(p: V, sh: E): V {
     return this.rotr(p, typeof sh === 'number' ? (this.xlen - sh) & (this.xlen - 1) : `(${this.xlen} - ${P(sh)}) & ${this.xlen - 1}`);
   }
+
+  /** A 32-bit operation on two words (int32 result; the RV64 *W forms, Unpriv §5.2, §7.1-7.2). */
+  word32(op: WordOp, p: E, q: E): E {
+    switch (op) {
+      case 'add': return `(${P(p)} + ${P(q)}) | 0`;
+      case 'sub': return `(${P(p)} - ${P(q)}) | 0`;
+      case 'sll': return `${P(p)} << ${P(q)}`;
+      case 'srl': return `(${P(p)} >>> ${P(q)}) | 0`;
+      case 'sra': return `${P(p)} >> ${P(q)}`;
+      case 'mul': return `Math.imul(${p}, ${q})`;
+      case 'rol': return `(${P(p)} << (${P(q)} & 31)) | (${P(p)} >>> ((32 - ${P(q)}) & 31))`;
+      case 'ror': return `(${P(p)} >>> (${P(q)} & 31)) | (${P(p)} << ((32 - ${P(q)}) & 31))`;
+      default: return `${op}32(${p}, ${q})`;
+    }
+  }
+  /** A word shift amount from a register: its low 5 bits. */
+  shamt32(q: E): E { return `${P(q)} & 31`; }
 
   mul(p: V, q: V): V {
     return this.wide ? this.pairCall(`I64.mul(${P(p.lo)}, ${P(p.hi)}, ${P(q.lo)}, ${P(q.hi)})`) : { lo: `Math.imul(${P(p.lo)}, ${P(q.lo)})`, hi: 0 };

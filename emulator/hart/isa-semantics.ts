@@ -8,7 +8,7 @@
  * `npm run gen:isa`. The operations it needs and the XLENs lack go in isa-codegen.ts.
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
-import { BlockInsn, E, Gen, P, V, Xlen } from './isa-codegen';
+import { BlockInsn, E, Gen, P, V, WordOp, Xlen } from './isa-codegen';
 import { MSTATUS } from './csr';
 
 /**
@@ -26,9 +26,11 @@ function def(ops: Op | Op[], kind: Kind, run: (g: Gen) => void): void {
   for (const op of Array.isArray(ops) ? ops : [ops]) SEM[op] = { kind, run };
 }
 const pure = (op: Op, value: (g: Gen) => V) => def(op, 'pure', (g) => g.rd(value(g)));
-/** A 32-bit operation on the low words, its result sign-extended (the RV64 *W forms). */
-const word = (op: Op, value: (p: E, q: E) => E, useImm = false) =>
-  pure(op, (g) => g.sext(value(P(g.rs1.lo), useImm ? g.immWord : P(g.rs2.lo))));
+/** A 32-bit operation on the low words, its result sign-extended (the RV64 *W forms); shifts by rs2 take its low 5 bits. */
+const word = (op: Op, w: WordOp, useImm = false) => pure(op, (g) => {
+  const q = useImm ? g.immWord : w === 'sll' || w === 'srl' || w === 'sra' ? g.shamt32(g.rs2.lo) : g.rs2.lo;
+  return g.sext(g.word32(w, g.rs1.lo, q));
+});
 
 // ---- RV32I / RV64I (Unpriv ch. 2, 5) ----
 pure(Op.LUI, (g) => g.imm);
@@ -36,7 +38,7 @@ pure(Op.AUIPC, (g) => g.pcPlusImm());
 def(Op.JAL, 'ends', (g) => { const to = g.pcPlusImm(); g.rd(g.nextPc()); g.jump(to); });
 def(Op.JALR, 'ends', (g) => {
   const t = g.add(g.rs1, g.imm);
-  const to = g.bind({ lo: `${P(t.lo)} & -2`, hi: t.hi }); // before rd: rd may be rs1
+  const to = g.bind(g.and(t, { lo: -2, hi: -1 })); // before rd: rd may be rs1
   g.rd(g.nextPc());
   g.jump(to);
 });
@@ -74,15 +76,15 @@ pure(Op.SRA, (g) => g.sra(g.rs1, g.shamt(g.rs2)));
 pure(Op.OR, (g) => g.or(g.rs1, g.rs2));
 pure(Op.AND, (g) => g.and(g.rs1, g.rs2));
 
-word(Op.ADDIW, (p, i) => `(${p} + ${i}) | 0`, true);
-word(Op.SLLIW, (p, i) => `${p} << ${i}`, true);
-word(Op.SRLIW, (p, i) => `(${p} >>> ${i}) | 0`, true);
-word(Op.SRAIW, (p, i) => `${p} >> ${i}`, true);
-word(Op.ADDW, (p, q) => `(${p} + ${q}) | 0`);
-word(Op.SUBW, (p, q) => `(${p} - ${q}) | 0`);
-word(Op.SLLW, (p, q) => `${p} << (${q} & 31)`);
-word(Op.SRLW, (p, q) => `(${p} >>> (${q} & 31)) | 0`);
-word(Op.SRAW, (p, q) => `${p} >> (${q} & 31)`);
+word(Op.ADDIW, 'add', true);
+word(Op.SLLIW, 'sll', true);
+word(Op.SRLIW, 'srl', true);
+word(Op.SRAIW, 'sra', true);
+word(Op.ADDW, 'add');
+word(Op.SUBW, 'sub');
+word(Op.SLLW, 'sll');
+word(Op.SRLW, 'srl');
+word(Op.SRAW, 'sra');
 
 // One in-order hart at a time; the code cache tracks stores exactly (no fence.i flush).
 def([Op.FENCE, Op.FENCE_I], 'effect', () => undefined);
@@ -96,11 +98,11 @@ pure(Op.DIV, (g) => g.divide('div', g.rs1, g.rs2));
 pure(Op.DIVU, (g) => g.divide('divu', g.rs1, g.rs2));
 pure(Op.REM, (g) => g.divide('rem', g.rs1, g.rs2));
 pure(Op.REMU, (g) => g.divide('remu', g.rs1, g.rs2));
-word(Op.MULW, (p, q) => `Math.imul(${p}, ${q})`);
-word(Op.DIVW, (p, q) => `div32(${p}, ${q})`);
-word(Op.DIVUW, (p, q) => `divu32(${p}, ${q})`);
-word(Op.REMW, (p, q) => `rem32(${p}, ${q})`);
-word(Op.REMUW, (p, q) => `remu32(${p}, ${q})`);
+word(Op.MULW, 'mul');
+word(Op.DIVW, 'div');
+word(Op.DIVUW, 'divu');
+word(Op.REMW, 'rem');
+word(Op.REMUW, 'remu');
 
 // ---- A (Unpriv ch. 8): interpreted, aligned, through the hart's reservation and AMO helpers ----
 for (const [lr, sc, bytes] of [[Op.LR_W, Op.SC_W, 4], [Op.LR_D, Op.SC_D, 8]] as const) {
@@ -309,9 +311,9 @@ pure(Op.ZEXT_H, (g) => g.zext(`${P(g.rs1.lo)} & 0xffff`));
 pure(Op.ROL, (g) => g.rotl(g.rs1, g.shamt(g.rs2)));
 pure(Op.ROR, (g) => g.rotr(g.rs1, g.shamt(g.rs2)));
 pure(Op.RORI, (g) => g.rotr(g.rs1, g.immWord));
-word(Op.ROLW, (p, q) => `(${p} << (${q} & 31)) | (${p} >>> ((32 - ${q}) & 31))`);
-word(Op.RORW, (p, q) => `(${p} >>> (${q} & 31)) | (${p} << ((32 - ${q}) & 31))`);
-word(Op.RORIW, (p, i) => `(${p} >>> ${i}) | (${p} << (32 - ${i}))`, true);
+word(Op.ROLW, 'rol');
+word(Op.RORW, 'ror');
+word(Op.RORIW, 'ror', true);
 pure(Op.ORC_B, (g) => (g.xlen === 64 ? { lo: g.let(`BM.orcb(${g.rs1.lo})`), hi: g.let(`BM.orcb(${g.rs1.hi})`) } : g.zext(`BM.orcb(${g.rs1.lo})`)));
 pure(Op.REV8, (g) => (g.xlen === 64 ? g.bind({ lo: `BM.rev8(${g.rs1.hi})`, hi: `BM.rev8(${g.rs1.lo})` }) : g.zext(`BM.rev8(${g.rs1.lo})`)));
 for (const [op, which] of [[Op.CLMUL, 0], [Op.CLMULH, 1], [Op.CLMULR, 2]] as const) {
@@ -343,6 +345,9 @@ for (const [op, kind] of [[Op.CBO_INVAL, 0], [Op.CBO_CLEAN, 1], [Op.CBO_FLUSH, 2
 }
 
 // ---- Producers ----
+
+/** The encoding the producers hand a builder for `op` on this XLEN (undefined when it has none). */
+export function encodingOf(xlen: Xlen, op: number): Encoding | undefined { return ENCODING_OF[xlen][op]; }
 
 /** The semantics of `op` (undefined for UNDECODED). */
 export function semanticsOf(op: number): Semantics | undefined { return SEM[op]; }

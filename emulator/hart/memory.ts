@@ -255,8 +255,8 @@ export class HartMemory extends HartState {
     this.storeBus(pa, 8, vLo, vHi, lo, hi);
   }
 
-  /** After a RAM store: drop decoded instructions it overwrote, end other harts' reservations. */
-  private stored(off: number, size: number, pa: number): void {
+  /** After a RAM store: drop decoded instructions it overwrote, end other harts' reservations (compiled stores call it too). */
+  stored(off: number, size: number, pa: number): void {
     const code = this.ram.code;
     if (code.hasCode[off >>> 12] !== 0 || code.hasCode[(off + size - 1) >>> 12] !== 0) code.invalidate(off, size);
     this.host.storeNotify(pa, this);

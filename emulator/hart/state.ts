@@ -15,6 +15,7 @@ import { DEFAULT_EXTENSIONS, extensionsOff, IsaExtension } from './isa-table';
 import { Breakpoints } from './breakpoints';
 import { Triggers } from './triggers';
 import { record, restoreFields, Saved, saveFields } from '../snapshot/saved';
+import { AreaPlace, HART_AREA } from './wasm-area';
 
 /**
  * The fields of HartState that are machine state (snapshot/saved.ts): everything a run
@@ -27,6 +28,12 @@ const HART_STATE = [
   'csr64', 'mtimecmp', 'resvAddr', 'resvVaLo', 'resvVaHi', 'resvLo', 'resvHi', 'excCause', 'excTvalLo', 'excTvalHi', 'ldHi',
   'loopCause', 'loopCount', 'skipBreakpoint',
 ] as const;
+
+/**
+ * Where a hart's hot state lives in the machine's memory (wasm-area.ts), so compiled code
+ * reads it: its part of the area, and the machine's count of LR reservations held.
+ */
+export interface HartArea { readonly place: AreaPlace; readonly resvCount: Int32Array }
 
 /** What a hart needs from the machine around it. */
 export interface HartHost {
@@ -46,7 +53,7 @@ export const CSR_SLOT = {
 
 export class HartState {
   /** x[2r] = low word, x[2r+1] = high word of register r (high unused on RV32). */
-  readonly x = new Int32Array(64);
+  readonly x: Int32Array;
   /** f[2r] = low word, f[2r+1] = high word of float register r (F/D: 64 bits; a single is NaN-boxed, high word -1). */
   readonly f = new Int32Array(64);
   /** fcsr's two fields (Unpriv §11.2): accrued exception flags and the dynamic rounding mode. */
@@ -81,17 +88,26 @@ export class HartState {
   /** CLINT mtimecmp for this hart, in ticks. It resets to 0, so MTIP is pending at reset, as on QEMU. */
   mtimecmp = 0;
 
-  // LR/SC reservation: physical address of the reserved granule, -1 when none.
-  resvAddr = -1;
+  // LR/SC reservation: physical address of the reserved granule, -1 when none. The
+  // machine counts the harts holding one, so a store needs to look only when some do.
+  private resv = -1;
+  private readonly resvCount: Int32Array;
+  get resvAddr(): number { return this.resv; }
+  set resvAddr(pa: number) {
+    if ((pa >= 0) !== (this.resv >= 0)) this.resvCount[0] += pa >= 0 ? 1 : -1;
+    this.resv = pa;
+  }
   resvVaLo = 0;
   resvVaHi = 0;
   resvLo = 0;
   resvHi = 0;
 
   // Memory access
-  readonly tlbR = new Tlb();
-  readonly tlbW = new Tlb();
+  readonly tlbR: Tlb;
+  readonly tlbW: Tlb;
   readonly tlbX = new Tlb();
+  /** This hart's part of the machine's memory (wasm-area.ts), or null when it has none. */
+  readonly area: AreaPlace | null;
   readonly ram: MemoryRegion;
   readonly ramBase: number;
   readonly ramEnd: number;
@@ -144,7 +160,14 @@ export class HartState {
   readonly extOff: number;
 
   constructor(readonly id: number, readonly xlen: 32 | 64, readonly bus: Bus, readonly host: HartHost, fpu: FloatExt = 'FD',
-    extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS) {
+    extensions: readonly IsaExtension[] = DEFAULT_EXTENSIONS, area: HartArea | null = null) {
+    const place = area?.place;
+    this.area = place ?? null;
+    this.x = place === undefined ? new Int32Array(64) : new Int32Array(place.buffer, place.offset + HART_AREA.x, 64);
+    const tlbAt = (off: number) => (place === undefined ? undefined : { buffer: place.buffer, offset: place.offset + off });
+    this.tlbR = new Tlb(tlbAt(HART_AREA.tlbR));
+    this.tlbW = new Tlb(tlbAt(HART_AREA.tlbW));
+    this.resvCount = area?.resvCount ?? new Int32Array(1);
     this.hasF = fpu !== 'none';
     this.hasD = fpu === 'FD';
     this.extOff = extensionsOff(extensions);

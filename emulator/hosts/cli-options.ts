@@ -7,6 +7,7 @@ import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { parseGdbAddress } from './gdb-stub/server';
 import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
+import type { Engine } from '../machine/machine';
 import { hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
@@ -31,7 +32,7 @@ export interface RunOptions {
   trace: TraceKind[];
   clock: 'icount' | 'realtime';
   /** How guest code runs: the interpreter only, or with hot blocks translated to JavaScript (default). Same instructions retired either way. */
-  engine: 'interp' | 'js';
+  engine: Engine;
   /** Guest instructions per second of guest time. */
   rate: number;
   /** Print instructions retired and host time to stderr at exit. */
@@ -123,8 +124,10 @@ run options:
   --clock icount|realtime guest time from instructions (default, reproducible) or the host clock
   --rate N              guest instructions per second of guest time (default 100000000)
   --stats               at exit, print instructions retired and host time to stderr
-  --engine interp|js    run guest code interpreted only, or with hot blocks translated to
-                        JavaScript (default); both retire the same instructions (for bug reports)
+  --engine interp|js|wasm
+                        run guest code interpreted only, or with hot blocks translated to
+                        JavaScript (default) or compiled to WebAssembly (RV64; RV32 uses js);
+                        all retire the same instructions (for bug reports)
   --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]
                         a virtio-blk disk (repeatable). overlay (default): guest writes stay in
                         memory, PATH is never written; writeback: writes reach PATH, FLUSH is
@@ -341,7 +344,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.gdb = hp;
         break;
       }
-      case '--engine': if (value !== 'interp' && value !== 'js') return { ok: false, error: `--engine takes interp or js, got '${value}'` }; o.engine = value; break;
+      case '--engine': if (value !== 'interp' && value !== 'js' && value !== 'wasm') return { ok: false, error: `--engine takes interp, js or wasm, got '${value}'` }; o.engine = value; break;
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };

@@ -423,7 +423,7 @@ function fromMachineFile(file: string, host: HostParts, image: ImageFile | 'none
 }
 
 function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {
-  if (o.engine === 'interp') machine.setTranslation(false);
+  machine.setEngine(o.engine);
   if (o.trace.includes('insn')) {
     machine.setTranslation(false);
     machine.insnTrace = (h, bits) => {

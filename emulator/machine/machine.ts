@@ -10,7 +10,9 @@ import { Hart, HartHost, HartState } from '../hart/hart';
 import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock32, translateBlock64 } from '../hart/blocks';
-import { HOT } from '../hart/code-cache';
+import { BlockFn, CodePage, HOT } from '../hart/code-cache';
+import { MachineArea } from '../hart/wasm-area';
+import { WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
 import { Plic } from '../devices/plic';
@@ -80,9 +82,18 @@ export type StopReason =
   /** A hart traps at its trap vector over and over, nothing running in between (Hart.stuck): it can never leave. */
   | { kind: 'stuck'; hart: number };
 
+/** How guest code runs: interpreted only, hot blocks as JavaScript functions, or as WebAssembly (RV64). */
+export type Engine = 'interp' | 'js' | 'wasm';
+
 export class Machine {
   readonly bus = new Bus();
   readonly dram: MemoryRegion;
+  /** The engine blocks are translated by while translation is on (setEngine). */
+  private engine: Engine = 'js';
+  /** The wasm block compiler for this machine's memory, null without WebAssembly or on RV32. */
+  private readonly wasm: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null;
+  /** Modules compiled by the wasm engine and their bytes (bench, tests). */
+  readonly wasmStats: WasmStats = { modules: 0, bytes: 0 };
   readonly rom: MemoryRegion;
   readonly harts: Hart[] = [];
   /** The console UART (console input goes to it); every UART writes to the console. */
@@ -158,8 +169,10 @@ export class Machine {
 
   constructor(readonly desc: MachineDescription, private readonly backends: MachineBackends) {
     this.board = boardOf(desc);
-    const memory = allocate(desc.memoryBytes);
-    this.dram = new MemoryRegion('dram', this.board.dramBase, desc.memoryBytes, memory, false);
+    // DRAM and, after it, the harts' hot state (wasm-area.ts), in one memory.
+    const area = new MachineArea(desc.memoryBytes, desc.harts);
+    const { buffer: memory, wasm } = allocate(area.totalBytes);
+    this.dram = new MemoryRegion('dram', this.board.dramBase, desc.memoryBytes, memory, false, area.hasCode);
     this.rom = new MemoryRegion('rom', VIRT.bootRom.base, VIRT.bootRom.size, new ArrayBuffer(VIRT.bootRom.size), true);
     this.bus.addRegion(this.dram);
     this.bus.addRegion(this.rom);
@@ -169,7 +182,11 @@ export class Machine {
       time: (h) => this.ticks(this.clock + (h.instret - this.sliceStart[h.id])),
       storeNotify: (pa, h) => this.storeNotify(pa, h),
     };
-    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions));
+    const resvCount = new Int32Array(memory, area.resvCount, 1);
+    for (let i = 0; i < desc.harts; i++) {
+      this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions, { place: { buffer: memory, offset: area.hart(i) }, resvCount }));
+    }
+    this.wasm = wasm !== null && desc.xlen === 64 ? wasmTranslator(wasm, area, this.wasmStats) : null;
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => this.yieldRunning();
@@ -309,10 +326,22 @@ export class Machine {
    * `hot`: entries into a slot before it is translated (tests of the translator lower it).
    */
   setTranslation(on: boolean, hot = HOT): void {
+    const translator = !on ? null : this.engine === 'wasm' && this.wasm !== null ? this.wasm
+      : this.desc.xlen === 64 ? translateBlock64 : translateBlock32;
     for (const h of this.harts) {
-      h.translator = on ? (this.desc.xlen === 64 ? translateBlock64 : translateBlock32) : null;
+      h.translator = translator;
       h.hot = hot;
     }
+  }
+
+  /**
+   * Choose how guest code runs (`--engine`); returns the engine used: 'wasm' needs RV64
+   * and WebAssembly, and is 'js' without them.
+   */
+  setEngine(engine: Engine, hot = HOT): Engine {
+    this.engine = engine === 'wasm' && this.wasm === null ? 'js' : engine;
+    this.setTranslation(this.engine !== 'interp', hot);
+    return this.engine;
   }
 
   /** Start sampling every hart after each `rate` of its instructions (a running profile starts again). */
@@ -734,15 +763,18 @@ export class Machine {
  * Guest RAM lives in a WebAssembly.Memory from the start (DESIGN.md "The road to
  * speed"), created at its final size so no view is ever detached.
  */
-interface WasmGlobal { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } }
+interface WasmGlobal { Memory: new (d: { initial: number; maximum: number }) => WasmMemory }
 
-function allocate(bytes: number): ArrayBuffer {
+function allocate(bytes: number): { buffer: ArrayBuffer; wasm: WasmMemory | null } {
   const pages = Math.ceil(bytes / 65536);
-  const wasm = (globalThis as { WebAssembly?: WasmGlobal }).WebAssembly;
+  const api = (globalThis as { WebAssembly?: WasmGlobal }).WebAssembly;
   try {
-    if (wasm !== undefined) return new wasm.Memory({ initial: pages, maximum: pages }).buffer;
+    if (api !== undefined) {
+      const wasm = new api.Memory({ initial: pages, maximum: pages });
+      return { buffer: wasm.buffer, wasm };
+    }
   } catch {
-    // Hosts without wasm memory of this size fall back to a plain buffer.
+    // Hosts without wasm memory of this size fall back to a plain buffer (and no wasm engine).
   }
-  return new ArrayBuffer(bytes);
+  return { buffer: new ArrayBuffer(bytes), wasm: null };
 }

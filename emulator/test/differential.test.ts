@@ -1,7 +1,7 @@
 /**
  * Differential tests: every guest program built by emulator/test/guests runs
- * on QEMU (the oracle) and on our emulator; console output and exit status
- * must be identical. A few small programs are also compared instruction by
+ * on QEMU (the oracle) and on our emulator (RV64: with the JavaScript and the
+ * WebAssembly engine); console output and exit status must be identical. A few small programs are also compared instruction by
  * instruction (the sequence of pcs). Programs QEMU cannot run (HTIF) are
  * compared with their expected output file instead.
  *
@@ -65,6 +65,10 @@ describe('same console output and exit status as QEMU', { concurrency: JOBS }, (
       const qemu = await limit(() => runQemu(p.elf, runOpts(p)));
       assertQemuSane(p, qemu);
       expectSame(ours, qemu.stdout, p.exitCode, 'QEMU');
+      if (p.xlen === 64) { // the WebAssembly engine too (RV64)
+        const wasm = await limit(() => runOurs(p.elf, { ...runOpts(p), extraArgs: ['--engine', 'wasm'] }));
+        expectSame(wasm, qemu.stdout, p.exitCode, 'QEMU (ours with --engine wasm)');
+      }
     });
   }
 });

@@ -1,0 +1,54 @@
+/**
+ * Where the state that compiled code touches lives in the machine's one
+ * WebAssembly.Memory: guest DRAM from offset 0, then this area (issue "hot guest code
+ * compiled to WebAssembly"). The harts' registers, their read and write TLBs, the code
+ * cache's page flags and the reservation count are views into it, so the interpreter,
+ * the JavaScript blocks and the wasm blocks all read and write the same words.
+ * Each offset is written here once; the views (state.ts, tlb.ts, code-cache.ts) and the
+ * compiler (wasm-blocks.ts) both read it.
+ */
+import { TLB_AREA } from '../mmu/tlb';
+
+/** One hart's part, from its base. */
+export const HART_AREA = {
+  /** HartState.x: 32 int32 pairs. */
+  x: 0,
+  /** The pc a wasm block leaves, as an int64. */
+  pc: 256,
+  /** A slow access's value (low word, high word). */
+  scratch: 264,
+  /** The read and write TLBs (Tlb: tagLo, tagHi, ram, each TLB_SIZE int32s). */
+  tlbR: 1024,
+  tlbW: 1024 + TLB_AREA.bytes,
+  bytes: 8192,
+} as const;
+
+const WASM_PAGE = 65536;
+
+/** The area's layout for a machine of `dramBytes` and `harts`. */
+export class MachineArea {
+  /** Where the area starts: DRAM's end rounded up to a wasm page. */
+  readonly base: number;
+  /** An int32: how many harts hold an LR reservation (a store must end others' only then). */
+  readonly resvCount: number;
+  /** One byte per DRAM page: 1 when the page holds decoded code (CodeCache.hasCode). */
+  readonly hasCode: number;
+  private readonly harts: number;
+  /** Bytes of the whole memory: DRAM and the area. */
+  readonly totalBytes: number;
+
+  constructor(dramBytes: number, readonly hartCount: number) {
+    this.base = Math.ceil(dramBytes / WASM_PAGE) * WASM_PAGE;
+    this.resvCount = this.base;
+    this.hasCode = this.base + 64;
+    const pages = Math.ceil(dramBytes / 4096);
+    this.harts = Math.ceil((this.hasCode + pages) / HART_AREA.bytes) * HART_AREA.bytes;
+    this.totalBytes = Math.ceil((this.harts + hartCount * HART_AREA.bytes) / WASM_PAGE) * WASM_PAGE;
+  }
+
+  /** Hart `i`'s base. */
+  hart(i: number): number { return this.harts + i * HART_AREA.bytes; }
+}
+
+/** An area in a buffer: where a hart or a code cache puts its views. */
+export interface AreaPlace { readonly buffer: ArrayBuffer; readonly offset: number }

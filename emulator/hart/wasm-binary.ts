@@ -1,0 +1,130 @@
+/**
+ * Writes WebAssembly binary modules (WebAssembly Core Specification 2.0, ch. 5 "Binary
+ * Format") for the block compiler (wasm-blocks.ts): no compiler or text format at run
+ * time, only bytes. Just what a block needs: one memory imported, functions imported
+ * and one exported function.
+ */
+
+/** Value types (§5.3.1). */
+export const T = { i32: 0x7f, i64: 0x7e } as const;
+export type ValType = typeof T[keyof typeof T];
+
+/** The opcodes the compiler uses (§5.4). */
+export const OP = {
+  unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
+  call: 0x10, drop: 0x1a, select: 0x1b,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  i32Load: 0x28, i64Load: 0x29, i32Load8U: 0x2d, i64Load8U: 0x31, i64Load16U: 0x33, i64Load32U: 0x35,
+  i64Load8S: 0x30, i64Load16S: 0x32, i64Load32S: 0x34,
+  i32Store: 0x36, i64Store: 0x37, i64Store8: 0x3c, i64Store16: 0x3d, i64Store32: 0x3e,
+  i32Const: 0x41, i64Const: 0x42,
+  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GeS: 0x4e, i32GeU: 0x4f,
+  i64Eqz: 0x50, i64Eq: 0x51, i64Ne: 0x52, i64LtS: 0x53, i64LtU: 0x54,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
+  i32Rotl: 0x77, i32Rotr: 0x78,
+  i64Add: 0x7c, i64Sub: 0x7d, i64Mul: 0x7e, i64DivS: 0x7f, i64DivU: 0x80, i64RemS: 0x81, i64RemU: 0x82,
+  i64And: 0x83, i64Or: 0x84, i64Xor: 0x85, i64Shl: 0x86, i64ShrS: 0x87, i64ShrU: 0x88, i64Rotl: 0x89, i64Rotr: 0x8a,
+  i32DivS: 0x6d, i32DivU: 0x6e, i32RemS: 0x6f, i32RemU: 0x70,
+  i32WrapI64: 0xa7, i64ExtendI32S: 0xac, i64ExtendI32U: 0xad,
+  i64Extend8S: 0xc2, i64Extend16S: 0xc3, i64Extend32S: 0xc4,
+} as const;
+/** A block with no result (§5.3.5 blocktype ε). */
+export const VOID = 0x40;
+
+/** A growing byte buffer with the encodings of §5.1-5.2. */
+export class Bytes {
+  private buf = new Uint8Array(256);
+  length = 0;
+
+  byte(b: number): this {
+    if (this.length === this.buf.length) {
+      const bigger = new Uint8Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.length++] = b;
+    return this;
+  }
+  bytes(bs: ArrayLike<number>): this { for (let i = 0; i < bs.length; i++) this.byte(bs[i]); return this; }
+  /** Unsigned LEB128. */
+  u32(v: number): this {
+    let n = v >>> 0;
+    do {
+      const b = n & 0x7f;
+      n >>>= 7;
+      this.byte(n === 0 ? b : b | 0x80);
+    } while (n !== 0);
+    return this;
+  }
+  /** Signed LEB128 of an int32. */
+  s32(v: number): this {
+    let n = v | 0;
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
+  /** Signed LEB128 of the 64-bit value hi:lo. */
+  s64(lo: number, hi: number): this {
+    if (hi === lo >> 31) return this.s32(lo); // the common case: a sign-extended int32
+    let n = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+    for (;;) {
+      const b = Number(n & 0x7fn);
+      n >>= 7n;
+      if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
+  name(s: string): this {
+    this.u32(s.length);
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    return this;
+  }
+  /** Forget everything after `length` (an instruction the compiler could not finish). */
+  truncate(length: number): void { this.length = length; }
+  view(): Uint8Array { return this.buf.subarray(0, this.length); }
+}
+
+export interface FuncType { params: ValType[]; results: ValType[] }
+export interface Import { module: string; name: string; type: FuncType }
+
+/**
+ * A module importing `env.mem` (pages, shared with guest RAM and the harts' state) and
+ * `imports`, exporting one function `run` of type `type` with the given locals and body.
+ * Function indexes: imports first (0..imports.length-1), then `run`.
+ */
+export function moduleBytes(memPages: number, imports: Import[], type: FuncType, locals: ValType[], body: Bytes): Uint8Array {
+  const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const section = (id: number, content: Bytes) => out.byte(id).u32(content.length).bytes(content.view());
+
+  const types = [...imports.map((i) => i.type), type];
+  const typeSec = new Bytes().u32(types.length);
+  for (const t of types) {
+    typeSec.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+  }
+  section(1, typeSec);
+
+  const importSec = new Bytes().u32(imports.length + 1);
+  importSec.name('env').name('mem').byte(0x02).byte(0x01).u32(memPages).u32(memPages); // memory, limits min = max
+  imports.forEach((imp, i) => importSec.name(imp.module).name(imp.name).byte(0x00).u32(i));
+  section(2, importSec);
+
+  section(3, new Bytes().u32(1).u32(imports.length)); // run's type index
+  section(7, new Bytes().u32(1).name('run').byte(0x00).u32(imports.length));
+
+  // Locals as runs of one type (§5.5.13).
+  const code = new Bytes();
+  const runs: [number, ValType][] = [];
+  for (const t of locals) {
+    if (runs.length > 0 && runs[runs.length - 1][1] === t) runs[runs.length - 1][0]++;
+    else runs.push([1, t]);
+  }
+  code.u32(runs.length);
+  for (const [n, t] of runs) code.u32(n).byte(t);
+  code.bytes(body.view()).byte(OP.end);
+  const codeSec = new Bytes().u32(1).u32(code.length).bytes(code.view());
+  section(10, codeSec);
+  return out.view();
+}

@@ -1,0 +1,61 @@
+/**
+ * The WebAssembly engine's own checks (blocks.test.ts runs every guest under it against
+ * the interpreter): every module it emits is valid WebAssembly, the instructions it
+ * compiles cover a guest's hot integer code, and code it compiled follows stores into
+ * that code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Machine } from '../machine/machine';
+import { boot } from '../machine/boot';
+import { defaultDescription } from '../machine/description';
+import { wasmValid } from './wasm-blocks';
+import { Bytes, moduleBytes, OP, T } from './wasm-binary';
+
+const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build/rv64');
+
+function runGuest(name: string, onModule: (b: Uint8Array) => void): { out: string; modules: number } {
+  const bytes: number[] = [];
+  const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: (b) => bytes.push(b) });
+  assert.equal(m.setEngine('wasm', 2), 'wasm');
+  m.wasmStats.onModule = onModule;
+  const elf = path.join(BUILD, `${name}.elf`);
+  assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
+  for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
+  return { out: Buffer.from(bytes).toString('latin1'), modules: m.wasmStats.modules };
+}
+
+test('every module the wasm engine emits passes WebAssembly.validate', () => {
+  let n = 0;
+  for (const name of ['alu', 'muldiv', 'loadstore', 'branches', 'bitmanip', 'paging', 'misaligned', 'rvc', 'fencei', 'interrupts']) {
+    runGuest(name, (b) => {
+      n++;
+      assert.ok(wasmValid(b), `${name}: module ${n} is not valid WebAssembly`);
+    });
+  }
+  assert.ok(n > 500, `only ${n} modules compiled`);
+});
+
+test('the module writer: a function that adds its arguments validates and runs', () => {
+  const body = new Bytes().byte(OP.localGet).u32(1).byte(OP.localGet).u32(2).byte(OP.i32Add);
+  const bytes = moduleBytes(1, [], { params: [T.i32, T.i32, T.i32, T.i32], results: [T.i32] }, [], body);
+  assert.ok(wasmValid(bytes));
+  const W = (globalThis as unknown as { WebAssembly: {
+    Memory: new (d: object) => object; Module: new (b: Uint8Array) => object;
+    Instance: new (m: object, i: object) => { exports: Record<string, (...a: number[]) => number> };
+  } }).WebAssembly;
+  const run = new W.Instance(new W.Module(bytes), { env: { mem: new W.Memory({ initial: 1, maximum: 1 }) } }).exports.run;
+  assert.equal(run(0, 40, 2, 0), 42);
+  // Signed LEB128 of 64-bit constants beyond int32 (i64.const).
+  const wide = new Bytes().s64(0, 1).view();
+  assert.deepEqual([...wide], [0x80, 0x80, 0x80, 0x80, 0x10]);
+  assert.deepEqual([...new Bytes().s64(0, -0x80000000).view()], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]);
+});
+
+test('a hot loop runs compiled: the crc32 bench guest compiles and prints what the interpreter prints', () => {
+  const wasm = runGuest('bench-crc32', () => undefined);
+  assert.ok(wasm.modules > 0);
+  assert.match(wasm.out, /PASS/);
+});
