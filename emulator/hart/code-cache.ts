@@ -41,11 +41,36 @@ export class CodePage {
   readonly heat = new Uint16Array(PAGE_SLOTS);
   /** [start, end) slot range of each translated block, for invalidation. */
   private readonly ranges: number[] = [];
+  /**
+   * The page's blocks continue into each other (one wasm module per page, wasm-blocks.ts):
+   * a store that drops one drops them all, since the others may run its old code.
+   */
+  linked = false;
 
   addBlock(start: number, end: number, fn: BlockFn, length: number): void {
     this.blocks[start] = fn;
     this.lengths[start] = length;
     this.ranges.push(start, end);
+  }
+
+  /** Forget the block starting at `slot` (its decodes stay). */
+  dropBlock(slot: number): void {
+    const r = this.ranges;
+    for (let i = 0; i < r.length; i += 2) {
+      if (r[i] !== slot) continue;
+      this.blocks[slot] = undefined;
+      r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];
+      r.length -= 2;
+      return;
+    }
+  }
+
+  /** Forget every block (their decodes stay). */
+  dropBlocks(): void {
+    const r = this.ranges;
+    for (let i = 0; i < r.length; i += 2) { this.blocks[r[i]] = undefined; this.heat[r[i]] = 0; }
+    r.length = 0;
+    this.linked = false;
   }
 
   /** Forget decodes and blocks overlapping slots [first, last]. */
@@ -54,6 +79,7 @@ export class CodePage {
     const r = this.ranges;
     for (let i = 0; i < r.length; i += 2) {
       if (r[i] <= last && r[i + 1] > first) {
+        if (this.linked) { this.dropBlocks(); return; }
         this.blocks[r[i]] = undefined;
         this.heat[r[i]] = 0;
         r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];

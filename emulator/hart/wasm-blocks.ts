@@ -17,7 +17,7 @@ import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
-import { IMPORT, PARAM, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
+import { Entry, IMPORT, PARAM, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { HART_AREA, MachineArea } from './wasm-area';
 
 /** The part of the WebAssembly namespace used here (emulator/ is typed without the DOM library). */
@@ -37,9 +37,9 @@ const IMPORTS: Import[] = [];
 IMPORTS[IMPORT.load] = { module: 'env', name: 'load', type: { params: [I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.store] = { module: 'env', name: 'store', type: { params: [I32, I32, I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.stored] = { module: 'env', name: 'stored', type: { params: [I32, I32], results: [I32] } };
-const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32], results: [I32] };
+const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
-type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number) => number;
+type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
 
 /** Counts for the bench and tests; `onModule` sees every module's bytes (the validity test). */
 export interface WasmStats { modules: number; bytes: number; onModule?: (bytes: Uint8Array) => void }
@@ -84,39 +84,73 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
   };
   const imports = { env };
 
-  return (h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
-    const compiled = compileBlock(page, slot, area, pages);
-    if (compiled === undefined) return undefined;
+  /**
+   * Each page's compiled blocks: those in its page module (`joined`, which continue into
+   * each other) and those compiled alone since (`alone`). Recompiling the page for every
+   * new block would cost the square of its blocks; a page module is made again only when
+   * the blocks alone are as many as those joined (at least JOIN_AFTER), so all the
+   * compiling a page ever costs stays within a few times its last module.
+   */
+  const pagesOf = new WeakMap<CodePage, { joined: number[]; alone: number[] }>();
+  const live = (page: CodePage, slots: number[]) => slots.filter((s) => page.blocks[s] !== undefined);
+  const install = (page: CodePage, slots: number[]): boolean => {
+    const compiled = compilePage(page, slots, area, pages);
+    if (compiled.blocks.some((b) => b === null)) return false;
     stats.modules++;
     stats.bytes += compiled.bytes.length;
     stats.onModule?.(compiled.bytes);
-    const instance = new api.Instance(new api.Module(compiled.bytes), imports);
-    const run = instance.exports.run as RunFn;
-    const hb = (h.area as { offset: number }).offset;
-    const pcAt = hb + HART_AREA.pc >> 2;
-    // Harts share a page's blocks: each call passes its own hart's area.
-    const fn: BlockFn = (hh, _x, pcLo, pcHi, pg, limit) => {
-      const running = hh as Hart;
-      cur = running; curPage = pg; curSlot = slot; curFn = fn;
-      const base = running === h ? hb : (running.area as { offset: number }).offset;
-      const n = run(base, pcLo, pcHi, limit);
-      const at = running === h ? pcAt : base + HART_AREA.pc >> 2;
-      running.pcLo = mem32[at];
-      running.pcHi = mem32[at + 1];
-      return n;
-    };
-    page.addBlock(slot, compiled.end, fn, compiled.length);
-    return fn;
+    const run = new api.Instance(new api.Module(compiled.bytes), imports).exports.run as RunFn;
+    slots.forEach((start, index) => {
+      const b = compiled.blocks[index]!;
+      // Harts share a page's blocks: each call passes its own hart's area.
+      const fn: BlockFn = (hh, _x, pcLo, pcHi, pg, limit) => {
+        const running = hh as Hart;
+        cur = running; curPage = pg; curSlot = start; curFn = fn;
+        const base = (running.area as { offset: number }).offset;
+        const n = run(base, pcLo, pcHi, limit, index);
+        const at = base + HART_AREA.pc >> 2;
+        running.pcLo = mem32[at];
+        running.pcHi = mem32[at + 1];
+        return n;
+      };
+      page.addBlock(start, b.end, fn, b.length);
+    });
+    page.linked = true;
+    return true;
+  };
+  return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
+    const known = pagesOf.get(page);
+    // A store into the page dropped all its blocks (CodePage.linked): start again.
+    const joined = known === undefined ? [] : live(page, known.joined);
+    const alone = known === undefined || joined.length < known.joined.length ? [] : live(page, known.alone);
+    if (alone.length + 1 >= Math.max(JOIN_AFTER, joined.length)) {
+      const all = [...joined, ...alone, slot];
+      for (const s of all) page.dropBlock(s);
+      if (install(page, all)) {
+        pagesOf.set(page, { joined: all, alone: [] });
+        return page.blocks[slot];
+      }
+      // Its first instruction does not compile: the others as they were.
+      install(page, [...joined, ...alone]);
+      return undefined;
+    }
+    if (!install(page, [slot])) return undefined;
+    pagesOf.set(page, { joined, alone: [...alone, slot] });
+    return page.blocks[slot];
   };
 }
 
-/** The module for the block at `slot`, or undefined when its first instruction cannot be compiled. */
-export function compileBlock(page: CodePage, slot: number, area: MachineArea, memPages: number):
-  { bytes: Uint8Array; end: number; length: number } | undefined {
+/** Blocks compiled alone before a page's blocks are compiled together (see wasmTranslator). */
+const JOIN_AFTER = 4;
+
+interface Insn { op: number; d: number; a: number; b: number; imm: number; off: number; len: number }
+interface CompiledBlock { end: number; length: number }
+
+/** The instructions of the block at `slot` that compile: up to a jump or branch, one left to the interpreter, or MAX_BLOCK. */
+function blockAt(page: CodePage, slot: number): Insn[] {
   const words = page.words;
-  // A first walk finds the block's extent and whether its last branch loops to its start.
-  type Insn = { op: number; d: number; a: number; b: number; imm: number; off: number; len: number };
   const insns: Insn[] = [];
+  const scratch = new WasmFn(0, 0, new Map());
   let s = slot, off = 0;
   while (insns.length < MAX_BLOCK && s < PAGE_SLOTS) {
     const w = words[2 * s];
@@ -125,60 +159,81 @@ export function compileBlock(page: CodePage, slot: number, area: MachineArea, me
     const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
     if (s * 2 + len > 4096) break;
     const sem = semanticsOf(op);
-    if (sem === undefined || sem.kind === 'interp' || encodingOf(64, op) === undefined) break;
-    insns.push({ op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len });
+    const enc = encodingOf(64, op);
+    if (sem === undefined || sem.kind === 'interp' || enc === undefined) break;
+    const insn = { op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len };
+    if (!(sem.kind === 'pure' && insn.d === 0)) {
+      try { // a trial emission: does every operation of its semantics have a wasm form?
+        sem.run(new WasmGen(enc, { ...insn, n: '', slot }, scratch, 1));
+      } catch (e) {
+        if (!(e instanceof Untranslatable)) throw e;
+        break;
+      }
+    }
+    insns.push(insn);
     s += len >>> 1;
     off += len;
     if (sem.kind === 'ends') break;
   }
-  const last = insns[insns.length - 1] as Insn | undefined;
-  const loops = last !== undefined && last.op >= Op.BEQ && last.op <= Op.BGEU && last.off + last.imm === 0;
-  const first = emit(insns, loops, slot, area, memPages);
-  // An instruction that does not compile ends the block before it, and a loop with it.
-  return first === undefined || first.length === insns.length || !loops ? first : emit(insns.slice(0, first.length), false, slot, area, memPages);
+  return insns;
 }
 
-interface Insn { op: number; d: number; a: number; b: number; imm: number; off: number; len: number }
-
-function emit(insns: Insn[], loops: boolean, slot: number, area: MachineArea, memPages: number):
-  { bytes: Uint8Array; end: number; length: number } | undefined {
-  const fn = new WasmFn(area.hasCode, area.resvCount);
+/**
+ * One module for a page's hot blocks (`slots`, in entry order): a function entered with
+ * the index of the block to run, whose jumps and branches to another of the page's
+ * blocks continue into it through a dispatch loop (br_table) while the budget holds it,
+ * and leave for anywhere else. `blocks[i]` is null when slots[i]'s first instruction does
+ * not compile.
+ *
+ *   loop $dispatch
+ *     block $exit  block $b[n-1] ... block $b0
+ *       br_table e            ;; to the end of $b[e]
+ *     end  <code of block 0>  ;; every block's code ends in a return or a br $dispatch
+ *     ...
+ *   end end unreachable
+ */
+export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number):
+  { bytes: Uint8Array; blocks: (CompiledBlock | null)[] } {
+  const walks = slots.map((s) => blockAt(page, s));
+  const entries = new Map<number, Entry>();
+  walks.forEach((insns, index) => { if (insns.length > 0) entries.set(slots[index] * 2, { index, length: insns.length }); });
+  const fn = new WasmFn(area.hasCode, area.resvCount, entries);
   const body = fn.body;
-  // pc = pcHi:pcLo
-  body.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
-    .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
-    .byte(OP.localSet).u32(fn.pc);
-  if (loops) body.byte(OP.loop).byte(VOID);
-  let n = 0, end = slot, off = 0;
-  for (const i of insns) {
-    const sem = semanticsOf(i.op)!;
-    const mark = body.length;
-    if (!(sem.kind === 'pure' && i.d === 0)) { // a pure write to x0 does nothing
-      const g = new WasmGen(encodingOf(64, i.op)!, { ...i, n: '', slot, taken: undefined }, fn, n + 1, loops ? insns.length : null);
-      try {
+  const n = slots.length;
+  body.byte(OP.localGet).u32(PARAM.entry).byte(OP.localSet).u32(fn.e);
+  body.byte(OP.loop).byte(VOID);
+  for (let i = 0; i <= n; i++) body.byte(OP.block).byte(VOID); // $exit, then $b[n-1] ... $b0
+  body.byte(OP.localGet).u32(fn.e).byte(OP.brTable).u32(n);
+  for (let i = 0; i < n; i++) body.u32(i);
+  body.u32(n); // anything else: out through $exit
+  body.byte(OP.end);
+  const blocks = walks.map((insns, i): CompiledBlock | null => {
+    const off = slots[i] * 2;
+    // pc = the block's start: the page of the pc the caller passed, at this block's offset.
+    body.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
+      .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
+      .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.i64Const).s32(off).byte(OP.i64Add)
+      .byte(OP.localSet).u32(fn.pc);
+    fn.block = { off, depth: n - i };
+    let k = 0, end = slots[i], next = 0;
+    for (const insn of insns) {
+      const sem = semanticsOf(insn.op)!;
+      if (!(sem.kind === 'pure' && insn.d === 0)) {
+        const g = new WasmGen(encodingOf(64, insn.op)!, { ...insn, n: '', slot: slots[i] }, fn, k + 1);
         sem.run(g);
         g.endBlockInsn();
-      } catch (e) {
-        if (!(e instanceof Untranslatable)) throw e;
-        body.truncate(mark);
-        break;
       }
+      k++;
+      end += insn.len >>> 1;
+      next = insn.off + insn.len;
     }
-    n++;
-    end += i.len >>> 1;
-    off = i.off + i.len;
-  }
-  if (n === 0) return undefined;
-  if (n < insns.length && loops) return { bytes: new Uint8Array(0), end, length: n }; // compileBlock tries again without the loop
-  if (loops) body.byte(OP.end);
-  else if (semanticsOf(insns[n - 1].op)!.kind !== 'ends') {
-    // Fell off the end: pc = start + off.
-    body.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(fn.pc).byte(OP.i64Const).s32(off).byte(OP.i64Add)
-      .byte(OP.i64Store).u32(3).u32(HART_AREA.pc)
-      .byte(OP.localGet).u32(fn.c).byte(OP.i32Const).s32(n).byte(OP.i32Add).byte(OP.return);
-  }
-  body.byte(OP.unreachable);
-  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, body), end, length: n };
+    if (k === 0) body.byte(OP.unreachable); // never entered: its wrapper is not made
+    else if (semanticsOf(insns[k - 1].op)!.kind !== 'ends') fn.goTo(next, k, 0); // ran into the next block
+    body.byte(OP.end);
+    return k === 0 ? null : { end, length: k };
+  });
+  body.byte(OP.unreachable).byte(OP.end).byte(OP.unreachable); // $exit (no entry has that index), the loop
+  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, body), blocks };
 }
 
 /** True when this host can compile blocks (tests skip the wasm engine elsewhere). */

@@ -18,34 +18,76 @@ import { TLB_AREA } from '../mmu/tlb';
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
 export class Untranslatable extends Error {}
 
-/** Parameters of a block function, by local index. */
-export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3 } as const;
+/** Parameters of a page function, by local index. */
+export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
 export const IMPORT = { load: 0, store: 1, stored: 2 } as const;
 /** What a slow access returns: bits of its outcome. */
 export const STATUS = { fault: 1, yield: 2, dropped: 4 } as const;
 
-/** The function being compiled: its body and locals, shared by the instructions' builders. */
+/** A block of the page module that others may continue into (wasm-blocks.ts). */
+export interface Entry { readonly index: number; readonly length: number }
+
+/**
+ * The function being compiled, one per page: its body and locals, shared by the
+ * instructions' builders, and the page's entries (its compiled blocks by page offset),
+ * which a jump or branch to continues into without leaving wasm.
+ */
 export class WasmFn {
   readonly body = new Bytes();
   readonly locals: ValType[] = [];
-  /** Instructions before the current pass (a looping block), i32. */
+  /** Instructions run by the blocks before the current one, i32. */
   readonly c: number;
-  /** The block's start pc, i64. */
+  /** The current block's start pc, i64. */
   readonly pc: number;
   /** The last slow access's STATUS bits, i32. */
   readonly st: number;
+  /** The entry to run next (the dispatch loop's br_table index), i32. */
+  readonly e: number;
+  /** The current block: its page offset and the label depth of the dispatch loop from its top level. */
+  block = { off: 0, depth: 0 };
 
-  constructor(readonly hasCodeAt: number, readonly resvCountAt: number) {
+  constructor(readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>) {
     this.c = this.local(T.i32);
     this.pc = this.local(T.i64);
     this.st = this.local(T.i32);
+    this.e = this.local(T.i32);
   }
   local(t: ValType): number {
     this.locals.push(t);
-    return 4 + this.locals.length - 1;
+    return PARAMS + this.locals.length - 1;
+  }
+
+  /** Leave: pc = block start + t; return the instructions run, `k` of this block's included. */
+  exitAt(t: number, k: number): void {
+    const b = this.body;
+    b.byte(OP.localGet).u32(PARAM.hb);
+    b.byte(OP.localGet).u32(this.pc).byte(OP.i64Const).s64(t, t >> 31).byte(OP.i64Add);
+    b.byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
+    b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.return);
+  }
+
+  /**
+   * Continue at block start + t after `k` instructions: into the entry there when the page
+   * has one and the budget holds all of it (as the interpreter's loop would run it), else
+   * leave. `nested`: the `if`s this code sits in.
+   */
+  goTo(t: number, k: number, nested: number): void {
+    const to = this.entries.get(this.block.off + t);
+    if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k); return; }
+    const b = this.body;
+    b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.localSet).u32(this.c);
+    b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.c).byte(OP.i32Sub).byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
+    b.byte(OP.if).byte(VOID);
+    b.byte(OP.i32Const).s32(to.index).byte(OP.localSet).u32(this.e);
+    b.byte(OP.br).u32(this.block.depth + nested + 1);
+    b.byte(OP.end);
+    this.exitAt(t, 0);
   }
 }
+
+/** Parameters before the locals: hb, pcLo, pcHi, limit, entry. */
+export const PARAMS = 5;
 
 const TOKEN = /^w(32|64)_(\d+)$/;
 const MIN_HI = -0x80000000;
@@ -55,12 +97,8 @@ export class WasmGen extends Gen {
   private readonly regs = new Map<number, V>();
   private loadStatus = false;
 
-  /**
-   * `k`: instructions the block has run once this one has (in this pass); `loops`: the
-   * instructions of one pass when this block branches back to its start.
-   */
-  constructor(enc: Encoding, private readonly insn: BlockInsn, private readonly fn: WasmFn, private readonly k: number,
-    private readonly loops: number | null) {
+  /** `k`: instructions the block has run once this one has. */
+  constructor(enc: Encoding, private readonly insn: BlockInsn, private readonly fn: WasmFn, private readonly k: number) {
     super(64, enc, insn);
     this.b = fn.body;
   }
@@ -367,36 +405,28 @@ export class WasmGen extends Gen {
   }
 
   // ---- control ----
-  /** pc = start + t; return the instructions run (this one included). */
-  private exitAt(t: number): void {
-    this.get_(PARAM.hb);
+  private exitAt(t: number): void { this.fn.exitAt(t, this.k); }
+  /** pc values whose offset from the block start is known: a jump to one may continue in wasm. */
+  private readonly known = new Map<string, number>();
+  private pcPlus(t: number): V {
     this.get_(this.fn.pc); this.i64c(t, t >> 31); this.op(OP.i64Add);
-    this.mem(OP.i64Store, 3, HART_AREA.pc);
-    this.ret();
+    const v = this.keep64();
+    this.known.set(v.lo as string, t);
+    return v;
   }
-  private ret(): void { this.get_(this.fn.c); this.i32c(this.k); this.op(OP.i32Add, OP.return); }
-  private pcPlus(t: number): V { this.get_(this.fn.pc); this.i64c(t, t >> 31); this.op(OP.i64Add); return this.keep64(); }
   override nextPc(): V { return this.pcPlus(this.insn.off + this.insn.len); }
   override pcPlusImm(): V { return this.pcPlus(this.insn.off + this.insn.imm); }
-  override jump(to: V): void {
+  override jump(to: V): void { this.jumpIn(to, 0); }
+  private jumpIn(to: V, nested: number): void {
+    const t = typeof to.lo === 'string' ? this.known.get(to.lo) : undefined;
+    if (t !== undefined) { this.fn.goTo(t, this.k, nested); return; }
     this.get_(PARAM.hb); this.push64(to); this.mem(OP.i64Store, 3, HART_AREA.pc);
-    this.ret();
+    this.get_(this.fn.c); this.i32c(this.k); this.op(OP.i32Add, OP.return);
   }
   override branch(cond: string): void {
     this.push32(cond);
     this.b.byte(OP.if).byte(VOID);
-    if (this.loops !== null && this.insn.off + this.insn.imm === 0) {
-      // Back to the start: another pass while a whole one fits in the limit (the loop is
-      // the function's outer block, one level out from this `if`).
-      const n = this.loops;
-      this.get_(this.fn.c); this.i32c(n); this.op(OP.i32Add); this.set_(this.fn.c);
-      this.get_(PARAM.limit); this.get_(this.fn.c); this.op(OP.i32Sub); this.i32c(n); this.op(OP.i32GeS);
-      this.b.byte(OP.brIf).u32(1);
-      this.get_(PARAM.hb); this.get_(this.fn.pc); this.mem(OP.i64Store, 3, HART_AREA.pc);
-      this.get_(this.fn.c); this.op(OP.return);
-    } else {
-      this.jump(this.pcPlusImm());
-    }
+    this.jumpIn(this.pcPlusImm(), 1);
     this.op(OP.end);
     this.jump(this.nextPc());
   }
