@@ -214,7 +214,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
       .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
       .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.i64Const).s32(off).byte(OP.i64Add)
       .byte(OP.localSet).u32(fn.pc);
-    fn.block = { off, depth: n - i };
+    fn.startBlock(off, n - i);
     let k = 0, end = slots[i], next = 0;
     for (const insn of insns) {
       const sem = semanticsOf(insn.op)!;

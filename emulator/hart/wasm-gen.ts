@@ -58,9 +58,47 @@ export class WasmFn {
     return PARAMS + this.locals.length - 1;
   }
 
+  // Within a block, registers live in locals: each is loaded from the hart's x at its first
+  // use and written back at every exit if the block wrote it. The sets describe the code
+  // at the point being emitted, which is straight-line but for exits (they never fall through).
+  private readonly regLocals = new Map<number, number>();
+  private readonly loaded = new Set<number>();
+  private readonly dirty = new Set<number>();
+  /** The local holding register r (doubled index), loaded here if this block has not yet. */
+  reg(r: number): number {
+    let l = this.regLocals.get(r);
+    if (l === undefined) { l = this.local(T.i64); this.regLocals.set(r, l); }
+    if (!this.loaded.has(r)) {
+      this.body.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
+      this.loaded.add(r);
+    }
+    return l;
+  }
+  /** Register r (doubled index) ← the value on the stack. */
+  setReg(r: number): void {
+    let l = this.regLocals.get(r);
+    if (l === undefined) { l = this.local(T.i64); this.regLocals.set(r, l); }
+    this.body.byte(OP.localSet).u32(l);
+    this.loaded.add(r);
+    this.dirty.add(r);
+  }
+  /** A new block's code starts: nothing loaded. */
+  startBlock(off: number, depth: number): void {
+    this.block = { off, depth };
+    this.loaded.clear();
+    this.dirty.clear();
+  }
+  /** Store the registers this block wrote back into the hart (before leaving or continuing). */
+  writeBack(): void {
+    for (const r of this.dirty) {
+      this.body.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(OP.i64Store).u32(3).u32(HART_AREA.x + 4 * r);
+    }
+  }
+
   /** Leave: pc = block start + t; return the instructions run, `k` of this block's included. */
   exitAt(t: number, k: number): void {
     const b = this.body;
+    this.writeBack();
     b.byte(OP.localGet).u32(PARAM.hb);
     b.byte(OP.localGet).u32(this.pc).byte(OP.i64Const).s64(t, t >> 31).byte(OP.i64Add);
     b.byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
@@ -76,6 +114,7 @@ export class WasmFn {
     const to = this.entries.get(this.block.off + t);
     if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k); return; }
     const b = this.body;
+    this.writeBack();
     b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.localSet).u32(this.c);
     b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.c).byte(OP.i32Sub).byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
     b.byte(OP.if).byte(VOID);
@@ -94,7 +133,6 @@ const MIN_HI = -0x80000000;
 
 export class WasmGen extends Gen {
   private readonly b: Bytes;
-  private readonly regs = new Map<number, V>();
   private loadStatus = false;
 
   /** `k`: instructions the block has run once this one has. */
@@ -165,25 +203,18 @@ export class WasmGen extends Gen {
   override bind(v: V): V { this.let(v.lo); this.let(v.hi); return v; }
 
   // ---- operands ----
+  /** Register r (doubled index) as a token: its local, loaded from the hart on first use in the block. */
   private xreg(r: number): V {
     if (r === 0) return { lo: 0, hi: 0 };
-    let v = this.regs.get(r);
-    if (v === undefined) {
-      this.get_(PARAM.hb);
-      this.mem(OP.i64Load, 3, HART_AREA.x + 4 * r);
-      v = this.keep64();
-      this.regs.set(r, v);
-    }
-    return v;
+    const t = `w64_${this.fn.reg(r)}`;
+    return { lo: t, hi: t };
   }
   override get rs1(): V { return this.xreg(this.insn.a); }
   override get rs2(): V { return this.xreg(this.insn.b); }
   override rd(v: V): void {
     if (this.insn.d === 0) return;
-    this.get_(PARAM.hb);
     this.push64(v);
-    this.mem(OP.i64Store, 3, HART_AREA.x + 4 * this.insn.d);
-    this.regs.clear();
+    this.fn.setReg(this.insn.d);
   }
 
   override sext(w: E): V {
@@ -420,6 +451,7 @@ export class WasmGen extends Gen {
   private jumpIn(to: V, nested: number): void {
     const t = typeof to.lo === 'string' ? this.known.get(to.lo) : undefined;
     if (t !== undefined) { this.fn.goTo(t, this.k, nested); return; }
+    this.fn.writeBack();
     this.get_(PARAM.hb); this.push64(to); this.mem(OP.i64Store, 3, HART_AREA.pc);
     this.get_(this.fn.c); this.i32c(this.k); this.op(OP.i32Add, OP.return);
   }
