@@ -13,7 +13,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
 const benchDir = join(root, 'emulator/test/guests/build/bench');
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
-const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy', 'bench-nbody'];
+const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy', 'bench-nbody', 'bench-mixed'];
+/** Our engines, each beside QEMU (--engine; wasm is RV64's WebAssembly block compiler). */
+const ENGINES = ['js', 'wasm'];
 
 function need(ok, what) { if (!ok) { console.error(`bench: ${what}`); process.exit(2); } }
 
@@ -45,14 +47,15 @@ const rows = [];
 for (const name of WORKLOADS) {
   const elf = join(benchDir, `${name}.elf`);
   need(existsSync(elf), `${elf} was not built`);
-  const ours = await timed(process.execPath, [cli, 'run', elf, '--stats']);
-  const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
-  need(ours.code === 0 && m !== null, `${name} failed on osdev-emu: ${ours.err}`);
-  const insns = Number(m[1]);
   const theirs = await timed('qemu-system-riscv64', qemu(['-bios', 'none', '-kernel', elf]));
   need(theirs.code === 0, `${name} failed on QEMU: ${theirs.err}`);
-  need(theirs.out === ours.out, `${name}: QEMU printed something else than we did`);
-  rows.push({ name, insns, ours: ours.secs, qemu: theirs.secs });
+  for (const engine of ENGINES) {
+    const ours = await timed(process.execPath, [cli, 'run', elf, '--stats', '--engine', engine]);
+    const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
+    need(ours.code === 0 && m !== null, `${name} failed on osdev-emu --engine ${engine}: ${ours.err}`);
+    need(theirs.out === ours.out, `${name}: QEMU printed something else than we did (--engine ${engine})`);
+    rows.push({ name: `${name.replace(/^bench-/, '')} ${engine}`, insns: Number(m[1]), ours: ours.secs, qemu: theirs.secs });
+  }
 }
 // virtio-blk: 4 KiB requests from the bench-blk guest (its disk serial names the pattern)
 // against a 64 MiB image; writes stay in an overlay on both sides (QEMU: snapshot=on).
@@ -73,7 +76,8 @@ for (const pattern of ['seq-read', 'seq-write', 'rand-read', 'rand-write']) {
 
 // Boot to the OpenSBI banner's last line: time only (both print the same banner).
 const bootUntil = 'Boot HART MEDELEG';
-const bootOurs = await timed(process.execPath, [cli, 'run', '--bios', OPENSBI], bootUntil);
+const boots = {};
+for (const engine of ENGINES) boots[engine] = await timed(process.execPath, [cli, 'run', '--bios', OPENSBI, '--engine', engine], bootUntil);
 const bootQemu = await timed('qemu-system-riscv64', qemu(['-bios', OPENSBI]), bootUntil);
 
 // Linux 6.1 to its init's first line (emulator/test/linux/build.sh: built when its inputs
@@ -93,9 +97,11 @@ if (built.status === 0 && !/^linux: not built/m.test(built.stdout)) {
     return r.secs;
   };
   for (const harts of [1, 4]) {
-    const ourLinux = (bios) => toInit('osdev-emu', process.execPath, [cli, 'run', ...bios, image, '--harts', String(harts), '--drive', rootfs, '--append', append]);
-    const rows = [{ name: `${harts} hart${harts > 1 ? 's' : ''}, opensbi`, ours: await ourLinux(['--bios', OPENSBI]) },
-      { name: `${harts} hart${harts > 1 ? 's' : ''}, built-in SBI`, ours: await ourLinux([]) }];
+    const ourLinux = (args) => toInit('osdev-emu', process.execPath, [cli, 'run', ...args, image, '--harts', String(harts), '--drive', rootfs, '--append', append]);
+    const h = `${harts} hart${harts > 1 ? 's' : ''}`;
+    const rows = [{ name: `${h}, opensbi`, ours: await ourLinux(['--bios', OPENSBI]) },
+      { name: `${h}, built-in SBI`, ours: await ourLinux([]) },
+      { name: `${h}, built-in, wasm`, ours: await ourLinux(['--engine', 'wasm']) }];
     const q = await toInit('QEMU', 'qemu-system-riscv64', qemu(['-smp', String(harts), '-bios', OPENSBI, '-kernel', image, '-append', append,
       '-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${rootfs},if=none,id=root,format=raw,snapshot=on`,
       '-device', 'virtio-blk-device,drive=root']));
@@ -111,7 +117,9 @@ for (const r of rows) {
   const a = r.insns / r.ours / 1e6, b = r.insns / r.qemu / 1e6;
   console.log(`${r.name.padEnd(14)} ${String(r.insns).padStart(13)}   ${f(r.ours).padStart(9)}  ${f(a, 1).padStart(6)}  ${f(r.qemu).padStart(7)}  ${f(b, 1).padStart(6)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
 }
-console.log(`${'opensbi-boot'.padEnd(14)} ${'(to banner)'.padStart(13)}   ${f(bootOurs.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / bootOurs.secs).toFixed(1).padStart(6)}%`);
+for (const [engine, boot] of Object.entries(boots)) {
+  console.log(`${`opensbi ${engine}`.padEnd(14)} ${'(to banner)'.padStart(13)}   ${f(boot.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / boot.secs).toFixed(1).padStart(6)}%`);
+}
 console.log('\nLinux 6.1 to init             osdev-emu s   qemu s (OpenSBI)   ours/qemu');
 for (const r of linuxRows) {
   if (r.skipped !== undefined) console.log(`skipped: ${r.skipped}`);

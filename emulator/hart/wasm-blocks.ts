@@ -86,16 +86,21 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
 
   /**
    * Each page's compiled blocks: those in its page module (`joined`, which continue into
-   * each other) and those compiled alone since (`alone`). Recompiling the page for every
-   * new block would cost the square of its blocks; a page module is made again only when
-   * the blocks alone are as many as those joined (at least JOIN_AFTER), so all the
-   * compiling a page ever costs stays within a few times its last module.
+   * each other) and those compiled alone since (`alone`), and the bytes of its live
+   * modules. Recompiling the page for every new block would cost the square of its blocks;
+   * a page module is made again only when the blocks alone are as many as those joined (at
+   * least JOIN_AFTER, at most JOIN_MAX joined, so one compile stays small), so all the
+   * compiling a page ever costs stays within a few times its last module. Kept in the
+   * order pages last compiled: past CACHE_BYTES, the pages compiled longest ago lose
+   * their blocks (the interpreter runs them until they are hot again).
    */
-  const pagesOf = new WeakMap<CodePage, { joined: number[]; alone: number[] }>();
+  const pagesOf = new Map<CodePage, { joined: number[]; alone: number[]; bytes: number }>();
+  let cached = 0;
   const live = (page: CodePage, slots: number[]) => slots.filter((s) => page.blocks[s] !== undefined);
-  const install = (page: CodePage, slots: number[]): boolean => {
+  /** Compile `slots` of `page` and put their blocks in; the module's size, or 0 when a first instruction does not compile. */
+  const install = (page: CodePage, slots: number[]): number => {
     const compiled = compilePage(page, slots, area, pages);
-    if (compiled.blocks.some((b) => b === null)) return false;
+    if (compiled.blocks.some((b) => b === null)) return 0;
     stats.modules++;
     stats.bytes += compiled.bytes.length;
     stats.onModule?.(compiled.bytes);
@@ -116,30 +121,52 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
       page.addBlock(start, b.end, fn, b.length);
     });
     page.linked = true;
-    return true;
+    return compiled.bytes.length;
+  };
+  const remember = (page: CodePage, joined: number[], alone: number[], bytes: number): void => {
+    cached += bytes - (pagesOf.get(page)?.bytes ?? 0);
+    pagesOf.delete(page);
+    pagesOf.set(page, { joined, alone, bytes });
+    for (const [old, state] of pagesOf) {
+      if (cached <= CACHE_BYTES || old === page) break;
+      old.dropBlocks();
+      cached -= state.bytes;
+      pagesOf.delete(old);
+    }
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
     const known = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
-    const joined = known === undefined ? [] : live(page, known.joined);
-    const alone = known === undefined || joined.length < known.joined.length ? [] : live(page, known.alone);
-    if (alone.length + 1 >= Math.max(JOIN_AFTER, joined.length)) {
+    const stale = known !== undefined && live(page, known.joined).length < known.joined.length;
+    const joined = known === undefined || stale ? [] : known.joined;
+    const alone = known === undefined || stale ? [] : live(page, known.alone);
+    const bytes = known === undefined || stale ? 0 : known.bytes;
+    if (joined.length < JOIN_MAX && alone.length + 1 >= Math.max(JOIN_AFTER, joined.length)) {
       const all = [...joined, ...alone, slot];
       for (const s of all) page.dropBlock(s);
-      if (install(page, all)) {
-        pagesOf.set(page, { joined: all, alone: [] });
+      const size = install(page, all);
+      if (size > 0) {
+        remember(page, all, [], size);
         return page.blocks[slot];
       }
       // Its first instruction does not compile: the others as they were.
-      install(page, [...joined, ...alone]);
+      remember(page, [...joined, ...alone], [], install(page, [...joined, ...alone]));
       return undefined;
     }
-    if (!install(page, [slot])) return undefined;
-    pagesOf.set(page, { joined, alone: [...alone, slot] });
+    const size = install(page, [slot]);
+    if (size === 0) return undefined;
+    remember(page, joined, [...alone, slot], bytes + size);
     return page.blocks[slot];
   };
 }
 
+/**
+ * Bytes of wasm modules kept. V8's machine code for a module is a few times its bytes
+ * (not measured here); this keeps the whole code cache near the issue's 64 MB bound.
+ */
+const CACHE_BYTES = 16 * 1024 * 1024;
+/** A page module joins at most this many blocks; later ones compile alone. */
+const JOIN_MAX = 128;
 /** Blocks compiled alone before a page's blocks are compiled together (see wasmTranslator). */
 const JOIN_AFTER = 4;
 
