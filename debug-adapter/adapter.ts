@@ -681,6 +681,7 @@ function workerLaunchParams(c: LaunchConfig, kernel: ImageBytes, bios: 'none' | 
   const at = (p: string) => path.resolve(cwd, p);
   return {
     kernel, bios, initrd, xlen, ...(c.isa !== undefined ? { isa: c.isa } : {}), harts: c.harts, memoryBytes: c.memoryBytes, append: c.append, stepInterrupts: c.stepInterrupts === 'enabled',
+    ...(c.engine !== undefined ? { engine: c.engine } : {}),
     virtio: {
       drives: c.drives.map((d) => ({ ...d, path: at(d.path) })),
       nets: c.net.map((n) => {

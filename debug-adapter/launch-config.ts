@@ -5,7 +5,7 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import {
-  checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
+  Engine, ENGINES, checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
   MAX_DISPLAY, parseDisplay, parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator';
 
@@ -31,6 +31,8 @@ export interface LaunchConfig {
   restore?: string;
   stopOnEntry: boolean;
   stepInterrupts: 'masked' | 'enabled';
+  /** How guest code runs; undefined: the worker's default (js). */
+  engine?: Engine;
   cwd?: string;
   /** Compile-time path prefix → local path prefix, for sources built elsewhere. */
   sourceFileMap: Record<string, string>;
@@ -123,6 +125,17 @@ export const LAUNCH_ATTRIBUTES = {
     type: 'boolean',
     description: 'Stop at the kernel\'s entry point.',
     default: false,
+  },
+  engine: {
+    type: 'string',
+    enum: [...ENGINES],
+    enumDescriptions: [
+      'Every instruction interpreted: the reference, slowest.',
+      'Hot blocks translated to JavaScript functions (the default).',
+      'Hot blocks compiled to WebAssembly, whole hot pages at a time (RV64; RV32 uses "js").',
+    ],
+    description: 'How guest code runs. All three retire the same instructions; breakpoints, watchpoints, stepping and time travel work the same in each.',
+    default: 'js',
   },
   stepInterrupts: {
     type: 'string',
@@ -414,6 +427,10 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
   if (gdbServer !== undefined && !(Number.isInteger(gdbServer) && (gdbServer as number) >= 0 && (gdbServer as number) <= 65535)) {
     return bad('gdbServer', `must be a TCP port number (0 to 65535; 0 takes a free one), got ${JSON.stringify(gdbServer)}`);
   }
+  const engine = args.engine;
+  if (engine !== undefined && !(ENGINES as readonly unknown[]).includes(engine)) {
+    return bad('engine', `must be one of ${ENGINES.map((e) => `"${e}"`).join(', ')}, got ${JSON.stringify(engine)}`);
+  }
   const stepInterrupts = args.stepInterrupts ?? 'masked';
   if (stepInterrupts !== 'masked' && stepInterrupts !== 'enabled') {
     return bad('stepInterrupts', `must be "masked" or "enabled", got ${JSON.stringify(stepInterrupts)}`);
@@ -434,6 +451,7 @@ export function validateLaunchConfig(args: unknown): Validated<LaunchConfig> {
       ...(args.restore !== undefined ? { restore: args.restore as string } : {}),
       stopOnEntry: (args.stopOnEntry as boolean | undefined) ?? false,
       stepInterrupts,
+      ...(engine !== undefined ? { engine: engine as Engine } : {}),
       cwd: args.cwd as string | undefined,
       sourceFileMap: map as Record<string, string>,
       drives,

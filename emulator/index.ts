@@ -25,8 +25,9 @@ export type {
 
 // Options in words, shared by the CLI and launch.json, and the values they give.
 export type { DriveOption, HostPort, NetOption, PassthroughOption } from './backends';
+export type { Engine } from './options';
 export {
-  hostPort, MAX_DISPLAY, MIN_DISPLAY, parseBackendSpec, parseConsole, parseDisplay, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
+  ENGINES, hostPort, MAX_DISPLAY, MIN_DISPLAY, parseBackendSpec, parseConsole, parseDisplay, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
 } from './options';
 
 // Reading programs: ELF images, instruction encodings, CSR and trap names.

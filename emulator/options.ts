@@ -10,6 +10,10 @@ import { DEFAULT_DISPLAY, MAX_DISPLAY, MIN_DISPLAY } from './devices/virtio/gpu'
 
 export { MAX_DISPLAY, MIN_DISPLAY };
 
+/** How guest code runs (`--engine`, launch.json `engine`): interpreted only, hot blocks as JavaScript, or as WebAssembly (RV64). */
+export const ENGINES = ['interp', 'js', 'wasm'] as const;
+export type Engine = typeof ENGINES[number];
+
 /** "128M", "1G", "65536K", "128" (MiB, as QEMU's -m). */
 export function parseSize(s: string): number | undefined {
   const m = /^(\d+)([KMG]?)i?B?$/i.exec(s.trim());

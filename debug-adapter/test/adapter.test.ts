@@ -320,6 +320,32 @@ describe('debug adapter over stdio', () => {
     assert.match(output, /payload: hello over virtio-net/);
   });
 
+  test('engine "wasm": a breakpoint set on a page whose loop ran compiled stops there, and the run ends as interpreted', async () => {
+    const program = path.join(GUESTS, 'rv64/bench-crc32.elf');
+    const cli = path.join(ROOT, 'out/emulator/hosts/cli.js');
+    const interpreted = execFileSync(process.execPath, [cli, 'run', program, '--engine', 'interp'], { encoding: 'latin1' });
+    let output = '';
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') output += e.body.output; });
+    await launch({ program, engine: 'wasm', stopOnEntry: true });
+    // crc32 runs once over 9 bytes, then over 64 KiB at a time: its loop is compiled by the third call.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'crc32' }] });
+    for (let call = 1; call <= 3; call++) {
+      const ev = await stopAfter(() => dc.continueRequest({ threadId: 1 }));
+      assert.equal(ev.body.reason, 'function breakpoint', `call ${call}`);
+      assert.equal((await topFrame()).name, 'crc32');
+    }
+    const at = await pc();
+    await stopAfter(() => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.notEqual(await pc(), at, 'a step moves on from the breakpoint');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const exited = dc.waitForEvent('exited');
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await exited).body.exitCode, 0);
+    assert.match(output, /osdev-emu: engine wasm\n/);
+    assert.match(output, /PASS/);
+    assert.equal(/checksum \S+/.exec(output)?.[0], /checksum \S+/.exec(interpreted)?.[0]);
+  });
+
   test('an RV32 guest runs to a function breakpoint', async () => {
     const program = path.join(GUESTS, 'rv32/alu.elf');
     const main = symbol(elf(program), 'main');
@@ -715,6 +741,7 @@ describe('bad launch configurations get error responses naming the attribute', (
     ['memory "lots"', { program: DEMO, memory: 'lots' }, /"memory" must be a size like "128M"/],
     ['xlen 16', { program: DEMO, xlen: 16 }, /"xlen" must be 32 or 64/],
     ['stepInterrupts "sometimes"', { program: DEMO, stepInterrupts: 'sometimes' }, /"stepInterrupts" must be "masked" or "enabled"/],
+    ['engine "fast"', { program: DEMO, engine: 'fast' }, /"engine" must be one of "interp", "js", "wasm", got "fast"/],
     ['sourceFileMap as a list', { program: DEMO, sourceFileMap: ['/a', '/b'] }, /"sourceFileMap" must be an object/],
     ['a folder as program', { program: ROOT }, /is a directory/],
     ['/dev/zero as program (refused before reading: no 5 GB read on the adapter\'s thread)', { program: '/dev/zero' }, /"program": cannot read '\/dev\/zero': not a regular file \(it is a character device\)/],

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine, Machine, StopReason } from '../machine/machine';
+import { Machine, StopReason } from '../machine/machine';
+import type { Engine } from '../options';
 import { boot } from '../machine/boot';
 import { defaultDescription, Xlen } from '../machine/description';
 

@@ -7,8 +7,7 @@ import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { parseGdbAddress } from './gdb-stub/server';
 import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
-import type { Engine } from '../machine/machine';
-import { hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
+import { Engine, ENGINES, hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
@@ -344,7 +343,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         o.gdb = hp;
         break;
       }
-      case '--engine': if (value !== 'interp' && value !== 'js' && value !== 'wasm') return { ok: false, error: `--engine takes interp, js or wasm, got '${value}'` }; o.engine = value; break;
+      case '--engine': if (!(ENGINES as readonly string[]).includes(value)) return { ok: false, error: `--engine takes ${ENGINES.join(', ')}, got '${value}'` }; o.engine = value as Engine; break;
       case '--clock': if (value !== 'icount' && value !== 'realtime') return { ok: false, error: `--clock must be icount or realtime, got '${value}'` }; o.clock = value; break;
       default:
         if (o.kernel !== '') return { ok: false, error: `unexpected argument '${a}' (the kernel is already '${o.kernel}')` };

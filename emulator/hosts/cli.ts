@@ -423,7 +423,7 @@ function fromMachineFile(file: string, host: HostParts, image: ImageFile | 'none
 }
 
 function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {
-  machine.setEngine(o.engine);
+  if (machine.setEngine(o.engine) !== o.engine) process.stderr.write(`osdev-emu: --engine ${o.engine} compiles RV64 guests only; this one runs js\n`);
   if (o.trace.includes('insn')) {
     machine.setTranslation(false);
     machine.insnTrace = (h, bits) => {

@@ -10,7 +10,7 @@
 
 import { BLOCK_MODES, DriveOption, HostPort, NetOption, PassthroughBackendOption, PassthroughOption } from '../backends';
 import { MAX_HARTS } from './description';
-import { MAX_DISPLAY, MIN_DISPLAY } from '../options';
+import { Engine, ENGINES, MAX_DISPLAY, MIN_DISPLAY } from '../options';
 import { DeviceInfo, PassthroughState, RegisterValue } from '../devices/device-view';
 import type { RawCoverage, RawProfile, TaskSource } from './profiler';
 import type { StampedInput } from './input-events';
@@ -34,6 +34,8 @@ export interface LaunchParams {
   append?: string;
   /** Whether single steps may take a pending interrupt (launch attribute `stepInterrupts`). */
   stepInterrupts: boolean;
+  /** launch.json `engine`: how guest code runs (default js). */
+  engine?: Engine;
   /** Virtio devices (launch attributes `drives`, `rng`, `console`): drives are opened by the worker, paths absolute. */
   virtio?: LaunchVirtio;
   /** Passthrough slots; the worker opens their backends (model files relative to `cwd`, Remote-Port peers). */
@@ -324,6 +326,7 @@ export function checkRequest(m: unknown): Checked<WorkerRequest> {
       if (!isInt(p.memoryBytes, 4096, Number.MAX_SAFE_INTEGER)) return bad('params.memoryBytes');
       if (p.append !== undefined && typeof p.append !== 'string') return bad('params.append');
       if (typeof p.stepInterrupts !== 'boolean') return bad('params.stepInterrupts');
+      if (p.engine !== undefined && !(ENGINES as readonly unknown[]).includes(p.engine)) return bad('params.engine');
       if (p.virtio !== undefined) {
         const v = p.virtio;
         if (!isObj(v) || !Array.isArray(v.drives) || (v.console !== 'uart' && v.console !== 'virtio')) return bad('params.virtio');

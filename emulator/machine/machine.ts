@@ -11,6 +11,7 @@ import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock32, translateBlock64 } from '../hart/blocks';
 import { BlockFn, CodePage, HOT } from '../hart/code-cache';
+import type { Engine } from '../options';
 import { MachineArea } from '../hart/wasm-area';
 import { WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
 import { MIP } from '../hart/csr';
@@ -82,8 +83,6 @@ export type StopReason =
   /** A hart traps at its trap vector over and over, nothing running in between (Hart.stuck): it can never leave. */
   | { kind: 'stuck'; hart: number };
 
-/** How guest code runs: interpreted only, hot blocks as JavaScript functions, or as WebAssembly (RV64). */
-export type Engine = 'interp' | 'js' | 'wasm';
 
 export class Machine {
   readonly bus = new Bus();

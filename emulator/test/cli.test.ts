@@ -59,7 +59,7 @@ test('a memory size that is too large', () => badInput(['run', 'x.elf', '-m', '6
 test('an unknown option', () => badInput(['run', 'x.elf', '--frobnicate'], /unknown option '--frobnicate'/));
 test('an option without its value', () => badInput(['run', 'x.elf', '--harts'], /--harts needs a value/));
 test('too many harts', () => badInput(['run', 'x.elf', '--harts', '9'], /--harts must be between 1 and 8/));
-test('an unknown engine', () => badInput(['run', 'x.elf', '--engine', 'wasm'], /--engine takes interp or js, got 'wasm'/));
+test('an unknown engine', () => badInput(['run', 'x.elf', '--engine', 'fast'], /--engine takes interp, js, wasm, got 'fast'/));
 test('an unknown command', () => badInput(['boot', 'x.elf'], /unknown command 'boot'/));
 test('an empty raw image', () => badInput(['run', file('empty.bin', new Uint8Array(0))], /file is empty/));
 test('an initrd that does not fit', () => badInput(['run', elfAt('k', '0x80000000'), '-m', '4M', '--initrd', file('big.img', new Uint8Array(3 << 20))], /initrd .* do not fit in RAM/));
@@ -96,17 +96,25 @@ for (const [what, elf] of [['the bundled demo kernel', demo], ['the demo kernel 
   });
 }
 
-test('--engine interp and --engine js print the same and retire the same instructions', async () => {
+test('--engine interp, js and wasm print the same and retire the same instructions', async () => {
   // The test build of the sort benchmark (2.7 M instructions): its inner loops pass the translation threshold.
   const elf = path.resolve(__dirname, '../../../emulator/test/guests/build/rv64/bench-qsort.elf');
   assert.ok(fs.existsSync(elf), `${elf} is missing`);
-  const [interp, js] = await Promise.all(['interp', 'js'].map((e) => runCli(['run', elf, '--engine', e, '--stats'])));
-  assert.equal(interp.code, 0, interp.stderr);
-  assert.equal(js.code, 0, js.stderr);
-  assert.equal(js.stdout, interp.stdout);
+  const [interp, js, wasm] = await Promise.all(['interp', 'js', 'wasm'].map((e) => runCli(['run', elf, '--engine', e, '--stats'])));
   const count = (r: { stderr: string }) => /(\d+) instructions in/.exec(r.stderr)?.[1];
-  assert.ok(count(js) !== undefined, js.stderr);
-  assert.equal(count(js), count(interp));
+  assert.equal(interp.code, 0, interp.stderr);
+  for (const fast of [js, wasm]) {
+    assert.equal(fast.code, 0, fast.stderr);
+    assert.equal(fast.stdout, interp.stdout);
+    assert.ok(count(fast) !== undefined, fast.stderr);
+    assert.equal(count(fast), count(interp));
+  }
+});
+
+test('--engine wasm on an RV32 guest says it runs js', async () => {
+  const r = await runCli(['run', path.resolve(__dirname, '../../../emulator/test/guests/build/rv32/alu.elf'), '--engine', 'wasm']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /--engine wasm compiles RV64 guests only; this one runs js/);
 });
 
 test('--trace mmio names device registers and decodes their fields from the register maps', async () => {
