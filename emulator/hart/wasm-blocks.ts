@@ -135,6 +135,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
     }
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
+    // Its first instruction does not compile (an instruction that straddles the page, one left
+    // to the interpreter): nothing to build, and the page's other blocks stay as they are.
+    if (blockAt(page, slot).length === 0) return undefined;
     const known = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
     const stale = known !== undefined && live(page, known.joined).length < known.joined.length;
@@ -144,17 +147,10 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
     if (joined.length < JOIN_MAX && alone.length + 1 >= Math.max(JOIN_AFTER, joined.length)) {
       const all = [...joined, ...alone, slot];
       for (const s of all) page.dropBlock(s);
-      const size = install(page, all);
-      if (size > 0) {
-        remember(page, all, [], size);
-        return page.blocks[slot];
-      }
-      // Its first instruction does not compile: the others as they were.
-      remember(page, [...joined, ...alone], [], install(page, [...joined, ...alone]));
-      return undefined;
+      remember(page, all, [], install(page, all));
+      return page.blocks[slot];
     }
     const size = install(page, [slot]);
-    if (size === 0) return undefined;
     remember(page, joined, [...alone, slot], bytes + size);
     return page.blocks[slot];
   };
