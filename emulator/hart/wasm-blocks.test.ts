@@ -16,15 +16,16 @@ import { Bytes, moduleBytes, OP, T } from './wasm-binary';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build/rv64');
 
-function runGuest(name: string, onModule: (b: Uint8Array) => void): { out: string; modules: number } {
+function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number): { out: string; modules: number; evicted: number; instret: number } {
   const bytes: number[] = [];
   const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: (b) => bytes.push(b) });
   assert.equal(m.setEngine('wasm', 2), 'wasm');
   m.wasmStats.onModule = onModule;
+  m.wasmStats.cacheBytes = cacheBytes;
   const elf = path.join(BUILD, `${name}.elf`);
   assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
   for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
-  return { out: Buffer.from(bytes).toString('latin1'), modules: m.wasmStats.modules };
+  return { out: Buffer.from(bytes).toString('latin1'), modules: m.wasmStats.modules, evicted: m.wasmStats.evicted ?? 0, instret: m.harts[0].instret };
 }
 
 test('every module the wasm engine emits passes WebAssembly.validate', () => {
@@ -58,4 +59,14 @@ test('a hot loop runs compiled: the crc32 bench guest compiles and prints what t
   const wasm = runGuest('bench-crc32', () => undefined);
   assert.ok(wasm.modules > 0);
   assert.match(wasm.out, /PASS/);
+});
+
+test('a code cache over its bound drops the pages compiled longest ago, and the guest runs on the same', () => {
+  const roomy = runGuest('bench-qsort', () => undefined);
+  const tight = runGuest('bench-qsort', () => undefined, 4096);
+  assert.equal(roomy.evicted, 0);
+  assert.ok(tight.evicted > 0, 'nothing was evicted');
+  assert.ok(tight.modules > roomy.modules, 'evicted pages are compiled again when hot');
+  assert.equal(tight.out, roomy.out);
+  assert.equal(tight.instret, roomy.instret);
 });

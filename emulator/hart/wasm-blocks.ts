@@ -42,7 +42,15 @@ const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32]
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
 
 /** Counts for the bench and tests; `onModule` sees every module's bytes (the validity test). */
-export interface WasmStats { modules: number; bytes: number; onModule?: (bytes: Uint8Array) => void }
+export interface WasmStats {
+  modules: number;
+  bytes: number;
+  /** Pages whose blocks the bounded cache dropped. */
+  evicted?: number;
+  onModule?: (bytes: Uint8Array) => void;
+  /** The cache's bound in module bytes (CACHE_BYTES; tests lower it). */
+  cacheBytes?: number;
+}
 
 /** A translator for Hart.translator compiling to wasm, for one machine's memory; null when this host has no WebAssembly. */
 export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: WasmStats = { modules: 0, bytes: 0 }):
@@ -128,8 +136,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
     pagesOf.delete(page);
     pagesOf.set(page, { joined, alone, bytes });
     for (const [old, state] of pagesOf) {
-      if (cached <= CACHE_BYTES || old === page) break;
+      if (cached <= (stats.cacheBytes ?? CACHE_BYTES) || old === page) break;
       old.dropBlocks();
+      stats.evicted = (stats.evicted ?? 0) + 1;
       cached -= state.bytes;
       pagesOf.delete(old);
     }
