@@ -16,6 +16,7 @@ import { Op } from './isa-table';
 import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
+import { translateBlock } from './blocks';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, PARAM, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { HART_AREA, MachineArea } from './wasm-area';
@@ -144,9 +145,10 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
     }
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
-    // Its first instruction does not compile (an instruction that straddles the page, one left
-    // to the interpreter): nothing to build, and the page's other blocks stay as they are.
-    if (blockAt(page, slot).length === 0) return undefined;
+    // Its first instruction has no wasm form (F and D, a few Zb* operations: their semantics
+    // call JavaScript helpers): the JavaScript translator's block, which has them; the
+    // page's wasm blocks stay as they are.
+    if (blockAt(page, slot).length === 0) return translateBlock(page, slot, 64);
     const known = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
     const stale = known !== undefined && live(page, known.joined).length < known.joined.length;

@@ -75,12 +75,6 @@ static void envcfg(void)
 }
 
 /* ---- paging: 4 KiB test pages at TV (Sv39 on rv64, Sv32 on rv32) ---- */
-#define PTE_V 0x001UL
-#define PTE_R 0x002UL
-#define PTE_W 0x004UL
-#define PTE_X 0x008UL
-#define PTE_A 0x040UL
-#define PTE_D 0x080UL
 #define TV 0x40000000UL
 #if __riscv_xlen == 64
 #define VPN_BITS 9

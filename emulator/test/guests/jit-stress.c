@@ -31,12 +31,6 @@
  */
 #include "lib.h"
 
-#define PTE_V 0x001UL
-#define PTE_R 0x002UL
-#define PTE_W 0x004UL
-#define PTE_X 0x008UL
-#define PTE_A 0x040UL
-#define PTE_D 0x080UL
 #define PTE_RW  (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 #define PTE_RX  (PTE_V | PTE_R | PTE_X | PTE_A)
 #define PTE_RWX (PTE_RW | PTE_X)

@@ -13,14 +13,6 @@
 
 void jump_and_return_va(unsigned long va);   /* paging_asm.S */
 
-#define PTE_V 0x001UL
-#define PTE_R 0x002UL
-#define PTE_W 0x004UL
-#define PTE_X 0x008UL
-#define PTE_U 0x010UL
-#define PTE_G 0x020UL
-#define PTE_A 0x040UL
-#define PTE_D 0x080UL
 #define PTE_AD (PTE_A | PTE_D)
 
 #if __riscv_xlen == 64

@@ -207,4 +207,14 @@ int main(void);
 /* A trap-safe instruction length: 2 for compressed, else 4. */
 static inline unsigned insn_len(uint16_t first_half) { return (first_half & 3) == 3 ? 4 : 2; }
 
+/* Page-table entry bits (Priv 1.12 §4.3.1, the same for Sv32/Sv39/Sv48). */
+#define PTE_V 0x001UL
+#define PTE_R 0x002UL
+#define PTE_W 0x004UL
+#define PTE_X 0x008UL
+#define PTE_U 0x010UL
+#define PTE_G 0x020UL
+#define PTE_A 0x040UL
+#define PTE_D 0x080UL
+
 #endif
