@@ -16,11 +16,14 @@ import { defaultDescription, Xlen } from '../machine/description';
 import { MachineSnapshot, retired, stateHash } from './machine-snapshot';
 import { SnapshotHistory } from './history';
 import { TimeTravel } from './time-travel';
+import type { Engine } from '../options';
 
 const GUESTS = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
-function machine(name: string, xlen: Xlen, harts: number): Machine {
+/** `engine`: how the machine runs (default: blocks as JavaScript); wasm compiles nearly everything (hot 2). */
+function machine(name: string, xlen: Xlen, harts: number, engine?: Engine): Machine {
   const m = new Machine(defaultDescription({ xlen, harts }), { consoleOut: () => undefined });
+  if (engine !== undefined) assert.equal(m.setEngine(engine, 2), engine);
   const elf = path.join(GUESTS, name);
   const b = boot(m, { kernel: { name, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' });
   assert.ok(b.ok);
@@ -48,10 +51,14 @@ function walk(m: Machine, target = Infinity, each?: (op: Op) => void): void {
 }
 
 // Scaled so the walk ends before the guest powers off (interrupts.elf runs about 20 000 instructions).
-for (const [name, xlen, harts, k] of [['rv64/paging.elf', 64, 1, 1], ['rv64/interrupts.elf', 64, 1, 0.5], ['rv64/amo-smp.elf', 64, 2, 1]] as [string, Xlen, number, number][]) {
-  test(`${name}: a random walk back through history lands on the states of fresh runs to the same counts`, () => {
+// The WebAssembly engine's runs go back and forth too: compiled code survives restores, and
+// the states must still be the fresh (JavaScript-engine) runs'.
+const WALKS: [string, Xlen, number, number, Engine?][] = [['rv64/paging.elf', 64, 1, 1], ['rv64/interrupts.elf', 64, 1, 0.5], ['rv64/amo-smp.elf', 64, 2, 1],
+  ['rv64/paging.elf', 64, 1, 1, 'wasm'], ['rv64/amo-smp.elf', 64, 2, 1, 'wasm']];
+for (const [name, xlen, harts, k, engine] of WALKS) {
+  test(`${name}${engine !== undefined ? ` (engine ${engine})` : ''}: a random walk back through history lands on the states of fresh runs to the same counts`, () => {
     WALK = walkOf(k);
-    const m = machine(name, xlen, harts);
+    const m = machine(name, xlen, harts, engine);
     const tt = new TimeTravel(m);
     walk(m, Infinity, (op) => tt.mark('run' in op ? { kind: 'run' } : { kind: 'steps', hart: op.hart, interrupts: false }));
     const end = retired(m);
@@ -72,6 +79,7 @@ for (const [name, xlen, harts, k] of [['rv64/paging.elf', 64, 1, 1], ['rv64/inte
     }
     assert.ok(tt.goTo(end));
     assert.equal(stateHash(m, false), endHash, 'back to the present by re-execution');
+    if (engine === 'wasm') assert.ok(m.wasmStats.modules > 0, 'no block was compiled to wasm');
   });
 }
 
