@@ -7,7 +7,7 @@
  * do: `w64_N` is i64 local N, `w32_N` i32 local N, a number a constant. A semantics
  * that writes JavaScript of its own (a helper call, an expression in a template string)
  * hands this builder a string that is no token, and the instruction is Untranslatable:
- * the block ends before it and the interpreter runs it.
+ * the block ends before it (a block that starts with one is the JavaScript translator's).
  */
 import { BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
 import { Encoding } from './isa-table';
