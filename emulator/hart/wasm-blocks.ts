@@ -18,7 +18,7 @@ import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { translateBlock } from './blocks';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
-import { Entry, IMPORT, PARAM, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
+import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { HART_AREA, MachineArea } from './wasm-area';
 
 /** The part of the WebAssembly namespace used here (emulator/ is typed without the DOM library). */
@@ -214,41 +214,41 @@ function blockAt(page: CodePage, slot: number): Insn[] {
 
 /**
  * One module for a page's hot blocks (`slots`, in entry order): a function entered with
- * the index of the block to run, whose jumps and branches to another of the page's
- * blocks continue into it through a dispatch loop (br_table) while the budget holds it,
- * and leave for anywhere else. `blocks[i]` is null when slots[i]'s first instruction does
- * not compile.
+ * the index of the block to run. A jump or branch to one of the page's blocks continues
+ * into it while the budget holds it: to its own start round its loop, to a later block
+ * out of the wasm blocks to the end of the target's, to an earlier one through the
+ * dispatch loop (br_table); anywhere else leaves through the epilogue (WasmFn).
+ * `blocks[i]` is null when slots[i]'s first instruction does not compile.
  *
- *   loop $dispatch
- *     block $exit  block $b[n-1] ... block $b0
- *       br_table e            ;; to the end of $b[e]
- *     end  <code of block 0>  ;; every block's code ends in a return or a br $dispatch
- *     ...
- *   end end unreachable
+ *   prologue                ;; page base, registers into locals, e = entry
+ *   block $out
+ *     loop $dispatch
+ *       block $b[n-1] ... block $b0
+ *         br_table e        ;; to the end of $b[e]
+ *       end loop $self0 <code of block 0> end
+ *       end loop $self1 <code of block 1> end ...
+ *     end unreachable       ;; every block's code ends in a br
+ *   end
+ *   epilogue                ;; registers written, pc, count
  */
 export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number):
   { bytes: Uint8Array; blocks: (CompiledBlock | null)[] } {
   const walks = slots.map((s) => blockAt(page, s));
   const entries = new Map<number, Entry>();
   walks.forEach((insns, index) => { if (insns.length > 0) entries.set(slots[index] * 2, { index, length: insns.length }); });
-  const fn = new WasmFn(area.hasCode, area.resvCount, entries);
-  const body = fn.body;
   const n = slots.length;
-  body.byte(OP.localGet).u32(PARAM.entry).byte(OP.localSet).u32(fn.e);
-  body.byte(OP.loop).byte(VOID);
-  for (let i = 0; i <= n; i++) body.byte(OP.block).byte(VOID); // $exit, then $b[n-1] ... $b0
+  const fn = new WasmFn(area.hasCode, area.resvCount, entries, n);
+  const body = fn.body;
+  fn.open(OP.block, VOID); // $out
+  fn.open(OP.loop, VOID); // $dispatch
+  for (let i = 0; i < n; i++) fn.open(OP.block, VOID); // $b[n-1] ... $b0
   body.byte(OP.localGet).u32(fn.e).byte(OP.brTable).u32(n);
   for (let i = 0; i < n; i++) body.u32(i);
-  body.u32(n); // anything else: out through $exit
-  body.byte(OP.end);
+  body.u32(0); // no other index is ever passed
   const blocks = walks.map((insns, i): CompiledBlock | null => {
-    const off = slots[i] * 2;
-    // pc = the block's start: the page of the pc the caller passed, at this block's offset.
-    body.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
-      .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
-      .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.i64Const).s32(off).byte(OP.i64Add)
-      .byte(OP.localSet).u32(fn.pc);
-    fn.startBlock(off, n - i);
+    fn.end(); // $b[i]: its code follows
+    fn.open(OP.loop, VOID);
+    fn.startBlock(slots[i] * 2, i, fn.level);
     let k = 0, end = slots[i], next = 0;
     for (const insn of insns) {
       const sem = semanticsOf(insn.op)!;
@@ -262,12 +262,16 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
       next = insn.off + insn.len;
     }
     if (k === 0) body.byte(OP.unreachable); // never entered: its wrapper is not made
-    else if (semanticsOf(insns[k - 1].op)!.kind !== 'ends') fn.goTo(next, k, 0); // ran into the next block
-    body.byte(OP.end);
+    else if (semanticsOf(insns[k - 1].op)!.kind !== 'ends') fn.goTo(next, k); // ran into the next block
+    fn.end();
     return k === 0 ? null : { end, length: k };
   });
-  body.byte(OP.unreachable).byte(OP.end).byte(OP.unreachable); // $exit (no entry has that index), the loop
-  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, body), blocks };
+  body.byte(OP.unreachable);
+  fn.end(); // $dispatch
+  fn.end(); // $out
+  fn.epilogue();
+  const code = fn.prologue().bytes(body.view());
+  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, code), blocks };
 }
 
 /** True when this host can compile blocks (tests skip the wasm engine elsewhere). */

@@ -32,95 +32,135 @@ export interface Entry { readonly index: number; readonly length: number }
  * The function being compiled, one per page: its body and locals, shared by the
  * instructions' builders, and the page's entries (its compiled blocks by page offset),
  * which a jump or branch to continues into without leaving wasm.
+ *
+ * Guest registers live in locals for the whole call: the prologue loads every register
+ * the page's code uses, and every exit goes through one epilogue that stores those it
+ * writes, the next pc and the count. So going from block to block costs no memory
+ * traffic, and an exit is a `br` (wasm-blocks.ts lays out the labels; `level` counts
+ * the constructs open where code is being emitted, so a `br` finds its label's depth).
  */
 export class WasmFn {
   readonly body = new Bytes();
   readonly locals: ValType[] = [];
   /** Instructions run by the blocks before the current one, i32. */
   readonly c: number;
-  /** The current block's start pc, i64. */
-  readonly pc: number;
-  /** The last slow access's STATUS bits, i32. */
+  /** The page's first address, i64. */
+  readonly base: number;
+  /** The last slow access's STATUS bits, i32: 0 but on the way out. */
   readonly st: number;
   /** The entry to run next (the dispatch loop's br_table index), i32. */
   readonly e: number;
-  /** The current block: its page offset and the label depth of the dispatch loop from its top level. */
-  block = { off: 0, depth: 0 };
+  /** The epilogue's operands: the next pc (i64) and the instructions run (i32). */
+  readonly npc: number;
+  readonly ret: number;
+  /** Constructs open where code is being emitted. */
+  level = 0;
+  /** Levels of the epilogue's block, the dispatch loop, each entry's block (`blockLevel(i)`: the end of it starts entry i's code). */
+  readonly labels = { out: 1, dispatch: 2 };
+  /** The current block: its page offset, entry index and the level of its own loop (a jump to its start). */
+  block = { off: 0, index: 0, self: 0 };
 
-  constructor(readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>) {
+  constructor(readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>,
+    private readonly entryCount = 0) {
     this.c = this.local(T.i32);
-    this.pc = this.local(T.i64);
+    this.base = this.local(T.i64);
     this.st = this.local(T.i32);
     this.e = this.local(T.i32);
+    this.npc = this.local(T.i64);
+    this.ret = this.local(T.i32);
   }
   local(t: ValType): number {
     this.locals.push(t);
     return PARAMS + this.locals.length - 1;
   }
+  /** Level of the block whose end starts entry i's code: $b[n-1] is the outermost. */
+  blockLevel(i: number): number { return this.labels.dispatch + this.entryCount - i; }
 
-  // Within a block, registers live in locals: each is loaded from the hart's x at its first
-  // use and written back at every exit if the block wrote it. The sets describe the code
-  // at the point being emitted, which is straight-line but for exits (they never fall through).
+  /** Open a construct (if, block, loop) of result type `type`. */
+  open(code: number, type: number): void { this.body.byte(code).byte(type); this.level++; }
+  end(): void { this.body.byte(OP.end); this.level--; }
+  /** Branch to the construct opened at `level`. */
+  br(level: number): void { this.body.byte(OP.br).u32(this.level - level); }
+
+  /** Register locals by register (doubled index); the registers written. */
   private readonly regLocals = new Map<number, number>();
-  private readonly loaded = new Set<number>();
-  private readonly dirty = new Set<number>();
-  /** The local holding register r (doubled index), loaded here if this block has not yet. */
+  private readonly written = new Set<number>();
+  /** The local holding register r (doubled index). */
   reg(r: number): number {
     let l = this.regLocals.get(r);
     if (l === undefined) { l = this.local(T.i64); this.regLocals.set(r, l); }
-    if (!this.loaded.has(r)) {
-      this.body.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
-      this.loaded.add(r);
-    }
     return l;
   }
   /** Register r (doubled index) ← the value on the stack. */
   setReg(r: number): void {
-    let l = this.regLocals.get(r);
-    if (l === undefined) { l = this.local(T.i64); this.regLocals.set(r, l); }
-    this.body.byte(OP.localSet).u32(l);
-    this.loaded.add(r);
-    this.dirty.add(r);
+    this.body.byte(OP.localSet).u32(this.reg(r));
+    this.written.add(r);
   }
-  /** A new block's code starts: nothing loaded. */
-  startBlock(off: number, depth: number): void {
-    this.block = { off, depth };
-    this.loaded.clear();
-    this.dirty.clear();
-  }
-  /** Store the registers this block wrote back into the hart (before leaving or continuing). */
-  writeBack(): void {
-    for (const r of this.dirty) {
-      this.body.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(OP.i64Store).u32(3).u32(HART_AREA.x + 4 * r);
+  /** The code before the body: the page's base, the registers, the first entry. */
+  prologue(): Bytes {
+    const p = new Bytes();
+    p.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
+      .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
+      .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.localSet).u32(this.base);
+    for (const [r, l] of this.regLocals) {
+      p.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
     }
+    p.byte(OP.localGet).u32(PARAM.entry).byte(OP.localSet).u32(this.e);
+    return p;
+  }
+  /** After the epilogue's block: the registers written, the pc, the count. */
+  epilogue(): void {
+    const b = this.body;
+    for (const r of this.written) {
+      b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(OP.i64Store).u32(3).u32(HART_AREA.x + 4 * r);
+    }
+    b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.npc).byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
+    b.byte(OP.localGet).u32(this.ret);
   }
 
+  /** A new block's code starts (inside its own loop, opened at `self`). */
+  startBlock(off: number, index: number, self: number): void { this.block = { off, index, self }; }
+
+  /** Push the pc at block start + t. */
+  pcAt(t: number): void {
+    const at = this.block.off + t;
+    this.body.byte(OP.localGet).u32(this.base).byte(OP.i64Const).s64(at, at >> 31).byte(OP.i64Add);
+  }
   /** Leave: pc = block start + t; return the instructions run, `k` of this block's included. */
   exitAt(t: number, k: number): void {
+    this.pcAt(t);
+    this.leave(k);
+  }
+  /** Leave for the pc on the stack, `k` of this block's instructions run. */
+  leave(k: number): void {
     const b = this.body;
-    this.writeBack();
-    b.byte(OP.localGet).u32(PARAM.hb);
-    b.byte(OP.localGet).u32(this.pc).byte(OP.i64Const).s64(t, t >> 31).byte(OP.i64Add);
-    b.byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
-    b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.return);
+    b.byte(OP.localSet).u32(this.npc);
+    b.byte(OP.localGet).u32(this.c);
+    if (k !== 0) b.byte(OP.i32Const).s32(k).byte(OP.i32Add);
+    b.byte(OP.localSet).u32(this.ret);
+    this.br(this.labels.out);
   }
 
   /**
    * Continue at block start + t after `k` instructions: into the entry there when the page
    * has one and the budget holds all of it (as the interpreter's loop would run it), else
-   * leave. `nested`: the `if`s this code sits in.
+   * leave. The current block's own start is its loop's top; a later entry the end of its
+   * block; an earlier one goes round the dispatch loop.
    */
-  goTo(t: number, k: number, nested: number): void {
+  goTo(t: number, k: number): void {
     const to = this.entries.get(this.block.off + t);
     if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k); return; }
     const b = this.body;
-    this.writeBack();
     b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.localSet).u32(this.c);
     b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.c).byte(OP.i32Sub).byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
-    b.byte(OP.if).byte(VOID);
-    b.byte(OP.i32Const).s32(to.index).byte(OP.localSet).u32(this.e);
-    b.byte(OP.br).u32(this.block.depth + nested + 1);
-    b.byte(OP.end);
+    this.open(OP.if, VOID);
+    if (to.index === this.block.index) this.br(this.block.self);
+    else if (to.index > this.block.index) this.br(this.blockLevel(to.index));
+    else {
+      b.byte(OP.i32Const).s32(to.index).byte(OP.localSet).u32(this.e);
+      this.br(this.labels.dispatch);
+    }
+    this.end();
     this.exitAt(t, 0);
   }
 }
@@ -271,22 +311,22 @@ export class WasmGen extends Gen {
   override divide(name: 'div' | 'divu' | 'rem' | 'remu', p: V, q: V): V {
     const a = this.bind64(p), b = this.bind64(q);
     this.push64(b); this.op(OP.i64Eqz);
-    this.b.byte(OP.if).byte(T.i64);
+    this.fn.open(OP.if, T.i64);
     if (name === 'div' || name === 'divu') this.i64c(-1, -1); else this.push64(a);
     this.op(OP.else);
     if (name === 'div') {
       this.push64(a); this.i64c(0, MIN_HI); this.op(OP.i64Eq);
       this.push64(b); this.i64c(-1, -1); this.op(OP.i64Eq, OP.i32And);
-      this.b.byte(OP.if).byte(T.i64);
+      this.fn.open(OP.if, T.i64);
       this.i64c(0, MIN_HI);
       this.op(OP.else);
       this.push64(a); this.push64(b); this.op(OP.i64DivS);
-      this.op(OP.end);
+      this.fn.end();
     } else {
       this.push64(a); this.push64(b);
       this.op(name === 'divu' ? OP.i64DivU : name === 'rem' ? OP.i64RemS : OP.i64RemU); // rem_s of MIN by -1 is 0 in wasm
     }
-    this.op(OP.end);
+    this.fn.end();
     return this.keep64();
   }
 
@@ -298,22 +338,22 @@ export class WasmGen extends Gen {
     // Division on words, with §7.2's corner cases.
     const a = this.keep32(p), b = this.keep32(q);
     this.push32(b); this.op(OP.i32Eqz);
-    this.b.byte(OP.if).byte(T.i32);
+    this.fn.open(OP.if, T.i32);
     if (op === 'div' || op === 'divu') this.i32c(-1); else this.push32(a);
     this.op(OP.else);
     if (op === 'div') {
       this.push32(a); this.i32c(MIN_HI); this.op(OP.i32Eq);
       this.push32(b); this.i32c(-1); this.op(OP.i32Eq, OP.i32And);
-      this.b.byte(OP.if).byte(T.i32);
+      this.fn.open(OP.if, T.i32);
       this.i32c(MIN_HI);
       this.op(OP.else);
       this.push32(a); this.push32(b); this.op(OP.i32DivS);
-      this.op(OP.end);
+      this.fn.end();
     } else {
       this.push32(a); this.push32(b);
       this.op(op === 'divu' ? OP.i32DivU : op === 'rem' ? OP.i32RemS : OP.i32RemU);
     }
-    this.op(OP.end);
+    this.fn.end();
     return this.keep(T.i32);
   }
   private keep32(e: E): E { if (typeof e === 'number') return e; this.push32(e); return this.keep(T.i32); }
@@ -369,22 +409,22 @@ export class WasmGen extends Gen {
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const load = bytes === 8 ? OP.i64Load : bytes === 4 ? (signed ? OP.i64Load32S : OP.i64Load32U)
       : bytes === 2 ? (signed ? OP.i64Load16S : OP.i64Load16U) : (signed ? OP.i64Load8S : OP.i64Load8U);
-    this.i32c(0); this.set_(this.fn.st);
     this.tlbHit(HART_AREA.tlbR, lo, hi, bytes, ram);
-    this.b.byte(OP.if).byte(T.i64);
+    this.fn.open(OP.if, T.i64);
     this.ramAddress(ram, lo);
     this.mem(load, align, 0);
     this.op(OP.else);
     // The hart's own load (memory.ts): its value lands in the scratch words, its outcome in st.
-    this.i32c(bytes); this.get_(lo); this.get_(hi); this.b.byte(OP.call).u32(IMPORT.load); this.set_(this.fn.st);
-    this.get_(PARAM.hb); this.mem(load, align, HART_AREA.scratch);
-    this.op(OP.end);
-    const v = this.keep64();
     // A fault stops at this instruction (counted, as the interpreter counts it).
-    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
-    this.b.byte(OP.if).byte(VOID);
+    this.i32c(bytes); this.get_(lo); this.get_(hi); this.b.byte(OP.call).u32(IMPORT.load);
+    this.b.byte(OP.localTee).u32(this.fn.st);
+    this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off);
-    this.op(OP.end);
+    this.fn.end();
+    this.get_(PARAM.hb); this.mem(load, align, HART_AREA.scratch);
+    this.fn.end();
+    const v = this.keep64();
     this.loadStatus = true;
     return v;
   }
@@ -395,44 +435,47 @@ export class WasmGen extends Gen {
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const store = bytes === 8 ? OP.i64Store : bytes === 4 ? OP.i64Store32 : bytes === 2 ? OP.i64Store16 : OP.i64Store8;
     const val = this.bind64(v);
-    this.i32c(0); this.set_(this.fn.st);
     this.tlbHit(HART_AREA.tlbW, lo, hi, bytes, ram);
-    this.b.byte(OP.if).byte(VOID);
+    this.fn.open(OP.if, VOID);
     this.ramAddress(ram, lo);
     this.b.byte(OP.localTee).u32(ram);
     this.push64(val);
     this.mem(store, align, 0);
-    // A page holding code, or a reservation anywhere: the hart's bookkeeping (memory.ts `stored`).
+    // A page holding code, or a reservation anywhere: the hart's bookkeeping (memory.ts
+    // `stored`); a store that dropped this very block stops after it.
     this.get_(ram); this.i32c(12); this.op(OP.i32ShrU); this.mem(OP.i32Load8U, 0, this.fn.hasCodeAt);
     this.i32c(0); this.mem(OP.i32Load, 2, this.fn.resvCountAt);
     this.op(OP.i32Or);
-    this.b.byte(OP.if).byte(VOID);
-    this.get_(ram); this.i32c(bytes); this.b.byte(OP.call).u32(IMPORT.stored); this.set_(this.fn.st);
-    this.op(OP.end);
+    this.fn.open(OP.if, VOID);
+    this.get_(ram); this.i32c(bytes); this.b.byte(OP.call).u32(IMPORT.stored);
+    this.fn.open(OP.if, VOID);
+    this.exitAt(this.insn.off + this.insn.len);
+    this.fn.end();
+    this.fn.end();
     this.op(OP.else);
+    // The hart's own store: a fault stops at this instruction; a yield or a dropped block after it.
     this.i32c(bytes); this.get_(lo); this.get_(hi);
     this.push64(val); this.op(OP.i32WrapI64);
     this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
-    this.b.byte(OP.call).u32(IMPORT.store); this.set_(this.fn.st);
-    this.op(OP.end);
-    // A fault stops at this instruction; a yield, or a store that dropped this very block, after it.
-    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
-    this.b.byte(OP.if).byte(VOID);
+    this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localTee).u32(this.fn.st);
+    this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off);
     this.op(OP.else);
     this.get_(this.fn.st);
-    this.b.byte(OP.if).byte(VOID);
+    this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off + this.insn.len);
-    this.op(OP.end, OP.end);
+    this.fn.end(); this.fn.end();
+    this.fn.end();
   }
 
   /** After the instruction: a load that made the hart yield stops here, once its value is written. */
   override endBlockInsn(): void {
     if (!this.loadStatus) return;
     this.get_(this.fn.st);
-    this.b.byte(OP.if).byte(VOID);
+    this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off + this.insn.len);
-    this.op(OP.end);
+    this.fn.end();
   }
 
   // ---- control ----
@@ -440,26 +483,24 @@ export class WasmGen extends Gen {
   /** pc values whose offset from the block start is known: a jump to one may continue in wasm. */
   private readonly known = new Map<string, number>();
   private pcPlus(t: number): V {
-    this.get_(this.fn.pc); this.i64c(t, t >> 31); this.op(OP.i64Add);
+    this.fn.pcAt(t);
     const v = this.keep64();
     this.known.set(v.lo as string, t);
     return v;
   }
   override nextPc(): V { return this.pcPlus(this.insn.off + this.insn.len); }
   override pcPlusImm(): V { return this.pcPlus(this.insn.off + this.insn.imm); }
-  override jump(to: V): void { this.jumpIn(to, 0); }
-  private jumpIn(to: V, nested: number): void {
+  override jump(to: V): void {
     const t = typeof to.lo === 'string' ? this.known.get(to.lo) : undefined;
-    if (t !== undefined) { this.fn.goTo(t, this.k, nested); return; }
-    this.fn.writeBack();
-    this.get_(PARAM.hb); this.push64(to); this.mem(OP.i64Store, 3, HART_AREA.pc);
-    this.get_(this.fn.c); this.i32c(this.k); this.op(OP.i32Add, OP.return);
+    if (t !== undefined) { this.fn.goTo(t, this.k); return; }
+    this.push64(to);
+    this.fn.leave(this.k);
   }
   override branch(cond: string): void {
     this.push32(cond);
-    this.b.byte(OP.if).byte(VOID);
-    this.jumpIn(this.pcPlusImm(), 1);
-    this.op(OP.end);
+    this.fn.open(OP.if, VOID);
+    this.jump(this.pcPlusImm());
+    this.fn.end();
     this.jump(this.nextPc());
   }
 }
