@@ -17,10 +17,10 @@ export const HART_AREA = {
   pc: 256,
   /** A slow access's value (low word, high word). */
   scratch: 264,
-  /** The read and write TLBs (Tlb: tagLo, tagHi, ram, each TLB_SIZE int32s). */
+  /** The read and write TLBs (Tlb: TLB_AREA). */
   tlbR: 1024,
   tlbW: 1024 + TLB_AREA.bytes,
-  bytes: 8192,
+  bytes: 16384,
 } as const;
 
 const WASM_PAGE = 65536;

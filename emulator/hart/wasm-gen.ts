@@ -13,7 +13,7 @@ import { BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
 import { Encoding } from './isa-table';
 import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
 import { HART_AREA } from './wasm-area';
-import { TLB_AREA } from '../mmu/tlb';
+import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
 export class Untranslatable extends Error {}
@@ -373,50 +373,40 @@ export class WasmGen extends Gen {
 
   // ---- memory: the TLB check inline, RAM hits never leave wasm ----
   /**
-   * Leaves on the stack 1 when `lo`/`hi` (i32 locals) hit the TLB at `tlb` with an
-   * aligned access of `bytes` to DRAM, and sets `ram` to the DRAM address.
+   * Leaves on the stack 1 when address `at` hits the TLB at `tlb` with an aligned access
+   * of `bytes` to DRAM (one compare: TLB_DRAM_ENTRY), and sets `ix` to its entry's address.
    */
-  private tlbHit(tlb: number, lo: number, hi: number, bytes: number, ram: number): void {
-    const ix = this.fn.local(T.i32);
+  private tlbHit(tlb: number, at: V, bytes: number, ix: number): void {
     this.get_(PARAM.hb);
-    this.get_(lo); this.i32c(12); this.op(OP.i32ShrU); this.i32c(255); this.op(OP.i32And); this.i32c(2); this.op(OP.i32Shl);
+    this.push32(at.lo); this.i32c(8); this.op(OP.i32ShrU); this.i32c((TLB_SIZE - 1) * TLB_DRAM_ENTRY.bytes); this.op(OP.i32And);
     this.op(OP.i32Add);
     this.b.byte(OP.localTee).u32(ix);
-    this.mem(OP.i32Load, 2, tlb + TLB_AREA.tagLo);
-    this.get_(lo); this.i32c(12); this.op(OP.i32ShrU, OP.i32Eq);
-    this.get_(ix); this.mem(OP.i32Load, 2, tlb + TLB_AREA.tagHi);
-    this.get_(hi); this.op(OP.i32Eq, OP.i32And);
-    if (bytes > 1) { this.get_(lo); this.i32c(bytes - 1); this.op(OP.i32And, OP.i32Eqz, OP.i32And); }
-    this.get_(ix); this.mem(OP.i32Load, 2, tlb + TLB_AREA.ram);
-    this.b.byte(OP.localTee).u32(ram);
-    this.i32c(0); this.op(OP.i32GeS, OP.i32And);
+    this.mem(OP.i64Load, 3, tlb + TLB_AREA.dram + TLB_DRAM_ENTRY.vaLo);
+    this.push64(at); this.i64c(-4096 | (bytes - 1), -1); this.op(OP.i64And, OP.i64Eq);
   }
-  /** The address as two i32 locals. */
-  private split(at: V): [number, number] {
-    const lo = this.fn.local(T.i32), hi = this.fn.local(T.i32);
-    this.push64(at); this.op(OP.i32WrapI64); this.set_(lo);
-    this.push64(at); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64); this.set_(hi);
-    return [lo, hi];
+  /** The DRAM address a hit `at` reaches through entry `ix`. */
+  private ramAddress(tlb: number, at: V, ix: number): void {
+    this.push32(at.lo); this.get_(ix); this.mem(OP.i32Load, 2, tlb + TLB_AREA.dram + TLB_DRAM_ENTRY.addend); this.op(OP.i32Add);
   }
-  /** DRAM address of the page hit (ram) plus the page offset of lo. */
-  private ramAddress(ram: number, lo: number): void {
-    this.get_(ram); this.get_(lo); this.i32c(0xfff); this.op(OP.i32And, OP.i32Add);
+  /** The address as the two words the hart's accesses take. */
+  private pushWords(at: V): void {
+    this.push32(at.lo);
+    this.push64(at); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
   }
 
-  override load(bytes: 1 | 2 | 4 | 8, signed: boolean, at: V): V {
-    const [lo, hi] = this.split(at);
-    const ram = this.fn.local(T.i32);
+  override load(bytes: 1 | 2 | 4 | 8, signed: boolean, addr: V): V {
+    const at = this.bind64(addr), ix = this.fn.local(T.i32), tlb = HART_AREA.tlbR;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const load = bytes === 8 ? OP.i64Load : bytes === 4 ? (signed ? OP.i64Load32S : OP.i64Load32U)
       : bytes === 2 ? (signed ? OP.i64Load16S : OP.i64Load16U) : (signed ? OP.i64Load8S : OP.i64Load8U);
-    this.tlbHit(HART_AREA.tlbR, lo, hi, bytes, ram);
+    this.tlbHit(tlb, at, bytes, ix);
     this.fn.open(OP.if, T.i64);
-    this.ramAddress(ram, lo);
+    this.ramAddress(tlb, at, ix);
     this.mem(load, align, 0);
     this.op(OP.else);
     // The hart's own load (memory.ts): its value lands in the scratch words, its outcome in st.
     // A fault stops at this instruction (counted, as the interpreter counts it).
-    this.i32c(bytes); this.get_(lo); this.get_(hi); this.b.byte(OP.call).u32(IMPORT.load);
+    this.i32c(bytes); this.pushWords(at); this.b.byte(OP.call).u32(IMPORT.load);
     this.b.byte(OP.localTee).u32(this.fn.st);
     this.i32c(STATUS.fault); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
@@ -429,15 +419,14 @@ export class WasmGen extends Gen {
     return v;
   }
 
-  override store(bytes: 1 | 2 | 4 | 8, at: V, v: V): void {
-    const [lo, hi] = this.split(at);
-    const ram = this.fn.local(T.i32);
+  override store(bytes: 1 | 2 | 4 | 8, addr: V, v: V): void {
+    const at = this.bind64(addr), ix = this.fn.local(T.i32), ram = this.fn.local(T.i32), tlb = HART_AREA.tlbW;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const store = bytes === 8 ? OP.i64Store : bytes === 4 ? OP.i64Store32 : bytes === 2 ? OP.i64Store16 : OP.i64Store8;
     const val = this.bind64(v);
-    this.tlbHit(HART_AREA.tlbW, lo, hi, bytes, ram);
+    this.tlbHit(tlb, at, bytes, ix);
     this.fn.open(OP.if, VOID);
-    this.ramAddress(ram, lo);
+    this.ramAddress(tlb, at, ix);
     this.b.byte(OP.localTee).u32(ram);
     this.push64(val);
     this.mem(store, align, 0);
@@ -454,7 +443,7 @@ export class WasmGen extends Gen {
     this.fn.end();
     this.op(OP.else);
     // The hart's own store: a fault stops at this instruction; a yield or a dropped block after it.
-    this.i32c(bytes); this.get_(lo); this.get_(hi);
+    this.i32c(bytes); this.pushWords(at);
     this.push64(val); this.op(OP.i32WrapI64);
     this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localTee).u32(this.fn.st);
