@@ -42,8 +42,8 @@ export interface Entry { readonly index: number; readonly length: number }
 export class WasmFn {
   readonly body = new Bytes();
   readonly locals: ValType[] = [];
-  /** Instructions run by the blocks before the current one, i32. */
-  readonly c: number;
+  /** The budget left once the blocks before the current one have run, i32 (limit at the start). */
+  readonly left: number;
   /** The page's first address, i64. */
   readonly base: number;
   /** The last slow access's STATUS bits, i32: 0 but on the way out. */
@@ -62,7 +62,7 @@ export class WasmFn {
 
   constructor(readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>,
     private readonly entryCount = 0) {
-    this.c = this.local(T.i32);
+    this.left = this.local(T.i32);
     this.base = this.local(T.i64);
     this.st = this.local(T.i32);
     this.e = this.local(T.i32);
@@ -96,7 +96,7 @@ export class WasmFn {
     this.body.byte(OP.localSet).u32(this.reg(r));
     this.written.add(r);
   }
-  /** The code before the body: the page's base, the registers, the first entry. */
+  /** The code before the body: the page's base, the registers, the first entry, the budget. */
   prologue(): Bytes {
     const p = new Bytes();
     p.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
@@ -106,6 +106,7 @@ export class WasmFn {
       p.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
     }
     p.byte(OP.localGet).u32(PARAM.entry).byte(OP.localSet).u32(this.e);
+    p.byte(OP.localGet).u32(PARAM.limit).byte(OP.localSet).u32(this.left);
     return p;
   }
   /** After the epilogue's block: the registers written, the pc, the count. */
@@ -135,7 +136,7 @@ export class WasmFn {
   leave(k: number): void {
     const b = this.body;
     b.byte(OP.localSet).u32(this.npc);
-    b.byte(OP.localGet).u32(this.c);
+    b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.left).byte(OP.i32Sub);
     if (k !== 0) b.byte(OP.i32Const).s32(k).byte(OP.i32Add);
     b.byte(OP.localSet).u32(this.ret);
     this.br(this.labels.out);
@@ -151,8 +152,8 @@ export class WasmFn {
     const to = this.entries.get(this.block.off + t);
     if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k); return; }
     const b = this.body;
-    b.byte(OP.localGet).u32(this.c).byte(OP.i32Const).s32(k).byte(OP.i32Add).byte(OP.localSet).u32(this.c);
-    b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.c).byte(OP.i32Sub).byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
+    b.byte(OP.localGet).u32(this.left).byte(OP.i32Const).s32(k).byte(OP.i32Sub).byte(OP.localTee).u32(this.left);
+    b.byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
     this.open(OP.if, VOID);
     if (to.index === this.block.index) this.br(this.block.self);
     else if (to.index > this.block.index) this.br(this.blockLevel(to.index));
