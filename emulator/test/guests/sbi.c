@@ -68,10 +68,15 @@ static int on_trap(struct trap_frame *f)
 
 static unsigned long now(void) { return csr_read(time); }
 
-/* Spin (bounded) until *p reaches n. */
+/*
+ * Spin until *p reaches n, for at most 2 s of guest time: bounded by the clock, not by a
+ * count of iterations, because on QEMU with one host thread for all harts the other hart
+ * runs only when the round-robin switches to it (every 100 ms of host time at the latest).
+ */
 static void wait_count(volatile unsigned long *p, unsigned long n)
 {
-    for (unsigned long i = 0; i < 50000000UL && *p < n; i++) {
+    unsigned long start = now();
+    while (*p < n && now() - start < 20000000UL) {
     }
 }
 
@@ -145,8 +150,8 @@ static void run_hart1(unsigned long opaque, const char *what)
 static void stop_hart1(void)
 {
     h1_go_stop = 1;
-    unsigned long s = 0;
-    for (unsigned long i = 0; i < 50000000UL && (s = status1()) != 1; i++) {
+    unsigned long s = 0, start = now();
+    while ((s = status1()) != 1 && now() - start < 20000000UL) {
     }
     kprintf("  other hart: status after hart_stop = %lu\n", s);
 }
