@@ -446,11 +446,11 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.BEXT: {
-        x[d] = (x[a] >>> (x[b] & 31)) & 1;
+        x[d] = ((x[a] >>> (x[b] & 31)) | 0) & 1;
         break;
       }
       case Op.BEXTI: {
-        x[d] = (x[a] >>> imm) & 1;
+        x[d] = ((x[a] >>> imm) | 0) & 1;
         break;
       }
       case Op.BINV: {

@@ -898,16 +898,21 @@ export function runRv64(h: Hart, budget: number): number {
         break;
       }
       case Op.BEXT: {
-        const t0 = x[b] & 63;
-        const t1 = (t0 < 32 ? x[a] >>> t0 : x[a + 1] >>> (t0 - 32)) & 1;
+        I64.srl(x[a], x[a + 1], x[b] & 63);
+        const t0 = o[0];
+        const t1 = o[1];
+        const t2 = t0 & 1;
         x[d + 1] = 0;
-        x[d] = t1;
+        x[d] = t2;
         break;
       }
       case Op.BEXTI: {
-        const t0 = (imm < 32 ? x[a] >>> imm : x[a + 1] >>> (imm - 32)) & 1;
+        I64.srl(x[a], x[a + 1], imm);
+        const t0 = o[0];
+        const t1 = o[1];
+        const t2 = t0 & 1;
         x[d + 1] = 0;
-        x[d] = t0;
+        x[d] = t2;
         break;
       }
       case Op.BINV: {

@@ -33,6 +33,8 @@ export interface V { readonly lo: E; readonly hi: E }
 export type Xlen = 32 | 64;
 /** The 32-bit word operations of the RV64 *W forms (Gen.word32). */
 export type WordOp = 'add' | 'sub' | 'sll' | 'srl' | 'sra' | 'mul' | 'div' | 'divu' | 'rem' | 'remu' | 'rol' | 'ror';
+/** Zbb's operations on one register (Bitmanip 1.0.0 §2.2-2.6), each one primitive so wasm can use its own counts, extends and masks. */
+export type BitOp = 'clz' | 'ctz' | 'cpop' | 'clzw' | 'ctzw' | 'cpopw' | 'sext.b' | 'sext.h' | 'zext.h' | 'orc.b' | 'rev8';
 
 /** One instruction of a block being translated (see blocks.ts `translateBlock`). */
 export interface BlockInsn {
@@ -152,7 +154,8 @@ export class Gen {
   private bitwise(opr: string, p: V, q: V): V {
     if (!this.wide) return { lo: `${P(p.lo)} ${opr} ${P(q.lo)}`, hi: 0 };
     const keepsHi = opr === '&' && q.hi === -1; // a mask of the low bits (JALR's & -2)
-    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: keepsHi ? p.hi : this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
+    const clearsHi = opr === '&' && q.hi === 0; // a mask within the low word (bext's & 1)
+    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: keepsHi ? p.hi : clearsHi ? 0 : this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
   }
   /** Bitwise not. */
   inv(p: V): V {
@@ -184,6 +187,26 @@ export class Gen {
     const h = this.let(p.hi);
     if (sh >= 32) return { lo: this.let(`${h} ${opr} ${sh - 32}`), hi: arith ? this.let(`${h} >> 31`) : 0 };
     return { lo: this.let(`(${P(p.lo)} >>> ${sh}) | (${h} << ${32 - sh})`), hi: this.let(`${h} ${opr} ${sh}`) };
+  }
+
+  /** A Zbb operation on p (BitOp); the *w counts exist on RV64 only. */
+  bits(op: BitOp, p: V): V {
+    const { lo, hi } = p;
+    const w = !this.wide;
+    switch (op) {
+      case 'clz': return this.zext(w ? `Math.clz32(${lo})` : `BM.clz64(${lo}, ${hi})`);
+      case 'ctz': return this.zext(w ? `BM.ctz32(${lo})` : `BM.ctz64(${lo}, ${hi})`);
+      case 'cpop': return this.zext(w ? `BM.cpop32(${lo})` : `BM.cpop32(${lo}) + BM.cpop32(${hi})`);
+      case 'clzw': return this.zext(`Math.clz32(${lo})`);
+      // QEMU 7.2 counts ctzw's zeros over all 64 bits (32 only when all are zero): kept (docs/architecture.md).
+      case 'ctzw': return this.zext(`BM.ctzwQemu(${lo}, ${hi})`);
+      case 'cpopw': return this.zext(`BM.cpop32(${lo})`);
+      case 'sext.b': return this.sext(`(${P(lo)} << 24) >> 24`);
+      case 'sext.h': return this.sext(`(${P(lo)} << 16) >> 16`);
+      case 'zext.h': return this.zext(`${P(lo)} & 0xffff`);
+      case 'orc.b': return w ? this.zext(`BM.orcb(${lo})`) : { lo: this.let(`BM.orcb(${lo})`), hi: this.let(`BM.orcb(${hi})`) };
+      case 'rev8': return w ? this.zext(`BM.rev8(${lo})`) : this.bind({ lo: `BM.rev8(${hi})`, hi: `BM.rev8(${lo})` });
+    }
   }
 
   /** p rotated right by sh (0 to XLEN-1): two shifts, straight-line code for a known amount. */

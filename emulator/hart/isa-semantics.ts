@@ -8,7 +8,7 @@
  * `npm run gen:isa`. The operations it needs and the XLENs lack go in isa-codegen.ts.
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
-import { BlockInsn, E, Gen, P, V, WordOp, Xlen } from './isa-codegen';
+import { BitOp, BlockInsn, E, Gen, P, V, WordOp, Xlen } from './isa-codegen';
 import { MSTATUS } from './csr';
 
 /**
@@ -291,41 +291,22 @@ pure(Op.SLLI_UW, (g) => g.sll(uw(g), g.immWord));
 pure(Op.ANDN, (g) => g.and(g.rs1, g.inv(g.rs2)));
 pure(Op.ORN, (g) => g.or(g.rs1, g.inv(g.rs2)));
 pure(Op.XNOR, (g) => g.inv(g.xor(g.rs1, g.rs2)));
-/** A count (clz, ctz, cpop) of rs1: `w` on a word, `d` on a pair. */
-const count = (op: Op, w: (x: E) => string, d: (lo: E, hi: E) => string) =>
-  pure(op, (g) => g.zext(g.xlen === 64 ? d(g.rs1.lo, g.rs1.hi) : w(g.rs1.lo)));
-count(Op.CLZ, (x) => `Math.clz32(${x})`, (lo, hi) => `BM.clz64(${lo}, ${hi})`);
-count(Op.CTZ, (x) => `BM.ctz32(${x})`, (lo, hi) => `BM.ctz64(${lo}, ${hi})`);
-count(Op.CPOP, (x) => `BM.cpop32(${x})`, (lo, hi) => `BM.cpop32(${lo}) + BM.cpop32(${hi})`);
-pure(Op.CLZW, (g) => g.zext(`Math.clz32(${g.rs1.lo})`));
-// QEMU 7.2 counts ctzw's zeros over all 64 bits (32 only when all are zero): kept (docs/architecture.md).
-pure(Op.CTZW, (g) => g.zext(`BM.ctzwQemu(${g.rs1.lo}, ${g.rs1.hi})`));
-pure(Op.CPOPW, (g) => g.zext(`BM.cpop32(${g.rs1.lo})`));
+const bitOps: [Op, BitOp][] = [[Op.CLZ, 'clz'], [Op.CTZ, 'ctz'], [Op.CPOP, 'cpop'], [Op.CLZW, 'clzw'], [Op.CTZW, 'ctzw'],
+  [Op.CPOPW, 'cpopw'], [Op.SEXT_B, 'sext.b'], [Op.SEXT_H, 'sext.h'], [Op.ZEXT_H, 'zext.h'], [Op.ORC_B, 'orc.b'], [Op.REV8, 'rev8']];
+for (const [op, bitOp] of bitOps) pure(op, (g) => g.bits(bitOp, g.rs1));
 pure(Op.MAX, (g) => g.select(g.lt(g.rs1, g.rs2), g.rs2, g.rs1));
 pure(Op.MAXU, (g) => g.select(g.ltu(g.rs1, g.rs2), g.rs2, g.rs1));
 pure(Op.MIN, (g) => g.select(g.lt(g.rs1, g.rs2), g.rs1, g.rs2));
 pure(Op.MINU, (g) => g.select(g.ltu(g.rs1, g.rs2), g.rs1, g.rs2));
-pure(Op.SEXT_B, (g) => g.sext(`(${P(g.rs1.lo)} << 24) >> 24`));
-pure(Op.SEXT_H, (g) => g.sext(`(${P(g.rs1.lo)} << 16) >> 16`));
-pure(Op.ZEXT_H, (g) => g.zext(`${P(g.rs1.lo)} & 0xffff`));
 pure(Op.ROL, (g) => g.rotl(g.rs1, g.shamt(g.rs2)));
 pure(Op.ROR, (g) => g.rotr(g.rs1, g.shamt(g.rs2)));
 pure(Op.RORI, (g) => g.rotr(g.rs1, g.immWord));
 word(Op.ROLW, 'rol');
 word(Op.RORW, 'ror');
 word(Op.RORIW, 'ror', true);
-pure(Op.ORC_B, (g) => (g.xlen === 64 ? { lo: g.let(`BM.orcb(${g.rs1.lo})`), hi: g.let(`BM.orcb(${g.rs1.hi})`) } : g.zext(`BM.orcb(${g.rs1.lo})`)));
-pure(Op.REV8, (g) => (g.xlen === 64 ? g.bind({ lo: `BM.rev8(${g.rs1.hi})`, hi: `BM.rev8(${g.rs1.lo})` }) : g.zext(`BM.rev8(${g.rs1.lo})`)));
 for (const [op, which] of [[Op.CLMUL, 0], [Op.CLMULH, 1], [Op.CLMULR, 2]] as const) {
   pure(op, (g) => (g.xlen === 64 ? g.pairCall(`BM.clmul64(${g.rs1.lo}, ${g.rs1.hi}, ${g.rs2.lo}, ${g.rs2.hi}, ${which})`)
     : g.zext(`BM.clmul32(${g.rs1.lo}, ${g.rs2.lo}, ${which})`)));
-}
-/** Bit `sh` of rs1 (0 or 1), read from the word that holds it. */
-function bitOf(g: Gen, sh: E): E {
-  if (g.xlen === 32) return `(${P(g.rs1.lo)} >>> ${P(sh)}) & 1`;
-  if (typeof sh === 'number') return sh < 32 ? `(${P(g.rs1.lo)} >>> ${sh}) & 1` : `(${P(g.rs1.hi)} >>> ${sh - 32}) & 1`;
-  const n = g.let(sh);
-  return `(${n} < 32 ? ${P(g.rs1.lo)} >>> ${n} : ${P(g.rs1.hi)} >>> (${n} - 32)) & 1`;
 }
 /** Zbs: the bit rs2 (or the immediate) names, modulo XLEN. */
 const single = (g: Gen, imm: boolean): V => g.sll({ lo: 1, hi: 0 }, imm ? g.immWord : g.shamt(g.rs2));
@@ -333,7 +314,7 @@ for (const imm of [false, true]) {
   pure(imm ? Op.BSETI : Op.BSET, (g) => g.or(g.rs1, single(g, imm)));
   pure(imm ? Op.BCLRI : Op.BCLR, (g) => g.and(g.rs1, g.inv(single(g, imm))));
   pure(imm ? Op.BINVI : Op.BINV, (g) => g.xor(g.rs1, single(g, imm)));
-  pure(imm ? Op.BEXTI : Op.BEXT, (g) => g.zext(bitOf(g, imm ? g.immWord : g.shamt(g.rs2))));
+  pure(imm ? Op.BEXTI : Op.BEXT, (g) => g.and(g.srl(g.rs1, imm ? g.immWord : g.shamt(g.rs2)), { lo: 1, hi: 0 }));
 }
 
 // ---- Zicbom, Zicboz (CMO spec 1.0.1): the hart checks menvcfg/senvcfg and the block's translation ----

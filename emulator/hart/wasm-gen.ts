@@ -9,7 +9,7 @@
  * hands this builder a string that is no token, and the instruction is Untranslatable:
  * the block ends before it (a block that starts with one is the JavaScript translator's).
  */
-import { BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
+import { BitOp, BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
 import { Encoding } from './isa-table';
 import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
 import { HART_AREA } from './wasm-area';
@@ -287,6 +287,38 @@ export class WasmGen extends Gen {
   override rotr(p: V, sh: E): V { return this.shift(OP.i64Rotr, p, sh); }
   override rotl(p: V, sh: E): V { return this.shift(OP.i64Rotl, p, sh); }
   override mul(p: V, q: V): V { return this.bin64(OP.i64Mul, p, q); }
+
+  override bits(op: BitOp, p: V): V {
+    const unary = (...codes: number[]): V => { this.push64(p); this.op(...codes); return this.keep64(); };
+    const word = (code: number): V => { this.push32(p.lo); this.op(code, OP.i64ExtendI32U); return this.keep64(); };
+    /** A constant whose two words are `w`. */
+    const k = (w: number): V => ({ lo: w, hi: w });
+    switch (op) {
+      case 'clz': return unary(OP.i64Clz);
+      case 'ctz': return unary(OP.i64Ctz);
+      case 'cpop': return unary(OP.i64Popcnt);
+      case 'clzw': return word(OP.i32Clz);
+      case 'cpopw': return word(OP.i32Popcnt);
+      case 'ctzw': // as QEMU 7.2 (isa-codegen.ts): the whole register's trailing zeros, 32 when it is zero
+        this.i64c(32, 0); this.push64(p); this.op(OP.i64Ctz); this.push64(p); this.op(OP.i64Eqz, OP.select);
+        return this.keep64();
+      case 'sext.b': return unary(OP.i64Extend8S);
+      case 'sext.h': return unary(OP.i64Extend16S);
+      case 'zext.h': return this.and(p, { lo: 0xffff, hi: 0 });
+      case 'orc.b': {
+        // Fold each byte's bits into its bit 0, then spread that over the byte (0 or 1 times 0xff: no carries).
+        let t = p;
+        for (const [sh, mask] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]] as const) t = this.or(t, this.and(this.srl(t, sh), k(mask)));
+        return this.mul(this.and(t, k(0x01010101)), { lo: 0xff, hi: 0 });
+      }
+      case 'rev8': {
+        // Swap neighbouring bytes, then neighbouring halfwords, then the two words.
+        let t = p;
+        for (const [sh, mask] of [[8, 0x00ff00ff], [16, 0x0000ffff]] as const) t = this.or(this.and(this.srl(t, sh), k(mask)), this.sll(this.and(t, k(mask)), sh));
+        return this.rotl(t, 32);
+      }
+    }
+  }
 
   /** High 64 bits of the 128-bit product: four 32x32 partial products, then the signed corrections. */
   override mulh(p: V, q: V, pSigned: boolean, qSigned: boolean): V {
