@@ -8,6 +8,7 @@ import * as childProcess from 'node:child_process';
 import { parseArgs, RunOptions, USAGE } from './cli-options';
 import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
 import { Machine, StopReason } from '../machine/machine';
+import { warmUpInterpreter } from '../machine/warm-up';
 import { boot, ImageFile } from '../machine/boot';
 import { defaultBios } from '../loaders/raw';
 import { defaultDescription, DEVICE_TYPES, MachineDescription, Xlen } from '../machine/description';
@@ -126,6 +127,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
     stdout.length = 0;
     if (errLines.length > 0) { writeAllSync(2, errLines.join('')); errLines.length = 0; }
   };
+  warmUpInterpreter(desc.xlen);
   const startNs = Date.now() * 1e6;
   const t0 = process.hrtime.bigint();
   const machine = new Machine(desc, {

@@ -10,6 +10,7 @@
  * worker-host.ts.
  */
 import { Machine } from '../machine/machine';
+import { warmUpInterpreter } from '../machine/warm-up';
 import { boot, BootConfig } from '../machine/boot';
 import { defaultDescription } from '../machine/description';
 import { extensionsOf, floatExtOf } from '../machine/dts-cpus';
@@ -357,6 +358,7 @@ export class MachineWorker {
     if (p.serialTcp !== undefined) {
       try { serial = await this.host.serveSerial(p.serialTcp); } catch (e) { closeAll(); slots.value.close(); return `serial: ${(e as Error).message.replace(/^--serial: /, '')}`; }
     }
+    warmUpInterpreter(desc.xlen);
     const machine = new Machine(desc, {
       consoleOut: serial !== undefined ? (b) => serial.write(b) : (b) => { this.console.push(b); },
       passthrough: slots.value.backends,

@@ -1,0 +1,67 @@
+/**
+ * The interpreter's type feedback, gathered before a guest runs.
+ *
+ * V8 compiles each interpreter (exec-rv64.ts, exec-rv32.ts: one large function) with
+ * TurboFan once it is hot, speculating on the feedback gathered so far. An instruction
+ * the guest had not executed by then (a kernel's first SRLW, MULHU or DIVU) has none, so
+ * reaching it deoptimizes the whole function, which runs unoptimized until V8 has
+ * compiled it again. A Linux boot did that 13 times in its first 8 M instructions, which
+ * then took 650 ms instead of 140 ms. So before the first machine of an XLEN runs, a
+ * scratch machine executes every instruction of that XLEN once, twice over (the second
+ * time from the decode cache): a few milliseconds, paid once per process.
+ */
+import { Machine } from './machine';
+import { defaultDescription } from './description';
+import { ENCODINGS, Op } from '../hart/isa-table';
+import { MSTATUS, Priv } from '../hart/csr';
+import type { Xlen } from '../hart/isa-codegen';
+
+const warmed = new Set<Xlen>();
+
+/** Register fields the warm-up fills where an encoding leaves them free: rd, rs1, rs2. */
+const FIELDS: [number, number][] = [[7, 10], [15, 11], [20, 12]];
+/** A CSR every hart has (mscratch), for the Zicsr instructions' own paths. */
+const CSR = 0x340;
+
+/** Each instruction of `xlen` as one word, its free register fields filled. */
+export function instructionWords(xlen: Xlen): { op: Op; word: number }[] {
+  const words: { op: Op; word: number }[] = [];
+  for (const e of ENCODINGS) {
+    if (!e.xlens.includes(xlen) || (e.match & 3) !== 3) continue; // compressed forms expand to these
+    let w = e.match;
+    for (const [lo, reg] of FIELDS) if (((e.mask >>> lo) & 31) === 0) w |= reg << lo;
+    if ((e.format === 'CSR' || e.format === 'CSRI') && (e.mask >>> 20) === 0) w |= CSR << 20;
+    words.push({ op: e.op, word: w | 0 });
+  }
+  return words;
+}
+
+export function warmUpInterpreter(xlen: Xlen): void {
+  if (warmed.has(xlen)) return;
+  warmed.add(xlen);
+  const m = new Machine(defaultDescription({ xlen }), { consoleOut: () => undefined, log: () => undefined });
+  m.setEngine('interp');
+  const words = instructionWords(xlen);
+  const code = m.board.dramBase + 0x10000;
+  // Every register holds this (8-aligned, in RAM): loads, stores and AMOs reach RAM.
+  const data = m.board.dramBase + 0x8000;
+  const bytes = new Uint8Array(4 * words.length);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setInt32(4 * i, w.word, true));
+  m.writePhys(code, bytes);
+  const h = m.harts[0];
+  const run = (pc: number): void => {
+    for (let r = 0; r < 32; r++) { h.x[2 * r] = data | 0; h.x[2 * r + 1] = 0; }
+    h.priv = Priv.M;
+    h.mstatus |= MSTATUS.FS;
+    h.wfi = false;
+    h.pcLo = pc | 0;
+    h.pcHi = 0;
+    m.stepInstruction(0, false);
+  };
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < words.length; i++) run(code + 4 * i);
+    run(0); // nothing there: an instruction access fault
+  }
+  m.close();
+}
