@@ -39,7 +39,9 @@ export function instructionWords(xlen: Xlen): { op: Op; word: number }[] {
 export function warmUpInterpreter(xlen: Xlen): void {
   if (warmed.has(xlen)) return;
   warmed.add(xlen);
-  const m = new Machine(defaultDescription({ xlen }), { consoleOut: () => undefined, log: () => undefined });
+  // 1 MiB of DRAM: the code and data below sit in its first 128 KiB, and a second 128 MiB
+  // memory beside the real machine's would only cost address space (a browser's too).
+  const m = new Machine(defaultDescription({ xlen, memoryBytes: 1 << 20 }), { consoleOut: () => undefined, log: () => undefined });
   m.setEngine('interp');
   const words = instructionWords(xlen);
   const code = m.board.dramBase + 0x10000;
