@@ -209,6 +209,11 @@ export class Gen {
     }
   }
 
+  /** Zbc's carry-less product of p and q: its low XLEN bits (0, clmul), high (1, clmulh) or bits 2·XLEN-2:XLEN-1 (2, clmulr). */
+  clmul(which: 0 | 1 | 2, p: V, q: V): V {
+    return this.wide ? this.pairCall(`BM.clmul64(${p.lo}, ${p.hi}, ${q.lo}, ${q.hi}, ${which})`) : this.zext(`BM.clmul32(${p.lo}, ${q.lo}, ${which})`);
+  }
+
   /** p rotated right by sh (0 to XLEN-1): two shifts, straight-line code for a known amount. */
   rotr(p: V, sh: E): V {
     const v = this.bind(p);

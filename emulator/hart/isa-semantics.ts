@@ -305,8 +305,7 @@ word(Op.ROLW, 'rol');
 word(Op.RORW, 'ror');
 word(Op.RORIW, 'ror', true);
 for (const [op, which] of [[Op.CLMUL, 0], [Op.CLMULH, 1], [Op.CLMULR, 2]] as const) {
-  pure(op, (g) => (g.xlen === 64 ? g.pairCall(`BM.clmul64(${g.rs1.lo}, ${g.rs1.hi}, ${g.rs2.lo}, ${g.rs2.hi}, ${which})`)
-    : g.zext(`BM.clmul32(${g.rs1.lo}, ${g.rs2.lo}, ${which})`)));
+  pure(op, (g) => g.clmul(which, g.rs1, g.rs2));
 }
 /** Zbs: the bit rs2 (or the immediate) names, modulo XLEN. */
 const single = (g: Gen, imm: boolean): V => g.sll({ lo: 1, hi: 0 }, imm ? g.immWord : g.shamt(g.rs2));

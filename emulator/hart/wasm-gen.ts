@@ -288,6 +288,28 @@ export class WasmGen extends Gen {
   override rotl(p: V, sh: E): V { return this.shift(OP.i64Rotl, p, sh); }
   override mul(p: V, q: V): V { return this.bin64(OP.i64Mul, p, q); }
 
+  /** 64 steps, one bit of q each: no branch, each step's terms masked by that bit. */
+  override clmul(which: 0 | 1 | 2, p: V, q: V): V {
+    const a = this.bind64(p), b = this.bind64(q);
+    const lo = this.fn.local(T.i64), hi = this.fn.local(T.i64), i = this.fn.local(T.i64), m = this.fn.local(T.i64);
+    for (const l of [lo, hi, i]) { this.i64c(0, 0); this.set_(l); }
+    this.fn.open(OP.loop, VOID);
+    // m: all ones when bit i of q is set.
+    this.i64c(0, 0); this.push64(b); this.get_(i); this.op(OP.i64ShrU); this.i64c(1, 0); this.op(OP.i64And, OP.i64Sub); this.set_(m);
+    // lo ^= (p << i) & m
+    this.get_(lo); this.push64(a); this.get_(i); this.op(OP.i64Shl); this.get_(m); this.op(OP.i64And, OP.i64Xor); this.set_(lo);
+    // hi ^= (i == 0 ? 0 : p >>> (64 - i)) & m (wasm shifts by 64 - 0 mod 64 = 0: hence the select)
+    this.get_(hi); this.i64c(0, 0); this.push64(a); this.i64c(64, 0); this.get_(i); this.op(OP.i64Sub, OP.i64ShrU);
+    this.get_(i); this.op(OP.i64Eqz, OP.select); this.get_(m); this.op(OP.i64And, OP.i64Xor); this.set_(hi);
+    this.get_(i); this.i64c(1, 0); this.op(OP.i64Add); this.b.byte(OP.localTee).u32(i); this.i64c(64, 0); this.op(OP.i64LtU);
+    this.b.byte(OP.brIf).u32(0);
+    this.fn.end();
+    const token = (l: number): V => ({ lo: `w64_${l}`, hi: `w64_${l}` });
+    if (which === 0) return token(lo);
+    if (which === 1) return token(hi);
+    return this.or(this.sll(token(hi), 1), this.srl(token(lo), 63));
+  }
+
   override bits(op: BitOp, p: V): V {
     const unary = (...codes: number[]): V => { this.push64(p); this.op(...codes); return this.keep64(); };
     const word = (code: number): V => { this.push32(p.lo); this.op(code, OP.i64ExtendI32U); return this.keep64(); };
