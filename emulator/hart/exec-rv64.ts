@@ -902,7 +902,8 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = o[0];
         const t1 = o[1];
         const t2 = t0 & 1;
-        x[d + 1] = 0;
+        const t3 = t1 & 0;
+        x[d + 1] = t3;
         x[d] = t2;
         break;
       }
@@ -911,7 +912,8 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = o[0];
         const t1 = o[1];
         const t2 = t0 & 1;
-        x[d + 1] = 0;
+        const t3 = t1 & 0;
+        x[d + 1] = t3;
         x[d] = t2;
         break;
       }

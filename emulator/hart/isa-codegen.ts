@@ -154,8 +154,7 @@ export class Gen {
   private bitwise(opr: string, p: V, q: V): V {
     if (!this.wide) return { lo: `${P(p.lo)} ${opr} ${P(q.lo)}`, hi: 0 };
     const keepsHi = opr === '&' && q.hi === -1; // a mask of the low bits (JALR's & -2)
-    const clearsHi = opr === '&' && q.hi === 0; // a mask within the low word (bext's & 1)
-    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: keepsHi ? p.hi : clearsHi ? 0 : this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
+    return { lo: this.let(`${P(p.lo)} ${opr} ${P(q.lo)}`), hi: keepsHi ? p.hi : this.let(`${P(p.hi)} ${opr} ${P(q.hi)}`) };
   }
   /** Bitwise not. */
   inv(p: V): V {
