@@ -60,5 +60,8 @@ test('bitField reads a field of a 64-bit value held as two int32 words', () => {
   assert.equal(bitField(0x80000000 | 0, 0, SATP_LAYOUT[32].MODE), 1);
   assert.equal(bitField(-1, 0, [31, 0]), 0xffffffff);
   assert.equal(bitField(0, -1, [63, 32]), 0xffffffff);
+  // Fields that straddle the two words, at both ends of the low word.
+  assert.equal(bitField(0x80000000 | 0, 0x1ff, [40, 31]), 0x3ff);
+  assert.equal(bitField(0xfffff000 | 0, 0xffff, [47, 12]), 0xfffffffff);
   assert.equal(CSR_AT[CSR.satp]?.fields[64].find((f) => f.name === 'MODE')?.enum?.[8], 'Sv39');
 });

@@ -120,5 +120,6 @@ export function bitField(lo: number, hi: number, [h, l]: BitRange): number {
   if (l >= 32) return ((hi >>> (l - 32)) & mask) >>> 0;
   if (h < 32) return ((lo >>> l) & mask) >>> 0;
   const hiMask = h >= 63 ? -1 : (1 << (h - 31)) - 1;
-  return ((hi & hiMask) >>> 0) * 2 ** (32 - l) + (lo >>> l);
+  // hi * 2 ** (32 - l), exactly: `2 ** k` with k a variable is a Math.pow call, and satp is read on every TLB miss.
+  return ((hi & hiMask) >>> 0) * 4294967296 / ((1 << l) >>> 0) + (lo >>> l);
 }

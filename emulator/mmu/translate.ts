@@ -15,6 +15,8 @@ const ACCESS_FAULT = [Cause.LoadAccessFault, Cause.StoreAccessFault, Cause.Instr
 const PMP_BIT = [1, 2, 4] as const;
 
 const PTE = { V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128 } as const;
+/** 2 ** k for the shifts of a walk (k ≤ 48): `2 ** k` with k a variable is a Math.pow call per level. */
+const PAGE_SPAN = Float64Array.from({ length: 49 }, (_, k) => 2 ** k);
 
 /** What translation needs to know about the hart, read fresh on each walk. */
 export interface TranslationContext {
@@ -96,7 +98,7 @@ function walk(ctx: TranslationContext, lo: number, hi: number, kind: AccessKind,
   const pageFault = PAGE_FAULT[kind];
   let table = ctx.satpPpn * 4096;
   for (let level = levels - 1; level >= 0; level--) {
-    const vpn = Math.floor(va / 2 ** (12 + level * vpnBits)) % 2 ** vpnBits;
+    const vpn = Math.floor(va / PAGE_SPAN[level * vpnBits + 12]) % PAGE_SPAN[vpnBits];
     const pteAddr = table + vpn * pteSize;
     // Page-table reads are S-mode accesses for PMP (Priv §3.7.1).
     if (!ctx.pmp.check(pteAddr, pteSize, 1, Priv.S)) return fail(ACCESS_FAULT[kind]).pa;
@@ -124,7 +126,7 @@ function walk(ctx: TranslationContext, lo: number, hi: number, kind: AccessKind,
       : kind === Access.Write ? (pteLo & PTE.W) !== 0
         : (pteLo & PTE.R) !== 0 || (ctx.mxr && (pteLo & PTE.X) !== 0);
     if (!ok) return fail(pageFault).pa;
-    const span = 2 ** (level * vpnBits); // pages covered by this leaf
+    const span = PAGE_SPAN[level * vpnBits]; // pages covered by this leaf
     if (level > 0 && ppn % span !== 0) return fail(pageFault).pa; // misaligned superpage
     // A/D: set by the hart, as QEMU does (Priv §4.3.1, the Svade-less option).
     const need = PTE.A | (kind === Access.Write ? PTE.D : 0);
