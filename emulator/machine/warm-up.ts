@@ -10,7 +10,7 @@
  * scratch machine executes every instruction of that XLEN once, twice over (the second
  * time from the decode cache): a few milliseconds, paid once per process.
  */
-import { Machine } from './machine';
+import { Machine, QUANTUM } from './machine';
 import { defaultDescription } from './description';
 import { ENCODINGS, Op } from '../hart/isa-table';
 import { MSTATUS, Priv } from '../hart/csr';
@@ -52,18 +52,47 @@ export function warmUpInterpreter(xlen: Xlen): void {
   words.forEach((w, i) => view.setInt32(4 * i, w.word, true));
   m.writePhys(code, bytes);
   const h = m.harts[0];
-  const run = (pc: number): void => {
-    for (let r = 0; r < 32; r++) { h.x[2 * r] = data | 0; h.x[2 * r + 1] = 0; }
+  /** Registers all `base` (spread: base + 8 * index, so branches go the other way). */
+  const registers = (base: number, spread: boolean): void => {
+    for (let r = 0; r < 32; r++) { h.x[2 * r] = (base + (spread ? 8 * r : 0)) | 0; h.x[2 * r + 1] = 0; }
+  };
+  const start = (pc: number): void => {
     h.priv = Priv.M;
     h.mstatus |= MSTATUS.FS;
     h.wfi = false;
     h.pcLo = pc | 0;
     h.pcHi = 0;
+  };
+  const run = (pc: number, base = data, spread = false): void => {
+    registers(base, spread);
+    start(pc);
     m.stepInstruction(0, false);
   };
   for (let round = 0; round < 2; round++) {
     for (let i = 0; i < words.length; i++) run(code + 4 * i);
     run(0); // nothing there: an instruction access fault
+  }
+  // The paths the loop above leaves without feedback, each of which deoptimized a Linux
+  // boot's interpreter once (measured, --trace-deopt): branches that go the other way,
+  // loads and stores that fault (address 0 is outside every region), and a 32-bit
+  // instruction whose second half cannot be fetched.
+  for (let i = 0; i < words.length; i++) run(code + 4 * i, data, true);
+  for (let i = 0; i < words.length; i++) run(code + 4 * i, 0);
+  const end = m.board.dramBase + (1 << 20) - 2;
+  m.writePhys(end, new Uint8Array([0x13, 0x00])); // the low half of an addi
+  run(end);
+  // Blocks: two that jump to each other, run through the scheduler (Machine.step), by each
+  // engine, so the call into a block is known to reach many functions, not one.
+  const loop = m.board.dramBase + 0x4000;
+  const blocks = new Uint8Array(16);
+  const bv = new DataView(blocks.buffer);
+  [0x00128293, 0x0080006f, 0x00130313, 0xff9ff06f].forEach((w, i) => bv.setInt32(4 * i, w, true)); // a: addi t0,t0,1; j b; b: addi t1,t1,1; j a
+  m.writePhys(loop, blocks);
+  for (const engine of xlen === 64 ? ['js', 'wasm'] as const : ['js'] as const) {
+    m.setEngine(engine, 2);
+    registers(data, false);
+    start(loop);
+    m.step(4 * QUANTUM);
   }
   m.close();
 }
