@@ -10,7 +10,7 @@ import { DEFAULT_DISPLAY, MAX_DISPLAY, MIN_DISPLAY } from './devices/virtio/gpu'
 
 export { MAX_DISPLAY, MIN_DISPLAY };
 
-/** How guest code runs (`--engine`, launch.json `engine`): interpreted only, hot blocks as JavaScript, or as WebAssembly (RV64). */
+/** How guest code runs (`--engine`, launch.json `engine`): interpreted only, hot blocks as JavaScript, or as WebAssembly. */
 export const ENGINES = ['interp', 'js', 'wasm'] as const;
 export type Engine = typeof ENGINES[number];
 

@@ -12,20 +12,24 @@ import { createRequire } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
 const benchDir = join(root, 'emulator/test/guests/build/bench');
+const bench32Dir = join(root, 'emulator/test/guests/build/bench32');
 const OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin';
 const WORKLOADS = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-memcpy', 'bench-nbody', 'bench-mixed'];
-/** Our engines, each beside QEMU (--engine; wasm is RV64's WebAssembly block compiler). */
+/** The CoreMark-class ones again on RV32 (the issue's goal is for both XLENs). */
+const WORKLOADS_32 = ['bench-crc32', 'bench-qsort', 'bench-matmul', 'bench-mixed'];
+/** Our engines, each beside QEMU (--engine; wasm is the WebAssembly block compiler). */
 const ENGINES = ['js', 'wasm'];
 
 function need(ok, what) { if (!ok) { console.error(`bench: ${what}`); process.exit(2); } }
 
 need(spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'inherit' }).status === 0, 'tsc failed');
-// Same hart as ours, from the one place that says so.
-const QEMU_CPU = createRequire(import.meta.url)(join(root, 'out/emulator/machine/description.js')).QEMU_CPU_OPTION[64];
+// Same harts as ours (QEMU_CPU_OPTION by XLEN), from the one place that says so.
+const QEMU_CPUS = createRequire(import.meta.url)(join(root, 'out/emulator/machine/description.js')).QEMU_CPU_OPTION;
 need(spawnSync('npm', ['run', '-s', 'bundle'], { cwd: root, stdio: 'inherit' }).status === 0, 'bundle failed');
 need(spawnSync('make', ['-s', '-C', 'emulator/test/guests', 'bench'], { cwd: root, stdio: 'inherit' }).status === 0,
   'building the bench guests needs gcc-riscv64-unknown-elf');
 need(spawnSync('qemu-system-riscv64', ['--version']).status === 0, 'qemu-system-riscv64 is not installed (Debian qemu-system-misc)');
+need(spawnSync('qemu-system-riscv32', ['--version']).status === 0, 'qemu-system-riscv32 is not installed (Debian qemu-system-misc)');
 
 /** Run a command; resolve with wall seconds, stdout and stderr. Stops early when `until` appears in stdout. */
 function timed(cmd, args, until) {
@@ -42,19 +46,21 @@ function timed(cmd, args, until) {
   });
 }
 
-const qemu = (args) => ['-machine', 'virt', '-cpu', QEMU_CPU, '-nographic', '-m', '128M', ...args];
+const qemu = (args, xlen = 64) => ['-machine', 'virt', '-cpu', QEMU_CPUS[xlen], '-nographic', '-m', '128M', ...args];
 const rows = [];
-for (const name of WORKLOADS) {
-  const elf = join(benchDir, `${name}.elf`);
-  need(existsSync(elf), `${elf} was not built`);
-  const theirs = await timed('qemu-system-riscv64', qemu(['-bios', 'none', '-kernel', elf]));
-  need(theirs.code === 0, `${name} failed on QEMU: ${theirs.err}`);
-  for (const engine of ENGINES) {
-    const ours = await timed(process.execPath, [cli, 'run', elf, '--stats', '--engine', engine]);
-    const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
-    need(ours.code === 0 && m !== null, `${name} failed on osdev-emu --engine ${engine}: ${ours.err}`);
-    need(theirs.out === ours.out, `${name}: QEMU printed something else than we did (--engine ${engine})`);
-    rows.push({ name: `${name.replace(/^bench-/, '')} ${engine}`, insns: Number(m[1]), ours: ours.secs, qemu: theirs.secs });
+for (const [xlen, dir, names] of [[64, benchDir, WORKLOADS], [32, bench32Dir, WORKLOADS_32]]) {
+  for (const name of names) {
+    const elf = join(dir, `${name}.elf`);
+    need(existsSync(elf), `${elf} was not built`);
+    const theirs = await timed(`qemu-system-riscv${xlen}`, qemu(['-bios', 'none', '-kernel', elf], xlen));
+    need(theirs.code === 0, `${name} (rv${xlen}) failed on QEMU: ${theirs.err}`);
+    for (const engine of ENGINES) {
+      const ours = await timed(process.execPath, [cli, 'run', elf, '--stats', '--engine', engine]);
+      const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
+      need(ours.code === 0 && m !== null, `${name} (rv${xlen}) failed on osdev-emu --engine ${engine}: ${ours.err}`);
+      need(theirs.out === ours.out, `${name} (rv${xlen}): QEMU printed something else than we did (--engine ${engine})`);
+      rows.push({ name: `${name.replace(/^bench-/, '')}${xlen === 32 ? '32' : ''} ${engine}`, insns: Number(m[1]), ours: ours.secs, qemu: theirs.secs });
+    }
   }
 }
 // virtio-blk: 4 KiB requests from the bench-blk guest (its disk serial names the pattern)

@@ -10,53 +10,57 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Machine } from '../machine/machine';
 import { boot } from '../machine/boot';
-import { defaultDescription } from '../machine/description';
+import { defaultDescription, Xlen } from '../machine/description';
 import { wasmValid } from './wasm-blocks';
 import { Bytes, moduleBytes, OP, T } from './wasm-binary';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { ENCODINGS } from './isa-table';
 import { Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 
-const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build/rv64');
+const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
-function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number): { out: string; modules: number; evicted: number; instret: number } {
+function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number, xlen: Xlen = 64): { out: string; modules: number; evicted: number; instret: number } {
   const bytes: number[] = [];
-  const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: (b) => bytes.push(b) });
+  const m = new Machine(defaultDescription({ xlen }), { consoleOut: (b) => bytes.push(b) });
   assert.equal(m.setEngine('wasm', 2), 'wasm');
   m.wasmStats.onModule = onModule;
   m.wasmStats.cacheBytes = cacheBytes;
-  const elf = path.join(BUILD, `${name}.elf`);
+  const elf = path.join(BUILD, `rv${xlen}`, `${name}.elf`);
   assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
   for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
   return { out: Buffer.from(bytes).toString('latin1'), modules: m.wasmStats.modules, evicted: m.wasmStats.evicted ?? 0, instret: m.harts[0].instret };
 }
 
-test('every module the wasm engine emits passes WebAssembly.validate', () => {
-  let n = 0;
-  for (const name of ['alu', 'muldiv', 'loadstore', 'branches', 'bitmanip', 'paging', 'misaligned', 'rvc', 'fencei', 'interrupts']) {
-    runGuest(name, (b) => {
-      n++;
-      assert.ok(wasmValid(b), `${name}: module ${n} is not valid WebAssembly`);
-    });
-  }
-  assert.ok(n > 500, `only ${n} modules compiled`);
-});
-
-test('every RV64 integer instruction a block may hold has a wasm form', () => {
-  // blocks.test.ts checks what they compute against the interpreter (the bitmanip guest at hot 2).
-  const without: string[] = [];
-  for (const enc of ENCODINGS) {
-    const sem = semanticsOf(enc.op), enc64 = encodingOf(64, enc.op);
-    if (sem === undefined || enc64 === undefined || sem.kind === 'interp' || enc.ext === 'F' || enc.ext === 'D') continue;
-    try {
-      sem.run(new WasmGen(enc64, { d: 2, a: 4, b: 6, imm: 3, off: 0, len: 4, n: '', slot: 0 }, new WasmFn(0, 0, new Map()), 1));
-    } catch (e) {
-      if (!(e instanceof Untranslatable)) throw e;
-      without.push(enc.name);
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen}: every module the wasm engine emits passes WebAssembly.validate`, () => {
+    let n = 0;
+    for (const name of ['alu', 'muldiv', 'loadstore', 'branches', 'bitmanip', 'paging', 'misaligned', 'rvc', 'fencei', 'interrupts']) {
+      runGuest(name, (b) => {
+        n++;
+        assert.ok(wasmValid(b), `${name}: module ${n} is not valid WebAssembly`);
+      }, undefined, xlen);
     }
-  }
-  assert.deepEqual([...new Set(without)], []);
-});
+    assert.ok(n > 500, `only ${n} modules compiled`);
+  });
+}
+
+for (const xlen of [64, 32] as const) {
+  test(`every RV${xlen} integer instruction a block may hold has a wasm form`, () => {
+    // blocks.test.ts checks what they compute against the interpreter (the bitmanip guest at hot 2).
+    const without: string[] = [];
+    for (const enc of ENCODINGS) {
+      const sem = semanticsOf(enc.op), encX = encodingOf(xlen, enc.op);
+      if (sem === undefined || encX === undefined || sem.kind === 'interp' || enc.ext === 'F' || enc.ext === 'D') continue;
+      try {
+        sem.run(new WasmGen(encX, { d: 2, a: 4, b: 6, imm: 3, off: 0, len: 4, n: '', slot: 0 }, new WasmFn(xlen, 0, 0, new Map()), 1));
+      } catch (e) {
+        if (!(e instanceof Untranslatable)) throw e;
+        without.push(enc.name);
+      }
+    }
+    assert.deepEqual([...new Set(without)], []);
+  });
+}
 
 test('the module writer: a function that adds its arguments validates and runs', () => {
   const body = new Bytes().byte(OP.localGet).u32(1).byte(OP.localGet).u32(2).byte(OP.i32Add);

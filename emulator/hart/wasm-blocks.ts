@@ -1,5 +1,5 @@
 /**
- * The WebAssembly block compiler (`--engine wasm`, RV64): the same blocks as the
+ * The WebAssembly block compiler (`--engine wasm`, RV64 and RV32): the same blocks as the
  * JavaScript translator (blocks.ts: a hot run of instructions in one page, up to a jump,
  * a branch or an instruction left to the interpreter), each compiled to a wasm module
  * whose code comes from the instruction semantics through WasmGen. Registers and the
@@ -17,6 +17,7 @@ import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { translateBlock } from './blocks';
+import type { Xlen } from './isa-codegen';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { HART_AREA, MachineArea } from './wasm-area';
@@ -54,7 +55,7 @@ export interface WasmStats {
 }
 
 /** A translator for Hart.translator compiling to wasm, for one machine's memory; null when this host has no WebAssembly. */
-export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: WasmStats = { modules: 0, bytes: 0 }):
+export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen, stats: WasmStats = { modules: 0, bytes: 0 }):
   ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null {
   const api = wasmApi;
   if (api === undefined) return null;
@@ -108,7 +109,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
   const live = (page: CodePage, slots: number[]) => slots.filter((s) => page.blocks[s] !== undefined);
   /** Compile `slots` of `page` and put their blocks in; the module's size, or 0 when a first instruction does not compile. */
   const install = (page: CodePage, slots: number[]): number => {
-    const compiled = compilePage(page, slots, area, pages);
+    const compiled = compilePage(page, slots, area, pages, xlen);
     if (compiled.blocks.some((b) => b === null)) return 0;
     stats.modules++;
     stats.bytes += compiled.bytes.length;
@@ -148,7 +149,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, stats: Was
     // Its first instruction has no wasm form (F and D, a few Zb* operations: their semantics
     // call JavaScript helpers): the JavaScript translator's block, which has them; the
     // page's wasm blocks stay as they are.
-    if (blockAt(page, slot).length === 0) return translateBlock(page, slot, 64);
+    if (blockAt(page, slot, xlen).length === 0) return translateBlock(page, slot, xlen);
     const known = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
     const stale = known !== undefined && live(page, known.joined).length < known.joined.length;
@@ -181,10 +182,10 @@ interface Insn { op: number; d: number; a: number; b: number; imm: number; off: 
 interface CompiledBlock { end: number; length: number }
 
 /** The instructions of the block at `slot` that compile: up to a jump or branch, one left to the interpreter, or MAX_BLOCK. */
-function blockAt(page: CodePage, slot: number): Insn[] {
+function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
   const words = page.words;
   const insns: Insn[] = [];
-  const scratch = new WasmFn(0, 0, new Map());
+  const scratch = new WasmFn(xlen, 0, 0, new Map());
   let s = slot, off = 0;
   while (insns.length < MAX_BLOCK && s < PAGE_SLOTS) {
     const w = words[2 * s];
@@ -193,7 +194,7 @@ function blockAt(page: CodePage, slot: number): Insn[] {
     const len = (w & P.COMPRESSED) !== 0 ? 2 : 4;
     if (s * 2 + len > 4096) break;
     const sem = semanticsOf(op);
-    const enc = encodingOf(64, op);
+    const enc = encodingOf(xlen, op);
     if (sem === undefined || sem.kind === 'interp' || enc === undefined) break;
     const insn = { op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len };
     if (!(sem.kind === 'pure' && insn.d === 0)) {
@@ -231,13 +232,13 @@ function blockAt(page: CodePage, slot: number): Insn[] {
  *   end
  *   epilogue                ;; registers written, pc, count
  */
-export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number):
+export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number, xlen: Xlen):
   { bytes: Uint8Array; blocks: (CompiledBlock | null)[] } {
-  const walks = slots.map((s) => blockAt(page, s));
+  const walks = slots.map((s) => blockAt(page, s, xlen));
   const entries = new Map<number, Entry>();
   walks.forEach((insns, index) => { if (insns.length > 0) entries.set(slots[index] * 2, { index, length: insns.length }); });
   const n = slots.length;
-  const fn = new WasmFn(area.hasCode, area.resvCount, entries, n);
+  const fn = new WasmFn(xlen, area.hasCode, area.resvCount, entries, n);
   const body = fn.body;
   fn.open(OP.block, VOID); // $out
   fn.open(OP.loop, VOID); // $dispatch
@@ -253,7 +254,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     for (const insn of insns) {
       const sem = semanticsOf(insn.op)!;
       if (!(sem.kind === 'pure' && insn.d === 0)) {
-        const g = new WasmGen(encodingOf(64, insn.op)!, { ...insn, n: '', slot: slots[i] }, fn, k + 1);
+        const g = new WasmGen(encodingOf(xlen, insn.op)!, { ...insn, n: '', slot: slots[i] }, fn, k + 1);
         sem.run(g);
         g.endBlockInsn();
       }

@@ -1,7 +1,8 @@
 /**
  * The instruction semantics (isa-semantics.ts) as WebAssembly: a Gen whose operations
  * emit wasm bytecode into the function being compiled instead of JavaScript source, so
- * each instruction is still written once. RV64 only: XLEN values are i64 locals.
+ * each instruction is still written once. XLEN values are i64 locals on RV64 and i32
+ * locals on RV32 (a V whose high word is the constant 0, as the JavaScript builder's).
  *
  * Values are tokens that pass through the semantics as the JavaScript builder's strings
  * do: `w64_N` is i64 local N, `w32_N` i32 local N, a number a constant. A semantics
@@ -60,7 +61,7 @@ export class WasmFn {
   /** The current block: its page offset, entry index and the level of its own loop (a jump to its start). */
   block = { off: 0, index: 0, self: 0 };
 
-  constructor(readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>,
+  constructor(readonly xlen: 32 | 64, readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>,
     private readonly entryCount = 0) {
     this.left = this.local(T.i32);
     this.base = this.local(T.i64);
@@ -88,7 +89,7 @@ export class WasmFn {
   /** The local holding register r (doubled index). */
   reg(r: number): number {
     let l = this.regLocals.get(r);
-    if (l === undefined) { l = this.local(T.i64); this.regLocals.set(r, l); }
+    if (l === undefined) { l = this.local(this.xlen === 64 ? T.i64 : T.i32); this.regLocals.set(r, l); }
     return l;
   }
   /** Register r (doubled index) ← the value on the stack. */
@@ -102,8 +103,9 @@ export class WasmFn {
     p.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
       .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
       .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.localSet).u32(this.base);
+    const [load, align] = this.xlen === 64 ? [OP.i64Load, 3] : [OP.i32Load, 2];
     for (const [r, l] of this.regLocals) {
-      p.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
+      p.byte(OP.localGet).u32(PARAM.hb).byte(load).u32(align).u32(HART_AREA.x + 4 * r).byte(OP.localSet).u32(l);
     }
     p.byte(OP.localGet).u32(PARAM.entry).byte(OP.localSet).u32(this.e);
     p.byte(OP.localGet).u32(PARAM.limit).byte(OP.localSet).u32(this.left);
@@ -112,8 +114,9 @@ export class WasmFn {
   /** After the epilogue's block: the registers written, the pc, the count. */
   epilogue(): void {
     const b = this.body;
+    const [store, align] = this.xlen === 64 ? [OP.i64Store, 3] : [OP.i32Store, 2];
     for (const r of this.written) {
-      b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(OP.i64Store).u32(3).u32(HART_AREA.x + 4 * r);
+      b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(store).u32(align).u32(HART_AREA.x + 4 * r);
     }
     b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.npc).byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
     b.byte(OP.localGet).u32(this.ret);
@@ -122,10 +125,11 @@ export class WasmFn {
   /** A new block's code starts (inside its own loop, opened at `self`). */
   startBlock(off: number, index: number, self: number): void { this.block = { off, index, self }; }
 
-  /** Push the pc at block start + t. */
+  /** Push the pc at block start + t (i64; on RV32 it wraps at 2^32, as the hart's pc does). */
   pcAt(t: number): void {
     const at = this.block.off + t;
     this.body.byte(OP.localGet).u32(this.base).byte(OP.i64Const).s64(at, at >> 31).byte(OP.i64Add);
+    if (this.xlen === 32) this.body.byte(OP.i64Const).s64(-1, 0).byte(OP.i64And);
   }
   /** Leave: pc = block start + t; return the instructions run, `k` of this block's included. */
   exitAt(t: number, k: number): void {
@@ -176,10 +180,14 @@ export class WasmGen extends Gen {
   private readonly b: Bytes;
   private loadStatus = false;
 
+  /** RV32: XLEN values are i32 tokens, their high word the constant 0. */
+  private readonly narrow: boolean;
+
   /** `k`: instructions the block has run once this one has. */
   constructor(enc: Encoding, private readonly insn: BlockInsn, private readonly fn: WasmFn, private readonly k: number) {
-    super(64, enc, insn);
+    super(fn.xlen, enc, insn);
     this.b = fn.body;
+    this.narrow = fn.xlen === 32;
   }
 
   // ---- emitting ----
@@ -193,6 +201,17 @@ export class WasmGen extends Gen {
     return `w${t === T.i64 ? 64 : 32}_${i}`;
   }
   private keep64(): V { const t = this.keep(T.i64); return { lo: t, hi: t }; }
+  /** RV32: the i32 on the stack as an XLEN value. */
+  private keepX32(): V { return { lo: this.keep(T.i32), hi: 0 }; }
+  /** RV32: p and q's words through a binary i32 operation. */
+  private bin32(code: number, p: V, q: V): V { this.push32(p.lo); this.push32(q.lo); this.op(code); return this.keepX32(); }
+  private cmp32(code: number, p: V, q: V): string { this.push32(p.lo); this.push32(q.lo); this.op(code); return this.keep(T.i32); }
+  /** RV32: an address as an i64 (zero-extended), for the TLB's compare. */
+  private address(at: V): V {
+    if (!this.narrow) return this.bind64(at);
+    this.push32(at.lo); this.op(OP.i64ExtendI32U);
+    return this.keep64();
+  }
   /** A memory access's memarg: alignment exponent and offset. */
   private mem(code: number, align: number, offset: number): void { this.b.byte(code).u32(align).u32(offset); }
   private i32c(v: number): void { this.b.byte(OP.i32Const).s32(v); }
@@ -247,6 +266,7 @@ export class WasmGen extends Gen {
   /** Register r (doubled index) as a token: its local, loaded from the hart on first use in the block. */
   private xreg(r: number): V {
     if (r === 0) return { lo: 0, hi: 0 };
+    if (this.narrow) return { lo: `w32_${this.fn.reg(r)}`, hi: 0 };
     const t = `w64_${this.fn.reg(r)}`;
     return { lo: t, hi: t };
   }
@@ -254,18 +274,25 @@ export class WasmGen extends Gen {
   override get rs2(): V { return this.xreg(this.insn.b); }
   override rd(v: V): void {
     if (this.insn.d === 0) return;
-    this.push64(v);
+    if (this.narrow) this.push32(v.lo); else this.push64(v);
     this.fn.setReg(this.insn.d);
   }
 
   override sext(w: E): V {
+    if (this.narrow) return this.word(w);
     if (typeof w === 'number') return { lo: w, hi: w >> 31 };
     const t = this.token(w);
     this.get_(t.index);
     this.op(t.bits === 64 ? OP.i64Extend32S : OP.i64ExtendI32S);
     return this.keep64();
   }
+  /** RV32: a word is already XLEN wide. */
+  private word(w: E): V {
+    if (typeof w !== 'number' && this.token(w).bits !== 32) throw new Untranslatable('an i64 as an RV32 value');
+    return { lo: w, hi: 0 };
+  }
   override zext(w: E): V {
+    if (this.narrow) return this.word(w);
     if (typeof w === 'number') return { lo: w, hi: 0 };
     const t = this.token(w);
     this.get_(t.index);
@@ -273,24 +300,45 @@ export class WasmGen extends Gen {
     return this.keep64();
   }
 
-  override add(p: V, q: V): V { return this.bin64(OP.i64Add, p, q); }
-  override sub(p: V, q: V): V { return this.bin64(OP.i64Sub, p, q); }
-  override and(p: V, q: V): V { return this.bin64(OP.i64And, p, q); }
-  override or(p: V, q: V): V { return this.bin64(OP.i64Or, p, q); }
-  override xor(p: V, q: V): V { return this.bin64(OP.i64Xor, p, q); }
-  override inv(p: V): V { return this.bin64(OP.i64Xor, p, { lo: -1, hi: -1 }); }
-  override shamt(v: V): E { return v.lo; }
-  private shift(code: number, p: V, sh: E): V { this.push64(p); this.pushShift(sh); this.op(code); return this.keep64(); }
-  override sll(p: V, sh: E): V { return this.shift(OP.i64Shl, p, sh); }
-  override srl(p: V, sh: E): V { return this.shift(OP.i64ShrU, p, sh); }
-  override sra(p: V, sh: E): V { return this.shift(OP.i64ShrS, p, sh); }
-  override rotr(p: V, sh: E): V { return this.shift(OP.i64Rotr, p, sh); }
-  override rotl(p: V, sh: E): V { return this.shift(OP.i64Rotl, p, sh); }
-  override mul(p: V, q: V): V { return this.bin64(OP.i64Mul, p, q); }
+  /** An XLEN operation: `c64` on i64 values (RV64), `c32` on i32 ones (RV32). */
+  private binX(c64: number, c32: number, p: V, q: V): V { return this.narrow ? this.bin32(c32, p, q) : this.bin64(c64, p, q); }
+  override add(p: V, q: V): V { return this.binX(OP.i64Add, OP.i32Add, p, q); }
+  override sub(p: V, q: V): V { return this.binX(OP.i64Sub, OP.i32Sub, p, q); }
+  override and(p: V, q: V): V { return this.binX(OP.i64And, OP.i32And, p, q); }
+  override or(p: V, q: V): V { return this.binX(OP.i64Or, OP.i32Or, p, q); }
+  override xor(p: V, q: V): V { return this.binX(OP.i64Xor, OP.i32Xor, p, q); }
+  override inv(p: V): V { return this.binX(OP.i64Xor, OP.i32Xor, p, { lo: -1, hi: this.narrow ? 0 : -1 }); }
+  override shamt(v: V): E { return v.lo; } // wasm takes shift amounts modulo the width, as RISC-V does
+  private shift(c64: number, c32: number, p: V, sh: E): V {
+    if (this.narrow) { this.push32(p.lo); this.push32(sh); this.op(c32); return this.keepX32(); }
+    this.push64(p); this.pushShift(sh); this.op(c64); return this.keep64();
+  }
+  override sll(p: V, sh: E): V { return this.shift(OP.i64Shl, OP.i32Shl, p, sh); }
+  override srl(p: V, sh: E): V { return this.shift(OP.i64ShrU, OP.i32ShrU, p, sh); }
+  override sra(p: V, sh: E): V { return this.shift(OP.i64ShrS, OP.i32ShrS, p, sh); }
+  override rotr(p: V, sh: E): V { return this.shift(OP.i64Rotr, OP.i32Rotr, p, sh); }
+  override rotl(p: V, sh: E): V { return this.shift(OP.i64Rotl, OP.i32Rotl, p, sh); }
+  override mul(p: V, q: V): V { return this.binX(OP.i64Mul, OP.i32Mul, p, q); }
 
   /** 64 steps, one bit of q each: no branch, each step's terms masked by that bit. */
   override clmul(which: 0 | 1 | 2, p: V, q: V): V {
-    const a = this.bind64(p), b = this.bind64(q);
+    if (this.narrow) {
+      // Two words' product has 63 bits: the low i64 of the words zero-extended holds it all.
+      const wide = (v: V): V => { this.push32(v.lo); this.op(OP.i64ExtendI32U); return this.keep64(); };
+      const product = this.clmulWide(wide(p), wide(q)).lo;
+      this.get_(product);
+      if (which !== 0) { this.i64c(which === 1 ? 32 : 31, 0); this.op(OP.i64ShrU); }
+      this.op(OP.i32WrapI64);
+      return this.keepX32();
+    }
+    const { lo, hi } = this.clmulWide(this.bind64(p), this.bind64(q));
+    const token = (l: number): V => ({ lo: `w64_${l}`, hi: `w64_${l}` });
+    if (which === 0) return token(lo);
+    if (which === 1) return token(hi);
+    return this.or(this.sll(token(hi), 1), this.srl(token(lo), 63));
+  }
+  /** The 128-bit carry-less product of two i64 values, as the locals of its low and high halves. */
+  private clmulWide(a: V, b: V): { lo: number; hi: number } {
     const lo = this.fn.local(T.i64), hi = this.fn.local(T.i64), i = this.fn.local(T.i64), m = this.fn.local(T.i64);
     for (const l of [lo, hi, i]) { this.i64c(0, 0); this.set_(l); }
     this.fn.open(OP.loop, VOID);
@@ -304,13 +352,11 @@ export class WasmGen extends Gen {
     this.get_(i); this.i64c(1, 0); this.op(OP.i64Add); this.b.byte(OP.localTee).u32(i); this.i64c(64, 0); this.op(OP.i64LtU);
     this.b.byte(OP.brIf).u32(0);
     this.fn.end();
-    const token = (l: number): V => ({ lo: `w64_${l}`, hi: `w64_${l}` });
-    if (which === 0) return token(lo);
-    if (which === 1) return token(hi);
-    return this.or(this.sll(token(hi), 1), this.srl(token(lo), 63));
+    return { lo, hi };
   }
 
   override bits(op: BitOp, p: V): V {
+    if (this.narrow) return this.bits32(op, p);
     const unary = (...codes: number[]): V => { this.push64(p); this.op(...codes); return this.keep64(); };
     const word = (code: number): V => { this.push32(p.lo); this.op(code, OP.i64ExtendI32U); return this.keep64(); };
     /** A constant whose two words are `w`. */
@@ -342,11 +388,41 @@ export class WasmGen extends Gen {
     }
   }
 
+  /** RV32's Zbb operations on one register: i32 counts and extends, the same masks as RV64's. */
+  private bits32(op: BitOp, p: V): V {
+    const unary = (code: number): V => { this.push32(p.lo); this.op(code); return this.keepX32(); };
+    const k = (w: number): V => ({ lo: w, hi: 0 });
+    switch (op) {
+      case 'clz': return unary(OP.i32Clz);
+      case 'ctz': return unary(OP.i32Ctz);
+      case 'cpop': return unary(OP.i32Popcnt);
+      case 'sext.b': return unary(OP.i32Extend8S);
+      case 'sext.h': return unary(OP.i32Extend16S);
+      case 'zext.h': return this.and(p, k(0xffff));
+      case 'orc.b': {
+        let t = p;
+        for (const [sh, mask] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]] as const) t = this.or(t, this.and(this.srl(t, sh), k(mask)));
+        return this.mul(this.and(t, k(0x01010101)), k(0xff));
+      }
+      case 'rev8': {
+        const t = this.or(this.and(this.srl(p, 8), k(0x00ff00ff)), this.sll(this.and(p, k(0x00ff00ff)), 8));
+        return this.rotl(t, 16);
+      }
+      default: throw new Untranslatable(`${op} is RV64's`);
+    }
+  }
+
   /** High 64 bits of the 128-bit product: four 32x32 partial products, then the signed corrections. */
   override mulh(p: V, q: V, pSigned: boolean, qSigned: boolean): V {
+    if (this.narrow) { // the 64-bit product of the extended words, its high word
+      this.push32(p.lo); this.op(pSigned ? OP.i64ExtendI32S : OP.i64ExtendI32U);
+      this.push32(q.lo); this.op(qSigned ? OP.i64ExtendI32S : OP.i64ExtendI32U);
+      this.op(OP.i64Mul); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
+      return this.keepX32();
+    }
     const a = this.bind64(p), b = this.bind64(q);
     const lo32 = (v: V) => { this.push64(v); this.i64c(-1, 0); this.op(OP.i64And); return this.keep64(); };
-    const hi32 = (v: V) => this.shift(OP.i64ShrU, v, 32);
+    const hi32 = (v: V) => this.shift(OP.i64ShrU, OP.i32ShrU, v, 32);
     const al = lo32(a), ah = hi32(a), bl = lo32(b), bh = hi32(b);
     const p0 = this.mul(al, bl), p1 = this.mul(al, bh), p2 = this.mul(ah, bl), p3 = this.mul(ah, bh);
     const mid = this.add(this.add(hi32(p0), lo32(p1)), lo32(p2));
@@ -364,6 +440,7 @@ export class WasmGen extends Gen {
 
   /** Unpriv §7.2: x/0 is all ones (rem: x), MIN/-1 overflows to MIN (rem: 0); wasm would trap on both. */
   override divide(name: 'div' | 'divu' | 'rem' | 'remu', p: V, q: V): V {
+    if (this.narrow) return { lo: this.word32(name, p.lo, q.lo), hi: 0 };
     const a = this.bind64(p), b = this.bind64(q);
     this.push64(b); this.op(OP.i64Eqz);
     this.fn.open(OP.if, T.i64);
@@ -415,13 +492,18 @@ export class WasmGen extends Gen {
   override shamt32(q: E): E { return q; } // wasm's i32 shifts take the amount modulo 32
 
   // ---- comparisons: i32 0/1 values ----
-  override eq(p: V, q: V): string { return this.cmp64(OP.i64Eq, p, q); }
-  override ne(p: V, q: V): string { return this.cmp64(OP.i64Ne, p, q); }
-  override lt(p: V, q: V): string { return this.cmp64(OP.i64LtS, p, q); }
-  override ltu(p: V, q: V): string { return this.cmp64(OP.i64LtU, p, q); }
+  private cmpX(c64: number, c32: number, p: V, q: V): string { return this.narrow ? this.cmp32(c32, p, q) : this.cmp64(c64, p, q); }
+  override eq(p: V, q: V): string { return this.cmpX(OP.i64Eq, OP.i32Eq, p, q); }
+  override ne(p: V, q: V): string { return this.cmpX(OP.i64Ne, OP.i32Ne, p, q); }
+  override lt(p: V, q: V): string { return this.cmpX(OP.i64LtS, OP.i32LtS, p, q); }
+  override ltu(p: V, q: V): string { return this.cmpX(OP.i64LtU, OP.i32LtU, p, q); }
   override not(cond: string): string { this.push32(cond); this.op(OP.i32Eqz); return this.keep(T.i32); }
-  override bool(cond: string): V { this.push32(cond); this.op(OP.i64ExtendI32U); return this.keep64(); }
+  override bool(cond: string): V {
+    if (this.narrow) return this.word(cond);
+    this.push32(cond); this.op(OP.i64ExtendI32U); return this.keep64();
+  }
   override select(cond: string, p: V, q: V): V {
+    if (this.narrow) { this.push32(p.lo); this.push32(q.lo); this.push32(cond); this.op(OP.select); return this.keepX32(); }
     this.push64(p); this.push64(q); this.push32(cond); this.op(OP.select);
     return this.keep64();
   }
@@ -450,12 +532,14 @@ export class WasmGen extends Gen {
   }
 
   override load(bytes: 1 | 2 | 4 | 8, signed: boolean, addr: V): V {
-    const at = this.bind64(addr), ix = this.fn.local(T.i32), tlb = HART_AREA.tlbR;
+    if (this.narrow && bytes === 8) throw new Untranslatable('an RV32 doubleword load');
+    const at = this.address(addr), ix = this.fn.local(T.i32), tlb = HART_AREA.tlbR;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
-    const load = bytes === 8 ? OP.i64Load : bytes === 4 ? (signed ? OP.i64Load32S : OP.i64Load32U)
-      : bytes === 2 ? (signed ? OP.i64Load16S : OP.i64Load16U) : (signed ? OP.i64Load8S : OP.i64Load8U);
+    const load = this.narrow ? (bytes === 4 ? OP.i32Load : bytes === 2 ? (signed ? OP.i32Load16S : OP.i32Load16U) : (signed ? OP.i32Load8S : OP.i32Load8U))
+      : bytes === 8 ? OP.i64Load : bytes === 4 ? (signed ? OP.i64Load32S : OP.i64Load32U)
+        : bytes === 2 ? (signed ? OP.i64Load16S : OP.i64Load16U) : (signed ? OP.i64Load8S : OP.i64Load8U);
     this.tlbHit(tlb, at, bytes, ix);
-    this.fn.open(OP.if, T.i64);
+    this.fn.open(OP.if, this.narrow ? T.i32 : T.i64);
     this.ramAddress(tlb, at, ix);
     this.mem(load, align, 0);
     this.op(OP.else);
@@ -469,21 +553,24 @@ export class WasmGen extends Gen {
     this.fn.end();
     this.get_(PARAM.hb); this.mem(load, align, HART_AREA.scratch);
     this.fn.end();
-    const v = this.keep64();
+    const v = this.narrow ? this.keepX32() : this.keep64();
     this.loadStatus = true;
     return v;
   }
 
   override store(bytes: 1 | 2 | 4 | 8, addr: V, v: V): void {
-    const at = this.bind64(addr), ix = this.fn.local(T.i32), ram = this.fn.local(T.i32), tlb = HART_AREA.tlbW;
+    if (this.narrow && bytes === 8) throw new Untranslatable('an RV32 doubleword store');
+    const at = this.address(addr), ix = this.fn.local(T.i32), ram = this.fn.local(T.i32), tlb = HART_AREA.tlbW;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
-    const store = bytes === 8 ? OP.i64Store : bytes === 4 ? OP.i64Store32 : bytes === 2 ? OP.i64Store16 : OP.i64Store8;
-    const val = this.bind64(v);
+    const store = this.narrow ? (bytes === 4 ? OP.i32Store : bytes === 2 ? OP.i32Store16 : OP.i32Store8)
+      : bytes === 8 ? OP.i64Store : bytes === 4 ? OP.i64Store32 : bytes === 2 ? OP.i64Store16 : OP.i64Store8;
+    const val = this.narrow ? v : this.bind64(v);
+    const pushVal = (): void => { if (this.narrow) this.push32(val.lo); else this.push64(val); };
     this.tlbHit(tlb, at, bytes, ix);
     this.fn.open(OP.if, VOID);
     this.ramAddress(tlb, at, ix);
     this.b.byte(OP.localTee).u32(ram);
-    this.push64(val);
+    pushVal();
     this.mem(store, align, 0);
     // A page holding code, or a reservation anywhere: the hart's bookkeeping (memory.ts
     // `stored`); a store that dropped this very block stops after it.
@@ -499,8 +586,10 @@ export class WasmGen extends Gen {
     this.op(OP.else);
     // The hart's own store: a fault stops at this instruction; a yield or a dropped block after it.
     this.i32c(bytes); this.pushWords(at);
-    this.push64(val); this.op(OP.i32WrapI64);
-    this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
+    if (this.narrow) { this.push32(val.lo); this.i32c(0); } else {
+      this.push64(val); this.op(OP.i32WrapI64);
+      this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
+    }
     this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localTee).u32(this.fn.st);
     this.i32c(STATUS.fault); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
@@ -528,7 +617,8 @@ export class WasmGen extends Gen {
   private readonly known = new Map<string, number>();
   private pcPlus(t: number): V {
     this.fn.pcAt(t);
-    const v = this.keep64();
+    if (this.narrow) this.op(OP.i32WrapI64);
+    const v = this.narrow ? this.keepX32() : this.keep64();
     this.known.set(v.lo as string, t);
     return v;
   }
@@ -537,7 +627,7 @@ export class WasmGen extends Gen {
   override jump(to: V): void {
     const t = typeof to.lo === 'string' ? this.known.get(to.lo) : undefined;
     if (t !== undefined) { this.fn.goTo(t, this.k); return; }
-    this.push64(to);
+    if (this.narrow) { this.push32(to.lo); this.op(OP.i64ExtendI32U); } else this.push64(to);
     this.fn.leave(this.k);
   }
   override branch(cond: string): void {

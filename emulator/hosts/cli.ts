@@ -425,7 +425,7 @@ function fromMachineFile(file: string, host: HostParts, image: ImageFile | 'none
 }
 
 function installTraces(machine: Machine, o: RunOptions, lines: string[], xlen: Xlen): void {
-  if (machine.setEngine(o.engine) !== o.engine) process.stderr.write(`osdev-emu: --engine ${o.engine} compiles RV64 guests only; this one runs js\n`);
+  if (machine.setEngine(o.engine) !== o.engine) process.stderr.write(`osdev-emu: --engine ${o.engine} needs WebAssembly, which this host lacks; running js\n`);
   if (o.trace.includes('insn')) {
     machine.setTranslation(false);
     machine.insnTrace = (h, bits) => {

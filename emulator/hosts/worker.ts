@@ -385,7 +385,7 @@ export class MachineWorker {
     if (p.engine !== undefined) {
       // Said on the console, so a bug report shows which engine ran (and when wasm fell back to js).
       const used = machine.setEngine(p.engine);
-      for (const b of bytesOf(`osdev-emu: engine ${used}${used !== p.engine ? ` (${p.engine} compiles RV64 guests only)` : ''}\n`)) this.console.push(b);
+      for (const b of bytesOf(`osdev-emu: engine ${used}${used !== p.engine ? ` (${p.engine} needs WebAssembly, which this host lacks)` : ''}\n`)) this.console.push(b);
     }
     this.control = new DebugController(machine, () => {
       const again = boot(machine, cfg);

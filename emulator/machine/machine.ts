@@ -89,7 +89,7 @@ export class Machine {
   readonly dram: MemoryRegion;
   /** The engine blocks are translated by while translation is on (setEngine). */
   private engine: Engine = 'js';
-  /** The wasm block compiler for this machine's memory, null without WebAssembly or on RV32. */
+  /** The wasm block compiler for this machine's memory, null without WebAssembly. */
   private readonly wasm: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null;
   /** Modules compiled by the wasm engine and their bytes (bench, tests). */
   readonly wasmStats: WasmStats = { modules: 0, bytes: 0 };
@@ -185,7 +185,7 @@ export class Machine {
     for (let i = 0; i < desc.harts; i++) {
       this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions, { place: { buffer: memory, offset: area.hart(i) }, resvCount }));
     }
-    this.wasm = wasm !== null && desc.xlen === 64 ? wasmTranslator(wasm, area, this.wasmStats) : null;
+    this.wasm = wasm !== null ? wasmTranslator(wasm, area, desc.xlen, this.wasmStats) : null;
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => this.yieldRunning();
@@ -334,8 +334,8 @@ export class Machine {
   }
 
   /**
-   * Choose how guest code runs (`--engine`); returns the engine used: 'wasm' needs RV64
-   * and WebAssembly, and is 'js' without them.
+   * Choose how guest code runs (`--engine`); returns the engine used: 'wasm' needs
+   * WebAssembly (and a WebAssembly.Memory of the machine's size), and is 'js' without it.
    */
   setEngine(engine: Engine, hot = HOT): Engine {
     this.engine = engine === 'wasm' && this.wasm === null ? 'js' : engine;

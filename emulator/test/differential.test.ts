@@ -65,7 +65,7 @@ describe('same console output and exit status as QEMU', { concurrency: JOBS }, (
       const qemu = await limit(() => runQemu(p.elf, runOpts(p)));
       assertQemuSane(p, qemu);
       expectSame(ours, qemu.stdout, p.exitCode, 'QEMU');
-      if (p.xlen === 64) { // the WebAssembly engine too (RV64)
+      { // the WebAssembly engine too
         const wasm = await limit(() => runOurs(p.elf, { ...runOpts(p), extraArgs: ['--engine', 'wasm'] }));
         expectSame(wasm, qemu.stdout, p.exitCode, 'QEMU (ours with --engine wasm)');
       }
