@@ -59,7 +59,7 @@ for (const [xlen, dir, names] of [[64, benchDir, WORKLOADS], [32, bench32Dir, WO
       const m = /(\d+) instructions in ([\d.]+) s/.exec(ours.err);
       need(ours.code === 0 && m !== null, `${name} (rv${xlen}) failed on osdev-emu --engine ${engine}: ${ours.err}`);
       need(theirs.out === ours.out, `${name} (rv${xlen}): QEMU printed something else than we did (--engine ${engine})`);
-      rows.push({ name: `${name.replace(/^bench-/, '')}${xlen === 32 ? '32' : ''} ${engine}`, insns: Number(m[1]), ours: ours.secs, qemu: theirs.secs });
+      rows.push({ name: `${name.replace(/^bench-/, '')}${xlen === 32 ? ' rv32' : ''} ${engine}`, insns: Number(m[1]), ours: ours.secs, qemu: theirs.secs });
     }
   }
 }
@@ -118,13 +118,13 @@ if (built.status === 0 && !/^linux: not built/m.test(built.stdout)) {
 }
 
 const f = (v, d = 2) => v.toFixed(d);
-console.log('\nworkload        instructions   osdev-emu s   MIPS    qemu s   MIPS   ours/qemu');
+console.log('\nworkload             instructions   osdev-emu s   MIPS    qemu s   MIPS   ours/qemu');
 for (const r of rows) {
   const a = r.insns / r.ours / 1e6, b = r.insns / r.qemu / 1e6;
-  console.log(`${r.name.padEnd(14)} ${String(r.insns).padStart(13)}   ${f(r.ours).padStart(9)}  ${f(a, 1).padStart(6)}  ${f(r.qemu).padStart(7)}  ${f(b, 1).padStart(6)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
+  console.log(`${r.name.padEnd(19)} ${String(r.insns).padStart(13)}   ${f(r.ours).padStart(9)}  ${f(a, 1).padStart(6)}  ${f(r.qemu).padStart(7)}  ${f(b, 1).padStart(6)}   ${(100 * a / b).toFixed(1).padStart(6)}%`);
 }
 for (const [engine, boot] of Object.entries(boots)) {
-  console.log(`${`opensbi ${engine}`.padEnd(14)} ${'(to banner)'.padStart(13)}   ${f(boot.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / boot.secs).toFixed(1).padStart(6)}%`);
+  console.log(`${`opensbi ${engine}`.padEnd(19)} ${'(to banner)'.padStart(13)}   ${f(boot.secs).padStart(9)}  ${''.padStart(6)}  ${f(bootQemu.secs).padStart(7)}  ${''.padStart(6)}   ${(100 * bootQemu.secs / boot.secs).toFixed(1).padStart(6)}%`);
 }
 console.log('\nLinux 6.1 to init             osdev-emu s   qemu s (OpenSBI)   ours/qemu');
 for (const r of linuxRows) {
