@@ -13,14 +13,19 @@ import * as FP from './fpu';
 import * as BM from './bitmanip';
 import { Cause, Priv } from './csr';
 
+/** Placeholders until the first page is fetched: one each, not an allocation per call (a call per quantum). */
+const EMPTY = new Int32Array(0);
+const NO_LENGTHS = new Uint8Array(0);
+const NO_BLOCKS: (BlockFn | undefined)[] = [];
+
 /** Run up to `budget` instructions; returns how many were executed. */
 export function runRv32(h: Hart, budget: number): number {
   const x = h.x;
   let pc = h.pcLo;
   let page: CodePage | null = null;
-  let words = new Int32Array(0), blocks: (BlockFn | undefined)[] = [];
+  let words = EMPTY, blocks = NO_BLOCKS;
   /** Instructions in each block's first pass: a block runs only when its budget holds them all. */
-  let lengths = new Uint8Array(0);
+  let lengths = NO_LENGTHS;
   /** True at a block boundary: the first instruction, a jump target, after a block. */
   let entry = true;
   let pageBase = 0;

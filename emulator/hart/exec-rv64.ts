@@ -15,8 +15,10 @@ import * as BM from './bitmanip';
 import { div32, divu32, rem32, remu32 } from './int64';
 import { Cause, Priv } from './csr';
 
+/** Placeholders until the first page is fetched: one each, not an allocation per call (a call per quantum). */
 const EMPTY = new Int32Array(0);
 const NO_LENGTHS = new Uint8Array(0);
+const NO_BLOCKS: (BlockFn | undefined)[] = [];
 const o = I64.out;
 
 /** Run up to `budget` instructions; returns how many were executed. */
@@ -24,7 +26,7 @@ export function runRv64(h: Hart, budget: number): number {
   const x = h.x;
   let pcLo = h.pcLo, pcHi = h.pcHi;
   let page: CodePage | null = null;
-  let words = EMPTY, blocks: (BlockFn | undefined)[] = [];
+  let words = EMPTY, blocks = NO_BLOCKS;
   /** Instructions in each block's first pass: a block runs only when its budget holds them all. */
   let lengths = NO_LENGTHS;
   let pageLo = 0, pageHi = 0;

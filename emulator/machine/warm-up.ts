@@ -36,6 +36,11 @@ export function instructionWords(xlen: Xlen): { op: Op; word: number }[] {
   return words;
 }
 
+/** `jal x0, off` (Unpriv §2.5: J-type immediate). */
+function jal(off: number): number {
+  return ((off & 0x100000) << 11) | ((off & 0x7fe) << 20) | ((off & 0x800) << 9) | (off & 0xff000) | 0x6f;
+}
+
 export function warmUpInterpreter(xlen: Xlen): void {
   if (warmed.has(xlen)) return;
   warmed.add(xlen);
@@ -81,14 +86,23 @@ export function warmUpInterpreter(xlen: Xlen): void {
   const end = m.board.dramBase + (1 << 20) - 2;
   m.writePhys(end, new Uint8Array([0x13, 0x00])); // the low half of an addi
   run(end);
-  // Blocks: two that jump to each other, run through the scheduler (Machine.step), by each
-  // engine, so the call into a block is known to reach many functions, not one.
+  // A loop of two blocks that jump to each other, loading and storing RAM, run through the
+  // scheduler (Machine.step) by each engine: the call into a block is known to reach many
+  // functions, not one, and the accesses' helpers have run often enough for V8 to keep
+  // feedback for them (it allocates a function's feedback only after a few calls; RV32
+  // benchmarks deoptimized on a store's first `storeNotify` without this).
   const loop = m.board.dramBase + 0x4000;
-  const blocks = new Uint8Array(16);
-  const bv = new DataView(blocks.buffer);
-  [0x00128293, 0x0080006f, 0x00130313, 0xff9ff06f].forEach((w, i) => bv.setInt32(4 * i, w, true)); // a: addi t0,t0,1; j b; b: addi t1,t1,1; j a
-  m.writePhys(loop, blocks);
-  for (const engine of xlen === 64 ? ['js', 'wasm'] as const : ['js'] as const) {
+  const nop = 0x00000013;
+  const words64 = xlen === 64 ? [0x00553423, 0x00853383] : [nop, nop]; // sd t0,8(a0); ld t2,8(a0)
+  const a = [0x00128293, 0x00552023, 0x00052383, 0x00650223, 0x00454383]; // addi t0,t0,1; sw t0,0(a0); lw t2,0(a0); sb t1,4(a0); lbu t2,4(a0)
+  const b = [0x00130313, 0x00651323, 0x00651383, ...words64]; // addi t1,t1,1; sh t1,6(a0); lh t2,6(a0)
+  const program = [...a, jal(4), ...b];
+  program.push(jal(-4 * program.length));
+  const bytesOfLoop = new Uint8Array(4 * program.length);
+  const bv = new DataView(bytesOfLoop.buffer);
+  program.forEach((w, i) => bv.setInt32(4 * i, w, true));
+  m.writePhys(loop, bytesOfLoop);
+  for (const engine of ['js', 'wasm'] as const) {
     m.setEngine(engine, 2);
     registers(data, false);
     start(loop);
