@@ -356,11 +356,30 @@ export class WasmGen extends Gen {
   }
 
   override bits(op: BitOp, p: V): V {
-    if (this.narrow) return this.bits32(op, p);
+    /** A constant whose every word is `w` (one word on RV32). */
+    const k = (w: number): V => ({ lo: w, hi: this.narrow ? 0 : w });
+    switch (op) {
+      case 'zext.h': return this.and(p, { lo: 0xffff, hi: 0 });
+      case 'orc.b': {
+        // Fold each byte's bits into its bit 0, then spread that over the byte (0 or 1 times 0xff: no carries).
+        let t = p;
+        for (const [sh, mask] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]] as const) t = this.or(t, this.and(this.srl(t, sh), k(mask)));
+        return this.mul(this.and(t, k(0x01010101)), { lo: 0xff, hi: 0 });
+      }
+      case 'rev8': {
+        // Swap neighbouring bytes, then (RV64) neighbouring halfwords, then the two halves.
+        let t = p;
+        const steps = this.narrow ? [[8, 0x00ff00ff]] as const : [[8, 0x00ff00ff], [16, 0x0000ffff]] as const;
+        for (const [sh, mask] of steps) t = this.or(this.and(this.srl(t, sh), k(mask)), this.sll(this.and(t, k(mask)), sh));
+        return this.rotl(t, this.xlen / 2);
+      }
+      default: return this.narrow ? this.count32(op, p) : this.count64(op, p);
+    }
+  }
+  /** Zbb's counts and sign extensions on RV64: wasm's own i64 (and, for the W forms, i32) operations. */
+  private count64(op: BitOp, p: V): V {
     const unary = (...codes: number[]): V => { this.push64(p); this.op(...codes); return this.keep64(); };
     const word = (code: number): V => { this.push32(p.lo); this.op(code, OP.i64ExtendI32U); return this.keep64(); };
-    /** A constant whose two words are `w`. */
-    const k = (w: number): V => ({ lo: w, hi: w });
     switch (op) {
       case 'clz': return unary(OP.i64Clz);
       case 'ctz': return unary(OP.i64Ctz);
@@ -372,42 +391,18 @@ export class WasmGen extends Gen {
         return this.keep64();
       case 'sext.b': return unary(OP.i64Extend8S);
       case 'sext.h': return unary(OP.i64Extend16S);
-      case 'zext.h': return this.and(p, { lo: 0xffff, hi: 0 });
-      case 'orc.b': {
-        // Fold each byte's bits into its bit 0, then spread that over the byte (0 or 1 times 0xff: no carries).
-        let t = p;
-        for (const [sh, mask] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]] as const) t = this.or(t, this.and(this.srl(t, sh), k(mask)));
-        return this.mul(this.and(t, k(0x01010101)), { lo: 0xff, hi: 0 });
-      }
-      case 'rev8': {
-        // Swap neighbouring bytes, then neighbouring halfwords, then the two words.
-        let t = p;
-        for (const [sh, mask] of [[8, 0x00ff00ff], [16, 0x0000ffff]] as const) t = this.or(this.and(this.srl(t, sh), k(mask)), this.sll(this.and(t, k(mask)), sh));
-        return this.rotl(t, 32);
-      }
+      default: throw new Untranslatable(`bits ${op}`);
     }
   }
-
-  /** RV32's Zbb operations on one register: i32 counts and extends, the same masks as RV64's. */
-  private bits32(op: BitOp, p: V): V {
+  /** The same on RV32's words (the W forms are RV64's). */
+  private count32(op: BitOp, p: V): V {
     const unary = (code: number): V => { this.push32(p.lo); this.op(code); return this.keepX32(); };
-    const k = (w: number): V => ({ lo: w, hi: 0 });
     switch (op) {
       case 'clz': return unary(OP.i32Clz);
       case 'ctz': return unary(OP.i32Ctz);
       case 'cpop': return unary(OP.i32Popcnt);
       case 'sext.b': return unary(OP.i32Extend8S);
       case 'sext.h': return unary(OP.i32Extend16S);
-      case 'zext.h': return this.and(p, k(0xffff));
-      case 'orc.b': {
-        let t = p;
-        for (const [sh, mask] of [[4, 0x0f0f0f0f], [2, 0x33333333], [1, 0x55555555]] as const) t = this.or(t, this.and(this.srl(t, sh), k(mask)));
-        return this.mul(this.and(t, k(0x01010101)), k(0xff));
-      }
-      case 'rev8': {
-        const t = this.or(this.and(this.srl(p, 8), k(0x00ff00ff)), this.sll(this.and(p, k(0x00ff00ff)), 8));
-        return this.rotl(t, 16);
-      }
       default: throw new Untranslatable(`${op} is RV64's`);
     }
   }
