@@ -132,7 +132,7 @@ export const LAUNCH_ATTRIBUTES = {
     enumDescriptions: [
       'Every instruction interpreted: the reference, slowest.',
       'Hot blocks translated to JavaScript functions (the default).',
-      'Hot blocks compiled to WebAssembly, whole hot pages at a time (RV64; RV32 uses "js").',
+      'Hot blocks compiled to WebAssembly, whole hot pages at a time.',
     ],
     description: 'How guest code runs. All three retire the same instructions; breakpoints, watchpoints, stepping and time travel work the same in each.',
     default: 'js',
