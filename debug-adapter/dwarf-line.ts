@@ -289,30 +289,54 @@ export class SourceLines {
    * compiler's column points (`ticks▷++`, a non-statement row of a one-statement line).
    */
   displayColumn(row: LineRow): number {
-    const statements = this.statementsOfLine(row.file).get(row.line) ?? [];
+    const statements = this.statementsOfLine(row.file, row.line);
     if (new Set(statements.map((r) => r.column)).size <= 1) return 1;
     const here = statements.filter((r) => r.address === row.address).at(-1) ?? row;
     return Math.max(1, here.column);
   }
 
-  private statementsByFile: Map<string, Map<number, LineRow[]>> | undefined;
-
   /**
-   * is_stmt rows with a column, by file then line; built on first use in one pass, no key
-   * strings made (a kernel's table has half a million rows).
+   * Per file, where its is_stmt rows with a column are in byAddress: built on first use
+   * in one pass, no key strings made, and no array per line (a kernel's table has 600,000
+   * such rows: as small arrays, 30 MB).
    */
-  private statementsOfLine(file: string): Map<number, LineRow[]> {
-    if (this.statementsByFile === undefined) {
-      this.statementsByFile = new Map();
-      for (const r of this.byAddress) {
-        if (!r.isStmt || r.endSequence || r.column === 0) continue;
-        let lines = this.statementsByFile.get(r.file);
-        if (lines === undefined) this.statementsByFile.set(r.file, lines = new Map());
-        const list = lines.get(r.line);
-        if (list === undefined) lines.set(r.line, [r]); else list.push(r);
-      }
+  private statementsByFile: Map<string, Uint32Array> | undefined;
+  /** Files whose list is sorted by line (on its first question: most files are never asked about). */
+  private readonly sortedByLine = new Set<string>();
+
+  /** The is_stmt rows with a column of `line` in `file`, by address. */
+  private statementsOfLine(file: string, line: number): LineRow[] {
+    const rows = this.byAddress;
+    const list = (this.statementsByFile ??= this.statementIndex()).get(file);
+    if (list === undefined) return [];
+    if (!this.sortedByLine.has(file)) {
+      // By line, and by address within a line: a header inlined everywhere has 30,000 statements to search.
+      list.sort((a, b) => rows[a].line - rows[b].line || a - b);
+      this.sortedByLine.add(file);
     }
-    return this.statementsByFile.get(file) ?? new Map();
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (rows[list[mid]].line < line) lo = mid + 1; else hi = mid; }
+    const out: LineRow[] = [];
+    for (let i = lo; i < list.length && rows[list[i]].line === line; i++) out.push(rows[list[i]]);
+    return out;
+  }
+
+  private statementIndex(): Map<string, Uint32Array> {
+    const rows = this.byAddress;
+    const statement = (r: LineRow) => r.isStmt && !r.endSequence && r.column !== 0;
+    const left = new Map<string, number>();
+    for (const r of rows) if (statement(r)) left.set(r.file, (left.get(r.file) ?? 0) + 1);
+    const byFile = new Map<string, Uint32Array>();
+    for (const [f, n] of left) byFile.set(f, new Uint32Array(n));
+    // Each file's count goes down to 0 as its places are written.
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i];
+      if (!statement(r)) continue;
+      const n = left.get(r.file)! - 1;
+      left.set(r.file, n);
+      byFile.get(r.file)![n] = i;
+    }
+    return byFile;
   }
 
   /** Files the table knows, for matching a client's path. */
