@@ -353,7 +353,7 @@ export async function benchLinuxState(root) {
   row('adapter memory after the stops (MB)', f(after.adapter, 0), '', '<= 300 MB (ours)');
   row('process RSS after the stops (MB)', f(after.rss, 0), '', `(peak ${f(after.peak, 0)} MB)`);
   console.log('gdb: -stack-list-frames + -stack-list-variables of frame 0 (its symbols read at gdb start, before the first stop).');
-  console.log('Adapter memory: its JavaScript heap and buffers (the 40 MB vmlinux included); the RSS adds the machine\'s');
+  console.log('Adapter memory: its JavaScript heap and buffers (the whole vmlinux file included); the RSS adds the machine\'s');
   console.log('worker, whose guest RAM (128 MB) is the emulated machine\'s, not the debugger\'s.');
 }
 
