@@ -53,6 +53,9 @@ export function runRv32(h: Hart, budget: number): number {
       }
       pageBase = pc & ~0xfff;
       words = page.words; blocks = page.blocks; lengths = page.lengths;
+      // A new page is a block boundary too: code that runs on from the last page (past an
+      // instruction that straddles the two, which no block holds) finds the blocks here.
+      entry = true;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pc, 0);
       trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pc, 0, h.priv);
       checkPc = bpOffsets !== undefined || trigOffsets !== undefined;

@@ -56,6 +56,9 @@ export function runRv64(h: Hart, budget: number): number {
       }
       pageLo = pcLo & ~0xfff; pageHi = pcHi;
       words = page.words; blocks = page.blocks; lengths = page.lengths;
+      // A new page is a block boundary too: code that runs on from the last page (past an
+      // instruction that straddles the two, which no block holds) finds the blocks here.
+      entry = true;
       bpOffsets = bps === null ? undefined : bps.pageOffsets(pcLo, pcHi);
       trigOffsets = trig.exec === null ? undefined : trig.execOffsets(pcLo, pcHi, h.priv);
       checkPc = bpOffsets !== undefined || trigOffsets !== undefined;
