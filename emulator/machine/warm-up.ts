@@ -8,7 +8,9 @@
  * compiled it again. A Linux boot did that 13 times in its first 8 M instructions, which
  * then took 650 ms instead of 140 ms. So before the first machine of an XLEN runs, a
  * scratch machine executes every instruction of that XLEN once, twice over (the second
- * time from the decode cache): a few milliseconds, paid once per process.
+ * time from the decode cache), then each again with branches going the other way and
+ * with accesses that fault, and a loop of blocks under each engine (docs/architecture.md,
+ * "Decode and execute", has what each part fixed, measured): about 10 ms, once per process.
  */
 import { Machine, QUANTUM } from './machine';
 import { defaultDescription } from './description';
@@ -48,14 +50,18 @@ export function warmUpInterpreter(xlen: Xlen): void {
   // memory beside the real machine's would only cost address space (a browser's too).
   const m = new Machine(defaultDescription({ xlen, memoryBytes: 1 << 20 }), { consoleOut: () => undefined, log: () => undefined });
   m.setEngine('interp');
+  /** Instruction words into RAM at `at`. */
+  const place = (at: number, ws: number[]): void => {
+    const bytes = new Uint8Array(4 * ws.length);
+    const view = new DataView(bytes.buffer);
+    ws.forEach((w, i) => view.setInt32(4 * i, w, true));
+    m.writePhys(at, bytes);
+  };
   const words = instructionWords(xlen);
   const code = m.board.dramBase + 0x10000;
   // Every register holds this (8-aligned, in RAM): loads, stores and AMOs reach RAM.
   const data = m.board.dramBase + 0x8000;
-  const bytes = new Uint8Array(4 * words.length);
-  const view = new DataView(bytes.buffer);
-  words.forEach((w, i) => view.setInt32(4 * i, w.word, true));
-  m.writePhys(code, bytes);
+  place(code, words.map((w) => w.word));
   const h = m.harts[0];
   /** Registers all `base` (spread: base + 8 * index, so branches go the other way). */
   const registers = (base: number, spread: boolean): void => {
@@ -80,7 +86,9 @@ export function warmUpInterpreter(xlen: Xlen): void {
   // The paths the loop above leaves without feedback, each of which deoptimized a Linux
   // boot's interpreter once (measured, --trace-deopt): branches that go the other way,
   // loads and stores that fault (address 0 is outside every region), and a 32-bit
-  // instruction whose second half cannot be fetched.
+  // instruction whose second half cannot be fetched. (Pairs differing in their high words
+  // and loads from the boot ROM were tried too: --trace-deopt showed each once, but boot
+  // times did not move.)
   for (let i = 0; i < words.length; i++) run(code + 4 * i, data, true);
   for (let i = 0; i < words.length; i++) run(code + 4 * i, 0);
   const end = m.board.dramBase + (1 << 20) - 2;
@@ -98,10 +106,7 @@ export function warmUpInterpreter(xlen: Xlen): void {
   const b = [0x00130313, 0x00651323, 0x00651383, ...words64]; // addi t1,t1,1; sh t1,6(a0); lh t2,6(a0)
   const program = [...a, jal(4), ...b];
   program.push(jal(-4 * program.length));
-  const bytesOfLoop = new Uint8Array(4 * program.length);
-  const bv = new DataView(bytesOfLoop.buffer);
-  program.forEach((w, i) => bv.setInt32(4 * i, w, true));
-  m.writePhys(loop, bytesOfLoop);
+  place(loop, program);
   for (const engine of ['js', 'wasm'] as const) {
     m.setEngine(engine, 2);
     registers(data, false);
