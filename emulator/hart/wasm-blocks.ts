@@ -146,9 +146,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     }
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
-    // Its first instruction has no wasm form (F and D, a few Zb* operations: their semantics
-    // call JavaScript helpers): the JavaScript translator's block, which has them; the
-    // page's wasm blocks stay as they are.
+    // Its first instruction has no wasm form (F and D: their semantics call JavaScript
+    // helpers): the JavaScript translator's block, which has them; the page's wasm blocks
+    // stay as they are.
     if (blockAt(page, slot, xlen).length === 0) return translateBlock(page, slot, xlen);
     const known = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
