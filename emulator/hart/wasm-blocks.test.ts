@@ -19,16 +19,19 @@ import { Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
-function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number, xlen: Xlen = 64): { out: string; modules: number; evicted: number; instret: number } {
+function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number, xlen: Xlen = 64, rejoinCalls?: number):
+  { out: string; modules: number; evicted: number; joins: number; instret: number } {
   const bytes: number[] = [];
   const m = new Machine(defaultDescription({ xlen }), { consoleOut: (b) => bytes.push(b) });
   assert.equal(m.setEngine('wasm', 2), 'wasm');
   m.wasmStats.onModule = onModule;
   m.wasmStats.cacheBytes = cacheBytes;
+  m.wasmStats.rejoinCalls = rejoinCalls;
   const elf = path.join(BUILD, `rv${xlen}`, `${name}.elf`);
   assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
   for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
-  return { out: Buffer.from(bytes).toString('latin1'), modules: m.wasmStats.modules, evicted: m.wasmStats.evicted ?? 0, instret: m.harts[0].instret };
+  const stats = m.wasmStats;
+  return { out: Buffer.from(bytes).toString('latin1'), modules: stats.modules, evicted: stats.evicted ?? 0, joins: stats.joins ?? 0, instret: m.harts[0].instret };
 }
 
 for (const xlen of [64, 32] as const) {
@@ -92,4 +95,13 @@ test('a code cache over its bound drops the pages compiled longest ago, and the 
   assert.ok(tight.modules > roomy.modules, 'evicted pages are compiled again when hot');
   assert.equal(tight.out, roomy.out);
   assert.equal(tight.instret, roomy.instret);
+});
+
+test('blocks left alone on a page are joined into its module once they have run often, and the guest runs on the same', () => {
+  const never = runGuest('bench-mixed', () => undefined, undefined, 64, Infinity);
+  const soon = runGuest('bench-mixed', () => undefined, undefined, 64, 50);
+  assert.ok(soon.joins > never.joins, `joins: ${soon.joins} with rejoining, ${never.joins} without`);
+  assert.match(soon.out, /PASS/);
+  assert.equal(soon.out, never.out);
+  assert.equal(soon.instret, never.instret);
 });

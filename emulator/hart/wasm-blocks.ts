@@ -49,9 +49,13 @@ export interface WasmStats {
   bytes: number;
   /** Pages whose blocks the bounded cache dropped. */
   evicted?: number;
+  /** Page modules made (blocks joined): when a page's new blocks double, or its alone blocks ran REJOIN_CALLS times. */
+  joins?: number;
   onModule?: (bytes: Uint8Array) => void;
   /** The cache's bound in module bytes (CACHE_BYTES; tests lower it). */
   cacheBytes?: number;
+  /** REJOIN_CALLS (tests lower it). */
+  rejoinCalls?: number;
 }
 
 /** A translator for Hart.translator compiling to wasm, for one machine's memory; null when this host has no WebAssembly. */
@@ -103,12 +107,18 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
    * compiling a page ever costs stays within a few times its last module. Kept in the
    * order pages last compiled: past CACHE_BYTES, the pages compiled longest ago lose
    * their blocks (the interpreter runs them until they are hot again).
+   *
+   * A page's last blocks may stay alone for good (no more new blocks come to double them),
+   * and a run from one module into another's block goes back to JavaScript. So the calls of
+   * a page's alone blocks are counted too: REJOIN_CALLS of them pay for compiling the page
+   * again with them joined (a compile costs about what that many returns to JavaScript do,
+   * so the work spent on a page stays within twice the least it could have been).
    */
-  const pagesOf = new Map<CodePage, { joined: number[]; alone: number[]; bytes: number }>();
+  const pagesOf = new Map<CodePage, PageModules>();
   let cached = 0;
   const live = (page: CodePage, slots: number[]) => slots.filter((s) => page.blocks[s] !== undefined);
   /** Compile `slots` of `page` and put their blocks in; the module's size, or 0 when a first instruction does not compile. */
-  const install = (page: CodePage, slots: number[]): number => {
+  const install = (page: CodePage, slots: number[], alone: PageModules | null): number => {
     const compiled = compilePage(page, slots, area, pages, xlen);
     if (compiled.blocks.some((b) => b === null)) return 0;
     stats.modules++;
@@ -126,6 +136,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
         const at = base + HART_AREA.pc >> 2;
         running.pcLo = mem32[at];
         running.pcHi = mem32[at + 1];
+        if (alone !== null && ++alone.calls === (stats.rejoinCalls ?? REJOIN_CALLS) && pagesOf.get(pg) === alone) join(pg, alone);
         return n;
       };
       page.addBlock(start, b.end, fn, b.length);
@@ -133,37 +144,48 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     page.linked = true;
     return compiled.bytes.length;
   };
-  const remember = (page: CodePage, joined: number[], alone: number[], bytes: number): void => {
-    cached += bytes - (pagesOf.get(page)?.bytes ?? 0);
+  /** `state` is the page's now, its modules `bytes` long: the page compiled last; past the bound, the oldest pages lose their blocks. */
+  const remember = (page: CodePage, state: PageModules, bytes: number): void => {
+    const old = pagesOf.get(page);
+    if (old !== undefined && old !== state) cached -= old.bytes;
+    cached += bytes - state.bytes;
+    state.bytes = bytes;
     pagesOf.delete(page);
-    pagesOf.set(page, { joined, alone, bytes });
-    for (const [old, state] of pagesOf) {
-      if (cached <= (stats.cacheBytes ?? CACHE_BYTES) || old === page) break;
-      old.dropBlocks();
+    pagesOf.set(page, state);
+    for (const [other, its] of pagesOf) {
+      if (cached <= (stats.cacheBytes ?? CACHE_BYTES) || other === page) break;
+      other.dropBlocks();
       stats.evicted = (stats.evicted ?? 0) + 1;
-      cached -= state.bytes;
-      pagesOf.delete(old);
+      cached -= its.bytes;
+      pagesOf.delete(other);
     }
+  };
+  /** Compile the page's blocks, joined and alone (and `slot`, new), into one module. */
+  const join = (page: CodePage, state: PageModules, slot?: number): void => {
+    const all = [...state.joined, ...live(page, state.alone)];
+    if (slot !== undefined) all.push(slot);
+    for (const s of all) page.dropBlock(s);
+    state.joined = all;
+    state.alone = [];
+    state.calls = 0;
+    stats.joins = (stats.joins ?? 0) + 1;
+    remember(page, state, install(page, all, null));
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
     // Its first instruction has no wasm form (F and D: their semantics call JavaScript
     // helpers): the JavaScript translator's block, which has them; the page's wasm blocks
     // stay as they are.
     if (blockAt(page, slot, xlen).length === 0) return translateBlock(page, slot, xlen);
-    const known = pagesOf.get(page);
+    let state = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
-    const stale = known !== undefined && live(page, known.joined).length < known.joined.length;
-    const joined = known === undefined || stale ? [] : known.joined;
-    const alone = known === undefined || stale ? [] : live(page, known.alone);
-    const bytes = known === undefined || stale ? 0 : known.bytes;
-    if (joined.length < JOIN_MAX && alone.length + 1 >= Math.max(JOIN_AFTER, joined.length)) {
-      const all = [...joined, ...alone, slot];
-      for (const s of all) page.dropBlock(s);
-      remember(page, all, [], install(page, all));
-      return page.blocks[slot];
+    if (state === undefined || live(page, state.joined).length < state.joined.length) state = { joined: [], alone: [], bytes: 0, calls: 0 };
+    state.alone = live(page, state.alone);
+    if (state.joined.length < JOIN_MAX && state.alone.length + 1 >= Math.max(JOIN_AFTER, state.joined.length)) join(page, state, slot);
+    else {
+      const size = install(page, [slot], state);
+      state.alone.push(slot);
+      remember(page, state, state.bytes + size);
     }
-    const size = install(page, [slot]);
-    remember(page, joined, [...alone, slot], bytes + size);
     return page.blocks[slot];
   };
 }
@@ -173,8 +195,13 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
  * (not measured here); this keeps the whole code cache near the issue's 64 MB bound.
  */
 const CACHE_BYTES = 16 * 1024 * 1024;
-/** A page module joins at most this many blocks; later ones compile alone. */
+/** A page module joins at most this many blocks when a new one comes; later ones compile alone (until REJOIN_CALLS). */
 const JOIN_MAX = 128;
+/** Calls of a page's alone blocks that make it compile all its blocks together again. */
+const REJOIN_CALLS = 100_000;
+
+/** A page's wasm modules: the blocks joined in one, those alone since, their bytes, the alone blocks' calls. */
+interface PageModules { joined: number[]; alone: number[]; bytes: number; calls: number }
 /** Blocks compiled alone before a page's blocks are compiled together (see wasmTranslator). */
 const JOIN_AFTER = 4;
 
