@@ -25,7 +25,10 @@ export const HOT = 8000;
  * and leaves the next pc in the hart. A block that branches back to its own start loops
  * while at least one more whole pass fits in `limit` instructions.
  */
-export type BlockFn = (h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage, limit: number) => number;
+export type BlockFn = ((h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage, limit: number) => number) & {
+  /** A wasm block: it may run ahead of the quanta (hart/run-ahead.ts), refusing any access but to RAM. */
+  ahead?: boolean;
+};
 
 export class CodePage {
   /**

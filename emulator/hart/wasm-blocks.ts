@@ -9,7 +9,9 @@
  *
  * A block behaves exactly as the JavaScript one: it returns how many instructions it
  * ran and leaves the next pc in the hart; it stops at a faulting access, after an access
- * that made the hart yield, and after a store that dropped the block itself.
+ * that made the hart yield, and after a store that dropped the block itself. While the
+ * hart runs ahead of the quanta (run-ahead.ts) it also stops before, and without counting,
+ * any access that is not a TLB hit on RAM.
  */
 import type { Hart } from './hart';
 import { Op } from './isa-table';
@@ -49,6 +51,8 @@ export interface WasmStats {
   bytes: number;
   /** Pages whose blocks the bounded cache dropped. */
   evicted?: number;
+  /** Instructions run ahead of the quanta (hart/run-ahead.ts). */
+  ahead?: number;
   /** Page modules made (blocks joined): when a page's new blocks double, or its alone blocks ran REJOIN_CALLS times. */
   joins?: number;
   onModule?: (bytes: Uint8Array) => void;
@@ -58,8 +62,12 @@ export interface WasmStats {
   rejoinCalls?: number;
 }
 
+/** Set by the machine while a hart runs ahead of its quanta (hart/run-ahead.ts): blocks then refuse every access but to RAM. */
+export interface WasmControl { ahead: boolean }
+
 /** A translator for Hart.translator compiling to wasm, for one machine's memory; null when this host has no WebAssembly. */
-export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen, stats: WasmStats = { modules: 0, bytes: 0 }):
+export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen, stats: WasmStats = { modules: 0, bytes: 0 },
+  control: WasmControl = { ahead: false }):
   ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null {
   const api = wasmApi;
   if (api === undefined) return null;
@@ -76,6 +84,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
   const env = {
     mem: memory,
     load: (size: number, lo: number, hi: number): number => {
+      if (control.ahead) return STATUS.refused;
       const h = hart();
       const at = (h.area as { offset: number }).offset + HART_AREA.scratch >> 2;
       mem32[at] = size === 1 ? h.load8(lo, hi) : size === 2 ? h.load16(lo, hi) : size === 4 ? h.load32(lo, hi) : h.load64(lo, hi);
@@ -83,6 +92,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
       return outcome(h);
     },
     store: (size: number, lo: number, hi: number, vLo: number, vHi: number): number => {
+      if (control.ahead) return STATUS.refused;
       const h = hart();
       if (size === 1) h.store8(lo, hi, vLo & 0xff);
       else if (size === 2) h.store16(lo, hi, vLo & 0xffff);
@@ -139,6 +149,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
         if (alone !== null && ++alone.calls === (stats.rejoinCalls ?? REJOIN_CALLS) && pagesOf.get(pg) === alone) join(pg, alone);
         return n;
       };
+      fn.ahead = true;
       page.addBlock(start, b.end, fn, b.length);
     });
     page.linked = true;

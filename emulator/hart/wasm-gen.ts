@@ -23,8 +23,8 @@ export class Untranslatable extends Error {}
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
 export const IMPORT = { load: 0, store: 1, stored: 2 } as const;
-/** What a slow access returns: bits of its outcome. */
-export const STATUS = { fault: 1, yield: 2, dropped: 4 } as const;
+/** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
+export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
 
 /** A block of the page module that others may continue into (wasm-blocks.ts). */
 export interface Entry { readonly index: number; readonly length: number }
@@ -541,8 +541,9 @@ export class WasmGen extends Gen {
     // The hart's own load (memory.ts): its value lands in the scratch words, its outcome in st.
     // A fault stops at this instruction (counted, as the interpreter counts it).
     this.i32c(bytes); this.pushWords(at); this.b.byte(OP.call).u32(IMPORT.load);
-    this.b.byte(OP.localTee).u32(this.fn.st);
-    this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.b.byte(OP.localSet).u32(this.fn.st);
+    this.refused();
+    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off);
     this.fn.end();
@@ -585,8 +586,9 @@ export class WasmGen extends Gen {
       this.push64(val); this.op(OP.i32WrapI64);
       this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     }
-    this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localTee).u32(this.fn.st);
-    this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localSet).u32(this.fn.st);
+    this.refused();
+    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off);
     this.op(OP.else);
@@ -594,6 +596,14 @@ export class WasmGen extends Gen {
     this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off + this.insn.len);
     this.fn.end(); this.fn.end();
+    this.fn.end();
+  }
+
+  /** A slow access refused (running ahead: machine/run-ahead.ts) stops before this instruction, not counting it. */
+  private refused(): void {
+    this.get_(this.fn.st); this.i32c(STATUS.refused); this.op(OP.i32And);
+    this.fn.open(OP.if, VOID);
+    this.fn.exitAt(this.insn.off, this.k - 1);
     this.fn.end();
   }
 

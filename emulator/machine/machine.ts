@@ -13,7 +13,8 @@ import { translateBlock32, translateBlock64 } from '../hart/blocks';
 import { BlockFn, CodePage, HOT } from '../hart/code-cache';
 import type { Engine } from '../options';
 import { MachineArea } from '../hart/wasm-area';
-import { WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
+import { WasmControl, WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
+import { runAhead } from '../hart/run-ahead';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
 import { Plic } from '../devices/plic';
@@ -44,6 +45,8 @@ import { list, record, Saved, SnapshotError, Stateful } from '../snapshot/saved'
 export const QUANTUM = 1000;
 /** Instructions between interrupt checks inside a quantum (CSR writes, xRET and device lines end a chunk early). */
 const CHUNK = 1000;
+/** Most rounds a lone hart runs ahead in one go (Machine.aheadRounds): a debugger's pause waits no longer than a step() anyway. */
+const AHEAD_ROUNDS = 1000;
 /**
  * Console bytes that may have entered the machine and wait for room in the UART FIFO or
  * virtio receive buffers; more waits in the input queue (bounded too: input-events.ts).
@@ -93,6 +96,9 @@ export class Machine {
   private readonly wasm: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null;
   /** Modules compiled by the wasm engine and their bytes (bench, tests). */
   readonly wasmStats: WasmStats = { modules: 0, bytes: 0 };
+  private readonly wasmControl: WasmControl = { ahead: false };
+  /** The clock at which the running step() ends. */
+  private stepEnd = 0;
   readonly rom: MemoryRegion;
   readonly harts: Hart[] = [];
   /** The console UART (console input goes to it); every UART writes to the console. */
@@ -185,7 +191,7 @@ export class Machine {
     for (let i = 0; i < desc.harts; i++) {
       this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions, { place: { buffer: memory, offset: area.hart(i) }, resvCount }));
     }
-    this.wasm = wasm !== null ? wasmTranslator(wasm, area, desc.xlen, this.wasmStats) : null;
+    this.wasm = wasm !== null ? wasmTranslator(wasm, area, desc.xlen, this.wasmStats, this.wasmControl) : null;
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => this.yieldRunning();
@@ -536,6 +542,7 @@ export class Machine {
    */
   step(maxInstructions: number): StopReason {
     const end = this.clock + maxInstructions;
+    this.stepEnd = end;
     while (this.clock < end) {
       while (this.cursor < this.harts.length) {
         const h = this.harts[this.cursor];
@@ -557,26 +564,71 @@ export class Machine {
         this.sliceLeft = QUANTUM;
       }
       this.cursor = 0;
-      if (!this.roundAwake) {
-        const next = this.nextDeadline();
-        if (next === undefined) return { kind: 'idle' };
-        this.clock = Math.max(this.clock + QUANTUM, next);
-      } else {
-        this.clock += QUANTUM;
-      }
-      this.roundAwake = false;
-      for (const d of this.ticking) d.tick?.();
-      this.htif?.poll();
-      // What a Remote-Port peer sent on its own is posted now, to enter with the other inputs.
-      for (const slot of this.slots) slot.poll();
-      this.applyInputs();
-      this.feedInput();
-      for (const d of this.polling) d.poll?.();
-      for (const slot of this.slots) slot.tick();
-      if (this.power !== null) return this.takePower();
-      if (this.watchpoints.hit !== null) return { kind: 'watch', hart: 0 }; // device DMA between quanta
+      const stop = this.endRound();
+      if (stop !== null) return stop;
     }
     return { kind: 'budget' };
+  }
+
+  /** The boundary after every hart's slice: the clock moves on, devices tick, input enters. */
+  private endRound(): StopReason | null {
+    if (!this.roundAwake) {
+      const next = this.nextDeadline();
+      if (next === undefined) return { kind: 'idle' };
+      this.clock = Math.max(this.clock + QUANTUM, next);
+    } else {
+      this.clock += QUANTUM;
+    }
+    this.roundAwake = false;
+    for (const d of this.ticking) d.tick?.();
+    this.htif?.poll();
+    // What a Remote-Port peer sent on its own is posted now, to enter with the other inputs.
+    for (const slot of this.slots) slot.poll();
+    this.applyInputs();
+    this.feedInput();
+    for (const d of this.polling) d.poll?.();
+    for (const slot of this.slots) slot.tick();
+    if (this.power !== null) return this.takePower();
+    if (this.watchpoints.hit !== null) return { kind: 'watch', hart: 0 }; // device DMA between quanta
+    return null;
+  }
+
+  /**
+   * Rounds a lone hart at a round's start may run ahead (hart/run-ahead.ts): boundaries
+   * that can change nothing it does. Between rounds a device may raise an interrupt or
+   * change memory, so: no device that works between rounds but on a deadline (htif,
+   * passthrough slots and polled devices rule it out), no console byte or input event
+   * waiting, and the span ends before the first timer or device deadline and the step's
+   * end. Profiling, coverage, tracing and a stop at a count want every round.
+   */
+  private aheadRounds(h: Hart): number {
+    if (this.harts.length !== 1 || this.engine !== 'wasm' || this.sliceLeft !== QUANTUM || this.sampler !== null || this.coverage !== null
+      || this.insnTrace !== null || this.stopAtRetired !== null || this.htif !== null || this.slots.length > 0 || this.polling.length > 0
+      || this.input.length > 0 || h.skipBreakpoint || this.watchpoints.hit !== null || this.power !== null) return 0;
+    const until = Math.min(this.nextDeadline() ?? Infinity, this.stepEnd);
+    return Math.min(AHEAD_ROUNDS, Math.floor((until - this.clock) / QUANTUM));
+  }
+
+  /**
+   * Run ahead for `rounds` (at least 2) from a round's start; then pass the boundaries the
+   * hart ran through, each with its own clock, as the round-by-round run would have. A span
+   * that ends on a boundary leaves that one to step(). False when nothing ran.
+   */
+  private runAheadRounds(h: Hart, rounds: number): boolean {
+    this.wasmControl.ahead = true;
+    let n: number;
+    try { n = runAhead(h, rounds * QUANTUM); } finally { this.wasmControl.ahead = false; }
+    if (n === 0) return false;
+    this.wasmStats.ahead = (this.wasmStats.ahead ?? 0) + n;
+    const whole = Math.floor(n / QUANTUM), rest = n - whole * QUANTUM;
+    const passed = rest > 0 ? whole : whole - 1;
+    for (let i = 0; i < passed; i++) {
+      this.endRound();
+      this.roundAwake = true;
+      this.sliceStart[h.id] += QUANTUM;
+    }
+    this.sliceLeft = rest > 0 ? QUANTUM - rest : 0;
+    return true;
   }
 
   /**
@@ -622,6 +674,11 @@ export class Machine {
       const irq = h.pendingInterrupt();
       if (irq >= 0) h.trap(irq, true, 0, 0);
       if (h.hitBreakpoint) return; // a debugger's trap stop (onTrap) lands on the handler's first instruction
+      const ahead = this.aheadRounds(h);
+      if (ahead >= 2 && this.runAheadRounds(h, ahead)) {
+        if (this.power !== null || h.stuck || this.watchpoints.hit !== null) return;
+        continue;
+      }
       // A due sample ends the chunk early, as an interrupt check does: never a test per instruction.
       const s = this.sampler;
       const budget = Math.min(s === null ? Math.min(this.sliceLeft, CHUNK) : Math.min(this.sliceLeft, CHUNK, s.left[h.id]), target);
