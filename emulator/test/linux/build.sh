@@ -63,8 +63,9 @@ build_kernel() {
   fi
 
   # The build's date, user, host and count are fixed (the kernel's reproducible-build
-  # variables): a kernel built elsewhere is then byte for byte this one, and the tests that
-  # sample a boot (profile.test.ts) see the same instructions on every machine.
+  # variables), so the banner, and with it every instruction of a boot, is the same on every
+  # machine: the tests that sample a boot (profile.test.ts) see the same run. Only the
+  # build ID differs (a hash over the objects, whose debug info names the build's path).
   local kmake=(nice env KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' KBUILD_BUILD_USER=osdev KBUILD_BUILD_HOST=osdev KBUILD_BUILD_VERSION=1
     make -s -C "$SRC" O="$OBJ" ARCH=riscv CROSS_COMPILE="$CROSS" LD="$KLD")
   mkdir -p "$OBJ"
@@ -103,7 +104,8 @@ build_rootfs() {
   "$UCC" -static -O2 -Wall -Wextra -Werror -o "$root/bin/sh" "$HERE/sh.c"
   echo "hello from the ext2 root disk" >"$root/hello.txt"
   rm -f "$OUT/rootfs.img"
-  # Fixed times, UUID and hash seed: the disk is the same bytes wherever it is built.
+  # Fixed times, UUID and hash seed: the disk is the same wherever it is built, but for the
+  # inodes' change times, which mke2fs copies from the files (no one can set those).
   find "$root" -exec touch -h -d @1767225600 {} +
   E2FSPROGS_FAKE_TIME=1767225600 mke2fs -q -t ext2 -U 6f736465-762d-656d-752d-726f6f746673 \
     -E root_owner=0:0,hash_seed=6f736465-762d-656d-752d-686173680000 -d "$root" "$OUT/rootfs.img" 8M >/dev/null
