@@ -19,7 +19,8 @@ export function runAhead(h: Hart, budget: number): number {
   while (n < budget) {
     const pcLo = h.pcLo, pcHi = h.pcHi;
     const page = h.fetchPage(pcLo, pcHi);
-    if (page === null) break;
+    // A fetch fault is the ordinary loop's to take: leave no trace of this attempt.
+    if (page === null) { h.excCause = -1; h.yieldLoop = false; break; }
     // Breakpoints and execute triggers are checked instruction by instruction: the ordinary loop's.
     if (h.breakpoints?.pageOffsets(pcLo, pcHi) !== undefined) break;
     if (h.triggers.exec !== null && h.triggers.execOffsets(pcLo, pcHi, h.priv) !== undefined) break;
