@@ -46,14 +46,17 @@ export class MemoryRegion {
   readonly i32: Int32Array;
   readonly dv: DataView;
   readonly code: CodeCache;
-  /** `codeFlagsAt`: where the code cache keeps its page flags (CodeCache), when compiled code reads them. */
+  /**
+   * `codeFlagsAt`: where the code cache keeps its page flags (CodeCache), when compiled code reads them;
+   * `codeEpoch`: the machine's code epoch (wasm-area.ts), shared by its regions' code caches.
+   */
   constructor(readonly name: string, readonly base: number, readonly size: number, buffer: ArrayBuffer, readonly readonly_: boolean,
-    codeFlagsAt?: number) {
+    codeFlagsAt?: number, codeEpoch?: Int32Array) {
     this.u8 = new Uint8Array(buffer, 0, size);
     this.u16 = new Uint16Array(buffer, 0, size >>> 1);
     this.i32 = new Int32Array(buffer, 0, size >>> 2);
     this.dv = new DataView(buffer, 0, size);
-    this.code = new CodeCache(size, codeFlagsAt === undefined ? undefined : { buffer, offset: codeFlagsAt });
+    this.code = new CodeCache(size, codeFlagsAt === undefined ? undefined : { buffer, offset: codeFlagsAt }, codeEpoch);
   }
   /** Data watchpoints on device DMA, while any is set. */
   dmaWatch: DmaWatch | null = null;

@@ -50,6 +50,9 @@ export class CodePage {
    */
   linked = false;
 
+  /** `epoch`: the machine's code epoch (wasm-area.ts), moved whenever a block is dropped. */
+  constructor(private readonly epoch: Int32Array = new Int32Array(1)) {}
+
   addBlock(start: number, end: number, fn: BlockFn, length: number): void {
     this.blocks[start] = fn;
     this.lengths[start] = length;
@@ -62,6 +65,7 @@ export class CodePage {
     for (let i = 0; i < r.length; i += 2) {
       if (r[i] !== slot) continue;
       this.blocks[slot] = undefined;
+      this.epoch[0]++;
       r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];
       r.length -= 2;
       return;
@@ -71,6 +75,7 @@ export class CodePage {
   /** Forget every block (their decodes stay). */
   dropBlocks(): void {
     const r = this.ranges;
+    if (r.length > 0) this.epoch[0]++;
     for (let i = 0; i < r.length; i += 2) { this.blocks[r[i]] = undefined; this.heat[r[i]] = 0; }
     r.length = 0;
     this.linked = false;
@@ -84,6 +89,7 @@ export class CodePage {
       if (r[i] <= last && r[i + 1] > first) {
         if (this.linked) { this.dropBlocks(); return; }
         this.blocks[r[i]] = undefined;
+        this.epoch[0]++;
         this.heat[r[i]] = 0;
         r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];
         r.length -= 2;
@@ -98,8 +104,11 @@ export class CodeCache {
   /** 1 where pages[i] exists: the store path tests this byte, nothing more. */
   readonly hasCode: Uint8Array;
 
-  /** `flagsAt`: where hasCode lives in the machine's memory (wasm-area.ts), for compiled stores. */
-  constructor(bytes: number, flagsAt?: { buffer: ArrayBuffer; offset: number }) {
+  /**
+   * `flagsAt`: where hasCode lives in the machine's memory (wasm-area.ts), for compiled stores;
+   * `epoch`: the machine's code epoch there, which every block dropped moves.
+   */
+  constructor(bytes: number, flagsAt?: { buffer: ArrayBuffer; offset: number }, private readonly epoch: Int32Array = new Int32Array(1)) {
     const n = Math.ceil(bytes / 4096);
     this.pages = new Array<CodePage | undefined>(n).fill(undefined);
     this.hasCode = flagsAt === undefined ? new Uint8Array(n) : new Uint8Array(flagsAt.buffer, flagsAt.offset, n);
@@ -108,7 +117,7 @@ export class CodeCache {
   page(index: number): CodePage {
     let p = this.pages[index];
     if (p === undefined) {
-      p = new CodePage();
+      p = new CodePage(this.epoch);
       this.pages[index] = p;
       this.hasCode[index] = 1;
     }
@@ -129,11 +138,13 @@ export class CodeCache {
 
   /** Forget all of one page's code (its bytes were replaced: a snapshot restored it). */
   forgetPage(index: number): void {
+    if (this.pages[index] !== undefined) this.epoch[0]++;
     this.pages[index] = undefined;
     this.hasCode[index] = 0;
   }
 
   clear(): void {
+    this.epoch[0]++;
     this.pages.fill(undefined);
     this.hasCode.fill(0);
   }

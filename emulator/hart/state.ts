@@ -54,6 +54,11 @@ export const CSR_SLOT = {
 export class HartState {
   /** x[2r] = low word, x[2r+1] = high word of register r (high unused on RV32). */
   readonly x: Int32Array;
+  /**
+   * Moves whenever this hart's fetch translation may change (flushTlb: satp, sfence.vma, a
+   * change of mode, PMP, triggers): the chain entries made before are stale (wasm-area.ts CHAIN).
+   */
+  readonly epoch: Int32Array;
   /** f[2r] = low word, f[2r+1] = high word of float register r (F/D: 64 bits; a single is NaN-boxed, high word -1). */
   readonly f = new Int32Array(64);
   /** fcsr's two fields (Unpriv §11.2): accrued exception flags and the dynamic rounding mode. */
@@ -164,6 +169,7 @@ export class HartState {
     const place = area?.place;
     this.area = place ?? null;
     this.x = place === undefined ? new Int32Array(64) : new Int32Array(place.buffer, place.offset + HART_AREA.x, 64);
+    this.epoch = place === undefined ? new Int32Array(1) : new Int32Array(place.buffer, place.offset + HART_AREA.epoch, 1);
     const tlbAt = (off: number) => (place === undefined ? undefined : { buffer: place.buffer, offset: place.offset + off });
     this.tlbR = new Tlb(tlbAt(HART_AREA.tlbR));
     this.tlbW = new Tlb(tlbAt(HART_AREA.tlbW));
@@ -218,6 +224,7 @@ export class HartState {
   }
 
   flushTlb(): void {
+    this.epoch[0]++;
     this.tlbR.flush();
     this.tlbW.flush();
     this.tlbX.flush();

@@ -17,11 +17,26 @@ export const HART_AREA = {
   pc: 256,
   /** A slow access's value (low word, high word). */
   scratch: 264,
+  /** An int32 the hart changes whenever its fetch translation may have changed (HartState.flushTlb): its chain entries' age. */
+  epoch: 272,
   /** The read and write TLBs (Tlb: TLB_AREA). */
   tlbR: 1024,
   tlbW: 1024 + TLB_AREA.bytes,
-  bytes: 16384,
+  /** The hart's chain cache (CHAIN): where a wasm block that leaves its module finds the next one's. */
+  chains: 16384,
+  bytes: 32768,
 } as const;
+
+/**
+ * The chain cache: CHAIN.entries entries of CHAIN.bytes, indexed by (pc >> 1) mod entries,
+ * each a compiled block the hart entered from JavaScript at that pc, and when (the
+ * hart's epoch and the machine's code epoch then). A block leaving its module for a pc
+ * found there with both epochs current goes straight on into the other module (a wasm
+ * tail call through the machine's function table), as the interpreter's loop would have:
+ * same pc, no breakpoint on the page (a change of them moves the code epoch), the block
+ * still in place (so does any block dropped), its length within the budget.
+ */
+export const CHAIN = { entries: 512, bytes: 32, pc: 0, hartEpoch: 8, codeEpoch: 12, fn: 16, entry: 20, length: 24 } as const;
 
 const WASM_PAGE = 65536;
 
@@ -31,6 +46,8 @@ export class MachineArea {
   readonly base: number;
   /** An int32: how many harts hold an LR reservation (a store must end others' only then). */
   readonly resvCount: number;
+  /** An int32 that changes whenever a compiled block is dropped or the breakpoints change (CodeCache, Machine.breakpointsChanged). */
+  readonly codeEpoch: number;
   /** One byte per DRAM page: 1 when the page holds decoded code (CodeCache.hasCode). */
   readonly hasCode: number;
   private readonly harts: number;
@@ -40,6 +57,7 @@ export class MachineArea {
   constructor(dramBytes: number, readonly hartCount: number) {
     this.base = Math.ceil(dramBytes / WASM_PAGE) * WASM_PAGE;
     this.resvCount = this.base;
+    this.codeEpoch = this.base + 4;
     this.hasCode = this.base + 64;
     const pages = Math.ceil(dramBytes / 4096);
     this.harts = Math.ceil((this.hasCode + pages) / HART_AREA.bytes) * HART_AREA.bytes;

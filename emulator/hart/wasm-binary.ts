@@ -12,7 +12,7 @@ export type ValType = typeof T[keyof typeof T];
 /** The opcodes the compiler uses (§5.4). */
 export const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, brTable: 0x0e, return: 0x0f,
-  call: 0x10, drop: 0x1a, select: 0x1b,
+  call: 0x10, returnCallIndirect: 0x13, drop: 0x1a, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Load: 0x28, i64Load: 0x29, i32Load8S: 0x2c, i32Load8U: 0x2d, i32Load16S: 0x2e, i32Load16U: 0x2f, i64Load8U: 0x31, i64Load16U: 0x33, i64Load32U: 0x35,
   i64Load8S: 0x30, i64Load16S: 0x32, i64Load32S: 0x34,
@@ -92,11 +92,12 @@ export interface FuncType { params: ValType[]; results: ValType[] }
 export interface Import { module: string; name: string; type: FuncType }
 
 /**
- * A module importing `env.mem` (pages, shared with guest RAM and the harts' state) and
- * `imports`, exporting one function `run` of type `type` with the given locals and body.
- * Function indexes: imports first (0..imports.length-1), then `run`.
+ * A module importing `env.mem` (pages, shared with guest RAM and the harts' state), with
+ * `table` `env.table` (funcref, table 0), and `imports`, exporting one function `run` of
+ * type `type` with the given locals and body. Function indexes: imports first
+ * (0..imports.length-1), then `run`; type indexes alike (run's is imports.length).
  */
-export function moduleBytes(memPages: number, imports: Import[], type: FuncType, locals: ValType[], body: Bytes): Uint8Array {
+export function moduleBytes(memPages: number, imports: Import[], type: FuncType, locals: ValType[], body: Bytes, table = false): Uint8Array {
   const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const section = (id: number, content: Bytes) => out.byte(id).u32(content.length).bytes(content.view());
 
@@ -107,8 +108,9 @@ export function moduleBytes(memPages: number, imports: Import[], type: FuncType,
   }
   section(1, typeSec);
 
-  const importSec = new Bytes().u32(imports.length + 1);
+  const importSec = new Bytes().u32(imports.length + 1 + (table ? 1 : 0));
   importSec.name('env').name('mem').byte(0x02).byte(0x01).u32(memPages).u32(memPages); // memory, limits min = max
+  if (table) importSec.name('env').name('table').byte(0x01).byte(0x70).byte(0x00).u32(0); // funcref table, limits min 0
   imports.forEach((imp, i) => importSec.name(imp.module).name(imp.name).byte(0x00).u32(i));
   section(2, importSec);
 

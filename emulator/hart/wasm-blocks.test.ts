@@ -19,19 +19,32 @@ import { Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
-function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number, xlen: Xlen = 64, rejoinCalls?: number):
-  { out: string; modules: number; evicted: number; joins: number; instret: number } {
+function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: number, xlen: Xlen = 64, rejoinCalls?: number, chain = true):
+  { out: string; modules: number; evicted: number; joins: number; instret: number; entries: number } {
   const bytes: number[] = [];
   const m = new Machine(defaultDescription({ xlen }), { consoleOut: (b) => bytes.push(b) });
   assert.equal(m.setEngine('wasm', 2), 'wasm');
   m.wasmStats.onModule = onModule;
   m.wasmStats.cacheBytes = cacheBytes;
   m.wasmStats.rejoinCalls = rejoinCalls;
+  m.wasmStats.chain = chain;
   const elf = path.join(BUILD, `rv${xlen}`, `${name}.elf`);
   assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
   for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
   const stats = m.wasmStats;
-  return { out: Buffer.from(bytes).toString('latin1'), modules: stats.modules, evicted: stats.evicted ?? 0, joins: stats.joins ?? 0, instret: m.harts[0].instret };
+  return {
+    out: Buffer.from(bytes).toString('latin1'), modules: stats.modules, evicted: stats.evicted ?? 0, joins: stats.joins ?? 0,
+    instret: m.harts[0].instret, entries: stats.entries ?? 0,
+  };
+}
+
+/** An RV64 machine of `engine` (hot at 2) with the guest `name` booted, not yet run. */
+function bootGuest(name: string, engine: 'interp' | 'wasm'): Machine {
+  const elf = path.join(BUILD, 'rv64', `${name}.elf`);
+  const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: () => undefined });
+  m.setEngine(engine, 2);
+  assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
+  return m;
 }
 
 for (const xlen of [64, 32] as const) {
@@ -109,14 +122,7 @@ test('blocks left alone on a page are joined into its module once they have run 
 test('a lone hart runs its wasm blocks ahead of the quanta to the interpreter\'s state at every step, timer interrupts and alarms in hot loops included', () => {
   let ahead = 0;
   for (const name of ['jit-stress', 'interrupts', 'rtc', 'paging', 'bench-crc32']) {
-    const elf = path.join(BUILD, 'rv64', `${name}.elf`);
-    const machine = (engine: 'interp' | 'wasm'): Machine => {
-      const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: () => undefined });
-      m.setEngine(engine, 2);
-      assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
-      return m;
-    };
-    const slow = machine('interp'), fast = machine('wasm');
+    const slow = bootGuest(name, 'interp'), fast = bootGuest(name, 'wasm');
     // Steps that end inside rounds (37,000 is no multiple of the quantum) and compare the whole hart after each.
     for (let i = 0; i < 2000; i++) {
       const a = slow.step(37_000), b = fast.step(37_000);
@@ -130,4 +136,45 @@ test('a lone hart runs its wasm blocks ahead of the quanta to the interpreter\'s
     ahead += fast.wasmStats.ahead ?? 0;
   }
   assert.ok(ahead > 1_000_000, `only ${ahead} instructions ran ahead`);
+});
+
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen}: a jump out of a page's module goes on into the block compiled at its target, and the guest runs the same`, () => {
+    // bench-mixed's scanner loop spans two pages: without chaining, every jump between them returns to JavaScript.
+    const returns = runGuest('bench-mixed', () => undefined, undefined, xlen, undefined, false);
+    const chained = runGuest('bench-mixed', () => undefined, undefined, xlen);
+    assert.match(chained.out, /PASS/);
+    assert.equal(chained.out, returns.out);
+    assert.equal(chained.instret, returns.instret);
+    assert.ok(chained.entries * 3 < returns.entries, `calls from JavaScript: ${chained.entries} chaining, ${returns.entries} not`);
+  });
+}
+
+test('a breakpoint set where blocks chain from page to page is hit there, as by the interpreter', () => {
+  // jit-stress jumps between its pages (code it maps at 0x40000000 and its own) all the time.
+  const slow = bootGuest('jit-stress', 'interp'), fast = bootGuest('jit-stress', 'wasm');
+  for (const m of [slow, fast]) assert.equal(m.step(300_000).kind, 'budget');
+  // Every hot block compiled and chained by now: the breakpoint goes on the pc that jumps
+  // from one page to another reach most often in the next 20,000 instructions.
+  const probe = bootGuest('jit-stress', 'interp');
+  probe.step(300_000);
+  const ph = probe.harts[0];
+  const targets = new Map<number, number>();
+  for (let i = 0, prev = ph.pcLo; i < 20_000; i++, prev = ph.pcLo) {
+    assert.equal(probe.stepInstruction(0, true).kind, 'budget');
+    if ((ph.pcLo ^ prev) >>> 12 !== 0 && ph.pcLo !== prev + 2 && ph.pcLo !== prev + 4) targets.set(ph.pcLo, (targets.get(ph.pcLo) ?? 0) + 1);
+  }
+  const [pc, times] = [...targets].sort((x, y) => y[1] - x[1])[0];
+  assert.ok(times > 10, `the most jumped to from another page: ${pc.toString(16)}, ${times} times`);
+  const at = { pcLo: pc, pcHi: 0 };
+  for (const m of [slow, fast]) {
+    m.breakpoints.add(at.pcLo, at.pcHi);
+    m.breakpointsChanged();
+  }
+  const entries = fast.wasmStats.entries ?? 0;
+  const a = slow.step(1_000_000), b = fast.step(1_000_000);
+  assert.equal(a.kind, 'breakpoint');
+  assert.deepEqual(b, a);
+  assert.deepEqual([fast.harts[0].pcLo, fast.harts[0].instret], [slow.harts[0].pcLo, slow.harts[0].instret]);
+  assert.ok((fast.wasmStats.entries ?? 0) > entries, 'no compiled block ran before the breakpoint');
 });

@@ -9,9 +9,10 @@
  *
  * A block behaves exactly as the JavaScript one: it returns how many instructions it
  * ran and leaves the next pc in the hart; it stops at a faulting access, after an access
- * that made the hart yield, and after a store that dropped the block itself. While the
- * hart runs ahead of the quanta (run-ahead.ts) it also stops before, and without counting,
- * any access that is not a TLB hit on RAM.
+ * that made the hart yield, and after a store that dropped a block. While the hart runs
+ * ahead of the quanta (run-ahead.ts) it also stops before, and without counting, any
+ * access that is not a TLB hit on RAM. A jump out of a module goes on into the block
+ * the hart's chain cache holds for its target (wasm-area.ts CHAIN) without coming back.
  */
 import type { Hart } from './hart';
 import { Op } from './isa-table';
@@ -22,14 +23,16 @@ import { translateBlock } from './blocks';
 import type { Xlen } from './isa-codegen';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
-import { HART_AREA, MachineArea } from './wasm-area';
+import { CHAIN, HART_AREA, MachineArea } from './wasm-area';
 
 /** The part of the WebAssembly namespace used here (emulator/ is typed without the DOM library). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Table: new (t: { element: 'anyfunc'; initial: number }) => FnTable;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
   validate(bytes: Uint8Array): boolean;
 }
+interface FnTable { readonly length: number; grow(n: number): number; set(i: number, f: unknown): void }
 /** The memory the machine made (machine.ts allocate). */
 export interface WasmMemory { readonly buffer: ArrayBuffer }
 
@@ -60,6 +63,10 @@ export interface WasmStats {
   cacheBytes?: number;
   /** REJOIN_CALLS (tests lower it). */
   rejoinCalls?: number;
+  /** Calls into compiled blocks from JavaScript (a jump chained from module to module is none). */
+  entries?: number;
+  /** False: blocks never chain into other modules (tests and the bench compare). */
+  chain?: boolean;
 }
 
 /** Set by the machine while a hart runs ahead of its quanta (hart/run-ahead.ts): blocks then refuse every access but to RAM. */
@@ -73,16 +80,32 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
   if (api === undefined) return null;
   const mem32 = new Int32Array(memory.buffer);
   const pages = memory.buffer.byteLength / 65536;
-  // The block running now: the imports act for it.
+  const codeEpoch = new Int32Array(memory.buffer, area.codeEpoch, 1);
+  // The hart whose block runs now: the imports act for it.
   let cur: Hart | null = null;
-  let curPage: CodePage | null = null;
-  let curSlot = 0;
-  let curFn: BlockFn | null = null;
   const hart = (): Hart => cur as Hart;
   const outcome = (h: Hart) => (h.yieldLoop ? (h.excCause >= 0 ? STATUS.fault : STATUS.yield) : 0);
-  const dropped = () => (curPage !== null && curPage.blocks[curSlot] !== curFn ? STATUS.dropped : 0);
+  // A block dropped by the access (the code epoch moved): the running one may be it, so it stops.
+  const dropped = (before: number) => (codeEpoch[0] !== before ? STATUS.dropped : 0);
+  // Modules' run functions, for chained jumps (WasmFn.chainOn); slots of modules dropped are used again.
+  const chaining = tailCalls(api);
+  const table = chaining ? new api.Table({ element: 'anyfunc', initial: 64 }) : null;
+  const freeSlots: number[] = [];
+  let usedSlots = 0;
+  const takeSlot = (run: RunFn): number => {
+    const t = table as FnTable;
+    const i = freeSlots.pop() ?? usedSlots++;
+    if (i >= t.length) t.grow(t.length);
+    t.set(i, run);
+    return i;
+  };
+  const releaseSlots = (state: PageModules): void => {
+    for (const i of state.fns) { table?.set(i, null); freeSlots.push(i); }
+    state.fns = [];
+  };
   const env = {
     mem: memory,
+    table,
     load: (size: number, lo: number, hi: number): number => {
       if (control.ahead) return STATUS.refused;
       const h = hart();
@@ -94,16 +117,18 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     store: (size: number, lo: number, hi: number, vLo: number, vHi: number): number => {
       if (control.ahead) return STATUS.refused;
       const h = hart();
+      const before = codeEpoch[0];
       if (size === 1) h.store8(lo, hi, vLo & 0xff);
       else if (size === 2) h.store16(lo, hi, vLo & 0xffff);
       else if (size === 4) h.store32(lo, hi, vLo);
       else h.store64(lo, hi, vLo, vHi);
-      return outcome(h) | dropped();
+      return outcome(h) | dropped(before);
     },
     stored: (off: number, size: number): number => {
       const h = hart();
+      const before = codeEpoch[0];
       h.stored(off, size, off + h.ramBase);
-      return dropped();
+      return dropped(before);
     },
   };
   const imports = { env };
@@ -127,26 +152,42 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
   const pagesOf = new Map<CodePage, PageModules>();
   let cached = 0;
   const live = (page: CodePage, slots: number[]) => slots.filter((s) => page.blocks[s] !== undefined);
-  /** Compile `slots` of `page` and put their blocks in; the module's size, or 0 when a first instruction does not compile. */
-  const install = (page: CodePage, slots: number[], alone: PageModules | null): number => {
-    const compiled = compilePage(page, slots, area, pages, xlen);
+  /**
+   * Compile `slots` of `page` into one module of `state`'s (`alone`: a block compiled on its
+   * own) and put their blocks in; the module's size, or 0 when a first instruction does not compile.
+   */
+  const install = (page: CodePage, slots: number[], state: PageModules, alone: boolean): number => {
+    const compiled = compilePage(page, slots, area, pages, xlen, chaining);
     if (compiled.blocks.some((b) => b === null)) return 0;
     stats.modules++;
     stats.bytes += compiled.bytes.length;
     stats.onModule?.(compiled.bytes);
     const run = new api.Instance(new api.Module(compiled.bytes), imports).exports.run as RunFn;
+    const slot = chaining ? takeSlot(run) : -1;
+    if (chaining) state.fns.push(slot);
     slots.forEach((start, index) => {
       const b = compiled.blocks[index]!;
       // Harts share a page's blocks: each call passes its own hart's area.
       const fn: BlockFn = (hh, _x, pcLo, pcHi, pg, limit) => {
         const running = hh as Hart;
-        cur = running; curPage = pg; curSlot = start; curFn = fn;
+        cur = running;
         const base = (running.area as { offset: number }).offset;
-        const n = run(base, pcLo, pcHi, limit, index);
+        if (chaining && stats.chain !== false) {
+          // The loop chose this block at this pc, now: blocks leaving for it may go on into it.
+          const c = base + HART_AREA.chains + ((pcLo >>> 1) & (CHAIN.entries - 1)) * CHAIN.bytes >> 2;
+          mem32[c] = pcLo; mem32[c + 1] = pcHi;
+          mem32[c + (CHAIN.hartEpoch >> 2)] = mem32[base + HART_AREA.epoch >> 2];
+          mem32[c + (CHAIN.codeEpoch >> 2)] = codeEpoch[0];
+          mem32[c + (CHAIN.fn >> 2)] = slot;
+          mem32[c + (CHAIN.entry >> 2)] = index;
+          mem32[c + (CHAIN.length >> 2)] = b.length;
+        }
+        stats.entries = (stats.entries ?? 0) + 1;
+        const n = limit - run(base, pcLo, pcHi, limit, index);
         const at = base + HART_AREA.pc >> 2;
         running.pcLo = mem32[at];
         running.pcHi = mem32[at + 1];
-        if (alone !== null && ++alone.calls === (stats.rejoinCalls ?? REJOIN_CALLS) && pagesOf.get(pg) === alone) join(pg, alone);
+        if (alone && ++state.calls === (stats.rejoinCalls ?? REJOIN_CALLS) && pagesOf.get(pg) === state) join(pg, state);
         return n;
       };
       fn.ahead = true;
@@ -166,6 +207,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     for (const [other, its] of pagesOf) {
       if (cached <= (stats.cacheBytes ?? CACHE_BYTES) || other === page) break;
       other.dropBlocks();
+      releaseSlots(its);
       stats.evicted = (stats.evicted ?? 0) + 1;
       cached -= its.bytes;
       pagesOf.delete(other);
@@ -176,11 +218,12 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     const all = [...state.joined, ...live(page, state.alone)];
     if (slot !== undefined) all.push(slot);
     for (const s of all) page.dropBlock(s);
+    releaseSlots(state);
     state.joined = all;
     state.alone = [];
     state.calls = 0;
     stats.joins = (stats.joins ?? 0) + 1;
-    remember(page, state, install(page, all, null));
+    remember(page, state, install(page, all, state, false));
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
     // Its first instruction has no wasm form (F and D: their semantics call JavaScript
@@ -189,11 +232,14 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     if (blockAt(page, slot, xlen).length === 0) return translateBlock(page, slot, xlen);
     let state = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
-    if (state === undefined || live(page, state.joined).length < state.joined.length) state = { joined: [], alone: [], bytes: 0, calls: 0 };
+    if (state === undefined || live(page, state.joined).length < state.joined.length) {
+      if (state !== undefined) releaseSlots(state);
+      state = { joined: [], alone: [], bytes: 0, calls: 0, fns: [] };
+    }
     state.alone = live(page, state.alone);
     if (state.joined.length < JOIN_MAX && state.alone.length + 1 >= Math.max(JOIN_AFTER, state.joined.length)) join(page, state, slot);
     else {
-      const size = install(page, [slot], state);
+      const size = install(page, [slot], state, true);
       state.alone.push(slot);
       remember(page, state, state.bytes + size);
     }
@@ -211,8 +257,8 @@ const JOIN_MAX = 128;
 /** Calls of a page's alone blocks that make it compile all its blocks together again. */
 const REJOIN_CALLS = 100_000;
 
-/** A page's wasm modules: the blocks joined in one, those alone since, their bytes, the alone blocks' calls. */
-interface PageModules { joined: number[]; alone: number[]; bytes: number; calls: number }
+/** A page's wasm modules: the blocks joined in one, those alone since, their bytes, the alone blocks' calls, the modules' table slots. */
+interface PageModules { joined: number[]; alone: number[]; bytes: number; calls: number; fns: number[] }
 /** Blocks compiled alone before a page's blocks are compiled together (see wasmTranslator). */
 const JOIN_AFTER = 4;
 
@@ -270,13 +316,14 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
  *   end
  *   epilogue                ;; registers written, pc, count
  */
-export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number, xlen: Xlen):
+export function compilePage(page: CodePage, slots: number[], area: MachineArea, memPages: number, xlen: Xlen, chaining = false):
   { bytes: Uint8Array; blocks: (CompiledBlock | null)[] } {
   const walks = slots.map((s) => blockAt(page, s, xlen));
   const entries = new Map<number, Entry>();
   walks.forEach((insns, index) => { if (insns.length > 0) entries.set(slots[index] * 2, { index, length: insns.length }); });
   const n = slots.length;
-  const fn = new WasmFn(xlen, area.hasCode, area.resvCount, entries, n);
+  const fn = new WasmFn(xlen, area.hasCode, area.resvCount, entries, n,
+    chaining ? { codeEpochAt: area.codeEpoch, runType: IMPORTS.length } : null);
   const body = fn.body;
   fn.open(OP.block, VOID); // $out
   fn.open(OP.loop, VOID); // $dispatch
@@ -310,7 +357,14 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   fn.end(); // $out
   fn.epilogue();
   const code = fn.prologue().bytes(body.view());
-  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, code), blocks };
+  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, code, chaining), blocks };
+}
+
+/** Can this host's WebAssembly make tail calls (return_call_indirect, in V8 since 11.2)? Blocks chain only then. */
+function tailCalls(api: WasmApi): boolean {
+  // (module (table 1 funcref) (type (func (result i32))) (func (type 0) (return_call_indirect (type 0) (i32.const 0))))
+  return api.validate(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 4, 4, 1, 0x70, 0, 1,
+    10, 9, 1, 7, 0, 0x41, 0, 0x13, 0, 0, 0x0b]));
 }
 
 /** True when this host can compile blocks (tests skip the wasm engine elsewhere). */

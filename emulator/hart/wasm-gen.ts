@@ -13,7 +13,7 @@
 import { BitOp, BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
 import { Encoding } from './isa-table';
 import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
-import { HART_AREA } from './wasm-area';
+import { CHAIN, HART_AREA } from './wasm-area';
 import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
@@ -51,9 +51,13 @@ export class WasmFn {
   readonly st: number;
   /** The entry to run next (the dispatch loop's br_table index), i32. */
   readonly e: number;
-  /** The epilogue's operands: the next pc (i64) and the instructions run (i32). */
+  /** The epilogue's operands: the next pc (i64) and the budget left (i32). */
   readonly npc: number;
   readonly ret: number;
+  /** 1 when the way out is a jump that may go on into another module (`chaining`), i32. */
+  readonly chain: number;
+  /** A chain entry's address, i32. */
+  private readonly entryAt: number;
   /** Constructs open where code is being emitted. */
   level = 0;
   /** Levels of the epilogue's block, the dispatch loop, each entry's block (`blockLevel(i)`: the end of it starts entry i's code). */
@@ -61,14 +65,21 @@ export class WasmFn {
   /** The current block: its page offset, entry index and the level of its own loop (a jump to its start). */
   block = { off: 0, index: 0, self: 0 };
 
+  /**
+   * `chaining`: the machine's code epoch's address, when a jump out of the page's blocks
+   * goes on through the chain cache (wasm-area.ts CHAIN) into the block compiled there, by a
+   * tail call of type `runType` through table 0; null when blocks always return.
+   */
   constructor(readonly xlen: 32 | 64, readonly hasCodeAt: number, readonly resvCountAt: number, readonly entries: ReadonlyMap<number, Entry>,
-    private readonly entryCount = 0) {
+    private readonly entryCount = 0, private readonly chaining: { codeEpochAt: number; runType: number } | null = null) {
     this.left = this.local(T.i32);
     this.base = this.local(T.i64);
     this.st = this.local(T.i32);
     this.e = this.local(T.i32);
     this.npc = this.local(T.i64);
     this.ret = this.local(T.i32);
+    this.chain = this.local(T.i32);
+    this.entryAt = this.local(T.i32);
   }
   local(t: ValType): number {
     this.locals.push(t);
@@ -119,7 +130,39 @@ export class WasmFn {
       b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.regLocals.get(r)!).byte(store).u32(align).u32(HART_AREA.x + 4 * r);
     }
     b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.npc).byte(OP.i64Store).u32(3).u32(HART_AREA.pc);
+    if (this.chaining !== null) this.chainOn(this.chaining.codeEpochAt, this.chaining.runType);
     b.byte(OP.localGet).u32(this.ret);
+  }
+
+  /**
+   * A jump out: when the chain cache holds a block at the next pc, entered at this hart's
+   * epoch and the machine's code epoch as they are now, and the budget left holds its
+   * length, a tail call runs it with that budget (its own epilogue returns to JavaScript,
+   * or chains on); otherwise the block returns. The interpreter's loop would have run the
+   * same block next: it makes the entries (wasm-blocks.ts), and every change that could make
+   * it choose otherwise moves one of the epochs.
+   */
+  private chainOn(codeEpochAt: number, runType: number): void {
+    const b = this.body;
+    const at = (off: number) => b.byte(OP.localGet).u32(this.entryAt).byte(OP.i32Load).u32(2).u32(HART_AREA.chains + off);
+    b.byte(OP.localGet).u32(this.chain).byte(OP.if).byte(VOID);
+    b.byte(OP.localGet).u32(PARAM.hb)
+      .byte(OP.localGet).u32(this.npc).byte(OP.i32WrapI64).byte(OP.i32Const).s32(1).byte(OP.i32ShrU)
+      .byte(OP.i32Const).s32(CHAIN.entries - 1).byte(OP.i32And).byte(OP.i32Const).s32(Math.log2(CHAIN.bytes)).byte(OP.i32Shl)
+      .byte(OP.i32Add).byte(OP.localSet).u32(this.entryAt);
+    b.byte(OP.localGet).u32(this.entryAt).byte(OP.i64Load).u32(3).u32(HART_AREA.chains + CHAIN.pc).byte(OP.localGet).u32(this.npc).byte(OP.i64Eq);
+    at(CHAIN.hartEpoch); b.byte(OP.localGet).u32(PARAM.hb).byte(OP.i32Load).u32(2).u32(HART_AREA.epoch).byte(OP.i32Eq).byte(OP.i32And);
+    at(CHAIN.codeEpoch); b.byte(OP.i32Const).s32(0).byte(OP.i32Load).u32(2).u32(codeEpochAt).byte(OP.i32Eq).byte(OP.i32And);
+    b.byte(OP.localGet).u32(this.ret); at(CHAIN.length); b.byte(OP.i32GeS).byte(OP.i32And);
+    b.byte(OP.if).byte(VOID);
+    b.byte(OP.localGet).u32(PARAM.hb)
+      .byte(OP.localGet).u32(this.npc).byte(OP.i32WrapI64)
+      .byte(OP.localGet).u32(this.npc).byte(OP.i64Const).s32(32).byte(OP.i64ShrU).byte(OP.i32WrapI64)
+      .byte(OP.localGet).u32(this.ret);
+    at(CHAIN.entry);
+    at(CHAIN.fn);
+    b.byte(OP.returnCallIndirect).u32(runType).u32(0);
+    b.byte(OP.end).byte(OP.end);
   }
 
   /** A new block's code starts (inside its own loop, opened at `self`). */
@@ -131,18 +174,19 @@ export class WasmFn {
     this.body.byte(OP.localGet).u32(this.base).byte(OP.i64Const).s64(at, at >> 31).byte(OP.i64Add);
     if (this.xlen === 32) this.body.byte(OP.i64Const).s64(-1, 0).byte(OP.i64And);
   }
-  /** Leave: pc = block start + t; return the instructions run, `k` of this block's included. */
-  exitAt(t: number, k: number): void {
+  /** Leave: pc = block start + t, `k` of this block's instructions run; `chain`: a jump, which may go on in another module. */
+  exitAt(t: number, k: number, chain = false): void {
     this.pcAt(t);
-    this.leave(k);
+    this.leave(k, chain);
   }
-  /** Leave for the pc on the stack, `k` of this block's instructions run. */
-  leave(k: number): void {
+  /** Leave for the pc on the stack, `k` of this block's instructions run (the budget left is returned). */
+  leave(k: number, chain = false): void {
     const b = this.body;
     b.byte(OP.localSet).u32(this.npc);
-    b.byte(OP.localGet).u32(PARAM.limit).byte(OP.localGet).u32(this.left).byte(OP.i32Sub);
-    if (k !== 0) b.byte(OP.i32Const).s32(k).byte(OP.i32Add);
+    b.byte(OP.localGet).u32(this.left);
+    if (k !== 0) b.byte(OP.i32Const).s32(k).byte(OP.i32Sub);
     b.byte(OP.localSet).u32(this.ret);
+    if (chain && this.chaining !== null) b.byte(OP.i32Const).s32(1).byte(OP.localSet).u32(this.chain);
     this.br(this.labels.out);
   }
 
@@ -154,7 +198,7 @@ export class WasmFn {
    */
   goTo(t: number, k: number): void {
     const to = this.entries.get(this.block.off + t);
-    if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k); return; }
+    if (to === undefined || this.block.off + t >= 4096 || this.block.off + t < 0) { this.exitAt(t, k, true); return; }
     const b = this.body;
     b.byte(OP.localGet).u32(this.left).byte(OP.i32Const).s32(k).byte(OP.i32Sub).byte(OP.localTee).u32(this.left);
     b.byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
@@ -633,7 +677,7 @@ export class WasmGen extends Gen {
     const t = typeof to.lo === 'string' ? this.known.get(to.lo) : undefined;
     if (t !== undefined) { this.fn.goTo(t, this.k); return; }
     if (this.narrow) { this.push32(to.lo); this.op(OP.i64ExtendI32U); } else this.push64(to);
-    this.fn.leave(this.k);
+    this.fn.leave(this.k, true);
   }
   override branch(cond: string): void {
     this.push32(cond);

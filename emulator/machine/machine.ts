@@ -146,6 +146,8 @@ export class Machine {
   private roundAwake = false;
   /** Instruction breakpoints, shared by all harts (all-stop). */
   readonly breakpoints = new Breakpoints();
+  /** The machine's code epoch (wasm-area.ts MachineArea.codeEpoch). */
+  private readonly codeEpoch: Int32Array;
   /** Data watchpoints on physical addresses (all-stop). */
   readonly watchpoints = new Watchpoints();
   /** Called before each instruction when set (`--trace insn`); the loop runs one instruction at a time. */
@@ -177,8 +179,9 @@ export class Machine {
     // DRAM and, after it, the harts' hot state (wasm-area.ts), in one memory.
     const area = new MachineArea(desc.memoryBytes, desc.harts);
     const { buffer: memory, wasm } = allocate(area.totalBytes);
-    this.dram = new MemoryRegion('dram', this.board.dramBase, desc.memoryBytes, memory, false, area.hasCode);
-    this.rom = new MemoryRegion('rom', VIRT.bootRom.base, VIRT.bootRom.size, new ArrayBuffer(VIRT.bootRom.size), true);
+    this.codeEpoch = new Int32Array(memory, area.codeEpoch, 1);
+    this.dram = new MemoryRegion('dram', this.board.dramBase, desc.memoryBytes, memory, false, area.hasCode, this.codeEpoch);
+    this.rom = new MemoryRegion('rom', VIRT.bootRom.base, VIRT.bootRom.size, new ArrayBuffer(VIRT.bootRom.size), true, undefined, this.codeEpoch);
     this.bus.addRegion(this.dram);
     this.bus.addRegion(this.rom);
     this.sliceStart = new Float64Array(desc.harts);
@@ -310,6 +313,8 @@ export class Machine {
   /** Call after changing `breakpoints`: harts only look for them while there are some. */
   breakpointsChanged(): void {
     for (const h of this.harts) h.breakpoints = this.breakpoints.empty ? null : this.breakpoints;
+    // Blocks chained to in wasm (wasm-area.ts CHAIN) skip the loop's look at a page's breakpoints: forget them.
+    this.codeEpoch[0]++;
   }
 
   /** Set the data watchpoints; pages they touch leave every TLB so each access to them is checked. */
