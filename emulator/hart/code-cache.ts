@@ -19,6 +19,14 @@ export const MAX_BLOCK = 64;
  * run as fast as before. At most 65535 (heat's counters).
  */
 export const HOT = 8000;
+/**
+ * On a page where a run ahead of the quanta (run-ahead.ts) stopped for want of a block
+ * (CodePage.eager), slots are translated after Hart.hot >> EAGER_SHIFT entries: the hart
+ * was in a long stretch of its own work there, so the page's code is worth compiling
+ * (bench-mixed: 445 slots each cut a run ahead short until its 8000th entry, 28 % of the
+ * run left to the round-by-round loop). Boot code seldom runs ahead, so it keeps HOT.
+ */
+export const EAGER_SHIFT = 4;
 
 /**
  * A translated block: runs from its first instruction, returns how many it executed
@@ -49,6 +57,8 @@ export class CodePage {
    * a store that drops one drops them all, since the others may run its old code.
    */
   linked = false;
+  /** A run ahead of the quanta stopped here for want of a block: translate sooner (EAGER_SHIFT). */
+  eager = false;
 
   /** `epoch`: the machine's code epoch (wasm-area.ts), moved whenever a block is dropped. */
   constructor(private readonly epoch: Int32Array = new Int32Array(1)) {}

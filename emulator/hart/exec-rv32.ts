@@ -6,7 +6,7 @@
 import { Hart } from './hart';
 import { Op } from './isa-table';
 import { dec, P } from './decode';
-import { BlockFn, CodePage } from './code-cache';
+import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
@@ -77,7 +77,7 @@ export function runRv32(h: Hart, budget: number): number {
     }
     if (entry) {
       let blk = blocks[slot];
-      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= h.hot) {
+      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= (page.eager ? h.hot >> EAGER_SHIFT : h.hot)) {
         blk = h.translator(h, page, slot);
         page.heat[slot] = 0;
       }

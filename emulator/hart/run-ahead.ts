@@ -26,7 +26,8 @@ export function runAhead(h: Hart, budget: number): number {
     if (h.triggers.exec !== null && h.triggers.execOffsets(pcLo, pcHi, h.priv) !== undefined) break;
     const slot = (pcLo & 0xfff) >>> 1;
     const blk = page.blocks[slot];
-    if (blk === undefined || blk.ahead !== true || budget - n < page.lengths[slot]) break;
+    if (blk === undefined) { page.eager = true; break; }
+    if (blk.ahead !== true || budget - n < page.lengths[slot]) break;
     const k = blk(h, h.x, pcLo, pcHi, page, budget - n);
     n += k;
     if (h.excCause >= 0) { h.raiseException(); break; }
