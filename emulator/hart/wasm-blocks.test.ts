@@ -178,3 +178,17 @@ test('a breakpoint set where blocks chain from page to page is hit there, as by 
   assert.deepEqual([fast.harts[0].pcLo, fast.harts[0].instret], [slow.harts[0].pcLo, slow.harts[0].instret]);
   assert.ok((fast.wasmStats.entries ?? 0) > entries, 'no compiled block ran before the breakpoint');
 });
+
+test('a page where a run ahead stopped for want of a block translates sooner, and the hart runs ahead more', () => {
+  // At the default threshold (8000 entries) bench-qsort's short run leaves 8 % of its
+  // instructions to run ahead when every page waits for 8000, 30 % with eager pages.
+  const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: () => undefined });
+  assert.equal(m.setEngine('wasm'), 'wasm');
+  const elf = path.join(BUILD, 'rv64', 'bench-qsort.elf');
+  assert.ok(boot(m, { kernel: { name: elf, bytes: new Uint8Array(fs.readFileSync(elf)) }, bios: 'none' }).ok);
+  let r;
+  while ((r = m.step(10_000_000)).kind === 'budget');
+  assert.equal(r.kind, 'power');
+  const share = (m.wasmStats.ahead ?? 0) / m.harts[0].instret;
+  assert.ok(share > 0.2, `${(share * 100).toFixed(1)} % of the instructions ran ahead`);
+});
