@@ -984,29 +984,40 @@ async function timeF5Into(times, page, label, paused) {
 }
 
 /**
- * Run a command from the command palette by its title. A stop reported just before opens its
- * source a moment later, and the editor taking focus closes the palette under us (seen in CI:
- * "element is not visible" while typing): then the palette is opened again, up to three times.
+ * Opens a quick input (`open`), types `text` into it and lets `choose` finish. A stop reported
+ * just before opens its source a moment later, and the editor taking focus closes the quick
+ * input under us (seen in CI: "element is not visible" while typing): then it is opened
+ * again, up to three times. `choose` must be safe to repeat.
  */
-async function runCommand(page, title) {
+async function inQuickInput(page, open, text, choose) {
   const input = page.locator('.quick-input-widget input');
-  // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   for (let attempt = 1; ; attempt++) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('Control+Shift+P');
+    await open();
     try {
       await input.waitFor({ timeout: 10_000 });
-      await input.fill(`>${title}`, { timeout: 5000 });
-      await row.click({ timeout: 10_000 });
+      await input.fill(text, { timeout: 5000 });
+      await choose(input);
       return;
     } catch (e) {
       if (attempt === 3) throw e;
-      console.log(`e2e: the command palette closed before "${title}" was chosen, opening it again`);
+      console.log(`e2e: the quick input closed before "${text}" was chosen, opening it again`);
       if (await input.isVisible()) await page.keyboard.press('Escape');
     }
   }
+}
+
+/** Opens the command palette, with the workbench focused first. */
+async function openPalette(page) {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+  await page.keyboard.press('Control+Shift+P');
+}
+
+/** Run a command from the command palette by its title. */
+async function runCommand(page, title) {
+  // Click the row whose label is exactly the title: "Start MMIO Trace" also prefixes "Start MMIO Trace to File…".
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await inQuickInput(page, () => openPalette(page), `>${title}`, () => row.click({ timeout: 10_000 }));
 }
 
 /**
@@ -1016,26 +1027,23 @@ async function runCommand(page, title) {
  * no breakpoint is drawn, in the editors or the Breakpoints view.
  */
 async function removeAllBreakpoints(page) {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-  await page.keyboard.press('Control+Shift+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill('>Remove All Breakpoints');
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Remove All Breakpoints$/ }) }).first();
-  if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) await row.click();
-  else await page.keyboard.press('Escape');
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  await inQuickInput(page, () => openPalette(page), '>Remove All Breakpoints', async (input) => {
+    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) await row.click();
+    else await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden', timeout: 10_000 });
+  });
   // Every kind of breakpoint's icon is codicon-debug-breakpoint[-...].
   await waitFor(async () => await page.locator('[class*="codicon-debug-breakpoint"]').count() === 0, 'no breakpoint to be left', 10_000);
 }
 
 /** Opens a workspace file with Quick Open. */
 async function quickOpen(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+  await inQuickInput(page, () => page.keyboard.press('Control+P'), name, async () => {
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
+  });
 }
 
 /**
@@ -1043,13 +1051,11 @@ async function quickOpen(page, name) {
  * Line, and waits for the status bar to show the line (its column counts a tab as 4).
  */
 async function goToLine(page, line, column) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
-  await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d`) }).first().waitFor({ timeout: 10_000 });
+  await inQuickInput(page, () => page.keyboard.press('Control+G'), `:${line}:${column}`, async (input) => {
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d`) }).first().waitFor({ timeout: 10_000 });
+  });
 }
 
 /** Stops a session a failed scenario left behind, so the next one starts clean. */
