@@ -104,6 +104,8 @@ interface Boot {
   /** A virtio-rng device (after the disk): the kernel's hwrng feeds its random pool. */
   rng?: boolean;
   net?: { ip: string; peer: string; role: 'ping' | 'pong'; mac: string; localPort: number; remotePort: number };
+  /** Ours under `--engine wasm` (the default is js): compiled code chained from page to page through a real kernel's mappings. */
+  wasm?: boolean;
 }
 
 function append(b: Boot): string {
@@ -119,7 +121,8 @@ function ours(b: Boot, stopWhen?: () => boolean): Promise<RunResult> {
   // retries while it boots): only the host time limit then.
   const limit = b.net === undefined ? ['--max-insns', String(MAX_INSNS)] : [];
   return runProcess(process.execPath, [OUR_CLI, 'run', ...bios, IMAGE, '--harts', String(b.harts), '--drive', ROOTFS,
-    ...(b.rng === true ? ['--rng'] : []), ...(b.console === 'virtio' ? ['--console', 'virtio'] : []), ...net, '--append', append(b), ...limit, '--stats'],
+    ...(b.rng === true ? ['--rng'] : []), ...(b.console === 'virtio' ? ['--console', 'virtio'] : []), ...(b.wasm === true ? ['--engine', 'wasm'] : []),
+    ...net, '--append', append(b), ...limit, '--stats'],
   { timeoutMs: 10 * 60_000, stopWhen });
 }
 
@@ -189,9 +192,10 @@ function canRun(): void {
 
 const stats = (r: RunResult): string => /osdev-emu: (\d+ instructions) in/.exec(r.stderr)?.[1] ?? '? instructions';
 
-test('Linux 6.1 behind OpenSBI fw_dynamic on 4 harts to its init: the same console as QEMU', { timeout: 15 * 60_000 }, async (t) => {
+// Under --engine wasm: the pair below boots under js.
+test('Linux 6.1 behind OpenSBI fw_dynamic on 4 harts to its init, compiled to wasm: the same console as QEMU', { timeout: 15 * 60_000 }, async (t) => {
   canRun();
-  const boot: Boot = { name: 'fw_dynamic, 4 harts', bios: 'fw_dynamic', harts: 4, console: 'uart', rng: true };
+  const boot: Boot = { name: 'fw_dynamic, 4 harts, wasm', bios: 'fw_dynamic', harts: 4, console: 'uart', rng: true, wasm: true };
   const mine = await ours(boot);
   const theirs = await qemu(boot);
   compareWithQemu(boot, mine, theirs);
