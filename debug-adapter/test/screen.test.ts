@@ -129,8 +129,10 @@ test('without a display: no screen events', { skip: !fs.existsSync(GUEST) && 'bu
 });
 
 test('osdev/inputEvents and osdev/screenSize: bad arguments are one error each', { skip: !fs.existsSync(GUEST) && 'build the guests' }, async () => {
+  // Listen before launching: the entry stop may come before configurationDone's answer.
+  const entry = dc.waitForEvent('stopped');
   await Promise.all([dc.configurationSequence(), dc.launch({ type: 'osdev', request: 'launch', name: 'bad', program: GUEST, bios: 'none', display: true, stopOnEntry: true, cwd: tmp })]);
-  await dc.waitForEvent('stopped');
+  await entry;
   for (const [args, re] of [
     [{ device: 'mouse', events: [] }, /"device" must be "keyboard" or "tablet"/],
     [{ device: 'keyboard', events: [1, 2] }, /"events" must be at most 256/],
