@@ -47,6 +47,8 @@ export class Bytes {
     return this;
   }
   bytes(bs: ArrayLike<number>): this { for (let i = 0; i < bs.length; i++) this.byte(bs[i]); return this; }
+  /** Overwrite the byte at `at` (already written). */
+  patch(at: number, b: number): void { this.buf[at] = b; }
   /** Unsigned LEB128. */
   u32(v: number): this {
     let n = v >>> 0;

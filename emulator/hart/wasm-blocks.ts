@@ -313,6 +313,7 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
  *       end loop $self0 <code of block 0> end
  *       end loop $self1 <code of block 1> end ...
  *     end unreachable       ;; every block's code ends in a br
+ *   (a block that never jumps to its own start gets `block $self`: no loop for V8)
  *   end
  *   epilogue                ;; registers written, pc, count
  */
@@ -333,6 +334,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   body.u32(0); // no other index is ever passed
   const blocks = walks.map((insns, i): CompiledBlock | null => {
     fn.end(); // $b[i]: its code follows
+    const top = body.length;
     fn.open(OP.loop, VOID);
     fn.startBlock(slots[i] * 2, i, fn.level);
     let k = 0, end = slots[i], next = 0;
@@ -349,6 +351,9 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     }
     if (k === 0) body.byte(OP.unreachable); // never entered: its wrapper is not made
     else if (semanticsOf(insns[k - 1].op)!.kind !== 'ends') fn.goTo(next, k); // ran into the next block
+    // No jump back to its start: a block, not a loop. V8 gives every loop header a stack
+    // check and a phi for each local the loop assigns; most blocks need neither.
+    if (!fn.selfJump) body.patch(top, OP.block);
     fn.end();
     return k === 0 ? null : { end, length: k };
   });

@@ -166,7 +166,9 @@ export class WasmFn {
   }
 
   /** A new block's code starts (inside its own loop, opened at `self`). */
-  startBlock(off: number, index: number, self: number): void { this.block = { off, index, self }; }
+  startBlock(off: number, index: number, self: number): void { this.block = { off, index, self }; this.selfJump = false; }
+  /** The current block jumps to its own start (else its loop can be a plain block: see compilePage). */
+  selfJump = false;
 
   /** Push the pc at block start + t (i64; on RV32 it wraps at 2^32, as the hart's pc does). */
   pcAt(t: number): void {
@@ -203,7 +205,7 @@ export class WasmFn {
     b.byte(OP.localGet).u32(this.left).byte(OP.i32Const).s32(k).byte(OP.i32Sub).byte(OP.localTee).u32(this.left);
     b.byte(OP.i32Const).s32(to.length).byte(OP.i32GeS);
     this.open(OP.if, VOID);
-    if (to.index === this.block.index) this.br(this.block.self);
+    if (to.index === this.block.index) { this.br(this.block.self); this.selfJump = true; }
     else if (to.index > this.block.index) this.br(this.blockLevel(to.index));
     else {
       b.byte(OP.i32Const).s32(to.index).byte(OP.localSet).u32(this.e);
