@@ -313,7 +313,9 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
  *       end loop $self0 <code of block 0> end
  *       end loop $self1 <code of block 1> end ...
  *     end unreachable       ;; every block's code ends in a br
- *   (a block that never jumps to its own start gets `block $self`: no loop for V8)
+ *   (a block that never jumps to its own start gets `block $self`, and a module where no
+ *   block jumps to an earlier one `block $dispatch`: V8 gives a loop header a stack check
+ *   and TurboFan a phi for every local the loop assigns)
  *   end
  *   epilogue                ;; registers written, pc, count
  */
@@ -327,6 +329,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     chaining ? { codeEpochAt: area.codeEpoch, runType: IMPORTS.length } : null);
   const body = fn.body;
   fn.open(OP.block, VOID); // $out
+  const dispatch = body.length;
   fn.open(OP.loop, VOID); // $dispatch
   for (let i = 0; i < n; i++) fn.open(OP.block, VOID); // $b[n-1] ... $b0
   body.byte(OP.localGet).u32(fn.e).byte(OP.brTable).u32(n);
@@ -351,13 +354,12 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     }
     if (k === 0) body.byte(OP.unreachable); // never entered: its wrapper is not made
     else if (semanticsOf(insns[k - 1].op)!.kind !== 'ends') fn.goTo(next, k); // ran into the next block
-    // No jump back to its start: a block, not a loop. V8 gives every loop header a stack
-    // check and a phi for each local the loop assigns; most blocks need neither.
     if (!fn.selfJump) body.patch(top, OP.block);
     fn.end();
     return k === 0 ? null : { end, length: k };
   });
   body.byte(OP.unreachable);
+  if (!fn.backJump) body.patch(dispatch, OP.block);
   fn.end(); // $dispatch
   fn.end(); // $out
   fn.epilogue();

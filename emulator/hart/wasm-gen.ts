@@ -169,6 +169,8 @@ export class WasmFn {
   startBlock(off: number, index: number, self: number): void { this.block = { off, index, self }; this.selfJump = false; }
   /** The current block jumps to its own start (else its loop can be a plain block: see compilePage). */
   selfJump = false;
+  /** Some block jumps to an earlier one, through the dispatch loop (else it can be a plain block). */
+  backJump = false;
 
   /** Push the pc at block start + t (i64; on RV32 it wraps at 2^32, as the hart's pc does). */
   pcAt(t: number): void {
@@ -210,6 +212,7 @@ export class WasmFn {
     else {
       b.byte(OP.i32Const).s32(to.index).byte(OP.localSet).u32(this.e);
       this.br(this.labels.dispatch);
+      this.backJump = true;
     }
     this.end();
     this.exitAt(t, 0);
