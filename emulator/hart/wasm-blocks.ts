@@ -347,6 +347,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
         const g = new WasmGen(encodingOf(xlen, insn.op)!, { ...insn, n: '', slot: slots[i] }, fn, k + 1);
         sem.run(g);
         g.endBlockInsn();
+        fn.endInsn();
       }
       k++;
       end += insn.len >>> 1;

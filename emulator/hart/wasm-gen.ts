@@ -85,6 +85,27 @@ export class WasmFn {
     this.locals.push(t);
     return PARAMS + this.locals.length - 1;
   }
+  /** Locals free for the next instruction's values, by type, and those the current one holds. */
+  private readonly free = new Map<ValType, number[]>();
+  private held: [ValType, number][] = [];
+  /**
+   * A local for one instruction's value, used again by later instructions: a page module
+   * needs as many as its largest instruction, not its sum (Liftoff, which runs a module
+   * first, keeps locals in stack slots; TurboFan renames them all anyway).
+   */
+  temp(t: ValType): number {
+    const l = this.free.get(t)?.pop() ?? this.local(t);
+    this.held.push([t, l]);
+    return l;
+  }
+  /** The instruction's code is written: its temporaries are free. */
+  endInsn(): void {
+    for (const [t, l] of this.held) {
+      const f = this.free.get(t);
+      if (f === undefined) this.free.set(t, [l]); else f.push(l);
+    }
+    this.held = [];
+  }
   /** Level of the block whose end starts entry i's code: $b[n-1] is the outermost. */
   blockLevel(i: number): number { return this.labels.dispatch + this.entryCount - i; }
 
@@ -245,7 +266,7 @@ export class WasmGen extends Gen {
   private set_(i: number): void { this.b.byte(OP.localSet).u32(i); }
   /** Pop the value on the stack into a fresh local; its token. */
   private keep(t: ValType): string {
-    const i = this.fn.local(t);
+    const i = this.fn.temp(t);
     this.set_(i);
     return `w${t === T.i64 ? 64 : 32}_${i}`;
   }
@@ -388,7 +409,7 @@ export class WasmGen extends Gen {
   }
   /** The 128-bit carry-less product of two i64 values, as the locals of its low and high halves. */
   private clmulWide(a: V, b: V): { lo: number; hi: number } {
-    const lo = this.fn.local(T.i64), hi = this.fn.local(T.i64), i = this.fn.local(T.i64), m = this.fn.local(T.i64);
+    const lo = this.fn.temp(T.i64), hi = this.fn.temp(T.i64), i = this.fn.temp(T.i64), m = this.fn.temp(T.i64);
     for (const l of [lo, hi, i]) { this.i64c(0, 0); this.set_(l); }
     this.fn.open(OP.loop, VOID);
     // m: all ones when bit i of q is set.
@@ -577,7 +598,7 @@ export class WasmGen extends Gen {
 
   override load(bytes: 1 | 2 | 4 | 8, signed: boolean, addr: V): V {
     if (this.narrow && bytes === 8) throw new Untranslatable('an RV32 doubleword load');
-    const at = this.address(addr), ix = this.fn.local(T.i32), tlb = HART_AREA.tlbR;
+    const at = this.address(addr), ix = this.fn.temp(T.i32), tlb = HART_AREA.tlbR;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const load = this.narrow ? (bytes === 4 ? OP.i32Load : bytes === 2 ? (signed ? OP.i32Load16S : OP.i32Load16U) : (signed ? OP.i32Load8S : OP.i32Load8U))
       : bytes === 8 ? OP.i64Load : bytes === 4 ? (signed ? OP.i64Load32S : OP.i64Load32U)
@@ -605,7 +626,7 @@ export class WasmGen extends Gen {
 
   override store(bytes: 1 | 2 | 4 | 8, addr: V, v: V): void {
     if (this.narrow && bytes === 8) throw new Untranslatable('an RV32 doubleword store');
-    const at = this.address(addr), ix = this.fn.local(T.i32), ram = this.fn.local(T.i32), tlb = HART_AREA.tlbW;
+    const at = this.address(addr), ix = this.fn.temp(T.i32), ram = this.fn.temp(T.i32), tlb = HART_AREA.tlbW;
     const align = bytes === 8 ? 3 : bytes === 4 ? 2 : bytes === 2 ? 1 : 0;
     const store = this.narrow ? (bytes === 4 ? OP.i32Store : bytes === 2 ? OP.i32Store16 : OP.i32Store8)
       : bytes === 8 ? OP.i64Store : bytes === 4 ? OP.i64Store32 : bytes === 2 ? OP.i64Store16 : OP.i64Store8;
