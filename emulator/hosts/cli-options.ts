@@ -125,7 +125,7 @@ run options:
   --stats               at exit, print instructions retired and host time to stderr
   --engine interp|js|wasm
                         run guest code interpreted only, or with hot blocks translated to
-                        JavaScript (default) or compiled to WebAssembly (RV64; RV32 uses js);
+                        JavaScript (default) or compiled to WebAssembly, a page at a time;
                         all retire the same instructions (for bug reports)
   --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]
                         a virtio-blk disk (repeatable). overlay (default): guest writes stay in
