@@ -53,12 +53,8 @@ export function roundingMode(h: HartState, rm: number): number {
   return m <= 4 ? m : -1;
 }
 
-const f64 = new Float64Array(1);
-const w64 = new Int32Array(f64.buffer);
-const f32 = new Float32Array(1);
-const w32 = new Int32Array(f32.buffer);
-const numD = (h: HartState, i: number) => { w64[0] = h.f[i]; w64[1] = h.f[i + 1]; return f64[0]; };
-const numS = (h: HartState, i: number) => { if (h.f[i + 1] !== -1) return NaN; w32[0] = h.f[i]; return f32[0]; };
+const numD = (h: HartState, i: number) => h.fd[i >> 1];
+const numS = (h: HartState, i: number) => (h.f[i + 1] !== -1 ? NaN : h.fs[i]);
 
 /** softfloat.ts's operation `op` (softfloat-fast.ts FOP) on formatted bits. */
 function slow(f: SF.Format, op: number, x: bigint, y: bigint, z: bigint, rm: number): bigint {
@@ -81,8 +77,7 @@ export function arithD(h: HartState, op: number, d: number, a: number, b: number
   if (rm === 0) {
     const r = fastD(op, numD(h, a), numD(h, b), op >= FOP.FMADD ? numD(h, c) : 0);
     if (!Number.isNaN(r)) {
-      f64[0] = r;
-      h.f[d] = w64[0]; h.f[d + 1] = w64[1];
+      h.fd[d >> 1] = r;
       if (fast.inexact) h.fflags |= SF.FLAG.NX;
       h.mstatus |= MSTATUS.FS;
       return;
@@ -94,8 +89,7 @@ export function arithS(h: HartState, op: number, d: number, a: number, b: number
   if (rm === 0) {
     const r = fastS(op, numS(h, a), numS(h, b), op >= FOP.FMADD ? numS(h, c) : 0);
     if (!Number.isNaN(r)) {
-      f32[0] = r;
-      h.f[d] = w32[0]; h.f[d + 1] = -1;
+      h.fs[d] = r; h.f[d + 1] = -1;
       if (fast.inexact) h.fflags |= SF.FLAG.NX;
       h.mstatus |= MSTATUS.FS;
       return;
@@ -128,7 +122,7 @@ export function toInt(h: HartState, dbl: boolean, a: number, bits: 32 | 64, sign
 export function fromInt(h: HartState, dbl: boolean, d: number, v: bigint, rm: number): void {
   const limit = dbl ? 2n ** 53n : 2n ** 24n;
   if (v <= limit && v >= -limit) {
-    if (dbl) { f64[0] = Number(v); h.f[d] = w64[0]; h.f[d + 1] = w64[1]; } else { f32[0] = Number(v); h.f[d] = w32[0]; h.f[d + 1] = -1; }
+    if (dbl) h.fd[d >> 1] = Number(v); else { h.fs[d] = Number(v); h.f[d + 1] = -1; }
     h.fflags |= sf.flags;
     h.mstatus |= MSTATUS.FS;
     return;

@@ -81,14 +81,14 @@ function fmaD(op: number, x: number, y: number, z: number): number {
 
 const f64 = new Float64Array(1);
 const i32 = new Int32Array(f64.buffer);
+/** 2^(e - 1023) by biased exponent e: built once, so no double is assembled from int stores on the hot path (a store-forwarding stall). */
+const POW2 = Float64Array.from({ length: 2048 }, (_, e) => 2 ** (e - 1023));
 /** Half an ulp of a normal r, or a quarter when r is a power of two (its lower midpoint is nearer). */
 function quarterUlpOrMore(r: number): number {
   f64[0] = r;
-  const e = (i32[1] >>> 20) & 0x7ff; // biased; r is in range, so e - 54 is a normal exponent
-  const pow2 = (i32[1] & 0xfffff) === 0 && i32[0] === 0;
-  i32[1] = (e - (pow2 ? 54 : 53)) << 20;
-  i32[0] = 0;
-  return f64[0];
+  const hi = i32[1], e = (hi >>> 20) & 0x7ff; // biased; r is in range, so e - 54 is a normal exponent
+  const pow2 = (hi & 0xfffff) === 0 && i32[0] === 0;
+  return POW2[e - (pow2 ? 54 : 53)];
 }
 
 const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
