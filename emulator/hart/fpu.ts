@@ -75,7 +75,7 @@ function slow(f: SF.Format, op: number, x: bigint, y: bigint, z: bigint, rm: num
  */
 export function arithD(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
   if (rm === 0) {
-    const r = fastD(op, numD(h, a), numD(h, b), op >= FOP.FMADD ? numD(h, c) : 0);
+    const r = fastD(op, numD(h, a), numD(h, b), op >= FOP.FMADD ? numD(h, c) : 0, (h.fflags & SF.FLAG.NX) === 0);
     if (!Number.isNaN(r)) {
       h.fd[d >> 1] = r;
       if (fast.inexact) h.fflags |= SF.FLAG.NX;
@@ -87,7 +87,7 @@ export function arithD(h: HartState, op: number, d: number, a: number, b: number
 }
 export function arithS(h: HartState, op: number, d: number, a: number, b: number, c: number, rm: number): void {
   if (rm === 0) {
-    const r = fastS(op, numS(h, a), numS(h, b), op >= FOP.FMADD ? numS(h, c) : 0);
+    const r = fastS(op, numS(h, a), numS(h, b), op >= FOP.FMADD ? numS(h, c) : 0, (h.fflags & SF.FLAG.NX) === 0);
     if (!Number.isNaN(r)) {
       h.fs[d] = r; h.f[d + 1] = -1;
       if (fast.inexact) h.fflags |= SF.FLAG.NX;

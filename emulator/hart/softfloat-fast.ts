@@ -11,7 +11,7 @@
 /** Operations, as arithD/arithS take them. fma variants: negate product (bit 1), addend (bit 0). */
 export const FOP = { ADD: 0, SUB: 1, MUL: 2, DIV: 3, SQRT: 4, FMADD: 8, FMSUB: 9, FNMSUB: 10, FNMADD: 11 } as const;
 
-/** Set by the last successful call: whether the result was rounded (NX). */
+/** Set by the last successful call that was asked (`nx`): whether the result was rounded (NX); false when not asked. */
 export const fast = { inexact: false };
 
 const LO = 2 ** -800, HI = 2 ** 800;
@@ -30,28 +30,38 @@ function sumError(a: number, b: number, s: number): number {
   return (a - (s - bb)) + (b - bb);
 }
 
-/** The double result, or NaN when the slow path must decide. */
-export function arithD(op: number, x: number, y: number, z: number): number {
+/**
+ * The double result, or NaN when the slow path must decide. `nx`: whether NX must be
+ * decided; a caller whose fflags hold NX already passes false and skips the exactness
+ * test, most of an operation's cost (QEMU's hardfloat takes the host path on the same
+ * condition: flags accrue, so a set NX cannot be set again).
+ */
+export function arithD(op: number, x: number, y: number, z: number, nx = true): number {
   if (!okOperand(x) || !okOperand(y)) return NaN;
-  let r: number, err: number;
+  let r: number, err = 0;
   switch (op) {
     case FOP.ADD: case FOP.SUB: {
       const q = op === FOP.SUB ? -y : y;
-      r = x + q; err = sumError(x, q, r); break;
+      r = x + q;
+      if (nx) err = sumError(x, q, r);
+      break;
     }
-    case FOP.MUL: r = x * y; if (!inRange(r)) return NaN; err = productError(x, y, r); break;
+    case FOP.MUL:
+      r = x * y;
+      if (!inRange(r)) return NaN;
+      if (nx) err = productError(x, y, r);
+      break;
     case FOP.DIV: {
       if (y === 0) return NaN;
-      r = x / y; if (!inRange(r)) return NaN;
-      const p = r * y;
-      err = p !== x ? 1 : productError(r, y, p);
+      r = x / y;
+      if (!inRange(r)) return NaN;
+      if (nx) { const p = r * y; err = p !== x ? 1 : productError(r, y, p); }
       break;
     }
     case FOP.SQRT: {
       if (x <= 0) return NaN;
       r = Math.sqrt(x);
-      const p = r * r;
-      err = p !== x ? 1 : productError(r, r, p);
+      if (nx) { const p = r * r; err = p !== x ? 1 : productError(r, r, p); }
       break;
     }
     default: return fmaD(op, x, y, z);
@@ -94,7 +104,7 @@ function quarterUlpOrMore(r: number): number {
 const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
 
 /** The single result (a float as a double), or NaN when the slow path must decide. */
-export function arithS(op: number, x: number, y: number, z: number): number {
+export function arithS(op: number, x: number, y: number, z: number, nx = true): number {
   let r: number;
   if (op >= FOP.FMADD) {
     if (x === 0 || y === 0) return NaN;
@@ -111,11 +121,11 @@ export function arithS(op: number, x: number, y: number, z: number): number {
     fast.inexact = e !== 0 || r !== s;
     return r;
   }
-  const d = arithD(op, x, y, 0);
+  const d = arithD(op, x, y, 0, nx);
   if (Number.isNaN(d)) return NaN;
   r = Math.fround(d);
   if (!safeS(r)) return NaN;
-  fast.inexact = fast.inexact || r !== d;
+  fast.inexact = nx && (fast.inexact || r !== d);
   return r;
 }
 function safeS(r: number): boolean { const m = Math.abs(r); return m >= SMALLEST_SAFE_S && m <= LARGEST_SAFE_S; }
