@@ -16,7 +16,7 @@ import * as I64 from './int64';
 import * as SF from './softfloat';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
-import { Cause, MSTATUS } from './csr';
+import { MSTATUS } from './csr';
 
 /**
  * The helpers generated code calls, by the names it uses. Translated blocks receive this
@@ -376,6 +376,19 @@ export class Gen {
   get frs3(): E { return this.blk === null ? '((imm >> 2) & 62)' : ((this.blk.imm >> 3) & 31) * 2; }
   /** The low (or high) word of the f register at doubled index i. */
   f(i: E, hi = false): string { return hi ? `h.f[${i} + 1]` : `h.f[${i}]`; }
+  /** The f register at doubled index i as a 64-bit value (a single's high word is its NaN box). */
+  fGet(i: E): V { return { lo: this.f(i), hi: this.f(i, true) }; }
+  /** f[i] ← v: a single (`single`: v's low word, NaN-boxed) or a double; FS becomes Dirty (QEMU 7.2 marks f writes only). */
+  fSet(i: E, v: V, single: boolean): void {
+    this.stmt(`${this.f(i)} = ${v.lo}; ${this.f(i, true)} = ${single ? -1 : v.hi}; h.mstatus |= ${MSTATUS.FS};`);
+  }
+  /**
+   * f[rd] ← op(f[rs1], f[rs2], f[rs3]) for the arithmetic of format `t` (softfloat-fast.ts
+   * FOP), rounding mode `rm` (fpBegin's): fpu.ts's host-double fast path, else softfloat.ts.
+   */
+  fpArith(t: 'S' | 'D', fop: number, rm: E): void {
+    this.stmt(`FP.arith${t}(h, ${fop}, ${this.fd}, ${this.fa}, ${this.fb}, ${fop >= 8 ? this.frs3 : 0}, ${rm});`);
+  }
   /**
    * Opens an F/D instruction: illegal when mstatus.FS is Off (as QEMU 7.2: every F/D
    * instruction) or, for an encoding with a rounding mode, when the mode is reserved;
@@ -397,8 +410,7 @@ export class Gen {
     this.open(`if (${cond})`);
     const b = this.blk;
     if (b !== null) { // as a faulting access: the loop raises it at this instruction
-      this.stmt(this.setPcAt(b.off), `h.excCause = ${Cause.IllegalInstruction}; h.excTvalLo = h.insnBitsAt(h.pcLo, h.pcHi); h.excTvalHi = 0;`,
-        `h.yieldLoop = true; return ${b.n};`);
+      this.stmt(this.setPcAt(b.off), 'h.illegalAt(h.pcLo, h.pcHi);', `return ${b.n};`);
       this.close();
       return;
     }

@@ -211,10 +211,9 @@ for (const t of ['S', 'D'] as const) {
 
   def(o(Op.FLW, Op.FLD), 'effect', (g) => {
     g.fpBegin(false);
-    const v = g.load(bytes, false, g.add(g.rs1, g.imm));
-    g.stmt(`${g.f(g.fd)} = ${v.lo}; ${g.f(g.fd, true)} = ${t === 'S' ? -1 : v.hi}; ${DIRTY}`);
+    g.fSet(g.fd, g.load(bytes, false, g.add(g.rs1, g.imm)), t === 'S');
   });
-  def(o(Op.FSW, Op.FSD), 'effect', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), { lo: g.f(g.fb), hi: g.f(g.fb, true) }); });
+  def(o(Op.FSW, Op.FSD), 'effect', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), g.fGet(g.fb)); });
 
   /** Arithmetic (softfloat-fast.ts FOP numbers): a host-double fast path in fpu.ts, else softfloat.ts. */
   const arith: [Op, number][] = [[o(Op.FADD_S, Op.FADD_D), 0], [o(Op.FSUB_S, Op.FSUB_D), 1], [o(Op.FMUL_S, Op.FMUL_D), 2],
@@ -222,10 +221,7 @@ for (const t of ['S', 'D'] as const) {
     // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
     [o(Op.FMADD_S, Op.FMADD_D), 8], [o(Op.FMSUB_S, Op.FMSUB_D), 9], [o(Op.FNMSUB_S, Op.FNMSUB_D), 10], [o(Op.FNMADD_S, Op.FNMADD_D), 11]];
   for (const [op, fop] of arith) {
-    def(op, 'effect', (g) => {
-      const rm = g.fpBegin(false);
-      g.stmt(`FP.arith${t}(h, ${fop}, ${g.fd}, ${g.fa}, ${g.fb}, ${fop >= 8 ? g.frs3 : 0}, ${rm});`);
-    });
+    def(op, 'effect', (g) => g.fpArith(t, fop, g.fpBegin(false)));
   }
   toF(o(Op.FMIN_S, Op.FMIN_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, false)`);
   toF(o(Op.FMAX_S, Op.FMAX_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, true)`);
@@ -273,10 +269,10 @@ for (const t of ['S', 'D'] as const) {
 def(Op.FCVT_S_D, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setS(h, ${g.fd}, SF.convert(SF.F64, SF.F32, FP.getD(h, ${g.fa}), ${rm}));`); });
 def(Op.FCVT_D_S, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setD(h, ${g.fd}, SF.convert(SF.F32, SF.F64, FP.getS(h, ${g.fa}), ${rm}));`); });
 // Moves copy bits: fmv.x.w takes the low word as it is, boxed or not (Unpriv §11.8).
-def(Op.FMV_X_W, 'effect', (g) => { g.fpBegin(false); g.rd(g.sext(g.f(g.fa))); });
-def(Op.FMV_X_D, 'effect', (g) => { g.fpBegin(false); g.rd({ lo: g.f(g.fa), hi: g.f(g.fa, true) }); });
-def(Op.FMV_W_X, 'effect', (g) => { g.fpBegin(false); g.stmt(`${g.f(g.fd)} = ${g.rs1.lo}; ${g.f(g.fd, true)} = -1; ${DIRTY}`); });
-def(Op.FMV_D_X, 'effect', (g) => { g.fpBegin(false); g.stmt(`${g.f(g.fd)} = ${g.rs1.lo}; ${g.f(g.fd, true)} = ${g.rs1.hi}; ${DIRTY}`); });
+def(Op.FMV_X_W, 'effect', (g) => { g.fpBegin(false); g.rd(g.sext(g.fGet(g.fa).lo)); });
+def(Op.FMV_X_D, 'effect', (g) => { g.fpBegin(false); g.rd(g.fGet(g.fa)); });
+def(Op.FMV_W_X, 'effect', (g) => { g.fpBegin(false); g.fSet(g.fd, g.rs1, true); });
+def(Op.FMV_D_X, 'effect', (g) => { g.fpBegin(false); g.fSet(g.fd, g.rs1, false); });
 
 // ---- Zba, Zbb, Zbc, Zbs (Bitmanip 1.0.0 ch. 2): pure, so translated like the base integer ones ----
 /** rs1's low word zero-extended (the .uw forms). */

@@ -334,6 +334,17 @@ export class HartMemory extends HartState {
 
   // ---------------------------------------------------------------- atomics (A extension)
 
+  /**
+   * An illegal instruction at pc hi:lo (its bits are mtval), left for the loop to raise as
+   * it raises a faulting access's: a compiled block's F/D instruction while FS is Off.
+   */
+  illegalAt(lo: number, hi: number): void {
+    this.yieldLoop = true;
+    this.excCause = Cause.IllegalInstruction;
+    this.excTvalLo = this.insnBitsAt(lo, hi);
+    this.excTvalHi = 0;
+  }
+
   private misaligned(cause: number, lo: number, hi: number): void {
     this.yieldLoop = true;
     this.excCause = cause;

@@ -60,14 +60,14 @@ export class HartState {
    */
   readonly epoch: Int32Array;
   /** f[2r] = low word, f[2r+1] = high word of float register r (F/D: 64 bits; a single is NaN-boxed, high word -1). */
-  readonly f = new Int32Array(64);
+  readonly f: Int32Array;
   /**
    * The same registers as host doubles (register r at index r) and singles (the low word,
    * at index 2r): the FP fast path reads an operand in one load, not two int stores and a
    * double load that the CPU cannot forward (that stall was half of nbody's time).
    */
-  readonly fd = new Float64Array(this.f.buffer);
-  readonly fs = new Float32Array(this.f.buffer);
+  readonly fd: Float64Array;
+  readonly fs: Float32Array;
   /** fcsr's two fields (Unpriv §11.2): accrued exception flags and the dynamic rounding mode. */
   fflags = 0;
   frm = 0;
@@ -176,6 +176,10 @@ export class HartState {
     const place = area?.place;
     this.area = place ?? null;
     this.x = place === undefined ? new Int32Array(64) : new Int32Array(place.buffer, place.offset + HART_AREA.x, 64);
+    const fBuf = place === undefined ? new ArrayBuffer(256) : place.buffer, fAt = place === undefined ? 0 : place.offset + HART_AREA.f;
+    this.f = new Int32Array(fBuf, fAt, 64);
+    this.fd = new Float64Array(fBuf, fAt, 32);
+    this.fs = new Float32Array(fBuf, fAt, 64);
     this.epoch = place === undefined ? new Int32Array(1) : new Int32Array(place.buffer, place.offset + HART_AREA.epoch, 1);
     const tlbAt = (off: number) => (place === undefined ? undefined : { buffer: place.buffer, offset: place.offset + off });
     this.tlbR = new Tlb(tlbAt(HART_AREA.tlbR));

@@ -19,6 +19,16 @@ export const HART_AREA = {
   scratch: 264,
   /** An int32 the hart changes whenever its fetch translation may have changed (HartState.flushTlb): its chain entries' age. */
   epoch: 272,
+  /**
+   * What F/D code may do now, written before each entry into wasm (wasm-blocks.ts; mstatus
+   * and frm change only in JavaScript): bit 0 F legal (mstatus.FS not Off), bit 1 D legal
+   * (and the hart has D), bits 2-4 frm (FPU_WORD).
+   */
+  fpu: 280,
+  /** What wasm F/D code did, folded into the hart after each call: fflags bits 0-4 (NX only), FS Dirty (FPU_ACC). */
+  fpAcc: 284,
+  /** HartState.f: 32 float registers of 8 bytes (a single NaN-boxed: high word all ones). */
+  f: 512,
   /** The read and write TLBs (Tlb: TLB_AREA). */
   tlbR: 1024,
   tlbW: 1024 + TLB_AREA.bytes,
@@ -26,6 +36,10 @@ export const HART_AREA = {
   chains: 16384,
   bytes: 32768,
 } as const;
+
+/** HART_AREA.fpu's bits and HART_AREA.fpAcc's. */
+export const FPU_WORD = { f: 1, d: 2, frmShift: 2 } as const;
+export const FPU_ACC = { nx: 1, dirty: 32 } as const;
 
 /**
  * The chain cache: CHAIN.entries entries of CHAIN.bytes, indexed by (pc >> 1) mod entries,

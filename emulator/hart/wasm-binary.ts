@@ -6,7 +6,7 @@
  */
 
 /** Value types (§5.3.1). */
-export const T = { i32: 0x7f, i64: 0x7e } as const;
+export const T = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c } as const;
 export type ValType = typeof T[keyof typeof T];
 
 /** The opcodes the compiler uses (§5.4). */
@@ -18,7 +18,7 @@ export const OP = {
   i64Load8S: 0x30, i64Load16S: 0x32, i64Load32S: 0x34,
   i32Store: 0x36, i64Store: 0x37, i32Store8: 0x3a, i32Store16: 0x3b, i64Store8: 0x3c, i64Store16: 0x3d, i64Store32: 0x3e,
   i32Const: 0x41, i64Const: 0x42,
-  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GeS: 0x4e, i32GeU: 0x4f,
+  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GtU: 0x4b, i32GeS: 0x4e, i32GeU: 0x4f,
   i64Eqz: 0x50, i64Eq: 0x51, i64Ne: 0x52, i64LtS: 0x53, i64LtU: 0x54,
   i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrS: 0x75, i32ShrU: 0x76,
   i32Rotl: 0x77, i32Rotr: 0x78, i32Clz: 0x67, i32Ctz: 0x68, i32Popcnt: 0x69,
@@ -28,6 +28,11 @@ export const OP = {
   i32DivS: 0x6d, i32DivU: 0x6e, i32RemS: 0x6f, i32RemU: 0x70,
   i32WrapI64: 0xa7, i64ExtendI32S: 0xac, i64ExtendI32U: 0xad,
   i32Extend8S: 0xc0, i32Extend16S: 0xc1, i64Extend8S: 0xc2, i64Extend16S: 0xc3, i64Extend32S: 0xc4,
+  // F and D's fast path (wasm-gen.ts fpArith): IEEE 754 binary32/64 in round-to-nearest-even, as RISC-V's RNE.
+  f32Load: 0x2a, f64Load: 0x2b, f32Store: 0x38, f64Store: 0x39, f64Const: 0x44,
+  f32Eq: 0x5b, f32Ne: 0x5c, f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
+  f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3,
+  f32DemoteF64: 0xb6, f64PromoteF32: 0xbb, i64ReinterpretF64: 0xbd, f64ReinterpretI64: 0xbf,
 } as const;
 /** A block with no result (§5.3.5 blocktype ε). */
 export const VOID = 0x40;
@@ -79,6 +84,11 @@ export class Bytes {
       if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) return this.byte(b);
       this.byte(b | 0x80);
     }
+  }
+  /** An f64 constant's eight bytes, little-endian (§5.2.3). */
+  f64(v: number): this {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    return this.bytes(b);
   }
   name(s: string): this {
     this.u32(s.length);

@@ -23,7 +23,9 @@ import { translateBlock } from './blocks';
 import type { Xlen } from './isa-codegen';
 import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
-import { CHAIN, HART_AREA, MachineArea } from './wasm-area';
+import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA, MachineArea } from './wasm-area';
+import * as FP from './fpu';
+import { MSTATUS } from './csr';
 
 /** The part of the WebAssembly namespace used here (emulator/ is typed without the DOM library). */
 interface WasmApi {
@@ -44,6 +46,8 @@ const IMPORTS: Import[] = [];
 IMPORTS[IMPORT.load] = { module: 'env', name: 'load', type: { params: [I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.store] = { module: 'env', name: 'store', type: { params: [I32, I32, I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.stored] = { module: 'env', name: 'stored', type: { params: [I32, I32], results: [I32] } };
+IMPORTS[IMPORT.illegal] = { module: 'env', name: 'illegal', type: { params: [I32, I32], results: [I32] } };
+IMPORTS[IMPORT.fpArith] = { module: 'env', name: 'fpArith', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [] } };
 const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
@@ -130,6 +134,15 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
       h.stored(off, size, off + h.ramBase);
       return dropped(before);
     },
+    illegal: (pcLo: number, pcHi: number): number => {
+      if (control.ahead) return STATUS.refused;
+      hart().illegalAt(pcLo, pcHi);
+      return STATUS.fault;
+    },
+    // The arithmetic's other cases (f registers by doubled index, rm resolved): softfloat.ts through fpu.ts.
+    fpArith: (dbl: number, op: number, d: number, a: number, b: number, c: number, rm: number): void => {
+      (dbl !== 0 ? FP.arithD : FP.arithS)(hart(), op, d, a, b, c, rm);
+    },
   };
   const imports = { env };
 
@@ -183,7 +196,10 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
           mem32[c + (CHAIN.length >> 2)] = b.length;
         }
         stats.entries = (stats.entries ?? 0) + 1;
+        mem32[base + HART_AREA.fpu >> 2] = fpuWord(running);
         const n = limit - run(base, pcLo, pcHi, limit, index);
+        const accAt = base + HART_AREA.fpAcc >> 2;
+        if (mem32[accAt] !== 0) { foldFpu(running, mem32[accAt]); mem32[accAt] = 0; }
         const at = base + HART_AREA.pc >> 2;
         running.pcLo = mem32[at];
         running.pcHi = mem32[at + 1];
@@ -366,6 +382,17 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   fn.epilogue();
   const code = fn.prologue().bytes(body.view());
   return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, code, chaining), blocks };
+}
+
+/** HART_AREA.fpu for hart `h` now (FPU_WORD). */
+function fpuWord(h: Hart): number {
+  if ((h.mstatus & MSTATUS.FS) === 0) return 0;
+  return FPU_WORD.f | (h.hasD ? FPU_WORD.d : 0) | (h.frm << FPU_WORD.frmShift);
+}
+/** What a call's F/D code did (HART_AREA.fpAcc), into the hart. */
+function foldFpu(h: Hart, acc: number): void {
+  h.fflags |= acc & FPU_ACC.nx;
+  if ((acc & FPU_ACC.dirty) !== 0) h.mstatus |= MSTATUS.FS;
 }
 
 /** Can this host's WebAssembly make tail calls (return_call_indirect, in V8 since 11.2)? Blocks chain only then. */

@@ -13,7 +13,8 @@
 import { BitOp, BlockInsn, E, Gen, V, WordOp } from './isa-codegen';
 import { Encoding } from './isa-table';
 import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
-import { CHAIN, HART_AREA } from './wasm-area';
+import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA } from './wasm-area';
+import { FloatEmitter } from './wasm-float';
 import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
@@ -22,7 +23,7 @@ export class Untranslatable extends Error {}
 /** Parameters of a page function, by local index. */
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
-export const IMPORT = { load: 0, store: 1, stored: 2 } as const;
+export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
 export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
 
@@ -324,7 +325,6 @@ export class WasmGen extends Gen {
   override hartLoad(): V { throw new Untranslatable('a hart call'); }
   override faultStop(): void { throw new Untranslatable('a hart call'); }
   override leaveIf(): void { throw new Untranslatable('an interpreter exit'); }
-  override fpBegin(): E { throw new Untranslatable('F and D'); }
   override pcToHart(): void { throw new Untranslatable('the hart pc'); }
   override nextToHart(): void { throw new Untranslatable('the hart pc'); }
   override pcFromHart(): void { throw new Untranslatable('the hart pc'); }
@@ -683,6 +683,112 @@ export class WasmGen extends Gen {
     this.get_(this.fn.st);
     this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off + this.insn.len);
+    this.fn.end();
+  }
+
+  // ---- F and D: registers in the hart's area, the arithmetic's common case inline ----
+  /** Push HART_AREA.fpu (what F/D code may do now: FPU_WORD). */
+  private fpuWord(): void { this.get_(PARAM.hb); this.mem(OP.i32Load, 2, HART_AREA.fpu); }
+  /** FS Off (or D absent): illegal, as the JavaScript builder's fpBegin. A reserved static rm is left to the interpreter. */
+  override fpBegin(flags: boolean): E {
+    if (flags) throw new Untranslatable('softfloat flags');
+    this.fpuWord(); this.i32c(this.enc.ext === 'D' ? FPU_WORD.d : FPU_WORD.f); this.op(OP.i32And, OP.i32Eqz);
+    this.fn.open(OP.if, VOID);
+    this.illegal();
+    this.fn.end();
+    if (this.enc.rm !== true) return 0;
+    const field = this.insn.imm & 7;
+    if (field !== 7) {
+      if (field > 4) throw new Untranslatable('a reserved rounding mode');
+      return field;
+    }
+    // Dynamic: frm, illegal when it holds a reserved mode (Unpriv §11.2).
+    this.fpuWord(); this.i32c(FPU_WORD.frmShift); this.op(OP.i32ShrU); this.i32c(7); this.op(OP.i32And);
+    const rm = this.keep(T.i32);
+    this.push32(rm); this.i32c(4); this.op(OP.i32GtU);
+    this.fn.open(OP.if, VOID);
+    this.illegal();
+    this.fn.end();
+    return rm;
+  }
+  /** Raise an illegal instruction at this one (its bits are mtval) and stop, counted, as a faulting access does. */
+  private illegal(): void {
+    this.fn.pcAt(this.insn.off); this.op(OP.i32WrapI64);
+    this.fn.pcAt(this.insn.off); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
+    this.b.byte(OP.call).u32(IMPORT.illegal);
+    this.set_(this.fn.st);
+    this.refused();
+    this.exitAt(this.insn.off);
+  }
+  /** Offset of f register word i (doubled index) in the hart's area. */
+  private fAt(i: E): number {
+    if (typeof i !== 'string' && typeof i !== 'number') throw new Untranslatable('an f register');
+    return HART_AREA.f + 4 * Number(i);
+  }
+  override fGet(i: E): V {
+    const at = this.fAt(i);
+    if (this.narrow) { // only a single's word is ever an RV32 value (fsd is not compiled there)
+      this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at);
+      const lo = this.keep(T.i32);
+      this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at + 4);
+      return { lo, hi: this.keep(T.i32) };
+    }
+    this.get_(PARAM.hb); this.mem(OP.i64Load, 3, at);
+    return this.keep64();
+  }
+  override fSet(i: E, v: V, single: boolean): void {
+    const at = this.fAt(i);
+    if (this.narrow) {
+      if (!single) throw new Untranslatable('an RV32 double from two words');
+      this.get_(PARAM.hb); this.push32(v.lo); this.mem(OP.i32Store, 2, at);
+      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, at + 4);
+    } else {
+      this.get_(PARAM.hb); this.push64(v);
+      if (single) { this.i64c(0, -1); this.op(OP.i64Or); } // the NaN box: high word all ones
+      this.mem(OP.i64Store, 3, at);
+    }
+    this.accrue(null);
+  }
+  /** fpAcc |= FS Dirty, and NX when the i32 local `inexact` (0 or 1) is 1. */
+  private accrue(inexact: number | null): void {
+    this.get_(PARAM.hb);
+    this.get_(PARAM.hb); this.mem(OP.i32Load, 2, HART_AREA.fpAcc);
+    this.i32c(FPU_ACC.dirty); this.op(OP.i32Or);
+    if (inexact !== null) { this.get_(inexact); this.op(OP.i32Or); } // FPU_ACC.nx is 1
+    this.mem(OP.i32Store, 2, HART_AREA.fpAcc);
+  }
+
+  /**
+   * The arithmetic as softfloat-fast.ts decides it (round to nearest even on normal numbers
+   * far from the exponent limits, NX by error-free transformations): written in wasm's own
+   * f64 operations; any other case calls fpu.ts (IMPORT.fpArith), which settles it by
+   * softfloat.ts. softfloat-fast.test.ts holds the reasoning's tests; blocks.test.ts runs
+   * this against the interpreter.
+   */
+  override fpArith(t: 'S' | 'D', fop: number, rm: E): void {
+    const d = this.fAt(this.fd), a = this.fAt(this.fa), b = this.fAt(this.fb), c = this.fAt(this.frs3);
+    const slow = (): void => {
+      this.i32c(t === 'D' ? 1 : 0); this.i32c(fop);
+      for (const at of [d, a, b, c]) this.i32c((at - HART_AREA.f) >> 2);
+      this.push32(rm);
+      this.b.byte(OP.call).u32(IMPORT.fpArith);
+    };
+    if (rm !== 0 && typeof rm === 'number') { slow(); return; } // only round-to-nearest-even is the host's
+    const f = new FloatEmitter(this.fn, this.b, PARAM.hb);
+    const ok = this.fn.temp(T.i32), inexact = this.fn.temp(T.i32), r = this.fn.temp(T.f64);
+    if (t === 'D') f.fastD(fop, a, b, c, ok, inexact, r); else f.fastS(fop, a, b, c, ok, inexact, r);
+    if (typeof rm === 'string') { this.get_(ok); this.push32(rm); this.op(OP.i32Eqz, OP.i32And); this.set_(ok); }
+    this.get_(ok);
+    this.fn.open(OP.if, VOID);
+    this.get_(PARAM.hb); this.get_(r);
+    if (t === 'D') this.mem(OP.f64Store, 3, d);
+    else {
+      this.op(OP.f32DemoteF64); this.mem(OP.f32Store, 2, d);
+      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
+    }
+    this.accrue(inexact);
+    this.op(OP.else);
+    slow();
     this.fn.end();
   }
 
