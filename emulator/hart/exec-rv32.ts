@@ -967,8 +967,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
+      const t0 = FP.compare(h, false, a, b, 0) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FLT_S: {
@@ -978,8 +978,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
+      const t0 = FP.compare(h, false, a, b, 1) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FLE_S: {
@@ -989,8 +989,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
+      const t0 = FP.compare(h, false, a, b, 2) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FCLASS_S: {
@@ -1373,8 +1373,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
+      const t0 = FP.compare(h, true, a, b, 0) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FLT_D: {
@@ -1384,8 +1384,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
+      const t0 = FP.compare(h, true, a, b, 1) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FLE_D: {
@@ -1395,8 +1395,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
+      const t0 = FP.compare(h, true, a, b, 2) ? 1 : 0;
+      x[d] = t0;
       break;
     }
     case Op.FCLASS_D: {

@@ -1643,8 +1643,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'eq'));
+      const t0 = FP.compare(h, false, a, b, 0) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FLT_S: {
@@ -1654,8 +1655,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'lt'));
+      const t0 = FP.compare(h, false, a, b, 1) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FLE_S: {
@@ -1665,8 +1667,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, false, a, b, 'le'));
+      const t0 = FP.compare(h, false, a, b, 2) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FCLASS_S: {
@@ -2129,8 +2132,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'eq'));
+      const t0 = FP.compare(h, true, a, b, 0) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FLT_D: {
@@ -2140,8 +2144,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'lt'));
+      const t0 = FP.compare(h, true, a, b, 1) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FLE_D: {
@@ -2151,8 +2156,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.compare(h, true, a, b, 'le'));
+      const t0 = FP.compare(h, true, a, b, 2) ? 1 : 0;
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FCLASS_D: {

@@ -98,13 +98,19 @@ export function arithS(h: HartState, op: number, d: number, a: number, b: number
   setS(h, d, slow(SF.F32, op, getS(h, a), getS(h, b), getS(h, c), rm));
 }
 
-/** feq/flt/fle: host comparison unless a NaN is involved (its flags are softfloat.ts's). */
-export function compare(h: HartState, dbl: boolean, a: number, b: number, kind: 'eq' | 'lt' | 'le'): bigint {
+/** feq, flt, fle as compare() takes them. */
+export const CMP = { eq: 0, lt: 1, le: 2 } as const;
+const CMP_KIND = ['eq', 'lt', 'le'] as const;
+/** feq/flt/fle as 1 or 0: the host's comparison unless a NaN is involved (then softfloat.ts's, whose NV accrues). */
+export function compare(h: HartState, dbl: boolean, a: number, b: number, kind: number): number {
   const x = dbl ? numD(h, a) : numS(h, a), y = dbl ? numD(h, b) : numS(h, b);
   if (Number.isNaN(x) || Number.isNaN(y)) {
-    return SF.compare(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), dbl ? getD(h, b) : getS(h, b), kind) ? 1n : 0n;
+    sf.flags = 0;
+    const r = SF.compare(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), dbl ? getD(h, b) : getS(h, b), CMP_KIND[kind]);
+    h.fflags |= sf.flags;
+    return r ? 1 : 0;
   }
-  return (kind === 'eq' ? x === y : kind === 'lt' ? x < y : x <= y) ? 1n : 0n;
+  return (kind === CMP.eq ? x === y : kind === CMP.lt ? x < y : x <= y) ? 1 : 0;
 }
 
 /** fcvt to an integer: C's truncating casts (RTZ) of in-range values on the host, the rest by softfloat.ts. */

@@ -382,6 +382,21 @@ export class Gen {
   fSet(i: E, v: V, single: boolean): void {
     this.stmt(`${this.f(i)} = ${v.lo}; ${this.f(i, true)} = ${single ? -1 : v.hi}; h.mstatus |= ${MSTATUS.FS};`);
   }
+  /** fsgnj (`j`), fsgnjn (`n`), fsgnjx (`x`): f[rd] ← f[rs1] with a sign from f[rs2]'s; singles unboxed first. */
+  fSignInject(kind: 'j' | 'n' | 'x', single: boolean): void {
+    const sign = (p: E, q: E) => (kind === 'j' ? `(${p} & 0x7fffffff) | (${q} & -0x80000000)`
+      : kind === 'n' ? `(${p} & 0x7fffffff) | (~${q} & -0x80000000)` : `${p} ^ (${q} & -0x80000000)`);
+    if (single) {
+      const unboxed = (i: E) => this.let(`${this.f(i, true)} === -1 ? ${this.f(i)} : 0x7fc00000`);
+      const p = unboxed(this.fa), q = unboxed(this.fb);
+      this.fSet(this.fd, { lo: sign(p, q), hi: -1 }, true);
+    } else {
+      const lo = this.let(this.f(this.fa)), hi = this.let(sign(this.f(this.fa, true), this.f(this.fb, true)));
+      this.fSet(this.fd, { lo, hi }, false);
+    }
+  }
+  /** feq, flt, fle (CMP) of f[rs1] and f[rs2]: 1 or 0, an int32 condition; a NaN's flags accrue (fpu.ts compare). */
+  fCompare(dbl: boolean, kind: number): string { return `FP.compare(h, ${dbl}, ${this.fa}, ${this.fb}, ${kind})`; }
   /**
    * f[rd] ← op(f[rs1], f[rs2], f[rs3]) for the arithmetic of format `t` (softfloat-fast.ts
    * FOP), rounding mode `rm` (fpBegin's): fpu.ts's host-double fast path, else softfloat.ts.

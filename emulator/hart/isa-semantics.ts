@@ -9,7 +9,7 @@
  */
 import { ENCODINGS, Encoding, Op } from './isa-table';
 import { BitOp, BlockInsn, E, Gen, P, V, WordOp, Xlen } from './isa-codegen';
-import { MSTATUS } from './csr';
+import { CMP } from './fpu';
 
 /**
  * pure:   writes rd and nothing else (a translated write to x0 is no code at all).
@@ -196,7 +196,6 @@ def(Op.ILLEGAL, 'interp', (g) => { g.pcToHart(); g.stmt(`h.illegal(${g.immWord})
 
 // ---- F and D (Unpriv ch. 11, 12): the arithmetic is softfloat.ts, the register file fpu.ts ----
 // g.fd/fa/fb/frs3 are doubled register indexes (a pair per register) into h.f or x.
-const DIRTY = `h.mstatus |= ${MSTATUS.FS};`;
 for (const t of ['S', 'D'] as const) {
   const o = (s: Op, d: Op) => (t === 'S' ? s : d);
   const fmt = `SF.F${t === 'S' ? 32 : 64}`;
@@ -227,30 +226,15 @@ for (const t of ['S', 'D'] as const) {
   toF(o(Op.FMAX_S, Op.FMAX_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, true)`);
 
   // Sign injection: bit operations on the (unboxed) operands; no flags.
-  const signs: [Op, (p: E, q: E) => string][] = [
-    [o(Op.FSGNJ_S, Op.FSGNJ_D), (p, q) => `(${p} & 0x7fffffff) | (${q} & -0x80000000)`],
-    [o(Op.FSGNJN_S, Op.FSGNJN_D), (p, q) => `(${p} & 0x7fffffff) | (~${q} & -0x80000000)`],
-    [o(Op.FSGNJX_S, Op.FSGNJX_D), (p, q) => `${p} ^ (${q} & -0x80000000)`],
-  ];
-  for (const [op, f] of signs) {
-    def(op, 'effect', (g) => {
-      g.fpBegin(false);
-      if (t === 'S') {
-        const unboxed = (i: E) => g.let(`${g.f(i, true)} === -1 ? ${g.f(i)} : 0x7fc00000`);
-        const p = unboxed(g.fa), q = unboxed(g.fb);
-        g.stmt(`${g.f(g.fd)} = ${f(p, q)}; ${g.f(g.fd, true)} = -1; ${DIRTY}`);
-      } else {
-        const lo = g.let(g.f(g.fa)), hi = g.let(f(g.f(g.fa, true), g.f(g.fb, true)));
-        g.stmt(`${g.f(g.fd)} = ${lo}; ${g.f(g.fd, true)} = ${hi}; ${DIRTY}`);
-      }
-    });
+  for (const [op, kind] of [[o(Op.FSGNJ_S, Op.FSGNJ_D), 'j'], [o(Op.FSGNJN_S, Op.FSGNJN_D), 'n'], [o(Op.FSGNJX_S, Op.FSGNJX_D), 'x']] as const) {
+    def(op, 'effect', (g) => { g.fpBegin(false); g.fSignInject(kind, t === 'S'); });
   }
 
   const dbl = t === 'D';
   // Compares and conversions: the host where it decides, else softfloat.ts (fpu.ts).
-  toX(o(Op.FEQ_S, Op.FEQ_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'eq')`);
-  toX(o(Op.FLT_S, Op.FLT_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'lt')`);
-  toX(o(Op.FLE_S, Op.FLE_D), (g) => `FP.compare(h, ${dbl}, ${g.fa}, ${g.fb}, 'le')`);
+  for (const [op, kind] of [[o(Op.FEQ_S, Op.FEQ_D), CMP.eq], [o(Op.FLT_S, Op.FLT_D), CMP.lt], [o(Op.FLE_S, Op.FLE_D), CMP.le]] as const) {
+    def(op, 'effect', (g) => { g.fpBegin(false); g.rd(g.bool(g.fCompare(dbl, kind))); });
+  }
   toX(o(Op.FCLASS_S, Op.FCLASS_D), (g) => `BigInt(SF.classify(${fmt}, ${fs(g.fa)}))`);
   // 32-bit results are sign-extended on RV64, fcvt.wu's too (Unpriv §11.7).
   toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 32, true, ${rm})`);

@@ -79,7 +79,7 @@ for (const xlen of [64, 32] as const) {
 }
 
 for (const xlen of [64, 32] as const) {
-  test(`RV${xlen}: the F/D loads, stores, moves and arithmetic have wasm forms`, () => {
+  test(`RV${xlen}: the F/D loads, stores, moves, arithmetic, sign injections and compares have wasm forms`, () => {
     // blocks.test.ts runs them against the interpreter (the fp and bench-nbody guests at hot 2).
     const compiled: string[] = [];
     for (const enc of ENCODINGS) {
@@ -92,7 +92,7 @@ for (const xlen of [64, 32] as const) {
         if (!(e instanceof Untranslatable)) throw e;
       }
     }
-    const arith = ['fadd', 'fsub', 'fmul', 'fdiv', 'fsqrt', 'fmadd', 'fmsub', 'fnmsub', 'fnmadd'];
+    const arith = ['fadd', 'fsub', 'fmul', 'fdiv', 'fsqrt', 'fmadd', 'fmsub', 'fnmsub', 'fnmadd', 'fsgnj', 'fsgnjn', 'fsgnjx', 'feq', 'flt', 'fle'];
     const want = [...arith.map((n) => `${n}.s`), ...arith.map((n) => `${n}.d`), 'flw', 'fsw', 'fmv.x.w', 'fmv.w.x',
       ...(xlen === 64 ? ['fld', 'fsd', 'fmv.x.d', 'fmv.d.x'] : [])];
     assert.deepEqual([...new Set(compiled)].sort(), want.sort());

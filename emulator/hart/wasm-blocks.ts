@@ -48,6 +48,7 @@ IMPORTS[IMPORT.store] = { module: 'env', name: 'store', type: { params: [I32, I3
 IMPORTS[IMPORT.stored] = { module: 'env', name: 'stored', type: { params: [I32, I32], results: [I32] } };
 IMPORTS[IMPORT.illegal] = { module: 'env', name: 'illegal', type: { params: [I32, I32], results: [I32] } };
 IMPORTS[IMPORT.fpArith] = { module: 'env', name: 'fpArith', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [] } };
+IMPORTS[IMPORT.fpCompare] = { module: 'env', name: 'fpCompare', type: { params: [I32, I32, I32, I32], results: [I32] } };
 const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
@@ -143,6 +144,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     fpArith: (dbl: number, op: number, d: number, a: number, b: number, c: number, rm: number): void => {
       (dbl !== 0 ? FP.arithD : FP.arithS)(hart(), op, d, a, b, c, rm);
     },
+    fpCompare: (dbl: number, kind: number, a: number, b: number): number => FP.compare(hart(), dbl !== 0, a, b, kind),
   };
   const imports = { env };
 

@@ -15,6 +15,7 @@ import { Encoding } from './isa-table';
 import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
 import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA } from './wasm-area';
 import { FloatEmitter } from './wasm-float';
+import { CMP } from './fpu';
 import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
@@ -23,7 +24,7 @@ export class Untranslatable extends Error {}
 /** Parameters of a page function, by local index. */
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
-export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4 } as const;
+export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
 export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
 
@@ -756,6 +757,60 @@ export class WasmGen extends Gen {
     this.i32c(FPU_ACC.dirty); this.op(OP.i32Or);
     if (inexact !== null) { this.get_(inexact); this.op(OP.i32Or); } // FPU_ACC.nx is 1
     this.mem(OP.i32Store, 2, HART_AREA.fpAcc);
+  }
+
+  /** A NaN-boxed single's bits (i32), the canonical NaN for anything else (Unpriv §12.2), into a local. */
+  private unboxed(at: number): string {
+    this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at);
+    this.i32c(0x7fc00000);
+    this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at + 4); this.i32c(-1); this.op(OP.i32Eq, OP.select);
+    return this.keep(T.i32);
+  }
+  override fSignInject(kind: 'j' | 'n' | 'x', single: boolean): void {
+    const d = this.fAt(this.fd), a = this.fAt(this.fa), b = this.fAt(this.fb);
+    // p's magnitude with q's sign (j), its inverse (n), or p's sign flipped by q's (x), on i32 or i64 bits.
+    const [and, or, xor, sign] = single ? [OP.i32And, OP.i32Or, OP.i32Xor, () => this.i32c(MIN_HI)]
+      : [OP.i64And, OP.i64Or, OP.i64Xor, () => this.i64c(0, MIN_HI)];
+    const magnitude = () => (single ? this.i32c(0x7fffffff) : this.i64c(-1, 0x7fffffff));
+    const p = single ? this.unboxed(a) : (this.get_(PARAM.hb), this.mem(OP.i64Load, 3, a), this.keep(T.i64));
+    const q = single ? this.unboxed(b) : (this.get_(PARAM.hb), this.mem(OP.i64Load, 3, b), this.keep(T.i64));
+    this.get_(PARAM.hb);
+    if (kind === 'x') { this.push32or64(p); this.push32or64(q); sign(); this.op(and, xor); } else {
+      this.push32or64(p); magnitude(); this.op(and);
+      this.push32or64(q);
+      if (kind === 'n') { if (single) this.i32c(-1); else this.i64c(-1, -1); this.op(xor); }
+      sign(); this.op(and, or);
+    }
+    if (single) {
+      this.mem(OP.i32Store, 2, d);
+      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
+    } else this.mem(OP.i64Store, 3, d);
+    this.accrue(null);
+  }
+  private push32or64(token: string): void { this.get_(this.token(token).index); }
+  /** Both operands ordered: the host's comparison; a NaN: fpu.ts (its flags). */
+  override fCompare(dbl: boolean, kind: number): string {
+    const a = this.fAt(this.fa), b = this.fAt(this.fb);
+    const load = (at: number): number => {
+      const l = this.fn.temp(T.f64);
+      if (dbl) { this.get_(PARAM.hb); this.mem(OP.f64Load, 3, at); } else {
+        // An unboxed single is a NaN: its canonical NaN's bits as an f32.
+        this.get_(PARAM.hb); this.mem(OP.f32Load, 2, at); this.op(OP.f64PromoteF32);
+        this.b.byte(OP.f64Const).f64(NaN);
+        this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at + 4); this.i32c(-1); this.op(OP.i32Eq, OP.select);
+      }
+      this.set_(l);
+      return l;
+    };
+    const x = load(a), y = load(b);
+    this.get_(x); this.get_(x); this.op(OP.f64Eq); this.get_(y); this.get_(y); this.op(OP.f64Eq, OP.i32And);
+    this.fn.open(OP.if, T.i32);
+    this.get_(x); this.get_(y); this.op(kind === CMP.eq ? OP.f64Eq : kind === CMP.lt ? OP.f64Lt : OP.f64Le);
+    this.op(OP.else);
+    this.i32c(dbl ? 1 : 0); this.i32c(kind); this.i32c((a - HART_AREA.f) >> 2); this.i32c((b - HART_AREA.f) >> 2);
+    this.b.byte(OP.call).u32(IMPORT.fpCompare);
+    this.fn.end();
+    return this.keep(T.i32);
   }
 
   /**
