@@ -7,8 +7,10 @@
  * (wasm-gen.ts fpArith) and both engines give the same bits and flags.
  */
 import { FOP } from './softfloat-fast';
-import { Bytes, OP, T } from './wasm-binary';
-import type { WasmFn } from './wasm-gen';
+import { Bytes, OP, T, ValType } from './wasm-binary';
+
+/** Where the emitter takes its locals: the function's instruction temporaries (wasm-gen.ts WasmFn.temp). */
+export interface Temps { temp(t: ValType): number }
 
 /** softfloat-fast.ts's limits: operands and results within them are normal, and so are the intermediate terms. */
 const LO = 2 ** -800, HI = 2 ** 800;
@@ -17,7 +19,7 @@ const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
 const SPLIT = 134217729;
 
 export class FloatEmitter {
-  constructor(private readonly fn: WasmFn, private readonly b: Bytes, private readonly hb: number) {}
+  constructor(private readonly fn: Temps, private readonly b: Bytes, private readonly hb: number) {}
 
   // ---- stack and locals ----
   private get(l: number): void { this.b.byte(OP.localGet).u32(l); }
