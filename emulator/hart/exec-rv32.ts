@@ -1018,8 +1018,9 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
+      FP.toIntX(h, false, a, 32, true, t0);
+      const t1 = FP.cvt.lo;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_WU_S: {
@@ -1036,8 +1037,9 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
+      FP.toIntX(h, false, a, 32, false, t0);
+      const t1 = FP.cvt.lo;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_S_W: {
@@ -1054,8 +1056,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
+      FP.fromIntX(h, false, d, x[a], 0, 32, true, t0);
       break;
     }
     case Op.FCVT_S_WU: {
@@ -1072,8 +1073,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
+      FP.fromIntX(h, false, d, x[a], 0, 32, false, t0);
       break;
     }
     case Op.FMV_X_W: {
@@ -1424,8 +1424,9 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
+      FP.toIntX(h, true, a, 32, true, t0);
+      const t1 = FP.cvt.lo;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_WU_D: {
@@ -1442,8 +1443,9 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
+      FP.toIntX(h, true, a, 32, false, t0);
+      const t1 = FP.cvt.lo;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_D_W: {
@@ -1460,8 +1462,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
+      FP.fromIntX(h, true, d, x[a], 0, 32, true, t0);
       break;
     }
     case Op.FCVT_D_WU: {
@@ -1478,8 +1479,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
+      FP.fromIntX(h, true, d, x[a], 0, 32, false, t0);
       break;
     }
     case Op.CBO_INVAL: {

@@ -1697,8 +1697,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, false, a, 32, true, t0));
+      FP.toIntX(h, false, a, 32, true, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_WU_S: {
@@ -1715,8 +1718,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, false, a, 32, false, t0)));
+      FP.toIntX(h, false, a, 32, false, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_L_S: {
@@ -1733,8 +1739,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, false, a, 64, true, t0));
+      FP.toIntX(h, false, a, 64, true, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_LU_S: {
@@ -1751,8 +1760,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, false, a, 64, false, t0));
+      FP.toIntX(h, false, a, 64, false, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_S_W: {
@@ -1769,8 +1781,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 32, true), t0);
+      FP.fromIntX(h, false, d, x[a], 0, 32, true, t0);
       break;
     }
     case Op.FCVT_S_WU: {
@@ -1787,8 +1798,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 32, false), t0);
+      FP.fromIntX(h, false, d, x[a], 0, 32, false, t0);
       break;
     }
     case Op.FCVT_S_L: {
@@ -1805,8 +1815,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 64, true), t0);
+      FP.fromIntX(h, false, d, x[a], x[a + 1], 64, true, t0);
       break;
     }
     case Op.FCVT_S_LU: {
@@ -1823,8 +1832,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, false, d, FP.getX(h, a, 64, false), t0);
+      FP.fromIntX(h, false, d, x[a], x[a + 1], 64, false, t0);
       break;
     }
     case Op.FMV_X_W: {
@@ -2186,8 +2194,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, true, a, 32, true, t0));
+      FP.toIntX(h, true, a, 32, true, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_WU_D: {
@@ -2204,8 +2215,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt.asIntN(32, FP.toInt(h, true, a, 32, false, t0)));
+      FP.toIntX(h, true, a, 32, false, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_L_D: {
@@ -2222,8 +2236,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, true, a, 64, true, t0));
+      FP.toIntX(h, true, a, 64, true, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_LU_D: {
@@ -2240,8 +2257,11 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, FP.toInt(h, true, a, 64, false, t0));
+      FP.toIntX(h, true, a, 64, false, t0);
+      const t1 = FP.cvt.lo;
+      const t2 = FP.cvt.hi;
+      x[d + 1] = t2;
+      x[d] = t1;
       break;
     }
     case Op.FCVT_D_W: {
@@ -2258,8 +2278,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 32, true), t0);
+      FP.fromIntX(h, true, d, x[a], 0, 32, true, t0);
       break;
     }
     case Op.FCVT_D_WU: {
@@ -2276,8 +2295,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 32, false), t0);
+      FP.fromIntX(h, true, d, x[a], 0, 32, false, t0);
       break;
     }
     case Op.FCVT_D_L: {
@@ -2294,8 +2312,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 64, true), t0);
+      FP.fromIntX(h, true, d, x[a], x[a + 1], 64, true, t0);
       break;
     }
     case Op.FCVT_D_LU: {
@@ -2312,8 +2329,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.fromInt(h, true, d, FP.getX(h, a, 64, false), t0);
+      FP.fromIntX(h, true, d, x[a], x[a + 1], 64, false, t0);
       break;
     }
     case Op.FMV_X_D: {

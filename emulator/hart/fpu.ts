@@ -40,13 +40,6 @@ export function setX(h: HartState, i: number, v: bigint): void {
   h.x[i] = Number(BigInt.asIntN(32, v));
   if (h.xlen === 64) h.x[i + 1] = Number(BigInt.asIntN(32, v >> 32n));
 }
-/** x[i] as an integer: the low word signed or unsigned, or (RV64) the whole register. */
-export function getX(h: HartState, i: number, bits: 32 | 64, signed: boolean): bigint {
-  if (bits === 32) return signed ? BigInt(h.x[i]) : BigInt(h.x[i] >>> 0);
-  const v = (BigInt(h.x[i + 1]) << 32n) | BigInt(h.x[i] >>> 0);
-  return signed ? v : BigInt.asUintN(64, v);
-}
-
 /** The rounding mode of an rm field (7: frm); -1 when reserved, which makes the instruction illegal (Unpriv §11.2). */
 export function roundingMode(h: HartState, rm: number): number {
   const m = rm === 7 ? h.frm : rm;
@@ -113,25 +106,48 @@ export function compare(h: HartState, dbl: boolean, a: number, b: number, kind: 
   return (kind === CMP.eq ? x === y : kind === CMP.lt ? x < y : x <= y) ? 1 : 0;
 }
 
-/** fcvt to an integer: C's truncating casts (RTZ) of in-range values on the host, the rest by softfloat.ts. */
-export function toInt(h: HartState, dbl: boolean, a: number, bits: 32 | 64, signed: boolean, rm: number): bigint {
+/** The x register value of the last toIntX, as words (a 32-bit result sign-extended). */
+export const cvt = { lo: 0, hi: 0 };
+
+/**
+ * fcvt.{w,wu,l,lu}.{s,d} of f[a] into `cvt` (Unpriv §11.7: 32-bit results, fcvt.wu's
+ * too, sign-extended), flags accrued: C's truncating casts (RTZ) of in-range values on the
+ * host, the rest by softfloat.ts. The interpreter, JavaScript blocks and the wasm engine's
+ * import all come here.
+ */
+export function toIntX(h: HartState, dbl: boolean, a: number, bits: 32 | 64, signed: boolean, rm: number): void {
   const v = dbl ? numD(h, a) : numS(h, a);
   if (rm === SF.RM.RTZ && v > (signed ? -(2 ** (bits - 1)) - 1 : -1) && v < (signed ? 2 ** (bits - 1) : 2 ** bits) && Math.abs(v) < 2 ** 53) {
     const t = Math.trunc(v);
-    if (t !== v) sf.flags |= SF.FLAG.NX;
-    return BigInt(t);
+    if (t !== v) h.fflags |= SF.FLAG.NX;
+    cvt.lo = t >>> 0 | 0; // ToUint32 takes t modulo 2^32
+    cvt.hi = bits === 32 ? cvt.lo >> 31 : Math.floor(t / 2 ** 32) | 0;
+    return;
   }
-  return SF.toInt(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), bits, signed, rm);
+  sf.flags = 0;
+  const r = SF.toInt(dbl ? SF.F64 : SF.F32, dbl ? getD(h, a) : getS(h, a), bits, signed, rm);
+  h.fflags |= sf.flags;
+  // (No BigInt chosen by a condition and used again: Node 20's TurboFan fails on that phi.)
+  cvt.lo = Number(BigInt.asIntN(32, r));
+  cvt.hi = bits === 32 ? cvt.lo >> 31 : Number(BigInt.asIntN(32, r >> 32n));
 }
 
-/** fcvt from an integer: exact on the host when the value fits the significand. */
-export function fromInt(h: HartState, dbl: boolean, d: number, v: bigint, rm: number): void {
-  const limit = dbl ? 2n ** 53n : 2n ** 24n;
+/**
+ * fcvt.{s,d}.{w,wu,l,lu}: f[d] ← the integer in words lo, hi (hi unused for 32 bits),
+ * exact on the host when it fits the significand, else rounded by softfloat.ts.
+ */
+export function fromIntX(h: HartState, dbl: boolean, d: number, lo: number, hi: number, bits: 32 | 64, signed: boolean, rm: number): void {
+  const limit = dbl ? 2 ** 53 : 2 ** 24;
+  // A 64-bit value is a double only while its high word keeps it under 2^53 in magnitude (NaN: not).
+  const high = signed ? hi | 0 : hi >>> 0;
+  const v = bits === 32 ? (signed ? lo | 0 : lo >>> 0) : high >= -(2 ** 21) && high < 2 ** 21 ? high * 2 ** 32 + (lo >>> 0) : NaN;
   if (v <= limit && v >= -limit) {
-    if (dbl) h.fd[d >> 1] = Number(v); else { h.fs[d] = Number(v); h.f[d + 1] = -1; }
-    h.fflags |= sf.flags;
+    if (dbl) h.fd[d >> 1] = v; else { h.fs[d] = v; h.f[d + 1] = -1; }
     h.mstatus |= MSTATUS.FS;
     return;
   }
-  if (dbl) setD(h, d, SF.fromInt(SF.F64, v, rm)); else setS(h, d, SF.fromInt(SF.F32, v, rm));
+  const words = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const n = bits === 32 ? (signed ? BigInt(lo | 0) : BigInt(lo >>> 0)) : signed ? BigInt.asIntN(64, words) : words;
+  sf.flags = 0;
+  if (dbl) setD(h, d, SF.fromInt(SF.F64, n, rm)); else setS(h, d, SF.fromInt(SF.F32, n, rm));
 }

@@ -397,6 +397,16 @@ export class Gen {
   }
   /** feq, flt, fle (CMP) of f[rs1] and f[rs2]: 1 or 0, an int32 condition; a NaN's flags accrue (fpu.ts compare). */
   fCompare(dbl: boolean, kind: number): string { return `FP.compare(h, ${dbl}, ${this.fa}, ${this.fb}, ${kind})`; }
+  /** fcvt to an integer of `bits` (fpu.ts toIntX): the XLEN value for rd. */
+  fToInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): V {
+    this.stmt(`FP.toIntX(h, ${dbl}, ${this.fa}, ${bits}, ${signed}, ${rm});`);
+    return { lo: this.let('FP.cvt.lo'), hi: this.wide ? this.let('FP.cvt.hi') : 0 };
+  }
+  /** fcvt from rs1 as an integer of `bits` (fpu.ts fromIntX). */
+  fFromInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): void {
+    const x = this.rs1;
+    this.stmt(`FP.fromIntX(h, ${dbl}, ${this.fd}, ${x.lo}, ${bits === 64 ? x.hi : 0}, ${bits}, ${signed}, ${rm});`);
+  }
   /**
    * f[rd] ← op(f[rs1], f[rs2], f[rs3]) for the arithmetic of format `t` (softfloat-fast.ts
    * FOP), rounding mode `rm` (fpBegin's): fpu.ts's host-double fast path, else softfloat.ts.

@@ -236,15 +236,13 @@ for (const t of ['S', 'D'] as const) {
     def(op, 'effect', (g) => { g.fpBegin(false); g.rd(g.bool(g.fCompare(dbl, kind))); });
   }
   toX(o(Op.FCLASS_S, Op.FCLASS_D), (g) => `BigInt(SF.classify(${fmt}, ${fs(g.fa)}))`);
-  // 32-bit results are sign-extended on RV64, fcvt.wu's too (Unpriv §11.7).
-  toX(o(Op.FCVT_W_S, Op.FCVT_W_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 32, true, ${rm})`);
-  toX(o(Op.FCVT_WU_S, Op.FCVT_WU_D), (g, rm) => `BigInt.asIntN(32, FP.toInt(h, ${dbl}, ${g.fa}, 32, false, ${rm}))`);
-  toX(o(Op.FCVT_L_S, Op.FCVT_L_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, true, ${rm})`);
-  toX(o(Op.FCVT_LU_S, Op.FCVT_LU_D), (g, rm) => `FP.toInt(h, ${dbl}, ${g.fa}, 64, false, ${rm})`);
-  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => {
-    const rm = g.fpBegin(true);
-    g.stmt(`FP.fromInt(h, ${dbl}, ${g.fd}, FP.getX(h, ${g.fa}, ${bits}, ${signed}), ${rm});`);
-  });
+  // Conversions (Unpriv §11.7; 32-bit results are sign-extended on RV64, fcvt.wu's too).
+  const toInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.rd(g.fToInt(dbl, bits, signed, g.fpBegin(false))));
+  toInt(o(Op.FCVT_W_S, Op.FCVT_W_D), 32, true);
+  toInt(o(Op.FCVT_WU_S, Op.FCVT_WU_D), 32, false);
+  toInt(o(Op.FCVT_L_S, Op.FCVT_L_D), 64, true);
+  toInt(o(Op.FCVT_LU_S, Op.FCVT_LU_D), 64, false);
+  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.fFromInt(dbl, bits, signed, g.fpBegin(false)));
   fromInt(o(Op.FCVT_S_W, Op.FCVT_D_W), 32, true);
   fromInt(o(Op.FCVT_S_WU, Op.FCVT_D_WU), 32, false);
   fromInt(o(Op.FCVT_S_L, Op.FCVT_D_L), 64, true);
