@@ -49,6 +49,8 @@ IMPORTS[IMPORT.stored] = { module: 'env', name: 'stored', type: { params: [I32, 
 IMPORTS[IMPORT.illegal] = { module: 'env', name: 'illegal', type: { params: [I32, I32], results: [I32] } };
 IMPORTS[IMPORT.fpArith] = { module: 'env', name: 'fpArith', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [] } };
 IMPORTS[IMPORT.fpCompare] = { module: 'env', name: 'fpCompare', type: { params: [I32, I32, I32, I32], results: [I32] } };
+IMPORTS[IMPORT.fpToInt] = { module: 'env', name: 'fpToInt', type: { params: [I32, I32, I32, I32, I32], results: [] } };
+IMPORTS[IMPORT.fpFromInt] = { module: 'env', name: 'fpFromInt', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [] } };
 const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
@@ -145,6 +147,17 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
       (dbl !== 0 ? FP.arithD : FP.arithS)(hart(), op, d, a, b, c, rm);
     },
     fpCompare: (dbl: number, kind: number, a: number, b: number): number => FP.compare(hart(), dbl !== 0, a, b, kind),
+    // An x register's value comes back in the scratch words, as a slow load's does.
+    fpToInt: (dbl: number, a: number, bits: number, signed: number, rm: number): void => {
+      const h = hart();
+      FP.toIntX(h, dbl !== 0, a, bits === 32 ? 32 : 64, signed !== 0, rm);
+      const at = (h.area as { offset: number }).offset + HART_AREA.scratch >> 2;
+      mem32[at] = FP.cvt.lo;
+      mem32[at + 1] = FP.cvt.hi;
+    },
+    fpFromInt: (dbl: number, d: number, lo: number, hi: number, bits: number, signed: number, rm: number): void => {
+      FP.fromIntX(hart(), dbl !== 0, d, lo, hi, bits === 32 ? 32 : 64, signed !== 0, rm);
+    },
   };
   const imports = { env };
 

@@ -24,7 +24,7 @@ export class Untranslatable extends Error {}
 /** Parameters of a page function, by local index. */
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
-export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5 } as const;
+export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5, fpToInt: 6, fpFromInt: 7 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
 export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
 
@@ -750,11 +750,11 @@ export class WasmGen extends Gen {
     }
     this.accrue(null);
   }
-  /** fpAcc |= FS Dirty, and NX when the i32 local `inexact` (0 or 1) is 1. */
-  private accrue(inexact: number | null): void {
+  /** fpAcc |= FS Dirty (unless only an x register was written: `dirty` false), and NX when the i32 local `inexact` (0 or 1) is 1. */
+  private accrue(inexact: number | null, dirty = true): void {
     this.get_(PARAM.hb);
     this.get_(PARAM.hb); this.mem(OP.i32Load, 2, HART_AREA.fpAcc);
-    this.i32c(FPU_ACC.dirty); this.op(OP.i32Or);
+    if (dirty) { this.i32c(FPU_ACC.dirty); this.op(OP.i32Or); }
     if (inexact !== null) { this.get_(inexact); this.op(OP.i32Or); } // FPU_ACC.nx is 1
     this.mem(OP.i32Store, 2, HART_AREA.fpAcc);
   }
@@ -791,18 +791,7 @@ export class WasmGen extends Gen {
   /** Both operands ordered: the host's comparison; a NaN: fpu.ts (its flags). */
   override fCompare(dbl: boolean, kind: number): string {
     const a = this.fAt(this.fa), b = this.fAt(this.fb);
-    const load = (at: number): number => {
-      const l = this.fn.temp(T.f64);
-      if (dbl) { this.get_(PARAM.hb); this.mem(OP.f64Load, 3, at); } else {
-        // An unboxed single is a NaN: its canonical NaN's bits as an f32.
-        this.get_(PARAM.hb); this.mem(OP.f32Load, 2, at); this.op(OP.f64PromoteF32);
-        this.b.byte(OP.f64Const).f64(NaN);
-        this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at + 4); this.i32c(-1); this.op(OP.i32Eq, OP.select);
-      }
-      this.set_(l);
-      return l;
-    };
-    const x = load(a), y = load(b);
+    const x = this.fNumber(dbl, a), y = this.fNumber(dbl, b);
     this.get_(x); this.get_(x); this.op(OP.f64Eq); this.get_(y); this.get_(y); this.op(OP.f64Eq, OP.i32And);
     this.fn.open(OP.if, T.i32);
     this.get_(x); this.get_(y); this.op(kind === CMP.eq ? OP.f64Eq : kind === CMP.lt ? OP.f64Lt : OP.f64Le);
@@ -811,6 +800,78 @@ export class WasmGen extends Gen {
     this.b.byte(OP.call).u32(IMPORT.fpCompare);
     this.fn.end();
     return this.keep(T.i32);
+  }
+
+  /** f[i] as a double: a single promoted, NaN when it is not NaN-boxed (softfloat.ts then reads the canonical NaN). */
+  private fNumber(dbl: boolean, at: number): number {
+    const l = this.fn.temp(T.f64);
+    if (dbl) { this.get_(PARAM.hb); this.mem(OP.f64Load, 3, at); } else {
+      this.get_(PARAM.hb); this.mem(OP.f32Load, 2, at); this.op(OP.f64PromoteF32);
+      this.b.byte(OP.f64Const).f64(NaN);
+      this.get_(PARAM.hb); this.mem(OP.i32Load, 2, at + 4); this.i32c(-1); this.op(OP.i32Eq, OP.select);
+    }
+    this.set_(l);
+    return l;
+  }
+  /** fpu.ts toIntX's host case (RTZ, in range, under 2^53) as wasm; the rest through the import, its value in the scratch words. */
+  override fToInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): V {
+    const a = this.fAt(this.fa);
+    const x = this.fNumber(dbl, a);
+    const rtz = 1; // SF.RM.RTZ
+    const type = this.narrow ? T.i32 : T.i64;
+    const slow = (): void => {
+      this.i32c(dbl ? 1 : 0); this.i32c((a - HART_AREA.f) >> 2); this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
+      this.b.byte(OP.call).u32(IMPORT.fpToInt);
+      this.get_(PARAM.hb); this.mem(this.narrow ? OP.i32Load : OP.i64Load, this.narrow ? 2 : 3, HART_AREA.scratch);
+    };
+    if (typeof rm === 'number' && rm !== rtz) { slow(); return this.narrow ? this.keepX32() : this.keep64(); }
+    const k = (v: number) => this.b.byte(OP.f64Const).f64(v);
+    this.get_(x); k(signed ? -(2 ** (bits - 1)) - 1 : -1); this.op(OP.f64Gt);
+    this.get_(x); k(signed ? 2 ** (bits - 1) : 2 ** bits); this.op(OP.f64Lt, OP.i32And);
+    this.get_(x); this.op(OP.f64Abs); k(2 ** 53); this.op(OP.f64Lt, OP.i32And);
+    if (typeof rm === 'string') { this.push32(rm); this.i32c(rtz); this.op(OP.i32Eq, OP.i32And); }
+    this.fn.open(OP.if, type);
+    const t = this.fn.temp(T.f64), inexact = this.fn.temp(T.i32);
+    this.get_(x); this.op(OP.f64Trunc); this.b.byte(OP.localTee).u32(t);
+    this.get_(x); this.op(OP.f64Ne); this.set_(inexact);
+    this.accrue(inexact, false);
+    this.get_(t); this.op(OP.i64TruncF64S);
+    if (this.narrow) this.op(OP.i32WrapI64); else if (bits === 32) this.op(OP.i64Extend32S); // 32-bit results sign-extended
+    this.op(OP.else);
+    slow();
+    this.fn.end();
+    return this.narrow ? this.keepX32() : this.keep64();
+  }
+  /** fpu.ts fromIntX's exact case (the value fits the significand) as wasm; the rest through the import. */
+  override fFromInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): void {
+    const d = this.fAt(this.fd);
+    const src = this.rs1;
+    // The integer as an i64.
+    if (this.narrow) { this.push32(src.lo); this.op(signed ? OP.i64ExtendI32S : OP.i64ExtendI32U); } else {
+      this.push64(src);
+      if (bits === 32) { if (signed) this.op(OP.i64Extend32S); else { this.i64c(-1, 0); this.op(OP.i64And); } }
+    }
+    const v = this.keep(T.i64);
+    const limit = dbl ? 2 ** 53 : 2 ** 24;
+    const get = () => this.get_(this.token(v).index);
+    const k64 = (n: number) => this.i64c((n >>> 0) | 0, Math.floor(n / 2 ** 32)); // an integer within ±2^53 as its two words
+    if (signed) {
+      get(); k64(-limit); this.op(OP.i64GeS);
+      get(); k64(limit); this.op(OP.i64LeS, OP.i32And);
+    } else { get(); k64(limit); this.op(OP.i64LeU); }
+    this.fn.open(OP.if, VOID);
+    this.get_(PARAM.hb); get(); this.op(OP.f64ConvertI64S);
+    if (dbl) this.mem(OP.f64Store, 3, d); else {
+      this.op(OP.f32DemoteF64); this.mem(OP.f32Store, 2, d);
+      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
+    }
+    this.accrue(null);
+    this.op(OP.else);
+    this.i32c(dbl ? 1 : 0); this.i32c((d - HART_AREA.f) >> 2);
+    get(); this.op(OP.i32WrapI64); get(); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
+    this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
+    this.b.byte(OP.call).u32(IMPORT.fpFromInt);
+    this.fn.end();
   }
 
   /**

@@ -343,6 +343,41 @@ static void nan_boxing(void)
 #endif
 }
 
+/*
+ * Conversions in a loop run often enough to be compiled, at the edges of the host's exact
+ * cases: 32-bit results sign-extended (fcvt.wu of 3e9 too), magnitudes at 2^53 and 2^24,
+ * NX, out of range. One hash of results and flags per operation.
+ */
+static void hot_conversions(void)
+{
+    static const u64 dv[] = { 0x41e65a0bc0000000ULL /* 3e9 */, 0x41efffffffff0000ULL /* 4294967295.5 */,
+        0xc004000000000000ULL /* -2.5 */, 0x41dfffffffff0000ULL /* 2147483647.75 */, 0xc1e0000000100000ULL /* -2147483648.5 */,
+        0x433fffffffffffffULL /* 2^53 - 1 */, 0x43e158e460913d00ULL /* 1e19 */, 0xbfe8000000000000ULL /* -0.75 */ };
+    static const u64 sv[] = { 0x4f32d05e /* 3e9 */, 0x4f7fffff, 0xc0200000 /* -2.5 */, 0x4effffff, 0xcf000000 /* -2^31 */,
+        0x5a000000, 0x5f0ac723 /* 1e19 */, 0xbf400000 /* -0.75 */ };
+    static const u64 iv[] = { (1ULL << 53) + 1, (1ULL << 53) - 1, -(1ULL << 53), (1ULL << 24) + 1, 1ULL << 24,
+        0xfffffffffffffffeULL, 0x80000001ULL, 0xffffffff80000000ULL };
+    static const struct { const char *name; op_fn f; int rm; const u64 *in; } ops[] = {
+        { "fcvt.w.d rtz", fcvt_w_d, 1, dv }, { "fcvt.wu.d rtz", fcvt_wu_d, 1, dv }, { "fcvt.w.d rne", fcvt_w_d, 0, dv },
+        { "fcvt.w.s rtz", fcvt_w_s, 1, sv }, { "fcvt.wu.s rtz", fcvt_wu_s, 1, sv },
+        { "fcvt.d.w", fcvt_d_w, 0, iv }, { "fcvt.d.wu", fcvt_d_wu, 0, iv }, { "fcvt.s.w", fcvt_s_w, 0, iv }, { "fcvt.s.wu", fcvt_s_wu, 0, iv },
+#if __riscv_xlen == 64
+        { "fcvt.l.d rtz", fcvt_l_d, 1, dv }, { "fcvt.lu.d rtz", fcvt_lu_d, 1, dv }, { "fcvt.l.s rtz", fcvt_l_s, 1, sv },
+        { "fcvt.d.l", fcvt_d_l, 0, iv }, { "fcvt.d.lu", fcvt_d_lu, 0, iv }, { "fcvt.s.l", fcvt_s_l, 0, iv }, { "fcvt.s.lu", fcvt_s_lu, 0, iv },
+#endif
+    };
+    for (unsigned k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        hash = 0;
+        for (int pass = 0; pass < 20; pass++)
+            for (unsigned i = 0; i < 8; i++) {
+                clear_flags();
+                mix(ops[k].f(ops[k].in[i], 0, 0, ops[k].rm));
+                mix(flags());
+            }
+        kprintf("hot %s: %llx\n", ops[k].name, (unsigned long long)hash);
+    }
+}
+
 int main(void)
 {
     install_m_trap();
@@ -353,6 +388,7 @@ int main(void)
     fcsr_fields();
     reserved_rounding_modes();
     nan_boxing();
+    hot_conversions();
 
     for (unsigned i = 0; i < N_RANDOM; i++) { RAND_D[i] = random_d(); RAND_S[i] = random_s(); RAND_I[i] = rnd() >> (i % 64); }
 #define G(f, k, s, rm) group(#f, f, k, s, rm)
