@@ -8,7 +8,6 @@ import { Op } from './isa-table';
 import { dec, P } from './decode';
 import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
-import * as SF from './softfloat';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
 import { Cause, Priv } from './csr';
@@ -945,8 +944,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), false));
+      FP.minMax(h, false, d, a, b, false);
       break;
     }
     case Op.FMAX_S: {
@@ -956,8 +954,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), true));
+      FP.minMax(h, false, d, a, b, true);
       break;
     }
     case Op.FEQ_S: {
@@ -1000,8 +997,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt(SF.classify(SF.F32, FP.getS(h, a))));
+      const t0 = FP.classify(h, false, a);
+      x[d] = t0;
       break;
     }
     case Op.FCVT_W_S: {
@@ -1315,8 +1312,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), false));
+      FP.minMax(h, true, d, a, b, false);
       break;
     }
     case Op.FMAX_D: {
@@ -1326,8 +1322,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), true));
+      FP.minMax(h, true, d, a, b, true);
       break;
     }
     case Op.FCVT_S_D: {
@@ -1344,8 +1339,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), t0));
+      FP.convertFormat(h, false, d, a, t0);
       break;
     }
     case Op.FCVT_D_S: {
@@ -1362,8 +1356,7 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), t0));
+      FP.convertFormat(h, true, d, a, t0);
       break;
     }
     case Op.FEQ_D: {
@@ -1406,8 +1399,8 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         next = h.pcLo;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt(SF.classify(SF.F64, FP.getD(h, a))));
+      const t0 = FP.classify(h, true, a);
+      x[d] = t0;
       break;
     }
     case Op.FCVT_W_D: {

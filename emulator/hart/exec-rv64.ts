@@ -9,7 +9,6 @@ import { Op } from './isa-table';
 import { dec, P } from './decode';
 import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
 import * as I64 from './int64';
-import * as SF from './softfloat';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
 import { div32, divu32, rem32, remu32 } from './int64';
@@ -1621,8 +1620,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), false));
+      FP.minMax(h, false, d, a, b, false);
       break;
     }
     case Op.FMAX_S: {
@@ -1632,8 +1630,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.minMax(SF.F32, FP.getS(h, a), FP.getS(h, b), true));
+      FP.minMax(h, false, d, a, b, true);
       break;
     }
     case Op.FEQ_S: {
@@ -1679,8 +1676,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt(SF.classify(SF.F32, FP.getS(h, a))));
+      const t0 = FP.classify(h, false, a);
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FCVT_W_S: {
@@ -2082,8 +2080,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), false));
+      FP.minMax(h, true, d, a, b, false);
       break;
     }
     case Op.FMAX_D: {
@@ -2093,8 +2090,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.minMax(SF.F64, FP.getD(h, a), FP.getD(h, b), true));
+      FP.minMax(h, true, d, a, b, true);
       break;
     }
     case Op.FCVT_S_D: {
@@ -2111,8 +2107,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setS(h, d, SF.convert(SF.F64, SF.F32, FP.getD(h, a), t0));
+      FP.convertFormat(h, false, d, a, t0);
       break;
     }
     case Op.FCVT_D_S: {
@@ -2129,8 +2124,7 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setD(h, d, SF.convert(SF.F32, SF.F64, FP.getS(h, a), t0));
+      FP.convertFormat(h, true, d, a, t0);
       break;
     }
     case Op.FEQ_D: {
@@ -2176,8 +2170,9 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         nLo = h.pcLo; nHi = h.pcHi;
         break;
       }
-      SF.sf.flags = 0;
-      FP.setX(h, d, BigInt(SF.classify(SF.F64, FP.getD(h, a))));
+      const t0 = FP.classify(h, true, a);
+      x[d + 1] = 0;
+      x[d] = t0;
       break;
     }
     case Op.FCVT_W_D: {

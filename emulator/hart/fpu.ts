@@ -6,7 +6,7 @@
 import { MSTATUS } from './csr';
 import * as SF from './softfloat';
 import { sf } from './softfloat';
-import { FOP, arithD as fastD, arithS as fastS, fast } from './softfloat-fast';
+import { FOP, arithD as fastD, arithS as fastS, fast, safeS } from './softfloat-fast';
 import type { HartState } from './state';
 
 /** A single from f register index i (2·r): an improperly NaN-boxed value reads as the canonical NaN (Unpriv §12.2). */
@@ -32,13 +32,6 @@ export function setD(h: HartState, i: number, v: bigint): void {
   h.f[i] = Number(v & 0xffffffffn) | 0;
   h.f[i + 1] = Number(v >> 32n) | 0;
   wrote(h);
-}
-/** x[i] ← v (an XLEN two's-complement value, or a 32-bit one already sign-extended), flags accrued. */
-export function setX(h: HartState, i: number, v: bigint): void {
-  h.fflags |= sf.flags;
-  if (i === 0) return; // x0 (a translated block does not clear it after each instruction)
-  h.x[i] = Number(BigInt.asIntN(32, v));
-  if (h.xlen === 64) h.x[i + 1] = Number(BigInt.asIntN(32, v >> 32n));
 }
 /** The rounding mode of an rm field (7: frm); -1 when reserved, which makes the instruction illegal (Unpriv §11.2). */
 export function roundingMode(h: HartState, rm: number): number {
@@ -89,6 +82,49 @@ export function arithS(h: HartState, op: number, d: number, a: number, b: number
     }
   }
   setS(h, d, slow(SF.F32, op, getS(h, a), getS(h, b), getS(h, c), rm));
+}
+
+/** fclass's one-hot mask (Unpriv §11.9) of f[a]. */
+export function classify(h: HartState, dbl: boolean, a: number): number {
+  return dbl ? SF.classify(SF.F64, getD(h, a)) : SF.classify(SF.F32, getS(h, a));
+}
+
+/** fmin/fmax (`max`): the host's on ordered operands (-0 below +0, as Math's), softfloat.ts's with a NaN. */
+export function minMax(h: HartState, dbl: boolean, d: number, a: number, b: number, max: boolean): void {
+  const x = dbl ? numD(h, a) : numS(h, a), y = dbl ? numD(h, b) : numS(h, b);
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    sf.flags = 0;
+    if (dbl) setD(h, d, SF.minMax(SF.F64, getD(h, a), getD(h, b), max)); else setS(h, d, SF.minMax(SF.F32, getS(h, a), getS(h, b), max));
+    return;
+  }
+  const r = max ? Math.max(x, y) : Math.min(x, y);
+  if (dbl) h.fd[d >> 1] = r; else { h.fs[d] = r; h.f[d + 1] = -1; }
+  h.mstatus |= MSTATUS.FS;
+}
+
+/**
+ * fcvt.d.s (`toDouble`, exact) and fcvt.s.d (rounded by rm): the host's promotion of a
+ * number, its RNE demotion of a zero or of a result in the normal singles' safe range;
+ * NaNs, infinities and the rest by softfloat.ts.
+ */
+export function convertFormat(h: HartState, toDouble: boolean, d: number, a: number, rm: number): void {
+  const v = toDouble ? numS(h, a) : numD(h, a);
+  if (toDouble && !Number.isNaN(v)) {
+    h.fd[d >> 1] = v;
+    h.mstatus |= MSTATUS.FS;
+    return;
+  }
+  if (!toDouble && rm === SF.RM.RNE) {
+    const r = Math.fround(v);
+    if (v === 0 || safeS(r)) {
+      if (r !== v) h.fflags |= SF.FLAG.NX;
+      h.fs[d] = r; h.f[d + 1] = -1;
+      h.mstatus |= MSTATUS.FS;
+      return;
+    }
+  }
+  sf.flags = 0;
+  if (toDouble) setD(h, d, SF.convert(SF.F32, SF.F64, getS(h, a), rm)); else setS(h, d, SF.convert(SF.F64, SF.F32, getD(h, a), rm));
 }
 
 /** feq, flt, fle as compare() takes them. */

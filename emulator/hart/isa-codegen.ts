@@ -13,7 +13,6 @@
  */
 import { Encoding } from './isa-table';
 import * as I64 from './int64';
-import * as SF from './softfloat';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
 import { MSTATUS } from './csr';
@@ -23,7 +22,7 @@ import { MSTATUS } from './csr';
  * object; the exec files import the same names (tsc rejects a case that uses one they lack).
  */
 export const RUNTIME = {
-  I64, SF, FP, BM, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
+  I64, FP, BM, o: I64.out, mulhu32: I64.mulhu32, div32: I64.div32, divu32: I64.divu32, rem32: I64.rem32, remu32: I64.remu32,
 };
 
 /** A JavaScript expression, or a number already known (a block's immediate). */
@@ -397,6 +396,12 @@ export class Gen {
   }
   /** feq, flt, fle (CMP) of f[rs1] and f[rs2]: 1 or 0, an int32 condition; a NaN's flags accrue (fpu.ts compare). */
   fCompare(dbl: boolean, kind: number): string { return `FP.compare(h, ${dbl}, ${this.fa}, ${this.fb}, ${kind})`; }
+  /** fclass's mask (fpu.ts classify), an int32. */
+  fClass(dbl: boolean): E { return this.let(`FP.classify(h, ${dbl}, ${this.fa})`); }
+  /** fmin/fmax (fpu.ts minMax). */
+  fMinMax(dbl: boolean, max: boolean): void { this.stmt(`FP.minMax(h, ${dbl}, ${this.fd}, ${this.fa}, ${this.fb}, ${max});`); }
+  /** fcvt.d.s (`toDouble`) or fcvt.s.d (fpu.ts convertFormat). */
+  fConvert(toDouble: boolean, rm: E): void { this.stmt(`FP.convertFormat(h, ${toDouble}, ${this.fd}, ${this.fa}, ${rm});`); }
   /** fcvt to an integer of `bits` (fpu.ts toIntX): the XLEN value for rd. */
   fToInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): V {
     this.stmt(`FP.toIntX(h, ${dbl}, ${this.fa}, ${bits}, ${signed}, ${rm});`);
@@ -416,10 +421,10 @@ export class Gen {
   }
   /**
    * Opens an F/D instruction: illegal when mstatus.FS is Off (as QEMU 7.2: every F/D
-   * instruction) or, for an encoding with a rounding mode, when the mode is reserved;
-   * `flags`: the softfloat flags are cleared for the operation. Returns the rounding mode.
+   * instruction) or, for an encoding with a rounding mode, when the mode is reserved.
+   * Returns the rounding mode (fpu.ts clears and accrues softfloat.ts's flags itself).
    */
-  fpBegin(flags: boolean): E {
+  fpBegin(): E {
     // Without F, FS stays Off; D instructions need D too.
     this.illegalIf(`(h.mstatus & ${MSTATUS.FS}) === 0${this.enc.ext === 'D' ? ' || !h.hasD' : ''}`);
     let rm: E = 0;
@@ -427,7 +432,6 @@ export class Gen {
       rm = this.let(`FP.roundingMode(h, ${this.blk === null ? 'imm & 7' : this.blk.imm & 7})`);
       this.illegalIf(`${rm} < 0`);
     }
-    if (flags) this.stmt('SF.sf.flags = 0;');
     return rm;
   }
   /** Raise an illegal instruction here and leave (its bits are fetched again for mtval). */

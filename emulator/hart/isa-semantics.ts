@@ -198,21 +198,13 @@ def(Op.ILLEGAL, 'interp', (g) => { g.pcToHart(); g.stmt(`h.illegal(${g.immWord})
 // g.fd/fa/fb/frs3 are doubled register indexes (a pair per register) into h.f or x.
 for (const t of ['S', 'D'] as const) {
   const o = (s: Op, d: Op) => (t === 'S' ? s : d);
-  const fmt = `SF.F${t === 'S' ? 32 : 64}`;
-  const fs = (reg: E) => `FP.get${t}(h, ${reg})`;
-  /** An instruction writing f[rd] from a softfloat result (flags and FS Dirty follow). */
-  const toF = (op: Op, value: (g: Gen, rm: E) => string) =>
-    def(op, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.set${t}(h, ${g.fd}, ${value(g, rm)});`); });
-  /** An instruction writing x[rd] (an XLEN or sign-extended 32-bit BigInt), flags accrued. */
-  const toX = (op: Op, value: (g: Gen, rm: E) => string) =>
-    def(op, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setX(h, ${g.fd}, ${value(g, rm)});`); });
   const bytes = t === 'S' ? 4 : 8;
 
   def(o(Op.FLW, Op.FLD), 'effect', (g) => {
-    g.fpBegin(false);
+    g.fpBegin();
     g.fSet(g.fd, g.load(bytes, false, g.add(g.rs1, g.imm)), t === 'S');
   });
-  def(o(Op.FSW, Op.FSD), 'effect', (g) => { g.fpBegin(false); g.store(bytes, g.add(g.rs1, g.imm), g.fGet(g.fb)); });
+  def(o(Op.FSW, Op.FSD), 'effect', (g) => { g.fpBegin(); g.store(bytes, g.add(g.rs1, g.imm), g.fGet(g.fb)); });
 
   /** Arithmetic (softfloat-fast.ts FOP numbers): a host-double fast path in fpu.ts, else softfloat.ts. */
   const arith: [Op, number][] = [[o(Op.FADD_S, Op.FADD_D), 0], [o(Op.FSUB_S, Op.FSUB_D), 1], [o(Op.FMUL_S, Op.FMUL_D), 2],
@@ -220,41 +212,41 @@ for (const t of ['S', 'D'] as const) {
     // fmsub negates the addend, fnmsub the product, fnmadd both (QEMU 7.2's float_muladd flags).
     [o(Op.FMADD_S, Op.FMADD_D), 8], [o(Op.FMSUB_S, Op.FMSUB_D), 9], [o(Op.FNMSUB_S, Op.FNMSUB_D), 10], [o(Op.FNMADD_S, Op.FNMADD_D), 11]];
   for (const [op, fop] of arith) {
-    def(op, 'effect', (g) => g.fpArith(t, fop, g.fpBegin(false)));
+    def(op, 'effect', (g) => g.fpArith(t, fop, g.fpBegin()));
   }
-  toF(o(Op.FMIN_S, Op.FMIN_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, false)`);
-  toF(o(Op.FMAX_S, Op.FMAX_D), (g) => `SF.minMax(${fmt}, ${fs(g.fa)}, ${fs(g.fb)}, true)`);
+  def(o(Op.FMIN_S, Op.FMIN_D), 'effect', (g) => { g.fpBegin(); g.fMinMax(t === 'D', false); });
+  def(o(Op.FMAX_S, Op.FMAX_D), 'effect', (g) => { g.fpBegin(); g.fMinMax(t === 'D', true); });
 
   // Sign injection: bit operations on the (unboxed) operands; no flags.
   for (const [op, kind] of [[o(Op.FSGNJ_S, Op.FSGNJ_D), 'j'], [o(Op.FSGNJN_S, Op.FSGNJN_D), 'n'], [o(Op.FSGNJX_S, Op.FSGNJX_D), 'x']] as const) {
-    def(op, 'effect', (g) => { g.fpBegin(false); g.fSignInject(kind, t === 'S'); });
+    def(op, 'effect', (g) => { g.fpBegin(); g.fSignInject(kind, t === 'S'); });
   }
 
   const dbl = t === 'D';
   // Compares and conversions: the host where it decides, else softfloat.ts (fpu.ts).
   for (const [op, kind] of [[o(Op.FEQ_S, Op.FEQ_D), CMP.eq], [o(Op.FLT_S, Op.FLT_D), CMP.lt], [o(Op.FLE_S, Op.FLE_D), CMP.le]] as const) {
-    def(op, 'effect', (g) => { g.fpBegin(false); g.rd(g.bool(g.fCompare(dbl, kind))); });
+    def(op, 'effect', (g) => { g.fpBegin(); g.rd(g.bool(g.fCompare(dbl, kind))); });
   }
-  toX(o(Op.FCLASS_S, Op.FCLASS_D), (g) => `BigInt(SF.classify(${fmt}, ${fs(g.fa)}))`);
+  def(o(Op.FCLASS_S, Op.FCLASS_D), 'effect', (g) => { g.fpBegin(); g.rd(g.zext(g.fClass(t === 'D'))); });
   // Conversions (Unpriv §11.7; 32-bit results are sign-extended on RV64, fcvt.wu's too).
-  const toInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.rd(g.fToInt(dbl, bits, signed, g.fpBegin(false))));
+  const toInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.rd(g.fToInt(dbl, bits, signed, g.fpBegin())));
   toInt(o(Op.FCVT_W_S, Op.FCVT_W_D), 32, true);
   toInt(o(Op.FCVT_WU_S, Op.FCVT_WU_D), 32, false);
   toInt(o(Op.FCVT_L_S, Op.FCVT_L_D), 64, true);
   toInt(o(Op.FCVT_LU_S, Op.FCVT_LU_D), 64, false);
-  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.fFromInt(dbl, bits, signed, g.fpBegin(false)));
+  const fromInt = (op: Op, bits: 32 | 64, signed: boolean) => def(op, 'effect', (g) => g.fFromInt(dbl, bits, signed, g.fpBegin()));
   fromInt(o(Op.FCVT_S_W, Op.FCVT_D_W), 32, true);
   fromInt(o(Op.FCVT_S_WU, Op.FCVT_D_WU), 32, false);
   fromInt(o(Op.FCVT_S_L, Op.FCVT_D_L), 64, true);
   fromInt(o(Op.FCVT_S_LU, Op.FCVT_D_LU), 64, false);
 }
-def(Op.FCVT_S_D, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setS(h, ${g.fd}, SF.convert(SF.F64, SF.F32, FP.getD(h, ${g.fa}), ${rm}));`); });
-def(Op.FCVT_D_S, 'effect', (g) => { const rm = g.fpBegin(true); g.stmt(`FP.setD(h, ${g.fd}, SF.convert(SF.F32, SF.F64, FP.getS(h, ${g.fa}), ${rm}));`); });
+def(Op.FCVT_S_D, 'effect', (g) => g.fConvert(false, g.fpBegin()));
+def(Op.FCVT_D_S, 'effect', (g) => g.fConvert(true, g.fpBegin()));
 // Moves copy bits: fmv.x.w takes the low word as it is, boxed or not (Unpriv §11.8).
-def(Op.FMV_X_W, 'effect', (g) => { g.fpBegin(false); g.rd(g.sext(g.fGet(g.fa).lo)); });
-def(Op.FMV_X_D, 'effect', (g) => { g.fpBegin(false); g.rd(g.fGet(g.fa)); });
-def(Op.FMV_W_X, 'effect', (g) => { g.fpBegin(false); g.fSet(g.fd, g.rs1, true); });
-def(Op.FMV_D_X, 'effect', (g) => { g.fpBegin(false); g.fSet(g.fd, g.rs1, false); });
+def(Op.FMV_X_W, 'effect', (g) => { g.fpBegin(); g.rd(g.sext(g.fGet(g.fa).lo)); });
+def(Op.FMV_X_D, 'effect', (g) => { g.fpBegin(); g.rd(g.fGet(g.fa)); });
+def(Op.FMV_W_X, 'effect', (g) => { g.fpBegin(); g.fSet(g.fd, g.rs1, true); });
+def(Op.FMV_D_X, 'effect', (g) => { g.fpBegin(); g.fSet(g.fd, g.rs1, false); });
 
 // ---- Zba, Zbb, Zbc, Zbs (Bitmanip 1.0.0 ch. 2): pure, so translated like the base integer ones ----
 /** rs1's low word zero-extended (the .uw forms). */

@@ -14,7 +14,8 @@ export const FOP = { ADD: 0, SUB: 1, MUL: 2, DIV: 3, SQRT: 4, FMADD: 8, FMSUB: 9
 /** Set by the last successful call that was asked (`nx`): whether the result was rounded (NX); false when not asked. */
 export const fast = { inexact: false };
 
-const LO = 2 ** -800, HI = 2 ** 800;
+/** Operands and results within these magnitudes are normal, and so are the error-free transformations' terms (wasm-float.ts too). */
+export const LO = 2 ** -800, HI = 2 ** 800;
 const inRange = (v: number) => { const m = Math.abs(v); return m >= LO && m <= HI; };
 const okOperand = (v: number) => v === 0 || inRange(v);
 
@@ -101,7 +102,8 @@ function quarterUlpOrMore(r: number): number {
   return POW2[e - (pow2 ? 54 : 53)];
 }
 
-const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
+/** A single result within these magnitudes is normal and raised no OF/UF (wasm-float.ts and fpu.ts fcvt.s.d too). */
+export const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
 
 /** The single result (a float as a double), or NaN when the slow path must decide. */
 export function arithS(op: number, x: number, y: number, z: number, nx = true): number {
@@ -128,4 +130,4 @@ export function arithS(op: number, x: number, y: number, z: number, nx = true): 
   fast.inexact = nx && (fast.inexact || r !== d);
   return r;
 }
-function safeS(r: number): boolean { const m = Math.abs(r); return m >= SMALLEST_SAFE_S && m <= LARGEST_SAFE_S; }
+export function safeS(r: number): boolean { const m = Math.abs(r); return m >= SMALLEST_SAFE_S && m <= LARGEST_SAFE_S; }

@@ -51,6 +51,9 @@ IMPORTS[IMPORT.fpArith] = { module: 'env', name: 'fpArith', type: { params: [I32
 IMPORTS[IMPORT.fpCompare] = { module: 'env', name: 'fpCompare', type: { params: [I32, I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.fpToInt] = { module: 'env', name: 'fpToInt', type: { params: [I32, I32, I32, I32, I32], results: [] } };
 IMPORTS[IMPORT.fpFromInt] = { module: 'env', name: 'fpFromInt', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [] } };
+IMPORTS[IMPORT.fpMinMax] = { module: 'env', name: 'fpMinMax', type: { params: [I32, I32, I32, I32, I32], results: [] } };
+IMPORTS[IMPORT.fpConvert] = { module: 'env', name: 'fpConvert', type: { params: [I32, I32, I32, I32], results: [] } };
+IMPORTS[IMPORT.fpClass] = { module: 'env', name: 'fpClass', type: { params: [I32, I32], results: [I32] } };
 const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
@@ -158,6 +161,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     fpFromInt: (dbl: number, d: number, lo: number, hi: number, bits: number, signed: number, rm: number): void => {
       FP.fromIntX(hart(), dbl !== 0, d, lo, hi, bits === 32 ? 32 : 64, signed !== 0, rm);
     },
+    fpMinMax: (dbl: number, d: number, a: number, b: number, max: number): void => FP.minMax(hart(), dbl !== 0, d, a, b, max !== 0),
+    fpConvert: (toDouble: number, d: number, a: number, rm: number): void => FP.convertFormat(hart(), toDouble !== 0, d, a, rm),
+    fpClass: (dbl: number, a: number): number => FP.classify(hart(), dbl !== 0, a),
   };
   const imports = { env };
 

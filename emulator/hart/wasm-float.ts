@@ -6,15 +6,12 @@
  * ends 1 only where softfloat-fast.ts would answer too, so the rest goes to softfloat.ts
  * (wasm-gen.ts fpArith) and both engines give the same bits and flags.
  */
-import { FOP } from './softfloat-fast';
+import { FOP, HI, LARGEST_SAFE_S, LO, SMALLEST_SAFE_S } from './softfloat-fast';
 import { Bytes, OP, T, ValType } from './wasm-binary';
 
 /** Where the emitter takes its locals: the function's instruction temporaries (wasm-gen.ts WasmFn.temp). */
 export interface Temps { temp(t: ValType): number }
 
-/** softfloat-fast.ts's limits: operands and results within them are normal, and so are the intermediate terms. */
-const LO = 2 ** -800, HI = 2 ** 800;
-const SMALLEST_SAFE_S = 2 ** -125, LARGEST_SAFE_S = 2 ** 126;
 /** Dekker's splitter for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
 

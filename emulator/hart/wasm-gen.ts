@@ -16,6 +16,7 @@ import { Bytes, OP, T, ValType, VOID } from './wasm-binary';
 import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA } from './wasm-area';
 import { FloatEmitter } from './wasm-float';
 import { CMP } from './fpu';
+import { LARGEST_SAFE_S, SMALLEST_SAFE_S } from './softfloat-fast';
 import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 
 /** Thrown when an instruction cannot be compiled; the block ends before it. */
@@ -24,7 +25,7 @@ export class Untranslatable extends Error {}
 /** Parameters of a page function, by local index. */
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
 /** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
-export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5, fpToInt: 6, fpFromInt: 7 } as const;
+export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5, fpToInt: 6, fpFromInt: 7, fpMinMax: 8, fpConvert: 9, fpClass: 10 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
 export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
 
@@ -691,8 +692,7 @@ export class WasmGen extends Gen {
   /** Push HART_AREA.fpu (what F/D code may do now: FPU_WORD). */
   private fpuWord(): void { this.get_(PARAM.hb); this.mem(OP.i32Load, 2, HART_AREA.fpu); }
   /** FS Off (or D absent): illegal, as the JavaScript builder's fpBegin. A reserved static rm is left to the interpreter. */
-  override fpBegin(flags: boolean): E {
-    if (flags) throw new Untranslatable('softfloat flags');
+  override fpBegin(): E {
     this.fpuWord(); this.i32c(this.enc.ext === 'D' ? FPU_WORD.d : FPU_WORD.f); this.op(OP.i32And, OP.i32Eqz);
     this.fn.open(OP.if, VOID);
     this.illegal();
@@ -812,6 +812,64 @@ export class WasmGen extends Gen {
     }
     this.set_(l);
     return l;
+  }
+  /** f[d] ← the f64 on the stack: a double, or a single's value (exact as one) NaN-boxed; FS Dirty, NX when `inexact`. */
+  private fStore(dbl: boolean, d: number, inexact: number | null): void {
+    if (dbl) this.mem(OP.f64Store, 3, d); else {
+      this.op(OP.f32DemoteF64); this.mem(OP.f32Store, 2, d);
+      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
+    }
+    this.accrue(inexact);
+  }
+  /** An f register's index as fpu.ts takes it (doubled). */
+  private fIndex(at: number): void { this.i32c((at - HART_AREA.f) >> 2); }
+  /** fpu.ts minMax's host case (both ordered: wasm's min/max order -0 below +0 too); a NaN through the import. */
+  override fMinMax(dbl: boolean, max: boolean): void {
+    const d = this.fAt(this.fd), a = this.fAt(this.fa), b = this.fAt(this.fb);
+    const x = this.fNumber(dbl, a), y = this.fNumber(dbl, b);
+    this.get_(x); this.get_(x); this.op(OP.f64Eq); this.get_(y); this.get_(y); this.op(OP.f64Eq, OP.i32And);
+    this.fn.open(OP.if, VOID);
+    this.get_(PARAM.hb); this.get_(x); this.get_(y); this.op(max ? OP.f64Max : OP.f64Min);
+    this.fStore(dbl, d, null);
+    this.op(OP.else);
+    this.i32c(dbl ? 1 : 0); this.fIndex(d); this.fIndex(a); this.fIndex(b); this.i32c(max ? 1 : 0);
+    this.b.byte(OP.call).u32(IMPORT.fpMinMax);
+    this.fn.end();
+  }
+  /** fpu.ts convertFormat's host cases (a number promoted; RNE demotion of a zero or into the safe range); the rest through the import. */
+  override fConvert(toDouble: boolean, rm: E): void {
+    const d = this.fAt(this.fd), a = this.fAt(this.fa);
+    const slow = (): void => {
+      this.i32c(toDouble ? 1 : 0); this.fIndex(d); this.fIndex(a); this.push32(rm);
+      this.b.byte(OP.call).u32(IMPORT.fpConvert);
+    };
+    if (!toDouble && typeof rm === 'number' && rm !== 0) { slow(); return; }
+    const v = this.fNumber(!toDouble, a);
+    const ok = this.fn.temp(T.i32), r = this.fn.temp(T.f64), inexact = this.fn.temp(T.i32);
+    if (toDouble) { this.get_(v); this.get_(v); this.op(OP.f64Eq); this.set_(ok); } else {
+      this.get_(v); this.op(OP.f32DemoteF64, OP.f64PromoteF32); this.set_(r);
+      const m = this.fn.temp(T.f64);
+      this.get_(r); this.op(OP.f64Abs); this.set_(m);
+      this.get_(m); this.b.byte(OP.f64Const).f64(SMALLEST_SAFE_S); this.op(OP.f64Ge);
+      this.get_(m); this.b.byte(OP.f64Const).f64(LARGEST_SAFE_S); this.op(OP.f64Le, OP.i32And);
+      this.get_(v); this.b.byte(OP.f64Const).f64(0); this.op(OP.f64Eq, OP.i32Or);
+      if (typeof rm === 'string') { this.push32(rm); this.op(OP.i32Eqz, OP.i32And); }
+      this.set_(ok);
+      this.get_(r); this.get_(v); this.op(OP.f64Ne); this.set_(inexact);
+    }
+    this.get_(ok);
+    this.fn.open(OP.if, VOID);
+    this.get_(PARAM.hb); this.get_(toDouble ? v : r);
+    this.fStore(toDouble, d, toDouble ? null : inexact);
+    this.op(OP.else);
+    slow();
+    this.fn.end();
+  }
+  /** fclass through the import (fpu.ts classify): rare enough not to need a wasm form of its own. */
+  override fClass(dbl: boolean): E {
+    this.i32c(dbl ? 1 : 0); this.fIndex(this.fAt(this.fa));
+    this.b.byte(OP.call).u32(IMPORT.fpClass);
+    return this.keep(T.i32);
   }
   /** fpu.ts toIntX's host case (RTZ, in range, under 2^53) as wasm; the rest through the import, its value in the scratch words. */
   override fToInt(dbl: boolean, bits: 32 | 64, signed: boolean, rm: E): V {
