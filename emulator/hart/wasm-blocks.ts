@@ -263,9 +263,8 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     remember(page, state, install(page, all, state, false));
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {
-    // Its first instruction has no wasm form (F and D: their semantics call JavaScript
-    // helpers): the JavaScript translator's block, which has them; the page's wasm blocks
-    // stay as they are.
+    // Its first instruction has no wasm form (a semantics that writes JavaScript of its
+    // own): the JavaScript translator's block; the page's wasm blocks stay as they are.
     if (blockAt(page, slot, xlen).length === 0) return translateBlock(page, slot, xlen);
     let state = pagesOf.get(page);
     // A store into the page dropped all its blocks (CodePage.linked): start again.
@@ -303,6 +302,37 @@ interface Insn { op: number; d: number; a: number; b: number; imm: number; off: 
 interface CompiledBlock { end: number; length: number }
 
 /** The instructions of the block at `slot` that compile: up to a jump or branch, one left to the interpreter, or MAX_BLOCK. */
+/**
+ * Trial emissions' outcomes by XLEN, decoded word and immediate: an instruction's wasm
+ * form or its lack is a function of those alone, and boot code walks the same
+ * instructions again at every join of their page (a trial cost ~8 % of OpenSBI's boot).
+ */
+const trials = { 32: new Map<number, Map<number, boolean>>(), 64: new Map<number, Map<number, boolean>>() };
+/** Past this many words the memo starts again (guest code that keeps writing new code). */
+const TRIAL_WORDS = 1 << 16;
+/** Does the instruction (w, imm) compile: a trial emission (`emit`) the first time, remembered. */
+function compiles(xlen: Xlen, w: number, imm: number, emit: () => void): boolean {
+  const memo = trials[xlen];
+  let byImm = memo.get(w);
+  if (byImm === undefined) {
+    if (memo.size >= TRIAL_WORDS) memo.clear();
+    byImm = new Map();
+    memo.set(w, byImm);
+  }
+  let ok = byImm.get(imm);
+  if (ok === undefined) {
+    try { // does every operation of its semantics have a wasm form?
+      emit();
+      ok = true;
+    } catch (e) {
+      if (!(e instanceof Untranslatable)) throw e;
+      ok = false;
+    }
+    byImm.set(imm, ok);
+  }
+  return ok;
+}
+
 function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
   const words = page.words;
   const insns: Insn[] = [];
@@ -318,14 +348,7 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
     const enc = encodingOf(xlen, op);
     if (sem === undefined || sem.kind === 'interp' || enc === undefined) break;
     const insn = { op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len };
-    if (!(sem.kind === 'pure' && insn.d === 0)) {
-      try { // a trial emission: does every operation of its semantics have a wasm form?
-        sem.run(new WasmGen(enc, { ...insn, n: '', slot }, scratch, 1));
-      } catch (e) {
-        if (!(e instanceof Untranslatable)) throw e;
-        break;
-      }
-    }
+    if (!(sem.kind === 'pure' && insn.d === 0) && !compiles(xlen, w, imm, () => sem.run(new WasmGen(enc, { ...insn, n: '', slot }, scratch, 1)))) break;
     insns.push(insn);
     s += len >>> 1;
     off += len;
