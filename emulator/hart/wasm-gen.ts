@@ -722,10 +722,7 @@ export class WasmGen extends Gen {
     this.exitAt(this.insn.off);
   }
   /** Offset of f register word i (doubled index) in the hart's area. */
-  private fAt(i: E): number {
-    if (typeof i !== 'string' && typeof i !== 'number') throw new Untranslatable('an f register');
-    return HART_AREA.f + 4 * Number(i);
-  }
+  private fAt(i: E): number { return HART_AREA.f + 4 * Number(i); }
   override fGet(i: E): V {
     const at = this.fAt(i);
     if (this.narrow) { // only a single's word is ever an RV32 value (fsd is not compiled there)
@@ -796,7 +793,7 @@ export class WasmGen extends Gen {
     this.fn.open(OP.if, T.i32);
     this.get_(x); this.get_(y); this.op(kind === CMP.eq ? OP.f64Eq : kind === CMP.lt ? OP.f64Lt : OP.f64Le);
     this.op(OP.else);
-    this.i32c(dbl ? 1 : 0); this.i32c(kind); this.i32c((a - HART_AREA.f) >> 2); this.i32c((b - HART_AREA.f) >> 2);
+    this.i32c(dbl ? 1 : 0); this.i32c(kind); this.fIndex(a); this.fIndex(b);
     this.b.byte(OP.call).u32(IMPORT.fpCompare);
     this.fn.end();
     return this.keep(T.i32);
@@ -878,7 +875,7 @@ export class WasmGen extends Gen {
     const rtz = 1; // SF.RM.RTZ
     const type = this.narrow ? T.i32 : T.i64;
     const slow = (): void => {
-      this.i32c(dbl ? 1 : 0); this.i32c((a - HART_AREA.f) >> 2); this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
+      this.i32c(dbl ? 1 : 0); this.fIndex(a); this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
       this.b.byte(OP.call).u32(IMPORT.fpToInt);
       this.get_(PARAM.hb); this.mem(this.narrow ? OP.i32Load : OP.i64Load, this.narrow ? 2 : 3, HART_AREA.scratch);
     };
@@ -919,13 +916,9 @@ export class WasmGen extends Gen {
     } else { get(); k64(limit); this.op(OP.i64LeU); }
     this.fn.open(OP.if, VOID);
     this.get_(PARAM.hb); get(); this.op(OP.f64ConvertI64S);
-    if (dbl) this.mem(OP.f64Store, 3, d); else {
-      this.op(OP.f32DemoteF64); this.mem(OP.f32Store, 2, d);
-      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
-    }
-    this.accrue(null);
+    this.fStore(dbl, d, null);
     this.op(OP.else);
-    this.i32c(dbl ? 1 : 0); this.i32c((d - HART_AREA.f) >> 2);
+    this.i32c(dbl ? 1 : 0); this.fIndex(d);
     get(); this.op(OP.i32WrapI64); get(); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
     this.b.byte(OP.call).u32(IMPORT.fpFromInt);
@@ -943,7 +936,7 @@ export class WasmGen extends Gen {
     const d = this.fAt(this.fd), a = this.fAt(this.fa), b = this.fAt(this.fb), c = this.fAt(this.frs3);
     const slow = (): void => {
       this.i32c(t === 'D' ? 1 : 0); this.i32c(fop);
-      for (const at of [d, a, b, c]) this.i32c((at - HART_AREA.f) >> 2);
+      for (const at of [d, a, b, c]) this.fIndex(at);
       this.push32(rm);
       this.b.byte(OP.call).u32(IMPORT.fpArith);
     };
@@ -955,12 +948,7 @@ export class WasmGen extends Gen {
     this.get_(ok);
     this.fn.open(OP.if, VOID);
     this.get_(PARAM.hb); this.get_(r);
-    if (t === 'D') this.mem(OP.f64Store, 3, d);
-    else {
-      this.op(OP.f32DemoteF64); this.mem(OP.f32Store, 2, d);
-      this.get_(PARAM.hb); this.i32c(-1); this.mem(OP.i32Store, 2, d + 4);
-    }
-    this.accrue(inexact);
+    this.fStore(t === 'D', d, inexact);
     this.op(OP.else);
     slow();
     this.fn.end();
