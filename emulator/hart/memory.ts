@@ -332,11 +332,10 @@ export class HartMemory extends HartState {
     for (let i = 0; i < CBO_BLOCK; i += 8) this.host.storeNotify(pa + i, this);
   }
 
-  // ---------------------------------------------------------------- atomics (A extension)
-
   /**
    * An illegal instruction at pc hi:lo (its bits are mtval), left for the loop to raise as
-   * it raises a faulting access's: a compiled block's F/D instruction while FS is Off.
+   * it raises a faulting access's: a translated block's F/D instruction (JavaScript or wasm)
+   * while FS is Off or its rounding mode is reserved.
    */
   illegalAt(lo: number, hi: number): void {
     this.yieldLoop = true;
@@ -344,6 +343,8 @@ export class HartMemory extends HartState {
     this.excTvalLo = this.insnBitsAt(lo, hi);
     this.excTvalHi = 0;
   }
+
+  // ---------------------------------------------------------------- atomics (A extension)
 
   private misaligned(cause: number, lo: number, hi: number): void {
     this.yieldLoop = true;

@@ -28,9 +28,9 @@ export const OP = {
   i32DivS: 0x6d, i32DivU: 0x6e, i32RemS: 0x6f, i32RemU: 0x70,
   i32WrapI64: 0xa7, i64ExtendI32S: 0xac, i64ExtendI32U: 0xad,
   i32Extend8S: 0xc0, i32Extend16S: 0xc1, i64Extend8S: 0xc2, i64Extend16S: 0xc3, i64Extend32S: 0xc4,
-  // F and D's fast path (wasm-gen.ts fpArith): IEEE 754 binary32/64 in round-to-nearest-even, as RISC-V's RNE.
+  // F and D (wasm-gen.ts, wasm-float.ts): IEEE 754 binary32/64, round-to-nearest-even as RISC-V's RNE.
   f32Load: 0x2a, f64Load: 0x2b, f32Store: 0x38, f64Store: 0x39, f64Const: 0x44,
-  f32Eq: 0x5b, f32Ne: 0x5c, f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
+  f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
   f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3, f64Min: 0xa4, f64Max: 0xa5,
   f64Trunc: 0x9d, i64TruncF64S: 0xb0, f64ConvertI64S: 0xb9, i64LeS: 0x57, i64LeU: 0x58, i64GeS: 0x59,
   f32DemoteF64: 0xb6, f64PromoteF32: 0xbb, i64ReinterpretF64: 0xbd, f64ReinterpretI64: 0xbf,

@@ -301,7 +301,6 @@ const JOIN_AFTER = 4;
 interface Insn { op: number; d: number; a: number; b: number; imm: number; off: number; len: number }
 interface CompiledBlock { end: number; length: number }
 
-/** The instructions of the block at `slot` that compile: up to a jump or branch, one left to the interpreter, or MAX_BLOCK. */
 /**
  * Trial emissions' outcomes by XLEN, decoded word and immediate: an instruction's wasm
  * form or its lack is a function of those alone, and boot code walks the same
@@ -333,6 +332,7 @@ function compiles(xlen: Xlen, w: number, imm: number, emit: () => void): boolean
   return ok;
 }
 
+/** The instructions of the block at `slot` that compile: up to a jump or branch, one left to the interpreter, or MAX_BLOCK. */
 function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
   const words = page.words;
   const insns: Insn[] = [];
