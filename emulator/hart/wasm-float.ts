@@ -25,8 +25,6 @@ export class FloatEmitter {
   private op(...codes: number[]): void { for (const c of codes) this.b.byte(c); }
   /** The value `push` leaves, in a new f64 local. */
   private val(push: () => void): number { push(); const l = this.fn.temp(T.f64); this.set(l); return l; }
-  /** The i32 `push` leaves, in a new local. */
-  private flag(push: () => void): number { push(); const l = this.fn.temp(T.i32); this.set(l); return l; }
   private bin(code: number, x: number, y: number): number { return this.val(() => { this.get(x); this.get(y); this.op(code); }); }
   private add(x: number, y: number): number { return this.bin(OP.f64Add, x, y); }
   private sub(x: number, y: number): number { return this.bin(OP.f64Sub, x, y); }
