@@ -21,7 +21,7 @@ import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { translateBlock } from './blocks';
 import type { Xlen } from './isa-codegen';
-import { FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
+import { bridgeBytes, FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA, MachineArea } from './wasm-area';
 import * as FP from './fpu';
@@ -41,7 +41,7 @@ export interface WasmMemory { readonly buffer: ArrayBuffer }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 const I32 = T.i32;
-/** The hart's accesses a block calls, at the function indexes compiled code calls them by. */
+/** The hart's accesses a block calls, at the table (and type) indexes compiled code calls them by. */
 const IMPORTS: Import[] = [];
 IMPORTS[IMPORT.load] = { module: 'env', name: 'load', type: { params: [I32, I32, I32], results: [I32] } };
 IMPORTS[IMPORT.store] = { module: 'env', name: 'store', type: { params: [I32, I32, I32, I32, I32], results: [I32] } };
@@ -97,25 +97,24 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
   const outcome = (h: Hart) => (h.yieldLoop ? (h.excCause >= 0 ? STATUS.fault : STATUS.yield) : 0);
   // A block dropped by the access (the code epoch moved): the running one may be it, so it stops.
   const dropped = (before: number) => (codeEpoch[0] !== before ? STATUS.dropped : 0);
-  // Modules' run functions, for chained jumps (WasmFn.chainOn); slots of modules dropped are used again.
+  // The table compiled code calls through: the JavaScript functions (IMPORTS, put in by
+  // the bridge below), then modules' run functions for chained jumps (WasmFn.chainOn);
+  // slots of modules dropped are used again.
   const chaining = tailCalls(api);
-  const table = chaining ? new api.Table({ element: 'anyfunc', initial: 64 }) : null;
+  const table = new api.Table({ element: 'anyfunc', initial: 64 });
   const freeSlots: number[] = [];
-  let usedSlots = 0;
+  let usedSlots = IMPORTS.length;
   const takeSlot = (run: RunFn): number => {
-    const t = table as FnTable;
     const i = freeSlots.pop() ?? usedSlots++;
-    if (i >= t.length) t.grow(t.length);
-    t.set(i, run);
+    if (i >= table.length) table.grow(table.length);
+    table.set(i, run);
     return i;
   };
   const releaseSlots = (state: PageModules): void => {
-    for (const i of state.fns) { table?.set(i, null); freeSlots.push(i); }
+    for (const i of state.fns) { table.set(i, null); freeSlots.push(i); }
     state.fns = [];
   };
   const env = {
-    mem: memory,
-    table,
     load: (size: number, lo: number, hi: number): number => {
       if (control.ahead) return STATUS.refused;
       const h = hart();
@@ -165,7 +164,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     fpConvert: (toDouble: number, d: number, a: number, rm: number): void => FP.convertFormat(hart(), toDouble !== 0, d, a, rm),
     fpClass: (dbl: number, a: number): number => FP.classify(hart(), dbl !== 0, a),
   };
-  const imports = { env };
+  const bridge = new api.Instance(new api.Module(bridgeBytes(IMPORTS)), { env }).exports;
+  IMPORTS.forEach((_imp, i) => table.set(i, bridge[String(i)]));
+  const imports = { env: { mem: memory, table } };
 
   /**
    * Each page's compiled blocks: those in its page module (`joined`, which continue into
@@ -425,7 +426,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   fn.end(); // $out
   fn.epilogue();
   const code = fn.prologue().bytes(body.view());
-  return { bytes: moduleBytes(memPages, IMPORTS, BLOCK_TYPE, fn.locals, code, chaining), blocks };
+  return { bytes: moduleBytes(memPages, IMPORTS.map((i) => i.type), BLOCK_TYPE, fn.locals, code), blocks };
 }
 
 /** HART_AREA.fpu for hart `h` now (FPU_WORD). */

@@ -24,7 +24,7 @@ export class Untranslatable extends Error {}
 
 /** Parameters of a page function, by local index. */
 export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
-/** Function indexes of the imports (wasm-blocks.ts IMPORTS is in this order). */
+/** The JavaScript functions compiled code calls, by their table and type index (wasm-blocks.ts IMPORTS is in this order). */
 export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5, fpToInt: 6, fpFromInt: 7, fpMinMax: 8, fpConvert: 9, fpClass: 10 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
 export const STATUS = { fault: 1, yield: 2, dropped: 4, refused: 8 } as const;
@@ -592,6 +592,10 @@ export class WasmGen extends Gen {
   private ramAddress(tlb: number, at: V, ix: number): void {
     this.push32(at.lo); this.get_(ix); this.mem(OP.i32Load, 2, tlb + TLB_AREA.dram + TLB_DRAM_ENTRY.addend); this.op(OP.i32Add);
   }
+  /** Call JavaScript function `i` (IMPORT), its arguments pushed: through the table, where the bridge module put it (wasm-binary.ts bridgeBytes). */
+  private callJs(i: number): void {
+    this.b.byte(OP.i32Const).s32(i).byte(OP.callIndirect).u32(i).u32(0);
+  }
   /** The address as the two words the hart's accesses take. */
   private pushWords(at: V): void {
     this.push32(at.lo);
@@ -612,7 +616,7 @@ export class WasmGen extends Gen {
     this.op(OP.else);
     // The hart's own load (memory.ts): its value lands in the scratch words, its outcome in st.
     // A fault stops at this instruction (counted, as the interpreter counts it).
-    this.i32c(bytes); this.pushWords(at); this.b.byte(OP.call).u32(IMPORT.load);
+    this.i32c(bytes); this.pushWords(at); this.callJs(IMPORT.load);
     this.b.byte(OP.localSet).u32(this.fn.st);
     this.refused();
     this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
@@ -646,7 +650,7 @@ export class WasmGen extends Gen {
     this.i32c(0); this.mem(OP.i32Load, 2, this.fn.resvCountAt);
     this.op(OP.i32Or);
     this.fn.open(OP.if, VOID);
-    this.get_(ram); this.i32c(bytes); this.b.byte(OP.call).u32(IMPORT.stored);
+    this.get_(ram); this.i32c(bytes); this.callJs(IMPORT.stored);
     this.fn.open(OP.if, VOID);
     this.exitAt(this.insn.off + this.insn.len);
     this.fn.end();
@@ -658,7 +662,7 @@ export class WasmGen extends Gen {
       this.push64(val); this.op(OP.i32WrapI64);
       this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     }
-    this.b.byte(OP.call).u32(IMPORT.store); this.b.byte(OP.localSet).u32(this.fn.st);
+    this.callJs(IMPORT.store); this.b.byte(OP.localSet).u32(this.fn.st);
     this.refused();
     this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
@@ -716,7 +720,7 @@ export class WasmGen extends Gen {
   private illegal(): void {
     this.fn.pcAt(this.insn.off); this.op(OP.i32WrapI64);
     this.fn.pcAt(this.insn.off); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
-    this.b.byte(OP.call).u32(IMPORT.illegal);
+    this.callJs(IMPORT.illegal);
     this.set_(this.fn.st);
     this.refused();
     this.exitAt(this.insn.off);
@@ -794,7 +798,7 @@ export class WasmGen extends Gen {
     this.get_(x); this.get_(y); this.op(kind === CMP.eq ? OP.f64Eq : kind === CMP.lt ? OP.f64Lt : OP.f64Le);
     this.op(OP.else);
     this.i32c(dbl ? 1 : 0); this.i32c(kind); this.fIndex(a); this.fIndex(b);
-    this.b.byte(OP.call).u32(IMPORT.fpCompare);
+    this.callJs(IMPORT.fpCompare);
     this.fn.end();
     return this.keep(T.i32);
   }
@@ -830,7 +834,7 @@ export class WasmGen extends Gen {
     this.fStore(dbl, d, null);
     this.op(OP.else);
     this.i32c(dbl ? 1 : 0); this.fIndex(d); this.fIndex(a); this.fIndex(b); this.i32c(max ? 1 : 0);
-    this.b.byte(OP.call).u32(IMPORT.fpMinMax);
+    this.callJs(IMPORT.fpMinMax);
     this.fn.end();
   }
   /** fpu.ts convertFormat's host cases (a number promoted; RNE demotion of a zero or into the safe range); the rest through the import. */
@@ -838,7 +842,7 @@ export class WasmGen extends Gen {
     const d = this.fAt(this.fd), a = this.fAt(this.fa);
     const slow = (): void => {
       this.i32c(toDouble ? 1 : 0); this.fIndex(d); this.fIndex(a); this.push32(rm);
-      this.b.byte(OP.call).u32(IMPORT.fpConvert);
+      this.callJs(IMPORT.fpConvert);
     };
     if (!toDouble && typeof rm === 'number' && rm !== 0) { slow(); return; }
     const v = this.fNumber(!toDouble, a);
@@ -865,7 +869,7 @@ export class WasmGen extends Gen {
   /** fclass through the import (fpu.ts classify): rare enough not to need a wasm form of its own. */
   override fClass(dbl: boolean): E {
     this.i32c(dbl ? 1 : 0); this.fIndex(this.fAt(this.fa));
-    this.b.byte(OP.call).u32(IMPORT.fpClass);
+    this.callJs(IMPORT.fpClass);
     return this.keep(T.i32);
   }
   /** fpu.ts toIntX's host case (RTZ, in range, under 2^53) as wasm; the rest through the import, its value in the scratch words. */
@@ -876,7 +880,7 @@ export class WasmGen extends Gen {
     const type = this.narrow ? T.i32 : T.i64;
     const slow = (): void => {
       this.i32c(dbl ? 1 : 0); this.fIndex(a); this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
-      this.b.byte(OP.call).u32(IMPORT.fpToInt);
+      this.callJs(IMPORT.fpToInt);
       this.get_(PARAM.hb); this.mem(this.narrow ? OP.i32Load : OP.i64Load, this.narrow ? 2 : 3, HART_AREA.scratch);
     };
     if (typeof rm === 'number' && rm !== rtz) { slow(); return this.narrow ? this.keepX32() : this.keep64(); }
@@ -921,7 +925,7 @@ export class WasmGen extends Gen {
     this.i32c(dbl ? 1 : 0); this.fIndex(d);
     get(); this.op(OP.i32WrapI64); get(); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     this.i32c(bits); this.i32c(signed ? 1 : 0); this.push32(rm);
-    this.b.byte(OP.call).u32(IMPORT.fpFromInt);
+    this.callJs(IMPORT.fpFromInt);
     this.fn.end();
   }
 
@@ -938,7 +942,7 @@ export class WasmGen extends Gen {
       this.i32c(t === 'D' ? 1 : 0); this.i32c(fop);
       for (const at of [d, a, b, c]) this.fIndex(at);
       this.push32(rm);
-      this.b.byte(OP.call).u32(IMPORT.fpArith);
+      this.callJs(IMPORT.fpArith);
     };
     if (rm !== 0 && typeof rm === 'number') { slow(); return; } // only round-to-nearest-even is the host's
     const f = new FloatEmitter(this.fn, this.b, PARAM.hb);
