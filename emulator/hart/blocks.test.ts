@@ -12,6 +12,7 @@ import { Machine, StopReason } from '../machine/machine';
 import type { Engine } from '../options';
 import { boot } from '../machine/boot';
 import { defaultDescription, Xlen } from '../machine/description';
+import { A0, A1, A2, A3, A4, A5, addi, amoaddW, bne, SPIN } from '../test/encode';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
@@ -47,4 +48,32 @@ for (const xlen of [64, 32] as const) {
       }
     });
   }
+}
+
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen}: the code after an instruction no block holds becomes a block of its own`, () => {
+    // loop: amoadd.w a3, a1, (a2); addi a0, a0, 1; addi a4, a4, 3; bne a0, a5, loop. Blocks
+    // stop before the amoadd and the loop enters only there: unless the interpreter treats
+    // the addi after it as a block boundary, the loop runs interpreted for good.
+    const CODE = 0x80000000, DATA = 0x80002000;
+    const program = [amoaddW(A3, A1, A2), addi(A0, A0, 1), addi(A4, A4, 3), bne(A0, A5, -12), SPIN];
+    const results: number[][] = [];
+    for (const engine of ['interp', 'js', 'wasm'] as const) {
+      const m = new Machine(defaultDescription({ xlen }), { consoleOut: () => undefined });
+      assert.equal(m.setEngine(engine, 16), engine);
+      const h = m.harts[0];
+      program.forEach((w, i) => { h.ram.i32[i] = w; });
+      h.pcLo = CODE | 0;
+      const set = (r: number, v: number) => { h.x[2 * r] = v | 0; };
+      set(A1, 2); set(A2, DATA); set(A5, 1000);
+      m.step(3000);
+      const get = (r: number) => h.x[2 * r];
+      results.push([get(A0), get(A3), get(A4), h.ram.i32[(DATA - CODE) / 4], h.instret]);
+      const page = h.fetchPage(CODE | 0, 0);
+      assert.ok(page !== null);
+      if (engine !== 'interp') assert.ok(page.blocks[2] !== undefined, `${engine}: the addi after the amoadd starts a block`);
+    }
+    assert.deepEqual(results[1], results[0], 'js');
+    assert.deepEqual(results[2], results[0], 'wasm');
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { Hart } from './hart';
 import { Op } from './isa-table';
+import { BLOCK_STOPS } from './isa-semantics';
 import { dec, P } from './decode';
 import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
@@ -478,6 +479,7 @@ export function runRv32(h: Hart, budget: number): number {
       }
       default: { // out of line (runsOutOfLine)
         next = coldRv32(h, x, op, d, a, b, imm, pc, next, base, n);
+        if (BLOCK_STOPS[op] !== 0) entry = true;
         break;
       }
       // ---- end of generated cases ----

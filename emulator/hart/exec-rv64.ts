@@ -6,6 +6,7 @@
  */
 import { Hart } from './hart';
 import { Op } from './isa-table';
+import { BLOCK_STOPS } from './isa-semantics';
 import { dec, P } from './decode';
 import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
 import * as I64 from './int64';
@@ -964,6 +965,7 @@ export function runRv64(h: Hart, budget: number): number {
       default: { // out of line (runsOutOfLine)
         coldRv64(h, x, op, d, a, b, imm, pcLo, pcHi, nLo, nHi, base, n);
         nLo = NEXT[0]; nHi = NEXT[1];
+        if (BLOCK_STOPS[op] !== 0) entry = true;
         break;
       }
       // ---- end of generated cases ----

@@ -342,10 +342,20 @@ export function runsOutOfLine(op: number): boolean {
   return sem === undefined || sem.kind === 'interp' || op === Op.ILLEGAL || ['F', 'D'].includes(ENCODING_OF[64][op]?.ext ?? ENCODING_OF[32][op]?.ext ?? '');
 }
 
-/** How the loop hands an out-of-line op to the cold function, per XLEN (the next pc comes back). */
+/**
+ * 1 for the ops no block holds (`interp`, and whatever has no semantics). The interpreter
+ * treats the instruction after one as a block boundary, as it does a jump target: blocks
+ * stop before such an op, so the code after it would otherwise never be entered as a
+ * block and stay interpreted however hot (Linux's spinlock after its amoadd.w ran
+ * interpreted 45 000 times in a boot).
+ */
+export const BLOCK_STOPS = new Uint8Array(256);
+for (let op = 0; op < BLOCK_STOPS.length; op++) BLOCK_STOPS[op] = SEM[op] === undefined || SEM[op].kind === 'interp' ? 1 : 0;
+
+/** How the loop hands an out-of-line op to the cold function, per XLEN (the next pc comes back; after an op no block holds, a block may start). */
 const TO_COLD: Record<Xlen, string[]> = {
-  64: ['coldRv64(h, x, op, d, a, b, imm, pcLo, pcHi, nLo, nHi, base, n);', 'nLo = NEXT[0]; nHi = NEXT[1];'],
-  32: ['next = coldRv32(h, x, op, d, a, b, imm, pc, next, base, n);'],
+  64: ['coldRv64(h, x, op, d, a, b, imm, pcLo, pcHi, nLo, nHi, base, n);', 'nLo = NEXT[0]; nHi = NEXT[1];', 'if (BLOCK_STOPS[op] !== 0) entry = true;'],
+  32: ['next = coldRv32(h, x, op, d, a, b, imm, pc, next, base, n);', 'if (BLOCK_STOPS[op] !== 0) entry = true;'],
 };
 
 /** The switch cases for this XLEN: the loop's own ('hot'), or the cold function's, as they stand in exec-rv64.ts / exec-rv32.ts. */

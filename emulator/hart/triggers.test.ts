@@ -12,24 +12,13 @@ import { defaultDescription, Xlen } from '../machine/description';
 import { Cause, CSR, MCONTROL, Priv } from './csr';
 import { Hart } from './hart';
 import { out } from './int64';
+import { A0, A1, A2, A3, addi, bne, lw, SPIN, sw } from '../test/encode';
 
 const CODE = 0x80000000;
 const HANDLER = 0x80000800;
 const DATA = 0x80002000; // page P
 const OTHER = 0x80003000; // page Q
 const { LOAD, STORE, EXECUTE, M, S, U } = MCONTROL;
-
-// Just the encodings these programs need (Unpriv ch. 2 formats).
-const iType = (op: number, f3: number, rd: number, rs1: number, imm: number) => ((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
-const addi = (rd: number, rs1: number, imm: number) => iType(0x13, 0, rd, rs1, imm);
-const lw = (rd: number, rs1: number, imm: number) => iType(0x03, 2, rd, rs1, imm);
-const sw = (rs2: number, rs1: number, imm: number) =>
-  (((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 0x1f) << 7) | 0x23;
-const bne = (rs1: number, rs2: number, imm: number) =>
-  (((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) |
-  (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63;
-const SPIN = 0x6f; // jal x0, 0
-const A0 = 10, A1 = 11, A2 = 12, A3 = 13;
 
 function machine(xlen: Xlen, program: number[]): { m: Machine; h: Hart } {
   const m = new Machine(defaultDescription({ xlen }), { consoleOut: () => undefined });
