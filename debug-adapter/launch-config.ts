@@ -5,7 +5,7 @@
  * every launch config goes through, which names the attribute that is wrong.
  */
 import {
-  Engine, ENGINES, checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
+  DEFAULT_ENGINE, Engine, ENGINES, checkIsa, DriveOption, HostPort, hostPort, MAX_HARTS, MAX_MEMORY_BYTES, NetOption, parseConsole, parseDrive, parseNet,
   MAX_DISPLAY, parseDisplay, parseNumber, parseRng, parseSize, passthroughFromPairs, PassthroughOption,
 } from '../emulator';
 
@@ -131,11 +131,11 @@ export const LAUNCH_ATTRIBUTES = {
     enum: [...ENGINES],
     enumDescriptions: [
       'Every instruction interpreted: the reference, slowest.',
-      'Hot blocks translated to JavaScript functions (the default).',
-      'Hot blocks compiled to WebAssembly, whole hot pages at a time.',
+      'Hot blocks translated to JavaScript functions.',
+      'Hot blocks compiled to WebAssembly, whole hot pages at a time (the default; js where the host lacks WebAssembly).',
     ],
     description: 'How guest code runs. All three retire the same instructions; breakpoints, watchpoints, stepping and time travel work the same in each.',
-    default: 'js',
+    default: DEFAULT_ENGINE,
   },
   stepInterrupts: {
     type: 'string',

@@ -27,7 +27,7 @@ export type {
 export type { DriveOption, HostPort, NetOption, PassthroughOption } from './backends';
 export type { Engine } from './options';
 export {
-  ENGINES, hostPort, MAX_DISPLAY, MIN_DISPLAY, parseBackendSpec, parseConsole, parseDisplay, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
+  DEFAULT_ENGINE, ENGINES, hostPort, MAX_DISPLAY, MIN_DISPLAY, parseBackendSpec, parseConsole, parseDisplay, parseDrive, parseNet, parseNumber, parseRng, parseSize, passthroughFromPairs,
 } from './options';
 
 // Reading programs: ELF images, instruction encodings, CSR and trap names.

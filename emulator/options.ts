@@ -13,6 +13,8 @@ export { MAX_DISPLAY, MIN_DISPLAY };
 /** How guest code runs (`--engine`, launch.json `engine`): interpreted only, hot blocks as JavaScript, or as WebAssembly. */
 export const ENGINES = ['interp', 'js', 'wasm'] as const;
 export type Engine = typeof ENGINES[number];
+/** The engine a machine runs with unless told otherwise (js where the host lacks WebAssembly). */
+export const DEFAULT_ENGINE: Engine = 'wasm';
 
 /** "128M", "1G", "65536K", "128" (MiB, as QEMU's -m). */
 export function parseSize(s: string): number | undefined {

@@ -5,7 +5,7 @@
  * whose code comes from the instruction semantics through WasmGen. Registers and the
  * TLBs are read in the machine's memory (wasm-area.ts), so loads and stores that hit
  * the TLB on DRAM never leave wasm; everything else calls the hart's own access
- * (memory.ts) through three imports.
+ * (memory.ts) in JavaScript, through the machine's function table (bridgeBytes).
  *
  * A block behaves exactly as the JavaScript one: it returns how many instructions it
  * ran and leaves the next pc in the hart; it stops at a faulting access, after an access
@@ -91,7 +91,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
   const mem32 = new Int32Array(memory.buffer);
   const pages = memory.buffer.byteLength / 65536;
   const codeEpoch = new Int32Array(memory.buffer, area.codeEpoch, 1);
-  // The hart whose block runs now: the imports act for it.
+  // The hart whose block runs now: the JavaScript functions compiled code calls act for it.
   let cur: Hart | null = null;
   const hart = (): Hart => cur as Hart;
   const outcome = (h: Hart) => (h.yieldLoop ? (h.excCause >= 0 ? STATUS.fault : STATUS.yield) : 0);

@@ -7,7 +7,7 @@ import { checkIsa, extensionsOf, floatExtOf } from '../machine/dts-cpus';
 import { DriveOption, HostPort, NetOption, PassthroughOption } from '../backends';
 import { parseGdbAddress } from './gdb-stub/server';
 import { DEFAULT_PROFILE_RATE } from '../machine/profiler';
-import { Engine, ENGINES, hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
+import { DEFAULT_ENGINE, Engine, ENGINES, hostPort, intArg, parseConsole, parseDisplay, parseDrive, parseNet, parsePassthrough, parseRng, parseSize } from '../options';
 
 export type TraceKind = 'insn' | 'mmio' | 'trap';
 
@@ -30,7 +30,7 @@ export interface RunOptions {
   dumpDtb?: string;
   trace: TraceKind[];
   clock: 'icount' | 'realtime';
-  /** How guest code runs: the interpreter only, or with hot blocks translated to JavaScript (default). Same instructions retired either way. */
+  /** How guest code runs: the interpreter only, or with hot blocks as JavaScript or WebAssembly (DEFAULT_ENGINE). Same instructions retired either way. */
   engine: Engine;
   /** Guest instructions per second of guest time. */
   rate: number;
@@ -125,7 +125,7 @@ run options:
   --stats               at exit, print instructions retired and host time to stderr
   --engine interp|js|wasm
                         run guest code interpreted only, or with hot blocks translated to
-                        JavaScript (default) or compiled to WebAssembly, a page at a time;
+                        JavaScript or compiled to WebAssembly, a page at a time (default);
                         all retire the same instructions (for bug reports)
   --drive PATH[,mode=overlay|writeback|readonly][,legacy][,serial=ID][,slot=N]
                         a virtio-blk disk (repeatable). overlay (default): guest writes stay in
@@ -194,7 +194,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (argv[0] === 'dap') return parseDap(argv.slice(1));
   if (argv[0] !== 'run') return { ok: false, error: `unknown command '${argv[0]}' (try 'osdev-emu run KERNEL')` };
   const o: RunOptions = {
-    command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', engine: 'js', rate: 100_000_000, stats: false,
+    command: 'run', kernel: '', memoryBytes: 128 * 1024 * 1024, harts: 1, trace: [], clock: 'icount', engine: DEFAULT_ENGINE, rate: 100_000_000, stats: false,
     drives: [], console: 'uart', virtioOrder: [], nets: [], passthrough: [], gdbWait: false, symbols: [], stateHash: false,
   };
   /** The XLEN --isa names (checked against --xlen after the loop). */

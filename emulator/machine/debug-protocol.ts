@@ -34,7 +34,7 @@ export interface LaunchParams {
   append?: string;
   /** Whether single steps may take a pending interrupt (launch attribute `stepInterrupts`). */
   stepInterrupts: boolean;
-  /** launch.json `engine`: how guest code runs (default js). */
+  /** launch.json `engine`: how guest code runs (default DEFAULT_ENGINE). */
   engine?: Engine;
   /** Virtio devices (launch attributes `drives`, `rng`, `console`): drives are opened by the worker, paths absolute. */
   virtio?: LaunchVirtio;

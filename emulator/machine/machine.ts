@@ -11,7 +11,7 @@ import { runRv64 } from '../hart/exec-rv64';
 import { runRv32 } from '../hart/exec-rv32';
 import { translateBlock32, translateBlock64 } from '../hart/blocks';
 import { BlockFn, CodePage, HOT } from '../hart/code-cache';
-import type { Engine } from '../options';
+import { DEFAULT_ENGINE, Engine } from '../options';
 import { MachineArea } from '../hart/wasm-area';
 import { WasmControl, WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
 import { runAhead } from '../hart/run-ahead';
@@ -91,7 +91,7 @@ export class Machine {
   readonly bus = new Bus();
   readonly dram: MemoryRegion;
   /** The engine blocks are translated by while translation is on (setEngine). */
-  private engine: Engine = 'js';
+  private engine: Engine = DEFAULT_ENGINE;
   /** The wasm block compiler for this machine's memory, null without WebAssembly. */
   private readonly wasm: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null;
   /** Modules compiled by the wasm engine and their bytes (bench, tests). */
@@ -195,6 +195,7 @@ export class Machine {
       this.harts.push(new Hart(i, desc.xlen, this.bus, host, desc.fpu, desc.extensions, { place: { buffer: memory, offset: area.hart(i) }, resvCount }));
     }
     this.wasm = wasm !== null ? wasmTranslator(wasm, area, desc.xlen, this.wasmStats, this.wasmControl) : null;
+    if (this.wasm === null && this.engine === 'wasm') this.engine = 'js';
     this.setTranslation(true);
     this.run = desc.xlen === 64 ? runRv64 : runRv32;
     this.watchpoints.onDmaHit = () => this.yieldRunning();
