@@ -105,8 +105,8 @@ if (built.status === 0 && !/^linux: not built/m.test(built.stdout)) {
   for (const harts of [1, 4]) {
     const ourLinux = (args) => toInit('osdev-emu', process.execPath, [cli, 'run', ...args, image, '--harts', String(harts), '--drive', rootfs, '--append', append]);
     const h = `${harts} hart${harts > 1 ? 's' : ''}`;
-    const rows = [{ name: `${h}, opensbi`, ours: await ourLinux(['--bios', OPENSBI]) },
-      { name: `${h}, built-in SBI`, ours: await ourLinux([]) },
+    const rows = [{ name: `${h}, opensbi, wasm`, ours: await ourLinux(['--bios', OPENSBI, '--engine', 'wasm']) },
+      { name: `${h}, built-in, js`, ours: await ourLinux(['--engine', 'js']) },
       { name: `${h}, built-in, wasm`, ours: await ourLinux(['--engine', 'wasm']) }];
     const q = await toInit('QEMU', 'qemu-system-riscv64', qemu(['-smp', String(harts), '-bios', OPENSBI, '-kernel', image, '-append', append,
       '-global', 'virtio-mmio.force-legacy=false', '-drive', `file=${rootfs},if=none,id=root,format=raw,snapshot=on`,
