@@ -33,8 +33,8 @@ function runGuest(name: string, onModule: (b: Uint8Array) => void, cacheBytes?: 
   for (let i = 0; i < 100 && m.step(1_000_000).kind === 'budget'; i++);
   const stats = m.wasmStats;
   return {
-    out: Buffer.from(bytes).toString('latin1'), modules: stats.modules, evicted: stats.evicted ?? 0, joins: stats.joins ?? 0,
-    instret: m.harts[0].instret, entries: stats.entries ?? 0,
+    out: Buffer.from(bytes).toString('latin1'), modules: stats.modules, evicted: stats.evicted, joins: stats.joins,
+    instret: m.harts[0].instret, entries: stats.entries,
   };
 }
 
@@ -169,7 +169,7 @@ test('a lone hart runs its wasm blocks ahead of the quanta to the interpreter\'s
       assert.equal(fast.time, slow.time, `${name}: time after step ${i}`);
       if (a.kind !== 'budget') break;
     }
-    ahead += fast.wasmStats.ahead ?? 0;
+    ahead += fast.wasmStats.ahead;
   }
   assert.ok(ahead > 1_000_000, `only ${ahead} instructions ran ahead`);
 });
@@ -207,12 +207,12 @@ test('a breakpoint set where blocks chain from page to page is hit there, as by 
     m.breakpoints.add(at.pcLo, at.pcHi);
     m.breakpointsChanged();
   }
-  const entries = fast.wasmStats.entries ?? 0;
+  const entries = fast.wasmStats.entries;
   const a = slow.step(1_000_000), b = fast.step(1_000_000);
   assert.equal(a.kind, 'breakpoint');
   assert.deepEqual(b, a);
   assert.deepEqual([fast.harts[0].pcLo, fast.harts[0].instret], [slow.harts[0].pcLo, slow.harts[0].instret]);
-  assert.ok((fast.wasmStats.entries ?? 0) > entries, 'no compiled block ran before the breakpoint');
+  assert.ok(fast.wasmStats.entries > entries, 'no compiled block ran before the breakpoint');
 });
 
 test('a page where a run ahead stopped for want of a block translates sooner, and the hart runs ahead more', () => {
@@ -225,6 +225,6 @@ test('a page where a run ahead stopped for want of a block translates sooner, an
   let r;
   while ((r = m.step(10_000_000)).kind === 'budget');
   assert.equal(r.kind, 'power');
-  const share = (m.wasmStats.ahead ?? 0) / m.harts[0].instret;
+  const share = m.wasmStats.ahead / m.harts[0].instret;
   assert.ok(share > 0.2, `${(share * 100).toFixed(1)} % of the instructions ran ahead`);
 });

@@ -58,32 +58,41 @@ const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32]
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
 
-/** Counts for the bench and tests; `onModule` sees every module's bytes (the validity test). */
+/**
+ * Counts for the bench and tests, and the tests' settings; `onModule` sees every module's
+ * bytes (the validity test). Made by `newWasmStats` with every field present, so the
+ * object keeps one shape: a field added later changed it, and the block wrapper compiled
+ * for the old one was thrown away.
+ */
 export interface WasmStats {
   modules: number;
   bytes: number;
   /** Pages whose blocks the bounded cache dropped. */
-  evicted?: number;
+  evicted: number;
   /** Instructions run ahead of the quanta (hart/run-ahead.ts). */
-  ahead?: number;
+  ahead: number;
   /** Page modules made (blocks joined): when a page's new blocks double, or its alone blocks ran REJOIN_CALLS times. */
-  joins?: number;
-  onModule?: (bytes: Uint8Array) => void;
-  /** The cache's bound in module bytes (CACHE_BYTES; tests lower it). */
-  cacheBytes?: number;
-  /** REJOIN_CALLS (tests lower it). */
-  rejoinCalls?: number;
+  joins: number;
   /** Calls into compiled blocks from JavaScript (a jump chained from module to module is none). */
-  entries?: number;
+  entries: number;
+  onModule: ((bytes: Uint8Array) => void) | undefined;
+  /** The cache's bound in module bytes (CACHE_BYTES; tests lower it). */
+  cacheBytes: number | undefined;
+  /** REJOIN_CALLS (tests lower it). */
+  rejoinCalls: number | undefined;
   /** False: blocks never chain into other modules (tests and the bench compare). */
-  chain?: boolean;
+  chain: boolean;
+}
+
+export function newWasmStats(): WasmStats {
+  return { modules: 0, bytes: 0, evicted: 0, ahead: 0, joins: 0, entries: 0, onModule: undefined, cacheBytes: undefined, rejoinCalls: undefined, chain: true };
 }
 
 /** Set by the machine while a hart runs ahead of its quanta (hart/run-ahead.ts): blocks then refuse every access but to RAM. */
 export interface WasmControl { ahead: boolean }
 
 /** A translator for Hart.translator compiling to wasm, for one machine's memory; null when this host has no WebAssembly. */
-export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen, stats: WasmStats = { modules: 0, bytes: 0 },
+export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen, stats: WasmStats = newWasmStats(),
   control: WasmControl = { ahead: false }):
   ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null {
   const api = wasmApi;
@@ -207,7 +216,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
         const running = hh as Hart;
         cur = running;
         const base = (running.area as { offset: number }).offset;
-        if (chaining && stats.chain !== false) {
+        if (chaining && stats.chain) {
           // The loop chose this block at this pc, now: blocks leaving for it may go on into it.
           const c = base + HART_AREA.chains + ((pcLo >>> 1) & (CHAIN.entries - 1)) * CHAIN.bytes >> 2;
           mem32[c] = pcLo; mem32[c + 1] = pcHi;
@@ -217,7 +226,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
           mem32[c + (CHAIN.entry >> 2)] = index;
           mem32[c + (CHAIN.length >> 2)] = b.length;
         }
-        stats.entries = (stats.entries ?? 0) + 1;
+        stats.entries++;
         mem32[base + HART_AREA.fpu >> 2] = fpuWord(running);
         const n = limit - run(base, pcLo, pcHi, limit, index);
         const accAt = base + HART_AREA.fpAcc >> 2;
@@ -246,7 +255,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
       if (cached <= (stats.cacheBytes ?? CACHE_BYTES) || other === page) break;
       other.dropBlocks();
       releaseSlots(its);
-      stats.evicted = (stats.evicted ?? 0) + 1;
+      stats.evicted++;
       cached -= its.bytes;
       pagesOf.delete(other);
     }
@@ -260,7 +269,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     state.joined = all;
     state.alone = [];
     state.calls = 0;
-    stats.joins = (stats.joins ?? 0) + 1;
+    stats.joins++;
     remember(page, state, install(page, all, state, false));
   };
   return (_h: Hart, page: CodePage, slot: number): BlockFn | undefined => {

@@ -359,7 +359,7 @@ async function runMachine(o: RunOptions, kernel: ImageFile | undefined, bios: Im
       errLines.push(`osdev-emu: ${n} instructions in ${secs.toFixed(3)} s (${(n / secs / 1e6).toFixed(1)} MIPS)\n`);
       const w = machine.wasmStats;
       if (w.modules > 0) {
-        errLines.push(`osdev-emu: wasm: ${w.modules} modules (${(w.bytes / 1024).toFixed(0)} KiB), ${w.entries ?? 0} calls from JavaScript, ${w.ahead ?? 0} instructions run ahead of the quanta\n`);
+        errLines.push(`osdev-emu: wasm: ${w.modules} modules (${(w.bytes / 1024).toFixed(0)} KiB), ${w.entries} calls from JavaScript, ${w.ahead} instructions run ahead of the quanta\n`);
       }
     }
     if (o.snapshotAt !== undefined && !snapshotTaken) errLines.push(`osdev-emu: --snapshot-at ${o.snapshotAt.at}: the run ended at ${retired()} instructions, before it: no snapshot written\n`);

@@ -13,7 +13,7 @@ import { translateBlock32, translateBlock64 } from '../hart/blocks';
 import { BlockFn, CodePage, HOT } from '../hart/code-cache';
 import { DEFAULT_ENGINE, Engine } from '../options';
 import { MachineArea } from '../hart/wasm-area';
-import { WasmControl, WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
+import { newWasmStats, WasmControl, WasmMemory, WasmStats, wasmTranslator } from '../hart/wasm-blocks';
 import { runAhead } from '../hart/run-ahead';
 import { MIP } from '../hart/csr';
 import { Access } from '../mmu/translate';
@@ -95,7 +95,7 @@ export class Machine {
   /** The wasm block compiler for this machine's memory, null without WebAssembly. */
   private readonly wasm: ((h: Hart, page: CodePage, slot: number) => BlockFn | undefined) | null;
   /** Modules compiled by the wasm engine and their bytes (bench, tests). */
-  readonly wasmStats: WasmStats = { modules: 0, bytes: 0 };
+  readonly wasmStats: WasmStats = newWasmStats();
   private readonly wasmControl: WasmControl = { ahead: false };
   /** The clock at which the running step() ends. */
   private stepEnd = 0;
@@ -625,7 +625,7 @@ export class Machine {
     let n: number;
     try { n = runAhead(h, rounds * QUANTUM); } finally { this.wasmControl.ahead = false; }
     if (n === 0) return false;
-    this.wasmStats.ahead = (this.wasmStats.ahead ?? 0) + n;
+    this.wasmStats.ahead += n;
     const whole = Math.floor(n / QUANTUM), rest = n - whole * QUANTUM;
     const passed = rest > 0 ? whole : whole - 1;
     for (let i = 0; i < passed; i++) {
