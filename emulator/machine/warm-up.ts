@@ -13,7 +13,8 @@
  * "Decode and execute", has what each part fixed, measured): about 10 ms, once per process.
  */
 import { Machine, QUANTUM } from './machine';
-import { defaultDescription } from './description';
+import { defaultDescription, placesOf } from './description';
+import { CLINT } from '../devices/clint';
 import { ENCODINGS, Op } from '../hart/isa-table';
 import { MSTATUS, Priv } from '../hart/csr';
 import type { Xlen } from '../hart/isa-codegen';
@@ -63,6 +64,15 @@ export function warmUpInterpreter(xlen: Xlen): void {
   const data = m.board.dramBase + 0x8000;
   place(code, words.map((w) => w.word));
   const h = m.harts[0];
+  // A hart's numbers that outgrow small integers in a run (mtimecmp is 2^64-1 once firmware
+  // disarms its timer; the counters pass 2^31): V8 keeps a field in the representation of the
+  // values it has seen, and the first large one changes the hidden class of every hart,
+  // throwing away the code of each function compiled for the old one, the loop among them
+  // (OpenSBI's boot: once, mid-banner). Given first, before anything here is compiled, every
+  // hart has them as doubles from the start.
+  h.mtimecmp = 2 ** 64 - 1;
+  h.instret = 2 ** 32;
+  h.cycleOffset = h.instretOffset = -(2 ** 32);
   /** Registers all `base` (spread: base + 8 * index, so branches go the other way). */
   const registers = (base: number, spread: boolean): void => {
     for (let r = 0; r < 32; r++) { h.x[2 * r] = (base + (spread ? 8 * r : 0)) | 0; h.x[2 * r + 1] = 0; }
@@ -90,6 +100,15 @@ export function warmUpInterpreter(xlen: Xlen): void {
   // and loads from the boot ROM were tried too: --trace-deopt showed each once, but boot
   // times did not move.)
   for (let i = 0; i < words.length; i++) run(code + 4 * i, data, true);
+  // Compares whose high words differ (the unsigned ones decide on them): OpenSBI's first
+  // such BGEU threw the loop's code away.
+  for (let i = 0; i < words.length; i++) {
+    if (words[i].op < Op.BEQ || words[i].op > Op.BGEU) continue;
+    registers(data, true);
+    for (let r = 0; r < 32; r++) h.x[2 * r + 1] = r;
+    start(code + 4 * i);
+    m.stepInstruction(0, false);
+  }
   for (let i = 0; i < words.length; i++) run(code + 4 * i, 0);
   const end = m.board.dramBase + (1 << 20) - 2;
   m.writePhys(end, new Uint8Array([0x13, 0x00])); // the low half of an addi
@@ -113,5 +132,11 @@ export function warmUpInterpreter(xlen: Xlen): void {
     start(loop);
     m.step(4 * QUANTUM);
   }
+  // Loads and stores that reach a device (the CLINT's mtimecmp, as firmware's first timer
+  // write): OpenSBI's first such SD threw the loop's code away. Last, once the access
+  // helpers have run often enough to have feedback vectors.
+  const mmio = placesOf(m.board, CLINT)[0].base + 0x4000;
+  m.setEngine('interp');
+  for (let i = 0; i < words.length; i++) if (words[i].op >= Op.LB && words[i].op <= Op.SD) run(code + 4 * i, mmio);
   m.close();
 }
