@@ -338,145 +338,6 @@ export function runRv32(h: Hart, budget: number): number {
         x[d] = remu32(x[a], x[b]);
         break;
       }
-      case Op.SH1ADD: {
-        x[d] = ((x[a] << 1) + x[b]) | 0;
-        break;
-      }
-      case Op.SH2ADD: {
-        x[d] = ((x[a] << 2) + x[b]) | 0;
-        break;
-      }
-      case Op.SH3ADD: {
-        x[d] = ((x[a] << 3) + x[b]) | 0;
-        break;
-      }
-      case Op.ANDN: {
-        x[d] = x[a] & (~x[b]);
-        break;
-      }
-      case Op.ORN: {
-        x[d] = x[a] | (~x[b]);
-        break;
-      }
-      case Op.XNOR: {
-        x[d] = ~(x[a] ^ x[b]);
-        break;
-      }
-      case Op.CLZ: {
-        x[d] = Math.clz32(x[a]);
-        break;
-      }
-      case Op.CTZ: {
-        x[d] = BM.ctz32(x[a]);
-        break;
-      }
-      case Op.CPOP: {
-        x[d] = BM.cpop32(x[a]);
-        break;
-      }
-      case Op.MAX: {
-        const t0 = x[a] < x[b];
-        const t1 = t0 ? x[b] : x[a];
-        x[d] = t1;
-        break;
-      }
-      case Op.MAXU: {
-        const t0 = (x[a] >>> 0) < (x[b] >>> 0);
-        const t1 = t0 ? x[b] : x[a];
-        x[d] = t1;
-        break;
-      }
-      case Op.MIN: {
-        const t0 = x[a] < x[b];
-        const t1 = t0 ? x[a] : x[b];
-        x[d] = t1;
-        break;
-      }
-      case Op.MINU: {
-        const t0 = (x[a] >>> 0) < (x[b] >>> 0);
-        const t1 = t0 ? x[a] : x[b];
-        x[d] = t1;
-        break;
-      }
-      case Op.SEXT_B: {
-        x[d] = (x[a] << 24) >> 24;
-        break;
-      }
-      case Op.SEXT_H: {
-        x[d] = (x[a] << 16) >> 16;
-        break;
-      }
-      case Op.ZEXT_H: {
-        x[d] = x[a] & 0xffff;
-        break;
-      }
-      case Op.ROL: {
-        const t0 = x[a];
-        x[d] = ((t0 >>> ((32 - (x[b] & 31)) & 31)) | 0) | (t0 << ((32 - ((32 - (x[b] & 31)) & 31)) & 31));
-        break;
-      }
-      case Op.ROR: {
-        const t0 = x[a];
-        x[d] = ((t0 >>> (x[b] & 31)) | 0) | (t0 << ((32 - (x[b] & 31)) & 31));
-        break;
-      }
-      case Op.RORI: {
-        const t0 = x[a];
-        x[d] = ((t0 >>> imm) | 0) | (t0 << ((32 - imm) & 31));
-        break;
-      }
-      case Op.ORC_B: {
-        x[d] = BM.orcb(x[a]);
-        break;
-      }
-      case Op.REV8: {
-        x[d] = BM.rev8(x[a]);
-        break;
-      }
-      case Op.CLMUL: {
-        x[d] = BM.clmul32(x[a], x[b], 0);
-        break;
-      }
-      case Op.CLMULR: {
-        x[d] = BM.clmul32(x[a], x[b], 2);
-        break;
-      }
-      case Op.CLMULH: {
-        x[d] = BM.clmul32(x[a], x[b], 1);
-        break;
-      }
-      case Op.BCLR: {
-        x[d] = x[a] & (~(1 << (x[b] & 31)));
-        break;
-      }
-      case Op.BCLRI: {
-        x[d] = x[a] & (~(1 << imm));
-        break;
-      }
-      case Op.BEXT: {
-        x[d] = ((x[a] >>> (x[b] & 31)) | 0) & 1;
-        break;
-      }
-      case Op.BEXTI: {
-        x[d] = ((x[a] >>> imm) | 0) & 1;
-        break;
-      }
-      case Op.BINV: {
-        x[d] = x[a] ^ (1 << (x[b] & 31));
-        break;
-      }
-      case Op.BINVI: {
-        x[d] = x[a] ^ (1 << imm);
-        break;
-      }
-      case Op.BSET: {
-        x[d] = x[a] | (1 << (x[b] & 31));
-        break;
-      }
-      case Op.BSETI: {
-        x[d] = x[a] | (1 << imm);
-        break;
-      }
       default: { // out of line (runsOutOfLine)
         next = coldRv32(h, x, op, d, a, b, imm, pc, next, base, n);
         if (BLOCK_STOPS[op] !== 0) entry = true;
@@ -1475,6 +1336,145 @@ function coldRv32(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         break;
       }
       FP.fromIntX(h, true, d, x[a], 0, 32, false, t0);
+      break;
+    }
+    case Op.SH1ADD: {
+      x[d] = ((x[a] << 1) + x[b]) | 0;
+      break;
+    }
+    case Op.SH2ADD: {
+      x[d] = ((x[a] << 2) + x[b]) | 0;
+      break;
+    }
+    case Op.SH3ADD: {
+      x[d] = ((x[a] << 3) + x[b]) | 0;
+      break;
+    }
+    case Op.ANDN: {
+      x[d] = x[a] & (~x[b]);
+      break;
+    }
+    case Op.ORN: {
+      x[d] = x[a] | (~x[b]);
+      break;
+    }
+    case Op.XNOR: {
+      x[d] = ~(x[a] ^ x[b]);
+      break;
+    }
+    case Op.CLZ: {
+      x[d] = Math.clz32(x[a]);
+      break;
+    }
+    case Op.CTZ: {
+      x[d] = BM.ctz32(x[a]);
+      break;
+    }
+    case Op.CPOP: {
+      x[d] = BM.cpop32(x[a]);
+      break;
+    }
+    case Op.MAX: {
+      const t0 = x[a] < x[b];
+      const t1 = t0 ? x[b] : x[a];
+      x[d] = t1;
+      break;
+    }
+    case Op.MAXU: {
+      const t0 = (x[a] >>> 0) < (x[b] >>> 0);
+      const t1 = t0 ? x[b] : x[a];
+      x[d] = t1;
+      break;
+    }
+    case Op.MIN: {
+      const t0 = x[a] < x[b];
+      const t1 = t0 ? x[a] : x[b];
+      x[d] = t1;
+      break;
+    }
+    case Op.MINU: {
+      const t0 = (x[a] >>> 0) < (x[b] >>> 0);
+      const t1 = t0 ? x[a] : x[b];
+      x[d] = t1;
+      break;
+    }
+    case Op.SEXT_B: {
+      x[d] = (x[a] << 24) >> 24;
+      break;
+    }
+    case Op.SEXT_H: {
+      x[d] = (x[a] << 16) >> 16;
+      break;
+    }
+    case Op.ZEXT_H: {
+      x[d] = x[a] & 0xffff;
+      break;
+    }
+    case Op.ROL: {
+      const t0 = x[a];
+      x[d] = ((t0 >>> ((32 - (x[b] & 31)) & 31)) | 0) | (t0 << ((32 - ((32 - (x[b] & 31)) & 31)) & 31));
+      break;
+    }
+    case Op.ROR: {
+      const t0 = x[a];
+      x[d] = ((t0 >>> (x[b] & 31)) | 0) | (t0 << ((32 - (x[b] & 31)) & 31));
+      break;
+    }
+    case Op.RORI: {
+      const t0 = x[a];
+      x[d] = ((t0 >>> imm) | 0) | (t0 << ((32 - imm) & 31));
+      break;
+    }
+    case Op.ORC_B: {
+      x[d] = BM.orcb(x[a]);
+      break;
+    }
+    case Op.REV8: {
+      x[d] = BM.rev8(x[a]);
+      break;
+    }
+    case Op.CLMUL: {
+      x[d] = BM.clmul32(x[a], x[b], 0);
+      break;
+    }
+    case Op.CLMULR: {
+      x[d] = BM.clmul32(x[a], x[b], 2);
+      break;
+    }
+    case Op.CLMULH: {
+      x[d] = BM.clmul32(x[a], x[b], 1);
+      break;
+    }
+    case Op.BCLR: {
+      x[d] = x[a] & (~(1 << (x[b] & 31)));
+      break;
+    }
+    case Op.BCLRI: {
+      x[d] = x[a] & (~(1 << imm));
+      break;
+    }
+    case Op.BEXT: {
+      x[d] = ((x[a] >>> (x[b] & 31)) | 0) & 1;
+      break;
+    }
+    case Op.BEXTI: {
+      x[d] = ((x[a] >>> imm) | 0) & 1;
+      break;
+    }
+    case Op.BINV: {
+      x[d] = x[a] ^ (1 << (x[b] & 31));
+      break;
+    }
+    case Op.BINVI: {
+      x[d] = x[a] ^ (1 << imm);
+      break;
+    }
+    case Op.BSET: {
+      x[d] = x[a] | (1 << (x[b] & 31));
+      break;
+    }
+    case Op.BSETI: {
+      x[d] = x[a] | (1 << imm);
       break;
     }
     case Op.CBO_INVAL: {

@@ -588,380 +588,6 @@ export function runRv64(h: Hart, budget: number): number {
         x[d] = t0;
         break;
       }
-      case Op.ADD_UW: {
-        const t0 = x[a];
-        const t1 = (t0 + x[b]) | 0;
-        const t2 = (0 + x[b + 1] + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t2;
-        x[d] = t1;
-        break;
-      }
-      case Op.SH1ADD: {
-        const t0 = x[a];
-        const t1 = t0 << 1;
-        const t2 = (x[a + 1] << 1) | (t0 >>> 31);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SH2ADD: {
-        const t0 = x[a];
-        const t1 = t0 << 2;
-        const t2 = (x[a + 1] << 2) | (t0 >>> 30);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SH3ADD: {
-        const t0 = x[a];
-        const t1 = t0 << 3;
-        const t2 = (x[a + 1] << 3) | (t0 >>> 29);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SH1ADD_UW: {
-        const t0 = x[a];
-        const t1 = t0 << 1;
-        const t2 = (0 << 1) | (t0 >>> 31);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SH2ADD_UW: {
-        const t0 = x[a];
-        const t1 = t0 << 2;
-        const t2 = (0 << 2) | (t0 >>> 30);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SH3ADD_UW: {
-        const t0 = x[a];
-        const t1 = t0 << 3;
-        const t2 = (0 << 3) | (t0 >>> 29);
-        const t3 = (t1 + x[b]) | 0;
-        const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
-        x[d + 1] = t4;
-        x[d] = t3;
-        break;
-      }
-      case Op.SLLI_UW: {
-        I64.sll(x[a], 0, imm);
-        const t0 = o[0];
-        const t1 = o[1];
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.ANDN: {
-        const t0 = ~x[b];
-        const t1 = ~x[b + 1];
-        const t2 = x[a] & t0;
-        const t3 = x[a + 1] & t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.ORN: {
-        const t0 = ~x[b];
-        const t1 = ~x[b + 1];
-        const t2 = x[a] | t0;
-        const t3 = x[a + 1] | t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.XNOR: {
-        const t0 = x[a] ^ x[b];
-        const t1 = x[a + 1] ^ x[b + 1];
-        const t2 = ~t0;
-        const t3 = ~t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.CLZ: {
-        const t0 = BM.clz64(x[a], x[a + 1]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.CTZ: {
-        const t0 = BM.ctz64(x[a], x[a + 1]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.CPOP: {
-        const t0 = BM.cpop32(x[a]) + BM.cpop32(x[a + 1]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.CLZW: {
-        const t0 = Math.clz32(x[a]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.CTZW: {
-        const t0 = BM.ctzwQemu(x[a], x[a + 1]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.CPOPW: {
-        const t0 = BM.cpop32(x[a]);
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.MAX: {
-        const t0 = I64.lt(x[a], x[a + 1], x[b], x[b + 1]);
-        const t1 = t0 ? x[b] : x[a];
-        const t2 = t0 ? x[b + 1] : x[a + 1];
-        x[d + 1] = t2;
-        x[d] = t1;
-        break;
-      }
-      case Op.MAXU: {
-        const t0 = I64.ltu(x[a], x[a + 1], x[b], x[b + 1]);
-        const t1 = t0 ? x[b] : x[a];
-        const t2 = t0 ? x[b + 1] : x[a + 1];
-        x[d + 1] = t2;
-        x[d] = t1;
-        break;
-      }
-      case Op.MIN: {
-        const t0 = I64.lt(x[a], x[a + 1], x[b], x[b + 1]);
-        const t1 = t0 ? x[a] : x[b];
-        const t2 = t0 ? x[a + 1] : x[b + 1];
-        x[d + 1] = t2;
-        x[d] = t1;
-        break;
-      }
-      case Op.MINU: {
-        const t0 = I64.ltu(x[a], x[a + 1], x[b], x[b + 1]);
-        const t1 = t0 ? x[a] : x[b];
-        const t2 = t0 ? x[a + 1] : x[b + 1];
-        x[d + 1] = t2;
-        x[d] = t1;
-        break;
-      }
-      case Op.SEXT_B: {
-        const t0 = (x[a] << 24) >> 24;
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.SEXT_H: {
-        const t0 = (x[a] << 16) >> 16;
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.ZEXT_H: {
-        const t0 = x[a] & 0xffff;
-        x[d + 1] = 0;
-        x[d] = t0;
-        break;
-      }
-      case Op.ROL: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        I64.srl(t0, t1, (64 - (x[b] & 63)) & 63);
-        const t2 = o[0];
-        const t3 = o[1];
-        I64.sll(t0, t1, (64 - ((64 - (x[b] & 63)) & 63)) & 63);
-        const t4 = o[0];
-        const t5 = o[1];
-        const t6 = t2 | t4;
-        const t7 = t3 | t5;
-        x[d + 1] = t7;
-        x[d] = t6;
-        break;
-      }
-      case Op.ROR: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        I64.srl(t0, t1, x[b] & 63);
-        const t2 = o[0];
-        const t3 = o[1];
-        I64.sll(t0, t1, (64 - (x[b] & 63)) & 63);
-        const t4 = o[0];
-        const t5 = o[1];
-        const t6 = t2 | t4;
-        const t7 = t3 | t5;
-        x[d + 1] = t7;
-        x[d] = t6;
-        break;
-      }
-      case Op.RORI: {
-        const t0 = x[a];
-        const t1 = x[a + 1];
-        I64.srl(t0, t1, imm);
-        const t2 = o[0];
-        const t3 = o[1];
-        I64.sll(t0, t1, (64 - imm) & 63);
-        const t4 = o[0];
-        const t5 = o[1];
-        const t6 = t2 | t4;
-        const t7 = t3 | t5;
-        x[d + 1] = t7;
-        x[d] = t6;
-        break;
-      }
-      case Op.ROLW: {
-        const t0 = (x[a] << (x[b] & 31)) | (x[a] >>> ((32 - x[b]) & 31));
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.RORW: {
-        const t0 = (x[a] >>> (x[b] & 31)) | (x[a] << ((32 - x[b]) & 31));
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.RORIW: {
-        const t0 = (x[a] >>> (imm & 31)) | (x[a] << ((32 - imm) & 31));
-        x[d + 1] = t0 >> 31;
-        x[d] = t0;
-        break;
-      }
-      case Op.ORC_B: {
-        const t0 = BM.orcb(x[a]);
-        const t1 = BM.orcb(x[a + 1]);
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.REV8: {
-        const t0 = BM.rev8(x[a + 1]);
-        const t1 = BM.rev8(x[a]);
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.CLMUL: {
-        BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 0);
-        const t0 = o[0];
-        const t1 = o[1];
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.CLMULR: {
-        BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 2);
-        const t0 = o[0];
-        const t1 = o[1];
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.CLMULH: {
-        BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 1);
-        const t0 = o[0];
-        const t1 = o[1];
-        x[d + 1] = t1;
-        x[d] = t0;
-        break;
-      }
-      case Op.BCLR: {
-        I64.sll(1, 0, x[b] & 63);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = ~t0;
-        const t3 = ~t1;
-        const t4 = x[a] & t2;
-        const t5 = x[a + 1] & t3;
-        x[d + 1] = t5;
-        x[d] = t4;
-        break;
-      }
-      case Op.BCLRI: {
-        I64.sll(1, 0, imm);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = ~t0;
-        const t3 = ~t1;
-        const t4 = x[a] & t2;
-        const t5 = x[a + 1] & t3;
-        x[d + 1] = t5;
-        x[d] = t4;
-        break;
-      }
-      case Op.BEXT: {
-        I64.srl(x[a], x[a + 1], x[b] & 63);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = t0 & 1;
-        const t3 = t1 & 0;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.BEXTI: {
-        I64.srl(x[a], x[a + 1], imm);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = t0 & 1;
-        const t3 = t1 & 0;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.BINV: {
-        I64.sll(1, 0, x[b] & 63);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = x[a] ^ t0;
-        const t3 = x[a + 1] ^ t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.BINVI: {
-        I64.sll(1, 0, imm);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = x[a] ^ t0;
-        const t3 = x[a + 1] ^ t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.BSET: {
-        I64.sll(1, 0, x[b] & 63);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = x[a] | t0;
-        const t3 = x[a + 1] | t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
-      case Op.BSETI: {
-        I64.sll(1, 0, imm);
-        const t0 = o[0];
-        const t1 = o[1];
-        const t2 = x[a] | t0;
-        const t3 = x[a + 1] | t1;
-        x[d + 1] = t3;
-        x[d] = t2;
-        break;
-      }
       default: { // out of line (runsOutOfLine)
         coldRv64(h, x, op, d, a, b, imm, pcLo, pcHi, nLo, nHi, base, n);
         nLo = NEXT[0]; nHi = NEXT[1];
@@ -2349,6 +1975,380 @@ function coldRv64(h: Hart, x: Int32Array, op: number, d: number, a: number, b: n
         break;
       }
       h.f[d] = x[a]; h.f[d + 1] = x[a + 1]; h.mstatus |= 24576;
+      break;
+    }
+    case Op.ADD_UW: {
+      const t0 = x[a];
+      const t1 = (t0 + x[b]) | 0;
+      const t2 = (0 + x[b + 1] + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t2;
+      x[d] = t1;
+      break;
+    }
+    case Op.SH1ADD: {
+      const t0 = x[a];
+      const t1 = t0 << 1;
+      const t2 = (x[a + 1] << 1) | (t0 >>> 31);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SH2ADD: {
+      const t0 = x[a];
+      const t1 = t0 << 2;
+      const t2 = (x[a + 1] << 2) | (t0 >>> 30);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SH3ADD: {
+      const t0 = x[a];
+      const t1 = t0 << 3;
+      const t2 = (x[a + 1] << 3) | (t0 >>> 29);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SH1ADD_UW: {
+      const t0 = x[a];
+      const t1 = t0 << 1;
+      const t2 = (0 << 1) | (t0 >>> 31);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SH2ADD_UW: {
+      const t0 = x[a];
+      const t1 = t0 << 2;
+      const t2 = (0 << 2) | (t0 >>> 30);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SH3ADD_UW: {
+      const t0 = x[a];
+      const t1 = t0 << 3;
+      const t2 = (0 << 3) | (t0 >>> 29);
+      const t3 = (t1 + x[b]) | 0;
+      const t4 = (t2 + x[b + 1] + ((t3 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;
+      x[d + 1] = t4;
+      x[d] = t3;
+      break;
+    }
+    case Op.SLLI_UW: {
+      I64.sll(x[a], 0, imm);
+      const t0 = o[0];
+      const t1 = o[1];
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.ANDN: {
+      const t0 = ~x[b];
+      const t1 = ~x[b + 1];
+      const t2 = x[a] & t0;
+      const t3 = x[a + 1] & t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.ORN: {
+      const t0 = ~x[b];
+      const t1 = ~x[b + 1];
+      const t2 = x[a] | t0;
+      const t3 = x[a + 1] | t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.XNOR: {
+      const t0 = x[a] ^ x[b];
+      const t1 = x[a + 1] ^ x[b + 1];
+      const t2 = ~t0;
+      const t3 = ~t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.CLZ: {
+      const t0 = BM.clz64(x[a], x[a + 1]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.CTZ: {
+      const t0 = BM.ctz64(x[a], x[a + 1]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.CPOP: {
+      const t0 = BM.cpop32(x[a]) + BM.cpop32(x[a + 1]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.CLZW: {
+      const t0 = Math.clz32(x[a]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.CTZW: {
+      const t0 = BM.ctzwQemu(x[a], x[a + 1]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.CPOPW: {
+      const t0 = BM.cpop32(x[a]);
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.MAX: {
+      const t0 = I64.lt(x[a], x[a + 1], x[b], x[b + 1]);
+      const t1 = t0 ? x[b] : x[a];
+      const t2 = t0 ? x[b + 1] : x[a + 1];
+      x[d + 1] = t2;
+      x[d] = t1;
+      break;
+    }
+    case Op.MAXU: {
+      const t0 = I64.ltu(x[a], x[a + 1], x[b], x[b + 1]);
+      const t1 = t0 ? x[b] : x[a];
+      const t2 = t0 ? x[b + 1] : x[a + 1];
+      x[d + 1] = t2;
+      x[d] = t1;
+      break;
+    }
+    case Op.MIN: {
+      const t0 = I64.lt(x[a], x[a + 1], x[b], x[b + 1]);
+      const t1 = t0 ? x[a] : x[b];
+      const t2 = t0 ? x[a + 1] : x[b + 1];
+      x[d + 1] = t2;
+      x[d] = t1;
+      break;
+    }
+    case Op.MINU: {
+      const t0 = I64.ltu(x[a], x[a + 1], x[b], x[b + 1]);
+      const t1 = t0 ? x[a] : x[b];
+      const t2 = t0 ? x[a + 1] : x[b + 1];
+      x[d + 1] = t2;
+      x[d] = t1;
+      break;
+    }
+    case Op.SEXT_B: {
+      const t0 = (x[a] << 24) >> 24;
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.SEXT_H: {
+      const t0 = (x[a] << 16) >> 16;
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.ZEXT_H: {
+      const t0 = x[a] & 0xffff;
+      x[d + 1] = 0;
+      x[d] = t0;
+      break;
+    }
+    case Op.ROL: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      I64.srl(t0, t1, (64 - (x[b] & 63)) & 63);
+      const t2 = o[0];
+      const t3 = o[1];
+      I64.sll(t0, t1, (64 - ((64 - (x[b] & 63)) & 63)) & 63);
+      const t4 = o[0];
+      const t5 = o[1];
+      const t6 = t2 | t4;
+      const t7 = t3 | t5;
+      x[d + 1] = t7;
+      x[d] = t6;
+      break;
+    }
+    case Op.ROR: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      I64.srl(t0, t1, x[b] & 63);
+      const t2 = o[0];
+      const t3 = o[1];
+      I64.sll(t0, t1, (64 - (x[b] & 63)) & 63);
+      const t4 = o[0];
+      const t5 = o[1];
+      const t6 = t2 | t4;
+      const t7 = t3 | t5;
+      x[d + 1] = t7;
+      x[d] = t6;
+      break;
+    }
+    case Op.RORI: {
+      const t0 = x[a];
+      const t1 = x[a + 1];
+      I64.srl(t0, t1, imm);
+      const t2 = o[0];
+      const t3 = o[1];
+      I64.sll(t0, t1, (64 - imm) & 63);
+      const t4 = o[0];
+      const t5 = o[1];
+      const t6 = t2 | t4;
+      const t7 = t3 | t5;
+      x[d + 1] = t7;
+      x[d] = t6;
+      break;
+    }
+    case Op.ROLW: {
+      const t0 = (x[a] << (x[b] & 31)) | (x[a] >>> ((32 - x[b]) & 31));
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.RORW: {
+      const t0 = (x[a] >>> (x[b] & 31)) | (x[a] << ((32 - x[b]) & 31));
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.RORIW: {
+      const t0 = (x[a] >>> (imm & 31)) | (x[a] << ((32 - imm) & 31));
+      x[d + 1] = t0 >> 31;
+      x[d] = t0;
+      break;
+    }
+    case Op.ORC_B: {
+      const t0 = BM.orcb(x[a]);
+      const t1 = BM.orcb(x[a + 1]);
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.REV8: {
+      const t0 = BM.rev8(x[a + 1]);
+      const t1 = BM.rev8(x[a]);
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.CLMUL: {
+      BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 0);
+      const t0 = o[0];
+      const t1 = o[1];
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.CLMULR: {
+      BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 2);
+      const t0 = o[0];
+      const t1 = o[1];
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.CLMULH: {
+      BM.clmul64(x[a], x[a + 1], x[b], x[b + 1], 1);
+      const t0 = o[0];
+      const t1 = o[1];
+      x[d + 1] = t1;
+      x[d] = t0;
+      break;
+    }
+    case Op.BCLR: {
+      I64.sll(1, 0, x[b] & 63);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = ~t0;
+      const t3 = ~t1;
+      const t4 = x[a] & t2;
+      const t5 = x[a + 1] & t3;
+      x[d + 1] = t5;
+      x[d] = t4;
+      break;
+    }
+    case Op.BCLRI: {
+      I64.sll(1, 0, imm);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = ~t0;
+      const t3 = ~t1;
+      const t4 = x[a] & t2;
+      const t5 = x[a + 1] & t3;
+      x[d + 1] = t5;
+      x[d] = t4;
+      break;
+    }
+    case Op.BEXT: {
+      I64.srl(x[a], x[a + 1], x[b] & 63);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = t0 & 1;
+      const t3 = t1 & 0;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.BEXTI: {
+      I64.srl(x[a], x[a + 1], imm);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = t0 & 1;
+      const t3 = t1 & 0;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.BINV: {
+      I64.sll(1, 0, x[b] & 63);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = x[a] ^ t0;
+      const t3 = x[a + 1] ^ t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.BINVI: {
+      I64.sll(1, 0, imm);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = x[a] ^ t0;
+      const t3 = x[a + 1] ^ t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.BSET: {
+      I64.sll(1, 0, x[b] & 63);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = x[a] | t0;
+      const t3 = x[a + 1] | t1;
+      x[d + 1] = t3;
+      x[d] = t2;
+      break;
+    }
+    case Op.BSETI: {
+      I64.sll(1, 0, imm);
+      const t0 = o[0];
+      const t1 = o[1];
+      const t2 = x[a] | t0;
+      const t3 = x[a + 1] | t1;
+      x[d + 1] = t3;
+      x[d] = t2;
       break;
     }
     case Op.CBO_INVAL: {

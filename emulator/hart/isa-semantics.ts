@@ -331,7 +331,7 @@ export function emitBlockInsn(xlen: Xlen, op: number, insn: BlockInsn): string |
 
 /**
  * Ops the interpreter runs out of its loop, in a function of their own (coldRv64/coldRv32):
- * system, CSR, atomics, cache-block and F/D instructions. V8 optimizes the loop for the cases
+ * system, CSR, atomics, cache-block, F/D and bit-manipulation instructions. V8 optimizes the loop for the cases
  * it has seen run; the first run of another case throws that code away, and the loop runs
  * unoptimized until it is compiled again (hundreds of milliseconds for the whole loop). A
  * booting kernel meets new cases for seconds. Out of line, these cost a recompile of a small
@@ -339,8 +339,14 @@ export function emitBlockInsn(xlen: Xlen, op: number, insn: BlockInsn): string |
  */
 export function runsOutOfLine(op: number): boolean {
   const sem = SEM[op];
-  return sem === undefined || sem.kind === 'interp' || op === Op.ILLEGAL || ['F', 'D'].includes(ENCODING_OF[64][op]?.ext ?? ENCODING_OF[32][op]?.ext ?? '');
+  return sem === undefined || sem.kind === 'interp' || op === Op.ILLEGAL || OUT_OF_LINE_EXTS.includes(ENCODING_OF[64][op]?.ext ?? ENCODING_OF[32][op]?.ext ?? '');
 }
+/**
+ * F/D, and the bit-manipulation extensions, which kernels built for rv64gc (Debian's Linux,
+ * OpenSBI, xv6) never use: in the loop they made it a quarter bigger, and V8 takes longer to
+ * compile it at every boot's start (blocks hold them inline all the same).
+ */
+const OUT_OF_LINE_EXTS = ['F', 'D', 'Zba', 'Zbb', 'Zbc', 'Zbs'];
 
 /**
  * 1 for the ops no block holds (`interp`, and whatever has no semantics). The interpreter
