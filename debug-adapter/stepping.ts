@@ -66,6 +66,8 @@ export class Stepping {
       ran = false;
       pc = await this.pc(hart);
       let now = await this.frameId(hart, pc);
+      /** This turn left the stack frame being stepped (returned from it, or a trap): gdb's frame change. */
+      let leftFrame = false;
       if (now.cfa !== frame.cfa || now.fn !== frame.fn) {
         const called = now.caller !== undefined && now.cfa <= frame.cfa && this.ctx.debugInfo.symbols.at(now.caller - 1n)?.address === frame.fn;
         if (called) {
@@ -88,6 +90,7 @@ export class Stepping {
           if (range.some(([lo, hi]) => pc >= lo && pc < hi)) continue;
         } else {
           frame = now; // returned, or somewhere else (a trap vector): step on from there by the line rules
+          leftFrame = true;
         }
       }
       frames = this.ctx.debugInfo.sourceFrames(pc);
@@ -117,8 +120,12 @@ export class Stepping {
       let line = sal.row.line;
       if (pc === sal.start && (sal.row.line !== current.line || sal.row.file !== current.file)) {
         if (sal.row.isStmt) { this.hideAt(hart, pc, hiddenNow); return true; }
-        // Not a statement: on, keeping the range and line in the same frame; in another, with no line, so its next row can end the step.
-        if (sameFrame) continue;
+        // Not a statement: on, keeping the range and line in the same stack frame; in another,
+        // with no line, so its next row can end the step (gdb's step_into... "not the start of a
+        // statement"). The same stack frame, as gdb's get_stack_frame_id: inlined blocks do not
+        // count, or a step over a polling loop that never ends ended once out of the inlined
+        // read (the loop's condition taken with no line, then the read's call site "a new line").
+        if (!leftFrame) continue;
         line = 0;
       }
       range = [[sal.start, sal.end]];

@@ -479,6 +479,9 @@ describe('debug adapter over stdio', () => {
     // No input comes: the polling line never ends, so the step never would.
     const stopped = dc.waitForEvent('stopped');
     await dc.nextRequest({ threadId: 1 });
+    // Time for the step to go round the loop many times: a step that ends by itself (it did,
+    // out of the inlined read, at the read's call site) has ended by then, and says 'step'.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await dc.pauseRequest({ threadId: 1 });
     assert.equal(((await stopped) as DebugProtocol.StoppedEvent).body.reason, 'pause');
     // On that line still (in main, or in the read it inlines there).
