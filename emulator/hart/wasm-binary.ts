@@ -12,7 +12,7 @@ export type ValType = typeof T[keyof typeof T];
 /** The opcodes the compiler uses (§5.4). */
 export const OP = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, brTable: 0x0e, return: 0x0f,
-  call: 0x10, callIndirect: 0x11, returnCallIndirect: 0x13, drop: 0x1a, select: 0x1b,
+  callIndirect: 0x11, returnCallIndirect: 0x13, drop: 0x1a, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Load: 0x28, i64Load: 0x29, i32Load8S: 0x2c, i32Load8U: 0x2d, i32Load16S: 0x2e, i32Load16U: 0x2f, i64Load8U: 0x31, i64Load16U: 0x33, i64Load32U: 0x35,
   i64Load8S: 0x30, i64Load16S: 0x32, i64Load32S: 0x34,
