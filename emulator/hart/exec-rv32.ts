@@ -21,6 +21,9 @@ const NO_BLOCKS: (BlockFn | undefined)[] = [];
 /** Run up to `budget` instructions; returns how many were executed. */
 export function runRv32(h: Hart, budget: number): number {
   const x = h.x;
+  // Loads and stores test the TLB's DRAM entry here, inline (isa-codegen.ts Gen.ramHit).
+  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, ramBase = h.ramBase, resvCount = h.resvCount;
+  const ram8 = h.ram.u8, ram16 = h.ram.u16, ram32 = h.ram.i32, codeFlags = h.ram.code.hasCode;
   let pc = h.pcLo;
   let page: CodePage | null = null;
   let words = EMPTY, blocks = NO_BLOCKS;
@@ -167,45 +170,80 @@ export function runRv32(h: Hart, budget: number): number {
         break;
       }
       case Op.LB: {
-        const t0 = h.load8((x[a] + imm) | 0, 0);
-        if (h.excCause >= 0) break;
-        x[d] = (t0 << 24) >> 24;
+        const t0 = (x[a] + imm) | 0;
+        let t1 = 0;
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbR[t2] === (t0 & -4096) && tlbR[t2 + 1] === 0 ? (t0 + tlbR[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { t1 = ram8[t3]; }
+        else { t1 = h.load8(t0, 0); if (h.excCause >= 0) break; }
+        x[d] = (t1 << 24) >> 24;
         break;
       }
       case Op.LH: {
-        const t0 = h.load16((x[a] + imm) | 0, 0);
-        if (h.excCause >= 0) break;
-        x[d] = (t0 << 16) >> 16;
+        const t0 = (x[a] + imm) | 0;
+        let t1 = 0;
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbR[t2] === (t0 & -4095) && tlbR[t2 + 1] === 0 ? (t0 + tlbR[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { t1 = ram16[(t3 >>> 1)]; }
+        else { t1 = h.load16(t0, 0); if (h.excCause >= 0) break; }
+        x[d] = (t1 << 16) >> 16;
         break;
       }
       case Op.LW: {
-        const t0 = h.load32((x[a] + imm) | 0, 0);
-        if (h.excCause >= 0) break;
-        x[d] = t0;
+        const t0 = (x[a] + imm) | 0;
+        let t1 = 0;
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbR[t2] === (t0 & -4093) && tlbR[t2 + 1] === 0 ? (t0 + tlbR[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { t1 = ram32[(t3 >>> 2)]; }
+        else { t1 = h.load32(t0, 0); if (h.excCause >= 0) break; }
+        x[d] = t1;
         break;
       }
       case Op.LBU: {
-        const t0 = h.load8((x[a] + imm) | 0, 0);
-        if (h.excCause >= 0) break;
-        x[d] = t0;
+        const t0 = (x[a] + imm) | 0;
+        let t1 = 0;
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbR[t2] === (t0 & -4096) && tlbR[t2 + 1] === 0 ? (t0 + tlbR[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { t1 = ram8[t3]; }
+        else { t1 = h.load8(t0, 0); if (h.excCause >= 0) break; }
+        x[d] = t1;
         break;
       }
       case Op.LHU: {
-        const t0 = h.load16((x[a] + imm) | 0, 0);
-        if (h.excCause >= 0) break;
-        x[d] = t0;
+        const t0 = (x[a] + imm) | 0;
+        let t1 = 0;
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbR[t2] === (t0 & -4095) && tlbR[t2 + 1] === 0 ? (t0 + tlbR[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { t1 = ram16[(t3 >>> 1)]; }
+        else { t1 = h.load16(t0, 0); if (h.excCause >= 0) break; }
+        x[d] = t1;
         break;
       }
       case Op.SB: {
-        h.store8((x[a] + imm) | 0, 0, x[b] & 0xff);
+        const t0 = (x[a] + imm) | 0;
+        const t1 = x[b];
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbW[t2] === (t0 & -4096) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { ram8[t3] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 1, t3 + ramBase); }
+        else h.store8(t0, 0, t1 & 0xff);
         break;
       }
       case Op.SH: {
-        h.store16((x[a] + imm) | 0, 0, x[b] & 0xffff);
+        const t0 = (x[a] + imm) | 0;
+        const t1 = x[b];
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbW[t2] === (t0 & -4095) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { ram16[(t3 >>> 1)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 2, t3 + ramBase); }
+        else h.store16(t0, 0, t1 & 0xffff);
         break;
       }
       case Op.SW: {
-        h.store32((x[a] + imm) | 0, 0, x[b]);
+        const t0 = (x[a] + imm) | 0;
+        const t1 = x[b];
+        const t2 = ((t0 >>> 12) & 255) * 4;
+        const t3 = tlbW[t2] === (t0 & -4093) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
+        if (t3 >= 0) { ram32[(t3 >>> 2)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 4, t3 + ramBase); }
+        else h.store32(t0, 0, t1);
         break;
       }
       case Op.ADDI: {

@@ -24,6 +24,9 @@ const o = I64.out;
 /** Run up to `budget` instructions; returns how many were executed. */
 export function runRv64(h: Hart, budget: number): number {
   const x = h.x;
+  // Loads and stores test the TLB's DRAM entry here, inline (isa-codegen.ts Gen.ramHit).
+  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, ramBase = h.ramBase, resvCount = h.resvCount;
+  const ram8 = h.ram.u8, ram16 = h.ram.u16, ram32 = h.ram.i32, codeFlags = h.ram.code.hasCode;
   let pcLo = h.pcLo, pcHi = h.pcHi;
   let page: CodePage | null = null;
   let words = EMPTY, blocks = NO_BLOCKS;
@@ -198,30 +201,39 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load8(t1, t2);
-        if (h.excCause >= 0) break;
-        const t4 = (t3 << 24) >> 24;
-        x[d + 1] = t4 >> 31;
-        x[d] = t4;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4096) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram8[t5]; }
+        else { t3 = h.load8(t1, t2); if (h.excCause >= 0) break; }
+        const t6 = (t3 << 24) >> 24;
+        x[d + 1] = t6 >> 31;
+        x[d] = t6;
         break;
       }
       case Op.LH: {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load16(t1, t2);
-        if (h.excCause >= 0) break;
-        const t4 = (t3 << 16) >> 16;
-        x[d + 1] = t4 >> 31;
-        x[d] = t4;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4095) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram16[(t5 >>> 1)]; }
+        else { t3 = h.load16(t1, t2); if (h.excCause >= 0) break; }
+        const t6 = (t3 << 16) >> 16;
+        x[d + 1] = t6 >> 31;
+        x[d] = t6;
         break;
       }
       case Op.LW: {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load32(t1, t2);
-        if (h.excCause >= 0) break;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4093) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram32[(t5 >>> 2)]; }
+        else { t3 = h.load32(t1, t2); if (h.excCause >= 0) break; }
         x[d + 1] = t3 >> 31;
         x[d] = t3;
         break;
@@ -230,9 +242,11 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load64(t1, t2);
-        const t4 = h.ldHi;
-        if (h.excCause >= 0) break;
+        let t3 = 0, t4 = 0;
+        const t5 = ((t1 >>> 12) & 255) * 4;
+        const t6 = tlbR[t5] === (t1 & -4089) && tlbR[t5 + 1] === t2 ? (t1 + tlbR[t5 + 2]) | 0 : -1;
+        if (t6 >= 0) { t3 = ram32[(t6 >>> 2)]; t4 = ram32[(t6 >>> 2) + 1]; }
+        else { t3 = h.load64(t1, t2); t4 = h.ldHi; if (h.excCause >= 0) break; }
         x[d + 1] = t4;
         x[d] = t3;
         break;
@@ -241,8 +255,11 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load8(t1, t2);
-        if (h.excCause >= 0) break;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4096) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram8[t5]; }
+        else { t3 = h.load8(t1, t2); if (h.excCause >= 0) break; }
         x[d + 1] = 0;
         x[d] = t3;
         break;
@@ -251,8 +268,11 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load16(t1, t2);
-        if (h.excCause >= 0) break;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4095) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram16[(t5 >>> 1)]; }
+        else { t3 = h.load16(t1, t2); if (h.excCause >= 0) break; }
         x[d + 1] = 0;
         x[d] = t3;
         break;
@@ -261,8 +281,11 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        const t3 = h.load32(t1, t2);
-        if (h.excCause >= 0) break;
+        let t3 = 0;
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbR[t4] === (t1 & -4093) && tlbR[t4 + 1] === t2 ? (t1 + tlbR[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { t3 = ram32[(t5 >>> 2)]; }
+        else { t3 = h.load32(t1, t2); if (h.excCause >= 0) break; }
         x[d + 1] = 0;
         x[d] = t3;
         break;
@@ -271,28 +294,45 @@ export function runRv64(h: Hart, budget: number): number {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store8(t1, t2, x[b] & 0xff);
+        const t3 = x[b];
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbW[t4] === (t1 & -4096) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { ram8[t5] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 1, t5 + ramBase); }
+        else h.store8(t1, t2, t3 & 0xff);
         break;
       }
       case Op.SH: {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store16(t1, t2, x[b] & 0xffff);
+        const t3 = x[b];
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbW[t4] === (t1 & -4095) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { ram16[(t5 >>> 1)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 2, t5 + ramBase); }
+        else h.store16(t1, t2, t3 & 0xffff);
         break;
       }
       case Op.SW: {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store32(t1, t2, x[b]);
+        const t3 = x[b];
+        const t4 = ((t1 >>> 12) & 255) * 4;
+        const t5 = tlbW[t4] === (t1 & -4093) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
+        if (t5 >= 0) { ram32[(t5 >>> 2)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 4, t5 + ramBase); }
+        else h.store32(t1, t2, t3);
         break;
       }
       case Op.SD: {
         const t0 = x[a];
         const t1 = (t0 + imm) | 0;
         const t2 = (x[a + 1] + (imm >> 31) + ((t1 >>> 0) < (t0 >>> 0) ? 1 : 0)) | 0;
-        h.store64(t1, t2, x[b], x[b + 1]);
+        const t3 = x[b];
+        const t4 = x[b + 1];
+        const t5 = ((t1 >>> 12) & 255) * 4;
+        const t6 = tlbW[t5] === (t1 & -4089) && tlbW[t5 + 1] === t2 ? (t1 + tlbW[t5 + 2]) | 0 : -1;
+        if (t6 >= 0) { ram32[(t6 >>> 2)] = t3; ram32[(t6 >>> 2) + 1] = t4; if (codeFlags[t6 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t6, 8, t6 + ramBase); }
+        else h.store64(t1, t2, t3, t4);
         break;
       }
       case Op.ADDI: {

@@ -16,6 +16,7 @@ import * as I64 from './int64';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
 import { MSTATUS } from './csr';
+import { TLB_DRAM_ENTRY, TLB_INDEX_MASK } from '../mmu/tlb';
 
 /**
  * The helpers generated code calls, by the names it uses. Translated blocks receive this
@@ -73,13 +74,28 @@ function closesAt(s: string, from: number): number {
  * pcLo/pcHi/nLo/nHi (RV64) or pc/next (RV32), n, base, and the helpers imported by the
  * exec files; block code sees what blocks.ts passes its functions.
  */
+/** The RAM views (hart loop locals, exec-rv64.ts) and index shifts of each access size. */
+const RAM_VIEW: Record<number, [string, number]> = { 1: ['ram8', 0], 2: ['ram16', 1], 4: ['ram32', 2], 8: ['ram32', 2] };
+/** The index of byte offset `off` in a view of elements 1 << shift bytes. */
+const at_ = (off: E, shift: number): string => (shift === 0 ? `${off}` : `(${off} >>> ${shift})`);
+/** TLB_DRAM_ENTRY's words as index offsets (`+ N`, empty for 0). */
+const ENTRY_WORD = {
+  vaLo: TLB_DRAM_ENTRY.vaLo === 0 ? '' : ` + ${TLB_DRAM_ENTRY.vaLo >> 2}`,
+  vaHi: ` + ${TLB_DRAM_ENTRY.vaHi >> 2}`,
+  addend: ` + ${TLB_DRAM_ENTRY.addend >> 2}`,
+};
+
 export class Gen {
   /** Statements emitted so far. */
   lines: string[] = [];
   private temps = 0;
   private depth = 0;
 
-  constructor(readonly xlen: Xlen, readonly enc: Encoding, readonly blk: BlockInsn | null) {}
+  /**
+   * `ramInline`: an interpreter case in the loop itself, whose loads and stores test the
+   * TLB's DRAM entry inline (INLINE_RAM) before calling the hart.
+   */
+  constructor(readonly xlen: Xlen, readonly enc: Encoding, readonly blk: BlockInsn | null, readonly ramInline = false) {}
 
   private get wide(): boolean { return this.xlen === 64; }
 
@@ -282,17 +298,50 @@ export class Gen {
   // ---- memory ----
   /** A load of `bytes` at address `at`, sign- or zero-extended to XLEN. Stops at a fault. */
   load(bytes: 1 | 2 | 4 | 8, signed: boolean, at: V): V {
-    const v = this.let(`h.load${bytes * 8}(${at.lo}, ${at.hi})`);
-    const vh = bytes === 8 ? this.let('h.ldHi') : 0;
-    this.afterAccess(false);
+    let v: E, vh: E = 0;
+    if (this.blk === null && this.ramInline) {
+      const a = this.bind(at);
+      v = `t${this.temps++}`;
+      if (bytes === 8) vh = `t${this.temps++}`;
+      this.stmt(`let ${v} = 0${bytes === 8 ? `, ${vh} = 0` : ''};`);
+      const off = this.ramHit('tlbR', bytes, a);
+      const [view, shift] = RAM_VIEW[bytes];
+      this.stmt(`if (${off} >= 0) { ${v} = ${view}[${at_(off, shift)}];${bytes === 8 ? ` ${vh} = ${view}[${at_(off, shift)} + 1];` : ''} }`);
+      this.stmt(`else { ${v} = h.load${bytes * 8}(${a.lo}, ${a.hi});${bytes === 8 ? ` ${vh} = h.ldHi;` : ''} if (h.excCause >= 0) break; }`);
+    } else {
+      v = this.let(`h.load${bytes * 8}(${at.lo}, ${at.hi})`);
+      vh = bytes === 8 ? this.let('h.ldHi') : 0;
+      this.afterAccess(false);
+    }
     if (bytes === 8) return { lo: v, hi: vh };
     if (!signed) return this.zext(v);
     return this.sext(bytes === 4 ? v : `(${v} << ${32 - 8 * bytes}) >> ${32 - 8 * bytes}`);
   }
   store(bytes: 1 | 2 | 4 | 8, at: V, v: V): void {
+    if (this.blk === null && this.ramInline) {
+      const a = this.bind(at), w = bytes === 8 ? this.bind(v) : { lo: this.let(v.lo), hi: 0 };
+      const off = this.ramHit('tlbW', bytes, a);
+      const [view, shift] = RAM_VIEW[bytes];
+      // memory.ts `stored`: decoded code there is dropped; other harts' reservations end (only when some hart holds one).
+      this.stmt(`if (${off} >= 0) { ${view}[${at_(off, shift)}] = ${w.lo};${bytes === 8 ? ` ${view}[${at_(off, shift)} + 1] = ${w.hi};` : ''}` +
+        ` if (codeFlags[${off} >>> 12] !== 0 || resvCount[0] !== 0) h.stored(${off}, ${bytes}, ${off} + ramBase); }`);
+      const val = bytes === 8 ? `${w.lo}, ${w.hi}` : bytes === 4 ? `${w.lo}` : `${P(w.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`;
+      this.stmt(`else h.store${bytes * 8}(${a.lo}, ${a.hi}, ${val});`);
+      return;
+    }
     const val = bytes === 8 ? `${v.lo}, ${v.hi}` : bytes === 4 ? `${v.lo}` : `${P(v.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`;
     this.stmt(`h.store${bytes * 8}(${at.lo}, ${at.hi}, ${val});`);
     this.afterAccess(true);
+  }
+  /**
+   * The DRAM offset of an access at `a` when `tlb`'s entry for its page is DRAM and the
+   * access is aligned (TLB_DRAM_ENTRY: one compare checks the page, the alignment and
+   * DRAM, as compiled code does), else -1: an int32 constant's name.
+   */
+  private ramHit(tlb: 'tlbR' | 'tlbW', bytes: number, a: V): E {
+    const e = this.let(`((${P(a.lo)} >>> 12) & ${TLB_INDEX_MASK}) * ${TLB_DRAM_ENTRY.bytes >> 2}`);
+    return this.let(`${tlb}[${e}${ENTRY_WORD.vaLo}] === (${P(a.lo)} & ${~0xfff | (bytes - 1)}) && ${tlb}[${e}${ENTRY_WORD.vaHi}] === ${a.hi}` +
+      ` ? (${P(a.lo)} + ${tlb}[${e}${ENTRY_WORD.addend}]) | 0 : -1`); // DRAM is at most 2 GiB (MAX_MEMORY_BYTES)
   }
   /** A hart call returning a value (the high word in h.ldHi on RV64); stops at a fault. */
   hartLoad(call: string): V {

@@ -368,7 +368,7 @@ const TO_COLD: Record<Xlen, string[]> = {
 export function interpreterCases(xlen: Xlen, part: 'hot' | 'cold', indent = '      '): string {
   const out: string[] = [];
   const block = (label: string, lines: string[]) => out.push(`${indent}${label}`, ...lines.map((l) => `${indent}  ${l}`), `${indent}  break;`, `${indent}}`);
-  const emit = (label: string, op: number) => block(label, interpreterCase(xlen, op));
+  const emit = (label: string, op: number) => block(label, interpreterCase(xlen, op, part === 'hot'));
   for (const enc of opsOf(xlen)) {
     if (runsOutOfLine(enc.op) === (part === 'cold')) emit(`case Op.${enc.name.toUpperCase().replace(/\./g, '_')}: {`, enc.op);
   }
@@ -377,9 +377,9 @@ export function interpreterCases(xlen: Xlen, part: 'hot' | 'cold', indent = '   
   return out.join('\n');
 }
 
-/** The statements of one interpreter case (a `break` leaves the instruction early). */
-export function interpreterCase(xlen: Xlen, op: number): string[] {
-  const g = new Gen(xlen, op === Op.ILLEGAL ? ILLEGAL_ENC : ENCODING_OF[xlen][op], null);
+/** The statements of one interpreter case (a `break` leaves the instruction early); `ramInline`: Gen's. */
+export function interpreterCase(xlen: Xlen, op: number, ramInline = false): string[] {
+  const g = new Gen(xlen, op === Op.ILLEGAL ? ILLEGAL_ENC : ENCODING_OF[xlen][op], null, ramInline);
   SEM[op].run(g);
   return g.lines;
 }

@@ -103,7 +103,8 @@ export class HartState {
   // LR/SC reservation: physical address of the reserved granule, -1 when none. The
   // machine counts the harts holding one, so a store needs to look only when some do.
   private resv = -1;
-  private readonly resvCount: Int32Array;
+  /** Harts holding a reservation, machine-wide (a store needs to end others' only when some do). */
+  readonly resvCount: Int32Array;
   get resvAddr(): number { return this.resv; }
   set resvAddr(pa: number) {
     if ((pa >= 0) !== (this.resv >= 0)) this.resvCount[0] += pa >= 0 ? 1 : -1;

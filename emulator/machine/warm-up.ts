@@ -115,6 +115,12 @@ export function warmUpInterpreter(xlen: Xlen): void {
   const end = m.board.dramBase + (1 << 20) - 2;
   m.writePhys(end, new Uint8Array([0x13, 0x00])); // the low half of an addi
   run(end);
+  // Aligned stores into a page that holds code (the words' S-type offset is their rd field):
+  // the loop's inline RAM path (isa-codegen.ts ramHit) then has feedback for its call that
+  // drops decoded code, which Linux's first such store deoptimized the loop on.
+  const sImm = FIELDS[0][1];
+  const codeStore = ((code + 4 * words.length + 16 + sImm) & ~7) - sImm;
+  for (let i = 0; i < words.length; i++) if (words[i].op >= Op.SB && words[i].op <= Op.SD) run(code + 4 * i, codeStore);
   // A loop of two blocks that jump to each other, loading and storing RAM, run through the
   // scheduler (Machine.step) by each engine: the call into a block is known to reach many
   // functions, not one, and the accesses' helpers have run often enough for V8 to keep
