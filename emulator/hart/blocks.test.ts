@@ -12,7 +12,7 @@ import { Machine, StopReason } from '../machine/machine';
 import type { Engine } from '../options';
 import { boot } from '../machine/boot';
 import { defaultDescription, Xlen } from '../machine/description';
-import { A0, A1, A2, A3, A4, A5, addi, amoaddW, bne, SPIN } from '../test/encode';
+import { A0, A1, A2, A3, A4, A5, addi, amoaddW, bne, lrW, scW, SPIN } from '../test/encode';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
@@ -75,5 +75,33 @@ for (const xlen of [64, 32] as const) {
     }
     assert.deepEqual(results[1], results[0], 'js');
     assert.deepEqual(results[2], results[0], 'wasm');
+  });
+}
+
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen}: atomics find their page in the TLB, as loads and stores do`, () => {
+    // loop: amoadd.w a3, a1, (a2); lr.w a4, (a2); sc.w a4, a0, (a2); addi a0, a0, 1; bne a0, a5, loop.
+    // Each AMO and SC used to walk the page tables (a Linux boot: 134 K walks).
+    const CODE = 0x80000000, DATA = 0x80002000;
+    const program = [amoaddW(A3, A1, A2), lrW(A4, A2), scW(A4, A0, A2), addi(A0, A0, 1), bne(A0, A5, -16), SPIN];
+    for (const engine of ['interp', 'wasm'] as const) {
+      const m = new Machine(defaultDescription({ xlen }), { consoleOut: () => undefined });
+      m.setEngine(engine, 16);
+      const h = m.harts[0];
+      program.forEach((w, i) => { h.ram.i32[i] = w; });
+      h.pcLo = CODE | 0;
+      h.x[2 * A1] = 2; h.x[2 * A2] = DATA | 0; h.x[2 * A5] = 500;
+      const walked = h as unknown as { translate: (...a: unknown[]) => number };
+      const translate = walked.translate.bind(h);
+      let walks = 0;
+      walked.translate = (...a) => { walks++; return translate(...a); };
+      m.step(5 * 500);
+      assert.equal(h.x[2 * A0], 500, `${engine}: the loop ran to its end`);
+      // Pass k: the AMO reads k - 1 (the last SC's) and adds 2, the SC stores k.
+      assert.equal(h.ram.i32[(DATA - CODE) / 4], 499, `${engine}: the last SC's value`);
+      assert.equal(h.x[2 * A3], 498, `${engine}: the last AMO's old value`);
+      assert.equal(h.x[2 * A4], 0, `${engine}: the last SC succeeded`);
+      assert.ok(walks <= 3, `${engine}: ${walks} translations (the code's page, the data's for loads and for stores)`);
+    }
   });
 }

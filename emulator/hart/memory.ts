@@ -356,6 +356,10 @@ export class HartMemory extends HartState {
   /** Physical address for an AMO/SC of `size` bytes, or -1 (misaligned → store/AMO misaligned, as QEMU). */
   amoPa(lo: number, hi: number, size: number): number {
     if ((lo & (size - 1)) !== 0) { this.misaligned(Cause.StoreAddressMisaligned, lo, hi); return -1; }
+    // A store's TLB entry allows an AMO too (W without R is reserved in PTEs and PMP), unless
+    // data triggers are set: an AMO fires load triggers too, which store entries ignore.
+    // (A Linux boot's atomics were 134 K page-table walks, more than all other misses.)
+    if (this.triggers.data === null) return this.pa(this.tlbW, lo, hi, Access.Write, size);
     return this.translate(lo, hi, Access.Write, size, true);
   }
 
@@ -374,7 +378,7 @@ export class HartMemory extends HartState {
   /** LR.W/LR.D: load and reserve (Unpriv §8.2). */
   loadReserved(lo: number, hi: number, size: number): number {
     if ((lo & (size - 1)) !== 0) { this.misaligned(Cause.LoadAddressMisaligned, lo, hi); return 0; }
-    const pa = this.translate(lo, hi, Access.Read, size);
+    const pa = this.pa(this.tlbR, lo, hi, Access.Read, size);
     if (pa < 0) return 0;
     const v = this.bus.read(pa, size);
     if (v === null) { this.accessFault(Access.Read, lo, hi); return 0; }
@@ -416,7 +420,10 @@ export class HartMemory extends HartState {
       this.excTvalLo = lo; this.excTvalHi = hi;
       return null;
     }
-    const pa = this.pa(this.tlbX, lo, hi, Access.Fetch, 2);
+    // The TLB's DRAM offset finds a DRAM page without looking for its region (a Linux boot changes pages every ~30 instructions).
+    const vpn = lo >>> 12, i = vpn & TLB_INDEX_MASK, tlb = this.tlbX;
+    if (tlb.tagLo[i] === vpn && tlb.tagHi[i] === hi && tlb.ram[i] >= 0) return this.ram.code.page(tlb.ram[i] >>> 12);
+    const pa = this.pa(tlb, lo, hi, Access.Fetch, 2);
     if (pa < 0) return null;
     const region = this.bus.regionAt(pa, 2);
     if (region === undefined) {

@@ -13,6 +13,9 @@ export const bne = (rs1: number, rs2: number, imm: number): number =>
   (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63;
 /** amoadd.w rd, rs2, (rs1), no ordering bits. */
 export const amoaddW = (rd: number, rs2: number, rs1: number): number => (rs2 << 20) | (rs1 << 15) | (2 << 12) | (rd << 7) | 0x2f;
+/** lr.w rd, (rs1) and sc.w rd, rs2, (rs1), no ordering bits. */
+export const lrW = (rd: number, rs1: number): number => (0b00010 << 27) | (rs1 << 15) | (2 << 12) | (rd << 7) | 0x2f;
+export const scW = (rd: number, rs2: number, rs1: number): number => (0b00011 << 27) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | (rd << 7) | 0x2f;
 /** jal x0, 0: the end of a program. */
 export const SPIN = 0x6f;
 export const A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A5 = 15;
