@@ -69,11 +69,6 @@ function closesAt(s: string, from: number): number {
   return -1;
 }
 
-/**
- * The operations the semantics are written with. Interpreter code sees: h, x, d, a, b, imm,
- * pcLo/pcHi/nLo/nHi (RV64) or pc/next (RV32), n, base, and the helpers imported by the
- * exec files; block code sees what blocks.ts passes its functions.
- */
 /** The RAM views (hart loop locals, exec-rv64.ts) and index shifts of each access size. */
 const RAM_VIEW: Record<number, [string, number]> = { 1: ['ram8', 0], 2: ['ram16', 1], 4: ['ram32', 2], 8: ['ram32', 2] };
 /** The index of byte offset `off` in a view of elements 1 << shift bytes. */
@@ -85,6 +80,12 @@ const ENTRY_WORD = {
   addend: ` + ${TLB_DRAM_ENTRY.addend >> 2}`,
 };
 
+/**
+ * The operations the semantics are written with. Interpreter code sees: h, x, d, a, b, imm,
+ * pcLo/pcHi/nLo/nHi (RV64) or pc/next (RV32), n, base, and the helpers imported by the
+ * exec files (the loop's own cases also tlbR, tlbW, ram8, ram16, ram32, codeFlags,
+ * resvCount and ramBase); block code sees what blocks.ts passes its functions.
+ */
 export class Gen {
   /** Statements emitted so far. */
   lines: string[] = [];
@@ -93,7 +94,7 @@ export class Gen {
 
   /**
    * `ramInline`: an interpreter case in the loop itself, whose loads and stores test the
-   * TLB's DRAM entry inline (INLINE_RAM) before calling the hart.
+   * TLB's DRAM entry inline (ramHit) before calling the hart.
    */
   constructor(readonly xlen: Xlen, readonly enc: Encoding, readonly blk: BlockInsn | null, readonly ramInline = false) {}
 
