@@ -246,7 +246,21 @@ export class WasmFn {
 /** Parameters before the locals: hb, pcLo, pcHi, limit, entry. */
 export const PARAMS = 5;
 
-const TOKEN = /^w(32|64)_(\d+)$/;
+/** A token's type and local. */
+interface Token { readonly bits: 32 | 64; readonly index: number }
+/** Every token made so far, by its text: a module's compile names the same few locals again and again. */
+const TOKENS = new Map<string, Token>();
+const TOKEN_NAMES: Record<32 | 64, string[]> = { 32: [], 64: [] };
+/** The token of local `index` of type `bits`: `w64_N` or `w32_N`, the same string each time. */
+function tokenOf(bits: 32 | 64, index: number): string {
+  let name = TOKEN_NAMES[bits][index];
+  if (name === undefined) {
+    name = `w${bits}_${index}`;
+    TOKEN_NAMES[bits][index] = name;
+    TOKENS.set(name, { bits, index });
+  }
+  return name;
+}
 const MIN_HI = -0x80000000;
 
 export class WasmGen extends Gen {
@@ -271,7 +285,7 @@ export class WasmGen extends Gen {
   private keep(t: ValType): string {
     const i = this.fn.temp(t);
     this.set_(i);
-    return `w${t === T.i64 ? 64 : 32}_${i}`;
+    return tokenOf(t === T.i64 ? 64 : 32, i);
   }
   private keep64(): V { const t = this.keep(T.i64); return { lo: t, hi: t }; }
   /** RV32: the i32 on the stack as an XLEN value. */
@@ -290,10 +304,10 @@ export class WasmGen extends Gen {
   private i32c(v: number): void { this.b.byte(OP.i32Const).s32(v); }
   private i64c(lo: number, hi: number): void { this.b.byte(OP.i64Const).s64(lo, hi); }
 
-  private token(e: E): { bits: 32 | 64; index: number } {
-    const m = typeof e === 'string' ? TOKEN.exec(e) : null;
-    if (m === null) throw new Untranslatable(`not a wasm value: ${String(e)}`);
-    return { bits: m[1] === '64' ? 64 : 32, index: Number(m[2]) };
+  private token(e: E): Token {
+    const t = typeof e === 'string' ? TOKENS.get(e) : undefined;
+    if (t === undefined) throw new Untranslatable(`not a wasm value: ${String(e)}`);
+    return t;
   }
   /** Push an XLEN value (i64). */
   private push64(v: V): void {
@@ -338,8 +352,8 @@ export class WasmGen extends Gen {
   /** Register r (doubled index) as a token: its local, loaded from the hart on first use in the block. */
   private xreg(r: number): V {
     if (r === 0) return { lo: 0, hi: 0 };
-    if (this.narrow) return { lo: `w32_${this.fn.reg(r)}`, hi: 0 };
-    const t = `w64_${this.fn.reg(r)}`;
+    if (this.narrow) return { lo: tokenOf(32, this.fn.reg(r)), hi: 0 };
+    const t = tokenOf(64, this.fn.reg(r));
     return { lo: t, hi: t };
   }
   override get rs1(): V { return this.xreg(this.insn.a); }
@@ -404,7 +418,7 @@ export class WasmGen extends Gen {
       return this.keepX32();
     }
     const { lo, hi } = this.clmulWide(this.bind64(p), this.bind64(q));
-    const token = (l: number): V => ({ lo: `w64_${l}`, hi: `w64_${l}` });
+    const token = (l: number): V => ({ lo: tokenOf(64, l), hi: tokenOf(64, l) });
     if (which === 0) return token(lo);
     if (which === 1) return token(hi);
     return this.or(this.sll(token(hi), 1), this.srl(token(lo), 63));
