@@ -16,6 +16,7 @@ import { bridgeBytes, Bytes, moduleBytes, OP, T } from './wasm-binary';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { ENCODINGS } from './isa-table';
 import { Untranslatable, WasmFn, WasmGen } from './wasm-gen';
+import { A0, A1, A2, A5, addi, andi, beq, bne, ZERO } from '../test/encode';
 
 const BUILD = path.resolve(__dirname, '../../../emulator/test/guests/build');
 
@@ -227,4 +228,32 @@ test('a page where a run ahead stopped for want of a block translates sooner, an
   assert.equal(r.kind, 'power');
   const share = m.wasmStats.ahead / m.harts[0].instret;
   assert.ok(share > 0.2, `${(share * 100).toFixed(1)} % of the instructions ran ahead`);
+});
+
+test('a block that becomes hot compiles with the warm blocks of its page, in one module', () => {
+  // A: addi a0, a0, 1; andi a1, a0, 1; beq a1, zero, B; bne a0, a5, A; wfi
+  // B: addi a2, a2, 1; bne a0, a5, A; wfi. A is entered every pass, B every other one:
+  // when A reaches `hot` (16), B has 7 entries, past hot >> 2.
+  const WFI = 0x10500073;
+  const program = [addi(A0, A0, 1), andi(A1, A0, 1), beq(A1, ZERO, 12), bne(A0, A5, -12), WFI, addi(A2, A2, 1), bne(A0, A5, -24), WFI];
+  const results: number[][] = [];
+  for (const engine of ['interp', 'wasm'] as const) {
+    const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: () => undefined });
+    m.setEngine(engine, 16);
+    const h = m.harts[0];
+    program.forEach((w, i) => { h.ram.i32[i] = w; });
+    h.pcLo = 0x80000000 | 0;
+    h.x[2 * A5] = 20;
+    m.stopAtRetired = 10_000; // rounds one by one: a run ahead would make the page eager (run-ahead.ts), A hot at 1
+    m.step(2000); // the wfi sleeps for good: nothing is enabled
+    results.push([h.x[2 * A0], h.x[2 * A2], h.instret, h.pcLo]);
+    if (engine === 'wasm') {
+      const page = h.fetchPage(0x80000000 | 0, 0);
+      assert.ok(page !== null && page.blocks[0] !== undefined && page.blocks[10] !== undefined, 'A and B have blocks');
+      assert.equal(m.wasmStats.modules, 1, 'B compiled with A, before its own 16th entry');
+    }
+  }
+  // 10 passes of 4 instructions, 10 of 5 and the wfi after B.
+  assert.deepEqual(results[0], [20, 10, 91, 0x80000020 | 0]);
+  assert.deepEqual(results[1], results[0], 'the same run as the interpreter');
 });
