@@ -9,8 +9,9 @@
  * then took 650 ms instead of 140 ms. So before the first machine of an XLEN runs, a
  * scratch machine executes every instruction of that XLEN once, twice over (the second
  * time from the decode cache), then each again with branches going the other way, with
- * unequal high words and with accesses that fault, a loop of blocks under each engine, and
- * loads and stores to a device; its hart holds numbers past small integers from the start
+ * unequal high words, with accesses that fault and with stores into a page of code, a loop
+ * of blocks under each engine, and loads and stores to a device; its hart holds numbers
+ * past small integers from the start
  * (docs/architecture.md, "Decode and execute", has what each part fixed, measured): about
  * 20 ms, once per process.
  */
