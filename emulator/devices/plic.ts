@@ -88,7 +88,11 @@ export class Plic implements MmioDevice {
   setLevel(source: number, high: boolean): void {
     if (source <= 0 || source >= SOURCES) return;
     const w = source >>> 5, bit = 1 << (source & 31);
-    if (this.levelTrace !== null && ((this.level[w] & bit) !== 0) !== high) this.levelTrace(source, high);
+    const was = (this.level[w] & bit) !== 0;
+    // A device reports its line at every register access (the UART at each byte written):
+    // when neither the level nor pending changes, no hart's lines can.
+    if (was === high && (!high || ((this.pending[w] | this.claimed[w]) & bit) !== 0)) return;
+    if (this.levelTrace !== null && was !== high) this.levelTrace(source, high);
     if (high) this.level[w] |= bit; else this.level[w] &= ~bit;
     if (high && (this.claimed[w] & bit) === 0) this.pending[w] |= bit;
     this.update();
