@@ -99,6 +99,7 @@ export class Pmp {
 
   /** Priv §3.7.1: the lowest-numbered entry that matches any byte decides; a partial match fails. */
   check(pa: number, size: number, access: PmpAccess, priv: number): boolean {
+    if (!this.anyActive) return true; // as the end below, without looking at 16 empty entries (five checks per page walk)
     const last = pa + size;
     for (let i = 0; i < PMP_ENTRIES; i++) {
       const s = this.start[i], e = this.end[i];
