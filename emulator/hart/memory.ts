@@ -421,9 +421,9 @@ export class HartMemory extends HartState {
       return null;
     }
     // The TLB's DRAM offset finds a DRAM page without looking for its region (a Linux boot changes pages every ~30 instructions).
-    const vpn = lo >>> 12, i = vpn & TLB_INDEX_MASK, tlb = this.tlbX;
-    if (tlb.tagLo[i] === vpn && tlb.tagHi[i] === hi && tlb.ram[i] >= 0) return this.ram.code.page(tlb.ram[i] >>> 12);
-    const pa = this.pa(tlb, lo, hi, Access.Fetch, 2);
+    const ram = this.ramHit(this.tlbX, lo, hi, 1);
+    if (ram >= 0) return this.ram.code.page(ram >>> 12);
+    const pa = this.pa(this.tlbX, lo, hi, Access.Fetch, 2);
     if (pa < 0) return null;
     const region = this.bus.regionAt(pa, 2);
     if (region === undefined) {
