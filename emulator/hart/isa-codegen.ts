@@ -319,6 +319,8 @@ export class Gen {
     return this.sext(bytes === 4 ? v : `(${v} << ${32 - 8 * bytes}) >> ${32 - 8 * bytes}`);
   }
   store(bytes: 1 | 2 | 4 | 8, at: V, v: V): void {
+    /** The hart's store call for address `a` and value `w`. */
+    const call = (a: V, w: V) => `h.store${bytes * 8}(${a.lo}, ${a.hi}, ${bytes === 8 ? `${w.lo}, ${w.hi}` : bytes === 4 ? `${w.lo}` : `${P(w.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`});`;
     if (this.blk === null && this.ramInline) {
       const a = this.bind(at), w = bytes === 8 ? this.bind(v) : { lo: this.let(v.lo), hi: 0 };
       const off = this.ramHit('tlbW', bytes, a);
@@ -326,12 +328,10 @@ export class Gen {
       // memory.ts `stored`: decoded code there is dropped; other harts' reservations end (only when some hart holds one).
       this.stmt(`if (${off} >= 0) { ${view}[${at_(off, shift)}] = ${w.lo};${bytes === 8 ? ` ${view}[${at_(off, shift)} + 1] = ${w.hi};` : ''}` +
         ` if (codeFlags[${off} >>> 12] !== 0 || resvCount[0] !== 0) h.stored(${off}, ${bytes}, ${off} + ramBase); }`);
-      const val = bytes === 8 ? `${w.lo}, ${w.hi}` : bytes === 4 ? `${w.lo}` : `${P(w.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`;
-      this.stmt(`else h.store${bytes * 8}(${a.lo}, ${a.hi}, ${val});`);
+      this.stmt(`else ${call(a, w)}`);
       return;
     }
-    const val = bytes === 8 ? `${v.lo}, ${v.hi}` : bytes === 4 ? `${v.lo}` : `${P(v.lo)} & ${bytes === 1 ? '0xff' : '0xffff'}`;
-    this.stmt(`h.store${bytes * 8}(${at.lo}, ${at.hi}, ${val});`);
+    this.stmt(call(at, v));
     this.afterAccess(true);
   }
   /**
