@@ -11,9 +11,8 @@
  * time from the decode cache), then each again with branches going the other way, with
  * unequal high words, with accesses that fault and with stores into a page of code, a loop
  * of blocks under each engine, and loads and stores to a device; its hart holds numbers
- * past small integers from the start
- * (docs/architecture.md, "Decode and execute", has what each part fixed, measured): about
- * 20 ms, once per process.
+ * past small integers from the start (docs/architecture.md, "Decode and execute", has
+ * what each part fixed, measured): about 20 ms, once per process.
  */
 import { Machine, QUANTUM } from './machine';
 import { defaultDescription, placesOf } from './description';
