@@ -359,11 +359,17 @@ export class OsdevDebugSession extends DebugSession {
         break;
       case 'deviceState': this.customEvent('osdev/devicesChanged', { device: e.device, state: e.state }); break;
       case 'screen': this.customEvent('osdev/screen', { width: e.width, height: e.height }); break;
-      case 'stopped': void this.onStopped(e.stop); break;
+      case 'stopped': {
+        const stop = e.stop;
+        this.inOrder(() => this.onStopped(stop));
+        break;
+      }
       case 'continued':
         // gdb (launch.json `gdbServer`) resumed the machine: a stop VS Code is not to show runs on as gdb's continue.
-        this.lastResume = { type: 'continue' };
-        this.sendEvent(new ContinuedEvent(1, true));
+        this.inOrder(async () => {
+          this.lastResume = { type: 'continue' };
+          this.sendEvent(new ContinuedEvent(1, true));
+        });
         break;
       case 'exited':
         this.output('console', `\n${e.description}\n`);
@@ -376,6 +382,16 @@ export class OsdevDebugSession extends DebugSession {
         void this.shutdownMachine().then(() => this.end());
         break;
     }
+  }
+
+  /**
+   * Stops and gdb's resumes reach VS Code in the order the machine sent them: a stop asks
+   * the worker about conditions and inlined calls before it is shown, and gdb's next
+   * continue (and the stop after it) must not overtake it.
+   */
+  private shownUpTo: Promise<void> = Promise.resolve();
+  private inOrder(show: () => Promise<void>): void {
+    this.shownUpTo = this.shownUpTo.then(show).catch(() => undefined);
   }
 
   /** A stop from the machine: shown to the user, unless the breakpoints there say to run on (breakpoints.ts). */
