@@ -40,19 +40,30 @@ export const VOID = 0x40;
 
 /** A growing byte buffer with the encodings of §5.1-5.2. */
 export class Bytes {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   length = 0;
 
+  constructor(capacity = 64) { this.buf = new Uint8Array(capacity); }
+
+  /** Room for `n` more bytes. */
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
+  }
   byte(b: number): this {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.reserve(1);
     this.buf[this.length++] = b;
     return this;
   }
-  bytes(bs: ArrayLike<number>): this { for (let i = 0; i < bs.length; i++) this.byte(bs[i]); return this; }
+  bytes(bs: ArrayLike<number>): this {
+    this.reserve(bs.length);
+    if (bs instanceof Uint8Array) this.buf.set(bs, this.length);
+    else for (let i = 0; i < bs.length; i++) this.buf[this.length + i] = bs[i];
+    this.length += bs.length;
+    return this;
+  }
   /** Overwrite the byte at `at` (already written). */
   patch(at: number, b: number): void { this.buf[at] = b; }
   /** Unsigned LEB128. */
@@ -112,33 +123,44 @@ export interface Import { module: string; name: string; type: FuncType }
  * to JavaScript function i is `call_indirect` of type i at table index i), then run's;
  * run is function 0.
  */
-export function moduleBytes(memPages: number, calls: FuncType[], type: FuncType, locals: ValType[], body: Bytes): Uint8Array {
+export function moduleBytes(memPages: number, calls: FuncType[], type: FuncType, locals: ValType[], ...body: Uint8Array[]): Uint8Array {
+  const head = moduleHead(memPages, calls, type);
+  // Locals as runs of one type (§5.5.13).
+  const decls = new Bytes();
+  let runs = 0;
+  for (let i = 0; i < locals.length; runs++) {
+    let n = 1;
+    while (i + n < locals.length && locals[i + n] === locals[i]) n++;
+    decls.u32(n).byte(locals[i]);
+    i += n;
+  }
+  const codeLength = uleb(runs).length + decls.length + body.reduce((sum, b) => sum + b.length, 0) + 1;
+  const entry = uleb(1).length + uleb(codeLength).length + codeLength;
+  const out = new Bytes(head.length + 1 + uleb(entry).length + entry);
+  out.bytes(head).byte(10).u32(entry).u32(1).u32(codeLength).u32(runs).bytes(decls.view());
+  for (const b of body) out.bytes(b);
+  return out.byte(OP.end).view();
+}
+
+/** The sections before the code (types, imports, function, export): the same for every module of a machine, so made once. */
+let lastHead: { memPages: number; calls: FuncType[]; type: FuncType; bytes: Uint8Array } | null = null;
+function moduleHead(memPages: number, calls: FuncType[], type: FuncType): Uint8Array {
+  if (lastHead !== null && lastHead.memPages === memPages && lastHead.calls === calls && lastHead.type === type) return lastHead.bytes;
   const out = header();
   const section = (id: number, content: Bytes) => out.byte(id).u32(content.length).bytes(content.view());
   section(1, typeSection([...calls, type]));
-
   const importSec = new Bytes().u32(2);
   importSec.name('env').name('mem').byte(0x02).byte(0x01).u32(memPages).u32(memPages); // memory, limits min = max
   importSec.name('env').name('table').byte(0x01).byte(0x70).byte(0x00).u32(0); // funcref table, limits min 0
   section(2, importSec);
-
   section(3, new Bytes().u32(1).u32(calls.length)); // run's type index
   section(7, new Bytes().u32(1).name('run').byte(0x00).u32(0));
-
-  // Locals as runs of one type (§5.5.13).
-  const code = new Bytes();
-  const runs: [number, ValType][] = [];
-  for (const t of locals) {
-    if (runs.length > 0 && runs[runs.length - 1][1] === t) runs[runs.length - 1][0]++;
-    else runs.push([1, t]);
-  }
-  code.u32(runs.length);
-  for (const [n, t] of runs) code.u32(n).byte(t);
-  code.bytes(body.view()).byte(OP.end);
-  const codeSec = new Bytes().u32(1).u32(code.length).bytes(code.view());
-  section(10, codeSec);
-  return out.view();
+  lastHead = { memPages, calls, type, bytes: out.view() };
+  return lastHead.bytes;
 }
+
+/** v as unsigned LEB128 (to size what contains it). */
+function uleb(v: number): Uint8Array { return new Bytes(8).u32(v).view(); }
 
 /**
  * A module that imports `imports` and exports each again, named by its index ("0", "1", ...).

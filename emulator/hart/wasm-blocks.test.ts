@@ -118,7 +118,7 @@ test('the module writer: a function that calls JavaScript through the bridge val
   const body = new Bytes().byte(OP.localGet).u32(1).byte(OP.localGet).u32(2)
     .byte(OP.i32Const).s32(0).byte(OP.callIndirect).u32(0).u32(0)
     .byte(OP.localGet).u32(2).byte(OP.i32Add);
-  const bytes = moduleBytes(1, [f.type], { params: [T.i32, T.i32, T.i32, T.i32, T.i32], results: [T.i32] }, [], body);
+  const bytes = moduleBytes(1, [f.type], { params: [T.i32, T.i32, T.i32, T.i32, T.i32], results: [T.i32] }, [], body.view());
   assert.ok(wasmValid(bytes));
   const table = new W.Table({ element: 'anyfunc', initial: 1 });
   const bridge = new W.Instance(new W.Module(bridgeBytes([f])), { env: { f: (a: number, b: number) => a * b } }).exports;

@@ -20,7 +20,7 @@ import { P } from './decode';
 import { BlockFn, CodePage, MAX_BLOCK, PAGE_SLOTS } from './code-cache';
 import { encodingOf, semanticsOf } from './isa-semantics';
 import { translateBlock } from './blocks';
-import type { Xlen } from './isa-codegen';
+import type { BlockInsn, Xlen } from './isa-codegen';
 import { bridgeBytes, FuncType, Import, moduleBytes, OP, T, VOID } from './wasm-binary';
 import { Entry, IMPORT, STATUS, Untranslatable, WasmFn, WasmGen } from './wasm-gen';
 import { CHAIN, FPU_ACC, FPU_WORD, HART_AREA, MachineArea } from './wasm-area';
@@ -54,6 +54,7 @@ IMPORTS[IMPORT.fpFromInt] = { module: 'env', name: 'fpFromInt', type: { params: 
 IMPORTS[IMPORT.fpMinMax] = { module: 'env', name: 'fpMinMax', type: { params: [I32, I32, I32, I32, I32], results: [] } };
 IMPORTS[IMPORT.fpConvert] = { module: 'env', name: 'fpConvert', type: { params: [I32, I32, I32, I32], results: [] } };
 IMPORTS[IMPORT.fpClass] = { module: 'env', name: 'fpClass', type: { params: [I32, I32], results: [I32] } };
+const CALL_TYPES = IMPORTS.map((i) => i.type);
 const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
 type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
@@ -328,7 +329,8 @@ const JOIN_AFTER = 4;
  */
 const WARM_SHIFT = 2;
 
-interface Insn { op: number; d: number; a: number; b: number; imm: number; off: number; len: number }
+/** An instruction of a block, as the builders take it (`slot`: the block's start). */
+interface Insn extends BlockInsn { op: number }
 interface CompiledBlock { end: number; length: number }
 
 /**
@@ -366,7 +368,6 @@ function compiles(xlen: Xlen, w: number, imm: number, emit: () => void): boolean
 function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
   const words = page.words;
   const insns: Insn[] = [];
-  const scratch = new WasmFn(xlen, 0, 0, new Map());
   let s = slot, off = 0;
   while (insns.length < MAX_BLOCK && s < PAGE_SLOTS) {
     const w = words[2 * s];
@@ -377,8 +378,8 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
     const sem = semanticsOf(op);
     const enc = encodingOf(xlen, op);
     if (sem === undefined || sem.kind === 'interp' || enc === undefined) break;
-    const insn = { op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len };
-    if (!(sem.kind === 'pure' && insn.d === 0) && !compiles(xlen, w, imm, () => sem.run(new WasmGen(enc, { ...insn, n: '', slot }, scratch, 1)))) break;
+    const insn: Insn = { op, d: (w >>> P.D) & 63, a: (w >>> P.A) & 63, b: (w >>> P.B) & 63, imm, off, len, n: '', slot };
+    if (!(sem.kind === 'pure' && insn.d === 0) && !compiles(xlen, w, imm, () => sem.run(new WasmGen(enc, insn, new WasmFn(xlen, 0, 0, new Map()), 1)))) break;
     insns.push(insn);
     s += len >>> 1;
     off += len;
@@ -434,7 +435,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     for (const insn of insns) {
       const sem = semanticsOf(insn.op)!;
       if (!(sem.kind === 'pure' && insn.d === 0)) {
-        const g = new WasmGen(encodingOf(xlen, insn.op)!, { ...insn, n: '', slot: slots[i] }, fn, k + 1);
+        const g = new WasmGen(encodingOf(xlen, insn.op)!, insn, fn, k + 1);
         sem.run(g);
         g.endBlockInsn();
         fn.endInsn();
@@ -454,8 +455,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   fn.end(); // $dispatch
   fn.end(); // $out
   fn.epilogue();
-  const code = fn.prologue().bytes(body.view());
-  return { bytes: moduleBytes(memPages, IMPORTS.map((i) => i.type), BLOCK_TYPE, fn.locals, code), blocks };
+  return { bytes: moduleBytes(memPages, CALL_TYPES, BLOCK_TYPE, fn.locals, fn.prologue().view(), body.view()), blocks };
 }
 
 /** HART_AREA.fpu for hart `h` now (FPU_WORD). */
