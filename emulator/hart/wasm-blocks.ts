@@ -398,12 +398,15 @@ function blockAt(page: CodePage, slot: number, xlen: Xlen): Insn[] {
  *
  *   prologue                ;; page base, registers into locals, e = entry
  *   block $out
- *     loop $dispatch
- *       block $b[n-1] ... block $b0
- *         br_table e        ;; to the end of $b[e]
- *       end loop $self0 <code of block 0> end
- *       end loop $self1 <code of block 1> end ...
- *     end unreachable       ;; every block's code ends in a br
+ *     block $slow
+ *       loop $dispatch
+ *         block $b[n-1] ... block $b0
+ *           br_table e      ;; to the end of $b[e]
+ *         end loop $self0 <code of block 0> end
+ *         end loop $self1 <code of block 1> end ...
+ *       end unreachable     ;; every block's code ends in a br
+ *     end
+ *     pc and count of a slow access's exit (WasmFn.slowExits)
  *   (a block that never jumps to its own start gets `block $self`, and a module where no
  *   block jumps to an earlier one `block $dispatch`: V8 gives a loop header a stack check
  *   and TurboFan a phi for every local the loop assigns)
@@ -420,6 +423,7 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
     chaining ? { codeEpochAt: area.codeEpoch, runType: IMPORTS.length } : null);
   const body = fn.body;
   fn.open(OP.block, VOID); // $out
+  fn.open(OP.block, VOID); // $slow
   const dispatch = body.length;
   fn.open(OP.loop, VOID); // $dispatch
   for (let i = 0; i < n; i++) fn.open(OP.block, VOID); // $b[n-1] ... $b0
@@ -453,6 +457,8 @@ export function compilePage(page: CodePage, slots: number[], area: MachineArea, 
   body.byte(OP.unreachable);
   if (!fn.backJump) body.patch(dispatch, OP.block);
   fn.end(); // $dispatch
+  fn.end(); // $slow
+  fn.slowExits();
   fn.end(); // $out
   fn.epilogue();
   return { bytes: moduleBytes(memPages, CALL_TYPES, BLOCK_TYPE, fn.locals, fn.prologue().view(), body.view()), blocks };

@@ -61,10 +61,15 @@ export class WasmFn {
   readonly chain: number;
   /** A chain entry's address, i32. */
   private readonly entryAt: number;
+  /** Where a slow access stopped (slowExit), i32. */
+  private readonly why: number;
   /** Constructs open where code is being emitted. */
   level = 0;
-  /** Levels of the epilogue's block, the dispatch loop, each entry's block (`blockLevel(i)`: the end of it starts entry i's code). */
-  readonly labels = { out: 1, dispatch: 2 };
+  /**
+   * Levels of the epilogue's block, the slow exits' block (slowExit), the dispatch loop,
+   * each entry's block (`blockLevel(i)`: the end of it starts entry i's code).
+   */
+  readonly labels = { out: 1, slow: 2, dispatch: 3 };
   /** The current block: its page offset, entry index and the level of its own loop (a jump to its start). */
   block = { off: 0, index: 0, self: 0 };
 
@@ -83,6 +88,7 @@ export class WasmFn {
     this.ret = this.local(T.i32);
     this.chain = this.local(T.i32);
     this.entryAt = this.local(T.i32);
+    this.why = this.local(T.i32);
   }
   local(t: ValType): number {
     this.locals.push(t);
@@ -187,6 +193,39 @@ export class WasmFn {
     at(CHAIN.fn);
     b.byte(OP.returnCallIndirect).u32(runType).u32(0);
     b.byte(OP.end).byte(OP.end);
+  }
+
+  /**
+   * Leave after a slow access (or an illegal instruction) whose STATUS bits are in `st`,
+   * the instruction at page offset `off`, `len` bytes long, the `k`th of its block: through
+   * the code after the slow exits' block (slowExits), which makes the pc and count from
+   * the bits, so each access carries one short branch instead of an exit per outcome
+   * (loads and stores were 70 % of a module's bytes, and every exit is one more edge
+   * into the epilogue for V8's optimizing compiler to merge all registers at).
+   */
+  slowExit(off: number, len: number, k: number): void {
+    this.body.byte(OP.i32Const).s32(off | (len << 12) | (k << 16)).byte(OP.localSet).u32(this.why);
+    this.br(this.labels.slow);
+  }
+  /**
+   * After the slow exits' block: a fault or a refusal stops at the instruction, anything
+   * else (a yield, a dropped block) after it; a refused access is not counted.
+   */
+  slowExits(): void {
+    const b = this.body;
+    const stopsAt = STATUS.fault | STATUS.refused;
+    b.byte(OP.localGet).u32(this.base);
+    b.byte(OP.localGet).u32(this.why).byte(OP.i32Const).s32(0xfff).byte(OP.i32And);
+    b.byte(OP.i32Const).s32(0); // stopped at the instruction: + 0, else + its length
+    b.byte(OP.localGet).u32(this.why).byte(OP.i32Const).s32(12).byte(OP.i32ShrU).byte(OP.i32Const).s32(15).byte(OP.i32And);
+    b.byte(OP.localGet).u32(this.st).byte(OP.i32Const).s32(stopsAt).byte(OP.i32And);
+    b.byte(OP.select).byte(OP.i32Add).byte(OP.i64ExtendI32U).byte(OP.i64Add);
+    if (this.xlen === 32) b.byte(OP.i64Const).s64(-1, 0).byte(OP.i64And);
+    b.byte(OP.localSet).u32(this.npc);
+    b.byte(OP.localGet).u32(this.left);
+    b.byte(OP.localGet).u32(this.why).byte(OP.i32Const).s32(16).byte(OP.i32ShrU).byte(OP.i32Sub);
+    b.byte(OP.localGet).u32(this.st).byte(OP.i32Const).s32(Math.log2(STATUS.refused)).byte(OP.i32ShrU).byte(OP.i32Const).s32(1).byte(OP.i32And);
+    b.byte(OP.i32Add).byte(OP.localSet).u32(this.ret);
   }
 
   /** A new block's code starts (inside its own loop, opened at `self`). */
@@ -631,11 +670,9 @@ export class WasmGen extends Gen {
     // The hart's own load (memory.ts): its value lands in the scratch words, its outcome in st.
     // A fault stops at this instruction (counted, as the interpreter counts it).
     this.i32c(bytes); this.pushWords(at); this.callJs(IMPORT.load);
-    this.b.byte(OP.localSet).u32(this.fn.st);
-    this.refused();
-    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.b.byte(OP.localTee).u32(this.fn.st); this.i32c(STATUS.fault | STATUS.refused); this.op(OP.i32And);
     this.fn.open(OP.if, VOID);
-    this.exitAt(this.insn.off);
+    this.slowExit();
     this.fn.end();
     this.get_(PARAM.hb); this.mem(load, align, HART_AREA.scratch);
     this.fn.end();
@@ -665,8 +702,9 @@ export class WasmGen extends Gen {
     this.op(OP.i32Or);
     this.fn.open(OP.if, VOID);
     this.get_(ram); this.i32c(bytes); this.callJs(IMPORT.stored);
+    this.b.byte(OP.localTee).u32(this.fn.st);
     this.fn.open(OP.if, VOID);
-    this.exitAt(this.insn.off + this.insn.len);
+    this.slowExit();
     this.fn.end();
     this.fn.end();
     this.op(OP.else);
@@ -676,33 +714,22 @@ export class WasmGen extends Gen {
       this.push64(val); this.op(OP.i32WrapI64);
       this.push64(val); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     }
-    this.callJs(IMPORT.store); this.b.byte(OP.localSet).u32(this.fn.st);
-    this.refused();
-    this.get_(this.fn.st); this.i32c(STATUS.fault); this.op(OP.i32And);
+    this.callJs(IMPORT.store); this.b.byte(OP.localTee).u32(this.fn.st);
     this.fn.open(OP.if, VOID);
-    this.exitAt(this.insn.off);
-    this.op(OP.else);
-    this.get_(this.fn.st);
-    this.fn.open(OP.if, VOID);
-    this.exitAt(this.insn.off + this.insn.len);
-    this.fn.end(); this.fn.end();
+    this.slowExit();
+    this.fn.end();
     this.fn.end();
   }
 
-  /** A slow access refused (running ahead: machine/run-ahead.ts) stops before this instruction, not counting it. */
-  private refused(): void {
-    this.get_(this.fn.st); this.i32c(STATUS.refused); this.op(OP.i32And);
-    this.fn.open(OP.if, VOID);
-    this.fn.exitAt(this.insn.off, this.k - 1);
-    this.fn.end();
-  }
+  /** Leave by the slow exits (WasmFn.slowExit) from this instruction. */
+  private slowExit(): void { this.fn.slowExit(this.fn.block.off + this.insn.off, this.insn.len, this.k); }
 
   /** After the instruction: a load that made the hart yield stops here, once its value is written. */
   override endBlockInsn(): void {
     if (!this.loadStatus) return;
     this.get_(this.fn.st);
     this.fn.open(OP.if, VOID);
-    this.exitAt(this.insn.off + this.insn.len);
+    this.slowExit();
     this.fn.end();
   }
 
@@ -736,8 +763,7 @@ export class WasmGen extends Gen {
     this.fn.pcAt(this.insn.off); this.i64c(32, 0); this.op(OP.i64ShrU, OP.i32WrapI64);
     this.callJs(IMPORT.illegal);
     this.set_(this.fn.st);
-    this.refused();
-    this.exitAt(this.insn.off);
+    this.slowExit();
   }
   /** Offset of f register word i (doubled index) in the hart's area. */
   private fAt(i: E): number { return HART_AREA.f + 4 * Number(i); }
