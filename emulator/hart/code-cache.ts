@@ -46,7 +46,7 @@ export class CodePage {
   readonly words = new Int32Array(2 * PAGE_SLOTS);
   /** Translated blocks by start slot; cleared in place so holders of the array see it. */
   readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
-  /** Instructions in the block starting at each slot (a looping block's one pass). */
+  /** Instructions in the block starting at each slot (a looping block's one pass); 0 where none starts. */
   readonly lengths = new Uint8Array(PAGE_SLOTS);
   /** Times each slot was entered by a jump while untranslated. */
   readonly heat = new Uint16Array(PAGE_SLOTS);
@@ -65,7 +65,7 @@ export class CodePage {
 
   addBlock(start: number, end: number, fn: BlockFn, length: number): void {
     this.blocks[start] = fn;
-    this.lengths[start] = length;
+    this.lengths[start] = Math.max(1, length);
     this.ranges.push(start, end);
   }
 
@@ -75,6 +75,7 @@ export class CodePage {
     for (let i = 0; i < r.length; i += 2) {
       if (r[i] !== slot) continue;
       this.blocks[slot] = undefined;
+      this.lengths[slot] = 0;
       this.epoch[0]++;
       r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];
       r.length -= 2;
@@ -86,7 +87,7 @@ export class CodePage {
   dropBlocks(): void {
     const r = this.ranges;
     if (r.length > 0) this.epoch[0]++;
-    for (let i = 0; i < r.length; i += 2) { this.blocks[r[i]] = undefined; this.heat[r[i]] = 0; }
+    for (let i = 0; i < r.length; i += 2) { this.blocks[r[i]] = undefined; this.lengths[r[i]] = 0; this.heat[r[i]] = 0; }
     r.length = 0;
     this.linked = false;
   }
@@ -99,6 +100,7 @@ export class CodePage {
       if (r[i] <= last && r[i + 1] > first) {
         if (this.linked) { this.dropBlocks(); return; }
         this.blocks[r[i]] = undefined;
+        this.lengths[r[i]] = 0;
         this.epoch[0]++;
         this.heat[r[i]] = 0;
         r[i] = r[r.length - 2]; r[i + 1] = r[r.length - 1];

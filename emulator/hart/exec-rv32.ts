@@ -79,14 +79,16 @@ export function runRv32(h: Hart, budget: number): number {
       entry = false;
     }
     if (entry) {
-      let blk = blocks[slot];
-      if (blk === undefined && h.translator !== null && ++page.heat[slot] >= (page.eager ? h.hot >> EAGER_SHIFT : h.hot)) {
-        blk = h.translator(h, page, slot);
+      // A block starts here when its length is not 0 (CodePage.lengths: a byte a slot, denser than the blocks).
+      let length = lengths[slot];
+      if (length === 0 && h.translator !== null && ++page.heat[slot] >= (page.eager ? h.hot >> EAGER_SHIFT : h.hot)) {
+        h.translator(h, page, slot);
         page.heat[slot] = 0;
+        length = lengths[slot];
       }
-      if (blk !== undefined && budget - n >= lengths[slot]) {
+      if (length !== 0 && budget - n >= length) {
         skipBp = false;
-        n += blk(h, x, pc, 0, page, budget - n);
+        n += (blocks[slot] as BlockFn)(h, x, pc, 0, page, budget - n);
         pc = h.pcLo;
         if (h.excCause >= 0) { h.raiseException(); pc = h.pcLo; break; }
         if (h.yieldLoop) break;
