@@ -86,7 +86,7 @@ type Factory = (...deps: unknown[]) => BlockFn;
 
 function finish(page: CodePage, slot: number, end: number, length: number, parts: string[], loops: boolean): BlockFn {
   const code = loops ? `for (;;) {\n${parts.join('\n')}\n}` : parts.join('\n');
-  const body = `return function block(h, x, pcLo, pcHi, pg, limit) {\nlet c = 0;\n${code}\n};`;
+  const body = `return function block(h, x, pg, limit) {\nconst pcLo = h.pcLo, pcHi = h.pcHi;\nlet c = 0;\n${code}\n};`;
   const factory = new Function(...HELPER_NAMES, body) as Factory;
   const fn = factory(...HELPER_VALUES);
   page.addBlock(slot, end, fn, length);

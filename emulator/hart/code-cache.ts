@@ -33,7 +33,12 @@ export const EAGER_SHIFT = 4;
  * and leaves the next pc in the hart. A block that branches back to its own start loops
  * while at least one more whole pass fits in `limit` instructions.
  */
-export type BlockFn = ((h: unknown, x: Int32Array, pcLo: number, pcHi: number, page: CodePage, limit: number) => number) & {
+/**
+ * A translated block, run from the hart's pc (h.pcLo, h.pcHi): not an argument, since a
+ * call boxes an int32 argument outside V8's small-integer range, as every address from
+ * 0x80000000 up is (a Linux boot allocated ~12 MB that way).
+ */
+export type BlockFn = ((h: unknown, x: Int32Array, page: CodePage, limit: number) => number) & {
   /** A wasm block: it may run ahead of the quanta (hart/run-ahead.ts), refusing any access but to RAM. */
   ahead?: boolean;
 };

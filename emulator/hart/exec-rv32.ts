@@ -22,7 +22,7 @@ const NO_BLOCKS: (BlockFn | undefined)[] = [];
 export function runRv32(h: Hart, budget: number): number {
   const x = h.x;
   // Loads and stores test the TLB's DRAM entry here, inline (isa-codegen.ts Gen.ramHit).
-  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, ramBase = h.ramBase, resvCount = h.resvCount;
+  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, resvCount = h.resvCount;
   const ram8 = h.ram.u8, ram16 = h.ram.u16, ram32 = h.ram.i32, codeFlags = h.ram.code.hasCode;
   let pc = h.pcLo;
   let page: CodePage | null = null;
@@ -88,7 +88,8 @@ export function runRv32(h: Hart, budget: number): number {
       }
       if (length !== 0 && budget - n >= length) {
         skipBp = false;
-        n += (blocks[slot] as BlockFn)(h, x, pc, 0, page, budget - n);
+        h.pcLo = pc;
+        n += (blocks[slot] as BlockFn)(h, x, page, budget - n);
         pc = h.pcLo;
         if (h.excCause >= 0) { h.raiseException(); pc = h.pcLo; break; }
         if (h.yieldLoop) break;
@@ -226,7 +227,7 @@ export function runRv32(h: Hart, budget: number): number {
         const t1 = x[b];
         const t2 = ((t0 >>> 12) & 255) * 4;
         const t3 = tlbW[t2] === (t0 & -4096) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
-        if (t3 >= 0) { ram8[t3] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 1, t3 + ramBase); }
+        if (t3 >= 0) { ram8[t3] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 1); }
         else h.store8(t0, 0, t1 & 0xff);
         break;
       }
@@ -235,7 +236,7 @@ export function runRv32(h: Hart, budget: number): number {
         const t1 = x[b];
         const t2 = ((t0 >>> 12) & 255) * 4;
         const t3 = tlbW[t2] === (t0 & -4095) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
-        if (t3 >= 0) { ram16[(t3 >>> 1)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 2, t3 + ramBase); }
+        if (t3 >= 0) { ram16[(t3 >>> 1)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 2); }
         else h.store16(t0, 0, t1 & 0xffff);
         break;
       }
@@ -244,7 +245,7 @@ export function runRv32(h: Hart, budget: number): number {
         const t1 = x[b];
         const t2 = ((t0 >>> 12) & 255) * 4;
         const t3 = tlbW[t2] === (t0 & -4093) && tlbW[t2 + 1] === 0 ? (t0 + tlbW[t2 + 2]) | 0 : -1;
-        if (t3 >= 0) { ram32[(t3 >>> 2)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 4, t3 + ramBase); }
+        if (t3 >= 0) { ram32[(t3 >>> 2)] = t1; if (codeFlags[t3 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t3, 4); }
         else h.store32(t0, 0, t1);
         break;
       }

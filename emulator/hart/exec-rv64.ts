@@ -25,7 +25,7 @@ const o = I64.out;
 export function runRv64(h: Hart, budget: number): number {
   const x = h.x;
   // Loads and stores test the TLB's DRAM entry here, inline (isa-codegen.ts Gen.ramHit).
-  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, ramBase = h.ramBase, resvCount = h.resvCount;
+  const tlbR = h.tlbR.dram, tlbW = h.tlbW.dram, resvCount = h.resvCount;
   const ram8 = h.ram.u8, ram16 = h.ram.u16, ram32 = h.ram.i32, codeFlags = h.ram.code.hasCode;
   let pcLo = h.pcLo, pcHi = h.pcHi;
   let page: CodePage | null = null;
@@ -91,7 +91,8 @@ export function runRv64(h: Hart, budget: number): number {
       }
       if (length !== 0 && budget - n >= length) {
         skipBp = false;
-        n += (blocks[slot] as BlockFn)(h, x, pcLo, pcHi, page, budget - n);
+        h.pcLo = pcLo; h.pcHi = pcHi;
+        n += (blocks[slot] as BlockFn)(h, x, page, budget - n);
         pcLo = h.pcLo; pcHi = h.pcHi;
         if (h.excCause >= 0) { h.raiseException(); pcLo = h.pcLo; pcHi = h.pcHi; break; }
         if (h.yieldLoop) break;
@@ -299,7 +300,7 @@ export function runRv64(h: Hart, budget: number): number {
         const t3 = x[b];
         const t4 = ((t1 >>> 12) & 255) * 4;
         const t5 = tlbW[t4] === (t1 & -4096) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
-        if (t5 >= 0) { ram8[t5] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 1, t5 + ramBase); }
+        if (t5 >= 0) { ram8[t5] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 1); }
         else h.store8(t1, t2, t3 & 0xff);
         break;
       }
@@ -310,7 +311,7 @@ export function runRv64(h: Hart, budget: number): number {
         const t3 = x[b];
         const t4 = ((t1 >>> 12) & 255) * 4;
         const t5 = tlbW[t4] === (t1 & -4095) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
-        if (t5 >= 0) { ram16[(t5 >>> 1)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 2, t5 + ramBase); }
+        if (t5 >= 0) { ram16[(t5 >>> 1)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 2); }
         else h.store16(t1, t2, t3 & 0xffff);
         break;
       }
@@ -321,7 +322,7 @@ export function runRv64(h: Hart, budget: number): number {
         const t3 = x[b];
         const t4 = ((t1 >>> 12) & 255) * 4;
         const t5 = tlbW[t4] === (t1 & -4093) && tlbW[t4 + 1] === t2 ? (t1 + tlbW[t4 + 2]) | 0 : -1;
-        if (t5 >= 0) { ram32[(t5 >>> 2)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 4, t5 + ramBase); }
+        if (t5 >= 0) { ram32[(t5 >>> 2)] = t3; if (codeFlags[t5 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t5, 4); }
         else h.store32(t1, t2, t3);
         break;
       }
@@ -333,7 +334,7 @@ export function runRv64(h: Hart, budget: number): number {
         const t4 = x[b + 1];
         const t5 = ((t1 >>> 12) & 255) * 4;
         const t6 = tlbW[t5] === (t1 & -4089) && tlbW[t5 + 1] === t2 ? (t1 + tlbW[t5 + 2]) | 0 : -1;
-        if (t6 >= 0) { ram32[(t6 >>> 2)] = t3; ram32[(t6 >>> 2) + 1] = t4; if (codeFlags[t6 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t6, 8, t6 + ramBase); }
+        if (t6 >= 0) { ram32[(t6 >>> 2)] = t3; ram32[(t6 >>> 2) + 1] = t4; if (codeFlags[t6 >>> 12] !== 0 || resvCount[0] !== 0) h.stored(t6, 8); }
         else h.store64(t1, t2, t3, t4);
         break;
       }

@@ -83,8 +83,8 @@ const ENTRY_WORD = {
 /**
  * The operations the semantics are written with. Interpreter code sees: h, x, d, a, b, imm,
  * pcLo/pcHi/nLo/nHi (RV64) or pc/next (RV32), n, base, and the helpers imported by the
- * exec files (the loop's own cases also tlbR, tlbW, ram8, ram16, ram32, codeFlags,
- * resvCount and ramBase); block code sees what blocks.ts passes its functions.
+ * exec files (the loop's own cases also tlbR, tlbW, ram8, ram16, ram32, codeFlags and
+ * resvCount); block code sees what blocks.ts passes its functions.
  */
 export class Gen {
   /** Statements emitted so far. */
@@ -327,7 +327,7 @@ export class Gen {
       const [view, shift] = RAM_VIEW[bytes];
       // memory.ts `stored`: decoded code there is dropped; other harts' reservations end (only when some hart holds one).
       this.stmt(`if (${off} >= 0) { ${view}[${at_(off, shift)}] = ${w.lo};${bytes === 8 ? ` ${view}[${at_(off, shift)} + 1] = ${w.hi};` : ''}` +
-        ` if (codeFlags[${off} >>> 12] !== 0 || resvCount[0] !== 0) h.stored(${off}, ${bytes}, ${off} + ramBase); }`);
+        ` if (codeFlags[${off} >>> 12] !== 0 || resvCount[0] !== 0) h.stored(${off}, ${bytes}); }`);
       this.stmt(`else ${call(a, w)}`);
       return;
     }

@@ -205,7 +205,7 @@ export class HartMemory extends HartState {
     const off = pa - this.ramBase;
     if (off >= 0 && pa < this.ramEnd) {
       this.ram.u8[off] = v;
-      this.stored(off, 1, pa);
+      this.stored(off, 1);
       return;
     }
     this.storeBus(pa, 1, v, 0, lo, hi);
@@ -218,7 +218,7 @@ export class HartMemory extends HartState {
     const off = pa - this.ramBase;
     if (off >= 0 && pa + 2 <= this.ramEnd) {
       if ((off & 1) === 0) this.ram.u16[off >>> 1] = v; else this.ram.dv.setUint16(off, v, true);
-      this.stored(off, 2, pa);
+      this.stored(off, 2);
       return;
     }
     this.storeBus(pa, 2, v, 0, lo, hi);
@@ -226,14 +226,14 @@ export class HartMemory extends HartState {
 
   store32(lo: number, hi: number, v: number): void {
     const hit = this.ramHit(this.tlbW, lo, hi, 3);
-    if (hit >= 0) { this.ram.i32[hit >>> 2] = v; this.stored(hit, 4, hit + this.ramBase); return; }
+    if (hit >= 0) { this.ram.i32[hit >>> 2] = v; this.stored(hit, 4); return; }
     if ((lo & 0xfff) > 0xffc) { this.storeSplit(lo, hi, v, 0, 4); return; }
     const pa = this.pa(this.tlbW, lo, hi, Access.Write, 4);
     if (pa < 0) return;
     const off = pa - this.ramBase;
     if (off >= 0 && pa + 4 <= this.ramEnd) {
       if ((off & 3) === 0) this.ram.i32[off >>> 2] = v; else this.ram.dv.setInt32(off, v, true);
-      this.stored(off, 4, pa);
+      this.stored(off, 4);
       return;
     }
     this.storeBus(pa, 4, v, 0, lo, hi);
@@ -241,7 +241,7 @@ export class HartMemory extends HartState {
 
   store64(lo: number, hi: number, vLo: number, vHi: number): void {
     const hit = this.ramHit(this.tlbW, lo, hi, 7);
-    if (hit >= 0) { this.ram.i32[hit >>> 2] = vLo; this.ram.i32[(hit >>> 2) + 1] = vHi; this.stored(hit, 8, hit + this.ramBase); return; }
+    if (hit >= 0) { this.ram.i32[hit >>> 2] = vLo; this.ram.i32[(hit >>> 2) + 1] = vHi; this.stored(hit, 8); return; }
     if ((lo & 0xfff) > 0xff8) { this.storeSplit(lo, hi, vLo, vHi, 8); return; }
     const pa = this.pa(this.tlbW, lo, hi, Access.Write, 8);
     if (pa < 0) return;
@@ -249,17 +249,19 @@ export class HartMemory extends HartState {
     if (off >= 0 && pa + 8 <= this.ramEnd) {
       if ((off & 3) === 0) { this.ram.i32[off >>> 2] = vLo; this.ram.i32[(off >>> 2) + 1] = vHi; }
       else { this.ram.dv.setInt32(off, vLo, true); this.ram.dv.setInt32(off + 4, vHi, true); }
-      this.stored(off, 8, pa);
+      this.stored(off, 8);
       return;
     }
     this.storeBus(pa, 8, vLo, vHi, lo, hi);
   }
 
   /** After a RAM store: drop decoded instructions it overwrote, end other harts' reservations (compiled stores call it too). */
-  stored(off: number, size: number, pa: number): void {
+  stored(off: number, size: number): void {
     const code = this.ram.code;
     if (code.hasCode[off >>> 12] !== 0 || code.hasCode[(off + size - 1) >>> 12] !== 0) code.invalidate(off, size);
-    this.host.storeNotify(pa, this);
+    // Other harts' reservations on these bytes end; mostly none is held, and the address
+    // (boxed when passed: it is past V8's small integers) is not made.
+    if (this.resvCount[0] !== 0) this.host.storeNotify(off + this.ramBase, this);
   }
 
   private storeBus(pa: number, size: number, vLo: number, vHi: number, lo: number, hi: number): void {

@@ -28,7 +28,7 @@ export function runAhead(h: Hart, budget: number): number {
     const blk = page.blocks[slot];
     if (blk === undefined) { page.eager = true; break; }
     if (blk.ahead !== true || budget - n < page.lengths[slot]) break;
-    const k = blk(h, h.x, pcLo, pcHi, page, budget - n);
+    const k = blk(h, h.x, page, budget - n);
     n += k;
     if (h.excCause >= 0) { h.raiseException(); break; }
     if (k === 0 || h.yieldLoop) break;

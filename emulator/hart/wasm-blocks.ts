@@ -55,9 +55,10 @@ IMPORTS[IMPORT.fpMinMax] = { module: 'env', name: 'fpMinMax', type: { params: [I
 IMPORTS[IMPORT.fpConvert] = { module: 'env', name: 'fpConvert', type: { params: [I32, I32, I32, I32], results: [] } };
 IMPORTS[IMPORT.fpClass] = { module: 'env', name: 'fpClass', type: { params: [I32, I32], results: [I32] } };
 const CALL_TYPES = IMPORTS.map((i) => i.type);
-const BLOCK_TYPE: FuncType = { params: [I32, I32, I32, I32, I32], results: [I32] };
+const BLOCK_TYPE: FuncType = { params: [I32, I32, I32], results: [I32] };
 
-type RunFn = (hb: number, pcLo: number, pcHi: number, limit: number, entry: number) => number;
+/** A module's function: from the pc in the hart's area (HART_AREA.pc), at most `limit` instructions, starting with block `entry`. */
+type RunFn = (hb: number, limit: number, entry: number) => number;
 
 /**
  * Counts for the bench and tests, and the tests' settings; `onModule` sees every module's
@@ -146,7 +147,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     stored: (off: number, size: number): number => {
       const h = hart();
       const before = codeEpoch[0];
-      h.stored(off, size, off + h.ramBase);
+      h.stored(off, size);
       return dropped(before);
     },
     illegal: (pcLo: number, pcHi: number): number => {
@@ -213,10 +214,13 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
     slots.forEach((start, index) => {
       const b = compiled.blocks[index]!;
       // Harts share a page's blocks: each call passes its own hart's area.
-      const fn: BlockFn = (hh, _x, pcLo, pcHi, pg, limit) => {
+      const fn: BlockFn = (hh, _x, pg, limit) => {
         const running = hh as Hart;
         cur = running;
         const base = (running.area as { offset: number }).offset;
+        const pcLo = running.pcLo, pcHi = running.pcHi;
+        const at = base + HART_AREA.pc >> 2;
+        mem32[at] = pcLo; mem32[at + 1] = pcHi;
         if (chaining && stats.chain) {
           // The loop chose this block at this pc, now: blocks leaving for it may go on into it.
           const c = base + HART_AREA.chains + ((pcLo >>> 1) & (CHAIN.entries - 1)) * CHAIN.bytes >> 2;
@@ -229,10 +233,9 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
         }
         stats.entries++;
         mem32[base + HART_AREA.fpu >> 2] = fpuWord(running);
-        const n = limit - run(base, pcLo, pcHi, limit, index);
+        const n = limit - run(base, limit, index);
         const accAt = base + HART_AREA.fpAcc >> 2;
         if (mem32[accAt] !== 0) { foldFpu(running, mem32[accAt]); mem32[accAt] = 0; }
-        const at = base + HART_AREA.pc >> 2;
         running.pcLo = mem32[at];
         running.pcHi = mem32[at + 1];
         if (alone && ++state.calls === (stats.rejoinCalls ?? REJOIN_CALLS) && pagesOf.get(pg) === state) join(pg, state);

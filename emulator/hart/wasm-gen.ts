@@ -23,7 +23,7 @@ import { TLB_AREA, TLB_DRAM_ENTRY, TLB_SIZE } from '../mmu/tlb';
 export class Untranslatable extends Error {}
 
 /** Parameters of a page function, by local index. */
-export const PARAM = { hb: 0, pcLo: 1, pcHi: 2, limit: 3, entry: 4 } as const;
+export const PARAM = { hb: 0, limit: 1, entry: 2 } as const;
 /** The JavaScript functions compiled code calls, by their table and type index (wasm-blocks.ts IMPORTS is in this order). */
 export const IMPORT = { load: 0, store: 1, stored: 2, illegal: 3, fpArith: 4, fpCompare: 5, fpToInt: 6, fpFromInt: 7, fpMinMax: 8, fpConvert: 9, fpClass: 10 } as const;
 /** What a slow access returns: bits of its outcome (refused: not made, the hart runs ahead of its quanta). */
@@ -141,8 +141,7 @@ export class WasmFn {
   /** The code before the body: the page's base, the registers, the first entry, the budget. */
   prologue(): Bytes {
     const p = new Bytes();
-    p.byte(OP.localGet).u32(PARAM.pcLo).byte(OP.i64ExtendI32U)
-      .byte(OP.localGet).u32(PARAM.pcHi).byte(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).byte(OP.i64Shl).byte(OP.i64Or)
+    p.byte(OP.localGet).u32(PARAM.hb).byte(OP.i64Load).u32(3).u32(HART_AREA.pc)
       .byte(OP.i64Const).s32(-4096).byte(OP.i64And).byte(OP.localSet).u32(this.base);
     const [load, align] = this.xlen === 64 ? [OP.i64Load, 3] : [OP.i32Load, 2];
     for (const [r, l] of this.regLocals) {
@@ -185,10 +184,7 @@ export class WasmFn {
     at(CHAIN.codeEpoch); b.byte(OP.i32Const).s32(0).byte(OP.i32Load).u32(2).u32(codeEpochAt).byte(OP.i32Eq).byte(OP.i32And);
     b.byte(OP.localGet).u32(this.ret); at(CHAIN.length); b.byte(OP.i32GeS).byte(OP.i32And);
     b.byte(OP.if).byte(VOID);
-    b.byte(OP.localGet).u32(PARAM.hb)
-      .byte(OP.localGet).u32(this.npc).byte(OP.i32WrapI64)
-      .byte(OP.localGet).u32(this.npc).byte(OP.i64Const).s32(32).byte(OP.i64ShrU).byte(OP.i32WrapI64)
-      .byte(OP.localGet).u32(this.ret);
+    b.byte(OP.localGet).u32(PARAM.hb).byte(OP.localGet).u32(this.ret); // the pc is in the hart's area already
     at(CHAIN.entry);
     at(CHAIN.fn);
     b.byte(OP.returnCallIndirect).u32(runType).u32(0);
@@ -282,8 +278,8 @@ export class WasmFn {
   }
 }
 
-/** Parameters before the locals: hb, pcLo, pcHi, limit, entry. */
-export const PARAMS = 5;
+/** Parameters before the locals: hb, limit, entry (the pc is read from the hart's area). */
+export const PARAMS = 3;
 
 /** A token's type and local. */
 interface Token { readonly bits: 32 | 64; readonly index: number }
