@@ -29,14 +29,12 @@ export const HOT = 8000;
 export const EAGER_SHIFT = 4;
 
 /**
- * A translated block: runs from its first instruction, returns how many it executed
- * and leaves the next pc in the hart. A block that branches back to its own start loops
- * while at least one more whole pass fits in `limit` instructions.
- */
-/**
- * A translated block, run from the hart's pc (h.pcLo, h.pcHi): not an argument, since a
- * call boxes an int32 argument outside V8's small-integer range, as every address from
- * 0x80000000 up is (the interpreter allocated 27 MB in a Linux boot, 18 MB since).
+ * A translated block: runs from its first instruction, at the hart's pc (h.pcLo, h.pcHi),
+ * returns how many it executed and leaves the next pc in the hart. A block that branches
+ * back to its own start loops while at least one more whole pass fits in `limit`
+ * instructions. The pc is not an argument: a call boxes an int32 argument outside V8's
+ * small integers, as every address from 0x80000000 up is (the interpreter allocated 27 MB
+ * in a Linux boot that way, 18 MB since).
  */
 export type BlockFn = ((h: unknown, x: Int32Array, page: CodePage, limit: number) => number) & {
   /** A wasm block: it may run ahead of the quanta (hart/run-ahead.ts), refusing any access but to RAM. */

@@ -264,7 +264,7 @@ export function wasmTranslator(memory: WasmMemory, area: MachineArea, xlen: Xlen
       pagesOf.delete(other);
     }
   };
-  /** Compile the page's blocks, joined and alone (and `slot`, new), into one module. */
+  /** Compile the page's blocks, joined and alone (and `added`, new), into one module. */
   const join = (page: CodePage, state: PageModules, added: number[] = []): void => {
     const all = [...state.joined, ...live(page, state.alone), ...added];
     for (const s of all) page.dropBlock(s);
