@@ -12,21 +12,27 @@ export const PAGE_SLOTS = 2048; // 4 KiB / 2 bytes
 export const MAX_BLOCK = 64;
 /**
  * Jumps into an untranslated slot before it is translated (Hart.hot; tests lower it). A block
- * is a new JavaScript function: V8 parses it and runs it in its bytecode interpreter, slower
- * than the interpreter loop, until it has run often enough to be optimized. Boot code runs
- * most blocks a few hundred times, so translating early costs more than it saves: a Linux
- * boot took 11 s of CPU at 16 and 3.3 s at 8000, while benchmark loops (millions of passes)
- * run as fast as before. At most 65535 (heat's counters).
+ * costs its compile: a JavaScript block is parsed and runs in V8's bytecode interpreter
+ * until optimized; a wasm page module costs our generator, V8's Liftoff (~0.45 ms a KiB, on
+ * this thread) and TurboFan (3-5 ms a KiB, on another) and is compiled again at each join,
+ * at ~76 bytes a guest instruction. Boot code runs most blocks a few thousand times, so
+ * translating early costs more than it saves: a Linux boot took 11 s of CPU at 16 and 3.3 s
+ * at 8000; from 8000 to 32000 (2026-12-07, CPU seconds of the whole process, medians of
+ * 5-9, with EAGER_SHIFT below) Linux to init 2.37 -> 2.06 (1 hart), OpenSBI to its banner
+ * 1.09 -> 0.87, 4 harts and benchmark loops (millions of passes) within noise; 65000 was
+ * slower for Linux again. At most 65535 (heat's counters).
  */
-export const HOT = 8000;
+export const HOT = 32000;
 /**
  * On a page where a run ahead of the quanta (run-ahead.ts) stopped for want of a block
- * (CodePage.eager), slots are translated after Hart.hot >> EAGER_SHIFT entries: the hart
- * was in a long stretch of its own work there, so the page's code is worth compiling
- * (bench-mixed: 445 slots each cut a run ahead short until its 8000th entry, 28 % of the
- * run left to the round-by-round loop). Boot code seldom runs ahead, so it keeps HOT.
+ * (CodePage.eager), slots are translated after Hart.hot >> EAGER_SHIFT (1000) entries: the
+ * hart was in a long stretch of its own work there, so the page's code is worth compiling
+ * (bench-mixed: 445 slots each cut a run ahead short until their 8000th entry, 28 % of the
+ * run left to the round-by-round loop). OpenSBI runs ahead too, and pays for compiling
+ * early: at 500, 2000 and 1000 entries bench-mixed took 2.15, 2.25 and 2.15 s of CPU,
+ * OpenSBI to its banner 1.07, 0.80 and 0.87 s. Linux seldom runs ahead, so it keeps HOT.
  */
-export const EAGER_SHIFT = 4;
+export const EAGER_SHIFT = 5;
 
 /**
  * A translated block: runs from its first instruction, at the hart's pc (h.pcLo, h.pcHi),

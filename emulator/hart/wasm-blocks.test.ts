@@ -217,8 +217,8 @@ test('a breakpoint set where blocks chain from page to page is hit there, as by 
 });
 
 test('a page where a run ahead stopped for want of a block translates sooner, and the hart runs ahead more', () => {
-  // At the default threshold (8000 entries) bench-qsort's short run leaves 8 % of its
-  // instructions to run ahead when every page waits for 8000, 30 % with eager pages.
+  // At the default thresholds bench-qsort's short run leaves 26 % of its instructions to
+  // run ahead (at 8000 entries: 8 % when every page waited for HOT, 30 % with eager pages).
   const m = new Machine(defaultDescription({ xlen: 64 }), { consoleOut: () => undefined });
   assert.equal(m.setEngine('wasm'), 'wasm');
   const elf = path.join(BUILD, 'rv64', 'bench-qsort.elf');
