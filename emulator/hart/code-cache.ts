@@ -47,14 +47,25 @@ export type BlockFn = ((h: unknown, x: Int32Array, page: CodePage, limit: number
   ahead?: boolean;
 };
 
+/**
+ * The blocks of every page that has none yet, shared and never written: most pages of
+ * code never get a block, and a page's own array is 16 KiB of heap (a Linux boot made
+ * 7 MB of them, which every scavenge copied). The same kind of array as a page's own, so
+ * the interpreter's read of it stays monomorphic.
+ */
+const NO_BLOCKS: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
+
 export class CodePage {
   /**
    * For halfword slot s, words[2s] is the packed instruction (decode.ts `pack`;
    * 0 = not decoded) and words[2s+1] its immediate: two adjacent loads per instruction.
    */
   readonly words = new Int32Array(2 * PAGE_SLOTS);
-  /** Translated blocks by start slot; cleared in place so holders of the array see it. */
-  readonly blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
+  /**
+   * Translated blocks by start slot (NO_BLOCKS until the first is added: a holder of the
+   * array reads it again after translating); cleared in place so holders of it see that.
+   */
+  blocks: (BlockFn | undefined)[] = NO_BLOCKS;
   /** Instructions in the block starting at each slot (a looping block's one pass); 0 where none starts. */
   readonly lengths = new Uint8Array(PAGE_SLOTS);
   /** Times each slot was entered by a jump while untranslated. */
@@ -73,6 +84,7 @@ export class CodePage {
   constructor(private readonly epoch: Int32Array = new Int32Array(1)) {}
 
   addBlock(start: number, end: number, fn: BlockFn, length: number): void {
+    if (this.blocks === NO_BLOCKS) this.blocks = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
     this.blocks[start] = fn;
     this.lengths[start] = Math.max(1, length);
     this.ranges.push(start, end);

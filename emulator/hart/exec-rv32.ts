@@ -84,6 +84,7 @@ export function runRv32(h: Hart, budget: number): number {
       if (length === 0 && h.translator !== null && ++page.heat[slot] >= (page.eager ? h.hot >> EAGER_SHIFT : h.hot)) {
         h.translator(h, page, slot);
         page.heat[slot] = 0;
+        blocks = page.blocks; // the page's first block gave it an array of its own
         length = lengths[slot];
       }
       if (length !== 0 && budget - n >= length) {
