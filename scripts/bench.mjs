@@ -22,7 +22,8 @@ const ENGINES = ['js', 'wasm'];
 
 /**
  * Boots are short (a second or two), so one run's wall clock is mostly this shared
- * machine's noise: each boot row is the median of this many runs, ours and QEMU's in turn.
+ * machine's noise: each boot row is the median of this many runs (OpenSBI's: ours and
+ * QEMU's in turn).
  */
 const BOOT_RUNS = 3;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
