@@ -51,9 +51,9 @@ export type BlockFn = ((h: unknown, x: Int32Array, page: CodePage, limit: number
  * The blocks of every page that has none yet, shared and never written: most pages of
  * code never get a block, and a page's own array is 16 KiB of heap (a Linux boot made
  * 7 MB of them, which every scavenge copied). The same kind of array as a page's own, so
- * the interpreter's read of it stays monomorphic.
+ * the interpreter's read of it stays monomorphic (its loops start from it too).
  */
-const NO_BLOCKS: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
+export const NO_BLOCKS: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(PAGE_SLOTS).fill(undefined);
 
 export class CodePage {
   /**

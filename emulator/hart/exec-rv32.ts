@@ -7,7 +7,7 @@ import { Hart } from './hart';
 import { Op } from './isa-table';
 import { BLOCK_STOPS } from './isa-semantics';
 import { dec, P } from './decode';
-import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
+import { BlockFn, CodePage, EAGER_SHIFT, NO_BLOCKS } from './code-cache';
 import { div32, divu32, mulhu32, rem32, remu32 } from './int64';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
@@ -16,7 +16,6 @@ import { Cause, Priv } from './csr';
 /** Placeholders until the first page is fetched: one each, not an allocation per call (a call per quantum). */
 const EMPTY = new Int32Array(0);
 const NO_LENGTHS = new Uint8Array(0);
-const NO_BLOCKS: (BlockFn | undefined)[] = [];
 
 /** Run up to `budget` instructions; returns how many were executed. */
 export function runRv32(h: Hart, budget: number): number {

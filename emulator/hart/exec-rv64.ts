@@ -8,7 +8,7 @@ import { Hart } from './hart';
 import { Op } from './isa-table';
 import { BLOCK_STOPS } from './isa-semantics';
 import { dec, P } from './decode';
-import { BlockFn, CodePage, EAGER_SHIFT } from './code-cache';
+import { BlockFn, CodePage, EAGER_SHIFT, NO_BLOCKS } from './code-cache';
 import * as I64 from './int64';
 import * as FP from './fpu';
 import * as BM from './bitmanip';
@@ -18,7 +18,6 @@ import { Cause, Priv } from './csr';
 /** Placeholders until the first page is fetched: one each, not an allocation per call (a call per quantum). */
 const EMPTY = new Int32Array(0);
 const NO_LENGTHS = new Uint8Array(0);
-const NO_BLOCKS: (BlockFn | undefined)[] = [];
 const o = I64.out;
 
 /** Run up to `budget` instructions; returns how many were executed. */
